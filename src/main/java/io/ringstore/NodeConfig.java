@@ -1,0 +1,63 @@
+package io.ringstore;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import java.nio.file.Files;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds a node's configuration from its layers, highest first: command-line options, the
+ * {@code --config} file, the operator's application config ({@code -Dconfig.file}, e.g.
+ * conf/application.conf), {@code ringstore-node.conf} (Pekko settings of a node), and every
+ * {@code reference.conf}. System properties override all of them, as usual with Typesafe Config.
+ */
+public final class NodeConfig {
+  /** The actor system name; it is part of every cluster address. */
+  public static final String SYSTEM_NAME = "ringstore";
+
+  private NodeConfig() {}
+
+  public static Config load(LaunchOptions options) {
+    Config layered = ConfigFactory.empty();
+    if (options.configFile().isPresent()) {
+      var file = options.configFile().get();
+      if (!Files.isReadable(file)) {
+        throw new IllegalArgumentException("--config: cannot read " + file.toAbsolutePath());
+      }
+      layered = ConfigFactory.parseFile(file.toFile());
+    }
+    return load(overrides(options), layered);
+  }
+
+  /** Layers {@code overrides} over {@code config} over the node defaults, then resolves. */
+  public static Config load(Config overrides, Config config) {
+    ConfigFactory.invalidateCaches();
+    Config merged = overrides
+        .withFallback(config)
+        .withFallback(ConfigFactory.defaultApplication())
+        .withFallback(ConfigFactory.parseResources("ringstore-node.conf"));
+    return ConfigFactory.load(merged);
+  }
+
+  static Config overrides(LaunchOptions options) {
+    Map<String, Object> values = new HashMap<>();
+    options.httpPort().ifPresent(p -> values.put("ringstore.http.port", p));
+    options.clusterPort().ifPresent(p -> values.put("pekko.remote.artery.canonical.port", p));
+    options.host().ifPresent(h -> {
+      values.put("ringstore.http.host", h);
+      values.put("pekko.remote.artery.canonical.hostname", h);
+    });
+    options.dataDir().ifPresent(d -> values.put("ringstore.data-dir", d.toString()));
+    Config config = ConfigFactory.parseMap(values);
+    if (!options.seeds().isEmpty()) {
+      List<String> seeds = options.seeds().stream()
+          .map(s -> "pekko://" + SYSTEM_NAME + "@" + s.host() + ":" + s.port())
+          .toList();
+      config = config.withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds));
+    }
+    return config;
+  }
+}

@@ -1,0 +1,115 @@
+package io.ringstore;
+
+import io.ringstore.client.RingstoreClient;
+import io.ringstore.cluster.MembershipListener;
+import io.ringstore.cluster.NodeAddress;
+import io.ringstore.cluster.NodeUid;
+import io.ringstore.cluster.RingView;
+import io.ringstore.config.RingstoreSettings;
+import io.ringstore.http.HttpGateway;
+import io.ringstore.http.NodeReadiness;
+import io.ringstore.replica.LocalObjectStore;
+import io.ringstore.replica.LocalReplicas;
+import io.ringstore.replica.ReplicaDirectory;
+import io.ringstore.replica.ReplicaHost;
+import io.ringstore.replica.ReplicaSharding;
+import io.ringstore.storage.RocksDbSettings;
+import io.ringstore.storage.RocksDbStorage;
+import io.ringstore.storage.StorageEngine;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.cluster.Cluster;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.http.javadsl.ServerBinding;
+
+/**
+ * Wires one node inside an actor system: storage (data members), the ring view, replica sharding, the
+ * request gateway and the HTTP gateway, and closes storage at shutdown after the entities stopped.
+ * {@link Guardian} calls it at start-up; in-JVM cluster tests call it directly.
+ */
+public final class RingstoreNode {
+  private final RingstoreClient client;
+  private final ReplicaDirectory directory;
+  private final NodeReadiness readiness;
+  private final CompletionStage<ServerBinding> binding;
+  private final String name;
+
+  private RingstoreNode(
+      RingstoreClient client, ReplicaDirectory directory, NodeReadiness readiness,
+      CompletionStage<ServerBinding> binding, String name) {
+    this.client = client;
+    this.directory = directory;
+    this.readiness = readiness;
+    this.binding = binding;
+    this.name = name;
+  }
+
+  public static RingstoreNode start(ActorSystem<?> system, RingstoreSettings settings) {
+    Cluster cluster = Cluster.get(Adapter.toClassic(system));
+    String name = NodeAddress.of(cluster.selfAddress());
+    RingView ringView = new RingView(cluster, RingView.ringConfig(settings));
+    LocalReplicas localReplicas = new LocalReplicas();
+    ReplicaHost host = null;
+    if (settings.holdsData()) {
+      StorageEngine storage = openStorage(settings);
+      CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(
+          CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-storage", () -> {
+            storage.close();
+            return CompletableFuture.completedFuture(Done.getInstance());
+          });
+      String uid = NodeUid.loadOrCreate(settings.dataDir());
+      Executor storageExecutor = system.dispatchers()
+          .lookup(DispatcherSelector.fromConfig("ringstore-storage-dispatcher"));
+      host = new ReplicaHost(
+          new LocalObjectStore(storage, uid, settings.storage().syncWrites()),
+          storageExecutor, name, localReplicas);
+      system.log().info("node {} (uid {}) stores its data in {}", name, uid,
+          settings.dataDir().toAbsolutePath());
+    }
+    system.systemActorOf(MembershipListener.create(ringView), "membership-listener",
+        org.apache.pekko.actor.typed.Props.empty());
+    ReplicaSharding.init(system, ringView, host);
+    ReplicaDirectory directory =
+        ReplicaDirectory.ofSharding(ClusterSharding.get(system), ringView, localReplicas);
+    RingstoreClient client = RingstoreClient.create(system, directory, settings);
+    NodeReadiness readiness = new NodeReadiness(cluster);
+    CompletionStage<ServerBinding> binding = settings.holdsData()
+        ? HttpGateway.start(system, settings, client, directory, readiness)
+        : CompletableFuture.failedFuture(new IllegalStateException("client members serve no HTTP"));
+    return new RingstoreNode(client, directory, readiness, binding, name);
+  }
+
+  private static StorageEngine openStorage(RingstoreSettings settings) {
+    RingstoreSettings.StorageSettings s = settings.storage();
+    return RocksDbStorage.open(new RocksDbSettings(
+        settings.dataDir().resolve("rocksdb"), s.syncWrites(), s.blockCacheBytes(),
+        s.writeBufferBytes(), s.compression()));
+  }
+
+  public RingstoreClient client() {
+    return client;
+  }
+
+  public ReplicaDirectory directory() {
+    return directory;
+  }
+
+  public NodeReadiness readiness() {
+    return readiness;
+  }
+
+  public CompletionStage<ServerBinding> httpBinding() {
+    return binding;
+  }
+
+  /** This node's {@code host:port} cluster name. */
+  public String name() {
+    return name;
+  }
+}

@@ -1,0 +1,129 @@
+package io.ringstore.client;
+
+import io.ringstore.cluster.RingView;
+import io.ringstore.config.RingstoreSettings;
+import io.ringstore.coordinator.ReadResult;
+import io.ringstore.coordinator.RequestLimits;
+import io.ringstore.coordinator.WriteResult;
+import io.ringstore.replica.LocalReplicas;
+import io.ringstore.replica.ReplicaDirectory;
+import io.ringstore.replica.ReplicaSharding;
+import io.ringstore.storage.Sibling;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.Cluster;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+
+/**
+ * The Java API of ringstore: get, put and delete returning {@link CompletionStage}s, for a JVM app whose
+ * actor system is a member of the cluster (role {@code client}: it holds no data and coordinates its own
+ * requests, one hop fewer than going through HTTP). Invalid input throws
+ * {@link IllegalArgumentException} at once and sends nothing; every stage completes with a
+ * {@link ReadResult} or {@link WriteResult} within the request's timeout.
+ */
+public final class RingstoreClient {
+  private static final Duration ASK_MARGIN = Duration.ofSeconds(2);
+  private static final AtomicInteger GATEWAYS = new AtomicInteger();
+
+  private final ActorSystem<?> system;
+  private final ActorRef<Ringstore.Command> gateway;
+  private final RequestLimits limits;
+  private final RingstoreSettings settings;
+
+  private RingstoreClient(
+      ActorSystem<?> system, ReplicaDirectory directory, RingstoreSettings settings) {
+    this.system = system;
+    this.settings = settings;
+    this.limits = new RequestLimits(settings);
+    this.gateway = system.systemActorOf(
+        RequestGateway.create(directory, limits),
+        "ringstore-gateway-" + GATEWAYS.incrementAndGet(), Props.empty());
+  }
+
+  /**
+   * A client for an app whose actor system is (or is joining) a ringstore cluster member, configured
+   * with the {@code ringstore} settings of its config (role {@code client} for an app that holds no
+   * data). Starts the replica sharding proxy.
+   */
+  public static RingstoreClient create(ActorSystem<?> system) {
+    RingstoreSettings settings = RingstoreSettings.fromConfig(system.settings().config());
+    RingView ringView = new RingView(
+        Cluster.get(Adapter.toClassic(system)), RingView.ringConfig(settings));
+    ReplicaSharding.init(system, ringView, null);
+    return create(system, ReplicaDirectory.ofSharding(ClusterSharding.get(system), ringView,
+        new LocalReplicas()), settings);
+  }
+
+  /** A client over an existing directory (a data node's own gateway). */
+  public static RingstoreClient create(
+      ActorSystem<?> system, ReplicaDirectory directory, RingstoreSettings settings) {
+    return new RingstoreClient(system, directory, settings);
+  }
+
+  /** The gateway actor accepting the {@link Ringstore} protocol, for actor apps. */
+  public ActorRef<Ringstore.Command> gateway() {
+    return gateway;
+  }
+
+  public RingstoreSettings settings() {
+    return settings;
+  }
+
+  public RequestLimits limits() {
+    return limits;
+  }
+
+  public CompletionStage<ReadResult> get(String key) {
+    return get(key, ReadOptions.DEFAULT);
+  }
+
+  public CompletionStage<ReadResult> get(String key, ReadOptions options) {
+    ReadOptions o = options == null ? ReadOptions.DEFAULT : options;
+    limits.checkKey(key);
+    limits.readQuorum(o.r());
+    Duration timeout = limits.timeout(o.timeout());
+    return AskPattern.ask(gateway, replyTo -> new Ringstore.Get(key, o, replyTo),
+        timeout.plus(ASK_MARGIN), system.scheduler());
+  }
+
+  /** Writes a value with no causal context: it becomes a sibling of whatever the key holds. */
+  public CompletionStage<WriteResult> put(String key, byte[] value) {
+    return put(key, value, Sibling.DEFAULT_CONTENT_TYPE, null, WriteOptions.DEFAULT);
+  }
+
+  /**
+   * Writes a value. {@code context} is the causal context of an earlier read of the key (null for
+   * none): the siblings it covers are replaced, any others are kept as siblings.
+   */
+  public CompletionStage<WriteResult> put(
+      String key, byte[] value, String contentType, String context, WriteOptions options) {
+    WriteOptions o = options == null ? WriteOptions.DEFAULT : options;
+    String type = contentType == null ? Sibling.DEFAULT_CONTENT_TYPE : contentType;
+    limits.checkKey(key);
+    limits.checkValue(value);
+    limits.checkContentType(type);
+    limits.checkContext(context);
+    limits.writeQuorum(o.w());
+    Duration timeout = limits.timeout(o.timeout());
+    return AskPattern.ask(gateway,
+        replyTo -> new Ringstore.Put(key, value, type, context, o, replyTo),
+        timeout.plus(ASK_MARGIN), system.scheduler());
+  }
+
+  /** Deletes a key (see {@link Ringstore.Delete} for what {@code context} null means). */
+  public CompletionStage<WriteResult> delete(String key, String context, WriteOptions options) {
+    WriteOptions o = options == null ? WriteOptions.DEFAULT : options;
+    limits.checkKey(key);
+    limits.checkContext(context);
+    limits.writeQuorum(o.w());
+    Duration timeout = limits.timeout(o.timeout());
+    return AskPattern.ask(gateway, replyTo -> new Ringstore.Delete(key, context, o, replyTo),
+        timeout.plus(ASK_MARGIN), system.scheduler());
+  }
+}

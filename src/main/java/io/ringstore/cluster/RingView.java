@@ -1,0 +1,55 @@
+package io.ringstore.cluster;
+
+import io.ringstore.config.RingstoreSettings;
+import io.ringstore.ring.Ring;
+import io.ringstore.ring.RingConfig;
+import java.util.TreeSet;
+import org.apache.pekko.cluster.Cluster;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
+
+/**
+ * The current {@link Ring}: a pure function of the data members that Pekko Cluster gossip reports Up,
+ * so every node derives the same ring with no extra protocol. Recomputed only when the gossiped state
+ * changes; reads are lock-free.
+ */
+public final class RingView {
+  private final Cluster cluster;
+  private final RingConfig config;
+  private volatile Snapshot snapshot;
+
+  private record Snapshot(ClusterEvent.CurrentClusterState state, Ring ring) {}
+
+  public RingView(Cluster cluster, RingConfig config) {
+    this.cluster = cluster;
+    this.config = config;
+  }
+
+  public static RingConfig ringConfig(RingstoreSettings settings) {
+    return new RingConfig(
+        settings.ring().partitions(), settings.ring().tokensPerMember(), settings.replication().n());
+  }
+
+  public RingConfig config() {
+    return config;
+  }
+
+  /** The ring of the Up data members as this node currently sees them. */
+  public Ring current() {
+    ClusterEvent.CurrentClusterState state = cluster.state();
+    Snapshot s = snapshot;
+    if (s != null && s.state() == state) {
+      return s.ring();
+    }
+    TreeSet<String> members = new TreeSet<>();
+    for (Member m : state.getMembers()) {
+      if (m.status() == MemberStatus.up() && m.hasRole(RingstoreSettings.DATA_ROLE)) {
+        members.add(NodeAddress.of(m.address()));
+      }
+    }
+    Ring ring = (s != null && s.ring().members().equals(members)) ? s.ring() : Ring.of(config, members);
+    snapshot = new Snapshot(state, ring);
+    return ring;
+  }
+}

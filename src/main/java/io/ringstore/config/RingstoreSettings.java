@@ -1,0 +1,122 @@
+package io.ringstore.config;
+
+import com.typesafe.config.Config;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * All of ringstore's settings, read once from the {@code ringstore} section of the configuration and
+ * validated here, so that no handler ever reads configuration and a bad value stops the node at start-up
+ * with a clear message instead of failing a request later.
+ */
+public record RingstoreSettings(
+    String role,
+    Path dataDir,
+    RingSettings ring,
+    ReplicationSettings replication,
+    RequestSettings requests,
+    HttpSettings http,
+    StorageSettings storage) {
+
+  /** Cluster role of a member that holds data. */
+  public static final String DATA_ROLE = "data";
+  /** Cluster role of a member that only coordinates its own requests (a JVM app). */
+  public static final String CLIENT_ROLE = "client";
+
+  public RingstoreSettings {
+    if (!Set.of(DATA_ROLE, CLIENT_ROLE).contains(role)) {
+      throw new IllegalArgumentException(
+          "ringstore.role must be '" + DATA_ROLE + "' or '" + CLIENT_ROLE + "', was '" + role + "'");
+    }
+    require(dataDir != null, "ringstore.data-dir must be set");
+    require(ring != null && replication != null && requests != null && http != null && storage != null,
+        "every ringstore settings section must be present");
+  }
+
+  public boolean holdsData() {
+    return DATA_ROLE.equals(role);
+  }
+
+  /** Reads and validates the {@code ringstore} section of a resolved configuration. */
+  public static RingstoreSettings fromConfig(Config root) {
+    Config c = root.getConfig("ringstore");
+    return new RingstoreSettings(
+        c.getString("role").toLowerCase(Locale.ROOT),
+        Path.of(c.getString("data-dir")),
+        new RingSettings(c.getInt("ring.partitions"), c.getInt("ring.tokens-per-member")),
+        new ReplicationSettings(
+            c.getInt("replication.n"), c.getInt("replication.r"), c.getInt("replication.w")),
+        new RequestSettings(
+            c.getDuration("requests.timeout"),
+            c.getDuration("requests.max-timeout"),
+            Math.toIntExact(c.getBytes("requests.max-value-size")),
+            c.getInt("requests.max-key-bytes")),
+        new HttpSettings(c.getString("http.host"), c.getInt("http.port")),
+        new StorageSettings(
+            c.getBoolean("storage.sync-writes"),
+            c.getBytes("storage.block-cache-size"),
+            c.getBytes("storage.write-buffer-size"),
+            c.getString("storage.compression"),
+            c.getInt("storage.parallelism")));
+  }
+
+  /** Q (partitions, a power of two) and T (virtual tokens per member). */
+  public record RingSettings(int partitions, int tokensPerMember) {
+    public RingSettings {
+      require(partitions >= 1 && partitions <= 65536 && Integer.bitCount(partitions) == 1,
+          "ringstore.ring.partitions must be a power of two in 1..65536, was " + partitions);
+      require(tokensPerMember >= 1 && tokensPerMember <= 4096,
+          "ringstore.ring.tokens-per-member must be in 1..4096, was " + tokensPerMember);
+    }
+  }
+
+  /** N replicas per key; default R and W (a request may override them, 1..N each). */
+  public record ReplicationSettings(int n, int r, int w) {
+    public ReplicationSettings {
+      require(n >= 1 && n <= 16, "ringstore.replication.n must be in 1..16, was " + n);
+      require(r >= 1 && r <= n, "ringstore.replication.r must be in 1..n (" + n + "), was " + r);
+      require(w >= 1 && w <= n, "ringstore.replication.w must be in 1..n (" + n + "), was " + w);
+    }
+  }
+
+  /** Request limits: default and maximum timeout, value and key sizes. */
+  public record RequestSettings(
+      Duration timeout, Duration maxTimeout, int maxValueBytes, int maxKeyBytes) {
+    public RequestSettings {
+      require(!timeout.isNegative() && !timeout.isZero(), "ringstore.requests.timeout must be > 0");
+      require(maxTimeout.compareTo(timeout) >= 0,
+          "ringstore.requests.max-timeout must be >= ringstore.requests.timeout");
+      require(maxValueBytes >= 1, "ringstore.requests.max-value-size must be >= 1 byte");
+      require(maxKeyBytes >= 1 && maxKeyBytes <= 65535,
+          "ringstore.requests.max-key-bytes must be in 1..65535, was " + maxKeyBytes);
+    }
+  }
+
+  /** Where the HTTP gateway listens; port 0 picks a free port (tests). */
+  public record HttpSettings(String host, int port) {
+    public HttpSettings {
+      require(host != null && !host.isBlank(), "ringstore.http.host must be set");
+      require(port >= 0 && port <= 65535, "ringstore.http.port must be in 0..65535, was " + port);
+    }
+  }
+
+  /** RocksDB options and the bound on storage calls in flight. */
+  public record StorageSettings(
+      boolean syncWrites, long blockCacheBytes, long writeBufferBytes, String compression,
+      int parallelism) {
+    public StorageSettings {
+      require(Set.of("none", "snappy", "lz4", "zstd").contains(compression),
+          "ringstore.storage.compression must be one of none, snappy, lz4, zstd; was " + compression);
+      require(parallelism >= 1 && parallelism <= 256,
+          "ringstore.storage.parallelism must be in 1..256, was " + parallelism);
+    }
+  }
+
+  private static void require(boolean ok, String message) {
+    if (!ok) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+}

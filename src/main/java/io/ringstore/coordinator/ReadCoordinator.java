@@ -1,0 +1,160 @@
+package io.ringstore.coordinator;
+
+import io.ringstore.replica.ReplicaDirectory;
+import io.ringstore.replica.ReplicaEntity;
+import io.ringstore.replica.ReplicaId;
+import io.ringstore.storage.Sibling;
+import io.ringstore.storage.StoredObjectCodec;
+import io.ringstore.version.CausalContextCodec;
+import io.ringstore.version.DvvSet;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * Coordinates one read: asks every replica of the key, answers after R replies from distinct nodes with
+ * the DVV merge of what came back (siblings included, never a silent pick: DESIGN invariant 3), then
+ * waits for the remaining replies until the timeout and read-repairs the replicas that were behind.
+ * Answers {@link Outcome.Unavailable} when R replies do not come in time; always stops.
+ */
+public final class ReadCoordinator extends AbstractBehavior<ReadCoordinator.Command> {
+
+  /** A validated read. */
+  public record ReadRequest(String key, int r, Duration timeout) {}
+
+  /** Internal messages: adapted replica replies and the timeout. */
+  public interface Command {}
+
+  private record ReadReplied(ReplicaEntity.ReadReply reply) implements Command {}
+
+  private record RepairReplied(ReplicaEntity.Replicated reply) implements Command {}
+
+  private enum Timeout implements Command { INSTANCE }
+
+  private final ReadRequest request;
+  private final ReplicaDirectory directory;
+  private final ActorRef<ReadResult> replyTo;
+  private final ReadQuorum quorum;
+  private final TimerScheduler<Command> timers;
+  private boolean answered;
+  private int repairsPending;
+
+  public static Behavior<Command> create(
+      ReadRequest request, ReplicaDirectory directory, List<ReplicaId> replicas,
+      ActorRef<ReadResult> replyTo) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+        new ReadCoordinator(ctx, timers, request, directory, replicas, replyTo)));
+  }
+
+  private ReadCoordinator(
+      ActorContext<Command> ctx, TimerScheduler<Command> timers, ReadRequest request,
+      ReplicaDirectory directory, List<ReplicaId> replicas, ActorRef<ReadResult> replyTo) {
+    super(ctx);
+    this.request = request;
+    this.directory = directory;
+    this.replyTo = replyTo;
+    this.quorum = new ReadQuorum(request.r(), replicas.size());
+    this.timers = timers;
+    timers.startSingleTimer(Timeout.INSTANCE, request.timeout());
+    if (quorum.impossible()) {
+      answerUnavailable("the key has " + replicas.size() + " replica(s) in the cluster now");
+    }
+    ActorRef<ReplicaEntity.ReadReply> adapter =
+        ctx.messageAdapter(ReplicaEntity.ReadReply.class, ReadReplied::new);
+    for (ReplicaId replica : replicas) {
+      directory.entity(replica).tell(new ReplicaEntity.Read(request.key(), adapter));
+    }
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(ReadReplied.class, this::onReadReplied)
+        .onMessage(RepairReplied.class, this::onRepairReplied)
+        .onMessageEquals(Timeout.INSTANCE, this::onTimeout)
+        .build();
+  }
+
+  private Behavior<Command> onReadReplied(ReadReplied message) {
+    ReplicaEntity.ReadReply reply = message.reply();
+    if (!reply.ok()) {
+      getContext().getLog().warn("read {}: replica {} on {} failed: {}",
+          request.key(), reply.replica(), reply.node(), reply.error());
+      quorum.fail(reply.replica());
+    } else {
+      Optional<DvvSet<Sibling>> object = Optional.ofNullable(reply.object())
+          .map(StoredObjectCodec::decode);
+      quorum.reply(reply.replica(), reply.node(), object);
+    }
+    if (!answered && quorum.met()) {
+      answered = true;
+      replyTo.tell(result(quorum.merged()));
+    } else if (!answered && quorum.impossible()) {
+      answerUnavailable("replicas failed to read");
+    }
+    return quorum.allAnswered() ? repairAndStop() : this;
+  }
+
+  private Behavior<Command> onRepairReplied(RepairReplied message) {
+    repairsPending--;
+    return repairsPending <= 0 ? Behaviors.stopped() : this;
+  }
+
+  private Behavior<Command> onTimeout() {
+    if (!answered) {
+      answerUnavailable("timed out after " + request.timeout().toMillis() + " ms");
+      return Behaviors.stopped();
+    }
+    // a second timeout ends the wait for repair acks
+    return repairsPending > 0 ? Behaviors.stopped() : repairAndStop();
+  }
+
+  /** Sends the merged object to every replica that answered behind it; stops when they acked. */
+  private Behavior<Command> repairAndStop() {
+    if (!answered) {
+      return Behaviors.stopped();
+    }
+    DvvSet<Sibling> merged = quorum.merged();
+    List<String> stale = ReadRepairPlan.staleReplicas(merged, quorum.objects());
+    if (stale.isEmpty()) {
+      return Behaviors.stopped();
+    }
+    byte[] object = StoredObjectCodec.encode(merged);
+    ActorRef<ReplicaEntity.Replicated> adapter =
+        getContext().messageAdapter(ReplicaEntity.Replicated.class, RepairReplied::new);
+    for (String replica : stale) {
+      directory.entity(ReplicaId.parse(replica))
+          .tell(new ReplicaEntity.Replicate(request.key(), object, adapter));
+    }
+    repairsPending = stale.size();
+    timers.startSingleTimer(Timeout.INSTANCE, request.timeout());
+    getContext().getLog().debug("read {}: repairing {}", request.key(), stale);
+    return this;
+  }
+
+  private ReadResult result(DvvSet<Sibling> merged) {
+    List<Sibling> live = merged.values().stream().filter(v -> !v.tombstone()).toList();
+    String context = merged.isEmpty() ? null : CausalContextCodec.encode(merged.join());
+    if (live.isEmpty()) {
+      return new ReadResult.NotFound(context, quorum.repliedNodes());
+    }
+    return new ReadResult.Found(live, context, quorum.repliedNodes());
+  }
+
+  private void answerUnavailable(String reason) {
+    answered = true;
+    replyTo.tell(new Outcome.Unavailable(
+        quorum.replies(), request.r(), quorumReplicas(), quorum.repliedNodes(), reason));
+  }
+
+  private int quorumReplicas() {
+    return quorum.replicasCount();
+  }
+}

@@ -1,0 +1,104 @@
+package io.ringstore.coordinator;
+
+import io.ringstore.config.RingstoreSettings;
+import io.ringstore.version.CausalContextCodec;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * Validates a request's key, value, context, R/W and timeout against the settings, the one place both
+ * the HTTP gateway and the Java API check input: a bad request is rejected with a clear message before
+ * anything is sent to a replica (DESIGN invariant 5). Pure.
+ */
+public final class RequestLimits {
+  private final RingstoreSettings settings;
+
+  public RequestLimits(RingstoreSettings settings) {
+    this.settings = settings;
+  }
+
+  /** Thrown for a value over the configured size limit (HTTP 413). */
+  public static final class ValueTooLargeException extends IllegalArgumentException {
+    public ValueTooLargeException(String message) {
+      super(message);
+    }
+  }
+
+  public void checkKey(String key) {
+    if (key == null || key.isEmpty()) {
+      throw new IllegalArgumentException("the key must not be empty");
+    }
+    int max = settings.requests().maxKeyBytes();
+    if (key.length() > max || key.getBytes(StandardCharsets.UTF_8).length > max) {
+      throw new IllegalArgumentException("the key is longer than " + max + " bytes of UTF-8");
+    }
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
+      if (Character.isSurrogate(c)
+          && !(Character.isHighSurrogate(c) && i + 1 < key.length()
+              && Character.isLowSurrogate(key.charAt(++i)))) {
+        throw new IllegalArgumentException("the key is not valid UTF-8 text (lone surrogate)");
+      }
+    }
+  }
+
+  public void checkValue(byte[] value) {
+    if (value == null) {
+      throw new IllegalArgumentException("the value must not be null");
+    }
+    checkValueSize(value.length);
+  }
+
+  public void checkValueSize(long size) {
+    int max = settings.requests().maxValueBytes();
+    if (size > max) {
+      throw new ValueTooLargeException("the value is " + size + " bytes; the limit is " + max);
+    }
+  }
+
+  public void checkContentType(String contentType) {
+    if (contentType == null || contentType.isBlank() || contentType.length() > 256) {
+      throw new IllegalArgumentException("the content type must be 1..256 characters");
+    }
+  }
+
+  /** Checks an encoded causal context (null means none). */
+  public void checkContext(String context) {
+    if (context != null) {
+      CausalContextCodec.decode(context);
+    }
+  }
+
+  public int readQuorum(Quorum r) {
+    return resolve(r, settings.replication().r(), "r");
+  }
+
+  public int writeQuorum(Quorum w) {
+    return resolve(w, settings.replication().w(), "w");
+  }
+
+  /** The request's timeout, or the default; at most the configured maximum. */
+  public Duration timeout(Duration requested) {
+    if (requested == null) {
+      return settings.requests().timeout();
+    }
+    if (requested.isNegative() || requested.isZero()) {
+      throw new IllegalArgumentException("the timeout must be positive");
+    }
+    Duration max = settings.requests().maxTimeout();
+    if (requested.compareTo(max) > 0) {
+      throw new IllegalArgumentException(
+          "the timeout must be at most " + max.toMillis() + " ms, was " + requested.toMillis());
+    }
+    return requested;
+  }
+
+  private int resolve(Quorum quorum, int configuredDefault, String name) {
+    try {
+      return (quorum == null ? Quorum.DEFAULT : quorum)
+          .resolve(settings.replication().n(), configuredDefault);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(name + " " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,156 @@
+package io.ringstore.http;
+
+import static org.apache.pekko.http.javadsl.server.Directives.complete;
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.extractRequest;
+import static org.apache.pekko.http.javadsl.server.Directives.get;
+import static org.apache.pekko.http.javadsl.server.Directives.onComplete;
+import static org.apache.pekko.http.javadsl.server.Directives.path;
+import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
+import static org.apache.pekko.http.javadsl.server.Directives.reject;
+
+import io.ringstore.cluster.NodeAddress;
+import io.ringstore.coordinator.RequestLimits;
+import io.ringstore.replica.ReplicaDirectory;
+import io.ringstore.replica.ReplicaEntity;
+import io.ringstore.replica.ReplicaId;
+import io.ringstore.ring.Ring;
+import io.ringstore.storage.Sibling;
+import io.ringstore.storage.StoredObjectCodec;
+import io.ringstore.version.CausalContextCodec;
+import io.ringstore.version.DvvSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.IntStream;
+import java.util.stream.StreamSupport;
+import org.apache.pekko.cluster.Cluster;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * Operations endpoints: {@code /admin/cluster} (members as gossip reports them), {@code /admin/ring}
+ * (every partition's replicas and fallbacks), {@code /admin/replicas/{key}} (each replica's stored state,
+ * read without repair), and {@code /health/alive} and {@code /health/ready}.
+ */
+final class AdminRoutes {
+  private static final Duration REPLICA_TIMEOUT = Duration.ofSeconds(3);
+
+  private final Cluster cluster;
+  private final ReplicaDirectory directory;
+  private final RequestLimits limits;
+  private final NodeReadiness readiness;
+
+  AdminRoutes(Cluster cluster, ReplicaDirectory directory, RequestLimits limits,
+      NodeReadiness readiness) {
+    this.cluster = cluster;
+    this.directory = directory;
+    this.limits = limits;
+    this.readiness = readiness;
+  }
+
+  Route route() {
+    return get(() -> concat(
+        pathPrefix("admin", () -> concat(
+            path("cluster", () -> complete(Json.response(StatusCodes.OK, clusterView()))),
+            path("ring", () -> complete(Json.response(StatusCodes.OK, ringView()))),
+            replicasRoute())),
+        pathPrefix("health", () -> concat(
+            path("alive", () -> complete(Json.response(StatusCodes.OK,
+                new Dto.Health("alive", self(), selfStatus())))),
+            path("ready", () -> complete(readiness.isReady()
+                ? Json.response(StatusCodes.OK, new Dto.Health("ready", self(), selfStatus()))
+                : Json.response(StatusCodes.SERVICE_UNAVAILABLE,
+                    new Dto.Health("not_ready", self(), selfStatus()))))))));
+  }
+
+  private Route replicasRoute() {
+    return extractRequest(request -> {
+      String raw = request.getUri().path();
+      String prefix = "/admin/replicas/";
+      if (!raw.startsWith(prefix)) {
+        return reject();
+      }
+      String key;
+      try {
+        key = KeyPath.decode(raw.substring(prefix.length()));
+        limits.checkKey(key);
+      } catch (IllegalArgumentException e) {
+        return complete(KvResponses.badRequest(e.getMessage()));
+      }
+      Ring ring = directory.ring();
+      int partition = ring.partitionOf(key);
+      List<CompletableFuture<Dto.ReplicaState>> states = IntStream
+          .range(0, ring.replicas(partition).size())
+          .mapToObj(r -> replicaState(new ReplicaId(partition, r), key))
+          .toList();
+      CompletableFuture<Dto.Replicas> all = CompletableFuture
+          .allOf(states.toArray(CompletableFuture[]::new))
+          .thenApply(v -> new Dto.Replicas(key, partition,
+              states.stream().map(CompletableFuture::join).toList()));
+      return onComplete(all, result -> complete(result.isSuccess()
+          ? Json.response(StatusCodes.OK, result.get())
+          : HttpErrors.fromThrowable(result.failed().get())));
+    });
+  }
+
+  private CompletableFuture<Dto.ReplicaState> replicaState(ReplicaId id, String key) {
+    return directory.entity(id)
+        .<ReplicaEntity.ReadReply>ask(replyTo -> new ReplicaEntity.Read(key, replyTo), REPLICA_TIMEOUT)
+        .thenApply(reply -> toState(id, reply))
+        .exceptionally(e -> new Dto.ReplicaState(
+            id.id(), null, false, List.of(), false, null, "no answer: " + e.getMessage()))
+        .toCompletableFuture();
+  }
+
+  private static Dto.ReplicaState toState(ReplicaId id, ReplicaEntity.ReadReply reply) {
+    if (!reply.ok()) {
+      return new Dto.ReplicaState(id.id(), reply.node(), false, List.of(), false, null, reply.error());
+    }
+    if (reply.object() == null) {
+      return new Dto.ReplicaState(id.id(), reply.node(), false, List.of(), false, null, null);
+    }
+    DvvSet<Sibling> object = StoredObjectCodec.decode(reply.object());
+    Base64.Encoder base64 = Base64.getEncoder();
+    List<String> values = object.values().stream()
+        .filter(s -> !s.tombstone())
+        .map(s -> base64.encodeToString(s.data()))
+        .toList();
+    boolean tombstone = object.values().stream().anyMatch(Sibling::tombstone);
+    return new Dto.ReplicaState(id.id(), reply.node(), !values.isEmpty(), values, tombstone,
+        CausalContextCodec.encode(object.join()), null);
+  }
+
+  private Dto.Cluster clusterView() {
+    ClusterEvent.CurrentClusterState state = cluster.state();
+    List<Dto.ClusterMember> members = new ArrayList<>();
+    for (Member m : state.getMembers()) {
+      boolean reachable = StreamSupport.stream(state.getUnreachable().spliterator(), false)
+          .noneMatch(u -> u.address().equals(m.address()));
+      members.add(new Dto.ClusterMember(NodeAddress.of(m.address()), m.status().toString(),
+          reachable, m.getRoles().stream().sorted().toList()));
+    }
+    return new Dto.Cluster(self(), members);
+  }
+
+  private Dto.Ring ringView() {
+    Ring ring = directory.ring();
+    List<Dto.RingPartition> partitions = IntStream.range(0, ring.partitionCount())
+        .mapToObj(p -> new Dto.RingPartition(p, ring.replicas(p), ring.fallbacks(p)))
+        .toList();
+    return new Dto.Ring(ring.partitionCount(), ring.replicationFactor(),
+        List.copyOf(ring.members()), partitions);
+  }
+
+  private String self() {
+    return NodeAddress.of(cluster.selfAddress());
+  }
+
+  private String selfStatus() {
+    return cluster.selfMember().status().toString();
+  }
+}

@@ -1,0 +1,40 @@
+package io.ringstore.http;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+
+/** The JSON shapes of the HTTP API (DESIGN.md), separate from actor messages. */
+final class Dto {
+  private Dto() {}
+
+  /** A 4xx error: what was wrong; nothing was changed. */
+  record Error(String error, String message) {}
+
+  /** A 503: fewer than the required replicas answered in time. */
+  record Unavailable(
+      String error, String message, int acks, int required, int replicas, List<String> nodes) {}
+
+  /** A 300: the key's concurrent siblings and the context that covers them all. */
+  record Siblings(String context, List<SiblingValue> siblings) {}
+
+  record SiblingValue(String value, String contentType) {}
+
+  record Cluster(String self, List<ClusterMember> members) {}
+
+  record ClusterMember(String node, String status, boolean reachable, List<String> roles) {}
+
+  record Ring(
+      int partitionCount, int replicationFactor, List<String> members,
+      List<RingPartition> partitions) {}
+
+  record RingPartition(int partition, List<String> replicas, List<String> fallbacks) {}
+
+  record Replicas(String key, int partition, List<ReplicaState> replicas) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record ReplicaState(
+      String replica, String node, boolean found, List<String> values, boolean tombstone,
+      String context, String error) {}
+
+  record Health(String status, String self, String memberStatus) {}
+}

@@ -1,0 +1,108 @@
+package io.ringstore.http;
+
+import io.ringstore.coordinator.Outcome;
+import io.ringstore.coordinator.ReadResult;
+import io.ringstore.coordinator.WriteResult;
+import io.ringstore.storage.Sibling;
+import java.util.Base64;
+import java.util.List;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+
+/**
+ * Maps quorum outcomes to HTTP responses, the one place where statuses are chosen: 200 one value, 300
+ * siblings, 404 absent or deleted, 204 written, 503 unavailable (with how many replicas answered),
+ * 400/413 rejected.
+ */
+final class KvResponses {
+  static final String CONTEXT_HEADER = "X-Causal-Context";
+  static final String REPLICAS_HEADER = "X-Ringstore-Replicas";
+
+  private KvResponses() {}
+
+  static HttpResponse read(ReadResult result) {
+    if (result instanceof ReadResult.Found found) {
+      return found.hasSiblings() ? siblings(found) : value(found);
+    }
+    if (result instanceof ReadResult.NotFound notFound) {
+      return withContext(
+          Json.response(StatusCodes.NOT_FOUND, new Dto.Error("not_found", "no value for this key")),
+          notFound.context())
+          .addHeader(replicas(notFound.replicas()));
+    }
+    return failure(result);
+  }
+
+  static HttpResponse write(WriteResult result) {
+    if (result instanceof WriteResult.Written written) {
+      return HttpResponse.create()
+          .withStatus(StatusCodes.NO_CONTENT)
+          .addHeader(RawHeader.create(CONTEXT_HEADER, written.context()))
+          .addHeader(replicas(written.replicas()));
+    }
+    return failure(result);
+  }
+
+  private static HttpResponse failure(Object result) {
+    if (result instanceof Outcome.Unavailable unavailable) {
+      return unavailable(unavailable);
+    }
+    if (result instanceof Outcome.Rejected rejected) {
+      return badRequest(rejected.reason());
+    }
+    throw new IllegalStateException("unexpected outcome " + result);
+  }
+
+  static HttpResponse badRequest(String message) {
+    return Json.response(StatusCodes.BAD_REQUEST, new Dto.Error("bad_request", message));
+  }
+
+  static HttpResponse tooLarge(String message) {
+    return Json.response(StatusCodes.PAYLOAD_TOO_LARGE, new Dto.Error("value_too_large", message));
+  }
+
+  static HttpResponse unavailable(Outcome.Unavailable u) {
+    return Json.response(StatusCodes.SERVICE_UNAVAILABLE, new Dto.Unavailable(
+        "unavailable", u.reason(), u.acks(), u.required(), u.replicas(), u.nodes()));
+  }
+
+  private static HttpResponse value(ReadResult.Found found) {
+    Sibling sibling = found.values().get(0);
+    return HttpResponse.create()
+        .withStatus(StatusCodes.OK)
+        .withEntity(HttpEntities.create(contentType(sibling.contentType()), sibling.data()))
+        .addHeader(RawHeader.create(CONTEXT_HEADER, found.context()))
+        .addHeader(replicas(found.replicas()));
+  }
+
+  private static HttpResponse siblings(ReadResult.Found found) {
+    Base64.Encoder base64 = Base64.getEncoder();
+    List<Dto.SiblingValue> values = found.values().stream()
+        .map(s -> new Dto.SiblingValue(base64.encodeToString(s.data()), s.contentType()))
+        .toList();
+    return Json.response(StatusCodes.MULTIPLE_CHOICES, new Dto.Siblings(found.context(), values))
+        .addHeader(RawHeader.create(CONTEXT_HEADER, found.context()))
+        .addHeader(replicas(found.replicas()));
+  }
+
+  private static HttpResponse withContext(HttpResponse response, String context) {
+    return context == null ? response : response.addHeader(RawHeader.create(CONTEXT_HEADER, context));
+  }
+
+  private static HttpHeader replicas(List<String> nodes) {
+    return RawHeader.create(REPLICAS_HEADER, String.join(",", nodes));
+  }
+
+  private static ContentType contentType(String stored) {
+    try {
+      return ContentTypes.parse(stored);
+    } catch (RuntimeException e) {
+      return ContentTypes.APPLICATION_OCTET_STREAM;
+    }
+  }
+}

@@ -1,0 +1,157 @@
+package io.ringstore.http;
+
+import static org.apache.pekko.http.javadsl.server.Directives.complete;
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.delete;
+import static org.apache.pekko.http.javadsl.server.Directives.extractMaterializer;
+import static org.apache.pekko.http.javadsl.server.Directives.extractRequest;
+import static org.apache.pekko.http.javadsl.server.Directives.get;
+import static org.apache.pekko.http.javadsl.server.Directives.onComplete;
+import static org.apache.pekko.http.javadsl.server.Directives.put;
+
+import io.ringstore.client.ReadOptions;
+import io.ringstore.client.RingstoreClient;
+import io.ringstore.client.WriteOptions;
+import io.ringstore.coordinator.Quorum;
+import io.ringstore.coordinator.RequestLimits;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.Query;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.util.ByteString;
+import scala.util.Try;
+
+/**
+ * {@code PUT/GET/DELETE /kv/{key}}: parses and validates the request (key, r/w, timeout, context,
+ * value size) before anything reaches a coordinator, then maps the outcome through
+ * {@link KvResponses}. Bad input gets a 4xx and changes nothing.
+ */
+final class KvRoutes {
+  static final String PREFIX = "/kv/";
+  private static final Duration BODY_READ_TIMEOUT = Duration.ofSeconds(30);
+
+  private final RingstoreClient client;
+  private final RequestLimits limits;
+
+  KvRoutes(RingstoreClient client) {
+    this.client = client;
+    this.limits = client.limits();
+  }
+
+  Route route() {
+    return extractRequest(request -> {
+      String rawPath = request.getUri().path();
+      if (!rawPath.startsWith(PREFIX)) {
+        return org.apache.pekko.http.javadsl.server.Directives.reject();
+      }
+      return concat(
+          get(() -> handle(() -> read(request, rawPath))),
+          put(() -> extractMaterializer(mat -> handle(() -> write(request, rawPath, mat)))),
+          delete(() -> handle(() -> delete(request, rawPath))));
+    });
+  }
+
+  private Route read(HttpRequest request, String rawPath) {
+    String key = key(rawPath);
+    Query query = request.getUri().query();
+    ReadOptions options = new ReadOptions(quorum(query, "r"), timeout(query));
+    return respond(client.get(key, options), KvResponses::read);
+  }
+
+  private Route write(HttpRequest request, String rawPath, Materializer mat) {
+    String key = key(rawPath);
+    Query query = request.getUri().query();
+    WriteOptions options = new WriteOptions(quorum(query, "w"), timeout(query));
+    String context = context(request);
+    limits.checkKey(key);
+    limits.checkContext(context);
+    limits.writeQuorum(options.w());
+    limits.timeout(options.timeout());
+    HttpEntity entity = request.entity();
+    entity.getContentLengthOption().ifPresent(limits::checkValueSize);
+    String contentType = entity.getContentType().toString();
+    long max = client.settings().requests().maxValueBytes();
+    CompletionStage<ByteString> body = entity.withSizeLimit(max)
+        .toStrict(BODY_READ_TIMEOUT.toMillis(), mat)
+        .thenApply(HttpEntity.Strict::getData);
+    return onComplete(body, bytes -> {
+      if (bytes.isFailure()) {
+        return complete(HttpErrors.fromThrowable(bytes.failed().get()));
+      }
+      byte[] value = bytes.get().toArray();
+      return handle(() -> respond(
+          client.put(key, value, contentType, context, options), KvResponses::write));
+    });
+  }
+
+  private Route delete(HttpRequest request, String rawPath) {
+    String key = key(rawPath);
+    Query query = request.getUri().query();
+    WriteOptions options = new WriteOptions(quorum(query, "w"), timeout(query));
+    return respond(client.delete(key, context(request), options), KvResponses::write);
+  }
+
+  private static <T> Route respond(CompletionStage<T> stage, Function<T, HttpResponse> mapping) {
+    return onComplete(stage, (Try<T> result) -> complete(result.isSuccess()
+        ? mapping.apply(result.get())
+        : HttpErrors.fromThrowable(result.failed().get())));
+  }
+
+  /** Runs a route builder that may reject the request by throwing; maps that to a 4xx. */
+  private static Route handle(java.util.function.Supplier<Route> route) {
+    try {
+      return route.get();
+    } catch (RuntimeException e) {
+      return complete(HttpErrors.fromThrowable(e));
+    }
+  }
+
+  private static String key(String rawPath) {
+    String key = KeyPath.decode(rawPath.substring(PREFIX.length()));
+    if (key.isEmpty()) {
+      throw new IllegalArgumentException("the key must not be empty");
+    }
+    return key;
+  }
+
+  private static String context(HttpRequest request) {
+    Optional<String> header = request.getHeader(KvResponses.CONTEXT_HEADER)
+        .map(h -> h.value().trim());
+    if (header.isPresent() && header.get().isEmpty()) {
+      throw new IllegalArgumentException("the " + KvResponses.CONTEXT_HEADER + " header is empty");
+    }
+    return header.orElse(null);
+  }
+
+  private static Quorum quorum(Query query, String name) {
+    Optional<String> value = query.get(name);
+    if (value.isEmpty()) {
+      return null;
+    }
+    try {
+      return Quorum.parse(value.get());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("query parameter " + name + ": " + e.getMessage());
+    }
+  }
+
+  private static Duration timeout(Query query) {
+    Optional<String> value = query.get("timeout");
+    if (value.isEmpty()) {
+      return null;
+    }
+    String v = value.get().trim();
+    if (v.isEmpty() || v.length() > 9 || !v.chars().allMatch(Character::isDigit)
+        || Long.parseLong(v) == 0) {
+      throw new IllegalArgumentException(
+          "query parameter timeout must be a positive number of milliseconds, got '" + value.get() + "'");
+    }
+    return Duration.ofMillis(Long.parseLong(v));
+  }
+}

@@ -1,0 +1,64 @@
+package io.ringstore.replica;
+
+import io.ringstore.cluster.RingView;
+import io.ringstore.ring.Ring;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+
+/**
+ * How coordinators reach replicas: the current ring, the replica entities of a partition (through
+ * sharding, wherever they live) and which of them runs on this node. Works on data and client members.
+ */
+public final class ReplicaDirectory {
+  private final Function<ReplicaId, EntityRef<ReplicaEntity.Command>> entities;
+  private final Supplier<Ring> ring;
+  private final LocalReplicas localReplicas;
+
+  /**
+   * A directory over any way of reaching entities: sharding on a node
+   * ({@link #ofSharding}), {@code TestEntityRef}s in coordinator tests.
+   */
+  public ReplicaDirectory(
+      Function<ReplicaId, EntityRef<ReplicaEntity.Command>> entities, Supplier<Ring> ring,
+      LocalReplicas localReplicas) {
+    this.entities = entities;
+    this.ring = ring;
+    this.localReplicas = localReplicas;
+  }
+
+  public static ReplicaDirectory ofSharding(
+      ClusterSharding sharding, RingView ringView, LocalReplicas localReplicas) {
+    return new ReplicaDirectory(
+        id -> sharding.entityRefFor(ReplicaSharding.TYPE_KEY, id.id()), ringView::current,
+        localReplicas);
+  }
+
+  public Ring ring() {
+    return ring.get();
+  }
+
+  /**
+   * The replica entities of partition p under {@code ring}, local one first when this node runs one:
+   * one per member of p's replica set (fewer than N while the cluster has fewer members).
+   */
+  public List<ReplicaId> replicasOf(Ring ring, int partition) {
+    int count = ring.replicas(partition).size();
+    List<ReplicaId> ids = new ArrayList<>(count);
+    var local = localReplicas.forPartition(partition).filter(l -> l.index() < count);
+    local.ifPresent(ids::add);
+    for (int r = 0; r < count; r++) {
+      if (local.isEmpty() || local.get().index() != r) {
+        ids.add(new ReplicaId(partition, r));
+      }
+    }
+    return ids;
+  }
+
+  public EntityRef<ReplicaEntity.Command> entity(ReplicaId id) {
+    return entities.apply(id);
+  }
+}

@@ -1,0 +1,168 @@
+package io.ringstore.replica;
+
+import io.ringstore.CborSerializable;
+import io.ringstore.storage.Sibling;
+import io.ringstore.storage.StoredObjectCodec;
+import io.ringstore.version.CausalContextCodec;
+import io.ringstore.version.DvvSet;
+import io.ringstore.version.VersionVector;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+
+/**
+ * Replica {@code r} of partition {@code p} (sharding entity {@code "p:r"}): owns that partition's data on
+ * the node where sharding placed it and answers {@link Read}, {@link CoordinatePut} and
+ * {@link Replicate}. Every storage call runs on the storage dispatcher and comes back through
+ * {@code pipeToSelf}; every reply names the replica and its node, so coordinators count distinct
+ * replicas (DESIGN invariants 1 and 2).
+ */
+public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command> {
+
+  /** Messages a replica entity accepts; all cross nodes. */
+  public interface Command extends CborSerializable {}
+
+  /** Sent by a read coordinator (or the admin API); answered with a {@link ReadReply}. */
+  public record Read(String key, ActorRef<ReadReply> replyTo) implements Command {}
+
+  /** This replica's stored object for the key ({@code object} null when absent), or an error. */
+  public record ReadReply(String replica, String node, byte[] object, String error)
+      implements CborSerializable {
+    public boolean ok() {
+      return error == null;
+    }
+  }
+
+  /**
+   * Sent by a write coordinator to the one replica that applies a client's write: it adds a new dot of
+   * this node to the object; answered with a {@link PutReply} carrying the resulting object.
+   * {@code context} is an encoded causal context or null; {@code contextFromReplica} makes a write
+   * without a context use this replica's current one (delete without a context).
+   */
+  public record CoordinatePut(
+      String key, byte[] data, String contentType, boolean tombstone, String context,
+      boolean contextFromReplica, ActorRef<PutReply> replyTo) implements Command {}
+
+  /** The object after a coordinated write ({@code object} null and {@code error} set on failure). */
+  public record PutReply(String replica, String node, byte[] object, String error)
+      implements CborSerializable {
+    public boolean ok() {
+      return error == null;
+    }
+  }
+
+  /**
+   * Sent by a coordinator to the other replicas (after a write) and to stale replicas (read repair):
+   * merge this object into the stored one; answered with {@link Replicated} once stored.
+   */
+  public record Replicate(String key, byte[] object, ActorRef<Replicated> replyTo)
+      implements Command {}
+
+  /** Acknowledges a {@link Replicate}: {@code ok} only once the merged object is stored. */
+  public record Replicated(String replica, String node, boolean ok) implements CborSerializable {}
+
+  private record StorageDone(Runnable reply, String failure) implements Command {}
+
+  private final ReplicaId id;
+  private final ReplicaHost host;
+
+  public static Behavior<Command> create(ReplicaId id, ReplicaHost host) {
+    return Behaviors.setup(ctx -> new ReplicaEntity(ctx, id, host));
+  }
+
+  private ReplicaEntity(ActorContext<Command> ctx, ReplicaId id, ReplicaHost host) {
+    super(ctx);
+    this.id = id;
+    this.host = host;
+    host.localReplicas().register(id);
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Read.class, this::onRead)
+        .onMessage(CoordinatePut.class, this::onCoordinatePut)
+        .onMessage(Replicate.class, this::onReplicate)
+        .onMessage(StorageDone.class, this::onStorageDone)
+        .onSignal(PostStop.class, this::onPostStop)
+        .build();
+  }
+
+  private Behavior<Command> onRead(Read read) {
+    String replica = id.id();
+    String node = host.node();
+    runOnStorage(
+        () -> {
+          byte[] object = host.store().readEncoded(id.partition(), read.key()).orElse(null);
+          return () -> read.replyTo().tell(new ReadReply(replica, node, object, null));
+        },
+        error -> read.replyTo().tell(new ReadReply(replica, node, null, error)));
+    return this;
+  }
+
+  private Behavior<Command> onCoordinatePut(CoordinatePut put) {
+    String replica = id.id();
+    String node = host.node();
+    runOnStorage(
+        () -> {
+          Optional<VersionVector> context = Optional.ofNullable(put.context())
+              .map(CausalContextCodec::decode);
+          Sibling value = new Sibling(put.data(), put.contentType(), put.tombstone());
+          DvvSet<Sibling> updated = host.store()
+              .coordinate(id.partition(), put.key(), value, context, put.contextFromReplica());
+          byte[] object = StoredObjectCodec.encode(updated);
+          return () -> put.replyTo().tell(new PutReply(replica, node, object, null));
+        },
+        error -> put.replyTo().tell(new PutReply(replica, node, null, error)));
+    return this;
+  }
+
+  private Behavior<Command> onReplicate(Replicate replicate) {
+    String replica = id.id();
+    String node = host.node();
+    runOnStorage(
+        () -> {
+          host.store().merge(id.partition(), replicate.key(), StoredObjectCodec.decode(replicate.object()));
+          return () -> replicate.replyTo().tell(new Replicated(replica, node, true));
+        },
+        error -> replicate.replyTo().tell(new Replicated(replica, node, false)));
+    return this;
+  }
+
+  private Behavior<Command> onStorageDone(StorageDone done) {
+    if (done.failure() != null) {
+      getContext().getLog().warn("replica {}: storage call failed: {}", id, done.failure());
+    }
+    done.reply().run();
+    return this;
+  }
+
+  private Behavior<Command> onPostStop(PostStop signal) {
+    host.localReplicas().deregister(id);
+    return this;
+  }
+
+  /**
+   * Runs a blocking storage call on the storage dispatcher; its result (a reply to send) comes back
+   * to this actor as a {@link StorageDone}, an exception as an error reply.
+   */
+  private void runOnStorage(
+      Supplier<Runnable> work, java.util.function.Consumer<String> onError) {
+    CompletableFuture<Runnable> future = CompletableFuture.supplyAsync(work, host.storageExecutor());
+    getContext().pipeToSelf(future, (reply, failure) -> {
+      if (failure == null) {
+        return new StorageDone(reply, null);
+      }
+      Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
+      String error = cause.getClass().getSimpleName() + ": " + cause.getMessage();
+      return new StorageDone(() -> onError.accept(error), error);
+    });
+  }
+}
