@@ -39,7 +39,7 @@ public record LaunchOptions(
       if (colon <= 0 || colon == text.length() - 1) {
         throw new IllegalArgumentException("expected HOST:PORT, got '" + text + "'");
       }
-      return new HostPort(text.substring(0, colon), port(text.substring(colon + 1), "--seed"));
+      return new HostPort(text.substring(0, colon), LaunchOptions.port(text.substring(colon + 1), "--seed"));
     }
 
     @Override

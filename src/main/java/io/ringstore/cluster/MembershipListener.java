@@ -24,8 +24,8 @@ public final class MembershipListener extends AbstractBehavior<ClusterEvent.Clus
     super(ctx);
     this.ringView = ringView;
     Cluster cluster = Cluster.get(ctx.getSystem());
-    cluster.subscriptions().tell(Subscribe.create(ctx.getSelf(), ClusterEvent.MemberEvent.class));
-    cluster.subscriptions().tell(Subscribe.create(ctx.getSelf(), ClusterEvent.ReachabilityEvent.class));
+    cluster.subscriptions().tell(Subscribe.create(ctx.getSelf().narrow(), ClusterEvent.MemberEvent.class));
+    cluster.subscriptions().tell(Subscribe.create(ctx.getSelf().narrow(), ClusterEvent.ReachabilityEvent.class));
   }
 
   @Override

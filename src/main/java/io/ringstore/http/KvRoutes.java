@@ -53,7 +53,7 @@ final class KvRoutes {
       return concat(
           get(() -> handle(() -> read(request, rawPath))),
           put(() -> extractMaterializer(mat -> handle(() -> write(request, rawPath, mat)))),
-          delete(() -> handle(() -> delete(request, rawPath))));
+          delete(() -> handle(() -> remove(request, rawPath))));
     });
   }
 
@@ -90,7 +90,7 @@ final class KvRoutes {
     });
   }
 
-  private Route delete(HttpRequest request, String rawPath) {
+  private Route remove(HttpRequest request, String rawPath) {
     String key = key(rawPath);
     Query query = request.getUri().query();
     WriteOptions options = new WriteOptions(quorum(query, "w"), timeout(query));
