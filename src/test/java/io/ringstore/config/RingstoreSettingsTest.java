@@ -1,0 +1,78 @@
+package io.ringstore.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.ringstore.LaunchOptions;
+import io.ringstore.NodeConfig;
+import java.time.Duration;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+class RingstoreSettingsTest {
+
+  @Test
+  void referenceDefaultsAreValidAndDocumentedValues() {
+    RingstoreSettings s = RingstoreSettings.fromConfig(
+        NodeConfig.load(ConfigFactory.empty(), ConfigFactory.empty()));
+    assertEquals(64, s.ring().partitions());
+    assertEquals(3, s.replication().n());
+    assertEquals(2, s.replication().r());
+    assertEquals(2, s.replication().w());
+    assertEquals(1024 * 1024, s.requests().maxValueBytes());
+    assertEquals(1024, s.requests().maxKeyBytes());
+    assertEquals(Duration.ofSeconds(2), s.requests().timeout());
+    assertFalse(s.storage().syncWrites(), "sync-writes is off by default");
+    assertTrue(s.holdsData());
+  }
+
+  @ParameterizedTest(name = "{0} is rejected")
+  @CsvSource(delimiter = ';', value = {
+      "ringstore.ring.partitions = 48; power of two",
+      "ringstore.replication { n = 3, r = 4 }; replication.r",
+      "ringstore.replication { n = 3, w = 0 }; replication.w",
+      "ringstore.role = storage; ringstore.role",
+      "ringstore.storage.compression = gzip; compression",
+      "ringstore.requests.timeout = 0s; timeout",
+      "ringstore.http.port = 70000; http.port"})
+  void invalidSettingsStopTheNodeWithAClearMessage(String hocon, String mentioned) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () ->
+        RingstoreSettings.fromConfig(
+            NodeConfig.load(ConfigFactory.parseString(hocon), ConfigFactory.empty())));
+    assertTrue(e.getMessage().contains(mentioned), hocon + " -> " + e.getMessage());
+  }
+
+  @Test
+  void launchOptionsOverrideTheConfiguration() {
+    LaunchOptions options = LaunchOptions.parse("--http-port", "9000", "--cluster-port", "2600",
+        "--host", "127.0.0.2", "--seed", "127.0.0.2:2600", "--seed", "127.0.0.3:2601",
+        "--data-dir", "/tmp/x");
+    var config = NodeConfig.load(options);
+    RingstoreSettings s = RingstoreSettings.fromConfig(config);
+    assertEquals(9000, s.http().port());
+    assertEquals("127.0.0.2", s.http().host());
+    assertEquals("/tmp/x", s.dataDir().toString());
+    assertEquals(2600, config.getInt("pekko.remote.artery.canonical.port"));
+    assertEquals(java.util.List.of("pekko://ringstore@127.0.0.2:2600", "pekko://ringstore@127.0.0.3:2601"),
+        config.getStringList("pekko.cluster.seed-nodes"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = ';', value = {
+      "--http-port abc; --http-port",
+      "--http-port 70000; --http-port",
+      "--seed nohostport; HOST:PORT",
+      "--seed host:; HOST:PORT",
+      "--bogus 1; unknown option",
+      "--data-dir; needs a value",
+      "--config /does/not/exist.conf; cannot read"})
+  void badLaunchOptionsAreRejected(String args, String mentioned) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> NodeConfig.load(LaunchOptions.parse(args.split(" "))));
+    assertTrue(e.getMessage().contains(mentioned), args + " -> " + e.getMessage());
+  }
+}
