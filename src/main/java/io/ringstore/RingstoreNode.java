@@ -10,6 +10,7 @@ import io.ringstore.http.HttpGateway;
 import io.ringstore.http.NodeReadiness;
 import io.ringstore.replica.LocalObjectStore;
 import io.ringstore.replica.LocalReplicas;
+import io.ringstore.replica.RegionRegistration;
 import io.ringstore.replica.ReplicaDirectory;
 import io.ringstore.replica.ReplicaHost;
 import io.ringstore.replica.ReplicaSharding;
@@ -74,11 +75,14 @@ public final class RingstoreNode {
     }
     system.systemActorOf(MembershipListener.create(ringView), "membership-listener",
         org.apache.pekko.actor.typed.Props.empty());
-    ReplicaSharding.init(system, ringView, host);
+    var region = ReplicaSharding.init(system, ringView, host);
     ReplicaDirectory directory =
         ReplicaDirectory.ofSharding(ClusterSharding.get(system), ringView, localReplicas);
     RingstoreClient client = RingstoreClient.create(system, directory, settings);
     NodeReadiness readiness = new NodeReadiness(cluster);
+    if (settings.holdsData()) {
+      RegionRegistration.await(system, region).thenRun(readiness::regionRegistered);
+    }
     CompletionStage<ServerBinding> binding = settings.holdsData()
         ? HttpGateway.start(system, settings, client, directory, readiness)
         : CompletableFuture.failedFuture(new IllegalStateException("client members serve no HTTP"));

@@ -70,14 +70,12 @@ final class AdminRoutes {
 
   private Route replicasRoute() {
     return extractRequest(request -> {
-      String raw = request.getUri().path();
-      String prefix = "/admin/replicas/";
-      if (!raw.startsWith(prefix)) {
+      if (!request.getUri().path().startsWith("/admin/replicas/")) {
         return reject();
       }
       String key;
       try {
-        key = KeyPath.decode(raw.substring(prefix.length()));
+        key = KeyPath.decode(KvRoutes.rawPathAfter(request, 2));
         limits.checkKey(key);
       } catch (IllegalArgumentException e) {
         return complete(KvResponses.badRequest(e.getMessage()));

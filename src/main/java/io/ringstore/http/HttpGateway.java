@@ -14,6 +14,8 @@ import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.cluster.Cluster;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
@@ -37,10 +39,21 @@ public final class HttpGateway {
         .match(RuntimeException.class, e -> complete(HttpErrors.fromThrowable(e)))
         .build();
     RejectionHandler rejections = RejectionHandler.defaultHandler()
-        .mapRejectionResponse(response -> response.status().intValue() == 404
-            ? Json.response(StatusCodes.NOT_FOUND, new Dto.Error("no_route", "no such endpoint"))
-            : response);
+        .mapRejectionResponse(HttpGateway::jsonRejection);
     return handleRejections(rejections, () -> handleExceptions(errors, () -> all));
+  }
+
+  /** A rejection's response with the API's JSON error body (its status and headers, e.g. Allow, kept). */
+  private static HttpResponse jsonRejection(HttpResponse response) {
+    if (response.status().intValue() == 404) {
+      return Json.response(StatusCodes.NOT_FOUND, new Dto.Error("no_route", "no such endpoint"));
+    }
+    String message = response.entity() instanceof HttpEntity.Strict strict
+        ? strict.getData().utf8String()
+        : response.status().reason();
+    HttpResponse json = Json.response(response.status(),
+        new Dto.Error(JsonParsingErrorHandler.errorName(response.status()), message));
+    return response.withEntity(json.entity());
   }
 
   /** Binds the gateway; completes when it listens (then the node reports ready once Up). */
@@ -50,6 +63,10 @@ public final class HttpGateway {
     Route route = routes(system, client, directory, readiness);
     return Http.get(system)
         .newServerAt(settings.http().host(), settings.http().port())
+        // KvRoutes and AdminRoutes read the key from the raw target: Pekko's parsed path has
+        // replaced invalid UTF-8 with U+FFFD, which would turn a bad key into a guessed one.
+        .adaptSettings(s -> s.withRawRequestUriHeader(true)
+            .withParsingErrorHandler(JsonParsingErrorHandler.class.getName()))
         .bind(route)
         .thenApply(binding -> {
           readiness.serving();

@@ -22,8 +22,8 @@ public final class KeyPath {
         if (i + 2 >= rawPath.length()) {
           throw new IllegalArgumentException("the key has a truncated percent-escape");
         }
-        int hi = Character.digit(rawPath.charAt(i + 1), 16);
-        int lo = Character.digit(rawPath.charAt(i + 2), 16);
+        int hi = hexDigit(rawPath.charAt(i + 1));
+        int lo = hexDigit(rawPath.charAt(i + 2));
         if (hi < 0 || lo < 0) {
           throw new IllegalArgumentException("the key has an invalid percent-escape");
         }
@@ -31,13 +31,14 @@ public final class KeyPath {
         i += 2;
       } else if (c < 0x80) {
         bytes.write(c);
+      } else if (!Character.isSurrogate(c)) {
+        bytes.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+      } else if (Character.isHighSurrogate(c) && i + 1 < rawPath.length()
+          && Character.isLowSurrogate(rawPath.charAt(i + 1))) {
+        bytes.writeBytes(rawPath.substring(i, i + 2).getBytes(StandardCharsets.UTF_8));
+        i++;
       } else {
-        byte[] utf8 = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
-        if (Character.isHighSurrogate(c) && i + 1 < rawPath.length()) {
-          utf8 = rawPath.substring(i, i + 2).getBytes(StandardCharsets.UTF_8);
-          i++;
-        }
-        bytes.writeBytes(utf8);
+        throw new IllegalArgumentException("the key is not valid UTF-8 text (lone surrogate)");
       }
     }
     try {
@@ -49,5 +50,19 @@ public final class KeyPath {
     } catch (CharacterCodingException e) {
       throw new IllegalArgumentException("the key is not valid UTF-8 after URL-decoding");
     }
+  }
+
+  /** An ASCII hex digit's value, or -1 ({@link Character#digit} also accepts non-ASCII digits). */
+  private static int hexDigit(char c) {
+    if (c >= '0' && c <= '9') {
+      return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+      return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+      return c - 'A' + 10;
+    }
+    return -1;
   }
 }

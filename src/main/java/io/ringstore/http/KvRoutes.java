@@ -22,6 +22,7 @@ import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.Query;
+import org.apache.pekko.http.javadsl.model.headers.RawRequestURI;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.util.ByteString;
@@ -46,10 +47,10 @@ final class KvRoutes {
 
   Route route() {
     return extractRequest(request -> {
-      String rawPath = request.getUri().path();
-      if (!rawPath.startsWith(PREFIX)) {
+      if (!request.getUri().path().startsWith(PREFIX)) {
         return org.apache.pekko.http.javadsl.server.Directives.reject();
       }
+      String rawPath = rawPathAfter(request, 1);
       return concat(
           get(() -> handle(() -> read(request, rawPath))),
           put(() -> extractMaterializer(mat -> handle(() -> write(request, rawPath, mat)))),
@@ -112,8 +113,52 @@ final class KvRoutes {
     }
   }
 
+  /**
+   * The still percent-encoded rest of the request's path after its first {@code segments} segments,
+   * from the {@code Raw-Request-URI} header that {@link HttpGateway#start} turns on. Pekko's parsed
+   * {@code getUri().path()} is not the raw path: it is decoded and re-encoded, and invalid UTF-8 in
+   * an escape has become U+FFFD by then, so {@code %C3%28} and {@code %FF%28} would both silently
+   * name the key "\uFFFD(". Callers have matched the leading segments on the parsed path already.
+   * Without the header (routes bound elsewhere) it falls back to the parsed path.
+   */
+  static String rawPathAfter(HttpRequest request, int segments) {
+    String raw = request.getHeader(RawRequestURI.class)
+        .map(RawRequestURI::uri)
+        .map(KvRoutes::pathOfTarget)
+        .orElseGet(() -> request.getUri().path());
+    int at = 0;
+    for (int s = 0; s <= segments; s++) {
+      at = raw.indexOf('/', at);
+      if (at < 0) {
+        throw new IllegalArgumentException("the request path has too few segments");
+      }
+      at++;
+    }
+    return raw.substring(at);
+  }
+
+  /** The path of a raw request target, in origin form ({@code /p?q}) or absolute form. */
+  private static String pathOfTarget(String target) {
+    String path = target;
+    int scheme = path.indexOf("://");
+    if (!path.startsWith("/") && scheme >= 0) {
+      int slash = path.indexOf('/', scheme + 3);
+      path = slash < 0 ? "/" : path.substring(slash);
+    }
+    int end = path.length();
+    int query = path.indexOf('?');
+    int fragment = path.indexOf('#');
+    if (query >= 0) {
+      end = Math.min(end, query);
+    }
+    if (fragment >= 0) {
+      end = Math.min(end, fragment);
+    }
+    return path.substring(0, end);
+  }
+
   private static String key(String rawPath) {
-    String key = KeyPath.decode(rawPath.substring(PREFIX.length()));
+    String key = KeyPath.decode(rawPath);
     if (key.isEmpty()) {
       throw new IllegalArgumentException("the key must not be empty");
     }

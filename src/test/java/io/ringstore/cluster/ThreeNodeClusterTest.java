@@ -63,7 +63,7 @@ class ThreeNodeClusterTest {
     nodes.add(TestNode.start(dir.resolve("n1"), 3, 2, 2).joinSelf());
     nodes.add(TestNode.start(dir.resolve("n2"), 3, 2, 2).join(nodes.get(0)));
     for (TestNode node : nodes) {
-      node.awaitUpMembers(2, MAX);
+      node.awaitUpMembers(2, MAX).awaitReady(MAX);
     }
   }
 
@@ -98,7 +98,7 @@ class ThreeNodeClusterTest {
   void aThirdNodeJoinsAndAWriteReachesThreeDistinctMembers() throws Exception {
     nodes.add(TestNode.start(dir.resolve("n3"), 3, 2, 2).join(nodes.get(0)));
     for (TestNode node : nodes) {
-      node.awaitUpMembers(3, MAX);
+      node.awaitUpMembers(3, MAX).awaitReady(MAX);
     }
     RingstoreClient client = nodes.get(0).node().client();
     byte[] value = bytes("replicated to all");
@@ -160,6 +160,19 @@ class ThreeNodeClusterTest {
     assertArrayEquals(value, assertInstanceOf(ReadResult.Found.class, read).values().get(0).data());
     Ring ring = nodes.get(0).node().directory().ring();
     assertEquals(3, ring.members().size(), "the client member is not part of the ring");
+  }
+
+  @Test
+  @Order(4)
+  void aValueOfTheMaximumSizeReplicatesBetweenNodes() throws Exception {
+    byte[] value = new byte[1024 * 1024];
+    new java.util.Random(7).nextBytes(value);
+    WriteResult.Written written = awaitWritten(nodes.get(1).node().client(), "big", value);
+    assertEquals(3, new HashSet<>(written.replicas()).size(), "1 MiB value acked by 3 members");
+    ReadResult read = nodes.get(2).node().client()
+        .get("big", ReadOptions.r(Quorum.ALL)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertArrayEquals(value, assertInstanceOf(ReadResult.Found.class, read).values().get(0).data(),
+        "1 MiB value read back with r=all");
   }
 
   /** Retries a w=all write until sharding has placed all three replicas of its partition. */
