@@ -44,13 +44,21 @@ public final class ReadCoordinator extends AbstractBehavior<ReadCoordinator.Comm
   private final ReadQuorum quorum;
   private final TimerScheduler<Command> timers;
   private boolean answered;
+  private boolean repairing;
   private int repairsPending;
 
   public static Behavior<Command> create(
       ReadRequest request, ReplicaDirectory directory, List<ReplicaId> replicas,
       ActorRef<ReadResult> replyTo) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new ReadCoordinator(ctx, timers, request, directory, replicas, replyTo)));
+    return Behaviors.setup(ctx -> {
+      if (new ReadQuorum(request.r(), replicas.size()).impossible()) {
+        replyTo.tell(new Outcome.Unavailable(0, request.r(), replicas.size(), List.of(),
+            "the key has " + replicas.size() + " replica(s) in the cluster now"));
+        return Behaviors.stopped();
+      }
+      return Behaviors.withTimers(timers ->
+          new ReadCoordinator(ctx, timers, request, directory, replicas, replyTo));
+    });
   }
 
   private ReadCoordinator(
@@ -63,9 +71,6 @@ public final class ReadCoordinator extends AbstractBehavior<ReadCoordinator.Comm
     this.quorum = new ReadQuorum(request.r(), replicas.size());
     this.timers = timers;
     timers.startSingleTimer(Timeout.INSTANCE, request.timeout());
-    if (quorum.impossible()) {
-      answerUnavailable("the key has " + replicas.size() + " replica(s) in the cluster now");
-    }
     ActorRef<ReplicaEntity.ReadReply> adapter =
         ctx.messageAdapter(ReplicaEntity.ReadReply.class, ReadReplied::new);
     for (ReplicaId replica : replicas) {
@@ -99,7 +104,7 @@ public final class ReadCoordinator extends AbstractBehavior<ReadCoordinator.Comm
     } else if (!answered && quorum.impossible()) {
       answerUnavailable("replicas failed to read");
     }
-    return quorum.allAnswered() ? repairAndStop() : this;
+    return quorum.allAnswered() && !repairing ? repairAndStop() : this;
   }
 
   private Behavior<Command> onRepairReplied(RepairReplied message) {
@@ -133,6 +138,7 @@ public final class ReadCoordinator extends AbstractBehavior<ReadCoordinator.Comm
       directory.entity(ReplicaId.parse(replica))
           .tell(new ReplicaEntity.Replicate(request.key(), object, adapter));
     }
+    repairing = true;
     repairsPending = stale.size();
     timers.startSingleTimer(Timeout.INSTANCE, request.timeout());
     getContext().getLog().debug("read {}: repairing {}", request.key(), stale);

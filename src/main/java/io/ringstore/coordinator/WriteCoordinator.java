@@ -58,8 +58,15 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
   public static Behavior<Command> create(
       WriteRequest request, ReplicaDirectory directory, List<ReplicaId> replicas,
       ActorRef<WriteResult> replyTo) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new WriteCoordinator(ctx, timers, request, directory, replicas, replyTo)));
+    return Behaviors.setup(ctx -> {
+      if (new WriteQuorum(request.w(), replicas.size()).impossible()) {
+        replyTo.tell(new Outcome.Unavailable(0, request.w(), replicas.size(), List.of(),
+            "the key has " + replicas.size() + " replica(s) in the cluster now"));
+        return Behaviors.stopped();
+      }
+      return Behaviors.withTimers(timers ->
+          new WriteCoordinator(ctx, timers, request, directory, replicas, replyTo));
+    });
   }
 
   private WriteCoordinator(
@@ -75,9 +82,6 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
     this.putAdapter = ctx.messageAdapter(ReplicaEntity.PutReply.class, PutReplied::new);
     this.replicateAdapter = ctx.messageAdapter(ReplicaEntity.Replicated.class, ReplicateReplied::new);
     timers.startSingleTimer(Timeout.INSTANCE, request.timeout());
-    if (quorum.impossible()) {
-      answerUnavailable("the key has " + replicas.size() + " replica(s) in the cluster now");
-    }
     sendToNextCoordinator();
   }
 

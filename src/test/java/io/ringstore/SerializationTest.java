@@ -1,0 +1,189 @@
+package io.ringstore;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.typesafe.config.ConfigFactory;
+import io.ringstore.client.ReadOptions;
+import io.ringstore.client.Ringstore;
+import io.ringstore.client.WriteOptions;
+import io.ringstore.coordinator.Outcome;
+import io.ringstore.coordinator.Quorum;
+import io.ringstore.coordinator.ReadResult;
+import io.ringstore.coordinator.WriteResult;
+import io.ringstore.replica.ReplicaEntity;
+import io.ringstore.storage.Sibling;
+import io.ringstore.storage.StoredObjectCodec;
+import io.ringstore.version.CausalContextCodec;
+import io.ringstore.version.DvvSet;
+import java.lang.reflect.RecordComponent;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.serialization.JavaSerializer;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializer;
+import org.apache.pekko.serialization.Serializers;
+import org.apache.pekko.serialization.jackson.JacksonCborSerializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every message that crosses nodes survives a round trip through Pekko serialization on a node's
+ * configuration (cluster provider), with the jackson-cbor serializer and never Java serialization.
+ */
+@ExtendWith(LogCapturingExtension.class)
+@ExtendWith(TestKitJUnit5Extension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SerializationTest {
+
+  @JUnit5TestKit
+  public final ActorTestKit testKit = new JUnit5TestKitBuilder()
+      .withName(NodeConfig.SYSTEM_NAME)
+      .withCustomConfig(NodeConfig.load(
+          ConfigFactory.parseString("pekko.remote.artery.canonical.port=0\n"
+              // the node default exits the JVM when the system terminates; not in a test JVM
+              + "pekko.coordinated-shutdown.exit-jvm=off"),
+          ConfigFactory.empty()))
+      .build();
+
+  private Serialization serialization;
+
+  @BeforeAll
+  void setUp() {
+    serialization = SerializationExtension.get(Adapter.toClassic(testKit.system()));
+    assertEquals("cluster", testKit.system().settings().config().getString("pekko.actor.provider"));
+  }
+
+  private static Sibling text(String s) {
+    return Sibling.value(s.getBytes(UTF_8), "text/plain");
+  }
+
+  Stream<Object> messages() {
+    ActorRef<ReplicaEntity.ReadReply> readReplyTo =
+        testKit.<ReplicaEntity.ReadReply>createTestProbe().ref();
+    ActorRef<ReplicaEntity.PutReply> putReplyTo =
+        testKit.<ReplicaEntity.PutReply>createTestProbe().ref();
+    ActorRef<ReplicaEntity.Replicated> replicatedTo =
+        testKit.<ReplicaEntity.Replicated>createTestProbe().ref();
+    ActorRef<ReadResult> readResultTo = testKit.<ReadResult>createTestProbe().ref();
+    ActorRef<WriteResult> writeResultTo = testKit.<WriteResult>createTestProbe().ref();
+
+    DvvSet<Sibling> object = DvvSet.<Sibling>empty().update(DvvSet.of(text("a")), "uidA")
+        .sync(DvvSet.<Sibling>empty().update(DvvSet.of(Sibling.newTombstone()), "uidB"));
+    byte[] encoded = StoredObjectCodec.encode(object);
+    String context = CausalContextCodec.encode(object.join());
+    byte[] binary = new byte[256];
+    for (int i = 0; i < binary.length; i++) {
+      binary[i] = (byte) i;
+    }
+
+    return Stream.of(
+        new ReplicaEntity.Read("user/42", readReplyTo),
+        new ReplicaEntity.Read("ключ/😀", readReplyTo),
+        new ReplicaEntity.ReadReply("5:1", "127.0.0.1:2", encoded, null),
+        new ReplicaEntity.ReadReply("5:1", "127.0.0.1:2", null, null),
+        new ReplicaEntity.ReadReply("5:1", "127.0.0.1:2", null, "StorageException: boom"),
+        new ReplicaEntity.CoordinatePut(
+            "user/42", binary, "application/octet-stream", false, null, false, putReplyTo),
+        new ReplicaEntity.CoordinatePut("user/42", new byte[0], "", true, context, true, putReplyTo),
+        new ReplicaEntity.PutReply("5:0", "127.0.0.1:1", encoded, null),
+        new ReplicaEntity.PutReply("5:0", "127.0.0.1:1", null, "InvalidContextException: bad"),
+        new ReplicaEntity.Replicate("user/42", encoded, replicatedTo),
+        new ReplicaEntity.Replicated("5:2", "127.0.0.1:3", true),
+        new ReplicaEntity.Replicated("5:2", "127.0.0.1:3", false),
+        new Ringstore.Get("user/42", null, readResultTo),
+        new Ringstore.Get("user/42", ReadOptions.r(Quorum.ALL).withTimeout(Duration.ofMillis(1500)),
+            readResultTo),
+        new Ringstore.Get("user/42", ReadOptions.r(Quorum.of(2)), readResultTo),
+        new Ringstore.Put("user/42", binary, "image/png", null, null, writeResultTo),
+        new Ringstore.Put("user/42", binary, "image/png", context,
+            WriteOptions.w(Quorum.MAJORITY).withTimeout(Duration.ofSeconds(3)), writeResultTo),
+        new Ringstore.Delete("user/42", null, null, writeResultTo),
+        new Ringstore.Delete("user/42", context, WriteOptions.w(Quorum.ONE), writeResultTo),
+        new ReadResult.Found(List.of(text("a"), Sibling.value(binary, "image/png")), context,
+            List.of("127.0.0.1:1", "127.0.0.1:2")),
+        new ReadResult.NotFound(null, List.of("127.0.0.1:1")),
+        new ReadResult.NotFound(context, List.of("127.0.0.1:1", "127.0.0.1:3")),
+        new WriteResult.Written(context, List.of("127.0.0.1:1", "127.0.0.1:3")),
+        new Outcome.Unavailable(1, 2, 3, List.of("127.0.0.1:1"), "timed out after 2000 ms"),
+        new Outcome.Unavailable(0, 1, 0, List.of(), "no replicas"),
+        new Outcome.Rejected("the key must not be empty"));
+  }
+
+  @ParameterizedTest(name = "[{index}] {0}")
+  @MethodSource("messages")
+  void roundTripsThroughJacksonCbor(Object message) {
+    Serializer serializer = serialization.findSerializerFor(message);
+    assertInstanceOf(JacksonCborSerializer.class, serializer,
+        message.getClass().getName() + " must be bound to jackson-cbor");
+    assertTrue(!(serializer instanceof JavaSerializer), "never Java serialization");
+    assertEquals(
+        testKit.system().settings().config().getString("pekko.actor.serializers.jackson-cbor"),
+        serializer.getClass().getName(), "the serializer named jackson-cbor");
+
+    byte[] bytes = serialization.serialize(message).get();
+    String manifest = Serializers.manifestFor(serializer, message);
+    Object back = serialization.deserialize(bytes, serializer.identifier(), manifest).get();
+
+    assertNotSame(message, back);
+    assertSameContent(message, back, message.getClass().getSimpleName());
+  }
+
+  /** Records compared component by component, byte arrays by content, lists element by element. */
+  private static void assertSameContent(Object expected, Object actual, String path) {
+    if (expected == null || actual == null) {
+      assertEquals(expected, actual, path);
+      return;
+    }
+    assertEquals(expected.getClass(), actual.getClass(), path + ": class");
+    if (expected instanceof byte[] e) {
+      assertArrayEquals(e, (byte[]) actual, path);
+    } else if (expected instanceof List<?> e) {
+      List<?> a = (List<?>) actual;
+      assertEquals(e.size(), a.size(), path + ": size");
+      for (int i = 0; i < e.size(); i++) {
+        assertSameContent(e.get(i), a.get(i), path + "[" + i + "]");
+      }
+    } else if (expected.getClass().isRecord()) {
+      for (RecordComponent c : expected.getClass().getRecordComponents()) {
+        try {
+          assertSameContent(c.getAccessor().invoke(expected), c.getAccessor().invoke(actual),
+              path + "." + c.getName());
+        } catch (ReflectiveOperationException e) {
+          fail(path + "." + c.getName() + ": " + e);
+        }
+      }
+      if (!containsBytes(expected)) {
+        assertEquals(expected, actual, path + ": equals");
+      }
+    } else {
+      assertEquals(expected, actual, path);
+    }
+  }
+
+  private static boolean containsBytes(Object record) {
+    for (RecordComponent c : record.getClass().getRecordComponents()) {
+      if (c.getType() == byte[].class) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,307 @@
+package io.ringstore.replica;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ringstore.storage.InMemoryStorage;
+import io.ringstore.storage.RocksDbSettings;
+import io.ringstore.storage.RocksDbStorage;
+import io.ringstore.storage.Sibling;
+import io.ringstore.storage.StorageEngine;
+import io.ringstore.storage.StoredObjectCodec;
+import io.ringstore.version.CausalContextCodec;
+import io.ringstore.version.DvvSet;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A replica entity against real storage: reads, the coordinated DVV update (blind write, write with a
+ * context, delete with the replica's context), the merge of replicated objects, bad input, and its
+ * identity in replies and in {@link LocalReplicas}.
+ */
+@ExtendWith(LogCapturingExtension.class)
+@ExtendWith(TestKitJUnit5Extension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ReplicaEntityTest {
+
+  @JUnit5TestKit
+  public final ActorTestKit testKit = new JUnit5TestKitBuilder().build();
+
+  private static final String NODE = "127.0.0.1:1";
+  private static final String ACTOR = "uidA";
+  private static final ReplicaId ID = new ReplicaId(5, 1);
+  private static final String KEY = "user/42";
+
+  private int keyCounter;
+
+  /** A replica entity over fresh in-memory storage, storage calls run inline. */
+  private final class Fixture {
+    final LocalReplicas locals = new LocalReplicas();
+    final StorageEngine engine;
+    final LocalObjectStore store;
+    final ActorRef<ReplicaEntity.Command> replica;
+
+    Fixture() {
+      this(new InMemoryStorage(), Runnable::run, ID);
+    }
+
+    Fixture(StorageEngine engine, java.util.concurrent.Executor executor, ReplicaId id) {
+      this.engine = engine;
+      this.store = new LocalObjectStore(engine, ACTOR, false);
+      this.replica = testKit.spawn(
+          ReplicaEntity.create(id, new ReplicaHost(store, executor, NODE, locals)),
+          "replica-" + id.partition() + "-" + id.index() + "-" + (keyCounter++));
+    }
+
+    ReplicaEntity.ReadReply read(String key) {
+      TestProbe<ReplicaEntity.ReadReply> probe = testKit.createTestProbe();
+      replica.tell(new ReplicaEntity.Read(key, probe.ref()));
+      return probe.receiveMessage();
+    }
+
+    ReplicaEntity.PutReply put(String key, Sibling value, String context, boolean fromReplica) {
+      TestProbe<ReplicaEntity.PutReply> probe = testKit.createTestProbe();
+      replica.tell(new ReplicaEntity.CoordinatePut(key, value.data(), value.contentType(),
+          value.tombstone(), context, fromReplica, probe.ref()));
+      return probe.receiveMessage();
+    }
+
+    ReplicaEntity.Replicated replicate(String key, byte[] object) {
+      TestProbe<ReplicaEntity.Replicated> probe = testKit.createTestProbe();
+      replica.tell(new ReplicaEntity.Replicate(key, object, probe.ref()));
+      return probe.receiveMessage();
+    }
+
+    DvvSet<Sibling> stored(String key) {
+      ReplicaEntity.ReadReply reply = read(key);
+      assertTrue(reply.ok(), () -> "read failed: " + reply.error());
+      assertNotNull(reply.object(), "expected a stored object for " + key);
+      return StoredObjectCodec.decode(reply.object());
+    }
+  }
+
+  private static Sibling text(String s) {
+    return Sibling.value(s.getBytes(UTF_8), "text/plain");
+  }
+
+  private static DvvSet<Sibling> decodeOk(ReplicaEntity.PutReply reply) {
+    assertTrue(reply.ok(), () -> "put failed: " + reply.error());
+    assertNotNull(reply.object(), "a successful PutReply carries the object");
+    return StoredObjectCodec.decode(reply.object());
+  }
+
+  @Test
+  void readOfAnAbsentKeyHasNoObject() {
+    Fixture f = new Fixture();
+    ReplicaEntity.ReadReply reply = f.read(KEY);
+    assertEquals(new ReplicaEntity.ReadReply("5:1", NODE, null, null), reply);
+    assertTrue(reply.ok());
+  }
+
+  @Test
+  void blindPutIsStoredAndReadBack() {
+    Fixture f = new Fixture();
+    ReplicaEntity.PutReply put = f.put(KEY, text("v1"), null, false);
+    assertEquals("5:1", put.replica(), "PutReply names the replica");
+    assertEquals(NODE, put.node(), "PutReply names the node");
+    DvvSet<Sibling> object = decodeOk(put);
+    assertEquals(java.util.List.of(text("v1")), object.values());
+    assertEquals(1L, object.join().get(ACTOR), "the coordinating replica minted dot uidA:1");
+
+    ReplicaEntity.ReadReply read = f.read(KEY);
+    assertEquals("5:1", read.replica());
+    assertEquals(NODE, read.node());
+    assertArrayEquals(put.object(), read.object(), "the read returns exactly the stored object");
+  }
+
+  @Test
+  void secondBlindPutBecomesASibling() {
+    Fixture f = new Fixture();
+    f.put(KEY, text("v1"), null, false);
+    DvvSet<Sibling> object = decodeOk(f.put(KEY, text("v2"), null, false));
+    assertEquals(Set.of(text("v1"), text("v2")), Set.copyOf(object.values()),
+        "a write without a context must not drop the concurrent value");
+    assertEquals(2, object.size());
+    assertEquals(object, f.stored(KEY));
+  }
+
+  @Test
+  void putWithTheContextOfARead_replacesWhatItCovers() {
+    Fixture f = new Fixture();
+    f.put(KEY, text("v1"), null, false);
+    f.put(KEY, text("v2"), null, false);
+    String context = CausalContextCodec.encode(f.stored(KEY).join());
+
+    DvvSet<Sibling> object = decodeOk(f.put(KEY, text("v3"), context, false));
+    assertEquals(java.util.List.of(text("v3")), object.values(), "both siblings are superseded");
+    assertEquals(3L, object.join().get(ACTOR));
+    assertEquals(object, f.stored(KEY));
+  }
+
+  @Test
+  void deleteWithTheReplicasContext_removesLiveValues() {
+    Fixture f = new Fixture();
+    f.put(KEY, text("v1"), null, false);
+    f.put(KEY, text("v2"), null, false);
+
+    DvvSet<Sibling> object = decodeOk(f.put(KEY, Sibling.newTombstone(), null, true));
+    assertEquals(java.util.List.of(Sibling.newTombstone()), object.values(),
+        "only the tombstone remains");
+    assertTrue(f.stored(KEY).values().stream().allMatch(Sibling::tombstone));
+  }
+
+  @Test
+  void deleteWithoutContextFromReplica_isASiblingOfLiveValues() {
+    Fixture f = new Fixture();
+    f.put(KEY, text("v1"), null, false);
+    DvvSet<Sibling> object = decodeOk(f.put(KEY, Sibling.newTombstone(), null, false));
+    assertEquals(Set.of(text("v1"), Sibling.newTombstone()), Set.copyOf(object.values()));
+  }
+
+  @Test
+  void replicateMergesARemoteObjectIntoSiblings() {
+    Fixture f = new Fixture();
+    DvvSet<Sibling> local = decodeOk(f.put(KEY, text("local"), null, false));
+    DvvSet<Sibling> remote = DvvSet.<Sibling>empty().update(DvvSet.of(text("remote")), "uidB");
+
+    ReplicaEntity.Replicated ack = f.replicate(KEY, StoredObjectCodec.encode(remote));
+    assertEquals(new ReplicaEntity.Replicated("5:1", NODE, true), ack);
+
+    DvvSet<Sibling> stored = f.stored(KEY);
+    assertEquals(Set.of(text("local"), text("remote")), Set.copyOf(stored.values()));
+    assertEquals(local.sync(remote), stored);
+    assertEquals(1L, stored.join().get("uidA"));
+    assertEquals(1L, stored.join().get("uidB"));
+  }
+
+  @Test
+  void replicateOfAnAbsentKeyStoresTheObject() {
+    Fixture f = new Fixture();
+    DvvSet<Sibling> remote = DvvSet.<Sibling>empty().update(DvvSet.of(text("remote")), "uidB");
+    assertTrue(f.replicate(KEY, StoredObjectCodec.encode(remote)).ok());
+    assertEquals(remote, f.stored(KEY));
+  }
+
+  @Test
+  void replicateOfAnOlderObjectChangesNothing() {
+    Fixture f = new Fixture();
+    DvvSet<Sibling> remote = DvvSet.<Sibling>empty().update(DvvSet.of(text("old")), "uidB");
+    assertTrue(f.replicate(KEY, StoredObjectCodec.encode(remote)).ok());
+    String context = CausalContextCodec.encode(f.stored(KEY).join());
+    DvvSet<Sibling> newer = decodeOk(f.put(KEY, text("new"), context, false));
+    byte[] before = f.read(KEY).object();
+
+    ReplicaEntity.Replicated ack = f.replicate(KEY, StoredObjectCodec.encode(remote));
+    assertEquals(new ReplicaEntity.Replicated("5:1", NODE, true), ack);
+    assertArrayEquals(before, f.read(KEY).object(), "an older object must not change the stored one");
+    assertEquals(java.util.List.of(text("new")), f.stored(KEY).values());
+    assertEquals(newer, f.stored(KEY));
+  }
+
+  @Test
+  void replicateOfGarbageIsNackedAndChangesNothing() {
+    Fixture f = new Fixture();
+    byte[] before = f.put(KEY, text("v1"), null, false).object();
+    ReplicaEntity.Replicated ack = f.replicate(KEY, new byte[] {9, 9, 9});
+    assertEquals(new ReplicaEntity.Replicated("5:1", NODE, false), ack);
+    assertArrayEquals(before, f.read(KEY).object());
+  }
+
+  @Test
+  void badContextIsAnErrorAndChangesNothing() {
+    Fixture f = new Fixture();
+    byte[] before = f.put(KEY, text("v1"), null, false).object();
+
+    for (String bad : new String[] {"not a context!", "AQ", "", "////"}) {
+      ReplicaEntity.PutReply reply = f.put(KEY, text("v2"), bad, false);
+      assertFalse(reply.ok(), "context '" + bad + "' must be rejected");
+      assertNotNull(reply.error(), "context '" + bad + "'");
+      assertNull(reply.object(), "context '" + bad + "': no object on error");
+      assertEquals("5:1", reply.replica());
+      assertEquals(NODE, reply.node());
+      assertArrayEquals(before, f.read(KEY).object(), "context '" + bad + "' changed the object");
+    }
+    assertTrue(f.put(KEY, text("v3"), null, false).ok(), "the entity still works afterwards");
+  }
+
+  @Test
+  void partitionsOfOneNodeDoNotSeeEachOthersKeys() {
+    InMemoryStorage shared = new InMemoryStorage();
+    Fixture p5 = new Fixture(shared, Runnable::run, new ReplicaId(5, 0));
+    Fixture p6 = new Fixture(shared, Runnable::run, new ReplicaId(6, 0));
+    p5.put(KEY, text("in-5"), null, false);
+    assertNull(p6.read(KEY).object(), "partition 6 must not see partition 5's key");
+    assertEquals("6:0", p6.read(KEY).replica());
+  }
+
+  @Test
+  void registersInLocalReplicasWhileAliveAndDeregistersAfterStop() {
+    Fixture f = new Fixture();
+    f.read(KEY); // the entity has started
+    assertEquals(Optional.of(ID), f.locals.forPartition(ID.partition()));
+    assertEquals(1, f.locals.size());
+
+    TestProbe<Object> watcher = testKit.createTestProbe();
+    testKit.stop(f.replica);
+    watcher.expectTerminated(f.replica);
+    watcher.awaitAssert(() -> {
+      assertEquals(Optional.empty(), f.locals.forPartition(ID.partition()));
+      assertEquals(0, f.locals.size());
+      return null;
+    });
+  }
+
+  @Test
+  void worksOnRocksDbWithAStorageThreadPool(@TempDir Path dir) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    RocksDbStorage rocks = RocksDbStorage.open(RocksDbSettings.defaults(dir.resolve("db")));
+    try {
+      Fixture f = new Fixture(rocks, pool, ID);
+      assertNull(f.read(KEY).object());
+      f.put(KEY, text("v1"), null, false);
+      f.put(KEY, text("v2"), null, false);
+      DvvSet<Sibling> two = f.stored(KEY);
+      assertEquals(Set.of(text("v1"), text("v2")), Set.copyOf(two.values()));
+
+      DvvSet<Sibling> remote = DvvSet.<Sibling>empty().update(DvvSet.of(text("r")), "uidB");
+      assertTrue(f.replicate(KEY, StoredObjectCodec.encode(remote)).ok());
+      assertEquals(3, f.stored(KEY).size());
+
+      String context = CausalContextCodec.encode(f.stored(KEY).join());
+      DvvSet<Sibling> resolved = decodeOk(f.put(KEY, text("v3"), context, false));
+      assertEquals(java.util.List.of(text("v3")), resolved.values());
+      assertEquals(resolved, StoredObjectCodec.decode(
+          rocks.get(ID.partition(), KEY.getBytes(UTF_8)).orElseThrow()),
+          "RocksDB holds the object the entity replied with");
+
+      decodeOk(f.put(KEY, Sibling.newTombstone(), null, true));
+      assertTrue(f.stored(KEY).values().stream().allMatch(Sibling::tombstone));
+
+      testKit.stop(f.replica);
+    } finally {
+      pool.shutdown();
+      assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
+      rocks.close();
+    }
+  }
+}
