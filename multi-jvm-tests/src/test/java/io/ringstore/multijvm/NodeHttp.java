@@ -1,0 +1,113 @@
+package io.ringstore.multijvm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A small blocking HTTP client for one node's gateway on 127.0.0.1: PUT/GET/DELETE with headers, answering
+ * the status, the headers and the body. Every call has a request timeout, so no test waits forever.
+ */
+public final class NodeHttp {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+
+  private final HttpClient client;
+  private final int port;
+
+  NodeHttp(int port) {
+    this.port = port;
+    this.client = HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(2))
+        .build();
+  }
+
+  /** A response: status, headers and body bytes. */
+  public record Response(int status, java.net.http.HttpHeaders headers, byte[] body) {
+    public Optional<String> header(String name) {
+      return headers.firstValue(name);
+    }
+
+    public String text() {
+      return new String(body, StandardCharsets.UTF_8);
+    }
+
+    public JsonNode json() {
+      try {
+        return JSON.readTree(body);
+      } catch (IOException e) {
+        throw new AssertionError("not JSON (status " + status + "): " + text(), e);
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "HTTP " + status + " " + headers.map() + " " + text();
+    }
+  }
+
+  public Response get(String pathAndQuery) {
+    return get(pathAndQuery, Map.of());
+  }
+
+  public Response get(String pathAndQuery, Map<String, String> headers) {
+    return send(request(pathAndQuery, headers, DEFAULT_TIMEOUT).GET());
+  }
+
+  /** GET with a short timeout, for polling: an I/O failure or timeout is an empty answer. */
+  Optional<Response> probe(String pathAndQuery, Duration timeout) {
+    try {
+      return Optional.of(send(request(pathAndQuery, Map.of(), timeout).GET()));
+    } catch (UncheckedIOException e) {
+      return Optional.empty();
+    }
+  }
+
+  public Response put(String pathAndQuery, byte[] body) {
+    return put(pathAndQuery, body, Map.of());
+  }
+
+  public Response put(String pathAndQuery, byte[] body, Map<String, String> headers) {
+    HttpRequest.Builder builder = request(pathAndQuery, headers, DEFAULT_TIMEOUT)
+        .PUT(HttpRequest.BodyPublishers.ofByteArray(body));
+    if (headers.keySet().stream().noneMatch(h -> h.equalsIgnoreCase("Content-Type"))) {
+      builder.header("Content-Type", "application/octet-stream");
+    }
+    return send(builder);
+  }
+
+  public Response delete(String pathAndQuery, Map<String, String> headers) {
+    return send(request(pathAndQuery, headers, DEFAULT_TIMEOUT).DELETE());
+  }
+
+  private HttpRequest.Builder request(String pathAndQuery, Map<String, String> headers, Duration timeout) {
+    HttpRequest.Builder builder = HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + port + pathAndQuery))
+        .timeout(timeout);
+    headers.forEach(builder::header);
+    return builder;
+  }
+
+  private Response send(HttpRequest.Builder builder) {
+    HttpRequest request = builder.build();
+    try {
+      HttpResponse<byte[]> response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+      return new Response(response.statusCode(), response.headers(), response.body());
+    } catch (IOException e) {
+      throw new UncheckedIOException(request.method() + " " + request.uri() + ": " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted: " + request.method() + " " + request.uri(), e);
+    }
+  }
+}
