@@ -87,7 +87,7 @@ public final class RequestGateway extends AbstractBehavior<Ringstore.Command> {
       limits.checkContext(context);
       request = new WriteCoordinator.WriteRequest(
           key, value, context, contextFromReplica, limits.writeQuorum(o.w()),
-          limits.timeout(o.timeout()));
+          limits.timeout(o.timeout()), limits.sloppy(o.sloppy()));
     } catch (IllegalArgumentException e) {
       replyTo.tell(new Outcome.Rejected(e.getMessage()));
       return this;

@@ -3,6 +3,8 @@ package io.ringstore.cluster;
 import io.ringstore.config.RingstoreSettings;
 import io.ringstore.ring.Ring;
 import io.ringstore.ring.RingConfig;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.TreeSet;
 import org.apache.pekko.cluster.Cluster;
 import org.apache.pekko.cluster.ClusterEvent;
@@ -19,7 +21,7 @@ public final class RingView {
   private final RingConfig config;
   private volatile Snapshot snapshot;
 
-  private record Snapshot(ClusterEvent.CurrentClusterState state, Ring ring) {}
+  private record Snapshot(ClusterEvent.CurrentClusterState state, Ring ring, Set<String> available) {}
 
   public RingView(Cluster cluster, RingConfig config) {
     this.cluster = cluster;
@@ -37,19 +39,38 @@ public final class RingView {
 
   /** The ring of the Up data members as this node currently sees them. */
   public Ring current() {
+    return snapshot().ring();
+  }
+
+  /**
+   * Whether {@code node} is an Up data member that this node's failure detector currently considers
+   * reachable (a candidate to hold a hint, or a replica worth waiting for).
+   */
+  public boolean isAvailable(String node) {
+    return snapshot().available().contains(node);
+  }
+
+  private Snapshot snapshot() {
     ClusterEvent.CurrentClusterState state = cluster.state();
     Snapshot s = snapshot;
     if (s != null && s.state() == state) {
-      return s.ring();
+      return s;
     }
     TreeSet<String> members = new TreeSet<>();
+    Set<String> unreachable = new HashSet<>();
+    for (Member m : state.getUnreachable()) {
+      unreachable.add(NodeAddress.of(m.address()));
+    }
     for (Member m : state.getMembers()) {
       if (m.status() == MemberStatus.up() && m.hasRole(RingstoreSettings.DATA_ROLE)) {
         members.add(NodeAddress.of(m.address()));
       }
     }
+    Set<String> available = new HashSet<>(members);
+    available.removeAll(unreachable);
     Ring ring = (s != null && s.ring().members().equals(members)) ? s.ring() : Ring.of(config, members);
-    snapshot = new Snapshot(state, ring);
-    return ring;
+    Snapshot next = new Snapshot(state, ring, Set.copyOf(available));
+    snapshot = next;
+    return next;
   }
 }

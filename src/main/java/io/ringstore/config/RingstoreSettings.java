@@ -18,7 +18,8 @@ public record RingstoreSettings(
     ReplicationSettings replication,
     RequestSettings requests,
     HttpSettings http,
-    StorageSettings storage) {
+    StorageSettings storage,
+    HandoffSettings handoff) {
 
   /** Cluster role of a member that holds data. */
   public static final String DATA_ROLE = "data";
@@ -31,7 +32,8 @@ public record RingstoreSettings(
           "ringstore.role must be '" + DATA_ROLE + "' or '" + CLIENT_ROLE + "', was '" + role + "'");
     }
     require(dataDir != null, "ringstore.data-dir must be set");
-    require(ring != null && replication != null && requests != null && http != null && storage != null,
+    require(ring != null && replication != null && requests != null && http != null && storage != null
+            && handoff != null,
         "every ringstore settings section must be present");
   }
 
@@ -52,14 +54,21 @@ public record RingstoreSettings(
             c.getDuration("requests.timeout"),
             c.getDuration("requests.max-timeout"),
             Math.toIntExact(c.getBytes("requests.max-value-size")),
-            c.getInt("requests.max-key-bytes")),
+            c.getInt("requests.max-key-bytes"),
+            c.getBoolean("requests.sloppy-quorum")),
         new HttpSettings(c.getString("http.host"), c.getInt("http.port")),
         new StorageSettings(
             c.getBoolean("storage.sync-writes"),
             c.getBytes("storage.block-cache-size"),
             c.getBytes("storage.write-buffer-size"),
             c.getString("storage.compression"),
-            c.getInt("storage.parallelism")));
+            c.getInt("storage.parallelism")),
+        new HandoffSettings(
+            c.getDuration("handoff.replica-ack-timeout"),
+            c.getDuration("handoff.hint-window"),
+            c.getInt("handoff.max-hints-per-target"),
+            c.getDuration("handoff.retry-interval"),
+            c.getInt("handoff.max-in-flight")));
   }
 
   /** Q (partitions, a power of two) and T (virtual tokens per member). */
@@ -81,9 +90,10 @@ public record RingstoreSettings(
     }
   }
 
-  /** Request limits: default and maximum timeout, value and key sizes. */
+  /** Request limits: default and maximum timeout, value and key sizes; default quorum mode. */
   public record RequestSettings(
-      Duration timeout, Duration maxTimeout, int maxValueBytes, int maxKeyBytes) {
+      Duration timeout, Duration maxTimeout, int maxValueBytes, int maxKeyBytes,
+      boolean sloppyQuorum) {
     public RequestSettings {
       require(!timeout.isNegative() && !timeout.isZero(), "ringstore.requests.timeout must be > 0");
       require(maxTimeout.compareTo(timeout) >= 0,
@@ -111,6 +121,26 @@ public record RingstoreSettings(
           "ringstore.storage.compression must be one of none, snappy, lz4, zstd; was " + compression);
       require(parallelism >= 1 && parallelism <= 256,
           "ringstore.storage.parallelism must be in 1..256, was " + parallelism);
+    }
+  }
+
+  /**
+   * Hinted handoff: how long a coordinator waits for a replica's ack before it stores a hint on a
+   * fallback, how long and how many hints a fallback keeps per target, and the delivery pace.
+   */
+  public record HandoffSettings(
+      Duration replicaAckTimeout, Duration hintWindow, int maxHintsPerTarget, Duration retryInterval,
+      int maxInFlight) {
+    public HandoffSettings {
+      require(!replicaAckTimeout.isNegative() && !replicaAckTimeout.isZero(),
+          "ringstore.handoff.replica-ack-timeout must be > 0");
+      require(!hintWindow.isNegative() && !hintWindow.isZero(),
+          "ringstore.handoff.hint-window must be > 0");
+      require(maxHintsPerTarget >= 1, "ringstore.handoff.max-hints-per-target must be >= 1");
+      require(!retryInterval.isNegative() && !retryInterval.isZero(),
+          "ringstore.handoff.retry-interval must be > 0");
+      require(maxInFlight >= 1 && maxInFlight <= 1024,
+          "ringstore.handoff.max-in-flight must be in 1..1024, was " + maxInFlight);
     }
   }
 

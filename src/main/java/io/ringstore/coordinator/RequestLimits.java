@@ -77,6 +77,11 @@ public final class RequestLimits {
     return resolve(w, settings.replication().w(), "w");
   }
 
+  /** The request's quorum mode, or the configured default. */
+  public boolean sloppy(Boolean requested) {
+    return requested != null ? requested : settings.requests().sloppyQuorum();
+  }
+
   /** The request's timeout, or the default; at most the configured maximum. */
   public Duration timeout(Duration requested) {
     if (requested == null) {

@@ -28,10 +28,19 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  */
 public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Command> {
 
-  /** A validated write: {@code context} is an encoded causal context or null. */
+  /**
+   * A validated write: {@code context} is an encoded causal context or null; {@code sloppy} lets hints
+   * on distinct fallback members count toward W.
+   */
   public record WriteRequest(
       String key, Sibling value, String context, boolean contextFromReplica, int w,
-      Duration timeout) {}
+      Duration timeout, boolean sloppy) {
+    public WriteRequest(
+        String key, Sibling value, String context, boolean contextFromReplica, int w,
+        Duration timeout) {
+      this(key, value, context, contextFromReplica, w, timeout, false);
+    }
+  }
 
   /** Internal messages: adapted replica replies and the timeout. */
   public interface Command {}

@@ -68,7 +68,7 @@ final class KvRoutes {
   private Route write(HttpRequest request, String rawPath, Materializer mat) {
     String key = key(rawPath);
     Query query = request.getUri().query();
-    WriteOptions options = new WriteOptions(quorum(query, "w"), timeout(query));
+    WriteOptions options = new WriteOptions(quorum(query, "w"), timeout(query), sloppy(query));
     String context = context(request);
     limits.checkKey(key);
     limits.checkContext(context);
@@ -94,7 +94,7 @@ final class KvRoutes {
   private Route remove(HttpRequest request, String rawPath) {
     String key = key(rawPath);
     Query query = request.getUri().query();
-    WriteOptions options = new WriteOptions(quorum(query, "w"), timeout(query));
+    WriteOptions options = new WriteOptions(quorum(query, "w"), timeout(query), sloppy(query));
     return respond(client.delete(key, context(request), options), KvResponses::write);
   }
 
@@ -184,6 +184,19 @@ final class KvRoutes {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("query parameter " + name + ": " + e.getMessage());
     }
+  }
+
+  private static Boolean sloppy(Query query) {
+    Optional<String> value = query.get("sloppy");
+    if (value.isEmpty()) {
+      return null;
+    }
+    return switch (value.get().trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "true" -> Boolean.TRUE;
+      case "false" -> Boolean.FALSE;
+      default -> throw new IllegalArgumentException(
+          "query parameter sloppy must be true or false, got '" + value.get() + "'");
+    };
   }
 
   private static Duration timeout(Query query) {

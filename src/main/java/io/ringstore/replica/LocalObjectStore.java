@@ -22,6 +22,7 @@ public final class LocalObjectStore {
   private final String actorId;
   private final boolean syncWrites;
   private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
+  private volatile ObjectChangeListener listener = ObjectChangeListener.NONE;
 
   public LocalObjectStore(StorageEngine engine, String actorId, boolean syncWrites) {
     this.engine = engine;
@@ -30,6 +31,16 @@ public final class LocalObjectStore {
     for (int i = 0; i < STRIPES; i++) {
       locks[i] = new ReentrantLock();
     }
+  }
+
+  /** Sets the listener told of every change (anti-entropy trees); set once at start-up. */
+  public void setListener(ObjectChangeListener listener) {
+    this.listener = listener;
+  }
+
+  /** The storage engine below (for scans by anti-entropy and transfers). */
+  public StorageEngine engine() {
+    return engine;
   }
 
   /** The DVV actor id of this node's replicas (its node uid). */
@@ -58,9 +69,8 @@ public final class LocalObjectStore {
     ReentrantLock lock = lockFor(partition, k);
     lock.lock();
     try {
-      DvvSet<Sibling> current = engine.get(partition, k)
-          .map(StoredObjectCodec::decode)
-          .orElseGet(DvvSet::empty);
+      byte[] stored = engine.get(partition, k).orElse(null);
+      DvvSet<Sibling> current = stored == null ? DvvSet.empty() : StoredObjectCodec.decode(stored);
       DvvSet<Sibling> incoming;
       if (context.isPresent()) {
         incoming = DvvSet.of(context.get(), value);
@@ -70,7 +80,9 @@ public final class LocalObjectStore {
         incoming = DvvSet.of(value);
       }
       DvvSet<Sibling> updated = current.update(incoming, actorId);
-      engine.put(partition, k, StoredObjectCodec.encode(updated), syncWrites);
+      byte[] encoded = StoredObjectCodec.encode(updated);
+      engine.put(partition, k, encoded, syncWrites);
+      listener.changed(partition, k, stored, encoded);
       return updated;
     } finally {
       lock.unlock();
@@ -83,10 +95,13 @@ public final class LocalObjectStore {
     ReentrantLock lock = lockFor(partition, k);
     lock.lock();
     try {
-      Optional<DvvSet<Sibling>> current = engine.get(partition, k).map(StoredObjectCodec::decode);
-      DvvSet<Sibling> merged = current.map(c -> c.sync(remote)).orElse(remote);
-      if (current.isEmpty() || !current.get().equals(merged)) {
-        engine.put(partition, k, StoredObjectCodec.encode(merged), syncWrites);
+      byte[] stored = engine.get(partition, k).orElse(null);
+      DvvSet<Sibling> current = stored == null ? null : StoredObjectCodec.decode(stored);
+      DvvSet<Sibling> merged = current == null ? remote : current.sync(remote);
+      if (current == null || !current.equals(merged)) {
+        byte[] encoded = StoredObjectCodec.encode(merged);
+        engine.put(partition, k, encoded, syncWrites);
+        listener.changed(partition, k, stored, encoded);
       }
       return merged;
     } finally {
