@@ -11,7 +11,8 @@ import java.util.Map;
 /**
  * Builds a node's configuration from its layers, highest first: command-line options, the
  * {@code --config} file, the operator's application config ({@code -Dconfig.file}, e.g.
- * conf/application.conf), {@code ringstore-node.conf} (Pekko settings of a node), and every
+ * conf/application.conf), {@code ringstore-node.conf} (Pekko settings of a node),
+ * {@code ringstore-persistence.conf} (the hint journal), and every
  * {@code reference.conf}. System properties override all of them, as usual with Typesafe Config.
  */
 public final class NodeConfig {
@@ -38,7 +39,8 @@ public final class NodeConfig {
     Config merged = overrides
         .withFallback(config)
         .withFallback(ConfigFactory.defaultApplication())
-        .withFallback(ConfigFactory.parseResources("ringstore-node.conf"));
+        .withFallback(ConfigFactory.parseResources("ringstore-node.conf"))
+        .withFallback(ConfigFactory.parseResources("ringstore-persistence.conf"));
     return ConfigFactory.load(merged);
   }
 

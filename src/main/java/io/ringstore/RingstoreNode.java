@@ -1,5 +1,10 @@
 package io.ringstore;
 
+import io.ringstore.antientropy.AntiEntropyScheduler;
+import io.ringstore.antientropy.AntiEntropyStatus;
+import io.ringstore.antientropy.ExchangeSession;
+import io.ringstore.antientropy.PartitionTrees;
+import io.ringstore.antientropy.TreeShape;
 import io.ringstore.client.RingstoreClient;
 import io.ringstore.cluster.MembershipListener;
 import io.ringstore.cluster.NodeAddress;
@@ -40,10 +45,12 @@ public final class RingstoreNode {
   private final NodeReadiness readiness;
   private final CompletionStage<ServerBinding> binding;
   private final String name;
+  private final AntiEntropyStatus antiEntropy;
 
   private RingstoreNode(
       RingstoreClient client, ReplicaDirectory directory, NodeReadiness readiness,
-      CompletionStage<ServerBinding> binding, String name) {
+      CompletionStage<ServerBinding> binding, String name, AntiEntropyStatus antiEntropy) {
+    this.antiEntropy = antiEntropy;
     this.client = client;
     this.directory = directory;
     this.readiness = readiness;
@@ -57,6 +64,9 @@ public final class RingstoreNode {
     RingView ringView = new RingView(cluster, RingView.ringConfig(settings));
     LocalReplicas localReplicas = new LocalReplicas();
     ReplicaHost host = null;
+    LocalObjectStore store = null;
+    PartitionTrees trees = null;
+    Executor storageExecutor = null;
     if (settings.holdsData()) {
       StorageEngine storage = openStorage(settings);
       CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(
@@ -65,13 +75,16 @@ public final class RingstoreNode {
             return CompletableFuture.completedFuture(Done.getInstance());
           });
       String uid = NodeUid.loadOrCreate(settings.dataDir());
-      Executor storageExecutor = system.dispatchers()
+      storageExecutor = system.dispatchers()
           .lookup(DispatcherSelector.fromConfig("ringstore-storage-dispatcher"));
-      host = new ReplicaHost(
-          new LocalObjectStore(storage, uid, settings.storage().syncWrites()),
-          storageExecutor, name, localReplicas);
-      system.log().info("node {} (uid {}) stores its data in {}", name, uid,
-          settings.dataDir().toAbsolutePath());
+      store = new LocalObjectStore(storage, uid, settings.storage().syncWrites());
+      long started = System.nanoTime();
+      trees = PartitionTrees.rebuild(storage, settings.ring().partitions(),
+          new TreeShape(settings.antiEntropy().treeSegments()));
+      store.setListener(trees);
+      host = new ReplicaHost(store, storageExecutor, name, localReplicas, trees);
+      system.log().info("node {} (uid {}) stores its data in {}; anti-entropy trees built in {} ms",
+          name, uid, settings.dataDir().toAbsolutePath(), (System.nanoTime() - started) / 1_000_000);
     }
     system.systemActorOf(MembershipListener.create(ringView), "membership-listener",
         org.apache.pekko.actor.typed.Props.empty());
@@ -79,14 +92,24 @@ public final class RingstoreNode {
     ReplicaDirectory directory =
         ReplicaDirectory.ofSharding(ClusterSharding.get(system), ringView, localReplicas);
     RingstoreClient client = RingstoreClient.create(system, directory, settings);
+    AntiEntropyStatus antiEntropy = new AntiEntropyStatus();
+    if (settings.holdsData() && settings.antiEntropy().enabled()) {
+      var ae = settings.antiEntropy();
+      system.systemActorOf(AntiEntropyScheduler.create(
+              new ExchangeSession.Host(trees, store, storageExecutor, name, directory, antiEntropy),
+              new ExchangeSession.Limits(ae.maxSegmentsPerSession(), ae.maxKeysPerSession(),
+                  ae.keysInFlight(), ae.sessionTimeout()),
+              new AntiEntropyScheduler.Pace(ae.sessionsPerSecond(), ae.maxConcurrentSessions())),
+          "anti-entropy", org.apache.pekko.actor.typed.Props.empty());
+    }
     NodeReadiness readiness = new NodeReadiness(cluster);
     if (settings.holdsData()) {
       RegionRegistration.await(system, region).thenRun(readiness::regionRegistered);
     }
     CompletionStage<ServerBinding> binding = settings.holdsData()
-        ? HttpGateway.start(system, settings, client, directory, readiness)
+        ? HttpGateway.start(system, settings, client, directory, readiness, antiEntropy)
         : CompletableFuture.failedFuture(new IllegalStateException("client members serve no HTTP"));
-    return new RingstoreNode(client, directory, readiness, binding, name);
+    return new RingstoreNode(client, directory, readiness, binding, name, antiEntropy);
   }
 
   private static StorageEngine openStorage(RingstoreSettings settings) {
@@ -110,6 +133,11 @@ public final class RingstoreNode {
 
   public CompletionStage<ServerBinding> httpBinding() {
     return binding;
+  }
+
+  /** What anti-entropy did on this node. */
+  public AntiEntropyStatus antiEntropy() {
+    return antiEntropy;
   }
 
   /** This node's {@code host:port} cluster name. */

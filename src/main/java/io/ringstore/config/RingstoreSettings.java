@@ -19,7 +19,8 @@ public record RingstoreSettings(
     RequestSettings requests,
     HttpSettings http,
     StorageSettings storage,
-    HandoffSettings handoff) {
+    HandoffSettings handoff,
+    AntiEntropySettings antiEntropy) {
 
   /** Cluster role of a member that holds data. */
   public static final String DATA_ROLE = "data";
@@ -33,7 +34,7 @@ public record RingstoreSettings(
     }
     require(dataDir != null, "ringstore.data-dir must be set");
     require(ring != null && replication != null && requests != null && http != null && storage != null
-            && handoff != null,
+            && handoff != null && antiEntropy != null,
         "every ringstore settings section must be present");
   }
 
@@ -68,7 +69,16 @@ public record RingstoreSettings(
             c.getDuration("handoff.hint-window"),
             c.getInt("handoff.max-hints-per-target"),
             c.getDuration("handoff.retry-interval"),
-            c.getInt("handoff.max-in-flight")));
+            c.getInt("handoff.max-in-flight")),
+        new AntiEntropySettings(
+            c.getBoolean("anti-entropy.enabled"),
+            c.getInt("anti-entropy.tree-segments"),
+            c.getDouble("anti-entropy.sessions-per-second"),
+            c.getInt("anti-entropy.max-concurrent-sessions"),
+            c.getInt("anti-entropy.max-segments-per-session"),
+            c.getInt("anti-entropy.max-keys-per-session"),
+            c.getInt("anti-entropy.keys-in-flight"),
+            c.getDuration("anti-entropy.session-timeout")));
   }
 
   /** Q (partitions, a power of two) and T (virtual tokens per member). */
@@ -141,6 +151,24 @@ public record RingstoreSettings(
           "ringstore.handoff.retry-interval must be > 0");
       require(maxInFlight >= 1 && maxInFlight <= 1024,
           "ringstore.handoff.max-in-flight must be in 1..1024, was " + maxInFlight);
+    }
+  }
+
+  /** Anti-entropy: tree shape and the pace and bounds of exchange sessions. */
+  public record AntiEntropySettings(
+      boolean enabled, int treeSegments, double sessionsPerSecond, int maxConcurrentSessions,
+      int maxSegmentsPerSession, int maxKeysPerSession, int keysInFlight, Duration sessionTimeout) {
+    public AntiEntropySettings {
+      require(treeSegments >= 1 && treeSegments <= (1 << 20) && Integer.bitCount(treeSegments) == 1,
+          "ringstore.anti-entropy.tree-segments must be a power of two in 1..1048576");
+      require(sessionsPerSecond > 0 && sessionsPerSecond <= 1000,
+          "ringstore.anti-entropy.sessions-per-second must be in (0, 1000]");
+      require(maxConcurrentSessions >= 1, "ringstore.anti-entropy.max-concurrent-sessions must be >= 1");
+      require(maxSegmentsPerSession >= 1, "ringstore.anti-entropy.max-segments-per-session must be >= 1");
+      require(maxKeysPerSession >= 1, "ringstore.anti-entropy.max-keys-per-session must be >= 1");
+      require(keysInFlight >= 1, "ringstore.anti-entropy.keys-in-flight must be >= 1");
+      require(!sessionTimeout.isNegative() && !sessionTimeout.isZero(),
+          "ringstore.anti-entropy.session-timeout must be > 0");
     }
   }
 

@@ -9,6 +9,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 import static org.apache.pekko.http.javadsl.server.Directives.reject;
 
+import io.ringstore.antientropy.AntiEntropyStatus;
 import io.ringstore.cluster.NodeAddress;
 import io.ringstore.coordinator.RequestLimits;
 import io.ringstore.replica.ReplicaDirectory;
@@ -44,9 +45,11 @@ final class AdminRoutes {
   private final ReplicaDirectory directory;
   private final RequestLimits limits;
   private final NodeReadiness readiness;
+  private final AntiEntropyStatus antiEntropy;
 
   AdminRoutes(Cluster cluster, ReplicaDirectory directory, RequestLimits limits,
-      NodeReadiness readiness) {
+      NodeReadiness readiness, AntiEntropyStatus antiEntropy) {
+    this.antiEntropy = antiEntropy;
     this.cluster = cluster;
     this.directory = directory;
     this.limits = limits;
@@ -58,6 +61,7 @@ final class AdminRoutes {
         pathPrefix("admin", () -> concat(
             path("cluster", () -> complete(Json.response(StatusCodes.OK, clusterView()))),
             path("ring", () -> complete(Json.response(StatusCodes.OK, ringView()))),
+            path("anti-entropy", () -> complete(Json.response(StatusCodes.OK, antiEntropyView()))),
             replicasRoute())),
         pathPrefix("health", () -> concat(
             path("alive", () -> complete(Json.response(StatusCodes.OK,
@@ -133,6 +137,20 @@ final class AdminRoutes {
           reachable, m.getRoles().stream().sorted().toList()));
     }
     return new Dto.Cluster(self(), members);
+  }
+
+  private Dto.AntiEntropy antiEntropyView() {
+    List<Dto.AntiEntropyPartition> partitions = antiEntropy.partitions().values().stream()
+        .sorted(java.util.Comparator.comparingInt(AntiEntropyStatus.PartitionStatus::partition))
+        .map(p -> {
+          AntiEntropyStatus.Exchange last = p.lastExchange();
+          return new Dto.AntiEntropyPartition(p.partition(), last.peer(),
+              java.time.Instant.ofEpochMilli(last.finishedAtMillis()).toString(), last.treesEqual(),
+              last.error(), p.exchanges(), p.segmentsRepaired(), p.keysRepaired());
+        })
+        .toList();
+    return new Dto.AntiEntropy(self(), antiEntropy.totalExchanges(), antiEntropy.totalKeysRepaired(),
+        partitions);
   }
 
   private Dto.Ring ringView() {

@@ -36,5 +36,14 @@ final class Dto {
       String replica, String node, boolean found, List<String> values, boolean tombstone,
       String context, String error) {}
 
+  /** {@code GET /admin/anti-entropy}: this node's exchanges, per partition it exchanged. */
+  record AntiEntropy(
+      String self, long exchanges, long keysRepaired, List<AntiEntropyPartition> partitions) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record AntiEntropyPartition(
+      int partition, String lastPeer, String lastExchange, boolean treesEqual, String lastError,
+      long exchanges, long segmentsRepaired, long keysRepaired) {}
+
   record Health(String status, String self, String memberStatus) {}
 }

@@ -5,6 +5,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.handleExceptions;
 import static org.apache.pekko.http.javadsl.server.Directives.handleRejections;
 
+import io.ringstore.antientropy.AntiEntropyStatus;
 import io.ringstore.client.RingstoreClient;
 import io.ringstore.config.RingstoreSettings;
 import io.ringstore.replica.ReplicaDirectory;
@@ -30,11 +31,11 @@ public final class HttpGateway {
 
   public static Route routes(
       ActorSystem<?> system, RingstoreClient client, ReplicaDirectory directory,
-      NodeReadiness readiness) {
+      NodeReadiness readiness, AntiEntropyStatus antiEntropy) {
     Cluster cluster = Cluster.get(Adapter.toClassic(system));
     Route all = concat(
         new KvRoutes(client).route(),
-        new AdminRoutes(cluster, directory, client.limits(), readiness).route());
+        new AdminRoutes(cluster, directory, client.limits(), readiness, antiEntropy).route());
     ExceptionHandler errors = ExceptionHandler.newBuilder()
         .match(RuntimeException.class, e -> complete(HttpErrors.fromThrowable(e)))
         .build();
@@ -59,8 +60,8 @@ public final class HttpGateway {
   /** Binds the gateway; completes when it listens (then the node reports ready once Up). */
   public static CompletionStage<ServerBinding> start(
       ActorSystem<?> system, RingstoreSettings settings, RingstoreClient client,
-      ReplicaDirectory directory, NodeReadiness readiness) {
-    Route route = routes(system, client, directory, readiness);
+      ReplicaDirectory directory, NodeReadiness readiness, AntiEntropyStatus antiEntropy) {
+    Route route = routes(system, client, directory, readiness, antiEntropy);
     return Http.get(system)
         .newServerAt(settings.http().host(), settings.http().port())
         // KvRoutes and AdminRoutes read the key from the raw target: Pekko's parsed path has

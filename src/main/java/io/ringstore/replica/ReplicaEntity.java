@@ -32,9 +32,15 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
   /** Sent by a read coordinator (or the admin API); answered with a {@link ReadReply}. */
   public record Read(String key, ActorRef<ReadReply> replyTo) implements Command {}
 
-  /** This replica's stored object for the key ({@code object} null when absent), or an error. */
-  public record ReadReply(String replica, String node, byte[] object, String error)
+  /**
+   * This replica's stored object for {@code key} ({@code object} null when absent), or an error.
+   */
+  public record ReadReply(String replica, String node, byte[] object, String error, String key)
       implements CborSerializable {
+    public ReadReply(String replica, String node, byte[] object, String error) {
+      this(replica, node, object, error, null);
+    }
+
     public boolean ok() {
       return error == null;
     }
@@ -68,6 +74,34 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
   /** Acknowledges a {@link Replicate}: {@code ok} only once the merged object is stored. */
   public record Replicated(String replica, String node, boolean ok) implements CborSerializable {}
 
+  /**
+   * Sent by a peer's anti-entropy exchange session: this node's tree of the partition, branch level;
+   * answered with a {@link TreeReply}.
+   */
+  public record GetTree(ActorRef<TreeReply> replyTo) implements Command {}
+
+  /** The branch hashes of this replica's node tree ({@code error} set if it has none). */
+  public record TreeReply(String replica, String node, long[] branches, String error)
+      implements CborSerializable {}
+
+  /** Sent by an exchange session: the hashes of the given segments; answered with SegmentsReply. */
+  public record GetSegments(int[] segments, ActorRef<SegmentsReply> replyTo) implements Command {}
+
+  /** Segment hashes, index-aligned with the request's segments. */
+  public record SegmentsReply(String replica, String node, long[] hashes, String error)
+      implements CborSerializable {}
+
+  /**
+   * Sent by an exchange session: every key of the partition in the given segments with the hash of its
+   * stored object (a storage scan); answered with KeyHashesReply.
+   */
+  public record GetKeyHashes(int[] segments, ActorRef<KeyHashesReply> replyTo) implements Command {}
+
+  /** Keys and entry hashes, index-aligned. */
+  public record KeyHashesReply(
+      String replica, String node, java.util.List<String> keys, long[] hashes, String error)
+      implements CborSerializable {}
+
   private record StorageDone(Runnable reply, String failure) implements Command {}
 
   private final ReplicaId id;
@@ -90,6 +124,9 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
         .onMessage(Read.class, this::onRead)
         .onMessage(CoordinatePut.class, this::onCoordinatePut)
         .onMessage(Replicate.class, this::onReplicate)
+        .onMessage(GetTree.class, this::onGetTree)
+        .onMessage(GetSegments.class, this::onGetSegments)
+        .onMessage(GetKeyHashes.class, this::onGetKeyHashes)
         .onMessage(StorageDone.class, this::onStorageDone)
         .onSignal(PostStop.class, this::onPostStop)
         .build();
@@ -101,9 +138,9 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
     runOnStorage(
         () -> {
           byte[] object = host.store().readEncoded(id.partition(), read.key()).orElse(null);
-          return () -> read.replyTo().tell(new ReadReply(replica, node, object, null));
+          return () -> read.replyTo().tell(new ReadReply(replica, node, object, null, read.key()));
         },
-        error -> read.replyTo().tell(new ReadReply(replica, node, null, error)));
+        error -> read.replyTo().tell(new ReadReply(replica, node, null, error, read.key())));
     return this;
   }
 
@@ -133,6 +170,44 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
           return () -> replicate.replyTo().tell(new Replicated(replica, node, true));
         },
         error -> replicate.replyTo().tell(new Replicated(replica, node, false)));
+    return this;
+  }
+
+  private Behavior<Command> onGetTree(GetTree get) {
+    String replica = id.id();
+    String node = host.node();
+    try {
+      get.replyTo().tell(
+          new TreeReply(replica, node, host.trees().branchHashes(id.partition()), null));
+    } catch (RuntimeException e) {
+      get.replyTo().tell(new TreeReply(replica, node, null, e.getMessage()));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onGetSegments(GetSegments get) {
+    String replica = id.id();
+    String node = host.node();
+    try {
+      get.replyTo().tell(new SegmentsReply(replica, node,
+          host.trees().segmentHashes(id.partition(), get.segments()), null));
+    } catch (RuntimeException e) {
+      get.replyTo().tell(new SegmentsReply(replica, node, null, e.getMessage()));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onGetKeyHashes(GetKeyHashes get) {
+    String replica = id.id();
+    String node = host.node();
+    runOnStorage(
+        () -> {
+          PartitionTreeAccess.KeyHashList list =
+              host.trees().keyHashes(id.partition(), get.segments());
+          return () -> get.replyTo().tell(
+              new KeyHashesReply(replica, node, list.keys(), list.hashes(), null));
+        },
+        error -> get.replyTo().tell(new KeyHashesReply(replica, node, null, null, error)));
     return this;
   }
 

@@ -4,8 +4,16 @@ import java.util.concurrent.Executor;
 
 /**
  * What a data node gives its replica entities: the node's object store, the executor of the storage
- * dispatcher (blocking calls never run on the default dispatcher), the node's public name and the
- * registry of the entities it runs.
+ * dispatcher (blocking calls never run on the default dispatcher), the node's public name, the
+ * registry of the entities it runs, and its anti-entropy trees.
  */
 public record ReplicaHost(
-    LocalObjectStore store, Executor storageExecutor, String node, LocalReplicas localReplicas) {}
+    LocalObjectStore store, Executor storageExecutor, String node, LocalReplicas localReplicas,
+    PartitionTreeAccess trees) {
+
+  /** A host without anti-entropy trees (tests of the data path alone). */
+  public ReplicaHost(
+      LocalObjectStore store, Executor storageExecutor, String node, LocalReplicas localReplicas) {
+    this(store, storageExecutor, node, localReplicas, PartitionTreeAccess.NONE);
+  }
+}

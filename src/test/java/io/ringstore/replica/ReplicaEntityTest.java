@@ -114,7 +114,7 @@ class ReplicaEntityTest {
   void readOfAnAbsentKeyHasNoObject() {
     Fixture f = new Fixture();
     ReplicaEntity.ReadReply reply = f.read(KEY);
-    assertEquals(new ReplicaEntity.ReadReply("5:1", NODE, null, null), reply);
+    assertEquals(new ReplicaEntity.ReadReply("5:1", NODE, null, null, "user/42"), reply);
     assertTrue(reply.ok());
   }
 

@@ -31,10 +31,10 @@ public final class TestNode implements AutoCloseable {
     this.settings = settings;
   }
 
-  /** Test configuration of a node with the given N, R, W and data directory, over extra settings. */
+  /** Test configuration of a node with the given N, R, W and data directory; {@code extraHocon} wins. */
   public static Config config(Path dataDir, int n, int r, int w, String extraHocon) {
-    Config overrides = ConfigFactory.parseString(extraHocon + "\n"
-        + "ringstore.data-dir = \"" + dataDir.toString().replace("\\", "/") + "\"\n"
+    Config overrides = ConfigFactory.parseString(
+        "ringstore.data-dir = \"" + dataDir.toString().replace("\\", "/") + "\"\n"
         + "ringstore.replication { n = " + n + ", r = " + r + ", w = " + w + " }\n"
         + "ringstore.http { host = \"127.0.0.1\", port = 0 }\n"
         + "ringstore.storage { block-cache-size = 8MiB, write-buffer-size = 4MiB, parallelism = 4 }\n"
@@ -43,7 +43,8 @@ public final class TestNode implements AutoCloseable {
         + "pekko.coordinated-shutdown.exit-jvm = off\n"
         + "pekko.coordinated-shutdown.terminate-actor-system = on\n"
         + "pekko.cluster.jmx.multi-mbeans-in-same-jvm = on\n"
-        + "pekko.loglevel = WARNING\n");
+        + "pekko.loglevel = WARNING\n"
+        + extraHocon + "\n");
     return NodeConfig.load(overrides, ConfigFactory.empty());
   }
 

@@ -1,0 +1,199 @@
+package io.ringstore.handoff;
+
+import io.ringstore.CborSerializable;
+import io.ringstore.handoff.HintStore.HintStats;
+import io.ringstore.handoff.HintStore.HintStoreReply;
+import io.ringstore.replica.ReplicaDirectory;
+import io.ringstore.replica.ReplicaId;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.actor.typed.receptionist.ServiceKey;
+import org.apache.pekko.cluster.ClusterActorRefProvider;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
+import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.stream.javadsl.Sink;
+
+/**
+ * The hinted-handoff mailboxes of one data node: one {@link HintStore} child per target replica,
+ * started on the first hint for it and, at start-up, for every target that the node-local journal
+ * still holds hints of — so hints accepted before a crash are delivered after it (DESIGN invariant
+ * 1). Tells every store to deliver when a member becomes reachable or up (invariant 4). Registered
+ * with the receptionist under {@link #KEY}, so coordinators on any node find the manager of a member.
+ *
+ * <p>Stores are not passivated: a node holds at most (partitions × N) of them, and an empty one
+ * holds no hints in memory.
+ */
+public final class HintManager extends AbstractBehavior<HintManager.Command> {
+
+  /** The receptionist key of every data node's hint manager. */
+  public static final ServiceKey<Command> KEY =
+      ServiceKey.create(Command.class, "ringstore-hint-manager");
+
+  /** Messages the hint manager accepts. */
+  public interface Command extends CborSerializable {}
+
+  /**
+   * Sent by a write coordinator whose replica {@code target} did not ack in time: queue the object
+   * as a hint for it. Answered by the target's store once persisted (or refused).
+   */
+  public record StoreHint(
+      ReplicaId target, String key, byte[] object, long createdAtMillis,
+      ActorRef<HintStoreReply> replyTo) implements Command {}
+
+  /** Asks for the stats of one target's hints; answered at once (empty stats for an unknown target). */
+  public record GetStats(ReplicaId target, ActorRef<HintStats> replyTo) implements Command {}
+
+  /** Asks for the stats of every target of this node; answered within the stats timeout. */
+  public record GetAllStats(ActorRef<AllHintStats> replyTo) implements Command {}
+
+  /** Stats of every target (in target order); {@code missing} stores did not answer in time. */
+  public record AllHintStats(List<HintStats> targets, int missing) implements CborSerializable {}
+
+  /** Sent on any member becoming reachable or up (the manager's own subscription, or by hand). */
+  public enum TargetsReachable implements Command { INSTANCE }
+
+  private record JournalTargets(List<ReplicaId> targets, String failure) implements Command {}
+
+  private record ClusterChange(ClusterEvent.MemberEvent event) implements Command {}
+
+  private record ReachabilityChange(ClusterEvent.ReachableMember event) implements Command {}
+
+  /** How long {@link GetAllStats} waits for the stores. */
+  static final Duration STATS_TIMEOUT = Duration.ofSeconds(3);
+
+  private final ReplicaDirectory directory;
+  private final HintSettings settings;
+  private final Map<ReplicaId, ActorRef<HintStore.Command>> stores = new HashMap<>();
+  private int aggregators;
+
+  /**
+   * A hint manager: restarts the stores that the journal has hints for, registers with the
+   * receptionist and, on a cluster provider, follows reachability and membership.
+   */
+  public static Behavior<Command> create(ReplicaDirectory directory, HintSettings settings) {
+    return Behaviors.setup(ctx -> new HintManager(ctx, directory, settings));
+  }
+
+  private HintManager(ActorContext<Command> ctx, ReplicaDirectory directory, HintSettings settings) {
+    super(ctx);
+    this.directory = directory;
+    this.settings = settings;
+    ctx.getSystem().receptionist().tell(Receptionist.register(KEY, ctx.getSelf()));
+    if (isClustered(ctx)) {
+      Cluster cluster = Cluster.get(ctx.getSystem());
+      cluster.subscriptions().tell(Subscribe.create(
+          ctx.messageAdapter(ClusterEvent.MemberEvent.class, ClusterChange::new),
+          ClusterEvent.MemberEvent.class));
+      cluster.subscriptions().tell(Subscribe.create(
+          ctx.messageAdapter(ClusterEvent.ReachableMember.class, ReachabilityChange::new),
+          ClusterEvent.ReachableMember.class));
+    }
+    JdbcReadJournal journal = PersistenceQuery.get(ctx.getSystem())
+        .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
+    ctx.pipeToSelf(
+        journal.currentPersistenceIds().runWith(Sink.seq(), ctx.getSystem()),
+        (ids, failure) -> failure != null
+            ? new JournalTargets(List.of(), failure.toString())
+            : new JournalTargets(targetsOf(ids), null));
+  }
+
+  private static boolean isClustered(ActorContext<?> ctx) {
+    return ((ExtendedActorSystem) ctx.getSystem().classicSystem()).provider()
+        instanceof ClusterActorRefProvider;
+  }
+
+  /** The targets among journal persistence ids ({@code hints|p:r}); other ids are ignored. */
+  static List<ReplicaId> targetsOf(List<String> persistenceIds) {
+    String prefix = "hints" + PersistenceId.DefaultSeparator();
+    List<ReplicaId> targets = new ArrayList<>();
+    for (String id : persistenceIds) {
+      if (id.startsWith(prefix)) {
+        try {
+          targets.add(ReplicaId.parse(id.substring(prefix.length())));
+        } catch (IllegalArgumentException e) {
+          // not written by a HintStore: leave it alone
+        }
+      }
+    }
+    return targets;
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(StoreHint.class, this::onStoreHint)
+        .onMessage(GetStats.class, this::onGetStats)
+        .onMessage(GetAllStats.class, this::onGetAllStats)
+        .onMessageEquals(TargetsReachable.INSTANCE, this::onTargetsReachable)
+        .onMessage(JournalTargets.class, this::onJournalTargets)
+        .onMessage(ClusterChange.class, this::onClusterChange)
+        .onMessage(ReachabilityChange.class, this::onReachabilityChange)
+        .build();
+  }
+
+  private Behavior<Command> onStoreHint(StoreHint cmd) {
+    storeFor(cmd.target()).tell(new HintStore.StoreHint(
+        cmd.key(), cmd.object(), cmd.createdAtMillis(), cmd.replyTo()));
+    return this;
+  }
+
+  private Behavior<Command> onGetStats(GetStats cmd) {
+    Optional.ofNullable(stores.get(cmd.target())).ifPresentOrElse(
+        store -> store.tell(new HintStore.GetStats(cmd.replyTo())),
+        () -> cmd.replyTo().tell(HintStats.empty(cmd.target())));
+    return this;
+  }
+
+  private Behavior<Command> onGetAllStats(GetAllStats cmd) {
+    getContext().spawn(
+        HintStatsAggregator.create(List.copyOf(stores.values()), STATS_TIMEOUT, cmd.replyTo()),
+        "stats-" + (++aggregators));
+    return this;
+  }
+
+  private Behavior<Command> onTargetsReachable() {
+    stores.values().forEach(store -> store.tell(HintStore.TargetReachable.INSTANCE));
+    return this;
+  }
+
+  private Behavior<Command> onReachabilityChange(ReachabilityChange change) {
+    return onTargetsReachable();
+  }
+
+  private Behavior<Command> onClusterChange(ClusterChange change) {
+    return change.event() instanceof ClusterEvent.MemberUp ? onTargetsReachable() : this;
+  }
+
+  private Behavior<Command> onJournalTargets(JournalTargets found) {
+    if (found.failure() != null) {
+      getContext().getLog().error(
+          "could not list the hint journal's targets; their hints wait for a new hint: {}",
+          found.failure());
+    } else if (!found.targets().isEmpty()) {
+      getContext().getLog().info("resuming hinted handoff for {} targets", found.targets().size());
+    }
+    found.targets().forEach(this::storeFor);
+    return this;
+  }
+
+  private ActorRef<HintStore.Command> storeFor(ReplicaId target) {
+    return stores.computeIfAbsent(target, t -> getContext().spawn(
+        HintStore.create(t, directory, settings), "hints-" + t.id()));
+  }
+}

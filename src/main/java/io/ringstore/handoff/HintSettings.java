@@ -1,0 +1,72 @@
+package io.ringstore.handoff;
+
+import io.ringstore.config.RingstoreSettings;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Settings of the hinted-handoff mailbox, validated once when built.
+ *
+ * @param hintWindow hints older than this (by their creation time) are dropped at the next delivery
+ *     round; anti-entropy repairs those keys instead
+ * @param maxHintsPerTarget most keys queued for one target replica; further keys are refused
+ * @param retryInterval time between delivery rounds while hints are queued
+ * @param maxInFlight most hints of one target awaiting an ack at once
+ * @param deliveryTimeout how long one delivery waits for the target's ack before it counts as failed
+ */
+public record HintSettings(
+    Duration hintWindow, int maxHintsPerTarget, Duration retryInterval, int maxInFlight,
+    Duration deliveryTimeout) {
+
+  /** The defaults: a 3 h window, 100 000 hints per target, a round every 5 s, 16 in flight, 5 s. */
+  public static final HintSettings DEFAULTS = new HintSettings(
+      Duration.ofHours(3), 100_000, Duration.ofSeconds(5), 16, Duration.ofSeconds(5));
+
+  /**
+   * The node's {@code ringstore.handoff} settings; the delivery timeout has no key yet and keeps its
+   * default (5 s).
+   */
+  public static HintSettings of(RingstoreSettings.HandoffSettings handoff) {
+    return new HintSettings(handoff.hintWindow(), handoff.maxHintsPerTarget(),
+        handoff.retryInterval(), handoff.maxInFlight(), DEFAULTS.deliveryTimeout());
+  }
+
+  public HintSettings {
+    requirePositive(hintWindow, "hint window");
+    requirePositive(retryInterval, "retry interval");
+    requirePositive(deliveryTimeout, "delivery timeout");
+    if (maxHintsPerTarget < 1) {
+      throw new IllegalArgumentException("max hints per target must be >= 1 but was " + maxHintsPerTarget);
+    }
+    if (maxInFlight < 1) {
+      throw new IllegalArgumentException("max in flight must be >= 1 but was " + maxInFlight);
+    }
+  }
+
+  public HintSettings withHintWindow(Duration value) {
+    return new HintSettings(value, maxHintsPerTarget, retryInterval, maxInFlight, deliveryTimeout);
+  }
+
+  public HintSettings withMaxHintsPerTarget(int value) {
+    return new HintSettings(hintWindow, value, retryInterval, maxInFlight, deliveryTimeout);
+  }
+
+  public HintSettings withRetryInterval(Duration value) {
+    return new HintSettings(hintWindow, maxHintsPerTarget, value, maxInFlight, deliveryTimeout);
+  }
+
+  public HintSettings withMaxInFlight(int value) {
+    return new HintSettings(hintWindow, maxHintsPerTarget, retryInterval, value, deliveryTimeout);
+  }
+
+  public HintSettings withDeliveryTimeout(Duration value) {
+    return new HintSettings(hintWindow, maxHintsPerTarget, retryInterval, maxInFlight, value);
+  }
+
+  private static void requirePositive(Duration d, String name) {
+    Objects.requireNonNull(d, name);
+    if (d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(name + " must be positive but was " + d);
+    }
+  }
+}

@@ -1,0 +1,9 @@
+/**
+ * Hinted handoff: when a replica does not ack a write in time, the coordinator queues the object as a
+ * hint on a node's {@link io.ringstore.handoff.HintManager}; the target's event-sourced
+ * {@link io.ringstore.handoff.HintStore} keeps it in the node-local journal (pekko-persistence-jdbc on
+ * an H2 file, see {@code ringstore-persistence.conf}) and delivers it through sharding once the target
+ * is reachable, deleting it only when acked, so acknowledged writes survive and replicas converge
+ * (DESIGN invariants 1 and 4).
+ */
+package io.ringstore.handoff;

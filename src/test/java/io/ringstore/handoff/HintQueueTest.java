@@ -1,0 +1,100 @@
+package io.ringstore.handoff;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.ringstore.storage.Sibling;
+import io.ringstore.storage.StoredObjectCodec;
+import io.ringstore.version.DvvSet;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The pure hint queue (merge per key, removal by digest, expiry, round-robin order) and the settings. */
+class HintQueueTest {
+
+  private static byte[] object(String value, String actor) {
+    return StoredObjectCodec.encode(DvvSet.<Sibling>empty()
+        .update(DvvSet.of(Sibling.value(value.getBytes(UTF_8), "text/plain")), actor));
+  }
+
+  private static HintQueue queue(String... keys) {
+    HintQueue q = HintQueue.empty();
+    for (int i = 0; i < keys.length; i++) {
+      q = q.add(new HintQueue.Hint(keys[i], object(keys[i], "a"), i));
+    }
+    return q;
+  }
+
+  private static List<String> keys(List<HintQueue.Hint> hints) {
+    return hints.stream().map(HintQueue.Hint::key).toList();
+  }
+
+  @Test
+  void roundsStartAfterTheCursorAndWrapAround() {
+    HintQueue q = queue("c", "a", "d", "b");
+    assertEquals(List.of("a", "b", "c", "d"), keys(q.startingAfter(null, 10)), "no cursor: key order");
+    assertEquals(List.of("c", "d", "a", "b"), keys(q.startingAfter("b", 10)), "after b, wrapping");
+    assertEquals(List.of("c", "d", "a"), keys(q.startingAfter("bb", 3)), "a cursor no longer queued");
+    assertEquals(List.of("a", "b", "c", "d"), keys(q.startingAfter("d", 10)), "after the last key");
+  }
+
+  @Test
+  void mergingIsDeterministicAndKeepsBothWrites() {
+    HintQueue.Hint a = new HintQueue.Hint("k", object("x", "a"), 1);
+    HintQueue.Hint b = new HintQueue.Hint("k", object("y", "b"), 2);
+    HintQueue one = HintQueue.empty().add(a).add(b);
+    HintQueue two = HintQueue.empty().add(a).add(b);
+    assertEquals(one, two, "the same events give the same state");
+    assertEquals(2, StoredObjectCodec.decode(one.get("k").orElseThrow().object()).values().size());
+  }
+
+  @Test
+  void removalByDigestOnlyRemovesThatObject() {
+    HintQueue q = queue("k");
+    assertSame(q, q.removeIfCurrent("k", "0000"), "another digest: kept");
+    assertEquals(0, q.removeIfCurrent("k", q.get("k").orElseThrow().digest()).size());
+  }
+
+  @Test
+  void expiryAndOldest() {
+    HintQueue q = queue("a", "b", "c");
+    assertEquals(List.of("a", "b"), q.createdBefore(2));
+    assertEquals(0, q.oldestCreatedAtMillis());
+    assertEquals(-1, HintQueue.empty().oldestCreatedAtMillis());
+  }
+
+  @Test
+  void serializedFormIsTheSortedListOfHints() {
+    HintQueue q = queue("b", "a");
+    assertEquals(q, HintQueue.of(q.toList()));
+    assertEquals(List.of("a", "b"), keys(q.toList()));
+  }
+
+  @Test
+  void settingsAreValidated() {
+    HintSettings d = HintSettings.DEFAULTS;
+    assertEquals(Duration.ofHours(3), d.hintWindow());
+    assertEquals(100_000, d.maxHintsPerTarget());
+    assertEquals(Duration.ofSeconds(5), d.retryInterval());
+    assertEquals(16, d.maxInFlight());
+    assertThrows(IllegalArgumentException.class, () -> d.withHintWindow(Duration.ZERO), "zero window");
+    assertThrows(IllegalArgumentException.class, () -> d.withRetryInterval(Duration.ofSeconds(-1)));
+    assertThrows(IllegalArgumentException.class, () -> d.withMaxInFlight(0));
+    assertThrows(IllegalArgumentException.class, () -> d.withMaxHintsPerTarget(0));
+    assertThrows(NullPointerException.class, () -> d.withDeliveryTimeout(null));
+  }
+
+  @Test
+  void settingsComeFromTheNodeConfiguration() {
+    var node = io.ringstore.config.RingstoreSettings.fromConfig(
+        com.typesafe.config.ConfigFactory.load()).handoff();
+    HintSettings s = HintSettings.of(node);
+    assertEquals(node.hintWindow(), s.hintWindow());
+    assertEquals(node.maxHintsPerTarget(), s.maxHintsPerTarget());
+    assertEquals(node.retryInterval(), s.retryInterval());
+    assertEquals(node.maxInFlight(), s.maxInFlight());
+  }
+}

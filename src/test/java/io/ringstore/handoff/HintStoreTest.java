@@ -1,0 +1,307 @@
+package io.ringstore.handoff;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ringstore.handoff.HintStore.HintAdded;
+import io.ringstore.handoff.HintStore.HintDelivered;
+import io.ringstore.handoff.HintStore.HintExpired;
+import io.ringstore.handoff.HintStore.HintStats;
+import io.ringstore.handoff.HintStore.HintStoreReply;
+import io.ringstore.replica.LocalReplicas;
+import io.ringstore.replica.ReplicaDirectory;
+import io.ringstore.replica.ReplicaEntity;
+import io.ringstore.replica.ReplicaId;
+import io.ringstore.replica.ReplicaSharding;
+import io.ringstore.storage.Sibling;
+import io.ringstore.storage.StoredObjectCodec;
+import io.ringstore.version.DvvSet;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.cluster.sharding.typed.testkit.javadsl.TestEntityRef;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A hint store on the persistence testkit (events, snapshots and state serialized with the node's
+ * bindings), manual time and a probe as target replica: persisting before the ack, merging per key,
+ * the per-target cap, recovery, delivery with acks, refusals, timeouts and newer hints, throttling and
+ * the hint window.
+ */
+@ExtendWith(LogCapturingExtension.class)
+@ExtendWith(TestKitJUnit5Extension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class HintStoreTest {
+
+  @JUnit5TestKit
+  public final ActorTestKit testKit = new JUnit5TestKitBuilder()
+      .withCustomConfig(EventSourcedBehaviorTestKit.config().withFallback(ManualTime.config()))
+      .build();
+
+  private static final HintSettings SETTINGS = HintSettings.DEFAULTS
+      .withHintWindow(Duration.ofMinutes(10))
+      .withRetryInterval(Duration.ofSeconds(5))
+      .withDeliveryTimeout(Duration.ofSeconds(2))
+      .withMaxInFlight(16);
+  private static final long T0 = 1_700_000_000_000L;
+
+  private ManualTime manualTime;
+  private final AtomicLong clock = new AtomicLong(T0);
+  private int targetCounter;
+  private ReplicaId target;
+  private TestProbe<ReplicaEntity.Command> replica;
+  private ReplicaDirectory directory;
+
+  @BeforeEach
+  void setUp() {
+    manualTime = ManualTime.get(testKit.system());
+    clock.set(T0);
+    target = new ReplicaId(7, targetCounter++);
+    // a local copy: stores left over from earlier tests must not reach this test's probe
+    TestProbe<ReplicaEntity.Command> probe = testKit.createTestProbe();
+    replica = probe;
+    directory = new ReplicaDirectory(
+        id -> TestEntityRef.of(ReplicaSharding.TYPE_KEY, id.id(), probe.ref()),
+        () -> null, new LocalReplicas());
+  }
+
+  private EventSourcedBehaviorTestKit<HintStore.Command, HintStore.Event, HintStore.State> store(
+      HintSettings settings) {
+    return EventSourcedBehaviorTestKit.create(
+        testKit.system(), HintStore.create(target, directory, settings, clock::get));
+  }
+
+  private static byte[] object(String value, String actor) {
+    return StoredObjectCodec.encode(
+        DvvSet.<Sibling>empty().update(DvvSet.of(Sibling.value(value.getBytes(UTF_8), "text/plain")), actor));
+  }
+
+  private static List<String> values(byte[] object) {
+    return StoredObjectCodec.decode(object).values().stream()
+        .map(s -> new String(s.data(), UTF_8)).sorted().toList();
+  }
+
+  private static CommandResultWithReply<HintStore.Command, HintStore.Event, HintStore.State, HintStoreReply>
+      storeHint(EventSourcedBehaviorTestKit<HintStore.Command, HintStore.Event, HintStore.State> kit,
+          String key, byte[] object, long createdAt) {
+    return kit.runCommand(replyTo -> new HintStore.StoreHint(key, object, createdAt, replyTo));
+  }
+
+  private static HintStats stats(
+      EventSourcedBehaviorTestKit<HintStore.Command, HintStore.Event, HintStore.State> kit) {
+    return kit.<HintStats>runCommand(HintStore.GetStats::new).reply();
+  }
+
+  private ReplicaEntity.Replicate expectReplicate(String key) {
+    ReplicaEntity.Replicate replicate = replica.expectMessageClass(ReplicaEntity.Replicate.class);
+    assertEquals(key, replicate.key(), "the hinted key is replicated");
+    return replicate;
+  }
+
+  private void ack(ReplicaEntity.Replicate replicate, boolean ok) {
+    replicate.replyTo().tell(new ReplicaEntity.Replicated(target.id(), "127.0.0.1:2", ok));
+  }
+
+  @Test
+  void storeHintIsPersistedBeforeItIsAccepted() {
+    var kit = store(SETTINGS);
+    byte[] object = object("v1", "a");
+    var result = storeHint(kit, "k1", object, T0);
+    assertEquals(new HintStoreReply(target, "k1", true, null), result.reply());
+    assertEquals(new HintAdded("k1", object, T0), result.event(), "the hint is one HintAdded event");
+    assertEquals(1, result.state().queue().size());
+    assertEquals(new HintStats(target, 1, T0, 0, 0, 0), stats(kit));
+  }
+
+  @Test
+  void aSecondHintForAKeyIsMergedIntoOneObjectWithBothSiblings() {
+    var kit = store(SETTINGS);
+    storeHint(kit, "k1", object("from-a", "a"), T0);
+    var second = storeHint(kit, "k1", object("from-b", "b"), T0 + 5);
+    assertTrue(second.reply().accepted());
+    assertEquals(1, second.state().queue().size(), "one hint per key");
+    HintQueue.Hint merged = second.state().queue().get("k1").orElseThrow();
+    assertEquals(List.of("from-a", "from-b"), values(merged.object()), "concurrent writes are siblings");
+    assertEquals(T0 + 5, merged.createdAtMillis(), "the merged hint is as new as its newest part");
+  }
+
+  @Test
+  void aFullQueueRefusesNewKeysAndPersistsNothing() {
+    var kit = store(SETTINGS.withMaxHintsPerTarget(2));
+    storeHint(kit, "k1", object("1", "a"), T0);
+    storeHint(kit, "k2", object("2", "a"), T0);
+    var refused = storeHint(kit, "k3", object("3", "a"), T0);
+    assertFalse(refused.reply().accepted(), "the cap is reached");
+    assertNotNull(refused.reply().reason());
+    assertTrue(refused.hasNoEvents(), "a refused hint is not persisted");
+    var merged = storeHint(kit, "k1", object("1b", "b"), T0);
+    assertTrue(merged.reply().accepted(), "a key already queued is merged, not counted again");
+    assertEquals(new HintStats(target, 2, T0, 0, 1, 0), stats(kit));
+  }
+
+  @Test
+  void anInvalidObjectIsRefused() {
+    var kit = store(SETTINGS);
+    var refused = storeHint(kit, "k1", new byte[] {1, 2, 3}, T0);
+    assertFalse(refused.reply().accepted());
+    assertTrue(refused.hasNoEvents(), "garbage never reaches the journal (it would break recovery)");
+  }
+
+  @Test
+  void aRestartRecoversTheQueueFromSnapshotAndEvents() {
+    var kit = store(SETTINGS);
+    for (int i = 0; i < 150; i++) {
+      storeHint(kit, String.format("k%03d", i), object("v" + i, "a"), T0 + i);
+    }
+    storeHint(kit, "k000", object("w", "b"), T0 + 200);
+    HintStore.State before = kit.getState();
+    var restarted = kit.restart();
+    assertEquals(before, restarted.state(), "recovered from the snapshot at 100 plus 51 events");
+    assertEquals(150, restarted.state().queue().size());
+    assertEquals(List.of("v0", "w"), values(restarted.state().queue().get("k000").orElseThrow().object()));
+  }
+
+  @Test
+  void anAckedHintIsDeliveredAndRemoved() {
+    var kit = store(SETTINGS);
+    byte[] object = object("v1", "a");
+    storeHint(kit, "k1", object, T0);
+    kit.runCommand(HintStore.TargetReachable.INSTANCE);
+    ReplicaEntity.Replicate replicate = expectReplicate("k1");
+    assertArrayEquals(object, replicate.object(), "the target gets the hinted object");
+    ack(replicate, true);
+    testKit.createTestProbe().awaitAssert(() -> {
+      assertEquals(new HintStats(target, 0, -1, 1, 0, 0), stats(kit));
+      return null;
+    });
+    manualTime.timePasses(SETTINGS.retryInterval().multipliedBy(2));
+    replica.expectNoMessage(Duration.ofMillis(100));
+    var restarted = kit.restart();
+    assertTrue(restarted.state().queue().isEmpty(), "HintDelivered was persisted");
+  }
+
+  @Test
+  void aRefusedDeliveryKeepsTheHintForTheNextRound() {
+    var kit = store(SETTINGS);
+    storeHint(kit, "k1", object("v1", "a"), T0);
+    kit.runCommand(HintStore.TargetReachable.INSTANCE);
+    ack(expectReplicate("k1"), false);
+    replica.expectNoMessage(Duration.ofMillis(100));
+    assertEquals(1, stats(kit).queued(), "not acked: kept");
+    manualTime.timePasses(SETTINGS.retryInterval());
+    ack(expectReplicate("k1"), true);
+    testKit.createTestProbe().awaitAssert(() -> {
+      assertEquals(1, stats(kit).delivered());
+      return null;
+    });
+  }
+
+  @Test
+  void anUnansweredDeliveryTimesOutAndIsRetried() {
+    var kit = store(SETTINGS);
+    storeHint(kit, "k1", object("v1", "a"), T0);
+    kit.runCommand(HintStore.TargetReachable.INSTANCE);
+    expectReplicate("k1");
+    manualTime.timePasses(SETTINGS.deliveryTimeout());
+    manualTime.timePasses(SETTINGS.retryInterval().minus(SETTINGS.deliveryTimeout()));
+    ack(expectReplicate("k1"), true);
+    testKit.createTestProbe().awaitAssert(() -> {
+      assertEquals(0, stats(kit).queued());
+      return null;
+    });
+  }
+
+  @Test
+  void aHintMergedDuringDeliveryStaysUntilTheMergedObjectIsAcked() {
+    var kit = store(SETTINGS);
+    storeHint(kit, "k1", object("from-a", "a"), T0);
+    kit.runCommand(HintStore.TargetReachable.INSTANCE);
+    ReplicaEntity.Replicate first = expectReplicate("k1");
+    storeHint(kit, "k1", object("from-b", "b"), T0 + 1);
+    ack(first, true);
+    ReplicaEntity.Replicate second = expectReplicate("k1");
+    assertEquals(List.of("from-a", "from-b"), values(second.object()), "the merged object follows");
+    assertEquals(1, stats(kit).queued(), "the older ack did not remove the newer hint");
+    assertEquals(0, stats(kit).delivered());
+    ack(second, true);
+    testKit.createTestProbe().awaitAssert(() -> {
+      assertEquals(new HintStats(target, 0, -1, 1, 0, 0), stats(kit));
+      return null;
+    });
+  }
+
+  @Test
+  void deliveryKeepsAtMostMaxInFlightHintsAwaitingAnAck() {
+    var kit = store(SETTINGS.withMaxInFlight(2));
+    for (int i = 0; i < 5; i++) {
+      storeHint(kit, "k" + i, object("v" + i, "a"), T0);
+    }
+    kit.runCommand(HintStore.TargetReachable.INSTANCE);
+    ReplicaEntity.Replicate a = replica.expectMessageClass(ReplicaEntity.Replicate.class);
+    ReplicaEntity.Replicate b = replica.expectMessageClass(ReplicaEntity.Replicate.class);
+    replica.expectNoMessage(Duration.ofMillis(100));
+    Set<String> sent = new HashSet<>(Set.of(a.key(), b.key()));
+    ack(a, true);
+    ReplicaEntity.Replicate c = replica.expectMessageClass(ReplicaEntity.Replicate.class);
+    replica.expectNoMessage(Duration.ofMillis(100));
+    assertTrue(sent.add(c.key()), "an ack frees a slot for another key");
+    ack(b, true);
+    ack(c, true);
+    for (int i = 0; i < 2; i++) {
+      ReplicaEntity.Replicate next = replica.expectMessageClass(ReplicaEntity.Replicate.class);
+      assertTrue(sent.add(next.key()), "every key once");
+      ack(next, true);
+    }
+    testKit.createTestProbe().awaitAssert(() -> {
+      assertEquals(new HintStats(target, 0, -1, 5, 0, 0), stats(kit));
+      return null;
+    });
+  }
+
+  @Test
+  void hintsOlderThanTheWindowAreDroppedAtTheNextRound() {
+    var kit = store(SETTINGS.withHintWindow(Duration.ofMinutes(1)));
+    storeHint(kit, "old", object("v1", "a"), T0);
+    storeHint(kit, "new", object("v2", "a"), T0 + 50_000);
+    clock.set(T0 + 61_000);
+    var round = kit.runCommand(HintStore.TargetReachable.INSTANCE);
+    assertEquals(List.of(new HintExpired("old")), round.events());
+    assertEquals("new", expectReplicate("new").key(), "only the hint inside the window is sent");
+    replica.expectNoMessage(Duration.ofMillis(100));
+    HintStats stats = stats(kit);
+    assertEquals(1, stats.queued());
+    assertEquals(1, stats.expired());
+  }
+
+  @Test
+  void deliveredEventsOnlyRemoveTheObjectTheyName() {
+    HintStore.State state = HintStore.State.EMPTY
+        .hintAdded(new HintAdded("k", object("x", "a"), T0));
+    assertInstanceOf(HintStore.State.class, state);
+    assertEquals(state, state.hintDelivered(new HintDelivered("k", "not-the-digest")),
+        "a stale digest leaves the hint");
+    String digest = state.queue().get("k").orElseThrow().digest();
+    HintStore.State after = state.hintDelivered(new HintDelivered("k", digest));
+    assertTrue(after.queue().isEmpty());
+    assertEquals(1, after.delivered());
+  }
+}
