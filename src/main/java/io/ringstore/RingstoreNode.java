@@ -6,6 +6,11 @@ import io.ringstore.antientropy.ExchangeSession;
 import io.ringstore.antientropy.PartitionTrees;
 import io.ringstore.antientropy.TreeShape;
 import io.ringstore.client.RingstoreClient;
+import io.ringstore.handoff.HintDirectory;
+import io.ringstore.handoff.HintJournal;
+import io.ringstore.handoff.HintManager;
+import io.ringstore.handoff.HintSettings;
+import org.apache.pekko.actor.typed.ActorRef;
 import io.ringstore.cluster.MembershipListener;
 import io.ringstore.cluster.NodeAddress;
 import io.ringstore.cluster.NodeUid;
@@ -91,7 +96,23 @@ public final class RingstoreNode {
     var region = ReplicaSharding.init(system, ringView, host);
     ReplicaDirectory directory =
         ReplicaDirectory.ofSharding(ClusterSharding.get(system), ringView, localReplicas);
-    RingstoreClient client = RingstoreClient.create(system, directory, settings);
+    HintDirectory hintDirectory = HintDirectory.start(system);
+    RingstoreClient client = RingstoreClient.create(system, directory, settings, hintDirectory);
+    CompletableFuture<ActorRef<HintManager.Command>> hintManager = new CompletableFuture<>();
+    if (settings.holdsData()) {
+      HintJournal.createSchema(system).whenComplete((done, failure) -> {
+        if (failure != null) {
+          system.log().error("cannot create the hint journal's tables: {}", failure.toString());
+          hintManager.completeExceptionally(failure);
+        } else {
+          hintManager.complete(system.systemActorOf(
+              HintManager.create(directory, HintSettings.of(settings.handoff())), "hint-manager",
+              org.apache.pekko.actor.typed.Props.empty()));
+        }
+      });
+    } else {
+      hintManager.completeExceptionally(new IllegalStateException("client members hold no hints"));
+    }
     AntiEntropyStatus antiEntropy = new AntiEntropyStatus();
     if (settings.holdsData() && settings.antiEntropy().enabled()) {
       var ae = settings.antiEntropy();
@@ -107,7 +128,7 @@ public final class RingstoreNode {
       RegionRegistration.await(system, region).thenRun(readiness::regionRegistered);
     }
     CompletionStage<ServerBinding> binding = settings.holdsData()
-        ? HttpGateway.start(system, settings, client, directory, readiness, antiEntropy)
+        ? HttpGateway.start(system, settings, client, directory, readiness, antiEntropy, hintManager)
         : CompletableFuture.failedFuture(new IllegalStateException("client members serve no HTTP"));
     return new RingstoreNode(client, directory, readiness, binding, name, antiEntropy);
   }

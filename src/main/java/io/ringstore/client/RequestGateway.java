@@ -22,16 +22,24 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 public final class RequestGateway extends AbstractBehavior<Ringstore.Command> {
   private final ReplicaDirectory directory;
   private final RequestLimits limits;
+  private final WriteCoordinator.Handoff handoff;
 
   public static Behavior<Ringstore.Command> create(ReplicaDirectory directory, RequestLimits limits) {
-    return Behaviors.setup(ctx -> new RequestGateway(ctx, directory, limits));
+    return create(directory, limits, WriteCoordinator.Handoff.NONE);
+  }
+
+  public static Behavior<Ringstore.Command> create(
+      ReplicaDirectory directory, RequestLimits limits, WriteCoordinator.Handoff handoff) {
+    return Behaviors.setup(ctx -> new RequestGateway(ctx, directory, limits, handoff));
   }
 
   private RequestGateway(
-      ActorContext<Ringstore.Command> ctx, ReplicaDirectory directory, RequestLimits limits) {
+      ActorContext<Ringstore.Command> ctx, ReplicaDirectory directory, RequestLimits limits,
+      WriteCoordinator.Handoff handoff) {
     super(ctx);
     this.directory = directory;
     this.limits = limits;
+    this.handoff = handoff;
   }
 
   @Override
@@ -93,7 +101,7 @@ public final class RequestGateway extends AbstractBehavior<Ringstore.Command> {
       return this;
     }
     getContext().spawnAnonymous(
-        WriteCoordinator.create(request, directory, replicasOf(key), replyTo));
+        WriteCoordinator.create(request, directory, handoff, replicasOf(key), replyTo));
     return this;
   }
 

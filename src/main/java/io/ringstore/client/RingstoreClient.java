@@ -4,7 +4,9 @@ import io.ringstore.cluster.RingView;
 import io.ringstore.config.RingstoreSettings;
 import io.ringstore.coordinator.ReadResult;
 import io.ringstore.coordinator.RequestLimits;
+import io.ringstore.coordinator.WriteCoordinator;
 import io.ringstore.coordinator.WriteResult;
+import io.ringstore.handoff.HintDirectory;
 import io.ringstore.replica.LocalReplicas;
 import io.ringstore.replica.ReplicaDirectory;
 import io.ringstore.replica.ReplicaSharding;
@@ -37,12 +39,14 @@ public final class RingstoreClient {
   private final RingstoreSettings settings;
 
   private RingstoreClient(
-      ActorSystem<?> system, ReplicaDirectory directory, RingstoreSettings settings) {
+      ActorSystem<?> system, ReplicaDirectory directory, RingstoreSettings settings,
+      HintDirectory hints) {
     this.system = system;
     this.settings = settings;
     this.limits = new RequestLimits(settings);
     this.gateway = system.systemActorOf(
-        RequestGateway.create(directory, limits),
+        RequestGateway.create(directory, limits,
+            new WriteCoordinator.Handoff(hints, settings.handoff().replicaAckTimeout())),
         "ringstore-gateway-" + GATEWAYS.incrementAndGet(), Props.empty());
   }
 
@@ -57,13 +61,14 @@ public final class RingstoreClient {
         Cluster.get(Adapter.toClassic(system)), RingView.ringConfig(settings));
     ReplicaSharding.init(system, ringView, null);
     return create(system, ReplicaDirectory.ofSharding(ClusterSharding.get(system), ringView,
-        new LocalReplicas()), settings);
+        new LocalReplicas()), settings, HintDirectory.start(system));
   }
 
   /** A client over an existing directory (a data node's own gateway). */
   public static RingstoreClient create(
-      ActorSystem<?> system, ReplicaDirectory directory, RingstoreSettings settings) {
-    return new RingstoreClient(system, directory, settings);
+      ActorSystem<?> system, ReplicaDirectory directory, RingstoreSettings settings,
+      HintDirectory hints) {
+    return new RingstoreClient(system, directory, settings, hints);
   }
 
   /** The gateway actor accepting the {@link Ringstore} protocol, for actor apps. */

@@ -1,15 +1,25 @@
 package io.ringstore.coordinator;
 
+import io.ringstore.handoff.HintDirectory;
+import io.ringstore.handoff.HintManager;
+import io.ringstore.handoff.HintStore;
 import io.ringstore.replica.ReplicaDirectory;
 import io.ringstore.replica.ReplicaEntity;
 import io.ringstore.replica.ReplicaId;
+import io.ringstore.ring.Ring;
 import io.ringstore.storage.Sibling;
 import io.ringstore.storage.StoredObjectCodec;
 import io.ringstore.version.CausalContextCodec;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -22,9 +32,11 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * Coordinates one write (or delete): one replica of the key's replica set (the local one when this node
  * has it) applies the DVV update with its id, then the resulting object is replicated to the others;
  * the client is answered after W acks from distinct nodes, or with {@link Outcome.Unavailable} when the
- * timeout passes first or W can no longer be met. If the coordinating replica fails, the next one takes
- * over. Stays until every replica answered or the timeout, then stops (DESIGN invariant 1: a write is
- * reported written only after W real acks).
+ * timeout passes first or W can no longer be met. If the coordinating replica fails or stays silent,
+ * the next one takes over. A replica that has not acked within the replica-ack timeout gets a hint on a
+ * fallback member (ring order beyond the replica set); a sloppy write counts those hints toward W.
+ * Stays until every replica acked or the timeout, then stops (DESIGN invariant 1: a write is reported
+ * written only after W real acks, or W acks and persisted hints when the client asked for sloppy).
  */
 public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Command> {
 
@@ -42,30 +54,54 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
     }
   }
 
-  /** Internal messages: adapted replica replies and the timeout. */
+  /** Where hints go, and how long a replica may take to ack before it gets one. */
+  public record Handoff(HintDirectory hints, Duration replicaAckTimeout) {
+    public static final Handoff NONE = new Handoff(HintDirectory.empty(), null);
+  }
+
+  /** Internal messages: adapted replica and hint replies, the timeouts. */
   public interface Command {}
 
   private record PutReplied(ReplicaEntity.PutReply reply) implements Command {}
 
   private record ReplicateReplied(ReplicaEntity.Replicated reply) implements Command {}
 
+  private record HintReplied(HintStore.HintStoreReply reply) implements Command {}
+
   private enum Timeout implements Command { INSTANCE }
+
+  private enum ReplicaAckTimeout implements Command { INSTANCE }
 
   private final WriteRequest request;
   private final ReplicaDirectory directory;
+  private final Handoff handoff;
   private final ActorRef<WriteResult> replyTo;
   private final List<ReplicaId> replicas;
+  private final Ring ring;
   private final Deque<ReplicaId> coordinatorCandidates;
   private final WriteQuorum quorum;
   private final ActorRef<ReplicaEntity.PutReply> putAdapter;
   private final ActorRef<ReplicaEntity.Replicated> replicateAdapter;
+  private final Set<String> ackedReplicas = new HashSet<>();
+  private final Map<ReplicaId, String> hintPending = new HashMap<>();
+  private final Map<ReplicaId, String> hinted = new LinkedHashMap<>();
+  private final Set<String> usedFallbacks = new HashSet<>();
   private ReplicaId coordinatingReplica;
-  /** The causal context of the coordinated object; null until the coordinating replica stored it. */
+  /** The coordinated object; null until the coordinating replica stored it. */
+  private byte[] object;
+  /** Its causal context. */
   private String context;
   private boolean answered;
+  private boolean hintsDue;
 
   public static Behavior<Command> create(
       WriteRequest request, ReplicaDirectory directory, List<ReplicaId> replicas,
+      ActorRef<WriteResult> replyTo) {
+    return create(request, directory, Handoff.NONE, replicas, replyTo);
+  }
+
+  public static Behavior<Command> create(
+      WriteRequest request, ReplicaDirectory directory, Handoff handoff, List<ReplicaId> replicas,
       ActorRef<WriteResult> replyTo) {
     return Behaviors.setup(ctx -> {
       if (new WriteQuorum(request.w(), replicas.size()).impossible()) {
@@ -74,23 +110,32 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
         return Behaviors.stopped();
       }
       return Behaviors.withTimers(timers ->
-          new WriteCoordinator(ctx, timers, request, directory, replicas, replyTo));
+          new WriteCoordinator(ctx, timers, request, directory, handoff, replicas, replyTo));
     });
   }
 
   private WriteCoordinator(
       ActorContext<Command> ctx, TimerScheduler<Command> timers, WriteRequest request,
-      ReplicaDirectory directory, List<ReplicaId> replicas, ActorRef<WriteResult> replyTo) {
+      ReplicaDirectory directory, Handoff handoff, List<ReplicaId> replicas,
+      ActorRef<WriteResult> replyTo) {
     super(ctx);
     this.request = request;
     this.directory = directory;
+    this.handoff = handoff;
     this.replyTo = replyTo;
     this.replicas = replicas;
+    this.ring = directory.ring();
     this.coordinatorCandidates = new ArrayDeque<>(replicas);
-    this.quorum = new WriteQuorum(request.w(), replicas.size());
+    this.quorum = new WriteQuorum(request.w(), replicas.size(), request.sloppy());
     this.putAdapter = ctx.messageAdapter(ReplicaEntity.PutReply.class, PutReplied::new);
     this.replicateAdapter = ctx.messageAdapter(ReplicaEntity.Replicated.class, ReplicateReplied::new);
     timers.startSingleTimer(Timeout.INSTANCE, request.timeout());
+    if (handoff.replicaAckTimeout() != null) {
+      Duration half = request.timeout().dividedBy(2);
+      Duration ackTimeout = handoff.replicaAckTimeout().compareTo(half) < 0
+          ? handoff.replicaAckTimeout() : half;
+      timers.startSingleTimer(ReplicaAckTimeout.INSTANCE, ackTimeout);
+    }
     sendToNextCoordinator();
   }
 
@@ -99,6 +144,8 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
     return newReceiveBuilder()
         .onMessage(PutReplied.class, this::onPutReplied)
         .onMessage(ReplicateReplied.class, this::onReplicateReplied)
+        .onMessage(HintReplied.class, this::onHintReplied)
+        .onMessageEquals(ReplicaAckTimeout.INSTANCE, this::onReplicaAckTimeout)
         .onMessageEquals(Timeout.INSTANCE, this::onTimeout)
         .build();
   }
@@ -116,7 +163,8 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
 
   private Behavior<Command> onPutReplied(PutReplied message) {
     ReplicaEntity.PutReply reply = message.reply();
-    if (coordinatingReplica == null || !reply.replica().equals(coordinatingReplica.id())) {
+    if (object != null || coordinatingReplica == null
+        || !reply.replica().equals(coordinatingReplica.id())) {
       return this;
     }
     if (!reply.ok()) {
@@ -126,25 +174,93 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
       sendToNextCoordinator();
       return checkDone();
     }
-    quorum.ack(reply.replica(), reply.node());
-    String context = CausalContextCodec.encode(StoredObjectCodec.decode(reply.object()).join());
+    ack(reply.replica(), reply.node());
+    object = reply.object();
+    context = CausalContextCodec.encode(StoredObjectCodec.decode(object).join());
     for (ReplicaId other : replicas) {
       if (!other.equals(coordinatingReplica)) {
         directory.entity(other).tell(
-            new ReplicaEntity.Replicate(request.key(), reply.object(), replicateAdapter));
+            new ReplicaEntity.Replicate(request.key(), object, replicateAdapter));
       }
     }
     coordinatorCandidates.clear();
-    this.context = context;
+    if (hintsDue) {
+      sendHints();
+    }
     return checkDone();
   }
 
   private Behavior<Command> onReplicateReplied(ReplicateReplied message) {
     ReplicaEntity.Replicated reply = message.reply();
     if (reply.ok()) {
-      quorum.ack(reply.replica(), reply.node());
+      ack(reply.replica(), reply.node());
     } else {
       quorum.fail(reply.replica());
+    }
+    return checkDone();
+  }
+
+  private void ack(String replica, String node) {
+    ackedReplicas.add(replica);
+    quorum.ack(replica, node);
+  }
+
+  /**
+   * Replicas that have not acked by now get hints; a coordinating replica that has not answered at all
+   * is replaced by the next one (it gets a hint too, once the object exists).
+   */
+  private Behavior<Command> onReplicaAckTimeout() {
+    hintsDue = true;
+    if (object == null && coordinatingReplica != null && !coordinatorCandidates.isEmpty()) {
+      getContext().getLog().info("write {}: coordinating replica {} silent, trying the next one",
+          request.key(), coordinatingReplica);
+      sendToNextCoordinator();
+    }
+    if (object != null) {
+      sendHints();
+    }
+    return this;
+  }
+
+  private void sendHints() {
+    List<String> fallbacks = ring.fallbacks(ring.partitionOf(request.key()));
+    for (ReplicaId target : replicas) {
+      if (ackedReplicas.contains(target.id()) || hintPending.containsKey(target)
+          || hinted.containsKey(target)) {
+        continue;
+      }
+      for (String fallback : fallbacks) {
+        if (usedFallbacks.contains(fallback) || !directory.isAvailable(fallback)) {
+          continue;
+        }
+        var manager = handoff.hints().managerOf(fallback);
+        if (manager.isEmpty()) {
+          continue;
+        }
+        usedFallbacks.add(fallback);
+        hintPending.put(target, fallback);
+        manager.get().tell(new HintManager.StoreHint(target, request.key(), object,
+            System.currentTimeMillis(),
+            getContext().messageAdapter(HintStore.HintStoreReply.class, HintReplied::new)));
+        break;
+      }
+    }
+  }
+
+  private Behavior<Command> onHintReplied(HintReplied message) {
+    HintStore.HintStoreReply reply = message.reply();
+    String fallback = hintPending.remove(reply.target());
+    if (fallback == null) {
+      return this;
+    }
+    if (reply.accepted()) {
+      hinted.put(reply.target(), fallback);
+      quorum.hinted(fallback);
+      getContext().getLog().info("hint stored: key={} target={} fallback={}",
+          request.key(), reply.target(), fallback);
+    } else {
+      getContext().getLog().warn("hint refused: key={} target={} fallback={} reason={}",
+          request.key(), reply.target(), fallback, reply.reason());
     }
     return checkDone();
   }
@@ -152,11 +268,28 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
   private Behavior<Command> checkDone() {
     if (!answered && quorum.met() && context != null) {
       answered = true;
-      replyTo.tell(new WriteResult.Written(context, quorum.ackedNodes()));
-    } else if (!answered && quorum.impossible()) {
+      replyTo.tell(new WriteResult.Written(context, quorum.ackedNodes(), hintList(), request.sloppy()));
+    } else if (!answered && quorum.impossible() && !hintsMayStillCount()) {
       answerUnavailable("replicas failed to store the write");
     }
-    return quorum.allAnswered() ? Behaviors.stopped() : this;
+    return answered && nothingLeftToDo() ? Behaviors.stopped() : this;
+  }
+
+  /**
+   * Every replica acked, or (once hints were due) every replica answered and each one that did not
+   * ack got its hint (or no fallback could take one).
+   */
+  private boolean nothingLeftToDo() {
+    if (handoff.replicaAckTimeout() == null) {
+      return quorum.allAnswered();
+    }
+    boolean covered = replicas.stream()
+        .allMatch(r -> ackedReplicas.contains(r.id()) || hinted.containsKey(r));
+    return hintPending.isEmpty() && (covered || (hintsDue && quorum.allAnswered()));
+  }
+
+  private boolean hintsMayStillCount() {
+    return request.sloppy() && !hintPending.isEmpty();
   }
 
   private Behavior<Command> onTimeout() {
@@ -164,6 +297,12 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
       answerUnavailable("timed out after " + request.timeout().toMillis() + " ms");
     }
     return Behaviors.stopped();
+  }
+
+  private List<String> hintList() {
+    List<String> list = new ArrayList<>();
+    hinted.forEach((target, fallback) -> list.add(fallback + " for " + target.id()));
+    return list;
   }
 
   private void answerUnavailable(String reason) {

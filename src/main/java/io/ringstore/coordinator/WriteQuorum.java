@@ -14,13 +14,36 @@ public final class WriteQuorum {
   private final int replicas;
   private final Set<String> ackedNodes = new LinkedHashSet<>();
   private final Set<String> answered = new LinkedHashSet<>();
+  private final Set<String> hintNodes = new LinkedHashSet<>();
+  private final boolean sloppy;
 
   public WriteQuorum(int required, int replicas) {
+    this(required, replicas, false);
+  }
+
+  /** A sloppy quorum also counts hints persisted on distinct fallback members toward W. */
+  public WriteQuorum(int required, int replicas, boolean sloppy) {
     if (required < 1) {
       throw new IllegalArgumentException("required must be >= 1");
     }
     this.required = required;
     this.replicas = replicas;
+    this.sloppy = sloppy;
+  }
+
+  /** A fallback member persisted a hint for a replica that did not ack. */
+  public void hinted(String fallbackNode) {
+    hintNodes.add(fallbackNode);
+  }
+
+  /** Acks that count toward W: real replica nodes, plus fallback nodes when sloppy. */
+  public int counted() {
+    if (!sloppy) {
+      return ackedNodes.size();
+    }
+    Set<String> all = new LinkedHashSet<>(ackedNodes);
+    all.addAll(hintNodes);
+    return all.size();
   }
 
   /** A replica stored the write. */
@@ -35,12 +58,15 @@ public final class WriteQuorum {
   }
 
   public boolean met() {
-    return ackedNodes.size() >= required;
+    return counted() >= required;
   }
 
-  /** Even if every replica that has not answered acks, fewer than {@code required} would have. */
+  /**
+   * Even if every replica that has not answered acks, fewer than {@code required} would have. Never
+   * true for a sloppy quorum: a fallback may still take a hint for a replica that failed.
+   */
   public boolean impossible() {
-    return ackedNodes.size() + (replicas - answered.size()) < required;
+    return !sloppy && ackedNodes.size() + (replicas - answered.size()) < required;
   }
 
   public boolean allAnswered() {

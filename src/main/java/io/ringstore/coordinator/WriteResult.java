@@ -7,10 +7,21 @@ import java.util.List;
 public sealed interface WriteResult extends CborSerializable
     permits WriteResult.Written, Outcome.Unavailable, Outcome.Rejected {
 
-  /** W replicas (the nodes in {@code replicas}) stored the write; {@code context} covers it. */
-  record Written(String context, List<String> replicas) implements WriteResult {
+  /**
+   * The write reached W: {@code replicas} are the nodes whose replica stored it, {@code hints} the
+   * fallback members that persisted a hint for a replica that did not ack in time (as
+   * {@code "node for p:r"}), {@code sloppy} whether those hints counted toward W. {@code context}
+   * covers the write.
+   */
+  record Written(String context, List<String> replicas, List<String> hints, boolean sloppy)
+      implements WriteResult {
     public Written {
       replicas = List.copyOf(replicas);
+      hints = List.copyOf(hints);
+    }
+
+    public Written(String context, List<String> replicas) {
+      this(context, replicas, List.of(), false);
     }
   }
 }

@@ -10,6 +10,10 @@ import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 import static org.apache.pekko.http.javadsl.server.Directives.reject;
 
 import io.ringstore.antientropy.AntiEntropyStatus;
+import io.ringstore.handoff.HintManager;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import io.ringstore.cluster.NodeAddress;
 import io.ringstore.coordinator.RequestLimits;
 import io.ringstore.replica.ReplicaDirectory;
@@ -47,8 +51,14 @@ final class AdminRoutes {
   private final NodeReadiness readiness;
   private final AntiEntropyStatus antiEntropy;
 
-  AdminRoutes(Cluster cluster, ReplicaDirectory directory, RequestLimits limits,
-      NodeReadiness readiness, AntiEntropyStatus antiEntropy) {
+  private final org.apache.pekko.actor.typed.ActorSystem<?> system;
+  private final CompletionStage<ActorRef<HintManager.Command>> hintManager;
+
+  AdminRoutes(org.apache.pekko.actor.typed.ActorSystem<?> system, Cluster cluster,
+      ReplicaDirectory directory, RequestLimits limits, NodeReadiness readiness,
+      AntiEntropyStatus antiEntropy, CompletionStage<ActorRef<HintManager.Command>> hintManager) {
+    this.system = system;
+    this.hintManager = hintManager;
     this.antiEntropy = antiEntropy;
     this.cluster = cluster;
     this.directory = directory;
@@ -62,6 +72,7 @@ final class AdminRoutes {
             path("cluster", () -> complete(Json.response(StatusCodes.OK, clusterView()))),
             path("ring", () -> complete(Json.response(StatusCodes.OK, ringView()))),
             path("anti-entropy", () -> complete(Json.response(StatusCodes.OK, antiEntropyView()))),
+            path("hints", this::hintsRoute),
             replicasRoute())),
         pathPrefix("health", () -> concat(
             path("alive", () -> complete(Json.response(StatusCodes.OK,
@@ -137,6 +148,27 @@ final class AdminRoutes {
           reachable, m.getRoles().stream().sorted().toList()));
     }
     return new Dto.Cluster(self(), members);
+  }
+
+  private Route hintsRoute() {
+    CompletionStage<Dto.Hints> view = hintManager.thenCompose(manager -> AskPattern.<HintManager.Command,
+            HintManager.AllHintStats>ask(manager, HintManager.GetAllStats::new, REPLICA_TIMEOUT,
+            system.scheduler()))
+        .thenApply(all -> {
+          long now = System.currentTimeMillis();
+          List<Dto.HintTarget> targets = all.targets().stream()
+              .sorted(java.util.Comparator.comparing(t -> t.target().id()))
+              .map(t -> new Dto.HintTarget(t.target().id(), t.queued(),
+                  t.oldestCreatedAtMillis() < 0 ? null : (now - t.oldestCreatedAtMillis()) / 1000.0,
+                  t.delivered(), t.dropped(), t.expired()))
+              .toList();
+          return new Dto.Hints(self(), targets.stream().mapToLong(Dto.HintTarget::queued).sum(),
+              targets, all.missing());
+        });
+    return onComplete(view, result -> complete(result.isSuccess()
+        ? Json.response(StatusCodes.OK, result.get())
+        : Json.response(StatusCodes.SERVICE_UNAVAILABLE,
+            new Dto.Error("unavailable", "hint store not available: " + result.failed().get()))));
   }
 
   private Dto.AntiEntropy antiEntropyView() {

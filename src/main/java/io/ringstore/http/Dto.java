@@ -45,5 +45,12 @@ final class Dto {
       int partition, String lastPeer, String lastExchange, boolean treesEqual, String lastError,
       long exchanges, long segmentsRepaired, long keysRepaired) {}
 
+  /** {@code GET /admin/hints}: the hints this node holds for other replicas, per target. */
+  record Hints(String self, long queued, List<HintTarget> targets, int targetsNotAnswering) {}
+
+  record HintTarget(
+      String target, long queued, Double oldestAgeSeconds, long delivered, long dropped,
+      long expired) {}
+
   record Health(String status, String self, String memberStatus) {}
 }

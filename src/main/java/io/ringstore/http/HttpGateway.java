@@ -7,6 +7,8 @@ import static org.apache.pekko.http.javadsl.server.Directives.handleRejections;
 
 import io.ringstore.antientropy.AntiEntropyStatus;
 import io.ringstore.client.RingstoreClient;
+import io.ringstore.handoff.HintManager;
+import org.apache.pekko.actor.typed.ActorRef;
 import io.ringstore.config.RingstoreSettings;
 import io.ringstore.replica.ReplicaDirectory;
 import java.util.concurrent.CompletionStage;
@@ -31,11 +33,13 @@ public final class HttpGateway {
 
   public static Route routes(
       ActorSystem<?> system, RingstoreClient client, ReplicaDirectory directory,
-      NodeReadiness readiness, AntiEntropyStatus antiEntropy) {
+      NodeReadiness readiness, AntiEntropyStatus antiEntropy,
+      CompletionStage<ActorRef<HintManager.Command>> hintManager) {
     Cluster cluster = Cluster.get(Adapter.toClassic(system));
     Route all = concat(
         new KvRoutes(client).route(),
-        new AdminRoutes(cluster, directory, client.limits(), readiness, antiEntropy).route());
+        new AdminRoutes(system, cluster, directory, client.limits(), readiness, antiEntropy,
+            hintManager).route());
     ExceptionHandler errors = ExceptionHandler.newBuilder()
         .match(RuntimeException.class, e -> complete(HttpErrors.fromThrowable(e)))
         .build();
@@ -60,8 +64,9 @@ public final class HttpGateway {
   /** Binds the gateway; completes when it listens (then the node reports ready once Up). */
   public static CompletionStage<ServerBinding> start(
       ActorSystem<?> system, RingstoreSettings settings, RingstoreClient client,
-      ReplicaDirectory directory, NodeReadiness readiness, AntiEntropyStatus antiEntropy) {
-    Route route = routes(system, client, directory, readiness, antiEntropy);
+      ReplicaDirectory directory, NodeReadiness readiness, AntiEntropyStatus antiEntropy,
+      CompletionStage<ActorRef<HintManager.Command>> hintManager) {
+    Route route = routes(system, client, directory, readiness, antiEntropy, hintManager);
     return Http.get(system)
         .newServerAt(settings.http().host(), settings.http().port())
         // KvRoutes and AdminRoutes read the key from the raw target: Pekko's parsed path has

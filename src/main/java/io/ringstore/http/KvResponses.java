@@ -22,6 +22,10 @@ import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 final class KvResponses {
   static final String CONTEXT_HEADER = "X-Causal-Context";
   static final String REPLICAS_HEADER = "X-Ringstore-Replicas";
+  /** Fallback members that hold a hint for a replica that did not ack ("node for p:r", comma-separated). */
+  static final String HINTS_HEADER = "X-Ringstore-Hints";
+  /** "strict" (only real replica acks counted toward W) or "sloppy" (hints counted too). */
+  static final String QUORUM_HEADER = "X-Ringstore-Quorum";
 
   private KvResponses() {}
 
@@ -43,7 +47,9 @@ final class KvResponses {
       return HttpResponse.create()
           .withStatus(StatusCodes.NO_CONTENT)
           .addHeader(RawHeader.create(CONTEXT_HEADER, written.context()))
-          .addHeader(replicas(written.replicas()));
+          .addHeader(replicas(written.replicas()))
+          .addHeader(RawHeader.create(HINTS_HEADER, String.join(",", written.hints())))
+          .addHeader(RawHeader.create(QUORUM_HEADER, written.sloppy() ? "sloppy" : "strict"));
     }
     return failure(result);
   }

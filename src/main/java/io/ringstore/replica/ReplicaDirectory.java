@@ -5,6 +5,7 @@ import io.ringstore.ring.Ring;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
@@ -17,6 +18,7 @@ public final class ReplicaDirectory {
   private final Function<ReplicaId, EntityRef<ReplicaEntity.Command>> entities;
   private final Supplier<Ring> ring;
   private final LocalReplicas localReplicas;
+  private final Predicate<String> available;
 
   /**
    * A directory over any way of reaching entities: sharding on a node
@@ -25,16 +27,28 @@ public final class ReplicaDirectory {
   public ReplicaDirectory(
       Function<ReplicaId, EntityRef<ReplicaEntity.Command>> entities, Supplier<Ring> ring,
       LocalReplicas localReplicas) {
+    this(entities, ring, localReplicas, node -> true);
+  }
+
+  public ReplicaDirectory(
+      Function<ReplicaId, EntityRef<ReplicaEntity.Command>> entities, Supplier<Ring> ring,
+      LocalReplicas localReplicas, Predicate<String> available) {
     this.entities = entities;
     this.ring = ring;
     this.localReplicas = localReplicas;
+    this.available = available;
   }
 
   public static ReplicaDirectory ofSharding(
       ClusterSharding sharding, RingView ringView, LocalReplicas localReplicas) {
     return new ReplicaDirectory(
         id -> sharding.entityRefFor(ReplicaSharding.TYPE_KEY, id.id()), ringView::current,
-        localReplicas);
+        localReplicas, ringView::isAvailable);
+  }
+
+  /** Whether a member is Up and reachable from here (worth handing a hint to). */
+  public boolean isAvailable(String node) {
+    return available.test(node);
   }
 
   public Ring ring() {
