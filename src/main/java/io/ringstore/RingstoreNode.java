@@ -21,6 +21,7 @@ import io.ringstore.http.NodeReadiness;
 import io.ringstore.replica.LocalObjectStore;
 import io.ringstore.replica.LocalReplicas;
 import io.ringstore.replica.RegionRegistration;
+import io.ringstore.replica.TombstoneReaper;
 import io.ringstore.replica.ReplicaDirectory;
 import io.ringstore.replica.ReplicaHost;
 import io.ringstore.replica.ReplicaSharding;
@@ -51,10 +52,13 @@ public final class RingstoreNode {
   private final CompletionStage<ServerBinding> binding;
   private final String name;
   private final AntiEntropyStatus antiEntropy;
+  private final LocalObjectStore store;
 
   private RingstoreNode(
       RingstoreClient client, ReplicaDirectory directory, NodeReadiness readiness,
-      CompletionStage<ServerBinding> binding, String name, AntiEntropyStatus antiEntropy) {
+      CompletionStage<ServerBinding> binding, String name, AntiEntropyStatus antiEntropy,
+      LocalObjectStore store) {
+    this.store = store;
     this.antiEntropy = antiEntropy;
     this.client = client;
     this.directory = directory;
@@ -88,6 +92,9 @@ public final class RingstoreNode {
           new TreeShape(settings.antiEntropy().treeSegments()));
       store.setListener(trees);
       host = new ReplicaHost(store, storageExecutor, name, localReplicas, trees);
+      system.systemActorOf(TombstoneReaper.create(store, storageExecutor,
+              settings.tombstones().gracePeriod(), settings.tombstones().reapInterval()),
+          "tombstone-reaper", org.apache.pekko.actor.typed.Props.empty());
       system.log().info("node {} (uid {}) stores its data in {}; anti-entropy trees built in {} ms",
           name, uid, settings.dataDir().toAbsolutePath(), (System.nanoTime() - started) / 1_000_000);
     }
@@ -128,9 +135,10 @@ public final class RingstoreNode {
       RegionRegistration.await(system, region).thenRun(readiness::regionRegistered);
     }
     CompletionStage<ServerBinding> binding = settings.holdsData()
-        ? HttpGateway.start(system, settings, client, directory, readiness, antiEntropy, hintManager)
+        ? HttpGateway.start(system, settings, client, directory, readiness, antiEntropy, hintManager,
+            new io.ringstore.http.StoreView(store, storageExecutor))
         : CompletableFuture.failedFuture(new IllegalStateException("client members serve no HTTP"));
-    return new RingstoreNode(client, directory, readiness, binding, name, antiEntropy);
+    return new RingstoreNode(client, directory, readiness, binding, name, antiEntropy, store);
   }
 
   private static StorageEngine openStorage(RingstoreSettings settings) {
@@ -154,6 +162,11 @@ public final class RingstoreNode {
 
   public CompletionStage<ServerBinding> httpBinding() {
     return binding;
+  }
+
+  /** This node's object store (null on a client member). */
+  public LocalObjectStore store() {
+    return store;
   }
 
   /** What anti-entropy did on this node. */

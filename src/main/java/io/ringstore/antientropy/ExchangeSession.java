@@ -221,6 +221,12 @@ public final class ExchangeSession extends AbstractBehavior<ExchangeSession.Comm
   private Merged mergeLocally(String key, byte[] remoteBytes) {
     DvvSet<Sibling> local = host.store().read(partition, key).orElse(null);
     DvvSet<Sibling> remote = remoteBytes == null ? null : StoredObjectCodec.decode(remoteBytes);
+    // A key that holds only tombstones reads the same as an absent one. Copying such a tombstone to
+    // a replica that lacks the key would undo the reaping of a tombstone every replica acked.
+    if ((local == null && remote != null && LocalObjectStore.onlyTombstones(remote))
+        || (remote == null && local != null && LocalObjectStore.onlyTombstones(local))) {
+      return new Merged(key, null, false, null);
+    }
     DvvSet<Sibling> merged = remote == null ? local : host.store().merge(partition, key, remote);
     boolean changedHere = remote != null && (local == null || !local.equals(merged));
     byte[] push = merged != null && (remote == null || !remote.equals(merged))

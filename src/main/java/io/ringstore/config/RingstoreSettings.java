@@ -20,7 +20,8 @@ public record RingstoreSettings(
     HttpSettings http,
     StorageSettings storage,
     HandoffSettings handoff,
-    AntiEntropySettings antiEntropy) {
+    AntiEntropySettings antiEntropy,
+    TombstoneSettings tombstones) {
 
   /** Cluster role of a member that holds data. */
   public static final String DATA_ROLE = "data";
@@ -34,8 +35,12 @@ public record RingstoreSettings(
     }
     require(dataDir != null, "ringstore.data-dir must be set");
     require(ring != null && replication != null && requests != null && http != null && storage != null
-            && handoff != null && antiEntropy != null,
+            && handoff != null && antiEntropy != null && tombstones != null,
         "every ringstore settings section must be present");
+    require(tombstones.gracePeriod().compareTo(handoff.hintWindow()) > 0,
+        "ringstore.tombstones.grace-period (" + tombstones.gracePeriod()
+            + ") must be longer than ringstore.handoff.hint-window (" + handoff.hintWindow()
+            + "): a hint older than a reaped tombstone would bring the deleted value back");
   }
 
   public boolean holdsData() {
@@ -78,7 +83,9 @@ public record RingstoreSettings(
             c.getInt("anti-entropy.max-segments-per-session"),
             c.getInt("anti-entropy.max-keys-per-session"),
             c.getInt("anti-entropy.keys-in-flight"),
-            c.getDuration("anti-entropy.session-timeout")));
+            c.getDuration("anti-entropy.session-timeout")),
+        new TombstoneSettings(
+            c.getDuration("tombstones.grace-period"), c.getDuration("tombstones.reap-interval")));
   }
 
   /** Q (partitions, a power of two) and T (virtual tokens per member). */
@@ -169,6 +176,16 @@ public record RingstoreSettings(
       require(keysInFlight >= 1, "ringstore.anti-entropy.keys-in-flight must be >= 1");
       require(!sessionTimeout.isNegative() && !sessionTimeout.isZero(),
           "ringstore.anti-entropy.session-timeout must be > 0");
+    }
+  }
+
+  /** When a tombstone that every replica acked may be removed, and how often to look. */
+  public record TombstoneSettings(Duration gracePeriod, Duration reapInterval) {
+    public TombstoneSettings {
+      require(!gracePeriod.isNegative() && !gracePeriod.isZero(),
+          "ringstore.tombstones.grace-period must be > 0");
+      require(!reapInterval.isNegative() && !reapInterval.isZero(),
+          "ringstore.tombstones.reap-interval must be > 0");
     }
   }
 

@@ -93,6 +93,7 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
   private String context;
   private boolean answered;
   private boolean hintsDue;
+  private boolean tombstoneMarked;
 
   public static Behavior<Command> create(
       WriteRequest request, ReplicaDirectory directory, List<ReplicaId> replicas,
@@ -266,6 +267,7 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
   }
 
   private Behavior<Command> checkDone() {
+    markTombstoneIfEveryReplicaAcked();
     if (!answered && quorum.met() && context != null) {
       answered = true;
       replyTo.tell(new WriteResult.Written(context, quorum.ackedNodes(), hintList(), request.sloppy()));
@@ -273,6 +275,23 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
       answerUnavailable("replicas failed to store the write");
     }
     return answered && nothingLeftToDo() ? Behaviors.stopped() : this;
+  }
+
+  /**
+   * A delete that all N replicas (on N distinct nodes) acked may be reaped after the grace period:
+   * tell each replica (it checks that its stored object is still exactly this tombstone).
+   */
+  private void markTombstoneIfEveryReplicaAcked() {
+    if (tombstoneMarked || !request.value().tombstone() || object == null
+        || replicas.size() < ring.replicationFactor()
+        || quorum.ackedNodes().size() < ring.replicationFactor()
+        || !replicas.stream().allMatch(r -> ackedReplicas.contains(r.id()))) {
+      return;
+    }
+    tombstoneMarked = true;
+    for (ReplicaId replica : replicas) {
+      directory.entity(replica).tell(new ReplicaEntity.MarkTombstoneReplicated(request.key(), object));
+    }
   }
 
   /**

@@ -53,10 +53,13 @@ final class AdminRoutes {
 
   private final org.apache.pekko.actor.typed.ActorSystem<?> system;
   private final CompletionStage<ActorRef<HintManager.Command>> hintManager;
+  private final StoreView storeView;
 
   AdminRoutes(org.apache.pekko.actor.typed.ActorSystem<?> system, Cluster cluster,
       ReplicaDirectory directory, RequestLimits limits, NodeReadiness readiness,
-      AntiEntropyStatus antiEntropy, CompletionStage<ActorRef<HintManager.Command>> hintManager) {
+      AntiEntropyStatus antiEntropy, CompletionStage<ActorRef<HintManager.Command>> hintManager,
+      StoreView storeView) {
+    this.storeView = storeView;
     this.system = system;
     this.hintManager = hintManager;
     this.antiEntropy = antiEntropy;
@@ -73,6 +76,7 @@ final class AdminRoutes {
             path("ring", () -> complete(Json.response(StatusCodes.OK, ringView()))),
             path("anti-entropy", () -> complete(Json.response(StatusCodes.OK, antiEntropyView()))),
             path("hints", this::hintsRoute),
+            path("tombstones", this::tombstonesRoute),
             replicasRoute())),
         pathPrefix("health", () -> concat(
             path("alive", () -> complete(Json.response(StatusCodes.OK,
@@ -148,6 +152,15 @@ final class AdminRoutes {
           reachable, m.getRoles().stream().sorted().toList()));
     }
     return new Dto.Cluster(self(), members);
+  }
+
+  private Route tombstonesRoute() {
+    CompletionStage<Dto.Tombstones> view = storeView.pendingTombstones().thenApply(p ->
+        new Dto.Tombstones(self(), p[0],
+            p[1] < 0 ? null : (System.currentTimeMillis() - p[1]) / 1000.0));
+    return onComplete(view, result -> complete(result.isSuccess()
+        ? Json.response(StatusCodes.OK, result.get())
+        : HttpErrors.fromThrowable(result.failed().get())));
   }
 
   private Route hintsRoute() {

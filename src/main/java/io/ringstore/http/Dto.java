@@ -52,5 +52,11 @@ final class Dto {
       String target, long queued, Double oldestAgeSeconds, long delivered, long dropped,
       long expired) {}
 
+  /**
+   * {@code GET /admin/tombstones}: tombstones on this node that every replica acked, waiting for the
+   * grace period before removal (tombstones not yet acked by all replicas are kept and not listed).
+   */
+  record Tombstones(String self, long pendingReap, Double oldestAgeSeconds) {}
+
   record Health(String status, String self, String memberStatus) {}
 }

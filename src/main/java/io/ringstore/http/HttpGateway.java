@@ -34,12 +34,12 @@ public final class HttpGateway {
   public static Route routes(
       ActorSystem<?> system, RingstoreClient client, ReplicaDirectory directory,
       NodeReadiness readiness, AntiEntropyStatus antiEntropy,
-      CompletionStage<ActorRef<HintManager.Command>> hintManager) {
+      CompletionStage<ActorRef<HintManager.Command>> hintManager, StoreView storeView) {
     Cluster cluster = Cluster.get(Adapter.toClassic(system));
     Route all = concat(
         new KvRoutes(client).route(),
         new AdminRoutes(system, cluster, directory, client.limits(), readiness, antiEntropy,
-            hintManager).route());
+            hintManager, storeView).route());
     ExceptionHandler errors = ExceptionHandler.newBuilder()
         .match(RuntimeException.class, e -> complete(HttpErrors.fromThrowable(e)))
         .build();
@@ -65,8 +65,8 @@ public final class HttpGateway {
   public static CompletionStage<ServerBinding> start(
       ActorSystem<?> system, RingstoreSettings settings, RingstoreClient client,
       ReplicaDirectory directory, NodeReadiness readiness, AntiEntropyStatus antiEntropy,
-      CompletionStage<ActorRef<HintManager.Command>> hintManager) {
-    Route route = routes(system, client, directory, readiness, antiEntropy, hintManager);
+      CompletionStage<ActorRef<HintManager.Command>> hintManager, StoreView storeView) {
+    Route route = routes(system, client, directory, readiness, antiEntropy, hintManager, storeView);
     return Http.get(system)
         .newServerAt(settings.http().host(), settings.http().port())
         // KvRoutes and AdminRoutes read the key from the raw target: Pekko's parsed path has

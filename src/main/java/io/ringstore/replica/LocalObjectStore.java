@@ -17,6 +17,11 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class LocalObjectStore {
   private static final int STRIPES = 1024;
+  /**
+   * The storage partition holding tombstone reap records (partition + key → mark time + object);
+   * beyond any real partition (Q is at most 65536).
+   */
+  static final int REAP_PARTITION = 0xFFFFFFFF;
 
   private final StorageEngine engine;
   private final String actorId;
@@ -107,6 +112,88 @@ public final class LocalObjectStore {
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * Records that every replica of {@code key} acknowledged {@code tombstoneObject} (a delete acked by
+   * all N replicas), if that is still the stored object and it holds only tombstones. The record
+   * lives in the reserved reap partition of this node's storage, so it survives restarts.
+   */
+  public boolean markTombstoneReplicated(int partition, String key, byte[] tombstoneObject, long now) {
+    byte[] k = bytes(key);
+    ReentrantLock lock = lockFor(partition, k);
+    lock.lock();
+    try {
+      byte[] stored = engine.get(partition, k).orElse(null);
+      if (stored == null || !java.util.Arrays.equals(stored, tombstoneObject)
+          || !onlyTombstones(StoredObjectCodec.decode(stored))) {
+        return false;
+      }
+      engine.put(REAP_PARTITION, reapKey(partition, k), reapRecord(now, stored), syncWrites);
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Deletes the tombstones recorded before {@code markedBefore} whose key still holds exactly the
+   * recorded object (anything written since keeps the key); drops their records. Returns how many
+   * keys were removed; looks at no more than {@code limit} records.
+   */
+  public int reapTombstones(long markedBefore, int limit) {
+    java.util.List<byte[][]> due = new java.util.ArrayList<>();
+    engine.scanFrom(REAP_PARTITION, null, limit, (reapKey, record) -> {
+      if (java.nio.ByteBuffer.wrap(record).getLong() < markedBefore) {
+        due.add(new byte[][] {reapKey, record});
+      }
+    });
+    int reaped = 0;
+    for (byte[][] entry : due) {
+      int partition = java.nio.ByteBuffer.wrap(entry[0]).getInt();
+      byte[] k = java.util.Arrays.copyOfRange(entry[0], 4, entry[0].length);
+      byte[] recorded = java.util.Arrays.copyOfRange(entry[1], 8, entry[1].length);
+      ReentrantLock lock = lockFor(partition, k);
+      lock.lock();
+      try {
+        byte[] stored = engine.get(partition, k).orElse(null);
+        if (stored != null && java.util.Arrays.equals(stored, recorded)) {
+          engine.delete(partition, k);
+          listener.changed(partition, k, stored, null);
+          reaped++;
+        }
+        engine.delete(REAP_PARTITION, entry[0]);
+      } finally {
+        lock.unlock();
+      }
+    }
+    return reaped;
+  }
+
+  /** Tombstones waiting for their grace period: count and oldest mark time (-1 when none). */
+  public long[] pendingTombstones() {
+    long[] countAndOldest = {0, -1};
+    engine.scan(REAP_PARTITION, (reapKey, record) -> {
+      long marked = java.nio.ByteBuffer.wrap(record).getLong();
+      countAndOldest[0]++;
+      if (countAndOldest[1] < 0 || marked < countAndOldest[1]) {
+        countAndOldest[1] = marked;
+      }
+    });
+    return countAndOldest;
+  }
+
+  /** Whether every value of the object is a tombstone (a deleted key). */
+  public static boolean onlyTombstones(DvvSet<Sibling> object) {
+    return object.size() > 0 && object.values().stream().allMatch(Sibling::tombstone);
+  }
+
+  private static byte[] reapKey(int partition, byte[] key) {
+    return java.nio.ByteBuffer.allocate(4 + key.length).putInt(partition).put(key).array();
+  }
+
+  private static byte[] reapRecord(long markedAt, byte[] object) {
+    return java.nio.ByteBuffer.allocate(8 + object.length).putLong(markedAt).put(object).array();
   }
 
   private ReentrantLock lockFor(int partition, byte[] key) {

@@ -75,6 +75,13 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
   public record Replicated(String replica, String node, boolean ok) implements CborSerializable {}
 
   /**
+   * Sent by a write coordinator after every one of the N replicas acked a delete: this replica may
+   * reap the tombstone after the grace period if its stored object is still exactly {@code object}.
+   * No reply.
+   */
+  public record MarkTombstoneReplicated(String key, byte[] object) implements Command {}
+
+  /**
    * Sent by a peer's anti-entropy exchange session: this node's tree of the partition, branch level;
    * answered with a {@link TreeReply}.
    */
@@ -124,6 +131,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
         .onMessage(Read.class, this::onRead)
         .onMessage(CoordinatePut.class, this::onCoordinatePut)
         .onMessage(Replicate.class, this::onReplicate)
+        .onMessage(MarkTombstoneReplicated.class, this::onMarkTombstoneReplicated)
         .onMessage(GetTree.class, this::onGetTree)
         .onMessage(GetSegments.class, this::onGetSegments)
         .onMessage(GetKeyHashes.class, this::onGetKeyHashes)
@@ -170,6 +178,17 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
           return () -> replicate.replyTo().tell(new Replicated(replica, node, true));
         },
         error -> replicate.replyTo().tell(new Replicated(replica, node, false)));
+    return this;
+  }
+
+  private Behavior<Command> onMarkTombstoneReplicated(MarkTombstoneReplicated mark) {
+    runOnStorage(
+        () -> {
+          host.store().markTombstoneReplicated(
+              id.partition(), mark.key(), mark.object(), System.currentTimeMillis());
+          return () -> { };
+        },
+        error -> { });
     return this;
   }
 
