@@ -146,7 +146,9 @@ public final class ReadCoordinator extends AbstractBehavior<ReadCoordinator.Comm
   }
 
   private ReadResult result(DvvSet<Sibling> merged) {
-    List<Sibling> live = merged.values().stream().filter(v -> !v.tombstone()).toList();
+    // identical values (one write applied twice after a coordinator failover) are shown once; the
+    // context still covers both
+    List<Sibling> live = merged.values().stream().filter(v -> !v.tombstone()).distinct().toList();
     String context = merged.isEmpty() ? null : CausalContextCodec.encode(merged.join());
     if (live.isEmpty()) {
       return new ReadResult.NotFound(context, quorum.repliedNodes());
