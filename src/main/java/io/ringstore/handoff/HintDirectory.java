@@ -35,6 +35,13 @@ public final class HintDirectory {
     return new HintDirectory();
   }
 
+  /** A fixed directory (coordinator tests): node name to its hint manager. */
+  public static HintDirectory of(Map<String, ActorRef<HintManager.Command>> managers) {
+    HintDirectory directory = new HintDirectory();
+    directory.managers = Map.copyOf(managers);
+    return directory;
+  }
+
   public Optional<ActorRef<HintManager.Command>> managerOf(String node) {
     return Optional.ofNullable(managers.get(node));
   }
