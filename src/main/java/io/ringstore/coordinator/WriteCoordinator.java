@@ -93,6 +93,10 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
   private String context;
   private boolean answered;
   private boolean hintsDue;
+  /** Coordinating replicas that stayed silent and were replaced: hinted once the object exists. */
+  private final Set<ReplicaId> silentCoordinators = new HashSet<>();
+  private final TimerScheduler<Command> timers;
+  private Duration ackTimeout;
   private boolean tombstoneMarked;
 
   public static Behavior<Command> create(
@@ -130,10 +134,11 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
     this.quorum = new WriteQuorum(request.w(), replicas.size(), request.sloppy());
     this.putAdapter = ctx.messageAdapter(ReplicaEntity.PutReply.class, PutReplied::new);
     this.replicateAdapter = ctx.messageAdapter(ReplicaEntity.Replicated.class, ReplicateReplied::new);
+    this.timers = timers;
     timers.startSingleTimer(Timeout.INSTANCE, request.timeout());
     if (handoff.replicaAckTimeout() != null) {
       Duration half = request.timeout().dividedBy(2);
-      Duration ackTimeout = handoff.replicaAckTimeout().compareTo(half) < 0
+      ackTimeout = handoff.replicaAckTimeout().compareTo(half) < 0
           ? handoff.replicaAckTimeout() : half;
       timers.startSingleTimer(ReplicaAckTimeout.INSTANCE, ackTimeout);
     }
@@ -186,7 +191,11 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
     }
     coordinatorCandidates.clear();
     if (hintsDue) {
-      sendHints();
+      // the replaced coordinators get their hints now; the others were only just sent the object
+      // and get a fresh replica-ack timeout
+      sendHints(silentCoordinators);
+      hintsDue = false;
+      timers.startSingleTimer(ReplicaAckTimeout.INSTANCE, ackTimeout);
     }
     return checkDone();
   }
@@ -215,17 +224,18 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
     if (object == null && coordinatingReplica != null && !coordinatorCandidates.isEmpty()) {
       getContext().getLog().info("write {}: coordinating replica {} silent, trying the next one",
           request.key(), coordinatingReplica);
+      silentCoordinators.add(coordinatingReplica);
       sendToNextCoordinator();
     }
     if (object != null) {
-      sendHints();
+      sendHints(replicas);
     }
-    return this;
+    return checkDone();
   }
 
-  private void sendHints() {
+  private void sendHints(java.util.Collection<ReplicaId> targets) {
     List<String> fallbacks = ring.fallbacks(ring.partitionOf(request.key()));
-    for (ReplicaId target : replicas) {
+    for (ReplicaId target : targets) {
       if (ackedReplicas.contains(target.id()) || hintPending.containsKey(target)
           || hinted.containsKey(target)) {
         continue;
