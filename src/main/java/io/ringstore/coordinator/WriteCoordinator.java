@@ -136,13 +136,17 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
     this.replicateAdapter = ctx.messageAdapter(ReplicaEntity.Replicated.class, ReplicateReplied::new);
     this.timers = timers;
     timers.startSingleTimer(Timeout.INSTANCE, request.timeout());
+    long firstApplyBefore = 0;
     if (handoff.replicaAckTimeout() != null) {
       Duration half = request.timeout().dividedBy(2);
       ackTimeout = handoff.replicaAckTimeout().compareTo(half) < 0
           ? handoff.replicaAckTimeout() : half;
       timers.startSingleTimer(ReplicaAckTimeout.INSTANCE, ackTimeout);
+      // the first coordinating replica may be replaced at the ack timeout: it must not apply the
+      // write after that (half of it is left for its reply to come back before the takeover)
+      firstApplyBefore = System.currentTimeMillis() + Math.max(1, ackTimeout.toMillis() / 2);
     }
-    sendToNextCoordinator();
+    sendToNextCoordinator(firstApplyBefore);
   }
 
   @Override
@@ -157,6 +161,11 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
   }
 
   private void sendToNextCoordinator() {
+    sendToNextCoordinator(0);
+  }
+
+  /** {@code applyBeforeMillis}: 0, or the wall-clock time after which the replica must not apply it. */
+  private void sendToNextCoordinator(long applyBeforeMillis) {
     coordinatingReplica = coordinatorCandidates.pollFirst();
     if (coordinatingReplica == null) {
       return;
@@ -164,7 +173,7 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
     Sibling v = request.value();
     directory.entity(coordinatingReplica).tell(new ReplicaEntity.CoordinatePut(
         request.key(), v.data(), v.contentType(), v.tombstone(), request.context(),
-        request.contextFromReplica(), putAdapter));
+        request.contextFromReplica(), putAdapter, applyBeforeMillis));
   }
 
   private Behavior<Command> onPutReplied(PutReplied message) {
@@ -172,6 +181,13 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
     if (object != null || coordinatingReplica == null
         || !reply.replica().equals(coordinatingReplica.id())) {
       return this;
+    }
+    if (ReplicaEntity.PUT_EXPIRED.equals(reply.error())) {
+      // too late to apply, nothing stored: it still counts once it acks the replicated object
+      getContext().getLog().info("write {}: coordinating replica {} got the write too late, "
+          + "trying the next one", request.key(), reply.replica());
+      sendToNextCoordinator();
+      return checkDone();
     }
     if (!reply.ok()) {
       getContext().getLog().warn("write {}: coordinating replica {} on {} failed: {}",

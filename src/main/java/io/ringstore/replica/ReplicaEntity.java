@@ -54,7 +54,27 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
    */
   public record CoordinatePut(
       String key, byte[] data, String contentType, boolean tombstone, String context,
-      boolean contextFromReplica, ActorRef<PutReply> replyTo) implements Command {}
+      boolean contextFromReplica, ActorRef<PutReply> replyTo, long applyBeforeMillis)
+      implements Command {
+    /** Without a deadline: the replica applies it whenever it gets it. */
+    public CoordinatePut(
+        String key, byte[] data, String contentType, boolean tombstone, String context,
+        boolean contextFromReplica, ActorRef<PutReply> replyTo) {
+      this(key, data, contentType, tombstone, context, contextFromReplica, replyTo, 0L);
+    }
+
+    /** Whether the coordinator may already have handed this write to another replica. */
+    boolean expired() {
+      return applyBeforeMillis > 0 && System.currentTimeMillis() >= applyBeforeMillis;
+    }
+  }
+
+  /**
+   * The {@link PutReply#error()} of a {@link CoordinatePut} that arrived after its
+   * {@code applyBeforeMillis}: not applied, since another replica may coordinate the write by now (a
+   * late apply would add a second dot for the same client write: a false sibling).
+   */
+  public static final String PUT_EXPIRED = "coordinate-put expired: not applied";
 
   /** The object after a coordinated write ({@code object} null and {@code error} set on failure). */
   public record PutReply(String replica, String node, byte[] object, String error)
@@ -155,8 +175,15 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
   private Behavior<Command> onCoordinatePut(CoordinatePut put) {
     String replica = id.id();
     String node = host.node();
+    if (put.expired()) {
+      put.replyTo().tell(new PutReply(replica, node, null, PUT_EXPIRED));
+      return this;
+    }
     runOnStorage(
         () -> {
+          if (put.expired()) {
+            return () -> put.replyTo().tell(new PutReply(replica, node, null, PUT_EXPIRED));
+          }
           Optional<VersionVector> context = Optional.ofNullable(put.context())
               .map(CausalContextCodec::decode);
           Sibling value = new Sibling(put.data(), put.contentType(), put.tombstone());

@@ -57,6 +57,11 @@ public final class RingAllocationStrategy extends ShardCoordinator.AbstractShard
       Map<ActorRef, IndexedSeq<String>> currentShardAllocations,
       java.util.Set<String> rebalanceInProgress) {
     Map<String, Set<String>> current = byMember(currentShardAllocations, new HashMap<>());
+    // Never hand a shard off from (or to) a region whose member is not an Up, reachable data member:
+    // the coordinator may still list the region of a crashed, downed or removed member (its
+    // termination not processed yet), and a hand-off from it never gets acked, so the shard would be
+    // blocked for the whole handoff-timeout (60 s). Its shards are reallocated once the region is gone.
+    current.keySet().removeIf(member -> !ringView.isAvailable(member));
     Set<String> moves = PlacementPlanner.rebalance(
         ringView.current(), current, rebalanceInProgress, maxSimultaneousMoves);
     return Futures.successful(moves);
