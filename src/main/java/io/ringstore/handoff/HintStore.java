@@ -277,6 +277,8 @@ public final class HintStore
       return Effect().none().thenRun(this::sendHints).thenNoReply();
     }
     return Effect().persist(new HintDelivered(result.key(), result.digest()))
+        .thenRun(s -> ctx.getLog().info("hint delivered: target={} key={} queued={}",
+            target, result.key(), s.queue().size()))
         .thenRun(this::sendHints)
         .thenRun(this::updateTimer)
         .thenNoReply();
