@@ -88,9 +88,8 @@ class ThreeNodeClusterTest {
     assertEquals(2, unavailable.replicas(), "the key has 2 replicas while 2 members are up");
     assertTrue(unavailable.acks() <= 2, "acks " + unavailable.acks());
 
-    WriteResult quorum = client.put("two-members", bytes("v"), "text/plain", null,
-        WriteOptions.w(Quorum.of(2))).toCompletableFuture().get(10, TimeUnit.SECONDS);
-    assertInstanceOf(WriteResult.Written.class, quorum, "w=2 with 2 members succeeds");
+    // w=2 with 2 members succeeds (once sharding placed the two replicas on the two members)
+    awaitWritten(client, "two-members-w2", bytes("v"), Quorum.of(2));
   }
 
   @Test
@@ -177,14 +176,20 @@ class ThreeNodeClusterTest {
 
   /** Retries a w=all write until sharding has placed all three replicas of its partition. */
   private WriteResult.Written awaitWritten(RingstoreClient client, String key, byte[] value) {
+    return awaitWritten(client, key, value, Quorum.ALL);
+  }
+
+  /** Retries a write until it is acked by w replicas on distinct members. */
+  private WriteResult.Written awaitWritten(
+      RingstoreClient client, String key, byte[] value, Quorum w) {
     List<WriteResult.Written> result = new ArrayList<>();
     new TestKit(Adapter.toClassic(nodes.get(0).system())) {
       {
         awaitAssert(MAX, Duration.ofMillis(200), () -> {
           WriteResult r = client.put(key, value, "text/plain", null,
-                  new WriteOptions(Quorum.ALL, Duration.ofSeconds(3)))
+                  new WriteOptions(w, Duration.ofSeconds(3)))
               .toCompletableFuture().join();
-          result.add(assertInstanceOf(WriteResult.Written.class, r, "w=all write of " + key));
+          result.add(assertInstanceOf(WriteResult.Written.class, r, "w=" + w + " write of " + key));
           return null;
         });
       }
