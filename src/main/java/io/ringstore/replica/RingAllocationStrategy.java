@@ -29,7 +29,11 @@ public final class RingAllocationStrategy extends ShardCoordinator.AbstractShard
 
   private final RingView ringView;
   private final int maxSimultaneousMoves;
+  /** Path of the replica shard region on every member (typed sharding: /system/sharding/{type}). */
+  private static final String REGION_PATH = "/system/sharding/" + ReplicaSharding.TYPE_KEY.name();
   private volatile Address selfAddress;
+  private volatile org.apache.pekko.actor.ActorRefProvider provider;
+  private volatile String systemName;
 
   public RingAllocationStrategy(RingView ringView, int maxSimultaneousMoves) {
     this.ringView = ringView;
@@ -39,6 +43,8 @@ public final class RingAllocationStrategy extends ShardCoordinator.AbstractShard
   @Override
   public void start(ActorSystem system) {
     selfAddress = Cluster.get(system).selfAddress();
+    provider = ((org.apache.pekko.actor.ExtendedActorSystem) system).provider();
+    systemName = system.name();
   }
 
   @Override
@@ -49,7 +55,12 @@ public final class RingAllocationStrategy extends ShardCoordinator.AbstractShard
     String requesterMember = memberOf(requester);
     regions.putIfAbsent(requesterMember, requester);
     String member = PlacementPlanner.allocate(ringView.current(), shardId, current, requesterMember);
-    return Futures.successful(regions.getOrDefault(member, requester));
+    ActorRef region = regions.get(member);
+    if (region == null) {
+      // not registered yet: the coordinator ignores this allocation and the shard is asked for again
+      region = provider.resolveActorRef("pekko://" + systemName + "@" + member + REGION_PATH);
+    }
+    return Futures.successful(region);
   }
 
   @Override
