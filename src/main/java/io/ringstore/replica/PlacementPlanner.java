@@ -20,11 +20,7 @@ import java.util.Set;
 public final class PlacementPlanner {
   private PlacementPlanner() {}
 
-  /**
-   * The member that should host the unallocated entity {@code shardId}: a member of the partition's
-   * replica set that hosts no other replica of it (preferably one whose region is registered, i.e. a
-   * key of {@code current}); only when there is none, another member.
-   */
+  /** The member that should host the unallocated entity {@code shardId}. */
   public static String allocate(
       Ring ring, String shardId, Map<String, ? extends Set<String>> current, String requester) {
     ReplicaId id = ReplicaId.parse(shardId);
@@ -40,14 +36,6 @@ public final class PlacementPlanner {
     Optional<String> free = freeReplicaMember(replicas, current, holders);
     if (free.isPresent()) {
       return free.get();
-    }
-    // A replica-set member whose shard region has not registered yet (it just joined): wait for it
-    // rather than put two replicas of the partition on one member. The coordinator does not allocate
-    // to an unregistered region; the requesting region asks again shortly.
-    for (String member : replicas) {
-      if (!current.containsKey(member) && !holders.contains(member)) {
-        return member;
-      }
     }
     List<String> order = ring.partitionCount() > p ? ring.preferenceList(p) : List.of();
     for (String member : order) {

@@ -29,11 +29,7 @@ public final class RingAllocationStrategy extends ShardCoordinator.AbstractShard
 
   private final RingView ringView;
   private final int maxSimultaneousMoves;
-  /** Path of the replica shard region on every member (typed sharding: /system/sharding/{type}). */
-  private static final String REGION_PATH = "/system/sharding/" + ReplicaSharding.TYPE_KEY.name();
   private volatile Address selfAddress;
-  private volatile org.apache.pekko.actor.ActorRefProvider provider;
-  private volatile String systemName;
 
   public RingAllocationStrategy(RingView ringView, int maxSimultaneousMoves) {
     this.ringView = ringView;
@@ -43,8 +39,6 @@ public final class RingAllocationStrategy extends ShardCoordinator.AbstractShard
   @Override
   public void start(ActorSystem system) {
     selfAddress = Cluster.get(system).selfAddress();
-    provider = ((org.apache.pekko.actor.ExtendedActorSystem) system).provider();
-    systemName = system.name();
   }
 
   @Override
@@ -55,12 +49,7 @@ public final class RingAllocationStrategy extends ShardCoordinator.AbstractShard
     String requesterMember = memberOf(requester);
     regions.putIfAbsent(requesterMember, requester);
     String member = PlacementPlanner.allocate(ringView.current(), shardId, current, requesterMember);
-    ActorRef region = regions.get(member);
-    if (region == null) {
-      // not registered yet: the coordinator ignores this allocation and the shard is asked for again
-      region = provider.resolveActorRef("pekko://" + systemName + "@" + member + REGION_PATH);
-    }
-    return Futures.successful(region);
+    return Futures.successful(regions.getOrDefault(member, requester));
   }
 
   @Override

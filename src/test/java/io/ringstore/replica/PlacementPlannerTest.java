@@ -47,17 +47,6 @@ class PlacementPlannerTest {
   }
 
   @Test
-  void aReplicaSetMemberWhoseRegionIsNotRegisteredYetIsWaitedForRatherThanSharingAMember() {
-    Ring ring = Ring.of(CONFIG, THREE);
-    List<String> set = ring.replicas(9);
-    Map<String, Set<String>> placement = new HashMap<>();
-    placement.put(set.get(0), new LinkedHashSet<>(List.of("9:0")));
-    placement.put(set.get(1), new LinkedHashSet<>(List.of("9:1")));
-    assertEquals(set.get(2), PlacementPlanner.allocate(ring, "9:2", placement, set.get(0)),
-        "the third replica waits for the third member's region instead of sharing a member");
-  }
-
-  @Test
   void nothingMovesWhenNoReplicaSetMemberIsFree() {
     List<String> two = THREE.subList(0, 2);
     Ring ring = Ring.of(CONFIG, two);
