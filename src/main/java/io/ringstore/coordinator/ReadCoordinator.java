@@ -159,10 +159,6 @@ public final class ReadCoordinator extends AbstractBehavior<ReadCoordinator.Comm
   private void answerUnavailable(String reason) {
     answered = true;
     replyTo.tell(new Outcome.Unavailable(
-        quorum.replies(), request.r(), quorumReplicas(), quorum.repliedNodes(), reason));
-  }
-
-  private int quorumReplicas() {
-    return quorum.replicasCount();
+        quorum.replies(), request.r(), quorum.replicasCount(), quorum.repliedNodes(), reason));
   }
 }

@@ -6,6 +6,10 @@ import io.ringstore.storage.StoredObjectCodec;
 import io.ringstore.version.DvvSet;
 import io.ringstore.version.VersionVector;
 import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -125,7 +129,7 @@ public final class LocalObjectStore {
     lock.lock();
     try {
       byte[] stored = engine.get(partition, k).orElse(null);
-      if (stored == null || !java.util.Arrays.equals(stored, tombstoneObject)
+      if (stored == null || !Arrays.equals(stored, tombstoneObject)
           || !onlyTombstones(StoredObjectCodec.decode(stored))) {
         return false;
       }
@@ -142,22 +146,22 @@ public final class LocalObjectStore {
    * keys were removed; looks at no more than {@code limit} records.
    */
   public int reapTombstones(long markedBefore, int limit) {
-    java.util.List<byte[][]> due = new java.util.ArrayList<>();
+    List<byte[][]> due = new ArrayList<>();
     engine.scanFrom(REAP_PARTITION, null, limit, (reapKey, record) -> {
-      if (java.nio.ByteBuffer.wrap(record).getLong() < markedBefore) {
+      if (ByteBuffer.wrap(record).getLong() < markedBefore) {
         due.add(new byte[][] {reapKey, record});
       }
     });
     int reaped = 0;
     for (byte[][] entry : due) {
-      int partition = java.nio.ByteBuffer.wrap(entry[0]).getInt();
-      byte[] k = java.util.Arrays.copyOfRange(entry[0], 4, entry[0].length);
-      byte[] recorded = java.util.Arrays.copyOfRange(entry[1], 8, entry[1].length);
+      int partition = ByteBuffer.wrap(entry[0]).getInt();
+      byte[] k = Arrays.copyOfRange(entry[0], 4, entry[0].length);
+      byte[] recorded = Arrays.copyOfRange(entry[1], 8, entry[1].length);
       ReentrantLock lock = lockFor(partition, k);
       lock.lock();
       try {
         byte[] stored = engine.get(partition, k).orElse(null);
-        if (stored != null && java.util.Arrays.equals(stored, recorded)) {
+        if (stored != null && Arrays.equals(stored, recorded)) {
           engine.delete(partition, k);
           listener.changed(partition, k, stored, null);
           reaped++;
@@ -174,7 +178,7 @@ public final class LocalObjectStore {
   public long[] pendingTombstones() {
     long[] countAndOldest = {0, -1};
     engine.scan(REAP_PARTITION, (reapKey, record) -> {
-      long marked = java.nio.ByteBuffer.wrap(record).getLong();
+      long marked = ByteBuffer.wrap(record).getLong();
       countAndOldest[0]++;
       if (countAndOldest[1] < 0 || marked < countAndOldest[1]) {
         countAndOldest[1] = marked;
@@ -189,15 +193,15 @@ public final class LocalObjectStore {
   }
 
   private static byte[] reapKey(int partition, byte[] key) {
-    return java.nio.ByteBuffer.allocate(4 + key.length).putInt(partition).put(key).array();
+    return ByteBuffer.allocate(4 + key.length).putInt(partition).put(key).array();
   }
 
   private static byte[] reapRecord(long markedAt, byte[] object) {
-    return java.nio.ByteBuffer.allocate(8 + object.length).putLong(markedAt).put(object).array();
+    return ByteBuffer.allocate(8 + object.length).putLong(markedAt).put(object).array();
   }
 
   private ReentrantLock lockFor(int partition, byte[] key) {
-    int h = 31 * partition + java.util.Arrays.hashCode(key);
+    int h = 31 * partition + Arrays.hashCode(key);
     return locks[(h ^ (h >>> 16)) & (STRIPES - 1)];
   }
 

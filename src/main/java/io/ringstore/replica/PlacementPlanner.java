@@ -1,7 +1,6 @@
 package io.ringstore.replica;
 
 import io.ringstore.ring.Ring;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -131,12 +130,5 @@ public final class PlacementPlanner {
     } catch (IllegalArgumentException e) {
       return null;
     }
-  }
-
-  /** For tests and logs: the members of {@code current} in a stable order. */
-  static List<String> members(Map<String, ? extends Set<String>> current) {
-    List<String> members = new ArrayList<>(current.keySet());
-    members.sort(null);
-    return members;
   }
 }
