@@ -39,6 +39,8 @@ final class FaultCluster {
       ringstore.anti-entropy.sessions-per-second = 50
       ringstore.handoff.retry-interval = 1s
       pekko.cluster.failure-detector.acceptable-heartbeat-pause = 3s
+      # these scenarios are temporary failures: nothing is downed while they last
+      pekko.cluster.split-brain-resolver.stable-after = 120s
       """;
 
   final LocalCluster cluster;
