@@ -29,6 +29,13 @@ import io.ringstore.storage.RocksDbSettings;
 import io.ringstore.storage.RocksDbStorage;
 import io.ringstore.storage.StorageEngine;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import java.time.Duration;
+import io.ringstore.handoff.PartitionTransfer;
+import io.ringstore.handoff.NodeLeave;
+import io.ringstore.replica.PartitionSource;
+import io.ringstore.replica.ReplicaSync;
+import io.ringstore.replica.TransferTracker;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import org.apache.pekko.Done;
@@ -72,6 +79,8 @@ public final class RingstoreNode {
     String name = NodeAddress.of(cluster.selfAddress());
     RingView ringView = new RingView(cluster, RingView.ringConfig(settings));
     LocalReplicas localReplicas = new LocalReplicas();
+    // set once sharding is up: replica entities (and their transfers) start only after that
+    AtomicReference<PartitionTransfer.Host> transferHost = new AtomicReference<>();
     ReplicaHost host = null;
     LocalObjectStore store = null;
     PartitionTrees trees = null;
@@ -91,7 +100,11 @@ public final class RingstoreNode {
       trees = PartitionTrees.rebuild(storage, settings.ring().partitions(),
           new TreeShape(settings.antiEntropy().treeSegments()));
       store.setListener(trees);
-      host = new ReplicaHost(store, storageExecutor, name, localReplicas, trees);
+      TransferTracker tracker = new TransferTracker(name);
+      host = new ReplicaHost(store, storageExecutor, name, localReplicas, trees,
+          transferFactory(transferHost, ringView, settings), tracker);
+      system.systemActorOf(PartitionSource.create(host, ringView.drainingMembers()), "partition-source",
+          org.apache.pekko.actor.typed.Props.empty());
       system.systemActorOf(TombstoneReaper.create(store, storageExecutor,
               settings.tombstones().gracePeriod(), settings.tombstones().reapInterval()),
           "tombstone-reaper", org.apache.pekko.actor.typed.Props.empty());
@@ -121,10 +134,17 @@ public final class RingstoreNode {
       hintManager.completeExceptionally(new IllegalStateException("client members hold no hints"));
     }
     AntiEntropyStatus antiEntropy = new AntiEntropyStatus();
+    ExchangeSession.Host exchangeHost = settings.holdsData()
+        ? new ExchangeSession.Host(trees, store, storageExecutor, name, directory, antiEntropy)
+        : null;
+    if (settings.holdsData()) {
+      transferHost.set(new PartitionTransfer.Host(
+          exchangeHost, host.transfers(), ringView::reachableDataMembers));
+    }
     if (settings.holdsData() && settings.antiEntropy().enabled()) {
       var ae = settings.antiEntropy();
       system.systemActorOf(AntiEntropyScheduler.create(
-              new ExchangeSession.Host(trees, store, storageExecutor, name, directory, antiEntropy),
+              exchangeHost,
               new ExchangeSession.Limits(ae.maxSegmentsPerSession(), ae.maxKeysPerSession(),
                   ae.keysInFlight(), ae.sessionTimeout()),
               new AntiEntropyScheduler.Pace(ae.sessionsPerSecond(), ae.maxConcurrentSessions())),
@@ -136,9 +156,34 @@ public final class RingstoreNode {
     }
     CompletionStage<ServerBinding> binding = settings.holdsData()
         ? HttpGateway.start(system, settings, client, directory, readiness, antiEntropy, hintManager,
-            new io.ringstore.http.StoreView(store, storageExecutor))
+            new io.ringstore.http.StoreView(store, storageExecutor), ringView,
+            system.systemActorOf(NodeLeave.create(name, ringView, directory, localReplicas,
+                settings.transfers().leaveTimeout()), "leave", org.apache.pekko.actor.typed.Props.empty()))
         : CompletableFuture.failedFuture(new IllegalStateException("client members serve no HTTP"));
     return new RingstoreNode(client, directory, readiness, binding, name, antiEntropy, store);
+  }
+
+  /**
+   * Every replica entity that starts on this node catches up through a {@link PartitionTransfer},
+   * unless this node is the only data member (nobody else can have written anything).
+   */
+  private static ReplicaSync transferFactory(
+      AtomicReference<PartitionTransfer.Host> host, RingView ringView, RingstoreSettings settings) {
+    var ae = settings.antiEntropy();
+    var t = settings.transfers();
+    PartitionTransfer.Settings transferSettings = new PartitionTransfer.Settings(
+        Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofSeconds(30), t.batchKeys(),
+        t.batchBytes(), t.sourceWindow(), 50,
+        new ExchangeSession.Limits(Integer.MAX_VALUE, 100_000, Math.max(ae.keysInFlight(), 32),
+            ae.sessionTimeout()));
+    return (id, entity) -> {
+      PartitionTransfer.Host h = host.get();
+      if (h == null || ringView.reachableDataMembers().size() <= 1
+          && ringView.current().members().size() <= 1) {
+        return null;
+      }
+      return PartitionTransfer.create(id, entity, h, transferSettings);
+    };
   }
 
   private static StorageEngine openStorage(RingstoreSettings settings) {

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -41,6 +42,13 @@ public final class ExchangeSession extends AbstractBehavior<ExchangeSession.Comm
   public record Host(
       PartitionTrees trees, LocalObjectStore store, Executor storageExecutor, String node,
       ReplicaDirectory directory, AntiEntropyStatus status) {}
+
+  /**
+   * How a session ended, for a caller that waits on it (a partition transfer): {@code equal} when the
+   * trees agreed at once; {@code keysRepaired} keys merged in either direction; {@code error} null when
+   * the session ran to its end.
+   */
+  public record Outcome(int partition, String peer, boolean equal, int keysRepaired, String error) {}
 
   /** Internal messages: adapted peer replies, storage completions, the deadline. */
   public interface Command {}
@@ -68,7 +76,9 @@ public final class ExchangeSession extends AbstractBehavior<ExchangeSession.Comm
   private static final Duration FIRST_REPLY_TIMEOUT = Duration.ofSeconds(3);
 
   private final int partition;
-  private final ReplicaId peer;
+  private final String peerLabel;
+  private final RecipientRef<ReplicaEntity.Command> peerRef;
+  private final ActorRef<Outcome> notify;
   private final Host host;
   private final Limits limits;
   private int[] segments;
@@ -80,22 +90,36 @@ public final class ExchangeSession extends AbstractBehavior<ExchangeSession.Comm
   private int keysRepaired;
   private String peerNode;
 
+  /** A scheduled exchange with replica entity {@code peer}, wherever sharding runs it. */
   public static Behavior<Command> create(int partition, ReplicaId peer, Host host, Limits limits) {
+    return create(partition, peer.id(), host.directory().entity(peer), host, limits, null);
+  }
+
+  /**
+   * An exchange with any peer that answers replica commands for the partition (a replica entity or a
+   * previous host's stand-in); {@code notify} (may be null) gets the {@link Outcome}.
+   */
+  public static Behavior<Command> create(
+      int partition, String peerLabel, RecipientRef<ReplicaEntity.Command> peerRef, Host host,
+      Limits limits, ActorRef<Outcome> notify) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new ExchangeSession(ctx, timers, partition, peer, host, limits)));
+        new ExchangeSession(ctx, timers, partition, peerLabel, peerRef, host, limits, notify)));
   }
 
   private ExchangeSession(
-      ActorContext<Command> ctx, TimerScheduler<Command> timers, int partition, ReplicaId peer,
-      Host host, Limits limits) {
+      ActorContext<Command> ctx, TimerScheduler<Command> timers, int partition, String peerLabel,
+      RecipientRef<ReplicaEntity.Command> peerRef, Host host, Limits limits,
+      ActorRef<Outcome> notify) {
     super(ctx);
     this.partition = partition;
-    this.peer = peer;
+    this.peerLabel = peerLabel;
+    this.peerRef = peerRef;
+    this.notify = notify;
     this.host = host;
     this.limits = limits;
     timers.startSingleTimer(Deadline.INSTANCE, limits.timeout());
     timers.startSingleTimer(PeerSilent.INSTANCE, FIRST_REPLY_TIMEOUT);
-    host.directory().entity(peer).tell(new ReplicaEntity.GetTree(
+    peerRef.tell(new ReplicaEntity.GetTree(
         ctx.messageAdapter(ReplicaEntity.TreeReply.class, TreeReplied::new)));
   }
 
@@ -118,6 +142,9 @@ public final class ExchangeSession extends AbstractBehavior<ExchangeSession.Comm
     ReplicaEntity.TreeReply reply = message.reply();
     peerNode = reply.node();
     if (reply.node().equals(host.node())) {
+      if (notify != null) {
+        notify.tell(new Outcome(partition, peerNode, true, 0, null));
+      }
       return Behaviors.stopped();
     }
     if (reply.error() != null) {
@@ -129,7 +156,7 @@ public final class ExchangeSession extends AbstractBehavior<ExchangeSession.Comm
       return finish(true, null);
     }
     segments = host.trees().shape().segmentsOfBranches(branches);
-    host.directory().entity(peer).tell(new ReplicaEntity.GetSegments(segments,
+    peerRef.tell(new ReplicaEntity.GetSegments(segments,
         getContext().messageAdapter(ReplicaEntity.SegmentsReply.class, SegmentsReplied::new)));
     return this;
   }
@@ -147,7 +174,7 @@ public final class ExchangeSession extends AbstractBehavior<ExchangeSession.Comm
     differingSegments = differing.length > limits.maxSegments()
         ? java.util.Arrays.copyOf(differing, limits.maxSegments())
         : differing;
-    host.directory().entity(peer).tell(new ReplicaEntity.GetKeyHashes(differingSegments,
+    peerRef.tell(new ReplicaEntity.GetKeyHashes(differingSegments,
         getContext().messageAdapter(ReplicaEntity.KeyHashesReply.class, PeerKeysReplied::new)));
     int[] asked = differingSegments;
     getContext().pipeToSelf(
@@ -192,7 +219,7 @@ public final class ExchangeSession extends AbstractBehavior<ExchangeSession.Comm
     while (inFlight < limits.keysInFlight() && !toRepair.isEmpty()) {
       String key = toRepair.poll();
       inFlight++;
-      host.directory().entity(peer).tell(new ReplicaEntity.Read(key,
+      peerRef.tell(new ReplicaEntity.Read(key,
           getContext().messageAdapter(ReplicaEntity.ReadReply.class, PeerObjectRead::new)));
     }
     if (inFlight == 0 && toRepair.isEmpty()) {
@@ -249,7 +276,7 @@ public final class ExchangeSession extends AbstractBehavior<ExchangeSession.Comm
       inFlight--;
       return repairNext();
     }
-    host.directory().entity(peer).tell(new ReplicaEntity.Replicate(merged.key(), merged.pushToPeer(),
+    peerRef.tell(new ReplicaEntity.Replicate(merged.key(), merged.pushToPeer(),
         getContext().messageAdapter(ReplicaEntity.Replicated.class, Pushed::new)));
     return this;
   }
@@ -269,9 +296,12 @@ public final class ExchangeSession extends AbstractBehavior<ExchangeSession.Comm
 
   private Behavior<Command> finish(boolean equal, String error) {
     AntiEntropyStatus.Exchange exchange = new AntiEntropyStatus.Exchange(partition,
-        peerNode == null ? peer.id() : peerNode, System.currentTimeMillis(), equal,
+        peerNode == null ? peerLabel : peerNode, System.currentTimeMillis(), equal,
         differingSegments.length, keysRepaired, error);
     host.status().record(exchange);
+    if (notify != null) {
+      notify.tell(new Outcome(partition, exchange.peer(), equal, keysRepaired, error));
+    }
     if (keysRepaired > 0 || error != null) {
       getContext().getLog().info(
           "anti-entropy: partition={} peer={} segments_differing={} keys_repaired={}{}",

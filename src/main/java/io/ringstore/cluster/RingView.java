@@ -12,20 +12,34 @@ import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
 
 /**
- * The current {@link Ring}: a pure function of the data members that Pekko Cluster gossip reports Up,
- * so every node derives the same ring with no extra protocol. Recomputed only when the gossiped state
+ * The current {@link Ring}: a pure function of the data members that Pekko Cluster gossip reports Up
+ * (less those leaving with their data, see {@link DrainingMembers}), so every node derives the same
+ * ring with no extra protocol. Recomputed only when the gossiped state
  * changes; reads are lock-free.
  */
 public final class RingView {
   private final Cluster cluster;
   private final RingConfig config;
+  private final DrainingMembers draining;
   private volatile Snapshot snapshot;
 
-  private record Snapshot(ClusterEvent.CurrentClusterState state, Ring ring, Set<String> available) {}
+  private record Snapshot(
+      ClusterEvent.CurrentClusterState state, Ring ring, Set<String> available,
+      Set<String> reachableData, Set<String> draining) {}
 
   public RingView(Cluster cluster, RingConfig config) {
+    this(cluster, config, new DrainingMembers(6_000));
+  }
+
+  public RingView(Cluster cluster, RingConfig config, DrainingMembers draining) {
     this.cluster = cluster;
     this.config = config;
+    this.draining = draining;
+  }
+
+  /** Members leaving with their data: kept out of the ring. */
+  public DrainingMembers drainingMembers() {
+    return draining;
   }
 
   public static RingConfig ringConfig(RingstoreSettings settings) {
@@ -50,10 +64,19 @@ public final class RingView {
     return snapshot().available().contains(node);
   }
 
+  /**
+   * The data members this node can reach now, whatever their status (joining, up, leaving, exiting):
+   * the possible sources of a partition transfer.
+   */
+  public Set<String> reachableDataMembers() {
+    return snapshot().reachableData();
+  }
+
   private Snapshot snapshot() {
     ClusterEvent.CurrentClusterState state = cluster.state();
     Snapshot s = snapshot;
-    if (s != null && s.state() == state) {
+    Set<String> drainingNow = draining.draining(System.currentTimeMillis());
+    if (s != null && s.state() == state && s.draining().equals(drainingNow)) {
       return s;
     }
     TreeSet<String> members = new TreeSet<>();
@@ -61,15 +84,26 @@ public final class RingView {
     for (Member m : state.getUnreachable()) {
       unreachable.add(NodeAddress.of(m.address()));
     }
+    Set<String> reachableData = new HashSet<>();
     for (Member m : state.getMembers()) {
       if (m.status() == MemberStatus.up() && m.hasRole(RingstoreSettings.DATA_ROLE)) {
         members.add(NodeAddress.of(m.address()));
       }
+      if (m.hasRole(RingstoreSettings.DATA_ROLE) && m.status() != MemberStatus.down()
+          && m.status() != MemberStatus.removed()) {
+        reachableData.add(NodeAddress.of(m.address()));
+      }
     }
+    reachableData.removeAll(unreachable);
+    // a draining member stays available (it still serves and hands its replicas off) but leaves the ring
     Set<String> available = new HashSet<>(members);
     available.removeAll(unreachable);
+    if (members.size() > drainingNow.size()) {
+      members.removeAll(drainingNow);
+    }
     Ring ring = (s != null && s.ring().members().equals(members)) ? s.ring() : Ring.of(config, members);
-    Snapshot next = new Snapshot(state, ring, Set.copyOf(available));
+    Snapshot next = new Snapshot(
+        state, ring, Set.copyOf(available), Set.copyOf(reachableData), drainingNow);
     snapshot = next;
     return next;
   }

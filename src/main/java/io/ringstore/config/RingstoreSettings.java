@@ -21,7 +21,8 @@ public record RingstoreSettings(
     StorageSettings storage,
     HandoffSettings handoff,
     AntiEntropySettings antiEntropy,
-    TombstoneSettings tombstones) {
+    TombstoneSettings tombstones,
+    TransferSettings transfers) {
 
   /** Cluster role of a member that holds data. */
   public static final String DATA_ROLE = "data";
@@ -35,12 +36,16 @@ public record RingstoreSettings(
     }
     require(dataDir != null, "ringstore.data-dir must be set");
     require(ring != null && replication != null && requests != null && http != null && storage != null
-            && handoff != null && antiEntropy != null && tombstones != null,
+            && handoff != null && antiEntropy != null && tombstones != null && transfers != null,
         "every ringstore settings section must be present");
     require(tombstones.gracePeriod().compareTo(handoff.hintWindow()) > 0,
         "ringstore.tombstones.grace-period (" + tombstones.gracePeriod()
             + ") must be longer than ringstore.handoff.hint-window (" + handoff.hintWindow()
             + "): a hint older than a reaped tombstone would bring the deleted value back");
+    require(transfers.sourceWindow().compareTo(tombstones.gracePeriod()) < 0,
+        "ringstore.transfers.source-window (" + transfers.sourceWindow()
+            + ") must be shorter than ringstore.tombstones.grace-period (" + tombstones.gracePeriod()
+            + "): an older copy could bring back values whose tombstones were reaped");
   }
 
   public boolean holdsData() {
@@ -85,7 +90,12 @@ public record RingstoreSettings(
             c.getInt("anti-entropy.keys-in-flight"),
             c.getDuration("anti-entropy.session-timeout")),
         new TombstoneSettings(
-            c.getDuration("tombstones.grace-period"), c.getDuration("tombstones.reap-interval")));
+            c.getDuration("tombstones.grace-period"), c.getDuration("tombstones.reap-interval")),
+        new TransferSettings(
+            c.getInt("transfers.batch-keys"),
+            Math.toIntExact(c.getBytes("transfers.batch-size")),
+            c.getDuration("transfers.source-window"),
+            c.getDuration("transfers.leave-timeout")));
   }
 
   /** Q (partitions, a power of two) and T (virtual tokens per member). */
@@ -192,6 +202,25 @@ public record RingstoreSettings(
   private static void require(boolean ok, String message) {
     if (!ok) {
       throw new IllegalArgumentException(message);
+    }
+  }
+
+  /**
+   * Partition transfers (a replica that moved catches up) and leaving: keys and bytes per copied
+   * batch, how long a node that released a replica is still a copy source, how long a leave waits for
+   * the new hosts to catch up before the node leaves anyway.
+   */
+  public record TransferSettings(
+      int batchKeys, int batchBytes, Duration sourceWindow, Duration leaveTimeout) {
+    public TransferSettings {
+      require(batchKeys >= 1 && batchKeys <= 10_000,
+          "ringstore.transfers.batch-keys must be in 1..10000");
+      require(batchBytes >= 1024 && batchBytes <= 2 * 1024 * 1024,
+          "ringstore.transfers.batch-size must be in 1KiB..2MiB (below Artery's frame size)");
+      require(!sourceWindow.isNegative() && !sourceWindow.isZero(),
+          "ringstore.transfers.source-window must be > 0");
+      require(!leaveTimeout.isNegative() && !leaveTimeout.isZero(),
+          "ringstore.transfers.leave-timeout must be > 0");
     }
   }
 }

@@ -96,7 +96,11 @@ public final class ReadCoordinator extends AbstractBehavior<ReadCoordinator.Comm
     } else {
       Optional<DvvSet<Sibling>> object = Optional.ofNullable(reply.object())
           .map(StoredObjectCodec::decode);
-      quorum.reply(reply.replica(), reply.node(), object);
+      if (reply.syncing()) {
+        quorum.replyBehind(reply.replica(), reply.node(), object);
+      } else {
+        quorum.reply(reply.replica(), reply.node(), object);
+      }
     }
     if (!answered && quorum.met()) {
       answered = true;

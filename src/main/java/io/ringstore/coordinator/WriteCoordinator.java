@@ -189,6 +189,14 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
       sendToNextCoordinator();
       return checkDone();
     }
+    if (ReplicaEntity.REPLICA_SYNCING.equals(reply.error())) {
+      // nothing stored; it still counts once it stores the replicated object
+      sendToNextCoordinator();
+      if (coordinatingReplica == null && !answered) {
+        answerUnavailable("no replica of the key has caught up since it moved: none can apply it");
+      }
+      return checkDone();
+    }
     if (!reply.ok()) {
       getContext().getLog().warn("write {}: coordinating replica {} on {} failed: {}",
           request.key(), reply.replica(), reply.node(), reply.error());

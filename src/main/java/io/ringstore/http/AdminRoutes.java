@@ -120,16 +120,18 @@ final class AdminRoutes {
         .<ReplicaEntity.ReadReply>ask(replyTo -> new ReplicaEntity.Read(key, replyTo), REPLICA_TIMEOUT)
         .thenApply(reply -> toState(id, reply))
         .exceptionally(e -> new Dto.ReplicaState(
-            id.id(), null, false, List.of(), false, null, "no answer: " + e.getMessage()))
+            id.id(), null, false, List.of(), false, null, "no answer: " + e.getMessage(), null))
         .toCompletableFuture();
   }
 
   private static Dto.ReplicaState toState(ReplicaId id, ReplicaEntity.ReadReply reply) {
     if (!reply.ok()) {
-      return new Dto.ReplicaState(id.id(), reply.node(), false, List.of(), false, null, reply.error());
+      return new Dto.ReplicaState(
+          id.id(), reply.node(), false, List.of(), false, null, reply.error(), null);
     }
     if (reply.object() == null) {
-      return new Dto.ReplicaState(id.id(), reply.node(), false, List.of(), false, null, null);
+      return new Dto.ReplicaState(
+          id.id(), reply.node(), false, List.of(), false, null, null, reply.syncing());
     }
     DvvSet<Sibling> object = StoredObjectCodec.decode(reply.object());
     Base64.Encoder base64 = Base64.getEncoder();
@@ -139,7 +141,7 @@ final class AdminRoutes {
         .toList();
     boolean tombstone = object.values().stream().anyMatch(Sibling::tombstone);
     return new Dto.ReplicaState(id.id(), reply.node(), !values.isEmpty(), values, tombstone,
-        CausalContextCodec.encode(object.join()), null);
+        CausalContextCodec.encode(object.join()), null, reply.syncing());
   }
 
   private Dto.Cluster clusterView() {

@@ -2,6 +2,7 @@ package io.ringstore.http;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
+import java.util.Map;
 
 /** The JSON shapes of the HTTP API (DESIGN.md), separate from actor messages. */
 final class Dto {
@@ -34,7 +35,20 @@ final class Dto {
   @JsonInclude(JsonInclude.Include.NON_NULL)
   record ReplicaState(
       String replica, String node, boolean found, List<String> values, boolean tombstone,
-      String context, String error) {}
+      String context, String error, Boolean syncing) {}
+
+  /** {@code POST /admin/leave}. */
+  record Leave(String node, String state, String message) {}
+
+  /** {@code GET /admin/transfers}: every data node's transfers, as far as they answered. */
+  record Transfers(
+      String self, List<String> leaving, List<String> unreachable, Map<String, Long> summary,
+      List<Transfer> transfers) {}
+
+  record Transfer(
+      String replica, int partition, String node, String source, String state, long keys,
+      long bytes, double keysPerSecond, Double etaSeconds, String startedAt, String finishedAt,
+      String error) {}
 
   /** {@code GET /admin/anti-entropy}: this node's exchanges, per partition it exchanged. */
   record AntiEntropy(

@@ -8,6 +8,8 @@ import static org.apache.pekko.http.javadsl.server.Directives.handleRejections;
 import io.ringstore.antientropy.AntiEntropyStatus;
 import io.ringstore.client.RingstoreClient;
 import io.ringstore.handoff.HintManager;
+import io.ringstore.handoff.NodeLeave;
+import io.ringstore.cluster.RingView;
 import org.apache.pekko.actor.typed.ActorRef;
 import io.ringstore.config.RingstoreSettings;
 import io.ringstore.replica.ReplicaDirectory;
@@ -34,10 +36,12 @@ public final class HttpGateway {
   public static Route routes(
       ActorSystem<?> system, RingstoreClient client, ReplicaDirectory directory,
       NodeReadiness readiness, AntiEntropyStatus antiEntropy,
-      CompletionStage<ActorRef<HintManager.Command>> hintManager, StoreView storeView) {
+      CompletionStage<ActorRef<HintManager.Command>> hintManager, StoreView storeView,
+      RingView ringView, ActorRef<NodeLeave.Command> leave) {
     Cluster cluster = Cluster.get(Adapter.toClassic(system));
     Route all = concat(
         new KvRoutes(client).route(),
+        new MoveRoutes(system, cluster, ringView, leave).route(),
         new AdminRoutes(system, cluster, directory, client.limits(), readiness, antiEntropy,
             hintManager, storeView).route());
     ExceptionHandler errors = ExceptionHandler.newBuilder()
@@ -65,8 +69,10 @@ public final class HttpGateway {
   public static CompletionStage<ServerBinding> start(
       ActorSystem<?> system, RingstoreSettings settings, RingstoreClient client,
       ReplicaDirectory directory, NodeReadiness readiness, AntiEntropyStatus antiEntropy,
-      CompletionStage<ActorRef<HintManager.Command>> hintManager, StoreView storeView) {
-    Route route = routes(system, client, directory, readiness, antiEntropy, hintManager, storeView);
+      CompletionStage<ActorRef<HintManager.Command>> hintManager, StoreView storeView,
+      RingView ringView, ActorRef<NodeLeave.Command> leave) {
+    Route route = routes(system, client, directory, readiness, antiEntropy, hintManager, storeView,
+        ringView, leave);
     return Http.get(system)
         .newServerAt(settings.http().host(), settings.http().port())
         // KvRoutes and AdminRoutes read the key from the raw target: Pekko's parsed path has

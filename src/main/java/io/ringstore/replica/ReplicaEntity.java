@@ -34,9 +34,16 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
 
   /**
    * This replica's stored object for {@code key} ({@code object} null when absent), or an error.
+   * {@code syncing}: the replica has just moved here and not caught up yet, so its answer may be
+   * behind an acknowledged write and must not count toward R.
    */
-  public record ReadReply(String replica, String node, byte[] object, String error, String key)
+  public record ReadReply(
+      String replica, String node, byte[] object, String error, String key, boolean syncing)
       implements CborSerializable {
+    public ReadReply(String replica, String node, byte[] object, String error, String key) {
+      this(replica, node, object, error, key, false);
+    }
+
     public ReadReply(String replica, String node, byte[] object, String error) {
       this(replica, node, object, error, null);
     }
@@ -75,6 +82,13 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
    * late apply would add a second dot for the same client write: a false sibling).
    */
   public static final String PUT_EXPIRED = "coordinate-put expired: not applied";
+
+  /**
+   * The {@link PutReply#error()} of a {@link CoordinatePut} sent to a replica that is still catching
+   * up after a move: it lacks objects, so it must not add a dot of its own; another replica applies
+   * the write, and this one still stores the result.
+   */
+  public static final String REPLICA_SYNCING = "replica is catching up after a move: not applied";
 
   /** The object after a coordinated write ({@code object} null and {@code error} set on failure). */
   public record PutReply(String replica, String node, byte[] object, String error)
@@ -129,20 +143,56 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
       String replica, String node, java.util.List<String> keys, long[] hashes, String error)
       implements CborSerializable {}
 
+  /**
+   * Asked by a leaving node (and the admin API) through sharding: where this entity runs and whether
+   * it has caught up; answered with {@link Status}.
+   */
+  public record GetStatus(ActorRef<Status> replyTo) implements Command {}
+
+  /** Where a replica entity runs and whether it still catches up. */
+  public record Status(String replica, String node, boolean syncing) implements CborSerializable {}
+
+  /** Sent by this entity's transfer child once the replica caught up: it now counts toward R. */
+  public record SyncCompleted() implements Command {}
+
   private record StorageDone(Runnable reply, String failure) implements Command {}
+
+  private record TransferStopped() implements Command {}
 
   private final ReplicaId id;
   private final ReplicaHost host;
+  /** Serves another node's partition transfer from this node's storage; not a sharded replica. */
+  private final boolean source;
+  private boolean syncing;
 
   public static Behavior<Command> create(ReplicaId id, ReplicaHost host) {
-    return Behaviors.setup(ctx -> new ReplicaEntity(ctx, id, host));
+    return Behaviors.setup(ctx -> new ReplicaEntity(ctx, id, host, false));
   }
 
-  private ReplicaEntity(ActorContext<Command> ctx, ReplicaId id, ReplicaHost host) {
+  /**
+   * A stand-in that answers for this node's copy of partition {@code id.partition()} when no replica
+   * entity of it runs here (the node is the previous host of a moved replica): reads, tree requests
+   * and merges, for the new host's transfer. Never registers as a local replica, never syncs.
+   */
+  static Behavior<Command> createSource(ReplicaId id, ReplicaHost host) {
+    return Behaviors.setup(ctx -> new ReplicaEntity(ctx, id, host, true));
+  }
+
+  private ReplicaEntity(ActorContext<Command> ctx, ReplicaId id, ReplicaHost host, boolean source) {
     super(ctx);
     this.id = id;
     this.host = host;
-    host.localReplicas().register(id);
+    this.source = source;
+    if (!source) {
+      host.localReplicas().register(id);
+      Behavior<?> transfer = host.sync().transfer(id, ctx.getSelf());
+      if (transfer != null) {
+        syncing = true;
+        host.transfers().begin(id, System.currentTimeMillis());
+        var child = ctx.spawn(transfer, "transfer");
+        ctx.watchWith(child, new TransferStopped());
+      }
+    }
   }
 
   @Override
@@ -155,6 +205,9 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
         .onMessage(GetTree.class, this::onGetTree)
         .onMessage(GetSegments.class, this::onGetSegments)
         .onMessage(GetKeyHashes.class, this::onGetKeyHashes)
+        .onMessage(GetStatus.class, this::onGetStatus)
+        .onMessage(SyncCompleted.class, this::onSyncCompleted)
+        .onMessage(TransferStopped.class, this::onTransferStopped)
         .onMessage(StorageDone.class, this::onStorageDone)
         .onSignal(PostStop.class, this::onPostStop)
         .build();
@@ -163,10 +216,12 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
   private Behavior<Command> onRead(Read read) {
     String replica = id.id();
     String node = host.node();
+    boolean behind = syncing;
     runOnStorage(
         () -> {
           byte[] object = host.store().readEncoded(id.partition(), read.key()).orElse(null);
-          return () -> read.replyTo().tell(new ReadReply(replica, node, object, null, read.key()));
+          return () -> read.replyTo().tell(
+              new ReadReply(replica, node, object, null, read.key(), behind));
         },
         error -> read.replyTo().tell(new ReadReply(replica, node, null, error, read.key())));
     return this;
@@ -177,6 +232,10 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
     String node = host.node();
     if (put.expired()) {
       put.replyTo().tell(new PutReply(replica, node, null, PUT_EXPIRED));
+      return this;
+    }
+    if (syncing) {
+      put.replyTo().tell(new PutReply(replica, node, null, REPLICA_SYNCING));
       return this;
     }
     runOnStorage(
@@ -265,8 +324,41 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
     return this;
   }
 
+  private Behavior<Command> onGetStatus(GetStatus get) {
+    get.replyTo().tell(new Status(id.id(), host.node(), syncing));
+    return this;
+  }
+
+  private Behavior<Command> onSyncCompleted(SyncCompleted completed) {
+    if (syncing) {
+      syncing = false;
+      host.transfers().done(id, System.currentTimeMillis());
+      getContext().getLog().info("transfer: replica={} partition={} caught up, counts toward R now",
+          id, id.partition());
+    }
+    return this;
+  }
+
+  /** A transfer that stopped before it completed (it failed): start another one. */
+  private Behavior<Command> onTransferStopped(TransferStopped stopped) {
+    if (syncing) {
+      Behavior<?> transfer = host.sync().transfer(id, getContext().getSelf());
+      if (transfer == null) {
+        return onSyncCompleted(new SyncCompleted());
+      }
+      var child = getContext().spawnAnonymous(transfer);
+      getContext().watchWith(child, new TransferStopped());
+    }
+    return this;
+  }
+
   private Behavior<Command> onPostStop(PostStop signal) {
-    host.localReplicas().deregister(id);
+    if (!source) {
+      host.localReplicas().deregister(id);
+      if (syncing) {
+        host.transfers().failed(id, "handed off before it caught up", System.currentTimeMillis());
+      }
+    }
     return this;
   }
 

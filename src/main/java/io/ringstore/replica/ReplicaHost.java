@@ -5,11 +5,20 @@ import java.util.concurrent.Executor;
 /**
  * What a data node gives its replica entities: the node's object store, the executor of the storage
  * dispatcher (blocking calls never run on the default dispatcher), the node's public name, the
- * registry of the entities it runs, and its anti-entropy trees.
+ * registry of the entities it runs, its anti-entropy trees, how a starting entity catches up and where
+ * its transfers are reported.
  */
 public record ReplicaHost(
     LocalObjectStore store, Executor storageExecutor, String node, LocalReplicas localReplicas,
-    PartitionTreeAccess trees) {
+    PartitionTreeAccess trees, ReplicaSync sync, TransferTracker transfers) {
+
+  /** A host whose entities serve at once (tests of the data path and of anti-entropy). */
+  public ReplicaHost(
+      LocalObjectStore store, Executor storageExecutor, String node, LocalReplicas localReplicas,
+      PartitionTreeAccess trees) {
+    this(store, storageExecutor, node, localReplicas, trees, ReplicaSync.NONE,
+        new TransferTracker(node));
+  }
 
   /** A host without anti-entropy trees (tests of the data path alone). */
   public ReplicaHost(

@@ -1,0 +1,224 @@
+package io.ringstore.handoff;
+
+import io.ringstore.cluster.RingView;
+import io.ringstore.replica.LocalReplicas;
+import io.ringstore.replica.PartitionSource;
+import io.ringstore.replica.ReplicaDirectory;
+import io.ringstore.replica.ReplicaEntity;
+import io.ringstore.replica.ReplicaId;
+import io.ringstore.ring.Ring;
+import java.time.Duration;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Leave;
+
+/**
+ * A node leaving the cluster with its data (POST /admin/leave): announces itself as draining to every
+ * data node (so their rings leave it out and sharding moves its replicas to their new hosts), waits
+ * until it hosts no replica and every replica of the partitions it held runs elsewhere and has caught
+ * up (copied from here, then synced: DESIGN invariant 1 across a leave), then leaves the Pekko cluster,
+ * after which the node shuts down and its JVM exits. Gives up waiting after the leave timeout (and
+ * leaves anyway, logged), since an operator asked for it.
+ */
+public final class NodeLeave extends AbstractBehavior<NodeLeave.Command> {
+
+  /** Messages of the leave. */
+  public interface Command {}
+
+  /** From the HTTP gateway: start leaving (again: no effect); answered with {@link Started}. */
+  public record Start(ActorRef<Started> replyTo) implements Command {}
+
+  /** Whether the leave started ({@code accepted}) and what it does, for the operator. */
+  public record Started(boolean accepted, String message) {}
+
+  /** Asks how far the leave is; answered with {@link Progress}. */
+  public record GetProgress(ActorRef<Progress> replyTo) implements Command {}
+
+  /**
+   * {@code leaving} once started; {@code replicasHere} replica entities still on this node;
+   * {@code replicasBehind} replicas of its former partitions not caught up (or not answering) in the
+   * last check; {@code startedMillis} when the leave started (0 if not).
+   */
+  public record Progress(boolean leaving, int replicasHere, int replicasBehind, long startedMillis) {}
+
+  private enum Tick implements Command { INSTANCE }
+
+  private record Listed(Receptionist.Listing listing) implements Command {}
+
+  private record StatusReplied(int round, ReplicaEntity.Status status) implements Command {}
+
+  private static final Duration TICK = Duration.ofSeconds(2);
+  private static final Duration STATUS_TIMEOUT = Duration.ofSeconds(3);
+
+  private final String self;
+  private final RingView ringView;
+  private final ReplicaDirectory directory;
+  private final LocalReplicas localReplicas;
+  private final Duration timeout;
+  private final TimerScheduler<Command> timers;
+  private final Set<Integer> held = new TreeSet<>();
+  private long startedMillis;
+  private int round;
+  private int awaited;
+  private int expected;
+  private int caughtUp;
+  private int lastBehind = -1;
+  private boolean left;
+
+  public static Behavior<Command> create(
+      String self, RingView ringView, ReplicaDirectory directory, LocalReplicas localReplicas,
+      Duration timeout) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+        new NodeLeave(ctx, timers, self, ringView, directory, localReplicas, timeout)));
+  }
+
+  private NodeLeave(
+      ActorContext<Command> ctx, TimerScheduler<Command> timers, String self, RingView ringView,
+      ReplicaDirectory directory, LocalReplicas localReplicas, Duration timeout) {
+    super(ctx);
+    this.timers = timers;
+    this.self = self;
+    this.ringView = ringView;
+    this.directory = directory;
+    this.localReplicas = localReplicas;
+    this.timeout = timeout;
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Start.class, this::onStart)
+        .onMessage(GetProgress.class, this::onGetProgress)
+        .onMessageEquals(Tick.INSTANCE, this::onTick)
+        .onMessage(Listed.class, this::onListed)
+        .onMessage(StatusReplied.class, this::onStatus)
+        .build();
+  }
+
+  private Behavior<Command> onStart(Start start) {
+    if (startedMillis > 0) {
+      start.replyTo().tell(new Started(true, self + " is already leaving"));
+      return this;
+    }
+    Set<String> others = new TreeSet<>(ringView.current().members());
+    others.remove(self);
+    if (others.isEmpty()) {
+      start.replyTo().tell(new Started(false, self + " is the only data member: leaving would lose"
+          + " its data; add a node first"));
+      return this;
+    }
+    startedMillis = System.currentTimeMillis();
+    held.addAll(localReplicas.hostedPartitions());
+    getContext().getLog().info("leave: {} hands off its replicas of {} partitions to {}", self,
+        held.size(), others);
+    announce();
+    timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
+    start.replyTo().tell(new Started(true, self + " is handing off its replicas of " + held.size()
+        + " partitions; it leaves the cluster and exits once their new hosts have caught up"
+        + " (GET /admin/transfers shows the progress)"));
+    return this;
+  }
+
+  private Behavior<Command> onGetProgress(GetProgress get) {
+    get.replyTo().tell(new Progress(
+        startedMillis > 0, localReplicas.hostedPartitions().size(), lastBehind, startedMillis));
+    return this;
+  }
+
+  private Behavior<Command> onTick() {
+    if (left) {
+      return this;
+    }
+    announce();
+    if (System.currentTimeMillis() - startedMillis > timeout.toMillis()) {
+      getContext().getLog().warn("leave: {} did not see every replica caught up within {}; leaving"
+          + " anyway (anti-entropy repairs what is missing)", self, timeout);
+      return leave();
+    }
+    if (!localReplicas.hostedPartitions().isEmpty()) {
+      getContext().getLog().info("leave: {} still hosts replicas of {} partitions", self,
+          localReplicas.hostedPartitions().size());
+      return this;
+    }
+    checkReplicas();
+    return this;
+  }
+
+  private void announce() {
+    ringView.drainingMembers().announced(self, System.currentTimeMillis());
+    getContext().getSystem().receptionist().tell(Receptionist.find(PartitionSource.KEY,
+        getContext().messageAdapter(Receptionist.Listing.class, Listed::new)));
+  }
+
+  private Behavior<Command> onListed(Listed listed) {
+    for (ActorRef<PartitionSource.Command> source :
+        listed.listing().getServiceInstances(PartitionSource.KEY)) {
+      source.tell(new PartitionSource.Draining(self));
+    }
+    return this;
+  }
+
+  /** Asks every replica of the partitions this node held where it runs and whether it caught up. */
+  private void checkReplicas() {
+    round++;
+    awaited = 0;
+    caughtUp = 0;
+    Ring ring = ringView.current();
+    int thisRound = round;
+    for (int p : held) {
+      int replicas = ring.replicas(p).size();
+      for (int r = 0; r < replicas; r++) {
+        awaited++;
+        getContext().ask(ReplicaEntity.Status.class, directory.entity(new ReplicaId(p, r)),
+            STATUS_TIMEOUT, ReplicaEntity.GetStatus::new,
+            (status, failure) -> new StatusReplied(thisRound, failure == null ? status : null));
+      }
+    }
+    expected = awaited;
+    if (awaited == 0) {
+      leave();
+    }
+  }
+
+  private Behavior<Command> onStatus(StatusReplied replied) {
+    if (replied.round() != round || left) {
+      return this;
+    }
+    ReplicaEntity.Status status = replied.status();
+    if (status != null && !status.syncing() && !status.node().equals(self)) {
+      caughtUp++;
+    }
+    awaited--;
+    if (awaited == 0) {
+      lastBehind = expected - caughtUp;
+      if (lastBehind == 0) {
+        getContext().getLog().info("leave: every replica of {}'s former partitions runs elsewhere"
+            + " and has caught up", self);
+        return leave();
+      }
+      getContext().getLog().info("leave: {} replicas of {}'s former partitions still catching up",
+          lastBehind, self);
+    }
+    return this;
+  }
+
+  private Behavior<Command> leave() {
+    if (!left) {
+      left = true;
+      getContext().getLog().info("leave: {} leaves the cluster now", self);
+      Cluster cluster = Cluster.get(getContext().getSystem());
+      cluster.manager().tell(Leave.create(cluster.selfMember().address()));
+    }
+    return this;
+  }
+
+}

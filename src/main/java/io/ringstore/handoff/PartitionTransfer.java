@@ -1,0 +1,354 @@
+package io.ringstore.handoff;
+
+import io.ringstore.antientropy.ExchangeSession;
+import io.ringstore.cluster.NodeAddress;
+import io.ringstore.replica.LocalObjectStore;
+import io.ringstore.replica.PartitionSource;
+import io.ringstore.replica.ReplicaEntity;
+import io.ringstore.replica.ReplicaId;
+import io.ringstore.replica.TransferTracker;
+import io.ringstore.ring.Ring;
+import io.ringstore.storage.Sibling;
+import io.ringstore.storage.StoredObjectCodec;
+import io.ringstore.version.DvvSet;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+
+/**
+ * Brings a replica entity that just started on this node up to date before it counts toward R
+ * (DESIGN invariant 2), as the entity's child: (1) asks every reachable data node's
+ * {@link PartitionSource} what it has of the partition; (2) if this node holds nothing of it and a
+ * node released a replica of it recently (the entity's previous host), copies the partition from
+ * there in batches pulled one at a time (back-pressure); (3) runs tree exchanges with the other
+ * replica entities of the partition and the previous host until they agree; then tells the entity
+ * {@link ReplicaEntity.SyncCompleted} and stops. If no other replica answers while the ring says there
+ * are some, it waits and starts over: a replica that cannot check what it missed never counts.
+ * Progress is reported in the node's {@link TransferTracker} ({@code /admin/transfers}).
+ */
+public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.Command> {
+
+  /** Tuning of transfers. */
+  public record Settings(
+      Duration describeTimeout, Duration retryInterval, Duration batchTimeout, int batchEntries,
+      int batchBytes, Duration sourceWindow, int maxExchangeRounds, ExchangeSession.Limits limits) {}
+
+  /** What a transfer needs from its node. */
+  public record Host(
+      ExchangeSession.Host exchange, TransferTracker tracker, Supplier<Set<String>> reachableData) {}
+
+  /** Internal messages. */
+  public interface Command {}
+
+  private record Listed(Receptionist.Listing listing) implements Command {}
+
+  private record Described(PartitionSource.Description description) implements Command {}
+
+  private enum DescribeTimeout implements Command { INSTANCE }
+
+  private record BatchArrived(PartitionSource.Batch batch) implements Command {}
+
+  private record BatchMerged(int keys, long bytes, String lastKey, boolean done, Throwable failure)
+      implements Command {}
+
+  private enum BatchTimeout implements Command { INSTANCE }
+
+  private record Exchanged(ExchangeSession.Outcome outcome) implements Command {}
+
+  private enum Retry implements Command { INSTANCE }
+
+  private record Peer(String label, RecipientRef<ReplicaEntity.Command> ref, boolean replica) {}
+
+  private final ReplicaId id;
+  private final ActorRef<ReplicaEntity.Command> entity;
+  private final Host host;
+  private final Settings settings;
+  private final TimerScheduler<Command> timers;
+  private final List<PartitionSource.Description> descriptions = new ArrayList<>();
+  private final java.util.Map<String, ActorRef<PartitionSource.Command>> copySources =
+      new java.util.HashMap<>();
+  private int awaitedDescriptions;
+  private boolean planned;
+  private PartitionSource.Description copySource;
+  private final Deque<Peer> peers = new ArrayDeque<>();
+  private Peer currentPeer;
+  private int rounds;
+  private int replicaPeersSynced;
+  private int replicaPeers;
+  private int attempts;
+
+  public static Behavior<Command> create(
+      ReplicaId id, ActorRef<ReplicaEntity.Command> entity, Host host, Settings settings) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+        new PartitionTransfer(ctx, timers, id, entity, host, settings)));
+  }
+
+  private PartitionTransfer(
+      ActorContext<Command> ctx, TimerScheduler<Command> timers, ReplicaId id,
+      ActorRef<ReplicaEntity.Command> entity, Host host, Settings settings) {
+    super(ctx);
+    this.id = id;
+    this.entity = entity;
+    this.host = host;
+    this.settings = settings;
+    this.timers = timers;
+    start();
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Listed.class, this::onListed)
+        .onMessage(Described.class, this::onDescribed)
+        .onMessageEquals(DescribeTimeout.INSTANCE, this::plan)
+        .onMessage(BatchArrived.class, this::onBatch)
+        .onMessage(BatchMerged.class, this::onBatchMerged)
+        .onMessageEquals(BatchTimeout.INSTANCE, this::onBatchTimeout)
+        .onMessage(Exchanged.class, this::onExchanged)
+        .onMessageEquals(Retry.INSTANCE, this::onRetry)
+        .build();
+  }
+
+  private void start() {
+    attempts++;
+    descriptions.clear();
+    planned = false;
+    copySource = null;
+    getContext().getSystem().receptionist().tell(Receptionist.find(PartitionSource.KEY,
+        getContext().messageAdapter(Receptionist.Listing.class, Listed::new)));
+  }
+
+  private Behavior<Command> onListed(Listed message) {
+    Set<String> reachable = host.reachableData().get();
+    Set<ActorRef<PartitionSource.Command>> sources =
+        message.listing().getServiceInstances(PartitionSource.KEY);
+    Set<String> listed = new HashSet<>();
+    ActorRef<PartitionSource.Description> adapter =
+        getContext().messageAdapter(PartitionSource.Description.class, Described::new);
+    awaitedDescriptions = 0;
+    for (ActorRef<PartitionSource.Command> source : sources) {
+      String node = nodeOf(source);
+      listed.add(node);
+      copySources.put(node, source);
+      if (!node.equals(self()) && reachable.contains(node)) {
+        source.tell(new PartitionSource.Describe(id.partition(), adapter));
+        awaitedDescriptions++;
+      }
+    }
+    Set<String> missing = new HashSet<>(reachable);
+    missing.remove(self());
+    missing.removeAll(listed);
+    if (!missing.isEmpty() && attempts < 5) {
+      // the receptionist has not heard of every member yet (this node just joined): a previous
+      // host may be among them, so ask again shortly rather than miss its copy
+      timers.startSingleTimer(Retry.INSTANCE, settings.retryInterval());
+      return this;
+    }
+    if (awaitedDescriptions == 0) {
+      return plan();
+    }
+    timers.startSingleTimer(DescribeTimeout.INSTANCE, settings.describeTimeout());
+    return this;
+  }
+
+  private Behavior<Command> onDescribed(Described message) {
+    if (planned) {
+      return this;
+    }
+    descriptions.add(message.description());
+    return descriptions.size() >= awaitedDescriptions ? plan() : this;
+  }
+
+  /** Every source described itself (or the time is up): copy first if needed, then sync. */
+  private Behavior<Command> plan() {
+    if (planned) {
+      return this;
+    }
+    planned = true;
+    timers.cancel(DescribeTimeout.INSTANCE);
+    long now = System.currentTimeMillis();
+    List<PartitionSource.Description> previousHosts = descriptions.stream()
+        .filter(d -> !d.hosting() && d.releasedAtMillis() > 0
+            && now - d.releasedAtMillis() <= settings.sourceWindow().toMillis())
+        .sorted(Comparator.comparingLong(PartitionSource.Description::keys).reversed())
+        .toList();
+    buildPeers(previousHosts);
+    if (!previousHosts.isEmpty() && holdsNothing()) {
+      copySource = previousHosts.get(0);
+      host.tracker().copying(id, copySource.node(), copySource.keys(), now);
+      getContext().getLog().info("transfer: replica={} copying partition {} from its previous host {}"
+          + " ({} keys)", id, id.partition(), copySource.node(), copySource.keys());
+      requestBatch(null);
+      return this;
+    }
+    return syncNext();
+  }
+
+  private void buildPeers(List<PartitionSource.Description> previousHosts) {
+    peers.clear();
+    replicaPeers = 0;
+    replicaPeersSynced = 0;
+    Ring ring = host.exchange().directory().ring();
+    int replicas = ring.members().isEmpty() ? 0 : ring.replicas(id.partition()).size();
+    for (int r = 0; r < replicas; r++) {
+      if (r != id.index()) {
+        ReplicaId other = new ReplicaId(id.partition(), r);
+        peers.add(new Peer(other.id(), host.exchange().directory().entity(other), true));
+        replicaPeers++;
+      }
+    }
+    for (PartitionSource.Description previous : previousHosts) {
+      peers.add(new Peer(previous.node(), previous.server(), false));
+    }
+  }
+
+  private boolean holdsNothing() {
+    for (long branch : host.exchange().trees().branchHashes(id.partition())) {
+      if (branch != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void requestBatch(String afterKey) {
+    timers.startSingleTimer(BatchTimeout.INSTANCE, settings.batchTimeout());
+    sourceOf(copySource).tell(new PartitionSource.CopyBatch(id.partition(), afterKey,
+        settings.batchEntries(), settings.batchBytes(),
+        getContext().messageAdapter(PartitionSource.Batch.class, BatchArrived::new)));
+  }
+
+  private ActorRef<PartitionSource.Command> sourceOf(PartitionSource.Description description) {
+    return copySources.get(description.node());
+  }
+
+  private Behavior<Command> onBatch(BatchArrived message) {
+    timers.cancel(BatchTimeout.INSTANCE);
+    PartitionSource.Batch batch = message.batch();
+    if (batch.error() != null) {
+      return copyFailed("the source failed: " + batch.error());
+    }
+    LocalObjectStore store = host.exchange().store();
+    int partition = id.partition();
+    getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
+      long bytes = 0;
+      for (int i = 0; i < batch.keys().size(); i++) {
+        byte[] encoded = batch.objects().get(i);
+        bytes += encoded.length;
+        DvvSet<Sibling> object = StoredObjectCodec.decode(encoded);
+        // a key that holds only tombstones reads as absent: copying it could undo a reaping
+        if (!LocalObjectStore.onlyTombstones(object)) {
+          store.merge(partition, batch.keys().get(i), object);
+        }
+      }
+      String last = batch.keys().isEmpty() ? null : batch.keys().get(batch.keys().size() - 1);
+      return new BatchMerged(batch.keys().size(), bytes, last, batch.done(), null);
+    }, host.exchange().storageExecutor()), (merged, failure) -> failure == null
+        ? merged : new BatchMerged(0, 0, null, false, failure));
+    return this;
+  }
+
+  private Behavior<Command> onBatchMerged(BatchMerged merged) {
+    if (merged.failure() != null) {
+      return copyFailed("storing a batch failed: " + merged.failure());
+    }
+    host.tracker().copied(id, merged.keys(), merged.bytes(), System.currentTimeMillis());
+    if (merged.done() || merged.lastKey() == null) {
+      getContext().getLog().info("transfer: replica={} copied partition {} from {}", id,
+          id.partition(), copySource.node());
+      return syncNext();
+    }
+    requestBatch(merged.lastKey());
+    return this;
+  }
+
+  private Behavior<Command> onBatchTimeout() {
+    return copyFailed("no batch from " + copySource.node() + " within "
+        + settings.batchTimeout().toSeconds() + " s");
+  }
+
+  /** The copy broke off: the tree exchanges that follow still bring over what is missing. */
+  private Behavior<Command> copyFailed(String reason) {
+    getContext().getLog().warn("transfer: replica={} copy from {} broke off: {}; syncing instead",
+        id, copySource.node(), reason);
+    return syncNext();
+  }
+
+  private Behavior<Command> syncNext() {
+    host.tracker().syncing(id, null, System.currentTimeMillis());
+    currentPeer = peers.poll();
+    rounds = 0;
+    if (currentPeer == null) {
+      return finishOrRetry();
+    }
+    exchangeWithCurrent();
+    return this;
+  }
+
+  private void exchangeWithCurrent() {
+    rounds++;
+    getContext().spawnAnonymous(ExchangeSession.create(id.partition(), currentPeer.label(),
+        currentPeer.ref(), host.exchange(), settings.limits(),
+        getContext().messageAdapter(ExchangeSession.Outcome.class, Exchanged::new)));
+  }
+
+  private Behavior<Command> onExchanged(Exchanged message) {
+    ExchangeSession.Outcome outcome = message.outcome();
+    boolean agreed = outcome.error() == null && (outcome.equal() || outcome.keysRepaired() == 0);
+    if (agreed) {
+      if (currentPeer.replica()) {
+        replicaPeersSynced++;
+      }
+      return syncNext();
+    }
+    if (outcome.error() != null && outcome.keysRepaired() == 0 && rounds > 1
+        || rounds >= settings.maxExchangeRounds()) {
+      getContext().getLog().info("transfer: replica={} could not sync with {}: {}", id,
+          currentPeer.label(), outcome.error() == null ? "still differing" : outcome.error());
+      return syncNext();
+    }
+    exchangeWithCurrent();
+    return this;
+  }
+
+  private Behavior<Command> finishOrRetry() {
+    if (replicaPeers > 0 && replicaPeersSynced == 0) {
+      host.tracker().syncing(id, "no other replica of the partition answered; retrying",
+          System.currentTimeMillis());
+      timers.startSingleTimer(Retry.INSTANCE, settings.retryInterval());
+      return this;
+    }
+    entity.tell(new ReplicaEntity.SyncCompleted());
+    return Behaviors.stopped();
+  }
+
+  private Behavior<Command> onRetry() {
+    start();
+    return this;
+  }
+
+  private String self() {
+    return host.exchange().node();
+  }
+
+  private String nodeOf(ActorRef<?> ref) {
+    var address = ref.path().address();
+    return address.hasLocalScope() ? self() : NodeAddress.of(address);
+  }
+}

@@ -1,0 +1,177 @@
+package io.ringstore.replica;
+
+import io.ringstore.CborSerializable;
+import io.ringstore.cluster.DrainingMembers;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.actor.typed.receptionist.ServiceKey;
+
+/**
+ * This data node as the source of partition transfers (one per node, registered with the
+ * Receptionist): tells a starting replica elsewhere whether this node is the previous host of its
+ * partition, streams the partition's objects in bounded batches that the new host pulls one at a time
+ * (back-pressure: the next batch is only read when asked for), serves this node's copy of a partition
+ * it no longer hosts to the new host's tree exchange, and reports this node's transfers to
+ * {@code /admin/transfers}. Upholds DESIGN invariants 1 and 2 across moves: a moved replica gets the
+ * data of the replica it replaces.
+ */
+public final class PartitionSource extends AbstractBehavior<PartitionSource.Command> {
+  public static final ServiceKey<Command> KEY = ServiceKey.create(Command.class, "partition-source");
+
+  /** Messages a partition source accepts; all cross nodes. */
+  public interface Command extends CborSerializable {}
+
+  /** Sent by a starting replica's transfer: what this node has of {@code partition}. */
+  public record Describe(int partition, ActorRef<Description> replyTo) implements Command {}
+
+  /**
+   * This node's copy of a partition: {@code hosting} when a replica entity of it runs here;
+   * {@code releasedAtMillis} (else 0) when a replica of it moved away from here since this node started;
+   * {@code keys} how many keys it holds (counted only when released, else -1); {@code server} answers
+   * replica commands (tree, segments, key hashes, reads, merges) for this node's copy.
+   */
+  public record Description(
+      String node, int partition, boolean hosting, long releasedAtMillis, long keys,
+      ActorRef<ReplicaEntity.Command> server) implements CborSerializable {}
+
+  /**
+   * Sent by a new host copying the partition: up to {@code maxEntries} objects (and about
+   * {@code maxBytes}) after {@code afterKey} (null: from the start), in key order.
+   */
+  public record CopyBatch(
+      int partition, String afterKey, int maxEntries, int maxBytes, ActorRef<Batch> replyTo)
+      implements Command {}
+
+  /** A batch of stored objects, index-aligned with {@code keys}; {@code done} when nothing follows. */
+  public record Batch(
+      String node, int partition, List<String> keys, List<byte[]> objects, boolean done,
+      String error) implements CborSerializable {}
+
+  /**
+   * Sent every few seconds by a node leaving with its data (POST /admin/leave): keep it out of the
+   * ring, so its replicas move away. No reply.
+   */
+  public record Draining(String node) implements Command {}
+
+  /** Sent by {@code /admin/transfers} on any node: this node's transfers. */
+  public record GetTransfers(ActorRef<Transfers> replyTo) implements Command {}
+
+  /** The transfers into this node's replicas. */
+  public record Transfers(String node, List<TransferTracker.Transfer> transfers)
+      implements CborSerializable {}
+
+  private record Reply(Runnable send) implements Command {}
+
+  private final ReplicaHost host;
+  private final DrainingMembers draining;
+  private final Map<Integer, ActorRef<ReplicaEntity.Command>> servers = new HashMap<>();
+
+  public static Behavior<Command> create(ReplicaHost host, DrainingMembers draining) {
+    return Behaviors.setup(ctx -> {
+      ctx.getSystem().receptionist().tell(Receptionist.register(KEY, ctx.getSelf()));
+      return new PartitionSource(ctx, host, draining);
+    });
+  }
+
+  private PartitionSource(ActorContext<Command> ctx, ReplicaHost host, DrainingMembers draining) {
+    super(ctx);
+    this.host = host;
+    this.draining = draining;
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Describe.class, this::onDescribe)
+        .onMessage(CopyBatch.class, this::onCopyBatch)
+        .onMessage(GetTransfers.class, this::onGetTransfers)
+        .onMessage(Draining.class, this::onDraining)
+        .onMessage(Reply.class, this::onReply)
+        .build();
+  }
+
+  private Behavior<Command> onDescribe(Describe describe) {
+    int p = describe.partition();
+    boolean hosting = host.localReplicas().forPartition(p).isPresent();
+    long released = host.localReplicas().releasedAt(p).orElse(0L);
+    ActorRef<ReplicaEntity.Command> server = servers.computeIfAbsent(p, partition ->
+        getContext().spawn(ReplicaEntity.createSource(new ReplicaId(partition, 0), host),
+            "partition-" + partition));
+    String node = host.node();
+    if (released == 0) {
+      describe.replyTo().tell(new Description(node, p, hosting, 0, -1, server));
+      return this;
+    }
+    runOnStorage(() -> {
+      long keys = host.store().engine().countKeys(p);
+      return () -> describe.replyTo().tell(new Description(node, p, hosting, released, keys, server));
+    }, error -> describe.replyTo().tell(new Description(node, p, hosting, released, -1, server)));
+    return this;
+  }
+
+  private Behavior<Command> onCopyBatch(CopyBatch copy) {
+    String node = host.node();
+    int p = copy.partition();
+    int maxEntries = Math.max(1, Math.min(copy.maxEntries(), 10_000));
+    long maxBytes = Math.max(1, copy.maxBytes());
+    runOnStorage(() -> {
+      List<String> keys = new ArrayList<>();
+      List<byte[]> objects = new ArrayList<>();
+      long[] bytes = {0};
+      int[] visited = {0};
+      byte[] after = copy.afterKey() == null ? null : copy.afterKey().getBytes(StandardCharsets.UTF_8);
+      host.store().engine().scanFrom(p, after, maxEntries, (k, v) -> {
+        visited[0]++;
+        if (keys.size() == visited[0] - 1 && (keys.isEmpty() || bytes[0] + v.length <= maxBytes)) {
+          keys.add(new String(k, StandardCharsets.UTF_8));
+          objects.add(v);
+          bytes[0] += v.length;
+        }
+      });
+      // done when the scan hit the partition's end and every key it visited fits in this batch; a
+      // batch cut short by size resumes after its last key
+      boolean done = visited[0] < maxEntries && keys.size() == visited[0];
+      return () -> copy.replyTo().tell(new Batch(node, p, keys, objects, done, null));
+    }, error -> copy.replyTo().tell(new Batch(node, p, List.of(), List.of(), false, error)));
+    return this;
+  }
+
+  private Behavior<Command> onDraining(Draining message) {
+    draining.announced(message.node(), System.currentTimeMillis());
+    return this;
+  }
+
+  private Behavior<Command> onGetTransfers(GetTransfers get) {
+    get.replyTo().tell(new Transfers(host.node(), host.transfers().all()));
+    return this;
+  }
+
+  private Behavior<Command> onReply(Reply reply) {
+    reply.send().run();
+    return this;
+  }
+
+  private void runOnStorage(
+      java.util.function.Supplier<Runnable> work, java.util.function.Consumer<String> onError) {
+    getContext().pipeToSelf(CompletableFuture.supplyAsync(work, host.storageExecutor()),
+        (send, failure) -> {
+          if (failure == null) {
+            return new Reply(send);
+          }
+          Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
+          return new Reply(() -> onError.accept(cause.getClass().getSimpleName() + ": "
+              + cause.getMessage()));
+        });
+  }
+}
