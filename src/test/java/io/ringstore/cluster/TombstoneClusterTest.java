@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TombstoneClusterTest {
   private static final Duration MAX = Duration.ofSeconds(40);
   private static final String FAST = "ringstore.tombstones { grace-period = 3s, reap-interval = 300ms }\n"
-      + "ringstore.handoff.hint-window = 2s\n"
+      + "ringstore.handoff.hint-window = 2s\n" + "ringstore.transfers.source-window = 2s\n"
       + "ringstore.anti-entropy { sessions-per-second = 100, max-concurrent-sessions = 4 }\n";
 
   @TempDir Path dir;

@@ -86,6 +86,12 @@ public final class NodeHttp {
     return send(builder);
   }
 
+  /** POST with an empty body (the admin actions). */
+  public Response post(String pathAndQuery) {
+    return send(request(pathAndQuery, Map.of(), DEFAULT_TIMEOUT)
+        .POST(HttpRequest.BodyPublishers.noBody()));
+  }
+
   public Response delete(String pathAndQuery, Map<String, String> headers) {
     return send(request(pathAndQuery, headers, DEFAULT_TIMEOUT).DELETE());
   }
