@@ -68,7 +68,7 @@ class ScalingIT {
       faults.log("node-4 joined and ready: " + load.summary());
       cluster.awaitAssert(MOVES_DONE, () -> {
         assertTransfersDone(joiner, 4);
-        assertTrue(hostsReplicas(faults, joiner), "node-4 hosts replicas");
+        assertPlacedOnRing(faults.node(1), joiner);
       });
       JsonNode afterJoin = faults.json(faults.node(1), "/admin/transfers");
       faults.log("transfers after the join: " + afterJoin.path("summary") + "; " + load.summary());
@@ -80,7 +80,12 @@ class ScalingIT {
       NodeHttp.Response leave = leaver.http().post("/admin/leave");
       assertEquals(202, leave.status(), leave::toString);
       faults.log("node-3 leaving: " + leave.text());
-      cluster.awaitAssert(LEFT, () -> assertFalse(leaver.isAlive(), "node-3 exited after leaving"));
+      try {
+        leaver.process().onExit().get(LEFT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        throw new AssertionError("node-3 still running " + LEFT.toSeconds() + " s after its leave"
+            + " request\n" + leaver.logTail(40));
+      }
       serving.remove(leaver);
       faults.log("node-3 left and exited: " + load.summary());
       cluster.awaitAssert(Duration.ofSeconds(30), () -> {
@@ -88,6 +93,7 @@ class ScalingIT {
         assertEquals(Set.of(faults.node(1).clusterAddress(), faults.node(2).clusterAddress(),
             joiner.clusterAddress()), up, "members after the leave");
         assertTransfersDone(faults.node(1), 3);
+        assertPlacedOnRing(faults.node(1), null);
       });
     } finally {
       load.stop();
@@ -125,16 +131,30 @@ class ScalingIT {
     assertEquals(members, ring.path("members").size(), () -> "ring members: " + ring.path("members"));
   }
 
-  private static boolean hostsReplicas(FaultCluster faults, NodeProcess node) {
+  /**
+   * Every written key's partition has its N replicas on exactly the members of its ring replica set,
+   * all caught up; {@code mustHost} (if not null) hosts some of them.
+   */
+  private static void assertPlacedOnRing(NodeProcess via, NodeProcess mustHost) {
+    JsonNode ring = FaultCluster.json(via, "/admin/ring");
+    boolean hosted = false;
     for (int i = 0; i < KEYS; i++) {
-      JsonNode states = FaultCluster.replicaStates(faults.node(1), "scale-" + i);
+      JsonNode states = FaultCluster.replicaStates(via, "scale-" + i);
+      JsonNode partition = ring.path("partitions").get(states.path("partition").asInt());
+      Set<String> expected = new HashSet<>();
+      partition.path("replicas").forEach(n -> expected.add(n.asText()));
+      Set<String> actual = new HashSet<>();
       for (JsonNode r : states.path("replicas")) {
-        if (node.clusterAddress().equals(r.path("node").asText())) {
-          return true;
-        }
+        actual.add(r.path("node").asText());
+        assertFalse(r.path("syncing").asBoolean(true), () -> "replica caught up: " + states);
+        hosted |= mustHost != null && mustHost.clusterAddress().equals(r.path("node").asText());
       }
+      assertEquals(expected, actual, () -> "replicas on the ring's replica set: " + states
+          + " ring: " + partition);
     }
-    return false;
+    if (mustHost != null) {
+      assertTrue(hosted, mustHost.name() + " hosts replicas");
+    }
   }
 
   static long maxSeq(List<String> values) {
