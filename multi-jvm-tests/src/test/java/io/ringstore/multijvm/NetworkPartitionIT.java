@@ -191,13 +191,18 @@ class NetworkPartitionIT {
     assertNotEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/net")),
         Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/net")),
         "the node JVM runs in its own network namespace");
-    assertEquals(net.address(1) + ":" + node.clusterPort(), json(node, "/admin/cluster").path("self").asText(),
-        "the node advertises its namespace address");
+    assertEquals(net.address(1) + ":" + node.clusterPort(),
+        json(node, "/admin/cluster").path("self").asText(), "the node advertises its namespace address");
 
     node.pause();
-    assertTrue(node.http().probe("/health/alive", Duration.ofSeconds(2)).isEmpty(),
-        "a node stopped with SIGSTOP does not answer");
+    cluster.awaitAssert(Duration.ofSeconds(5), () -> assertEquals("T", procState(pid),
+        "the node JVM is stopped (state T in /proc/" + pid + "/stat) after SIGSTOP"));
+    var answer = node.http().probe("/health/alive", Duration.ofSeconds(2));
+    assertTrue(answer.isEmpty(), () -> "a node stopped with SIGSTOP does not answer, but: "
+        + answer.get() + " (state " + procState(pid) + ")");
     node.resume();
+    cluster.awaitAssert(Duration.ofSeconds(5), () -> assertNotEquals("T", procState(pid),
+        "the node JVM runs again after SIGCONT"));
     cluster.awaitAssert(Duration.ofSeconds(10), () -> assertEquals(200,
         node.http().get("/health/alive").status(), "the node answers again after SIGCONT"));
 
@@ -253,6 +258,16 @@ class NetworkPartitionIT {
     NodeHttp.Response get = via.http().get("/kv/" + key + "?" + query);
     assertEquals(200, get.status(), () -> "GET " + key + "?" + query + " via " + via.name() + ": " + get);
     assertEquals(value, get.text(), () -> "GET " + key + "?" + query + " via " + via.name());
+  }
+
+  /** The state letter of a process in /proc (T when stopped), for failure messages. */
+  private static String procState(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      return stat.substring(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    } catch (IOException e) {
+      return "? (" + e + ")";
+    }
   }
 
   /** Every member {@code observer} lists, whatever its status. */
