@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.IntFunction;
 
 /**
  * A 4-node cluster with N=3, R=W=2 for the fault scenarios (every partition has 3 replicas and 1
@@ -58,16 +59,25 @@ final class FaultCluster {
    * and waits until every node sees all of them Up and reachable and its ring has them all.
    */
   static FaultCluster start(LocalCluster cluster, Path tmp, int count) {
+    return start(cluster, tmp, count, TEST_CONFIG, i -> NodeHost.LOOPBACK);
+  }
+
+  /**
+   * As {@link #start(LocalCluster, Path, int)}, with {@code configText} as the nodes' test config and
+   * node i (1-based) running on {@code hosts.apply(i)}.
+   */
+  static FaultCluster start(LocalCluster cluster, Path tmp, int count, String configText,
+      IntFunction<NodeHost> hosts) {
     Path config = tmp.resolve("faults.conf");
     try {
-      Files.writeString(config, TEST_CONFIG, StandardCharsets.UTF_8);
+      Files.writeString(config, configText, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     long started = System.nanoTime();
     List<NodeProcess> nodes = new ArrayList<>();
     for (int i = 1; i <= count; i++) {
-      nodes.add(cluster.newNode("node-" + i, tmp.resolve("node-" + i)));
+      nodes.add(cluster.newNode("node-" + i, tmp.resolve("node-" + i), hosts.apply(i)));
     }
     String seed = nodes.get(0).clusterAddress();
     nodes.get(0).start("--config", config.toString(), "--seed", seed).awaitReady(READY);

@@ -44,6 +44,7 @@ public final class LocalCluster
   private final Path home;
   private final String javaOpts;
   private final List<NodeProcess> nodes = new ArrayList<>();
+  private final List<AutoCloseable> closeAfterNodes = new ArrayList<>();
   private Path logDir;
 
   public LocalCluster() {
@@ -61,7 +62,15 @@ public final class LocalCluster
    * A new node on free ports with its data in {@code dataDir} (put it under a {@code @TempDir}); not
    * started yet, so that its own cluster address can be among its options.
    */
-  public synchronized NodeProcess newNode(String name, Path dataDir) {
+  public NodeProcess newNode(String name, Path dataDir) {
+    return newNode(name, dataDir, NodeHost.LOOPBACK);
+  }
+
+  /**
+   * A new node as {@link #newNode(String, Path)}, running on {@code host} (its address and command
+   * prefix, e.g. a network namespace of {@link NetworkNamespaces}).
+   */
+  public synchronized NodeProcess newNode(String name, Path dataDir, NodeHost host) {
     Path jar = home.resolve("target/ringstore-node.jar");
     if (!Files.isRegularFile(jar)) {
       // the launcher would run `mvn package` itself: never from inside a test run
@@ -70,7 +79,7 @@ public final class LocalCluster
     int http = freePort();
     int cluster = freePort();
     NodeProcess node = new NodeProcess(
-        name, home, dataDir, logDir.resolve(name + ".log"), http, cluster, javaOpts);
+        name, home, dataDir, logDir.resolve(name + ".log"), http, cluster, javaOpts, host);
     nodes.add(node);
     return node;
   }
@@ -80,12 +89,29 @@ public final class LocalCluster
   }
 
   /**
+   * Closes {@code resource} at the end of the test, after every node is stopped (pass or fail), in the
+   * reverse order of registration: for what the nodes run in, such as {@link NetworkNamespaces}.
+   */
+  public synchronized <T extends AutoCloseable> T closeAfterNodes(T resource) {
+    closeAfterNodes.add(resource);
+    return resource;
+  }
+
+  /**
    * Retries {@code assertion} until it passes; at the deadline the last failure is thrown. Fails at once
    * if a node that was running at the start dies meanwhile (with its log tail). Between tries it waits
    * on the nodes' exits, not a sleep.
    */
   public void awaitAssert(Duration timeout, Runnable assertion) {
-    List<NodeProcess> running = nodes().stream().filter(NodeProcess::isAlive).toList();
+    awaitAssert(timeout, nodes().stream().filter(NodeProcess::isAlive).toList(), assertion);
+  }
+
+  /**
+   * As {@link #awaitAssert(Duration, Runnable)}, but only the death of one of {@code mustStayUp} fails
+   * the wait at once: for waits during which another node is expected to exit.
+   */
+  public void awaitAssert(Duration timeout, List<NodeProcess> mustStayUp, Runnable assertion) {
+    List<NodeProcess> running = mustStayUp.stream().filter(NodeProcess::isAlive).toList();
     CompletableFuture<?> anyExit = CompletableFuture.anyOf(
         running.stream().map(n -> n.process().onExit()).toArray(CompletableFuture[]::new));
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -169,13 +195,36 @@ public final class LocalCluster
           stopAll();
         }
       } finally {
-        nodes.forEach(n -> {
-          if (n.isAlive()) {
-            n.kill9();
-          }
-        });
-        nodes.clear();
+        try {
+          nodes.forEach(n -> {
+            if (n.isAlive()) {
+              n.kill9();
+            }
+          });
+          nodes.clear();
+        } finally {
+          closeResources();
+        }
       }
+    }
+  }
+
+  private void closeResources() {
+    RuntimeException failure = null;
+    for (int i = closeAfterNodes.size() - 1; i >= 0; i--) {
+      try {
+        closeAfterNodes.get(i).close();
+      } catch (Exception e) {
+        if (failure == null) {
+          failure = new IllegalStateException("cannot close " + closeAfterNodes.get(i), e);
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    closeAfterNodes.clear();
+    if (failure != null) {
+      throw failure;
     }
   }
 

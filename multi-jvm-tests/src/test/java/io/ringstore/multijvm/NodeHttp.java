@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A small blocking HTTP client for one node's gateway on 127.0.0.1: PUT/GET/DELETE with headers, answering
+ * A small blocking HTTP client for one node's gateway (on 127.0.0.1 or the node's own address): PUT/GET/DELETE with headers, answering
  * the status, the headers and the body. Every call has a request timeout, so no test waits forever.
  */
 public final class NodeHttp {
@@ -22,9 +22,11 @@ public final class NodeHttp {
   private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
   private final HttpClient client;
+  private final String host;
   private final int port;
 
-  NodeHttp(int port) {
+  NodeHttp(String host, int port) {
+    this.host = host;
     this.port = port;
     this.client = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
@@ -98,7 +100,7 @@ public final class NodeHttp {
 
   private HttpRequest.Builder request(String pathAndQuery, Map<String, String> headers, Duration timeout) {
     HttpRequest.Builder builder = HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + port + pathAndQuery))
+            URI.create("http://" + host + ":" + port + pathAndQuery))
         .timeout(timeout);
     headers.forEach(builder::header);
     return builder;

@@ -46,13 +46,14 @@ public final class NodeProcess {
   private final int httpPort;
   private final int clusterPort;
   private final String javaOpts;
+  private final NodeHost host;
   private final NodeHttp http;
   private List<String> options = List.of();
   private Process process;
   private boolean paused;
 
   NodeProcess(String name, Path home, Path dataDir, Path logFile, int httpPort, int clusterPort,
-      String javaOpts) {
+      String javaOpts, NodeHost host) {
     this.name = name;
     this.home = home;
     this.dataDir = dataDir;
@@ -60,7 +61,8 @@ public final class NodeProcess {
     this.httpPort = httpPort;
     this.clusterPort = clusterPort;
     this.javaOpts = javaOpts;
-    this.http = new NodeHttp(httpPort);
+    this.host = host;
+    this.http = new NodeHttp(host.address(), httpPort);
   }
 
   public String name() {
@@ -75,9 +77,17 @@ public final class NodeProcess {
     return clusterPort;
   }
 
-  /** This node's cluster address as {@code --seed} and the admin API name it: {@code 127.0.0.1:port}. */
+  /** Where this node runs: its address ({@code 127.0.0.1} unless placed elsewhere) and command prefix. */
+  public NodeHost host() {
+    return host;
+  }
+
+  /**
+   * This node's cluster address as {@code --seed} and the admin API name it: {@code host:port}, e.g.
+   * {@code 127.0.0.1:port}.
+   */
   public String clusterAddress() {
-    return "127.0.0.1:" + clusterPort;
+    return host.address() + ":" + clusterPort;
   }
 
   public Path dataDir() {
@@ -106,9 +116,10 @@ public final class NodeProcess {
     if (isAlive()) {
       throw new IllegalStateException(name + " is already running (pid " + process.pid() + ")");
     }
-    List<String> command = new ArrayList<>(List.of(
+    List<String> command = new ArrayList<>(host.commandPrefix());
+    command.addAll(List.of(
         home.resolve("bin/ringstore").toString(), "start",
-        "--host", "127.0.0.1",
+        "--host", host.address(),
         "--http-port", Integer.toString(httpPort),
         "--cluster-port", Integer.toString(clusterPort),
         "--data-dir", dataDir.toString()));
@@ -140,7 +151,10 @@ public final class NodeProcess {
     return process != null && process.isAlive();
   }
 
-  /** The node JVM's pid (the launcher execs java, so it is the process started here). */
+  /**
+   * The node JVM's pid: the launcher execs java, and so does a command prefix such as
+   * {@code ip netns exec}, so it is the process started here.
+   */
   public synchronized long pid() {
     requireStarted();
     return process.pid();
@@ -245,7 +259,8 @@ public final class NodeProcess {
 
   @Override
   public String toString() {
-    return name + "[http " + httpPort + ", cluster " + clusterPort
+    return name + "[" + (host.equals(NodeHost.LOOPBACK) ? "" : host.address() + ", ")
+        + "http " + httpPort + ", cluster " + clusterPort
         + (process == null ? ", not started" : ", pid " + process.pid() + (isAlive() ? "" : ", exited"))
         + "]";
   }
