@@ -29,7 +29,8 @@ public final class CheckCommand {
         --converge-timeout  how long to wait after the load for every key's replicas to be equal
         --value-size        bytes per written value
         --json              print the report as JSON instead of text
-      exit status: 0 passed, 1 lost writes, stale reads or not converged, 2 bad options
+      exit status: 0 passed, 1 lost writes, stale reads, not converged or no write acknowledged,
+      2 bad options
       """;
   private static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(5);
   private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)?");

@@ -174,7 +174,7 @@ public final class ConsistencyCheck {
 
     private void clientLoop(int id, List<String> own) {
       Map<String, Long> maxAttempted = new HashMap<>();
-      int rotation = id;
+      long rotation = id;
       for (long round = 0; running.get(); round++) {
         String key = own.get((int) (round % own.size()));
         Read read = read(key, node(rotation++), Op.Type.READ);
@@ -203,8 +203,14 @@ public final class ConsistencyCheck {
       }
     }
 
-    private String node(int rotation) {
-      return options.nodes().get(Math.floorMod(rotation, options.nodes().size()));
+    /**
+     * The node of the {@code rotation}-th request: round robin, shifted by one after each full turn so
+     * that with an even number of nodes a client's reads and writes (which alternate) still reach
+     * every node.
+     */
+    private String node(long rotation) {
+      int n = options.nodes().size();
+      return options.nodes().get((int) Math.floorMod(rotation + rotation / n, (long) n));
     }
 
     /** A read's operation and the causal context it returned (null when none). */
@@ -338,7 +344,7 @@ public final class ConsistencyCheck {
     /** {@code GET /admin/replicas/{key}} on the first node (in rotation) that answers 200. */
     private Optional<ReplicaView> replicas(String key) throws InterruptedException {
       for (int attempt = 0; attempt < options.nodes().size(); attempt++) {
-        String node = node(adminRotation.getAndIncrement());
+        String node = options.nodes().get(Math.floorMod(adminRotation.getAndIncrement(), options.nodes().size()));
         HttpRequest request = HttpRequest.newBuilder(uri(node, "/admin/replicas/" + key))
             .timeout(ADMIN_TIMEOUT)
             .GET()
@@ -388,10 +394,11 @@ public final class ConsistencyCheck {
     }
 
     private void finalReads() {
-      int rotation = 0;
-      for (String key : keys) {
-        for (int attempt = 0; attempt < options.nodes().size(); attempt++) {
-          if (read(key, node(rotation++), Op.Type.FINAL_READ).op().ok()) {
+      int n = options.nodes().size();
+      for (int k = 0; k < keys.size(); k++) {
+        String key = keys.get(k);
+        for (int attempt = 0; attempt < n; attempt++) {
+          if (read(key, options.nodes().get((k + attempt) % n), Op.Type.FINAL_READ).op().ok()) {
             break;
           }
         }

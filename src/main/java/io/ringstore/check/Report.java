@@ -67,10 +67,11 @@ public record Report(
 
   /** Successful over attempted operations. */
   public record Availability(long attempted, long succeeded) {
-    /** The successful fraction, 1 when nothing was attempted. */
+    /** The successful fraction; null when nothing was attempted. */
     @JsonProperty("ratio")
-    public double ratio() {
-      return attempted == 0 ? 1.0 : (double) succeeded / attempted;
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public Double ratio() {
+      return attempted == 0 ? null : (double) succeeded / attempted;
     }
 
     String describe() {
@@ -93,10 +94,13 @@ public record Report(
     }
   }
 
-  /** The check passed: no lost write, no stale read, converged. */
+  /**
+   * The check passed: no lost write, no stale read, converged — and at least one write was
+   * acknowledged (a run in which nothing was acknowledged checked nothing).
+   */
   @JsonProperty("passed")
   public boolean passed() {
-    return lostWrites.isEmpty() && staleReads == 0 && convergence.converged();
+    return lostWrites.isEmpty() && staleReads == 0 && convergence.converged() && writesAcknowledged > 0;
   }
 
   /** The keys of the lost writes. */
@@ -115,7 +119,9 @@ public record Report(
   /** A readable text block, one finding per line. */
   public String toText() {
     StringBuilder out = new StringBuilder();
-    out.append("ringstore consistency check: ").append(passed() ? "PASSED" : "FAILED").append('\n');
+    out.append("ringstore consistency check: ").append(passed() ? "PASSED" : "FAILED")
+        .append(writesAcknowledged == 0 ? " (no write was acknowledged: nothing was checked)" : "")
+        .append('\n');
     line(out, "load", String.format(Locale.ROOT, "%.1f s over %d keys", loadSeconds, keys));
     line(out, "writes", writesAttempted + " attempted, " + writesAcknowledged + " acknowledged");
     line(out, "reads", readsAttempted + " attempted, " + readsSucceeded + " succeeded");

@@ -96,14 +96,17 @@ class HistoryCheckerTest {
           h.finalValue(K, 2);
         }, 0, List.of()),
         new Case("a key with only failed writes has nothing to lose", h -> {
+          h.record(Op.write("a", 1, 1 * S, 2 * S, true, "204"));
+          h.finalValue("a", 1);
           h.record(Op.write(K, 1, 1 * S, 2 * S, false, "503"));
           h.finalValue(K, 0);
         }, 0, List.of()),
         new Case("keys are judged separately", h -> {
           h.record(Op.write("a", 5, 1 * S, 2 * S, true, "204"));
+          h.record(Op.write("b", 1, 10 * S, 11 * S, true, "204"));
           h.record(Op.read("b", 0, 3 * S, 4 * S, true, "404"));
           h.finalValue("a", 5);
-          h.finalValue("b", 0);
+          h.finalValue("b", 1);
         }, 0, List.of()),
         new Case("a stale final read counts", h -> {
           h.record(Op.write(K, 3, 1 * S, 2 * S, true, "204"));
@@ -186,6 +189,19 @@ class HistoryCheckerTest {
     Report report = checker.analyze();
     assertEquals(List.of("a"), report.convergence().notConverged(), "every key is unverified");
     assertFalse(report.passed(), "unverified is not passed");
+  }
+
+  @Test
+  void aRunWithNoAcknowledgedWriteFails() {
+    HistoryChecker checker = new HistoryChecker(0);
+    checker.record(Op.read(K, 0, 1 * S, 2 * S, false, "400"));
+    checker.record(Op.write(K, 1, 3 * S, 4 * S, false, "503"));
+    checker.finalValue(K, 0);
+    checker.loadEnded(5 * S);
+    checker.converged(5 * S);
+    Report report = checker.analyze();
+    assertFalse(report.passed(), "nothing acknowledged, nothing checked: " + report.toText());
+    assertTrue(report.toText().contains("nothing was checked"), report.toText());
   }
 
   @Test
