@@ -170,6 +170,14 @@ public final class ConsistencyCheck {
       return report;
     }
 
+    /**
+     * Stops the load threads without converging or reporting (for a caller that gives up, e.g. a
+     * failing test); {@link #stop()} is the normal end. Does not wait for the requests in flight.
+     */
+    public void abort() {
+      running.set(false);
+    }
+
     // ---- load -----------------------------------------------------------------------------------
 
     private void clientLoop(int id, List<String> own) {
