@@ -320,19 +320,25 @@ public final class ConsistencyCheck {
 
     // ---- convergence and final reads ----------------------------------------------------------
 
-    /** One key's replicas as one node reported them. */
-    private record ReplicaView(boolean converged, long maxSeq) {}
+    /** One key's replicas as one node reported them: converged, or what is wrong ({@code problem}). */
+    record ReplicaView(String problem, long maxSeq) {
+      boolean converged() {
+        return problem == null;
+      }
+    }
 
     private void converge() throws InterruptedException {
       long deadline = System.nanoTime() + options.convergeTimeout().toNanos();
       Map<String, Long> finals = new LinkedHashMap<>();
       while (true) {
-        List<String> notConverged = new ArrayList<>();
+        Map<String, String> notConverged = new LinkedHashMap<>();
         for (String key : keys) {
           Optional<ReplicaView> view = replicas(key);
           view.ifPresent(v -> finals.put(key, v.maxSeq()));
-          if (view.isEmpty() || !view.get().converged()) {
-            notConverged.add(key);
+          if (view.isEmpty()) {
+            notConverged.put(key, "no node answered GET /admin/replicas/" + key);
+          } else if (!view.get().converged()) {
+            notConverged.put(key, view.get().problem());
           }
         }
         long now = System.nanoTime();
@@ -370,35 +376,45 @@ public final class ConsistencyCheck {
     }
 
     /**
-     * Converged: every replica answered with its node, all hold the same values, and they hold a value
-     * (or none does, for a key no write was ever sent to). The final value is the highest sequence
-     * number over every value of every replica that answered.
+     * Converged: every replica answered with its node and all hold the same values (none, when no write
+     * of the key reached any replica; a lost acknowledged write shows as a lost write). The final value
+     * is the highest sequence number over every value of every replica that answered.
      */
-    ReplicaView replicaView(String key, JsonNode states) {
-      List<List<String>> values = new ArrayList<>();
-      boolean allAnswered = states.path("replicas").size() > 0;
-      boolean anyFound = false;
-      boolean allFound = true;
+    static ReplicaView replicaView(String key, JsonNode states) {
+      List<String> problems = new ArrayList<>();
+      Map<String, List<String>> valuesByReplica = new LinkedHashMap<>();
+      Map<String, List<Long>> seqsByReplica = new LinkedHashMap<>();
       long max = 0;
       for (JsonNode r : states.path("replicas")) {
+        String replica = r.path("replica").asText("?");
         if (r.hasNonNull("error") || !r.hasNonNull("node")) {
-          allAnswered = false;
+          problems.add("replica " + replica + " did not answer (" + shorten(r.path("error").asText("")) + ")");
           continue;
         }
-        boolean found = r.path("found").asBoolean(false);
-        anyFound |= found;
-        allFound &= found;
-        List<String> own = new ArrayList<>();
+        List<String> values = new ArrayList<>();
+        List<Long> seqs = new ArrayList<>();
         for (JsonNode v : r.path("values")) {
-          own.add(v.asText());
-          max = Math.max(max, ValueFormat.seqOf(key, Base64.getDecoder().decode(v.asText())).orElse(0L));
+          values.add(v.asText());
+          long seq = ValueFormat.seqOf(key, Base64.getDecoder().decode(v.asText())).orElse(0L);
+          seqs.add(seq);
+          max = Math.max(max, seq);
         }
-        own.sort(null);
-        values.add(own);
+        values.sort(null);
+        seqs.sort(null);
+        valuesByReplica.put(replica, values);
+        seqsByReplica.put(replica, seqs);
       }
-      boolean same = values.stream().distinct().count() <= 1;
-      boolean converged = allAnswered && same && (allFound || !anyFound);
-      return new ReplicaView(converged, max);
+      if (states.path("replicas").isEmpty()) {
+        problems.add("no replica listed: " + shorten(states.toString()));
+      }
+      if (valuesByReplica.values().stream().distinct().count() > 1) {
+        problems.add("replicas differ, seqs " + seqsByReplica);
+      }
+      return new ReplicaView(problems.isEmpty() ? null : String.join("; ", problems), max);
+    }
+
+    private static String shorten(String text) {
+      return text.length() <= 160 ? text : text.substring(0, 160) + "...";
     }
 
     private void finalReads() {

@@ -37,7 +37,7 @@ public final class HistoryChecker {
   private final Map<String, Long> finalValues = new HashMap<>();
   private long loadEndNanos = -1;
   private Long convergedAtNanos;
-  private List<String> notConverged; // null: convergence never checked
+  private Map<String, String> notConverged; // null: convergence never checked
 
   /** A checker whose reported times are relative to {@code startNanos} (the start of the load). */
   public HistoryChecker(long startNanos) {
@@ -72,13 +72,16 @@ public final class HistoryChecker {
   /** Every key's replicas were found complete and equal at {@code nanos}. */
   public synchronized void converged(long nanos) {
     convergedAtNanos = nanos;
-    notConverged = List.of();
+    notConverged = Map.of();
   }
 
-  /** The replicas of these keys were still missing or different when the check gave up waiting. */
-  public synchronized void notConverged(List<String> keys) {
+  /**
+   * The replicas of these keys were still missing or different when the check gave up waiting; the
+   * values say what was seen wrong last (in the key order of the map).
+   */
+  public synchronized void notConverged(Map<String, String> whyByKey) {
     convergedAtNanos = null;
-    notConverged = List.copyOf(keys);
+    notConverged = new java.util.LinkedHashMap<>(whyByKey);
   }
 
   public synchronized Report analyze() {
@@ -122,8 +125,11 @@ public final class HistoryChecker {
     ops.forEach(op -> outcomes.merge(op.type().label() + " " + op.outcome(), 1L, Long::sum));
 
     Report.Convergence convergence = convergedAtNanos != null
-        ? new Report.Convergence(true, Math.round((convergedAtNanos - loadEndNanos) / 1e6) / 1e3, List.of())
-        : new Report.Convergence(false, null, notConverged == null ? List.copyOf(keys) : notConverged);
+        ? new Report.Convergence(true, Math.round((convergedAtNanos - loadEndNanos) / 1e6) / 1e3, List.of(),
+            Map.of())
+        : notConverged == null
+            ? new Report.Convergence(false, null, List.copyOf(keys), Map.of())
+            : new Report.Convergence(false, null, List.copyOf(notConverged.keySet()), notConverged);
 
     lost.sort(Comparator.comparing(Report.LostWrite::key));
     return new Report(seconds(loadEndNanos), keys.size(), writes, acked, reads, readsOk, lost,

@@ -85,12 +85,15 @@ public record Report(
 
   /**
    * Convergence after the load: {@code seconds} from the end of the load until every replica of every
-   * key was found holding the same values; or not converged, with the keys that were not.
+   * key was found holding the same values; or not converged, with the keys that were not and, for
+   * each, what was last seen wrong ({@code why}).
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record Convergence(boolean converged, Double seconds, List<String> notConverged) {
+  public record Convergence(boolean converged, Double seconds, List<String> notConverged,
+      Map<String, String> why) {
     public Convergence {
       notConverged = List.copyOf(notConverged);
+      why = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(why));
     }
   }
 
@@ -139,6 +142,7 @@ public record Report(
     line(out, "converged", convergence.converged()
         ? String.format(Locale.ROOT, "yes, %.1f s after the load stopped", convergence.seconds())
         : "NO; keys not converged: " + String.join(", ", convergence.notConverged()));
+    convergence.why().forEach((key, why) -> line(out, "", key + ": " + why));
     line(out, "outcomes", opsByOutcome.entrySet().stream().sorted(Map.Entry.comparingByKey())
         .map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining(", ")));
     return out.toString();

@@ -82,6 +82,31 @@ class ConsistencyCheckTest {
   }
 
   @Test
+  void replicaStatesAreJudgedConvergedOnlyWhenAllAnswerWithTheSameValues() throws Exception {
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    String v3 = java.util.Base64.getEncoder().encodeToString(ConsistencyCheck.ValueFormat.value("k", 3, 8));
+    String v4 = java.util.Base64.getEncoder().encodeToString(ConsistencyCheck.ValueFormat.value("k", 4, 8));
+    record Case(String name, String replicas, String problem, long maxSeq) {}
+    for (Case c : List.of(
+        new Case("all equal", "[{'replica':'1:0','node':'a','found':true,'values':['V3','V4']},"
+            + "{'replica':'1:1','node':'b','found':true,'values':['V4','V3']}]", null, 4),
+        new Case("all empty", "[{'replica':'1:0','node':'a','found':false,'values':[]},"
+            + "{'replica':'1:1','node':'b','found':false,'values':[]}]", null, 0),
+        new Case("one behind", "[{'replica':'1:0','node':'a','found':true,'values':['V3']},"
+            + "{'replica':'1:1','node':'b','found':true,'values':['V4']}]", "replicas differ, seqs {1:0=[3], 1:1=[4]}", 4),
+        new Case("one silent", "[{'replica':'1:0','node':'a','found':true,'values':['V4']},"
+            + "{'replica':'1:1','found':false,'values':[],'error':'no answer: timeout'}]",
+            "replica 1:1 did not answer (no answer: timeout)", 4),
+        new Case("none listed", "[]", "no replica listed: {\"replicas\":[]}", 0))) {
+      var states = json.readTree(("{'replicas':" + c.replicas() + "}").replace('\'', '"')
+          .replace("V3", v3).replace("V4", v4));
+      var view = ConsistencyCheck.Handle.replicaView("k", states);
+      assertEquals(c.problem(), view.problem(), c.name() + ": the problem");
+      assertEquals(c.maxSeq(), view.maxSeq(), c.name() + ": the highest seq");
+    }
+  }
+
+  @Test
   void valuesCarryTheirKeyAndSequenceNumber() {
     byte[] value = ConsistencyCheck.ValueFormat.value("k-1", 42, 20);
     assertEquals("k-1:42:xxxxxxxxxxxxx", new String(value, StandardCharsets.UTF_8), "padded to 20 bytes");

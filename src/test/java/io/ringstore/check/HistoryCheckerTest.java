@@ -173,12 +173,13 @@ class HistoryCheckerTest {
     checker.finalValue("a", 1);
     checker.finalValue("b", 1);
     checker.loadEnded(3 * S);
-    checker.notConverged(List.of("b"));
+    checker.notConverged(java.util.Map.of("b", "replica 1:2 did not answer"));
     Report report = checker.analyze();
     assertFalse(report.convergence().converged(), "not converged");
     assertEquals(List.of("b"), report.convergence().notConverged(), "the key not converged");
     assertFalse(report.passed(), "a check that did not converge fails");
     assertTrue(report.toText().contains("NO; keys not converged: b"), report.toText());
+    assertTrue(report.toText().contains("b: replica 1:2 did not answer"), "the reason: " + report.toText());
   }
 
   @Test
