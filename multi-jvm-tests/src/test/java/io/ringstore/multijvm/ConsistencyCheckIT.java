@@ -31,6 +31,13 @@ import org.junit.jupiter.api.io.TempDir;
  * breaks something marks its fault window itself and ends it once the cluster has healed (every node
  * sees every member Up and reachable). node-1 is never crashed: it is the seed that seeds itself, so
  * restarted alone it would form a cluster of its own.
+ *
+ * <p>Bounds: converged within 60 s of the end of the load. Measured on a 2-core box with nodes whose
+ * sharding removal margin is short ({@code pekko.cluster.down-removal-margin = 2s}): converged 0.4 s
+ * after the load, availability 89 % overall, 76 % while node-2 was down or restarting, 98 % while
+ * node-3 was paused; test ~91 s. With the removal margin at its default (SBR stable-after, 120 s in
+ * {@link FaultCluster}) the restarted node's old shards stay unallocated for 120 s and the check does
+ * not converge in time.
  */
 class ConsistencyCheckIT {
   private static final Duration LOAD = Duration.ofSeconds(60);
