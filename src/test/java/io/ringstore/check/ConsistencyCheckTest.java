@@ -84,8 +84,8 @@ class ConsistencyCheckTest {
   @Test
   void replicaStatesAreJudgedConvergedOnlyWhenAllAnswerWithTheSameValues() throws Exception {
     var json = new com.fasterxml.jackson.databind.ObjectMapper();
-    String v3 = java.util.Base64.getEncoder().encodeToString(ConsistencyCheck.ValueFormat.value("k", 3, 8));
-    String v4 = java.util.Base64.getEncoder().encodeToString(ConsistencyCheck.ValueFormat.value("k", 4, 8));
+    String v3 = java.util.Base64.getEncoder().encodeToString(ValueFormat.value("k", 3, 8));
+    String v4 = java.util.Base64.getEncoder().encodeToString(ValueFormat.value("k", 4, 8));
     record Case(String name, String replicas, String problem, long maxSeq) {}
     for (Case c : List.of(
         new Case("all equal", "[{'replica':'1:0','node':'a','found':true,'values':['V3','V4']},"
@@ -108,15 +108,15 @@ class ConsistencyCheckTest {
 
   @Test
   void valuesCarryTheirKeyAndSequenceNumber() {
-    byte[] value = ConsistencyCheck.ValueFormat.value("k-1", 42, 20);
+    byte[] value = ValueFormat.value("k-1", 42, 20);
     assertEquals("k-1:42:xxxxxxxxxxxxx", new String(value, StandardCharsets.UTF_8), "padded to 20 bytes");
-    assertEquals(42L, ConsistencyCheck.ValueFormat.seqOf("k-1", value).orElseThrow(), "the seq read back");
-    assertEquals("k-1:7:", new String(ConsistencyCheck.ValueFormat.value("k-1", 7, 1), StandardCharsets.UTF_8),
+    assertEquals(42L, ValueFormat.seqOf("k-1", value).orElseThrow(), "the seq read back");
+    assertEquals("k-1:7:", new String(ValueFormat.value("k-1", 7, 1), StandardCharsets.UTF_8),
         "never shorter than its prefix");
-    assertTrue(ConsistencyCheck.ValueFormat.seqOf("k-2", value).isEmpty(), "another key's value");
-    assertTrue(ConsistencyCheck.ValueFormat.seqOf("k-1", "k-1:x:".getBytes(StandardCharsets.UTF_8)).isEmpty(),
+    assertTrue(ValueFormat.seqOf("k-2", value).isEmpty(), "another key's value");
+    assertTrue(ValueFormat.seqOf("k-1", "k-1:x:".getBytes(StandardCharsets.UTF_8)).isEmpty(),
         "not a number");
-    assertTrue(ConsistencyCheck.ValueFormat.seqOf("k-1", "k-1:5".getBytes(StandardCharsets.UTF_8)).isEmpty(),
+    assertTrue(ValueFormat.seqOf("k-1", "k-1:5".getBytes(StandardCharsets.UTF_8)).isEmpty(),
         "no separator after the seq");
   }
 }
