@@ -1,0 +1,154 @@
+package io.ringstore.check;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The verdict of a consistency check, computed by {@link HistoryChecker}: it passes when no
+ * acknowledged write was lost, no read was stale and every key's replicas converged. Times are
+ * seconds from the start of the load. Printable as a text block ({@link #toText()}) and as JSON
+ * ({@link #toJson()}).
+ *
+ * @param loadSeconds how long the load ran
+ * @param keys how many keys the clients wrote
+ * @param writesAttempted load-phase writes sent
+ * @param writesAcknowledged writes answered 204 (W replicas acked)
+ * @param readsAttempted load-phase reads sent
+ * @param readsSucceeded reads answered 200, 300 or 404
+ * @param lostWrites keys whose final value is older than their last acknowledged write
+ * @param staleReads how many successful reads saw less than a write acknowledged before they started
+ * @param staleReadExamples the first few of them
+ * @param availability successful over attempted load operations
+ * @param availabilityDuringFaults the same for the operations that overlapped a fault window
+ * @param faults the fault windows, each with the availability of the operations overlapping it
+ * @param convergence whether and when the replicas converged after the load
+ * @param opsByOutcome operation counts by type and outcome, e.g. {@code "write 503"}
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Report(
+    double loadSeconds,
+    int keys,
+    long writesAttempted,
+    long writesAcknowledged,
+    long readsAttempted,
+    long readsSucceeded,
+    List<LostWrite> lostWrites,
+    long staleReads,
+    List<StaleRead> staleReadExamples,
+    Availability availability,
+    Availability availabilityDuringFaults,
+    List<Fault> faults,
+    Convergence convergence,
+    Map<String, Long> opsByOutcome) {
+
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .enable(SerializationFeature.INDENT_OUTPUT);
+
+  public Report {
+    lostWrites = List.copyOf(lostWrites);
+    staleReadExamples = List.copyOf(staleReadExamples);
+    faults = List.copyOf(faults);
+    opsByOutcome = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(opsByOutcome));
+  }
+
+  /** A key whose final value ({@code finalSeq}, 0 when none was found) is older than its last ack. */
+  public record LostWrite(String key, long lastAcknowledgedSeq, long finalSeq) {}
+
+  /** A read ({@code type} "read" or "final-read") that saw {@code sawSeq} after {@code expectedSeq} was acked. */
+  public record StaleRead(String key, String type, double atSeconds, String outcome, long sawSeq,
+      long expectedSeq) {}
+
+  /** Successful over attempted operations. */
+  public record Availability(long attempted, long succeeded) {
+    /** The successful fraction; null when nothing was attempted. */
+    @JsonProperty("ratio")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public Double ratio() {
+      return attempted == 0 ? null : (double) succeeded / attempted;
+    }
+
+    String describe() {
+      return attempted == 0 ? "n/a (no operations)"
+          : String.format(Locale.ROOT, "%.1f %% (%d of %d)", 100 * ratio(), succeeded, attempted);
+    }
+  }
+
+  /** A fault window and the availability of the operations that overlapped it. */
+  public record Fault(String name, double fromSeconds, double toSeconds, Availability availability) {}
+
+  /**
+   * Convergence after the load: {@code seconds} from the end of the load until every replica of every
+   * key was found holding the same values; or not converged, with the keys that were not and, for
+   * each, what was last seen wrong ({@code why}).
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Convergence(boolean converged, Double seconds, List<String> notConverged,
+      Map<String, String> why) {
+    public Convergence {
+      notConverged = List.copyOf(notConverged);
+      why = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(why));
+    }
+  }
+
+  /**
+   * The check passed: no lost write, no stale read, converged — and at least one write was
+   * acknowledged (a run in which nothing was acknowledged checked nothing).
+   */
+  @JsonProperty("passed")
+  public boolean passed() {
+    return lostWrites.isEmpty() && staleReads == 0 && convergence.converged() && writesAcknowledged > 0;
+  }
+
+  /** The keys of the lost writes. */
+  public List<String> lostWriteKeys() {
+    return lostWrites.stream().map(LostWrite::key).toList();
+  }
+
+  public String toJson() {
+    try {
+      return JSON.writeValueAsString(this);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write the report as JSON", e);
+    }
+  }
+
+  /** A readable text block, one finding per line. */
+  public String toText() {
+    StringBuilder out = new StringBuilder();
+    out.append("ringstore consistency check: ").append(passed() ? "PASSED" : "FAILED")
+        .append(writesAcknowledged == 0 ? " (no write was acknowledged: nothing was checked)" : "")
+        .append('\n');
+    line(out, "load", String.format(Locale.ROOT, "%.1f s over %d keys", loadSeconds, keys));
+    line(out, "writes", writesAttempted + " attempted, " + writesAcknowledged + " acknowledged");
+    line(out, "reads", readsAttempted + " attempted, " + readsSucceeded + " succeeded");
+    line(out, "lost writes", lostWrites.isEmpty() ? "0" : lostWrites.size() + ": " + lostWrites.stream()
+        .map(l -> l.key() + " (acked seq " + l.lastAcknowledgedSeq() + ", final seq " + l.finalSeq() + ")")
+        .collect(Collectors.joining(", ")));
+    line(out, "stale reads", Long.toString(staleReads));
+    staleReadExamples.forEach(s -> line(out, "", String.format(Locale.ROOT,
+        "%s at %.3f s: %s %s saw seq %d, seq %d was acknowledged before it started",
+        s.key(), s.atSeconds(), s.type(), s.outcome(), s.sawSeq(), s.expectedSeq())));
+    line(out, "availability", availability.describe());
+    line(out, "during faults", faults.isEmpty() ? "n/a (no fault marked)" : availabilityDuringFaults.describe());
+    faults.forEach(f -> line(out, "", String.format(Locale.ROOT, "%s [%.1f s .. %.1f s]: %s",
+        f.name(), f.fromSeconds(), f.toSeconds(), f.availability().describe())));
+    line(out, "converged", convergence.converged()
+        ? String.format(Locale.ROOT, "yes, %.1f s after the load stopped", convergence.seconds())
+        : "NO; keys not converged: " + String.join(", ", convergence.notConverged()));
+    convergence.why().forEach((key, why) -> line(out, "", key + ": " + why));
+    line(out, "outcomes", opsByOutcome.entrySet().stream().sorted(Map.Entry.comparingByKey())
+        .map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining(", ")));
+    return out.toString();
+  }
+
+  private static void line(StringBuilder out, String label, String text) {
+    out.append(String.format(Locale.ROOT, "  %-14s %s%n", label, text));
+  }
+}

@@ -1,0 +1,9 @@
+/**
+ * A Jepsen-style consistency check run from outside the cluster: clients that each own their keys
+ * (single writer) read and write them through the public HTTP contract while faults may happen, then
+ * the check waits for the replicas to converge and a pure {@link io.ringstore.check.HistoryChecker}
+ * judges the recorded history against DESIGN.md's invariants 1 (no acknowledged write lost), 2 (no
+ * stale read under strict quorums with R + W > N) and 4 (replicas converge). An edge package: it
+ * imports nothing from the rest of ringstore and talks HTTP only.
+ */
+package io.ringstore.check;

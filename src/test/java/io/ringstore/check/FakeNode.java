@@ -1,0 +1,95 @@
+package io.ringstore.check;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+
+/**
+ * A stand-in for a ringstore node's HTTP contract ({@code /kv/{key}} and {@code /admin/replicas/{key}})
+ * on an in-memory map, for testing the runner without a cluster. Behaviours: a correct store, one that
+ * acknowledges writes it forgets, and one whose replicas never agree.
+ */
+final class FakeNode implements AutoCloseable {
+  enum Behaviour { CORRECT, FORGETS_WRITES, REPLICAS_DIFFER }
+
+  private final HttpServer server;
+  private final Behaviour behaviour;
+  private final Map<String, byte[]> values = new ConcurrentHashMap<>();
+
+  FakeNode(Behaviour behaviour) {
+    this.behaviour = behaviour;
+    try {
+      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    server.createContext("/kv/", this::kv);
+    server.createContext("/admin/replicas/", this::replicas);
+    server.setExecutor(Executors.newFixedThreadPool(4));
+    server.start();
+  }
+
+  String address() {
+    return "127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  private void kv(HttpExchange exchange) throws IOException {
+    String key = exchange.getRequestURI().getPath().substring("/kv/".length());
+    switch (exchange.getRequestMethod()) {
+      case "GET" -> {
+        byte[] value = values.get(key);
+        if (value == null) {
+          respond(exchange, 404, new byte[0]);
+        } else {
+          exchange.getResponseHeaders().add("X-Causal-Context", "ctx");
+          respond(exchange, 200, value);
+        }
+      }
+      case "PUT" -> {
+        byte[] body = exchange.getRequestBody().readAllBytes();
+        if (behaviour != Behaviour.FORGETS_WRITES || !values.containsKey(key)) {
+          values.put(key, body);
+        }
+        exchange.sendResponseHeaders(204, -1);
+        exchange.close();
+      }
+      default -> respond(exchange, 405, new byte[0]);
+    }
+  }
+
+  private void replicas(HttpExchange exchange) throws IOException {
+    String key = exchange.getRequestURI().getPath().substring("/admin/replicas/".length());
+    byte[] value = values.get(key);
+    String values = value == null ? "" : "\"" + Base64.getEncoder().encodeToString(value) + "\"";
+    StringBuilder json = new StringBuilder("{\"key\":\"" + key + "\",\"partition\":1,\"replicas\":[");
+    for (int r = 0; r < 3; r++) {
+      boolean empty = behaviour == Behaviour.REPLICAS_DIFFER && r == 2;
+      json.append(r == 0 ? "" : ",").append("{\"replica\":\"1:").append(r).append("\",\"node\":\"n")
+          .append(r).append("\",\"found\":").append(value != null && !empty)
+          .append(",\"values\":[").append(empty ? "" : values).append("],\"tombstone\":false}");
+    }
+    respond(exchange, 200, json.append("]}").toString().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static void respond(HttpExchange exchange, int status, byte[] body) throws IOException {
+    exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+    if (body.length > 0) {
+      exchange.getResponseBody().write(body);
+    }
+    exchange.close();
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+  }
+}
