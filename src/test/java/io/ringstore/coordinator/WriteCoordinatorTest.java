@@ -468,4 +468,21 @@ class WriteCoordinatorTest {
     watcher.expectTerminated(coordinator);
     client.expectNoMessage(QUIET);
   }
+
+  @Test
+  void twoSyncingRefusalsThenAnError_unavailableAtOnceNotAtTheTimeout() {
+    ActorRef<WriteCoordinator.Command> coordinator = start(2);
+    refuseSyncing(expectCoordinatePut(0), 0);
+    refuseSyncing(expectCoordinatePut(1), 1);
+    expectCoordinatePut(2).replyTo().tell(
+        new ReplicaEntity.PutReply(replicaId(2), node(2), null, "disk on fire"));
+    // no replica is left to apply the write: the answer must not wait for the timeout
+    Outcome.Unavailable unavailable = client.expectMessageClass(Outcome.Unavailable.class);
+    assertEquals(0, unavailable.acks());
+    assertEquals(2, unavailable.required());
+    expectNoReplicaMessages();
+    manualTime.timePasses(TIMEOUT);
+    watcher.expectTerminated(coordinator);
+    client.expectNoMessage(QUIET);
+  }
 }
