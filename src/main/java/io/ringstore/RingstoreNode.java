@@ -60,12 +60,14 @@ public final class RingstoreNode {
   private final String name;
   private final AntiEntropyStatus antiEntropy;
   private final LocalObjectStore store;
+  private final TransferTracker transfers;
 
   private RingstoreNode(
       RingstoreClient client, ReplicaDirectory directory, NodeReadiness readiness,
       CompletionStage<ServerBinding> binding, String name, AntiEntropyStatus antiEntropy,
-      LocalObjectStore store) {
+      LocalObjectStore store, TransferTracker transfers) {
     this.store = store;
+    this.transfers = transfers;
     this.antiEntropy = antiEntropy;
     this.client = client;
     this.directory = directory;
@@ -160,7 +162,8 @@ public final class RingstoreNode {
             system.systemActorOf(NodeLeave.create(name, ringView, directory, localReplicas,
                 settings.transfers().leaveTimeout()), "leave", org.apache.pekko.actor.typed.Props.empty()))
         : CompletableFuture.failedFuture(new IllegalStateException("client members serve no HTTP"));
-    return new RingstoreNode(client, directory, readiness, binding, name, antiEntropy, store);
+    return new RingstoreNode(client, directory, readiness, binding, name, antiEntropy, store,
+        host == null ? null : host.transfers());
   }
 
   /**
@@ -212,6 +215,14 @@ public final class RingstoreNode {
   /** This node's object store (null on a client member). */
   public LocalObjectStore store() {
     return store;
+  }
+
+  /**
+   * The transfers into this node's replicas, as {@code /admin/transfers} reports them (null on a
+   * client member).
+   */
+  public TransferTracker transfers() {
+    return transfers;
   }
 
   /** What anti-entropy did on this node. */

@@ -16,7 +16,9 @@ import io.ringstore.coordinator.Outcome;
 import io.ringstore.coordinator.Quorum;
 import io.ringstore.coordinator.ReadResult;
 import io.ringstore.coordinator.WriteResult;
+import io.ringstore.replica.PartitionSource;
 import io.ringstore.replica.ReplicaEntity;
+import io.ringstore.replica.TransferTracker;
 import io.ringstore.storage.Sibling;
 import io.ringstore.storage.StoredObjectCodec;
 import io.ringstore.version.CausalContextCodec;
@@ -84,6 +86,14 @@ class SerializationTest {
         testKit.<ReplicaEntity.Replicated>createTestProbe().ref();
     ActorRef<ReadResult> readResultTo = testKit.<ReadResult>createTestProbe().ref();
     ActorRef<WriteResult> writeResultTo = testKit.<WriteResult>createTestProbe().ref();
+    ActorRef<ReplicaEntity.Status> statusTo = testKit.<ReplicaEntity.Status>createTestProbe().ref();
+    ActorRef<PartitionSource.Description> descriptionTo =
+        testKit.<PartitionSource.Description>createTestProbe().ref();
+    ActorRef<PartitionSource.Batch> batchTo = testKit.<PartitionSource.Batch>createTestProbe().ref();
+    ActorRef<PartitionSource.Transfers> transfersTo =
+        testKit.<PartitionSource.Transfers>createTestProbe().ref();
+    ActorRef<ReplicaEntity.Command> serverRef =
+        testKit.<ReplicaEntity.Command>createTestProbe().ref();
 
     DvvSet<Sibling> object = DvvSet.<Sibling>empty().update(DvvSet.of(text("a")), "uidA")
         .sync(DvvSet.<Sibling>empty().update(DvvSet.of(Sibling.newTombstone()), "uidB"));
@@ -124,7 +134,35 @@ class SerializationTest {
         new WriteResult.Written(context, List.of("127.0.0.1:1", "127.0.0.1:3")),
         new Outcome.Unavailable(1, 2, 3, List.of("127.0.0.1:1"), "timed out after 2000 ms"),
         new Outcome.Unavailable(0, 1, 0, List.of(), "no replicas"),
-        new Outcome.Rejected("the key must not be empty"));
+        new Outcome.Rejected("the key must not be empty"),
+        new ReplicaEntity.ReadReply("5:1", "127.0.0.1:4", encoded, null, "user/42", true),
+        new ReplicaEntity.ReadReply("5:1", "127.0.0.1:4", null, null, "user/42", true),
+        new ReplicaEntity.PutReply("5:1", "127.0.0.1:4", null, ReplicaEntity.REPLICA_SYNCING),
+        new ReplicaEntity.GetStatus(statusTo),
+        new ReplicaEntity.Status("5:1", "127.0.0.1:4", true),
+        new ReplicaEntity.Status("5:1", "127.0.0.1:4", false),
+        new ReplicaEntity.SyncCompleted(),
+        new PartitionSource.Describe(5, descriptionTo),
+        new PartitionSource.Description("127.0.0.1:1", 5, false, 1_764_000_000_000L, 1234, serverRef),
+        new PartitionSource.Description("127.0.0.1:1", 5, true, 0, -1, serverRef),
+        new PartitionSource.CopyBatch(5, null, 128, 1 << 20, batchTo),
+        new PartitionSource.CopyBatch(5, "ключ/😀", 128, 1 << 20, batchTo),
+        new PartitionSource.Batch("127.0.0.1:1", 5, List.of("a", "ключ/😀"),
+            List.of(encoded, binary), false, null),
+        new PartitionSource.Batch("127.0.0.1:1", 5, List.of(), List.of(), true, null),
+        new PartitionSource.Batch("127.0.0.1:1", 5, List.of(), List.of(), false,
+            "StorageException: boom"),
+        new PartitionSource.Draining("127.0.0.1:3"),
+        new PartitionSource.GetTransfers(transfersTo),
+        new PartitionSource.Transfers("127.0.0.1:4", List.of(
+            new TransferTracker.Transfer("5:1", 5, "127.0.0.1:4", "127.0.0.1:1",
+                TransferTracker.State.copying, 300, 12_345, 1_000, 2_000, 0, 1_000, null),
+            new TransferTracker.Transfer("6:0", 6, "127.0.0.1:4", null,
+                TransferTracker.State.syncing, 0, 0, 1_000, 2_000, 0, 0,
+                "no other replica of the partition answered; retrying"),
+            new TransferTracker.Transfer("7:2", 7, "127.0.0.1:4", "127.0.0.1:2",
+                TransferTracker.State.done, 10, 100, 1_000, 3_000, 3_000, 10, null))),
+        new PartitionSource.Transfers("127.0.0.1:4", List.of()));
   }
 
   @ParameterizedTest(name = "[{index}] {0}")
@@ -152,7 +190,12 @@ class SerializationTest {
       assertEquals(expected, actual, path);
       return;
     }
-    assertEquals(expected.getClass(), actual.getClass(), path + ": class");
+    if (expected instanceof List<?>) {
+      // a list's implementation is not part of the message (Jackson gives an ArrayList back)
+      assertInstanceOf(List.class, actual, path + ": a list");
+    } else {
+      assertEquals(expected.getClass(), actual.getClass(), path + ": class");
+    }
     if (expected instanceof byte[] e) {
       assertArrayEquals(e, (byte[]) actual, path);
     } else if (expected instanceof List<?> e) {
@@ -180,7 +223,8 @@ class SerializationTest {
 
   private static boolean containsBytes(Object record) {
     for (RecordComponent c : record.getClass().getRecordComponents()) {
-      if (c.getType() == byte[].class) {
+      // byte[] and List<byte[]> components make a record's equals compare identities
+      if (c.getType() == byte[].class || c.getGenericType().getTypeName().contains("byte[]")) {
         return true;
       }
     }

@@ -202,6 +202,11 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
           request.key(), reply.replica(), reply.node(), reply.error());
       quorum.fail(reply.replica());
       sendToNextCoordinator();
+      if (coordinatingReplica == null && !answered) {
+        // the replicas that refused because they are syncing do not count as answered in the
+        // quorum, so W may still look possible: nobody is left to apply the write
+        answerUnavailable("no replica of the key could apply the write");
+      }
       return checkDone();
     }
     ack(reply.replica(), reply.node());

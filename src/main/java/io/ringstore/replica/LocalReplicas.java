@@ -1,7 +1,11 @@
 package io.ringstore.replica;
 
+import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -11,18 +15,32 @@ import java.util.concurrent.ConcurrentHashMap;
  * so that a replica that moved away can still be copied from here (its previous host) for a while.
  */
 public final class LocalReplicas {
-  private final Map<Integer, ReplicaId> byPartition = new ConcurrentHashMap<>();
+  /** Replica indexes running here, by partition; the sets are never mutated once published. */
+  private final Map<Integer, SortedSet<Integer>> byPartition = new ConcurrentHashMap<>();
   private final Map<Integer, Long> releasedAt = new ConcurrentHashMap<>();
 
   void register(ReplicaId id) {
-    byPartition.merge(id.partition(), id, (a, b) -> a.index() <= b.index() ? a : b);
+    byPartition.compute(id.partition(), (p, indexes) -> {
+      SortedSet<Integer> next = indexes == null ? new TreeSet<>() : new TreeSet<>(indexes);
+      next.add(id.index());
+      return Collections.unmodifiableSortedSet(next);
+    });
     releasedAt.remove(id.partition());
   }
 
   void deregister(ReplicaId id) {
-    if (byPartition.remove(id.partition(), id)) {
-      releasedAt.put(id.partition(), System.currentTimeMillis());
-    }
+    byPartition.computeIfPresent(id.partition(), (p, indexes) -> {
+      if (!indexes.contains(id.index())) {
+        return indexes;
+      }
+      SortedSet<Integer> next = new TreeSet<>(indexes);
+      next.remove(id.index());
+      if (next.isEmpty()) {
+        releasedAt.put(p, System.currentTimeMillis());
+        return null;
+      }
+      return Collections.unmodifiableSortedSet(next);
+    });
   }
 
   /**
@@ -36,14 +54,17 @@ public final class LocalReplicas {
   }
 
   /** The partitions this node hosts an entity of. */
-  public java.util.Set<Integer> hostedPartitions() {
-    return java.util.Set.copyOf(byPartition.keySet());
+  public Set<Integer> hostedPartitions() {
+    return Set.copyOf(byPartition.keySet());
   }
 
+  /** The replica of {@code partition} running here with the lowest index, if any. */
   public Optional<ReplicaId> forPartition(int partition) {
-    return Optional.ofNullable(byPartition.get(partition));
+    SortedSet<Integer> indexes = byPartition.get(partition);
+    return indexes == null ? Optional.empty() : Optional.of(new ReplicaId(partition, indexes.first()));
   }
 
+  /** How many partitions this node hosts an entity of. */
   public int size() {
     return byPartition.size();
   }

@@ -57,34 +57,43 @@ public final class TransferTracker {
   }
 
   public void copying(ReplicaId id, String source, long expectedKeys, long now) {
-    transfers.computeIfPresent(id.id(), (k, t) -> new Transfer(t.replica(), t.partition(), node,
+    transfers.computeIfPresent(id.id(), (k, t) -> finished(t) ? t
+        : new Transfer(t.replica(), t.partition(), node,
         source, State.copying, t.keys(), t.bytes(), t.startedMillis(), now, 0, expectedKeys, null));
   }
 
   public void copied(ReplicaId id, long keys, long bytes, long now) {
-    transfers.computeIfPresent(id.id(), (k, t) -> new Transfer(t.replica(), t.partition(), node,
+    transfers.computeIfPresent(id.id(), (k, t) -> finished(t) ? t
+        : new Transfer(t.replica(), t.partition(), node,
         t.source(), t.state(), t.keys() + keys, t.bytes() + bytes, t.startedMillis(), now, 0,
         t.expectedKeys(), t.error()));
   }
 
   /** Syncing by tree exchange; {@code note} says what it waits for (null when nothing is wrong). */
   public void syncing(ReplicaId id, String note, long now) {
-    transfers.computeIfPresent(id.id(), (k, t) -> new Transfer(t.replica(), t.partition(), node,
+    transfers.computeIfPresent(id.id(), (k, t) -> finished(t) ? t
+        : new Transfer(t.replica(), t.partition(), node,
         t.source(), State.syncing, t.keys(), t.bytes(), t.startedMillis(), now, 0,
         t.expectedKeys(), note));
   }
 
   public void done(ReplicaId id, long now) {
-    transfers.computeIfPresent(id.id(), (k, t) -> new Transfer(t.replica(), t.partition(), node,
+    transfers.computeIfPresent(id.id(), (k, t) -> finished(t) ? t
+        : new Transfer(t.replica(), t.partition(), node,
         t.source(), State.done, t.keys(), t.bytes(), t.startedMillis(), now, now,
         t.expectedKeys(), null));
   }
 
   /** The entity stopped (handed off) before it caught up. */
   public void failed(ReplicaId id, String error, long now) {
-    transfers.computeIfPresent(id.id(), (k, t) -> t.state() == State.done ? t
+    transfers.computeIfPresent(id.id(), (k, t) -> finished(t) ? t
         : new Transfer(t.replica(), t.partition(), node, t.source(), State.failed, t.keys(),
             t.bytes(), t.startedMillis(), now, now, t.expectedKeys(), error));
+  }
+
+  /** Done and failed are final: only a new {@link #begin} replaces them. */
+  private static boolean finished(Transfer t) {
+    return t.state() == State.done || t.state() == State.failed;
   }
 
   /** Every transfer, by partition and replica. */

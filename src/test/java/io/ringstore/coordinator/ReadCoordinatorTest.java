@@ -406,4 +406,88 @@ class ReadCoordinatorTest {
     watcher.expectTerminated(coordinator);
     client.expectNoMessage(QUIET);
   }
+
+  private void replySyncing(List<ReplicaEntity.Read> reads, int index, DvvSet<Sibling> object) {
+    reads.get(index).replyTo().tell(new ReplicaEntity.ReadReply(replicaId(index), node(index),
+        object == null ? null : StoredObjectCodec.encode(object), null, KEY, true));
+  }
+
+  @Test
+  void aSyncingReplyDoesNotCount_theReadWaitsForASecondCountedReply() {
+    DvvSet<Sibling> v = blind(text("v"), "uidA");
+    List<ReplicaEntity.Read> reads = start(2);
+
+    replySyncing(reads, 0, v);
+    reply(reads, 1, v);
+    client.expectNoMessage(QUIET);
+
+    reply(reads, 2, v);
+    ReadResult.Found found = client.expectMessageClass(ReadResult.Found.class);
+    assertEquals(List.of(text("v")), found.values());
+    assertEquals(List.of(node(1), node(2)), found.replicas(), "only counted replicas are reported");
+    watcher.expectTerminated(coordinator);
+    expectNoReplicaMessages();
+  }
+
+  @Test
+  void aSyncingReplicaThatLacksTheKey_isRepaired() {
+    DvvSet<Sibling> v = blind(text("v"), "uidA");
+    List<ReplicaEntity.Read> reads = start(2);
+    replySyncing(reads, 0, null);
+    reply(reads, 1, v);
+    reply(reads, 2, v);
+    ReadResult.Found found = client.expectMessageClass(ReadResult.Found.class);
+    assertEquals(List.of(text("v")), found.values());
+    ReplicaEntity.Replicate repair = expectRepair(0, v);
+    probes.get(1).expectNoMessage(QUIET);
+    probes.get(2).expectNoMessage(QUIET);
+    ack(repair, 0);
+    watcher.expectTerminated(coordinator);
+  }
+
+  @Test
+  void aSyncingReplysNewerObjectIsMergedIntoTheAnswer() {
+    DvvSet<Sibling> old = blind(text("old"), "uidA");
+    DvvSet<Sibling> current = old.update(DvvSet.of(old.join(), text("new")), "uidA");
+    List<ReplicaEntity.Read> reads = start(2);
+    replySyncing(reads, 0, current);
+    reply(reads, 1, old);
+    reply(reads, 2, old);
+    ReadResult.Found found = client.expectMessageClass(ReadResult.Found.class);
+    assertEquals(List.of(text("new")), found.values(),
+        "a replica that is behind in general may still hold a newer write: merged, not dropped");
+    assertEquals(List.of(node(1), node(2)), found.replicas());
+    ack(expectRepair(1, current), 1);
+    ack(expectRepair(2, current), 2);
+    watcher.expectTerminated(coordinator);
+  }
+
+  @Test
+  void twoSyncingRepliesOfThreeMakeRImpossible_unavailableAtOnce() {
+    DvvSet<Sibling> v = blind(text("v"), "uidA");
+    List<ReplicaEntity.Read> reads = start(2);
+    replySyncing(reads, 0, v);
+    reply(reads, 1, v);
+    client.expectNoMessage(QUIET);
+    replySyncing(reads, 2, v);
+    // no time passes
+    Outcome.Unavailable unavailable =
+        client.expectMessageClass(Outcome.Unavailable.class);
+    assertEquals(1, unavailable.acks(), "one counted reply");
+    assertEquals(2, unavailable.required());
+    assertEquals(List.of(node(1)), unavailable.nodes());
+    watcher.expectTerminated(coordinator);
+  }
+
+  @Test
+  void rOfOne_aSyncingReplyAloneIsNotEnough() {
+    DvvSet<Sibling> v = blind(text("v"), "uidA");
+    List<ReplicaEntity.Read> reads = start(1);
+    replySyncing(reads, 0, v);
+    client.expectNoMessage(QUIET);
+    reply(reads, 1, null);
+    ReadResult.Found found = client.expectMessageClass(ReadResult.Found.class);
+    assertEquals(List.of(text("v")), found.values(), "merged with the syncing replica's object");
+    assertEquals(List.of(node(1)), found.replicas());
+  }
 }

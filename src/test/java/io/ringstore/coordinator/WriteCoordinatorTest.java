@@ -383,4 +383,106 @@ class WriteCoordinatorTest {
     assertEquals(1L, vv.get("uidB"));
     assertInstanceOf(WriteResult.class, written);
   }
+
+  private void refuseSyncing(ReplicaEntity.CoordinatePut put, int index) {
+    put.replyTo().tell(new ReplicaEntity.PutReply(
+        replicaId(index), node(index), null, ReplicaEntity.REPLICA_SYNCING));
+  }
+
+  @Test
+  void syncingCoordinator_nextOneCoordinates_theSyncingOneStillGetsTheObjectAndItsAckCounts() {
+    ActorRef<WriteCoordinator.Command> coordinator = start(3);
+    refuseSyncing(expectCoordinatePut(0), 0);
+
+    ReplicaEntity.CoordinatePut second = expectCoordinatePut(1);
+    assertEquals(KEY, second.key());
+    probes.get(2).expectNoMessage(QUIET);
+    client.expectNoMessage(QUIET);
+
+    byte[] object = coordinated("uidB");
+    second.replyTo().tell(new ReplicaEntity.PutReply(replicaId(1), node(1), object, null));
+    ReplicaEntity.Replicate r0 = expectReplicate(0, object);
+    ReplicaEntity.Replicate r2 = expectReplicate(2, object);
+    probes.get(1).expectNoMessage(QUIET);
+
+    r2.replyTo().tell(new ReplicaEntity.Replicated(replicaId(2), node(2), true));
+    client.expectNoMessage(QUIET);
+    r0.replyTo().tell(new ReplicaEntity.Replicated(replicaId(0), node(0), true));
+    WriteResult.Written written = client.expectMessageClass(WriteResult.Written.class);
+    assertEquals(java.util.Set.of(node(0), node(1), node(2)), java.util.Set.copyOf(written.replicas()),
+        "w=all met with the syncing replica's ack of the replicated object");
+    assertEquals(contextOf(object), written.context());
+    watcher.expectTerminated(coordinator);
+  }
+
+  @Test
+  void syncingRefusalIsNotAFailure_wOfThreeStillPossible() {
+    ActorRef<WriteCoordinator.Command> coordinator = start(3);
+    refuseSyncing(expectCoordinatePut(0), 0);
+    refuseSyncing(expectCoordinatePut(1), 1);
+    ReplicaEntity.CoordinatePut third = expectCoordinatePut(2);
+    client.expectNoMessage(QUIET);
+
+    byte[] object = coordinated("uidC");
+    third.replyTo().tell(new ReplicaEntity.PutReply(replicaId(2), node(2), object, null));
+    ReplicaEntity.Replicate r0 = expectReplicate(0, object);
+    ReplicaEntity.Replicate r1 = expectReplicate(1, object);
+    r0.replyTo().tell(new ReplicaEntity.Replicated(replicaId(0), node(0), true));
+    r1.replyTo().tell(new ReplicaEntity.Replicated(replicaId(1), node(1), true));
+    WriteResult.Written written = client.expectMessageClass(WriteResult.Written.class);
+    assertEquals(3, written.replicas().size(), "both syncing replicas acked: " + written.replicas());
+    watcher.expectTerminated(coordinator);
+  }
+
+  @Test
+  void everyReplicaSyncing_unavailableAtOnceNotAtTheTimeout_nothingReplicated_andStops() {
+    ActorRef<WriteCoordinator.Command> coordinator = start(2);
+    for (int i = 0; i < 3; i++) {
+      refuseSyncing(expectCoordinatePut(i), i);
+    }
+    // no time passes: the answer must not wait for the timeout
+    Outcome.Unavailable unavailable = client.expectMessageClass(Outcome.Unavailable.class);
+    assertEquals(0, unavailable.acks());
+    assertEquals(2, unavailable.required());
+    assertEquals(3, unavailable.replicas());
+    assertEquals(List.of(), unavailable.nodes());
+    expectNoReplicaMessages();
+
+    manualTime.timePasses(TIMEOUT);
+    watcher.expectTerminated(coordinator);
+    client.expectNoMessage(QUIET);
+  }
+
+  @Test
+  void aSyncingRefusalAfterAnErrorAndAnotherError_unavailableAtOnce() {
+    ActorRef<WriteCoordinator.Command> coordinator = start(2);
+    refuseSyncing(expectCoordinatePut(0), 0);
+    expectCoordinatePut(1).replyTo().tell(
+        new ReplicaEntity.PutReply(replicaId(1), node(1), null, "disk on fire"));
+    client.expectNoMessage(QUIET);
+    expectCoordinatePut(2).replyTo().tell(
+        new ReplicaEntity.PutReply(replicaId(2), node(2), null, "disk on fire"));
+    Outcome.Unavailable unavailable = client.expectMessageClass(Outcome.Unavailable.class);
+    assertEquals(0, unavailable.acks());
+    manualTime.timePasses(TIMEOUT);
+    watcher.expectTerminated(coordinator);
+    client.expectNoMessage(QUIET);
+  }
+
+  @Test
+  void twoSyncingRefusalsThenAnError_unavailableAtOnceNotAtTheTimeout() {
+    ActorRef<WriteCoordinator.Command> coordinator = start(2);
+    refuseSyncing(expectCoordinatePut(0), 0);
+    refuseSyncing(expectCoordinatePut(1), 1);
+    expectCoordinatePut(2).replyTo().tell(
+        new ReplicaEntity.PutReply(replicaId(2), node(2), null, "disk on fire"));
+    // no replica is left to apply the write: the answer must not wait for the timeout
+    Outcome.Unavailable unavailable = client.expectMessageClass(Outcome.Unavailable.class);
+    assertEquals(0, unavailable.acks());
+    assertEquals(2, unavailable.required());
+    expectNoReplicaMessages();
+    manualTime.timePasses(TIMEOUT);
+    watcher.expectTerminated(coordinator);
+    client.expectNoMessage(QUIET);
+  }
 }

@@ -1,0 +1,73 @@
+package io.ringstore.replica;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The registry of the replica entities running on a node: which partitions it hosts, the local replica
+ * a coordinator may use, and when the node stopped hosting a partition (a copy source for its new
+ * host). Includes a node hosting two replicas of one partition (fewer members than N).
+ */
+class LocalReplicasTest {
+
+  @Test
+  void registerAndDeregisterOneReplica() {
+    LocalReplicas locals = new LocalReplicas();
+    assertEquals(Optional.empty(), locals.releasedAt(3), "never hosted: never released");
+    locals.register(new ReplicaId(3, 1));
+    assertEquals(Optional.of(new ReplicaId(3, 1)), locals.forPartition(3));
+    assertEquals(Set.of(3), locals.hostedPartitions());
+    assertEquals(Optional.empty(), locals.releasedAt(3), "hosted: not released");
+
+    long before = System.currentTimeMillis();
+    locals.deregister(new ReplicaId(3, 1));
+    long after = System.currentTimeMillis();
+    assertEquals(Optional.empty(), locals.forPartition(3));
+    assertEquals(Set.of(), locals.hostedPartitions());
+    long released = locals.releasedAt(3).orElseThrow();
+    assertTrue(released >= before && released <= after, "released at " + released);
+
+    locals.register(new ReplicaId(3, 2));
+    assertEquals(Optional.empty(), locals.releasedAt(3), "hosting again");
+  }
+
+  @Test
+  void deregisteringAReplicaThatIsNotRegisteredChangesNothing() {
+    LocalReplicas locals = new LocalReplicas();
+    locals.register(new ReplicaId(3, 0));
+    locals.deregister(new ReplicaId(3, 1));
+    assertEquals(Optional.of(new ReplicaId(3, 0)), locals.forPartition(3));
+    assertEquals(Optional.empty(), locals.releasedAt(3));
+  }
+
+  @Test
+  void twoReplicasOfAPartition_theHigherOneLeavesFirst() {
+    LocalReplicas locals = new LocalReplicas();
+    locals.register(new ReplicaId(3, 2));
+    locals.register(new ReplicaId(3, 0));
+    assertEquals(Optional.of(new ReplicaId(3, 0)), locals.forPartition(3), "the lowest index");
+    locals.deregister(new ReplicaId(3, 2));
+    assertEquals(Optional.of(new ReplicaId(3, 0)), locals.forPartition(3));
+    assertEquals(Optional.empty(), locals.releasedAt(3));
+  }
+
+  @Test
+  void twoReplicasOfAPartition_theLowerOneLeavesFirst_theOtherStillRunsHere() {
+    LocalReplicas locals = new LocalReplicas();
+    locals.register(new ReplicaId(3, 0));
+    locals.register(new ReplicaId(3, 2));
+    locals.deregister(new ReplicaId(3, 0));
+    assertEquals(Set.of(3), locals.hostedPartitions(), "3:2 still runs here");
+    assertEquals(Optional.of(new ReplicaId(3, 2)), locals.forPartition(3));
+    assertEquals(Optional.empty(), locals.releasedAt(3),
+        "not released while a replica of the partition runs here");
+
+    locals.deregister(new ReplicaId(3, 2));
+    assertEquals(Set.of(), locals.hostedPartitions());
+    assertTrue(locals.releasedAt(3).isPresent(), "released once the last one left");
+  }
+}
