@@ -34,9 +34,8 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
 /**
  * Brings a replica entity that just started on this node up to date before it counts toward R
  * (DESIGN invariant 2), as the entity's child: (1) asks every reachable data node's
- * {@link PartitionSource} what it has of the partition; (2) if this node holds nothing of it and a
- * node released a replica of it recently (the entity's previous host), copies the partition from
- * there in batches pulled one at a time (back-pressure); (3) runs tree exchanges with the other
+ * {@link PartitionSource} what it has of the partition; (2) if a node released a replica of it
+ * recently (the entity's previous host), copies the partition from there in batches pulled one at a time (back-pressure); (3) runs tree exchanges with the other
  * replica entities of the partition and the previous host until they agree; then tells the entity
  * {@link ReplicaEntity.SyncCompleted} and stops. If no other replica answers while the ring says there
  * are some, it waits and starts over: a replica that cannot check what it missed never counts.
@@ -189,7 +188,9 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
         .sorted(Comparator.comparingLong(PartitionSource.Description::keys).reversed())
         .toList();
     buildPeers(previousHosts);
-    if (!previousHosts.isEmpty() && holdsNothing()) {
+    // copy whenever a previous host exists (a real move), even if a few writes reached this replica
+    // already: merging is idempotent, and an empty tree would be a race with the first writes
+    if (!previousHosts.isEmpty()) {
       copySource = previousHosts.get(0);
       host.tracker().copying(id, copySource.node(), copySource.keys(), now);
       getContext().getLog().info("transfer: replica={} copying partition {} from its previous host {}"
@@ -216,15 +217,6 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
     for (PartitionSource.Description previous : previousHosts) {
       peers.add(new Peer(previous.node(), previous.server(), false));
     }
-  }
-
-  private boolean holdsNothing() {
-    for (long branch : host.exchange().trees().branchHashes(id.partition())) {
-      if (branch != 0) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private void requestBatch(String afterKey) {

@@ -24,8 +24,8 @@ public final class PlacementPlanner {
       Ring ring, String shardId, Map<String, ? extends Set<String>> current, String requester) {
     ReplicaId id = ReplicaId.parse(shardId);
     int p = id.partition();
-    Set<String> holders = holdersOf(p, current, shardId);
     List<String> replicas = ring.partitionCount() > p ? ring.replicas(p) : List.of();
+    Set<String> holders = holdersOf(p, current, shardId, replicas.size());
     if (id.index() < replicas.size()) {
       String preferred = replicas.get(id.index());
       if (current.containsKey(preferred) && !holders.contains(preferred)) {
@@ -81,13 +81,18 @@ public final class PlacementPlanner {
         }
         List<String> replicas = ring.replicas(p);
         boolean outsideSet = !replicas.contains(member);
+        // an entity beyond the replica count (while the cluster has fewer members than N) is not
+        // addressed by coordinators: it never holds a member's place
+        if (id.index() >= replicas.size()) {
+          continue;
+        }
         boolean sharing = entry.getValue().stream()
             .map(PlacementPlanner::parseOrNull)
             .anyMatch(o -> o != null && o.partition() == p && o.index() < id.index());
         if (!outsideSet && !sharing) {
           continue;
         }
-        Set<String> holders = holdersOf(p, current, shardId);
+        Set<String> holders = holdersOf(p, current, shardId, replicas.size());
         if (!sharing) {
           holders.remove(member);
         }
@@ -109,14 +114,18 @@ public final class PlacementPlanner {
     return Optional.empty();
   }
 
-  /** Members hosting a replica of partition p other than {@code except}. */
+  /**
+   * Members hosting an active replica of partition p (index below {@code active}, the size of its
+   * replica set) other than {@code except}.
+   */
   private static Set<String> holdersOf(
-      int p, Map<String, ? extends Set<String>> current, String except) {
+      int p, Map<String, ? extends Set<String>> current, String except, int active) {
     Set<String> holders = new HashSet<>();
     for (var entry : current.entrySet()) {
       for (String shardId : entry.getValue()) {
         ReplicaId other = parseOrNull(shardId);
-        if (other != null && other.partition() == p && !shardId.equals(except)) {
+        if (other != null && other.partition() == p && other.index() < active
+            && !shardId.equals(except)) {
           holders.add(entry.getKey());
         }
       }

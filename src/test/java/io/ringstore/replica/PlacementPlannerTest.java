@@ -47,6 +47,20 @@ class PlacementPlannerTest {
   }
 
   @Test
+  void withFewerMembersThanNTheUnusedReplicaDoesNotTakeAMembersPlace() {
+    List<String> two = THREE.subList(0, 2);
+    Ring ring = Ring.of(CONFIG, two);
+    Map<String, Set<String>> placement = emptyRegions(two);
+    placement.get(two.get(0)).addAll(List.of("7:0", "7:1"));
+    placement.get(two.get(1)).add("7:2");
+    assertEquals(Set.of("7:1"), PlacementPlanner.rebalance(ring, placement, Set.of(), 10),
+        "7:1 is used (2 members, 2 replicas) and shares a member: it moves; 7:2 is unused");
+    placement.get(two.get(0)).remove("7:1");
+    assertEquals(two.get(1), PlacementPlanner.allocate(ring, "7:1", placement, two.get(0)),
+        "the member holding only the unused 7:2 is free for 7:1");
+  }
+
+  @Test
   void nothingMovesWhenNoReplicaSetMemberIsFree() {
     List<String> two = THREE.subList(0, 2);
     Ring ring = Ring.of(CONFIG, two);
