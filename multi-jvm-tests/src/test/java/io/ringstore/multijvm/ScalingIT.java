@@ -30,8 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
  * and sync before they count toward R; then a node leaves with {@code POST /admin/leave} and exits once
  * its replicas' new hosts caught up. Throughout: no read returns less than the last acknowledged write
  * of its key (stale read), and at the end every acknowledged write is on all 3 replicas of its key
- * (checked with {@code /admin/replicas}, which never repairs), on 3 distinct nodes, with every
- * transfer done.
+ * (checked with {@code /admin/replicas}, which never repairs), on 3 distinct nodes. After each
+ * change every one of the 64 partitions has its 3 replicas on exactly its ring replica set, caught
+ * up, with every transfer done.
  *
  * <p>Bounds: the joined node hosts replicas and every transfer is done within 90 s of its readiness;
  * the leaving node exits within 120 s of the leave request; replicas converge within 60 s after that.
@@ -52,6 +53,7 @@ class ScalingIT {
   @Timeout(value = 420)
   void nodeJoinsAndLeavesUnderLoadWithoutLosingOrStaleReads() throws Exception {
     FaultCluster faults = FaultCluster.start(cluster, tmp, 3);
+    List<String> probes = keysCoveringEveryPartition(faults.node(1));
     List<NodeProcess> serving = new CopyOnWriteArrayList<>(faults.nodes);
     Load load = new Load(serving);
     load.start();
@@ -68,7 +70,7 @@ class ScalingIT {
       faults.log("node-4 joined and ready: " + load.summary());
       cluster.awaitAssert(MOVES_DONE, () -> {
         assertTransfersDone(joiner, 4);
-        assertPlacedOnRing(faults.node(1), joiner);
+        assertPlacedOnRing(faults.node(1), joiner, probes);
       });
       JsonNode afterJoin = faults.json(faults.node(1), "/admin/transfers");
       faults.log("transfers after the join: " + afterJoin.path("summary") + "; " + load.summary());
@@ -93,7 +95,7 @@ class ScalingIT {
         assertEquals(Set.of(faults.node(1).clusterAddress(), faults.node(2).clusterAddress(),
             joiner.clusterAddress()), up, "members after the leave");
         assertTransfersDone(faults.node(1), 3);
-        assertPlacedOnRing(faults.node(1), null);
+        assertPlacedOnRing(faults.node(1), null, probes);
       });
     } finally {
       load.stop();
@@ -131,15 +133,27 @@ class ScalingIT {
     assertEquals(members, ring.path("members").size(), () -> "ring members: " + ring.path("members"));
   }
 
+  /** One key per partition (found by asking the node where keys live), to probe every partition. */
+  private static List<String> keysCoveringEveryPartition(NodeProcess via) {
+    int partitions = FaultCluster.json(via, "/admin/ring").path("partitionCount").asInt();
+    Map<Integer, String> byPartition = new java.util.TreeMap<>();
+    for (int i = 0; byPartition.size() < partitions; i++) {
+      assertTrue(i < partitions * 40, "keys cover every partition");
+      String key = "probe-" + i;
+      byPartition.putIfAbsent(FaultCluster.replicaStates(via, key).path("partition").asInt(), key);
+    }
+    return List.copyOf(byPartition.values());
+  }
+
   /**
-   * Every written key's partition has its N replicas on exactly the members of its ring replica set,
-   * all caught up; {@code mustHost} (if not null) hosts some of them.
+   * Every partition (probed by one key each) has its N replicas on exactly the members of its ring
+   * replica set, all caught up; {@code mustHost} (if not null) hosts some of them.
    */
-  private static void assertPlacedOnRing(NodeProcess via, NodeProcess mustHost) {
+  private static void assertPlacedOnRing(NodeProcess via, NodeProcess mustHost, List<String> probes) {
     JsonNode ring = FaultCluster.json(via, "/admin/ring");
     boolean hosted = false;
-    for (int i = 0; i < KEYS; i++) {
-      JsonNode states = FaultCluster.replicaStates(via, "scale-" + i);
+    for (String probe : probes) {
+      JsonNode states = FaultCluster.replicaStates(via, probe);
       JsonNode partition = ring.path("partitions").get(states.path("partition").asInt());
       Set<String> expected = new HashSet<>();
       partition.path("replicas").forEach(n -> expected.add(n.asText()));
