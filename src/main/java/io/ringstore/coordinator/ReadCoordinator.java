@@ -38,11 +38,17 @@ public final class ReadCoordinator extends AbstractBehavior<ReadCoordinator.Comm
 
   private enum Timeout implements Command { INSTANCE }
 
+  private enum AskBehindAgain implements Command { INSTANCE }
+
+  /** How long to wait before asking replicas that were still catching up again. */
+  private static final Duration BEHIND_RETRY = Duration.ofMillis(200);
+
   private final ReadRequest request;
   private final ReplicaDirectory directory;
   private final ActorRef<ReadResult> replyTo;
   private final ReadQuorum quorum;
   private final TimerScheduler<Command> timers;
+  private final ActorRef<ReplicaEntity.ReadReply> adapter;
   private boolean answered;
   private boolean repairing;
   private int repairsPending;
@@ -71,8 +77,7 @@ public final class ReadCoordinator extends AbstractBehavior<ReadCoordinator.Comm
     this.quorum = new ReadQuorum(request.r(), replicas.size());
     this.timers = timers;
     timers.startSingleTimer(Timeout.INSTANCE, request.timeout());
-    ActorRef<ReplicaEntity.ReadReply> adapter =
-        ctx.messageAdapter(ReplicaEntity.ReadReply.class, ReadReplied::new);
+    this.adapter = ctx.messageAdapter(ReplicaEntity.ReadReply.class, ReadReplied::new);
     for (ReplicaId replica : replicas) {
       directory.entity(replica).tell(new ReplicaEntity.Read(request.key(), adapter));
     }
@@ -84,6 +89,7 @@ public final class ReadCoordinator extends AbstractBehavior<ReadCoordinator.Comm
         .onMessage(ReadReplied.class, this::onReadReplied)
         .onMessage(RepairReplied.class, this::onRepairReplied)
         .onMessageEquals(Timeout.INSTANCE, this::onTimeout)
+        .onMessageEquals(AskBehindAgain.INSTANCE, this::onAskBehindAgain)
         .build();
   }
 
@@ -106,9 +112,27 @@ public final class ReadCoordinator extends AbstractBehavior<ReadCoordinator.Comm
       answered = true;
       replyTo.tell(result(quorum.merged()));
     } else if (!answered && quorum.impossible()) {
+      if (quorum.behindCount() > 0) {
+        // replicas catching up after a move do not count yet: ask them again shortly (until the
+        // request's timeout) rather than answer 503 at once
+        if (!timers.isTimerActive(AskBehindAgain.INSTANCE)) {
+          timers.startSingleTimer(AskBehindAgain.INSTANCE, BEHIND_RETRY);
+        }
+        return this;
+      }
       answerUnavailable("replicas failed to read");
     }
     return quorum.allAnswered() && !repairing ? repairAndStop() : this;
+  }
+
+  private Behavior<Command> onAskBehindAgain() {
+    if (answered) {
+      return this;
+    }
+    for (String replica : quorum.takeBehind()) {
+      directory.entity(ReplicaId.parse(replica)).tell(new ReplicaEntity.Read(request.key(), adapter));
+    }
+    return this;
   }
 
   private Behavior<Command> onRepairReplied(RepairReplied message) {

@@ -21,6 +21,7 @@ public final class ReadQuorum {
   private final Map<String, Optional<DvvSet<Sibling>>> objects = new LinkedHashMap<>();
   private final Set<String> repliedNodes = new LinkedHashSet<>();
   private final Set<String> answered = new LinkedHashSet<>();
+  private final Set<String> behind = new LinkedHashSet<>();
 
   public ReadQuorum(int required, int replicas) {
     if (required < 1) {
@@ -32,6 +33,7 @@ public final class ReadQuorum {
 
   public void reply(String replica, String node, Optional<DvvSet<Sibling>> object) {
     answered.add(replica);
+    behind.remove(replica);
     if (repliedNodes.add(node)) {
       objects.put(replica, object);
     }
@@ -43,9 +45,25 @@ public final class ReadQuorum {
    */
   public void replyBehind(String replica, String node, Optional<DvvSet<Sibling>> object) {
     answered.add(replica);
+    behind.add(replica);
     if (!repliedNodes.contains(node)) {
       objects.putIfAbsent(replica, object);
     }
+  }
+
+  /**
+   * The replicas whose last answer was behind, to be asked again: they no longer count as answered
+   * (so R may become possible again once they caught up). Their objects stay in the merge.
+   */
+  public List<String> takeBehind() {
+    List<String> again = new ArrayList<>(behind);
+    answered.removeAll(behind);
+    behind.clear();
+    return again;
+  }
+
+  public int behindCount() {
+    return behind.size();
   }
 
   public void fail(String replica) {

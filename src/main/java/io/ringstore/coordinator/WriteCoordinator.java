@@ -72,6 +72,11 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
 
   private enum ReplicaAckTimeout implements Command { INSTANCE }
 
+  private enum RetrySyncing implements Command { INSTANCE }
+
+  /** How long to wait before asking replicas that were still catching up to apply the write again. */
+  private static final Duration SYNCING_RETRY = Duration.ofMillis(200);
+
   private final WriteRequest request;
   private final ReplicaDirectory directory;
   private final Handoff handoff;
@@ -87,6 +92,8 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
   private final Map<ReplicaId, String> hinted = new LinkedHashMap<>();
   private final Set<String> usedFallbacks = new HashSet<>();
   private ReplicaId coordinatingReplica;
+  /** Replicas that refused to apply the write while catching up after a move: asked again later. */
+  private final List<ReplicaId> syncingRefusals = new ArrayList<>();
   /** The coordinated object; null until the coordinating replica stored it. */
   private byte[] object;
   /** Its causal context. */
@@ -156,6 +163,7 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
         .onMessage(ReplicateReplied.class, this::onReplicateReplied)
         .onMessage(HintReplied.class, this::onHintReplied)
         .onMessageEquals(ReplicaAckTimeout.INSTANCE, this::onReplicaAckTimeout)
+        .onMessageEquals(RetrySyncing.INSTANCE, this::onRetrySyncing)
         .onMessageEquals(Timeout.INSTANCE, this::onTimeout)
         .build();
   }
@@ -190,10 +198,12 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
       return checkDone();
     }
     if (ReplicaEntity.REPLICA_SYNCING.equals(reply.error())) {
-      // nothing stored; it still counts once it stores the replicated object
+      // nothing stored; it still counts once it stores the replicated object, and may apply the write
+      // itself once it caught up (a replica catches up within seconds of starting)
+      syncingRefusals.add(coordinatingReplica);
       sendToNextCoordinator();
       if (coordinatingReplica == null && !answered) {
-        answerUnavailable("no replica of the key has caught up since it moved: none can apply it");
+        timers.startSingleTimer(RetrySyncing.INSTANCE, SYNCING_RETRY);
       }
       return checkDone();
     }
@@ -203,9 +213,13 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
       quorum.fail(reply.replica());
       sendToNextCoordinator();
       if (coordinatingReplica == null && !answered) {
-        // the replicas that refused because they are syncing do not count as answered in the
-        // quorum, so W may still look possible: nobody is left to apply the write
-        answerUnavailable("no replica of the key could apply the write");
+        if (syncingRefusals.isEmpty()) {
+          // nobody is left to apply the write (a refusal while syncing is not an answer of the
+          // quorum, so W may still look possible)
+          answerUnavailable("no replica of the key could apply the write");
+        } else {
+          timers.startSingleTimer(RetrySyncing.INSTANCE, SYNCING_RETRY);
+        }
       }
       return checkDone();
     }
@@ -235,6 +249,16 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
       ack(reply.replica(), reply.node());
     } else {
       quorum.fail(reply.replica());
+    }
+    return checkDone();
+  }
+
+  /** Every replica refused while catching up: ask them again (until the request's timeout). */
+  private Behavior<Command> onRetrySyncing() {
+    if (object == null && coordinatingReplica == null && !answered) {
+      coordinatorCandidates.addAll(syncingRefusals);
+      syncingRefusals.clear();
+      sendToNextCoordinator();
     }
     return checkDone();
   }

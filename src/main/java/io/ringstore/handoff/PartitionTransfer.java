@@ -72,6 +72,10 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
 
   private enum Retry implements Command { INSTANCE }
 
+  /** The receptionist lists a member that just joined within a second or two: wait up to 5 s. */
+  private static final Duration LISTING_RETRY = Duration.ofMillis(500);
+  private static final int LISTING_ATTEMPTS = 10;
+
   private record Peer(String label, RecipientRef<ReplicaEntity.Command> ref, boolean replica) {}
 
   private final ReplicaId id;
@@ -153,10 +157,10 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
     Set<String> missing = new HashSet<>(reachable);
     missing.remove(self());
     missing.removeAll(listed);
-    if (!missing.isEmpty() && attempts < 5) {
+    if (!missing.isEmpty() && attempts < LISTING_ATTEMPTS) {
       // the receptionist has not heard of every member yet (this node just joined): a previous
       // host may be among them, so ask again shortly rather than miss its copy
-      timers.startSingleTimer(Retry.INSTANCE, settings.retryInterval());
+      timers.startSingleTimer(Retry.INSTANCE, LISTING_RETRY);
       return this;
     }
     if (awaitedDescriptions == 0) {
@@ -334,6 +338,7 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
     start();
     return this;
   }
+
 
   private String self() {
     return host.exchange().node();

@@ -117,4 +117,21 @@ class ReadQuorumTest {
     assertTrue(q.met(), "the caught-up replica on node a counts");
     assertEquals(Set.of(text("x"), text("y")), Set.copyOf(q.merged().values()));
   }
+
+  @Test
+  void takeBehind_makesTheBehindReplicasUnansweredAgain_andTheirLaterCountedReplyMeetsR() {
+    ReadQuorum q = new ReadQuorum(2, 3);
+    q.replyBehind("1:0", "a", blind("x", "A"));
+    q.reply("1:1", "b", blind("x", "A"));
+    q.replyBehind("1:2", "c", blind("x", "A"));
+    assertTrue(q.impossible(), "two behind and one counted of R=2");
+    assertEquals(2, q.behindCount());
+    assertEquals(List.of("1:0", "1:2"), q.takeBehind(), "both asked again, in reply order");
+    assertEquals(0, q.behindCount());
+    assertFalse(q.impossible(), "R is possible again while they have not answered");
+    assertFalse(q.allAnswered());
+    q.reply("1:0", "a", blind("x", "A"));
+    assertTrue(q.met(), "the caught-up replica counts now");
+    assertEquals(List.of("b", "a"), q.repliedNodes());
+  }
 }

@@ -92,8 +92,50 @@ final class FaultCluster {
       ring.path("members").forEach(m -> members.add(m.asText()));
       assertEquals(all, members, () -> n.name() + " ring members: " + ring);
     }));
-    faults.log("cluster of " + count + " up");
+    // every replica entity started, placed on its ring replica set and caught up (a fresh cluster's
+    // replicas sync with each other once; moves after the joins settle), so scenarios start steady
+    List<String> probes = keysCoveringEveryPartition(nodes.get(0));
+    cluster.awaitAssert(CONVERGE, () -> assertPlacedOnRing(nodes.get(0), null, probes));
+    faults.log("cluster of " + count + " up, every partition placed and caught up");
     return faults;
+  }
+
+  /** One key per partition (found by asking the node where keys live), to probe every partition. */
+  static List<String> keysCoveringEveryPartition(NodeProcess via) {
+    int partitions = json(via, "/admin/ring").path("partitionCount").asInt();
+    Map<Integer, String> byPartition = new java.util.TreeMap<>();
+    for (int i = 0; byPartition.size() < partitions; i++) {
+      assertTrue(i < partitions * 40, "keys cover every partition");
+      String key = "probe-" + i;
+      byPartition.putIfAbsent(replicaStates(via, key).path("partition").asInt(), key);
+    }
+    return List.copyOf(byPartition.values());
+  }
+
+  /**
+   * Every partition (probed by one key each) has its replicas on exactly the members of its ring
+   * replica set, every one answering and caught up; {@code mustHost} (if not null) hosts some.
+   */
+  static void assertPlacedOnRing(NodeProcess via, NodeProcess mustHost, List<String> probes) {
+    JsonNode ring = json(via, "/admin/ring");
+    boolean hosted = false;
+    for (String probe : probes) {
+      JsonNode states = replicaStates(via, probe);
+      JsonNode partition = ring.path("partitions").get(states.path("partition").asInt());
+      Set<String> expected = new HashSet<>();
+      partition.path("replicas").forEach(n -> expected.add(n.asText()));
+      Set<String> actual = new HashSet<>();
+      for (JsonNode r : states.path("replicas")) {
+        actual.add(r.path("node").asText());
+        assertFalse(r.path("syncing").asBoolean(true), () -> "replica caught up: " + states);
+        hosted |= mustHost != null && mustHost.clusterAddress().equals(r.path("node").asText());
+      }
+      assertEquals(expected, actual, () -> "replicas on the ring's replica set: " + states
+          + " ring: " + partition);
+    }
+    if (mustHost != null) {
+      assertTrue(hosted, mustHost.name() + " hosts replicas");
+    }
   }
 
   NodeProcess node(int i) {

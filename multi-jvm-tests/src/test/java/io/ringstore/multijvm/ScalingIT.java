@@ -53,7 +53,7 @@ class ScalingIT {
   @Timeout(value = 420)
   void nodeJoinsAndLeavesUnderLoadWithoutLosingOrStaleReads() throws Exception {
     FaultCluster faults = FaultCluster.start(cluster, tmp, 3);
-    List<String> probes = keysCoveringEveryPartition(faults.node(1));
+    List<String> probes = FaultCluster.keysCoveringEveryPartition(faults.node(1));
     List<NodeProcess> serving = new CopyOnWriteArrayList<>(faults.nodes);
     Load load = new Load(serving);
     load.start();
@@ -70,7 +70,7 @@ class ScalingIT {
       faults.log("node-4 joined and ready: " + load.summary());
       cluster.awaitAssert(MOVES_DONE, () -> {
         assertTransfersDone(joiner, 4);
-        assertPlacedOnRing(faults.node(1), joiner, probes);
+        FaultCluster.assertPlacedOnRing(faults.node(1), joiner, probes);
       });
       JsonNode afterJoin = faults.json(faults.node(1), "/admin/transfers");
       faults.log("transfers after the join: " + afterJoin.path("summary") + "; " + load.summary());
@@ -95,7 +95,7 @@ class ScalingIT {
         assertEquals(Set.of(faults.node(1).clusterAddress(), faults.node(2).clusterAddress(),
             joiner.clusterAddress()), up, "members after the leave");
         assertTransfersDone(faults.node(1), 3);
-        assertPlacedOnRing(faults.node(1), null, probes);
+        FaultCluster.assertPlacedOnRing(faults.node(1), null, probes);
       });
     } finally {
       load.stop();
@@ -131,44 +131,6 @@ class ScalingIT {
     assertEquals(0, transfers.path("unreachable").size(), () -> "every node answers: " + transfers);
     JsonNode ring = FaultCluster.json(via, "/admin/ring");
     assertEquals(members, ring.path("members").size(), () -> "ring members: " + ring.path("members"));
-  }
-
-  /** One key per partition (found by asking the node where keys live), to probe every partition. */
-  private static List<String> keysCoveringEveryPartition(NodeProcess via) {
-    int partitions = FaultCluster.json(via, "/admin/ring").path("partitionCount").asInt();
-    Map<Integer, String> byPartition = new java.util.TreeMap<>();
-    for (int i = 0; byPartition.size() < partitions; i++) {
-      assertTrue(i < partitions * 40, "keys cover every partition");
-      String key = "probe-" + i;
-      byPartition.putIfAbsent(FaultCluster.replicaStates(via, key).path("partition").asInt(), key);
-    }
-    return List.copyOf(byPartition.values());
-  }
-
-  /**
-   * Every partition (probed by one key each) has its N replicas on exactly the members of its ring
-   * replica set, all caught up; {@code mustHost} (if not null) hosts some of them.
-   */
-  private static void assertPlacedOnRing(NodeProcess via, NodeProcess mustHost, List<String> probes) {
-    JsonNode ring = FaultCluster.json(via, "/admin/ring");
-    boolean hosted = false;
-    for (String probe : probes) {
-      JsonNode states = FaultCluster.replicaStates(via, probe);
-      JsonNode partition = ring.path("partitions").get(states.path("partition").asInt());
-      Set<String> expected = new HashSet<>();
-      partition.path("replicas").forEach(n -> expected.add(n.asText()));
-      Set<String> actual = new HashSet<>();
-      for (JsonNode r : states.path("replicas")) {
-        actual.add(r.path("node").asText());
-        assertFalse(r.path("syncing").asBoolean(true), () -> "replica caught up: " + states);
-        hosted |= mustHost != null && mustHost.clusterAddress().equals(r.path("node").asText());
-      }
-      assertEquals(expected, actual, () -> "replicas on the ring's replica set: " + states
-          + " ring: " + partition);
-    }
-    if (mustHost != null) {
-      assertTrue(hosted, mustHost.name() + " hosts replicas");
-    }
   }
 
   static long maxSeq(List<String> values) {
