@@ -32,15 +32,7 @@ public record CheckOptions(List<String> nodes, int clients, int keysPerClient, D
     if (nodes.isEmpty()) {
       throw new IllegalArgumentException("at least one node (host:port) is needed");
     }
-    for (String node : nodes) {
-      if (!HOST_PORT.matcher(node).matches()) {
-        throw new IllegalArgumentException("a node must be host:port, got '" + node + "'");
-      }
-      int port = Integer.parseInt(node.substring(node.lastIndexOf(':') + 1));
-      if (port < 1 || port > 65535) {
-        throw new IllegalArgumentException("port out of range in '" + node + "'");
-      }
-    }
+    nodes.forEach(CheckOptions::requireHostPort);
     if (clients < 1 || clients > 1024) {
       throw new IllegalArgumentException("clients must be 1..1024, got " + clients);
     }
@@ -104,6 +96,17 @@ public record CheckOptions(List<String> nodes, int clients, int keysPerClient, D
   public CheckOptions withValueSize(int valueSize) {
     return new CheckOptions(nodes, clients, keysPerClient, duration, r, w, requestTimeout, convergeTimeout,
         valueSize);
+  }
+
+  /** Checks that {@code node} is {@code host:port} with a port in 1..65535. */
+  static void requireHostPort(String node) {
+    if (node == null || !HOST_PORT.matcher(node).matches()) {
+      throw new IllegalArgumentException("a node must be host:port, got '" + node + "'");
+    }
+    int port = Integer.parseInt(node.substring(node.lastIndexOf(':') + 1));
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException("port out of range in '" + node + "'");
+    }
   }
 
   private static void positive(Duration d, String name) {

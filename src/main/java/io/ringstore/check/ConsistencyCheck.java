@@ -36,7 +36,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * and the value {@code <key>:<seq>:<padding>}, where {@code seq} is one more than the highest sequence
  * number ever attempted or read for the key, so a sequence number is never reused even after a
  * failed write. A failed read skips the write. Requests rotate over the nodes; a node that refuses
- * connections or does not answer just yields failed operations.
+ * connections or does not answer just yields failed operations. The nodes start as
+ * {@link CheckOptions#nodes()} and may change while the check runs ({@link Handle#addEndpoint},
+ * {@link Handle#removeEndpoint}), e.g. when a node joins or leaves the cluster.
  *
  * <p>{@link Handle#stop()} ends the load, then polls {@code GET /admin/replicas/{key}} (on any node
  * that answers) until every replica of every key is found and all hold the same values, or until the
@@ -80,11 +82,14 @@ public final class ConsistencyCheck {
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong acknowledged = new AtomicLong();
     private final AtomicInteger adminRotation = new AtomicInteger();
+    /** The nodes requests go to now: an immutable list, replaced whole on a change. */
+    private volatile List<String> endpoints;
     private final Deque<Map.Entry<String, Long>> openFaults = new ArrayDeque<>();
     private Report report;
 
     private Handle(CheckOptions options) {
       this.options = options;
+      this.endpoints = options.nodes();
       this.http = HttpClient.newBuilder()
           .version(HttpClient.Version.HTTP_1_1)
           .connectTimeout(min(options.requestTimeout(), Duration.ofSeconds(2)))
@@ -129,6 +134,45 @@ public final class ConsistencyCheck {
         throw new IllegalStateException("no fault window is open");
       }
       checker.fault(new FaultWindow(open.getKey(), open.getValue(), System.nanoTime()));
+    }
+
+    /** The nodes requests rotate over now. */
+    public List<String> endpoints() {
+      return endpoints;
+    }
+
+    /**
+     * Adds {@code node} ({@code host:port}) to the nodes requests rotate over, from the next request
+     * on (e.g. a node that joined the cluster); no change if it is there already. Thread-safe.
+     *
+     * @throws IllegalArgumentException if {@code node} is not {@code host:port}
+     */
+    public synchronized void addEndpoint(String node) {
+      CheckOptions.requireHostPort(node);
+      if (!endpoints.contains(node)) {
+        List<String> changed = new ArrayList<>(endpoints);
+        changed.add(node);
+        endpoints = List.copyOf(changed);
+      }
+    }
+
+    /**
+     * Removes {@code node} from the nodes requests rotate over, from the next request on (e.g. a node
+     * that left the cluster; requests in flight to it finish as they do); no change if it is not there.
+     * Thread-safe.
+     *
+     * @throws IllegalStateException if it is the last node
+     */
+    public synchronized void removeEndpoint(String node) {
+      if (!endpoints.contains(node)) {
+        return;
+      }
+      if (endpoints.size() == 1) {
+        throw new IllegalStateException("cannot remove " + node + ": it is the last node of the check");
+      }
+      List<String> changed = new ArrayList<>(endpoints);
+      changed.remove(node);
+      endpoints = List.copyOf(changed);
     }
 
     public Progress progress() {
@@ -216,8 +260,9 @@ public final class ConsistencyCheck {
      * every node.
      */
     private String node(long rotation) {
-      int n = options.nodes().size();
-      return options.nodes().get((int) Math.floorMod(rotation + rotation / n, (long) n));
+      List<String> nodes = endpoints;
+      int n = nodes.size();
+      return nodes.get((int) Math.floorMod(rotation + rotation / n, (long) n));
     }
 
     /** A read's operation and the causal context it returned (null when none). */
@@ -356,8 +401,9 @@ public final class ConsistencyCheck {
 
     /** {@code GET /admin/replicas/{key}} on the first node (in rotation) that answers 200. */
     private Optional<ReplicaView> replicas(String key) throws InterruptedException {
-      for (int attempt = 0; attempt < options.nodes().size(); attempt++) {
-        String node = options.nodes().get(Math.floorMod(adminRotation.getAndIncrement(), options.nodes().size()));
+      List<String> nodes = endpoints;
+      for (int attempt = 0; attempt < nodes.size(); attempt++) {
+        String node = nodes.get(Math.floorMod(adminRotation.getAndIncrement(), nodes.size()));
         HttpRequest request = HttpRequest.newBuilder(uri(node, "/admin/replicas/" + key))
             .timeout(ADMIN_TIMEOUT)
             .GET()
@@ -417,11 +463,12 @@ public final class ConsistencyCheck {
     }
 
     private void finalReads() {
-      int n = options.nodes().size();
+      List<String> nodes = endpoints;
+      int n = nodes.size();
       for (int k = 0; k < keys.size(); k++) {
         String key = keys.get(k);
         for (int attempt = 0; attempt < n; attempt++) {
-          if (read(key, options.nodes().get((k + attempt) % n), Op.Type.FINAL_READ).op().ok()) {
+          if (read(key, nodes.get((k + attempt) % n), Op.Type.FINAL_READ).op().ok()) {
             break;
           }
         }

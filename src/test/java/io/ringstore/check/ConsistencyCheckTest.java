@@ -2,6 +2,7 @@ package io.ringstore.check;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -78,6 +79,70 @@ class ConsistencyCheckTest {
       assertEquals(1, report.faults().size(), "the fault window: " + report.toText());
       assertEquals(report.availability(), report.availabilityDuringFaults(),
           "the whole load ran inside the window: " + report.toText());
+    }
+  }
+
+  @Test
+  void endpointsAddedAndRemovedWhileRunningGetTheRequestsFromThenOn() throws Exception {
+    String refusing;
+    try (ServerSocket closed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      refusing = "127.0.0.1:" + closed.getLocalPort();
+    }
+    try (FakeNode node = new FakeNode(FakeNode.Behaviour.CORRECT)) {
+      ConsistencyCheck.Handle handle = ConsistencyCheck.start(options(List.of(refusing)));
+      await(() -> handle.progress().failed() > 0, "requests go to the only node, which refuses");
+      assertEquals(0, handle.progress().acknowledgedWrites(), "nothing acknowledged yet");
+
+      handle.addEndpoint(node.address());
+      handle.addEndpoint(node.address());
+      assertEquals(List.of(refusing, node.address()), handle.endpoints(), "added once");
+      await(() -> handle.progress().acknowledgedWrites() > 0, "the added node gets requests");
+
+      handle.removeEndpoint(refusing);
+      assertEquals(List.of(node.address()), handle.endpoints(), "removed");
+      long failedAtRemoval = handle.progress().failed();
+      long served = node.kvRequests();
+      await(() -> node.kvRequests() > served + 20, "the load goes on through the remaining node");
+      Report report = handle.stop();
+
+      assertTrue(report.passed(), report.toText());
+      long refused = report.opsByOutcome().getOrDefault("read connection-refused", 0L)
+          + report.opsByOutcome().getOrDefault("write connection-refused", 0L);
+      assertTrue(refused <= failedAtRemoval + 2, () -> "at most one request in flight per client "
+          + "reached the removed node after its removal: " + failedAtRemoval + " failed before, "
+          + refused + " in all\n" + report.toText());
+      assertEquals(4L, report.opsByOutcome().get("final-read 200"), "final reads on the remaining node");
+    }
+  }
+
+  @Test
+  void endpointChangesAreValidated() throws Exception {
+    try (FakeNode node = new FakeNode(FakeNode.Behaviour.CORRECT)) {
+      ConsistencyCheck.Handle handle = ConsistencyCheck.start(options(List.of(node.address())));
+      try {
+        record Case(String name, Runnable change, Class<? extends Exception> thrown) {}
+        for (Case c : List.of(
+            new Case("not host:port", () -> handle.addEndpoint("no-port"), IllegalArgumentException.class),
+            new Case("port out of range", () -> handle.addEndpoint("h:70000"), IllegalArgumentException.class),
+            new Case("null", () -> handle.addEndpoint(null), IllegalArgumentException.class),
+            new Case("the last node", () -> handle.removeEndpoint(node.address()), IllegalStateException.class))) {
+          assertThrows(c.thrown(), c.change()::run, c.name());
+          assertEquals(List.of(node.address()), handle.endpoints(), c.name() + ": endpoints unchanged");
+        }
+        handle.removeEndpoint("127.0.0.1:1");
+        assertEquals(List.of(node.address()), handle.endpoints(), "removing an unknown node changes nothing");
+      } finally {
+        handle.abort();
+      }
+    }
+  }
+
+  /** Polls {@code condition} (a check of the running load, not a timing) for at most 10 s. */
+  private static void await(java.util.function.BooleanSupplier condition, String what) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!condition.getAsBoolean()) {
+      assertTrue(System.nanoTime() < deadline, "within 10 s: " + what);
+      java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
     }
   }
 

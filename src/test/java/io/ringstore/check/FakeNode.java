@@ -23,6 +23,7 @@ final class FakeNode implements AutoCloseable {
   private final HttpServer server;
   private final Behaviour behaviour;
   private final Map<String, byte[]> values = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong kvRequests = new java.util.concurrent.atomic.AtomicLong();
 
   FakeNode(Behaviour behaviour) {
     this.behaviour = behaviour;
@@ -41,7 +42,13 @@ final class FakeNode implements AutoCloseable {
     return "127.0.0.1:" + server.getAddress().getPort();
   }
 
+  /** How many {@code /kv/} requests this node received. */
+  long kvRequests() {
+    return kvRequests.get();
+  }
+
   private void kv(HttpExchange exchange) throws IOException {
+    kvRequests.incrementAndGet();
     String key = exchange.getRequestURI().getPath().substring("/kv/".length());
     switch (exchange.getRequestMethod()) {
       case "GET" -> {
