@@ -3,6 +3,7 @@ package io.ringstore;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import io.ringstore.cluster.KnownMembers;
 import java.nio.file.Files;
 import java.util.HashMap;
 import java.util.List;
@@ -30,7 +31,33 @@ public final class NodeConfig {
       }
       layered = ConfigFactory.parseFile(file.toFile());
     }
-    return load(overrides(options), layered);
+    return withRememberedSeeds(load(overrides(options), layered));
+  }
+
+  /**
+   * Adds the members remembered in the data directory ({@link KnownMembers}) to the seed nodes, so a
+   * restarted node rejoins its cluster even when its configured seed is itself.
+   */
+  static Config withRememberedSeeds(Config config) {
+    if (!"data".equals(config.getString("ringstore.role"))
+        || config.getInt("pekko.remote.artery.canonical.port") == 0) {
+      return config;
+    }
+    List<String> remembered =
+        KnownMembers.load(java.nio.file.Path.of(config.getString("ringstore.data-dir")));
+    if (remembered.isEmpty()) {
+      return config;
+    }
+    String prefix = "pekko://" + SYSTEM_NAME + "@";
+    String self = config.getString("pekko.remote.artery.canonical.hostname") + ":"
+        + config.getInt("pekko.remote.artery.canonical.port");
+    List<String> configured = config.getStringList("pekko.cluster.seed-nodes").stream()
+        .map(s -> s.startsWith(prefix) ? s.substring(prefix.length()) : s)
+        .toList();
+    List<String> seeds = KnownMembers.seeds(self, configured, remembered).stream()
+        .map(s -> prefix + s)
+        .toList();
+    return config.withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds));
   }
 
   /** Layers {@code overrides} over {@code config} over the node defaults, then resolves. */

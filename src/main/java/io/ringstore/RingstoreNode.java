@@ -113,7 +113,7 @@ public final class RingstoreNode {
       system.log().info("node {} (uid {}) stores its data in {}; anti-entropy trees built in {} ms",
           name, uid, settings.dataDir().toAbsolutePath(), (System.nanoTime() - started) / 1_000_000);
     }
-    system.systemActorOf(MembershipListener.create(ringView), "membership-listener",
+    system.systemActorOf(MembershipListener.create(ringView, settings.holdsData() ? settings.dataDir() : null), "membership-listener",
         org.apache.pekko.actor.typed.Props.empty());
     var region = ReplicaSharding.init(system, ringView, host);
     ReplicaDirectory directory =

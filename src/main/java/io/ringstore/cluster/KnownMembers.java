@@ -1,0 +1,88 @@
+package io.ringstore.cluster;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * The data members this node last saw Up, kept in its data directory ({@code cluster-members}, one
+ * {@code host:port} per line) so that a restarted node can find its cluster again even when its
+ * configured seed is itself (the first node of a cluster restarting alone would otherwise start a
+ * second cluster). Written on membership changes, read once at start-up.
+ */
+public final class KnownMembers {
+  static final String FILE = "cluster-members";
+
+  private KnownMembers() {}
+
+  /** The remembered members ({@code host:port}), empty when there is no file. */
+  public static List<String> load(Path dataDir) {
+    Path file = dataDir.resolve(FILE);
+    if (!Files.isReadable(file)) {
+      return List.of();
+    }
+    try {
+      List<String> members = new ArrayList<>();
+      for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        String member = line.strip();
+        if (!member.isEmpty() && !member.startsWith("#") && member.lastIndexOf(':') > 0) {
+          members.add(member);
+        }
+      }
+      return List.copyOf(members);
+    } catch (IOException e) {
+      return List.of();
+    }
+  }
+
+  /** Replaces the remembered members (atomically: a crash leaves the old or the new list). */
+  public static void save(Path dataDir, Collection<String> members) {
+    try {
+      Files.createDirectories(dataDir);
+      Path tmp = dataDir.resolve(FILE + ".tmp");
+      StringBuilder text = new StringBuilder("# data members last seen Up (written by the node)\n");
+      new TreeSet<>(members).forEach(m -> text.append(m).append('\n'));
+      Files.writeString(tmp, text, StandardCharsets.UTF_8);
+      try {
+        Files.move(tmp, dataDir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING,
+            StandardCopyOption.ATOMIC_MOVE);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, dataDir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot remember the cluster's members in " + dataDir, e);
+    }
+  }
+
+  /**
+   * The seed nodes to join with, as {@code host:port}: when this node is its own seed (or has none),
+   * itself first and then the remembered members, so Pekko asks them before it would start a new
+   * cluster; otherwise the configured seeds followed by the remembered members.
+   */
+  public static List<String> seeds(String self, List<String> configured, List<String> remembered) {
+    List<String> seeds = new ArrayList<>();
+    boolean selfSeeded = configured.isEmpty() || configured.contains(self);
+    if (selfSeeded) {
+      seeds.add(self);
+    }
+    for (String s : configured) {
+      if (!seeds.contains(s)) {
+        seeds.add(s);
+      }
+    }
+    for (String s : remembered) {
+      if (!seeds.contains(s) && !s.equals(self)) {
+        seeds.add(s);
+      }
+    }
+    return List.copyOf(seeds);
+  }
+}
