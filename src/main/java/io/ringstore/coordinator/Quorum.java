@@ -66,4 +66,14 @@ public record Quorum(Kind kind, int count) {
   public String toString() {
     return kind == Kind.COUNT ? Integer.toString(count) : kind.name().toLowerCase(Locale.ROOT);
   }
+
+  /**
+   * Why a request cannot be served when its key has only {@code replicas} replicas now: none at all
+   * means this node sees no Up data member (it has not joined its cluster yet, or was removed).
+   */
+  static String fewReplicasReason(int replicas) {
+    return replicas == 0
+        ? "this node sees no data member Up (it has not joined the cluster yet)"
+        : "the key has " + replicas + " replica(s) in the cluster now";
+  }
 }

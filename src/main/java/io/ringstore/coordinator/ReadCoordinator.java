@@ -59,7 +59,7 @@ public final class ReadCoordinator extends AbstractBehavior<ReadCoordinator.Comm
     return Behaviors.setup(ctx -> {
       if (new ReadQuorum(request.r(), replicas.size()).impossible()) {
         replyTo.tell(new Outcome.Unavailable(0, request.r(), replicas.size(), List.of(),
-            "the key has " + replicas.size() + " replica(s) in the cluster now"));
+            Quorum.fewReplicasReason(replicas.size())));
         return Behaviors.stopped();
       }
       return Behaviors.withTimers(timers ->

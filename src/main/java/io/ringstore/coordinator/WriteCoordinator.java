@@ -118,7 +118,7 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
     return Behaviors.setup(ctx -> {
       if (new WriteQuorum(request.w(), replicas.size()).impossible()) {
         replyTo.tell(new Outcome.Unavailable(0, request.w(), replicas.size(), List.of(),
-            "the key has " + replicas.size() + " replica(s) in the cluster now"));
+            Quorum.fewReplicasReason(replicas.size())));
         return Behaviors.stopped();
       }
       return Behaviors.withTimers(timers ->

@@ -78,7 +78,7 @@ import org.junit.jupiter.api.io.TempDir;
  * converged 0.1-0.2 s after the load; availability 93-95 % overall, 76-79 % while node-2 was down or
  * restarting, 98-99 % while node-3 was paused, 76-82 % during the partition, 100 % during the join and
  * 99 % during the leave. The failures are fast ones, which the clients repeat often: refused
- * connections to a dead node, and mostly {@code 503 "the key has 0 replica(s) in the cluster now"} from
+ * connections to a dead node, and mostly {@code 503 "this node sees no data member Up (it has not joined the cluster yet)"} from
  * a restarted node between its HTTP port opening and its joining (a diagnostic run counted 884 of them,
  * all from node-2, in the ~10 s before it was ready); then connect timeouts to the cut node. Test
  * 151-167 s, 2.5-2.8 minutes with Maven.
