@@ -159,6 +159,10 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
 
   private record TransferStopped() implements Command {}
 
+  private record RestartTransfer() implements Command {}
+
+  private static final java.time.Duration TRANSFER_RESTART_PAUSE = java.time.Duration.ofSeconds(1);
+
   private final ReplicaId id;
   private final ReplicaHost host;
   /** Serves another node's partition transfer from this node's storage; not a sharded replica. */
@@ -208,6 +212,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
         .onMessage(GetStatus.class, this::onGetStatus)
         .onMessage(SyncCompleted.class, this::onSyncCompleted)
         .onMessage(TransferStopped.class, this::onTransferStopped)
+        .onMessage(RestartTransfer.class, this::onRestartTransfer)
         .onMessage(StorageDone.class, this::onStorageDone)
         .onSignal(PostStop.class, this::onPostStop)
         .build();
@@ -339,8 +344,20 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
     return this;
   }
 
-  /** A transfer that stopped before it completed (it failed): start another one. */
+  /**
+   * A transfer that stopped before it completed failed: start another one after a pause, so that a
+   * failure that repeats does not spin.
+   */
   private Behavior<Command> onTransferStopped(TransferStopped stopped) {
+    if (syncing) {
+      getContext().getLog().warn("transfer: replica={} transfer stopped before it caught up;"
+          + " restarting it in {}", id, TRANSFER_RESTART_PAUSE);
+      getContext().scheduleOnce(TRANSFER_RESTART_PAUSE, getContext().getSelf(), new RestartTransfer());
+    }
+    return this;
+  }
+
+  private Behavior<Command> onRestartTransfer(RestartTransfer restart) {
     if (syncing) {
       Behavior<?> transfer = host.sync().transfer(id, getContext().getSelf());
       if (transfer == null) {
