@@ -186,10 +186,16 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
     planned = true;
     timers.cancel(DescribeTimeout.INSTANCE);
     long now = System.currentTimeMillis();
+    long window = settings.sourceWindow().toMillis();
+    // previous hosts: where this very replica ran last (first), or nodes that released the partition
     List<PartitionSource.Description> previousHosts = descriptions.stream()
-        .filter(d -> !d.hosting() && d.releasedAtMillis() > 0
-            && now - d.releasedAtMillis() <= settings.sourceWindow().toMillis())
-        .sorted(Comparator.comparingLong(PartitionSource.Description::keys).reversed())
+        .filter(d -> recent(d.releasedReplicas() == null ? null : d.releasedReplicas().get(id.id()),
+                now, window)
+            || !d.hosting() && recent(d.releasedAtMillis(), now, window))
+        .sorted(Comparator.comparing((PartitionSource.Description d) ->
+                !recent(d.releasedReplicas() == null ? null : d.releasedReplicas().get(id.id()),
+                    now, window))
+            .thenComparing(Comparator.comparingLong(PartitionSource.Description::keys).reversed()))
         .toList();
     buildPeers(previousHosts);
     // copy whenever a previous host exists (a real move), even if a few writes reached this replica
@@ -203,6 +209,10 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
       return this;
     }
     return syncNext();
+  }
+
+  private static boolean recent(Long releasedAt, long now, long window) {
+    return releasedAt != null && releasedAt > 0 && now - releasedAt <= window;
   }
 
   private void buildPeers(List<PartitionSource.Description> previousHosts) {

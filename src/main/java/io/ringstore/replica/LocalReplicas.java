@@ -18,6 +18,7 @@ public final class LocalReplicas {
   /** Replica indexes running here, by partition; the sets are never mutated once published. */
   private final Map<Integer, SortedSet<Integer>> byPartition = new ConcurrentHashMap<>();
   private final Map<Integer, Long> releasedAt = new ConcurrentHashMap<>();
+  private final Map<ReplicaId, Long> releasedReplicas = new ConcurrentHashMap<>();
 
   void register(ReplicaId id) {
     byPartition.compute(id.partition(), (p, indexes) -> {
@@ -26,6 +27,7 @@ public final class LocalReplicas {
       return Collections.unmodifiableSortedSet(next);
     });
     releasedAt.remove(id.partition());
+    releasedReplicas.remove(id);
   }
 
   void deregister(ReplicaId id) {
@@ -33,6 +35,7 @@ public final class LocalReplicas {
       if (!indexes.contains(id.index())) {
         return indexes;
       }
+      releasedReplicas.put(id, System.currentTimeMillis());
       SortedSet<Integer> next = new TreeSet<>(indexes);
       next.remove(id.index());
       if (next.isEmpty()) {
@@ -51,6 +54,21 @@ public final class LocalReplicas {
     return byPartition.containsKey(partition)
         ? Optional.empty()
         : Optional.ofNullable(releasedAt.get(partition));
+  }
+
+  /**
+   * The replicas of {@code partition} that stopped running here since this node started and do not
+   * run here now, with when they stopped (epoch millis), by replica id ({@code "p:r"}): this node is
+   * their previous host.
+   */
+  public Map<String, Long> releasedReplicas(int partition) {
+    Map<String, Long> released = new java.util.TreeMap<>();
+    releasedReplicas.forEach((id, at) -> {
+      if (id.partition() == partition) {
+        released.put(id.id(), at);
+      }
+    });
+    return released;
   }
 
   /** The partitions this node hosts an entity of. */

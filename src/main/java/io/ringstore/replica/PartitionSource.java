@@ -38,12 +38,22 @@ public final class PartitionSource extends AbstractBehavior<PartitionSource.Comm
   /**
    * This node's copy of a partition: {@code hosting} when a replica entity of it runs here;
    * {@code releasedAtMillis} (else 0) when a replica of it moved away from here since this node started;
-   * {@code keys} how many keys it holds (counted only when released, else -1); {@code server} answers
-   * replica commands (tree, segments, key hashes, reads, merges) for this node's copy.
+   * {@code keys} how many keys it holds (counted only when something was released, else -1);
+   * {@code server} answers replica commands (tree, segments, key hashes, reads, merges) for this
+   * node's copy; {@code releasedReplicas}: the replica entities of the partition that moved away from
+   * here since this node started, by id, with when (this node is their previous host, even while it
+   * still hosts another replica of the partition).
    */
   public record Description(
       String node, int partition, boolean hosting, long releasedAtMillis, long keys,
-      ActorRef<ReplicaEntity.Command> server) implements CborSerializable {}
+      ActorRef<ReplicaEntity.Command> server, Map<String, Long> releasedReplicas)
+      implements CborSerializable {
+    public Description(
+        String node, int partition, boolean hosting, long releasedAtMillis, long keys,
+        ActorRef<ReplicaEntity.Command> server) {
+      this(node, partition, hosting, releasedAtMillis, keys, server, Map.of());
+    }
+  }
 
   /**
    * Sent by a new host copying the partition: up to {@code maxEntries} objects (and about
@@ -109,14 +119,17 @@ public final class PartitionSource extends AbstractBehavior<PartitionSource.Comm
         getContext().spawn(ReplicaEntity.createSource(new ReplicaId(partition, 0), host),
             "partition-" + partition));
     String node = host.node();
-    if (released == 0) {
-      describe.replyTo().tell(new Description(node, p, hosting, 0, -1, server));
+    Map<String, Long> releasedReplicas = host.localReplicas().releasedReplicas(p);
+    if (released == 0 && releasedReplicas.isEmpty()) {
+      describe.replyTo().tell(new Description(node, p, hosting, 0, -1, server, releasedReplicas));
       return this;
     }
     runOnStorage(() -> {
       long keys = host.store().engine().countKeys(p);
-      return () -> describe.replyTo().tell(new Description(node, p, hosting, released, keys, server));
-    }, error -> describe.replyTo().tell(new Description(node, p, hosting, released, -1, server)));
+      return () -> describe.replyTo().tell(
+          new Description(node, p, hosting, released, keys, server, releasedReplicas));
+    }, error -> describe.replyTo().tell(
+        new Description(node, p, hosting, released, -1, server, releasedReplicas)));
     return this;
   }
 

@@ -70,4 +70,20 @@ class LocalReplicasTest {
     assertEquals(Set.of(), locals.hostedPartitions());
     assertTrue(locals.releasedAt(3).isPresent(), "released once the last one left");
   }
+
+  @Test
+  void aReleasedReplicaIsRememberedByIdEvenWhileAnotherReplicaOfThePartitionStaysHere() {
+    LocalReplicas locals = new LocalReplicas();
+    locals.register(new ReplicaId(7, 0));
+    locals.register(new ReplicaId(7, 1));
+    assertEquals(java.util.Map.of(), locals.releasedReplicas(7), "nothing released yet");
+    locals.deregister(new ReplicaId(7, 1));
+    assertEquals(Set.of("7:1"), locals.releasedReplicas(7).keySet(), "7:1 moved away from here");
+    assertEquals(Optional.empty(), locals.releasedAt(7), "the partition is still hosted (7:0)");
+    assertEquals(java.util.Map.of(), locals.releasedReplicas(8), "other partitions unaffected");
+    locals.register(new ReplicaId(7, 1));
+    assertEquals(java.util.Map.of(), locals.releasedReplicas(7), "back here: not released");
+    locals.deregister(new ReplicaId(7, 2));
+    assertEquals(java.util.Map.of(), locals.releasedReplicas(7), "never ran here: not released");
+  }
 }
