@@ -23,6 +23,7 @@ public final class BenchCommand {
                                  [--connections 16] [--duration 30s] [--warmup 0s] [--target OPS]
                                  [--updates context|blind|read-modify-write] [--read-modify-write]
                                  [--r R] [--w W] [--timeout-ms 2000] [--random-seed 1] [--json]
+                                 [--http-client socket|jdk]
                                  [--mode http|java] [--seed HOST:PORT] [--config FILE]
         --nodes          the nodes' HTTP endpoints (default 127.0.0.1:8080); connection i goes to
                          node i mod nodes
@@ -46,6 +47,8 @@ public final class BenchCommand {
         --timeout-ms     request timeout, sent to the server as ?timeout=
         --random-seed    seeds the key and operation choices
         --json           print the final report as JSON instead of text
+        --http-client    socket (default: a minimal blocking HTTP/1.1 client per connection, cheap
+                         on CPU) or jdk (java.net.http.HttpClient)
         --mode           http (default) or java: this JVM joins the cluster as a client member
                          through --seed (a member's cluster address) and uses the Java client
         --config         java mode: HOCON layered over ringstore's defaults (N=3, R=W=2); its
@@ -134,6 +137,7 @@ public final class BenchCommand {
     String w = d.w();
     Duration timeout = d.requestTimeout();
     long randomSeed = d.randomSeed();
+    String httpClient = d.httpClient();
     boolean json = false;
     String configFile = null;
     try {
@@ -176,11 +180,12 @@ public final class BenchCommand {
           case "--timeout-ms" -> timeout = Duration.ofMillis(number(option, value));
           case "--random-seed" -> randomSeed = number(option, value);
           case "--config" -> configFile = value;
+          case "--http-client" -> httpClient = value.trim().toLowerCase(Locale.ROOT);
           default -> throw new UsageException("unknown option '" + option + "'");
         }
       }
       return new Command(new BenchOptions(mode, nodes, seed, workloads, records, distribution, valueSize,
-          updates, connections, duration, warmup, target, r, w, timeout, randomSeed), json, configFile);
+          updates, connections, duration, warmup, target, r, w, timeout, randomSeed, httpClient), json, configFile);
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }

@@ -26,11 +26,13 @@ import java.util.regex.Pattern;
  * @param w the write quorum sent as {@code ?w=}, or null for the server's default
  * @param requestTimeout sent as {@code ?timeout=}; the client gives up one second later
  * @param randomSeed seeds the key and operation choices (connection {@code i} uses {@code seed + i})
+ * @param httpClient {@code socket} (a minimal blocking HTTP/1.1 client per connection, the default) or
+ *     {@code jdk} ({@link java.net.http.HttpClient})
  */
 public record BenchOptions(String mode, List<String> nodes, String seed, List<Workload> workloads,
     long records, KeyChooser.Distribution distribution, int valueSize, UpdateMode updates, int connections,
     Duration duration, Duration warmup, long targetOpsPerSecond, String r, String w,
-    Duration requestTimeout, long randomSeed) {
+    Duration requestTimeout, long randomSeed, String httpClient) {
 
   private static final Pattern HOST_PORT = Pattern.compile("[A-Za-z0-9.\\-]+:\\d{1,5}|\\[[0-9A-Fa-f:.]+\\]:\\d{1,5}");
   private static final Pattern QUORUM = Pattern.compile("[1-9]\\d{0,2}|one|quorum|all");
@@ -85,6 +87,9 @@ public record BenchOptions(String mode, List<String> nodes, String seed, List<Wo
     if (w != null && !QUORUM.matcher(w).matches()) {
       throw new IllegalArgumentException("w must be a number, one, quorum or all, got '" + w + "'");
     }
+    if (!"socket".equals(httpClient) && !"jdk".equals(httpClient)) {
+      throw new IllegalArgumentException("http client must be socket or jdk, got '" + httpClient + "'");
+    }
     if (requestTimeout == null || requestTimeout.toMillis() < 1 || requestTimeout.toMillis() > 60_000) {
       throw new IllegalArgumentException("request timeout must be 1..60000 ms (the server's limit), got "
           + (requestTimeout == null ? null : requestTimeout.toMillis() + " ms"));
@@ -95,7 +100,7 @@ public record BenchOptions(String mode, List<String> nodes, String seed, List<Wo
   public static BenchOptions defaults() {
     return new BenchOptions("http", List.of("127.0.0.1:8080"), null, List.of(Workload.A), 100_000,
         KeyChooser.Distribution.ZIPFIAN, 1024, UpdateMode.CONTEXT, 16, Duration.ofSeconds(30), Duration.ZERO,
-        0, null, null, Duration.ofMillis(2000), 1);
+        0, null, null, Duration.ofMillis(2000), 1, "socket");
   }
 
   /** Checks that {@code node} is {@code host:port} with a port in 1..65535. */

@@ -54,7 +54,8 @@ final class BenchRun {
   private String settings() {
     return String.format(Locale.ROOT,
         "%s %s, %d records (%s), %d-byte values, updates %s, %d connections, %s, r=%s w=%s, timeout %d ms",
-        options.mode(), options.mode().equals("http") ? String.join(",", options.nodes()) : options.seed(),
+        options.mode().equals("http") ? "http (" + options.httpClient() + " client)" : "java client",
+        options.mode().equals("http") ? String.join(",", options.nodes()) : options.seed(),
         options.records(), options.distribution().name().toLowerCase(Locale.ROOT), options.valueSize(),
         options.updates().label(), options.connections(),
         options.targetOpsPerSecond() > 0 ? "target " + options.targetOpsPerSecond() + " ops/s" : "unthrottled",

@@ -11,9 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The HTTP side of a run: one JDK {@link HttpClient} (HTTP/1.1, keep-alive) per node, and per worker a
- * {@link Connection} bound to node {@code worker mod nodes}. A worker sends one request at a time, so
- * each keeps one connection open to its node and the run holds {@code --connections} connections.
+ * The HTTP side of a run: per worker a {@link Connection} bound to node {@code worker mod nodes}, either
+ * a {@link SocketHttpConnection} (the default) or one over a JDK {@link HttpClient} (HTTP/1.1,
+ * keep-alive; one client per node). A worker sends one request at a time, so each keeps one connection
+ * open to its node and the run holds {@code --connections} connections.
  */
 final class HttpConnections implements AutoCloseable {
   static final String CONTEXT_HEADER = "X-Causal-Context";
@@ -22,6 +23,8 @@ final class HttpConnections implements AutoCloseable {
   private final String readQuery;
   private final String writeQuery;
   private final Duration clientTimeout;
+  private final boolean socket;
+  private final List<SocketHttpConnection> sockets = new ArrayList<>();
 
   HttpConnections(BenchOptions options) {
     this.nodes = options.nodes();
@@ -35,10 +38,17 @@ final class HttpConnections implements AutoCloseable {
     this.readQuery = timeout + (options.r() == null ? "" : "&r=" + options.r());
     this.writeQuery = timeout + (options.w() == null ? "" : "&w=" + options.w());
     this.clientTimeout = options.requestTimeout().plusSeconds(1);
+    this.socket = options.httpClient().equals("socket");
   }
 
-  Connection connection(int worker) {
+  synchronized Connection connection(int worker) {
     int node = worker % nodes.size();
+    if (socket) {
+      SocketHttpConnection connection =
+          new SocketHttpConnection(nodes.get(node), readQuery, writeQuery, (int) clientTimeout.toMillis());
+      sockets.add(connection);
+      return connection;
+    }
     return new Http(clients.get(node), "http://" + nodes.get(node) + "/kv/");
   }
 
@@ -107,7 +117,8 @@ final class HttpConnections implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
+    sockets.forEach(SocketHttpConnection::close);
     // JDK 17's HttpClient has no close(): its connections and selector thread end when it is collected.
     clients.clear();
   }

@@ -29,6 +29,7 @@ class BenchCommandTest {
     assertEquals(0, o.targetOpsPerSecond(), "unthrottled");
     assertNull(o.r(), "the node's default r");
     assertEquals(false, command.json());
+    assertEquals("socket", o.httpClient());
   }
 
   @Test
@@ -37,7 +38,7 @@ class BenchCommandTest {
         "--nodes", "127.0.0.1:8080, 127.0.0.1:8081", "--workload", "load,A,c", "--records=500",
         "--distribution", "uniform", "--value-size", "100", "--threads", "32", "--duration", "2m",
         "--warmup", "1500ms", "--target", "5000", "--r", "quorum", "--w", "ALL", "--timeout-ms", "900",
-        "--random-seed", "9", "--read-modify-write", "--json"}).options();
+        "--random-seed", "9", "--read-modify-write", "--http-client", "jdk", "--json"}).options();
     assertEquals(List.of("127.0.0.1:8080", "127.0.0.1:8081"), o.nodes());
     assertEquals(List.of(Workload.LOAD, Workload.A, Workload.C), o.workloads());
     assertEquals(500, o.records());
@@ -52,6 +53,7 @@ class BenchCommandTest {
     assertEquals(Duration.ofMillis(900), o.requestTimeout());
     assertEquals(9, o.randomSeed());
     assertEquals(UpdateMode.READ_MODIFY_WRITE, o.updates());
+    assertEquals("jdk", o.httpClient());
   }
 
   @ParameterizedTest(name = "--updates {0}")
@@ -80,6 +82,7 @@ class BenchCommandTest {
       "--timeout-ms 0                    | request timeout must be 1..60000 ms",
       "--updates sometimes               | --updates must be context, blind or read-modify-write",
       "--mode grpc                       | mode must be http or java",
+      "--http-client netty               | http client must be socket or jdk",
       "--mode java                       | --mode java needs --seed",
       "--frobnicate 1                    | unknown option '--frobnicate'",
       "extra                             | unexpected argument 'extra'",

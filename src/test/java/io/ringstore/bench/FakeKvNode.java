@@ -25,7 +25,15 @@ final class FakeKvNode implements AutoCloseable {
   final AtomicLong puts = new AtomicLong();
   final AtomicLong putsWithContext = new AtomicLong();
 
+  private final boolean chunked;
+
   FakeKvNode() {
+    this(false);
+  }
+
+  /** {@code chunked}: found values are sent with chunked transfer encoding. */
+  FakeKvNode(boolean chunked) {
+    this.chunked = chunked;
     try {
       server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     } catch (IOException e) {
@@ -54,7 +62,7 @@ final class FakeKvNode implements AutoCloseable {
           exchange.sendResponseHeaders(404, -1);
         } else {
           exchange.getResponseHeaders().add("X-Causal-Context", "ctx-" + key);
-          exchange.sendResponseHeaders(200, value.length);
+          exchange.sendResponseHeaders(200, chunked ? 0 : value.length);
           exchange.getResponseBody().write(value);
         }
       }
