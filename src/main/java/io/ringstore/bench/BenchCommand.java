@@ -41,7 +41,8 @@ public final class BenchCommand {
         --target         a fixed offered rate in ops/s over all connections (default: as fast as
                          possible); latency counts from each request's intended send time
         --updates        context (default): one PUT with the causal context this run last saw for
-                         the key; blind: one PUT with no context, so every update adds a sibling;
+                         the key (a key not seen yet is read first); blind: one PUT with no context,
+                         so every update adds a sibling;
                          read-modify-write: a GET for the context, then the PUT (both in the latency)
         --r, --w         quorums sent with each request (1..N, one, quorum, all; default: the node's)
         --timeout-ms     request timeout, sent to the server as ?timeout=

@@ -207,9 +207,12 @@ final class BenchRun {
         case INSERT -> result = connection.write(key, nextValue(), null);
         default -> {
           String context = null;
+          boolean readFirst = options.updates() == UpdateMode.READ_MODIFY_WRITE;
           if (options.updates() == UpdateMode.CONTEXT) {
             context = contexts.get(record);
-          } else if (options.updates() == UpdateMode.READ_MODIFY_WRITE) {
+            readFirst = context == null;
+          }
+          if (readFirst) {
             Connection.Result read = connection.readForUpdate(key);
             if (!read.ok()) {
               return read;

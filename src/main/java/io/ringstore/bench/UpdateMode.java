@@ -8,8 +8,9 @@ package io.ringstore.bench;
 public enum UpdateMode {
   /**
    * The default: one {@code PUT} with the causal context this run last received for the key (from a
-   * read or a write of it; none before the first), so it replaces what the run last saw and siblings
-   * stay as few as the concurrent updates of the key.
+   * read or a write of it), so it replaces what the run last saw and siblings stay as few as the
+   * concurrent updates of the key. A key this run has not seen yet is read first (like
+   * {@link #READ_MODIFY_WRITE}, once per key).
    */
   CONTEXT,
   /** One {@code PUT} with no context: every update adds a sibling (a stress test of siblings). */

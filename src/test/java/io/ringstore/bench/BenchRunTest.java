@@ -76,6 +76,7 @@ class BenchRunTest {
     assertEquals(300, node.size(), "updates touch loaded records only");
     assertEquals(300 + updates, node.puts.get(), "one PUT per insert and per update");
     assertEquals(updates, node.putsWithContext.get(), "each update sent the context it last saw");
+    assertEquals(reads, node.gets.get(), "no update needed a read: the load phase gave every key's context");
     assertTrue(err.toString(StandardCharsets.UTF_8).contains("ringstore bench: workload A for 0 s"),
         "each phase announced on stderr (no progress line: the phase is shorter than a second)");
   }
