@@ -1,0 +1,51 @@
+package io.ringstore.bench;
+
+import java.util.Locale;
+
+/**
+ * The YCSB core workloads ringstore's bench runs: the write-only load phase and the mixes A, B and C.
+ *
+ * @param readProportion the share of reads (the rest are updates) in a run phase
+ */
+public enum Workload {
+  /** Inserts every record {@code 0..records-1} once, then stops (or at the duration if that comes first). */
+  LOAD(0.0),
+  /** Update heavy: 50 % reads, 50 % updates. */
+  A(0.5),
+  /** Read mostly: 95 % reads, 5 % updates. */
+  B(0.95),
+  /** Read only. */
+  C(1.0);
+
+  private final double readProportion;
+
+  Workload(double readProportion) {
+    this.readProportion = readProportion;
+  }
+
+  public double readProportion() {
+    return readProportion;
+  }
+
+  /** The operation for a uniform draw {@code u} in [0, 1) of a run phase; the load phase only inserts. */
+  public Operation operation(double u) {
+    if (this == LOAD) {
+      return Operation.INSERT;
+    }
+    return u < readProportion ? Operation.READ : Operation.UPDATE;
+  }
+
+  static Workload parse(String value) {
+    return switch (value.toLowerCase(Locale.ROOT)) {
+      case "load" -> LOAD;
+      case "a" -> A;
+      case "b" -> B;
+      case "c" -> C;
+      default -> throw new IllegalArgumentException("workload must be load, A, B or C, got '" + value + "'");
+    };
+  }
+
+  String label() {
+    return this == LOAD ? "load" : name();
+  }
+}

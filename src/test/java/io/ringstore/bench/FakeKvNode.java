@@ -1,0 +1,88 @@
+package io.ringstore.bench;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A stand-in for a node's {@code /kv/{key}} contract on an in-memory map, for testing the bench without
+ * a cluster: {@code GET} answers 200 with the value and a context (404 when absent), {@code PUT} stores
+ * and answers 204 with a context. Counts what it received.
+ */
+final class FakeKvNode implements AutoCloseable {
+  private final HttpServer server;
+  private final ExecutorService executor = Executors.newFixedThreadPool(8);
+  private final Map<String, byte[]> values = new ConcurrentHashMap<>();
+  final AtomicLong gets = new AtomicLong();
+  final AtomicLong puts = new AtomicLong();
+  final AtomicLong putsWithContext = new AtomicLong();
+
+  private final boolean chunked;
+
+  FakeKvNode() {
+    this(false);
+  }
+
+  /** {@code chunked}: found values are sent with chunked transfer encoding. */
+  FakeKvNode(boolean chunked) {
+    this.chunked = chunked;
+    try {
+      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    server.createContext("/kv/", this::kv);
+    server.setExecutor(executor);
+    server.start();
+  }
+
+  String address() {
+    return "127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  int size() {
+    return values.size();
+  }
+
+  private void kv(HttpExchange exchange) throws IOException {
+    String key = exchange.getRequestURI().getPath().substring("/kv/".length());
+    switch (exchange.getRequestMethod()) {
+      case "GET" -> {
+        gets.incrementAndGet();
+        byte[] value = values.get(key);
+        if (value == null) {
+          exchange.sendResponseHeaders(404, -1);
+        } else {
+          exchange.getResponseHeaders().add("X-Causal-Context", "ctx-" + key);
+          exchange.sendResponseHeaders(200, chunked ? 0 : value.length);
+          exchange.getResponseBody().write(value);
+        }
+      }
+      case "PUT" -> {
+        puts.incrementAndGet();
+        if (exchange.getRequestHeaders().getFirst("X-Causal-Context") != null) {
+          putsWithContext.incrementAndGet();
+        }
+        values.put(key, exchange.getRequestBody().readAllBytes());
+        exchange.getResponseHeaders().add("X-Causal-Context", "ctx-" + key);
+        exchange.sendResponseHeaders(204, -1);
+      }
+      default -> exchange.sendResponseHeaders(405, -1);
+    }
+    exchange.close();
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+  }
+}
