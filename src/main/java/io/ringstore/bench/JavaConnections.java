@@ -123,7 +123,11 @@ final class JavaConnections implements AutoCloseable {
     return Connection.Result.failed((String) result);
   }
 
-  /** The stage's result, or the failure's class name as a String. */
+  /**
+   * The stage's result, or the failure's class name as a String. Called on a bench worker thread (a
+   * dedicated platform thread with one request outstanding: the closed loop of a YCSB client), never
+   * on an actor or dispatcher thread, and bounded by the request timeout plus a margin.
+   */
   private Object await(CompletionStage<?> stage) throws InterruptedException {
     try {
       return stage.toCompletableFuture().get(waitMillis, TimeUnit.MILLISECONDS);
@@ -136,6 +140,7 @@ final class JavaConnections implements AutoCloseable {
     }
   }
 
+  /** Called once on the bench's main thread at the end of the run: waits (bounded) for the leave. */
   @Override
   public void close() {
     system.terminate();

@@ -26,6 +26,9 @@ public final class DrainingMembers {
 
   /** The members whose announcement is still fresh at {@code nowMillis}. */
   public Set<String> draining(long nowMillis) {
+    if (lastHeard.isEmpty()) {
+      return Set.of(); // the usual case, on every ring lookup
+    }
     lastHeard.values().removeIf(t -> nowMillis - t > ttlMillis * 10);
     return lastHeard.entrySet().stream()
         .filter(e -> nowMillis - e.getValue() <= ttlMillis)

@@ -189,12 +189,10 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
     long window = settings.sourceWindow().toMillis();
     // previous hosts: where this very replica ran last (first), or nodes that released the partition
     List<PartitionSource.Description> previousHosts = descriptions.stream()
-        .filter(d -> recent(d.releasedReplicas() == null ? null : d.releasedReplicas().get(id.id()),
-                now, window)
+        .filter(d -> ranThisReplica(d, now, window)
             || !d.hosting() && recent(d.releasedAtMillis(), now, window))
         .sorted(Comparator.comparing((PartitionSource.Description d) ->
-                !recent(d.releasedReplicas() == null ? null : d.releasedReplicas().get(id.id()),
-                    now, window))
+                !ranThisReplica(d, now, window))
             .thenComparing(Comparator.comparingLong(PartitionSource.Description::keys).reversed()))
         .toList();
     buildPeers(previousHosts);
@@ -209,6 +207,11 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
       return this;
     }
     return syncNext();
+  }
+
+  /** Whether {@code d}'s node released this very replica within the window. */
+  private boolean ranThisReplica(PartitionSource.Description d, long now, long window) {
+    return d.releasedReplicas() != null && recent(d.releasedReplicas().get(id.id()), now, window);
   }
 
   private static boolean recent(Long releasedAt, long now, long window) {
