@@ -25,7 +25,6 @@ import org.apache.pekko.http.javadsl.model.Query;
 import org.apache.pekko.http.javadsl.model.headers.RawRequestURI;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.stream.Materializer;
-import org.apache.pekko.util.ByteString;
 import scala.util.Try;
 
 /**
@@ -78,14 +77,15 @@ final class KvRoutes {
     entity.getContentLengthOption().ifPresent(limits::checkValueSize);
     String contentType = entity.getContentType().toString();
     long max = client.settings().requests().maxValueBytes();
-    CompletionStage<ByteString> body = entity.withSizeLimit(max)
-        .toStrict(BODY_READ_TIMEOUT.toMillis(), mat)
-        .thenApply(HttpEntity.Strict::getData);
-    return onComplete(body, bytes -> {
-      if (bytes.isFailure()) {
-        return complete(HttpErrors.fromThrowable(bytes.failed().get()));
+    // onComplete on the stage itself: a thenApply on it would run on the common ForkJoinPool's async
+    // executor, which on a machine of two cores or fewer starts a new thread for every task
+    CompletionStage<HttpEntity.Strict> body = entity.withSizeLimit(max)
+        .toStrict(BODY_READ_TIMEOUT.toMillis(), mat);
+    return onComplete(body, strict -> {
+      if (strict.isFailure()) {
+        return complete(HttpErrors.fromThrowable(strict.failed().get()));
       }
-      byte[] value = bytes.get().toArray();
+      byte[] value = strict.get().getData().toArray();
       return handle(() -> respond(
           client.put(key, value, contentType, context, options), KvResponses::write));
     });
