@@ -44,7 +44,6 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.cluster.Cluster;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.http.javadsl.ServerBinding;
 
 /**
@@ -116,8 +115,8 @@ public final class RingstoreNode {
     system.systemActorOf(MembershipListener.create(ringView, settings.holdsData() ? settings.dataDir() : null), "membership-listener",
         org.apache.pekko.actor.typed.Props.empty());
     var region = ReplicaSharding.init(system, ringView, host);
-    ReplicaDirectory directory =
-        ReplicaDirectory.ofSharding(ClusterSharding.get(system), ringView, localReplicas);
+    ReplicaDirectory directory = ReplicaDirectory.ofSharding(
+        system, ringView, localReplicas, settings.requests().directRoutes());
     HintDirectory hintDirectory = HintDirectory.start(system);
     RingstoreClient client = RingstoreClient.create(system, directory, settings, hintDirectory);
     CompletableFuture<ActorRef<HintManager.Command>> hintManager = new CompletableFuture<>();

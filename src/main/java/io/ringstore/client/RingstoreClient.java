@@ -20,7 +20,6 @@ import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.Cluster;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
  * The Java API of ringstore: get, put and delete returning {@link CompletionStage}s, for a JVM app whose
@@ -60,8 +59,9 @@ public final class RingstoreClient {
     RingView ringView = new RingView(
         Cluster.get(Adapter.toClassic(system)), RingView.ringConfig(settings));
     ReplicaSharding.init(system, ringView, null);
-    return create(system, ReplicaDirectory.ofSharding(ClusterSharding.get(system), ringView,
-        new LocalReplicas()), settings, HintDirectory.start(system));
+    return create(system, ReplicaDirectory.ofSharding(system, ringView,
+        new LocalReplicas(), settings.requests().directRoutes()), settings,
+        HintDirectory.start(system));
   }
 
   /** A client over an existing directory (a data node's own gateway). */

@@ -66,7 +66,8 @@ public record RingstoreSettings(
             c.getDuration("requests.max-timeout"),
             Math.toIntExact(c.getBytes("requests.max-value-size")),
             c.getInt("requests.max-key-bytes"),
-            c.getBoolean("requests.sloppy-quorum")),
+            c.getBoolean("requests.sloppy-quorum"),
+            c.getBoolean("requests.direct-routes")),
         new HttpSettings(c.getString("http.host"), c.getInt("http.port")),
         new StorageSettings(
             c.getBoolean("storage.sync-writes"),
@@ -117,10 +118,19 @@ public record RingstoreSettings(
     }
   }
 
-  /** Request limits: default and maximum timeout, value and key sizes; default quorum mode. */
+  /**
+   * Request limits: default and maximum timeout, value and key sizes; default quorum mode; whether
+   * coordinators reach replica entities on direct routes once known ({@code ReplicaRoutes}).
+   */
   public record RequestSettings(
       Duration timeout, Duration maxTimeout, int maxValueBytes, int maxKeyBytes,
-      boolean sloppyQuorum) {
+      boolean sloppyQuorum, boolean directRoutes) {
+    public RequestSettings(
+        Duration timeout, Duration maxTimeout, int maxValueBytes, int maxKeyBytes,
+        boolean sloppyQuorum) {
+      this(timeout, maxTimeout, maxValueBytes, maxKeyBytes, sloppyQuorum, true);
+    }
+
     public RequestSettings {
       require(!timeout.isNegative() && !timeout.isZero(), "ringstore.requests.timeout must be > 0");
       require(maxTimeout.compareTo(timeout) >= 0,

@@ -79,7 +79,7 @@ public final class ReadCoordinator extends AbstractBehavior<ReadCoordinator.Comm
     timers.startSingleTimer(Timeout.INSTANCE, request.timeout());
     this.adapter = ctx.messageAdapter(ReplicaEntity.ReadReply.class, ReadReplied::new);
     for (ReplicaId replica : replicas) {
-      directory.entity(replica).tell(new ReplicaEntity.Read(request.key(), adapter));
+      directory.tell(replica, new ReplicaEntity.Read(request.key(), adapter));
     }
   }
 
@@ -130,7 +130,7 @@ public final class ReadCoordinator extends AbstractBehavior<ReadCoordinator.Comm
       return this;
     }
     for (String replica : quorum.takeBehind()) {
-      directory.entity(ReplicaId.parse(replica)).tell(new ReplicaEntity.Read(request.key(), adapter));
+      directory.tell(ReplicaId.parse(replica), new ReplicaEntity.Read(request.key(), adapter));
     }
     return this;
   }
@@ -163,8 +163,8 @@ public final class ReadCoordinator extends AbstractBehavior<ReadCoordinator.Comm
     ActorRef<ReplicaEntity.Replicated> adapter =
         getContext().messageAdapter(ReplicaEntity.Replicated.class, RepairReplied::new);
     for (String replica : stale) {
-      directory.entity(ReplicaId.parse(replica))
-          .tell(new ReplicaEntity.Replicate(request.key(), object, adapter));
+      directory.tell(ReplicaId.parse(replica),
+          new ReplicaEntity.Replicate(request.key(), object, adapter));
     }
     repairing = true;
     repairsPending = stale.size();

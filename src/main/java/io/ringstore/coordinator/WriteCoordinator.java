@@ -179,7 +179,7 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
       return;
     }
     Sibling v = request.value();
-    directory.entity(coordinatingReplica).tell(new ReplicaEntity.CoordinatePut(
+    directory.tell(coordinatingReplica, new ReplicaEntity.CoordinatePut(
         request.key(), v.data(), v.contentType(), v.tombstone(), request.context(),
         request.contextFromReplica(), putAdapter, applyBeforeMillis));
   }
@@ -228,8 +228,7 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
     context = CausalContextCodec.encode(StoredObjectCodec.decode(object).join());
     for (ReplicaId other : replicas) {
       if (!other.equals(coordinatingReplica)) {
-        directory.entity(other).tell(
-            new ReplicaEntity.Replicate(request.key(), object, replicateAdapter));
+        directory.tell(other, new ReplicaEntity.Replicate(request.key(), object, replicateAdapter));
       }
     }
     coordinatorCandidates.clear();
@@ -353,7 +352,7 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
     }
     tombstoneMarked = true;
     for (ReplicaId replica : replicas) {
-      directory.entity(replica).tell(new ReplicaEntity.MarkTombstoneReplicated(request.key(), object));
+      directory.tell(replica, new ReplicaEntity.MarkTombstoneReplicated(request.key(), object));
     }
   }
 

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
@@ -19,6 +21,9 @@ public final class ReplicaDirectory {
   private final Supplier<Ring> ring;
   private final LocalReplicas localReplicas;
   private final Predicate<String> available;
+  private final ReplicaRoutes routes;
+  private static final java.util.concurrent.atomic.AtomicInteger KEEPERS =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   /**
    * A directory over any way of reaching entities: sharding on a node
@@ -33,17 +38,36 @@ public final class ReplicaDirectory {
   public ReplicaDirectory(
       Function<ReplicaId, EntityRef<ReplicaEntity.Command>> entities, Supplier<Ring> ring,
       LocalReplicas localReplicas, Predicate<String> available) {
+    this(entities, ring, localReplicas, available, null);
+  }
+
+  /** With {@code routes} (or null): direct routes to entities that are known, sharding otherwise. */
+  public ReplicaDirectory(
+      Function<ReplicaId, EntityRef<ReplicaEntity.Command>> entities, Supplier<Ring> ring,
+      LocalReplicas localReplicas, Predicate<String> available, ReplicaRoutes routes) {
     this.entities = entities;
     this.ring = ring;
     this.localReplicas = localReplicas;
     this.available = available;
+    this.routes = routes;
   }
 
+  /**
+   * The directory of a cluster member: entities through {@code system}'s sharding and, when
+   * {@code directRoutes}, direct routes learned by a {@link ReplicaRoutes} keeper spawned here.
+   */
   public static ReplicaDirectory ofSharding(
-      ClusterSharding sharding, RingView ringView, LocalReplicas localReplicas) {
-    return new ReplicaDirectory(
+      ActorSystem<?> system, RingView ringView, LocalReplicas localReplicas, boolean directRoutes) {
+    ClusterSharding sharding = ClusterSharding.get(system);
+    ReplicaRoutes routes = directRoutes ? new ReplicaRoutes() : null;
+    ReplicaDirectory directory = new ReplicaDirectory(
         id -> sharding.entityRefFor(ReplicaSharding.TYPE_KEY, id.id()), ringView::current,
-        localReplicas, ringView::isAvailable);
+        localReplicas, ringView::isAvailable, routes);
+    if (routes != null) {
+      system.systemActorOf(routes.keeper(directory::entity, true),
+          "replica-routes-" + KEEPERS.incrementAndGet(), Props.empty());
+    }
+    return directory;
   }
 
   /** Whether a member is Up and reachable from here (worth handing a hint to). */
@@ -72,7 +96,18 @@ public final class ReplicaDirectory {
     return ids;
   }
 
+  /** The entity through sharding (wherever it runs; started there if it is not running). */
   public EntityRef<ReplicaEntity.Command> entity(ReplicaId id) {
     return entities.apply(id);
+  }
+
+  /**
+   * Sends a request-path message to replica {@code id}: on its direct route when one is known
+   * ({@link ReplicaRoutes}), through sharding otherwise.
+   */
+  public void tell(ReplicaId id, ReplicaEntity.Command message) {
+    if (routes == null || !routes.tell(id, message)) {
+      entities.apply(id).tell(message);
+    }
   }
 }

@@ -7,7 +7,6 @@ import io.ringstore.version.CausalContextCodec;
 import io.ringstore.version.DvvSet;
 import io.ringstore.version.VersionVector;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -20,8 +19,8 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 /**
  * Replica {@code r} of partition {@code p} (sharding entity {@code "p:r"}): owns that partition's data on
  * the node where sharding placed it and answers {@link Read}, {@link CoordinatePut} and
- * {@link Replicate}. Every storage call runs on the storage dispatcher and comes back through
- * {@code pipeToSelf}; every reply names the replica and its node, so coordinators count distinct
+ * {@link Replicate}. Every storage call runs on the storage dispatcher, which sends the reply itself;
+ * every reply names the replica and its node, so coordinators count distinct
  * replicas (DESIGN invariants 1 and 2).
  */
 public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command> {
@@ -152,14 +151,25 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
   /** Where a replica entity runs and whether it still catches up. */
   public record Status(String replica, String node, boolean syncing) implements CborSerializable {}
 
+  /**
+   * Sent through sharding by a node's {@link ReplicaRoutes} keeper: answered with this entity's own
+   * ref, which the keeper then uses (and watches) as a direct route.
+   */
+  public record Locate(ActorRef<Located> replyTo) implements Command {}
+
+  /** Where replica {@code replica} ({@code "p:r"}) runs: its entity's ref. */
+  public record Located(String replica, ActorRef<Command> entity) implements CborSerializable {}
+
   /** Sent by this entity's transfer child once the replica caught up: it now counts toward R. */
   public record SyncCompleted() implements Command {}
-
-  private record StorageDone(Runnable reply, String failure) implements Command {}
 
   private record TransferStopped() implements Command {}
 
   private record RestartTransfer() implements Command {}
+
+  /** Storage failures are logged from the storage thread, which has no actor context. */
+  private static final org.slf4j.Logger STORAGE_LOG =
+      org.slf4j.LoggerFactory.getLogger(ReplicaEntity.class);
 
   private static final java.time.Duration TRANSFER_RESTART_PAUSE = java.time.Duration.ofSeconds(1);
 
@@ -210,10 +220,10 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
         .onMessage(GetSegments.class, this::onGetSegments)
         .onMessage(GetKeyHashes.class, this::onGetKeyHashes)
         .onMessage(GetStatus.class, this::onGetStatus)
+        .onMessage(Locate.class, this::onLocate)
         .onMessage(SyncCompleted.class, this::onSyncCompleted)
         .onMessage(TransferStopped.class, this::onTransferStopped)
         .onMessage(RestartTransfer.class, this::onRestartTransfer)
-        .onMessage(StorageDone.class, this::onStorageDone)
         .onSignal(PostStop.class, this::onPostStop)
         .build();
   }
@@ -321,11 +331,10 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
     return this;
   }
 
-  private Behavior<Command> onStorageDone(StorageDone done) {
-    if (done.failure() != null) {
-      getContext().getLog().warn("replica {}: storage call failed: {}", id, done.failure());
+  private Behavior<Command> onLocate(Locate locate) {
+    if (!source) {
+      locate.replyTo().tell(new Located(id.id(), getContext().getSelf()));
     }
-    done.reply().run();
     return this;
   }
 
@@ -380,19 +389,25 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
   }
 
   /**
-   * Runs a blocking storage call on the storage dispatcher; its result (a reply to send) comes back
-   * to this actor as a {@link StorageDone}, an exception as an error reply.
+   * Runs a blocking storage call on the storage dispatcher. The reply it returns is sent from the
+   * storage thread itself (telling an {@code ActorRef} is thread-safe, and a reply reads no state of
+   * this actor): passing it back through this actor's mailbox first would cost a hop and a thread
+   * wake-up per replica operation. An exception becomes an error reply, logged.
    */
   private void runOnStorage(
       Supplier<Runnable> work, java.util.function.Consumer<String> onError) {
-    CompletableFuture<Runnable> future = CompletableFuture.supplyAsync(work, host.storageExecutor());
-    getContext().pipeToSelf(future, (reply, failure) -> {
-      if (failure == null) {
-        return new StorageDone(reply, null);
+    ReplicaId replica = id;
+    host.storageExecutor().execute(() -> {
+      Runnable reply;
+      try {
+        reply = work.get();
+      } catch (RuntimeException | Error e) {
+        String error = e.getClass().getSimpleName() + ": " + e.getMessage();
+        STORAGE_LOG.warn("replica {}: storage call failed: {}", replica, error);
+        onError.accept(error);
+        return;
       }
-      Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
-      String error = cause.getClass().getSimpleName() + ": " + cause.getMessage();
-      return new StorageDone(() -> onError.accept(error), error);
+      reply.run();
     });
   }
 }
