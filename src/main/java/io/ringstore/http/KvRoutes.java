@@ -1,12 +1,12 @@
 package io.ringstore.http;
 
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
+import static org.apache.pekko.http.javadsl.server.Directives.completeWithFuture;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.delete;
 import static org.apache.pekko.http.javadsl.server.Directives.extractMaterializer;
 import static org.apache.pekko.http.javadsl.server.Directives.extractRequest;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
-import static org.apache.pekko.http.javadsl.server.Directives.onComplete;
 import static org.apache.pekko.http.javadsl.server.Directives.put;
 
 import io.ringstore.client.ReadOptions;
@@ -16,7 +16,9 @@ import io.ringstore.coordinator.Quorum;
 import io.ringstore.coordinator.RequestLimits;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
@@ -25,7 +27,6 @@ import org.apache.pekko.http.javadsl.model.Query;
 import org.apache.pekko.http.javadsl.model.headers.RawRequestURI;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.stream.Materializer;
-import scala.util.Try;
 
 /**
  * {@code PUT/GET/DELETE /kv/{key}}: parses and validates the request (key, r/w, timeout, context,
@@ -77,18 +78,13 @@ final class KvRoutes {
     entity.getContentLengthOption().ifPresent(limits::checkValueSize);
     String contentType = entity.getContentType().toString();
     long max = client.settings().requests().maxValueBytes();
-    // onComplete on the stage itself: a thenApply on it would run on the common ForkJoinPool's async
-    // executor, which on a machine of two cores or fewer starts a new thread for every task
-    CompletionStage<HttpEntity.Strict> body = entity.withSizeLimit(max)
-        .toStrict(BODY_READ_TIMEOUT.toMillis(), mat);
-    return onComplete(body, strict -> {
-      if (strict.isFailure()) {
-        return complete(HttpErrors.fromThrowable(strict.failed().get()));
-      }
-      byte[] value = strict.get().getData().toArray();
-      return handle(() -> respond(
-          client.put(key, value, contentType, context, options), KvResponses::write));
-    });
+    // the body, then the write, then the response, each on the thread that completes the step
+    // before it (see respond): no thread-pool hop, and no thread started per PUT
+    return respond(entity.withSizeLimit(max)
+        .toStrict(BODY_READ_TIMEOUT.toMillis(), mat)
+        .thenComposeAsync(strict -> client.put(
+            key, strict.getData().toArray(), contentType, context, options), SAME_THREAD),
+        KvResponses::write);
   }
 
   private Route remove(HttpRequest request, String rawPath) {
@@ -98,11 +94,26 @@ final class KvRoutes {
     return respond(client.delete(key, context(request), options), KvResponses::write);
   }
 
+  /**
+   * Maps the outcome to the response on the thread that completes it. pekko-http's javadsl
+   * {@code onComplete} would first pass every answer through Scala's global {@code ExecutionContext}
+   * (to unwrap a {@code CompletionException}): a second thread pool and a thread wake-up per request.
+   * {@code handleAsync} with an explicit executor, because the non-async methods of the stage Pekko's
+   * ask returns run on the common pool (on two cores: a new thread per call).
+   */
   private static <T> Route respond(CompletionStage<T> stage, Function<T, HttpResponse> mapping) {
-    return onComplete(stage, (Try<T> result) -> complete(result.isSuccess()
-        ? mapping.apply(result.get())
-        : HttpErrors.fromThrowable(result.failed().get())));
+    return completeWithFuture(stage.handleAsync(
+        (value, failure) -> failure == null
+            ? mapping.apply(value) : HttpErrors.fromThrowable(unwrap(failure)),
+        SAME_THREAD));
   }
+
+  private static Throwable unwrap(Throwable failure) {
+    return failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause() : failure;
+  }
+
+  private static final Executor SAME_THREAD = Runnable::run;
 
   /** Runs a route builder that may reject the request by throwing; maps that to a 4xx. */
   private static Route handle(java.util.function.Supplier<Route> route) {
