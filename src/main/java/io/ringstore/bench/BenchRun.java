@@ -102,6 +102,7 @@ final class BenchRun {
         measuredEnd = Math.min(now, end);
         break;
       }
+
       PhaseStats.Interval interval = stats.tick();
       progress.printf(Locale.ROOT, "[%5.1f s] %s %s %7d ops/s, %d errors, p99 %.3f ms%s%n",
           (now - start) / 1e9, workload.label(), load ? nextInsert.get() + "/" + options.records() : "",
@@ -164,7 +165,8 @@ final class BenchRun {
         long intended;
         if (pacer != null) {
           intended = pacer.nextIntendedNanos();
-          if (intended - end >= 0) {
+          if (intended - end >= 0 || System.nanoTime() - end >= 0) {
+            // past the window: a backlog of slots the node could not keep up with is not sent
             return;
           }
           for (long wait = intended - System.nanoTime(); wait > 0; wait = intended - System.nanoTime()) {

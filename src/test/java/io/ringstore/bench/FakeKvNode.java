@@ -26,6 +26,8 @@ final class FakeKvNode implements AutoCloseable {
   final AtomicLong putsWithContext = new AtomicLong();
 
   private final boolean chunked;
+  /** Service time of every GET, in nanoseconds (0: answer at once): a node slower than the load. */
+  volatile long getServiceNanos;
 
   FakeKvNode() {
     this(false);
@@ -57,6 +59,10 @@ final class FakeKvNode implements AutoCloseable {
     switch (exchange.getRequestMethod()) {
       case "GET" -> {
         gets.incrementAndGet();
+        if (getServiceNanos > 0) {
+          // models the time a slow node takes to answer (the request's work), not a wait for a condition
+          java.util.concurrent.locks.LockSupport.parkNanos(getServiceNanos);
+        }
         byte[] value = values.get(key);
         if (value == null) {
           exchange.sendResponseHeaders(404, -1);
