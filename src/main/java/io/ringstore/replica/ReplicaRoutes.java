@@ -37,8 +37,11 @@ public final class ReplicaRoutes {
   private final Set<ReplicaId> locating = ConcurrentHashMap.newKeySet();
   private volatile ActorRef<Command> keeper;
 
-  /** Messages of the keeper actor, which learns, watches and drops routes. */
-  public interface Command {}
+  /**
+   * Messages of the keeper actor, which learns, watches and drops routes. Local only (the keeper is
+   * never reached from another node), so exempt from {@code serialize-messages} checks in tests.
+   */
+  public interface Command extends org.apache.pekko.actor.NoSerializationVerificationNeeded {}
 
   private record Locate(ReplicaId id) implements Command {}
 
