@@ -125,12 +125,6 @@ public record RingstoreSettings(
   public record RequestSettings(
       Duration timeout, Duration maxTimeout, int maxValueBytes, int maxKeyBytes,
       boolean sloppyQuorum, boolean directRoutes) {
-    public RequestSettings(
-        Duration timeout, Duration maxTimeout, int maxValueBytes, int maxKeyBytes,
-        boolean sloppyQuorum) {
-      this(timeout, maxTimeout, maxValueBytes, maxKeyBytes, sloppyQuorum, true);
-    }
-
     public RequestSettings {
       require(!timeout.isNegative() && !timeout.isZero(), "ringstore.requests.timeout must be > 0");
       require(maxTimeout.compareTo(timeout) >= 0,

@@ -72,11 +72,6 @@ public final class ReplicaRoutes {
     return false;
   }
 
-  /** The number of routes known now. */
-  public int size() {
-    return routes.size();
-  }
-
   /**
    * The keeper actor: asks entities for their refs through {@code sharding}, watches them, and drops
    * every route on membership changes when {@code followMembership} (a node; tests without a cluster
