@@ -53,7 +53,7 @@ final class KvRoutes {
       String rawPath = rawPathAfter(request, 1);
       return concat(
           get(() -> handle(() -> read(request, rawPath))),
-          put(() -> extractMaterializer(mat -> handle(() -> write(request, rawPath, mat)))),
+          put(() -> extractMaterializer(mat -> handlePut(request, rawPath, mat))),
           delete(() -> handle(() -> remove(request, rawPath))));
     });
   }
@@ -114,6 +114,32 @@ final class KvRoutes {
   }
 
   private static final Executor SAME_THREAD = Runnable::run;
+
+  /**
+   * Like {@link #handle}, but a rejected PUT is answered only after its body has been read and
+   * dropped (up to {@link #DRAIN_LIMIT_BYTES}). A server that answers 413 from the
+   * {@code Content-Length} and closes while the client is still uploading makes most clients
+   * (curl, the JDK's HttpClient) report a broken pipe or reset instead of the 413; reading the
+   * body first keeps the answer readable and the connection open. Larger bodies are not drained:
+   * they are answered at once and the connection is closed.
+   */
+  private Route handlePut(HttpRequest request, String rawPath, Materializer mat) {
+    try {
+      return write(request, rawPath, mat);
+    } catch (RuntimeException e) {
+      HttpResponse rejection = HttpErrors.fromThrowable(e);
+      HttpEntity entity = request.entity();
+      if (entity.isKnownEmpty() || entity.getContentLengthOption().orElse(0) > DRAIN_LIMIT_BYTES) {
+        return complete(rejection);
+      }
+      return completeWithFuture(entity.withSizeLimit(DRAIN_LIMIT_BYTES).discardBytes(mat)
+          .completionStage()
+          .handleAsync((done, failure) -> rejection, SAME_THREAD));
+    }
+  }
+
+  /** The largest rejected request body read before answering (see {@link #handlePut}). */
+  static final long DRAIN_LIMIT_BYTES = 16L * 1024 * 1024;
 
   /** Runs a route builder that may reject the request by throwing; maps that to a 4xx. */
   private static Route handle(java.util.function.Supplier<Route> route) {

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ringstore.testing.TestNode;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -466,6 +467,64 @@ class HttpApiTest {
     assertJsonError(put(key, new byte[MIB + 1], "application/octet-stream", null, ""), 413,
         "PUT of 1 MiB + 1 byte");
     assertNotFound(get(key, ""), "nothing stored after a 413");
+  }
+
+  /**
+   * A client that sends its whole body before reading (as curl and HttpClient do) must see the
+   * 413, not a broken pipe: the node reads and drops a rejected body before answering. 8 MiB is
+   * far more than loopback socket buffers hold, so a node that answered and closed early would
+   * make the upload fail here every time.
+   */
+  @Test
+  void anOversizedBodyIsReadBeforeThe413SoTheClientSeesIt() throws IOException {
+    String key = newKey("eight-mib");
+    Response response = raw("PUT", "/kv/" + key, new byte[8 * MIB], "application/octet-stream",
+        Map.of());
+    assertJsonError(response, 413, "PUT of 8 MiB sent in full before reading");
+    assertNotFound(get(key, ""), "nothing stored after a 413");
+  }
+
+  @Test
+  void aRejectedPutKeepsTheConnectionOpenForTheNextRequest() throws IOException {
+    String key = newKey("keep-alive");
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout((int) CALL.toMillis());
+      OutputStream out = socket.getOutputStream();
+      InputStream in = socket.getInputStream();
+      byte[] big = new byte[2 * MIB];
+      out.write(("PUT /kv/" + key + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + big.length
+          + "\r\nContent-Type: application/octet-stream\r\n\r\n")
+          .getBytes(StandardCharsets.ISO_8859_1));
+      out.write(big);
+      out.flush();
+      assertEquals(413, readStatusAndBody(in), "the oversized PUT is answered 413");
+      out.write(("GET /kv/" + key + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+          .getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      assertEquals(404, readStatusAndBody(in),
+          "the same connection answers the next request (nothing was stored)");
+    }
+  }
+
+  /** Reads one response with a Content-Length body from a kept-alive connection; its status. */
+  private static int readStatusAndBody(InputStream in) throws IOException {
+    ByteArrayOutputStream head = new ByteArrayOutputStream();
+    while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        throw new AssertionError("the connection closed before a full response head: " + head);
+      }
+      head.write(b);
+    }
+    String[] lines = head.toString(StandardCharsets.ISO_8859_1).split("\r\n");
+    int length = 0;
+    for (String line : lines) {
+      if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+        length = Integer.parseInt(line.substring(line.indexOf(':') + 1).trim());
+      }
+    }
+    in.readNBytes(length);
+    return Integer.parseInt(lines[0].split(" ")[1]);
   }
 
   @Test
