@@ -3,6 +3,7 @@ package io.ringstore.client;
 import io.ringstore.coordinator.Outcome;
 import io.ringstore.coordinator.ReadCoordinator;
 import io.ringstore.coordinator.RequestLimits;
+import io.ringstore.coordinator.RequestMetrics;
 import io.ringstore.coordinator.WriteCoordinator;
 import io.ringstore.replica.ReplicaDirectory;
 import io.ringstore.replica.ReplicaId;
@@ -23,6 +24,7 @@ public final class RequestGateway extends AbstractBehavior<Ringstore.Command> {
   private final ReplicaDirectory directory;
   private final RequestLimits limits;
   private final WriteCoordinator.Handoff handoff;
+  private final RequestMetrics metrics;
 
   public static Behavior<Ringstore.Command> create(ReplicaDirectory directory, RequestLimits limits) {
     return create(directory, limits, WriteCoordinator.Handoff.NONE);
@@ -30,16 +32,24 @@ public final class RequestGateway extends AbstractBehavior<Ringstore.Command> {
 
   public static Behavior<Ringstore.Command> create(
       ReplicaDirectory directory, RequestLimits limits, WriteCoordinator.Handoff handoff) {
-    return Behaviors.setup(ctx -> new RequestGateway(ctx, directory, limits, handoff));
+    return create(directory, limits, handoff, new RequestMetrics());
+  }
+
+  /** A gateway whose read coordinators count their read repairs in {@code metrics}. */
+  public static Behavior<Ringstore.Command> create(
+      ReplicaDirectory directory, RequestLimits limits, WriteCoordinator.Handoff handoff,
+      RequestMetrics metrics) {
+    return Behaviors.setup(ctx -> new RequestGateway(ctx, directory, limits, handoff, metrics));
   }
 
   private RequestGateway(
       ActorContext<Ringstore.Command> ctx, ReplicaDirectory directory, RequestLimits limits,
-      WriteCoordinator.Handoff handoff) {
+      WriteCoordinator.Handoff handoff, RequestMetrics metrics) {
     super(ctx);
     this.directory = directory;
     this.limits = limits;
     this.handoff = handoff;
+    this.metrics = metrics;
   }
 
   @Override
@@ -63,7 +73,7 @@ public final class RequestGateway extends AbstractBehavior<Ringstore.Command> {
       return this;
     }
     getContext().spawnAnonymous(
-        ReadCoordinator.create(request, directory, replicasOf(get.key()), get.replyTo()));
+        ReadCoordinator.create(request, directory, replicasOf(get.key()), get.replyTo(), metrics));
     return this;
   }
 

@@ -4,6 +4,8 @@ import io.ringstore.cluster.RingView;
 import io.ringstore.config.RingstoreSettings;
 import io.ringstore.coordinator.ReadResult;
 import io.ringstore.coordinator.RequestLimits;
+import io.ringstore.coordinator.RequestMetrics;
+import io.ringstore.coordinator.RequestMetrics.Operation;
 import io.ringstore.coordinator.WriteCoordinator;
 import io.ringstore.coordinator.WriteResult;
 import io.ringstore.handoff.HintDirectory;
@@ -13,6 +15,7 @@ import io.ringstore.replica.ReplicaSharding;
 import io.ringstore.storage.Sibling;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -36,6 +39,7 @@ public final class RingstoreClient {
   private final ActorRef<Ringstore.Command> gateway;
   private final RequestLimits limits;
   private final RingstoreSettings settings;
+  private final RequestMetrics metrics = new RequestMetrics();
 
   private RingstoreClient(
       ActorSystem<?> system, ReplicaDirectory directory, RingstoreSettings settings,
@@ -45,7 +49,7 @@ public final class RingstoreClient {
     this.limits = new RequestLimits(settings);
     this.gateway = system.systemActorOf(
         RequestGateway.create(directory, limits,
-            new WriteCoordinator.Handoff(hints, settings.handoff().replicaAckTimeout())),
+            new WriteCoordinator.Handoff(hints, settings.handoff().replicaAckTimeout()), metrics),
         "ringstore-gateway-" + GATEWAYS.incrementAndGet(), Props.empty());
   }
 
@@ -84,17 +88,33 @@ public final class RingstoreClient {
     return limits;
   }
 
+  /**
+   * Counts and latencies of the requests made through this client (and the HTTP gateway on top of
+   * it), and the read repairs and hinted writes they caused.
+   */
+  public RequestMetrics metrics() {
+    return metrics;
+  }
+
   public CompletionStage<ReadResult> get(String key) {
     return get(key, ReadOptions.DEFAULT);
   }
 
   public CompletionStage<ReadResult> get(String key, ReadOptions options) {
+    long start = System.nanoTime();
     ReadOptions o = options == null ? ReadOptions.DEFAULT : options;
     limits.checkKey(key);
     limits.readQuorum(o.r());
     Duration timeout = limits.timeout(o.timeout());
-    return AskPattern.ask(gateway, replyTo -> new Ringstore.Get(key, o, replyTo),
-        timeout.plus(ASK_MARGIN), system.scheduler());
+    CompletionStage<ReadResult> result = AskPattern.ask(gateway,
+        replyTo -> new Ringstore.Get(key, o, replyTo), timeout.plus(ASK_MARGIN), system.scheduler());
+    return result.whenCompleteAsync((r, failure) -> {
+      if (failure == null) {
+        metrics.recordRead(r, System.nanoTime() - start);
+      } else {
+        metrics.recordFailure(Operation.GET, failure, System.nanoTime() - start);
+      }
+    }, SAME_THREAD);
   }
 
   /** Writes a value with no causal context: it becomes a sibling of whatever the key holds. */
@@ -108,6 +128,7 @@ public final class RingstoreClient {
    */
   public CompletionStage<WriteResult> put(
       String key, byte[] value, String contentType, String context, WriteOptions options) {
+    long start = System.nanoTime();
     WriteOptions o = options == null ? WriteOptions.DEFAULT : options;
     String type = contentType == null ? Sibling.DEFAULT_CONTENT_TYPE : contentType;
     limits.checkKey(key);
@@ -116,19 +137,39 @@ public final class RingstoreClient {
     limits.checkContext(context);
     limits.writeQuorum(o.w());
     Duration timeout = limits.timeout(o.timeout());
-    return AskPattern.ask(gateway,
+    return measuredWrite(Operation.PUT, start, AskPattern.ask(gateway,
         replyTo -> new Ringstore.Put(key, value, type, context, o, replyTo),
-        timeout.plus(ASK_MARGIN), system.scheduler());
+        timeout.plus(ASK_MARGIN), system.scheduler()));
   }
 
   /** Deletes a key (see {@link Ringstore.Delete} for what {@code context} null means). */
   public CompletionStage<WriteResult> delete(String key, String context, WriteOptions options) {
+    long start = System.nanoTime();
     WriteOptions o = options == null ? WriteOptions.DEFAULT : options;
     limits.checkKey(key);
     limits.checkContext(context);
     limits.writeQuorum(o.w());
     Duration timeout = limits.timeout(o.timeout());
-    return AskPattern.ask(gateway, replyTo -> new Ringstore.Delete(key, context, o, replyTo),
-        timeout.plus(ASK_MARGIN), system.scheduler());
+    return measuredWrite(Operation.DELETE, start, AskPattern.ask(gateway,
+        replyTo -> new Ringstore.Delete(key, context, o, replyTo),
+        timeout.plus(ASK_MARGIN), system.scheduler()));
   }
+
+  /**
+   * Records the write's outcome when it completes, on the completing thread: the non-async
+   * callbacks of the stage Pekko's ask returns would run on the common pool (on two cores or fewer,
+   * a thread started per call).
+   */
+  private CompletionStage<WriteResult> measuredWrite(
+      Operation op, long start, CompletionStage<WriteResult> result) {
+    return result.whenCompleteAsync((r, failure) -> {
+      if (failure == null) {
+        metrics.recordWrite(op, r, System.nanoTime() - start);
+      } else {
+        metrics.recordFailure(op, failure, System.nanoTime() - start);
+      }
+    }, SAME_THREAD);
+  }
+
+  private static final Executor SAME_THREAD = Runnable::run;
 }

@@ -45,6 +45,7 @@ public final class ReadCoordinator extends AbstractBehavior<ReadCoordinator.Comm
 
   private final ReadRequest request;
   private final ReplicaDirectory directory;
+  private final RequestMetrics metrics;
   private final ActorRef<ReadResult> replyTo;
   private final ReadQuorum quorum;
   private final TimerScheduler<Command> timers;
@@ -56,6 +57,13 @@ public final class ReadCoordinator extends AbstractBehavior<ReadCoordinator.Comm
   public static Behavior<Command> create(
       ReadRequest request, ReplicaDirectory directory, List<ReplicaId> replicas,
       ActorRef<ReadResult> replyTo) {
+    return create(request, directory, replicas, replyTo, new RequestMetrics());
+  }
+
+  /** A coordinator that counts the replicas it read-repairs in {@code metrics}. */
+  public static Behavior<Command> create(
+      ReadRequest request, ReplicaDirectory directory, List<ReplicaId> replicas,
+      ActorRef<ReadResult> replyTo, RequestMetrics metrics) {
     return Behaviors.setup(ctx -> {
       if (new ReadQuorum(request.r(), replicas.size()).impossible()) {
         replyTo.tell(new Outcome.Unavailable(0, request.r(), replicas.size(), List.of(),
@@ -63,16 +71,18 @@ public final class ReadCoordinator extends AbstractBehavior<ReadCoordinator.Comm
         return Behaviors.stopped();
       }
       return Behaviors.withTimers(timers ->
-          new ReadCoordinator(ctx, timers, request, directory, replicas, replyTo));
+          new ReadCoordinator(ctx, timers, request, directory, replicas, replyTo, metrics));
     });
   }
 
   private ReadCoordinator(
       ActorContext<Command> ctx, TimerScheduler<Command> timers, ReadRequest request,
-      ReplicaDirectory directory, List<ReplicaId> replicas, ActorRef<ReadResult> replyTo) {
+      ReplicaDirectory directory, List<ReplicaId> replicas, ActorRef<ReadResult> replyTo,
+      RequestMetrics metrics) {
     super(ctx);
     this.request = request;
     this.directory = directory;
+    this.metrics = metrics;
     this.replyTo = replyTo;
     this.quorum = new ReadQuorum(request.r(), replicas.size());
     this.timers = timers;
@@ -166,6 +176,7 @@ public final class ReadCoordinator extends AbstractBehavior<ReadCoordinator.Comm
       directory.tell(ReplicaId.parse(replica),
           new ReplicaEntity.Replicate(request.key(), object, adapter));
     }
+    metrics.readRepairSent(stale.size());
     repairing = true;
     repairsPending = stale.size();
     timers.startSingleTimer(Timeout.INSTANCE, request.timeout());

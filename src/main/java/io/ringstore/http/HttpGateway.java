@@ -43,7 +43,9 @@ public final class HttpGateway {
         new KvRoutes(client).route(),
         new MoveRoutes(system, cluster, ringView, leave).route(),
         new AdminRoutes(system, cluster, directory, client.limits(), readiness, antiEntropy,
-            hintManager, storeView).route());
+            hintManager, storeView).route(),
+        new MetricsRoutes(system, cluster, client.metrics(), readiness, antiEntropy, hintManager,
+            storeView).route());
     ExceptionHandler errors = ExceptionHandler.newBuilder()
         .match(RuntimeException.class, e -> complete(HttpErrors.fromThrowable(e)))
         .build();

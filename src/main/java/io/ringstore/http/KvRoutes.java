@@ -17,6 +17,8 @@ import io.ringstore.coordinator.RequestLimits;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
+import io.ringstore.coordinator.RequestMetrics.Operation;
+import io.ringstore.coordinator.RequestMetrics.RequestOutcome;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
@@ -52,9 +54,9 @@ final class KvRoutes {
       }
       String rawPath = rawPathAfter(request, 1);
       return concat(
-          get(() -> handle(() -> read(request, rawPath))),
+          get(() -> handle(Operation.GET, () -> read(request, rawPath))),
           put(() -> extractMaterializer(mat -> handlePut(request, rawPath, mat))),
-          delete(() -> handle(() -> remove(request, rawPath))));
+          delete(() -> handle(Operation.DELETE, () -> remove(request, rawPath))));
     });
   }
 
@@ -62,7 +64,7 @@ final class KvRoutes {
     String key = key(rawPath);
     Query query = request.getUri().query();
     ReadOptions options = new ReadOptions(quorum(query, "r"), timeout(query));
-    return respond(client.get(key, options), KvResponses::read);
+    return respond(Operation.GET, client.get(key, options), KvResponses::read);
   }
 
   private Route write(HttpRequest request, String rawPath, Materializer mat) {
@@ -80,7 +82,7 @@ final class KvRoutes {
     long max = client.settings().requests().maxValueBytes();
     // the body, then the write, then the response, each on the thread that completes the step
     // before it (see respond): no thread-pool hop, and no thread started per PUT
-    return respond(entity.withSizeLimit(max)
+    return respond(Operation.PUT, entity.withSizeLimit(max)
         .toStrict(BODY_READ_TIMEOUT.toMillis(), mat)
         .thenComposeAsync(strict -> client.put(
             key, strict.getData().toArray(), contentType, context, options), SAME_THREAD),
@@ -91,7 +93,8 @@ final class KvRoutes {
     String key = key(rawPath);
     Query query = request.getUri().query();
     WriteOptions options = new WriteOptions(quorum(query, "w"), timeout(query), sloppy(query));
-    return respond(client.delete(key, context(request), options), KvResponses::write);
+    return respond(Operation.DELETE, client.delete(key, context(request), options),
+        KvResponses::write);
   }
 
   /**
@@ -101,11 +104,23 @@ final class KvRoutes {
    * {@code handleAsync} with an explicit executor, because the non-async methods of the stage Pekko's
    * ask returns run on the common pool (on two cores: a new thread per call).
    */
-  private static <T> Route respond(CompletionStage<T> stage, Function<T, HttpResponse> mapping) {
+  private <T> Route respond(
+      Operation op, CompletionStage<T> stage, Function<T, HttpResponse> mapping) {
     return completeWithFuture(stage.handleAsync(
-        (value, failure) -> failure == null
-            ? mapping.apply(value) : HttpErrors.fromThrowable(unwrap(failure)),
+        (value, failure) -> failure == null ? mapping.apply(value) : failed(op, unwrap(failure)),
         SAME_THREAD));
+  }
+
+  /**
+   * A failure before the request reached the client (the body over the limit, a value the client
+   * refused) is a rejection to count here; the client counts what failed after it sent the request.
+   */
+  private HttpResponse failed(Operation op, Throwable failure) {
+    HttpResponse response = HttpErrors.fromThrowable(failure);
+    if (response.status().intValue() < 500) {
+      client.metrics().record(op, RequestOutcome.REJECTED, 0);
+    }
+    return response;
   }
 
   private static Throwable unwrap(Throwable failure) {
@@ -127,7 +142,7 @@ final class KvRoutes {
     try {
       return write(request, rawPath, mat);
     } catch (RuntimeException e) {
-      HttpResponse rejection = HttpErrors.fromThrowable(e);
+      HttpResponse rejection = rejected(Operation.PUT, e);
       HttpEntity entity = request.entity();
       if (entity.isKnownEmpty() || entity.getContentLengthOption().orElse(0) > DRAIN_LIMIT_BYTES) {
         return complete(rejection);
@@ -141,13 +156,23 @@ final class KvRoutes {
   /** The largest rejected request body read before answering (see {@link #handlePut}). */
   static final long DRAIN_LIMIT_BYTES = 16L * 1024 * 1024;
 
-  /** Runs a route builder that may reject the request by throwing; maps that to a 4xx. */
-  private static Route handle(java.util.function.Supplier<Route> route) {
+  /**
+   * Runs a route builder that may reject the request by throwing; maps that to a 4xx and counts it
+   * as rejected (requests that reach the client are counted there when they complete).
+   */
+  private Route handle(Operation op, java.util.function.Supplier<Route> route) {
     try {
       return route.get();
     } catch (RuntimeException e) {
-      return complete(HttpErrors.fromThrowable(e));
+      return complete(rejected(op, e));
     }
+  }
+
+  private HttpResponse rejected(Operation op, RuntimeException e) {
+    HttpResponse response = HttpErrors.fromThrowable(e);
+    client.metrics().record(op, response.status().intValue() < 500
+        ? RequestOutcome.REJECTED : RequestOutcome.ERROR, 0);
+    return response;
   }
 
   /**

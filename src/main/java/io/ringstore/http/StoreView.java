@@ -11,4 +11,9 @@ public record StoreView(LocalObjectStore store, Executor storageExecutor) {
   CompletionStage<long[]> pendingTombstones() {
     return CompletableFuture.supplyAsync(store::pendingTombstones, storageExecutor);
   }
+
+  /** The storage engine's statistics (see {@code StorageEngine#statistics}). */
+  CompletionStage<java.util.Map<String, Long>> storageStatistics() {
+    return CompletableFuture.supplyAsync(() -> store.engine().statistics(), storageExecutor);
+  }
 }

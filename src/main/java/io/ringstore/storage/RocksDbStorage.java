@@ -193,6 +193,30 @@ public final class RocksDbStorage implements StorageEngine {
     return count[0];
   }
 
+  /**
+   * RocksDB's estimates of this node's data: keys (all partitions, tombstones and bookkeeping
+   * records included), bytes in SST files and in memtables, and bytes in the block cache.
+   */
+  @Override
+  public java.util.Map<String, Long> statistics() {
+    readLock();
+    try {
+      java.util.Map<String, Long> stats = new java.util.LinkedHashMap<>();
+      stats.put("estimated_keys", db.getLongProperty("rocksdb.estimate-num-keys"));
+      stats.put("sst_bytes", db.getLongProperty("rocksdb.total-sst-files-size"));
+      stats.put("memtable_bytes", db.getLongProperty("rocksdb.cur-size-all-mem-tables"));
+      if (blockCache != null) {
+        stats.put("block_cache_bytes", blockCache.getUsage());
+      }
+      return stats;
+    } catch (RocksDBException e) {
+      throw new StorageException("reading statistics in " + settings.directory() + " failed: "
+          + e.getMessage(), e);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
   @Override
   public void dropPartition(int partition) {
     byte[] start = StorageKeys.partitionStart(partition);

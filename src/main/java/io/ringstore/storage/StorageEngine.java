@@ -85,6 +85,14 @@ public interface StorageEngine extends AutoCloseable {
   long countKeys(int partition);
 
   /**
+   * The engine's own figures for monitoring, by metric name without the {@code ringstore_storage_}
+   * prefix (e.g. {@code estimated_keys}, {@code sst_bytes}); cheap (no scan). Empty when it has none.
+   */
+  default java.util.Map<String, Long> statistics() {
+    return java.util.Map.of();
+  }
+
+  /**
    * Removes every key of {@code partition} (and only of that partition), e.g. after the partition
    * has been handed off to its new owner.
    */

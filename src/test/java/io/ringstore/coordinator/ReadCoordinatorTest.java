@@ -107,10 +107,13 @@ class ReadCoordinatorTest {
   }
 
   private ActorRef<ReadCoordinator.Command> coordinator;
+  private RequestMetrics metrics;
 
   private List<ReplicaEntity.Read> start(int r, Duration timeout) {
+    metrics = new RequestMetrics();
     coordinator = testKit.spawn(ReadCoordinator.create(
-        new ReadCoordinator.ReadRequest(KEY, r, timeout), directory, replicas, client.ref()));
+        new ReadCoordinator.ReadRequest(KEY, r, timeout), directory, replicas, client.ref(),
+        metrics));
     List<ReplicaEntity.Read> reads = new ArrayList<>();
     for (TestProbe<ReplicaEntity.Command> probe : probes) {
       ReplicaEntity.Read read = probe.expectMessageClass(ReplicaEntity.Read.class);
@@ -194,6 +197,7 @@ class ReadCoordinatorTest {
     ack(r2, 2);
     ack(r1, 1);
     watcher.expectTerminated(coordinator);
+    assertEquals(2, metrics.snapshot().replicasReadRepaired(), "two replicas counted as repaired");
   }
 
   @Test
@@ -206,6 +210,7 @@ class ReadCoordinatorTest {
     reply(reads, 2, object);
     watcher.expectTerminated(coordinator);
     expectNoReplicaMessages();
+    assertEquals(0, metrics.snapshot().replicasReadRepaired(), "no repair counted");
   }
 
   @Test
