@@ -118,9 +118,11 @@ final class AdminRoutes {
   private CompletableFuture<Dto.ReplicaState> replicaState(ReplicaId id, String key) {
     return directory.entity(id)
         .<ReplicaEntity.ReadReply>ask(replyTo -> new ReplicaEntity.Read(key, replyTo), REPLICA_TIMEOUT)
-        .thenApply(reply -> toState(id, reply))
-        .exceptionally(e -> new Dto.ReplicaState(
-            id.id(), null, false, List.of(), false, null, "no answer: " + e.getMessage(), null))
+        // an explicit executor: the non-async callbacks of the stage Pekko's ask returns run on the
+        // common pool, a thread started per call on small machines (the consistency check polls this)
+        .handleAsync((reply, e) -> e == null ? toState(id, reply) : new Dto.ReplicaState(
+            id.id(), null, false, List.of(), false, null, "no answer: " + e.getMessage(), null),
+            system.executionContext())
         .toCompletableFuture();
   }
 
@@ -166,10 +168,10 @@ final class AdminRoutes {
   }
 
   private Route hintsRoute() {
-    CompletionStage<Dto.Hints> view = hintManager.thenCompose(manager -> AskPattern.<HintManager.Command,
+    CompletionStage<Dto.Hints> view = hintManager.thenComposeAsync(manager -> AskPattern.<HintManager.Command,
             HintManager.AllHintStats>ask(manager, HintManager.GetAllStats::new, REPLICA_TIMEOUT,
-            system.scheduler()))
-        .thenApply(all -> {
+            system.scheduler()), system.executionContext())
+        .thenApplyAsync(all -> {
           long now = System.currentTimeMillis();
           List<Dto.HintTarget> targets = all.targets().stream()
               .sorted(java.util.Comparator.comparing(t -> t.target().id()))
@@ -179,7 +181,7 @@ final class AdminRoutes {
               .toList();
           return new Dto.Hints(self(), targets.stream().mapToLong(Dto.HintTarget::queued).sum(),
               targets, all.missing());
-        });
+        }, system.executionContext());
     return onComplete(view, result -> complete(result.isSuccess()
         ? Json.response(StatusCodes.OK, result.get())
         : Json.response(StatusCodes.SERVICE_UNAVAILABLE,
