@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -89,18 +90,22 @@ final class MoveRoutes {
   private CompletionStage<Dto.Transfers> collect() {
     CompletionStage<Receptionist.Listing> listing = AskPattern.ask(system.receptionist(),
         replyTo -> Receptionist.find(PartitionSource.KEY, replyTo), ASK_TIMEOUT, system.scheduler());
-    return listing.thenCompose(l -> {
+    // explicit executors: the non-async callbacks of Pekko's ask stages run on the common pool (on
+    // small machines, a thread started per call; `bin/ringstore leave` polls this every second)
+    Executor executor = system.executionContext();
+    return listing.thenComposeAsync(l -> {
       Set<ActorRef<PartitionSource.Command>> sources = l.getServiceInstances(PartitionSource.KEY);
       List<CompletableFuture<PartitionSource.Transfers>> asks = new ArrayList<>();
       for (ActorRef<PartitionSource.Command> source : sources) {
         asks.add(AskPattern.<PartitionSource.Command, PartitionSource.Transfers>ask(
                 source, PartitionSource.GetTransfers::new, ASK_TIMEOUT, system.scheduler())
             .toCompletableFuture()
-            .exceptionally(e -> new PartitionSource.Transfers(nodeOf(source), null)));
+            .handleAsync((transfers, e) -> e == null
+                ? transfers : new PartitionSource.Transfers(nodeOf(source), null), executor));
       }
       return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new))
           .thenApply(v -> view(asks.stream().map(CompletableFuture::join).toList()));
-    });
+    }, executor);
   }
 
   private Dto.Transfers view(List<PartitionSource.Transfers> replies) {
