@@ -21,6 +21,8 @@ import io.ringstore.http.NodeReadiness;
 import io.ringstore.replica.LocalObjectStore;
 import io.ringstore.replica.LocalReplicas;
 import io.ringstore.replica.RegionRegistration;
+import io.ringstore.replica.PartitionReclaimer;
+import io.ringstore.ring.Ring;
 import io.ringstore.replica.TombstoneReaper;
 import io.ringstore.replica.ReplicaDirectory;
 import io.ringstore.replica.ReplicaHost;
@@ -109,6 +111,13 @@ public final class RingstoreNode {
       system.systemActorOf(TombstoneReaper.create(store, storageExecutor,
               settings.tombstones().gracePeriod(), settings.tombstones().reapInterval()),
           "tombstone-reaper", org.apache.pekko.actor.typed.Props.empty());
+      if (settings.transfers().reclaim()) {
+        system.systemActorOf(PartitionReclaimer.create(store, storageExecutor, localReplicas,
+                p -> replicatedHere(ringView.current(), name, p), settings.ring().partitions(),
+                settings.transfers().sourceWindow(), settings.transfers().reclaimInterval(),
+                System::currentTimeMillis),
+            "partition-reclaimer", org.apache.pekko.actor.typed.Props.empty());
+      }
       system.log().info("node {} (uid {}) stores its data in {}; anti-entropy trees built in {} ms",
           name, uid, settings.dataDir().toAbsolutePath(), (System.nanoTime() - started) / 1_000_000);
     }
@@ -169,6 +178,11 @@ public final class RingstoreNode {
    * Every replica entity that starts on this node catches up through a {@link PartitionTransfer},
    * unless this node is the only data member (nobody else can have written anything).
    */
+  /** Whether {@code node} replicates {@code partition}; true while it is not a ring member yet. */
+  static boolean replicatedHere(Ring ring, String node, int partition) {
+    return !ring.members().contains(node) || ring.replicas(partition).contains(node);
+  }
+
   private static ReplicaSync transferFactory(
       AtomicReference<PartitionTransfer.Host> host, RingView ringView, RingstoreSettings settings) {
     var ae = settings.antiEntropy();

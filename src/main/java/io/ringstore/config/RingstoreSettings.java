@@ -96,7 +96,9 @@ public record RingstoreSettings(
             c.getInt("transfers.batch-keys"),
             Math.toIntExact(c.getBytes("transfers.batch-size")),
             c.getDuration("transfers.source-window"),
-            c.getDuration("transfers.leave-timeout")));
+            c.getDuration("transfers.leave-timeout"),
+            c.getBoolean("transfers.reclaim"),
+            c.getDuration("transfers.reclaim-interval")));
   }
 
   /** Q (partitions, a power of two) and T (virtual tokens per member). */
@@ -212,11 +214,15 @@ public record RingstoreSettings(
   /**
    * Partition transfers (a replica that moved catches up) and leaving: keys and bytes per copied
    * batch, how long a node that released a replica is still a copy source, how long a leave waits for
-   * the new hosts to catch up before the node leaves anyway.
+   * the new hosts to catch up before the node leaves anyway; whether (and how often) a node deletes
+   * the partitions it no longer replicates once that window has passed.
    */
   public record TransferSettings(
-      int batchKeys, int batchBytes, Duration sourceWindow, Duration leaveTimeout) {
+      int batchKeys, int batchBytes, Duration sourceWindow, Duration leaveTimeout,
+      boolean reclaim, Duration reclaimInterval) {
     public TransferSettings {
+      require(!reclaimInterval.isNegative() && !reclaimInterval.isZero(),
+          "ringstore.transfers.reclaim-interval must be > 0");
       require(batchKeys >= 1 && batchKeys <= 10_000,
           "ringstore.transfers.batch-keys must be in 1..10000");
       require(batchBytes >= 1024 && batchBytes <= 2 * 1024 * 1024,

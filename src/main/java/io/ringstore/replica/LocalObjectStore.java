@@ -174,6 +174,28 @@ public final class LocalObjectStore {
     return reaped;
   }
 
+  /**
+   * Deletes this node's copy of {@code partition} (every key, as one range delete) and takes each
+   * key out of the anti-entropy trees first, so the trees keep matching the data. For a partition
+   * this node no longer replicates; run it through {@link LocalReplicas#dropIfUnhosted} so no replica
+   * of the partition writes here meanwhile. Returns how many keys were deleted.
+   */
+  public long dropPartition(int partition) {
+    long[] keys = {0};
+    ObjectChangeListener l = listener;
+    engine.scan(partition, (key, object) -> {
+      l.changed(partition, key, object, null);
+      keys[0]++;
+    });
+    engine.dropPartition(partition);
+    return keys[0];
+  }
+
+  /** Whether this node holds any key of {@code partition}. */
+  public boolean holdsData(int partition) {
+    return engine.scanFrom(partition, null, 1, (key, object) -> { }) != null;
+  }
+
   /** Tombstones waiting for their grace period: count and oldest mark time (-1 when none). */
   public long[] pendingTombstones() {
     long[] countAndOldest = {0, -1};

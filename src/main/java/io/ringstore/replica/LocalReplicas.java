@@ -19,31 +19,82 @@ public final class LocalReplicas {
   private final Map<Integer, SortedSet<Integer>> byPartition = new ConcurrentHashMap<>();
   private final Map<Integer, Long> releasedAt = new ConcurrentHashMap<>();
   private final Map<ReplicaId, Long> releasedReplicas = new ConcurrentHashMap<>();
+  /** Registration and a drop of the same partition exclude each other (see dropIfUnhosted). */
+  private final Object[] partitionLocks = new Object[64];
 
+  private final java.util.function.LongSupplier clock;
+
+  public LocalReplicas() {
+    this(System::currentTimeMillis);
+  }
+
+  /** With {@code clock} (epoch millis) for the release times. */
+  public LocalReplicas(java.util.function.LongSupplier clock) {
+    this.clock = clock;
+    for (int i = 0; i < partitionLocks.length; i++) {
+      partitionLocks[i] = new Object();
+    }
+  }
+
+  /**
+   * Registers a starting entity. Waits while {@link #dropIfUnhosted} deletes the partition's data
+   * here (rare: only for a partition this node stopped replicating long ago), so the entity never
+   * starts on data that is being deleted under it; it then syncs from the other replicas.
+   */
   void register(ReplicaId id) {
-    byPartition.compute(id.partition(), (p, indexes) -> {
-      SortedSet<Integer> next = indexes == null ? new TreeSet<>() : new TreeSet<>(indexes);
-      next.add(id.index());
-      return Collections.unmodifiableSortedSet(next);
-    });
-    releasedAt.remove(id.partition());
-    releasedReplicas.remove(id);
+    synchronized (lockOf(id.partition())) {
+      byPartition.compute(id.partition(), (p, indexes) -> {
+        SortedSet<Integer> next = indexes == null ? new TreeSet<>() : new TreeSet<>(indexes);
+        next.add(id.index());
+        return Collections.unmodifiableSortedSet(next);
+      });
+      releasedAt.remove(id.partition());
+      releasedReplicas.remove(id);
+    }
   }
 
   void deregister(ReplicaId id) {
-    byPartition.computeIfPresent(id.partition(), (p, indexes) -> {
-      if (!indexes.contains(id.index())) {
-        return indexes;
+    synchronized (lockOf(id.partition())) {
+      byPartition.computeIfPresent(id.partition(), (p, indexes) -> {
+        if (!indexes.contains(id.index())) {
+          return indexes;
+        }
+        releasedReplicas.put(id, clock.getAsLong());
+        SortedSet<Integer> next = new TreeSet<>(indexes);
+        next.remove(id.index());
+        if (next.isEmpty()) {
+          releasedAt.put(p, clock.getAsLong());
+          return null;
+        }
+        return Collections.unmodifiableSortedSet(next);
+      });
+    }
+  }
+
+  /**
+   * Runs {@code drop} (deleting this node's copy of {@code partition}) unless an entity of the
+   * partition runs here or the last one stopped after {@code releasedBefore} (epoch millis, so this
+   * node is still a copy source for it); an entity of the partition that starts meanwhile waits in
+   * {@link #register} until the drop is done. Returns whether {@code drop} ran.
+   */
+  public boolean dropIfUnhosted(int partition, long releasedBefore, Runnable drop) {
+    synchronized (lockOf(partition)) {
+      if (byPartition.containsKey(partition)) {
+        return false;
       }
-      releasedReplicas.put(id, System.currentTimeMillis());
-      SortedSet<Integer> next = new TreeSet<>(indexes);
-      next.remove(id.index());
-      if (next.isEmpty()) {
-        releasedAt.put(p, System.currentTimeMillis());
-        return null;
+      Long released = releasedAt.get(partition);
+      if (released != null && released > releasedBefore) {
+        return false;
       }
-      return Collections.unmodifiableSortedSet(next);
-    });
+      drop.run();
+      releasedAt.remove(partition);
+      releasedReplicas.keySet().removeIf(id -> id.partition() == partition);
+      return true;
+    }
+  }
+
+  private Object lockOf(int partition) {
+    return partitionLocks[Math.floorMod(partition, partitionLocks.length)];
   }
 
   /**

@@ -57,8 +57,16 @@ class TransferClusterTest {
   private static final Duration MAX = Duration.ofSeconds(90);
   private static final Duration PLACED = Duration.ofSeconds(180);
   private static final int KEYS = 100;
-  /** Anti-entropy off: only the transfers may bring data to the new node. */
-  private static final String CONFIG = "ringstore.anti-entropy.enabled = off";
+  /**
+   * Anti-entropy off: only the transfers may bring data to the new node. A short copy-source window,
+   * so that the previous hosts reclaim the partitions that moved away within the test.
+   */
+  private static final String CONFIG = """
+      ringstore.anti-entropy.enabled = off
+      ringstore.transfers.source-window = 30s
+      ringstore.transfers.reclaim-interval = 500ms
+      """;
+  private static final Duration RECLAIMED = Duration.ofSeconds(120);
 
   @TempDir static Path dir;
   private final List<TestNode> nodes = new ArrayList<>();
@@ -196,6 +204,33 @@ class TransferClusterTest {
       assertEquals(1, found.values().size(), entry.getKey() + ": one value");
       assertArrayEquals(entry.getValue(), found.values().get(0).data(), entry.getKey());
       assertEquals(3, new HashSet<>(found.replicas()).size(), entry.getKey() + ": " + found.replicas());
+    }
+
+    // a window after the moves, each previous host has deleted its copy of the partitions it no
+    // longer replicates and kept all it still does; every key still reads back from three replicas
+    Map<String, TestNode> byName = new HashMap<>();
+    nodes.forEach(node -> byName.put(node.name(), node));
+    awaitAssert(first, RECLAIMED, () -> {
+      for (var moved : previousHost.entrySet()) {
+        assertFalse(byName.get(moved.getValue()).node().store().holdsData(moved.getKey()),
+            "partition " + moved.getKey() + " reclaimed on its previous host " + moved.getValue());
+      }
+      return null;
+    });
+    for (TestNode node : nodes) {
+      for (int p : keysByPartition.keySet()) {
+        if (ring.replicas(p).contains(node.name())) {
+          assertTrue(node.node().store().holdsData(p),
+              "partition " + p + " is kept on " + node.name() + ", one of its replicas");
+        }
+      }
+    }
+    for (var entry : written.entrySet()) {
+      ReadResult read = fourthClient.get(entry.getKey(), ReadOptions.r(Quorum.ALL))
+          .toCompletableFuture().get(10, TimeUnit.SECONDS);
+      ReadResult.Found found = assertInstanceOf(ReadResult.Found.class, read,
+          "r=all read of " + entry.getKey() + " after the reclaim");
+      assertArrayEquals(entry.getValue(), found.values().get(0).data(), entry.getKey());
     }
   }
 
