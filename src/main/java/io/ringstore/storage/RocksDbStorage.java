@@ -231,6 +231,9 @@ public final class RocksDbStorage implements StorageEngine {
         }
       }
       db.deleteRange(defaultWrites(), start, end);
+      // a range delete only hides the keys: compacting the range is what gives the disk back
+      // (and makes RocksDB's key estimate drop)
+      db.compactRange(start, end);
     } catch (RocksDBException e) {
       throw failure("dropPartition", partition, e);
     } finally {

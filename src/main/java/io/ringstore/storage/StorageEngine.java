@@ -94,7 +94,8 @@ public interface StorageEngine extends AutoCloseable {
 
   /**
    * Removes every key of {@code partition} (and only of that partition), e.g. after the partition
-   * has been handed off to its new owner.
+   * has been handed off to its new owner, and gives back the space they took. Blocking: may take a
+   * while for a large partition (RocksDB compacts the range).
    */
   void dropPartition(int partition);
 

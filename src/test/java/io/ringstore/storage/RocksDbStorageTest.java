@@ -102,6 +102,32 @@ class RocksDbStorageTest {
   }
 
   @Test
+  void droppingAPartitionGivesItsDiskSpaceBack() {
+    RocksDbSettings settings = RocksDbSettings.defaults(tempDir.resolve("reclaim"))
+        .withCompression("none")
+        .withWriteBufferBytes(256 * 1024);
+    Random random = new Random(5);
+    byte[] value = new byte[1024];
+    try (RocksDbStorage storage = RocksDbStorage.open(settings)) {
+      for (int i = 0; i < 4000; i++) {
+        random.nextBytes(value);
+        storage.put(i < 3000 ? 7 : 8, b(String.format("key-%05d", i)), value);
+      }
+      storage.dropPartition(8);   // flushes what is left in the memtable into SST files
+      long before = storage.statistics().get("sst_bytes");
+      assertTrue(before > 3_000_000, "3,000 values of 1 KiB on disk: " + before);
+
+      storage.dropPartition(7);
+      long after = storage.statistics().get("sst_bytes");
+      assertTrue(after < before / 10, "the dropped partition's files are gone: " + before + " -> "
+          + after);
+      assertTrue(storage.statistics().get("estimated_keys") < 100,
+          "RocksDB's key estimate follows: " + storage.statistics());
+      assertEquals(0, storage.countKeys(7));
+    }
+  }
+
+  @Test
   void syncWritesByDefaultWorks() {
     RocksDbSettings settings = RocksDbSettings.defaults(tempDir.resolve("sync")).withSyncWrites(true);
     try (RocksDbStorage storage = RocksDbStorage.open(settings)) {
