@@ -22,8 +22,8 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * node joined, or this one is no longer in the partition's replica set), this node keeps its copy
  * as a copy source for the new host for {@code transfers.source-window}; once a partition has been
  * neither in this node's replica sets nor hosted here for that long (and its last replica here
- * stopped at least that long ago), its keys are deleted: a range delete in RocksDB, the keys taken
- * out of the anti-entropy trees first.
+ * stopped at least that long ago), its keys are deleted: a range delete and a compaction of the
+ * range in RocksDB (which frees the disk), the keys taken out of the anti-entropy trees first.
  *
  * <p>What keeps this from losing data (DESIGN invariant 1): a partition this node is a replica of
  * (by the current ring) or hosts an entity of is never touched, a drop and an entity starting here
