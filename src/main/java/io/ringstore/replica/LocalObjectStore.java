@@ -191,6 +191,11 @@ public final class LocalObjectStore {
     return keys[0];
   }
 
+  /** Gives back the disk space of a dropped partition (see {@code StorageEngine#compactPartition}). */
+  public void compactPartition(int partition) {
+    engine.compactPartition(partition);
+  }
+
   /** Whether this node holds any key of {@code partition}. */
   public boolean holdsData(int partition) {
     return engine.scanFrom(partition, null, 1, (key, object) -> { }) != null;

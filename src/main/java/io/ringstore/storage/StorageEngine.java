@@ -94,10 +94,18 @@ public interface StorageEngine extends AutoCloseable {
 
   /**
    * Removes every key of {@code partition} (and only of that partition), e.g. after the partition
-   * has been handed off to its new owner, and gives back the space they took. Blocking: may take a
-   * while for a large partition (RocksDB compacts the range).
+   * has been handed off to its new owner. The space may come back only with
+   * {@link #compactPartition}.
    */
   void dropPartition(int partition);
+
+  /**
+   * Reorganises {@code partition}'s data on disk, giving back the space of deleted keys (e.g. after
+   * {@link #dropPartition}). Blocking, may take a while for a large partition; concurrent reads and
+   * writes stay correct. No-op for engines without such a step.
+   */
+  default void compactPartition(int partition) {
+  }
 
   /**
    * Releases all resources. Idempotent. Waits for calls in progress on other threads (including
