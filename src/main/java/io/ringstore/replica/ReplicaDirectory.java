@@ -64,8 +64,8 @@ public final class ReplicaDirectory {
         id -> sharding.entityRefFor(ReplicaSharding.TYPE_KEY, id.id()), ringView::current,
         localReplicas, ringView::isAvailable, routes);
     if (routes != null) {
-      system.systemActorOf(routes.keeper(directory::entity, true),
-          "replica-routes-" + KEEPERS.incrementAndGet(), Props.empty());
+      routes.attach(system.systemActorOf(routes.keeper(directory::entity, true),
+          "replica-routes-" + KEEPERS.incrementAndGet(), Props.empty()));
     }
     return directory;
   }

@@ -73,9 +73,18 @@ public final class ReplicaRoutes {
   }
 
   /**
+   * Starts learning routes through {@code keeperRef}, the spawned {@link #keeper}. Call it with the
+   * ref that spawning returns: the keeper's own setup runs later, and a miss before it would
+   * otherwise not be learned (messages sent to the ref meanwhile wait in its mailbox).
+   */
+  public void attach(ActorRef<Command> keeperRef) {
+    keeper = keeperRef;
+  }
+
+  /**
    * The keeper actor: asks entities for their refs through {@code sharding}, watches them, and drops
    * every route on membership changes when {@code followMembership} (a node; tests without a cluster
-   * pass false). Spawn exactly one per {@code ReplicaRoutes}.
+   * pass false). Spawn exactly one per {@code ReplicaRoutes} and {@link #attach} it.
    */
   public Behavior<Command> keeper(
       Function<ReplicaId, EntityRef<ReplicaEntity.Command>> sharding, boolean followMembership) {

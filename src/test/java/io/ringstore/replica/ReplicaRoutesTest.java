@@ -51,7 +51,7 @@ class ReplicaRoutesTest {
     directory = new ReplicaDirectory(
         id -> TestEntityRef.of(ReplicaSharding.TYPE_KEY, id.id(), sharding.ref()),
         () -> RING, new LocalReplicas(), node -> true, routes);
-    testKit.spawn(routes.keeper(directory::entity, false));
+    routes.attach(testKit.spawn(routes.keeper(directory::entity, false)));
   }
 
   /** An entity that answers Locate with its own ref and forwards everything else to the inbox. */
