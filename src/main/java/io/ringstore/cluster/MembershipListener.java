@@ -5,7 +5,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.cluster.Member;
-import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -22,6 +21,7 @@ public final class MembershipListener extends AbstractBehavior<ClusterEvent.Clus
   private final RingView ringView;
   private final Path dataDir;
   private Set<String> remembered = Set.of();
+  private final Set<String> upMembers = new TreeSet<>();
 
   /** {@code dataDir}: where to remember the members (null on a client member: nowhere). */
   public static Behavior<ClusterEvent.ClusterDomainEvent> create(RingView ringView, Path dataDir) {
@@ -50,25 +50,34 @@ public final class MembershipListener extends AbstractBehavior<ClusterEvent.Clus
     getContext().getLog().info("membership: {} {} {}; ring members now {}",
         event.getClass().getSimpleName(), NodeAddress.of(event.member().address()),
         event.member().getRoles(), ringView.current().members());
-    remember();
+    remember(event);
     return this;
   }
 
-  /** Keeps the Up data members in the data directory, for the next start ({@link KnownMembers}). */
-  private void remember() {
+  /**
+   * Keeps the Up data members in the data directory, for the next start ({@link KnownMembers}). The
+   * set follows the events themselves: {@code Cluster.state()} can lag the event being handled, and
+   * reading it here once left the last member to come Up out of the file for good when no later
+   * event came (a restarted first seed then knew too few members and started a second cluster).
+   */
+  private void remember(ClusterEvent.MemberEvent event) {
     if (dataDir == null) {
       return;
     }
-    Set<String> up = new TreeSet<>();
-    for (Member m : Cluster.get(getContext().getSystem()).state().getMembers()) {
-      if (m.status() == MemberStatus.up() && m.hasRole("data")) {
-        up.add(NodeAddress.of(m.address()));
+    Member member = event.member();
+    if (member.hasRole("data")) {
+      if (event instanceof ClusterEvent.MemberUp) {
+        upMembers.add(NodeAddress.of(member.address()));
+      } else if (!(event instanceof ClusterEvent.MemberWeaklyUp)
+          && !(event instanceof ClusterEvent.MemberJoined)) {
+        // left, exited, downed, removed: no longer a member to rejoin through
+        upMembers.remove(NodeAddress.of(member.address()));
       }
     }
-    if (up.size() > 1 && !up.equals(remembered)) {
+    if (upMembers.size() > 1 && !upMembers.equals(remembered)) {
       try {
-        KnownMembers.save(dataDir, up);
-        remembered = up;
+        KnownMembers.save(dataDir, upMembers);
+        remembered = Set.copyOf(upMembers);
       } catch (RuntimeException e) {
         getContext().getLog().warn("cannot remember the members: {}", e.getMessage());
       }

@@ -137,6 +137,22 @@ class ThreeNodeClusterTest {
     }
     assertEquals(Set.copyOf(ring.replicas(partition)), holders,
         "the three replicas live on the partition's replica set");
+
+    // every node remembers all three members in its data directory, for a restart whose seed is
+    // itself (KnownMembers): the last member to come Up must not be missing from the file
+    Set<String> names = new HashSet<>();
+    nodes.forEach(node -> names.add(node.name()));
+    new TestKit(Adapter.toClassic(nodes.get(0).system())) {
+      {
+        awaitAssert(MAX, Duration.ofMillis(200), () -> {
+          for (String n : List.of("n1", "n2", "n3")) {
+            assertEquals(names, Set.copyOf(KnownMembers.load(dir.resolve(n))),
+                n + " remembers every Up member");
+          }
+          return null;
+        });
+      }
+    };
   }
 
   @Test
