@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ObjLongConsumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
@@ -106,15 +107,9 @@ public final class RingstoreClient {
     limits.checkKey(key);
     limits.readQuorum(o.r());
     Duration timeout = limits.timeout(o.timeout());
-    CompletionStage<ReadResult> result = AskPattern.ask(gateway,
-        replyTo -> new Ringstore.Get(key, o, replyTo), timeout.plus(ASK_MARGIN), system.scheduler());
-    return result.whenCompleteAsync((r, failure) -> {
-      if (failure == null) {
-        metrics.recordRead(r, System.nanoTime() - start);
-      } else {
-        metrics.recordFailure(Operation.GET, failure, System.nanoTime() - start);
-      }
-    }, SAME_THREAD);
+    return measured(Operation.GET, start, AskPattern.ask(gateway,
+        replyTo -> new Ringstore.Get(key, o, replyTo), timeout.plus(ASK_MARGIN), system.scheduler()),
+        metrics::recordRead);
   }
 
   /** Writes a value with no causal context: it becomes a sibling of whatever the key holds. */
@@ -137,9 +132,10 @@ public final class RingstoreClient {
     limits.checkContext(context);
     limits.writeQuorum(o.w());
     Duration timeout = limits.timeout(o.timeout());
-    return measuredWrite(Operation.PUT, start, AskPattern.ask(gateway,
+    return measured(Operation.PUT, start, AskPattern.ask(gateway,
         replyTo -> new Ringstore.Put(key, value, type, context, o, replyTo),
-        timeout.plus(ASK_MARGIN), system.scheduler()));
+        timeout.plus(ASK_MARGIN), system.scheduler()),
+        (result, nanos) -> metrics.recordWrite(Operation.PUT, result, nanos));
   }
 
   /** Deletes a key (see {@link Ringstore.Delete} for what {@code context} null means). */
@@ -150,21 +146,22 @@ public final class RingstoreClient {
     limits.checkContext(context);
     limits.writeQuorum(o.w());
     Duration timeout = limits.timeout(o.timeout());
-    return measuredWrite(Operation.DELETE, start, AskPattern.ask(gateway,
+    return measured(Operation.DELETE, start, AskPattern.ask(gateway,
         replyTo -> new Ringstore.Delete(key, context, o, replyTo),
-        timeout.plus(ASK_MARGIN), system.scheduler()));
+        timeout.plus(ASK_MARGIN), system.scheduler()),
+        (result, nanos) -> metrics.recordWrite(Operation.DELETE, result, nanos));
   }
 
   /**
-   * Records the write's outcome when it completes, on the completing thread: the non-async
+   * Records the request's outcome when it completes, on the completing thread: the non-async
    * callbacks of the stage Pekko's ask returns would run on the common pool (on two cores or fewer,
    * a thread started per call).
    */
-  private CompletionStage<WriteResult> measuredWrite(
-      Operation op, long start, CompletionStage<WriteResult> result) {
+  private <T> CompletionStage<T> measured(
+      Operation op, long start, CompletionStage<T> result, ObjLongConsumer<T> record) {
     return result.whenCompleteAsync((r, failure) -> {
       if (failure == null) {
-        metrics.recordWrite(op, r, System.nanoTime() - start);
+        record.accept(r, System.nanoTime() - start);
       } else {
         metrics.recordFailure(op, failure, System.nanoTime() - start);
       }

@@ -135,21 +135,21 @@ final class MetricsRoutes {
       text.sample("ringstore_request_duration_seconds_sum", op.getValue().sumSeconds(), "op", label);
       text.sample("ringstore_request_duration_seconds_count", op.getValue().count(), "op", label);
     });
-    text.family("ringstore_read_repairs_total", "counter",
-        "Replicas a read found behind and sent the merged object to.");
-    text.sample("ringstore_read_repairs_total", snapshot.replicasReadRepaired());
-    text.family("ringstore_hinted_writes_total", "counter",
-        "Acknowledged writes that left a hint for a replica that did not ack in time.");
-    text.sample("ringstore_hinted_writes_total", snapshot.writesWithHints());
-    text.family("ringstore_sloppy_writes_total", "counter",
-        "Acknowledged writes whose hints counted toward W (sloppy quorum).");
-    text.sample("ringstore_sloppy_writes_total", snapshot.sloppyWrites());
+    text.single("ringstore_read_repairs_total", "counter",
+        "Replicas a read found behind and sent the merged object to.",
+        snapshot.replicasReadRepaired());
+    text.single("ringstore_hinted_writes_total", "counter",
+        "Acknowledged writes that left a hint for a replica that did not ack in time.",
+        snapshot.writesWithHints());
+    text.single("ringstore_sloppy_writes_total", "counter",
+        "Acknowledged writes whose hints counted toward W (sloppy quorum).",
+        snapshot.sloppyWrites());
   }
 
   private void writeNode(PrometheusText text) {
-    text.family("ringstore_node_ready", "gauge",
-        "1 when /health/ready answers 200 (Up, replica region registered, HTTP serving).");
-    text.sample("ringstore_node_ready", readiness.isReady() ? 1 : 0);
+    text.single("ringstore_node_ready", "gauge",
+        "1 when /health/ready answers 200 (Up, replica region registered, HTTP serving).",
+        readiness.isReady() ? 1 : 0);
     ClusterEvent.CurrentClusterState state = cluster.state();
     Map<String, Integer> byStatus = new TreeMap<>();
     for (Member member : state.getMembers()) {
@@ -159,9 +159,8 @@ final class MetricsRoutes {
         "Cluster members this node sees, by membership status.");
     byStatus.forEach((status, count) ->
         text.sample("ringstore_cluster_members", count, "status", status));
-    text.family("ringstore_cluster_unreachable_members", "gauge",
-        "Members this node's failure detector marks unreachable.");
-    text.sample("ringstore_cluster_unreachable_members", state.getUnreachable().size());
+    text.single("ringstore_cluster_unreachable_members", "gauge",
+        "Members this node's failure detector marks unreachable.", state.getUnreachable().size());
   }
 
   private static void writeHints(
@@ -185,37 +184,30 @@ final class MetricsRoutes {
         oldest = target.oldestCreatedAtMillis();
       }
     }
-    text.family("ringstore_hints_queued", "gauge",
-        "Hints this node holds for replicas elsewhere, not yet delivered.");
-    text.sample("ringstore_hints_queued", queued);
-    text.family("ringstore_hints_oldest_age_seconds", "gauge",
-        "Age of the oldest queued hint (0 when none).");
-    text.sample("ringstore_hints_oldest_age_seconds", oldest < 0 ? 0 : (now - oldest) / 1000.0);
-    text.family("ringstore_hints_delivered_total", "counter",
-        "Hints delivered and acked (since each hint store started).");
-    text.sample("ringstore_hints_delivered_total", delivered);
-    text.family("ringstore_hints_dropped_total", "counter",
-        "Hints refused because a hint store was full (since each store started).");
-    text.sample("ringstore_hints_dropped_total", dropped);
-    text.family("ringstore_hints_expired_total", "counter",
-        "Hints dropped after their time to live (anti-entropy repairs those keys).");
-    text.sample("ringstore_hints_expired_total", expired);
-    text.family("ringstore_hint_stores_unanswered", "gauge",
-        "Hint stores that did not report in time for this scrape.");
-    text.sample("ringstore_hint_stores_unanswered", answer.get().missing());
+    text.single("ringstore_hints_queued", "gauge",
+        "Hints this node holds for replicas elsewhere, not yet delivered.", queued);
+    text.single("ringstore_hints_oldest_age_seconds", "gauge",
+        "Age of the oldest queued hint (0 when none).", oldest < 0 ? 0 : (now - oldest) / 1000.0);
+    text.single("ringstore_hints_delivered_total", "counter",
+        "Hints delivered and acked (since each hint store started).", delivered);
+    text.single("ringstore_hints_dropped_total", "counter",
+        "Hints refused because a hint store was full (since each store started).", dropped);
+    text.single("ringstore_hints_expired_total", "counter",
+        "Hints dropped after their time to live (anti-entropy repairs those keys).", expired);
+    text.single("ringstore_hint_stores_unanswered", "gauge",
+        "Hint stores that did not report in time for this scrape.", answer.get().missing());
   }
 
   private void writeAntiEntropy(PrometheusText text, Optional<long[]> tombstones) {
-    text.family("ringstore_anti_entropy_exchanges_total", "counter",
-        "Tree exchanges this node's replicas ran with their peers.");
-    text.sample("ringstore_anti_entropy_exchanges_total", antiEntropy.totalExchanges());
-    text.family("ringstore_anti_entropy_keys_repaired_total", "counter",
-        "Keys anti-entropy exchanges found different and repaired.");
-    text.sample("ringstore_anti_entropy_keys_repaired_total", antiEntropy.totalKeysRepaired());
+    text.single("ringstore_anti_entropy_exchanges_total", "counter",
+        "Tree exchanges this node's replicas ran with their peers.", antiEntropy.totalExchanges());
+    text.single("ringstore_anti_entropy_keys_repaired_total", "counter",
+        "Keys anti-entropy exchanges found different and repaired.",
+        antiEntropy.totalKeysRepaired());
     tombstones.ifPresent(pending -> {
-      text.family("ringstore_tombstones_pending", "gauge",
-          "Tombstones every replica acked, waiting for their grace period before removal.");
-      text.sample("ringstore_tombstones_pending", pending[0]);
+      text.single("ringstore_tombstones_pending", "gauge",
+          "Tombstones every replica acked, waiting for their grace period before removal.",
+          pending[0]);
     });
   }
 

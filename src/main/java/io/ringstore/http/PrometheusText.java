@@ -29,6 +29,11 @@ final class PrometheusText {
     return this;
   }
 
+  /** A family with one sample and no labels. */
+  PrometheusText single(String name, String type, String help, double value) {
+    return family(name, type, help).sample(name, value);
+  }
+
   /** One sample; {@code labels} alternate names and values. */
   PrometheusText sample(String name, double value, String... labels) {
     checkName(name);
