@@ -11,6 +11,9 @@ import io.ringstore.handoff.HintJournal;
 import io.ringstore.handoff.HintManager;
 import io.ringstore.handoff.HintSettings;
 import org.apache.pekko.actor.typed.ActorRef;
+import io.ringstore.cluster.ClusterIdFile;
+import io.ringstore.cluster.ClusterJoiner;
+import io.ringstore.cluster.KnownMembers;
 import io.ringstore.cluster.MembershipListener;
 import io.ringstore.cluster.NodeAddress;
 import io.ringstore.cluster.NodeUid;
@@ -30,7 +33,10 @@ import io.ringstore.replica.ReplicaSharding;
 import io.ringstore.storage.RocksDbSettings;
 import io.ringstore.storage.RocksDbStorage;
 import io.ringstore.storage.StorageEngine;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicReference;
 import java.time.Duration;
 import io.ringstore.handoff.PartitionTransfer;
@@ -77,7 +83,21 @@ public final class RingstoreNode {
     this.name = name;
   }
 
+  /**
+   * Starts a node that someone else joins to its cluster (a test, or Pekko's seed process): its
+   * {@link ClusterJoiner} only answers probes and learns the cluster id; a refusal stops the actor system.
+   */
   public static RingstoreNode start(ActorSystem<?> system, RingstoreSettings settings) {
+    return start(system, settings, ClusterJoiner.Mode.PASSIVE, reason -> system.terminate());
+  }
+
+  /**
+   * Starts a node; {@code joinMode} says how it gets into its cluster ({@link ClusterJoiner}), and
+   * {@code refuse} is called when it must not be in the cluster it found (another cluster's id).
+   */
+  public static RingstoreNode start(
+      ActorSystem<?> system, RingstoreSettings settings, ClusterJoiner.Mode joinMode,
+      Consumer<String> refuse) {
     Cluster cluster = Cluster.get(Adapter.toClassic(system));
     String name = NodeAddress.of(cluster.selfAddress());
     RingView ringView = new RingView(cluster, RingView.ringConfig(settings));
@@ -120,6 +140,9 @@ public final class RingstoreNode {
       }
       system.log().info("node {} (uid {}) stores its data in {}; anti-entropy trees built in {} ms",
           name, uid, settings.dataDir().toAbsolutePath(), (System.nanoTime() - started) / 1_000_000);
+    }
+    if (settings.holdsData()) {
+      startJoiner(system, settings, name, joinMode, refuse);
     }
     system.systemActorOf(MembershipListener.create(ringView, settings.holdsData() ? settings.dataDir() : null), "membership-listener",
         org.apache.pekko.actor.typed.Props.empty());
@@ -200,6 +223,18 @@ public final class RingstoreNode {
       }
       return PartitionTransfer.create(id, entity, h, transferSettings);
     };
+  }
+
+  private static void startJoiner(
+      ActorSystem<?> system, RingstoreSettings settings, String name, ClusterJoiner.Mode mode,
+      Consumer<String> refuse) {
+    Path dataDir = settings.dataDir();
+    List<String> remembered = KnownMembers.load(dataDir);
+    var c = settings.cluster();
+    system.systemActorOf(ClusterJoiner.create(new ClusterJoiner.Plan(mode, name, dataDir,
+            ClusterIdFile.load(dataDir).orElse(null), ClusterIdFile.hasHistory(dataDir), c.seedNodes(), remembered, c.probeInterval(),
+            c.stableRounds()), refuse),
+        ClusterJoiner.NAME, org.apache.pekko.actor.typed.Props.empty());
   }
 
   private static StorageEngine openStorage(RingstoreSettings settings) {

@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.typesafe.config.ConfigFactory;
+import io.ringstore.cluster.ClusterJoiner;
+import io.ringstore.cluster.JoinDecision;
 import io.ringstore.client.ReadOptions;
 import io.ringstore.client.Ringstore;
 import io.ringstore.client.WriteOptions;
@@ -92,6 +94,8 @@ class SerializationTest {
     ActorRef<PartitionSource.Batch> batchTo = testKit.<PartitionSource.Batch>createTestProbe().ref();
     ActorRef<PartitionSource.Transfers> transfersTo =
         testKit.<PartitionSource.Transfers>createTestProbe().ref();
+    ActorRef<JoinDecision.PeerState> peerStateTo =
+        testKit.<JoinDecision.PeerState>createTestProbe().ref();
     ActorRef<ReplicaEntity.Command> serverRef =
         testKit.<ReplicaEntity.Command>createTestProbe().ref();
 
@@ -164,7 +168,11 @@ class SerializationTest {
                 "no other replica of the partition answered; retrying"),
             new TransferTracker.Transfer("7:2", 7, "127.0.0.1:4", "127.0.0.1:2",
                 TransferTracker.State.done, 10, 100, 1_000, 3_000, 3_000, 10, null))),
-        new PartitionSource.Transfers("127.0.0.1:4", List.of()));
+        new PartitionSource.Transfers("127.0.0.1:4", List.of()),
+        // the cluster joiner's probe, sent before either node is a member
+        new ClusterJoiner.Probe(new JoinDecision.PeerState("127.0.0.1:1", JoinDecision.Status.UNJOINED,
+            "c0ffee00-0000-4000-8000-000000000001", true, "127.0.0.1:1"), peerStateTo),
+        new JoinDecision.PeerState("127.0.0.1:2", JoinDecision.Status.MEMBER, null, false, null));
   }
 
   @ParameterizedTest(name = "[{index}] {0}")
