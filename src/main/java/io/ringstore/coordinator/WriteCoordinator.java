@@ -1,5 +1,6 @@
 package io.ringstore.coordinator;
 
+import io.ringstore.config.NodeClock;
 import io.ringstore.handoff.HintDirectory;
 import io.ringstore.handoff.HintManager;
 import io.ringstore.handoff.HintStore;
@@ -54,9 +55,14 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
     }
   }
 
-  /** Where hints go, and how long a replica may take to ack before it gets one. */
-  public record Handoff(HintDirectory hints, Duration replicaAckTimeout) {
+  /** Where hints go, how long a replica may take to ack before it gets one, this node's clocks. */
+  public record Handoff(HintDirectory hints, Duration replicaAckTimeout, NodeClock clock) {
     public static final Handoff NONE = new Handoff(HintDirectory.empty(), null);
+
+    /** On the machine's clocks. */
+    public Handoff(HintDirectory hints, Duration replicaAckTimeout) {
+      this(hints, replicaAckTimeout, NodeClock.SYSTEM);
+    }
   }
 
   /** Internal messages: adapted replica and hint replies, the timeouts. */
@@ -151,7 +157,7 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
       timers.startSingleTimer(ReplicaAckTimeout.INSTANCE, ackTimeout);
       // the first coordinating replica may be replaced at the ack timeout: it must not apply the
       // write after that (half of it is left for its reply to come back before the takeover)
-      firstApplyBefore = System.currentTimeMillis() + Math.max(1, ackTimeout.toMillis() / 2);
+      firstApplyBefore = handoff.clock().wallMillis() + Math.max(1, ackTimeout.toMillis() / 2);
     }
     sendToNextCoordinator(firstApplyBefore);
   }
@@ -303,7 +309,7 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
         usedFallbacks.add(fallback);
         hintPending.put(target, fallback);
         manager.get().tell(new HintManager.StoreHint(target, request.key(), object,
-            System.currentTimeMillis(),
+            handoff.clock().wallMillis(),
             getContext().messageAdapter(HintStore.HintStoreReply.class, HintReplied::new)));
         break;
       }

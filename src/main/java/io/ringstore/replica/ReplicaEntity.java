@@ -70,8 +70,8 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
     }
 
     /** Whether the coordinator may already have handed this write to another replica. */
-    boolean expired() {
-      return applyBeforeMillis > 0 && System.currentTimeMillis() >= applyBeforeMillis;
+    boolean expired(long nowMillis) {
+      return applyBeforeMillis > 0 && nowMillis >= applyBeforeMillis;
     }
   }
 
@@ -202,7 +202,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
       Behavior<?> transfer = host.sync().transfer(id, ctx.getSelf());
       if (transfer != null) {
         syncing = true;
-        host.transfers().begin(id, System.currentTimeMillis());
+        host.transfers().begin(id, host.clock().wallMillis());
         var child = ctx.spawn(transfer, "transfer");
         ctx.watchWith(child, new TransferStopped());
       }
@@ -245,7 +245,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
   private Behavior<Command> onCoordinatePut(CoordinatePut put) {
     String replica = id.id();
     String node = host.node();
-    if (put.expired()) {
+    if (put.expired(host.clock().wallMillis())) {
       put.replyTo().tell(new PutReply(replica, node, null, PUT_EXPIRED));
       return this;
     }
@@ -255,7 +255,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
     }
     runOnStorage(
         () -> {
-          if (put.expired()) {
+          if (put.expired(host.clock().wallMillis())) {
             return () -> put.replyTo().tell(new PutReply(replica, node, null, PUT_EXPIRED));
           }
           Optional<VersionVector> context = Optional.ofNullable(put.context())
@@ -286,7 +286,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
     runOnStorage(
         () -> {
           host.store().markTombstoneReplicated(
-              id.partition(), mark.key(), mark.object(), System.currentTimeMillis());
+              id.partition(), mark.key(), mark.object(), host.clock().wallMillis());
           return () -> { };
         },
         error -> { });
@@ -346,7 +346,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
   private Behavior<Command> onSyncCompleted(SyncCompleted completed) {
     if (syncing) {
       syncing = false;
-      host.transfers().done(id, System.currentTimeMillis());
+      host.transfers().done(id, host.clock().wallMillis());
       getContext().getLog().info("transfer: replica={} partition={} caught up, counts toward R now",
           id, id.partition());
     }
@@ -382,7 +382,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
     if (!source) {
       host.localReplicas().deregister(id);
       if (syncing) {
-        host.transfers().failed(id, "handed off before it caught up", System.currentTimeMillis());
+        host.transfers().failed(id, "handed off before it caught up", host.clock().wallMillis());
       }
     }
     return this;
