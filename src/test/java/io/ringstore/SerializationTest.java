@@ -113,6 +113,8 @@ class SerializationTest {
         new ReplicaEntity.CoordinatePut(
             "user/42", binary, "application/octet-stream", false, null, false, putReplyTo),
         new ReplicaEntity.CoordinatePut("user/42", new byte[0], "", true, context, true, putReplyTo),
+        new ReplicaEntity.CoordinatePut(
+            "user/42", binary, "text/plain", false, context, false, putReplyTo, 250L),
         new ReplicaEntity.PutReply("5:0", "127.0.0.1:1", encoded, null),
         new ReplicaEntity.PutReply("5:0", "127.0.0.1:1", null, "InvalidContextException: bad"),
         new ReplicaEntity.Replicate("user/42", encoded, replicatedTo),

@@ -149,17 +149,15 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
     this.replicateAdapter = ctx.messageAdapter(ReplicaEntity.Replicated.class, ReplicateReplied::new);
     this.timers = timers;
     timers.startSingleTimer(Timeout.INSTANCE, request.timeout());
-    long firstApplyBefore = 0;
+    long firstApplyWithin = 0;
     if (handoff.replicaAckTimeout() != null) {
       Duration half = request.timeout().dividedBy(2);
       ackTimeout = handoff.replicaAckTimeout().compareTo(half) < 0
           ? handoff.replicaAckTimeout() : half;
       timers.startSingleTimer(ReplicaAckTimeout.INSTANCE, ackTimeout);
-      // the first coordinating replica may be replaced at the ack timeout: it must not apply the
-      // write after that (half of it is left for its reply to come back before the takeover)
-      firstApplyBefore = handoff.clock().wallMillis() + Math.max(1, ackTimeout.toMillis() / 2);
+      firstApplyWithin = applyBudget(ackTimeout);
     }
-    sendToNextCoordinator(firstApplyBefore);
+    sendToNextCoordinator(firstApplyWithin);
   }
 
   @Override
@@ -178,8 +176,19 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
     sendToNextCoordinator(0);
   }
 
-  /** {@code applyBeforeMillis}: 0, or the wall-clock time after which the replica must not apply it. */
-  private void sendToNextCoordinator(long applyBeforeMillis) {
+  /**
+   * The budget ({@code CoordinatePut.applyWithinMillis}) of the first coordinating replica, which is
+   * replaced at the replica-ack timeout if it has not answered by then: half of the timeout, counted
+   * by the replica from when it received the request; the other half is left for the request to get
+   * there and the reply to come back (see {@link ReplicaEntity.CoordinatePut}). The coordinator
+   * waits its whole timeout before it moves on, never less, so no clock of another node is needed.
+   */
+  static long applyBudget(Duration replicaAckTimeout) {
+    return Math.max(1, replicaAckTimeout.toMillis() / 2);
+  }
+
+  /** {@code applyWithinMillis}: 0, or how long after receiving it the replica may still apply it. */
+  private void sendToNextCoordinator(long applyWithinMillis) {
     coordinatingReplica = coordinatorCandidates.pollFirst();
     if (coordinatingReplica == null) {
       return;
@@ -187,7 +196,7 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
     Sibling v = request.value();
     directory.tell(coordinatingReplica, new ReplicaEntity.CoordinatePut(
         request.key(), v.data(), v.contentType(), v.tombstone(), request.context(),
-        request.contextFromReplica(), putAdapter, applyBeforeMillis));
+        request.contextFromReplica(), putAdapter, applyWithinMillis));
   }
 
   private Behavior<Command> onPutReplied(PutReplied message) {
