@@ -166,7 +166,7 @@ public final class PartitionSource extends AbstractBehavior<PartitionSource.Comm
   }
 
   private Behavior<Command> onDraining(Draining message) {
-    draining.announced(message.node(), System.currentTimeMillis());
+    draining.announced(message.node());
     return this;
   }
 

@@ -262,7 +262,7 @@ class PartitionSourceTest {
 
     source.tell(new PartitionSource.Draining("127.0.0.1:3"));
     probe.awaitAssert(() -> {
-      assertEquals(Set.of("127.0.0.1:3"), draining.draining(System.currentTimeMillis()));
+      assertEquals(Set.of("127.0.0.1:3"), draining.draining());
       return null;
     });
   }
