@@ -111,7 +111,8 @@ public final class RingstoreNode {
       system.systemActorOf(PartitionSource.create(host, ringView.drainingMembers()), "partition-source",
           org.apache.pekko.actor.typed.Props.empty());
       system.systemActorOf(TombstoneReaper.create(store, storageExecutor,
-              settings.tombstones().gracePeriod(), settings.tombstones().reapInterval()),
+              settings.tombstones().gracePeriod(), settings.tombstones().reapInterval(),
+              clock::wallMillis),
           "tombstone-reaper", org.apache.pekko.actor.typed.Props.empty());
       if (settings.transfers().reclaim()) {
         system.systemActorOf(PartitionReclaimer.create(store, storageExecutor, localReplicas,
@@ -138,7 +139,8 @@ public final class RingstoreNode {
           hintManager.completeExceptionally(failure);
         } else {
           hintManager.complete(system.systemActorOf(
-              HintManager.create(directory, HintSettings.of(settings.handoff())), "hint-manager",
+              HintManager.create(directory, HintSettings.of(settings.handoff()), clock::wallMillis),
+              "hint-manager",
               org.apache.pekko.actor.typed.Props.empty()));
         }
       });

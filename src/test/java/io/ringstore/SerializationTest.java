@@ -16,8 +16,11 @@ import io.ringstore.coordinator.Outcome;
 import io.ringstore.coordinator.Quorum;
 import io.ringstore.coordinator.ReadResult;
 import io.ringstore.coordinator.WriteResult;
+import io.ringstore.handoff.HintManager;
+import io.ringstore.handoff.HintStore;
 import io.ringstore.replica.PartitionSource;
 import io.ringstore.replica.ReplicaEntity;
+import io.ringstore.replica.ReplicaId;
 import io.ringstore.replica.TransferTracker;
 import io.ringstore.storage.Sibling;
 import io.ringstore.storage.StoredObjectCodec;
@@ -94,6 +97,8 @@ class SerializationTest {
         testKit.<PartitionSource.Transfers>createTestProbe().ref();
     ActorRef<ReplicaEntity.Command> serverRef =
         testKit.<ReplicaEntity.Command>createTestProbe().ref();
+    ActorRef<HintStore.HintStoreReply> hintReplyTo =
+        testKit.<HintStore.HintStoreReply>createTestProbe().ref();
 
     DvvSet<Sibling> object = DvvSet.<Sibling>empty().update(DvvSet.of(text("a")), "uidA")
         .sync(DvvSet.<Sibling>empty().update(DvvSet.of(Sibling.newTombstone()), "uidB"));
@@ -150,6 +155,11 @@ class SerializationTest {
         new PartitionSource.Description("127.0.0.1:1", 5, true, null, -1, serverRef),
         new PartitionSource.Description("127.0.0.1:1", 5, true, null, 17, serverRef,
             java.util.Map.of("5:2", 1_500L, "5:0", 0L)),
+        new HintManager.StoreHint(
+            new ReplicaId(5, 2), "user/42", encoded, hintReplyTo),
+        new HintStore.StoreHint("user/42", encoded, hintReplyTo),
+        new HintStore.HintStoreReply(
+            new ReplicaId(5, 2), "user/42", true, null),
         new PartitionSource.CopyBatch(5, null, 128, 1 << 20, batchTo),
         new PartitionSource.CopyBatch(5, "ключ/😀", 128, 1 << 20, batchTo),
         new PartitionSource.Batch("127.0.0.1:1", 5, List.of("a", "ключ/😀"),

@@ -50,8 +50,7 @@ public final class RingstoreClient {
     this.limits = new RequestLimits(settings);
     this.gateway = system.systemActorOf(
         RequestGateway.create(directory, limits,
-            new WriteCoordinator.Handoff(
-                hints, settings.handoff().replicaAckTimeout(), settings.clock()), metrics),
+            new WriteCoordinator.Handoff(hints, settings.handoff().replicaAckTimeout()), metrics),
         "ringstore-gateway-" + GATEWAYS.incrementAndGet(), Props.empty());
   }
 

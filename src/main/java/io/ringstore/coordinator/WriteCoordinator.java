@@ -1,6 +1,5 @@
 package io.ringstore.coordinator;
 
-import io.ringstore.config.NodeClock;
 import io.ringstore.handoff.HintDirectory;
 import io.ringstore.handoff.HintManager;
 import io.ringstore.handoff.HintStore;
@@ -55,14 +54,9 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
     }
   }
 
-  /** Where hints go, how long a replica may take to ack before it gets one, this node's clocks. */
-  public record Handoff(HintDirectory hints, Duration replicaAckTimeout, NodeClock clock) {
+  /** Where hints go, and how long a replica may take to ack before it gets one. */
+  public record Handoff(HintDirectory hints, Duration replicaAckTimeout) {
     public static final Handoff NONE = new Handoff(HintDirectory.empty(), null);
-
-    /** On the machine's clocks. */
-    public Handoff(HintDirectory hints, Duration replicaAckTimeout) {
-      this(hints, replicaAckTimeout, NodeClock.SYSTEM);
-    }
   }
 
   /** Internal messages: adapted replica and hint replies, the timeouts. */
@@ -318,7 +312,6 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
         usedFallbacks.add(fallback);
         hintPending.put(target, fallback);
         manager.get().tell(new HintManager.StoreHint(target, request.key(), object,
-            handoff.clock().wallMillis(),
             getContext().messageAdapter(HintStore.HintStoreReply.class, HintReplied::new)));
         break;
       }
