@@ -32,8 +32,10 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * Coordinates one write (or delete): one replica of the key's replica set (the local one when this node
  * has it) applies the DVV update with its id, then the resulting object is replicated to the others;
  * the client is answered after W acks from distinct nodes, or with {@link Outcome.Unavailable} when the
- * timeout passes first or W can no longer be met. If the coordinating replica fails or stays silent,
- * the next one takes over. A replica that has not acked within the replica-ack timeout gets a hint on a
+ * timeout passes first or W can no longer be met. If the coordinating replica fails or stays silent
+ * for the whole replica-ack timeout, the next one takes over; the first one was given half that
+ * timeout, counted from when it received the request, to apply the write (no second dot for one
+ * write, with no clock compared across nodes: see {@link ReplicaEntity.CoordinatePut}). A replica that has not acked within the replica-ack timeout gets a hint on a
  * fallback member (ring order beyond the replica set); a sloppy write counts those hints toward W.
  * Stays until every replica acked or the timeout, then stops (DESIGN invariant 1: a write is reported
  * written only after W real acks, or W acks and persisted hints when the client asked for sloppy).

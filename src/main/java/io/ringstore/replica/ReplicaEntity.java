@@ -65,12 +65,13 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
    * replica-ack timeout T and hands the write to another replica only when T has passed on its own
    * monotonic clock since it sent this (or when this replica refused). The budget starts at receipt,
    * which is after the send, so the replica's last possible apply is later than the send plus B by
-   * the request's one-way delay; its reply then reaches the coordinator before the coordinator moves
+   * the request's one-way delay (transit and the wait in this entity's mailbox; the wait for a
+   * storage thread is inside B); its reply then reaches the coordinator before the coordinator moves
    * on whenever request delay + apply + reply delay stay under T - B = T/2 — the round trip of a
    * healthy replica, which T already presumes. No wall clock reading crosses a node, so the guard
    * holds whatever the nodes' clocks say (the absolute deadline this replaced needed the clocks to
-   * agree within T/2, 250 ms by default: a node behind refused every write sent to it, a node ahead
-   * disabled the guard). Monotonic clocks run at the same rate to within parts per million.
+   * agree within T/2, 250 ms by default: a replica whose clock ran ahead of the coordinator's
+   * refused every write sent to it, one running behind disabled the guard). Monotonic clocks run at the same rate to within parts per million.
    *
    * <p>If a request is delayed past that bound (a long GC pause, a message buffered by sharding),
    * the replica may apply the write after another one did: two dots for one client write, a
