@@ -18,6 +18,7 @@ import io.ringstore.cluster.MembershipListener;
 import io.ringstore.cluster.NodeAddress;
 import io.ringstore.cluster.NodeUid;
 import io.ringstore.cluster.RingView;
+import io.ringstore.config.NodeClock;
 import io.ringstore.config.RingstoreSettings;
 import io.ringstore.http.HttpGateway;
 import io.ringstore.http.NodeReadiness;
@@ -101,7 +102,8 @@ public final class RingstoreNode {
     Cluster cluster = Cluster.get(Adapter.toClassic(system));
     String name = NodeAddress.of(cluster.selfAddress());
     RingView ringView = new RingView(cluster, RingView.ringConfig(settings));
-    LocalReplicas localReplicas = new LocalReplicas();
+    NodeClock clock = settings.clock();
+    LocalReplicas localReplicas = new LocalReplicas(clock::wallMillis);
     // set once sharding is up: replica entities (and their transfers) start only after that
     AtomicReference<PartitionTransfer.Host> transferHost = new AtomicReference<>();
     ReplicaHost host = null;
@@ -125,17 +127,18 @@ public final class RingstoreNode {
       store.setListener(trees);
       TransferTracker tracker = new TransferTracker(name);
       host = new ReplicaHost(store, storageExecutor, name, localReplicas, trees,
-          transferFactory(transferHost, ringView, settings), tracker);
+          transferFactory(transferHost, ringView, settings), tracker, clock);
       system.systemActorOf(PartitionSource.create(host, ringView.drainingMembers()), "partition-source",
           org.apache.pekko.actor.typed.Props.empty());
       system.systemActorOf(TombstoneReaper.create(store, storageExecutor,
-              settings.tombstones().gracePeriod(), settings.tombstones().reapInterval()),
+              settings.tombstones().gracePeriod(), settings.tombstones().reapInterval(),
+              clock::wallMillis),
           "tombstone-reaper", org.apache.pekko.actor.typed.Props.empty());
       if (settings.transfers().reclaim()) {
         system.systemActorOf(PartitionReclaimer.create(store, storageExecutor, localReplicas,
                 p -> replicatedHere(ringView.current(), name, p), settings.ring().partitions(),
                 settings.transfers().sourceWindow(), settings.transfers().reclaimInterval(),
-                System::currentTimeMillis),
+                clock::wallMillis),
             "partition-reclaimer", org.apache.pekko.actor.typed.Props.empty());
       }
       system.log().info("node {} (uid {}) stores its data in {}; anti-entropy trees built in {} ms",
@@ -159,7 +162,8 @@ public final class RingstoreNode {
           hintManager.completeExceptionally(failure);
         } else {
           hintManager.complete(system.systemActorOf(
-              HintManager.create(directory, HintSettings.of(settings.handoff())), "hint-manager",
+              HintManager.create(directory, HintSettings.of(settings.handoff()), clock::wallMillis),
+              "hint-manager",
               org.apache.pekko.actor.typed.Props.empty()));
         }
       });

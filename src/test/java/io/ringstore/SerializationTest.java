@@ -18,8 +18,11 @@ import io.ringstore.coordinator.Outcome;
 import io.ringstore.coordinator.Quorum;
 import io.ringstore.coordinator.ReadResult;
 import io.ringstore.coordinator.WriteResult;
+import io.ringstore.handoff.HintManager;
+import io.ringstore.handoff.HintStore;
 import io.ringstore.replica.PartitionSource;
 import io.ringstore.replica.ReplicaEntity;
+import io.ringstore.replica.ReplicaId;
 import io.ringstore.replica.TransferTracker;
 import io.ringstore.storage.Sibling;
 import io.ringstore.storage.StoredObjectCodec;
@@ -98,6 +101,8 @@ class SerializationTest {
         testKit.<JoinDecision.PeerState>createTestProbe().ref();
     ActorRef<ReplicaEntity.Command> serverRef =
         testKit.<ReplicaEntity.Command>createTestProbe().ref();
+    ActorRef<HintStore.HintStoreReply> hintReplyTo =
+        testKit.<HintStore.HintStoreReply>createTestProbe().ref();
 
     DvvSet<Sibling> object = DvvSet.<Sibling>empty().update(DvvSet.of(text("a")), "uidA")
         .sync(DvvSet.<Sibling>empty().update(DvvSet.of(Sibling.newTombstone()), "uidB"));
@@ -117,6 +122,8 @@ class SerializationTest {
         new ReplicaEntity.CoordinatePut(
             "user/42", binary, "application/octet-stream", false, null, false, putReplyTo),
         new ReplicaEntity.CoordinatePut("user/42", new byte[0], "", true, context, true, putReplyTo),
+        new ReplicaEntity.CoordinatePut(
+            "user/42", binary, "text/plain", false, context, false, putReplyTo, 250L),
         new ReplicaEntity.PutReply("5:0", "127.0.0.1:1", encoded, null),
         new ReplicaEntity.PutReply("5:0", "127.0.0.1:1", null, "InvalidContextException: bad"),
         new ReplicaEntity.Replicate("user/42", encoded, replicatedTo),
@@ -147,10 +154,16 @@ class SerializationTest {
         new ReplicaEntity.Status("5:1", "127.0.0.1:4", false),
         new ReplicaEntity.SyncCompleted(),
         new PartitionSource.Describe(5, descriptionTo),
-        new PartitionSource.Description("127.0.0.1:1", 5, false, 1_764_000_000_000L, 1234, serverRef),
-        new PartitionSource.Description("127.0.0.1:1", 5, true, 0, -1, serverRef),
-        new PartitionSource.Description("127.0.0.1:1", 5, true, 0, 17, serverRef,
-            java.util.Map.of("5:2", 1_764_000_000_000L)),
+        new PartitionSource.Description("127.0.0.1:1", 5, false, 90_000L, 1234, serverRef),
+        new PartitionSource.Description("127.0.0.1:1", 5, false, 0L, 1234, serverRef),
+        new PartitionSource.Description("127.0.0.1:1", 5, true, null, -1, serverRef),
+        new PartitionSource.Description("127.0.0.1:1", 5, true, null, 17, serverRef,
+            java.util.Map.of("5:2", 1_500L, "5:0", 0L)),
+        new HintManager.StoreHint(
+            new ReplicaId(5, 2), "user/42", encoded, hintReplyTo),
+        new HintStore.StoreHint("user/42", encoded, hintReplyTo),
+        new HintStore.HintStoreReply(
+            new ReplicaId(5, 2), "user/42", true, null),
         new PartitionSource.CopyBatch(5, null, 128, 1 << 20, batchTo),
         new PartitionSource.CopyBatch(5, "ключ/😀", 128, 1 << 20, batchTo),
         new PartitionSource.Batch("127.0.0.1:1", 5, List.of("a", "ключ/😀"),

@@ -75,7 +75,7 @@ public final class RingView {
   private Snapshot snapshot() {
     ClusterEvent.CurrentClusterState state = cluster.state();
     Snapshot s = snapshot;
-    Set<String> drainingNow = draining.draining(System.currentTimeMillis());
+    Set<String> drainingNow = draining.draining();
     if (s != null && s.state() == state && s.draining().equals(drainingNow)) {
       return s;
     }

@@ -23,7 +23,8 @@ public record RingstoreSettings(
     AntiEntropySettings antiEntropy,
     TombstoneSettings tombstones,
     TransferSettings transfers,
-    ClusterSettings cluster) {
+    ClusterSettings cluster,
+    TestingSettings testing) {
 
   /** Cluster role of a member that holds data. */
   public static final String DATA_ROLE = "data";
@@ -38,7 +39,7 @@ public record RingstoreSettings(
     require(dataDir != null, "ringstore.data-dir must be set");
     require(ring != null && replication != null && requests != null && http != null && storage != null
             && handoff != null && antiEntropy != null && tombstones != null && transfers != null
-            && cluster != null,
+            && cluster != null && testing != null,
         "every ringstore settings section must be present");
     require(tombstones.gracePeriod().compareTo(handoff.hintWindow()) > 0,
         "ringstore.tombstones.grace-period (" + tombstones.gracePeriod()
@@ -48,6 +49,11 @@ public record RingstoreSettings(
         "ringstore.transfers.source-window (" + transfers.sourceWindow()
             + ") must be shorter than ringstore.tombstones.grace-period (" + tombstones.gracePeriod()
             + "): an older copy could bring back values whose tombstones were reaped");
+  }
+
+  /** This node's clocks (the wall clock shifted by {@code ringstore.testing.clock-offset}). */
+  public NodeClock clock() {
+    return NodeClock.withWallOffset(testing.clockOffset());
   }
 
   public boolean holdsData() {
@@ -106,7 +112,8 @@ public record RingstoreSettings(
             c.getBoolean("cluster.rejoin"),
             c.getBoolean("cluster.force-new-cluster"),
             c.getDuration("cluster.probe-interval"),
-            c.getInt("cluster.stable-rounds")));
+            c.getInt("cluster.stable-rounds")),
+        new TestingSettings(c.getDuration("testing.clock-offset")));
   }
 
   /**
@@ -230,6 +237,16 @@ public record RingstoreSettings(
           "ringstore.tombstones.grace-period must be > 0");
       require(!reapInterval.isNegative() && !reapInterval.isZero(),
           "ringstore.tombstones.reap-interval must be > 0");
+    }
+  }
+
+  /**
+   * For tests only: {@code clockOffset} shifts this node's wall clock, to run a node whose clock is
+   * off from the others' (no protocol decision may depend on the nodes' clocks agreeing).
+   */
+  public record TestingSettings(Duration clockOffset) {
+    public TestingSettings {
+      require(clockOffset != null, "ringstore.testing.clock-offset must be set");
     }
   }
 

@@ -47,6 +47,26 @@ class RingstoreSettingsTest {
   }
 
   @Test
+  void theTestOnlyClockOffsetShiftsTheWallClockOnly() {
+    RingstoreSettings plain = RingstoreSettings.fromConfig(
+        NodeConfig.load(ConfigFactory.empty(), ConfigFactory.empty()));
+    assertEquals(Duration.ZERO, plain.testing().clockOffset(), "no offset by default");
+    assertEquals(NodeClock.SYSTEM, plain.clock(), "the machine's clocks");
+
+    RingstoreSettings ahead = RingstoreSettings.fromConfig(NodeConfig.load(
+        ConfigFactory.parseString("ringstore.testing.clock-offset = 5s"), ConfigFactory.empty()));
+    long before = System.currentTimeMillis();
+    long shifted = ahead.clock().wallMillis();
+    long after = System.currentTimeMillis();
+    assertTrue(shifted >= before + 5_000 && shifted <= after + 5_000,
+        "5 s ahead: " + (shifted - before));
+    long n0 = System.nanoTime();
+    long n1 = ahead.clock().nanos();
+    assertTrue(n1 - n0 >= 0 && n1 - n0 < 5_000_000_000L,
+        "the monotonic clock is not shifted");
+  }
+
+  @Test
   void launchOptionsOverrideTheConfiguration() {
     LaunchOptions options = LaunchOptions.parse("--http-port", "9000", "--cluster-port", "2600",
         "--host", "127.0.0.2", "--seed", "127.0.0.2:2600", "--seed", "127.0.0.3:2601",
