@@ -84,8 +84,15 @@ public final class ConsistencyCheck {
     private final AtomicInteger adminRotation = new AtomicInteger();
     /** The nodes requests go to now: an immutable list, replaced whole on a change. */
     private volatile List<String> endpoints;
-    private final Deque<Map.Entry<String, Long>> openFaults = new ArrayDeque<>();
+    private final Deque<OpenFault> openFaults = new ArrayDeque<>();
+    private final HealthMonitor monitor;
     private Report report;
+
+    private record OpenFault(String name, String node, long startNanos) {
+      FaultWindow endAt(long nanos) {
+        return new FaultWindow(name, node, startNanos, nanos);
+      }
+    }
 
     private Handle(CheckOptions options) {
       this.options = options;
@@ -112,6 +119,7 @@ public final class ConsistencyCheck {
         clients.add(thread);
       }
       clients.forEach(Thread::start);
+      this.monitor = new HealthMonitor(http, this::endpoints);
     }
 
     /** The keys of this run, in client order. */
@@ -120,20 +128,29 @@ public final class ConsistencyCheck {
     }
 
     /** Opens a fault window named {@code name} now (windows may nest; see {@link #endFault()}). */
-    public synchronized void markFault(String name) {
+    public void markFault(String name) {
+      markFault(name, null);
+    }
+
+    /**
+     * Opens a fault window named {@code name} now that takes down or pauses one node, {@code node}
+     * ({@code host:port} as requests are sent to it; null when not one node): requests sent to it
+     * during the window do not count toward the availability to up nodes. Windows may nest.
+     */
+    public synchronized void markFault(String name, String node) {
       if (report != null || !running.get()) {
         throw new IllegalStateException("the load has stopped: cannot mark fault '" + name + "'");
       }
-      openFaults.push(Map.entry(name, System.nanoTime()));
+      openFaults.push(new OpenFault(name, node, System.nanoTime()));
     }
 
     /** Closes the most recently opened fault window now. */
     public synchronized void endFault() {
-      Map.Entry<String, Long> open = openFaults.poll();
+      OpenFault open = openFaults.poll();
       if (open == null) {
         throw new IllegalStateException("no fault window is open");
       }
-      checker.fault(new FaultWindow(open.getKey(), open.getValue(), System.nanoTime()));
+      checker.fault(open.endAt(System.nanoTime()));
     }
 
     /** The nodes requests rotate over now. */
@@ -190,7 +207,7 @@ public final class ConsistencyCheck {
 
     /**
      * Stops the load (waits for the requests in flight, at most the request timeout plus a second),
-     * closes any open fault window, waits for convergence (at most the converge timeout), reads every
+     * closes any open fault window, stops the health monitor, waits for convergence (at most the converge timeout), reads every
      * key once more and returns the report. Idempotent.
      */
     public synchronized Report stop() throws InterruptedException {
@@ -200,12 +217,12 @@ public final class ConsistencyCheck {
       running.set(false);
       long stopped = System.nanoTime();
       while (!openFaults.isEmpty()) {
-        Map.Entry<String, Long> open = openFaults.poll();
-        checker.fault(new FaultWindow(open.getKey(), open.getValue(), stopped));
+        checker.fault(openFaults.poll().endAt(stopped));
       }
       for (Thread client : clients) {
         client.join();
       }
+      monitor.stop(stopped, checker);
       checker.loadEnded(System.nanoTime());
       converge();
       finalReads();
@@ -219,6 +236,7 @@ public final class ConsistencyCheck {
      */
     public void abort() {
       running.set(false);
+      monitor.abort();
     }
 
     // ---- load -----------------------------------------------------------------------------------
@@ -317,9 +335,9 @@ public final class ConsistencyCheck {
         Thread.currentThread().interrupt();
         outcome = "interrupted";
       }
-      Op op = type == Op.Type.FINAL_READ
+      Op op = (type == Op.Type.FINAL_READ
           ? Op.finalRead(key, seq, start, System.nanoTime(), ok, outcome)
-          : Op.read(key, seq, start, System.nanoTime(), ok, outcome);
+          : Op.read(key, seq, start, System.nanoTime(), ok, outcome)).to(node);
       recordOp(op);
       return new Read(op, context);
     }
@@ -346,7 +364,7 @@ public final class ConsistencyCheck {
         Thread.currentThread().interrupt();
         outcome = "interrupted";
       }
-      Op op = Op.write(key, seq, start, System.nanoTime(), acked, outcome);
+      Op op = Op.write(key, seq, start, System.nanoTime(), acked, outcome).to(node);
       recordOp(op);
       if (acked) {
         acknowledged.incrementAndGet();
