@@ -40,6 +40,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link CheckOptions#nodes()} and may change while the check runs ({@link Handle#addEndpoint},
  * {@link Handle#removeEndpoint}), e.g. when a node joins or leaves the cluster.
  *
+ * <p>While the load runs, a {@link HealthMonitor} polls every node's {@code /health/ready} and
+ * {@code /admin/cluster} about every 500 ms: the report lists the fault windows it observed, beside the
+ * ones a caller marked ({@link Handle#markFault}), and leaves the operations sent to a node while it was
+ * down or not ready out of the availability to up nodes.
+ *
  * <p>{@link Handle#stop()} ends the load, then polls {@code GET /admin/replicas/{key}} (on any node
  * that answers) until every replica of every key is found and all hold the same values, or until the
  * converge timeout; each key's final value is the highest sequence number over its replicas. Last, one
@@ -207,8 +212,8 @@ public final class ConsistencyCheck {
 
     /**
      * Stops the load (waits for the requests in flight, at most the request timeout plus a second),
-     * closes any open fault window, stops the health monitor, waits for convergence (at most the converge timeout), reads every
-     * key once more and returns the report. Idempotent.
+     * closes any open fault window, stops the health monitor, waits for convergence (at most the
+     * converge timeout), reads every key once more and returns the report. Idempotent.
      */
     public synchronized Report stop() throws InterruptedException {
       if (report != null) {
