@@ -168,7 +168,7 @@ public final class CheckCommand {
     out.print(command.json() ? report.toJson() + System.lineSeparator() : report.toText());
     out.flush();
     List<String> nemesisErrors = nemesis == null ? List.of() : nemesis.errors();
-    nemesisErrors.forEach(e -> err.println("ringstore check: nemesis: " + e));
+    nemesisErrors.forEach(e -> err.println("ringstore check: FAILED, the nemesis failed: " + e));
     return report.passed() && nemesisErrors.isEmpty() ? 0 : 1;
   }
 
