@@ -129,6 +129,7 @@ public final class CheckCommand {
             plan.settings().interval(), plan.settings().down(), plan.targets().size(), plan.clusterDir(),
             plan.settings().seed()));
     ConsistencyCheck.Handle handle = ConsistencyCheck.start(options);
+    long end = System.nanoTime() + options.duration().toNanos(); // the load's and the nemesis's end
     Nemesis nemesis = null;
     Thread nemesisThread = null;
     Thread healOnExit = null;
@@ -138,12 +139,11 @@ public final class CheckCommand {
       Nemesis running = nemesis;
       healOnExit = new Thread(running::healAll, "ringstore-check-heal-on-exit");
       Runtime.getRuntime().addShutdownHook(healOnExit);
-      nemesisThread = new Thread(() -> running.run(options.duration()), "ringstore-check-nemesis");
+      nemesisThread = new Thread(() -> running.runUntil(end), "ringstore-check-nemesis");
       nemesisThread.start();
     }
     Report report;
     try {
-      long end = System.nanoTime() + options.duration().toNanos();
       for (long left = end - System.nanoTime(); left > 0; left = end - System.nanoTime()) {
         TimeUnit.NANOSECONDS.sleep(Math.min(left, PROGRESS_INTERVAL.toNanos()));
         ConsistencyCheck.Progress p = handle.progress();

@@ -124,7 +124,7 @@ public final class ConsistencyCheck {
         clients.add(thread);
       }
       clients.forEach(Thread::start);
-      this.monitor = new HealthMonitor(http, this::endpoints);
+      this.monitor = new HealthMonitor(http, this::endpoints, options.requestTimeout());
     }
 
     /** The keys of this run, in client order. */

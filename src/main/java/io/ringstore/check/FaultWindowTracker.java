@@ -17,8 +17,8 @@ import java.util.stream.Collectors;
  *   <li>an <b>observed window</b> opens at the first round in which a node does not answer
  *       {@code /health/ready}, answers it not ready, or is seen unreachable by another node, and closes
  *       at the first round after it in which every node answered ready and none saw a member unreachable.
- *       Its name lists what was seen, per node, e.g. {@code "127.0.0.1:8082 not answering (timeout),
- *       unreachable"} (a member seen unreachable is named by its HTTP endpoint once a node has reported
+ *       Its name lists what was seen, per node, each problem once with its details, e.g.
+ *       {@code "127.0.0.1:8082 not answering (connection-refused, timeout), not ready (503), unreachable"} (a member seen unreachable is named by its HTTP endpoint once a node has reported
  *       its cluster address as its own, by its cluster address before);
  *   <li>a <b>node-down window</b> per node, from the first round in which that node did not answer ready
  *       to the next round in which it did: the operations sent to it then were not sent to an up node.
@@ -64,8 +64,11 @@ final class FaultWindowTracker {
   private final List<FaultWindow> windows = new ArrayList<>();
   private final List<FaultWindow> nodesDown = new ArrayList<>();
   private final Map<String, Long> downSince = new LinkedHashMap<>();
-  /** What the open window has seen so far, per node; null when no window is open. */
-  private Map<String, Set<String>> seen;
+  /**
+   * What the open window has seen so far: per node, each problem ("not answering", "not ready",
+   * "unreachable") with its details (failures, status codes); null when no window is open.
+   */
+  private Map<String, Map<String, Set<String>>> seen;
   private long openedAt;
   private long last = Long.MIN_VALUE;
   private boolean finished;
@@ -84,7 +87,7 @@ final class FaultWindowTracker {
         endpointByAddress.put(o.self(), o.node());
       }
     }
-    Map<String, Set<String>> problems = new LinkedHashMap<>();
+    Map<String, Map<String, Set<String>>> problems = new LinkedHashMap<>();
     for (Observation o : round) {
       switch (o.status()) {
         case READY -> {
@@ -95,15 +98,15 @@ final class FaultWindowTracker {
         }
         case NOT_READY -> {
           downSince.putIfAbsent(o.node(), nanos);
-          problem(problems, o.node(), "not ready" + suffix(o.detail()));
+          problem(problems, o.node(), "not ready", o.detail());
         }
         case NO_ANSWER -> {
           downSince.putIfAbsent(o.node(), nanos);
-          problem(problems, o.node(), "not answering" + suffix(o.detail()));
+          problem(problems, o.node(), "not answering", o.detail());
         }
       }
       for (String member : o.unreachable()) {
-        problem(problems, endpointByAddress.getOrDefault(member, member), "unreachable");
+        problem(problems, endpointByAddress.getOrDefault(member, member), "unreachable", null);
       }
     }
     if (!problems.isEmpty()) {
@@ -111,7 +114,10 @@ final class FaultWindowTracker {
         seen = new LinkedHashMap<>();
         openedAt = nanos;
       }
-      problems.forEach((node, what) -> seen.computeIfAbsent(node, n -> new LinkedHashSet<>()).addAll(what));
+      problems.forEach((node, what) -> what.forEach((problem, details) -> seen
+          .computeIfAbsent(node, n -> new LinkedHashMap<>())
+          .computeIfAbsent(problem, p -> new LinkedHashSet<>())
+          .addAll(details)));
     } else if (seen != null) {
       close(nanos);
     }
@@ -148,17 +154,20 @@ final class FaultWindowTracker {
 
   private void close(long nanos) {
     String name = seen.entrySet().stream()
-        .map(e -> e.getKey() + " " + String.join(", ", e.getValue()))
+        .map(node -> node.getKey() + " " + node.getValue().entrySet().stream()
+            .map(p -> p.getKey() + (p.getValue().isEmpty() ? "" : " (" + String.join(", ", p.getValue()) + ")"))
+            .collect(Collectors.joining(", ")))
         .collect(Collectors.joining("; "));
     windows.add(new FaultWindow(name, openedAt, nanos));
     seen = null;
   }
 
-  private static void problem(Map<String, Set<String>> problems, String node, String what) {
-    problems.computeIfAbsent(node, n -> new LinkedHashSet<>()).add(what);
-  }
-
-  private static String suffix(String detail) {
-    return detail == null || detail.isBlank() ? "" : " (" + detail + ")";
+  private static void problem(Map<String, Map<String, Set<String>>> problems, String node, String problem,
+      String detail) {
+    Set<String> details = problems.computeIfAbsent(node, n -> new LinkedHashMap<>())
+        .computeIfAbsent(problem, p -> new LinkedHashSet<>());
+    if (detail != null && !detail.isBlank()) {
+      details.add(detail);
+    }
   }
 }

@@ -15,27 +15,36 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * Watches the nodes while a check runs: about every {@link #INTERVAL} it polls every node's
- * {@code GET /health/ready} and, from the nodes that answer, {@code GET /admin/cluster} (the members
- * they see unreachable), all at once with a {@link #POLL_TIMEOUT} each, and feeds each round to a
+ * Watches the nodes while a check runs: about every {@link #INTERVAL} (longer while a poll waits for
+ * its timeout) it polls every node's {@code GET /health/ready} and, from the nodes that answer,
+ * {@code GET /admin/cluster} (the members they see unreachable), all at once, each with the check's
+ * request timeout (kept within 1..5 s: a node that answers its clients in time answers this in time),
+ * and feeds each round to a
  * {@link FaultWindowTracker}. {@link #stop} closes the open windows and hands them to the
  * {@link HistoryChecker}: the observed fault windows and the times each node was down or not ready.
  */
 final class HealthMonitor {
   static final Duration INTERVAL = Duration.ofMillis(500);
-  static final Duration POLL_TIMEOUT = Duration.ofSeconds(1);
+  static final Duration MIN_POLL_TIMEOUT = Duration.ofSeconds(1);
+  static final Duration MAX_POLL_TIMEOUT = Duration.ofSeconds(5);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final HttpClient http;
   private final Supplier<List<String>> nodes;
+  private final Duration pollTimeout;
   private final FaultWindowTracker tracker = new FaultWindowTracker();
   private final Thread thread;
   private volatile boolean running = true;
 
-  /** Starts polling {@code nodes} (asked again each round, as they may change) at once. */
-  HealthMonitor(HttpClient http, Supplier<List<String>> nodes) {
+  /**
+   * Starts polling {@code nodes} (asked again each round, as they may change) at once, each poll
+   * with {@code requestTimeout} kept within 1..5 s.
+   */
+  HealthMonitor(HttpClient http, Supplier<List<String>> nodes, Duration requestTimeout) {
     this.http = http;
     this.nodes = nodes;
+    this.pollTimeout = requestTimeout.compareTo(MIN_POLL_TIMEOUT) < 0 ? MIN_POLL_TIMEOUT
+        : requestTimeout.compareTo(MAX_POLL_TIMEOUT) > 0 ? MAX_POLL_TIMEOUT : requestTimeout;
     this.thread = new Thread(this::loop, "ringstore-check-health-monitor");
     thread.setDaemon(true);
     thread.start();
@@ -100,8 +109,8 @@ final class HealthMonitor {
             ConsistencyCheck.failure(e.getCause() != null ? e.getCause() : e)));
   }
 
-  private static HttpRequest get(String node, String path) {
-    return HttpRequest.newBuilder(URI.create("http://" + node + path)).timeout(POLL_TIMEOUT).GET().build();
+  private HttpRequest get(String node, String path) {
+    return HttpRequest.newBuilder(URI.create("http://" + node + path)).timeout(pollTimeout).GET().build();
   }
 
   private static String text(byte[] body, String field) {

@@ -197,7 +197,11 @@ final class Nemesis {
    * returning.
    */
   void run(Duration total) {
-    long end = pacer.nanoTime() + total.toNanos();
+    runUntil(pacer.nanoTime() + total.toNanos());
+  }
+
+  /** {@link #run}, until {@code end} on the pacer's clock ({@link System#nanoTime()} for the real one). */
+  void runUntil(long end) {
     boolean interrupted = false;
     try {
       while (hold(settings.interval().pick(random), end)) {

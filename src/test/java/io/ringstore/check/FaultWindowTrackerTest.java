@@ -56,10 +56,12 @@ class FaultWindowTrackerTest {
         }, 4 * S,
             List.of(new FaultWindow(B + " not answering (connection-refused)", S, 3 * S)),
             List.of(new FaultWindow(B + " down or not ready", B, S, 3 * S))),
-        new Case("what is seen is listed per node, in the order first seen; unreachable members named by "
-            + "their HTTP endpoint once known", t -> {
+        new Case("what is seen is listed per node, each problem once with its details, in the order first "
+            + "seen; unreachable members named by their HTTP endpoint once known", t -> {
           t.observe(0, healthy());
           t.observe(S, List.of(ready(A, A_CLUSTER), Observation.noAnswer(B, "timeout"), ready(C, C_CLUSTER)));
+          t.observe(S + 1, List.of(ready(A, A_CLUSTER), Observation.noAnswer(B, "connection-refused"),
+              ready(C, C_CLUSTER)));
           t.observe(2 * S, List.of(ready(A, A_CLUSTER, B_CLUSTER), Observation.noAnswer(B, "timeout"),
               ready(C, C_CLUSTER, B_CLUSTER)));
           t.observe(3 * S, List.of(ready(A, A_CLUSTER, B_CLUSTER), Observation.notReady(B, "503"),
@@ -67,7 +69,8 @@ class FaultWindowTrackerTest {
           t.observe(4 * S, List.of(ready(A, A_CLUSTER, B_CLUSTER), ready(B, B_CLUSTER), ready(C, C_CLUSTER)));
           t.observe(5 * S, healthy());
         }, 6 * S,
-            List.of(new FaultWindow(B + " not answering (timeout), unreachable, not ready (503)", S, 5 * S)),
+            List.of(new FaultWindow(B + " not answering (timeout, connection-refused), unreachable, not ready (503)",
+                S, 5 * S)),
             List.of(new FaultWindow(B + " down or not ready", B, S, 4 * S))),
         new Case("a member no node has named as itself keeps its cluster address", t -> {
           t.observe(0, List.of(ready(A, A_CLUSTER, "10.0.0.9:25520")));
