@@ -18,8 +18,9 @@ import java.util.stream.Collectors;
  *       {@code /health/ready}, answers it not ready, or is seen unreachable by another node, and closes
  *       at the first round after it in which every node answered ready and none saw a member unreachable.
  *       Its name lists what was seen, per node, each problem once with its details, e.g.
- *       {@code "127.0.0.1:8082 not answering (connection-refused, timeout), not ready (503), unreachable"} (a member seen unreachable is named by its HTTP endpoint once a node has reported
- *       its cluster address as its own, by its cluster address before);
+ *       {@code "127.0.0.1:8082 not answering (connection-refused, timeout), not ready (503), unreachable"}
+ *       (a member seen unreachable is named by its HTTP endpoint once a node has reported its cluster
+ *       address as its own, by its cluster address before);
  *   <li>a <b>node-down window</b> per node, from the first round in which that node did not answer ready
  *       to the next round in which it did: the operations sent to it then were not sent to an up node.
  * </ul>
