@@ -53,7 +53,8 @@ public final class CheckCommand {
                             same data directory, output appended to node-i.log, node-i.pid updated)
                             and/or pause (SIGSTOP, then SIGCONT); a fault window "kill node-i" or
                             "pause node-i" lasts until the node answers /health/ready again
-        --nemesis-interval  quiet time before each fault, a range drawn uniformly (default 4s-8s)
+        --nemesis-interval  quiet time before each fault, a range drawn uniformly (default 4s-8s);
+                            then the nemesis waits until every node is ready
         --nemesis-down      how long a victim stays killed or paused (default 3s-8s)
         --cluster-dir       the local cluster's pid, port and log files (default $RINGSTORE_CLUSTER_DIR,
                             else ./data/cluster)

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -16,8 +17,9 @@ import java.util.function.Consumer;
  * exact window on the check ({@link Marks}), named {@code "kill node-i"} or {@code "pause node-i"}.
  *
  * <p>The schedule, all drawn from one seeded {@link Random} (the same seed, targets and settings give
- * the same faults): wait a quiet interval (drawn from {@link Settings#interval()}), pick any node and a
- * fault kind, then
+ * the same faults): wait a quiet interval (drawn from {@link Settings#interval()}), wait until every
+ * node answers {@code /health/ready} (at most {@link #READY_TIMEOUT}: no fault while another node is
+ * not back), pick any node and a fault kind, then
  * <ul>
  *   <li><b>kill</b>: read the node's command line and working directory ({@code /proc/PID/cmdline},
  *       {@code /proc/PID/cwd}), {@code kill -9} it, wait the down time (drawn from
@@ -205,6 +207,15 @@ final class Nemesis {
     boolean interrupted = false;
     try {
       while (hold(settings.interval().pick(random), end)) {
+        Optional<NemesisTarget> notReady = awaitAllReady(end);
+        if (notReady.isPresent()) {
+          error(notReady.get().name() + " was not ready for " + READY_TIMEOUT.toSeconds() + " s before a fault; no "
+              + "more faults (see " + notReady.get().logFile() + ")");
+          break;
+        }
+        if (end - pacer.nanoTime() <= 0) {
+          break;
+        }
         NemesisTarget target = targets.get(random.nextInt(targets.size()));
         Kind kind = settings.kinds().get(random.nextInt(settings.kinds().size()));
         Duration down = settings.down().pick(random);
@@ -352,6 +363,31 @@ final class Nemesis {
     }
     log.accept(target.name() + " ready");
     return true;
+  }
+
+  /**
+   * Waits until every target is ready (empty), or the run ended (empty), or {@link #READY_TIMEOUT}
+   * passed (the first target not ready then): one node at a time also means no fault while a node
+   * broken by someone else, or still starting, is not back.
+   */
+  private Optional<NemesisTarget> awaitAllReady(long end) throws InterruptedException {
+    long deadline = pacer.nanoTime() + READY_TIMEOUT.toNanos();
+    boolean logged = false;
+    while (true) {
+      Optional<NemesisTarget> notReady = targets.stream().filter(t -> !readiness.ready(t.endpoint())).findFirst();
+      long now = pacer.nanoTime();
+      if (notReady.isEmpty() || now - end >= 0) {
+        return Optional.empty();
+      }
+      if (now - deadline >= 0) {
+        return notReady;
+      }
+      if (!logged) {
+        log.accept("waiting for " + notReady.get().name() + " to be ready before the next fault");
+        logged = true;
+      }
+      pacer.sleep(min(POLL, Duration.ofNanos(end - now)));
+    }
   }
 
   /** Sleeps {@code duration}, cut short at {@code end}; whether the run goes on after it. */

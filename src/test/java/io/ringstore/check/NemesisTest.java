@@ -195,10 +195,35 @@ class NemesisTest {
   }
 
   @Test
+  void noFaultBeforeEveryNodeIsReady() {
+    Nemesis nemesis = new Nemesis(targets, new Nemesis.Settings(List.of(Nemesis.Kind.PAUSE),
+        Nemesis.Settings.DEFAULT_INTERVAL, Nemesis.Settings.DEFAULT_DOWN, 1), processes,
+        endpoint -> !endpoint.equals(target("node-3").endpoint()) || pacer.now >= 30 * S, marks, pacer, log::add);
+    nemesis.run(Duration.ofSeconds(60));
+    assertEquals(List.of(), nemesis.errors(), "no error");
+    assertTrue(marks.windows.get(0).start() >= 30 * S, "the first fault once node-3 is ready: " + marks.windows);
+    assertTrue(log.contains("waiting for node-3 to be ready before the next fault"), "said why it waits: " + log);
+  }
+
+  @Test
+  void aClusterThatIsNotReadyGetsNoFault() {
+    Nemesis nemesis = new Nemesis(targets, new Nemesis.Settings(List.of(Nemesis.Kind.PAUSE),
+        Nemesis.Settings.DEFAULT_INTERVAL, Nemesis.Settings.DEFAULT_DOWN, 1), processes,
+        endpoint -> !endpoint.equals(target("node-2").endpoint()), marks, pacer, log::add);
+    nemesis.run(Duration.ofMinutes(10));
+    assertEquals(0, nemesis.faults(), "no fault");
+    assertEquals(List.of(), marks.windows, "no window");
+    assertEquals(1, nemesis.errors().size(), "one error: " + nemesis.errors());
+    assertTrue(nemesis.errors().get(0).startsWith("node-2 was not ready for 120 s before a fault; no more faults"),
+        nemesis.errors().get(0));
+  }
+
+  @Test
   void aNodeThatDoesNotComeBackStopsTheNemesis() throws IOException {
     Nemesis nemesis = new Nemesis(targets, new Nemesis.Settings(List.of(Nemesis.Kind.PAUSE),
-        Nemesis.Settings.DEFAULT_INTERVAL, Nemesis.Settings.DEFAULT_DOWN, 1), processes, endpoint -> false, marks,
-        pacer, log::add);
+        Nemesis.Settings.DEFAULT_INTERVAL, Nemesis.Settings.DEFAULT_DOWN, 1), processes,
+        endpoint -> processes.events.stream().noneMatch(e -> target(e.node()).endpoint().equals(endpoint)), marks,
+        pacer, log::add);  // a node once broken never answers ready again
     nemesis.run(Duration.ofMinutes(10));
     assertEquals(1, nemesis.faults(), "no fault after that");
     assertEquals(1, nemesis.errors().size(), "one error: " + nemesis.errors());
