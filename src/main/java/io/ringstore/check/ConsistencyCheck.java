@@ -123,8 +123,8 @@ public final class ConsistencyCheck {
         thread.setDaemon(true);
         clients.add(thread);
       }
-      clients.forEach(Thread::start);
       this.monitor = new HealthMonitor(http, this::endpoints, options.requestTimeout());
+      clients.forEach(Thread::start);
     }
 
     /** The keys of this run, in client order. */

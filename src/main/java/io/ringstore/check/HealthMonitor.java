@@ -34,10 +34,12 @@ final class HealthMonitor {
   private final Duration pollTimeout;
   private final FaultWindowTracker tracker = new FaultWindowTracker();
   private final Thread thread;
+  private final long firstRound;
   private volatile boolean running = true;
 
   /**
-   * Starts polling {@code nodes} (asked again each round, as they may change) at once, each poll
+   * Starts polling {@code nodes} (asked again each round, as they may change) at once (the first
+   * round counts from this call, so start the monitor before the load), each poll
    * with {@code requestTimeout} kept within 1..5 s.
    */
   HealthMonitor(HttpClient http, Supplier<List<String>> nodes, Duration requestTimeout) {
@@ -45,6 +47,7 @@ final class HealthMonitor {
     this.nodes = nodes;
     this.pollTimeout = requestTimeout.compareTo(MIN_POLL_TIMEOUT) < 0 ? MIN_POLL_TIMEOUT
         : requestTimeout.compareTo(MAX_POLL_TIMEOUT) > 0 ? MAX_POLL_TIMEOUT : requestTimeout;
+    this.firstRound = System.nanoTime(); // the first round's time: what it sees is the state from now on
     this.thread = new Thread(this::loop, "ringstore-check-health-monitor");
     thread.setDaemon(true);
     thread.start();
@@ -70,8 +73,7 @@ final class HealthMonitor {
   }
 
   private void loop() {
-    while (running) {
-      long round = System.nanoTime();
+    for (long round = firstRound; running; round = System.nanoTime()) {
       List<CompletableFuture<FaultWindowTracker.Observation>> polls = new ArrayList<>();
       for (String node : nodes.get()) {
         polls.add(poll(node));
