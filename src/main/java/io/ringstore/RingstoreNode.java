@@ -120,7 +120,9 @@ public final class RingstoreNode {
       String uid = NodeUid.loadOrCreate(settings.dataDir());
       storageExecutor = system.dispatchers()
           .lookup(DispatcherSelector.fromConfig("ringstore-storage-dispatcher"));
-      store = new LocalObjectStore(storage, uid, settings.storage().syncWrites());
+      store = new LocalObjectStore(storage, uid, settings.storage().syncWrites(),
+          new io.ringstore.replica.WriteAdmission.Limits(
+              settings.requests().maxSiblings(), settings.requests().warnSiblings()));
       long started = System.nanoTime();
       trees = PartitionTrees.rebuild(storage, settings.ring().partitions(),
           new TreeShape(settings.antiEntropy().treeSegments()));

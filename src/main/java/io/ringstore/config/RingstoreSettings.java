@@ -75,7 +75,11 @@ public record RingstoreSettings(
             Math.toIntExact(c.getBytes("requests.max-value-size")),
             c.getInt("requests.max-key-bytes"),
             c.getBoolean("requests.sloppy-quorum"),
-            c.getBoolean("requests.direct-routes")),
+            c.getBoolean("requests.direct-routes"),
+            c.getInt("requests.max-siblings"),
+            c.getInt("requests.warn-siblings"),
+            Math.toIntExact(c.getBytes("requests.max-context-size")),
+            c.getInt("requests.max-context-actors")),
         new HttpSettings(c.getString("http.host"), c.getInt("http.port")),
         new StorageSettings(
             c.getBoolean("storage.sync-writes"),
@@ -157,11 +161,17 @@ public record RingstoreSettings(
 
   /**
    * Request limits: default and maximum timeout, value and key sizes; default quorum mode; whether
-   * coordinators reach replica entities on direct routes once known ({@code ReplicaRoutes}).
+   * coordinators reach replica entities on direct routes once known ({@code ReplicaRoutes}); the
+   * siblings a client write may leave on a key (a warning is logged from {@code warnSiblings} on);
+   * the largest causal context a client may send, in characters and in actors.
    */
   public record RequestSettings(
       Duration timeout, Duration maxTimeout, int maxValueBytes, int maxKeyBytes,
-      boolean sloppyQuorum, boolean directRoutes) {
+      boolean sloppyQuorum, boolean directRoutes, int maxSiblings, int warnSiblings,
+      int maxContextChars, int maxContextActors) {
+    /** Pekko HTTP's default {@code max-header-value-length}: a context must fit in one header. */
+    public static final int MAX_HEADER_VALUE_CHARS = 8 * 1024;
+
     public RequestSettings {
       require(!timeout.isNegative() && !timeout.isZero(), "ringstore.requests.timeout must be > 0");
       require(maxTimeout.compareTo(timeout) >= 0,
@@ -169,6 +179,18 @@ public record RingstoreSettings(
       require(maxValueBytes >= 1, "ringstore.requests.max-value-size must be >= 1 byte");
       require(maxKeyBytes >= 1 && maxKeyBytes <= 65535,
           "ringstore.requests.max-key-bytes must be in 1..65535, was " + maxKeyBytes);
+      require(maxSiblings >= 1 && maxSiblings <= 10_000,
+          "ringstore.requests.max-siblings must be in 1..10000, was " + maxSiblings);
+      require(warnSiblings >= 1 && warnSiblings <= maxSiblings,
+          "ringstore.requests.warn-siblings must be in 1..max-siblings (" + maxSiblings + "), was "
+              + warnSiblings);
+      require(maxContextChars >= 64 && maxContextChars <= MAX_HEADER_VALUE_CHARS - 1024,
+          "ringstore.requests.max-context-size must be in 64..7KiB (a context travels in one request"
+              + " header, at most 8 KiB), was " + maxContextChars);
+      require(maxContextActors >= 1
+              && maxContextActors <= io.ringstore.version.CausalContextCodec.MAX_ENTRIES,
+          "ringstore.requests.max-context-actors must be in 1.."
+              + io.ringstore.version.CausalContextCodec.MAX_ENTRIES + ", was " + maxContextActors);
     }
   }
 

@@ -18,6 +18,26 @@ public final class Outcome {
     }
   }
 
-  /** The request was invalid and changed nothing (from the actor protocol; the facade throws). */
-  public record Rejected(String reason) implements ReadResult, WriteResult {}
+  /**
+   * The request was refused and changed nothing: invalid input (from the actor protocol; the facade
+   * throws), or a write the key's coordinating replica refused ({@code kind} says which).
+   */
+  public record Rejected(String reason, Kind kind) implements ReadResult, WriteResult {
+    /** Invalid input (HTTP 400). */
+    public Rejected(String reason) {
+      this(reason, Kind.BAD_REQUEST);
+    }
+
+    public Rejected {
+      kind = kind == null ? Kind.BAD_REQUEST : kind;
+    }
+  }
+
+  /** Why a request was rejected. */
+  public enum Kind {
+    /** Invalid input, including a causal context that names versions no replica holds (400). */
+    BAD_REQUEST,
+    /** A write that would leave the key with more siblings than allowed (409): resolve them first. */
+    TOO_MANY_SIBLINGS
+  }
 }

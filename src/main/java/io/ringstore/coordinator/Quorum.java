@@ -26,7 +26,7 @@ public record Quorum(Kind kind, int count) {
 
   /** Parses {@code 1..N}, {@code one}, {@code quorum} or {@code all} (case-insensitive). */
   public static Quorum parse(String text) {
-    String t = text.trim().toLowerCase(Locale.ROOT);
+    String t = text.toLowerCase(Locale.ROOT); // no trim: trim() also drops control characters
     switch (t) {
       case "one":
         return ONE;
@@ -35,7 +35,7 @@ public record Quorum(Kind kind, int count) {
       case "all":
         return ALL;
       default:
-        if (!t.isEmpty() && t.length() <= 3 && t.chars().allMatch(Character::isDigit)) {
+        if (!t.isEmpty() && t.length() <= 3 && t.chars().allMatch(c -> c >= '0' && c <= '9')) {
           int n = Integer.parseInt(t);
           if (n >= 1) {
             return of(n);

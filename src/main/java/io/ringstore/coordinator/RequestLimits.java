@@ -62,10 +62,26 @@ public final class RequestLimits {
     }
   }
 
-  /** Checks an encoded causal context (null means none). */
+  /**
+   * Checks an encoded causal context (null means none): well-formed, at most
+   * {@code max-context-size} characters and {@code max-context-actors} actors. Whether the actors and
+   * counters it names are ones the key's replicas issued is checked where the write is applied
+   * (DESIGN invariant 5: a context can only narrow what the stored clock holds).
+   */
   public void checkContext(String context) {
-    if (context != null) {
-      CausalContextCodec.decode(context);
+    if (context == null) {
+      return;
+    }
+    int maxChars = settings.requests().maxContextChars();
+    if (context.length() > maxChars) {
+      throw new IllegalArgumentException("the causal context is " + context.length()
+          + " characters; the limit is " + maxChars);
+    }
+    int actors = CausalContextCodec.decode(context).size();
+    int maxActors = settings.requests().maxContextActors();
+    if (actors > maxActors) {
+      throw new IllegalArgumentException("the causal context names " + actors
+          + " actors; the limit is " + maxActors);
     }
   }
 

@@ -208,6 +208,23 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
       sendToNextCoordinator();
       return checkDone();
     }
+    if (reply.error() != null && reply.error().startsWith(ReplicaEntity.REFUSED_SIBLINGS)) {
+      return answerRejected(reply.error().substring(ReplicaEntity.REFUSED_SIBLINGS.length()),
+          Outcome.Kind.TOO_MANY_SIBLINGS);
+    }
+    if (reply.error() != null && reply.error().startsWith(ReplicaEntity.REFUSED_CONTEXT)) {
+      // nothing stored; this replica may be behind the replicas the client read from: ask the
+      // next one, and refuse the write only when none holds what the context names
+      sendToNextCoordinator();
+      if (coordinatingReplica == null && !answered && syncingRefusals.isEmpty()) {
+        return answerRejected(reply.error().substring(ReplicaEntity.REFUSED_CONTEXT.length()),
+            Outcome.Kind.BAD_REQUEST);
+      }
+      if (coordinatingReplica == null && !answered) {
+        timers.startSingleTimer(RetrySyncing.INSTANCE, SYNCING_RETRY);
+      }
+      return checkDone();
+    }
     if (ReplicaEntity.REPLICA_SYNCING.equals(reply.error())) {
       // nothing stored; it still counts once it stores the replicated object, and may apply the write
       // itself once it caught up (a replica catches up within seconds of starting)
@@ -394,6 +411,15 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
     List<String> list = new ArrayList<>();
     hinted.forEach((target, fallback) -> list.add(fallback + " for " + target.id()));
     return list;
+  }
+
+  /** A write a replica refused (nothing was stored anywhere): answer and stop. */
+  private Behavior<Command> answerRejected(String reason, Outcome.Kind kind) {
+    if (!answered) {
+      answered = true;
+      replyTo.tell(new Outcome.Rejected(reason, kind));
+    }
+    return Behaviors.stopped();
   }
 
   private void answerUnavailable(String reason) {

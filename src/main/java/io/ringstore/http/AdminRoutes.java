@@ -122,7 +122,7 @@ final class AdminRoutes {
         // an explicit executor: the non-async callbacks of the stage Pekko's ask returns run on the
         // common pool, a thread started per call on small machines (the consistency check polls this)
         .handleAsync((reply, e) -> e == null ? toState(id, reply) : new Dto.ReplicaState(
-            id.id(), null, false, List.of(), false, null, "no answer: " + e.getMessage(), null),
+            id.id(), null, false, List.of(), false, null, "no answer in time", null),
             system.executionContext())
         .toCompletableFuture();
   }

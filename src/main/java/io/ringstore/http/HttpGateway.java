@@ -2,6 +2,7 @@ package io.ringstore.http;
 
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.extractRequest;
 import static org.apache.pekko.http.javadsl.server.Directives.handleExceptions;
 import static org.apache.pekko.http.javadsl.server.Directives.handleRejections;
 
@@ -20,6 +21,9 @@ import org.apache.pekko.cluster.Cluster;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.headers.Connection;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
@@ -51,7 +55,36 @@ public final class HttpGateway {
         .build();
     RejectionHandler rejections = RejectionHandler.defaultHandler()
         .mapRejectionResponse(HttpGateway::jsonRejection);
-    return handleRejections(rejections, () -> handleExceptions(errors, () -> all));
+    return handleRejections(rejections, () -> handleExceptions(errors,
+        () -> extractRequest(request -> malformedEntityHeader(request)
+            .map(name -> complete(malformedHeader(name)))
+            .orElse(all))));
+  }
+
+  /**
+   * The name of a {@code Content-Length}, {@code Transfer-Encoding} or {@code Content-Type} header
+   * that Pekko could not parse. Pekko keeps such a header as a raw one and frames the request as if
+   * it were absent (an empty body): a {@code PUT} with {@code Content-Length: } or
+   * {@code Transfer-Encoding: chunked;q=1} would store an empty value, and its body would be read
+   * as the next request on the connection. The parsed headers of these names never appear among
+   * the request's headers (they live in its entity).
+   */
+  private static java.util.Optional<String> malformedEntityHeader(HttpRequest request) {
+    for (HttpHeader header : request.getHeaders()) {
+      String name = header.lowercaseName();
+      if (name.equals("content-length") || name.equals("transfer-encoding")
+          || name.equals("content-type")) {
+        return java.util.Optional.of(header.name());
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
+  /** 400 for a malformed framing header; the connection is closed (its framing is unknown). */
+  private static HttpResponse malformedHeader(String name) {
+    return Json.response(StatusCodes.BAD_REQUEST,
+            new Dto.Error("bad_request", "the " + name + " header is malformed"))
+        .addHeader(Connection.create("close"));
   }
 
   /** A rejection's response with the API's JSON error body (its status and headers, e.g. Allow, kept). */

@@ -17,7 +17,7 @@ import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 /**
  * Maps quorum outcomes to HTTP responses, the one place where statuses are chosen: 200 one value, 300
  * siblings, 404 absent or deleted, 204 written, 503 unavailable (with how many replicas answered),
- * 400/413 rejected.
+ * 400/413 rejected, 409 a write that would leave too many siblings.
  */
 final class KvResponses {
   static final String CONTEXT_HEADER = "X-Causal-Context";
@@ -59,13 +59,19 @@ final class KvResponses {
       return unavailable(unavailable);
     }
     if (result instanceof Outcome.Rejected rejected) {
-      return badRequest(rejected.reason());
+      return rejected.kind() == Outcome.Kind.TOO_MANY_SIBLINGS
+          ? tooManySiblings(rejected.reason()) : badRequest(rejected.reason());
     }
     throw new IllegalStateException("unexpected outcome " + result);
   }
 
   static HttpResponse badRequest(String message) {
     return Json.response(StatusCodes.BAD_REQUEST, new Dto.Error("bad_request", message));
+  }
+
+  /** 409: the write would leave the key with more siblings than allowed; resolve them first. */
+  static HttpResponse tooManySiblings(String message) {
+    return Json.response(StatusCodes.CONFLICT, new Dto.Error("too_many_siblings", message));
   }
 
   static HttpResponse tooLarge(String message) {

@@ -84,9 +84,24 @@ final class KvRoutes {
     // before it (see respond): no thread-pool hop, and no thread started per PUT
     return respond(Operation.PUT, entity.withSizeLimit(max)
         .toStrict(BODY_READ_TIMEOUT.toMillis(), mat)
+        .exceptionally(KvRoutes::bodyFailed)
         .thenComposeAsync(strict -> client.put(
             key, strict.getData().toArray(), contentType, context, options), SAME_THREAD),
         KvResponses::write);
+  }
+
+  /**
+   * A body that did not arrive within {@link #BODY_READ_TIMEOUT} is the client's fault (408), not an
+   * internal deadline missed (503); other body failures (a bad chunk, a cut connection, the size
+   * limit) are mapped by {@link HttpErrors}.
+   */
+  private static org.apache.pekko.http.javadsl.model.HttpEntity.Strict bodyFailed(Throwable failure) {
+    Throwable cause = unwrap(failure);
+    if (cause instanceof java.util.concurrent.TimeoutException
+        && !(cause instanceof org.apache.pekko.pattern.AskTimeoutException)) {
+      throw new HttpErrors.BodyReadTimeoutException(BODY_READ_TIMEOUT.toMillis());
+    }
+    throw cause instanceof RuntimeException r ? r : new CompletionException(cause);
   }
 
   private Route remove(HttpRequest request, String rawPath) {
@@ -253,7 +268,7 @@ final class KvRoutes {
     if (value.isEmpty()) {
       return null;
     }
-    return switch (value.get().trim().toLowerCase(java.util.Locale.ROOT)) {
+    return switch (value.get().toLowerCase(java.util.Locale.ROOT)) {
       case "true" -> Boolean.TRUE;
       case "false" -> Boolean.FALSE;
       default -> throw new IllegalArgumentException(
@@ -266,8 +281,8 @@ final class KvRoutes {
     if (value.isEmpty()) {
       return null;
     }
-    String v = value.get().trim();
-    if (v.isEmpty() || v.length() > 9 || !v.chars().allMatch(Character::isDigit)
+    String v = value.get();
+    if (v.isEmpty() || v.length() > 9 || !v.chars().allMatch(c -> c >= '0' && c <= '9')
         || Long.parseLong(v) == 0) {
       throw new IllegalArgumentException(
           "query parameter timeout must be a positive number of milliseconds, got '" + value.get() + "'");

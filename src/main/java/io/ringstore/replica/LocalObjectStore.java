@@ -20,6 +20,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * node can never mint the same dot (DESIGN invariant 3). Blocking: call it on the storage dispatcher.
  */
 public final class LocalObjectStore {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LocalObjectStore.class);
   private static final int STRIPES = 1024;
   /**
    * The storage partition holding tombstone reap records (partition + key → mark time + object);
@@ -30,13 +31,21 @@ public final class LocalObjectStore {
   private final StorageEngine engine;
   private final String actorId;
   private final boolean syncWrites;
+  private final WriteAdmission.Limits limits;
   private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
   private volatile ObjectChangeListener listener = ObjectChangeListener.NONE;
 
+  /** A store whose client writes are not limited in siblings (tests of the data path). */
   public LocalObjectStore(StorageEngine engine, String actorId, boolean syncWrites) {
+    this(engine, actorId, syncWrites, WriteAdmission.Limits.UNLIMITED);
+  }
+
+  public LocalObjectStore(
+      StorageEngine engine, String actorId, boolean syncWrites, WriteAdmission.Limits limits) {
     this.engine = engine;
     this.actorId = actorId;
     this.syncWrites = syncWrites;
+    this.limits = limits;
     for (int i = 0; i < STRIPES; i++) {
       locks[i] = new ReentrantLock();
     }
@@ -70,6 +79,9 @@ public final class LocalObjectStore {
    * siblings that {@code context} covers are superseded, the others stay. With no context, the value
    * becomes a sibling of everything stored, unless {@code contextFromReplica} asks to use this
    * replica's own current context (a delete without a context removes what this replica holds).
+   *
+   * @throws WriteAdmission.WriteRefusedException when {@code context} names versions the stored
+   *     clock does not hold, or the write would leave more siblings than allowed; nothing is stored
    */
   public DvvSet<Sibling> coordinate(
       int partition, String key, Sibling value, Optional<VersionVector> context,
@@ -80,6 +92,10 @@ public final class LocalObjectStore {
     try {
       byte[] stored = engine.get(partition, k).orElse(null);
       DvvSet<Sibling> current = stored == null ? DvvSet.empty() : StoredObjectCodec.decode(stored);
+      if (!WriteAdmission.contextHeld(current, context)) {
+        throw new WriteAdmission.WriteRefusedException(
+            WriteAdmission.Refusal.CONTEXT_NOT_HELD, WriteAdmission.CONTEXT_NOT_HELD_MESSAGE);
+      }
       DvvSet<Sibling> incoming;
       if (context.isPresent()) {
         incoming = DvvSet.of(context.get(), value);
@@ -89,6 +105,15 @@ public final class LocalObjectStore {
         incoming = DvvSet.of(value);
       }
       DvvSet<Sibling> updated = current.update(incoming, actorId);
+      if (WriteAdmission.tooManySiblings(current, updated, limits)) {
+        throw new WriteAdmission.WriteRefusedException(WriteAdmission.Refusal.TOO_MANY_SIBLINGS,
+            WriteAdmission.tooManySiblingsMessage(current.size(), limits));
+      }
+      if (WriteAdmission.warn(current, updated, limits)) {
+        LOG.warn("partition {}: a key of {} bytes holds {} siblings (warning from {}, refused past {});"
+            + " its clients write without the context of a read", partition, k.length,
+            updated.size(), limits.warnSiblings(), limits.maxSiblings());
+      }
       byte[] encoded = StoredObjectCodec.encode(updated);
       engine.put(partition, k, encoded, syncWrites);
       listener.changed(partition, k, stored, encoded);

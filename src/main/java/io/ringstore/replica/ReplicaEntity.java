@@ -107,6 +107,19 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
    */
   public static final String REPLICA_SYNCING = "replica is catching up after a move: not applied";
 
+  /**
+   * The {@link PutReply#error()} prefix of a write this replica refused because its causal context
+   * names versions the stored clock does not hold (the rest is the message for the client). Another
+   * replica may hold them (this one may be behind), so the coordinator tries the next one.
+   */
+  public static final String REFUSED_CONTEXT = "refused-context: ";
+
+  /**
+   * The {@link PutReply#error()} prefix of a write this replica refused because it would leave the
+   * key with more siblings than allowed (the rest is the message for the client).
+   */
+  public static final String REFUSED_SIBLINGS = "refused-siblings: ";
+
   /** The object after a coordinated write ({@code object} null and {@code error} set on failure). */
   public record PutReply(String replica, String node, byte[] object, String error)
       implements CborSerializable {
@@ -276,8 +289,15 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
           Optional<VersionVector> context = Optional.ofNullable(put.context())
               .map(CausalContextCodec::decode);
           Sibling value = new Sibling(put.data(), put.contentType(), put.tombstone());
-          DvvSet<Sibling> updated = host.store()
-              .coordinate(id.partition(), put.key(), value, context, put.contextFromReplica());
+          DvvSet<Sibling> updated;
+          try {
+            updated = host.store()
+                .coordinate(id.partition(), put.key(), value, context, put.contextFromReplica());
+          } catch (WriteAdmission.WriteRefusedException refused) {
+            String error = (refused.refusal() == WriteAdmission.Refusal.CONTEXT_NOT_HELD
+                ? REFUSED_CONTEXT : REFUSED_SIBLINGS) + refused.getMessage();
+            return () -> put.replyTo().tell(new PutReply(replica, node, null, error));
+          }
           byte[] object = StoredObjectCodec.encode(updated);
           return () -> put.replyTo().tell(new PutReply(replica, node, object, null));
         },

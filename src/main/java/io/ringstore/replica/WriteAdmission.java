@@ -1,0 +1,86 @@
+package io.ringstore.replica;
+
+import io.ringstore.version.DvvSet;
+import io.ringstore.version.VersionVector;
+import java.util.Optional;
+
+/**
+ * Decides whether a client's write may be applied at the coordinating replica, the one place where a
+ * write enters the store (DESIGN invariants 5 and 6). Two rules, checked against the key's stored
+ * object under its lock:
+ *
+ * <ul>
+ *   <li>the write's causal context may only name what the stored clock already holds (every actor
+ *       known, no counter beyond the stored one): a context is a claim about versions the cluster
+ *       issued, never state to adopt, so a made-up context can neither add actors to the key's clock
+ *       nor push a counter toward overflow;
+ *   <li>a write may not leave the key with more than {@code maxSiblings} siblings unless it leaves
+ *       fewer than were there (a resolving write is always accepted).
+ * </ul>
+ *
+ * Merges of whole objects (replication, read repair, hints, transfers, anti-entropy) never pass
+ * here: they add no write. Pure.
+ */
+public final class WriteAdmission {
+  private WriteAdmission() {}
+
+  /** How many siblings a client write may leave on a key, and from how many on it is logged. */
+  public record Limits(int maxSiblings, int warnSiblings) {
+    /** No limit (tests of the data path that do not care). */
+    public static final Limits UNLIMITED = new Limits(Integer.MAX_VALUE, Integer.MAX_VALUE);
+
+    public Limits {
+      if (maxSiblings < 1 || warnSiblings < 1 || warnSiblings > maxSiblings) {
+        throw new IllegalArgumentException(
+            "need 1 <= warnSiblings <= maxSiblings, got " + warnSiblings + ", " + maxSiblings);
+      }
+    }
+  }
+
+  /** Why a write was refused; nothing was stored. */
+  public enum Refusal {
+    /** The context names an actor or a counter the stored clock does not hold. */
+    CONTEXT_NOT_HELD,
+    /** The write would leave more siblings than the limit. */
+    TOO_MANY_SIBLINGS
+  }
+
+  /** Thrown by {@link LocalObjectStore#coordinate} for a refused write; the message is for the client. */
+  public static final class WriteRefusedException extends RuntimeException {
+    private final Refusal refusal;
+
+    public WriteRefusedException(Refusal refusal, String message) {
+      super(message, null, false, false);
+      this.refusal = refusal;
+    }
+
+    public Refusal refusal() {
+      return refusal;
+    }
+  }
+
+  /** Whether {@code context} names only actors and counters that {@code stored} holds. */
+  public static boolean contextHeld(DvvSet<?> stored, Optional<VersionVector> context) {
+    return context.isEmpty() || stored.join().descends(context.get());
+  }
+
+  /** Whether going from {@code current} to {@code updated} breaks the sibling limit. */
+  public static boolean tooManySiblings(DvvSet<?> current, DvvSet<?> updated, Limits limits) {
+    return updated.size() > limits.maxSiblings() && updated.size() > current.size();
+  }
+
+  /** Whether the write adds a sibling at or past the warning threshold. */
+  public static boolean warn(DvvSet<?> current, DvvSet<?> updated, Limits limits) {
+    return updated.size() >= limits.warnSiblings() && updated.size() > current.size();
+  }
+
+  static final String CONTEXT_NOT_HELD_MESSAGE = "the causal context names versions that no replica"
+      + " of this key holds (a made-up or damaged context, or one from before the key was deleted):"
+      + " read the key and write with the context the read returns";
+
+  static String tooManySiblingsMessage(int siblings, Limits limits) {
+    return "the key holds " + siblings + " siblings and a write without a context that covers them"
+        + " would add another (the limit is " + limits.maxSiblings() + "): read the key and write the"
+        + " resolved value with the context the read returns";
+  }
+}
