@@ -97,10 +97,14 @@ class MalformedRequestFuzzTest {
       Answer answer = exchange(request, c.halfClose);
       int[] counts = statusesByCase.computeIfAbsent(c.name, n -> new int[6]);
       if (answer.status < 0) {
+        // a node may close a connection whose framing it lost; the close can reach the client
+        // before (or as a reset instead of) the 4xx it sent. A node that neither answers nor
+        // closes within the socket timeout hangs the client: never acceptable.
         counts[0]++;
         unanswered++;
-        if (c.mustAnswer && failures.size() < 20) {
-          failures.add(c.name + ": no answer (" + answer.note + ") to " + shown(request));
+        if (answer.note.equals("timed out") && failures.size() < 20) {
+          failures.add(c.name + ": neither an answer nor a close in " + SOCKET_TIMEOUT_MS
+              + " ms to " + shown(request));
         }
         continue;
       }
@@ -118,6 +122,13 @@ class MalformedRequestFuzzTest {
     statusesByCase.forEach((name, counts) ->
         System.out.printf("  %-28s %s%n", name, java.util.Arrays.toString(counts)));
     assertTrue(sent >= 500, "at least 500 requests were sent within the time budget, sent " + sent);
+    for (Case c : cases) {
+      int[] counts = statusesByCase.getOrDefault(c.name, new int[6]);
+      int total = java.util.Arrays.stream(counts).sum();
+      assertTrue(!c.mustAnswer || counts[0] * 2 <= total,
+          c.name + ": most requests get an answer, not a closed connection: "
+              + java.util.Arrays.toString(counts));
+    }
     assertTrue(failures.isEmpty(), "bad answers:\n" + String.join("\n", failures));
 
     HttpResponse<String> ready = HTTP.send(HttpRequest.newBuilder(uri("/health/ready")).build(),
