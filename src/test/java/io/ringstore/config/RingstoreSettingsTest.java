@@ -27,6 +27,10 @@ class RingstoreSettingsTest {
     assertEquals(1024, s.requests().maxKeyBytes());
     assertEquals(Duration.ofSeconds(2), s.requests().timeout());
     assertFalse(s.storage().syncWrites(), "sync-writes is off by default");
+    assertEquals(100, s.requests().maxSiblings(), "siblings refused past 100, as Riak");
+    assertEquals(25, s.requests().warnSiblings(), "siblings warned about from 25, as Riak");
+    assertEquals(4096, s.requests().maxContextChars(), "contexts up to 4 KiB");
+    assertEquals(64, s.requests().maxContextActors(), "contexts of up to 64 actors");
     assertTrue(s.holdsData());
   }
 
@@ -38,7 +42,11 @@ class RingstoreSettingsTest {
       "ringstore.role = storage; ringstore.role",
       "ringstore.storage.compression = gzip; compression",
       "ringstore.requests.timeout = 0s; timeout",
-      "ringstore.http.port = 70000; http.port"})
+      "ringstore.http.port = 70000; http.port",
+      "ringstore.requests.max-siblings = 0; max-siblings",
+      "ringstore.requests { max-siblings = 10, warn-siblings = 11 }; warn-siblings",
+      "ringstore.requests.max-context-size = 8KiB; max-context-size",
+      "ringstore.requests.max-context-actors = 5000; max-context-actors"})
   void invalidSettingsStopTheNodeWithAClearMessage(String hocon, String mentioned) {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () ->
         RingstoreSettings.fromConfig(
