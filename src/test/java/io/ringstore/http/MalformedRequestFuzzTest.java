@@ -67,7 +67,9 @@ class MalformedRequestFuzzTest {
     for (int i = 0; i < GUARDED_KEYS; i++) {
       String key = "guarded-" + i;
       String value = "value-" + i;
-      HttpResponse<String> put = HTTP.send(HttpRequest.newBuilder(uri("/kv/" + key))
+      // a generous timeout: the first write starts the partition's replica, slow on a busy machine
+      HttpResponse<String> put = HTTP.send(HttpRequest.newBuilder(uri("/kv/" + key + "?timeout=30000"))
+          .timeout(Duration.ofSeconds(60))
           .PUT(HttpRequest.BodyPublishers.ofString(value)).header("Content-Type", "text/plain")
           .build(), HttpResponse.BodyHandlers.ofString());
       assertEquals(204, put.statusCode(), "setup PUT of " + key + ": " + put.body());
@@ -172,7 +174,7 @@ class MalformedRequestFuzzTest {
             .getBytes(StandardCharsets.ISO_8859_1), 400),
         args("header over 8 KiB", request("GET", "/kv/guarded-0",
             List.of("X-Big: " + "b".repeat(9000)), null), 431),
-        args("70 headers", request("GET", "/kv/guarded-0", manyHeaders, null), 431),
+        args("70 headers", request("GET", "/kv/guarded-0", manyHeaders, null), 400),
         args("header name over 64 characters", request("GET", "/kv/guarded-0",
             List.of("X-" + "n".repeat(100) + ": v"), null), 431),
         args("target over 2 KiB", request("GET", "/kv/" + "u".repeat(3000), List.of(), null), 414),
