@@ -240,6 +240,50 @@ class WriteCoordinatorTest {
   }
 
   @Test
+  void contextNotHeldByABehindReplica_theNextOneApplies() {
+    ActorRef<WriteCoordinator.Command> coordinator = start(2);
+    ReplicaEntity.CoordinatePut first = expectCoordinatePut(0);
+    first.replyTo().tell(new ReplicaEntity.PutReply(replicaId(0), node(0), null,
+        ReplicaEntity.REFUSED_CONTEXT + "not held here"));
+    ReplicaEntity.CoordinatePut second = expectCoordinatePut(1);
+    byte[] object = coordinated("uidB");
+    second.replyTo().tell(new ReplicaEntity.PutReply(replicaId(1), node(1), object, null));
+    ReplicaEntity.Replicate r0 = expectReplicate(0, object);
+    expectReplicate(2, object).replyTo()
+        .tell(new ReplicaEntity.Replicated(replicaId(2), node(2), true));
+    assertEquals(contextOf(object), client.expectMessageClass(WriteResult.Written.class).context(),
+        "written by the replica that holds the context");
+    r0.replyTo().tell(new ReplicaEntity.Replicated(replicaId(0), node(0), true));
+    watcher.expectTerminated(coordinator);
+  }
+
+  @Test
+  void contextHeldByNoReplica_rejectedAsBadRequest_andStops() {
+    ActorRef<WriteCoordinator.Command> coordinator = start(2);
+    for (int i = 0; i < 3; i++) {
+      expectCoordinatePut(i).replyTo().tell(new ReplicaEntity.PutReply(replicaId(i), node(i), null,
+          ReplicaEntity.REFUSED_CONTEXT + "read the key first"));
+    }
+    Outcome.Rejected rejected = client.expectMessageClass(Outcome.Rejected.class);
+    assertEquals("read the key first", rejected.reason(), "the replica's message, without prefix");
+    assertEquals(Outcome.Kind.BAD_REQUEST, rejected.kind());
+    watcher.expectTerminated(coordinator);
+    expectNoReplicaMessages();
+  }
+
+  @Test
+  void tooManySiblings_rejectedAtOnceWithoutAskingAnotherReplica_andStops() {
+    ActorRef<WriteCoordinator.Command> coordinator = start(2);
+    expectCoordinatePut(0).replyTo().tell(new ReplicaEntity.PutReply(replicaId(0), node(0), null,
+        ReplicaEntity.REFUSED_SIBLINGS + "resolve them"));
+    Outcome.Rejected rejected = client.expectMessageClass(Outcome.Rejected.class);
+    assertEquals("resolve them", rejected.reason());
+    assertEquals(Outcome.Kind.TOO_MANY_SIBLINGS, rejected.kind());
+    watcher.expectTerminated(coordinator);
+    expectNoReplicaMessages();
+  }
+
+  @Test
   void everyCoordinatingReplicaFails_unavailableAndStops() {
     ActorRef<WriteCoordinator.Command> coordinator = start(2);
     for (int i = 0; i < 3; i++) {
