@@ -48,6 +48,11 @@ public final class TlsSettings {
             "ringstore.http.tls.enabled = on needs ringstore.http.tls.keystore (a PKCS12 file with "
                 + "the node's key and certificate, e.g. from `bin/ringstore certs DIR`)");
         require(!protocols.isEmpty(), "ringstore.http.tls.protocols must not be empty");
+        List<String> supported = supportedProtocols();
+        for (String protocol : protocols) {
+          require(supported.contains(protocol), "ringstore.http.tls.protocols: " + protocol
+              + " is not a TLS version this JVM supports (" + String.join(", ", supported) + ")");
+        }
         KeyStore store = load(keystore, keystorePassword, keystoreType,
             "ringstore.http.tls.keystore", "ringstore.http.tls.keystore-password");
         requirePrivateKey(store, keystore, "ringstore.http.tls.keystore");
@@ -142,6 +147,14 @@ public final class TlsSettings {
         throw new IllegalArgumentException("pekko.remote.artery.ssl.ssl-engine-provider: no class "
             + providerClass, e);
       }
+    }
+  }
+
+  private static List<String> supportedProtocols() {
+    try {
+      return List.of(SSLContext.getDefault().getSupportedSSLParameters().getProtocols());
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("this JVM has no TLS: " + e.getMessage(), e);
     }
   }
 

@@ -123,6 +123,12 @@ class TlsSettingsTest {
   }
 
   @Test
+  void anUnknownTlsVersionIsRefused() {
+    assertRefused(httpTls(nodeKeystore, PASSWORD) + "\nringstore.http.tls.protocols = [TLSv9]",
+        List.of("ringstore.http.tls.protocols", "TLSv9"));
+  }
+
+  @Test
   void aDirectoryIsNotAKeystore() {
     assertRefused(httpTls(dir, PASSWORD), List.of("cannot read", dir.toString()));
   }
