@@ -161,6 +161,9 @@ public final class AdminCommand {
       return "no answer within the timeout";
     }
     String message = e.getMessage();
+    if (message != null && message.contains("header parser received no bytes")) {
+      return message + "; a node serving HTTPS? use --https and --cacert FILE";
+    }
     if (message == null || message.isBlank()) {
       message = e.getCause() != null && e.getCause().getMessage() != null
           ? e.getCause().getMessage() : e.getClass().getSimpleName();
