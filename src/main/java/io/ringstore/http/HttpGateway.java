@@ -17,6 +17,9 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.cluster.Cluster;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import org.apache.pekko.http.javadsl.ConnectionContext;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
@@ -75,8 +78,19 @@ public final class HttpGateway {
       RingView ringView, ActorRef<NodeLeave.Command> leave) {
     Route route = routes(system, client, directory, readiness, antiEntropy, hintManager, storeView,
         ringView, leave);
-    return Http.get(system)
-        .newServerAt(settings.http().host(), settings.http().port())
+    var server = Http.get(system).newServerAt(settings.http().host(), settings.http().port());
+    if (settings.http().tls().enabled()) {
+      // the same keys as Artery's tls-tcp; the keystore was checked when the settings were built
+      var tls = settings.http().tls();
+      SSLContext context = tls.serverContext();
+      server = server.enableHttps(ConnectionContext.httpsServer(() -> {
+        SSLEngine engine = context.createSSLEngine();
+        engine.setUseClientMode(false);
+        engine.setEnabledProtocols(tls.protocols().toArray(String[]::new));
+        return engine;
+      }));
+    }
+    return server
         // KvRoutes and AdminRoutes read the key from the raw target: Pekko's parsed path has
         // replaced invalid UTF-8 with U+FFFD, which would turn a bad key into a guessed one.
         .adaptSettings(s -> s.withRawRequestUriHeader(true)
@@ -84,7 +98,8 @@ public final class HttpGateway {
         .bind(route)
         .thenApply(binding -> {
           readiness.serving();
-          system.log().info("HTTP gateway listening on {}", binding.localAddress());
+          system.log().info("HTTP gateway listening on {} ({})", binding.localAddress(),
+              settings.http().scheme());
           return binding;
         });
   }
