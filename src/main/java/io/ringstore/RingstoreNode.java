@@ -27,6 +27,7 @@ import io.ringstore.replica.TombstoneReaper;
 import io.ringstore.replica.ReplicaDirectory;
 import io.ringstore.replica.ReplicaHost;
 import io.ringstore.replica.ReplicaSharding;
+import io.ringstore.replica.ReplicaStarter;
 import io.ringstore.storage.RocksDbSettings;
 import io.ringstore.storage.RocksDbStorage;
 import io.ringstore.storage.StorageEngine;
@@ -54,6 +55,11 @@ import org.apache.pekko.http.javadsl.ServerBinding;
  * {@link Guardian} calls it at start-up; in-JVM cluster tests call it directly.
  */
 public final class RingstoreNode {
+  /** How often the node starts the replica entities it should host and does not yet. */
+  private static final Duration EAGER_START_INTERVAL = Duration.ofSeconds(2);
+  /** Partitions whose entities it starts per round: a (re)joined node's transfers are paced. */
+  private static final int EAGER_START_PARTITIONS = 16;
+
   private final RingstoreClient client;
   private final ReplicaDirectory directory;
   private final NodeReadiness readiness;
@@ -162,7 +168,13 @@ public final class RingstoreNode {
     }
     NodeReadiness readiness = new NodeReadiness(cluster);
     if (settings.holdsData()) {
-      RegionRegistration.await(system, region).thenRun(readiness::regionRegistered);
+      RegionRegistration.await(system, region).thenRun(() -> {
+        readiness.regionRegistered();
+        // this node's replicas start (and catch up) now, not on their partitions' first requests
+        system.systemActorOf(ReplicaStarter.create(directory, localReplicas, name,
+                EAGER_START_INTERVAL, EAGER_START_PARTITIONS), "replica-starter",
+            org.apache.pekko.actor.typed.Props.empty());
+      });
     }
     CompletionStage<ServerBinding> binding = settings.holdsData()
         ? HttpGateway.start(system, settings, client, directory, readiness, antiEntropy, hintManager,

@@ -40,7 +40,7 @@ public final class HttpGateway {
       RingView ringView, ActorRef<NodeLeave.Command> leave) {
     Cluster cluster = Cluster.get(Adapter.toClassic(system));
     Route all = concat(
-        new KvRoutes(client).route(),
+        new KvRoutes(client, readiness::hasBeenReady).route(),
         new MoveRoutes(system, cluster, ringView, leave).route(),
         new AdminRoutes(system, cluster, directory, client.limits(), readiness, antiEntropy,
             hintManager, storeView).route(),
