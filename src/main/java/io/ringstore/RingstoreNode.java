@@ -170,6 +170,7 @@ public final class RingstoreNode {
     if (settings.holdsData()) {
       RegionRegistration.await(system, region).thenRun(() -> {
         readiness.regionRegistered();
+        system.log().info("replica region registered with the shard coordinator");
         // this node's replicas start (and catch up) now, not on their partitions' first requests
         system.systemActorOf(ReplicaStarter.create(directory, localReplicas, name,
                 EAGER_START_INTERVAL, EAGER_START_PARTITIONS), "replica-starter",

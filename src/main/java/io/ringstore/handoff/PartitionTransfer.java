@@ -163,6 +163,8 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
     Set<String> missing = new HashSet<>(reachable);
     missing.remove(self());
     missing.removeAll(listed);
+    // a member that is not Up yet (a node joining, or restarting) has hosted nothing since it started
+    missing.removeIf(node -> !host.exchange().directory().isAvailable(node));
     if (!missing.isEmpty() && attempts < LISTING_ATTEMPTS) {
       // the receptionist has not heard of every member yet (this node just joined): a previous
       // host may be among them, so ask again shortly rather than miss its copy

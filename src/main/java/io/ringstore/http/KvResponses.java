@@ -30,6 +30,13 @@ final class KvResponses {
   /** On every 503: unavailability here is a matter of seconds (a replica away, a node starting). */
   private static final HttpHeader RETRY_AFTER = RawHeader.create("Retry-After", "1");
 
+  /**
+   * Every 503 of {@code /kv} is logged (INFO) with this marker and its reason, so that failures can be
+   * counted by node, time and reason from the logs (they are rare: a replica away, a node starting).
+   */
+  static final String UNAVAILABLE_LOG = "kv answered 503";
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(KvRoutes.class);
+
   private KvResponses() {}
 
   static HttpResponse read(ReadResult result) {
@@ -76,6 +83,8 @@ final class KvResponses {
   }
 
   static HttpResponse unavailable(Outcome.Unavailable u) {
+    LOG.info("{}: {} ({} of {} counted, from {})", UNAVAILABLE_LOG, u.reason(), u.acks(),
+        u.required(), u.nodes());
     return Json.response(StatusCodes.SERVICE_UNAVAILABLE, new Dto.Unavailable(
             "unavailable", u.reason(), u.acks(), u.required(), u.replicas(), u.nodes()))
         .addHeader(RETRY_AFTER);
@@ -86,6 +95,7 @@ final class KvResponses {
    * registered yet): 503 with {@code Retry-After}, before any coordinator is asked.
    */
   static HttpResponse notReady() {
+    LOG.info("{}: this node has not been ready yet", UNAVAILABLE_LOG);
     return Json.response(StatusCodes.SERVICE_UNAVAILABLE, new Dto.Error("not_ready",
             "this node is starting: it has not joined the cluster yet; retry, or ask another node"))
         .addHeader(RETRY_AFTER);

@@ -6,16 +6,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ringstore.check.CheckOptions;
 import io.ringstore.check.ConsistencyCheck;
 import io.ringstore.check.Report;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -71,6 +82,7 @@ class RestartAvailabilityIT {
     Random random = new Random(SEED);
     ConsistencyCheck.Handle check = ConsistencyCheck.start(options);
     long loadStart = System.nanoTime();
+    long loadStartMillis = System.currentTimeMillis();
     long loadEnd = loadStart + LOAD.toNanos();
     int windows = 0;
     Report report;
@@ -102,6 +114,7 @@ class RestartAvailabilityIT {
     System.out.println(report.toText());
     System.out.println(report.toJson());
     System.out.println(summary(report));
+    System.out.println(unavailableAnswers(loadStartMillis));
 
     assertEquals(windows, report.faults().size(), () -> "every fault window marked:\n" + report.toText());
     assertTrue(windows >= 4, () -> "the nemesis struck at least 4 times:\n" + report.toText());
@@ -132,13 +145,40 @@ class RestartAvailabilityIT {
     victim.kill9();
     hold(down);
     long started = System.nanoTime();
-    victim.start().awaitReady(FaultCluster.READY);
+    victim.start();
+    double firstAnswer = awaitReady(victim);
     double ready = seconds(started);
+    victim.awaitReady(FaultCluster.READY);
     restarts.add(name);
     readySeconds.add(ready);
-    faults.log(String.format(Locale.ROOT, "%s ready %.1f s after its start", victim.name(), ready));
+    faults.log(String.format(Locale.ROOT, "%s ready %.1f s after its start (HTTP answered first"
+        + " after %.1f s)", victim.name(), ready, firstAnswer));
     check.addEndpoint(endpoint(victim));
     check.endFault();
+  }
+
+  /**
+   * Polls {@code /health/ready} of the just started {@code node} until it answers 200 (failing at
+   * {@link FaultCluster#READY} or when the node exits); returns the seconds until its HTTP gateway
+   * first answered at all, to tell a slow start from a slow join.
+   */
+  private double awaitReady(NodeProcess node) {
+    long start = System.nanoTime();
+    long deadline = start + FaultCluster.READY.toNanos();
+    double firstAnswer = -1;
+    while (true) {
+      var answer = node.http().probe("/health/ready", Duration.ofSeconds(1));
+      if (answer.isPresent() && firstAnswer < 0) {
+        firstAnswer = seconds(start);
+      }
+      if (answer.isPresent() && answer.get().status() == 200) {
+        return firstAnswer;
+      }
+      if (!node.isAlive() || System.nanoTime() - deadline >= 0) {
+        return firstAnswer; // NodeProcess.awaitReady reports it, with the log
+      }
+      NodeProcess.awaitExit(node.process(), Duration.ofMillis(100));
+    }
   }
 
   /** SIGSTOP {@code victim} for {@code paused}, SIGCONT, await ready. */
@@ -203,6 +243,48 @@ class RestartAvailabilityIT {
       out.append(String.format(Locale.ROOT, "  %s: ready %.1f s after its start%n",
           restarts.get(i), readySeconds.get(i)));
     }
+    return out.toString();
+  }
+
+  /** The node log lines of a 503 answered on {@code /kv} (see KvResponses): time and reason. */
+  private static final Pattern UNAVAILABLE = Pattern.compile(
+      "^(\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d,\\d{3}) .*kv answered 503: (.*?)(?: \\(\\d+ of \\d+ counted.*)?$");
+  private static final DateTimeFormatter LOG_TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss,SSS", Locale.ROOT);
+
+  /**
+   * The diagnosis of what failed: every 503 that a node answered (from its log), counted by node and
+   * reason, and by second of the load, so failures can be set against the nemesis lines above.
+   */
+  private String unavailableAnswers(long loadStartMillis) {
+    Map<String, Long> byNodeAndReason = new TreeMap<>();
+    Map<Long, Map<String, Long>> bySecond = new TreeMap<>();
+    for (NodeProcess node : faults.nodes) {
+      List<String> lines;
+      try {
+        lines = Files.readAllLines(node.logFile(), StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      for (String line : lines) {
+        Matcher m = UNAVAILABLE.matcher(line);
+        if (!m.find()) {
+          continue;
+        }
+        long at = LocalDateTime.parse(m.group(1), LOG_TIME).atZone(ZoneId.systemDefault())
+            .toInstant().toEpochMilli();
+        byNodeAndReason.merge(node.name() + ": " + m.group(2), 1L, Long::sum);
+        bySecond.computeIfAbsent((at - loadStartMillis) / 1000, k -> new TreeMap<>())
+            .merge(node.name(), 1L, Long::sum);
+      }
+    }
+    StringBuilder out = new StringBuilder("503 answered on /kv, by node and reason (node logs):\n");
+    if (byNodeAndReason.isEmpty()) {
+      out.append("  none\n");
+    }
+    byNodeAndReason.forEach((what, count) -> out.append(String.format(Locale.ROOT, "  %5d  %s%n", count, what)));
+    out.append("by second of the load:\n");
+    bySecond.forEach((second, byNode) -> out.append(String.format(Locale.ROOT, "  %4d s  %s%n", second, byNode)));
     return out.toString();
   }
 
