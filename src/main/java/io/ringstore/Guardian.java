@@ -1,23 +1,38 @@
 package io.ringstore;
 
+import io.ringstore.cluster.ClusterJoiner;
 import io.ringstore.config.RingstoreSettings;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.Cluster;
 
 /**
- * The root actor of a node: starts the node's parts ({@link RingstoreNode}), joins the seed nodes (or
- * itself, for the first node of a cluster), then has nothing more to do.
+ * The root actor of a node: starts the node's parts ({@link RingstoreNode}) and gets it into its cluster
+ * (DESIGN invariant 7): a node whose data directory has belonged to a cluster rejoins it through
+ * {@link ClusterJoiner} and never forms one by itself; a fresh node joins its seeds through Pekko's seed
+ * process, or forms a new cluster when it has none. Then it has nothing more to do.
  */
 public final class Guardian {
+  /** Exit status of a node refused by its cluster (its data directory belongs to another cluster). */
+  public static final int EXIT_REFUSED = 3;
+
   private Guardian() {}
 
   public static Behavior<Void> create(RingstoreSettings settings) {
     return Behaviors.setup(ctx -> {
-      RingstoreNode node = RingstoreNode.start(ctx.getSystem(), settings);
       Cluster cluster = Cluster.get(Adapter.toClassic(ctx.getSystem()));
-      if (cluster.settings().SeedNodes().isEmpty()) {
+      var c = settings.cluster();
+      ClusterJoiner.Mode mode = !settings.holdsData() ? ClusterJoiner.Mode.PASSIVE
+          : c.forceNewCluster() ? ClusterJoiner.Mode.FORCE_NEW
+          : c.rejoin() ? ClusterJoiner.Mode.REJOIN
+          : ClusterJoiner.Mode.PASSIVE;
+      exitRefusedOnIncompatibleConfig(ctx.getSystem());
+      RingstoreNode node = RingstoreNode.start(ctx.getSystem(), settings, mode, reason -> exitRefused());
+      if (mode == ClusterJoiner.Mode.PASSIVE && cluster.settings().SeedNodes().isEmpty()) {
         ctx.getLog().info("no seed nodes configured: {} starts a new cluster", node.name());
         cluster.join(cluster.selfAddress());
       }
@@ -29,6 +44,30 @@ public final class Guardian {
         }
       });
       return Behaviors.empty();
+    });
+  }
+
+  /** The node must not be in the cluster it found: shut down with {@link #EXIT_REFUSED}. */
+  private static void exitRefused() {
+    Thread exit = new Thread(() -> System.exit(EXIT_REFUSED), "ringstore-refused-exit");
+    exit.setDaemon(false);
+    exit.start();
+  }
+
+  /**
+   * Pekko's join compatibility check (the cluster id, {@link io.ringstore.cluster.ClusterIdCompatChecker})
+   * shuts a refused node down with exit status 0; make it {@link #EXIT_REFUSED}.
+   */
+  private static void exitRefusedOnIncompatibleConfig(org.apache.pekko.actor.typed.ActorSystem<?> system) {
+    CoordinatedShutdown shutdown = CoordinatedShutdown.get(Adapter.toClassic(system));
+    shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "exit-status-when-refused", () -> {
+      if (shutdown.getShutdownReason()
+          .filter(r -> r == CoordinatedShutdown.incompatibleConfigurationDetectedReason()).isPresent()) {
+        system.log().error("this node was refused by its seeds: its data directory belongs to another"
+            + " cluster (see the cluster id above)");
+        exitRefused();
+      }
+      return CompletableFuture.completedFuture(Done.getInstance());
     });
   }
 }

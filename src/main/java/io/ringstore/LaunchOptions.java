@@ -15,18 +15,22 @@ public record LaunchOptions(
     Optional<String> host,
     List<HostPort> seeds,
     Optional<Path> dataDir,
-    Optional<Path> configFile) {
+    Optional<Path> configFile,
+    boolean forceNewCluster) {
 
   public static final String USAGE =
       """
       usage: ringstore [--http-port P] [--cluster-port P] [--host H] [--seed HOST:PORT]... \
-      [--data-dir DIR] [--config FILE]
+      [--data-dir DIR] [--config FILE] [--force-new-cluster]
         --http-port P       HTTP gateway port (default 8080)
         --cluster-port P    Pekko cluster (Artery) port (default 25520)
         --host H            address to bind and advertise, HTTP and cluster (default 127.0.0.1)
         --seed HOST:PORT    cluster port of a seed node; repeatable. Without it the node seeds itself.
         --data-dir DIR      data directory (default ./data)
-        --config FILE       HOCON file layered over the defaults (e.g. conf/cluster.conf)""";
+        --config FILE       HOCON file layered over the defaults (e.g. conf/cluster.conf)
+        --force-new-cluster disaster recovery only: form the cluster with this node alone, without
+                            asking the members it remembers. If any of them still runs, there are
+                            then two clusters that never exchange writes again.""";
 
   public LaunchOptions {
     seeds = List.copyOf(seeds);
@@ -56,10 +60,15 @@ public record LaunchOptions(
     List<HostPort> seeds = new ArrayList<>();
     Optional<Path> dataDir = Optional.empty();
     Optional<Path> configFile = Optional.empty();
+    boolean forceNewCluster = false;
     for (int i = 0; i < args.length; i++) {
       String option = args[i];
       if (option.equals("-h") || option.equals("--help")) {
         throw new IllegalArgumentException("help requested");
+      }
+      if (option.equals("--force-new-cluster")) {
+        forceNewCluster = true;
+        continue;
       }
       if (i + 1 >= args.length) {
         throw new IllegalArgumentException("option " + option + " needs a value");
@@ -75,7 +84,7 @@ public record LaunchOptions(
         default -> throw new IllegalArgumentException("unknown option " + option);
       }
     }
-    return new LaunchOptions(httpPort, clusterPort, host, seeds, dataDir, configFile);
+    return new LaunchOptions(httpPort, clusterPort, host, seeds, dataDir, configFile, forceNewCluster);
   }
 
   private static int port(String value, String option) {

@@ -3,11 +3,13 @@ package io.ringstore;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
-import io.ringstore.cluster.KnownMembers;
+import io.ringstore.cluster.ClusterIdFile;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Builds a node's configuration from its layers, highest first: command-line options, the
@@ -31,33 +33,40 @@ public final class NodeConfig {
       }
       layered = ConfigFactory.parseFile(file.toFile());
     }
-    return withRememberedSeeds(load(overrides(options), layered));
+    return withJoinPlan(load(overrides(options), layered));
   }
 
   /**
-   * Adds the members remembered in the data directory ({@link KnownMembers}) to the seed nodes, so a
-   * restarted node rejoins its cluster even when its configured seed is itself.
+   * Decides how a data node gets into its cluster (DESIGN invariant 7). A data directory with cluster
+   * history ({@link ClusterIdFile#hasHistory}) must never let Pekko's first-seed process run, which forms
+   * a new cluster when no seed answers in time: its seeds move to {@code ringstore.cluster.seed-nodes},
+   * Pekko gets none, and {@code ringstore.cluster.rejoin} tells the node to rejoin through
+   * {@link io.ringstore.cluster.ClusterJoiner}. So does {@code --force-new-cluster}. The data
+   * directory's cluster id goes to {@code ringstore.cluster.id}, which Pekko's join compatibility check
+   * compares ({@link io.ringstore.cluster.ClusterIdCompatChecker}). A fresh data directory keeps the
+   * configured seeds (the first node of a new cluster seeds itself).
    */
-  static Config withRememberedSeeds(Config config) {
+  static Config withJoinPlan(Config config) {
+    String prefix = "pekko://" + SYSTEM_NAME + "@";
+    List<String> seeds = config.getStringList("pekko.cluster.seed-nodes").stream()
+        .map(s -> s.startsWith(prefix) ? s.substring(prefix.length()) : s)
+        .toList();
+    config = config.withValue("ringstore.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds));
     if (!"data".equals(config.getString("ringstore.role"))
         || config.getInt("pekko.remote.artery.canonical.port") == 0) {
       return config;
     }
-    List<String> remembered =
-        KnownMembers.load(java.nio.file.Path.of(config.getString("ringstore.data-dir")));
-    if (remembered.isEmpty()) {
-      return config;
+    Path dataDir = Path.of(config.getString("ringstore.data-dir"));
+    Optional<String> id = ClusterIdFile.load(dataDir);
+    if (id.isPresent()) {
+      config = config.withValue("ringstore.cluster.id", ConfigValueFactory.fromAnyRef(id.get()));
     }
-    String prefix = "pekko://" + SYSTEM_NAME + "@";
-    String self = config.getString("pekko.remote.artery.canonical.hostname") + ":"
-        + config.getInt("pekko.remote.artery.canonical.port");
-    List<String> configured = config.getStringList("pekko.cluster.seed-nodes").stream()
-        .map(s -> s.startsWith(prefix) ? s.substring(prefix.length()) : s)
-        .toList();
-    List<String> seeds = KnownMembers.seeds(self, configured, remembered).stream()
-        .map(s -> prefix + s)
-        .toList();
-    return config.withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds));
+    if (ClusterIdFile.hasHistory(dataDir) || config.getBoolean("ringstore.cluster.force-new-cluster")) {
+      config = config
+          .withValue("ringstore.cluster.rejoin", ConfigValueFactory.fromAnyRef(true))
+          .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(List.of()));
+    }
+    return config;
   }
 
   /** Layers {@code overrides} over {@code config} over the node defaults, then resolves. */
@@ -80,6 +89,9 @@ public final class NodeConfig {
       values.put("pekko.remote.artery.canonical.hostname", h);
     });
     options.dataDir().ifPresent(d -> values.put("ringstore.data-dir", d.toString()));
+    if (options.forceNewCluster()) {
+      values.put("ringstore.cluster.force-new-cluster", true);
+    }
     Config config = ConfigFactory.parseMap(values);
     if (!options.seeds().isEmpty()) {
       List<String> seeds = options.seeds().stream()

@@ -11,10 +11,14 @@ import io.ringstore.handoff.HintJournal;
 import io.ringstore.handoff.HintManager;
 import io.ringstore.handoff.HintSettings;
 import org.apache.pekko.actor.typed.ActorRef;
+import io.ringstore.cluster.ClusterIdFile;
+import io.ringstore.cluster.ClusterJoiner;
+import io.ringstore.cluster.KnownMembers;
 import io.ringstore.cluster.MembershipListener;
 import io.ringstore.cluster.NodeAddress;
 import io.ringstore.cluster.NodeUid;
 import io.ringstore.cluster.RingView;
+import io.ringstore.config.NodeClock;
 import io.ringstore.config.RingstoreSettings;
 import io.ringstore.http.HttpGateway;
 import io.ringstore.http.NodeReadiness;
@@ -31,7 +35,10 @@ import io.ringstore.replica.ReplicaStarter;
 import io.ringstore.storage.RocksDbSettings;
 import io.ringstore.storage.RocksDbStorage;
 import io.ringstore.storage.StorageEngine;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicReference;
 import java.time.Duration;
 import io.ringstore.handoff.PartitionTransfer;
@@ -87,11 +94,26 @@ public final class RingstoreNode {
     this.name = name;
   }
 
+  /**
+   * Starts a node that someone else joins to its cluster (a test, or Pekko's seed process): its
+   * {@link ClusterJoiner} only answers probes and learns the cluster id; a refusal stops the actor system.
+   */
   public static RingstoreNode start(ActorSystem<?> system, RingstoreSettings settings) {
+    return start(system, settings, ClusterJoiner.Mode.PASSIVE, reason -> system.terminate());
+  }
+
+  /**
+   * Starts a node; {@code joinMode} says how it gets into its cluster ({@link ClusterJoiner}), and
+   * {@code refuse} is called when it must not be in the cluster it found (another cluster's id).
+   */
+  public static RingstoreNode start(
+      ActorSystem<?> system, RingstoreSettings settings, ClusterJoiner.Mode joinMode,
+      Consumer<String> refuse) {
     Cluster cluster = Cluster.get(Adapter.toClassic(system));
     String name = NodeAddress.of(cluster.selfAddress());
     RingView ringView = new RingView(cluster, RingView.ringConfig(settings));
-    LocalReplicas localReplicas = new LocalReplicas();
+    NodeClock clock = settings.clock();
+    LocalReplicas localReplicas = new LocalReplicas(clock::wallMillis);
     // set once sharding is up: replica entities (and their transfers) start only after that
     AtomicReference<PartitionTransfer.Host> transferHost = new AtomicReference<>();
     ReplicaHost host = null;
@@ -115,21 +137,25 @@ public final class RingstoreNode {
       store.setListener(trees);
       TransferTracker tracker = new TransferTracker(name);
       host = new ReplicaHost(store, storageExecutor, name, localReplicas, trees,
-          transferFactory(transferHost, ringView, settings), tracker);
+          transferFactory(transferHost, ringView, settings), tracker, clock);
       system.systemActorOf(PartitionSource.create(host, ringView.drainingMembers()), "partition-source",
           org.apache.pekko.actor.typed.Props.empty());
       system.systemActorOf(TombstoneReaper.create(store, storageExecutor,
-              settings.tombstones().gracePeriod(), settings.tombstones().reapInterval()),
+              settings.tombstones().gracePeriod(), settings.tombstones().reapInterval(),
+              clock::wallMillis),
           "tombstone-reaper", org.apache.pekko.actor.typed.Props.empty());
       if (settings.transfers().reclaim()) {
         system.systemActorOf(PartitionReclaimer.create(store, storageExecutor, localReplicas,
                 p -> replicatedHere(ringView.current(), name, p), settings.ring().partitions(),
                 settings.transfers().sourceWindow(), settings.transfers().reclaimInterval(),
-                System::currentTimeMillis),
+                clock::wallMillis),
             "partition-reclaimer", org.apache.pekko.actor.typed.Props.empty());
       }
       system.log().info("node {} (uid {}) stores its data in {}; anti-entropy trees built in {} ms",
           name, uid, settings.dataDir().toAbsolutePath(), (System.nanoTime() - started) / 1_000_000);
+    }
+    if (settings.holdsData()) {
+      startJoiner(system, settings, name, joinMode, refuse);
     }
     system.systemActorOf(MembershipListener.create(ringView, settings.holdsData() ? settings.dataDir() : null), "membership-listener",
         org.apache.pekko.actor.typed.Props.empty());
@@ -167,8 +193,8 @@ public final class RingstoreNode {
               hintManager.completeExceptionally(failure);
             } else {
               hintManager.complete(system.systemActorOf(
-                  HintManager.create(directory, HintSettings.of(settings.handoff())), "hint-manager",
-                  org.apache.pekko.actor.typed.Props.empty()));
+                  HintManager.create(directory, HintSettings.of(settings.handoff()), clock::wallMillis),
+                  "hint-manager", org.apache.pekko.actor.typed.Props.empty()));
             }
           }));
     } else {
@@ -220,6 +246,18 @@ public final class RingstoreNode {
       }
       return PartitionTransfer.create(id, entity, h, transferSettings);
     };
+  }
+
+  private static void startJoiner(
+      ActorSystem<?> system, RingstoreSettings settings, String name, ClusterJoiner.Mode mode,
+      Consumer<String> refuse) {
+    Path dataDir = settings.dataDir();
+    List<String> remembered = KnownMembers.load(dataDir);
+    var c = settings.cluster();
+    system.systemActorOf(ClusterJoiner.create(new ClusterJoiner.Plan(mode, name, dataDir,
+            ClusterIdFile.load(dataDir).orElse(null), ClusterIdFile.hasHistory(dataDir), c.seedNodes(), remembered, c.probeInterval(),
+            c.stableRounds()), refuse),
+        ClusterJoiner.NAME, org.apache.pekko.actor.typed.Props.empty());
   }
 
   private static StorageEngine openStorage(RingstoreSettings settings) {

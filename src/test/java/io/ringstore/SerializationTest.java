@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.typesafe.config.ConfigFactory;
+import io.ringstore.cluster.ClusterJoiner;
+import io.ringstore.cluster.JoinDecision;
 import io.ringstore.client.ReadOptions;
 import io.ringstore.client.Ringstore;
 import io.ringstore.client.WriteOptions;
@@ -16,8 +18,11 @@ import io.ringstore.coordinator.Outcome;
 import io.ringstore.coordinator.Quorum;
 import io.ringstore.coordinator.ReadResult;
 import io.ringstore.coordinator.WriteResult;
+import io.ringstore.handoff.HintManager;
+import io.ringstore.handoff.HintStore;
 import io.ringstore.replica.PartitionSource;
 import io.ringstore.replica.ReplicaEntity;
+import io.ringstore.replica.ReplicaId;
 import io.ringstore.replica.TransferTracker;
 import io.ringstore.storage.Sibling;
 import io.ringstore.storage.StoredObjectCodec;
@@ -92,8 +97,12 @@ class SerializationTest {
     ActorRef<PartitionSource.Batch> batchTo = testKit.<PartitionSource.Batch>createTestProbe().ref();
     ActorRef<PartitionSource.Transfers> transfersTo =
         testKit.<PartitionSource.Transfers>createTestProbe().ref();
+    ActorRef<JoinDecision.PeerState> peerStateTo =
+        testKit.<JoinDecision.PeerState>createTestProbe().ref();
     ActorRef<ReplicaEntity.Command> serverRef =
         testKit.<ReplicaEntity.Command>createTestProbe().ref();
+    ActorRef<HintStore.HintStoreReply> hintReplyTo =
+        testKit.<HintStore.HintStoreReply>createTestProbe().ref();
 
     DvvSet<Sibling> object = DvvSet.<Sibling>empty().update(DvvSet.of(text("a")), "uidA")
         .sync(DvvSet.<Sibling>empty().update(DvvSet.of(Sibling.newTombstone()), "uidB"));
@@ -113,6 +122,8 @@ class SerializationTest {
         new ReplicaEntity.CoordinatePut(
             "user/42", binary, "application/octet-stream", false, null, false, putReplyTo),
         new ReplicaEntity.CoordinatePut("user/42", new byte[0], "", true, context, true, putReplyTo),
+        new ReplicaEntity.CoordinatePut(
+            "user/42", binary, "text/plain", false, context, false, putReplyTo, 250L),
         new ReplicaEntity.PutReply("5:0", "127.0.0.1:1", encoded, null),
         new ReplicaEntity.PutReply("5:0", "127.0.0.1:1", null, "InvalidContextException: bad"),
         new ReplicaEntity.Replicate("user/42", encoded, replicatedTo),
@@ -143,10 +154,16 @@ class SerializationTest {
         new ReplicaEntity.Status("5:1", "127.0.0.1:4", false),
         new ReplicaEntity.SyncCompleted(),
         new PartitionSource.Describe(5, descriptionTo),
-        new PartitionSource.Description("127.0.0.1:1", 5, false, 1_764_000_000_000L, 1234, serverRef),
-        new PartitionSource.Description("127.0.0.1:1", 5, true, 0, -1, serverRef),
-        new PartitionSource.Description("127.0.0.1:1", 5, true, 0, 17, serverRef,
-            java.util.Map.of("5:2", 1_764_000_000_000L)),
+        new PartitionSource.Description("127.0.0.1:1", 5, false, 90_000L, 1234, serverRef),
+        new PartitionSource.Description("127.0.0.1:1", 5, false, 0L, 1234, serverRef),
+        new PartitionSource.Description("127.0.0.1:1", 5, true, null, -1, serverRef),
+        new PartitionSource.Description("127.0.0.1:1", 5, true, null, 17, serverRef,
+            java.util.Map.of("5:2", 1_500L, "5:0", 0L)),
+        new HintManager.StoreHint(
+            new ReplicaId(5, 2), "user/42", encoded, hintReplyTo),
+        new HintStore.StoreHint("user/42", encoded, hintReplyTo),
+        new HintStore.HintStoreReply(
+            new ReplicaId(5, 2), "user/42", true, null),
         new PartitionSource.CopyBatch(5, null, 128, 1 << 20, batchTo),
         new PartitionSource.CopyBatch(5, "ключ/😀", 128, 1 << 20, batchTo),
         new PartitionSource.Batch("127.0.0.1:1", 5, List.of("a", "ключ/😀"),
@@ -164,7 +181,11 @@ class SerializationTest {
                 "no other replica of the partition answered; retrying"),
             new TransferTracker.Transfer("7:2", 7, "127.0.0.1:4", "127.0.0.1:2",
                 TransferTracker.State.done, 10, 100, 1_000, 3_000, 3_000, 10, null))),
-        new PartitionSource.Transfers("127.0.0.1:4", List.of()));
+        new PartitionSource.Transfers("127.0.0.1:4", List.of()),
+        // the cluster joiner's probe, sent before either node is a member
+        new ClusterJoiner.Probe(new JoinDecision.PeerState("127.0.0.1:1", JoinDecision.Status.UNJOINED,
+            "c0ffee00-0000-4000-8000-000000000001", true, "127.0.0.1:1"), peerStateTo),
+        new JoinDecision.PeerState("127.0.0.1:2", JoinDecision.Status.MEMBER, null, false, null));
   }
 
   @ParameterizedTest(name = "[{index}] {0}")

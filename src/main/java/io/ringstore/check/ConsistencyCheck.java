@@ -40,6 +40,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link CheckOptions#nodes()} and may change while the check runs ({@link Handle#addEndpoint},
  * {@link Handle#removeEndpoint}), e.g. when a node joins or leaves the cluster.
  *
+ * <p>While the load runs, a {@link HealthMonitor} polls every node's {@code /health/ready} and
+ * {@code /admin/cluster} about every 500 ms: the report lists the fault windows it observed, beside the
+ * ones a caller marked ({@link Handle#markFault}), and leaves the operations sent to a node while it was
+ * down or not ready out of the availability to up nodes.
+ *
  * <p>{@link Handle#stop()} ends the load, then polls {@code GET /admin/replicas/{key}} (on any node
  * that answers) until every replica of every key is found and all hold the same values, or until the
  * converge timeout; each key's final value is the highest sequence number over its replicas. Last, one
@@ -84,8 +89,15 @@ public final class ConsistencyCheck {
     private final AtomicInteger adminRotation = new AtomicInteger();
     /** The nodes requests go to now: an immutable list, replaced whole on a change. */
     private volatile List<String> endpoints;
-    private final Deque<Map.Entry<String, Long>> openFaults = new ArrayDeque<>();
+    private final Deque<OpenFault> openFaults = new ArrayDeque<>();
+    private final HealthMonitor monitor;
     private Report report;
+
+    private record OpenFault(String name, String node, long startNanos) {
+      FaultWindow endAt(long nanos) {
+        return new FaultWindow(name, node, startNanos, nanos);
+      }
+    }
 
     private Handle(CheckOptions options) {
       this.options = options;
@@ -111,6 +123,7 @@ public final class ConsistencyCheck {
         thread.setDaemon(true);
         clients.add(thread);
       }
+      this.monitor = new HealthMonitor(http, this::endpoints, options.requestTimeout());
       clients.forEach(Thread::start);
     }
 
@@ -120,20 +133,29 @@ public final class ConsistencyCheck {
     }
 
     /** Opens a fault window named {@code name} now (windows may nest; see {@link #endFault()}). */
-    public synchronized void markFault(String name) {
+    public void markFault(String name) {
+      markFault(name, null);
+    }
+
+    /**
+     * Opens a fault window named {@code name} now that takes down or pauses one node, {@code node}
+     * ({@code host:port} as requests are sent to it; null when not one node): requests sent to it
+     * during the window do not count toward the availability to up nodes. Windows may nest.
+     */
+    public synchronized void markFault(String name, String node) {
       if (report != null || !running.get()) {
         throw new IllegalStateException("the load has stopped: cannot mark fault '" + name + "'");
       }
-      openFaults.push(Map.entry(name, System.nanoTime()));
+      openFaults.push(new OpenFault(name, node, System.nanoTime()));
     }
 
     /** Closes the most recently opened fault window now. */
     public synchronized void endFault() {
-      Map.Entry<String, Long> open = openFaults.poll();
+      OpenFault open = openFaults.poll();
       if (open == null) {
         throw new IllegalStateException("no fault window is open");
       }
-      checker.fault(new FaultWindow(open.getKey(), open.getValue(), System.nanoTime()));
+      checker.fault(open.endAt(System.nanoTime()));
     }
 
     /** The nodes requests rotate over now. */
@@ -190,8 +212,8 @@ public final class ConsistencyCheck {
 
     /**
      * Stops the load (waits for the requests in flight, at most the request timeout plus a second),
-     * closes any open fault window, waits for convergence (at most the converge timeout), reads every
-     * key once more and returns the report. Idempotent.
+     * closes any open fault window, stops the health monitor, waits for convergence (at most the
+     * converge timeout), reads every key once more and returns the report. Idempotent.
      */
     public synchronized Report stop() throws InterruptedException {
       if (report != null) {
@@ -200,12 +222,12 @@ public final class ConsistencyCheck {
       running.set(false);
       long stopped = System.nanoTime();
       while (!openFaults.isEmpty()) {
-        Map.Entry<String, Long> open = openFaults.poll();
-        checker.fault(new FaultWindow(open.getKey(), open.getValue(), stopped));
+        checker.fault(openFaults.poll().endAt(stopped));
       }
       for (Thread client : clients) {
         client.join();
       }
+      monitor.stop(stopped, checker);
       checker.loadEnded(System.nanoTime());
       converge();
       finalReads();
@@ -219,6 +241,7 @@ public final class ConsistencyCheck {
      */
     public void abort() {
       running.set(false);
+      monitor.abort();
     }
 
     // ---- load -----------------------------------------------------------------------------------
@@ -317,9 +340,9 @@ public final class ConsistencyCheck {
         Thread.currentThread().interrupt();
         outcome = "interrupted";
       }
-      Op op = type == Op.Type.FINAL_READ
+      Op op = (type == Op.Type.FINAL_READ
           ? Op.finalRead(key, seq, start, System.nanoTime(), ok, outcome)
-          : Op.read(key, seq, start, System.nanoTime(), ok, outcome);
+          : Op.read(key, seq, start, System.nanoTime(), ok, outcome)).to(node);
       recordOp(op);
       return new Read(op, context);
     }
@@ -346,7 +369,7 @@ public final class ConsistencyCheck {
         Thread.currentThread().interrupt();
         outcome = "interrupted";
       }
-      Op op = Op.write(key, seq, start, System.nanoTime(), acked, outcome);
+      Op op = Op.write(key, seq, start, System.nanoTime(), acked, outcome).to(node);
       recordOp(op);
       if (acked) {
         acknowledged.incrementAndGet();

@@ -20,8 +20,10 @@ import java.util.TreeMap;
  *       acknowledged and saw a highest sequence number below that write's (a read of siblings is not
  *       stale when any sibling carries that write or a later one). A write that was not acknowledged
  *       is indeterminate: seeing it later, or never, is fine;
- *   <li><b>availability</b>: successful over attempted load operations, overall and for the
- *       operations overlapping a fault window;
+ *   <li><b>availability</b>: successful over attempted load operations: overall; to up nodes (without
+ *       the operations sent to a node while a window of that node's was open, successful or not); for
+ *       the operations overlapping a marked fault window, each window, each observed window, and for
+ *       those overlapping no window at all;
  *   <li><b>time to converge</b> (invariant 4): from the end of the load to the moment every key's
  *       replicas were found equal.
  * </ul>
@@ -33,6 +35,8 @@ public final class HistoryChecker {
   private final long startNanos;
   private final List<Op> ops = new ArrayList<>();
   private final List<FaultWindow> faults = new ArrayList<>();
+  private final List<FaultWindow> observed = new ArrayList<>();
+  private final List<FaultWindow> nodesDown = new ArrayList<>();
   private final Set<String> keys = new LinkedHashSet<>();
   private final Map<String, Long> finalValues = new HashMap<>();
   private long loadEndNanos = -1;
@@ -54,8 +58,25 @@ public final class HistoryChecker {
     ops.add(op);
   }
 
+  /** A fault window marked by whoever caused the fault. */
   public synchronized void fault(FaultWindow window) {
     faults.add(window);
+  }
+
+  /** A fault window the health monitor observed (the whole cluster: from the first problem to all well). */
+  public synchronized void observed(FaultWindow window) {
+    observed.add(window);
+  }
+
+  /**
+   * A time when one node (its {@link FaultWindow#node()}, required) did not answer or was not ready:
+   * operations sent to it then do not count toward the availability to up nodes. Not listed itself.
+   */
+  public synchronized void nodeDown(FaultWindow window) {
+    if (window.node() == null) {
+      throw new IllegalArgumentException("a node-down window names its node: " + window);
+    }
+    nodesDown.add(window);
   }
 
   /** When the load (the clients' reads and writes) stopped; the convergence time counts from here. */
@@ -112,14 +133,16 @@ public final class HistoryChecker {
     long readsOk = count(Op.Type.READ, true);
 
     List<Op> load = ops.stream().filter(op -> op.type() != Op.Type.FINAL_READ).toList();
+    List<FaultWindow> down = new ArrayList<>(nodesDown);
+    faults.stream().filter(f -> f.node() != null).forEach(down::add);
+    List<Op> toUpNodes = load.stream().filter(op -> down.stream().noneMatch(d -> d.downAt(op))).toList();
     Report.Availability total = availability(load);
     Report.Availability duringFaults = availability(
         load.stream().filter(op -> faults.stream().anyMatch(f -> f.overlaps(op))).toList());
-    List<Report.Fault> faultReports = faults.stream()
-        .sorted(Comparator.comparingLong(FaultWindow::startNanos))
-        .map(f -> new Report.Fault(f.name(), seconds(f.startNanos()), seconds(f.endNanos()),
-            availability(load.stream().filter(f::overlaps).toList())))
-        .toList();
+    Report.Availability outsideFaults = availability(load.stream()
+        .filter(op -> faults.stream().noneMatch(f -> f.overlaps(op)))
+        .filter(op -> observed.stream().noneMatch(f -> f.overlaps(op)))
+        .toList());
 
     Map<String, Long> outcomes = new TreeMap<>();
     ops.forEach(op -> outcomes.merge(op.type().label() + " " + op.outcome(), 1L, Long::sum));
@@ -133,8 +156,18 @@ public final class HistoryChecker {
 
     lost.sort(Comparator.comparing(Report.LostWrite::key));
     return new Report(seconds(loadEndNanos), keys.size(), writes, acked, reads, readsOk, lost,
-        stale.size(), stale.subList(0, Math.min(MAX_EXAMPLES, stale.size())), total, duringFaults,
-        faultReports, convergence, outcomes);
+        stale.size(), stale.subList(0, Math.min(MAX_EXAMPLES, stale.size())), total, availability(toUpNodes),
+        duringFaults, outsideFaults, faultReports(faults, load, toUpNodes), faultReports(observed, load, toUpNodes),
+        convergence, outcomes, null);
+  }
+
+  private List<Report.Fault> faultReports(List<FaultWindow> windows, List<Op> load, List<Op> toUpNodes) {
+    return windows.stream()
+        .sorted(Comparator.comparingLong(FaultWindow::startNanos))
+        .map(f -> new Report.Fault(f.name(), f.node(), seconds(f.startNanos()), seconds(f.endNanos()),
+            availability(load.stream().filter(f::overlaps).toList()),
+            availability(toUpNodes.stream().filter(f::overlaps).toList())))
+        .toList();
   }
 
   /** The successful reads of one key that saw less than a write acknowledged before they started. */

@@ -16,9 +16,10 @@ import java.util.Objects;
  * @param outcome a short label for the statistics, e.g. {@code "204"}, {@code "503"}, {@code "timeout"}
  * @param seq a write: the sequence number written; a read: the highest one seen (over siblings), 0 for
  *     none
+ * @param node the node ({@code host:port}) the request was sent to; null when not known
  */
 public record Op(Type type, String key, long startNanos, long endNanos, boolean ok, String outcome,
-    long seq) {
+    long seq, String node) {
 
   /** The kinds of operations: load-phase reads and writes, and the reads after convergence. */
   public enum Type {
@@ -51,16 +52,21 @@ public record Op(Type type, String key, long startNanos, long endNanos, boolean 
   }
 
   public static Op write(String key, long seq, long startNanos, long endNanos, boolean acked, String outcome) {
-    return new Op(Type.WRITE, key, startNanos, endNanos, acked, outcome, seq);
+    return new Op(Type.WRITE, key, startNanos, endNanos, acked, outcome, seq, null);
   }
 
   public static Op read(String key, long maxSeq, long startNanos, long endNanos, boolean ok, String outcome) {
-    return new Op(Type.READ, key, startNanos, endNanos, ok, outcome, maxSeq);
+    return new Op(Type.READ, key, startNanos, endNanos, ok, outcome, maxSeq, null);
   }
 
   public static Op finalRead(String key, long maxSeq, long startNanos, long endNanos, boolean ok,
       String outcome) {
-    return new Op(Type.FINAL_READ, key, startNanos, endNanos, ok, outcome, maxSeq);
+    return new Op(Type.FINAL_READ, key, startNanos, endNanos, ok, outcome, maxSeq, null);
+  }
+
+  /** This operation, sent to {@code node} ({@code host:port}). */
+  public Op to(String node) {
+    return new Op(type, key, startNanos, endNanos, ok, outcome, seq, node);
   }
 
   /** Whether this operation's interval overlaps [from, to]. */

@@ -26,8 +26,19 @@ import java.util.stream.Collectors;
  * @param staleReads how many successful reads saw less than a write acknowledged before they started
  * @param staleReadExamples the first few of them
  * @param availability successful over attempted load operations
- * @param availabilityDuringFaults the same for the operations that overlapped a fault window
- * @param faults the fault windows, each with the availability of the operations overlapping it
+ * @param availabilityToUpNodes the same without the operations sent to a node while it was down,
+ *     paused or not ready: a node-specific fault window (marked, e.g. "kill node-2", or observed by the
+ *     health monitor) overlapped the operation. Both the failed and the successful ones are left out,
+ *     so this is the availability a client sees when it sends to a node that is up
+ * @param availabilityDuringFaults the same as {@code availability} for the operations that overlapped a
+ *     marked fault window
+ * @param availabilityOutsideFaults the same for the operations that overlapped no fault window, marked
+ *     or observed
+ * @param faults the marked fault windows, each with the availability of the operations overlapping it
+ * @param observedFaults the windows the health monitor observed: from the first poll that found a node
+ *     not answering, not ready or seen unreachable to the first poll that found every node healthy
+ * @param minAvailabilityToUpNodes the required {@code availabilityToUpNodes} in percent, or null for
+ *     none (see {@link #withMinAvailabilityToUpNodes})
  * @param convergence whether and when the replicas converged after the load
  * @param opsByOutcome operation counts by type and outcome, e.g. {@code "write 503"}
  */
@@ -43,10 +54,14 @@ public record Report(
     long staleReads,
     List<StaleRead> staleReadExamples,
     Availability availability,
+    Availability availabilityToUpNodes,
     Availability availabilityDuringFaults,
+    Availability availabilityOutsideFaults,
     List<Fault> faults,
+    List<Fault> observedFaults,
     Convergence convergence,
-    Map<String, Long> opsByOutcome) {
+    Map<String, Long> opsByOutcome,
+    Double minAvailabilityToUpNodes) {
 
   private static final ObjectMapper JSON = new ObjectMapper()
       .enable(SerializationFeature.INDENT_OUTPUT);
@@ -55,6 +70,10 @@ public record Report(
     lostWrites = List.copyOf(lostWrites);
     staleReadExamples = List.copyOf(staleReadExamples);
     faults = List.copyOf(faults);
+    observedFaults = List.copyOf(observedFaults);
+    if (minAvailabilityToUpNodes != null && !(minAvailabilityToUpNodes >= 0 && minAvailabilityToUpNodes <= 100)) {
+      throw new IllegalArgumentException("a minimum availability is 0..100 %, got " + minAvailabilityToUpNodes);
+    }
     opsByOutcome = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(opsByOutcome));
   }
 
@@ -80,8 +99,15 @@ public record Report(
     }
   }
 
-  /** A fault window and the availability of the operations that overlapped it. */
-  public record Fault(String name, double fromSeconds, double toSeconds, Availability availability) {}
+  /**
+   * A fault window and the availability of the operations that overlapped it: all of them, and those
+   * sent to nodes that were up ({@code availabilityToUpNodes}, as in the report).
+   *
+   * @param node the node the fault took down or paused, when it was one node; null otherwise
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Fault(String name, String node, double fromSeconds, double toSeconds, Availability availability,
+      Availability availabilityToUpNodes) {}
 
   /**
    * Convergence after the load: {@code seconds} from the end of the load until every replica of every
@@ -98,12 +124,34 @@ public record Report(
   }
 
   /**
-   * The check passed: no lost write, no stale read, converged — and at least one write was
-   * acknowledged (a run in which nothing was acknowledged checked nothing).
+   * The check passed: no lost write, no stale read, converged, the availability to up nodes at least
+   * the minimum when one is set — and at least one write was acknowledged (a run in which nothing was
+   * acknowledged checked nothing).
    */
   @JsonProperty("passed")
   public boolean passed() {
-    return lostWrites.isEmpty() && staleReads == 0 && convergence.converged() && writesAcknowledged > 0;
+    return lostWrites.isEmpty() && staleReads == 0 && convergence.converged() && writesAcknowledged > 0
+        && availabilityMet();
+  }
+
+  /**
+   * Whether {@code availabilityToUpNodes} reaches {@code minAvailabilityToUpNodes}; true when no minimum
+   * is set, false when one is set and no operation went to an up node.
+   */
+  @JsonProperty("availabilityMet")
+  public boolean availabilityMet() {
+    if (minAvailabilityToUpNodes == null) {
+      return true;
+    }
+    Double ratio = availabilityToUpNodes.ratio();
+    return ratio != null && 100 * ratio >= minAvailabilityToUpNodes - 1e-9;
+  }
+
+  /** This report with the minimum availability to up nodes, in percent (0..100; null: none). */
+  public Report withMinAvailabilityToUpNodes(Double percent) {
+    return new Report(loadSeconds, keys, writesAttempted, writesAcknowledged, readsAttempted, readsSucceeded,
+        lostWrites, staleReads, staleReadExamples, availability, availabilityToUpNodes, availabilityDuringFaults,
+        availabilityOutsideFaults, faults, observedFaults, convergence, opsByOutcome, percent);
   }
 
   /** The keys of the lost writes. */
@@ -136,9 +184,21 @@ public record Report(
         "%s at %.3f s: %s %s saw seq %d, seq %d was acknowledged before it started",
         s.key(), s.atSeconds(), s.type(), s.outcome(), s.sawSeq(), s.expectedSeq())));
     line(out, "availability", availability.describe());
+    line(out, "to up nodes", availabilityToUpNodes.describe() + (availability.attempted() == availabilityToUpNodes
+        .attempted() ? "" : String.format(Locale.ROOT, "; leaves out the %d operations sent to a node while it "
+        + "was down, paused or not ready", availability.attempted() - availabilityToUpNodes.attempted())));
+    if (minAvailabilityToUpNodes != null) {
+      line(out, "", String.format(Locale.ROOT, "%s: at least %s %% required", availabilityMet() ? "met" : "NOT MET",
+          percent(minAvailabilityToUpNodes)));
+    }
+    line(out, "outside faults", faults.isEmpty() && observedFaults.isEmpty() ? "n/a (no fault marked or observed)"
+        : availabilityOutsideFaults.describe());
     line(out, "during faults", faults.isEmpty() ? "n/a (no fault marked)" : availabilityDuringFaults.describe());
-    faults.forEach(f -> line(out, "", String.format(Locale.ROOT, "%s [%.1f s .. %.1f s]: %s",
-        f.name(), f.fromSeconds(), f.toSeconds(), f.availability().describe())));
+    faults.forEach(f -> line(out, "", describe(f)));
+    line(out, "observed", observedFaults.isEmpty() ? "no fault observed" : observedFaults.size()
+        + (observedFaults.size() == 1 ? " window" : " windows")
+        + " (a node not answering /health/ready, not ready, or seen unreachable)");
+    observedFaults.forEach(f -> line(out, "", describe(f)));
     line(out, "converged", convergence.converged()
         ? String.format(Locale.ROOT, "yes, %.1f s after the load stopped", convergence.seconds())
         : "NO; keys not converged: " + String.join(", ", convergence.notConverged()));
@@ -146,6 +206,15 @@ public record Report(
     line(out, "outcomes", opsByOutcome.entrySet().stream().sorted(Map.Entry.comparingByKey())
         .map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining(", ")));
     return out.toString();
+  }
+
+  private static String describe(Fault f) {
+    return String.format(Locale.ROOT, "%s [%.1f s .. %.1f s]: %s; to up nodes %s", f.name(), f.fromSeconds(),
+        f.toSeconds(), f.availability().describe(), f.availabilityToUpNodes().describe());
+  }
+
+  private static String percent(double p) {
+    return p == Math.rint(p) ? Long.toString((long) p) : Double.toString(p);
   }
 
   private static void line(StringBuilder out, String label, String text) {

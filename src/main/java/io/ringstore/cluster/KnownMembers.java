@@ -13,10 +13,10 @@ import java.util.List;
 import java.util.TreeSet;
 
 /**
- * The data members this node last saw Up, kept in its data directory ({@code cluster-members}, one
- * {@code host:port} per line) so that a restarted node can find its cluster again even when its
- * configured seed is itself (the first node of a cluster restarting alone would otherwise start a
- * second cluster). Written on membership changes, read once at start-up.
+ * The data members this node last saw Up, itself included, kept in its data directory
+ * ({@code cluster-members}, one {@code host:port} per line): the peers a restarted node asks for its
+ * cluster, and the electorate whose majority must agree before a restarting cluster is formed again
+ * ({@link JoinDecision}). Written on membership changes, read once at start-up.
  */
 public final class KnownMembers {
   static final String FILE = "cluster-members";
@@ -60,29 +60,5 @@ public final class KnownMembers {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot remember the cluster's members in " + dataDir, e);
     }
-  }
-
-  /**
-   * The seed nodes to join with, as {@code host:port}: when this node is its own seed (or has none),
-   * itself first and then the remembered members, so Pekko asks them before it would start a new
-   * cluster; otherwise the configured seeds followed by the remembered members.
-   */
-  public static List<String> seeds(String self, List<String> configured, List<String> remembered) {
-    List<String> seeds = new ArrayList<>();
-    boolean selfSeeded = configured.isEmpty() || configured.contains(self);
-    if (selfSeeded) {
-      seeds.add(self);
-    }
-    for (String s : configured) {
-      if (!seeds.contains(s)) {
-        seeds.add(s);
-      }
-    }
-    for (String s : remembered) {
-      if (!seeds.contains(s) && !s.equals(self)) {
-        seeds.add(s);
-      }
-    }
-    return List.copyOf(seeds);
   }
 }

@@ -74,7 +74,7 @@ public final class MembershipListener extends AbstractBehavior<ClusterEvent.Clus
         upMembers.remove(NodeAddress.of(member.address()));
       }
     }
-    if (upMembers.size() > 1 && !upMembers.equals(remembered)) {
+    if (!upMembers.isEmpty() && !upMembers.equals(remembered)) {
       try {
         KnownMembers.save(dataDir, upMembers);
         remembered = Set.copyOf(upMembers);

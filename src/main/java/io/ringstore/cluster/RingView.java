@@ -80,8 +80,8 @@ public final class RingView {
   private Snapshot snapshot() {
     ClusterEvent.CurrentClusterState state = cluster.state();
     Snapshot s = snapshot;
-    long now = System.currentTimeMillis();
-    Set<String> drainingNow = draining.draining(now);
+    long now = System.nanoTime() / 1_000_000;
+    Set<String> drainingNow = draining.draining();
     if (s != null && s.state() == state && s.draining().equals(drainingNow) && now < s.graceEnds()) {
       return s;
     }

@@ -22,7 +22,9 @@ public record RingstoreSettings(
     HandoffSettings handoff,
     AntiEntropySettings antiEntropy,
     TombstoneSettings tombstones,
-    TransferSettings transfers) {
+    TransferSettings transfers,
+    ClusterSettings cluster,
+    TestingSettings testing) {
 
   /** Cluster role of a member that holds data. */
   public static final String DATA_ROLE = "data";
@@ -36,7 +38,8 @@ public record RingstoreSettings(
     }
     require(dataDir != null, "ringstore.data-dir must be set");
     require(ring != null && replication != null && requests != null && http != null && storage != null
-            && handoff != null && antiEntropy != null && tombstones != null && transfers != null,
+            && handoff != null && antiEntropy != null && tombstones != null && transfers != null
+            && cluster != null && testing != null,
         "every ringstore settings section must be present");
     require(tombstones.gracePeriod().compareTo(handoff.hintWindow()) > 0,
         "ringstore.tombstones.grace-period (" + tombstones.gracePeriod()
@@ -46,6 +49,11 @@ public record RingstoreSettings(
         "ringstore.transfers.source-window (" + transfers.sourceWindow()
             + ") must be shorter than ringstore.tombstones.grace-period (" + tombstones.gracePeriod()
             + "): an older copy could bring back values whose tombstones were reaped");
+  }
+
+  /** This node's clocks (the wall clock shifted by {@code ringstore.testing.clock-offset}). */
+  public NodeClock clock() {
+    return NodeClock.withWallOffset(testing.clockOffset());
   }
 
   public boolean holdsData() {
@@ -98,7 +106,34 @@ public record RingstoreSettings(
             c.getDuration("transfers.source-window"),
             c.getDuration("transfers.leave-timeout"),
             c.getBoolean("transfers.reclaim"),
-            c.getDuration("transfers.reclaim-interval")));
+            c.getDuration("transfers.reclaim-interval")),
+        new ClusterSettings(
+            c.getStringList("cluster.seed-nodes"),
+            c.getBoolean("cluster.rejoin"),
+            c.getBoolean("cluster.force-new-cluster"),
+            c.getDuration("cluster.probe-interval"),
+            c.getInt("cluster.stable-rounds")),
+        new TestingSettings(c.getDuration("testing.clock-offset")));
+  }
+
+  /**
+   * How a data node gets into its cluster ({@code io.ringstore.cluster.ClusterJoiner}).
+   *
+   * @param seedNodes the configured seed nodes, {@code host:port}
+   * @param rejoin the data directory has cluster history: rejoin through the remembered members and
+   *     seeds, never form a cluster alone (set by the launcher, not by operators)
+   * @param forceNewCluster operator override for disaster recovery: form the cluster alone at once
+   * @param probeInterval how often a node that is not a member asks its peers
+   * @param stableRounds probe rounds in a row that must agree before a restarting cluster is formed again
+   */
+  public record ClusterSettings(
+      java.util.List<String> seedNodes, boolean rejoin, boolean forceNewCluster, Duration probeInterval,
+      int stableRounds) {
+    public ClusterSettings {
+      seedNodes = java.util.List.copyOf(seedNodes);
+      require(probeInterval.toMillis() >= 50, "ringstore.cluster.probe-interval must be at least 50ms");
+      require(stableRounds >= 1, "ringstore.cluster.stable-rounds must be at least 1");
+    }
   }
 
   /** Q (partitions, a power of two) and T (virtual tokens per member). */
@@ -202,6 +237,16 @@ public record RingstoreSettings(
           "ringstore.tombstones.grace-period must be > 0");
       require(!reapInterval.isNegative() && !reapInterval.isZero(),
           "ringstore.tombstones.reap-interval must be > 0");
+    }
+  }
+
+  /**
+   * For tests only: {@code clockOffset} shifts this node's wall clock, to run a node whose clock is
+   * off from the others' (no protocol decision may depend on the nodes' clocks agreeing).
+   */
+  public record TestingSettings(Duration clockOffset) {
+    public TestingSettings {
+      require(clockOffset != null, "ringstore.testing.clock-offset must be set");
     }
   }
 

@@ -32,8 +32,10 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * Coordinates one write (or delete): one replica of the key's replica set (the local one when this node
  * has it) applies the DVV update with its id, then the resulting object is replicated to the others;
  * the client is answered after W acks from distinct nodes, or with {@link Outcome.Unavailable} when the
- * timeout passes first or W can no longer be met. If the coordinating replica fails or stays silent,
- * the next one takes over. A replica that has not acked within the replica-ack timeout gets a hint on a
+ * timeout passes first or W can no longer be met. If the coordinating replica fails or stays silent
+ * for the whole replica-ack timeout, the next one takes over; the first one was given half that
+ * timeout, counted from when it received the request, to apply the write (no second dot for one
+ * write, with no clock compared across nodes: see {@link ReplicaEntity.CoordinatePut}). A replica that has not acked within the replica-ack timeout gets a hint on a
  * fallback member (ring order beyond the replica set); a sloppy write counts those hints toward W.
  * Stays until every replica acked or the timeout, then stops (DESIGN invariant 1: a write is reported
  * written only after W real acks, or W acks and persisted hints when the client asked for sloppy).
@@ -144,17 +146,15 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
     this.replicateAdapter = ctx.messageAdapter(ReplicaEntity.Replicated.class, ReplicateReplied::new);
     this.timers = timers;
     timers.startSingleTimer(Timeout.INSTANCE, request.timeout());
-    long firstApplyBefore = 0;
+    long firstApplyWithin = 0;
     if (handoff.replicaAckTimeout() != null) {
       Duration half = request.timeout().dividedBy(2);
       ackTimeout = handoff.replicaAckTimeout().compareTo(half) < 0
           ? handoff.replicaAckTimeout() : half;
       timers.startSingleTimer(ReplicaAckTimeout.INSTANCE, ackTimeout);
-      // the first coordinating replica may be replaced at the ack timeout: it must not apply the
-      // write after that (half of it is left for its reply to come back before the takeover)
-      firstApplyBefore = System.currentTimeMillis() + Math.max(1, ackTimeout.toMillis() / 2);
+      firstApplyWithin = applyBudget(ackTimeout);
     }
-    sendToNextCoordinator(firstApplyBefore);
+    sendToNextCoordinator(firstApplyWithin);
   }
 
   @Override
@@ -173,8 +173,19 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
     sendToNextCoordinator(0);
   }
 
-  /** {@code applyBeforeMillis}: 0, or the wall-clock time after which the replica must not apply it. */
-  private void sendToNextCoordinator(long applyBeforeMillis) {
+  /**
+   * The budget ({@code CoordinatePut.applyWithinMillis}) of the first coordinating replica, which is
+   * replaced at the replica-ack timeout if it has not answered by then: half of the timeout, counted
+   * by the replica from when it received the request; the other half is left for the request to get
+   * there and the reply to come back (see {@link ReplicaEntity.CoordinatePut}). The coordinator
+   * waits its whole timeout before it moves on, never less, so no clock of another node is needed.
+   */
+  static long applyBudget(Duration replicaAckTimeout) {
+    return Math.max(1, replicaAckTimeout.toMillis() / 2);
+  }
+
+  /** {@code applyWithinMillis}: 0, or how long after receiving it the replica may still apply it. */
+  private void sendToNextCoordinator(long applyWithinMillis) {
     coordinatingReplica = coordinatorCandidates.pollFirst();
     if (coordinatingReplica == null) {
       return;
@@ -182,7 +193,7 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
     Sibling v = request.value();
     directory.tell(coordinatingReplica, new ReplicaEntity.CoordinatePut(
         request.key(), v.data(), v.contentType(), v.tombstone(), request.context(),
-        request.contextFromReplica(), putAdapter, applyBeforeMillis));
+        request.contextFromReplica(), putAdapter, applyWithinMillis));
   }
 
   private Behavior<Command> onPutReplied(PutReplied message) {
@@ -304,7 +315,6 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
         usedFallbacks.add(fallback);
         hintPending.put(target, fallback);
         manager.get().tell(new HintManager.StoreHint(target, request.key(), object,
-            System.currentTimeMillis(),
             getContext().messageAdapter(HintStore.HintStoreReply.class, HintReplied::new)));
         break;
       }

@@ -53,8 +53,8 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
    * as a hint for it. Answered by the target's store once persisted (or refused).
    */
   public record StoreHint(
-      ReplicaId target, String key, byte[] object, long createdAtMillis,
-      ActorRef<HintStoreReply> replyTo) implements Command {}
+      ReplicaId target, String key, byte[] object, ActorRef<HintStoreReply> replyTo)
+      implements Command {}
 
   /** Asks for the stats of one target's hints; answered at once (empty stats for an unknown target). */
   public record GetStats(ReplicaId target, ActorRef<HintStats> replyTo) implements Command {}
@@ -79,6 +79,7 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
 
   private final ReplicaDirectory directory;
   private final HintSettings settings;
+  private final java.util.function.LongSupplier wallClock;
   private final Map<ReplicaId, ActorRef<HintStore.Command>> stores = new HashMap<>();
   private int aggregators;
 
@@ -87,13 +88,22 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
    * receptionist and, on a cluster provider, follows reachability and membership.
    */
   public static Behavior<Command> create(ReplicaDirectory directory, HintSettings settings) {
-    return Behaviors.setup(ctx -> new HintManager(ctx, directory, settings));
+    return create(directory, settings, System::currentTimeMillis);
   }
 
-  private HintManager(ActorContext<Command> ctx, ReplicaDirectory directory, HintSettings settings) {
+  /** With {@code wallClock} (this node's, epoch millis): when its stores accept hints. */
+  public static Behavior<Command> create(
+      ReplicaDirectory directory, HintSettings settings, java.util.function.LongSupplier wallClock) {
+    return Behaviors.setup(ctx -> new HintManager(ctx, directory, settings, wallClock));
+  }
+
+  private HintManager(
+      ActorContext<Command> ctx, ReplicaDirectory directory, HintSettings settings,
+      java.util.function.LongSupplier wallClock) {
     super(ctx);
     this.directory = directory;
     this.settings = settings;
+    this.wallClock = wallClock;
     ctx.getSystem().receptionist().tell(Receptionist.register(KEY, ctx.getSelf()));
     if (isClustered(ctx)) {
       Cluster cluster = Cluster.get(ctx.getSystem());
@@ -149,7 +159,7 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
 
   private Behavior<Command> onStoreHint(StoreHint cmd) {
     storeFor(cmd.target()).tell(new HintStore.StoreHint(
-        cmd.key(), cmd.object(), cmd.createdAtMillis(), cmd.replyTo()));
+        cmd.key(), cmd.object(), cmd.replyTo()));
     return this;
   }
 
@@ -194,6 +204,6 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
 
   private ActorRef<HintStore.Command> storeFor(ReplicaId target) {
     return stores.computeIfAbsent(target, t -> getContext().spawn(
-        HintStore.create(t, directory, settings), "hints-" + t.id()));
+        HintStore.create(t, directory, settings, wallClock), "hints-" + t.id()));
   }
 }

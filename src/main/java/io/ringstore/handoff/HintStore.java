@@ -47,9 +47,12 @@ public final class HintStore
    * Sent (through {@link HintManager}) by a write coordinator whose target replica did not ack:
    * queue {@code object} (an encoded stored object) for {@code key}. The reply comes once the hint is
    * in the journal ({@code accepted}), or at once when it is refused (queue full, invalid object).
+   * The hint's age (for {@code hint-window}) counts from when this store accepted it, on this node's
+   * clock: the coordinator sends no time, so the expiry needs no two clocks to agree (issue 10,
+   * item 5). Acceptance comes after the coordinator made the object by the request's delay (at most
+   * the request timeout), far inside the gap that tombstones.grace-period keeps above hint-window.
    */
-  public record StoreHint(
-      String key, byte[] object, long createdAtMillis, ActorRef<HintStoreReply> replyTo)
+  public record StoreHint(String key, byte[] object, ActorRef<HintStoreReply> replyTo)
       implements Command {}
 
   /** Answer to {@link StoreHint}: {@code accepted} only once persisted; {@code reason} when refused. */
@@ -233,7 +236,7 @@ public final class HintStore
           + settings.maxHintsPerTarget() + " keys)");
     }
     return Effect()
-        .persist(new HintAdded(cmd.key(), cmd.object(), cmd.createdAtMillis()))
+        .persist(new HintAdded(cmd.key(), cmd.object(), clock.getAsLong()))
         .thenRun(this::updateTimer)
         .thenReply(cmd.replyTo(), s -> new HintStoreReply(target, cmd.key(), true, null));
   }

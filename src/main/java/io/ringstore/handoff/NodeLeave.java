@@ -67,6 +67,8 @@ public final class NodeLeave extends AbstractBehavior<NodeLeave.Command> {
   private final TimerScheduler<Command> timers;
   private final Set<Integer> held = new TreeSet<>();
   private long startedMillis;
+  /** When the leave started on the monotonic clock: the leave timeout is measured on it. */
+  private long startedNanos;
   private int round;
   private int awaited;
   private int expected;
@@ -117,6 +119,7 @@ public final class NodeLeave extends AbstractBehavior<NodeLeave.Command> {
       return this;
     }
     startedMillis = System.currentTimeMillis();
+    startedNanos = System.nanoTime();
     held.addAll(localReplicas.hostedPartitions());
     getContext().getLog().info("leave: {} hands off its replicas of {} partitions to {}", self,
         held.size(), others);
@@ -139,7 +142,7 @@ public final class NodeLeave extends AbstractBehavior<NodeLeave.Command> {
       return this;
     }
     announce();
-    if (System.currentTimeMillis() - startedMillis > timeout.toMillis()) {
+    if (System.nanoTime() - startedNanos > timeout.toNanos()) {
       getContext().getLog().warn("leave: {} did not see every replica caught up within {}; leaving"
           + " anyway (anti-entropy repairs what is missing)", self, timeout);
       return leave();
@@ -154,7 +157,7 @@ public final class NodeLeave extends AbstractBehavior<NodeLeave.Command> {
   }
 
   private void announce() {
-    ringView.drainingMembers().announced(self, System.currentTimeMillis());
+    ringView.drainingMembers().announced(self);
     getContext().getSystem().receptionist().tell(Receptionist.find(PartitionSource.KEY,
         getContext().messageAdapter(Receptionist.Listing.class, Listed::new)));
   }

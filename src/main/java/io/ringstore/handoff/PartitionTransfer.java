@@ -101,6 +101,8 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
   private int replicaPeersSynced;
   private int replicaPeers;
   private int attempts;
+  /** When the Describe requests went out (System.nanoTime): the ages they return are older by now. */
+  private long describedAtNanos;
 
   public static Behavior<Command> create(
       ReplicaId id, ActorRef<ReplicaEntity.Command> entity, Host host, Settings settings) {
@@ -151,6 +153,7 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
     ActorRef<PartitionSource.Description> adapter =
         getContext().messageAdapter(PartitionSource.Description.class, Described::new);
     awaitedDescriptions = 0;
+    describedAtNanos = System.nanoTime();
     for (ActorRef<PartitionSource.Command> source : sources) {
       String node = nodeOf(source);
       listed.add(node);
@@ -195,12 +198,13 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
     timers.cancel(DescribeTimeout.INSTANCE);
     long now = System.currentTimeMillis();
     long window = settings.sourceWindow().toMillis();
+    long sinceDescribed = Math.max(0, (System.nanoTime() - describedAtNanos) / 1_000_000);
     // previous hosts: where this very replica ran last (first), or nodes that released the partition
     List<PartitionSource.Description> previousHosts = descriptions.stream()
-        .filter(d -> ranThisReplica(d, now, window)
-            || !d.hosting() && recent(d.releasedAtMillis(), now, window))
+        .filter(d -> ranThisReplica(d, sinceDescribed, window)
+            || !d.hosting() && recent(d.releasedMillisAgo(), sinceDescribed, window))
         .sorted(Comparator.comparing((PartitionSource.Description d) ->
-                !ranThisReplica(d, now, window))
+                !ranThisReplica(d, sinceDescribed, window))
             .thenComparing(Comparator.comparingLong(PartitionSource.Description::keys).reversed()))
         .toList();
     buildPeers(previousHosts);
@@ -218,12 +222,24 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
   }
 
   /** Whether {@code d}'s node released this very replica within the window. */
-  private boolean ranThisReplica(PartitionSource.Description d, long now, long window) {
-    return d.releasedReplicas() != null && recent(d.releasedReplicas().get(id.id()), now, window);
+  private boolean ranThisReplica(PartitionSource.Description d, long sinceDescribed, long window) {
+    return d.releasedReplicasMillisAgo() != null
+        && recent(d.releasedReplicasMillisAgo().get(id.id()), sinceDescribed, window);
   }
 
-  private static boolean recent(Long releasedAt, long now, long window) {
-    return releasedAt != null && releasedAt > 0 && now - releasedAt <= window;
+  /**
+   * Whether a release that the source reported {@code releasedMillisAgo} (measured on the source's
+   * clock when it answered; null: no release) is still within {@code windowMillis}, this transfer
+   * having sent its Describe {@code sinceDescribedMillis} ago (on this node's monotonic clock). The
+   * answer left the source after the request left here, so the release is now at most
+   * {@code releasedMillisAgo + sinceDescribedMillis} old: the sum errs on the old side, as the
+   * window requires (a copy older than the window may hold values whose tombstones were reaped).
+   * Only durations, each measured on one node: the two nodes' wall clocks may disagree (issue 10,
+   * item 5). Pure.
+   */
+  static boolean recent(Long releasedMillisAgo, long sinceDescribedMillis, long windowMillis) {
+    return releasedMillisAgo != null && releasedMillisAgo >= 0
+        && releasedMillisAgo + sinceDescribedMillis <= windowMillis;
   }
 
   private void buildPeers(List<PartitionSource.Description> previousHosts) {

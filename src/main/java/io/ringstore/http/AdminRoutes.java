@@ -14,6 +14,7 @@ import io.ringstore.handoff.HintManager;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import io.ringstore.cluster.ClusterIdentity;
 import io.ringstore.cluster.NodeAddress;
 import io.ringstore.coordinator.RequestLimits;
 import io.ringstore.replica.ReplicaDirectory;
@@ -155,7 +156,8 @@ final class AdminRoutes {
       members.add(new Dto.ClusterMember(NodeAddress.of(m.address()), m.status().toString(),
           reachable, m.getRoles().stream().sorted().toList()));
     }
-    return new Dto.Cluster(self(), members);
+    String leader = state.getLeader() == null ? null : NodeAddress.of(state.getLeader());
+    return new Dto.Cluster(self(), ClusterIdentity.get(system).get(), leader, members);
   }
 
   private Route tombstonesRoute() {

@@ -20,7 +20,7 @@ final class Dto {
 
   record SiblingValue(String value, String contentType) {}
 
-  record Cluster(String self, List<ClusterMember> members) {}
+  record Cluster(String self, String clusterId, String leader, List<ClusterMember> members) {}
 
   record ClusterMember(String node, String status, boolean reachable, List<String> roles) {}
 

@@ -136,7 +136,7 @@ final class MoveRoutes {
           t.finishedMillis() > 0 ? Instant.ofEpochMilli(t.finishedMillis()).toString() : null,
           t.error()));
     }
-    Set<String> leaving = new TreeSet<>(ringView.drainingMembers().draining(System.currentTimeMillis()));
+    Set<String> leaving = new TreeSet<>(ringView.drainingMembers().draining());
     for (Member m : cluster.state().getMembers()) {
       if (m.status() == MemberStatus.leaving() || m.status() == MemberStatus.exiting()) {
         leaving.add(NodeAddress.of(m.address()));

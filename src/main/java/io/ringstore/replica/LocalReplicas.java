@@ -122,6 +122,27 @@ public final class LocalReplicas {
     return released;
   }
 
+  /**
+   * How long ago (millis, on this node's clock) this node last stopped hosting an entity of
+   * {@code partition}, if it did since it started and hosts none now. An age, not a time: it may be
+   * sent to another node, which must not compare a time of this node's clock with its own.
+   */
+  public Optional<Long> releasedMillisAgo(int partition) {
+    long now = clock.getAsLong();
+    return releasedAt(partition).map(at -> Math.max(0, now - at));
+  }
+
+  /**
+   * {@link #releasedReplicas} as ages: how long ago (millis, on this node's clock) each replica of
+   * {@code partition} stopped running here.
+   */
+  public Map<String, Long> releasedReplicasMillisAgo(int partition) {
+    long now = clock.getAsLong();
+    Map<String, Long> ago = new java.util.TreeMap<>();
+    releasedReplicas(partition).forEach((id, at) -> ago.put(id, Math.max(0, now - at)));
+    return ago;
+  }
+
   /** The partitions this node hosts an entity of. */
   public Set<Integer> hostedPartitions() {
     return Set.copyOf(byPartition.keySet());

@@ -37,21 +37,26 @@ public final class PartitionSource extends AbstractBehavior<PartitionSource.Comm
 
   /**
    * This node's copy of a partition: {@code hosting} when a replica entity of it runs here;
-   * {@code releasedAtMillis} (else 0) when a replica of it moved away from here since this node started;
-   * {@code keys} how many keys it holds (counted only when something was released, else -1);
-   * {@code server} answers replica commands (tree, segments, key hashes, reads, merges) for this
-   * node's copy; {@code releasedReplicas}: the replica entities of the partition that moved away from
-   * here since this node started, by id, with when (this node is their previous host, even while it
-   * still hosts another replica of the partition).
+   * {@code releasedMillisAgo} (else null) how long ago the last replica of it moved away from here,
+   * if one did since this node started and none runs here now; {@code keys} how many keys it holds
+   * (counted only when something was released, else -1); {@code server} answers replica commands
+   * (tree, segments, key hashes, reads, merges) for this node's copy;
+   * {@code releasedReplicasMillisAgo}: the replica entities of the partition that moved away from
+   * here since this node started, by id, with how long ago (this node is their previous host, even
+   * while it still hosts another replica of the partition).
+   *
+   * <p>Ages, not times: both are measured on this node's clock when it answers, so the node that
+   * asked compares them with its source window without reading its own wall clock against this
+   * one's (issue 10, item 5).
    */
   public record Description(
-      String node, int partition, boolean hosting, long releasedAtMillis, long keys,
-      ActorRef<ReplicaEntity.Command> server, Map<String, Long> releasedReplicas)
+      String node, int partition, boolean hosting, Long releasedMillisAgo, long keys,
+      ActorRef<ReplicaEntity.Command> server, Map<String, Long> releasedReplicasMillisAgo)
       implements CborSerializable {
     public Description(
-        String node, int partition, boolean hosting, long releasedAtMillis, long keys,
+        String node, int partition, boolean hosting, Long releasedMillisAgo, long keys,
         ActorRef<ReplicaEntity.Command> server) {
-      this(node, partition, hosting, releasedAtMillis, keys, server, Map.of());
+      this(node, partition, hosting, releasedMillisAgo, keys, server, Map.of());
     }
   }
 
@@ -114,14 +119,14 @@ public final class PartitionSource extends AbstractBehavior<PartitionSource.Comm
   private Behavior<Command> onDescribe(Describe describe) {
     int p = describe.partition();
     boolean hosting = host.localReplicas().forPartition(p).isPresent();
-    long released = host.localReplicas().releasedAt(p).orElse(0L);
+    Long released = host.localReplicas().releasedMillisAgo(p).orElse(null);
     ActorRef<ReplicaEntity.Command> server = servers.computeIfAbsent(p, partition ->
         getContext().spawn(ReplicaEntity.createSource(new ReplicaId(partition, 0), host),
             "partition-" + partition));
     String node = host.node();
-    Map<String, Long> releasedReplicas = host.localReplicas().releasedReplicas(p);
-    if (released == 0 && releasedReplicas.isEmpty()) {
-      describe.replyTo().tell(new Description(node, p, hosting, 0, -1, server, releasedReplicas));
+    Map<String, Long> releasedReplicas = host.localReplicas().releasedReplicasMillisAgo(p);
+    if (released == null && releasedReplicas.isEmpty()) {
+      describe.replyTo().tell(new Description(node, p, hosting, null, -1, server, releasedReplicas));
       return this;
     }
     runOnStorage(() -> {
@@ -161,7 +166,7 @@ public final class PartitionSource extends AbstractBehavior<PartitionSource.Comm
   }
 
   private Behavior<Command> onDraining(Draining message) {
-    draining.announced(message.node(), System.currentTimeMillis());
+    draining.announced(message.node());
     return this;
   }
 

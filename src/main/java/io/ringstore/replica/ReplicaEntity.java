@@ -57,28 +57,46 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
    * this node to the object; answered with a {@link PutReply} carrying the resulting object.
    * {@code context} is an encoded causal context or null; {@code contextFromReplica} makes a write
    * without a context use this replica's current one (delete without a context).
+   *
+   * <p>{@code applyWithinMillis} (0: no limit) is the duplicate-dot guard. The replica applies the
+   * write only if it starts doing so within that many milliseconds of receiving this message, both
+   * instants read on its own monotonic clock ({@link ApplyDeadline}); otherwise it answers
+   * {@link #PUT_EXPIRED} and stores nothing. The coordinator sends a budget B of half its
+   * replica-ack timeout T and hands the write to another replica only when T has passed on its own
+   * monotonic clock since it sent this (or when this replica refused). The budget starts at receipt,
+   * which is after the send, so the replica's last possible apply is later than the send plus B by
+   * the request's one-way delay (transit and the wait in this entity's mailbox; the wait for a
+   * storage thread is inside B); its reply then reaches the coordinator before the coordinator moves
+   * on whenever request delay + apply + reply delay stay under T - B = T/2 — the round trip of a
+   * healthy replica, which T already presumes. No wall clock reading crosses a node, so the guard
+   * holds whatever the nodes' clocks say (the absolute deadline this replaced needed the clocks to
+   * agree within T/2, 250 ms by default: a replica whose clock ran ahead of the coordinator's
+   * refused every write sent to it, one running behind disabled the guard). Monotonic clocks run at the same rate to within parts per million.
+   *
+   * <p>If a request is delayed past that bound (a long GC pause, a message buffered by sharding),
+   * the replica may apply the write after another one did: two dots for one client write, a
+   * sibling that holds the same value twice until the next write with the context resolves it.
+   * Nothing is lost (DESIGN invariant 1: the acknowledged object is the other replica's, replicated
+   * here too) and no concurrent write is dropped (invariant 3); only the guard's purpose, no false
+   * sibling, is missed.
    */
   public record CoordinatePut(
       String key, byte[] data, String contentType, boolean tombstone, String context,
-      boolean contextFromReplica, ActorRef<PutReply> replyTo, long applyBeforeMillis)
+      boolean contextFromReplica, ActorRef<PutReply> replyTo, long applyWithinMillis)
       implements Command {
-    /** Without a deadline: the replica applies it whenever it gets it. */
+    /** Without a budget: the replica applies it whenever it gets it. */
     public CoordinatePut(
         String key, byte[] data, String contentType, boolean tombstone, String context,
         boolean contextFromReplica, ActorRef<PutReply> replyTo) {
       this(key, data, contentType, tombstone, context, contextFromReplica, replyTo, 0L);
     }
-
-    /** Whether the coordinator may already have handed this write to another replica. */
-    boolean expired() {
-      return applyBeforeMillis > 0 && System.currentTimeMillis() >= applyBeforeMillis;
-    }
   }
 
   /**
-   * The {@link PutReply#error()} of a {@link CoordinatePut} that arrived after its
-   * {@code applyBeforeMillis}: not applied, since another replica may coordinate the write by now (a
-   * late apply would add a second dot for the same client write: a false sibling).
+   * The {@link PutReply#error()} of a {@link CoordinatePut} this replica got to only after its
+   * {@code applyWithinMillis} had passed since it arrived: not applied, since another replica may
+   * coordinate the write by now (a late apply would add a second dot for the same client write: a
+   * false sibling).
    */
   public static final String PUT_EXPIRED = "coordinate-put expired: not applied";
 
@@ -202,7 +220,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
       Behavior<?> transfer = host.sync().transfer(id, ctx.getSelf());
       if (transfer != null) {
         syncing = true;
-        host.transfers().begin(id, System.currentTimeMillis());
+        host.transfers().begin(id, host.clock().wallMillis());
         var child = ctx.spawn(transfer, "transfer");
         ctx.watchWith(child, new TransferStopped());
       }
@@ -245,17 +263,14 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
   private Behavior<Command> onCoordinatePut(CoordinatePut put) {
     String replica = id.id();
     String node = host.node();
-    if (put.expired()) {
-      put.replyTo().tell(new PutReply(replica, node, null, PUT_EXPIRED));
-      return this;
-    }
+    ApplyDeadline deadline = ApplyDeadline.of(put.applyWithinMillis(), host.clock().nanos());
     if (syncing) {
       put.replyTo().tell(new PutReply(replica, node, null, REPLICA_SYNCING));
       return this;
     }
     runOnStorage(
         () -> {
-          if (put.expired()) {
+          if (deadline.passed(host.clock().nanos())) {
             return () -> put.replyTo().tell(new PutReply(replica, node, null, PUT_EXPIRED));
           }
           Optional<VersionVector> context = Optional.ofNullable(put.context())
@@ -286,7 +301,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
     runOnStorage(
         () -> {
           host.store().markTombstoneReplicated(
-              id.partition(), mark.key(), mark.object(), System.currentTimeMillis());
+              id.partition(), mark.key(), mark.object(), host.clock().wallMillis());
           return () -> { };
         },
         error -> { });
@@ -346,7 +361,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
   private Behavior<Command> onSyncCompleted(SyncCompleted completed) {
     if (syncing) {
       syncing = false;
-      host.transfers().done(id, System.currentTimeMillis());
+      host.transfers().done(id, host.clock().wallMillis());
       getContext().getLog().info("transfer: replica={} partition={} caught up, counts toward R now",
           id, id.partition());
     }
@@ -382,7 +397,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
     if (!source) {
       host.localReplicas().deregister(id);
       if (syncing) {
-        host.transfers().failed(id, "handed off before it caught up", System.currentTimeMillis());
+        host.transfers().failed(id, "handed off before it caught up", host.clock().wallMillis());
       }
     }
     return this;

@@ -1,16 +1,24 @@
 package io.ringstore.replica;
 
+import io.ringstore.config.NodeClock;
 import java.util.concurrent.Executor;
 
 /**
  * What a data node gives its replica entities: the node's object store, the executor of the storage
  * dispatcher (blocking calls never run on the default dispatcher), the node's public name, the
  * registry of the entities it runs, its anti-entropy trees, how a starting entity catches up and where
- * its transfers are reported.
+ * its transfers are reported, and its clocks.
  */
 public record ReplicaHost(
     LocalObjectStore store, Executor storageExecutor, String node, LocalReplicas localReplicas,
-    PartitionTreeAccess trees, ReplicaSync sync, TransferTracker transfers) {
+    PartitionTreeAccess trees, ReplicaSync sync, TransferTracker transfers, NodeClock clock) {
+
+  /** A host on the machine's clocks. */
+  public ReplicaHost(
+      LocalObjectStore store, Executor storageExecutor, String node, LocalReplicas localReplicas,
+      PartitionTreeAccess trees, ReplicaSync sync, TransferTracker transfers) {
+    this(store, storageExecutor, node, localReplicas, trees, sync, transfers, NodeClock.SYSTEM);
+  }
 
   /** A host whose entities serve at once (tests of the data path and of anti-entropy). */
   public ReplicaHost(

@@ -28,23 +28,35 @@ public final class TombstoneReaper extends AbstractBehavior<TombstoneReaper.Comm
   private final LocalObjectStore store;
   private final Executor storageExecutor;
   private final Duration gracePeriod;
+  private final java.util.function.LongSupplier wallClock;
   private boolean running;
 
   public static Behavior<Command> create(
       LocalObjectStore store, Executor storageExecutor, Duration gracePeriod, Duration interval) {
+    return create(store, storageExecutor, gracePeriod, interval, System::currentTimeMillis);
+  }
+
+  /**
+   * With {@code wallClock}: this node's clock (epoch millis), the one its replica entities stamp the
+   * marks with ({@code ReplicaHost.clock()}); a mark is only ever compared with this node's clock.
+   */
+  public static Behavior<Command> create(
+      LocalObjectStore store, Executor storageExecutor, Duration gracePeriod, Duration interval,
+      java.util.function.LongSupplier wallClock) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Tick.INSTANCE, interval);
-      return new TombstoneReaper(ctx, store, storageExecutor, gracePeriod);
+      return new TombstoneReaper(ctx, store, storageExecutor, gracePeriod, wallClock);
     }));
   }
 
   private TombstoneReaper(
       ActorContext<Command> ctx, LocalObjectStore store, Executor storageExecutor,
-      Duration gracePeriod) {
+      Duration gracePeriod, java.util.function.LongSupplier wallClock) {
     super(ctx);
     this.store = store;
     this.storageExecutor = storageExecutor;
     this.gracePeriod = gracePeriod;
+    this.wallClock = wallClock;
   }
 
   @Override
@@ -60,7 +72,7 @@ public final class TombstoneReaper extends AbstractBehavior<TombstoneReaper.Comm
       return this;
     }
     running = true;
-    long markedBefore = System.currentTimeMillis() - gracePeriod.toMillis();
+    long markedBefore = wallClock.getAsLong() - gracePeriod.toMillis();
     getContext().pipeToSelf(
         CompletableFuture.supplyAsync(() -> store.reapTombstones(markedBefore, BATCH), storageExecutor),
         Reaped::new);

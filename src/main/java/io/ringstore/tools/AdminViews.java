@@ -13,7 +13,7 @@ final class AdminViews {
 
   /** {@code GET /admin/cluster}. */
   @JsonIgnoreProperties(ignoreUnknown = true)
-  record Cluster(String self, List<Member> members) {
+  record Cluster(String self, String clusterId, String leader, List<Member> members) {
     Cluster {
       members = orEmpty(members);
     }

@@ -45,7 +45,9 @@ final class StatusFormatter {
       String endpoint, AdminViews.Cluster cluster, Part<AdminViews.Ring> ring,
       Part<AdminViews.Transfers> transfers) {
     StringBuilder out = new StringBuilder();
-    out.append("node ").append(cluster.self()).append(" (http ").append(endpoint).append(")\n\n");
+    out.append("node ").append(cluster.self()).append(" (http ").append(endpoint).append(")\n");
+    out.append("cluster ").append(cluster.clusterId() == null ? "(id not known yet)" : cluster.clusterId())
+        .append(", leader ").append(cluster.leader() == null ? "none" : cluster.leader()).append("\n\n");
     members(out, cluster, transfers);
     out.append('\n');
     if (ring instanceof Available<AdminViews.Ring> r) {

@@ -13,7 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 
 /**
- * A stand-in for a ringstore node's HTTP contract ({@code /kv/{key}} and {@code /admin/replicas/{key}})
+ * A stand-in for a ringstore node's HTTP contract ({@code /kv/{key}}, {@code /admin/replicas/{key}}, and
+ * a ready {@code /health/ready} and {@code /admin/cluster} of one member)
  * on an in-memory map, for testing the runner without a cluster. Behaviours: a correct store, one that
  * acknowledges writes it forgets, and one whose replicas never agree.
  */
@@ -34,6 +35,11 @@ final class FakeNode implements AutoCloseable {
     }
     server.createContext("/kv/", this::kv);
     server.createContext("/admin/replicas/", this::replicas);
+    server.createContext("/health/ready", exchange -> respond(exchange, 200,
+        "{\"status\":\"ready\",\"self\":\"fake\",\"memberStatus\":\"Up\"}".getBytes(StandardCharsets.UTF_8)));
+    server.createContext("/admin/cluster", exchange -> respond(exchange, 200,
+        "{\"self\":\"fake\",\"members\":[{\"node\":\"fake\",\"status\":\"Up\",\"reachable\":true,\"roles\":[]}]}"
+            .getBytes(StandardCharsets.UTF_8)));
     server.setExecutor(Executors.newFixedThreadPool(4));
     server.start();
   }

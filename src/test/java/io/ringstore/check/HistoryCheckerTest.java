@@ -157,7 +157,8 @@ class HistoryCheckerTest {
     assertEquals(new Report.Availability(5, 3), report.availability(), "overall: load operations only");
     assertEquals(new Report.Availability(3, 1), report.availabilityDuringFaults(),
         "during faults: the operations overlapping the window");
-    assertEquals(List.of(new Report.Fault("kill -9 node-2", 10.0, 20.0, new Report.Availability(3, 1))),
+    assertEquals(List.of(new Report.Fault("kill -9 node-2", null, 10.0, 20.0, new Report.Availability(3, 1),
+        new Report.Availability(3, 1))),
         report.faults(), "the fault window as reported");
     assertEquals(2.0, report.convergence().seconds(), "converged 2 s after the load ended");
     assertEquals(1L, report.opsByOutcome().get("final-read 503"), "outcomes count final reads: " + report.opsByOutcome());

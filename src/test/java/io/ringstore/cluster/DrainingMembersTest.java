@@ -25,6 +25,17 @@ class DrainingMembersTest {
   }
 
   @Test
+  void withoutATimeGiven_itReadsItsOwnClock() {
+    java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong(-50);
+    DrainingMembers members = new DrainingMembers(TTL, clock::get);
+    members.announced(A);
+    clock.addAndGet(TTL);
+    assertEquals(Set.of(A), members.draining(), "fresh for the TTL after it was received here");
+    clock.incrementAndGet();
+    assertEquals(Set.of(), members.draining(), "expired 1 ms later");
+  }
+
+  @Test
   void aNewAnnouncementRefreshes() {
     DrainingMembers members = new DrainingMembers(TTL);
     members.announced(A, 0);

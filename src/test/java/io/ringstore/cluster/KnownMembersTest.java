@@ -24,24 +24,4 @@ class KnownMembersTest {
     Files.writeString(dir.resolve(KnownMembers.FILE), "# comment\n\ngarbage\n10.0.0.1:25520\n");
     assertEquals(List.of("10.0.0.1:25520"), KnownMembers.load(dir), "comments and junk skipped");
   }
-
-  @Test
-  void seeds() {
-    String self = "h:1";
-    record Case(String name, List<String> configured, List<String> remembered, List<String> seeds) {}
-    List<Case> cases = List.of(
-        new Case("self-seeded first node: itself first, then the remembered members",
-            List.of("h:1"), List.of("h:1", "h:2", "h:3"), List.of("h:1", "h:2", "h:3")),
-        new Case("no seed configured: as self-seeded",
-            List.of(), List.of("h:2"), List.of("h:1", "h:2")),
-        new Case("seeded by another node: that seed first, self never added",
-            List.of("h:2"), List.of("h:1", "h:3"), List.of("h:2", "h:3")),
-        new Case("self among several seeds: moved first, no duplicates",
-            List.of("h:2", "h:1"), List.of("h:2", "h:4"), List.of("h:1", "h:2", "h:4")),
-        new Case("nothing remembered: the configured seeds",
-            List.of("h:2"), List.of(), List.of("h:2")));
-    for (Case c : cases) {
-      assertEquals(c.seeds(), KnownMembers.seeds(self, c.configured(), c.remembered()), c.name());
-    }
-  }
 }

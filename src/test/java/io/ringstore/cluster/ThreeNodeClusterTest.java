@@ -149,6 +149,15 @@ class ThreeNodeClusterTest {
             assertEquals(names, Set.copyOf(KnownMembers.load(dir.resolve(n))),
                 n + " remembers every Up member");
           }
+          // one cluster id, minted by the first member, learned by the others and kept in every
+          // data directory (ClusterJoiner)
+          Set<String> ids = new HashSet<>();
+          for (String n : List.of("n1", "n2", "n3")) {
+            ids.add(ClusterIdFile.load(dir.resolve(n)).orElse(null));
+          }
+          nodes.forEach(node -> ids.add(ClusterIdentity.get(node.system()).get()));
+          assertEquals(1, ids.size(), "one cluster id everywhere: " + ids);
+          assertNotNull(ids.iterator().next(), "the cluster has an id");
           return null;
         });
       }

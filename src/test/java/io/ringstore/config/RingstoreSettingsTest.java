@@ -47,6 +47,26 @@ class RingstoreSettingsTest {
   }
 
   @Test
+  void theTestOnlyClockOffsetShiftsTheWallClockOnly() {
+    RingstoreSettings plain = RingstoreSettings.fromConfig(
+        NodeConfig.load(ConfigFactory.empty(), ConfigFactory.empty()));
+    assertEquals(Duration.ZERO, plain.testing().clockOffset(), "no offset by default");
+    assertEquals(NodeClock.SYSTEM, plain.clock(), "the machine's clocks");
+
+    RingstoreSettings ahead = RingstoreSettings.fromConfig(NodeConfig.load(
+        ConfigFactory.parseString("ringstore.testing.clock-offset = 5s"), ConfigFactory.empty()));
+    long before = System.currentTimeMillis();
+    long shifted = ahead.clock().wallMillis();
+    long after = System.currentTimeMillis();
+    assertTrue(shifted >= before + 5_000 && shifted <= after + 5_000,
+        "5 s ahead: " + (shifted - before));
+    long n0 = System.nanoTime();
+    long n1 = ahead.clock().nanos();
+    assertTrue(n1 - n0 >= 0 && n1 - n0 < 5_000_000_000L,
+        "the monotonic clock is not shifted");
+  }
+
+  @Test
   void launchOptionsOverrideTheConfiguration() {
     LaunchOptions options = LaunchOptions.parse("--http-port", "9000", "--cluster-port", "2600",
         "--host", "127.0.0.2", "--seed", "127.0.0.2:2600", "--seed", "127.0.0.3:2601",
@@ -59,6 +79,34 @@ class RingstoreSettingsTest {
     assertEquals(2600, config.getInt("pekko.remote.artery.canonical.port"));
     assertEquals(java.util.List.of("pekko://ringstore@127.0.0.2:2600", "pekko://ringstore@127.0.0.3:2601"),
         config.getStringList("pekko.cluster.seed-nodes"));
+  }
+
+  /**
+   * A data directory with cluster history must never reach Pekko's first-seed process (which forms a
+   * cluster after a timeout): its seeds go to the joiner; a fresh one keeps them for Pekko.
+   */
+  @Test
+  void aDataDirWithHistoryHandsItsSeedsToTheJoinerNotToPekko(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path dir) {
+    String[] args = {"--cluster-port", "2600", "--seed", "127.0.0.1:2600", "--data-dir", dir.toString()};
+    var fresh = NodeConfig.load(LaunchOptions.parse(args));
+    assertEquals(java.util.List.of("pekko://ringstore@127.0.0.1:2600"),
+        fresh.getStringList("pekko.cluster.seed-nodes"), "fresh: Pekko's seed process");
+    assertEquals(false, RingstoreSettings.fromConfig(fresh).cluster().rejoin());
+
+    io.ringstore.cluster.ClusterIdFile.save(dir, "c0ffee00-0000-4000-8000-000000000001");
+    var restarted = NodeConfig.load(LaunchOptions.parse(args));
+    RingstoreSettings s = RingstoreSettings.fromConfig(restarted);
+    assertEquals(java.util.List.of(), restarted.getStringList("pekko.cluster.seed-nodes"),
+        "history: no seed process that could form a cluster");
+    assertTrue(s.cluster().rejoin(), "history: the joiner rejoins");
+    assertEquals(java.util.List.of("127.0.0.1:2600"), s.cluster().seedNodes());
+    assertEquals("c0ffee00-0000-4000-8000-000000000001", restarted.getString("ringstore.cluster.id"),
+        "the id goes to Pekko's join compatibility check");
+
+    var forced = NodeConfig.load(LaunchOptions.parse("--force-new-cluster", "--cluster-port", "2600",
+        "--data-dir", dir.toString()));
+    assertTrue(RingstoreSettings.fromConfig(forced).cluster().forceNewCluster());
   }
 
   @ParameterizedTest(name = "{0}")

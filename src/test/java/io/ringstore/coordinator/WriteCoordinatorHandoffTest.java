@@ -323,6 +323,24 @@ class WriteCoordinatorHandoffTest {
     watcher.expectTerminated(coordinator);
   }
 
+  /**
+   * The duplicate-dot guard needs no clock of another node: the first coordinating replica gets a
+   * budget of half the replica-ack timeout, counted from when it receives the request, and the
+   * coordinator waits the whole timeout on its own clock before it hands the write to the next one.
+   */
+  @Test
+  void firstCoordinatingReplicaGetsHalfTheAckTimeout_theNextOneOnlyAfterTheWholeTimeout() {
+    start(2, false);
+    ReplicaEntity.CoordinatePut first = expectCoordinatePut(0);
+    assertEquals(ACK_TIMEOUT.toMillis() / 2, first.applyWithinMillis(),
+        "a relative budget, not a time on the coordinator's clock");
+    manualTime.timePasses(ACK_TIMEOUT.minus(JUST_BEFORE));
+    probes.get(1).expectNoMessage(QUIET);
+    manualTime.timePasses(JUST_BEFORE);
+    ReplicaEntity.CoordinatePut failover = expectCoordinatePut(1);
+    assertEquals(0, failover.applyWithinMillis(), "the last resort may apply whenever it gets it");
+  }
+
   @Test
   void silentCoordinatingReplica_nextOneCoordinates_thenTheSilentOneIsHinted() {
     ActorRef<WriteCoordinator.Command> coordinator = start(2, false);

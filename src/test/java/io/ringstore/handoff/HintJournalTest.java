@@ -93,7 +93,7 @@ class HintJournalTest {
   private void storeHint(ActorRef<HintManager.Command> manager, ReplicaId target, String key) {
     TestProbe<HintStoreReply> reply = kit.createTestProbe();
     manager.tell(new HintManager.StoreHint(
-        target, key, object(key), System.currentTimeMillis(), reply.ref()));
+        target, key, object(key), reply.ref()));
     HintStoreReply stored = reply.expectMessageClass(HintStoreReply.class, TIMEOUT);
     assertEquals(new HintStoreReply(target, key, true, null), stored);
   }

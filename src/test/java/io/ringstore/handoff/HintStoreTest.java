@@ -100,10 +100,12 @@ class HintStoreTest {
         .map(s -> new String(s.data(), UTF_8)).sorted().toList();
   }
 
-  private static CommandResultWithReply<HintStore.Command, HintStore.Event, HintStore.State, HintStoreReply>
+  /** Stores a hint while this node's clock reads {@code now}: the hint is as old as that. */
+  private CommandResultWithReply<HintStore.Command, HintStore.Event, HintStore.State, HintStoreReply>
       storeHint(EventSourcedBehaviorTestKit<HintStore.Command, HintStore.Event, HintStore.State> kit,
-          String key, byte[] object, long createdAt) {
-    return kit.runCommand(replyTo -> new HintStore.StoreHint(key, object, createdAt, replyTo));
+          String key, byte[] object, long now) {
+    clock.set(now);
+    return kit.runCommand(replyTo -> new HintStore.StoreHint(key, object, replyTo));
   }
 
   private static HintStats stats(

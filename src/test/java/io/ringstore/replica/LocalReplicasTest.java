@@ -36,6 +36,27 @@ class LocalReplicasTest {
   }
 
   @Test
+  void agesAreMeasuredOnThisNodesClock_andNeverNegative() {
+    java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(5_000);
+    LocalReplicas locals = new LocalReplicas(now::get);
+    assertEquals(Optional.empty(), locals.releasedMillisAgo(3), "never hosted: no age");
+    locals.register(new ReplicaId(3, 0));
+    locals.register(new ReplicaId(3, 1));
+    locals.deregister(new ReplicaId(3, 1));
+    assertEquals(Optional.empty(), locals.releasedMillisAgo(3), "3:0 still runs here");
+    now.set(6_000);
+    locals.deregister(new ReplicaId(3, 0));
+    now.set(9_500);
+    assertEquals(Optional.of(3_500L), locals.releasedMillisAgo(3), "the last one left 3.5 s ago");
+    assertEquals(java.util.Map.of("3:0", 3_500L, "3:1", 4_500L), locals.releasedReplicasMillisAgo(3),
+        "each replica's age");
+    now.set(1_000);
+    assertEquals(Optional.of(0L), locals.releasedMillisAgo(3),
+        "a wall clock stepped back gives age 0, not a negative one");
+    assertEquals(java.util.Map.of("3:0", 0L, "3:1", 0L), locals.releasedReplicasMillisAgo(3));
+  }
+
+  @Test
   void deregisteringAReplicaThatIsNotRegisteredChangesNothing() {
     LocalReplicas locals = new LocalReplicas();
     locals.register(new ReplicaId(3, 0));

@@ -64,6 +64,9 @@ class PartitionSourceTest {
   private ExecutorService pool;
   private LocalObjectStore store;
   private LocalReplicas locals;
+  /** This node's wall clock (epoch millis), as LocalReplicas reads it. */
+  private final java.util.concurrent.atomic.AtomicLong wallClock =
+      new java.util.concurrent.atomic.AtomicLong(1_764_000_000_000L);
   private TransferTracker tracker;
   private DrainingMembers draining;
   private ActorRef<PartitionSource.Command> source;
@@ -92,7 +95,7 @@ class PartitionSourceTest {
     for (int p : new int[] {FULL - 1, FULL + 1, EMPTY - 1, EMPTY + 1}) {
       store.coordinate(p, "neighbour", Sibling.value(new byte[] {7}, "a/b"), Optional.empty(), false);
     }
-    locals = new LocalReplicas();
+    locals = new LocalReplicas(wallClock::get);
     tracker = new TransferTracker(NODE);
     draining = new DrainingMembers(10_000);
     source = testKit.spawn(PartitionSource.create(
@@ -209,7 +212,7 @@ class PartitionSourceTest {
     assertEquals(NODE, never.node());
     assertEquals(FULL, never.partition());
     assertFalse(never.hosting(), "no entity of it runs here");
-    assertEquals(0, never.releasedAtMillis(), "never released since start");
+    assertNull(never.releasedMillisAgo(), "never released since start");
     assertEquals(-1, never.keys(), "not counted unless released");
     assertNotNull(never.server());
 
@@ -218,17 +221,18 @@ class PartitionSourceTest {
     source.tell(new PartitionSource.Describe(FULL, probe.ref()));
     PartitionSource.Description hosting = probe.receiveMessage();
     assertTrue(hosting.hosting());
-    assertEquals(0, hosting.releasedAtMillis());
+    assertNull(hosting.releasedMillisAgo());
     assertEquals(never.server(), hosting.server(), "one server per partition");
 
-    long before = System.currentTimeMillis();
     locals.deregister(id);
-    long after = System.currentTimeMillis();
+    wallClock.addAndGet(90_000);
     source.tell(new PartitionSource.Describe(FULL, probe.ref()));
     PartitionSource.Description released = probe.receiveMessage();
     assertFalse(released.hosting());
-    assertTrue(released.releasedAtMillis() >= before && released.releasedAtMillis() <= after,
-        "released at " + released.releasedAtMillis() + ", expected within [" + before + ", " + after + "]");
+    assertEquals(90_000L, released.releasedMillisAgo(),
+        "released 90 s ago on this node's clock: an age, never this node's time");
+    assertEquals(java.util.Map.of(id.id(), 90_000L), released.releasedReplicasMillisAgo(),
+        "the replica that ran here, with its age");
     assertEquals(KEYS, released.keys(), "a released partition's keys are counted");
 
     String key = expected.keySet().iterator().next();
@@ -242,7 +246,7 @@ class PartitionSourceTest {
 
     locals.register(id);
     source.tell(new PartitionSource.Describe(FULL, probe.ref()));
-    assertEquals(0, probe.receiveMessage().releasedAtMillis(), "hosting again: no longer released");
+    assertNull(probe.receiveMessage().releasedMillisAgo(), "hosting again: no longer released");
     locals.deregister(id);
   }
 
@@ -258,7 +262,7 @@ class PartitionSourceTest {
 
     source.tell(new PartitionSource.Draining("127.0.0.1:3"));
     probe.awaitAssert(() -> {
-      assertEquals(Set.of("127.0.0.1:3"), draining.draining(System.currentTimeMillis()));
+      assertEquals(Set.of("127.0.0.1:3"), draining.draining());
       return null;
     });
   }

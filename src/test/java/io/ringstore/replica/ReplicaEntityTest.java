@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ringstore.config.NodeClock;
 import io.ringstore.storage.InMemoryStorage;
 import io.ringstore.storage.RocksDbSettings;
 import io.ringstore.storage.RocksDbStorage;
@@ -17,11 +18,15 @@ import io.ringstore.storage.StoredObjectCodec;
 import io.ringstore.version.CausalContextCodec;
 import io.ringstore.version.DvvSet;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Deque;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
@@ -66,10 +71,16 @@ class ReplicaEntityTest {
     }
 
     Fixture(StorageEngine engine, java.util.concurrent.Executor executor, ReplicaId id) {
+      this(engine, executor, id, NodeClock.SYSTEM);
+    }
+
+    Fixture(StorageEngine engine, java.util.concurrent.Executor executor, ReplicaId id,
+        NodeClock clock) {
       this.engine = engine;
       this.store = new LocalObjectStore(engine, ACTOR, false);
       this.replica = testKit.spawn(
-          ReplicaEntity.create(id, new ReplicaHost(store, executor, NODE, locals)),
+          ReplicaEntity.create(id, new ReplicaHost(store, executor, NODE, locals,
+              PartitionTreeAccess.NONE, ReplicaSync.NONE, new TransferTracker(NODE), clock)),
           "replica-" + id.partition() + "-" + id.index() + "-" + (keyCounter++));
     }
 
@@ -108,6 +119,57 @@ class ReplicaEntityTest {
     assertTrue(reply.ok(), () -> "put failed: " + reply.error());
     assertNotNull(reply.object(), "a successful PutReply carries the object");
     return StoredObjectCodec.decode(reply.object());
+  }
+
+  /**
+   * The duplicate-dot guard: a CoordinatePut with a budget is applied only if the replica gets to it
+   * (its storage call starts) within the budget of receiving it, on its own monotonic clock; a wall
+   * clock far off (a day ahead here) plays no part.
+   */
+  @Test
+  void coordinatePutIsAppliedOnlyWithinItsBudgetCountedFromReceipt() {
+    AtomicLong nanos = new AtomicLong(-7_000_000_000L);
+    NodeClock clock = new NodeClock(
+        Clock.offset(Clock.systemUTC(), java.time.Duration.ofDays(1)), nanos::get);
+    Deque<Runnable> storageQueue = new ConcurrentLinkedDeque<>();
+    Fixture f = new Fixture(new InMemoryStorage(), storageQueue::add, ID, clock);
+    TestProbe<ReplicaEntity.PutReply> probe = testKit.createTestProbe();
+    Sibling value = text("v");
+
+    f.replica.tell(new ReplicaEntity.CoordinatePut(
+        "late", value.data(), value.contentType(), false, null, false, probe.ref(), 250));
+    awaitQueued(storageQueue);
+    nanos.addAndGet(250_000_000L);
+    storageQueue.poll().run();
+    assertEquals(new ReplicaEntity.PutReply("5:1", NODE, null, ReplicaEntity.PUT_EXPIRED),
+        probe.receiveMessage(), "reached 250 ms after receipt: not applied");
+
+    f.replica.tell(new ReplicaEntity.CoordinatePut(
+        "in-time", value.data(), value.contentType(), false, null, false, probe.ref(), 250));
+    awaitQueued(storageQueue);
+    nanos.addAndGet(249_999_999L);
+    storageQueue.poll().run();
+    assertEquals(Set.of(ACTOR),
+        decodeOk(probe.receiveMessage()).join().entries().keySet(), "reached just in time: applied");
+
+    f.replica.tell(new ReplicaEntity.CoordinatePut(
+        "no-budget", value.data(), value.contentType(), false, null, false, probe.ref()));
+    awaitQueued(storageQueue);
+    nanos.addAndGet(3_600_000_000_000L);
+    storageQueue.poll().run();
+    assertTrue(probe.receiveMessage().ok(), "without a budget: applied however late");
+
+    Fixture check = new Fixture(f.engine, Runnable::run, ID);
+    assertNull(check.read("late").object(), "the refused write stored nothing");
+  }
+
+  /** Waits until the entity handed a storage call to the (manual) storage queue. */
+  private void awaitQueued(Deque<Runnable> storageQueue) {
+    TestProbe<Object> probe = testKit.createTestProbe();
+    probe.awaitAssert(() -> {
+      assertFalse(storageQueue.isEmpty(), "a storage call is queued");
+      return null;
+    });
   }
 
   @Test

@@ -21,7 +21,7 @@ class StatusFormatterTest {
 
   static AdminViews.Cluster cluster() {
     // deliberately unsorted: the report sorts by host, then numerically by port
-    return new AdminViews.Cluster(A, List.of(
+    return new AdminViews.Cluster(A, "3f1c2b9e-0d7a-4c55-9b1e-2f6a8d4e7c10", A, List.of(
         new AdminViews.Member(B, "Leaving", true, List.of("data", "dc-default")),
         new AdminViews.Member(A, "Up", true, List.of("dc-default", "data")),
         new AdminViews.Member(C, "Up", false, List.of("client", "dc-default"))));
@@ -52,6 +52,7 @@ class StatusFormatterTest {
                 "2026-11-25T15:00:00Z", "2026-11-25T15:01:00Z", "source unreachable")));
     String expected = """
         node 127.0.0.1:25520 (http 127.0.0.1:8080)
+        cluster 3f1c2b9e-0d7a-4c55-9b1e-2f6a8d4e7c10, leader 127.0.0.1:25520
 
         members: 3
           NODE               STATUS   REACHABLE  ROLES   LEAVING

@@ -46,19 +46,17 @@ import org.junit.jupiter.api.io.TempDir;
  * restarted node answers {@code /health/ready} within 30 s of its JVM starting. The report (overall
  * and per fault window) is printed for the CI log.
  *
- * <p>Restarting node-1 (the node that seeds itself) may found a second cluster until the joining
- * protocol no longer lets a node that has been a member form a cluster by itself: node-1 is only
- * ever paused unless {@code -Dringstore.it.killSeedNode=true}.
+ * <p>Every node is a victim, node-1 (the node that seeded the cluster) included. A fault window is
+ * marked for its node from the moment the victim leaves the rotation, so requests already in flight to
+ * it count in the overall availability but not in the availability to up nodes. For the diagnosis,
+ * every 503 the nodes answered is counted from their logs by node, reason and second of the load.
  */
 class RestartAvailabilityIT {
   private static final long SEED = 20261206L;
   private static final Duration LOAD = Duration.ofSeconds(90);
   private static final Duration READY_AFTER_START = Duration.ofSeconds(30);
   private static final Duration CONVERGE = Duration.ofSeconds(60);
-  /** Requests already sent to a victim get this long to finish before its fault starts. */
-  private static final Duration DRAIN = Duration.ofSeconds(1);
   private static final double MIN_AVAILABILITY = 0.99;
-  private static final boolean KILL_SEED_NODE = Boolean.getBoolean("ringstore.it.killSeedNode");
 
   @RegisterExtension
   final LocalCluster cluster = new LocalCluster();
@@ -88,15 +86,14 @@ class RestartAvailabilityIT {
     Report report;
     Thread monitor = failureMonitor(check);
     try {
-      faults.log("check started: 6 clients x 8 keys over " + endpoints
-          + (KILL_SEED_NODE ? "" : "; node-1 is paused, never killed"));
+      faults.log("check started: 6 clients x 8 keys over " + endpoints);
       while (true) {
         hold(Duration.ofMillis(4_000 + random.nextInt(4_001)));
         if (System.nanoTime() - loadEnd >= 0) {
           break;
         }
         NodeProcess victim = faults.node(1 + random.nextInt(3));
-        boolean kill = random.nextBoolean() && (KILL_SEED_NODE || victim != faults.node(1));
+        boolean kill = random.nextBoolean();
         Duration out = Duration.ofMillis(3_000 + random.nextInt(5_001));
         if (kill) {
           crashAndRestart(check, victim, out, loadStart);
@@ -124,7 +121,7 @@ class RestartAvailabilityIT {
     assertTrue(report.convergence().converged(), () -> "replicas converged:\n" + report.toText());
     assertTrue(report.convergence().seconds() <= CONVERGE.toSeconds(),
         () -> "converged within " + CONVERGE.toSeconds() + " s:\n" + report.toText());
-    assertTrue(report.availability().ratio() >= MIN_AVAILABILITY,
+    assertTrue(report.availabilityToUpNodes().ratio() >= MIN_AVAILABILITY,
         () -> "at least 99 % of requests to up nodes succeed:\n" + report.toText());
     for (int i = 0; i < readySeconds.size(); i++) {
       int restart = i;
@@ -139,9 +136,8 @@ class RestartAvailabilityIT {
     String name = String.format(Locale.ROOT, "kill -9 %s at %.1f s, restart after %.1f s",
         victim.name(), seconds(loadStart), down.toMillis() / 1e3);
     faults.log("nemesis: " + name);
+    check.markFault(name, endpoint(victim));
     check.removeEndpoint(endpoint(victim));
-    hold(DRAIN);
-    check.markFault(name);
     victim.kill9();
     hold(down);
     long started = System.nanoTime();
@@ -187,9 +183,8 @@ class RestartAvailabilityIT {
     String name = String.format(Locale.ROOT, "SIGSTOP %s at %.1f s for %.1f s",
         victim.name(), seconds(loadStart), paused.toMillis() / 1e3);
     faults.log("nemesis: " + name);
+    check.markFault(name, endpoint(victim));
     check.removeEndpoint(endpoint(victim));
-    hold(DRAIN);
-    check.markFault(name);
     victim.pause();
     hold(paused);
     victim.resume();
@@ -228,6 +223,9 @@ class RestartAvailabilityIT {
   private String summary(Report report) {
     StringBuilder out = new StringBuilder("restart availability:\n");
     out.append(String.format(Locale.ROOT, "  availability to up nodes %.2f %% (%d of %d)%n",
+        100 * report.availabilityToUpNodes().ratio(), report.availabilityToUpNodes().succeeded(),
+        report.availabilityToUpNodes().attempted()));
+    out.append(String.format(Locale.ROOT, "  availability overall     %.2f %% (%d of %d)%n",
         100 * report.availability().ratio(), report.availability().succeeded(),
         report.availability().attempted()));
     if (!report.faults().isEmpty()) {

@@ -1,0 +1,35 @@
+package io.ringstore.cluster;
+
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Extension;
+import org.apache.pekko.actor.typed.ExtensionId;
+
+/**
+ * The id of the cluster this node belongs to, as far as it knows it now (one per actor system): read
+ * from the data directory at start, or learned (or minted) by {@link ClusterJoiner} once the node is
+ * Up; null until then. Shown by {@code /admin/cluster}.
+ */
+public final class ClusterIdentity implements Extension {
+  private static final ExtensionId<ClusterIdentity> ID = new ExtensionId<>() {
+    @Override
+    public ClusterIdentity createExtension(ActorSystem<?> system) {
+      return new ClusterIdentity();
+    }
+  };
+
+  private volatile String id;
+
+  private ClusterIdentity() {}
+
+  public static ClusterIdentity get(ActorSystem<?> system) {
+    return ID.apply(system);
+  }
+
+  public String get() {
+    return id;
+  }
+
+  void set(String id) {
+    this.id = id;
+  }
+}
