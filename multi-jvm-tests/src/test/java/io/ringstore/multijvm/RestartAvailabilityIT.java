@@ -67,6 +67,7 @@ class RestartAvailabilityIT {
   private FaultCluster faults;
   private final List<String> restarts = new ArrayList<>();
   private final List<Double> readySeconds = new ArrayList<>();
+  private final java.util.Set<String> victims = new java.util.TreeSet<>();
 
   @Test
   @Timeout(value = 300)
@@ -95,6 +96,7 @@ class RestartAvailabilityIT {
         NodeProcess victim = faults.node(1 + random.nextInt(3));
         boolean kill = random.nextBoolean();
         Duration out = Duration.ofMillis(3_000 + random.nextInt(5_001));
+        victims.add(victim.name() + (kill ? " killed" : " paused"));
         if (kill) {
           crashAndRestart(check, victim, out, loadStart);
         } else {
@@ -115,6 +117,8 @@ class RestartAvailabilityIT {
 
     assertEquals(windows, report.faults().size(), () -> "every fault window marked:\n" + report.toText());
     assertTrue(windows >= 4, () -> "the nemesis struck at least 4 times:\n" + report.toText());
+    assertTrue(victims.containsAll(List.of("node-1 killed", "node-2 killed", "node-3 paused")),
+        () -> "the schedule of seed " + SEED + " kills node-1 and node-2 and pauses node-3: " + victims);
     assertTrue(report.writesAcknowledged() > 1_000, () -> "the load ran:\n" + report.toText());
     assertEquals(List.of(), report.lostWriteKeys(), () -> "no acknowledged write lost:\n" + report.toText());
     assertEquals(0, report.staleReads(), () -> "no stale read:\n" + report.toText());
