@@ -121,6 +121,7 @@ public final class RingstoreNode {
     PartitionTrees trees = null;
     Executor storageExecutor = null;
     if (settings.holdsData()) {
+      HttpGateway.warmUp(system);
       StorageEngine storage = openStorage(settings);
       CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(
           CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-storage", () -> {
