@@ -145,6 +145,14 @@ public final class ReplicaDirectory {
     return reachable;
   }
 
+  /**
+   * Whether requests to replica {@code id} go on a direct route already, or have nothing to learn
+   * (direct routes off, or the replica runs here).
+   */
+  public boolean routeKnown(ReplicaId id) {
+    return routes == null || localReplicas.runsHere(id) || routes.routeOf(id).isPresent();
+  }
+
   /** The entity through sharding (wherever it runs; started there if it is not running). */
   public EntityRef<ReplicaEntity.Command> entity(ReplicaId id) {
     return entities.apply(id);

@@ -14,7 +14,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * (its transfer), so that it counts toward R before a request needs it — in particular before another
  * replica of the partition fails (DESIGN invariant 2 stays: it counts only once caught up). At most
  * {@code perRound} partitions per round, so a node that (re)joins does not start all its transfers
- * at once. Runs on data members once their replica region is registered.
+ * at once. Each round it also learns the direct routes it lacks to replicas on reachable members
+ * ({@link #learnRoutes}). Runs on data members once their replica region is registered.
  */
 public final class ReplicaStarter {
   /** The timer tick, and the entities' status replies (ignored: asking was the point). */
@@ -23,6 +24,9 @@ public final class ReplicaStarter {
   private enum Tick implements Command { INSTANCE }
 
   private record StatusReply(ReplicaEntity.Status status) implements Command {}
+
+  /** Replicas without a direct route asked per round (they answer within the round, usually). */
+  static final int ROUTES_PER_ROUND = 64;
 
   private ReplicaStarter() {}
 
@@ -38,12 +42,40 @@ public final class ReplicaStarter {
         return Behaviors.receive(Command.class)
             .onMessageEquals(Tick.INSTANCE, () -> {
               cursor[0] = startMissing(directory, localReplicas, self, cursor[0], perRound, replies);
+              learnRoutes(directory, ROUTES_PER_ROUND, replies);
               return Behaviors.same();
             })
             .onMessage(StatusReply.class, reply -> Behaviors.same())
             .build();
       });
     });
+  }
+
+  /**
+   * Asks up to {@code max} replicas on reachable members that have no direct route yet for their
+   * status through this node's directory, which learns their routes (and sharding the homes of their
+   * shards) while the shard coordinator is there to answer: a coordinator that dies with its member
+   * (until the member is removed) cannot tell where a replica moved after an earlier restart, and a
+   * request needing that replica would wait for it. Returns how many it asked.
+   */
+  static int learnRoutes(
+      ReplicaDirectory directory, int max, ActorRef<ReplicaEntity.Status> replies) {
+    Ring ring = directory.ring();
+    if (ring.members().isEmpty()) {
+      return 0;
+    }
+    int asked = 0;
+    for (int p = 0; p < ring.partitionCount() && asked < max; p++) {
+      int count = ring.replicas(p).size();
+      for (int r = 0; r < count && asked < max; r++) {
+        ReplicaId id = new ReplicaId(p, r);
+        if (!directory.routeKnown(id) && directory.likelyReachable(id)) {
+          directory.tell(id, new ReplicaEntity.GetStatus(replies));
+          asked++;
+        }
+      }
+    }
+    return asked;
   }
 
   /**

@@ -62,15 +62,18 @@ class ReplicaStarterTest {
     replies = testKit.createTestProbe();
   }
 
-  /** "Sharding" of entity {@code id}: records each GetStatus and answers it. */
+  /** "Sharding" of entity {@code id}: records each GetStatus and answers it (and Locate). */
   private ActorRef<ReplicaEntity.Command> recorder(ReplicaId id) {
-    return testKit.spawn(Behaviors.receiveMessage(msg -> {
+    return testKit.spawn(Behaviors.setup(ctx -> Behaviors.receiveMessage(msg -> {
+      if (msg instanceof ReplicaEntity.Locate locate) {
+        locate.replyTo().tell(new ReplicaEntity.Located(id.id(), ctx.getSelf()));
+      }
       if (msg instanceof ReplicaEntity.GetStatus get) {
         asked.add(id.id());
         get.replyTo().tell(new ReplicaEntity.Status(id.id(), SELF, false));
       }
       return Behaviors.same();
-    }));
+    })));
   }
 
   private List<Integer> replicatedHere() {
@@ -131,6 +134,34 @@ class ReplicaStarterTest {
     ReplicaStarter.startMissing(directory, new LocalReplicas(), "127.0.0.1:9", 0, 100, replies.ref());
     replies.expectNoMessage(Duration.ofMillis(200));
     assertEquals(List.of(), asked, "nothing to start");
+  }
+
+  @Test
+  void learnsTheRoutesItLacks_toReplicasOnReachableMembers_thenAsksNoMore() {
+    ReplicaRoutes routes = new ReplicaRoutes();
+    ReplicaDirectory routed = new ReplicaDirectory(
+        id -> TestEntityRef.of(ReplicaSharding.TYPE_KEY, id.id(),
+            entities.computeIfAbsent(id, this::recorder)),
+        () -> RING, local, node -> !node.equals(THIRD), routes);
+    routes.attach(testKit.spawn(routes.keeper(routed::entity, false)));
+    Set<String> reachable = new HashSet<>();
+    for (int p = 0; p < RING.partitionCount(); p++) {
+      for (int r = 0; r < 2; r++) {
+        if (!RING.replicas(p).get(r).equals(THIRD)) {
+          reachable.add(p + ":" + r);
+        }
+      }
+    }
+    assertEquals(reachable.size(), ReplicaStarter.learnRoutes(routed, 1_000, replies.ref()),
+        "every replica on a reachable member without a route is asked");
+    expectAsked(reachable, "asked through sharding");
+    replies.awaitAssert(Duration.ofSeconds(3), () -> {
+      reachable.forEach(id -> assertTrue(routes.routeOf(ReplicaId.parse(id)).isPresent(),
+          "route to " + id + " learned"));
+      return null;
+    });
+    assertEquals(0, ReplicaStarter.learnRoutes(routed, 1_000, replies.ref()),
+        "nothing left to learn");
   }
 
   @Test
