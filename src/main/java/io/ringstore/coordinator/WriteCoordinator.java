@@ -143,7 +143,8 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
     this.replyTo = replyTo;
     this.replicas = replicas;
     this.ring = directory.ring();
-    this.coordinatorCandidates = new ArrayDeque<>(replicas);
+    // a replica on a member this node sees unreachable is tried last, not waited for first
+    this.coordinatorCandidates = new ArrayDeque<>(directory.reachableFirst(replicas));
     this.quorum = new WriteQuorum(request.w(), replicas.size(), request.sloppy());
     this.putAdapter = ctx.messageAdapter(ReplicaEntity.PutReply.class, PutReplied::new);
     this.replicateAdapter = ctx.messageAdapter(ReplicaEntity.Replicated.class, ReplicateReplied::new);

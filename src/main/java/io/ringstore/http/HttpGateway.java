@@ -43,7 +43,7 @@ public final class HttpGateway {
       RingView ringView, ActorRef<NodeLeave.Command> leave) {
     Cluster cluster = Cluster.get(Adapter.toClassic(system));
     Route all = concat(
-        new KvRoutes(client).route(),
+        new KvRoutes(client, readiness::hasBeenReady).route(),
         new MoveRoutes(system, cluster, ringView, leave).route(),
         new AdminRoutes(system, cluster, directory, client.limits(), readiness, antiEntropy,
             hintManager, storeView).route(),
@@ -68,6 +68,25 @@ public final class HttpGateway {
     HttpResponse json = Json.response(response.status(),
         new Dto.Error(JsonParsingErrorHandler.errorName(response.status()), message));
     return response.withEntity(json.entity());
+  }
+
+  /**
+   * Loads and initializes, on a thread of its own, what serving a first request needs (the HTTP
+   * extension, the JSON mapper and the DTOs), while the node opens its storage and joins: on a busy
+   * machine a restarted node's first answers took seconds longer than its binding.
+   */
+  public static void warmUp(ActorSystem<?> system) {
+    Thread warmUp = new Thread(() -> {
+      try {
+        Http.get(system);
+        Json.response(StatusCodes.OK, new Dto.Health("starting", "", ""));
+        KvResponses.badRequest("warm-up");
+      } catch (RuntimeException e) {
+        system.log().debug("HTTP warm-up failed (harmless): {}", e.toString());
+      }
+    }, "ringstore-http-warm-up");
+    warmUp.setDaemon(true);
+    warmUp.start();
   }
 
   /** Binds the gateway; completes when it listens (then the node reports ready once Up). */
