@@ -14,15 +14,23 @@ public final class Main {
   public static void main(String[] args) {
     Config config;
     RingstoreSettings settings;
+    LaunchOptions options;
     try {
-      LaunchOptions options = LaunchOptions.parse(args);
-      config = NodeConfig.load(options);
-      settings = RingstoreSettings.fromConfig(config);
+      options = LaunchOptions.parse(args);
     } catch (RuntimeException e) {
       if (!"help requested".equals(e.getMessage())) {
         System.err.println("ringstore: " + e.getMessage());
       }
       System.err.println(LaunchOptions.USAGE);
+      System.exit(2);
+      return;
+    }
+    try {
+      config = NodeConfig.load(options);
+      settings = RingstoreSettings.fromConfig(config);
+    } catch (RuntimeException e) {
+      // bad configuration (a value, a keystore, a password): the message names the setting and file
+      System.err.println("ringstore: " + e.getMessage());
       System.exit(2);
       return;
     }

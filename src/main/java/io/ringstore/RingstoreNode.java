@@ -31,6 +31,7 @@ import io.ringstore.replica.TombstoneReaper;
 import io.ringstore.replica.ReplicaDirectory;
 import io.ringstore.replica.ReplicaHost;
 import io.ringstore.replica.ReplicaSharding;
+import io.ringstore.replica.ReplicaStarter;
 import io.ringstore.storage.RocksDbSettings;
 import io.ringstore.storage.RocksDbStorage;
 import io.ringstore.storage.StorageEngine;
@@ -61,6 +62,15 @@ import org.apache.pekko.http.javadsl.ServerBinding;
  * {@link Guardian} calls it at start-up; in-JVM cluster tests call it directly.
  */
 public final class RingstoreNode {
+  /** How often the node starts the replica entities it should host and does not yet. */
+  private static final Duration EAGER_START_INTERVAL = Duration.ofSeconds(1);
+  /**
+   * Partitions whose entities it starts per round: a (re)joined node's transfers are paced, and
+   * requests that need a shard allocated never queue behind many eager allocations at the shard
+   * coordinator.
+   */
+  private static final int EAGER_START_PARTITIONS = 4;
+
   private final RingstoreClient client;
   private final ReplicaDirectory directory;
   private final NodeReadiness readiness;
@@ -111,6 +121,7 @@ public final class RingstoreNode {
     PartitionTrees trees = null;
     Executor storageExecutor = null;
     if (settings.holdsData()) {
+      HttpGateway.warmUp(system);
       StorageEngine storage = openStorage(settings);
       CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(
           CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-storage", () -> {
@@ -157,22 +168,41 @@ public final class RingstoreNode {
     HintDirectory hintDirectory = HintDirectory.start(system);
     RingstoreClient client = RingstoreClient.create(system, directory, settings, hintDirectory);
     CompletableFuture<ActorRef<HintManager.Command>> hintManager = new CompletableFuture<>();
+    AntiEntropyStatus antiEntropy = new AntiEntropyStatus();
+    NodeReadiness readiness = new NodeReadiness(cluster);
     if (settings.holdsData()) {
-      HintJournal.createSchema(system).whenComplete((done, failure) -> {
-        if (failure != null) {
-          system.log().error("cannot create the hint journal's tables: {}", failure.toString());
-          hintManager.completeExceptionally(failure);
-        } else {
-          hintManager.complete(system.systemActorOf(
-              HintManager.create(directory, HintSettings.of(settings.handoff()), clock::wallMillis),
-              "hint-manager",
-              org.apache.pekko.actor.typed.Props.empty()));
-        }
+      RegionRegistration.await(system, region).thenRun(() -> {
+        readiness.regionRegistered();
+        system.log().info("replica region registered with the shard coordinator");
+        // this node's replicas start (and catch up) now, not on their partitions' first requests
+        system.systemActorOf(ReplicaStarter.create(directory, localReplicas, name,
+                EAGER_START_INTERVAL, EAGER_START_PARTITIONS), "replica-starter",
+            org.apache.pekko.actor.typed.Props.empty());
       });
+    }
+    // the HTTP gateway first: binding it is the slowest part of a start on a busy machine (a
+    // restarted node is ready only once it serves), so the hint journal waits for it
+    CompletionStage<ServerBinding> binding = settings.holdsData()
+        ? HttpGateway.start(system, settings, client, directory, readiness, antiEntropy, hintManager,
+            new io.ringstore.http.StoreView(store, storageExecutor), ringView,
+            system.systemActorOf(NodeLeave.create(name, ringView, directory, localReplicas,
+                settings.transfers().leaveTimeout()), "leave", org.apache.pekko.actor.typed.Props.empty()))
+        : CompletableFuture.failedFuture(new IllegalStateException("client members serve no HTTP"));
+    if (settings.holdsData()) {
+      binding.whenComplete((bound, bindFailure) -> HintJournal.createSchema(system)
+          .whenComplete((done, failure) -> {
+            if (failure != null) {
+              system.log().error("cannot create the hint journal's tables: {}", failure.toString());
+              hintManager.completeExceptionally(failure);
+            } else {
+              hintManager.complete(system.systemActorOf(
+                  HintManager.create(directory, HintSettings.of(settings.handoff()), clock::wallMillis),
+                  "hint-manager", org.apache.pekko.actor.typed.Props.empty()));
+            }
+          }));
     } else {
       hintManager.completeExceptionally(new IllegalStateException("client members hold no hints"));
     }
-    AntiEntropyStatus antiEntropy = new AntiEntropyStatus();
     ExchangeSession.Host exchangeHost = settings.holdsData()
         ? new ExchangeSession.Host(trees, store, storageExecutor, name, directory, antiEntropy)
         : null;
@@ -189,16 +219,6 @@ public final class RingstoreNode {
               new AntiEntropyScheduler.Pace(ae.sessionsPerSecond(), ae.maxConcurrentSessions())),
           "anti-entropy", org.apache.pekko.actor.typed.Props.empty());
     }
-    NodeReadiness readiness = new NodeReadiness(cluster);
-    if (settings.holdsData()) {
-      RegionRegistration.await(system, region).thenRun(readiness::regionRegistered);
-    }
-    CompletionStage<ServerBinding> binding = settings.holdsData()
-        ? HttpGateway.start(system, settings, client, directory, readiness, antiEntropy, hintManager,
-            new io.ringstore.http.StoreView(store, storageExecutor), ringView,
-            system.systemActorOf(NodeLeave.create(name, ringView, directory, localReplicas,
-                settings.transfers().leaveTimeout()), "leave", org.apache.pekko.actor.typed.Props.empty()))
-        : CompletableFuture.failedFuture(new IllegalStateException("client members serve no HTTP"));
     return new RingstoreNode(client, directory, readiness, binding, name, antiEntropy, store,
         host == null ? null : host.transfers());
   }

@@ -18,6 +18,7 @@ public final class ClusterIdentity implements Extension {
   };
 
   private volatile String id;
+  private volatile java.util.Set<String> elsewhere = java.util.Set.of();
 
   private ClusterIdentity() {}
 
@@ -31,5 +32,17 @@ public final class ClusterIdentity implements Extension {
 
   void set(String id) {
     this.id = id;
+  }
+
+  /**
+   * Nodes that are members of a cluster with this id that is not this node's (empty unless the cluster
+   * runs as two): {@link ClusterJoiner} watches for it once the node is settled.
+   */
+  public java.util.Set<String> elsewhere() {
+    return elsewhere;
+  }
+
+  void setElsewhere(java.util.Set<String> nodes) {
+    this.elsewhere = java.util.Set.copyOf(nodes);
   }
 }

@@ -101,6 +101,7 @@ public final class ClusterJoiner extends AbstractBehavior<ClusterJoiner.Command>
   private record Saved(String id, Throwable failure) implements Internal {}
 
   private static final Duration REPORT_EVERY = Duration.ofSeconds(5);
+  private static final Duration WATCH_EVERY = Duration.ofSeconds(5);
 
   private final Plan plan;
   private final ClusterIdentity identity;
@@ -119,6 +120,8 @@ public final class ClusterJoiner extends AbstractBehavior<ClusterJoiner.Command>
   private String lastReason = "";
   private boolean idSaved;
   private boolean refused;
+  private boolean watching;
+  private final Map<String, Integer> splitSightings = new HashMap<>();
 
   /**
    * @param refuse called once with the reason when this node must not be in the cluster it found
@@ -269,8 +272,49 @@ public final class ClusterJoiner extends AbstractBehavior<ClusterJoiner.Command>
     } else if (!idSaved) {
       save(mine);
     } else {
-      timers.cancel(Tick.INSTANCE);
+      watchForSplit(mine);
     }
+  }
+
+  /**
+   * Once settled: every {@link #WATCH_EVERY}, asks the remembered members and seeds that are not
+   * members of this node's cluster whether they are in one. One that is, with this cluster's id, for
+   * three checks in a row means the cluster runs as two (a node formed it again while it could not be
+   * told apart from a dead one, or an operator forced it): said loudly in the log and in
+   * {@code /admin/cluster}, never silent.
+   */
+  private void watchForSplit(String id) {
+    if (!watching) {
+      watching = true;
+      timers.startTimerWithFixedDelay(Tick.INSTANCE, WATCH_EVERY);
+    }
+    Set<String> mine = new java.util.TreeSet<>();
+    cluster.state().getMembers().forEach(m -> mine.add(NodeAddress.of(m.address())));
+    List<String> outside = JoinDecision.targets(plan.self(), plan.remembered(), plan.seeds()).stream()
+        .filter(n -> !mine.contains(n))
+        .toList();
+    Map<String, PeerState> fresh = freshPeers(WATCH_EVERY.multipliedBy(2)).stream()
+        .collect(Collectors.toMap(PeerState::node, p -> p));
+    Set<String> elsewhere = new java.util.TreeSet<>(NodeAddress.ORDER);
+    for (String node : outside) {
+      PeerState p = fresh.get(node);
+      if (p != null && p.status() == Status.MEMBER && id.equals(p.clusterId())) {
+        if (splitSightings.merge(node, 1, Integer::sum) >= 3) {
+          elsewhere.add(node);
+        }
+      } else {
+        splitSightings.remove(node);
+      }
+    }
+    splitSightings.keySet().retainAll(outside);
+    if (!elsewhere.isEmpty() && !elsewhere.equals(identity.elsewhere())) {
+      getContext().getLog().error("cluster {} runs as two clusters: {} {} a member of a cluster with this id"
+              + " that this node's cluster ({}) does not include. They never exchange writes. Stop the"
+              + " nodes of the smaller one and start them again: they rejoin the other.", id, elsewhere,
+          elsewhere.size() == 1 ? "is" : "are", mine);
+    }
+    identity.setElsewhere(elsewhere);
+    probe(outside);
   }
 
   private void adopt(String id, String how) {
@@ -336,7 +380,12 @@ public final class ClusterJoiner extends AbstractBehavior<ClusterJoiner.Command>
 
   /** The peers heard from within the last three probe intervals (at least 2 s). */
   private List<PeerState> freshPeers() {
-    long ttl = Math.max(plan.probeInterval().toNanos() * 3, Duration.ofSeconds(2).toNanos());
+    return freshPeers(Duration.ofNanos(Math.max(plan.probeInterval().toNanos() * 3,
+        Duration.ofSeconds(2).toNanos())));
+  }
+
+  private List<PeerState> freshPeers(Duration maxAge) {
+    long ttl = maxAge.toNanos();
     long now = System.nanoTime();
     List<PeerState> fresh = new ArrayList<>();
     peers.forEach((node, state) -> {

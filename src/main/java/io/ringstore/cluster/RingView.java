@@ -25,7 +25,12 @@ public final class RingView {
 
   private record Snapshot(
       ClusterEvent.CurrentClusterState state, Ring ring, Set<String> available,
-      Set<String> reachableData, Set<String> draining) {}
+      Set<String> reachableData, Set<String> draining, long graceEnds) {}
+
+  /** How long a member being replaced by a new incarnation keeps its ring place (RejoiningMembers). */
+  static final long REJOIN_GRACE_MILLIS = 10_000;
+
+  private final RejoiningMembers rejoining = new RejoiningMembers(REJOIN_GRACE_MILLIS);
 
   public RingView(Cluster cluster, RingConfig config) {
     this(cluster, config, new DrainingMembers(6_000));
@@ -75,8 +80,9 @@ public final class RingView {
   private Snapshot snapshot() {
     ClusterEvent.CurrentClusterState state = cluster.state();
     Snapshot s = snapshot;
+    long now = System.nanoTime() / 1_000_000;
     Set<String> drainingNow = draining.draining();
-    if (s != null && s.state() == state && s.draining().equals(drainingNow)) {
+    if (s != null && s.state() == state && s.draining().equals(drainingNow) && now < s.graceEnds()) {
       return s;
     }
     TreeSet<String> members = new TreeSet<>();
@@ -85,9 +91,16 @@ public final class RingView {
       unreachable.add(NodeAddress.of(m.address()));
     }
     Set<String> reachableData = new HashSet<>();
+    Set<String> replaced = new HashSet<>(s == null ? Set.of() : s.ring().members());
     for (Member m : state.getMembers()) {
+      String node = NodeAddress.of(m.address());
+      MemberStatus status = m.status();
+      if (status != MemberStatus.down() && status != MemberStatus.joining()
+          && status != MemberStatus.weaklyUp()) {
+        replaced.remove(node);
+      }
       if (m.status() == MemberStatus.up() && m.hasRole(RingstoreSettings.DATA_ROLE)) {
-        members.add(NodeAddress.of(m.address()));
+        members.add(node);
       }
       if (m.hasRole(RingstoreSettings.DATA_ROLE) && m.status() != MemberStatus.down()
           && m.status() != MemberStatus.removed()) {
@@ -98,12 +111,17 @@ public final class RingView {
     // a draining member stays available (it still serves and hands its replicas off) but leaves the ring
     Set<String> available = new HashSet<>(members);
     available.removeAll(unreachable);
+    // a member replaced by a new incarnation of itself keeps its place a few seconds, not available
+    members.addAll(rejoining.kept(
+        s == null ? Set.of() : s.ring().members(), Set.copyOf(members),
+        replaced, now));
     if (members.size() > drainingNow.size()) {
       members.removeAll(drainingNow);
     }
     Ring ring = (s != null && s.ring().members().equals(members)) ? s.ring() : Ring.of(config, members);
     Snapshot next = new Snapshot(
-        state, ring, Set.copyOf(available), Set.copyOf(reachableData), drainingNow);
+        state, ring, Set.copyOf(available), Set.copyOf(reachableData), drainingNow,
+        rejoining.nextExpiry(now));
     snapshot = next;
     return next;
   }

@@ -63,6 +63,8 @@ public record RingstoreSettings(
   /** Reads and validates the {@code ringstore} section of a resolved configuration. */
   public static RingstoreSettings fromConfig(Config root) {
     Config c = root.getConfig("ringstore");
+    // Artery's TLS material is Pekko's to use; check it now so that a bad file stops the node clearly
+    TlsSettings.InternodeTls.fromConfig(root);
     return new RingstoreSettings(
         c.getString("role").toLowerCase(Locale.ROOT),
         Path.of(c.getString("data-dir")),
@@ -80,7 +82,8 @@ public record RingstoreSettings(
             c.getInt("requests.warn-siblings"),
             Math.toIntExact(c.getBytes("requests.max-context-size")),
             c.getInt("requests.max-context-actors")),
-        new HttpSettings(c.getString("http.host"), c.getInt("http.port")),
+        new HttpSettings(c.getString("http.host"), c.getInt("http.port"),
+            TlsSettings.HttpTls.fromConfig(c.getConfig("http.tls"))),
         new StorageSettings(
             c.getBoolean("storage.sync-writes"),
             c.getBytes("storage.block-cache-size"),
@@ -194,11 +197,24 @@ public record RingstoreSettings(
     }
   }
 
-  /** Where the HTTP gateway listens; port 0 picks a free port (tests). */
-  public record HttpSettings(String host, int port) {
+  /**
+   * Where the HTTP gateway listens (port 0 picks a free port, for tests) and whether it serves HTTPS
+   * ({@code tls}, its keystore already loaded and checked).
+   */
+  public record HttpSettings(String host, int port, TlsSettings.HttpTls tls) {
     public HttpSettings {
       require(host != null && !host.isBlank(), "ringstore.http.host must be set");
       require(port >= 0 && port <= 65535, "ringstore.http.port must be in 0..65535, was " + port);
+      require(tls != null, "ringstore.http.tls must be set");
+    }
+
+    public HttpSettings(String host, int port) {
+      this(host, port, TlsSettings.HttpTls.DISABLED);
+    }
+
+    /** {@code https} or {@code http}. */
+    public String scheme() {
+      return tls.enabled() ? "https" : "http";
     }
   }
 

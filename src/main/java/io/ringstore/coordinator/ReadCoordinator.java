@@ -152,7 +152,9 @@ public final class ReadCoordinator extends AbstractBehavior<ReadCoordinator.Comm
 
   private Behavior<Command> onTimeout() {
     if (!answered) {
-      answerUnavailable("timed out after " + request.timeout().toMillis() + " ms");
+      int behind = quorum.behindCount();
+      answerUnavailable("timed out after " + request.timeout().toMillis() + " ms"
+          + (behind > 0 ? " (" + behind + " of the replicas that answered still catch up)" : ""));
       return Behaviors.stopped();
     }
     // a second timeout ends the wait for repair acks

@@ -1,5 +1,6 @@
 package io.ringstore.coordinator;
 
+import io.ringstore.config.StallWatch;
 import io.ringstore.handoff.HintDirectory;
 import io.ringstore.handoff.HintManager;
 import io.ringstore.handoff.HintStore;
@@ -106,6 +107,9 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
   private final Set<ReplicaId> silentCoordinators = new HashSet<>();
   private final TimerScheduler<Command> timers;
   private Duration ackTimeout;
+  /** When the request went to the current coordinating replica (this JVM's monotonic clock). */
+  private long coordinatorSentNanos;
+  private boolean ackTimeoutExtended;
   private boolean tombstoneMarked;
 
   public static Behavior<Command> create(
@@ -139,7 +143,8 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
     this.replyTo = replyTo;
     this.replicas = replicas;
     this.ring = directory.ring();
-    this.coordinatorCandidates = new ArrayDeque<>(replicas);
+    // a replica on a member this node sees unreachable is tried last, not waited for first
+    this.coordinatorCandidates = new ArrayDeque<>(directory.reachableFirst(replicas));
     this.quorum = new WriteQuorum(request.w(), replicas.size(), request.sloppy());
     this.putAdapter = ctx.messageAdapter(ReplicaEntity.PutReply.class, PutReplied::new);
     this.replicateAdapter = ctx.messageAdapter(ReplicaEntity.Replicated.class, ReplicateReplied::new);
@@ -189,6 +194,7 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
     if (coordinatingReplica == null) {
       return;
     }
+    coordinatorSentNanos = System.nanoTime();
     Sibling v = request.value();
     directory.tell(coordinatingReplica, new ReplicaEntity.CoordinatePut(
         request.key(), v.data(), v.contentType(), v.tombstone(), request.context(),
@@ -300,6 +306,14 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
    * is replaced by the next one (it gets a hint too, once the object exists).
    */
   private Behavior<Command> onReplicaAckTimeout() {
+    if (object == null && coordinatingReplica != null && !ackTimeoutExtended
+        && StallWatch.jvm().stalledSince(coordinatorSentNanos, ackTimeout.toNanos() / 4)) {
+      // this JVM stood still since the request went out: the timeout fired late, the request may have
+      // left only now; wait once more before the write goes to another replica (no duplicate dot)
+      ackTimeoutExtended = true;
+      timers.startSingleTimer(ReplicaAckTimeout.INSTANCE, ackTimeout);
+      return this;
+    }
     hintsDue = true;
     if (object == null && coordinatingReplica != null && !coordinatorCandidates.isEmpty()) {
       getContext().getLog().info("write {}: coordinating replica {} silent, trying the next one",

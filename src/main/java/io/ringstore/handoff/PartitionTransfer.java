@@ -76,7 +76,13 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
   private static final Duration LISTING_RETRY = Duration.ofMillis(500);
   private static final int LISTING_ATTEMPTS = 10;
 
-  private record Peer(String label, RecipientRef<ReplicaEntity.Command> ref, boolean replica) {}
+  /** A replica of the partition ({@code replica} set) or a previous host ({@code node} set). */
+  private record Peer(
+      String label, RecipientRef<ReplicaEntity.Command> ref, ReplicaId replica, String node) {
+    boolean isReplica() {
+      return replica != null;
+    }
+  }
 
   private final ReplicaId id;
   private final ActorRef<ReplicaEntity.Command> entity;
@@ -160,6 +166,8 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
     Set<String> missing = new HashSet<>(reachable);
     missing.remove(self());
     missing.removeAll(listed);
+    // a member that is not Up yet (a node joining, or restarting) has hosted nothing since it started
+    missing.removeIf(node -> !host.exchange().directory().isAvailable(node));
     if (!missing.isEmpty() && attempts < LISTING_ATTEMPTS) {
       // the receptionist has not heard of every member yet (this node just joined): a previous
       // host may be among them, so ask again shortly rather than miss its copy
@@ -240,15 +248,19 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
     replicaPeersSynced = 0;
     Ring ring = host.exchange().directory().ring();
     int replicas = ring.members().isEmpty() ? 0 : ring.replicas(id.partition()).size();
+    List<Peer> unreachable = new ArrayList<>();
     for (int r = 0; r < replicas; r++) {
       if (r != id.index()) {
         ReplicaId other = new ReplicaId(id.partition(), r);
-        peers.add(new Peer(other.id(), host.exchange().directory().entity(other), true));
+        Peer peer = new Peer(other.id(), host.exchange().directory().entity(other), other, null);
+        // live replicas first: one that agrees is enough to count, a dead one only costs time
+        (reachable(peer) ? peers : unreachable).add(peer);
         replicaPeers++;
       }
     }
+    peers.addAll(unreachable);
     for (PartitionSource.Description previous : previousHosts) {
-      peers.add(new Peer(previous.node(), previous.server(), false));
+      peers.add(new Peer(previous.node(), previous.server(), null, previous.node()));
     }
   }
 
@@ -318,12 +330,25 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
   private Behavior<Command> syncNext() {
     host.tracker().syncing(id, null, System.currentTimeMillis());
     currentPeer = peers.poll();
+    while (currentPeer != null && !reachable(currentPeer)) {
+      // its node is unreachable (or gone): an exchange would only wait for its timeouts
+      getContext().getLog().info("transfer: replica={} skips {}: its node is unreachable", id,
+          currentPeer.label());
+      currentPeer = peers.poll();
+    }
     rounds = 0;
     if (currentPeer == null) {
       return finishOrRetry();
     }
     exchangeWithCurrent();
     return this;
+  }
+
+  /** Whether {@code peer}'s node is reachable from here, as far as this node knows. */
+  private boolean reachable(Peer peer) {
+    return peer.isReplica()
+        ? host.exchange().directory().likelyReachable(peer.replica())
+        : peer.node().equals(self()) || host.reachableData().get().contains(peer.node());
   }
 
   private void exchangeWithCurrent() {
@@ -337,13 +362,16 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
     ExchangeSession.Outcome outcome = message.outcome();
     boolean agreed = outcome.error() == null && (outcome.equal() || outcome.keysRepaired() == 0);
     if (agreed) {
-      if (currentPeer.replica()) {
+      if (currentPeer.isReplica()) {
         replicaPeersSynced++;
       }
       return syncNext();
     }
-    if (outcome.error() != null && outcome.keysRepaired() == 0 && rounds > 1
-        || rounds >= settings.maxExchangeRounds()) {
+    // a peer that failed without repairing anything gets a second round, unless another replica
+    // agreed already or its node is unreachable by now (a silent peer costs a round's timeout)
+    boolean giveUp = outcome.error() != null && outcome.keysRepaired() == 0
+        && (rounds > 1 || replicaPeersSynced > 0 || !reachable(currentPeer));
+    if (giveUp || rounds >= settings.maxExchangeRounds()) {
       getContext().getLog().info("transfer: replica={} could not sync with {}: {}", id,
           currentPeer.label(), outcome.error() == null ? "still differing" : outcome.error());
       return syncNext();

@@ -157,7 +157,9 @@ final class AdminRoutes {
           reachable, m.getRoles().stream().sorted().toList()));
     }
     String leader = state.getLeader() == null ? null : NodeAddress.of(state.getLeader());
-    return new Dto.Cluster(self(), ClusterIdentity.get(system).get(), leader, members);
+    ClusterIdentity identity = ClusterIdentity.get(system);
+    return new Dto.Cluster(self(), identity.get(), leader, members,
+        identity.elsewhere().stream().sorted().toList());
   }
 
   private Route tombstonesRoute() {

@@ -20,7 +20,13 @@ final class Dto {
 
   record SiblingValue(String value, String contentType) {}
 
-  record Cluster(String self, String clusterId, String leader, List<ClusterMember> members) {}
+  /**
+   * {@code GET /admin/cluster}; {@code sameIdElsewhere}: nodes seen as members of another cluster with
+   * this cluster's id (empty unless the cluster runs as two).
+   */
+  record Cluster(
+      String self, String clusterId, String leader, List<ClusterMember> members,
+      List<String> sameIdElsewhere) {}
 
   record ClusterMember(String node, String status, boolean reachable, List<String> roles) {}
 

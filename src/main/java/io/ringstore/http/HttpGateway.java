@@ -18,6 +18,9 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.cluster.Cluster;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import org.apache.pekko.http.javadsl.ConnectionContext;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
@@ -44,7 +47,7 @@ public final class HttpGateway {
       RingView ringView, ActorRef<NodeLeave.Command> leave) {
     Cluster cluster = Cluster.get(Adapter.toClassic(system));
     Route all = concat(
-        new KvRoutes(client).route(),
+        new KvRoutes(client, readiness::hasBeenReady).route(),
         new MoveRoutes(system, cluster, ringView, leave).route(),
         new AdminRoutes(system, cluster, directory, client.limits(), readiness, antiEntropy,
             hintManager, storeView).route(),
@@ -102,6 +105,25 @@ public final class HttpGateway {
     return response.withEntity(json.entity());
   }
 
+  /**
+   * Loads and initializes, on a thread of its own, what serving a first request needs (the HTTP
+   * extension, the JSON mapper and the DTOs), while the node opens its storage and joins: on a busy
+   * machine a restarted node's first answers took seconds longer than its binding.
+   */
+  public static void warmUp(ActorSystem<?> system) {
+    Thread warmUp = new Thread(() -> {
+      try {
+        Http.get(system);
+        Json.response(StatusCodes.OK, new Dto.Health("starting", "", ""));
+        KvResponses.badRequest("warm-up");
+      } catch (RuntimeException e) {
+        system.log().debug("HTTP warm-up failed (harmless): {}", e.toString());
+      }
+    }, "ringstore-http-warm-up");
+    warmUp.setDaemon(true);
+    warmUp.start();
+  }
+
   /** Binds the gateway; completes when it listens (then the node reports ready once Up). */
   public static CompletionStage<ServerBinding> start(
       ActorSystem<?> system, RingstoreSettings settings, RingstoreClient client,
@@ -110,8 +132,19 @@ public final class HttpGateway {
       RingView ringView, ActorRef<NodeLeave.Command> leave) {
     Route route = routes(system, client, directory, readiness, antiEntropy, hintManager, storeView,
         ringView, leave);
-    return Http.get(system)
-        .newServerAt(settings.http().host(), settings.http().port())
+    var server = Http.get(system).newServerAt(settings.http().host(), settings.http().port());
+    if (settings.http().tls().enabled()) {
+      // the same keys as Artery's tls-tcp; the keystore was checked when the settings were built
+      var tls = settings.http().tls();
+      SSLContext context = tls.serverContext();
+      server = server.enableHttps(ConnectionContext.httpsServer(() -> {
+        SSLEngine engine = context.createSSLEngine();
+        engine.setUseClientMode(false);
+        engine.setEnabledProtocols(tls.protocols().toArray(String[]::new));
+        return engine;
+      }));
+    }
+    return server
         // KvRoutes and AdminRoutes read the key from the raw target: Pekko's parsed path has
         // replaced invalid UTF-8 with U+FFFD, which would turn a bad key into a guessed one.
         .adaptSettings(s -> s.withRawRequestUriHeader(true)
@@ -119,7 +152,8 @@ public final class HttpGateway {
         .bind(route)
         .thenApply(binding -> {
           readiness.serving();
-          system.log().info("HTTP gateway listening on {}", binding.localAddress());
+          system.log().info("HTTP gateway listening on {} ({})", binding.localAddress(),
+              settings.http().scheme());
           return binding;
         });
   }

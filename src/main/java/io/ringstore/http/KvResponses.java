@@ -27,6 +27,16 @@ final class KvResponses {
   /** "strict" (only real replica acks counted toward W) or "sloppy" (hints counted too). */
   static final String QUORUM_HEADER = "X-Ringstore-Quorum";
 
+  /** On every 503: unavailability here is a matter of seconds (a replica away, a node starting). */
+  private static final HttpHeader RETRY_AFTER = RawHeader.create("Retry-After", "1");
+
+  /**
+   * Every 503 of {@code /kv} is logged (INFO) with this marker and its reason, so that failures can be
+   * counted by node, time and reason from the logs (they are rare: a replica away, a node starting).
+   */
+  static final String UNAVAILABLE_LOG = "kv answered 503";
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(KvRoutes.class);
+
   private KvResponses() {}
 
   static HttpResponse read(ReadResult result) {
@@ -79,8 +89,22 @@ final class KvResponses {
   }
 
   static HttpResponse unavailable(Outcome.Unavailable u) {
+    LOG.info("{}: {} ({} of {} counted, from {})", UNAVAILABLE_LOG, u.reason(), u.acks(),
+        u.required(), u.nodes());
     return Json.response(StatusCodes.SERVICE_UNAVAILABLE, new Dto.Unavailable(
-        "unavailable", u.reason(), u.acks(), u.required(), u.replicas(), u.nodes()));
+            "unavailable", u.reason(), u.acks(), u.required(), u.replicas(), u.nodes()))
+        .addHeader(RETRY_AFTER);
+  }
+
+  /**
+   * Before this node was first ready (it has not joined the cluster, or its replica region is not
+   * registered yet): 503 with {@code Retry-After}, before any coordinator is asked.
+   */
+  static HttpResponse notReady() {
+    LOG.info("{}: this node has not been ready yet", UNAVAILABLE_LOG);
+    return Json.response(StatusCodes.SERVICE_UNAVAILABLE, new Dto.Error("not_ready",
+            "this node is starting: it has not joined the cluster yet; retry, or ask another node"))
+        .addHeader(RETRY_AFTER);
   }
 
   private static HttpResponse value(ReadResult.Found found) {

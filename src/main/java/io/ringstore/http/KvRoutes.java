@@ -41,16 +41,22 @@ final class KvRoutes {
 
   private final RingstoreClient client;
   private final RequestLimits limits;
+  private final java.util.function.BooleanSupplier started;
 
-  KvRoutes(RingstoreClient client) {
+  /** {@code started}: false until the node was first ready; requests are refused (503) until then. */
+  KvRoutes(RingstoreClient client, java.util.function.BooleanSupplier started) {
     this.client = client;
     this.limits = client.limits();
+    this.started = started;
   }
 
   Route route() {
     return extractRequest(request -> {
       if (!request.getUri().path().startsWith(PREFIX)) {
         return org.apache.pekko.http.javadsl.server.Directives.reject();
+      }
+      if (!started.getAsBoolean()) {
+        return complete(KvResponses.notReady());
       }
       String rawPath = rawPathAfter(request, 1);
       return concat(

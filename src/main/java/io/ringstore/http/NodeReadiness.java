@@ -11,6 +11,7 @@ public final class NodeReadiness {
   private final Cluster cluster;
   private volatile boolean serving;
   private volatile boolean regionRegistered;
+  private volatile boolean everReady;
 
   public NodeReadiness(Cluster cluster) {
     this.cluster = cluster;
@@ -27,5 +28,17 @@ public final class NodeReadiness {
 
   public boolean isReady() {
     return serving && regionRegistered && cluster.selfMember().status() == MemberStatus.up();
+  }
+
+  /**
+   * Whether this node has been ready at some point since it started: until then it has no cluster
+   * to coordinate requests in, so {@code /kv} answers 503 with {@code Retry-After}. Stays true when
+   * the node later leaves (it still serves while it hands its replicas off).
+   */
+  public boolean hasBeenReady() {
+    if (!everReady && isReady()) {
+      everReady = true;
+    }
+    return everReady;
   }
 }

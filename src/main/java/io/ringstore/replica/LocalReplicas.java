@@ -154,6 +154,12 @@ public final class LocalReplicas {
     return indexes == null ? Optional.empty() : Optional.of(new ReplicaId(partition, indexes.first()));
   }
 
+  /** Whether replica {@code id}'s entity runs on this node. */
+  public boolean runsHere(ReplicaId id) {
+    SortedSet<Integer> indexes = byPartition.get(id.partition());
+    return indexes != null && indexes.contains(id.index());
+  }
+
   /** How many partitions this node hosts an entity of. */
   public int size() {
     return byPartition.size();

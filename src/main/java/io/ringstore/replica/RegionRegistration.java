@@ -19,6 +19,8 @@ import org.apache.pekko.pattern.Patterns;
  */
 public final class RegionRegistration {
   private static final Duration POLL = Duration.ofMillis(300);
+  /** Short: an answer that does not come (a coordinator busy or moving) is asked again sooner. */
+  private static final Duration ASK_TIMEOUT = Duration.ofSeconds(1);
 
   private RegionRegistration() {}
 
@@ -35,7 +37,7 @@ public final class RegionRegistration {
       done.completeExceptionally(new IllegalStateException("actor system terminated"));
       return;
     }
-    Patterns.ask(region, ShardRegion.getCurrentRegionsInstance(), Duration.ofSeconds(3))
+    Patterns.ask(region, ShardRegion.getCurrentRegionsInstance(), ASK_TIMEOUT)
         .whenComplete((reply, failure) -> {
           if (reply instanceof ShardRegion.CurrentRegions regions
               && regions.getRegions().contains(self)) {

@@ -1,9 +1,11 @@
 package io.ringstore.replica;
 
+import io.ringstore.cluster.NodeAddress;
 import io.ringstore.cluster.RingView;
 import io.ringstore.ring.Ring;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -22,6 +24,8 @@ public final class ReplicaDirectory {
   private final LocalReplicas localReplicas;
   private final Predicate<String> available;
   private final ReplicaRoutes routes;
+  /** {@link #nodeOf} of a replica running on this node. */
+  private static final String LOCAL = "local";
   private static final java.util.concurrent.atomic.AtomicInteger KEEPERS =
       new java.util.concurrent.atomic.AtomicInteger();
 
@@ -94,6 +98,59 @@ public final class ReplicaDirectory {
       }
     }
     return ids;
+  }
+
+  /**
+   * The node replica {@code id} runs on as far as this node knows: here when it registered locally, the
+   * node of its direct route when one is known, else the member of its partition's replica set at its
+   * index (where the allocation strategy prefers it); empty when none of these applies.
+   */
+  private Optional<String> nodeOf(ReplicaId id) {
+    if (localReplicas.runsHere(id)) {
+      return Optional.of(LOCAL);
+    }
+    if (routes != null) {
+      var route = routes.routeOf(id);
+      if (route.isPresent() && !route.get().path().address().hasLocalScope()) {
+        return Optional.of(NodeAddress.of(route.get().path().address()));
+      }
+    }
+    Ring current = ring();
+    if (current.members().isEmpty() || id.partition() >= current.partitionCount()) {
+      return Optional.empty();
+    }
+    List<String> members = current.replicas(id.partition());
+    return id.index() < members.size() ? Optional.of(members.get(id.index())) : Optional.empty();
+  }
+
+  /**
+   * Whether replica {@code id} is worth trying first: it runs here, or on a member that this node's
+   * failure detector considers Up and reachable (or its node is not known).
+   */
+  public boolean likelyReachable(ReplicaId id) {
+    return nodeOf(id).map(node -> LOCAL.equals(node) || available.test(node)).orElse(true);
+  }
+
+  /**
+   * {@code replicas} in the same order, except that those on members this node sees unreachable (or
+   * not Up) come last: a coordinator tries a live replica first instead of waiting for a dead one.
+   */
+  public List<ReplicaId> reachableFirst(List<ReplicaId> replicas) {
+    List<ReplicaId> reachable = new ArrayList<>(replicas.size());
+    List<ReplicaId> unreachable = new ArrayList<>();
+    for (ReplicaId id : replicas) {
+      (likelyReachable(id) ? reachable : unreachable).add(id);
+    }
+    reachable.addAll(unreachable);
+    return reachable;
+  }
+
+  /**
+   * Whether requests to replica {@code id} go on a direct route already, or have nothing to learn
+   * (direct routes off, or the replica runs here).
+   */
+  public boolean routeKnown(ReplicaId id) {
+    return routes == null || localReplicas.runsHere(id) || routes.routeOf(id).isPresent();
   }
 
   /** The entity through sharding (wherever it runs; started there if it is not running). */

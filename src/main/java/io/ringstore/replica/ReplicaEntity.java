@@ -1,5 +1,6 @@
 package io.ringstore.replica;
 
+import io.ringstore.config.StallWatch;
 import io.ringstore.CborSerializable;
 import io.ringstore.storage.Sibling;
 import io.ringstore.storage.StoredObjectCodec;
@@ -73,8 +74,11 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
    * agree within T/2, 250 ms by default: a replica whose clock ran ahead of the coordinator's
    * refused every write sent to it, one running behind disabled the guard). Monotonic clocks run at the same rate to within parts per million.
    *
-   * <p>If a request is delayed past that bound (a long GC pause, a message buffered by sharding),
-   * the replica may apply the write after another one did: two dots for one client write, a
+   * <p>A request that may have waited unread through a stall of the replica's JVM (SIGSTOP, a long GC
+   * pause: {@link StallWatch}, this node's own monotonic readings) is refused as well, since its age
+   * is unknown; and a coordinator whose own JVM stood still waits its timeout again before it moves
+   * on. If a request is delayed past that bound otherwise (the network held it, or it waited in a busy
+   * mailbox), the replica may apply the write after another one did: two dots for one client write, a
    * sibling that holds the same value twice until the next write with the context resolves it.
    * Nothing is lost (DESIGN invariant 1: the acknowledged object is the other replica's, replicated
    * here too) and no concurrent write is dropped (invariant 3); only the guard's purpose, no false
@@ -276,7 +280,12 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
   private Behavior<Command> onCoordinatePut(CoordinatePut put) {
     String replica = id.id();
     String node = host.node();
-    ApplyDeadline deadline = ApplyDeadline.of(put.applyWithinMillis(), host.clock().nanos());
+    long received = host.clock().nanos();
+    ApplyDeadline deadline = ApplyDeadline.of(put.applyWithinMillis(), received);
+    if (put.applyWithinMillis() > 0 && mayHaveWaitedThroughStall(put.applyWithinMillis())) {
+      put.replyTo().tell(new PutReply(replica, node, null, PUT_EXPIRED));
+      return this;
+    }
     if (syncing) {
       put.replyTo().tell(new PutReply(replica, node, null, REPLICA_SYNCING));
       return this;
@@ -303,6 +312,17 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
         },
         error -> put.replyTo().tell(new PutReply(replica, node, null, error)));
     return this;
+  }
+
+  /**
+   * Whether a {@link CoordinatePut} with budget B handled now may have waited
+   * unread through a stall of this JVM (SIGSTOP, a GC pause): one of at least B/2 that ended within the
+   * coordinator's replica-ack timeout (2B) before now. Its age is then unknown, and the coordinator may
+   * have handed the write to another replica already: refused, a duplicate dot is worse than a retry.
+   */
+  private static boolean mayHaveWaitedThroughStall(long budgetMillis) {
+    long budget = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(budgetMillis);
+    return StallWatch.jvm().stalledSince(System.nanoTime() - 2 * budget, budget / 2);
   }
 
   private Behavior<Command> onReplicate(Replicate replicate) {

@@ -18,14 +18,18 @@ public final class AdminCommand {
   static final int USAGE_ERROR = 2;
 
   static final String USAGE = """
-      usage: ringstore status [--host H] [--http-port P]
-             ringstore leave  [--host H] --http-port P [--timeout 30m] [--via HOST:HTTP_PORT]
+      usage: ringstore status [--host H] [--http-port P] [--https] [--cacert FILE]
+             ringstore leave  [--host H] --http-port P [--timeout 30m] [--via HOST:HTTP_PORT] \
+      [--https] [--cacert FILE]
         status   members (status, reachability, leaving), ring ownership per node and partition
                  transfers, as the node at H:P sees them (default 127.0.0.1:8080)
         leave    asks the node at H:P to leave the cluster gracefully, shows the transfers every 2 s
                  until the node has stopped, then waits until another member no longer lists it.
                  --http-port is required. --timeout: 90s, 30m, 2h (default 30m). --via: the HTTP
-                 address of another member to confirm with (default: one derived from the members)""";
+                 address of another member to confirm with (default: one derived from the members)
+        --https  talk HTTPS (also implied by --cacert or --host https://H[:P])
+        --cacert the CA to trust: a PEM file (ca.pem of bin/ringstore certs) or a PKCS12/JKS truststore
+                 (its password in RINGSTORE_TRUSTSTORE_PASSWORD); default: the JDK's trusted CAs""";
 
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
@@ -58,8 +62,10 @@ public final class AdminCommand {
     AdminOptions options;
     try {
       options = switch (command) {
-        case "status" -> AdminOptions.parse(command, List.of("--host", "--http-port"), rest);
-        case "leave" -> AdminOptions.parse(command, List.of("--host", "--http-port", "--timeout", "--via"), rest);
+        case "status" -> AdminOptions.parse(command,
+            List.of("--host", "--http-port", "--https", "--cacert"), rest);
+        case "leave" -> AdminOptions.parse(command,
+            List.of("--host", "--http-port", "--timeout", "--via", "--https", "--cacert"), rest);
         default -> throw new IllegalArgumentException("unknown command '" + command + "'");
       };
       if (command.equals("leave") && options.httpPort().isEmpty()) {
@@ -68,8 +74,17 @@ public final class AdminCommand {
     } catch (IllegalArgumentException e) {
       return usage(e.getMessage());
     }
-    HttpClient http = NodeEndpoint.newClient(CONNECT_TIMEOUT);
-    NodeEndpoint node = new NodeEndpoint(options.host(), options.httpPortOrDefault(), http, REQUEST_TIMEOUT);
+    HttpClient http;
+    try {
+      http = !options.https() ? NodeEndpoint.newClient(CONNECT_TIMEOUT)
+          : NodeEndpoint.newClient(CONNECT_TIMEOUT,
+              options.cacert().map(ClientTls::trusting).orElseGet(ClientTls::systemDefault));
+    } catch (IllegalArgumentException e) {
+      err.println("ringstore: " + e.getMessage());
+      return USAGE_ERROR;
+    }
+    NodeEndpoint node = new NodeEndpoint(options.scheme(), options.host(), options.httpPortOrDefault(),
+        http, REQUEST_TIMEOUT);
     try {
       return command.equals("status")
           ? status(node)
@@ -130,10 +145,15 @@ public final class AdminCommand {
   }
 
   static String unreachable(NodeEndpoint node, IOException e) {
-    return "ringstore: cannot reach a node at http://" + node.address() + " (" + describe(e) + ")";
+    return "ringstore: cannot reach a node at " + node.url() + " (" + describe(e) + ")";
   }
 
   static String describe(IOException e) {
+    if (e instanceof javax.net.ssl.SSLException || e.getCause() instanceof javax.net.ssl.SSLException) {
+      Throwable ssl = e instanceof javax.net.ssl.SSLException ? e : e.getCause();
+      return "TLS failed: " + ssl.getMessage()
+          + "; is --cacert the cluster's CA (ca.pem of bin/ringstore certs), and does the node serve HTTPS?";
+    }
     if (e instanceof java.net.ConnectException || e.getCause() instanceof java.net.ConnectException) {
       return "connection refused";
     }
@@ -141,6 +161,9 @@ public final class AdminCommand {
       return "no answer within the timeout";
     }
     String message = e.getMessage();
+    if (message != null && message.contains("header parser received no bytes")) {
+      return message + "; a node serving HTTPS? use --https and --cacert FILE";
+    }
     if (message == null || message.isBlank()) {
       message = e.getCause() != null && e.getCause().getMessage() != null
           ? e.getCause().getMessage() : e.getClass().getSimpleName();

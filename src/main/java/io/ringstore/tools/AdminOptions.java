@@ -1,5 +1,6 @@
 package io.ringstore.tools;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -10,7 +11,9 @@ import java.util.regex.Pattern;
  * The options of {@code bin/ringstore status} and {@code leave}, parsed and checked before anything is
  * sent: a typo stops the command with the usage, never acts on a default the operator did not mean.
  */
-record AdminOptions(String host, Optional<Integer> httpPort, Duration timeout, Optional<HostPort> via) {
+record AdminOptions(
+    String host, Optional<Integer> httpPort, Duration timeout, Optional<HostPort> via, boolean https,
+    Optional<Path> cacert) {
   static final String DEFAULT_HOST = "127.0.0.1";
   static final int DEFAULT_HTTP_PORT = 8080;
   static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(30);
@@ -37,6 +40,15 @@ record AdminOptions(String host, Optional<Integer> httpPort, Duration timeout, O
     }
   }
 
+  AdminOptions(String host, Optional<Integer> httpPort, Duration timeout, Optional<HostPort> via) {
+    this(host, httpPort, timeout, via, false, Optional.empty());
+  }
+
+  /** {@code https} with {@code --https}, {@code --cacert} or {@code --host https://...}, else {@code http}. */
+  String scheme() {
+    return https ? "https" : "http";
+  }
+
   /** The HTTP port asked for, or the default (status only; leave requires it). */
   int httpPortOrDefault() {
     return httpPort.orElse(DEFAULT_HTTP_PORT);
@@ -51,10 +63,16 @@ record AdminOptions(String host, Optional<Integer> httpPort, Duration timeout, O
     Optional<Integer> httpPort = Optional.empty();
     Duration timeout = DEFAULT_TIMEOUT;
     Optional<HostPort> via = Optional.empty();
+    boolean https = false;
+    Optional<Path> cacert = Optional.empty();
     for (int i = 0; i < args.length; i++) {
       String option = args[i];
       if (!allowed.contains(option)) {
         throw new IllegalArgumentException(command + ": unknown option '" + option + "'");
+      }
+      if (option.equals("--https")) {
+        https = true;
+        continue;
       }
       if (i + 1 >= args.length) {
         throw new IllegalArgumentException(command + ": option " + option + " needs a value");
@@ -65,7 +83,33 @@ record AdminOptions(String host, Optional<Integer> httpPort, Duration timeout, O
           if (value.isBlank()) {
             throw new IllegalArgumentException("--host must not be empty");
           }
+          String lower = value.toLowerCase(java.util.Locale.ROOT);
+          if (lower.startsWith("https://") || lower.startsWith("http://")) {
+            // a URL: its scheme, host and (when given) port
+            https |= lower.startsWith("https://");
+            String rest = value.substring(value.indexOf("://") + 3);
+            rest = rest.endsWith("/") ? rest.substring(0, rest.length() - 1) : rest;
+            int colon = rest.lastIndexOf(':');
+            boolean hasPort = rest.startsWith("[") ? colon > rest.lastIndexOf(']')
+                : colon > 0 && rest.indexOf(':') == colon;
+            if (hasPort) {
+              httpPort = Optional.of(port(rest.substring(colon + 1), option));
+              rest = rest.substring(0, colon);
+            }
+            if (rest.isBlank() || rest.contains("/")) {
+              throw new IllegalArgumentException("--host expects H or a URL such as https://H:P, got '"
+                  + value + "'");
+            }
+            value = rest;
+          }
           host = value.startsWith("[") && value.endsWith("]") ? value.substring(1, value.length() - 1) : value;
+        }
+        case "--cacert" -> {
+          if (value.isBlank()) {
+            throw new IllegalArgumentException("--cacert must not be empty");
+          }
+          cacert = Optional.of(Path.of(value));
+          https = true;
         }
         case "--http-port" -> httpPort = Optional.of(port(value, option));
         case "--timeout" -> timeout = duration(value, option);
@@ -73,7 +117,7 @@ record AdminOptions(String host, Optional<Integer> httpPort, Duration timeout, O
         default -> throw new IllegalArgumentException(command + ": unknown option '" + option + "'");
       }
     }
-    return new AdminOptions(host, httpPort, timeout, via);
+    return new AdminOptions(host, httpPort, timeout, via, https, cacert);
   }
 
   static int port(String text, String option) {

@@ -13,9 +13,11 @@ final class AdminViews {
 
   /** {@code GET /admin/cluster}. */
   @JsonIgnoreProperties(ignoreUnknown = true)
-  record Cluster(String self, String clusterId, String leader, List<Member> members) {
+  record Cluster(String self, String clusterId, String leader, List<Member> members,
+      List<String> sameIdElsewhere) {
     Cluster {
       members = orEmpty(members);
+      sameIdElsewhere = orEmpty(sameIdElsewhere);
     }
   }
 

@@ -17,12 +17,19 @@ import java.time.Duration;
 final class NodeEndpoint {
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  private final String scheme;
   private final String host;
   private final int port;
   private final HttpClient http;
   private final Duration requestTimeout;
 
   NodeEndpoint(String host, int port, HttpClient http, Duration requestTimeout) {
+    this("http", host, port, http, requestTimeout);
+  }
+
+  /** A node's gateway over {@code scheme} ({@code http} or {@code https}). */
+  NodeEndpoint(String scheme, String host, int port, HttpClient http, Duration requestTimeout) {
+    this.scheme = scheme;
     this.host = host;
     this.port = port;
     this.http = http;
@@ -36,6 +43,20 @@ final class NodeEndpoint {
         .build();
   }
 
+  /** A client for HTTPS that trusts {@code context}'s CAs. */
+  static HttpClient newClient(Duration connectTimeout, javax.net.ssl.SSLContext context) {
+    return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(connectTimeout)
+        .sslContext(context)
+        .build();
+  }
+
+  /** {@code scheme://host:port}, for messages. */
+  String url() {
+    return scheme + "://" + address();
+  }
+
   /** {@code host:port} of the HTTP gateway (not the node's cluster name). */
   String address() {
     return host + ":" + port;
@@ -46,12 +67,12 @@ final class NodeEndpoint {
   }
 
   NodeEndpoint withTimeout(Duration timeout) {
-    return new NodeEndpoint(host, port, http, timeout);
+    return new NodeEndpoint(scheme, host, port, http, timeout);
   }
 
   /** Another node's gateway, called with the same client. */
   NodeEndpoint at(String otherHost, int otherPort) {
-    return new NodeEndpoint(otherHost, otherPort, http, requestTimeout);
+    return new NodeEndpoint(scheme, otherHost, otherPort, http, requestTimeout);
   }
 
   Reply get(String path) throws IOException, InterruptedException {
@@ -72,7 +93,7 @@ final class NodeEndpoint {
 
   private URI uri(String path) {
     String h = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
-    return URI.create("http://" + h + ":" + port + path);
+    return URI.create(scheme + "://" + h + ":" + port + path);
   }
 
   /** An HTTP answer. */

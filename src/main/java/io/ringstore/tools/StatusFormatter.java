@@ -47,7 +47,12 @@ final class StatusFormatter {
     StringBuilder out = new StringBuilder();
     out.append("node ").append(cluster.self()).append(" (http ").append(endpoint).append(")\n");
     out.append("cluster ").append(cluster.clusterId() == null ? "(id not known yet)" : cluster.clusterId())
-        .append(", leader ").append(cluster.leader() == null ? "none" : cluster.leader()).append("\n\n");
+        .append(", leader ").append(cluster.leader() == null ? "none" : cluster.leader()).append('\n');
+    if (!cluster.sameIdElsewhere().isEmpty()) {
+      out.append("WARNING: the cluster runs as two: ").append(String.join(", ", cluster.sameIdElsewhere()))
+          .append(" belong to another cluster with the same id (see the node's log)\n");
+    }
+    out.append('\n');
     members(out, cluster, transfers);
     out.append('\n');
     if (ring instanceof Available<AdminViews.Ring> r) {

@@ -161,6 +161,31 @@ class WriteCoordinatorTest {
   }
 
   @Test
+  void replicaOnAnUnreachableNode_triedLast_stillGetsTheObject() {
+    String unreachable = node(0);
+    List<TestProbe<ReplicaEntity.Command>> replicaProbes = probes;
+    ReplicaDirectory seeingNode0Unreachable = new ReplicaDirectory(
+        id -> TestEntityRef.of(
+            ReplicaSharding.TYPE_KEY, id.id(), replicaProbes.get(id.index()).ref()),
+        () -> RING, new LocalReplicas(), node -> !node.equals(unreachable));
+    ActorRef<WriteCoordinator.Command> coordinator = testKit.spawn(WriteCoordinator.create(
+        new WriteCoordinator.WriteRequest(KEY, VALUE, null, false, 2, TIMEOUT),
+        seeingNode0Unreachable, replicas, client.ref()));
+
+    ReplicaEntity.CoordinatePut put = expectCoordinatePut(1);
+    probes.get(0).expectNoMessage(QUIET);
+    byte[] object = coordinated("uidB");
+    put.replyTo().tell(new ReplicaEntity.PutReply(replicaId(1), node(1), object, null));
+    ReplicaEntity.Replicate r0 = expectReplicate(0, object);
+    ReplicaEntity.Replicate r2 = expectReplicate(2, object);
+    r2.replyTo().tell(new ReplicaEntity.Replicated(replicaId(2), node(2), true));
+    WriteResult.Written written = client.expectMessageClass(WriteResult.Written.class);
+    assertEquals(List.of(node(1), node(2)), written.replicas());
+    r0.replyTo().tell(new ReplicaEntity.Replicated(replicaId(0), node(0), true));
+    watcher.expectTerminated(coordinator);
+  }
+
+  @Test
   void passesContextAndTombstoneToTheCoordinatingReplica() {
     String context = contextOf(coordinated("uidZ"));
     start(new WriteCoordinator.WriteRequest(

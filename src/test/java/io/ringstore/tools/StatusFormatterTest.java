@@ -24,7 +24,7 @@ class StatusFormatterTest {
     return new AdminViews.Cluster(A, "3f1c2b9e-0d7a-4c55-9b1e-2f6a8d4e7c10", A, List.of(
         new AdminViews.Member(B, "Leaving", true, List.of("data", "dc-default")),
         new AdminViews.Member(A, "Up", true, List.of("dc-default", "data")),
-        new AdminViews.Member(C, "Up", false, List.of("client", "dc-default"))));
+        new AdminViews.Member(C, "Up", false, List.of("client", "dc-default"))), List.of());
   }
 
   static AdminViews.Ring ring() {

@@ -39,7 +39,10 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>the whole cluster is killed and started again in the order 3, 2, 1 with pauses: one cluster, the
  *       same id, and the data written before is still there;
  *   <li>a node whose data directory belongs to another cluster, started with node-1 as its seed, exits
- *       with status 3, naming the two clusters, and the cluster still has its 3 members.
+ *       with status 3, naming the two clusters, and the cluster still has its 3 members;
+ *   <li>node-3 restarted with {@code --force-new-cluster} while node-1 and node-2 run: it forms a cluster
+ *       of its own with the same id (the flag's documented danger), and reports in its log and in
+ *       {@code /admin/cluster} ({@code sameIdElsewhere}) that the cluster runs as two.
  * </ol>
  */
 class ClusterRestartIT {
@@ -98,6 +101,22 @@ class ClusterRestartIT {
         "the log names both clusters\n" + stranger.logTail(40));
     cluster.awaitAssert(HEAL, nodes, () -> assertEquals(id, assertOneCluster(faults), "not merged"));
     faults.log("a node of cluster " + strangerId + " was refused; cluster " + id + " unchanged");
+
+    // --force-new-cluster while the others still run: the documented danger, said loudly
+    NodeProcess forced = faults.node(3);
+    forced.kill9();
+    forced.start("--config", tmp.resolve("faults.conf").toString(), "--force-new-cluster");
+    forced.awaitReady(FaultCluster.READY);
+    Set<String> others = Set.of(faults.node(1).clusterAddress(), faults.node(2).clusterAddress());
+    cluster.awaitAssert(HEAL, () -> {
+      JsonNode view = json(forced, "/admin/cluster");
+      assertEquals(id, view.path("clusterId").asText(null), "the forced node keeps the cluster id");
+      Set<String> elsewhere = new HashSet<>();
+      view.path("sameIdElsewhere").forEach(n -> elsewhere.add(n.asText()));
+      assertEquals(others, elsewhere, "the split is reported: " + view);
+    });
+    assertTrue(read(forced.logFile()).contains("runs as two clusters"), forced.logTail(40));
+    faults.log("--force-new-cluster beside a running cluster: reported as two clusters");
   }
 
   /** Kills {@code victim}, restarts it while every other node is paused for {@link #PAUSE}. */

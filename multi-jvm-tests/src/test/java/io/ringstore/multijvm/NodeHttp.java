@@ -22,15 +22,29 @@ public final class NodeHttp {
   private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
   private final HttpClient client;
+  private final String scheme;
   private final String host;
   private final int port;
 
   NodeHttp(String host, int port) {
+    this.scheme = "http";
     this.host = host;
     this.port = port;
     this.client = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(2))
+        .build();
+  }
+
+  /** An HTTPS client of the node's gateway, trusting the CAs of {@code tls}. */
+  NodeHttp(String host, int port, javax.net.ssl.SSLContext tls) {
+    this.scheme = "https";
+    this.host = host;
+    this.port = port;
+    this.client = HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(2))
+        .sslContext(tls)
         .build();
   }
 
@@ -100,7 +114,7 @@ public final class NodeHttp {
 
   private HttpRequest.Builder request(String pathAndQuery, Map<String, String> headers, Duration timeout) {
     HttpRequest.Builder builder = HttpRequest.newBuilder(
-            URI.create("http://" + host + ":" + port + pathAndQuery))
+            URI.create(scheme + "://" + host + ":" + port + pathAndQuery))
         .timeout(timeout);
     headers.forEach(builder::header);
     return builder;

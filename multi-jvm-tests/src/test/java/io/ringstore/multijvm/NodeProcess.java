@@ -47,7 +47,7 @@ public final class NodeProcess {
   private final int clusterPort;
   private final String javaOpts;
   private final NodeHost host;
-  private final NodeHttp http;
+  private volatile NodeHttp http;
   private List<String> options = List.of();
   private Process process;
   private boolean paused;
@@ -100,6 +100,15 @@ public final class NodeProcess {
 
   public NodeHttp http() {
     return http;
+  }
+
+  /**
+   * Talks HTTPS to this node from now on (its readiness polls too), trusting the CAs of {@code tls}:
+   * for a node whose gateway serves HTTPS ({@code ringstore.http.tls}).
+   */
+  public NodeProcess useHttps(javax.net.ssl.SSLContext tls) {
+    this.http = new NodeHttp(host.address(), httpPort, tls);
+    return this;
   }
 
   /**
