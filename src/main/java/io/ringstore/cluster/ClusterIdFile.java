@@ -3,10 +3,8 @@ package io.ringstore.cluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -47,15 +45,7 @@ public final class ClusterIdFile {
       throw new IllegalArgumentException("not a cluster id: '" + id + "'");
     }
     try {
-      Files.createDirectories(dataDir);
-      Path tmp = dataDir.resolve(FILE + ".tmp");
-      Files.writeString(tmp, id + "\n", StandardCharsets.UTF_8);
-      try {
-        Files.move(tmp, dataDir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING,
-            StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, dataDir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING);
-      }
+      DataDirFile.replace(dataDir, FILE, id + "\n");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot keep the cluster id in " + dataDir.toAbsolutePath(), e);
     }

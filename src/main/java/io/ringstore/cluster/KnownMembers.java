@@ -3,10 +3,8 @@ package io.ringstore.cluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -46,17 +44,9 @@ public final class KnownMembers {
   /** Replaces the remembered members (atomically: a crash leaves the old or the new list). */
   public static void save(Path dataDir, Collection<String> members) {
     try {
-      Files.createDirectories(dataDir);
-      Path tmp = dataDir.resolve(FILE + ".tmp");
       StringBuilder text = new StringBuilder("# data members last seen Up (written by the node)\n");
       new TreeSet<>(members).forEach(m -> text.append(m).append('\n'));
-      Files.writeString(tmp, text, StandardCharsets.UTF_8);
-      try {
-        Files.move(tmp, dataDir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING,
-            StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, dataDir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING);
-      }
+      DataDirFile.replace(dataDir, FILE, text);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot remember the cluster's members in " + dataDir, e);
     }

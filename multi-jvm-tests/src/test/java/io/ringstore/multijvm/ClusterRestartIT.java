@@ -16,10 +16,6 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -77,7 +73,7 @@ class ClusterRestartIT {
       faults.node(i).start();
       if (i > 1) {
         awaitAlive(faults.node(i));
-        hold(Duration.ofSeconds(3), List.of(faults.node(i)));
+        LocalCluster.hold(Duration.ofSeconds(3), List.of(faults.node(i)));
       }
     }
     nodes.forEach(n -> n.awaitReady(FaultCluster.READY));
@@ -128,7 +124,7 @@ class ClusterRestartIT {
     awaitAlive(victim);
     long started = System.nanoTime();
     faults.log(victim.name() + " restarted, " + others.size() + " peers paused");
-    hold(PAUSE, List.of(victim));
+    LocalCluster.hold(PAUSE, List.of(victim));
     JsonNode alone = json(victim, "/admin/cluster");
     assertTrue(alone.path("members").isEmpty(),
         victim.name() + " formed no cluster while its peers were paused: " + alone);
@@ -167,27 +163,6 @@ class ClusterRestartIT {
     cluster.awaitAssert(FaultCluster.READY, List.of(node), () -> assertTrue(
         node.http().probe("/health/alive", Duration.ofSeconds(1)).filter(r -> r.status() == 200).isPresent(),
         node.name() + " alive"));
-  }
-
-  /**
-   * Lets {@code duration} pass (a nemesis timing, not a wait for a condition); fails at once if one of
-   * {@code watched} exits meanwhile.
-   */
-  private static void hold(Duration duration, List<NodeProcess> watched) {
-    CompletableFuture<Object> anyExit = CompletableFuture.anyOf(
-        watched.stream().map(n -> n.process().onExit()).toArray(CompletableFuture[]::new));
-    try {
-      anyExit.get(duration.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      return;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    } catch (ExecutionException e) {
-      // reported below
-    }
-    NodeProcess dead = watched.stream().filter(n -> !n.isAlive()).findFirst().orElseThrow();
-    throw new AssertionError(dead.name() + " exited\n" + dead.logTail(80));
   }
 
   private static String read(Path file) {

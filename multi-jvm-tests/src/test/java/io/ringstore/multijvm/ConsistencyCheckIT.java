@@ -16,11 +16,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -344,25 +340,7 @@ class ConsistencyCheckIT {
     return (System.nanoTime() - sinceNanos) / 1e9;
   }
 
-  /**
-   * Lets {@code duration} pass (a nemesis timing, not a wait for a condition) while watching the
-   * members: one that exits meanwhile fails the test at once, with its log tail.
-   */
   private void hold(Duration duration) {
-    List<NodeProcess> running = members.stream().filter(NodeProcess::isAlive).toList();
-    CompletableFuture<Object> anyExit = CompletableFuture.anyOf(
-        running.stream().map(n -> n.process().onExit()).toArray(CompletableFuture[]::new));
-    try {
-      anyExit.get(duration.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      return;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    } catch (ExecutionException e) {
-      // an exit is reported below
-    }
-    NodeProcess dead = running.stream().filter(n -> !n.isAlive()).findFirst().orElseThrow();
-    throw new AssertionError(dead.name() + " died during the check\n" + dead.logTail(80));
+    LocalCluster.hold(duration, members);
   }
 }

@@ -248,6 +248,29 @@ public final class LocalCluster
     }
   }
 
+  /**
+   * Lets {@code duration} pass (a nemesis timing, not a wait for a condition) while watching the
+   * running nodes of {@code watched}: one that exits meanwhile fails the test at once, with its log tail.
+   */
+  public static void hold(Duration duration, List<NodeProcess> watched) {
+    List<NodeProcess> running = watched.stream().filter(NodeProcess::isAlive).toList();
+    CompletableFuture<Object> anyExit = CompletableFuture.anyOf(
+        running.stream().map(n -> n.process().onExit()).toArray(CompletableFuture[]::new));
+    try {
+      anyExit.get(duration.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      return;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      // an exit is reported below
+    }
+    NodeProcess dead = running.stream().filter(n -> !n.isAlive()).findFirst().orElseThrow();
+    throw new AssertionError(dead.name() + " exited while the test held its nemesis timing\n"
+        + dead.logTail(80));
+  }
+
   /** A port free on 127.0.0.1 now, never handed out before in this JVM. */
   static int freePort() {
     for (int attempt = 0; attempt < 100; attempt++) {

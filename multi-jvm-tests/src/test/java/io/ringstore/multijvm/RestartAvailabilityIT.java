@@ -21,10 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -298,25 +295,7 @@ class RestartAvailabilityIT {
     return (System.nanoTime() - sinceNanos) / 1e9;
   }
 
-  /**
-   * Lets {@code duration} pass (a nemesis timing, not a wait for a condition) while watching the
-   * running nodes: one that exits meanwhile fails the test at once, with its log tail.
-   */
   private void hold(Duration duration) {
-    List<NodeProcess> running = faults.nodes.stream().filter(NodeProcess::isAlive).toList();
-    CompletableFuture<Object> anyExit = CompletableFuture.anyOf(
-        running.stream().map(n -> n.process().onExit()).toArray(CompletableFuture[]::new));
-    try {
-      anyExit.get(duration.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      return;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    } catch (ExecutionException e) {
-      // an exit is reported below
-    }
-    NodeProcess dead = running.stream().filter(n -> !n.isAlive()).findFirst().orElseThrow();
-    throw new AssertionError(dead.name() + " died during the check\n" + dead.logTail(80));
+    LocalCluster.hold(duration, faults.nodes);
   }
 }
