@@ -1,6 +1,7 @@
 package io.ringstore.config;
 
 import com.typesafe.config.Config;
+import io.ringstore.security.UsersFile;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -83,7 +84,8 @@ public record RingstoreSettings(
             Math.toIntExact(c.getBytes("requests.max-context-size")),
             c.getInt("requests.max-context-actors")),
         new HttpSettings(c.getString("http.host"), c.getInt("http.port"),
-            TlsSettings.HttpTls.fromConfig(c.getConfig("http.tls"))),
+            TlsSettings.HttpTls.fromConfig(c.getConfig("http.tls")),
+            AuthSettings.fromConfig(c.getConfig("http.auth"))),
         new StorageSettings(
             c.getBoolean("storage.sync-writes"),
             c.getBytes("storage.block-cache-size"),
@@ -201,20 +203,65 @@ public record RingstoreSettings(
    * Where the HTTP gateway listens (port 0 picks a free port, for tests) and whether it serves HTTPS
    * ({@code tls}, its keystore already loaded and checked).
    */
-  public record HttpSettings(String host, int port, TlsSettings.HttpTls tls) {
+  public record HttpSettings(String host, int port, TlsSettings.HttpTls tls, AuthSettings auth) {
     public HttpSettings {
       require(host != null && !host.isBlank(), "ringstore.http.host must be set");
       require(port >= 0 && port <= 65535, "ringstore.http.port must be in 0..65535, was " + port);
       require(tls != null, "ringstore.http.tls must be set");
+      require(auth != null, "ringstore.http.auth must be set");
     }
 
     public HttpSettings(String host, int port) {
-      this(host, port, TlsSettings.HttpTls.DISABLED);
+      this(host, port, TlsSettings.HttpTls.DISABLED, AuthSettings.DISABLED);
     }
 
     /** {@code https} or {@code http}. */
     public String scheme() {
       return tls.enabled() ? "https" : "http";
+    }
+  }
+
+  /**
+   * Users and roles of the HTTP API ({@code ringstore.http.auth}); when enabled, the users file has been
+   * read and parsed once here, so a missing or bad file stops the node with a message naming it.
+   */
+  public record AuthSettings(
+      boolean enabled, Path usersFile, Duration reloadInterval, String realm, Duration cacheTtl,
+      int hashThreads, int maxQueuedChecks) {
+    /** Authentication off. */
+    public static final AuthSettings DISABLED = new AuthSettings(false, Path.of(""),
+        Duration.ofSeconds(2), "ringstore", Duration.ofMinutes(10), 2, 64);
+
+    public AuthSettings {
+      require(!reloadInterval.isNegative() && !reloadInterval.isZero(),
+          "ringstore.http.auth.reload-interval must be positive");
+      require(!cacheTtl.isNegative(), "ringstore.http.auth.cache-ttl must not be negative");
+      require(hashThreads >= 1 && hashThreads <= 64, "ringstore.http.auth.hash-threads must be in 1..64");
+      require(maxQueuedChecks >= 1, "ringstore.http.auth.max-queued-checks must be at least 1");
+      require(realm != null && !realm.isBlank() && realm.chars().allMatch(ch -> ch >= 0x20 && ch < 0x7f
+              && ch != '"' && ch != '\\'),
+          "ringstore.http.auth.realm must be printable ASCII without quotes or backslashes");
+      if (enabled) {
+        require(!usersFile.toString().isBlank(), "ringstore.http.auth.enabled = on needs "
+            + "ringstore.http.auth.users-file (make one with `bin/ringstore user add NAME --role admin "
+            + "--file FILE`, or `bin/ringstore certs DIR`, which writes DIR/users)");
+        try {
+          UsersFile.load(usersFile);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("ringstore.http.auth.users-file: " + e.getMessage(), e);
+        }
+      }
+    }
+
+    static AuthSettings fromConfig(Config auth) {
+      return new AuthSettings(
+          auth.getBoolean("enabled"),
+          Path.of(auth.getString("users-file")),
+          auth.getDuration("reload-interval"),
+          auth.getString("realm"),
+          auth.getDuration("cache-ttl"),
+          auth.getInt("hash-threads"),
+          auth.getInt("max-queued-checks"));
     }
   }
 
