@@ -154,7 +154,8 @@ class SecurityPostureTest {
 
   @Test
   void everyProtectionOnStartsOffLoopback() {
-    assertEquals(new SecurityPosture.Ok(), assess(hosts("10.0.0.1", "10.0.0.1", "0.0.0.0") + ALL_PROTECTIONS));
+    assertEquals(new SecurityPosture.Ok(),
+        assess(hosts("10.0.0.1", "10.0.0.1", "0.0.0.0") + ALL_PROTECTIONS));
   }
 
   @Test
