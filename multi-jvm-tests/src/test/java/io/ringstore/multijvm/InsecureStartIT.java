@@ -108,7 +108,7 @@ class InsecureStartIT {
   private void assertNothingStarted(Launch launch, Path dataDir) {
     String output = launch.output();
     assertFalse(output.contains("Remoting started") || output.contains("Slf4jLogger started")
-        || output.contains("Binding"), "no actor system, no Artery, no HTTP:\n" + output);
+        || output.contains("listening"), "no actor system, no Artery, no HTTP:\n" + output);
     assertFalse(Files.exists(dataDir), "the data directory was never created");
   }
 
