@@ -138,6 +138,7 @@ public final class NodeProcess {
         "--http-port", Integer.toString(httpPort),
         "--cluster-port", Integer.toString(clusterPort),
         "--data-dir", dataDir.toString()));
+    command.addAll(host.launcherOptions());
     command.addAll(options);
     try {
       Files.createDirectories(logFile.getParent());
