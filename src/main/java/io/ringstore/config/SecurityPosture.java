@@ -114,7 +114,10 @@ public final class SecurityPosture {
       return new Ok();
     }
     List<Protection> missing = new ArrayList<>();
-    if (!"tls-tcp".equals(root.getString("pekko.remote.artery.transport"))) {
+    // TLS that does not ask the peer for a certificate encrypts, but lets any JVM in
+    String mutual = "pekko.remote.artery.ssl.config-ssl-engine.require-mutual-authentication";
+    if (!"tls-tcp".equals(root.getString("pekko.remote.artery.transport"))
+        || (root.hasPath(mutual) && !root.getBoolean(mutual))) {
       missing.add(Protection.INTERNODE_TLS);
     }
     if (!root.getBoolean("ringstore.http.tls.enabled")) {

@@ -159,6 +159,15 @@ class SecurityPostureTest {
   }
 
   @Test
+  void internodeTlsWithoutMutualAuthenticationIsNotEnough() {
+    Refuse refuse = assertInstanceOf(Refuse.class, assess(hosts("10.0.0.1", "10.0.0.1", "0.0.0.0")
+        + ALL_PROTECTIONS
+        + "pekko.remote.artery.ssl.config-ssl-engine.require-mutual-authentication = off\n"));
+    assertEquals(List.of(SecurityPosture.Protection.INTERNODE_TLS), refuse.missing(),
+        "TLS that lets any JVM in does not count");
+  }
+
+  @Test
   void allowInsecureTurnsTheRefusalIntoAWarningThatNamesWhatIsMissing() {
     Warn warn = assertInstanceOf(Warn.class, assess(hosts("10.0.0.1", "10.0.0.1", "")
         + "ringstore.http.port = 8443\npekko.remote.artery.canonical.port = 25600\n"
