@@ -138,7 +138,7 @@ public final class UserCommand {
     UsersFile.write(file, users.with(user));
     out.println((replacing ? "replaced" : "added") + " user '" + user.name() + "' with role "
         + labels(user.roles()) + " in " + file + "; " + reloadNote());
-    secret.showIfGenerated(user.name());
+    showIfGenerated(secret, user.name());
     return OK;
   }
 
@@ -150,7 +150,7 @@ public final class UserCommand {
         PasswordHash.create(secret.password(), options.iterations()))));
     out.println("set the password of user '" + old.name() + "' (role " + labels(old.roles()) + ") in "
         + file + "; " + reloadNote());
-    secret.showIfGenerated(old.name());
+    showIfGenerated(secret, old.name());
     return OK;
   }
 
@@ -180,12 +180,13 @@ public final class UserCommand {
     return OK;
   }
 
-  /** A password and whether it was generated here (and so must be shown once). */
-  private record Secret(String password, boolean generated, PrintStream out) {
-    void showIfGenerated(String name) {
-      if (generated) {
-        out.println("password of '" + name + "' (shown only this once; store it now): " + password);
-      }
+  /** A password and whether it was generated here (and so must be shown, once). */
+  private record Secret(String password, boolean generated) {}
+
+  /** Prints a generated password after the file holds its hash; it is not kept anywhere else. */
+  private void showIfGenerated(Secret secret, String name) {
+    if (secret.generated()) {
+      out.println("password of '" + name + "' (shown only this once; store it now): " + secret.password());
     }
   }
 
@@ -193,10 +194,10 @@ public final class UserCommand {
     if (options.generatePassword()) {
       byte[] bytes = new byte[GENERATED_PASSWORD_BYTES];
       RANDOM.nextBytes(bytes);
-      return new Secret(Base64.getUrlEncoder().withoutPadding().encodeToString(bytes), true, out);
+      return new Secret(Base64.getUrlEncoder().withoutPadding().encodeToString(bytes), true);
     }
     if (options.passwordFile().isPresent()) {
-      return new Secret(firstLine(options.passwordFile().get()), false, out);
+      return new Secret(firstLine(options.passwordFile().get()), false);
     }
     String subject = "'" + options.name() + "'";
     char[] first = prompt.readPassword("password of " + subject + ": ")
@@ -211,7 +212,7 @@ public final class UserCommand {
       if (first.length == 0) {
         throw new IllegalArgumentException("the password is empty; nothing was changed");
       }
-      return new Secret(new String(first), false, out);
+      return new Secret(new String(first), false);
     } finally {
       Arrays.fill(first, '\0');
       Arrays.fill(second, '\0');
