@@ -41,10 +41,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Transport security on real node JVMs (issue 11, items 1, 2 and 5): TLS material made by
- * {@code bin/ringstore certs}, three nodes started with the config it generates (Artery tls-tcp with
- * mutual authentication, HTTPS) form a cluster and serve PUT/GET over HTTPS to a client that trusts
- * the CA. A node whose certificate comes from another CA (a second {@code certs} run) and a node on
+ * Security on real node JVMs (issue 11, items 1, 2, 3 and 5): TLS material and a first admin user made
+ * by {@code bin/ringstore certs}, three nodes started with the config it generates (Artery tls-tcp with
+ * mutual authentication, HTTPS, users and roles) form a cluster and serve PUT/GET over HTTPS to a
+ * client that trusts the CA and gives the admin's credentials; a request without credentials is a 401,
+ * and a read-only user added with {@code bin/ringstore user add} while the nodes run reads on every
+ * node but gets 403 for a write. A JVM app joins as a client member with the same material. A node whose certificate comes from another CA (a second {@code certs} run) and a node on
  * plain TCP Artery both try to join through node 1 and never become members: the three members keep
  * listing exactly themselves as Up, and node 1 logs the refused handshakes. Plain HTTP to the HTTPS
  * port, and HTTPS from a client that does not trust the CA, get no answer.
@@ -72,9 +74,16 @@ class SecureClusterIT {
     SSLContext trustCa = ClientTls.trusting(certs.resolve("ca.pem"));
     String secureConf = certs.resolve("ringstore.conf").toString();
 
-    NodeProcess n1 = cluster.newNode("node-1", tmp.resolve("node-1")).useHttps(trustCa);
-    NodeProcess n2 = cluster.newNode("node-2", tmp.resolve("node-2")).useHttps(trustCa);
-    NodeProcess n3 = cluster.newNode("node-3", tmp.resolve("node-3")).useHttps(trustCa);
+    assertOwnerOnly(certs.resolve("users"));
+    assertOwnerOnly(certs.resolve("admin.password"));
+    String admin = Files.readString(certs.resolve("admin.password")).strip();
+
+    NodeProcess n1 = cluster.newNode("node-1", tmp.resolve("node-1")).useHttps(trustCa)
+        .useCredentials("admin", admin);
+    NodeProcess n2 = cluster.newNode("node-2", tmp.resolve("node-2")).useHttps(trustCa)
+        .useCredentials("admin", admin);
+    NodeProcess n3 = cluster.newNode("node-3", tmp.resolve("node-3")).useHttps(trustCa)
+        .useCredentials("admin", admin);
     List<NodeProcess> members = List.of(n1, n2, n3);
     members.forEach(n -> n.start("--config", secureConf, "--seed", n1.clusterAddress()));
     members.forEach(n -> n.awaitReady(READY));
@@ -91,6 +100,28 @@ class SecureClusterIT {
     NodeHttp.Response get = n3.http().get("/kv/" + key + "?r=all");
     assertEquals(200, get.status(), () -> "GET r=all over HTTPS via node-3: " + get);
     assertArrayEquals(value, get.body(), "value read back over HTTPS via node-3");
+
+    // users and roles: nothing without credentials, the admin of `certs` has everything, and a user
+    // added with `bin/ringstore user add` while the nodes run may read on every node but not write
+    NodeHttp.Response anonymous = n1.http().anonymous().get("/kv/" + key);
+    assertEquals(401, anonymous.status(), () -> "GET without credentials: " + anonymous);
+    assertTrue(anonymous.header("WWW-Authenticate").orElse("").startsWith("Basic realm=\"ringstore\""),
+        () -> "the challenge: " + anonymous);
+    assertEquals(401, n1.http().as("admin", admin + "x").get("/kv/" + key).status(),
+        "a wrong password");
+    Path readerPassword = tmp.resolve("reader.password");
+    Files.writeString(readerPassword, "reader-secret\n");
+    runUser("add", "reader", "--role", "read", "--file", certs.resolve("users").toString(),
+        "--password-file", readerPassword.toString(), "--iterations", "1000");
+    cluster.awaitAssert(CONVERGE, () -> members.forEach(n -> {
+      NodeHttp.Response read = n.http().as("reader", "reader-secret").get("/kv/" + key);
+      assertEquals(200, read.status(), () -> n.name() + " serves the new reader: " + read);
+    }));
+    NodeHttp.Response refused = n2.http().as("reader", "reader-secret")
+        .put("/kv/" + key, "overwritten".getBytes(StandardCharsets.UTF_8));
+    assertEquals(403, refused.status(), () -> "a read-only user's PUT: " + refused);
+    assertEquals("forbidden", refused.json().path("error").asText(), () -> refused.text());
+    assertArrayEquals(value, n3.http().get("/kv/" + key + "?r=all").body(), "the refused PUT stored nothing");
 
     // a JVM app joins as a client member with the same material (README, Java API) and writes
     String fromClient = "client-" + UUID.randomUUID();
@@ -163,6 +194,22 @@ class SecureClusterIT {
     // and the cluster still serves
     NodeHttp.Response again = n2.http().get("/kv/" + key + "?r=all");
     assertEquals(200, again.status(), () -> "GET r=all via node-2 after the attempts: " + again);
+  }
+
+  /** Runs {@code bin/ringstore user ARGS...} and asserts it succeeded. */
+  private void runUser(String... args) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(cluster.home().resolve("bin/ringstore").toString());
+    command.add("user");
+    command.addAll(List.of(args));
+    Path output = tmp.resolve("user-" + UUID.randomUUID() + ".out");
+    Process run = new ProcessBuilder(command).directory(cluster.home().toFile())
+        .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+    boolean done = run.waitFor(120, TimeUnit.SECONDS);
+    if (!done) {
+      run.destroyForcibly();
+    }
+    assertTrue(done && run.exitValue() == 0, () -> "bin/ringstore user failed:\n" + read(output));
   }
 
   /** Runs {@code bin/ringstore certs DIR} for each directory, in parallel (each makes its own CA). */
