@@ -17,8 +17,8 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * The TLS side of the command-line clients ({@code status}, {@code leave}, {@code check}, {@code bench}): an
- * SSLContext that trusts the CA given with {@code --cacert FILE}, either a PEM file of certificates
+ * The TLS side of the command-line clients ({@code status}, {@code leave}, {@code check},
+ * {@code bench}): an SSLContext that trusts the CA given with {@code --cacert FILE}, either a PEM file of certificates
  * ({@code ca.pem} of {@code bin/ringstore certs}) or a PKCS12/JKS truststore, whose password comes
  * from {@code RINGSTORE_TRUSTSTORE_PASSWORD} (not from the command line). Without {@code --cacert} the
  * JDK's default trusted CAs are used. Host names are verified as usual (the node certificates carry
