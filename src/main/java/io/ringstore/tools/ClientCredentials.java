@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Base64;
@@ -194,9 +196,11 @@ public final class ClientCredentials {
       try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
         line = reader.readLine();
       } catch (IOException e) {
+        String why = e instanceof NoSuchFileException ? "no such file"
+            : e instanceof AccessDeniedException ? "permission denied"
+            : e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
         throw new IllegalArgumentException("--password-file " + file.toAbsolutePath() + ": cannot read it ("
-            + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": "
-            + e.getMessage()) + ")", e);
+            + why + ")", e);
       }
       if (line == null || line.isEmpty()) {
         throw new IllegalArgumentException("--password-file " + file.toAbsolutePath()
