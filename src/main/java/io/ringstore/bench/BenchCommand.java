@@ -62,7 +62,7 @@ public final class BenchCommand {
       """ + ClientAccess.USAGE + """
       A node with users answers the bench only for a user with the role readwrite (or admin; read is
       enough for workload C). 401 and 403 answers count as errors unauthorized and forbidden; when the
-      first request (a GET of user0 on the first node) is refused or TLS fails, the bench stops at once.
+      first request (a HEAD of user0 on the first node) is refused or TLS fails, the bench stops at once.
       exit status: 0 done, 1 a phase in which no operation succeeded, 2 bad options, credentials
       refused or TLS failed
       """;

@@ -67,7 +67,7 @@ final class HttpConnections implements AutoCloseable {
   }
 
   /**
-   * Before the run: one {@code GET} of the first record on the first node. Empty when the run may go
+   * Before the run: one {@code HEAD} of the first record on the first node. Empty when the run may go
    * on, whatever else the node answers or if it does not; the line to print when it refused the
    * credentials (401, 403) or TLS failed.
    */

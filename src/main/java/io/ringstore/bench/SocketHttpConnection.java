@@ -96,10 +96,13 @@ final class SocketHttpConnection implements Connection {
     }
   }
 
-  /** The status of one {@code GET /kv/key}; an IOException when there is no answer (TLS included). */
+  /**
+   * The status of one {@code HEAD /kv/key} (access as a read, no body, so a node's counts of reads are
+   * untouched); an IOException when there is no answer (TLS failures included).
+   */
   int status(String key) throws IOException {
     try {
-      return exchange("GET", key, readQuery, null, null).status();
+      return exchange("HEAD", key, readQuery, null, null).status();
     } catch (IOException | RuntimeException e) {
       close();
       throw e;
