@@ -16,12 +16,13 @@ public record LaunchOptions(
     List<HostPort> seeds,
     Optional<Path> dataDir,
     Optional<Path> configFile,
-    boolean forceNewCluster) {
+    boolean forceNewCluster,
+    boolean insecure) {
 
   public static final String USAGE =
       """
       usage: ringstore [--http-port P] [--cluster-port P] [--host H] [--seed HOST:PORT]... \
-      [--data-dir DIR] [--config FILE] [--force-new-cluster]
+      [--data-dir DIR] [--config FILE] [--force-new-cluster] [--insecure]
         --http-port P       HTTP gateway port (default 8080)
         --cluster-port P    Pekko cluster (Artery) port (default 25520)
         --host H            address to bind and advertise, HTTP and cluster (default 127.0.0.1)
@@ -30,7 +31,9 @@ public record LaunchOptions(
         --config FILE       HOCON file layered over the defaults (e.g. conf/cluster.conf)
         --force-new-cluster disaster recovery only: form the cluster with this node alone, without
                             asking the members it remembers. If any of them still runs, there are
-                            then two clusters that never exchange writes again.""";
+                            then two clusters that never exchange writes again.
+        --insecure          start on a non-loopback --host without internode TLS, HTTPS or
+                            authentication (refused otherwise); warned about at every start.""";
 
   public LaunchOptions {
     seeds = List.copyOf(seeds);
@@ -61,6 +64,7 @@ public record LaunchOptions(
     Optional<Path> dataDir = Optional.empty();
     Optional<Path> configFile = Optional.empty();
     boolean forceNewCluster = false;
+    boolean insecure = false;
     for (int i = 0; i < args.length; i++) {
       String option = args[i];
       if (option.equals("-h") || option.equals("--help")) {
@@ -68,6 +72,10 @@ public record LaunchOptions(
       }
       if (option.equals("--force-new-cluster")) {
         forceNewCluster = true;
+        continue;
+      }
+      if (option.equals("--insecure")) {
+        insecure = true;
         continue;
       }
       if (i + 1 >= args.length) {
@@ -84,7 +92,8 @@ public record LaunchOptions(
         default -> throw new IllegalArgumentException("unknown option " + option);
       }
     }
-    return new LaunchOptions(httpPort, clusterPort, host, seeds, dataDir, configFile, forceNewCluster);
+    return new LaunchOptions(httpPort, clusterPort, host, seeds, dataDir, configFile, forceNewCluster,
+        insecure);
   }
 
   private static int port(String value, String option) {

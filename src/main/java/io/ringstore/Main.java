@@ -2,11 +2,15 @@ package io.ringstore;
 
 import com.typesafe.config.Config;
 import io.ringstore.config.RingstoreSettings;
+import io.ringstore.config.SecurityPosture;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.slf4j.LoggerFactory;
 
 /**
- * Starts one ringstore node: parses the options, builds the configuration and the settings, and creates
- * the actor system; {@link Guardian} does the rest. Exits with status 2 on bad options or settings.
+ * Starts one ringstore node: parses the options, builds the configuration and the settings, checks the
+ * node's {@link SecurityPosture} (secure by default once off loopback), and creates the actor system;
+ * {@link Guardian} does the rest. Exits with status 2 on bad options or settings, and when the node would
+ * be reachable beyond loopback unprotected without {@code --insecure}: all before anything binds.
  */
 public final class Main {
   private Main() {}
@@ -14,6 +18,7 @@ public final class Main {
   public static void main(String[] args) {
     Config config;
     RingstoreSettings settings;
+    SecurityPosture.Verdict posture;
     LaunchOptions options;
     try {
       options = LaunchOptions.parse(args);
@@ -28,11 +33,20 @@ public final class Main {
     try {
       config = NodeConfig.load(options);
       settings = RingstoreSettings.fromConfig(config);
+      posture = SecurityPosture.assess(config);
     } catch (RuntimeException e) {
       // bad configuration (a value, a keystore, a password): the message names the setting and file
       System.err.println("ringstore: " + e.getMessage());
       System.exit(2);
       return;
+    }
+    if (posture instanceof SecurityPosture.Refuse refuse) {
+      System.err.println("ringstore: " + refuse.message());
+      System.exit(2);
+      return;
+    }
+    if (posture instanceof SecurityPosture.Warn warn) {
+      LoggerFactory.getLogger(Main.class).warn(warn.message());
     }
     ActorSystem.create(Guardian.create(settings), NodeConfig.SYSTEM_NAME, config);
   }

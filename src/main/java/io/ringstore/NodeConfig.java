@@ -92,6 +92,9 @@ public final class NodeConfig {
     if (options.forceNewCluster()) {
       values.put("ringstore.cluster.force-new-cluster", true);
     }
+    if (options.insecure()) {
+      values.put("ringstore.security.allow-insecure", true);
+    }
     Config config = ConfigFactory.parseMap(values);
     if (!options.seeds().isEmpty()) {
       List<String> seeds = options.seeds().stream()

@@ -66,8 +66,12 @@ public record RingstoreSettings(
     Config c = root.getConfig("ringstore");
     // Artery's TLS material is Pekko's to use; check it now so that a bad file stops the node clearly
     TlsSettings.InternodeTls.fromConfig(root);
+    String role = c.getString("role").toLowerCase(Locale.ROOT);
+    // a client member serves no HTTP: it needs neither the gateway's keystore nor the users file, so
+    // an app can layer a node's secure config (internode TLS) without either
+    boolean servesHttp = !CLIENT_ROLE.equals(role);
     return new RingstoreSettings(
-        c.getString("role").toLowerCase(Locale.ROOT),
+        role,
         Path.of(c.getString("data-dir")),
         new RingSettings(c.getInt("ring.partitions"), c.getInt("ring.tokens-per-member")),
         new ReplicationSettings(
@@ -84,8 +88,9 @@ public record RingstoreSettings(
             Math.toIntExact(c.getBytes("requests.max-context-size")),
             c.getInt("requests.max-context-actors")),
         new HttpSettings(c.getString("http.host"), c.getInt("http.port"),
-            TlsSettings.HttpTls.fromConfig(c.getConfig("http.tls")),
-            AuthSettings.fromConfig(c.getConfig("http.auth"))),
+            servesHttp ? TlsSettings.HttpTls.fromConfig(c.getConfig("http.tls"))
+                : TlsSettings.HttpTls.DISABLED,
+            servesHttp ? AuthSettings.fromConfig(c.getConfig("http.auth")) : AuthSettings.DISABLED),
         new StorageSettings(
             c.getBoolean("storage.sync-writes"),
             c.getBytes("storage.block-cache-size"),

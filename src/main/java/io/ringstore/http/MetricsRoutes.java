@@ -57,10 +57,12 @@ final class MetricsRoutes {
   private final AntiEntropyStatus antiEntropy;
   private final CompletionStage<ActorRef<HintManager.Command>> hintManager;
   private final StoreView storeView;
+  private final AccessControl access;
 
   MetricsRoutes(ActorSystem<?> system, Cluster cluster, RequestMetrics requests,
       NodeReadiness readiness, AntiEntropyStatus antiEntropy,
-      CompletionStage<ActorRef<HintManager.Command>> hintManager, StoreView storeView) {
+      CompletionStage<ActorRef<HintManager.Command>> hintManager, StoreView storeView,
+      AccessControl access) {
     this.system = system;
     this.cluster = cluster;
     this.requests = requests;
@@ -68,6 +70,7 @@ final class MetricsRoutes {
     this.antiEntropy = antiEntropy;
     this.hintManager = hintManager;
     this.storeView = storeView;
+    this.access = access;
   }
 
   Route route() {
@@ -90,6 +93,7 @@ final class MetricsRoutes {
       PrometheusText text = new PrometheusText();
       writeRequests(text, requests.snapshot());
       writeNode(text);
+      writeAccess(text);
       writeHints(text, hints.join());
       writeAntiEntropy(text, tombstones.join());
       writeStorage(text, storage.join());
@@ -144,6 +148,18 @@ final class MetricsRoutes {
     text.single("ringstore_sloppy_writes_total", "counter",
         "Acknowledged writes whose hints counted toward W (sloppy quorum).",
         snapshot.sloppyWrites());
+  }
+
+  private void writeAccess(PrometheusText text) {
+    if (!access.enabled()) {
+      return;
+    }
+    text.family("ringstore_http_refused_total", "counter",
+        "HTTP requests refused before any route ran (authentication on): unauthorized (401, no or "
+            + "wrong credentials), forbidden (403, a role short), overloaded (503, credential checks "
+            + "saturated).");
+    new TreeMap<>(access.refusals()).forEach((reason, count) ->
+        text.sample("ringstore_http_refused_total", count, "reason", reason));
   }
 
   private void writeNode(PrometheusText text) {

@@ -128,13 +128,18 @@ public final class Authenticator implements AutoCloseable {
     }
     try {
       pool.execute(() -> {
+        // out of the in-flight map before completing: a check that starts after this one has
+        // answered derives again instead of taking this (possibly outdated) answer
+        Result result;
         try {
-          mine.complete(check(name, password, key, current));
+          result = check(name, password, key, current);
         } catch (RuntimeException e) {
-          mine.completeExceptionally(e);
-        } finally {
           inFlight.remove(key, mine);
+          mine.completeExceptionally(e);
+          return;
         }
+        inFlight.remove(key, mine);
+        mine.complete(result);
       });
     } catch (RejectedExecutionException e) {
       inFlight.remove(key, mine);

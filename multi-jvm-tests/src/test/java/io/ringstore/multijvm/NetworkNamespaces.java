@@ -71,9 +71,13 @@ public final class NetworkNamespaces implements AutoCloseable {
     return net;
   }
 
-  /** Where node {@code i} (1-based) runs: its address and {@code ip netns exec <its namespace>}. */
+  /**
+   * Where node {@code i} (1-based) runs: its address and {@code ip netns exec <its namespace>}. Its
+   * address is not loopback, so the node starts with {@code --insecure}: this private test network is
+   * plain on purpose (SecureClusterIT covers TLS), and a node would refuse to start on it otherwise.
+   */
   public NodeHost host(int i) {
-    return new NodeHost(address(i), List.of("ip", "netns", "exec", namespace(i)));
+    return new NodeHost(address(i), List.of("ip", "netns", "exec", namespace(i)), List.of("--insecure"));
   }
 
   /** The address of node {@code i} (1-based): {@code 10.213.S.(i+1)}. */

@@ -10,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 
@@ -25,8 +26,11 @@ public final class NodeHttp {
   private final String scheme;
   private final String host;
   private final int port;
+  /** The Authorization header sent with every request, or null. */
+  private final String authorization;
 
   NodeHttp(String host, int port) {
+    this.authorization = null;
     this.scheme = "http";
     this.host = host;
     this.port = port;
@@ -38,6 +42,7 @@ public final class NodeHttp {
 
   /** An HTTPS client of the node's gateway, trusting the CAs of {@code tls}. */
   NodeHttp(String host, int port, javax.net.ssl.SSLContext tls) {
+    this.authorization = null;
     this.scheme = "https";
     this.host = host;
     this.port = port;
@@ -46,6 +51,25 @@ public final class NodeHttp {
         .connectTimeout(Duration.ofSeconds(2))
         .sslContext(tls)
         .build();
+  }
+
+  private NodeHttp(NodeHttp base, String authorization) {
+    this.client = base.client;
+    this.scheme = base.scheme;
+    this.host = base.host;
+    this.port = base.port;
+    this.authorization = authorization;
+  }
+
+  /** This client sending HTTP Basic credentials with every request. */
+  public NodeHttp as(String user, String password) {
+    return new NodeHttp(this, "Basic " + Base64.getEncoder().encodeToString(
+        (user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** This client without credentials. */
+  public NodeHttp anonymous() {
+    return new NodeHttp(this, null);
   }
 
   /** A response: status, headers and body bytes. */
@@ -116,6 +140,9 @@ public final class NodeHttp {
     HttpRequest.Builder builder = HttpRequest.newBuilder(
             URI.create(scheme + "://" + host + ":" + port + pathAndQuery))
         .timeout(timeout);
+    if (authorization != null) {
+      builder.header("Authorization", authorization);
+    }
     headers.forEach(builder::header);
     return builder;
   }

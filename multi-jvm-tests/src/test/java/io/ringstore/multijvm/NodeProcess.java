@@ -111,6 +111,12 @@ public final class NodeProcess {
     return this;
   }
 
+  /** Sends HTTP Basic credentials with every request from now on ({@code /health} needs none). */
+  public NodeProcess useCredentials(String user, String password) {
+    this.http = http.as(user, password);
+    return this;
+  }
+
   /**
    * Starts the node with these launcher options (besides the ports, host and data dir, which are this
    * node's own), e.g. {@code "--config", "conf/cluster.conf", "--seed", other.clusterAddress()}.
@@ -132,6 +138,7 @@ public final class NodeProcess {
         "--http-port", Integer.toString(httpPort),
         "--cluster-port", Integer.toString(clusterPort),
         "--data-dir", dataDir.toString()));
+    command.addAll(host.launcherOptions());
     command.addAll(options);
     try {
       Files.createDirectories(logFile.getParent());

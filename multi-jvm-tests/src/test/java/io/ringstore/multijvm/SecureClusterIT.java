@@ -3,10 +3,17 @@ package io.ringstore.multijvm;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.ConfigFactory;
+import io.ringstore.NodeConfig;
+import io.ringstore.client.RingstoreClient;
+import io.ringstore.client.WriteOptions;
+import io.ringstore.coordinator.Quorum;
+import io.ringstore.coordinator.WriteResult;
 import io.ringstore.tools.ClientTls;
 import java.io.IOException;
 import java.net.URI;
@@ -26,6 +33,8 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -82,6 +91,32 @@ class SecureClusterIT {
     NodeHttp.Response get = n3.http().get("/kv/" + key + "?r=all");
     assertEquals(200, get.status(), () -> "GET r=all over HTTPS via node-3: " + get);
     assertArrayEquals(value, get.body(), "value read back over HTTPS via node-3");
+
+    // a JVM app joins as a client member with the same material (README, Java API) and writes
+    String fromClient = "client-" + UUID.randomUUID();
+    ActorSystem<Void> app = ActorSystem.create(Behaviors.empty(), NodeConfig.SYSTEM_NAME,
+        NodeConfig.load(ConfigFactory.parseString(
+            "ringstore.role = client\n"
+                + "ringstore.replication { n = 3, r = 2, w = 2 }\n"
+                + "pekko.cluster.roles = [client]\n"
+                + "pekko.cluster.seed-nodes = [\"pekko://ringstore@" + n1.clusterAddress() + "\"]\n"
+                + "pekko.remote.artery.canonical { hostname = \"127.0.0.1\", port = 0 }\n"
+                + "pekko.coordinated-shutdown.exit-jvm = off\n"
+                + "pekko.cluster.jmx.enabled = off\n"),
+            ConfigFactory.parseFile(certs.resolve("ringstore.conf").toFile())));
+    try {
+      RingstoreClient client = RingstoreClient.create(app);
+      cluster.awaitAssert(CONVERGE, () -> {
+        WriteResult written = client.put(fromClient, value, "text/plain", null,
+            new WriteOptions(Quorum.ALL, Duration.ofSeconds(3))).toCompletableFuture().join();
+        assertInstanceOf(WriteResult.Written.class, written, "w=all put from the client member");
+      });
+      NodeHttp.Response fromApp = n2.http().get("/kv/" + fromClient + "?r=all");
+      assertEquals(200, fromApp.status(), () -> "the client member's write via node-2: " + fromApp);
+    } finally {
+      app.terminate();
+      app.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
 
     // the HTTPS port answers neither plain HTTP nor a client that does not trust the cluster's CA
     HttpClient plain = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
