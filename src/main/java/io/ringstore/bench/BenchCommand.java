@@ -1,11 +1,15 @@
 package io.ringstore.bench;
 
+import io.ringstore.tools.ClientAccess;
+import io.ringstore.tools.ClientCredentials;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,6 +29,7 @@ public final class BenchCommand {
                                  [--r R] [--w W] [--timeout-ms 2000] [--random-seed 1] [--json]
                                  [--http-client socket|jdk]
                                  [--mode http|java] [--seed HOST:PORT] [--config FILE]
+                                 [--https] [--cacert FILE] [--user NAME[:PASSWORD]] [--password-file FILE]
         --nodes          the nodes' HTTP endpoints (default 127.0.0.1:8080); connection i goes to
                          node i mod nodes
         --workload       phases run in order, comma-separated: load (insert every record once),
@@ -54,7 +59,12 @@ public final class BenchCommand {
                          through --seed (a member's cluster address) and uses the Java client
         --config         java mode: HOCON layered over ringstore's defaults (N=3, R=W=2); its
                          ringstore.replication must match the cluster's
-      exit status: 0 done, 1 a phase in which no operation succeeded, 2 bad options
+      """ + ClientAccess.USAGE + """
+      A node with users answers the bench only for a user with the role readwrite (or admin; read is
+      enough for workload C). 401 and 403 answers count as errors unauthorized and forbidden; when the
+      first request (a HEAD of user0 on the first node) is refused or TLS fails, the bench stops at once.
+      exit status: 0 done, 1 a phase in which no operation succeeded, 2 bad options, credentials
+      refused or TLS failed
       """;
   private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)?");
 
@@ -102,7 +112,19 @@ public final class BenchCommand {
         return 1;
       }
     } else {
-      HttpConnections http = new HttpConnections(options);
+      HttpConnections http;
+      try {
+        http = new HttpConnections(options);
+      } catch (IllegalArgumentException e) {
+        err.println("ringstore bench: " + e.getMessage());
+        return 2;
+      }
+      Optional<String> refused = http.probe();
+      if (refused.isPresent()) {
+        err.println("ringstore bench: " + refused.get());
+        http.close();
+        return 2;
+      }
       transport = http;
       connections = http::connection;
     }
@@ -121,6 +143,13 @@ public final class BenchCommand {
   }
 
   static Command parse(String[] args) throws UsageException {
+    return parse(args, System.getenv(), ClientCredentials.Prompt.CONSOLE);
+  }
+
+  /** Parses {@code args}; {@code env} gives {@code RINGSTORE_USER}/{@code RINGSTORE_PASSWORD}. */
+  static Command parse(String[] args, Map<String, String> env, ClientCredentials.Prompt prompt)
+      throws UsageException {
+    ClientAccess.Builder access = new ClientAccess.Builder();
     BenchOptions d = BenchOptions.defaults();
     String mode = d.mode();
     List<String> nodes = d.nodes();
@@ -146,6 +175,10 @@ public final class BenchCommand {
         String option = args[i];
         if (option.equals("--json")) {
           json = true;
+          continue;
+        }
+        if (option.equals("--https")) {
+          access.https();
           continue;
         }
         if (option.equals("--read-modify-write")) {
@@ -182,11 +215,14 @@ public final class BenchCommand {
           case "--random-seed" -> randomSeed = number(option, value);
           case "--config" -> configFile = value;
           case "--http-client" -> httpClient = value.trim().toLowerCase(Locale.ROOT);
+          case "--cacert", "--user", "--password-file" -> access.option(option, value);
           default -> throw new UsageException("unknown option '" + option + "'");
         }
       }
       return new Command(new BenchOptions(mode, nodes, seed, workloads, records, distribution, valueSize,
-          updates, connections, duration, warmup, target, r, w, timeout, randomSeed, httpClient), json, configFile);
+          updates, connections, duration, warmup, target, r, w, timeout, randomSeed, httpClient,
+          mode.equals("java") && !access.anyGiven() ? ClientAccess.PLAIN : access.resolve(env, prompt)),
+          json, configFile);
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }

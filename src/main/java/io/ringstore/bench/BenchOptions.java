@@ -1,5 +1,6 @@
 package io.ringstore.bench;
 
+import io.ringstore.tools.ClientAccess;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -28,11 +29,12 @@ import java.util.regex.Pattern;
  * @param randomSeed seeds the key and operation choices (connection {@code i} uses {@code seed + i})
  * @param httpClient {@code socket} (a minimal blocking HTTP/1.1 client per connection, the default) or
  *     {@code jdk} ({@link java.net.http.HttpClient})
+ * @param access http mode: HTTP or HTTPS and the credentials sent with every request
  */
 public record BenchOptions(String mode, List<String> nodes, String seed, List<Workload> workloads,
     long records, KeyChooser.Distribution distribution, int valueSize, UpdateMode updates, int connections,
     Duration duration, Duration warmup, long targetOpsPerSecond, String r, String w,
-    Duration requestTimeout, long randomSeed, String httpClient) {
+    Duration requestTimeout, long randomSeed, String httpClient, ClientAccess access) {
 
   private static final Pattern HOST_PORT = Pattern.compile("[A-Za-z0-9.\\-]+:\\d{1,5}|\\[[0-9A-Fa-f:.]+\\]:\\d{1,5}");
   private static final Pattern QUORUM = Pattern.compile("[1-9]\\d{0,2}|one|quorum|all");
@@ -94,6 +96,20 @@ public record BenchOptions(String mode, List<String> nodes, String seed, List<Wo
       throw new IllegalArgumentException("request timeout must be 1..60000 ms (the server's limit), got "
           + (requestTimeout == null ? null : requestTimeout.toMillis() + " ms"));
     }
+    Objects.requireNonNull(access, "access");
+    if (mode.equals("java") && !access.equals(ClientAccess.PLAIN)) {
+      throw new IllegalArgumentException("--https, --cacert, --user and --password-file are for --mode http; "
+          + "the Java client joins the cluster with its --config");
+    }
+  }
+
+  /** Settings over plain HTTP without credentials. */
+  public BenchOptions(String mode, List<String> nodes, String seed, List<Workload> workloads, long records,
+      KeyChooser.Distribution distribution, int valueSize, UpdateMode updates, int connections, Duration duration,
+      Duration warmup, long targetOpsPerSecond, String r, String w, Duration requestTimeout, long randomSeed,
+      String httpClient) {
+    this(mode, nodes, seed, workloads, records, distribution, valueSize, updates, connections, duration, warmup,
+        targetOpsPerSecond, r, w, requestTimeout, randomSeed, httpClient, ClientAccess.PLAIN);
   }
 
   /** The defaults of {@code bin/ringstore bench}. */

@@ -19,6 +19,15 @@ interface Connection {
     static Result refused(String kind) {
       return new Result(false, kind, null, false, true);
     }
+
+    /** A failed answer: {@code unauthorized} (401), {@code forbidden} (403), else {@code http-<status>}. */
+    static Result failedWith(int status) {
+      return failed(switch (status) {
+        case 401 -> "unauthorized";
+        case 403 -> "forbidden";
+        default -> "http-" + status;
+      });
+    }
   }
 
   /** Reads {@code key}; a {@code 404} is a failure ({@code http-404}): the records should be loaded. */

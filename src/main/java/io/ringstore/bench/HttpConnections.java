@@ -1,5 +1,8 @@
 package io.ringstore.bench;
 
+import io.ringstore.tools.ClientAccess;
+import io.ringstore.tools.ClientCredentials;
+import io.ringstore.tools.ClientTls;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -9,12 +12,15 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * The HTTP side of a run: per worker a {@link Connection} bound to node {@code worker mod nodes}, either
  * a {@link SocketHttpConnection} (the default) or one over a JDK {@link HttpClient} (HTTP/1.1,
  * keep-alive; one client per node). A worker sends one request at a time, so each keeps one connection
- * open to its node and the run holds {@code --connections} connections.
+ * open to its node and the run holds {@code --connections} connections. Both speak HTTP or HTTPS and
+ * send the credentials of {@link BenchOptions#access()}.
  */
 final class HttpConnections implements AutoCloseable {
   static final String CONTEXT_HEADER = "X-Causal-Context";
@@ -25,15 +31,19 @@ final class HttpConnections implements AutoCloseable {
   private final Duration clientTimeout;
   private final boolean socket;
   private final List<SocketHttpConnection> sockets = new ArrayList<>();
+  private final ClientAccess access;
+  private final SSLSocketFactory tls;
 
+  /** Connections for {@code options}; an IllegalArgumentException, fit for the user, for a bad CA. */
   HttpConnections(BenchOptions options) {
     this.nodes = options.nodes();
+    this.access = options.access();
+    HttpClient.Builder builder =
+        access.clientBuilder(Duration.ofMillis(Math.min(2000, options.requestTimeout().toMillis() + 1000)));
     for (int i = 0; i < nodes.size(); i++) {
-      clients.add(HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofMillis(Math.min(2000, options.requestTimeout().toMillis() + 1000)))
-          .build());
+      clients.add(builder.build());
     }
+    this.tls = access.https() ? access.sslContext().getSocketFactory() : null;
     String timeout = "?timeout=" + options.requestTimeout().toMillis();
     this.readQuery = timeout + (options.r() == null ? "" : "&r=" + options.r());
     this.writeQuery = timeout + (options.w() == null ? "" : "&w=" + options.w());
@@ -44,12 +54,34 @@ final class HttpConnections implements AutoCloseable {
   synchronized Connection connection(int worker) {
     int node = worker % nodes.size();
     if (socket) {
-      SocketHttpConnection connection =
-          new SocketHttpConnection(nodes.get(node), readQuery, writeQuery, (int) clientTimeout.toMillis());
+      SocketHttpConnection connection = socketTo(node);
       sockets.add(connection);
       return connection;
     }
-    return new Http(clients.get(node), "http://" + nodes.get(node) + "/kv/");
+    return new Http(clients.get(node), access.scheme() + "://" + nodes.get(node) + "/kv/");
+  }
+
+  private SocketHttpConnection socketTo(int node) {
+    return new SocketHttpConnection(nodes.get(node), readQuery, writeQuery, (int) clientTimeout.toMillis(), tls,
+        access.authorization().orElse(null));
+  }
+
+  /**
+   * Before the run: one {@code HEAD} of the first record on the first node. Empty when the run may go
+   * on, whatever else the node answers or if it does not; the line to print when it refused the
+   * credentials (401, 403) or TLS failed.
+   */
+  Optional<String> probe() {
+    SocketHttpConnection probe = socketTo(0);
+    String url = access.scheme() + "://" + nodes.get(0);
+    try {
+      return ClientCredentials.refusal(access.credentials(), url, probe.status(KeyChooser.key(0)), "bench",
+          "readwrite");
+    } catch (IOException | RuntimeException e) {
+      return ClientTls.tlsProblem(e).map(problem -> "cannot talk to the node at " + url + ": " + problem);
+    } finally {
+      probe.close();
+    }
   }
 
   private final class Http implements Connection {
@@ -72,7 +104,7 @@ final class HttpConnections implements AutoCloseable {
     }
 
     private Result get(String key, boolean missingIsOk) throws InterruptedException {
-      HttpRequest request = HttpRequest.newBuilder(URI.create(base + key + readQuery))
+      HttpRequest request = access.authorize(HttpRequest.newBuilder(URI.create(base + key + readQuery)))
           .timeout(clientTimeout)
           .GET()
           .build();
@@ -83,7 +115,7 @@ final class HttpConnections implements AutoCloseable {
         if (status == 200 || status == 300 || (status == 404 && missingIsOk)) {
           return Result.ok(context, status == 300);
         }
-        return Result.failed("http-" + status);
+        return Result.failedWith(status);
       } catch (IOException | RuntimeException e) {
         return failure(e);
       }
@@ -91,7 +123,7 @@ final class HttpConnections implements AutoCloseable {
 
     @Override
     public Result write(String key, byte[] value, String context) throws InterruptedException {
-      HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + key + writeQuery))
+      HttpRequest.Builder request = access.authorize(HttpRequest.newBuilder(URI.create(base + key + writeQuery)))
           .timeout(clientTimeout)
           .header("Content-Type", "application/octet-stream")
           .PUT(HttpRequest.BodyPublishers.ofByteArray(value));
@@ -104,7 +136,7 @@ final class HttpConnections implements AutoCloseable {
         if (status == 204 || status == 200) {
           return Result.ok(response.headers().firstValue(CONTEXT_HEADER).orElse(null), false);
         }
-        return Result.failed("http-" + status);
+        return Result.failedWith(status);
       } catch (IOException | RuntimeException e) {
         return failure(e);
       }

@@ -10,13 +10,20 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * A minimal blocking HTTP/1.1 client over one keep-alive socket, for one worker: it writes a request,
  * reads the status line and headers, and reads or skips the body ({@code Content-Length}, chunked, or
  * to the end of the connection). Far cheaper per request than the JDK client, which matters when the
- * load generator shares two cores with the nodes it measures. Any I/O failure closes the socket; the
- * next request opens a new one. Not thread-safe.
+ * load generator shares two cores with the nodes it measures. Over HTTPS the socket is wrapped in an
+ * {@link SSLSocket} of the given context, with SNI and the host name checked against the node's
+ * certificate as HTTPS does; every request carries the {@code Authorization} header when one is given.
+ * Any I/O failure closes the socket; the next request opens a new one. Not thread-safe.
  */
 final class SocketHttpConnection implements Connection {
   private final String host;
@@ -24,13 +31,20 @@ final class SocketHttpConnection implements Connection {
   private final String readQuery;
   private final String writeQuery;
   private final int timeoutMillis;
+  private final SSLSocketFactory tls;
+  private final String authorization;
   private final StringBuilder line = new StringBuilder(128);
   private final byte[] skip = new byte[8192];
   private Socket socket;
   private InputStream in;
   private OutputStream out;
 
-  SocketHttpConnection(String node, String readQuery, String writeQuery, int timeoutMillis) {
+  /**
+   * A connection to {@code node} over TLS with {@code tls} (null: plain TCP), sending
+   * {@code authorization} as the {@code Authorization} header of every request (null: none).
+   */
+  SocketHttpConnection(String node, String readQuery, String writeQuery, int timeoutMillis, SSLSocketFactory tls,
+      String authorization) {
     int colon = node.lastIndexOf(':');
     String h = node.substring(0, colon);
     this.host = h.startsWith("[") ? h.substring(1, h.length() - 1) : h;
@@ -38,6 +52,8 @@ final class SocketHttpConnection implements Connection {
     this.readQuery = readQuery;
     this.writeQuery = writeQuery;
     this.timeoutMillis = timeoutMillis;
+    this.tls = tls;
+    this.authorization = authorization;
   }
 
   /** What came back: the status and the causal context header. */
@@ -60,7 +76,7 @@ final class SocketHttpConnection implements Connection {
       if (status == 200 || status == 300 || (status == 404 && missingIsOk)) {
         return Result.ok(response.context(), status == 300);
       }
-      return Result.failed("http-" + status);
+      return Result.failedWith(status);
     } catch (IOException | RuntimeException e) {
       return failure(e);
     }
@@ -74,9 +90,22 @@ final class SocketHttpConnection implements Connection {
       if (status == 204 || status == 200) {
         return Result.ok(response.context(), false);
       }
-      return Result.failed("http-" + status);
+      return Result.failedWith(status);
     } catch (IOException | RuntimeException e) {
       return failure(e);
+    }
+  }
+
+  /**
+   * The status of one {@code HEAD /kv/key} (access as a read, no body, so a node's counts of reads are
+   * untouched); an IOException when there is no answer (TLS failures included).
+   */
+  int status(String key) throws IOException {
+    try {
+      return exchange("HEAD", key, readQuery, null, null).status();
+    } catch (IOException | RuntimeException e) {
+      close();
+      throw e;
     }
   }
 
@@ -94,6 +123,9 @@ final class SocketHttpConnection implements Connection {
       s.setKeepAlive(true);
       s.connect(new InetSocketAddress(host, port), Math.min(2000, timeoutMillis));
       s.setSoTimeout(timeoutMillis);
+      if (tls != null) {
+        s = handshake(s);
+      }
       socket = s;
       in = new BufferedInputStream(s.getInputStream(), 16 * 1024);
       out = new BufferedOutputStream(s.getOutputStream(), 16 * 1024);
@@ -103,6 +135,9 @@ final class SocketHttpConnection implements Connection {
         .append(host).append(':').append(port).append("\r\n");
     if (body != null) {
       head.append("Content-Type: application/octet-stream\r\nContent-Length: ").append(body.length).append("\r\n");
+    }
+    if (authorization != null) {
+      head.append("Authorization: ").append(authorization).append("\r\n");
     }
     if (context != null) {
       head.append(HttpConnections.CONTEXT_HEADER).append(": ").append(context).append("\r\n");
@@ -114,6 +149,28 @@ final class SocketHttpConnection implements Connection {
     }
     out.flush();
     return readResponse(method);
+  }
+
+  /** {@code plain} wrapped in TLS, the handshake done: SNI for a host name, the host checked as HTTPS does. */
+  private Socket handshake(Socket plain) throws IOException {
+    SSLSocket ssl = (SSLSocket) tls.createSocket(plain, host, port, true);
+    try {
+      SSLParameters parameters = ssl.getSSLParameters();
+      parameters.setEndpointIdentificationAlgorithm("HTTPS");
+      if (!isIpLiteral(host)) {
+        parameters.setServerNames(List.of(new SNIHostName(host)));
+      }
+      ssl.setSSLParameters(parameters);
+      ssl.startHandshake();
+      return ssl;
+    } catch (IOException | RuntimeException e) {
+      ssl.close();
+      throw e;
+    }
+  }
+
+  private static boolean isIpLiteral(String host) {
+    return host.indexOf(':') >= 0 || host.matches("\\d{1,3}(\\.\\d{1,3}){3}");
   }
 
   private Response readResponse(String method) throws IOException {

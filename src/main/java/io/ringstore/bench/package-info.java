@@ -5,7 +5,8 @@
  * and the {@link io.ringstore.bench.BenchReport} — are plain Java; {@link io.ringstore.bench.BenchRun} drives
  * them over the public HTTP contract with keep-alive connections and records latencies in HdrHistograms,
  * counted from each request's intended send time so that a fixed-rate run has no coordinated omission.
- * An edge package: in HTTP mode it uses only the public HTTP contract; {@code --mode java}
+ * An edge package: in HTTP mode it uses only the public HTTP contract (reached over HTTP or HTTPS with
+ * credentials as every command-line client does, {@code io.ringstore.tools.ClientAccess}); {@code --mode java}
  * ({@link io.ringstore.bench.JavaConnections}) uses the public Java API ({@code io.ringstore.client},
  * its result types and {@code NodeConfig}) as an app would.
  */

@@ -1,17 +1,24 @@
 package io.ringstore.check;
 
+import io.ringstore.tools.ClientAccess;
+import io.ringstore.tools.ClientCredentials;
+import io.ringstore.tools.ClientTls;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -35,6 +42,7 @@ public final class CheckCommand {
                                  [--min-availability PERCENT]
                                  [--nemesis kill,pause] [--nemesis-interval 4s-8s] [--nemesis-down 3s-8s]
                                  [--cluster-dir ./data/cluster] [--random-seed N]
+                                 [--https] [--cacert FILE] [--user NAME[:PASSWORD]] [--password-file FILE]
         --nodes             the nodes' HTTP endpoints; requests rotate over them. Required without
                             --nemesis; with it, the local cluster's nodes by default (127.0.0.1:<node-i.http>)
         --duration          how long the load runs (e.g. 90s, 2m, 1500ms; a bare number is seconds)
@@ -59,17 +67,27 @@ public final class CheckCommand {
         --cluster-dir       the local cluster's pid, port and log files (default $RINGSTORE_CLUSTER_DIR,
                             else ./data/cluster)
         --random-seed       the seed of the nemesis's choices (default: random, printed at the start)
+      """ + ClientAccess.USAGE + """
+      With --nemesis against a cluster started by `bin/ringstore cluster start N --secure`, --cacert
+      defaults to the CA named in <cluster-dir>/cacert. A node with users answers the check only for a
+      user with the role admin (it reads /admin/replicas/{key}); before the load, one such request to the
+      first node stops the check (exit status 2) when the node refuses the credentials or TLS fails.
       Every run polls each node's /health/ready and /admin/cluster about every 500 ms and reports the
       fault windows it observed (a node not answering, not ready or seen unreachable), with the
       availability during each, outside them, and of the requests sent to up nodes.
       exit status: 0 passed, 1 lost writes, stale reads, not converged, no write acknowledged,
-      availability below --min-availability or the nemesis failed, 2 bad options
+      availability below --min-availability or the nemesis failed, 2 bad options, credentials refused
+      or TLS failed
       """;
   private static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(5);
   private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)?");
+  private static final String CLUSTER_DIR_ENV = "RINGSTORE_CLUSTER_DIR";
   private static final Pattern PERCENT = Pattern.compile("\\d{1,3}(\\.\\d{1,6})?");
   private static final Duration READY_POLL_TIMEOUT = Duration.ofSeconds(1);
   private static final Duration NEMESIS_STOP_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
+  /** The file of a local cluster directory that names the CA of a cluster started with --secure. */
+  static final String CACERT_FILE = "cacert";
 
   private CheckCommand() {}
 
@@ -109,6 +127,11 @@ public final class CheckCommand {
       return 2;
     }
     CheckOptions options = command.options();
+    Optional<String> refused = probe(options);
+    if (refused.isPresent()) {
+      err.println("ringstore check: " + refused.get());
+      return 2;
+    }
     NemesisPlan plan = command.nemesis();
     ProcessControl control = new LocalProcessControl();
     if (plan != null) {
@@ -135,7 +158,7 @@ public final class CheckCommand {
     Thread nemesisThread = null;
     Thread healOnExit = null;
     if (plan != null) {
-      nemesis = new Nemesis(plan.targets(), plan.settings(), control, readiness(), marks(handle), Nemesis.Pacer.SYSTEM,
+      nemesis = new Nemesis(plan.targets(), plan.settings(), control, readiness(options.access()), marks(handle), Nemesis.Pacer.SYSTEM,
           line -> err.printf(Locale.ROOT, "[%5.1f s] nemesis: %s%n", handle.progress().seconds(), line));
       Nemesis running = nemesis;
       healOnExit = new Thread(running::healAll, "ringstore-check-heal-on-exit");
@@ -187,14 +210,33 @@ public final class CheckCommand {
     };
   }
 
+  /**
+   * Before the load: one {@code GET /admin/replicas/{key}} (which needs the role admin, as the check's
+   * convergence does) on the first node. Empty when the check may go on, whatever else the node answers
+   * or if it does not; the line to print when it refused the credentials (401, 403) or TLS failed.
+   */
+  static Optional<String> probe(CheckOptions options) throws InterruptedException {
+    ClientAccess access = options.access();
+    String node = options.nodes().get(0);
+    String url = access.scheme() + "://" + node;
+    try {
+      HttpClient http = access.clientBuilder(PROBE_TIMEOUT).build();
+      HttpRequest request = ConsistencyCheck.request(access, node, "/admin/replicas/check-probe")
+          .timeout(PROBE_TIMEOUT).GET().build();
+      int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+      return ClientCredentials.refusal(access.credentials(), url, status, "check", "admin");
+    } catch (IllegalArgumentException e) {
+      return Optional.of(e.getMessage());
+    } catch (IOException e) {
+      return ClientTls.tlsProblem(e).map(problem -> "cannot talk to the node at " + url + ": " + problem);
+    }
+  }
+
   /** {@code GET /health/ready} answers 200 within a second. */
-  private static Nemesis.Readiness readiness() {
-    HttpClient http = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(READY_POLL_TIMEOUT)
-        .build();
+  private static Nemesis.Readiness readiness(ClientAccess access) {
+    HttpClient http = access.clientBuilder(READY_POLL_TIMEOUT).build();
     return endpoint -> {
-      HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + endpoint + "/health/ready"))
+      HttpRequest request = ConsistencyCheck.request(access, endpoint, "/health/ready")
           .timeout(READY_POLL_TIMEOUT).GET().build();
       try {
         return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
@@ -216,11 +258,23 @@ public final class CheckCommand {
   }
 
   static Command parse(String[] args) throws UsageException {
-    return parse(args, System.getenv("RINGSTORE_CLUSTER_DIR"));
+    return parse(args, System.getenv(), ClientCredentials.Prompt.CONSOLE);
   }
 
   /** Parses {@code args}; {@code clusterDirFromEnv} is {@code $RINGSTORE_CLUSTER_DIR} (null when unset). */
   static Command parse(String[] args, String clusterDirFromEnv) throws UsageException {
+    return parse(args, clusterDirFromEnv == null ? Map.of() : Map.of(CLUSTER_DIR_ENV, clusterDirFromEnv),
+        ClientCredentials.Prompt.NONE);
+  }
+
+  /**
+   * Parses {@code args} with {@code env} ({@code RINGSTORE_CLUSTER_DIR}, {@code RINGSTORE_USER},
+   * {@code RINGSTORE_PASSWORD}); {@code prompt} asks for a password {@code --user} did not give.
+   */
+  static Command parse(String[] args, Map<String, String> env, ClientCredentials.Prompt prompt)
+      throws UsageException {
+    String clusterDirFromEnv = env.get(CLUSTER_DIR_ENV);
+    ClientAccess.Builder access = new ClientAccess.Builder();
     List<String> nodes = null;
     CheckOptions defaults = CheckOptions.defaults(List.of("127.0.0.1:8080"));
     int clients = defaults.clients();
@@ -244,6 +298,10 @@ public final class CheckCommand {
       String option = args[i];
       if (option.equals("--json")) {
         json = true;
+        continue;
+      }
+      if (option.equals("--https")) {
+        access.https();
         continue;
       }
       String value;
@@ -276,6 +334,7 @@ public final class CheckCommand {
         case "--nemesis-down" -> down = range(option, value);
         case "--cluster-dir" -> clusterDir = path(option, value);
         case "--random-seed" -> seed = seed(option, value);
+        case "--cacert", "--user", "--password-file" -> accessOption(access, option, value);
         default -> throw new UsageException("unknown option '" + option + "'");
       }
     }
@@ -291,6 +350,10 @@ public final class CheckCommand {
         throw new UsageException("--nemesis: " + e.getMessage());
       }
       plan = new NemesisPlan(new Nemesis.Settings(kinds, interval, down, seed), clusterDir, targets);
+      Optional<Path> clusterCa = clusterCa(clusterDir);
+      if (!access.hasCacert() && clusterCa.isPresent()) {
+        access.option("--cacert", clusterCa.get().toString());
+      }
       if (nodes == null) {
         nodes = targets.stream().map(NemesisTarget::endpoint).toList();
       }
@@ -300,9 +363,35 @@ public final class CheckCommand {
     }
     try {
       return new Command(new CheckOptions(nodes, clients, keysPerClient, duration, r, w, timeout, converge,
-          valueSize), json, plan, minAvailability);
+          valueSize, access.resolve(env, prompt)), json, plan, minAvailability);
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
+    }
+  }
+
+  private static void accessOption(ClientAccess.Builder access, String option, String value)
+      throws UsageException {
+    try {
+      access.option(option, value);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+  }
+
+  /**
+   * The CA of a local cluster started with {@code --secure}: the file named in
+   * {@code <clusterDir>/cacert} (relative to the cluster directory); empty when there is no such file.
+   */
+  static Optional<Path> clusterCa(Path clusterDir) throws UsageException {
+    Path pointer = clusterDir.resolve(CACERT_FILE);
+    if (!Files.isRegularFile(pointer)) {
+      return Optional.empty();
+    }
+    try {
+      String named = Files.readString(pointer, StandardCharsets.UTF_8).strip();
+      return named.isEmpty() ? Optional.empty() : Optional.of(clusterDir.resolve(named));
+    } catch (IOException e) {
+      throw new UsageException("--nemesis: cannot read " + pointer + " (" + e.getMessage() + ")");
     }
   }
 

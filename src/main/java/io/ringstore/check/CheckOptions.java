@@ -1,5 +1,6 @@
 package io.ringstore.check;
 
+import io.ringstore.tools.ClientAccess;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -18,9 +19,10 @@ import java.util.regex.Pattern;
  * @param requestTimeout sent as {@code ?timeout=}; the HTTP client gives up one second later
  * @param convergeTimeout how long to wait after the load for the replicas to converge
  * @param valueSize bytes per value (at least the {@code key:seq:} prefix; padded with 'x')
+ * @param access HTTP or HTTPS and the credentials sent with every request
  */
 public record CheckOptions(List<String> nodes, int clients, int keysPerClient, Duration duration,
-    String r, String w, Duration requestTimeout, Duration convergeTimeout, int valueSize) {
+    String r, String w, Duration requestTimeout, Duration convergeTimeout, int valueSize, ClientAccess access) {
 
   private static final Pattern HOST_PORT = Pattern.compile("[A-Za-z0-9.\\-]+:\\d{1,5}|\\[[0-9A-Fa-f:.]+\\]:\\d{1,5}");
   private static final Pattern QUORUM = Pattern.compile("[1-9]\\d{0,2}|one|quorum|all");
@@ -55,6 +57,14 @@ public record CheckOptions(List<String> nodes, int clients, int keysPerClient, D
     if (valueSize < 1 || valueSize > MAX_VALUE_SIZE) {
       throw new IllegalArgumentException("value size must be 1.." + MAX_VALUE_SIZE + " bytes, got " + valueSize);
     }
+    Objects.requireNonNull(access, "access");
+  }
+
+  /** Settings over plain HTTP without credentials. */
+  public CheckOptions(List<String> nodes, int clients, int keysPerClient, Duration duration, String r, String w,
+      Duration requestTimeout, Duration convergeTimeout, int valueSize) {
+    this(nodes, clients, keysPerClient, duration, r, w, requestTimeout, convergeTimeout, valueSize,
+        ClientAccess.PLAIN);
   }
 
   /** The defaults of {@code bin/ringstore check} for these nodes. */
@@ -65,37 +75,42 @@ public record CheckOptions(List<String> nodes, int clients, int keysPerClient, D
 
   public CheckOptions withClients(int clients) {
     return new CheckOptions(nodes, clients, keysPerClient, duration, r, w, requestTimeout, convergeTimeout,
-        valueSize);
+        valueSize, access);
   }
 
   public CheckOptions withKeysPerClient(int keysPerClient) {
     return new CheckOptions(nodes, clients, keysPerClient, duration, r, w, requestTimeout, convergeTimeout,
-        valueSize);
+        valueSize, access);
   }
 
   public CheckOptions withDuration(Duration duration) {
     return new CheckOptions(nodes, clients, keysPerClient, duration, r, w, requestTimeout, convergeTimeout,
-        valueSize);
+        valueSize, access);
   }
 
   public CheckOptions withQuorums(String r, String w) {
     return new CheckOptions(nodes, clients, keysPerClient, duration, r, w, requestTimeout, convergeTimeout,
-        valueSize);
+        valueSize, access);
   }
 
   public CheckOptions withRequestTimeout(Duration requestTimeout) {
     return new CheckOptions(nodes, clients, keysPerClient, duration, r, w, requestTimeout, convergeTimeout,
-        valueSize);
+        valueSize, access);
   }
 
   public CheckOptions withConvergeTimeout(Duration convergeTimeout) {
     return new CheckOptions(nodes, clients, keysPerClient, duration, r, w, requestTimeout, convergeTimeout,
-        valueSize);
+        valueSize, access);
   }
 
   public CheckOptions withValueSize(int valueSize) {
     return new CheckOptions(nodes, clients, keysPerClient, duration, r, w, requestTimeout, convergeTimeout,
-        valueSize);
+        valueSize, access);
+  }
+
+  public CheckOptions withAccess(ClientAccess access) {
+    return new CheckOptions(nodes, clients, keysPerClient, duration, r, w, requestTimeout, convergeTimeout,
+        valueSize, access);
   }
 
   /** Checks that {@code node} is {@code host:port} with a port in 1..65535. */

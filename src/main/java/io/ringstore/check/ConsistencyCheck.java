@@ -2,6 +2,7 @@ package io.ringstore.check;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ringstore.tools.ClientAccess;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -102,10 +103,7 @@ public final class ConsistencyCheck {
     private Handle(CheckOptions options) {
       this.options = options;
       this.endpoints = options.nodes();
-      this.http = HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(min(options.requestTimeout(), Duration.ofSeconds(2)))
-          .build();
+      this.http = options.access().clientBuilder(min(options.requestTimeout(), Duration.ofSeconds(2))).build();
       this.startNanos = System.nanoTime();
       this.checker = new HistoryChecker(startNanos);
       String run = Long.toString(System.currentTimeMillis(), 36)
@@ -123,7 +121,7 @@ public final class ConsistencyCheck {
         thread.setDaemon(true);
         clients.add(thread);
       }
-      this.monitor = new HealthMonitor(http, this::endpoints, options.requestTimeout());
+      this.monitor = new HealthMonitor(http, options.access(), this::endpoints, options.requestTimeout());
       clients.forEach(Thread::start);
     }
 
@@ -288,12 +286,16 @@ public final class ConsistencyCheck {
       return nodes.get((int) Math.floorMod(rotation + rotation / n, (long) n));
     }
 
+    private HttpRequest.Builder request(String node, String pathAndQuery) {
+      return ConsistencyCheck.request(options.access(), node, pathAndQuery);
+    }
+
     /** A read's operation and the causal context it returned (null when none). */
     private record Read(Op op, String context) {}
 
     private Read read(String key, String node, Op.Type type) {
-      HttpRequest request = HttpRequest.newBuilder(uri(node, "/kv/" + key
-              + "?r=" + options.r() + "&timeout=" + options.requestTimeout().toMillis()))
+      HttpRequest request = request(node, "/kv/" + key
+              + "?r=" + options.r() + "&timeout=" + options.requestTimeout().toMillis())
           .timeout(options.requestTimeout().plusSeconds(1))
           .GET()
           .build();
@@ -348,8 +350,8 @@ public final class ConsistencyCheck {
     }
 
     private Op write(String key, long seq, String context, String node) {
-      HttpRequest.Builder request = HttpRequest.newBuilder(uri(node, "/kv/" + key
-              + "?w=" + options.w() + "&timeout=" + options.requestTimeout().toMillis()))
+      HttpRequest.Builder request = request(node, "/kv/" + key
+              + "?w=" + options.w() + "&timeout=" + options.requestTimeout().toMillis())
           .timeout(options.requestTimeout().plusSeconds(1))
           .header("Content-Type", "text/plain")
           .PUT(HttpRequest.BodyPublishers.ofByteArray(ValueFormat.value(key, seq, options.valueSize())));
@@ -427,7 +429,7 @@ public final class ConsistencyCheck {
       List<String> nodes = endpoints;
       for (int attempt = 0; attempt < nodes.size(); attempt++) {
         String node = nodes.get(Math.floorMod(adminRotation.getAndIncrement(), nodes.size()));
-        HttpRequest request = HttpRequest.newBuilder(uri(node, "/admin/replicas/" + key))
+        HttpRequest request = request(node, "/admin/replicas/" + key)
             .timeout(ADMIN_TIMEOUT)
             .GET()
             .build();
@@ -515,8 +517,9 @@ public final class ConsistencyCheck {
     return "error-" + e.getClass().getSimpleName();
   }
 
-  private static URI uri(String node, String pathAndQuery) {
-    return URI.create("http://" + node + pathAndQuery);
+  /** A request to {@code node} with the check's scheme and credentials. */
+  static HttpRequest.Builder request(ClientAccess access, String node, String pathAndQuery) {
+    return access.authorize(HttpRequest.newBuilder(URI.create(access.scheme() + "://" + node + pathAndQuery)));
   }
 
   private static Duration min(Duration a, Duration b) {

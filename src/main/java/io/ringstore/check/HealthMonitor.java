@@ -2,6 +2,7 @@ package io.ringstore.check;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ringstore.tools.ClientAccess;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -30,6 +31,7 @@ final class HealthMonitor {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final HttpClient http;
+  private final ClientAccess access;
   private final Supplier<List<String>> nodes;
   private final Duration pollTimeout;
   private final FaultWindowTracker tracker = new FaultWindowTracker();
@@ -39,11 +41,12 @@ final class HealthMonitor {
 
   /**
    * Starts polling {@code nodes} (asked again each round, as they may change) at once (the first
-   * round counts from this call, so start the monitor before the load), each poll
-   * with {@code requestTimeout} kept within 1..5 s.
+   * round counts from this call, so start the monitor before the load) through {@code http} with
+   * {@code access}'s scheme and credentials, each poll with {@code requestTimeout} kept within 1..5 s.
    */
-  HealthMonitor(HttpClient http, Supplier<List<String>> nodes, Duration requestTimeout) {
+  HealthMonitor(HttpClient http, ClientAccess access, Supplier<List<String>> nodes, Duration requestTimeout) {
     this.http = http;
+    this.access = access;
     this.nodes = nodes;
     this.pollTimeout = requestTimeout.compareTo(MIN_POLL_TIMEOUT) < 0 ? MIN_POLL_TIMEOUT
         : requestTimeout.compareTo(MAX_POLL_TIMEOUT) > 0 ? MAX_POLL_TIMEOUT : requestTimeout;
@@ -112,7 +115,7 @@ final class HealthMonitor {
   }
 
   private HttpRequest get(String node, String path) {
-    return HttpRequest.newBuilder(URI.create("http://" + node + path)).timeout(pollTimeout).GET().build();
+    return ConsistencyCheck.request(access, node, path).timeout(pollTimeout).GET().build();
   }
 
   private static String text(byte[] body, String field) {

@@ -6,7 +6,8 @@
  * stale read under strict quorums with R + W > N) and 4 (replicas converge). A health monitor (pure
  * core: {@link io.ringstore.check.FaultWindowTracker}) records the fault windows it observes, and for
  * a local cluster a {@link io.ringstore.check.Nemesis} kills and restarts or pauses and resumes nodes
- * (through {@link io.ringstore.check.ProcessControl}), marking its windows. An edge package: it imports
- * nothing from the rest of ringstore and talks HTTP (and, for the nemesis, signals) only.
+ * (through {@link io.ringstore.check.ProcessControl}), marking its windows. An edge package: it talks
+ * HTTP (and, for the nemesis, signals) only, and imports from the rest of ringstore only the
+ * command-line clients' way to reach a node ({@code io.ringstore.tools}: HTTPS, the CA, credentials).
  */
 package io.ringstore.check;

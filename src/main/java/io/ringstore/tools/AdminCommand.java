@@ -6,6 +6,8 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * The operator commands behind {@code bin/ringstore status} and {@code bin/ringstore leave}: they call a
@@ -19,17 +21,21 @@ public final class AdminCommand {
 
   static final String USAGE = """
       usage: ringstore status [--host H] [--http-port P] [--https] [--cacert FILE]
+                              [--user NAME[:PASSWORD]] [--password-file FILE]
              ringstore leave  [--host H] --http-port P [--timeout 30m] [--via HOST:HTTP_PORT] \
       [--https] [--cacert FILE]
+                              [--user NAME[:PASSWORD]] [--password-file FILE]
         status   members (status, reachability, leaving), ring ownership per node and partition
                  transfers, as the node at H:P sees them (default 127.0.0.1:8080)
         leave    asks the node at H:P to leave the cluster gracefully, shows the transfers every 2 s
                  until the node has stopped, then waits until another member no longer lists it.
                  --http-port is required. --timeout: 90s, 30m, 2h (default 30m). --via: the HTTP
                  address of another member to confirm with (default: one derived from the members)
-        --https  talk HTTPS (also implied by --cacert or --host https://H[:P])
-        --cacert the CA to trust: a PEM file (ca.pem of bin/ringstore certs) or a PKCS12/JKS truststore
-                 (its password in RINGSTORE_TRUSTSTORE_PASSWORD); default: the JDK's trusted CAs""";
+        --host https://H[:P] also means --https
+      """ + ClientAccess.USAGE + """
+        A node with users and roles answers status to a user with the role monitor (or admin), and
+        leave to a user with the role admin.
+      """.stripTrailing();
 
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
@@ -37,15 +43,26 @@ public final class AdminCommand {
   private final PrintStream out;
   private final PrintStream err;
   private final Duration pollInterval;
+  private final Map<String, String> env;
+  private final ClientCredentials.Prompt prompt;
 
   AdminCommand(PrintStream out, PrintStream err, Duration pollInterval) {
+    this(out, err, pollInterval, Map.of(), ClientCredentials.Prompt.NONE);
+  }
+
+  /** {@code env}: where {@code RINGSTORE_USER}/{@code RINGSTORE_PASSWORD} are read; {@code prompt} asks. */
+  AdminCommand(PrintStream out, PrintStream err, Duration pollInterval, Map<String, String> env,
+      ClientCredentials.Prompt prompt) {
     this.out = out;
     this.err = err;
     this.pollInterval = pollInterval;
+    this.env = env;
+    this.prompt = prompt;
   }
 
   public static void main(String[] args) {
-    System.exit(new AdminCommand(System.out, System.err, Duration.ofSeconds(2)).run(args));
+    System.exit(new AdminCommand(System.out, System.err, Duration.ofSeconds(2), System.getenv(),
+        ClientCredentials.Prompt.CONSOLE).run(args));
   }
 
   /** Runs one command and returns its exit code. */
@@ -63,9 +80,9 @@ public final class AdminCommand {
     try {
       options = switch (command) {
         case "status" -> AdminOptions.parse(command,
-            List.of("--host", "--http-port", "--https", "--cacert"), rest);
-        case "leave" -> AdminOptions.parse(command,
-            List.of("--host", "--http-port", "--timeout", "--via", "--https", "--cacert"), rest);
+            List.of("--host", "--http-port", "--https", "--cacert", "--user", "--password-file"), rest);
+        case "leave" -> AdminOptions.parse(command, List.of("--host", "--http-port", "--timeout", "--via",
+            "--https", "--cacert", "--user", "--password-file"), rest);
         default -> throw new IllegalArgumentException("unknown command '" + command + "'");
       };
       if (command.equals("leave") && options.httpPort().isEmpty()) {
@@ -74,17 +91,17 @@ public final class AdminCommand {
     } catch (IllegalArgumentException e) {
       return usage(e.getMessage());
     }
+    ClientAccess access;
     HttpClient http;
     try {
-      http = !options.https() ? NodeEndpoint.newClient(CONNECT_TIMEOUT)
-          : NodeEndpoint.newClient(CONNECT_TIMEOUT,
-              options.cacert().map(ClientTls::trusting).orElseGet(ClientTls::systemDefault));
+      access = options.access(env, prompt);
+      http = access.clientBuilder(CONNECT_TIMEOUT).build();
     } catch (IllegalArgumentException e) {
       err.println("ringstore: " + e.getMessage());
       return USAGE_ERROR;
     }
-    NodeEndpoint node = new NodeEndpoint(options.scheme(), options.host(), options.httpPortOrDefault(),
-        http, REQUEST_TIMEOUT);
+    NodeEndpoint node = new NodeEndpoint(access, options.host(), options.httpPortOrDefault(), http,
+        REQUEST_TIMEOUT);
     try {
       return command.equals("status")
           ? status(node)
@@ -105,6 +122,9 @@ public final class AdminCommand {
       clusterReply = node.get("/admin/cluster");
     } catch (IOException e) {
       err.println(unreachable(node, e));
+      return FAILED;
+    }
+    if (refused(err, node, clusterReply, "status", "monitor")) {
       return FAILED;
     }
     if (!clusterReply.ok()) {
@@ -138,6 +158,18 @@ public final class AdminCommand {
     }
   }
 
+  /**
+   * Prints on {@code err} the one line for a 401 or 403 answer to {@code command}, which needs
+   * {@code role}, and returns true; false (nothing printed) for any other answer.
+   */
+  static boolean refused(
+      PrintStream err, NodeEndpoint node, NodeEndpoint.Reply reply, String command, String role) {
+    Optional<String> refusal =
+        ClientCredentials.refusal(node.access().credentials(), node.url(), reply.status(), command, role);
+    refusal.ifPresent(line -> err.println("ringstore: " + line));
+    return refusal.isPresent();
+  }
+
   private int usage(String problem) {
     err.println("ringstore: " + problem);
     err.println(USAGE);
@@ -149,10 +181,9 @@ public final class AdminCommand {
   }
 
   static String describe(IOException e) {
-    if (e instanceof javax.net.ssl.SSLException || e.getCause() instanceof javax.net.ssl.SSLException) {
-      Throwable ssl = e instanceof javax.net.ssl.SSLException ? e : e.getCause();
-      return "TLS failed: " + ssl.getMessage()
-          + "; is --cacert the cluster's CA (ca.pem of bin/ringstore certs), and does the node serve HTTPS?";
+    Optional<String> tls = ClientTls.tlsProblem(e);
+    if (tls.isPresent()) {
+      return tls.get();
     }
     if (e instanceof java.net.ConnectException || e.getCause() instanceof java.net.ConnectException) {
       return "connection refused";

@@ -3,6 +3,7 @@ package io.ringstore.tools;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -13,7 +14,7 @@ import java.util.regex.Pattern;
  */
 record AdminOptions(
     String host, Optional<Integer> httpPort, Duration timeout, Optional<HostPort> via, boolean https,
-    Optional<Path> cacert) {
+    Optional<Path> cacert, ClientCredentials.Options credentials) {
   static final String DEFAULT_HOST = "127.0.0.1";
   static final int DEFAULT_HTTP_PORT = 8080;
   static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(30);
@@ -41,7 +42,12 @@ record AdminOptions(
   }
 
   AdminOptions(String host, Optional<Integer> httpPort, Duration timeout, Optional<HostPort> via) {
-    this(host, httpPort, timeout, via, false, Optional.empty());
+    this(host, httpPort, timeout, via, false, Optional.empty(), ClientCredentials.Options.NONE);
+  }
+
+  /** How to reach the node: the TLS options and the credentials, resolved with {@code env}. */
+  ClientAccess access(Map<String, String> env, ClientCredentials.Prompt prompt) {
+    return new ClientAccess(https, cacert, credentials.resolve(env, prompt));
   }
 
   /** {@code https} with {@code --https}, {@code --cacert} or {@code --host https://...}, else {@code http}. */
@@ -65,6 +71,7 @@ record AdminOptions(
     Optional<HostPort> via = Optional.empty();
     boolean https = false;
     Optional<Path> cacert = Optional.empty();
+    ClientCredentials.Options credentials = ClientCredentials.Options.NONE;
     for (int i = 0; i < args.length; i++) {
       String option = args[i];
       if (!allowed.contains(option)) {
@@ -111,13 +118,14 @@ record AdminOptions(
           cacert = Optional.of(Path.of(value));
           https = true;
         }
+        case "--user", "--password-file" -> credentials = credentials.with(option, value);
         case "--http-port" -> httpPort = Optional.of(port(value, option));
         case "--timeout" -> timeout = duration(value, option);
         case "--via" -> via = Optional.of(HostPort.parse(value, option));
         default -> throw new IllegalArgumentException(command + ": unknown option '" + option + "'");
       }
     }
-    return new AdminOptions(host, httpPort, timeout, via, https, cacert);
+    return new AdminOptions(host, httpPort, timeout, via, https, cacert, credentials);
   }
 
   static int port(String text, String option) {

@@ -11,12 +11,14 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.Optional;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * The TLS side of the command-line clients ({@code status}, {@code leave}, {@code check}): an
- * SSLContext that trusts the CA given with {@code --cacert FILE}, either a PEM file of certificates
+ * The TLS side of the command-line clients ({@code status}, {@code leave}, {@code check},
+ * {@code bench}): an SSLContext that trusts the CA given with {@code --cacert FILE}, either a PEM file of certificates
  * ({@code ca.pem} of {@code bin/ringstore certs}) or a PKCS12/JKS truststore, whose password comes
  * from {@code RINGSTORE_TRUSTSTORE_PASSWORD} (not from the command line). Without {@code --cacert} the
  * JDK's default trusted CAs are used. Host names are verified as usual (the node certificates carry
@@ -49,6 +51,20 @@ public final class ClientTls {
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("no default TLS context: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * What went wrong when {@code e} (or one of its causes) is a TLS failure, as one phrase that says
+   * what to check; empty for any other failure.
+   */
+  public static Optional<String> tlsProblem(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof SSLException) {
+        return Optional.of("TLS failed: " + t.getMessage() + "; is --cacert the cluster's CA (ca.pem of "
+            + "bin/ringstore certs), and does the node serve HTTPS?");
+      }
+    }
+    return Optional.empty();
   }
 
   static KeyStore load(Path file) {

@@ -45,6 +45,9 @@ final class LeaveCommand {
     NodeEndpoint.Reply reply;
     try {
       NodeEndpoint.Reply clusterReply = node.get("/admin/cluster");
+      if (AdminCommand.refused(err, node, clusterReply, "leave", "admin")) {
+        return AdminCommand.FAILED;
+      }
       if (!clusterReply.ok()) {
         err.println("ringstore: " + node.address() + " answered /admin/cluster with HTTP "
             + clusterReply.status() + ": " + clusterReply.errorMessage() + "; nothing was sent");
@@ -57,6 +60,9 @@ final class LeaveCommand {
       return AdminCommand.FAILED;
     }
     String name = cluster.self();
+    if (AdminCommand.refused(err, node, reply, "leave", "admin")) {
+      return AdminCommand.FAILED;
+    }
     if (reply.status() == 404 || reply.status() == 405) {
       err.println("ringstore: " + name + " has no POST /admin/leave (HTTP " + reply.status()
           + "; an older node?); nothing was changed");

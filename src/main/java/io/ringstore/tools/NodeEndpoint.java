@@ -17,44 +17,24 @@ import java.time.Duration;
 final class NodeEndpoint {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final String scheme;
+  private final ClientAccess access;
   private final String host;
   private final int port;
   private final HttpClient http;
   private final Duration requestTimeout;
 
-  NodeEndpoint(String host, int port, HttpClient http, Duration requestTimeout) {
-    this("http", host, port, http, requestTimeout);
-  }
-
-  /** A node's gateway over {@code scheme} ({@code http} or {@code https}). */
-  NodeEndpoint(String scheme, String host, int port, HttpClient http, Duration requestTimeout) {
-    this.scheme = scheme;
+  /** A node's gateway reached with {@code access} (scheme, credentials) through {@code http}. */
+  NodeEndpoint(ClientAccess access, String host, int port, HttpClient http, Duration requestTimeout) {
+    this.access = access;
     this.host = host;
     this.port = port;
     this.http = http;
     this.requestTimeout = requestTimeout;
   }
 
-  static HttpClient newClient(Duration connectTimeout) {
-    return HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(connectTimeout)
-        .build();
-  }
-
-  /** A client for HTTPS that trusts {@code context}'s CAs. */
-  static HttpClient newClient(Duration connectTimeout, javax.net.ssl.SSLContext context) {
-    return HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(connectTimeout)
-        .sslContext(context)
-        .build();
-  }
-
   /** {@code scheme://host:port}, for messages. */
   String url() {
-    return scheme + "://" + address();
+    return access.scheme() + "://" + address();
   }
 
   /** {@code host:port} of the HTTP gateway (not the node's cluster name). */
@@ -67,12 +47,17 @@ final class NodeEndpoint {
   }
 
   NodeEndpoint withTimeout(Duration timeout) {
-    return new NodeEndpoint(scheme, host, port, http, timeout);
+    return new NodeEndpoint(access, host, port, http, timeout);
   }
 
-  /** Another node's gateway, called with the same client. */
+  /** How this endpoint is reached: scheme and credentials. */
+  ClientAccess access() {
+    return access;
+  }
+
+  /** Another node's gateway, called with the same client and credentials. */
   NodeEndpoint at(String otherHost, int otherPort) {
-    return new NodeEndpoint(scheme, otherHost, otherPort, http, requestTimeout);
+    return new NodeEndpoint(access, otherHost, otherPort, http, requestTimeout);
   }
 
   Reply get(String path) throws IOException, InterruptedException {
@@ -85,7 +70,7 @@ final class NodeEndpoint {
 
   private Reply send(HttpRequest.Builder request) throws IOException, InterruptedException {
     HttpResponse<String> response = http.send(
-        request.timeout(requestTimeout).header("Accept", "application/json").build(),
+        access.authorize(request.timeout(requestTimeout).header("Accept", "application/json")).build(),
         HttpResponse.BodyHandlers.ofString());
     return new Reply(address(), response.request().uri().getPath(), response.statusCode(),
         response.body());
@@ -93,7 +78,7 @@ final class NodeEndpoint {
 
   private URI uri(String path) {
     String h = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
-    return URI.create(scheme + "://" + h + ":" + port + path);
+    return URI.create(access.scheme() + "://" + h + ":" + port + path);
   }
 
   /** An HTTP answer. */

@@ -16,7 +16,9 @@ import java.util.concurrent.Executors;
  * A stand-in for a ringstore node's HTTP contract ({@code /kv/{key}}, {@code /admin/replicas/{key}}, and
  * a ready {@code /health/ready} and {@code /admin/cluster} of one member)
  * on an in-memory map, for testing the runner without a cluster. Behaviours: a correct store, one that
- * acknowledges writes it forgets, and one whose replicas never agree.
+ * acknowledges writes it forgets, and one whose replicas never agree. With {@link #requireAuthorization}
+ * it answers 401 to a request (but {@code /health/*}) without that {@code Authorization} header, and with
+ * {@link #forbidReplicas} 403 to {@code /admin/replicas/*}, as a node with users does.
  */
 final class FakeNode implements AutoCloseable {
   enum Behaviour { CORRECT, FORGETS_WRITES, REPLICAS_DIFFER }
@@ -25,6 +27,9 @@ final class FakeNode implements AutoCloseable {
   private final Behaviour behaviour;
   private final Map<String, byte[]> values = new ConcurrentHashMap<>();
   private final java.util.concurrent.atomic.AtomicLong kvRequests = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
+  private volatile String requiredAuthorization;
+  private volatile boolean forbidReplicas;
 
   FakeNode(Behaviour behaviour) {
     this.behaviour = behaviour;
@@ -33,19 +38,58 @@ final class FakeNode implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    server.createContext("/kv/", this::kv);
-    server.createContext("/admin/replicas/", this::replicas);
+    server.createContext("/kv/", guarded(this::kv));
+    server.createContext("/admin/replicas/", guarded(exchange -> {
+      if (forbidReplicas) {
+        refused.incrementAndGet();
+        respond(exchange, 403, "{\"error\":\"forbidden\",\"message\":\"needs role admin\"}"
+            .getBytes(StandardCharsets.UTF_8));
+      } else {
+        replicas(exchange);
+      }
+    }));
     server.createContext("/health/ready", exchange -> respond(exchange, 200,
         "{\"status\":\"ready\",\"self\":\"fake\",\"memberStatus\":\"Up\"}".getBytes(StandardCharsets.UTF_8)));
-    server.createContext("/admin/cluster", exchange -> respond(exchange, 200,
+    server.createContext("/admin/cluster", guarded(exchange -> respond(exchange, 200,
         "{\"self\":\"fake\",\"members\":[{\"node\":\"fake\",\"status\":\"Up\",\"reachable\":true,\"roles\":[]}]}"
-            .getBytes(StandardCharsets.UTF_8)));
+            .getBytes(StandardCharsets.UTF_8))));
     server.setExecutor(Executors.newFixedThreadPool(4));
     server.start();
   }
 
   String address() {
     return "127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  /** Answers 401 to every request (but {@code /health/*}) whose {@code Authorization} is not {@code value}. */
+  FakeNode requireAuthorization(String value) {
+    requiredAuthorization = value;
+    return this;
+  }
+
+  /** Answers 403 to {@code /admin/replicas/*} (a user without the role admin). */
+  FakeNode forbidReplicas() {
+    forbidReplicas = true;
+    return this;
+  }
+
+  /** How many requests this node answered 401 or 403. */
+  long refused() {
+    return refused.get();
+  }
+
+  private com.sun.net.httpserver.HttpHandler guarded(com.sun.net.httpserver.HttpHandler handler) {
+    return exchange -> {
+      String required = requiredAuthorization;
+      if (required != null && !required.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+        refused.incrementAndGet();
+        exchange.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"ringstore\", charset=\"UTF-8\"");
+        respond(exchange, 401, "{\"error\":\"unauthorized\",\"message\":\"credentials required\"}"
+            .getBytes(StandardCharsets.UTF_8));
+      } else {
+        handler.handle(exchange);
+      }
+    };
   }
 
   /** How many {@code /kv/} requests this node received. */

@@ -15,7 +15,9 @@ import java.util.function.Supplier;
 
 /**
  * A stand-in for a node's HTTP gateway in the CLI tests: the JDK's HttpServer on 127.0.0.1, port 0,
- * answering canned JSON per {@code METHOD path}. It only tests the CLI; it is no model of a node.
+ * answering canned JSON per {@code METHOD path}. It only tests the CLI; it is no model of a node. With
+ * {@link #requireAuthorization} it answers 401 (as a node with users does) to a request without that
+ * {@code Authorization} header.
  */
 final class FakeNode implements AutoCloseable {
   /** A canned answer; {@code null} from a supplier means: drop the connection without answering. */
@@ -24,6 +26,8 @@ final class FakeNode implements AutoCloseable {
   private final HttpServer server;
   private final Map<String, Supplier<Answer>> routes = new ConcurrentHashMap<>();
   private final List<String> requests = new CopyOnWriteArrayList<>();
+  private final List<String> authorizations = new CopyOnWriteArrayList<>();
+  private volatile String requiredAuthorization;
 
   FakeNode() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -40,6 +44,17 @@ final class FakeNode implements AutoCloseable {
     return this;
   }
 
+  /** Answers 401 to every request whose {@code Authorization} header is not {@code value}. */
+  FakeNode requireAuthorization(String value) {
+    requiredAuthorization = value;
+    return this;
+  }
+
+  /** The {@code Authorization} header of every request received ({@code none} when absent). */
+  List<String> authorizations() {
+    return List.copyOf(authorizations);
+  }
+
   int port() {
     return server.getAddress().getPort();
   }
@@ -52,11 +67,19 @@ final class FakeNode implements AutoCloseable {
   private void handle(HttpExchange exchange) throws IOException {
     String key = exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath();
     requests.add(key);
+    String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+    authorizations.add(authorization == null ? "none" : authorization);
     exchange.getRequestBody().readAllBytes();
     Supplier<Answer> route = routes.get(key);
-    Answer answer = route == null
-        ? new Answer(404, "{\"error\":\"not_found\",\"message\":\"no such path\"}")
-        : route.get();
+    Answer answer;
+    if (requiredAuthorization != null && !requiredAuthorization.equals(authorization)) {
+      exchange.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"ringstore\", charset=\"UTF-8\"");
+      answer = new Answer(401, "{\"error\":\"unauthorized\",\"message\":\"credentials required\"}");
+    } else {
+      answer = route == null
+          ? new Answer(404, "{\"error\":\"not_found\",\"message\":\"no such path\"}")
+          : route.get();
+    }
     if (answer == null) {
       exchange.close();
       return;
