@@ -69,7 +69,8 @@ public final class CheckCommand {
         --random-seed       the seed of the nemesis's choices (default: random, printed at the start)
       """ + ClientAccess.USAGE + """
       With --nemesis against a cluster started by `bin/ringstore cluster start N --secure`, --cacert
-      defaults to the CA named in <cluster-dir>/cacert. A node with users answers the check only for a
+      defaults to the CA named in <cluster-dir>/cacert, and the credentials (without --user or
+      RINGSTORE_USER) to the user admin with <cluster-dir>/certs/admin.password. A node with users answers the check only for a
       user with the role admin (it reads /admin/replicas/{key}); before the load, one such request to the
       first node stops the check (exit status 2) when the node refuses the credentials or TLS fails.
       Every run polls each node's /health/ready and /admin/cluster about every 500 ms and reports the
@@ -88,6 +89,8 @@ public final class CheckCommand {
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
   /** The file of a local cluster directory that names the CA of a cluster started with --secure. */
   static final String CACERT_FILE = "cacert";
+  /** The first admin's password in a secure local cluster's certs directory. */
+  static final String ADMIN_PASSWORD_FILE = "admin.password";
 
   private CheckCommand() {}
 
@@ -353,6 +356,13 @@ public final class CheckCommand {
       Optional<Path> clusterCa = clusterCa(clusterDir);
       if (!access.hasCacert() && clusterCa.isPresent()) {
         access.option("--cacert", clusterCa.get().toString());
+      }
+      // and its first admin (bin/ringstore certs), unless credentials were given
+      Path adminPassword = clusterDir.resolve("certs").resolve(ADMIN_PASSWORD_FILE);
+      if (clusterCa.isPresent() && !access.hasCredentials() && !env.containsKey("RINGSTORE_USER")
+          && Files.isRegularFile(adminPassword)) {
+        access.option("--user", "admin");
+        access.option("--password-file", adminPassword.toString());
       }
       if (nodes == null) {
         nodes = targets.stream().map(NemesisTarget::endpoint).toList();

@@ -106,6 +106,11 @@ public record ClientAccess(boolean https, Optional<Path> cacert, Optional<Client
       return cacert.isPresent();
     }
 
+    /** True when {@code --user} or {@code --password-file} was given. */
+    public boolean hasCredentials() {
+      return !credentials.equals(ClientCredentials.Options.NONE);
+    }
+
     /** True when any option of this builder was given. */
     public boolean anyGiven() {
       return https || cacert.isPresent() || !credentials.equals(ClientCredentials.Options.NONE);

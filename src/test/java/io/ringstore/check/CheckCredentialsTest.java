@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -84,6 +85,31 @@ class CheckCredentialsTest {
 
     assertEquals(Optional.of(Path.of("mine.pem")), parse(Map.of(), "--nemesis", "kill", "--cluster-dir",
         dir.toString(), "--cacert", "mine.pem").options().access().cacert(), "--cacert wins");
+  }
+
+  @Test
+  void aSecureLocalClusterGivesTheNemesisItsAdmin() throws Exception {
+    Files.writeString(dir.resolve("node-1.pid"), "1001\n");
+    Files.writeString(dir.resolve("node-1.http"), "18080\n");
+    Path certs = Files.createDirectories(dir.resolve("certs"));
+    Files.writeString(dir.resolve(CheckCommand.CACERT_FILE), certs.resolve("ca.pem") + "\n");
+    assertEquals(Optional.empty(), parse(Map.of(), "--nemesis", "kill", "--cluster-dir", dir.toString())
+        .options().access().credentials(), "no admin.password: no credentials");
+
+    Files.writeString(certs.resolve(CheckCommand.ADMIN_PASSWORD_FILE), "s3cret\n");
+    ClientAccess access = parse(Map.of(), "--nemesis", "kill", "--cluster-dir", dir.toString())
+        .options().access();
+    assertEquals("admin", access.credentials().orElseThrow().user(), "the cluster's first admin");
+    assertEquals(Optional.of("Basic " + Base64.getEncoder().encodeToString(
+        "admin:s3cret".getBytes(StandardCharsets.UTF_8))), access.authorization());
+
+    Path mine = Files.writeString(dir.resolve("mine.password"), "other\n");
+    assertEquals("ops", parse(Map.of(), "--nemesis", "kill", "--cluster-dir", dir.toString(), "--user", "ops",
+        "--password-file", mine.toString()).options().access().credentials().orElseThrow().user(),
+        "given credentials win");
+    assertEquals("env", parse(Map.of("RINGSTORE_USER", "env", "RINGSTORE_PASSWORD", "pw"), "--nemesis",
+        "kill", "--cluster-dir", dir.toString()).options().access().credentials().orElseThrow().user(),
+        "so does RINGSTORE_USER");
   }
 
   private record Run(int status, String out, String err) {}
