@@ -1,7 +1,6 @@
 package io.ringstore.http;
 
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
-import static org.apache.pekko.http.javadsl.server.Directives.extractClientIP;
 import static org.apache.pekko.http.javadsl.server.Directives.extractCredentials;
 import static org.apache.pekko.http.javadsl.server.Directives.extractRequest;
 import static org.apache.pekko.http.javadsl.server.Directives.onComplete;
@@ -12,6 +11,7 @@ import io.ringstore.security.AccessPolicy;
 import io.ringstore.security.Authenticator;
 import io.ringstore.security.Role;
 import io.ringstore.security.User;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -20,8 +20,10 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.http.javadsl.model.AttributeKeys;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.RemoteAddress;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.BasicHttpCredentials;
 import org.apache.pekko.http.javadsl.model.headers.HttpChallenge;
@@ -146,11 +148,11 @@ final class AccessControl {
             return complete(forbidden(user, needed, request));
           }
           if (needed == Access.ADMIN && !isRead(request)) {
-            return extractClientIP(ip -> {
-              LOG.info("{} {} by user '{}' from {}", request.method().value(),
-                  escaped(request.getUri().path()), user.name(), ip);
-              return inner.get();
-            });
+            // the connection's peer, not X-Forwarded-For (which any client may send)
+            String from = request.getAttribute(AttributeKeys.remoteAddress)
+                .flatMap(RemoteAddress::getAddress).map(InetAddress::getHostAddress).orElse("unknown");
+            LOG.info("{} {} by user '{}' from {}", request.method().value(),
+                escaped(request.getUri().path()), user.name(), from);
           }
           return inner.get();
         });

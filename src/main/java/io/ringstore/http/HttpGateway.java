@@ -148,7 +148,8 @@ public final class HttpGateway {
     return server
         // KvRoutes and AdminRoutes read the key from the raw target: Pekko's parsed path has
         // replaced invalid UTF-8 with U+FFFD, which would turn a bad key into a guessed one.
-        .adaptSettings(s -> s.withRawRequestUriHeader(true)
+        // the peer's address as a request attribute: for the log of admin changes (AccessControl)
+        .adaptSettings(s -> s.withRawRequestUriHeader(true).withRemoteAddressAttribute(true)
             .withParsingErrorHandler(JsonParsingErrorHandler.class.getName()))
         .bind(route)
         .thenApply(binding -> {

@@ -3,6 +3,10 @@ package io.ringstore.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ringstore.security.PasswordHash;
@@ -29,6 +33,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * Users and roles over real HTTP against one in-JVM node with authentication on (issue 11, item 3):
@@ -174,6 +179,37 @@ class AccessControlHttpTest {
     assertEquals(404, send("GET", "/kv/reload", null, "reader").statusCode(),
         "a bad file leaves the users loaded before in force");
     UsersFile.write(usersFile, before);
+  }
+
+  @Test
+  void anAdminChangeIsLoggedWithTheUserAndThePeerAddress() throws Exception {
+    Logger logger = (Logger) LoggerFactory.getLogger(AccessControl.class);
+    ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    appender.start();
+    Level level = logger.getLevel();
+    logger.setLevel(Level.INFO);
+    logger.addAppender(appender);
+    try {
+      // a POST the route refuses (405) still passed the admin check, and is logged like a leave
+      HttpResponse<String> answer = sendRaw("POST", "/admin/cluster%0Aforged", null,
+          basic("boss", "boss-pw"));
+      assertTrue(answer.statusCode() == 404 || answer.statusCode() == 405, answer.body());
+      assertEquals(405, send("POST", "/admin/cluster", null, "boss").statusCode());
+      List<String> lines = appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+      assertTrue(lines.contains("POST /admin/cluster by user 'boss' from 127.0.0.1"), lines.toString());
+      assertTrue(lines.stream().noneMatch(l -> l.contains("\n")), "no line is forged: " + lines);
+      assertTrue(lines.contains("POST /admin/cluster%0Aforged by user 'boss' from 127.0.0.1"),
+          "the newline stays encoded: " + lines);
+      HttpResponse<String> spoofed = HTTP.send(HttpRequest.newBuilder(uri("/admin/cluster"))
+          .header("Authorization", basic("boss", "boss-pw")).header("X-Forwarded-For", "203.0.113.9")
+          .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(405, spoofed.statusCode());
+      assertTrue(appender.list.stream().map(ILoggingEvent::getFormattedMessage)
+          .noneMatch(l -> l.contains("203.0.113.9")), "the peer's address, not a header's");
+    } finally {
+      logger.detachAppender(appender);
+      logger.setLevel(level);
+    }
   }
 
   @Test
