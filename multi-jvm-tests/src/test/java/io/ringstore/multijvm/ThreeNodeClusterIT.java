@@ -62,8 +62,12 @@ class ThreeNodeClusterIT {
 
     String key = "replicated-" + UUID.randomUUID();
     byte[] value = ("written with w=all " + key).getBytes(StandardCharsets.UTF_8);
-    NodeHttp.Response put = n1.http().put("/kv/" + key + "?w=all", value);
-    assertEquals(204, put.status(), () -> "PUT w=all via node-1: " + put);
+    // right after the joins, sharding may still be moving replicas onto the new nodes: a w=all write
+    // is a 503 until the rebalance (README, Limits today), so the first one is retried for a while
+    cluster.awaitAssert(CONVERGE, () -> {
+      NodeHttp.Response put = n1.http().put("/kv/" + key + "?w=all", value);
+      assertEquals(204, put.status(), () -> "PUT w=all via node-1: " + put);
+    });
 
     NodeHttp.Response get = n3.http().get("/kv/" + key + "?r=all");
     assertEquals(200, get.status(), () -> "GET r=all via node-3: " + get);
