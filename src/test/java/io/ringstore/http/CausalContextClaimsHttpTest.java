@@ -11,7 +11,11 @@ import io.ringstore.client.WriteOptions;
 import io.ringstore.coordinator.Outcome;
 import io.ringstore.coordinator.ReadResult;
 import io.ringstore.coordinator.WriteResult;
+import io.ringstore.config.RingstoreSettings;
+import io.ringstore.ring.KeyHash;
+import io.ringstore.storage.Sibling;
 import io.ringstore.testing.TestNode;
+import io.ringstore.version.DvvSet;
 import io.ringstore.version.CausalContextCodec;
 import io.ringstore.version.VersionVector;
 import java.io.ByteArrayOutputStream;
@@ -22,12 +26,15 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.http.javadsl.settings.ServerSettings;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -148,32 +155,67 @@ class CausalContextClaimsHttpTest {
   }
 
   /**
-   * The context the server hands out, at the most actors a client may send with the longest actor id
-   * a node may have and the largest counter, still fits in {@code max-context-size}, which leaves
-   * room under the header limit of the running configuration.
+   * The limits agree, read from the running configuration: Pekko HTTP's effective server-side
+   * {@code max-header-value-length} leaves at least 1 KiB above {@code max-context-size}, which is
+   * within the codec's own limit, which itself fits a header.
    */
   @Test
-  void theLargestContextTheServerHandsOutFitsBackIntoARequestHeader() {
-    long headerLimit = node.system().settings().config()
-        .getBytes("pekko.http.server.parsing.max-header-value-length");
+  void theHeaderLimitTheCodecLimitAndMaxContextSizeAgree() {
+    long headerLimit = ServerSettings.create(node.system().settings().config()).getParserSettings()
+        .getMaxHeaderValueLength();
+    assertEquals(headerLimit,
+        RingstoreSettings.maxHeaderValueLength(node.system().settings().config()),
+        "the settings read the same header limit Pekko HTTP applies");
     int maxContextChars = node.settings().requests().maxContextChars();
     int maxActors = node.settings().requests().maxContextActors();
     assertTrue(maxContextChars + 1024 <= headerLimit, "max-context-size (" + maxContextChars
         + ") leaves at least 1 KiB under max-header-value-length (" + headerLimit + ")");
-    assertTrue(CausalContextCodec.MAX_STRING_LENGTH <= headerLimit,
-        "the codec's own limit (" + CausalContextCodec.MAX_STRING_LENGTH
-            + ") is no larger than a header (" + headerLimit + ")");
     assertTrue(maxContextChars <= CausalContextCodec.MAX_STRING_LENGTH,
-        "max-context-size within the codec's limit");
+        "max-context-size within the codec's limit (" + CausalContextCodec.MAX_STRING_LENGTH + ")");
+    assertTrue(CausalContextCodec.MAX_STRING_LENGTH + 1024 <= headerLimit,
+        "the codec's own limit (" + CausalContextCodec.MAX_STRING_LENGTH
+            + ") leaves 1 KiB under a header (" + headerLimit + ")");
     assertTrue(maxActors <= CausalContextCodec.MAX_ENTRIES, "max-context-actors within the codec's");
-    Map<String, Long> largest = new TreeMap<>();
-    for (int i = 0; i < maxActors; i++) {
-      largest.put(String.format("%064d", i), Long.MAX_VALUE - 1);
+    assertEquals(CausalContextCodec.Limits.DEFAULT,
+        new CausalContextCodec.Limits(maxActors, maxContextChars),
+        "the codec's defaults are reference.conf's");
+  }
+
+  /**
+   * A key whose stored clock names more nodes than a context may carry (80 nodes coordinated its
+   * writes over its life: replicas moved, disks replaced) still hands out a context a client can
+   * send back, and a write with it resolves the siblings the read showed.
+   */
+  @Test
+  void aKeyCoordinatedByMoreNodesThanAContextCarriesHandsOutAContextThatResolves()
+      throws Exception {
+    String key = "many-coordinators";
+    int partition = KeyHash.partitionOf(key, node.settings().ring().partitions());
+    List<DvvSet.Entry<Sibling>> entries = new ArrayList<>();
+    for (int i = 0; i < 80; i++) {
+      String uid = String.format("retired-node-%02d", i);
+      entries.add(i % 20 == 3
+          ? new DvvSet.Entry<>(uid, 7, List.of(Sibling.value(bytes("from " + i), "text/plain")))
+          : new DvvSet.Entry<>(uid, 1 + i, List.of()));
     }
-    String context = forged(largest);
-    assertTrue(context.length() <= maxContextChars, "a context of " + maxActors
-        + " actors with 64-character ids and 63-bit counters is " + context.length()
-        + " characters, within max-context-size (" + maxContextChars + ")");
+    node.node().store().merge(partition, key, DvvSet.fromParts(entries, List.of()));
+
+    HttpResponse<String> read = send("GET", "/kv/" + key, null, null);
+    assertEquals(300, read.statusCode(), "four siblings: " + read.body());
+    String context = read.headers().firstValue(CONTEXT).orElseThrow();
+    assertTrue(context.length() <= node.settings().requests().maxContextChars(),
+        "within max-context-size: " + context.length());
+    assertTrue(CausalContextCodec.decode(context).size()
+        <= node.settings().requests().maxContextActors(), "within max-context-actors");
+    assertEquals(JSON.readTree(read.body()).path("context").asText(), context,
+        "the body's context is the header's");
+    HttpResponse<String> write = send("PUT", "/kv/" + key, "resolved", context);
+    assertEquals(204, write.statusCode(), "the handed-out context is accepted back: " + write.body());
+    HttpResponse<String> after = send("GET", "/kv/" + key, null, null);
+    assertEquals(200, after.statusCode(), "resolved to one value: " + after.body());
+    assertEquals("resolved", after.body(), "the resolving write");
+    assertTrue(write.headers().firstValue(CONTEXT).orElseThrow().length()
+        <= node.settings().requests().maxContextChars(), "the PUT's context fits as well");
   }
 
   /** The Java API shares the write path: the same contexts are refused and store nothing. */
@@ -280,8 +322,26 @@ class CausalContextClaimsHttpTest {
     return actors;
   }
 
+  /** Encodes a context byte by byte, as a client could, past what the server's encoder allows. */
   private static String forged(Map<String, Long> counters) {
-    return CausalContextCodec.encode(VersionVector.of(counters));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(CausalContextCodec.FORMAT_VERSION);
+    varint(out, counters.size());
+    for (Map.Entry<String, Long> e : new TreeMap<>(counters).entrySet()) {
+      byte[] id = e.getKey().getBytes(StandardCharsets.UTF_8);
+      varint(out, id.length);
+      out.writeBytes(id);
+      varint(out, e.getValue());
+    }
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(out.toByteArray());
+  }
+
+  private static void varint(ByteArrayOutputStream out, long value) {
+    while ((value & ~0x7FL) != 0) {
+      out.write((int) ((value & 0x7F) | 0x80));
+      value >>>= 7;
+    }
+    out.write((int) value);
   }
 
   /** A context of one actor whose counter varint is given raw (to go past what encode allows). */
