@@ -29,7 +29,8 @@ import java.util.TreeMap;
  * <p>Role: the context is what lets a client's next write supersede exactly the values it has seen;
  * decoding is strict so that a damaged context is rejected rather than silently weakened or widened.
  * That way it helps uphold DESIGN invariant 3: concurrent writes are never silently dropped; they
- * become siblings until a write whose context covers them resolves them.
+ * become siblings until a write whose context covers them resolves them. Its limits keep every
+ * context, sent or handed out ({@link #contextOf}), within one request header (invariants 5 and 6).
  *
  * <p>Stateless and thread-safe; the methods are static (an instance may be created for callers that
  * prefer injecting a codec).
