@@ -67,7 +67,8 @@ public final class RequestGateway extends AbstractBehavior<Ringstore.Command> {
     try {
       limits.checkKey(get.key());
       request = new ReadCoordinator.ReadRequest(
-          get.key(), limits.readQuorum(options.r()), limits.timeout(options.timeout()));
+          get.key(), limits.readQuorum(options.r()), limits.timeout(options.timeout()),
+          limits.contextLimits());
     } catch (IllegalArgumentException e) {
       get.replyTo().tell(new Outcome.Rejected(e.getMessage()));
       return this;
@@ -105,7 +106,7 @@ public final class RequestGateway extends AbstractBehavior<Ringstore.Command> {
       limits.checkContext(context);
       request = new WriteCoordinator.WriteRequest(
           key, value, context, contextFromReplica, limits.writeQuorum(o.w()),
-          limits.timeout(o.timeout()), limits.sloppy(o.sloppy()));
+          limits.timeout(o.timeout()), limits.sloppy(o.sloppy()), limits.contextLimits());
     } catch (IllegalArgumentException e) {
       replyTo.tell(new Outcome.Rejected(e.getMessage()));
       return this;

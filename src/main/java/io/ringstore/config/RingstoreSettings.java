@@ -70,6 +70,7 @@ public record RingstoreSettings(
     // a client member serves no HTTP: it needs neither the gateway's keystore nor the users file, so
     // an app can layer a node's secure config (internode TLS) without either
     boolean servesHttp = !CLIENT_ROLE.equals(role);
+    requireContextFitsHeader(root, c.getBytes("requests.max-context-size"));
     return new RingstoreSettings(
         role,
         Path.of(c.getString("data-dir")),
@@ -170,6 +171,33 @@ public record RingstoreSettings(
   }
 
   /**
+   * The request header limit of this configuration: Pekko HTTP's server-side
+   * {@code max-header-value-length} (which falls back to {@code pekko.http.parsing}), 8 KiB by
+   * default.
+   */
+  public static long maxHeaderValueLength(Config root) {
+    for (String path : new String[] {"pekko.http.server.parsing.max-header-value-length",
+        "pekko.http.parsing.max-header-value-length"}) {
+      if (root.hasPath(path)) {
+        return root.getBytes(path);
+      }
+    }
+    return RequestSettings.MAX_HEADER_VALUE_CHARS;
+  }
+
+  /**
+   * Every context the server hands out is at most {@code max-context-size} characters and must fit
+   * back into a request header with 1 KiB to spare (for the header's name and a proxy's additions).
+   */
+  private static void requireContextFitsHeader(Config root, long maxContextChars) {
+    long header = maxHeaderValueLength(root);
+    require(maxContextChars + 1024 <= header, "ringstore.requests.max-context-size ("
+        + maxContextChars + ") must leave 1 KiB under pekko.http.server.parsing"
+        + ".max-header-value-length (" + header + "): a context the server hands out must fit back"
+        + " into a request header");
+  }
+
+  /**
    * Request limits: default and maximum timeout, value and key sizes; default quorum mode; whether
    * coordinators reach replica entities on direct routes once known ({@code ReplicaRoutes}); the
    * siblings a client write may leave on a key (a warning is logged from {@code warnSiblings} on);
@@ -194,9 +222,10 @@ public record RingstoreSettings(
       require(warnSiblings >= 1 && warnSiblings <= maxSiblings,
           "ringstore.requests.warn-siblings must be in 1..max-siblings (" + maxSiblings + "), was "
               + warnSiblings);
-      require(maxContextChars >= 64 && maxContextChars <= MAX_HEADER_VALUE_CHARS - 1024,
+      require(maxContextChars >= 64
+              && maxContextChars <= io.ringstore.version.CausalContextCodec.MAX_STRING_LENGTH,
           "ringstore.requests.max-context-size must be in 64..7KiB (a context travels in one request"
-              + " header, at most 8 KiB), was " + maxContextChars);
+              + " header, 8 KiB by default), was " + maxContextChars);
       require(maxContextActors >= 1
               && maxContextActors <= io.ringstore.version.CausalContextCodec.MAX_ENTRIES,
           "ringstore.requests.max-context-actors must be in 1.."

@@ -26,8 +26,17 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  */
 public final class ReadCoordinator extends AbstractBehavior<ReadCoordinator.Command> {
 
-  /** A validated read. */
-  public record ReadRequest(String key, int r, Duration timeout) {}
+  /**
+   * A validated read; the context it answers with fits {@code contextLimits}, so the client can send
+   * it back ({@link CausalContextCodec#contextOf}).
+   */
+  public record ReadRequest(
+      String key, int r, Duration timeout, CausalContextCodec.Limits contextLimits) {
+    /** With the default context limits. */
+    public ReadRequest(String key, int r, Duration timeout) {
+      this(key, r, timeout, CausalContextCodec.Limits.DEFAULT);
+    }
+  }
 
   /** Internal messages: adapted replica replies and the timeout. */
   public interface Command {}
@@ -190,7 +199,7 @@ public final class ReadCoordinator extends AbstractBehavior<ReadCoordinator.Comm
     // identical values (one write applied twice after a coordinator failover) are shown once; the
     // context still covers both
     List<Sibling> live = merged.values().stream().filter(v -> !v.tombstone()).distinct().toList();
-    String context = merged.isEmpty() ? null : CausalContextCodec.encode(merged.join());
+    String context = merged.isEmpty() ? null : CausalContextCodec.contextOf(merged, request.contextLimits());
     if (live.isEmpty()) {
       return new ReadResult.NotFound(context, quorum.repliedNodes());
     }

@@ -85,6 +85,12 @@ public final class RequestLimits {
     }
   }
 
+  /** The largest context the server hands out: the same limits it checks a client's against. */
+  public CausalContextCodec.Limits contextLimits() {
+    return new CausalContextCodec.Limits(
+        settings.requests().maxContextActors(), settings.requests().maxContextChars());
+  }
+
   public int readQuorum(Quorum r) {
     return resolve(r, settings.replication().r(), "r");
   }

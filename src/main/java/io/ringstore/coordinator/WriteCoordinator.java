@@ -45,11 +45,19 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
 
   /**
    * A validated write: {@code context} is an encoded causal context or null; {@code sloppy} lets hints
-   * on distinct fallback members count toward W.
+   * on distinct fallback members count toward W; the context the write answers with fits
+   * {@code contextLimits} ({@link CausalContextCodec#contextOf}).
    */
   public record WriteRequest(
       String key, Sibling value, String context, boolean contextFromReplica, int w,
-      Duration timeout, boolean sloppy) {
+      Duration timeout, boolean sloppy, CausalContextCodec.Limits contextLimits) {
+    public WriteRequest(
+        String key, Sibling value, String context, boolean contextFromReplica, int w,
+        Duration timeout, boolean sloppy) {
+      this(key, value, context, contextFromReplica, w, timeout, sloppy,
+          CausalContextCodec.Limits.DEFAULT);
+    }
+
     public WriteRequest(
         String key, Sibling value, String context, boolean contextFromReplica, int w,
         Duration timeout) {
@@ -259,7 +267,7 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
     }
     ack(reply.replica(), reply.node());
     object = reply.object();
-    context = CausalContextCodec.encode(StoredObjectCodec.decode(object).join());
+    context = CausalContextCodec.contextOf(StoredObjectCodec.decode(object), request.contextLimits());
     for (ReplicaId other : replicas) {
       if (!other.equals(coordinatingReplica)) {
         directory.tell(other, new ReplicaEntity.Replicate(request.key(), object, replicateAdapter));

@@ -18,7 +18,17 @@ import java.util.Optional;
  *       fewer than were there (a resolving write is always accepted).
  * </ul>
  *
- * Merges of whole objects (replication, read repair, hints, transfers, anti-entropy) never pass
+ * A context that names more than the stored clock holds is refused (HTTP 400, nothing stored) rather
+ * than narrowed to what is held: such a context is made up, damaged, or from before the key was
+ * deleted and reaped, and a write narrowed in silence would not supersede what its client meant it to
+ * (a resolving write would leave the siblings it was sent to resolve). Availability does not suffer
+ * for a replica that is merely behind: its refusal makes the coordinator ask the next replica, and
+ * the write is a 400 only when every replica answered and none holds the context (a replica that
+ * does not answer makes it a 503, to retry). Because nothing a client sends is merged, no counter
+ * can be pushed toward overflow, and a key's clock names only the nodes that coordinated its
+ * writes; what the server hands out is bounded separately ({@code CausalContextCodec#contextOf}).
+ *
+ * <p>Merges of whole objects (replication, read repair, hints, transfers, anti-entropy) never pass
  * here: they add no write. Pure.
  */
 public final class WriteAdmission {

@@ -10,7 +10,10 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -26,7 +29,8 @@ import java.util.TreeMap;
  * <p>Role: the context is what lets a client's next write supersede exactly the values it has seen;
  * decoding is strict so that a damaged context is rejected rather than silently weakened or widened.
  * That way it helps uphold DESIGN invariant 3: concurrent writes are never silently dropped; they
- * become siblings until a write whose context covers them resolves them.
+ * become siblings until a write whose context covers them resolves them. Its limits keep every
+ * context, sent or handed out ({@link #contextOf}), within one request header (invariants 5 and 6).
  *
  * <p>Stateless and thread-safe; the methods are static (an instance may be created for callers that
  * prefer injecting a codec).
@@ -35,14 +39,39 @@ public final class CausalContextCodec {
 
     /** The format version byte written first. */
     public static final int FORMAT_VERSION = 1;
-    /** Maximum size of the decoded binary form. */
-    public static final int MAX_ENCODED_BYTES = 64 * 1024;
-    /** Maximum number of actors in a context. */
-    public static final int MAX_ENTRIES = 4096;
-    /** Maximum UTF-8 length of one actor id. */
-    public static final int MAX_ACTOR_BYTES = 1024;
-    /** Maximum length of an encoded context string (base64url of {@link #MAX_ENCODED_BYTES}). */
-    public static final int MAX_STRING_LENGTH = (MAX_ENCODED_BYTES * 4 + 2) / 3;
+    /**
+     * Maximum length of an encoded context string: 7 KiB, so that any context this codec accepts or
+     * produces fits in one request header (Pekko HTTP's {@code max-header-value-length}, 8 KiB by
+     * default) with 1 KiB to spare. {@code ringstore.requests.max-context-size} may not exceed it.
+     */
+    public static final int MAX_STRING_LENGTH = 7 * 1024;
+    /** Maximum size of the decoded binary form (the base64url of it is {@link #MAX_STRING_LENGTH}). */
+    public static final int MAX_ENCODED_BYTES = MAX_STRING_LENGTH / 4 * 3;
+    /** Maximum number of actors in a context (an entry takes at least 3 bytes). */
+    public static final int MAX_ENTRIES = 1024;
+    /** Maximum UTF-8 length of one actor id (a node uid is 8 to 64 characters of base64url). */
+    public static final int MAX_ACTOR_BYTES = 64;
+
+    /**
+     * The largest context the server hands out and accepts back: at most {@code maxActors} actors and
+     * {@code maxChars} characters (the settings {@code max-context-actors} and
+     * {@code max-context-size}).
+     */
+    public record Limits(int maxActors, int maxChars) {
+        /** The defaults of {@code reference.conf}. */
+        public static final Limits DEFAULT = new Limits(64, 4 * 1024);
+
+        public Limits {
+            if (maxActors < 1 || maxActors > MAX_ENTRIES) {
+                throw new IllegalArgumentException(
+                        "maxActors must be in 1.." + MAX_ENTRIES + ", was " + maxActors);
+            }
+            if (maxChars < 64 || maxChars > MAX_STRING_LENGTH) {
+                throw new IllegalArgumentException(
+                        "maxChars must be in 64.." + MAX_STRING_LENGTH + ", was " + maxChars);
+            }
+        }
+    }
 
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
@@ -86,6 +115,66 @@ public final class CausalContextCodec {
                     + " bytes is larger than " + MAX_ENCODED_BYTES);
         }
         return ENCODER.encodeToString(bytes.toByteArray());
+    }
+
+    /**
+     * The context handed to a client for {@code object}: its whole causal history ({@link DvvSet#join})
+     * when that fits {@code limits}, so that every context the server hands out is one it accepts back.
+     *
+     * <p>A key's stored clock names every node that ever coordinated one of its writes, which over a
+     * long life (nodes replaced, replicas moved) can be more than a header carries. Then the context
+     * names only the actors that hold one of the object's values: that still supersedes every sibling
+     * the client saw. An actor without values has nothing left to supersede, and a replica whose clock
+     * covers the narrowed context (the only one that may apply it, see {@code WriteAdmission}) also
+     * holds every event those values' writes had seen, so no superseded value comes back. If even those
+     * actors do not fit, the ones holding the most values are named, the rest stay siblings until the
+     * next read and write: a write resolves less, nothing is lost (DESIGN invariant 3). An actor id
+     * longer than {@link #MAX_ACTOR_BYTES} (never a node uid) is left out the same way: a read never
+     * fails for the context it hands out.
+     */
+    public static String contextOf(DvvSet<?> object, Limits limits) {
+        VersionVector full = object.join();
+        boolean carried = true;
+        for (String actor : full.entries().keySet()) {
+            carried &= actorBytes(actor) <= MAX_ACTOR_BYTES;
+        }
+        if (carried && full.size() <= limits.maxActors()
+                && encodedChars(full.entries()) <= limits.maxChars()) {
+            return encode(full);
+        }
+        List<DvvSet.Entry<?>> dotted = new ArrayList<>();
+        for (DvvSet.Entry<?> e : object.entries()) {
+            if (!e.values().isEmpty() && actorBytes(e.actor()) <= MAX_ACTOR_BYTES) {
+                dotted.add(e);
+            }
+        }
+        dotted.sort(Comparator.<DvvSet.Entry<?>>comparingInt(e -> e.values().size()).reversed()
+                .thenComparing(DvvSet.Entry::actor));
+        TreeMap<String, Long> named = new TreeMap<>();
+        for (DvvSet.Entry<?> e : dotted) {
+            if (named.size() == limits.maxActors()) {
+                break;
+            }
+            named.put(e.actor(), e.counter());
+            if (encodedChars(named) > limits.maxChars()) {
+                named.remove(e.actor());
+            }
+        }
+        return encode(VersionVector.of(named));
+    }
+
+    private static int actorBytes(String actor) {
+        return actor.getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    /** The length of {@link #encode}'s output for these entries. */
+    static int encodedChars(Map<String, Long> entries) {
+        long bytes = 1 + Varints.size(entries.size());
+        for (Map.Entry<String, Long> e : entries.entrySet()) {
+            int actor = actorBytes(e.getKey());
+            bytes += Varints.size(actor) + actor + Varints.size(e.getValue());
+        }
+        return (int) Math.min(Integer.MAX_VALUE, (bytes * 4 + 2) / 3);
     }
 
     /**

@@ -27,6 +27,16 @@ final class Varints {
         out.writeByte((int) value);
     }
 
+    /** The number of bytes {@link #write} takes for {@code value} (non-negative). */
+    static int size(long value) {
+        int n = 1;
+        while ((value & ~0x7FL) != 0) {
+            value >>>= 7;
+            n++;
+        }
+        return n;
+    }
+
     /** Reads a canonical varint; throws EOFException when the input ends inside it. */
     static long read(DataInput in) throws IOException {
         long result = 0;

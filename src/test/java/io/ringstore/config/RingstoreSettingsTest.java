@@ -46,7 +46,10 @@ class RingstoreSettingsTest {
       "ringstore.requests.max-siblings = 0; max-siblings",
       "ringstore.requests { max-siblings = 10, warn-siblings = 11 }; warn-siblings",
       "ringstore.requests.max-context-size = 8KiB; max-context-size",
-      "ringstore.requests.max-context-actors = 5000; max-context-actors"})
+      "ringstore.requests.max-context-actors = 5000; max-context-actors",
+      "ringstore.requests.max-context-actors = 1025; max-context-actors",
+      "pekko.http.server.parsing.max-header-value-length = 4k; max-header-value-length",
+      "pekko.http.parsing.max-header-value-length = 5000; max-header-value-length"})
   void invalidSettingsStopTheNodeWithAClearMessage(String hocon, String mentioned) {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () ->
         RingstoreSettings.fromConfig(
