@@ -82,8 +82,11 @@ final class DataDirectoryCheck {
     return "refusing to start: the " + e.part().description() + " " + e.file().toAbsolutePath()
         + " is damaged (" + e.detail() + ")."
         + System.lineSeparator() + "  At risk: " + e.atRisk() + "."
-        + System.lineSeparator() + "  Nothing was changed. To move the damaged part aside (to <data-dir>/damaged-<time>/)"
-        + " and bring this node's partitions back from the other replicas before it reports ready, run:"
+        + System.lineSeparator() + "  Nothing was changed. " + (e.part() == DamagedFileException.Part.HINT_JOURNAL
+            ? "To move the damaged journal aside (to <data-dir>/damaged-<time>/) and start with an empty"
+              + " one (its hints are lost; anti-entropy brings their writes to the replicas), run:"
+            : "To move the damaged part aside (to <data-dir>/damaged-<time>/) and bring this node's"
+              + " partitions back from the other replicas before it reports ready, run:")
         + System.lineSeparator() + "    " + command;
   }
 

@@ -305,7 +305,7 @@ public final class RingstoreNode {
     readiness.holdUntil(() -> {
       if (!released.get() && partitionsSynced(ringView.current(), name, tracker.all())) {
         released.set(true);
-        system.log().error("repaired node: every partition it replicates has synced with the other"
+        system.log().info("repaired node: every partition it replicates has synced with the other"
             + " replicas; it reports ready");
       }
       return released.get();
