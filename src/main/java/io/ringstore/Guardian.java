@@ -2,6 +2,7 @@ package io.ringstore;
 
 import io.ringstore.cluster.ClusterJoiner;
 import io.ringstore.config.RingstoreSettings;
+import io.ringstore.storage.DamageRepair;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -23,6 +24,11 @@ public final class Guardian {
   private Guardian() {}
 
   public static Behavior<Void> create(RingstoreSettings settings) {
+    return create(settings, DamageRepair.Report.NONE);
+  }
+
+  /** The root actor of a node whose start repaired {@code repairs} (see {@link DataDirectoryCheck}). */
+  public static Behavior<Void> create(RingstoreSettings settings, DamageRepair.Report repairs) {
     return Behaviors.setup(ctx -> {
       Cluster cluster = Cluster.get(Adapter.toClassic(ctx.getSystem()));
       var c = settings.cluster();
@@ -31,7 +37,8 @@ public final class Guardian {
           : c.rejoin() ? ClusterJoiner.Mode.REJOIN
           : ClusterJoiner.Mode.PASSIVE;
       exitRefusedOnIncompatibleConfig(ctx.getSystem());
-      RingstoreNode node = RingstoreNode.start(ctx.getSystem(), settings, mode, reason -> exitRefused());
+      RingstoreNode node = RingstoreNode.start(ctx.getSystem(), settings, mode, reason -> exitRefused(),
+          repairs);
       if (mode == ClusterJoiner.Mode.PASSIVE && cluster.settings().SeedNodes().isEmpty()) {
         ctx.getLog().info("no seed nodes configured: {} starts a new cluster", node.name());
         cluster.join(cluster.selfAddress());

@@ -17,12 +17,13 @@ public record LaunchOptions(
     Optional<Path> dataDir,
     Optional<Path> configFile,
     boolean forceNewCluster,
-    boolean insecure) {
+    boolean insecure,
+    boolean repair) {
 
   public static final String USAGE =
       """
       usage: ringstore [--http-port P] [--cluster-port P] [--host H] [--seed HOST:PORT]... \
-      [--data-dir DIR] [--config FILE] [--force-new-cluster] [--insecure]
+      [--data-dir DIR] [--config FILE] [--force-new-cluster] [--insecure] [--repair]
         --http-port P       HTTP gateway port (default 8080)
         --cluster-port P    Pekko cluster (Artery) port (default 25520)
         --host H            address to bind and advertise, HTTP and cluster (default 127.0.0.1)
@@ -33,7 +34,11 @@ public record LaunchOptions(
                             asking the members it remembers. If any of them still runs, there are
                             then two clusters that never exchange writes again.
         --insecure          start on a non-loopback --host without internode TLS, HTTPS or
-                            authentication (refused otherwise); warned about at every start.""";
+                            authentication (refused otherwise); warned about at every start.
+        --repair            when a data file is damaged (the node refused to start with exit status
+                            4): move the damaged part to DIR/damaged-<time>/, log at ERROR what is
+                            lost, and bring this node's partitions back from the other replicas
+                            before it reports ready.""";
 
   public LaunchOptions {
     seeds = List.copyOf(seeds);
@@ -65,6 +70,7 @@ public record LaunchOptions(
     Optional<Path> configFile = Optional.empty();
     boolean forceNewCluster = false;
     boolean insecure = false;
+    boolean repair = false;
     for (int i = 0; i < args.length; i++) {
       String option = args[i];
       if (option.equals("-h") || option.equals("--help")) {
@@ -76,6 +82,10 @@ public record LaunchOptions(
       }
       if (option.equals("--insecure")) {
         insecure = true;
+        continue;
+      }
+      if (option.equals("--repair")) {
+        repair = true;
         continue;
       }
       if (i + 1 >= args.length) {
@@ -93,7 +103,7 @@ public record LaunchOptions(
       }
     }
     return new LaunchOptions(httpPort, clusterPort, host, seeds, dataDir, configFile, forceNewCluster,
-        insecure);
+        insecure, repair);
   }
 
   private static int port(String value, String option) {

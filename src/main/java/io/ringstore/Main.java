@@ -3,6 +3,8 @@ package io.ringstore;
 import com.typesafe.config.Config;
 import io.ringstore.config.RingstoreSettings;
 import io.ringstore.config.SecurityPosture;
+import io.ringstore.storage.DamageRepair;
+import io.ringstore.storage.DamagedFileException;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.slf4j.LoggerFactory;
 
@@ -10,7 +12,9 @@ import org.slf4j.LoggerFactory;
  * Starts one ringstore node: parses the options, builds the configuration and the settings, checks the
  * node's {@link SecurityPosture} (secure by default once off loopback), and creates the actor system;
  * {@link Guardian} does the rest. Exits with status 2 on bad options or settings, and when the node would
- * be reachable beyond loopback unprotected without {@code --insecure}: all before anything binds.
+ * be reachable beyond loopback unprotected without {@code --insecure}: all before anything binds. Then
+ * it checks the data files ({@link DataDirectoryCheck}): a damaged one stops the start with exit status
+ * 4 and one message naming the file, what is at risk and the {@code --repair} command.
  */
 public final class Main {
   private Main() {}
@@ -48,6 +52,17 @@ public final class Main {
     if (posture instanceof SecurityPosture.Warn warn) {
       LoggerFactory.getLogger(Main.class).warn(warn.message());
     }
-    ActorSystem.create(Guardian.create(settings), NodeConfig.SYSTEM_NAME, config);
+    DamageRepair.Report repairs;
+    try {
+      repairs = DataDirectoryCheck.run(config, settings,
+          config.getBoolean("ringstore.storage.repair-damaged-files"));
+    } catch (DamagedFileException e) {
+      String message = DataDirectoryCheck.refusal(e, args);
+      LoggerFactory.getLogger(Main.class).error(message);
+      System.err.println("ringstore: " + message);
+      System.exit(DataDirectoryCheck.EXIT_DAMAGED);
+      return;
+    }
+    ActorSystem.create(Guardian.create(settings, repairs), NodeConfig.SYSTEM_NAME, config);
   }
 }

@@ -95,6 +95,9 @@ public final class NodeConfig {
     if (options.insecure()) {
       values.put("ringstore.security.allow-insecure", true);
     }
+    if (options.repair()) {
+      values.put("ringstore.storage.repair-damaged-files", true);
+    }
     Config config = ConfigFactory.parseMap(values);
     if (!options.seeds().isEmpty()) {
       List<String> seeds = options.seeds().stream()

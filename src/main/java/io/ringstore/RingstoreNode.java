@@ -32,6 +32,7 @@ import io.ringstore.replica.ReplicaDirectory;
 import io.ringstore.replica.ReplicaHost;
 import io.ringstore.replica.ReplicaSharding;
 import io.ringstore.replica.ReplicaStarter;
+import io.ringstore.storage.DamageRepair;
 import io.ringstore.storage.RocksDbSettings;
 import io.ringstore.storage.RocksDbStorage;
 import io.ringstore.storage.StorageEngine;
@@ -109,6 +110,17 @@ public final class RingstoreNode {
   public static RingstoreNode start(
       ActorSystem<?> system, RingstoreSettings settings, ClusterJoiner.Mode joinMode,
       Consumer<String> refuse) {
+    return start(system, settings, joinMode, refuse, DamageRepair.Report.NONE);
+  }
+
+  /**
+   * Starts a node whose data files were checked, and {@code repairs} repaired, by
+   * {@link DataDirectoryCheck}. A node whose RocksDB lost data in a repair holds its readiness until
+   * every partition it replicates has synced with the other replicas (DESIGN invariant 8).
+   */
+  public static RingstoreNode start(
+      ActorSystem<?> system, RingstoreSettings settings, ClusterJoiner.Mode joinMode,
+      Consumer<String> refuse, DamageRepair.Report repairs) {
     Cluster cluster = Cluster.get(Adapter.toClassic(system));
     String name = NodeAddress.of(cluster.selfAddress());
     RingView ringView = new RingView(cluster, RingView.ringConfig(settings));
@@ -171,6 +183,13 @@ public final class RingstoreNode {
     AntiEntropyStatus antiEntropy = new AntiEntropyStatus();
     NodeReadiness readiness = new NodeReadiness(cluster);
     if (settings.holdsData()) {
+      // a node never reports ready with hinted handoff off
+      readiness.holdUntil(() -> hintManager.isDone() && !hintManager.isCompletedExceptionally());
+    }
+    if (settings.holdsData() && repairs.storageLostData()) {
+      holdUntilPartitionsSynced(system, readiness, ringView, name, host.transfers());
+    }
+    if (settings.holdsData()) {
       RegionRegistration.await(system, region).thenRun(() -> {
         readiness.regionRegistered();
         system.log().info("replica region registered with the shard coordinator");
@@ -184,7 +203,7 @@ public final class RingstoreNode {
     // restarted node is ready only once it serves), so the hint journal waits for it
     CompletionStage<ServerBinding> binding = settings.holdsData()
         ? HttpGateway.start(system, settings, client, directory, readiness, antiEntropy, hintManager,
-            new io.ringstore.http.StoreView(store, storageExecutor), ringView,
+            new io.ringstore.http.StoreView(store, storageExecutor, repairs), ringView,
             system.systemActorOf(NodeLeave.create(name, ringView, directory, localReplicas,
                 settings.transfers().leaveTimeout()), "leave", org.apache.pekko.actor.typed.Props.empty()))
         : CompletableFuture.failedFuture(new IllegalStateException("client members serve no HTTP"));
@@ -264,10 +283,52 @@ public final class RingstoreNode {
   }
 
   private static StorageEngine openStorage(RingstoreSettings settings) {
+    return RocksDbStorage.open(rocksDbSettings(settings));
+  }
+
+  static RocksDbSettings rocksDbSettings(RingstoreSettings settings) {
     RingstoreSettings.StorageSettings s = settings.storage();
-    return RocksDbStorage.open(new RocksDbSettings(
+    return new RocksDbSettings(
         settings.dataDir().resolve("rocksdb"), s.syncWrites(), s.blockCacheBytes(),
-        s.writeBufferBytes(), s.compression()));
+        s.writeBufferBytes(), s.compression());
+  }
+
+  /**
+   * A repaired node's readiness waits until every partition it replicates has had a transfer (a copy
+   * from a previous host when there is one, then tree exchanges with the other replicas until they
+   * agree) complete since this start; released once, it stays released.
+   */
+  private static void holdUntilPartitionsSynced(
+      ActorSystem<?> system, NodeReadiness readiness, RingView ringView, String name,
+      TransferTracker tracker) {
+    java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+    readiness.holdUntil(() -> {
+      if (!released.get() && partitionsSynced(ringView.current(), name, tracker.all())) {
+        released.set(true);
+        system.log().info("repaired node: every partition it replicates has synced with the other"
+            + " replicas; it reports ready");
+      }
+      return released.get();
+    });
+  }
+
+  /** Whether every partition {@code self} replicates in {@code ring} has a completed transfer. */
+  static boolean partitionsSynced(Ring ring, String self, List<TransferTracker.Transfer> transfers) {
+    if (!ring.members().contains(self)) {
+      return false;
+    }
+    if (ring.members().size() <= 1) {
+      return true; // no other replica to bring anything back from
+    }
+    java.util.Set<Integer> synced = new java.util.HashSet<>();
+    transfers.stream().filter(t -> t.state() == TransferTracker.State.done)
+        .forEach(t -> synced.add(t.partition()));
+    for (int p = 0; p < ring.partitionCount(); p++) {
+      if (ring.isReplica(p, self) && !synced.contains(p)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   public RingstoreClient client() {

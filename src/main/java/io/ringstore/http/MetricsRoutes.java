@@ -97,6 +97,7 @@ final class MetricsRoutes {
       writeHints(text, hints.join());
       writeAntiEntropy(text, tombstones.join());
       writeStorage(text, storage.join());
+      writeRepairs(text, storeView.repairCounts());
       writeSources(text, hints.join().isPresent(), tombstones.join().isPresent(),
           storage.join().isPresent());
       writeJvm(text);
@@ -233,6 +234,12 @@ final class MetricsRoutes {
       text.family(metric, "gauge", "RocksDB's estimate: " + name.replace('_', ' ') + ".");
       text.sample(metric, value);
     }));
+  }
+
+  private static void writeRepairs(PrometheusText text, Map<String, Long> counts) {
+    text.family("ringstore_storage_repairs_total", "counter",
+        "Damaged data files this start moved aside (bin/ringstore start --repair), by part.");
+    counts.forEach((part, n) -> text.sample("ringstore_storage_repairs_total", n, "part", part));
   }
 
   private static void writeSources(

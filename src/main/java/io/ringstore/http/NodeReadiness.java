@@ -5,13 +5,16 @@ import org.apache.pekko.cluster.MemberStatus;
 
 /**
  * {@code /health/ready}: the node is ready once it is an Up member of the cluster, the shard coordinator
- * knows its replica region, and its HTTP gateway is serving (its storage opened before all that).
+ * knows its replica region, and its HTTP gateway is serving (its storage opened before all that), and
+ * nothing holds it ({@link #holdUntil}).
  */
 public final class NodeReadiness {
   private final Cluster cluster;
   private volatile boolean serving;
   private volatile boolean regionRegistered;
   private volatile boolean everReady;
+  private final java.util.List<java.util.function.BooleanSupplier> holds =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public NodeReadiness(Cluster cluster) {
     this.cluster = cluster;
@@ -26,8 +29,17 @@ public final class NodeReadiness {
     regionRegistered = true;
   }
 
+  /**
+   * Holds readiness until {@code released} is true as well (checked on every readiness question):
+   * hinted handoff running, a repaired node's partitions synced (see RingstoreNode).
+   */
+  public void holdUntil(java.util.function.BooleanSupplier released) {
+    holds.add(released);
+  }
+
   public boolean isReady() {
-    return serving && regionRegistered && cluster.selfMember().status() == MemberStatus.up();
+    return serving && regionRegistered && cluster.selfMember().status() == MemberStatus.up()
+        && holds.stream().allMatch(java.util.function.BooleanSupplier::getAsBoolean);
   }
 
   /**

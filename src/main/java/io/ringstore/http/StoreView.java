@@ -1,12 +1,21 @@
 package io.ringstore.http;
 
 import io.ringstore.replica.LocalObjectStore;
+import io.ringstore.storage.DamageRepair;
+import io.ringstore.storage.DamagedFileException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 
-/** Read-only views of this node's object store for the operations API, run on the storage dispatcher. */
-public record StoreView(LocalObjectStore store, Executor storageExecutor) {
+/**
+ * Read-only views of this node's object store for the operations API, run on the storage dispatcher,
+ * and the damaged files this start repaired ({@code --repair}).
+ */
+public record StoreView(LocalObjectStore store, Executor storageExecutor, DamageRepair.Report repairs) {
+  public StoreView(LocalObjectStore store, Executor storageExecutor) {
+    this(store, storageExecutor, DamageRepair.Report.NONE);
+  }
+
   /** Tombstones every replica acked, waiting for their grace period: count, oldest mark (ms or -1). */
   CompletionStage<long[]> pendingTombstones() {
     return CompletableFuture.supplyAsync(store::pendingTombstones, storageExecutor);
@@ -15,5 +24,14 @@ public record StoreView(LocalObjectStore store, Executor storageExecutor) {
   /** The storage engine's statistics (see {@code StorageEngine#statistics}). */
   CompletionStage<java.util.Map<String, Long>> storageStatistics() {
     return CompletableFuture.supplyAsync(() -> store.engine().statistics(), storageExecutor);
+  }
+
+  /** Repairs of each part of the data directory at this start. */
+  java.util.Map<String, Long> repairCounts() {
+    java.util.Map<String, Long> counts = new java.util.LinkedHashMap<>();
+    for (DamagedFileException.Part part : DamagedFileException.Part.values()) {
+      counts.put(part.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), repairs.count(part));
+    }
+    return counts;
   }
 }

@@ -10,6 +10,7 @@ import java.util.function.BiConsumer;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.CompressionType;
+import org.rocksdb.FlushOptions;
 import org.rocksdb.LRUCache;
 import org.rocksdb.Options;
 import org.rocksdb.ReadOptions;
@@ -17,6 +18,8 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
+import org.rocksdb.Status;
+import org.rocksdb.WALRecoveryMode;
 import org.rocksdb.WriteOptions;
 
 /**
@@ -82,6 +85,17 @@ public final class RocksDbStorage implements StorageEngine {
    *                          example because another instance holds its lock)
    */
   public static RocksDbStorage open(RocksDbSettings settings) {
+    return open(settings, WALRecoveryMode.TolerateCorruptedTailRecords);
+  }
+
+  /**
+   * Opens with the given WAL recovery mode. {@link #open(RocksDbSettings)} uses
+   * {@code TolerateCorruptedTailRecords}: a record cut short at the end of the log (a crash in the
+   * middle of a write) is dropped quietly, a bad record anywhere before it fails the open with a
+   * {@link DamagedFileException} (RocksDB's default, point-in-time recovery, would silently drop every
+   * later write). {@link RocksDbRecovery} opens with {@code SkipAnyCorruptedRecords} to repair.
+   */
+  static RocksDbStorage open(RocksDbSettings settings, WALRecoveryMode walRecovery) {
     Objects.requireNonNull(settings, "settings");
     loadLibraryOnce();
     try {
@@ -106,6 +120,8 @@ public final class RocksDbStorage implements StorageEngine {
           .setPinL0FilterAndIndexBlocksInCache(true);
       opts = new Options()
           .setCreateIfMissing(true)
+          .setParanoidChecks(true)
+          .setWalRecoveryMode(walRecovery)
           .setWriteBufferSize(settings.writeBufferBytes())
           .setCompressionType(compressionType(settings.compression()))
           .setTableFormatConfig(table);
@@ -113,11 +129,56 @@ public final class RocksDbStorage implements StorageEngine {
       sync = new WriteOptions().setSync(true);
       RocksDB db = RocksDB.open(opts, settings.directory().toString());
       return new RocksDbStorage(settings, db, opts, cache, filter, async, sync);
-    } catch (RocksDBException | RuntimeException e) {
+    } catch (RocksDBException e) {
+      closeQuietly(sync, async, opts, filter, cache);
+      if (isCorruption(e)) {
+        throw RocksDbRecovery.damage(settings.directory(), e, false);
+      }
+      throw new StorageException("cannot open RocksDB in " + settings.directory()
+          + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
       closeQuietly(sync, async, opts, filter, cache);
       throw new StorageException("cannot open RocksDB in " + settings.directory()
           + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Reads every block of every table file and checks its checksum (RocksDB's {@code VerifyChecksum}):
+   * as costly as a full scan. The write-ahead log was checked when the database opened.
+   *
+   * @throws DamagedFileException naming the table file whose checksum does not match
+   */
+  public void verifyChecksums() {
+    readLock();
+    try {
+      db.verifyChecksum();
+    } catch (RocksDBException e) {
+      if (isCorruption(e)) {
+        throw RocksDbRecovery.damage(settings.directory(), e, true);
+      }
+      throw new StorageException("verifying the checksums in " + settings.directory() + " failed: "
+          + e.getMessage(), e);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Flushes the memtables to table files (tests, and a clean point before a copy). */
+  public void flush() {
+    readLock();
+    try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
+      db.flush(flush);
+    } catch (RocksDBException e) {
+      throw new StorageException("flush in " + settings.directory() + " failed: " + e.getMessage(), e);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  static boolean isCorruption(RocksDBException e) {
+    return e.getStatus() != null && e.getStatus().getCode() == Status.Code.Corruption
+        || e.getMessage() != null && e.getMessage().startsWith("Corruption");
   }
 
   /** The settings this instance was opened with. */

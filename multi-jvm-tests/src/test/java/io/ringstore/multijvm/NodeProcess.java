@@ -205,6 +205,19 @@ public final class NodeProcess {
     }
   }
 
+  /** Waits for the node to exit by itself (a refused start) and returns its exit status. */
+  public int awaitExitStatus(Duration timeout) {
+    Process current;
+    synchronized (this) {
+      requireStarted();
+      current = process;
+    }
+    if (!awaitExit(current, timeout)) {
+      throw new AssertionError(name + " still runs after " + timeout.toSeconds() + " s\n" + logTail(40));
+    }
+    return current.exitValue();
+  }
+
   /** SIGKILL: the JVM dies at once, with no shutdown hook and no flush. Waits until it is gone. */
   public synchronized void kill9() {
     if (process == null) {
