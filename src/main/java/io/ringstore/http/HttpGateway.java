@@ -44,7 +44,8 @@ public final class HttpGateway {
       ActorSystem<?> system, RingstoreClient client, ReplicaDirectory directory,
       NodeReadiness readiness, AntiEntropyStatus antiEntropy,
       CompletionStage<ActorRef<HintManager.Command>> hintManager, StoreView storeView,
-      RingView ringView, ActorRef<NodeLeave.Command> leave, AccessControl access) {
+      RingView ringView, ActorRef<NodeLeave.Command> leave, AccessControl access,
+      BrowserGuard browsers) {
     Cluster cluster = Cluster.get(Adapter.toClassic(system));
     Route all = concat(
         new KvRoutes(client, readiness::hasBeenReady).route(),
@@ -52,7 +53,7 @@ public final class HttpGateway {
         new AdminRoutes(system, cluster, directory, client.limits(), readiness, antiEntropy,
             hintManager, storeView).route(),
         new MetricsRoutes(system, cluster, client.metrics(), readiness, antiEntropy, hintManager,
-            storeView, access).route());
+            storeView, access, browsers).route());
     ExceptionHandler errors = ExceptionHandler.newBuilder()
         .match(RuntimeException.class, e -> complete(HttpErrors.fromThrowable(e)))
         .build();
@@ -61,7 +62,7 @@ public final class HttpGateway {
     return handleRejections(rejections, () -> handleExceptions(errors,
         () -> extractRequest(request -> malformedEntityHeader(request)
             .map(name -> complete(malformedHeader(name)))
-            .orElse(access.protect(() -> all)))));
+            .orElse(browsers.protect(() -> access.protect(() -> all))))));
   }
 
   /**
@@ -132,7 +133,7 @@ public final class HttpGateway {
       RingView ringView, ActorRef<NodeLeave.Command> leave) {
     AccessControl access = AccessControl.start(system, settings.http().auth());
     Route route = routes(system, client, directory, readiness, antiEntropy, hintManager, storeView,
-        ringView, leave, access);
+        ringView, leave, access, new BrowserGuard(settings.http()));
     var server = Http.get(system).newServerAt(settings.http().host(), settings.http().port());
     if (settings.http().tls().enabled()) {
       // the same keys as Artery's tls-tcp; the keystore was checked when the settings were built
