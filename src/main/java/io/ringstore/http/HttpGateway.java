@@ -46,6 +46,7 @@ public final class HttpGateway {
       CompletionStage<ActorRef<HintManager.Command>> hintManager, StoreView storeView,
       RingView ringView, ActorRef<NodeLeave.Command> leave, AccessControl access,
       BrowserGuard browsers) {
+    RequestTracking tracking = new RequestTracking();
     Cluster cluster = Cluster.get(Adapter.toClassic(system));
     Route all = concat(
         new KvRoutes(client, readiness::hasBeenReady).route(),
@@ -53,16 +54,19 @@ public final class HttpGateway {
         new AdminRoutes(system, cluster, directory, client.limits(), readiness, antiEntropy,
             hintManager, storeView).route(),
         new MetricsRoutes(system, cluster, client.metrics(), readiness, antiEntropy, hintManager,
-            storeView, access, browsers).route());
+            storeView, access, browsers, tracking).route());
+    // Exception, not RuntimeException: a failed future may carry a checked one (fatal errors are
+    // left to Pekko)
     ExceptionHandler errors = ExceptionHandler.newBuilder()
-        .match(RuntimeException.class, e -> complete(HttpErrors.fromThrowable(e)))
+        .match(Exception.class, e -> RequestTracking.withId(id ->
+            complete(HttpErrors.fromThrowable(e, id))))
         .build();
     RejectionHandler rejections = RejectionHandler.defaultHandler()
         .mapRejectionResponse(HttpGateway::jsonRejection);
-    return handleRejections(rejections, () -> handleExceptions(errors,
+    return tracking.track(() -> handleRejections(rejections, () -> handleExceptions(errors,
         () -> extractRequest(request -> malformedEntityHeader(request)
             .map(name -> complete(malformedHeader(name)))
-            .orElse(browsers.protect(() -> access.protect(() -> all))))));
+            .orElse(browsers.protect(() -> access.protect(() -> all)))))));
   }
 
   /**
@@ -98,9 +102,10 @@ public final class HttpGateway {
     if (response.status().intValue() == 404) {
       return Json.response(StatusCodes.NOT_FOUND, new Dto.Error("no_route", "no such endpoint"));
     }
-    String message = response.entity() instanceof HttpEntity.Strict strict
-        ? strict.getData().utf8String()
-        : response.status().reason();
+    // Pekko's rejection texts; one that would show internals (a malformed-content rejection quotes
+    // its exception) becomes the status's reason
+    String message = HttpErrors.clean(response.entity() instanceof HttpEntity.Strict strict
+        ? strict.getData().utf8String() : null, response.status().reason());
     HttpResponse json = Json.response(response.status(),
         new Dto.Error(JsonParsingErrorHandler.errorName(response.status()), message));
     return response.withEntity(json.entity());

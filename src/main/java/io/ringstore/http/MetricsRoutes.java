@@ -59,11 +59,12 @@ final class MetricsRoutes {
   private final StoreView storeView;
   private final AccessControl access;
   private final BrowserGuard browsers;
+  private final RequestTracking tracking;
 
   MetricsRoutes(ActorSystem<?> system, Cluster cluster, RequestMetrics requests,
       NodeReadiness readiness, AntiEntropyStatus antiEntropy,
       CompletionStage<ActorRef<HintManager.Command>> hintManager, StoreView storeView,
-      AccessControl access, BrowserGuard browsers) {
+      AccessControl access, BrowserGuard browsers, RequestTracking tracking) {
     this.system = system;
     this.cluster = cluster;
     this.requests = requests;
@@ -73,6 +74,7 @@ final class MetricsRoutes {
     this.storeView = storeView;
     this.access = access;
     this.browsers = browsers;
+    this.tracking = tracking;
   }
 
   Route route() {
@@ -96,6 +98,7 @@ final class MetricsRoutes {
       writeRequests(text, requests.snapshot());
       writeNode(text);
       writeAccess(text);
+      writeResponses(text);
       writeHints(text, hints.join());
       writeAntiEntropy(text, tombstones.join());
       writeStorage(text, storage.join());
@@ -165,6 +168,15 @@ final class MetricsRoutes {
     }
     refusals.forEach((reason, count) ->
         text.sample("ringstore_http_refused_total", count, "reason", reason));
+  }
+
+  private void writeResponses(PrometheusText text) {
+    text.family("ringstore_http_responses_total", "counter",
+        "HTTP requests this node answered, by route (kv, admin, metrics, health, other) and status "
+            + "code, refusals and errors included (requests Pekko could not parse are not counted).");
+    tracking.responses().forEach((route, codes) -> codes.forEach((code, count) ->
+        text.sample("ringstore_http_responses_total", count, "route", route,
+            "code", Integer.toString(code))));
   }
 
   private void writeNode(PrometheusText text) {
