@@ -2,6 +2,7 @@ package io.ringstore.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -38,7 +39,7 @@ public final class RawHttp {
         out.write(body);
       }
       out.flush();
-      return parse(socket.getInputStream().readAllBytes());
+      return read(socket.getInputStream());
     }
   }
 
@@ -53,13 +54,23 @@ public final class RawHttp {
     return exchange(port, head, bytes);
   }
 
-  private static Answer parse(byte[] raw) throws IOException {
-    String text = new String(raw, StandardCharsets.UTF_8);
-    int end = text.indexOf("\r\n\r\n");
-    if (end < 0) {
+  /** Reads one answer: its head, then Content-Length bytes, a chunked body, or up to the close. */
+  private static Answer read(InputStream in) throws IOException {
+    ByteArrayOutputStream head = new ByteArrayOutputStream();
+    int b;
+    while ((b = in.read()) >= 0) {
+      head.write(b);
+      byte[] h = head.toByteArray();
+      int n = h.length;
+      if (n >= 4 && h[n - 4] == '\r' && h[n - 3] == '\n' && h[n - 2] == '\r' && h[n - 1] == '\n') {
+        break;
+      }
+    }
+    String text = head.toString(StandardCharsets.ISO_8859_1);
+    if (!text.endsWith("\r\n\r\n")) {
       throw new IOException("no complete answer: " + text);
     }
-    String[] lines = text.substring(0, end).split("\r\n");
+    String[] lines = text.substring(0, text.length() - 4).split("\r\n");
     int status = Integer.parseInt(lines[0].split(" ")[1]);
     Map<String, String> headers = new LinkedHashMap<>();
     for (int i = 1; i < lines.length; i++) {
@@ -67,27 +78,39 @@ public final class RawHttp {
       headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
           lines[i].substring(colon + 1).trim());
     }
-    String body = text.substring(end + 4);
-    if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
-      body = dechunk(body);
+    byte[] body;
+    if (headers.containsKey("content-length")) {
+      body = in.readNBytes(Integer.parseInt(headers.get("content-length")));
+    } else if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
+      body = dechunk(in);
+    } else {
+      body = in.readAllBytes();
     }
-    return new Answer(status, headers, body);
+    return new Answer(status, headers, new String(body, StandardCharsets.UTF_8));
   }
 
-  private static String dechunk(String chunked) {
+  private static byte[] dechunk(InputStream in) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    int at = 0;
     while (true) {
-      int lineEnd = chunked.indexOf("\r\n", at);
-      int size = Integer.parseInt(chunked.substring(at, lineEnd).split(";")[0].trim(), 16);
+      String sizeLine = line(in);
+      int size = Integer.parseInt(sizeLine.split(";")[0].trim(), 16);
       if (size == 0) {
-        break;
+        line(in);
+        return out.toByteArray();
       }
-      byte[] piece = chunked.substring(lineEnd + 2, lineEnd + 2 + size)
-          .getBytes(StandardCharsets.UTF_8);
-      out.write(piece, 0, piece.length);
-      at = lineEnd + 2 + size + 2;
+      out.write(in.readNBytes(size));
+      line(in);
     }
-    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  private static String line(InputStream in) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int b;
+    while ((b = in.read()) >= 0 && b != '\n') {
+      if (b != '\r') {
+        out.write(b);
+      }
+    }
+    return out.toString(StandardCharsets.ISO_8859_1);
   }
 }
