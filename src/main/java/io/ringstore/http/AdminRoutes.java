@@ -47,6 +47,8 @@ import org.apache.pekko.http.javadsl.server.Route;
 final class AdminRoutes {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AdminRoutes.class);
   private static final Duration REPLICA_TIMEOUT = Duration.ofSeconds(3);
+  /** In place of an internal error's text (logged by the node where it happened). */
+  static final String INTERNAL_ERROR = "failed; the detail is in the node's log";
 
   private final Cluster cluster;
   private final ReplicaDirectory directory;
@@ -208,7 +210,8 @@ final class AdminRoutes {
           AntiEntropyStatus.Exchange last = p.lastExchange();
           return new Dto.AntiEntropyPartition(p.partition(), last.peer(),
               java.time.Instant.ofEpochMilli(last.finishedAtMillis()).toString(), last.treesEqual(),
-              last.error(), p.exchanges(), p.segmentsRepaired(), p.keysRepaired());
+              HttpErrors.clean(last.error(), last.error() == null ? null : INTERNAL_ERROR),
+              p.exchanges(), p.segmentsRepaired(), p.keysRepaired());
         })
         .toList();
     return new Dto.AntiEntropy(self(), antiEntropy.totalExchanges(), antiEntropy.totalKeysRepaired(),

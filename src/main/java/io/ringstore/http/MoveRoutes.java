@@ -134,7 +134,7 @@ final class MoveRoutes {
           eta < 0 ? null : Math.round(eta * 10) / 10.0,
           Instant.ofEpochMilli(t.startedMillis()).toString(),
           t.finishedMillis() > 0 ? Instant.ofEpochMilli(t.finishedMillis()).toString() : null,
-          t.error()));
+          HttpErrors.clean(t.error(), t.error() == null ? null : AdminRoutes.INTERNAL_ERROR)));
     }
     Set<String> leaving = new TreeSet<>(ringView.drainingMembers().draining());
     for (Member m : cluster.state().getMembers()) {
