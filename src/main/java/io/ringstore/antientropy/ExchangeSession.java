@@ -1,5 +1,6 @@
 package io.ringstore.antientropy;
 
+import io.ringstore.config.LogText;
 import io.ringstore.replica.LocalObjectStore;
 import io.ringstore.replica.PartitionTreeAccess.KeyHashList;
 import io.ringstore.replica.ReplicaDirectory;
@@ -265,7 +266,7 @@ public final class ExchangeSession extends AbstractBehavior<ExchangeSession.Comm
   private Behavior<Command> onMerged(Merged merged) {
     if (merged.failure() != null) {
       getContext().getLog().warn("anti-entropy p{} with {}: repairing {} failed: {}",
-          partition, peerNode, merged.key(), merged.failure().toString());
+          partition, peerNode, LogText.escape(merged.key()), LogText.escape(merged.failure()));
       inFlight--;
       return repairNext();
     }

@@ -1,5 +1,6 @@
 package io.ringstore.cluster;
 
+import io.ringstore.config.LogText;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.security.cert.CertificateException;
@@ -128,11 +129,11 @@ public class LoggingSslEngineProvider extends ConfigSSLEngineProvider {
     private static CertificateException refused(
         String direction, String peer, X509Certificate[] chain, CertificateException e) {
       String subject = chain == null || chain.length == 0 ? "no certificate"
-          : "certificate " + chain[0].getSubjectX500Principal().getName() + " issued by "
-              + chain[0].getIssuerX500Principal().getName();
+          : "certificate " + LogText.escape(chain[0].getSubjectX500Principal().getName())
+              + " issued by " + LogText.escape(chain[0].getIssuerX500Principal().getName());
       LOG.warn("internode TLS: refused the {} {}: {} is not trusted ({}): not signed by this "
           + "cluster's CA (pekko.remote.artery.ssl.config-ssl-engine.trust-store)",
-          direction, peer, subject, e.getMessage());
+          direction, peer, subject, LogText.escape(e.getMessage()));
       return e;
     }
   }

@@ -4,8 +4,10 @@ import com.typesafe.config.Config;
 import io.ringstore.security.UsersFile;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * All of ringstore's settings, read once from the {@code ringstore} section of the configuration and
@@ -91,7 +93,8 @@ public record RingstoreSettings(
         new HttpSettings(c.getString("http.host"), c.getInt("http.port"),
             servesHttp ? TlsSettings.HttpTls.fromConfig(c.getConfig("http.tls"))
                 : TlsSettings.HttpTls.DISABLED,
-            servesHttp ? AuthSettings.fromConfig(c.getConfig("http.auth")) : AuthSettings.DISABLED),
+            servesHttp ? AuthSettings.fromConfig(c.getConfig("http.auth")) : AuthSettings.DISABLED,
+            c.getStringList("http.allowed-hosts")),
         new StorageSettings(
             c.getBoolean("storage.sync-writes"),
             c.getBytes("storage.block-cache-size"),
@@ -237,12 +240,30 @@ public record RingstoreSettings(
    * Where the HTTP gateway listens (port 0 picks a free port, for tests) and whether it serves HTTPS
    * ({@code tls}, its keystore already loaded and checked).
    */
-  public record HttpSettings(String host, int port, TlsSettings.HttpTls tls, AuthSettings auth) {
+  public record HttpSettings(
+      String host, int port, TlsSettings.HttpTls tls, AuthSettings auth, List<String> allowedHosts) {
+    /** A host name, an IPv4 literal, a bracketed IPv6 literal, or {@code *} (any Host). */
+    private static final Pattern ALLOWED_HOST =
+        Pattern.compile("\\*|[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\\.?"
+            + "|\\[[0-9a-f:.]+]");
+
     public HttpSettings {
       require(host != null && !host.isBlank(), "ringstore.http.host must be set");
       require(port >= 0 && port <= 65535, "ringstore.http.port must be in 0..65535, was " + port);
       require(tls != null, "ringstore.http.tls must be set");
       require(auth != null, "ringstore.http.auth must be set");
+      require(allowedHosts != null, "ringstore.http.allowed-hosts must be set");
+      allowedHosts = allowedHosts.stream().map(h -> h.trim().toLowerCase(Locale.ROOT)).toList();
+      for (String name : allowedHosts) {
+        require(ALLOWED_HOST.matcher(name).matches(), "ringstore.http.allowed-hosts: '" + name
+            + "' is not a host name: give names as a browser puts them in the Host header, without"
+            + " scheme, port or path (e.g. \"ringstore.example.com\"; IPv6 as \"[2001:db8::1]\"), or"
+            + " \"*\" for any");
+      }
+    }
+
+    public HttpSettings(String host, int port, TlsSettings.HttpTls tls, AuthSettings auth) {
+      this(host, port, tls, auth, List.of());
     }
 
     public HttpSettings(String host, int port) {

@@ -1,5 +1,6 @@
 package io.ringstore.coordinator;
 
+import io.ringstore.config.LogText;
 import io.ringstore.replica.ReplicaDirectory;
 import io.ringstore.replica.ReplicaEntity;
 import io.ringstore.replica.ReplicaId;
@@ -116,7 +117,8 @@ public final class ReadCoordinator extends AbstractBehavior<ReadCoordinator.Comm
     ReplicaEntity.ReadReply reply = message.reply();
     if (!reply.ok()) {
       getContext().getLog().warn("read {}: replica {} on {} failed: {}",
-          request.key(), reply.replica(), reply.node(), reply.error());
+          LogText.escape(request.key()), reply.replica(), reply.node(),
+          LogText.escape(reply.error()));
       quorum.fail(reply.replica());
     } else {
       Optional<DvvSet<Sibling>> object = Optional.ofNullable(reply.object())
@@ -191,7 +193,7 @@ public final class ReadCoordinator extends AbstractBehavior<ReadCoordinator.Comm
     repairing = true;
     repairsPending = stale.size();
     timers.startSingleTimer(Timeout.INSTANCE, request.timeout());
-    getContext().getLog().debug("read {}: repairing {}", request.key(), stale);
+    getContext().getLog().debug("read {}: repairing {}", LogText.escape(request.key()), stale);
     return this;
   }
 

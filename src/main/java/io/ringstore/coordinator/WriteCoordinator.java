@@ -1,5 +1,6 @@
 package io.ringstore.coordinator;
 
+import io.ringstore.config.LogText;
 import io.ringstore.config.StallWatch;
 import io.ringstore.handoff.HintDirectory;
 import io.ringstore.handoff.HintManager;
@@ -218,7 +219,7 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
     if (ReplicaEntity.PUT_EXPIRED.equals(reply.error())) {
       // too late to apply, nothing stored: it still counts once it acks the replicated object
       getContext().getLog().info("write {}: coordinating replica {} got the write too late, "
-          + "trying the next one", request.key(), reply.replica());
+          + "trying the next one", LogText.escape(request.key()), reply.replica());
       sendToNextCoordinator();
       return checkDone();
     }
@@ -251,7 +252,8 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
     }
     if (!reply.ok()) {
       getContext().getLog().warn("write {}: coordinating replica {} on {} failed: {}",
-          request.key(), reply.replica(), reply.node(), reply.error());
+          LogText.escape(request.key()), reply.replica(), reply.node(),
+          LogText.escape(reply.error()));
       quorum.fail(reply.replica());
       sendToNextCoordinator();
       if (coordinatingReplica == null && !answered) {
@@ -325,7 +327,7 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
     hintsDue = true;
     if (object == null && coordinatingReplica != null && !coordinatorCandidates.isEmpty()) {
       getContext().getLog().info("write {}: coordinating replica {} silent, trying the next one",
-          request.key(), coordinatingReplica);
+          LogText.escape(request.key()), coordinatingReplica);
       silentCoordinators.add(coordinatingReplica);
       sendToNextCoordinator();
     }
@@ -369,10 +371,10 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
       hinted.put(reply.target(), fallback);
       quorum.hinted(fallback);
       getContext().getLog().info("hint stored: key={} target={} fallback={}",
-          request.key(), reply.target(), fallback);
+          LogText.escape(request.key()), reply.target(), fallback);
     } else {
       getContext().getLog().warn("hint refused: key={} target={} fallback={} reason={}",
-          request.key(), reply.target(), fallback, reply.reason());
+          LogText.escape(request.key()), reply.target(), fallback, LogText.escape(reply.reason()));
     }
     return checkDone();
   }

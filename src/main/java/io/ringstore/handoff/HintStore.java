@@ -1,5 +1,6 @@
 package io.ringstore.handoff;
 
+import io.ringstore.config.LogText;
 import io.ringstore.CborSerializable;
 import io.ringstore.replica.ReplicaDirectory;
 import io.ringstore.replica.ReplicaEntity;
@@ -270,7 +271,7 @@ public final class HintStore
     inFlight.remove(result.key());
     if (!result.ok()) {
       ctx.getLog().debug("hint {} for {} not delivered ({}); retried next round",
-          result.key(), target, result.failure());
+          LogText.escape(result.key()), target, LogText.escape(result.failure()));
       return Effect().noReply();
     }
     boolean current = state.queue().get(result.key())
@@ -281,7 +282,7 @@ public final class HintStore
     }
     return Effect().persist(new HintDelivered(result.key(), result.digest()))
         .thenRun(s -> ctx.getLog().info("hint delivered: target={} key={} queued={}",
-            target, result.key(), s.queue().size()))
+            target, LogText.escape(result.key()), s.queue().size()))
         .thenRun(this::sendHints)
         .thenRun(this::updateTimer)
         .thenNoReply();

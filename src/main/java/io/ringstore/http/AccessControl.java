@@ -5,6 +5,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.extractCredentials
 import static org.apache.pekko.http.javadsl.server.Directives.extractRequest;
 import static org.apache.pekko.http.javadsl.server.Directives.onComplete;
 
+import io.ringstore.config.LogText;
 import io.ringstore.config.RingstoreSettings.AuthSettings;
 import io.ringstore.security.Access;
 import io.ringstore.security.AccessPolicy;
@@ -152,7 +153,7 @@ final class AccessControl {
             String from = request.getAttribute(AttributeKeys.remoteAddress)
                 .flatMap(RemoteAddress::getAddress).map(InetAddress::getHostAddress).orElse("unknown");
             LOG.info("{} {} by user '{}' from {}", request.method().value(),
-                escaped(request.getUri().path()), user.name(), from);
+                LogText.escape(request.getUri().path()), user.name(), from);
           }
           return inner.get();
         });
@@ -162,19 +163,6 @@ final class AccessControl {
 
   private static Optional<BasicHttpCredentials> basic(HttpCredentials credentials) {
     return credentials instanceof BasicHttpCredentials b ? Optional.of(b) : Optional.empty();
-  }
-
-  /** {@code text} with control characters escaped: a path never forges a line in the log. */
-  private static String escaped(String text) {
-    StringBuilder out = new StringBuilder(text.length());
-    text.codePoints().forEach(c -> {
-      if (Character.isISOControl(c)) {
-        out.append(String.format("\\u%04x", c));
-      } else {
-        out.appendCodePoint(c);
-      }
-    });
-    return out.toString();
   }
 
   private static boolean isRead(HttpRequest request) {

@@ -10,6 +10,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 import static org.apache.pekko.http.javadsl.server.Directives.reject;
 
 import io.ringstore.antientropy.AntiEntropyStatus;
+import io.ringstore.config.LogText;
 import io.ringstore.handoff.HintManager;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -44,7 +45,10 @@ import org.apache.pekko.http.javadsl.server.Route;
  * read without repair), and {@code /health/alive} and {@code /health/ready}.
  */
 final class AdminRoutes {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AdminRoutes.class);
   private static final Duration REPLICA_TIMEOUT = Duration.ofSeconds(3);
+  /** In place of an internal error's text (logged by the node where it happened). */
+  static final String INTERNAL_ERROR = "failed; the detail is in the node's log";
 
   private final Cluster cluster;
   private final ReplicaDirectory directory;
@@ -112,7 +116,7 @@ final class AdminRoutes {
               states.stream().map(CompletableFuture::join).toList()));
       return onComplete(all, result -> complete(result.isSuccess()
           ? Json.response(StatusCodes.OK, result.get())
-          : HttpErrors.fromThrowable(result.failed().get())));
+          : HttpErrors.fromThrowable(result.failed().get(), RequestTracking.id(request))));
     });
   }
 
@@ -129,8 +133,10 @@ final class AdminRoutes {
 
   private static Dto.ReplicaState toState(ReplicaId id, ReplicaEntity.ReadReply reply) {
     if (!reply.ok()) {
-      return new Dto.ReplicaState(
-          id.id(), reply.node(), false, List.of(), false, null, reply.error(), null);
+      // the replica's error text may name exceptions: its node logged it (ReplicaEntity)
+      return new Dto.ReplicaState(id.id(), reply.node(), false, List.of(), false, null,
+          HttpErrors.clean(reply.error(), "the replica failed to read the key (see its node's log)"),
+          null);
     }
     if (reply.object() == null) {
       return new Dto.ReplicaState(
@@ -166,9 +172,9 @@ final class AdminRoutes {
     CompletionStage<Dto.Tombstones> view = storeView.pendingTombstones().thenApply(p ->
         new Dto.Tombstones(self(), p[0],
             p[1] < 0 ? null : (System.currentTimeMillis() - p[1]) / 1000.0));
-    return onComplete(view, result -> complete(result.isSuccess()
+    return RequestTracking.withId(id -> onComplete(view, result -> complete(result.isSuccess()
         ? Json.response(StatusCodes.OK, result.get())
-        : HttpErrors.fromThrowable(result.failed().get())));
+        : HttpErrors.fromThrowable(result.failed().get(), id))));
   }
 
   private Route hintsRoute() {
@@ -186,10 +192,15 @@ final class AdminRoutes {
           return new Dto.Hints(self(), targets.stream().mapToLong(Dto.HintTarget::queued).sum(),
               targets, all.missing());
         }, system.executionContext());
-    return onComplete(view, result -> complete(result.isSuccess()
-        ? Json.response(StatusCodes.OK, result.get())
-        : Json.response(StatusCodes.SERVICE_UNAVAILABLE,
-            new Dto.Error("unavailable", "hint store not available: " + result.failed().get()))));
+    return RequestTracking.withId(id -> onComplete(view, result -> {
+      if (result.isSuccess()) {
+        return complete(Json.response(StatusCodes.OK, result.get()));
+      }
+      LOG.info("request {}: the hint manager did not answer: {}", id,
+          LogText.escape(String.valueOf(result.failed().get())));
+      return complete(Json.response(StatusCodes.SERVICE_UNAVAILABLE,
+          new Dto.Error("unavailable", "the hint store did not answer in time; retry shortly")));
+    }));
   }
 
   private Dto.AntiEntropy antiEntropyView() {
@@ -199,7 +210,8 @@ final class AdminRoutes {
           AntiEntropyStatus.Exchange last = p.lastExchange();
           return new Dto.AntiEntropyPartition(p.partition(), last.peer(),
               java.time.Instant.ofEpochMilli(last.finishedAtMillis()).toString(), last.treesEqual(),
-              last.error(), p.exchanges(), p.segmentsRepaired(), p.keysRepaired());
+              HttpErrors.clean(last.error(), last.error() == null ? null : INTERNAL_ERROR),
+              p.exchanges(), p.segmentsRepaired(), p.keysRepaired());
         })
         .toList();
     return new Dto.AntiEntropy(self(), antiEntropy.totalExchanges(), antiEntropy.totalKeysRepaired(),

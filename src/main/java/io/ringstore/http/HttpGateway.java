@@ -44,7 +44,9 @@ public final class HttpGateway {
       ActorSystem<?> system, RingstoreClient client, ReplicaDirectory directory,
       NodeReadiness readiness, AntiEntropyStatus antiEntropy,
       CompletionStage<ActorRef<HintManager.Command>> hintManager, StoreView storeView,
-      RingView ringView, ActorRef<NodeLeave.Command> leave, AccessControl access) {
+      RingView ringView, ActorRef<NodeLeave.Command> leave, AccessControl access,
+      BrowserGuard browsers) {
+    RequestTracking tracking = new RequestTracking();
     Cluster cluster = Cluster.get(Adapter.toClassic(system));
     Route all = concat(
         new KvRoutes(client, readiness::hasBeenReady).route(),
@@ -52,16 +54,19 @@ public final class HttpGateway {
         new AdminRoutes(system, cluster, directory, client.limits(), readiness, antiEntropy,
             hintManager, storeView).route(),
         new MetricsRoutes(system, cluster, client.metrics(), readiness, antiEntropy, hintManager,
-            storeView, access).route());
+            storeView, access, browsers, tracking).route());
+    // Exception, not RuntimeException: a failed future may carry a checked one (fatal errors are
+    // left to Pekko)
     ExceptionHandler errors = ExceptionHandler.newBuilder()
-        .match(RuntimeException.class, e -> complete(HttpErrors.fromThrowable(e)))
+        .match(Exception.class, e -> RequestTracking.withId(id ->
+            complete(HttpErrors.fromThrowable(e, id))))
         .build();
     RejectionHandler rejections = RejectionHandler.defaultHandler()
         .mapRejectionResponse(HttpGateway::jsonRejection);
-    return handleRejections(rejections, () -> handleExceptions(errors,
+    return tracking.track(() -> handleRejections(rejections, () -> handleExceptions(errors,
         () -> extractRequest(request -> malformedEntityHeader(request)
             .map(name -> complete(malformedHeader(name)))
-            .orElse(access.protect(() -> all)))));
+            .orElse(browsers.protect(() -> access.protect(() -> all)))))));
   }
 
   /**
@@ -97,9 +102,10 @@ public final class HttpGateway {
     if (response.status().intValue() == 404) {
       return Json.response(StatusCodes.NOT_FOUND, new Dto.Error("no_route", "no such endpoint"));
     }
-    String message = response.entity() instanceof HttpEntity.Strict strict
-        ? strict.getData().utf8String()
-        : response.status().reason();
+    // Pekko's rejection texts; one that would show internals (a malformed-content rejection quotes
+    // its exception) becomes the status's reason
+    String message = HttpErrors.clean(response.entity() instanceof HttpEntity.Strict strict
+        ? strict.getData().utf8String() : null, response.status().reason());
     HttpResponse json = Json.response(response.status(),
         new Dto.Error(JsonParsingErrorHandler.errorName(response.status()), message));
     return response.withEntity(json.entity());
@@ -132,7 +138,7 @@ public final class HttpGateway {
       RingView ringView, ActorRef<NodeLeave.Command> leave) {
     AccessControl access = AccessControl.start(system, settings.http().auth());
     Route route = routes(system, client, directory, readiness, antiEntropy, hintManager, storeView,
-        ringView, leave, access);
+        ringView, leave, access, new BrowserGuard(settings.http()));
     var server = Http.get(system).newServerAt(settings.http().host(), settings.http().port());
     if (settings.http().tls().enabled()) {
       // the same keys as Artery's tls-tcp; the keystore was checked when the settings were built

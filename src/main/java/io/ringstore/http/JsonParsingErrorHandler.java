@@ -1,10 +1,12 @@
 package io.ringstore.http;
 
+import io.ringstore.config.LogText;
 import java.util.Locale;
 import org.apache.pekko.event.LoggingAdapter;
 import org.apache.pekko.http.ParsingErrorHandler;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.scaladsl.model.ErrorInfo;
 import org.apache.pekko.http.scaladsl.model.StatusCode;
 import org.apache.pekko.http.scaladsl.settings.ServerSettings;
@@ -21,15 +23,21 @@ public final class JsonParsingErrorHandler extends ParsingErrorHandler {
   @Override
   public HttpResponse handle(
       StatusCode status, ErrorInfo info, LoggingAdapter log, ServerSettings settings) {
-    log.debug("rejected an unparsable request: {}", info.formatPretty());
-    String message = settings.verboseErrorMessages() ? info.formatPretty() : info.summary();
+    String id = RequestTracking.newId();
+    log.debug("request {}: rejected an unparsable request: {}", id,
+        LogText.escape(info.formatPretty()));
+    HttpResponse response;
     if (status.intValue() == 505) {
       // a request line without a version or with a version nobody speaks is the client's error:
       // never a 5xx for bad input (DESIGN invariant 5)
-      return Json.response(StatusCodes.BAD_REQUEST, new Dto.Error("http_version_not_supported",
+      response = Json.response(StatusCodes.BAD_REQUEST, new Dto.Error("http_version_not_supported",
           "the request line must end in HTTP/1.0 or HTTP/1.1"));
+    } else {
+      String message = settings.verboseErrorMessages() ? info.formatPretty() : info.summary();
+      response = Json.response(status, new Dto.Error(errorName(status),
+          HttpErrors.clean(message, status.reason())));
     }
-    return Json.response(status, new Dto.Error(errorName(status), message));
+    return response.addHeader(RawHeader.create(RequestTracking.HEADER, id));
   }
 
   static String errorName(org.apache.pekko.http.javadsl.model.StatusCode status) {

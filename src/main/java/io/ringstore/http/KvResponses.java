@@ -1,5 +1,6 @@
 package io.ringstore.http;
 
+import io.ringstore.config.LogText;
 import io.ringstore.coordinator.Outcome;
 import io.ringstore.coordinator.ReadResult;
 import io.ringstore.coordinator.WriteResult;
@@ -39,7 +40,8 @@ final class KvResponses {
 
   private KvResponses() {}
 
-  static HttpResponse read(ReadResult result) {
+  /** The answer to a read of {@code key}, the request {@code id}. */
+  static HttpResponse read(ReadResult result, String id, String key) {
     if (result instanceof ReadResult.Found found) {
       return found.hasSiblings() ? siblings(found) : value(found);
     }
@@ -49,10 +51,11 @@ final class KvResponses {
           notFound.context())
           .addHeader(replicas(notFound.replicas()));
     }
-    return failure(result);
+    return failure(result, id, key);
   }
 
-  static HttpResponse write(WriteResult result) {
+  /** The answer to a write of {@code key}, the request {@code id}. */
+  static HttpResponse write(WriteResult result, String id, String key) {
     if (result instanceof WriteResult.Written written) {
       return HttpResponse.create()
           .withStatus(StatusCodes.NO_CONTENT)
@@ -61,16 +64,22 @@ final class KvResponses {
           .addHeader(RawHeader.create(HINTS_HEADER, String.join(",", written.hints())))
           .addHeader(RawHeader.create(QUORUM_HEADER, written.sloppy() ? "sloppy" : "strict"));
     }
-    return failure(result);
+    return failure(result, id, key);
   }
 
-  private static HttpResponse failure(Object result) {
+  private static HttpResponse failure(Object result, String id, String key) {
     if (result instanceof Outcome.Unavailable unavailable) {
-      return unavailable(unavailable);
+      return unavailable(unavailable, id, key);
     }
     if (result instanceof Outcome.Rejected rejected) {
+      if (HttpErrors.leaks(rejected.reason())) {
+        LOG.info("request {}: key {} refused: {}", id, LogText.escape(key),
+            LogText.escape(rejected.reason()));
+      }
       return rejected.kind() == Outcome.Kind.TOO_MANY_SIBLINGS
-          ? tooManySiblings(rejected.reason()) : badRequest(rejected.reason());
+          ? tooManySiblings(HttpErrors.clean(rejected.reason(),
+              "the key holds too many siblings: write with the context of a read to resolve them"))
+          : badRequest(HttpErrors.clean(rejected.reason(), "the request is malformed"));
     }
     throw new IllegalStateException("unexpected outcome " + result);
   }
@@ -88,11 +97,13 @@ final class KvResponses {
     return Json.response(StatusCodes.PAYLOAD_TOO_LARGE, new Dto.Error("value_too_large", message));
   }
 
-  static HttpResponse unavailable(Outcome.Unavailable u) {
-    LOG.info("{}: {} ({} of {} counted, from {})", UNAVAILABLE_LOG, u.reason(), u.acks(),
-        u.required(), u.nodes());
+  static HttpResponse unavailable(Outcome.Unavailable u, String id, String key) {
+    LOG.info("request {}: {}: {} ({} of {} counted, from {}; key {})", id, UNAVAILABLE_LOG,
+        LogText.escape(u.reason()), u.acks(), u.required(), u.nodes(), LogText.escape(key));
+    String reason = HttpErrors.clean(u.reason(), u.acks() + " of " + u.required()
+        + " replicas needed answered in time");
     return Json.response(StatusCodes.SERVICE_UNAVAILABLE, new Dto.Unavailable(
-            "unavailable", u.reason(), u.acks(), u.required(), u.replicas(), u.nodes()))
+            "unavailable", reason, u.acks(), u.required(), u.replicas(), u.nodes()))
         .addHeader(RETRY_AFTER);
   }
 
@@ -100,8 +111,8 @@ final class KvResponses {
    * Before this node was first ready (it has not joined the cluster, or its replica region is not
    * registered yet): 503 with {@code Retry-After}, before any coordinator is asked.
    */
-  static HttpResponse notReady() {
-    LOG.info("{}: this node has not been ready yet", UNAVAILABLE_LOG);
+  static HttpResponse notReady(String id) {
+    LOG.info("request {}: {}: this node has not been ready yet", id, UNAVAILABLE_LOG);
     return Json.response(StatusCodes.SERVICE_UNAVAILABLE, new Dto.Error("not_ready",
             "this node is starting: it has not joined the cluster yet; retry, or ask another node"))
         .addHeader(RETRY_AFTER);

@@ -55,25 +55,27 @@ final class KvRoutes {
       if (!request.getUri().path().startsWith(PREFIX)) {
         return org.apache.pekko.http.javadsl.server.Directives.reject();
       }
+      String id = RequestTracking.id(request);
       if (!started.getAsBoolean()) {
-        return complete(KvResponses.notReady());
+        return complete(KvResponses.notReady(id));
       }
       String rawPath = rawPathAfter(request, 1);
       return concat(
-          get(() -> handle(Operation.GET, () -> read(request, rawPath))),
-          put(() -> extractMaterializer(mat -> handlePut(request, rawPath, mat))),
-          delete(() -> handle(Operation.DELETE, () -> remove(request, rawPath))));
+          get(() -> handle(Operation.GET, id, () -> read(request, id, rawPath))),
+          put(() -> extractMaterializer(mat -> handlePut(request, id, rawPath, mat))),
+          delete(() -> handle(Operation.DELETE, id, () -> remove(request, id, rawPath))));
     });
   }
 
-  private Route read(HttpRequest request, String rawPath) {
+  private Route read(HttpRequest request, String id, String rawPath) {
     String key = key(rawPath);
     Query query = request.getUri().query();
     ReadOptions options = new ReadOptions(quorum(query, "r"), timeout(query));
-    return respond(Operation.GET, client.get(key, options), KvResponses::read);
+    return respond(Operation.GET, id, client.get(key, options),
+        result -> KvResponses.read(result, id, key));
   }
 
-  private Route write(HttpRequest request, String rawPath, Materializer mat) {
+  private Route write(HttpRequest request, String id, String rawPath, Materializer mat) {
     String key = key(rawPath);
     Query query = request.getUri().query();
     WriteOptions options = new WriteOptions(quorum(query, "w"), timeout(query), sloppy(query));
@@ -88,18 +90,18 @@ final class KvRoutes {
     long max = client.settings().requests().maxValueBytes();
     // the body, then the write, then the response, each on the thread that completes the step
     // before it (see respond): no thread-pool hop, and no thread started per PUT
-    return respond(Operation.PUT, entity.withSizeLimit(max)
+    return respond(Operation.PUT, id, entity.withSizeLimit(max)
         .toStrict(BODY_READ_TIMEOUT.toMillis(), mat)
         .exceptionally(KvRoutes::bodyFailed)
         .thenComposeAsync(strict -> client.put(
             key, strict.getData().toArray(), contentType, context, options), SAME_THREAD),
-        KvResponses::write);
+        result -> KvResponses.write(result, id, key));
   }
 
   /**
    * A body that did not arrive within {@link #BODY_READ_TIMEOUT} is the client's fault (408), not an
-   * internal deadline missed (503); other body failures (a bad chunk, a cut connection, the size
-   * limit) are mapped by {@link HttpErrors}.
+   * internal deadline missed (503); the size limit is a 413, and every other failure of the body (a
+   * bad chunk, a cut connection, a stream error of any kind) a 400: the body is the client's.
    */
   private static org.apache.pekko.http.javadsl.model.HttpEntity.Strict bodyFailed(Throwable failure) {
     Throwable cause = unwrap(failure);
@@ -107,15 +109,19 @@ final class KvRoutes {
         && !(cause instanceof org.apache.pekko.pattern.AskTimeoutException)) {
       throw new HttpErrors.BodyReadTimeoutException(BODY_READ_TIMEOUT.toMillis());
     }
-    throw cause instanceof RuntimeException r ? r : new CompletionException(cause);
+    if (cause instanceof org.apache.pekko.http.scaladsl.model.EntityStreamSizeException
+        || cause instanceof org.apache.pekko.http.scaladsl.model.EntityStreamException) {
+      throw (RuntimeException) cause;
+    }
+    throw new HttpErrors.BodyFailedException(cause);
   }
 
-  private Route remove(HttpRequest request, String rawPath) {
+  private Route remove(HttpRequest request, String id, String rawPath) {
     String key = key(rawPath);
     Query query = request.getUri().query();
     WriteOptions options = new WriteOptions(quorum(query, "w"), timeout(query), sloppy(query));
-    return respond(Operation.DELETE, client.delete(key, context(request), options),
-        KvResponses::write);
+    return respond(Operation.DELETE, id, client.delete(key, context(request), options),
+        result -> KvResponses.write(result, id, key));
   }
 
   /**
@@ -126,9 +132,9 @@ final class KvRoutes {
    * ask returns run on the common pool (on two cores: a new thread per call).
    */
   private <T> Route respond(
-      Operation op, CompletionStage<T> stage, Function<T, HttpResponse> mapping) {
+      Operation op, String id, CompletionStage<T> stage, Function<T, HttpResponse> mapping) {
     return completeWithFuture(stage.handleAsync(
-        (value, failure) -> failure == null ? mapping.apply(value) : failed(op, unwrap(failure)),
+        (value, failure) -> failure == null ? mapping.apply(value) : failed(op, id, unwrap(failure)),
         SAME_THREAD));
   }
 
@@ -136,8 +142,8 @@ final class KvRoutes {
    * A failure before the request reached the client (the body over the limit, a value the client
    * refused) is a rejection to count here; the client counts what failed after it sent the request.
    */
-  private HttpResponse failed(Operation op, Throwable failure) {
-    HttpResponse response = HttpErrors.fromThrowable(failure);
+  private HttpResponse failed(Operation op, String id, Throwable failure) {
+    HttpResponse response = HttpErrors.fromThrowable(failure, id);
     if (response.status().intValue() < 500) {
       client.metrics().record(op, RequestOutcome.REJECTED, 0);
     }
@@ -159,11 +165,11 @@ final class KvRoutes {
    * body first keeps the answer readable and the connection open. Larger bodies are not drained:
    * they are answered at once and the connection is closed.
    */
-  private Route handlePut(HttpRequest request, String rawPath, Materializer mat) {
+  private Route handlePut(HttpRequest request, String id, String rawPath, Materializer mat) {
     try {
-      return write(request, rawPath, mat);
+      return write(request, id, rawPath, mat);
     } catch (RuntimeException e) {
-      HttpResponse rejection = rejected(Operation.PUT, e);
+      HttpResponse rejection = rejected(Operation.PUT, id, e);
       HttpEntity entity = request.entity();
       if (entity.isKnownEmpty() || entity.getContentLengthOption().orElse(0) > DRAIN_LIMIT_BYTES) {
         return complete(rejection);
@@ -181,16 +187,16 @@ final class KvRoutes {
    * Runs a route builder that may reject the request by throwing; maps that to a 4xx and counts it
    * as rejected (requests that reach the client are counted there when they complete).
    */
-  private Route handle(Operation op, java.util.function.Supplier<Route> route) {
+  private Route handle(Operation op, String id, java.util.function.Supplier<Route> route) {
     try {
       return route.get();
     } catch (RuntimeException e) {
-      return complete(rejected(op, e));
+      return complete(rejected(op, id, e));
     }
   }
 
-  private HttpResponse rejected(Operation op, RuntimeException e) {
-    HttpResponse response = HttpErrors.fromThrowable(e);
+  private HttpResponse rejected(Operation op, String id, RuntimeException e) {
+    HttpResponse response = HttpErrors.fromThrowable(e, id);
     client.metrics().record(op, response.status().intValue() < 500
         ? RequestOutcome.REJECTED : RequestOutcome.ERROR, 0);
     return response;

@@ -58,11 +58,13 @@ final class MetricsRoutes {
   private final CompletionStage<ActorRef<HintManager.Command>> hintManager;
   private final StoreView storeView;
   private final AccessControl access;
+  private final BrowserGuard browsers;
+  private final RequestTracking tracking;
 
   MetricsRoutes(ActorSystem<?> system, Cluster cluster, RequestMetrics requests,
       NodeReadiness readiness, AntiEntropyStatus antiEntropy,
       CompletionStage<ActorRef<HintManager.Command>> hintManager, StoreView storeView,
-      AccessControl access) {
+      AccessControl access, BrowserGuard browsers, RequestTracking tracking) {
     this.system = system;
     this.cluster = cluster;
     this.requests = requests;
@@ -71,6 +73,8 @@ final class MetricsRoutes {
     this.hintManager = hintManager;
     this.storeView = storeView;
     this.access = access;
+    this.browsers = browsers;
+    this.tracking = tracking;
   }
 
   Route route() {
@@ -94,6 +98,7 @@ final class MetricsRoutes {
       writeRequests(text, requests.snapshot());
       writeNode(text);
       writeAccess(text);
+      writeResponses(text);
       writeHints(text, hints.join());
       writeAntiEntropy(text, tombstones.join());
       writeStorage(text, storage.join());
@@ -152,15 +157,27 @@ final class MetricsRoutes {
   }
 
   private void writeAccess(PrometheusText text) {
-    if (!access.enabled()) {
-      return;
-    }
     text.family("ringstore_http_refused_total", "counter",
-        "HTTP requests refused before any route ran (authentication on): unauthorized (401, no or "
-            + "wrong credentials), forbidden (403, a role short), overloaded (503, credential checks "
+        "HTTP requests refused before any route ran: foreign_host (421, a Host that is not a name "
+            + "of this node, authentication off), foreign_origin (403, a change from another "
+            + "origin's web page); with authentication on also unauthorized (401, no or wrong "
+            + "credentials), forbidden (403, a role short), overloaded (503, credential checks "
             + "saturated).");
-    new TreeMap<>(access.refusals()).forEach((reason, count) ->
+    TreeMap<String, Long> refusals = new TreeMap<>(browsers.refusals());
+    if (access.enabled()) {
+      refusals.putAll(access.refusals());
+    }
+    refusals.forEach((reason, count) ->
         text.sample("ringstore_http_refused_total", count, "reason", reason));
+  }
+
+  private void writeResponses(PrometheusText text) {
+    text.family("ringstore_http_responses_total", "counter",
+        "HTTP requests this node answered, by route (kv, admin, metrics, health, other) and status "
+            + "code, refusals and errors included (requests Pekko could not parse are not counted).");
+    tracking.responses().forEach((route, codes) -> codes.forEach((code, count) ->
+        text.sample("ringstore_http_responses_total", count, "route", route,
+            "code", Integer.toString(code))));
   }
 
   private void writeNode(PrometheusText text) {

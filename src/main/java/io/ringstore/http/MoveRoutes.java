@@ -70,21 +70,21 @@ final class MoveRoutes {
     }
     CompletionStage<NodeLeave.Started> started = AskPattern.ask(
         leave, NodeLeave.Start::new, ASK_TIMEOUT, system.scheduler());
-    return onComplete(started, result -> {
+    return RequestTracking.withId(id -> onComplete(started, result -> {
       if (result.isFailure()) {
-        return complete(HttpErrors.fromThrowable(result.failed().get()));
+        return complete(HttpErrors.fromThrowable(result.failed().get(), id));
       }
       NodeLeave.Started s = result.get();
       return complete(s.accepted()
           ? Json.response(StatusCodes.ACCEPTED, new Dto.Leave(self, "leaving", s.message()))
           : Json.response(StatusCodes.CONFLICT, new Dto.Error("cannot_leave", s.message())));
-    });
+    }));
   }
 
   private Route transfersRoute() {
-    return onComplete(collect(), result -> complete(result.isSuccess()
-        ? Json.response(StatusCodes.OK, result.get())
-        : HttpErrors.fromThrowable(result.failed().get())));
+    return RequestTracking.withId(id -> onComplete(collect(), result -> complete(
+        result.isSuccess() ? Json.response(StatusCodes.OK, result.get())
+            : HttpErrors.fromThrowable(result.failed().get(), id))));
   }
 
   private CompletionStage<Dto.Transfers> collect() {
@@ -134,7 +134,7 @@ final class MoveRoutes {
           eta < 0 ? null : Math.round(eta * 10) / 10.0,
           Instant.ofEpochMilli(t.startedMillis()).toString(),
           t.finishedMillis() > 0 ? Instant.ofEpochMilli(t.finishedMillis()).toString() : null,
-          t.error()));
+          HttpErrors.clean(t.error(), t.error() == null ? null : AdminRoutes.INTERNAL_ERROR)));
     }
     Set<String> leaving = new TreeSet<>(ringView.drainingMembers().draining());
     for (Member m : cluster.state().getMembers()) {

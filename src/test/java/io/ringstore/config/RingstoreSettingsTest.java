@@ -134,4 +134,24 @@ class RingstoreSettingsTest {
         () -> NodeConfig.load(LaunchOptions.parse(args.split(" "))));
     assertTrue(e.getMessage().contains(mentioned), args + " -> " + e.getMessage());
   }
+
+  @Test
+  void allowedHostsAreNamesWithoutSchemePortOrPath() {
+    assertEquals(java.util.List.of(), RingstoreSettings.fromConfig(
+        NodeConfig.load(ConfigFactory.empty(), ConfigFactory.empty())).http().allowedHosts(),
+        "no extra names by default");
+    RingstoreSettings s = RingstoreSettings.fromConfig(NodeConfig.load(ConfigFactory.parseString(
+        "ringstore.http.allowed-hosts = [\"RingStore.Internal\", \"[2001:db8::1]\", \"*\", \"10.0.0.1\"]"),
+        ConfigFactory.empty()));
+    assertEquals(java.util.List.of("ringstore.internal", "[2001:db8::1]", "*", "10.0.0.1"),
+        s.http().allowedHosts(), "lower-cased, kept in order");
+    for (String bad : new String[] {"http://a.example", "a.example:8080", "a.example/kv", "",
+        "a b", "*.example"}) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> RingstoreSettings.fromConfig(NodeConfig.load(ConfigFactory.parseString(
+              "ringstore.http.allowed-hosts = [\"" + bad + "\"]"), ConfigFactory.empty())),
+          "'" + bad + "' is refused");
+      assertTrue(e.getMessage().contains("ringstore.http.allowed-hosts"), e.getMessage());
+    }
+  }
 }

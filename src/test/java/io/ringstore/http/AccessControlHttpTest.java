@@ -213,6 +213,28 @@ class AccessControlHttpTest {
   }
 
   @Test
+  void anAdminsBrowserCannotBeUsedByAnotherSite() throws Exception {
+    // what a page on evil.example can make a browser that holds the admin's credentials send
+    HttpResponse<String> leave = HTTP.send(HttpRequest.newBuilder(uri("/admin/leave"))
+        .header("Authorization", basic("boss", "boss-pw")).header("Origin", "http://evil.example")
+        .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("x"))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(403, leave.statusCode(), leave.body());
+    assertEquals("forbidden_origin", JSON.readTree(leave.body()).path("error").asText());
+    HttpResponse<String> put = HTTP.send(HttpRequest.newBuilder(uri("/kv/cross-site"))
+        .header("Authorization", basic("boss", "boss-pw")).header("Origin", "null")
+        .PUT(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(403, put.statusCode(), put.body());
+    assertEquals(404, send("GET", "/kv/cross-site", null, "boss").statusCode(), "stored nothing");
+    HttpResponse<String> anonymous = HTTP.send(HttpRequest.newBuilder(uri("/admin/leave"))
+        .header("Origin", "http://evil.example").POST(HttpRequest.BodyPublishers.noBody()).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(403, anonymous.statusCode(), "refused before any credential check: "
+        + anonymous.body());
+    assertTrue(node.cluster().selfMember().status().toString().equals("Up"), "still Up");
+  }
+
+  @Test
   void refusalsAreCountedInMetrics() throws Exception {
     long before = refused("forbidden");
     assertEquals(403, send("DELETE", "/kv/counted", null, "reader").statusCode());
