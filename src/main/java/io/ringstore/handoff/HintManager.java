@@ -62,8 +62,14 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
   /** Asks for the stats of every target of this node; answered within the stats timeout. */
   public record GetAllStats(ActorRef<AllHintStats> replyTo) implements Command {}
 
-  /** Stats of every target (in target order); {@code missing} stores did not answer in time. */
-  public record AllHintStats(List<HintStats> targets, int missing) implements CborSerializable {}
+  /**
+   * Stats of every target (in target order); {@code missing} stores did not answer in time. The
+   * node's hint budget: {@code budgetBytes} in all, {@code usedBytes} of it held, and
+   * {@code refusedBudget} hints refused for lack of it since the node started.
+   */
+  public record AllHintStats(
+      List<HintStats> targets, int missing, long budgetBytes, long usedBytes, long refusedBudget)
+      implements CborSerializable {}
 
   /** Sent on any member becoming reachable or up (the manager's own subscription, or by hand). */
   public enum TargetsReachable implements Command { INSTANCE }
@@ -80,6 +86,7 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
   private final ReplicaDirectory directory;
   private final HintSettings settings;
   private final java.util.function.LongSupplier wallClock;
+  private final HintBudget budget;
   private final Map<ReplicaId, ActorRef<HintStore.Command>> stores = new HashMap<>();
   private int aggregators;
 
@@ -104,6 +111,7 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
     this.directory = directory;
     this.settings = settings;
     this.wallClock = wallClock;
+    this.budget = HintBudget.of(settings.maxHintBytes());
     ctx.getSystem().receptionist().tell(Receptionist.register(KEY, ctx.getSelf()));
     if (isClustered(ctx)) {
       Cluster cluster = Cluster.get(ctx.getSystem());
@@ -172,7 +180,8 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
 
   private Behavior<Command> onGetAllStats(GetAllStats cmd) {
     getContext().spawn(
-        HintStatsAggregator.create(List.copyOf(stores.values()), STATS_TIMEOUT, cmd.replyTo()),
+        HintStatsAggregator.create(
+            List.copyOf(stores.values()), budget, STATS_TIMEOUT, cmd.replyTo()),
         "stats-" + (++aggregators));
     return this;
   }
@@ -204,6 +213,7 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
 
   private ActorRef<HintStore.Command> storeFor(ReplicaId target) {
     return stores.computeIfAbsent(target, t -> getContext().spawn(
-        HintStore.create(t, directory, settings, wallClock), "hints-" + t.id()));
+        HintStore.create(t, directory, settings, wallClock::getAsLong, budget),
+        "hints-" + t.id()));
   }
 }

@@ -131,7 +131,7 @@ class HintStoreTest {
     assertEquals(new HintStoreReply(target, "k1", true, null), result.reply());
     assertEquals(new HintAdded("k1", object, T0), result.event(), "the hint is one HintAdded event");
     assertEquals(1, result.state().queue().size());
-    assertEquals(new HintStats(target, 1, T0, 0, 0, 0), stats(kit));
+    assertEquals(new HintStats(target, 1, T0, 0, 0, 0, object.length, 0), stats(kit));
   }
 
   @Test
@@ -157,7 +157,8 @@ class HintStoreTest {
     assertTrue(refused.hasNoEvents(), "a refused hint is not persisted");
     var merged = storeHint(kit, "k1", object("1b", "b"), T0);
     assertTrue(merged.reply().accepted(), "a key already queued is merged, not counted again");
-    assertEquals(new HintStats(target, 2, T0, 0, 1, 0), stats(kit));
+    assertEquals(new HintStats(target, 2, T0, 0, 1, 0, merged.state().queue().bytes(), 0),
+        stats(kit));
   }
 
   @Test
@@ -192,7 +193,7 @@ class HintStoreTest {
     assertArrayEquals(object, replicate.object(), "the target gets the hinted object");
     ack(replicate, true);
     testKit.createTestProbe().awaitAssert(() -> {
-      assertEquals(new HintStats(target, 0, -1, 1, 0, 0), stats(kit));
+      assertEquals(new HintStats(target, 0, -1, 1, 0, 0, 0, 0), stats(kit));
       return null;
     });
     manualTime.timePasses(SETTINGS.retryInterval().multipliedBy(2));
@@ -246,7 +247,7 @@ class HintStoreTest {
     assertEquals(0, stats(kit).delivered());
     ack(second, true);
     testKit.createTestProbe().awaitAssert(() -> {
-      assertEquals(new HintStats(target, 0, -1, 1, 0, 0), stats(kit));
+      assertEquals(new HintStats(target, 0, -1, 1, 0, 0, 0, 0), stats(kit));
       return null;
     });
   }
@@ -274,7 +275,7 @@ class HintStoreTest {
       ack(next, true);
     }
     testKit.createTestProbe().awaitAssert(() -> {
-      assertEquals(new HintStats(target, 0, -1, 5, 0, 0), stats(kit));
+      assertEquals(new HintStats(target, 0, -1, 5, 0, 0, 0, 0), stats(kit));
       return null;
     });
   }
