@@ -165,9 +165,20 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
         .build();
   }
 
+  /**
+   * Reserves the hint's bytes in the node's budget before the store gets it, so hints waiting in a
+   * store's mailbox count too; refuses it at once when they do not fit.
+   */
   private Behavior<Command> onStoreHint(StoreHint cmd) {
+    long size = cmd.object() == null ? 0 : cmd.object().length;
+    if (!budget.tryAcquire(size)) {
+      budget.countRefusal();
+      cmd.replyTo().tell(new HintStoreReply(cmd.target(), cmd.key(), false,
+          "this node's hints are at their byte budget (" + budget.maxBytes() + " bytes)"));
+      return this;
+    }
     storeFor(cmd.target()).tell(new HintStore.StoreHint(
-        cmd.key(), cmd.object(), cmd.replyTo()));
+        cmd.key(), cmd.object(), size, cmd.replyTo()));
     return this;
   }
 

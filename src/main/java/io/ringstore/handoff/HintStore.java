@@ -59,9 +59,17 @@ public final class HintStore
    * clock: the coordinator sends no time, so the expiry needs no two clocks to agree (issue 10,
    * item 5). Acceptance comes after the coordinator made the object by the request's delay (at most
    * the request timeout), far inside the gap that tombstones.grace-period keeps above hint-window.
+   * {@code reservedBytes}: the object's bytes, when the {@link HintManager} already reserved them in
+   * the node's {@link HintBudget} (so hints waiting in mailboxes count too); 0 when not.
    */
-  public record StoreHint(String key, byte[] object, ActorRef<HintStoreReply> replyTo)
-      implements Command {}
+  public record StoreHint(
+      String key, byte[] object, long reservedBytes, ActorRef<HintStoreReply> replyTo)
+      implements Command {
+    /** A hint whose bytes are not reserved yet: the store reserves them in the node's budget. */
+    public StoreHint(String key, byte[] object, ActorRef<HintStoreReply> replyTo) {
+      this(key, object, 0, replyTo);
+    }
+  }
 
   /** Answer to {@link StoreHint}: {@code accepted} only once persisted; {@code reason} when refused. */
   public record HintStoreReply(ReplicaId target, String key, boolean accepted, String reason)
@@ -265,11 +273,11 @@ public final class HintStore
       return refuseForBudget(cmd, "hints for " + target + " are at their byte budget ("
           + settings.maxHintBytesPerTarget() + " bytes)");
     }
-    if (!budget.tryAcquire(size)) {
+    if (cmd.reservedBytes() == 0 && !budget.tryAcquire(size)) {
       return refuseForBudget(cmd, "this node's hints are at their byte budget ("
           + budget.maxBytes() + " bytes)");
     }
-    reserved = size;
+    reserved = cmd.reservedBytes() == 0 ? size : cmd.reservedBytes();
     return Effect()
         .persist(new HintAdded(cmd.key(), cmd.object(), clock.getAsLong()))
         .thenRun(this::account)
@@ -302,6 +310,7 @@ public final class HintStore
   }
 
   private ReplyEffect<Event, State> refuse(StoreHint cmd, String reason) {
+    budget.release(cmd.reservedBytes());
     return Effect().reply(cmd.replyTo(), new HintStoreReply(target, cmd.key(), false, reason));
   }
 
