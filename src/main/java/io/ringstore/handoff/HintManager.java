@@ -37,7 +37,9 @@ import org.apache.pekko.stream.javadsl.Sink;
  * with the receptionist under {@link #KEY}, so coordinators on any node find the manager of a member.
  *
  * <p>Stores are not passivated: a node holds at most (partitions × N) of them, and an empty one
- * holds no hints in memory.
+ * holds no hints in memory. A store keeps its queued objects in memory, so they are budgeted in bytes
+ * (invariant 6): the manager reserves each hint's bytes in the node's {@link HintBudget}
+ * ({@code max-hint-bytes}) before handing it to the store, and refuses it at once past the budget.
  */
 public final class HintManager extends AbstractBehavior<HintManager.Command> {
 
