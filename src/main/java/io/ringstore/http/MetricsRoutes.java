@@ -60,11 +60,13 @@ final class MetricsRoutes {
   private final AccessControl access;
   private final BrowserGuard browsers;
   private final RequestTracking tracking;
+  private final InFlightBytes inFlight;
 
   MetricsRoutes(ActorSystem<?> system, Cluster cluster, RequestMetrics requests,
       NodeReadiness readiness, AntiEntropyStatus antiEntropy,
       CompletionStage<ActorRef<HintManager.Command>> hintManager, StoreView storeView,
-      AccessControl access, BrowserGuard browsers, RequestTracking tracking) {
+      AccessControl access, BrowserGuard browsers, RequestTracking tracking,
+      InFlightBytes inFlight) {
     this.system = system;
     this.cluster = cluster;
     this.requests = requests;
@@ -75,6 +77,7 @@ final class MetricsRoutes {
     this.access = access;
     this.browsers = browsers;
     this.tracking = tracking;
+    this.inFlight = inFlight;
   }
 
   Route route() {
@@ -99,6 +102,7 @@ final class MetricsRoutes {
       writeNode(text);
       writeAccess(text);
       writeResponses(text);
+      writeShedding(text);
       writeHints(text, hints.join());
       writeAntiEntropy(text, tombstones.join());
       writeStorage(text, storage.join());
@@ -180,6 +184,17 @@ final class MetricsRoutes {
             "code", Integer.toString(code))));
   }
 
+  private void writeShedding(PrometheusText text) {
+    text.single("ringstore_http_shed_total", "counter",
+        "PUT requests answered 503 overloaded (Retry-After: 1) because their bodies would pass "
+            + "ringstore.requests.max-in-flight-bytes (since the node started).", inFlight.shed());
+    text.single("ringstore_http_in_flight_bytes", "gauge",
+        "Bytes of PUT bodies this node's gateway holds now (counted by Content-Length).",
+        inFlight.usedBytes());
+    text.single("ringstore_http_max_in_flight_bytes", "gauge",
+        "The bound on them (ringstore.requests.max-in-flight-bytes).", inFlight.maxBytes());
+  }
+
   private void writeNode(PrometheusText text) {
     text.single("ringstore_node_ready", "gauge",
         "1 when /health/ready answers 200 (Up, replica region registered, HTTP serving).",
@@ -226,6 +241,16 @@ final class MetricsRoutes {
         "Hints delivered and acked (since each hint store started).", delivered);
     text.single("ringstore_hints_dropped_total", "counter",
         "Hints refused because a hint store was full (since each store started).", dropped);
+    text.family("ringstore_hints_refused_total", "counter",
+        "Hints this node refused: budget (their bytes would pass max-hint-bytes or "
+            + "max-hint-bytes-per-target; since the node started), full (max-hints-per-target).");
+    text.sample("ringstore_hints_refused_total", answer.get().refusedBudget(), "reason", "budget");
+    text.sample("ringstore_hints_refused_total", dropped, "reason", "full");
+    text.single("ringstore_hints_bytes", "gauge",
+        "Bytes of the hints this node holds (their stored objects).", answer.get().usedBytes());
+    text.single("ringstore_hints_budget_bytes", "gauge",
+        "This node's hint budget in bytes (ringstore.handoff.max-hint-bytes).",
+        answer.get().budgetBytes());
     text.single("ringstore_hints_expired_total", "counter",
         "Hints dropped after their time to live (anti-entropy repairs those keys).", expired);
     text.single("ringstore_hint_stores_unanswered", "gauge",
