@@ -60,11 +60,13 @@ final class MetricsRoutes {
   private final AccessControl access;
   private final BrowserGuard browsers;
   private final RequestTracking tracking;
+  private final GatewayConnections connections;
 
   MetricsRoutes(ActorSystem<?> system, Cluster cluster, RequestMetrics requests,
       NodeReadiness readiness, AntiEntropyStatus antiEntropy,
       CompletionStage<ActorRef<HintManager.Command>> hintManager, StoreView storeView,
-      AccessControl access, BrowserGuard browsers, RequestTracking tracking) {
+      AccessControl access, BrowserGuard browsers, RequestTracking tracking,
+      GatewayConnections connections) {
     this.system = system;
     this.cluster = cluster;
     this.requests = requests;
@@ -75,6 +77,7 @@ final class MetricsRoutes {
     this.access = access;
     this.browsers = browsers;
     this.tracking = tracking;
+    this.connections = connections;
   }
 
   Route route() {
@@ -99,6 +102,7 @@ final class MetricsRoutes {
       writeNode(text);
       writeAccess(text);
       writeResponses(text);
+      writeConnections(text);
       writeHints(text, hints.join());
       writeAntiEntropy(text, tombstones.join());
       writeStorage(text, storage.join());
@@ -178,6 +182,22 @@ final class MetricsRoutes {
     tracking.responses().forEach((route, codes) -> codes.forEach((code, count) ->
         text.sample("ringstore_http_responses_total", count, "route", route,
             "code", Integer.toString(code))));
+  }
+
+  private void writeConnections(PrometheusText text) {
+    Map<String, ConnectionLimits> listeners = connections.listeners();
+    text.family("ringstore_http_connections_open", "gauge",
+        "HTTP connections open now, by listener (api, management).");
+    listeners.forEach((listener, limits) ->
+        text.sample("ringstore_http_connections_open", limits.openTotal(), "listener", listener));
+    text.family("ringstore_http_connections_refused_total", "counter",
+        "HTTP connections closed without being served, by reason and listener: per_address (the "
+            + "client address held max-connections-per-address), total (the listener held "
+            + "max-connections), head_timeout (no complete request head within "
+            + "request-head-timeout of opening or of the previous response).");
+    listeners.forEach((listener, limits) -> limits.refusals().forEach((reason, count) ->
+        text.sample("ringstore_http_connections_refused_total", count, "reason", reason,
+            "listener", listener)));
   }
 
   private void writeNode(PrometheusText text) {
