@@ -59,7 +59,15 @@ final class ConnectionGuard {
       return;
     }
     try {
-      connection.handleWith(HeadDeadline.wrap(handler, headTimeout, limits::headTimedOut)
+      Runnable timedOut = () -> {
+        limits.headTimedOut();
+        if (limits.shouldLog(address, System.currentTimeMillis())) {
+          system.log().warn("{} listener: closed a connection from {} that sent no complete request"
+                  + " head within {} (head_timeout; further refusals of this address are counted in"
+                  + " /metrics, logged once a minute)", listener, address, headTimeout);
+        }
+      };
+      connection.handleWith(HeadDeadline.wrap(handler, headTimeout, timedOut)
           .watchTermination((notUsed, done) -> {
             done.whenComplete((ok, failure) -> limits.release(address));
             return notUsed;

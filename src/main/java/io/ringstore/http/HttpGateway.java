@@ -131,7 +131,13 @@ public final class HttpGateway {
     warmUp.start();
   }
 
-  /** Binds the gateway; completes when it listens (then the node reports ready once Up). */
+  /**
+   * Binds the gateway; completes when it listens (then the node reports ready once Up). Connections
+   * are admitted one by one within {@code ringstore.http}'s caps and request-head deadline
+   * ({@link ConnectionGuard}); with {@code management-port} set, a second listener serves
+   * {@code /health/*} and {@code /metrics} only, with caps of its own, so monitoring is answered
+   * while the data port is saturated.
+   */
   public static CompletionStage<ServerBinding> start(
       ActorSystem<?> system, RingstoreSettings settings, RingstoreClient client,
       ReplicaDirectory directory, NodeReadiness readiness, AntiEntropyStatus antiEntropy,
