@@ -67,11 +67,23 @@ final class HeadDeadline
             cancelTimer(TIMER);
             push(requestsOut, grab(requestsIn));
           }
+
+          @Override
+          public void onUpstreamFinish() {
+            // the client sent its last request: the routes still answer what they have
+            cancelTimer(TIMER);
+            complete(requestsOut);
+          }
         });
         setHandler(requestsOut, new AbstractOutHandler() {
           @Override
           public void onPull() {
             pull(requestsIn);
+          }
+
+          @Override
+          public void onDownstreamFinish(Throwable cause) {
+            cancel(requestsIn, cause);
           }
         });
         setHandler(responsesIn, new AbstractInHandler() {
@@ -83,11 +95,21 @@ final class HeadDeadline
             }
             push(responsesOut, grab(responsesIn));
           }
+
+          @Override
+          public void onUpstreamFinish() {
+            complete(responsesOut);
+          }
         });
         setHandler(responsesOut, new AbstractOutHandler() {
           @Override
           public void onPull() {
             pull(responsesIn);
+          }
+
+          @Override
+          public void onDownstreamFinish(Throwable cause) {
+            cancel(responsesIn, cause);
           }
         });
       }
