@@ -63,6 +63,19 @@ public record RingstoreSettings(
     return DATA_ROLE.equals(role);
   }
 
+  private static final String AUTO = "auto";
+
+  /**
+   * A size in bytes, or for {@code auto} the share 1/{@code divisor} of this JVM's maximum heap
+   * (so a node started with a smaller -Xmx gets proportionally smaller memory budgets).
+   */
+  static long bytesOrHeapShare(Config c, String path, int divisor) {
+    if (c.getValue(path).unwrapped() instanceof String value && value.trim().equals(AUTO)) {
+      return Math.max(1, Runtime.getRuntime().maxMemory() / divisor);
+    }
+    return c.getBytes(path);
+  }
+
   /** Reads and validates the {@code ringstore} section of a resolved configuration. */
   public static RingstoreSettings fromConfig(Config root) {
     Config c = root.getConfig("ringstore");
@@ -89,7 +102,8 @@ public record RingstoreSettings(
             c.getInt("requests.max-siblings"),
             c.getInt("requests.warn-siblings"),
             Math.toIntExact(c.getBytes("requests.max-context-size")),
-            c.getInt("requests.max-context-actors")),
+            c.getInt("requests.max-context-actors"),
+            bytesOrHeapShare(c, "requests.max-in-flight-bytes", 4)),
         new HttpSettings(c.getString("http.host"), c.getInt("http.port"),
             servesHttp ? TlsSettings.HttpTls.fromConfig(c.getConfig("http.tls"))
                 : TlsSettings.HttpTls.DISABLED,
@@ -107,7 +121,11 @@ public record RingstoreSettings(
             c.getDuration("handoff.hint-window"),
             c.getInt("handoff.max-hints-per-target"),
             c.getDuration("handoff.retry-interval"),
-            c.getInt("handoff.max-in-flight")),
+            c.getInt("handoff.max-in-flight"),
+            bytesOrHeapShare(c, "handoff.max-hint-bytes", 8),
+            c.getString("handoff.max-hint-bytes-per-target").equals(AUTO)
+                ? Math.max(1, bytesOrHeapShare(c, "handoff.max-hint-bytes", 8) / 4)
+                : c.getBytes("handoff.max-hint-bytes-per-target")),
         new AntiEntropySettings(
             c.getBoolean("anti-entropy.enabled"),
             c.getInt("anti-entropy.tree-segments"),
@@ -210,7 +228,7 @@ public record RingstoreSettings(
   public record RequestSettings(
       Duration timeout, Duration maxTimeout, int maxValueBytes, int maxKeyBytes,
       boolean sloppyQuorum, boolean directRoutes, int maxSiblings, int warnSiblings,
-      int maxContextChars, int maxContextActors) {
+      int maxContextChars, int maxContextActors, long maxInFlightBytes) {
     /** Pekko HTTP's default {@code max-header-value-length}: a context must fit in one header. */
     public static final int MAX_HEADER_VALUE_CHARS = 8 * 1024;
 
@@ -234,6 +252,9 @@ public record RingstoreSettings(
               && maxContextActors <= io.ringstore.version.CausalContextCodec.MAX_ENTRIES,
           "ringstore.requests.max-context-actors must be in 1.."
               + io.ringstore.version.CausalContextCodec.MAX_ENTRIES + ", was " + maxContextActors);
+      require(maxInFlightBytes >= maxValueBytes,
+          "ringstore.requests.max-in-flight-bytes must be at least max-value-size (" + maxValueBytes
+              + " bytes), was " + maxInFlightBytes);
     }
   }
 
@@ -411,7 +432,7 @@ public record RingstoreSettings(
    */
   public record HandoffSettings(
       Duration replicaAckTimeout, Duration hintWindow, int maxHintsPerTarget, Duration retryInterval,
-      int maxInFlight) {
+      int maxInFlight, long maxHintBytes, long maxHintBytesPerTarget) {
     public HandoffSettings {
       require(!replicaAckTimeout.isNegative() && !replicaAckTimeout.isZero(),
           "ringstore.handoff.replica-ack-timeout must be > 0");
@@ -422,6 +443,9 @@ public record RingstoreSettings(
           "ringstore.handoff.retry-interval must be > 0");
       require(maxInFlight >= 1 && maxInFlight <= 1024,
           "ringstore.handoff.max-in-flight must be in 1..1024, was " + maxInFlight);
+      require(maxHintBytes >= 1, "ringstore.handoff.max-hint-bytes must be >= 1 byte");
+      require(maxHintBytesPerTarget >= 1,
+          "ringstore.handoff.max-hint-bytes-per-target must be >= 1 byte");
     }
   }
 

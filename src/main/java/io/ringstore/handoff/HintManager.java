@@ -37,7 +37,9 @@ import org.apache.pekko.stream.javadsl.Sink;
  * with the receptionist under {@link #KEY}, so coordinators on any node find the manager of a member.
  *
  * <p>Stores are not passivated: a node holds at most (partitions × N) of them, and an empty one
- * holds no hints in memory.
+ * holds no hints in memory. A store keeps its queued objects in memory, so they are budgeted in bytes
+ * (invariant 6): the manager reserves each hint's bytes in the node's {@link HintBudget}
+ * ({@code max-hint-bytes}) before handing it to the store, and refuses it at once past the budget.
  */
 public final class HintManager extends AbstractBehavior<HintManager.Command> {
 
@@ -62,8 +64,14 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
   /** Asks for the stats of every target of this node; answered within the stats timeout. */
   public record GetAllStats(ActorRef<AllHintStats> replyTo) implements Command {}
 
-  /** Stats of every target (in target order); {@code missing} stores did not answer in time. */
-  public record AllHintStats(List<HintStats> targets, int missing) implements CborSerializable {}
+  /**
+   * Stats of every target (in target order); {@code missing} stores did not answer in time. The
+   * node's hint budget: {@code budgetBytes} in all, {@code usedBytes} of it held, and
+   * {@code refusedBudget} hints refused for lack of it since the node started.
+   */
+  public record AllHintStats(
+      List<HintStats> targets, int missing, long budgetBytes, long usedBytes, long refusedBudget)
+      implements CborSerializable {}
 
   /** Sent on any member becoming reachable or up (the manager's own subscription, or by hand). */
   public enum TargetsReachable implements Command { INSTANCE }
@@ -80,6 +88,7 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
   private final ReplicaDirectory directory;
   private final HintSettings settings;
   private final java.util.function.LongSupplier wallClock;
+  private final HintBudget budget;
   private final Map<ReplicaId, ActorRef<HintStore.Command>> stores = new HashMap<>();
   private int aggregators;
 
@@ -104,6 +113,7 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
     this.directory = directory;
     this.settings = settings;
     this.wallClock = wallClock;
+    this.budget = HintBudget.of(settings.maxHintBytes());
     ctx.getSystem().receptionist().tell(Receptionist.register(KEY, ctx.getSelf()));
     if (isClustered(ctx)) {
       Cluster cluster = Cluster.get(ctx.getSystem());
@@ -157,9 +167,20 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
         .build();
   }
 
+  /**
+   * Reserves the hint's bytes in the node's budget before the store gets it, so hints waiting in a
+   * store's mailbox count too; refuses it at once when they do not fit.
+   */
   private Behavior<Command> onStoreHint(StoreHint cmd) {
+    long size = cmd.object() == null ? 0 : cmd.object().length;
+    if (!budget.tryAcquire(size)) {
+      budget.countRefusal();
+      cmd.replyTo().tell(new HintStoreReply(cmd.target(), cmd.key(), false,
+          "this node's hints are at their byte budget (" + budget.maxBytes() + " bytes)"));
+      return this;
+    }
     storeFor(cmd.target()).tell(new HintStore.StoreHint(
-        cmd.key(), cmd.object(), cmd.replyTo()));
+        cmd.key(), cmd.object(), size, cmd.replyTo()));
     return this;
   }
 
@@ -172,7 +193,8 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
 
   private Behavior<Command> onGetAllStats(GetAllStats cmd) {
     getContext().spawn(
-        HintStatsAggregator.create(List.copyOf(stores.values()), STATS_TIMEOUT, cmd.replyTo()),
+        HintStatsAggregator.create(
+            List.copyOf(stores.values()), budget, STATS_TIMEOUT, cmd.replyTo()),
         "stats-" + (++aggregators));
     return this;
   }
@@ -204,6 +226,7 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
 
   private ActorRef<HintStore.Command> storeFor(ReplicaId target) {
     return stores.computeIfAbsent(target, t -> getContext().spawn(
-        HintStore.create(t, directory, settings, wallClock), "hints-" + t.id()));
+        HintStore.create(t, directory, settings, wallClock::getAsLong, budget),
+        "hints-" + t.id()));
   }
 }

@@ -32,7 +32,7 @@ import scala.math.Ordering;
 public final class HintQueue {
   private static final Ordering<String> BY_KEY = Ordering.String$.MODULE$;
   private static final HintQueue EMPTY =
-      new HintQueue(scala.collection.immutable.TreeMap$.MODULE$.empty(BY_KEY));
+      new HintQueue(scala.collection.immutable.TreeMap$.MODULE$.empty(BY_KEY), 0);
 
   /**
    * One queued hint: the key's encoded object (see {@link StoredObjectCodec}) and the creation time
@@ -67,9 +67,12 @@ public final class HintQueue {
   }
 
   private final scala.collection.immutable.TreeMap<String, Hint> hints;
+  /** Sum of the queued objects' lengths. */
+  private final long bytes;
 
-  private HintQueue(scala.collection.immutable.TreeMap<String, Hint> hints) {
+  private HintQueue(scala.collection.immutable.TreeMap<String, Hint> hints, long bytes) {
     this.hints = hints;
+    this.bytes = bytes;
   }
 
   public static HintQueue empty() {
@@ -98,6 +101,11 @@ public final class HintQueue {
     return hints.size();
   }
 
+  /** Bytes of the queued objects (what the hint budget counts). */
+  public long bytes() {
+    return bytes;
+  }
+
   public boolean isEmpty() {
     return hints.isEmpty();
   }
@@ -119,14 +127,16 @@ public final class HintQueue {
   public HintQueue add(Hint hint) {
     scala.Option<Hint> queued = hints.get(hint.key());
     Hint next = hint;
+    long replaced = 0;
     if (queued.isDefined()) {
       Hint old = queued.get();
+      replaced = old.object().length;
       DvvSet<Sibling> merged =
           StoredObjectCodec.decode(old.object()).sync(StoredObjectCodec.decode(hint.object()));
       next = new Hint(hint.key(), StoredObjectCodec.encode(merged),
           Math.max(old.createdAtMillis(), hint.createdAtMillis()));
     }
-    return new HintQueue(hints.updated(hint.key(), next));
+    return new HintQueue(hints.updated(hint.key(), next), bytes - replaced + next.object().length);
   }
 
   /** This queue without the key's hint, if the queued hint is still the object named by {@code digest}. */
@@ -135,7 +145,9 @@ public final class HintQueue {
   }
 
   public HintQueue remove(String key) {
-    return hints.contains(key) ? new HintQueue(hints.removed(key)) : this;
+    scala.Option<Hint> queued = hints.get(key);
+    return queued.isDefined()
+        ? new HintQueue(hints.removed(key), bytes - queued.get().object().length) : this;
   }
 
   /** Keys whose hint was created before {@code cutoffMillis}, in key order. */

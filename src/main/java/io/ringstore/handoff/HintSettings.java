@@ -13,14 +13,22 @@ import java.util.Objects;
  * @param retryInterval time between delivery rounds while hints are queued
  * @param maxInFlight most hints of one target awaiting an ack at once
  * @param deliveryTimeout how long one delivery waits for the target's ack before it counts as failed
+ * @param maxHintBytes bytes of hints (their encoded objects) the node holds for all targets; past it
+ *     new hints are refused ({@link HintBudget})
+ * @param maxHintBytesPerTarget bytes of hints the node holds for one target; past it new hints for
+ *     that target are refused
  */
 public record HintSettings(
     Duration hintWindow, int maxHintsPerTarget, Duration retryInterval, int maxInFlight,
-    Duration deliveryTimeout) {
+    Duration deliveryTimeout, long maxHintBytes, long maxHintBytesPerTarget) {
 
-  /** The defaults: a 3 h window, 100 000 hints per target, a round every 5 s, 16 in flight, 5 s. */
+  /**
+   * The defaults: a 3 h window, 100 000 hints per target, a round every 5 s, 16 in flight, 5 s,
+   * 128 MiB of hints per node and 32 MiB per target.
+   */
   public static final HintSettings DEFAULTS = new HintSettings(
-      Duration.ofHours(3), 100_000, Duration.ofSeconds(5), 16, Duration.ofSeconds(5));
+      Duration.ofHours(3), 100_000, Duration.ofSeconds(5), 16, Duration.ofSeconds(5),
+      128L << 20, 32L << 20);
 
   /**
    * The node's {@code ringstore.handoff} settings; the delivery timeout has no key yet and keeps its
@@ -28,7 +36,8 @@ public record HintSettings(
    */
   public static HintSettings of(RingstoreSettings.HandoffSettings handoff) {
     return new HintSettings(handoff.hintWindow(), handoff.maxHintsPerTarget(),
-        handoff.retryInterval(), handoff.maxInFlight(), DEFAULTS.deliveryTimeout());
+        handoff.retryInterval(), handoff.maxInFlight(), DEFAULTS.deliveryTimeout(),
+        handoff.maxHintBytes(), handoff.maxHintBytesPerTarget());
   }
 
   public HintSettings {
@@ -38,29 +47,43 @@ public record HintSettings(
     if (maxHintsPerTarget < 1) {
       throw new IllegalArgumentException("max hints per target must be >= 1 but was " + maxHintsPerTarget);
     }
+    if (maxHintBytes < 1 || maxHintBytesPerTarget < 1) {
+      throw new IllegalArgumentException("hint byte budgets must be >= 1 but were " + maxHintBytes
+          + " (node) and " + maxHintBytesPerTarget + " (per target)");
+    }
     if (maxInFlight < 1) {
       throw new IllegalArgumentException("max in flight must be >= 1 but was " + maxInFlight);
     }
   }
 
   public HintSettings withHintWindow(Duration value) {
-    return new HintSettings(value, maxHintsPerTarget, retryInterval, maxInFlight, deliveryTimeout);
+    return new HintSettings(value, maxHintsPerTarget, retryInterval, maxInFlight, deliveryTimeout,
+        maxHintBytes, maxHintBytesPerTarget);
   }
 
   public HintSettings withMaxHintsPerTarget(int value) {
-    return new HintSettings(hintWindow, value, retryInterval, maxInFlight, deliveryTimeout);
+    return new HintSettings(hintWindow, value, retryInterval, maxInFlight, deliveryTimeout,
+        maxHintBytes, maxHintBytesPerTarget);
   }
 
   public HintSettings withRetryInterval(Duration value) {
-    return new HintSettings(hintWindow, maxHintsPerTarget, value, maxInFlight, deliveryTimeout);
+    return new HintSettings(hintWindow, maxHintsPerTarget, value, maxInFlight, deliveryTimeout,
+        maxHintBytes, maxHintBytesPerTarget);
   }
 
   public HintSettings withMaxInFlight(int value) {
-    return new HintSettings(hintWindow, maxHintsPerTarget, retryInterval, value, deliveryTimeout);
+    return new HintSettings(hintWindow, maxHintsPerTarget, retryInterval, value, deliveryTimeout,
+        maxHintBytes, maxHintBytesPerTarget);
   }
 
   public HintSettings withDeliveryTimeout(Duration value) {
-    return new HintSettings(hintWindow, maxHintsPerTarget, retryInterval, maxInFlight, value);
+    return new HintSettings(hintWindow, maxHintsPerTarget, retryInterval, maxInFlight, value,
+        maxHintBytes, maxHintBytesPerTarget);
+  }
+
+  public HintSettings withMaxHintBytes(long node, long perTarget) {
+    return new HintSettings(hintWindow, maxHintsPerTarget, retryInterval, maxInFlight,
+        deliveryTimeout, node, perTarget);
   }
 
   private static void requirePositive(Duration d, String name) {

@@ -25,41 +25,44 @@ final class HintStatsAggregator {
   private enum Timeout implements Message { INSTANCE }
 
   static Behavior<Message> create(
-      List<ActorRef<HintStore.Command>> stores, Duration timeout,
+      List<ActorRef<HintStore.Command>> stores, HintBudget budget, Duration timeout,
       ActorRef<HintManager.AllHintStats> replyTo) {
     return Behaviors.<Message>setup(ctx -> {
       ActorRef<HintStats> adapter = ctx.messageAdapter(HintStats.class, Reply::new);
       stores.forEach(store -> store.tell(new HintStore.GetStats(adapter)));
       if (stores.isEmpty()) {
-        replyTo.tell(new HintManager.AllHintStats(List.of(), 0));
+        replyTo.tell(new HintManager.AllHintStats(
+            List.of(), 0, budget.maxBytes(), budget.usedBytes(), budget.refusals()));
         return Behaviors.stopped();
       }
       return Behaviors.withTimers(timers -> {
         timers.startSingleTimer(Timeout.INSTANCE, timeout);
-        return collecting(ctx, stores.size(), new ArrayList<>(), replyTo);
+        return collecting(ctx, stores.size(), new ArrayList<>(), budget, replyTo);
       });
     });
   }
 
   private static Behavior<Message> collecting(
-      ActorContext<Message> ctx, int expected, List<HintStats> received,
+      ActorContext<Message> ctx, int expected, List<HintStats> received, HintBudget budget,
       ActorRef<HintManager.AllHintStats> replyTo) {
     return Behaviors.receive(Message.class)
         .onMessage(Reply.class, reply -> {
           received.add(reply.stats());
-          return received.size() == expected ? answer(received, expected, replyTo) : Behaviors.same();
+          return received.size() == expected ? answer(received, expected, budget, replyTo) : Behaviors.same();
         })
-        .onMessageEquals(Timeout.INSTANCE, () -> answer(received, expected, replyTo))
+        .onMessageEquals(Timeout.INSTANCE, () -> answer(received, expected, budget, replyTo))
         .build();
   }
 
   private static Behavior<Message> answer(
-      List<HintStats> received, int expected, ActorRef<HintManager.AllHintStats> replyTo) {
+      List<HintStats> received, int expected, HintBudget budget,
+      ActorRef<HintManager.AllHintStats> replyTo) {
     List<HintStats> sorted = received.stream()
         .sorted(Comparator.comparing((HintStats s) -> s.target().partition())
             .thenComparing(s -> s.target().index()))
         .toList();
-    replyTo.tell(new HintManager.AllHintStats(sorted, expected - received.size()));
+    replyTo.tell(new HintManager.AllHintStats(sorted, expected - received.size(),
+        budget.maxBytes(), budget.usedBytes(), budget.refusals()));
     return Behaviors.stopped();
   }
 }

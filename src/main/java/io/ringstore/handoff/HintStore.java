@@ -15,6 +15,7 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
@@ -37,6 +38,12 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * anti-entropy repairs those keys. Hints refused because the queue is full are counted in
  * {@link HintStats#dropped()}, in memory only (the count restarts at 0 with the actor); the delivered
  * and expired counts are part of the persisted state.
+ *
+ * <p>The queued objects are held in memory (the state) as well as in the journal, so they are
+ * budgeted in bytes (DESIGN invariant 6): a new hint is persisted only if its bytes fit both under
+ * this target's {@code max-hint-bytes-per-target} and, reserved in the node's shared
+ * {@link HintBudget}, under {@code max-hint-bytes}; otherwise it is refused (counted in
+ * {@link HintStats#refusedBudget()}) and the coordinator does not count it toward W.
  */
 public final class HintStore
     extends EventSourcedBehaviorWithEnforcedReplies<HintStore.Command, HintStore.Event, HintStore.State> {
@@ -52,9 +59,17 @@ public final class HintStore
    * clock: the coordinator sends no time, so the expiry needs no two clocks to agree (issue 10,
    * item 5). Acceptance comes after the coordinator made the object by the request's delay (at most
    * the request timeout), far inside the gap that tombstones.grace-period keeps above hint-window.
+   * {@code reservedBytes}: the object's bytes, when the {@link HintManager} already reserved them in
+   * the node's {@link HintBudget} (so hints waiting in mailboxes count too); 0 when not.
    */
-  public record StoreHint(String key, byte[] object, ActorRef<HintStoreReply> replyTo)
-      implements Command {}
+  public record StoreHint(
+      String key, byte[] object, long reservedBytes, ActorRef<HintStoreReply> replyTo)
+      implements Command {
+    /** A hint whose bytes are not reserved yet: the store reserves them in the node's budget. */
+    public StoreHint(String key, byte[] object, ActorRef<HintStoreReply> replyTo) {
+      this(key, object, 0, replyTo);
+    }
+  }
 
   /** Answer to {@link StoreHint}: {@code accepted} only once persisted; {@code reason} when refused. */
   public record HintStoreReply(ReplicaId target, String key, boolean accepted, String reason)
@@ -68,14 +83,15 @@ public final class HintStore
 
   /**
    * The state of one target's hints: {@code queued} keys, {@code oldestCreatedAtMillis} (-1 when
-   * none), and counts of hints delivered, dropped (refused when full; since the actor started) and
-   * expired.
+   * none), counts of hints delivered, dropped (refused when full; since the actor started) and
+   * expired, the {@code bytes} of the queued objects and the hints refused for lack of byte budget
+   * (this target's or the node's; since the actor started).
    */
   public record HintStats(
       ReplicaId target, int queued, long oldestCreatedAtMillis, long delivered, long dropped,
-      long expired) implements CborSerializable {
+      long expired, long bytes, long refusedBudget) implements CborSerializable {
     public static HintStats empty(ReplicaId target) {
-      return new HintStats(target, 0, -1, 0, 0, 0);
+      return new HintStats(target, 0, -1, 0, 0, 0, 0, 0);
     }
   }
 
@@ -141,6 +157,12 @@ public final class HintStore
   private final ReplicaDirectory directory;
   private final HintSettings settings;
   private final LongSupplier clock;
+  private final HintBudget budget;
+  /** Bytes of the state's queue this store has added to the node's budget. */
+  private long accounted;
+  /** Bytes reserved in the budget for a hint being persisted. */
+  private long reserved;
+  private long refusedBudget;
   /** Keys awaiting an ack, with the digest of the object sent. Not persisted. */
   private final Map<String, String> inFlight = new HashMap<>();
   /** The last key sent: the next round starts after it. */
@@ -156,8 +178,15 @@ public final class HintStore
   /** As {@link #create(ReplicaId, ReplicaDirectory, HintSettings)} with a clock (ms) for expiry. */
   static Behavior<Command> create(
       ReplicaId target, ReplicaDirectory directory, HintSettings settings, LongSupplier clock) {
+    return create(target, directory, settings, clock, HintBudget.of(settings.maxHintBytes()));
+  }
+
+  /** With the node's shared {@code budget} (see {@link HintManager}). */
+  static Behavior<Command> create(
+      ReplicaId target, ReplicaDirectory directory, HintSettings settings, LongSupplier clock,
+      HintBudget budget) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(
-        timers -> new HintStore(ctx, timers, target, directory, settings, clock)));
+        timers -> new HintStore(ctx, timers, target, directory, settings, clock, budget)));
   }
 
   public static PersistenceId persistenceId(ReplicaId target) {
@@ -166,8 +195,9 @@ public final class HintStore
 
   private HintStore(
       ActorContext<Command> ctx, TimerScheduler<Command> timers, ReplicaId target,
-      ReplicaDirectory directory, HintSettings settings, LongSupplier clock) {
+      ReplicaDirectory directory, HintSettings settings, LongSupplier clock, HintBudget budget) {
     super(persistenceId(target));
+    this.budget = budget;
     this.ctx = ctx;
     this.timers = timers;
     this.target = target;
@@ -212,10 +242,12 @@ public final class HintStore
   public SignalHandler<State> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), this::onRecoveryCompleted)
+        .onSignal(PostStop.instance(), state -> releaseAll())
         .build();
   }
 
   private void onRecoveryCompleted(State state) {
+    account(state);
     if (!state.queue().isEmpty()) {
       ctx.getLog().info("hints for {}: {} queued after recovery", target, state.queue().size());
     }
@@ -236,13 +268,49 @@ public final class HintStore
       return refuse(cmd, "hint queue for " + target + " is full ("
           + settings.maxHintsPerTarget() + " keys)");
     }
+    long size = cmd.object().length;
+    if (state.queue().bytes() + size > settings.maxHintBytesPerTarget()) {
+      return refuseForBudget(cmd, "hints for " + target + " are at their byte budget ("
+          + settings.maxHintBytesPerTarget() + " bytes)");
+    }
+    if (cmd.reservedBytes() == 0 && !budget.tryAcquire(size)) {
+      return refuseForBudget(cmd, "this node's hints are at their byte budget ("
+          + budget.maxBytes() + " bytes)");
+    }
+    reserved = cmd.reservedBytes() == 0 ? size : cmd.reservedBytes();
     return Effect()
         .persist(new HintAdded(cmd.key(), cmd.object(), clock.getAsLong()))
+        .thenRun(this::account)
         .thenRun(this::updateTimer)
         .thenReply(cmd.replyTo(), s -> new HintStoreReply(target, cmd.key(), true, null));
   }
 
+  private ReplyEffect<Event, State> refuseForBudget(StoreHint cmd, String reason) {
+    refusedBudget++;
+    budget.countRefusal();
+    return refuse(cmd, reason);
+  }
+
+  /**
+   * Brings the node's budget in line with the state's queue: the queue's bytes replace what this
+   * store accounted before and the reservation of the hint just persisted. Commands are stashed while
+   * an event is persisted, so at most one reservation is pending.
+   */
+  private void account(State state) {
+    long bytes = state.queue().bytes();
+    budget.add(bytes - accounted - reserved);
+    accounted = bytes;
+    reserved = 0;
+  }
+
+  private void releaseAll() {
+    budget.release(accounted + reserved);
+    accounted = 0;
+    reserved = 0;
+  }
+
   private ReplyEffect<Event, State> refuse(StoreHint cmd, String reason) {
+    budget.release(cmd.reservedBytes());
     return Effect().reply(cmd.replyTo(), new HintStoreReply(target, cmd.key(), false, reason));
   }
 
@@ -261,8 +329,8 @@ public final class HintStore
       ctx.getLog().info("hints for {}: {} older than {} dropped (anti-entropy repairs them)",
           target, expired.size(), settings.hintWindow());
       List<Event> events = expired.stream().<Event>map(HintExpired::new).toList();
-      return Effect().persist(events).thenRun(this::sendHints).thenRun(this::updateTimer)
-          .thenNoReply();
+      return Effect().persist(events).thenRun(this::account).thenRun(this::sendHints)
+          .thenRun(this::updateTimer).thenNoReply();
     }
     return Effect().none().thenRun(this::sendHints).thenNoReply();
   }
@@ -283,6 +351,7 @@ public final class HintStore
     return Effect().persist(new HintDelivered(result.key(), result.digest()))
         .thenRun(s -> ctx.getLog().info("hint delivered: target={} key={} queued={}",
             target, LogText.escape(result.key()), s.queue().size()))
+        .thenRun(this::account)
         .thenRun(this::sendHints)
         .thenRun(this::updateTimer)
         .thenNoReply();
@@ -290,7 +359,8 @@ public final class HintStore
 
   private ReplyEffect<Event, State> onGetStats(State state, GetStats cmd) {
     return Effect().reply(cmd.replyTo(), new HintStats(target, state.queue().size(),
-        state.queue().oldestCreatedAtMillis(), state.delivered(), dropped, state.expired()));
+        state.queue().oldestCreatedAtMillis(), state.delivered(), dropped, state.expired(),
+        state.queue().bytes(), refusedBudget));
   }
 
   /** Sends queued hints that are not in flight until {@code max-in-flight} await an ack. */

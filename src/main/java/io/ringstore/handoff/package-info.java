@@ -4,6 +4,8 @@
  * {@link io.ringstore.handoff.HintStore} keeps it in the node-local journal (pekko-persistence-jdbc on
  * an H2 file, see {@code ringstore-persistence.conf}) and delivers it through sharding once the target
  * is reachable, deleting it only when acked, so acknowledged writes survive and replicas converge
- * (DESIGN invariants 1 and 4).
+ * (DESIGN invariants 1 and 4). The hints a node holds are bounded in bytes, per node and per target
+ * ({@link io.ringstore.handoff.HintBudget}); hints past the budget are refused and counted
+ * (invariant 6).
  */
 package io.ringstore.handoff;

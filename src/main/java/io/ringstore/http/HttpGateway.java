@@ -49,13 +49,15 @@ public final class HttpGateway {
       BrowserGuard browsers, GatewayConnections connections) {
     RequestTracking tracking = new RequestTracking();
     Cluster cluster = Cluster.get(Adapter.toClassic(system));
+    InFlightBytes inFlight = new InFlightBytes(client.settings().requests().maxInFlightBytes(),
+        client.settings().requests().maxValueBytes());
     Route all = concat(
-        new KvRoutes(client, readiness::hasBeenReady).route(),
+        new KvRoutes(client, readiness::hasBeenReady, inFlight).route(),
         new MoveRoutes(system, cluster, ringView, leave).route(),
         new AdminRoutes(system, cluster, directory, client.limits(), readiness, antiEntropy,
             hintManager, storeView).route(),
         new MetricsRoutes(system, cluster, client.metrics(), readiness, antiEntropy, hintManager,
-            storeView, access, browsers, tracking, connections).route());
+            storeView, access, browsers, tracking, inFlight, connections).route());
     // Exception, not RuntimeException: a failed future may carry a checked one (fatal errors are
     // left to Pekko)
     ExceptionHandler errors = ExceptionHandler.newBuilder()

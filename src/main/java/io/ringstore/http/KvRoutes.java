@@ -42,12 +42,18 @@ final class KvRoutes {
   private final RingstoreClient client;
   private final RequestLimits limits;
   private final java.util.function.BooleanSupplier started;
+  private final InFlightBytes inFlight;
 
-  /** {@code started}: false until the node was first ready; requests are refused (503) until then. */
-  KvRoutes(RingstoreClient client, java.util.function.BooleanSupplier started) {
+  /**
+   * {@code started}: false until the node was first ready; requests are refused (503) until then.
+   * {@code inFlight}: the node's bound on PUT body bytes in flight.
+   */
+  KvRoutes(RingstoreClient client, java.util.function.BooleanSupplier started,
+      InFlightBytes inFlight) {
     this.client = client;
     this.limits = client.limits();
     this.started = started;
+    this.inFlight = inFlight;
   }
 
   Route route() {
@@ -62,7 +68,8 @@ final class KvRoutes {
       String rawPath = rawPathAfter(request, 1);
       return concat(
           get(() -> handle(Operation.GET, id, () -> read(request, id, rawPath))),
-          put(() -> extractMaterializer(mat -> handlePut(request, id, rawPath, mat))),
+          put(() -> extractMaterializer(mat -> inFlight.guard(request, mat,
+              () -> handlePut(request, id, rawPath, mat)))),
           delete(() -> handle(Operation.DELETE, id, () -> remove(request, id, rawPath))));
     });
   }

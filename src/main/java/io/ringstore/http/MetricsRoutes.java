@@ -60,13 +60,14 @@ final class MetricsRoutes {
   private final AccessControl access;
   private final BrowserGuard browsers;
   private final RequestTracking tracking;
+  private final InFlightBytes inFlight;
   private final GatewayConnections connections;
 
   MetricsRoutes(ActorSystem<?> system, Cluster cluster, RequestMetrics requests,
       NodeReadiness readiness, AntiEntropyStatus antiEntropy,
       CompletionStage<ActorRef<HintManager.Command>> hintManager, StoreView storeView,
       AccessControl access, BrowserGuard browsers, RequestTracking tracking,
-      GatewayConnections connections) {
+      InFlightBytes inFlight, GatewayConnections connections) {
     this.system = system;
     this.cluster = cluster;
     this.requests = requests;
@@ -77,6 +78,7 @@ final class MetricsRoutes {
     this.access = access;
     this.browsers = browsers;
     this.tracking = tracking;
+    this.inFlight = inFlight;
     this.connections = connections;
   }
 
@@ -102,6 +104,7 @@ final class MetricsRoutes {
       writeNode(text);
       writeAccess(text);
       writeResponses(text);
+      writeShedding(text);
       writeConnections(text);
       writeHints(text, hints.join());
       writeAntiEntropy(text, tombstones.join());
@@ -184,6 +187,17 @@ final class MetricsRoutes {
             "code", Integer.toString(code))));
   }
 
+  private void writeShedding(PrometheusText text) {
+    text.single("ringstore_http_shed_total", "counter",
+        "PUT requests answered 503 overloaded (Retry-After: 1) because their bodies would pass "
+            + "ringstore.requests.max-in-flight-bytes (since the node started).", inFlight.shed());
+    text.single("ringstore_http_in_flight_bytes", "gauge",
+        "Bytes of PUT bodies this node's gateway holds now (counted by Content-Length).",
+        inFlight.usedBytes());
+    text.single("ringstore_http_max_in_flight_bytes", "gauge",
+        "The bound on them (ringstore.requests.max-in-flight-bytes).", inFlight.maxBytes());
+  }
+
   private void writeConnections(PrometheusText text) {
     Map<String, ConnectionLimits> listeners = connections.listeners();
     text.family("ringstore_http_connections_open", "gauge",
@@ -246,6 +260,16 @@ final class MetricsRoutes {
         "Hints delivered and acked (since each hint store started).", delivered);
     text.single("ringstore_hints_dropped_total", "counter",
         "Hints refused because a hint store was full (since each store started).", dropped);
+    text.family("ringstore_hints_refused_total", "counter",
+        "Hints this node refused: budget (their bytes would pass max-hint-bytes or "
+            + "max-hint-bytes-per-target; since the node started), full (max-hints-per-target).");
+    text.sample("ringstore_hints_refused_total", answer.get().refusedBudget(), "reason", "budget");
+    text.sample("ringstore_hints_refused_total", dropped, "reason", "full");
+    text.single("ringstore_hints_bytes", "gauge",
+        "Bytes of the hints this node holds (their stored objects).", answer.get().usedBytes());
+    text.single("ringstore_hints_budget_bytes", "gauge",
+        "This node's hint budget in bytes (ringstore.handoff.max-hint-bytes).",
+        answer.get().budgetBytes());
     text.single("ringstore_hints_expired_total", "counter",
         "Hints dropped after their time to live (anti-entropy repairs those keys).", expired);
     text.single("ringstore_hint_stores_unanswered", "gauge",

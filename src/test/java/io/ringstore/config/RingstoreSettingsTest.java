@@ -48,6 +48,9 @@ class RingstoreSettingsTest {
       "ringstore.requests.max-context-size = 8KiB; max-context-size",
       "ringstore.requests.max-context-actors = 5000; max-context-actors",
       "ringstore.requests.max-context-actors = 1025; max-context-actors",
+      "ringstore.requests.max-in-flight-bytes = 512KiB; max-in-flight-bytes",
+      "ringstore.handoff.max-hint-bytes = 0; max-hint-bytes",
+      "ringstore.handoff.max-hint-bytes-per-target = 0; max-hint-bytes-per-target",
       "pekko.http.server.parsing.max-header-value-length = 4k; max-header-value-length",
       "pekko.http.parsing.max-header-value-length = 5000; max-header-value-length"})
   void invalidSettingsStopTheNodeWithAClearMessage(String hocon, String mentioned) {
@@ -55,6 +58,24 @@ class RingstoreSettingsTest {
         RingstoreSettings.fromConfig(
             NodeConfig.load(ConfigFactory.parseString(hocon), ConfigFactory.empty())));
     assertTrue(e.getMessage().contains(mentioned), hocon + " -> " + e.getMessage());
+  }
+
+  @Test
+  void memoryBudgetsAreSizedFromTheHeapByDefaultOrSetInBytes() {
+    long heap = Runtime.getRuntime().maxMemory();
+    RingstoreSettings auto = RingstoreSettings.fromConfig(
+        NodeConfig.load(ConfigFactory.empty(), ConfigFactory.empty()));
+    assertEquals(heap / 4, auto.requests().maxInFlightBytes(), "a quarter of the heap in flight");
+    assertEquals(heap / 8, auto.handoff().maxHintBytes(), "an eighth of the heap for hints");
+    assertEquals(heap / 8 / 4, auto.handoff().maxHintBytesPerTarget(),
+        "a quarter of the hint budget per target");
+    RingstoreSettings set = RingstoreSettings.fromConfig(NodeConfig.load(ConfigFactory.parseString(
+        "ringstore.requests.max-in-flight-bytes = 64MiB\n"
+            + "ringstore.handoff { max-hint-bytes = 2MiB, max-hint-bytes-per-target = 1MiB }"),
+        ConfigFactory.empty()));
+    assertEquals(64L << 20, set.requests().maxInFlightBytes());
+    assertEquals(2L << 20, set.handoff().maxHintBytes());
+    assertEquals(1L << 20, set.handoff().maxHintBytesPerTarget());
   }
 
   @Test

@@ -97,4 +97,18 @@ class HintQueueTest {
     assertEquals(node.retryInterval(), s.retryInterval());
     assertEquals(node.maxInFlight(), s.maxInFlight());
   }
+
+  @Test
+  void bytesFollowAddsMergesRemovalsAndTheSerializedForm() {
+    HintQueue.Hint a = new HintQueue.Hint("a", object("xxxx", "a"), 1);
+    HintQueue.Hint b = new HintQueue.Hint("b", object("yy", "a"), 1);
+    HintQueue q = HintQueue.empty().add(a).add(b);
+    assertEquals(0, HintQueue.empty().bytes(), "empty");
+    assertEquals(a.object().length + b.object().length, q.bytes(), "two keys");
+    HintQueue merged = q.add(new HintQueue.Hint("a", object("zzzzzz", "b"), 2));
+    assertEquals(merged.get("a").orElseThrow().object().length + b.object().length,
+        merged.bytes(), "a merge replaces the key's bytes with the merged object's");
+    assertEquals(b.object().length, merged.remove("a").bytes(), "a removal gives its bytes back");
+    assertEquals(merged.bytes(), HintQueue.of(merged.toList()).bytes(), "rebuilt from a snapshot");
+  }
 }

@@ -90,6 +90,12 @@ class HintStoreTest {
         testKit.system(), HintStore.create(target, directory, settings, clock::get));
   }
 
+  private EventSourcedBehaviorTestKit<HintStore.Command, HintStore.Event, HintStore.State> store(
+      HintSettings settings, HintBudget budget) {
+    return EventSourcedBehaviorTestKit.create(
+        testKit.system(), HintStore.create(target, directory, settings, clock::get, budget));
+  }
+
   private static byte[] object(String value, String actor) {
     return StoredObjectCodec.encode(
         DvvSet.<Sibling>empty().update(DvvSet.of(Sibling.value(value.getBytes(UTF_8), "text/plain")), actor));
@@ -131,7 +137,7 @@ class HintStoreTest {
     assertEquals(new HintStoreReply(target, "k1", true, null), result.reply());
     assertEquals(new HintAdded("k1", object, T0), result.event(), "the hint is one HintAdded event");
     assertEquals(1, result.state().queue().size());
-    assertEquals(new HintStats(target, 1, T0, 0, 0, 0), stats(kit));
+    assertEquals(new HintStats(target, 1, T0, 0, 0, 0, object.length, 0), stats(kit));
   }
 
   @Test
@@ -157,7 +163,8 @@ class HintStoreTest {
     assertTrue(refused.hasNoEvents(), "a refused hint is not persisted");
     var merged = storeHint(kit, "k1", object("1b", "b"), T0);
     assertTrue(merged.reply().accepted(), "a key already queued is merged, not counted again");
-    assertEquals(new HintStats(target, 2, T0, 0, 1, 0), stats(kit));
+    assertEquals(new HintStats(target, 2, T0, 0, 1, 0, merged.state().queue().bytes(), 0),
+        stats(kit));
   }
 
   @Test
@@ -192,7 +199,7 @@ class HintStoreTest {
     assertArrayEquals(object, replicate.object(), "the target gets the hinted object");
     ack(replicate, true);
     testKit.createTestProbe().awaitAssert(() -> {
-      assertEquals(new HintStats(target, 0, -1, 1, 0, 0), stats(kit));
+      assertEquals(new HintStats(target, 0, -1, 1, 0, 0, 0, 0), stats(kit));
       return null;
     });
     manualTime.timePasses(SETTINGS.retryInterval().multipliedBy(2));
@@ -246,7 +253,7 @@ class HintStoreTest {
     assertEquals(0, stats(kit).delivered());
     ack(second, true);
     testKit.createTestProbe().awaitAssert(() -> {
-      assertEquals(new HintStats(target, 0, -1, 1, 0, 0), stats(kit));
+      assertEquals(new HintStats(target, 0, -1, 1, 0, 0, 0, 0), stats(kit));
       return null;
     });
   }
@@ -274,7 +281,7 @@ class HintStoreTest {
       ack(next, true);
     }
     testKit.createTestProbe().awaitAssert(() -> {
-      assertEquals(new HintStats(target, 0, -1, 5, 0, 0), stats(kit));
+      assertEquals(new HintStats(target, 0, -1, 5, 0, 0, 0, 0), stats(kit));
       return null;
     });
   }
@@ -305,5 +312,84 @@ class HintStoreTest {
     HintStore.State after = state.hintDelivered(new HintDelivered("k", digest));
     assertTrue(after.queue().isEmpty());
     assertEquals(1, after.delivered());
+  }
+
+  private static String fill(int bytes) {
+    return "x".repeat(bytes);
+  }
+
+  @Test
+  void hintsPastTheTargetsByteBudgetAreRefusedCountedAndNotPersisted() {
+    byte[] first = object(fill(600), "a");
+    var kit = store(SETTINGS.withMaxHintBytes(1 << 20, first.length + 700L));
+    assertTrue(storeHint(kit, "k1", first, T0).reply().accepted(), "fits the target's budget");
+    var refused = storeHint(kit, "k2", object(fill(800), "a"), T0);
+    assertFalse(refused.reply().accepted(), "would pass the target's budget");
+    assertTrue(refused.reply().reason().contains("byte budget"), refused.reply().reason());
+    assertTrue(refused.hasNoEvents(), "a refused hint is not persisted");
+    assertTrue(storeHint(kit, "k3", object(fill(100), "a"), T0).reply().accepted(),
+        "a smaller hint still fits");
+    HintStats stats = stats(kit);
+    assertEquals(2, stats.queued());
+    assertEquals(1, stats.refusedBudget(), "the refusal is counted");
+    assertEquals(kit.getState().queue().bytes(), stats.bytes());
+  }
+
+  @Test
+  void theNodesBudgetIsSharedByItsStoresAndFreedByDelivery() {
+    byte[] big = object(fill(1000), "a");
+    HintBudget budget = HintBudget.of(big.length * 2L + 10);
+    var kit = store(SETTINGS, budget);
+    assertTrue(storeHint(kit, "k1", big, T0).reply().accepted());
+    assertEquals(big.length, budget.usedBytes(), "a persisted hint holds its bytes");
+    // another target's store on the same node takes the rest of the budget
+    target = new ReplicaId(7, targetCounter++);
+    var other = store(SETTINGS, budget);
+    assertTrue(storeHint(other, "o1", big, T0).reply().accepted());
+    var refused = storeHint(other, "o2", big, T0);
+    assertFalse(refused.reply().accepted(), "the node's budget is spent");
+    assertTrue(refused.hasNoEvents());
+    assertEquals(1, budget.refusals());
+    assertEquals(big.length * 2L, budget.usedBytes(), "a refusal reserves nothing");
+
+    kit.runCommand(HintStore.TargetReachable.INSTANCE);
+    ack(expectReplicate("k1"), true);
+    testKit.createTestProbe().awaitAssert(() -> {
+      assertEquals(big.length, budget.usedBytes(), "a delivered hint gives its bytes back");
+      return null;
+    });
+    assertTrue(storeHint(other, "o2", big, T0).reply().accepted(), "and a new hint fits again");
+  }
+
+  @Test
+  void bytesReservedByTheManagerAreKeptWhenPersistedAndGivenBackWhenRefused() {
+    byte[] object = object(fill(100), "a");
+    HintBudget budget = HintBudget.of(1 << 20);
+    var kit = store(SETTINGS.withMaxHintsPerTarget(1), budget);
+    assertTrue(budget.tryAcquire(object.length));
+    assertTrue(kit.<HintStoreReply>runCommand(replyTo -> new HintStore.StoreHint(
+        "k1", object, object.length, replyTo)).reply().accepted());
+    assertEquals(object.length, budget.usedBytes(), "the reservation became the queued hint");
+    assertTrue(budget.tryAcquire(object.length));
+    assertFalse(kit.<HintStoreReply>runCommand(replyTo -> new HintStore.StoreHint(
+        "k2", object, object.length, replyTo)).reply().accepted(), "the queue is full");
+    assertEquals(object.length, budget.usedBytes(), "the refused hint's reservation is given back");
+  }
+
+  @Test
+  void aRestartAccountsTheRecoveredHintsInTheBudget() {
+    byte[] object = object(fill(100), "a");
+    HintBudget budget = HintBudget.of(1 << 20);
+    var kit = store(SETTINGS, budget);
+    storeHint(kit, "k1", object, T0);
+    storeHint(kit, "k2", object, T0);
+    long queued = kit.getState().queue().bytes();
+    assertEquals(queued, budget.usedBytes());
+    kit.restart();
+    testKit.createTestProbe().awaitAssert(() -> {
+      assertEquals(queued, budget.usedBytes(),
+          "after a restart the budget holds the recovered hints once");
+      return null;
+    });
   }
 }
