@@ -62,7 +62,11 @@ class MalformedRequestFuzzTest {
 
   @BeforeAll
   static void startNodeAndWriteGuardedKeys() throws Exception {
-    node = TestNode.start(dataDir, 1, 1, 1).joinSelf();
+    // requests may take their time: a write that a machine busy with other builds cannot finish in
+    // the default 2 s is an honest 503 that says nothing about how bad input is answered, and a
+    // context's 400 is decided by the replica, so it waits for storage like any write
+    node = TestNode.start(TestNode.config(dataDir, 1, 1, 1, "ringstore.requests.timeout = 15s"))
+        .joinSelf();
     port = node.awaitReady(START);
     for (int i = 0; i < GUARDED_KEYS; i++) {
       String key = "guarded-" + i;
