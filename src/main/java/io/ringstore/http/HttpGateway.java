@@ -74,9 +74,10 @@ public final class HttpGateway {
   /**
    * The name of a {@code Content-Length}, {@code Transfer-Encoding} or {@code Content-Type} header
    * that Pekko could not parse. Pekko keeps such a header as a raw one and frames the request as if
-   * it were absent (an empty body): a {@code PUT} with {@code Content-Length: 3 4} or
+   * it were absent (an empty body): a {@code PUT} with {@code Content-Length: abc} or
    * {@code Transfer-Encoding: chunked;q=1} would store an empty value, and its body would be read
-   * as the next request on the connection. The parsed headers of these names never appear among
+   * as the next request on the connection. ({@code Content-Length: 3 4} is not one of these: Pekko
+   * reads it as 34 and waits for the body, answered 408 after the body timeout.) The parsed headers of these names never appear among
    * the request's headers (they live in its entity). (A header with an empty value, such as
    * {@code Content-Length: }, Pekko drops before any route sees it: that request is one without the
    * header, which HTTP allows.)

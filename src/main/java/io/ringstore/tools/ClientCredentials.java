@@ -190,23 +190,31 @@ public final class ClientCredentials {
           .orElse("none") + ", passwordFile=" + passwordFile.map(Path::toString).orElse("none") + "]";
     }
 
-    /** The first line of {@code file} without its line end; an error when unreadable or empty. */
     private static char[] firstLine(Path file) {
-      String line;
-      try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-        line = reader.readLine();
-      } catch (IOException e) {
-        String why = e instanceof NoSuchFileException ? "no such file"
-            : e instanceof AccessDeniedException ? "permission denied"
-            : e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-        throw new IllegalArgumentException("--password-file " + file.toAbsolutePath() + ": cannot read it ("
-            + why + ")", e);
-      }
-      if (line == null || line.isEmpty()) {
-        throw new IllegalArgumentException("--password-file " + file.toAbsolutePath()
-            + " is empty (the password is its first line)");
-      }
-      return line.toCharArray();
+      return ClientCredentials.passwordFileLine(file).toCharArray();
     }
+  }
+
+  /**
+   * The password in {@code file}: its first line without the line end (the format of {@code
+   * --password-file} for every command, {@code bin/ringstore user} included); an error naming the
+   * file when it cannot be read or that line is empty.
+   */
+  static String passwordFileLine(Path file) {
+    String line;
+    try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      line = reader.readLine();
+    } catch (IOException e) {
+      String why = e instanceof NoSuchFileException ? "no such file"
+          : e instanceof AccessDeniedException ? "permission denied"
+          : e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+      throw new IllegalArgumentException("cannot read the password file " + file.toAbsolutePath()
+          + " (" + why + ")", e);
+    }
+    if (line == null || line.isEmpty()) {
+      throw new IllegalArgumentException("the password file " + file.toAbsolutePath()
+          + " is empty (the password is its first line)");
+    }
+    return line;
   }
 }

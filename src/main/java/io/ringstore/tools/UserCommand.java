@@ -5,11 +5,8 @@ import io.ringstore.security.Role;
 import io.ringstore.security.User;
 import io.ringstore.security.Users;
 import io.ringstore.security.UsersFile;
-import java.io.BufferedReader;
 import java.io.Console;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -197,7 +194,7 @@ public final class UserCommand {
       return new Secret(Base64.getUrlEncoder().withoutPadding().encodeToString(bytes), true);
     }
     if (options.passwordFile().isPresent()) {
-      return new Secret(firstLine(options.passwordFile().get()), false);
+      return new Secret(ClientCredentials.passwordFileLine(options.passwordFile().get()), false);
     }
     String subject = "'" + options.name() + "'";
     char[] first = prompt.readPassword("password of " + subject + ": ")
@@ -217,22 +214,6 @@ public final class UserCommand {
       Arrays.fill(first, '\0');
       Arrays.fill(second, '\0');
     }
-  }
-
-  /** The first line of {@code file}, without its line ending; it must not be empty. */
-  private static String firstLine(Path file) {
-    String line;
-    try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      line = reader.readLine();
-    } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read the password file " + file.toAbsolutePath()
-          + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
-    }
-    if (line == null || line.isEmpty()) {
-      throw new IllegalArgumentException("the first line of the password file " + file.toAbsolutePath()
-          + " is empty; nothing was changed");
-    }
-    return line;
   }
 
   private static IllegalArgumentException absent(String name, Path file) {
