@@ -145,7 +145,8 @@ public final class RingstoreNode {
           .lookup(DispatcherSelector.fromConfig("ringstore-storage-dispatcher"));
       store = new LocalObjectStore(storage, uid, settings.storage().syncWrites(),
           new io.ringstore.replica.WriteAdmission.Limits(
-              settings.requests().maxSiblings(), settings.requests().warnSiblings()));
+              settings.requests().maxSiblings(), settings.requests().warnSiblings(),
+              settings.requests().maxObjectBytes()));
       long started = System.nanoTime();
       trees = PartitionTrees.rebuild(storage, settings.ring().partitions(),
           new TreeShape(settings.antiEntropy().treeSegments()));

@@ -9,7 +9,9 @@ import org.apache.pekko.actor.typed.ActorRef;
  * The public message protocol for actor apps: send these to the gateway of a {@link RingstoreClient}
  * ({@link RingstoreClient#gateway()}). Every request gets exactly one reply, within its timeout (plus
  * scheduling): a {@link ReadResult} or {@link WriteResult}; an invalid request is answered with
- * {@code Outcome.Rejected} and changes nothing.
+ * {@code Outcome.Rejected} and changes nothing, as is a write the key's replica refused (its {@code
+ * kind}: {@code TOO_MANY_SIBLINGS}, or {@code OBJECT_TOO_LARGE} when the key's object would pass
+ * {@code ringstore.requests.max-object-size}; resolve the siblings with the context of a read).
  */
 public final class Ringstore {
   private Ringstore() {}

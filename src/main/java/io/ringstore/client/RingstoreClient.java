@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.ObjLongConsumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -48,10 +49,25 @@ public final class RingstoreClient {
     this.system = system;
     this.settings = settings;
     this.limits = new RequestLimits(settings);
-    this.gateway = system.systemActorOf(
-        RequestGateway.create(directory, limits,
-            new WriteCoordinator.Handoff(hints, settings.handoff().replicaAckTimeout()), metrics),
-        "ringstore-gateway-" + GATEWAYS.incrementAndGet(), Props.empty());
+    Behavior<Ringstore.Command> gatewayBehavior = RequestGateway.create(directory, limits,
+        new WriteCoordinator.Handoff(hints, settings.handoff().replicaAckTimeout()), metrics);
+    this.gateway = spawnGateway(system, gatewayBehavior);
+  }
+
+  /**
+   * The gateway whose children, the coordinators, receive whole objects from replicas: the first
+   * client of an actor system (a node's own) gets the path {@code /system/ringstore-gateway} that
+   * {@code large-message-destinations} names ({@code InternodeFrames}), further clients of the
+   * same system (tests) a numbered one, whose replies travel on the ordinary lane.
+   */
+  private static ActorRef<Ringstore.Command> spawnGateway(
+      ActorSystem<?> system, Behavior<Ringstore.Command> behavior) {
+    try {
+      return system.systemActorOf(behavior, "ringstore-gateway", Props.empty());
+    } catch (org.apache.pekko.actor.InvalidActorNameException taken) {
+      return system.systemActorOf(
+          behavior, "ringstore-gateway-" + GATEWAYS.incrementAndGet(), Props.empty());
+    }
   }
 
   /**

@@ -86,6 +86,9 @@ public record RingstoreSettings(
     // an app can layer a node's secure config (internode TLS) without either
     boolean servesHttp = !CLIENT_ROLE.equals(role);
     requireContextFitsHeader(root, c.getBytes("requests.max-context-size"));
+    InternodeFrames.check(root, c.getBytes("requests.max-object-size"),
+        c.getInt("requests.max-key-bytes"), Math.toIntExact(c.getBytes("requests.max-value-size")),
+        c.getInt("replication.n"));
     return new RingstoreSettings(
         role,
         Path.of(c.getString("data-dir")),
@@ -96,6 +99,7 @@ public record RingstoreSettings(
             c.getDuration("requests.timeout"),
             c.getDuration("requests.max-timeout"),
             Math.toIntExact(c.getBytes("requests.max-value-size")),
+            c.getBytes("requests.max-object-size"),
             c.getInt("requests.max-key-bytes"),
             c.getBoolean("requests.sloppy-quorum"),
             c.getBoolean("requests.direct-routes"),
@@ -219,13 +223,14 @@ public record RingstoreSettings(
   }
 
   /**
-   * Request limits: default and maximum timeout, value and key sizes; default quorum mode; whether
+   * Request limits: default and maximum timeout, value, object (all siblings of a key, encoded) and
+   * key sizes; default quorum mode; whether
    * coordinators reach replica entities on direct routes once known ({@code ReplicaRoutes}); the
    * siblings a client write may leave on a key (a warning is logged from {@code warnSiblings} on);
    * the largest causal context a client may send, in characters and in actors.
    */
   public record RequestSettings(
-      Duration timeout, Duration maxTimeout, int maxValueBytes, int maxKeyBytes,
+      Duration timeout, Duration maxTimeout, int maxValueBytes, long maxObjectBytes, int maxKeyBytes,
       boolean sloppyQuorum, boolean directRoutes, int maxSiblings, int warnSiblings,
       int maxContextChars, int maxContextActors, long maxInFlightBytes) {
     /** Pekko HTTP's default {@code max-header-value-length}: a context must fit in one header. */
@@ -236,6 +241,9 @@ public record RingstoreSettings(
       require(maxTimeout.compareTo(timeout) >= 0,
           "ringstore.requests.max-timeout must be >= ringstore.requests.timeout");
       require(maxValueBytes >= 1, "ringstore.requests.max-value-size must be >= 1 byte");
+      require(maxObjectBytes >= maxValueBytes, "ringstore.requests.max-object-size ("
+          + maxObjectBytes + ") must be at least ringstore.requests.max-value-size ("
+          + maxValueBytes + ")");
       require(maxKeyBytes >= 1 && maxKeyBytes <= 65535,
           "ringstore.requests.max-key-bytes must be in 1..65535, was " + maxKeyBytes);
       require(maxSiblings >= 1 && maxSiblings <= 10_000,

@@ -38,6 +38,11 @@ public final class Outcome {
     /** Invalid input, including a causal context that names versions no replica holds (400). */
     BAD_REQUEST,
     /** A write that would leave the key with more siblings than allowed (409): resolve them first. */
-    TOO_MANY_SIBLINGS
+    TOO_MANY_SIBLINGS,
+    /**
+     * A write that would leave the key's object (all siblings together, encoded) larger than {@code
+     * ringstore.requests.max-object-size} (413): resolve the siblings first, or write less.
+     */
+    OBJECT_TOO_LARGE
   }
 }

@@ -66,6 +66,8 @@ public final class RequestMetrics {
   private final LongAdder replicasReadRepaired = new LongAdder();
   private final LongAdder writesWithHints = new LongAdder();
   private final LongAdder sloppyWrites = new LongAdder();
+  /** Writes and deletes refused (nothing stored), by {@link Outcome.Kind}. */
+  private final LongAdder[] writesRefused = new LongAdder[Outcome.Kind.values().length];
 
   public RequestMetrics() {
     for (int op = 0; op < outcomes.length; op++) {
@@ -76,6 +78,9 @@ public final class RequestMetrics {
         buckets[op][b] = new LongAdder();
       }
       sumNanos[op] = new LongAdder();
+    }
+    for (int k = 0; k < writesRefused.length; k++) {
+      writesRefused[k] = new LongAdder();
     }
   }
 
@@ -95,6 +100,9 @@ public final class RequestMetrics {
   /** Records a write or delete, its outcome taken from the result, and whether it left hints. */
   public void recordWrite(Operation op, WriteResult result, long elapsedNanos) {
     record(op, outcomeOf(result), elapsedNanos);
+    if (result instanceof Outcome.Rejected rejected) {
+      writesRefused[rejected.kind().ordinal()].increment();
+    }
     if (result instanceof WriteResult.Written written && !written.hints().isEmpty()) {
       writesWithHints.increment();
       if (written.sloppy()) {
@@ -176,7 +184,12 @@ public final class RequestMetrics {
       ops.put(op, new OperationSnapshot(byOutcome, cumulative,
           sumNanos[op.ordinal()].sum() / 1e9));
     }
-    return new Snapshot(ops, replicasReadRepaired.sum(), writesWithHints.sum(), sloppyWrites.sum());
+    Map<Outcome.Kind, Long> refused = new EnumMap<>(Outcome.Kind.class);
+    for (Outcome.Kind kind : Outcome.Kind.values()) {
+      refused.put(kind, writesRefused[kind.ordinal()].sum());
+    }
+    return new Snapshot(ops, replicasReadRepaired.sum(), writesWithHints.sum(), sloppyWrites.sum(),
+        refused);
   }
 
   /** Upper bounds of the latency buckets in seconds, without the final +Inf. */
@@ -206,12 +219,16 @@ public final class RequestMetrics {
     }
   }
 
-  /** All operations plus the node's read-repair and hinted-write counts. */
+  /**
+   * All operations plus the node's read-repair and hinted-write counts, and its refused writes by
+   * why they were refused.
+   */
   public record Snapshot(
       Map<Operation, OperationSnapshot> operations, long replicasReadRepaired, long writesWithHints,
-      long sloppyWrites) {
+      long sloppyWrites, Map<Outcome.Kind, Long> writesRefused) {
     public Snapshot {
       operations = Map.copyOf(operations);
+      writesRefused = Map.copyOf(writesRefused);
     }
   }
 }

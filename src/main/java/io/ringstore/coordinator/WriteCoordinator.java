@@ -227,6 +227,10 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
       return answerRejected(reply.error().substring(ReplicaEntity.REFUSED_SIBLINGS.length()),
           Outcome.Kind.TOO_MANY_SIBLINGS);
     }
+    if (reply.error() != null && reply.error().startsWith(ReplicaEntity.REFUSED_TOO_LARGE)) {
+      return answerRejected(reply.error().substring(ReplicaEntity.REFUSED_TOO_LARGE.length()),
+          Outcome.Kind.OBJECT_TOO_LARGE);
+    }
     if (reply.error() != null && reply.error().startsWith(ReplicaEntity.REFUSED_CONTEXT)) {
       // nothing stored; this replica may be behind the replicas the client read from: ask the
       // next one, and refuse the write only when none holds what the context names

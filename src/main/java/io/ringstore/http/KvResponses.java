@@ -18,7 +18,8 @@ import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 /**
  * Maps quorum outcomes to HTTP responses, the one place where statuses are chosen: 200 one value, 300
  * siblings, 404 absent or deleted, 204 written, 503 unavailable (with how many replicas answered),
- * 400/413 rejected, 409 a write that would leave too many siblings.
+ * 400/413 rejected, 409 a write that would leave too many siblings, 413 a write that would leave the
+ * key's object too large.
  */
 final class KvResponses {
   static final String CONTEXT_HEADER = "X-Causal-Context";
@@ -76,10 +77,14 @@ final class KvResponses {
         LOG.info("request {}: key {} refused: {}", id, LogText.escape(key),
             LogText.escape(rejected.reason()));
       }
-      return rejected.kind() == Outcome.Kind.TOO_MANY_SIBLINGS
-          ? tooManySiblings(HttpErrors.clean(rejected.reason(),
-              "the key holds too many siblings: write with the context of a read to resolve them"))
-          : badRequest(HttpErrors.clean(rejected.reason(), "the request is malformed"));
+      return switch (rejected.kind()) {
+        case TOO_MANY_SIBLINGS -> tooManySiblings(HttpErrors.clean(rejected.reason(),
+            "the key holds too many siblings: write with the context of a read to resolve them"));
+        case OBJECT_TOO_LARGE -> objectTooLarge(HttpErrors.clean(rejected.reason(),
+            "the key's object would be too large: resolve the siblings (read, then write with the"
+                + " X-Causal-Context the read returns)"));
+        case BAD_REQUEST -> badRequest(HttpErrors.clean(rejected.reason(), "the request is malformed"));
+      };
     }
     throw new IllegalStateException("unexpected outcome " + result);
   }
@@ -91,6 +96,14 @@ final class KvResponses {
   /** 409: the write would leave the key with more siblings than allowed; resolve them first. */
   static HttpResponse tooManySiblings(String message) {
     return Json.response(StatusCodes.CONFLICT, new Dto.Error("too_many_siblings", message));
+  }
+
+  /**
+   * 413: the write would leave the key's object (all siblings) larger than allowed; resolve the
+   * siblings first. Nothing was stored.
+   */
+  static HttpResponse objectTooLarge(String message) {
+    return Json.response(StatusCodes.PAYLOAD_TOO_LARGE, new Dto.Error("object_too_large", message));
   }
 
   static HttpResponse tooLarge(String message) {

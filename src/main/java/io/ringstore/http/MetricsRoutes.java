@@ -158,6 +158,13 @@ final class MetricsRoutes {
     text.single("ringstore_sloppy_writes_total", "counter",
         "Acknowledged writes whose hints counted toward W (sloppy quorum).",
         snapshot.sloppyWrites());
+    text.family("ringstore_writes_refused_total", "counter",
+        "Writes and deletes refused with nothing stored, by reason: bad_request (400, e.g. a context"
+            + " no replica holds), too_many_siblings (409), object_too_large (413, the key's object"
+            + " would pass ringstore.requests.max-object-size).");
+    snapshot.writesRefused().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(kind ->
+        text.sample("ringstore_writes_refused_total", kind.getValue(),
+            "reason", kind.getKey().name().toLowerCase(java.util.Locale.ROOT)));
   }
 
   private void writeAccess(PrometheusText text) {

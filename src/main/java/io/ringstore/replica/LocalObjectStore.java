@@ -81,7 +81,8 @@ public final class LocalObjectStore {
    * replica's own current context (a delete without a context removes what this replica holds).
    *
    * @throws WriteAdmission.WriteRefusedException when {@code context} names versions the stored
-   *     clock does not hold, or the write would leave more siblings than allowed; nothing is stored
+   *     clock does not hold, or the write would leave more siblings than allowed or the key's
+   *     object larger than allowed; nothing is stored
    */
   public DvvSet<Sibling> coordinate(
       int partition, String key, Sibling value, Optional<VersionVector> context,
@@ -115,6 +116,10 @@ public final class LocalObjectStore {
             updated.size(), limits.warnSiblings(), limits.maxSiblings());
       }
       byte[] encoded = StoredObjectCodec.encode(updated);
+      if (WriteAdmission.objectTooLarge(stored == null ? 0 : stored.length, encoded.length, limits)) {
+        throw new WriteAdmission.WriteRefusedException(WriteAdmission.Refusal.OBJECT_TOO_LARGE,
+            WriteAdmission.objectTooLargeMessage(encoded.length, updated.size(), limits));
+      }
       engine.put(partition, k, encoded, syncWrites);
       listener.changed(partition, k, stored, encoded);
       return updated;

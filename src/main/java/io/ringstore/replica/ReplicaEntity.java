@@ -124,6 +124,13 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
    */
   public static final String REFUSED_SIBLINGS = "refused-siblings: ";
 
+  /**
+   * The {@link PutReply#error()} prefix of a write this replica refused because it would leave the
+   * key's object larger than {@code ringstore.requests.max-object-size} (the rest is the message for
+   * the client).
+   */
+  public static final String REFUSED_TOO_LARGE = "refused-too-large: ";
+
   /** The object after a coordinated write ({@code object} null and {@code error} set on failure). */
   public record PutReply(String replica, String node, byte[] object, String error)
       implements CborSerializable {
@@ -303,8 +310,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
             updated = host.store()
                 .coordinate(id.partition(), put.key(), value, context, put.contextFromReplica());
           } catch (WriteAdmission.WriteRefusedException refused) {
-            String error = (refused.refusal() == WriteAdmission.Refusal.CONTEXT_NOT_HELD
-                ? REFUSED_CONTEXT : REFUSED_SIBLINGS) + refused.getMessage();
+            String error = refusalPrefix(refused.refusal()) + refused.getMessage();
             return () -> put.replyTo().tell(new PutReply(replica, node, null, error));
           }
           byte[] object = StoredObjectCodec.encode(updated);
@@ -312,6 +318,14 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
         },
         error -> put.replyTo().tell(new PutReply(replica, node, null, error)));
     return this;
+  }
+
+  private static String refusalPrefix(WriteAdmission.Refusal refusal) {
+    return switch (refusal) {
+      case CONTEXT_NOT_HELD -> REFUSED_CONTEXT;
+      case TOO_MANY_SIBLINGS -> REFUSED_SIBLINGS;
+      case OBJECT_TOO_LARGE -> REFUSED_TOO_LARGE;
+    };
   }
 
   /**

@@ -15,7 +15,10 @@ import java.util.Optional;
  *       issued, never state to adopt, so a made-up context can neither add actors to the key's clock
  *       nor push a counter toward overflow;
  *   <li>a write may not leave the key with more than {@code maxSiblings} siblings unless it leaves
- *       fewer than were there (a resolving write is always accepted).
+ *       fewer than were there (a resolving write is always accepted);
+ *   <li>a write may not leave the key's encoded object (all siblings and their clock) larger than
+ *       {@code maxObjectBytes} unless it leaves it smaller than it was, so every object a client
+ *       write creates fits the internode frame that replicates it (DESIGN invariant 6).
  * </ul>
  *
  * A context that names more than the stored clock holds is refused (HTTP 400, nothing stored) rather
@@ -34,15 +37,27 @@ import java.util.Optional;
 public final class WriteAdmission {
   private WriteAdmission() {}
 
-  /** How many siblings a client write may leave on a key, and from how many on it is logged. */
-  public record Limits(int maxSiblings, int warnSiblings) {
+  /**
+   * How many siblings a client write may leave on a key, from how many on it is logged, and how
+   * large (encoded, in bytes) the key's object may grow through a client write.
+   */
+  public record Limits(int maxSiblings, int warnSiblings, long maxObjectBytes) {
     /** No limit (tests of the data path that do not care). */
-    public static final Limits UNLIMITED = new Limits(Integer.MAX_VALUE, Integer.MAX_VALUE);
+    public static final Limits UNLIMITED =
+        new Limits(Integer.MAX_VALUE, Integer.MAX_VALUE, Long.MAX_VALUE);
+
+    /** Sibling limits without an object size limit. */
+    public Limits(int maxSiblings, int warnSiblings) {
+      this(maxSiblings, warnSiblings, Long.MAX_VALUE);
+    }
 
     public Limits {
       if (maxSiblings < 1 || warnSiblings < 1 || warnSiblings > maxSiblings) {
         throw new IllegalArgumentException(
             "need 1 <= warnSiblings <= maxSiblings, got " + warnSiblings + ", " + maxSiblings);
+      }
+      if (maxObjectBytes < 1) {
+        throw new IllegalArgumentException("need maxObjectBytes >= 1, got " + maxObjectBytes);
       }
     }
   }
@@ -52,7 +67,9 @@ public final class WriteAdmission {
     /** The context names an actor or a counter the stored clock does not hold. */
     CONTEXT_NOT_HELD,
     /** The write would leave more siblings than the limit. */
-    TOO_MANY_SIBLINGS
+    TOO_MANY_SIBLINGS,
+    /** The write would leave the key's object larger than the limit. */
+    OBJECT_TOO_LARGE
   }
 
   /** Thrown by {@link LocalObjectStore#coordinate} for a refused write; the message is for the client. */
@@ -79,6 +96,16 @@ public final class WriteAdmission {
     return updated.size() > limits.maxSiblings() && updated.size() > current.size();
   }
 
+  /**
+   * Whether going from an object of {@code currentBytes} (0 when absent) to one of {@code
+   * updatedBytes} breaks the object size limit: only a write that grows the object past the limit is
+   * refused, so a write that resolves the siblings of an over-large object (merged from replicas
+   * that were each under it) is always accepted.
+   */
+  public static boolean objectTooLarge(long currentBytes, long updatedBytes, Limits limits) {
+    return updatedBytes > limits.maxObjectBytes() && updatedBytes > currentBytes;
+  }
+
   /** Whether the write adds a sibling at or past the warning threshold. */
   public static boolean warn(DvvSet<?> current, DvvSet<?> updated, Limits limits) {
     return updated.size() >= limits.warnSiblings() && updated.size() > current.size();
@@ -87,6 +114,13 @@ public final class WriteAdmission {
   static final String CONTEXT_NOT_HELD_MESSAGE = "the causal context names versions that no replica"
       + " of this key holds (a made-up or damaged context, or one from before the key was deleted):"
       + " read the key and write with the context the read returns";
+
+  static String objectTooLargeMessage(long updatedBytes, int siblings, Limits limits) {
+    return "the write would make the key's object " + updatedBytes + " bytes, all " + siblings
+        + " siblings together (the limit is " + limits.maxObjectBytes() + " bytes): resolve the"
+        + " siblings (read, then write with the X-Causal-Context the read returns), or write a"
+        + " smaller value";
+  }
 
   static String tooManySiblingsMessage(int siblings, Limits limits) {
     return "the key holds " + siblings + " siblings and a write without a context that covers them"
