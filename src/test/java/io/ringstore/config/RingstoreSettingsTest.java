@@ -24,6 +24,7 @@ class RingstoreSettingsTest {
     assertEquals(2, s.replication().r());
     assertEquals(2, s.replication().w());
     assertEquals(1024 * 1024, s.requests().maxValueBytes());
+    assertEquals(3 * 1024 * 1024, s.requests().maxObjectBytes(), "objects up to 3 MiB");
     assertEquals(1024, s.requests().maxKeyBytes());
     assertEquals(Duration.ofSeconds(2), s.requests().timeout());
     assertFalse(s.storage().syncWrites(), "sync-writes is off by default");
@@ -32,6 +33,16 @@ class RingstoreSettingsTest {
     assertEquals(4096, s.requests().maxContextChars(), "contexts up to 4 KiB");
     assertEquals(64, s.requests().maxContextActors(), "contexts of up to 64 actors");
     assertTrue(s.holdsData());
+  }
+
+  @Test
+  void aLargerObjectLimitStartsWithALargeEnoughFrame() {
+    RingstoreSettings s = RingstoreSettings.fromConfig(NodeConfig.load(ConfigFactory.parseString(
+        "ringstore.requests.max-object-size = 8MiB\n"
+            + "pekko.remote.artery.advanced.maximum-large-frame-size = 25MiB"), ConfigFactory.empty()));
+    assertEquals(8L * 1024 * 1024, s.requests().maxObjectBytes());
+    assertTrue(io.ringstore.config.InternodeFrames.requiredLargeFrame(8L << 20, 1024, 3) <= 25L << 20,
+        "3 x 8 MiB + key + envelope fits 25 MiB");
   }
 
   @ParameterizedTest(name = "{0} is rejected")
@@ -52,7 +63,13 @@ class RingstoreSettingsTest {
       "ringstore.handoff.max-hint-bytes = 0; max-hint-bytes",
       "ringstore.handoff.max-hint-bytes-per-target = 0; max-hint-bytes-per-target",
       "pekko.http.server.parsing.max-header-value-length = 4k; max-header-value-length",
-      "pekko.http.parsing.max-header-value-length = 5000; max-header-value-length"})
+      "pekko.http.parsing.max-header-value-length = 5000; max-header-value-length",
+      "ringstore.requests.max-object-size = 512KiB; max-object-size",
+      "ringstore.requests.max-object-size = 4MiB; maximum-large-frame-size",
+      "ringstore.replication { n = 5, r = 3, w = 3 }; maximum-large-frame-size",
+      "pekko.remote.artery.advanced.maximum-large-frame-size = 2MiB; maximum-large-frame-size",
+      "pekko.remote.artery.large-message-destinations = []; large-message-destinations",
+      "pekko.remote.artery.large-message-destinations = [\"/temp/**\"]; /system/sharding/replica"})
   void invalidSettingsStopTheNodeWithAClearMessage(String hocon, String mentioned) {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () ->
         RingstoreSettings.fromConfig(

@@ -116,6 +116,57 @@ class WriteAdmissionTest {
   }
 
   @Test
+  void onlyAWriteThatGrowsTheObjectPastTheLimitIsTooLarge() {
+    WriteAdmission.Limits limits = new WriteAdmission.Limits(100, 100, 1000);
+    assertTrue(WriteAdmission.objectTooLarge(900, 1001, limits), "900 → 1001 bytes, limit 1000");
+    assertTrue(WriteAdmission.objectTooLarge(0, 1001, limits), "a first write past the limit");
+    assertTrue(!WriteAdmission.objectTooLarge(900, 1000, limits), "up to the limit is accepted");
+    assertTrue(!WriteAdmission.objectTooLarge(3000, 1500, limits),
+        "over the limit already (merged there): a write that shrinks it is accepted");
+    assertThrows(IllegalArgumentException.class, () -> new WriteAdmission.Limits(10, 10, 0));
+  }
+
+  @Test
+  void blindWritesThatWouldMakeTheObjectTooLargeAreRefusedAndStoreNothing() {
+    WriteAdmission.Limits limits = new WriteAdmission.Limits(100, 100, 3500);
+    LocalObjectStore store = new LocalObjectStore(new InMemoryStorage(), "A", false, limits);
+    for (int i = 0; i < 3; i++) {
+      store.coordinate(0, "k", value("v" + i + "x".repeat(1000)), Optional.empty(), false);
+    }
+    byte[] before = store.readEncoded(0, "k").orElseThrow();
+    WriteAdmission.WriteRefusedException refused = assertThrows(
+        WriteAdmission.WriteRefusedException.class,
+        () -> store.coordinate(0, "k", value("v3" + "x".repeat(1000)), Optional.empty(), false));
+    assertEquals(WriteAdmission.Refusal.OBJECT_TOO_LARGE, refused.refusal(), "why");
+    assertTrue(refused.getMessage().contains("X-Causal-Context"),
+        "tells the client to resolve the siblings: " + refused.getMessage());
+    assertTrue(java.util.Arrays.equals(before, store.readEncoded(0, "k").orElseThrow()),
+        "nothing stored for the refused write");
+    assertEquals(1, store.coordinate(0, "k", value("resolved" + "x".repeat(1000)),
+        Optional.of(store.read(0, "k").orElseThrow().join()), false).size(),
+        "a write with the context resolves the siblings");
+  }
+
+  @Test
+  void mergesPastTheObjectLimitAreKeptAndOnlyAResolvingWriteIsAccepted() {
+    WriteAdmission.Limits limits = new WriteAdmission.Limits(100, 100, 3500);
+    LocalObjectStore left = new LocalObjectStore(new InMemoryStorage(), "A", false, limits);
+    LocalObjectStore right = new LocalObjectStore(new InMemoryStorage(), "B", false, limits);
+    for (int i = 0; i < 3; i++) {
+      left.coordinate(0, "k", value("l" + i + "x".repeat(1000)), Optional.empty(), false);
+      right.coordinate(0, "k", value("r" + i + "x".repeat(1000)), Optional.empty(), false);
+    }
+    DvvSet<Sibling> merged = left.merge(0, "k", right.read(0, "k").orElseThrow());
+    assertEquals(6, merged.size(), "two objects under the limit merge above it: nothing dropped");
+    assertTrue(left.readEncoded(0, "k").orElseThrow().length > 3500, "the merge is stored whole");
+    assertThrows(WriteAdmission.WriteRefusedException.class,
+        () -> left.coordinate(0, "k", value("more"), Optional.empty(), false),
+        "a blind write on top of it is refused");
+    assertEquals(1, left.coordinate(0, "k", value("resolved"), Optional.of(merged.join()), false)
+        .size(), "one with the context resolves all six");
+  }
+
+  @Test
   void aContextNamingWhatTheKeyDoesNotHoldIsRefusedAndAddsNothing() {
     LocalObjectStore store = new LocalObjectStore(new InMemoryStorage(), "A", false);
     DvvSet<Sibling> first = store.coordinate(0, "k", value("v1"), Optional.empty(), false);
