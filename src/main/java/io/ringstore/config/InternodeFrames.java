@@ -53,7 +53,7 @@ public final class InternodeFrames {
    * remoting (a local actor provider, in tests) sends nothing between nodes and is not checked.
    */
   public static void check(Config root, long maxObjectBytes, int maxKeyBytes, int maxValueBytes,
-      int replicationFactor) {
+      int replicationFactor, long transferBatchBytes, int transferBatchKeys) {
     if (maxObjectBytes < maxValueBytes) {
       throw new IllegalArgumentException("ringstore.requests.max-object-size (" + maxObjectBytes
           + " bytes) must be at least ringstore.requests.max-value-size (" + maxValueBytes
@@ -82,6 +82,15 @@ public final class InternodeFrames {
           + " x max-object-size (one per replica, N = " + replicationFactor + ") plus the key and"
           + " " + ENVELOPE_BYTES + " bytes of message, " + needed + " bytes in all; raise the frame"
           + " or lower max-object-size");
+    }
+    // a transfer batch holds up to batch-size bytes of objects (or one larger object) and its keys
+    long batch = transferBatchBytes + (long) transferBatchKeys * maxKeyBytes + ENVELOPE_BYTES;
+    if (frame < batch) {
+      throw new IllegalArgumentException("pekko.remote.artery.advanced.maximum-large-frame-size ("
+          + frame + " bytes) is too small for a partition transfer batch: ringstore.transfers"
+          + ".batch-size (" + transferBatchBytes + ") + batch-keys (" + transferBatchKeys + ") x"
+          + " max-key-bytes (" + maxKeyBytes + ") + " + ENVELOPE_BYTES + " bytes = " + batch
+          + "; raise the frame or lower the batch");
     }
   }
 }

@@ -88,7 +88,8 @@ public record RingstoreSettings(
     requireContextFitsHeader(root, c.getBytes("requests.max-context-size"));
     InternodeFrames.check(root, c.getBytes("requests.max-object-size"),
         c.getInt("requests.max-key-bytes"), Math.toIntExact(c.getBytes("requests.max-value-size")),
-        c.getInt("replication.n"));
+        c.getInt("replication.n"), c.getBytes("transfers.batch-size"),
+        c.getInt("transfers.batch-keys"));
     return new RingstoreSettings(
         role,
         Path.of(c.getString("data-dir")),

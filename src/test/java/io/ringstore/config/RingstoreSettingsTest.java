@@ -69,6 +69,7 @@ class RingstoreSettingsTest {
       "ringstore.replication { n = 5, r = 3, w = 3 }; maximum-large-frame-size",
       "pekko.remote.artery.advanced.maximum-large-frame-size = 2MiB; maximum-large-frame-size",
       "pekko.remote.artery.large-message-destinations = []; large-message-destinations",
+      "ringstore.transfers.batch-size = 20MiB; batch-size",
       "pekko.remote.artery.large-message-destinations = [\"/temp/**\"]; /system/sharding/replica"})
   void invalidSettingsStopTheNodeWithAClearMessage(String hocon, String mentioned) {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () ->

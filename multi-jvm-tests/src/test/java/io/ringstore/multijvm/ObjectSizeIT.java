@@ -1,6 +1,5 @@
 package io.ringstore.multijvm;
 
-import static io.ringstore.multijvm.FaultCluster.json;
 import static io.ringstore.multijvm.FaultCluster.replicaStates;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -24,26 +23,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 15, "every object the store accepts can travel" (DESIGN invariant 6), on 3 real nodes (N=3,
- * the default max-object-size of 3 MiB, the node's Artery settings):
- *
- * <ul>
- *   <li>seven blind PUTs of 900 KiB to one key: the three that fit are stored, the four that would
- *       make the key's object larger than the limit are 413 {@code object_too_large}; every node
- *       keeps serving the key (r=all reads on every node), every replica holds the same three
- *       siblings, and a write with the read's context resolves them (before: the fifth PUT made an
- *       object larger than the 4 MiB Artery frame, replicas stopped getting the key and it answered
- *       503 for good);
- *   <li>concurrent writes up to the limit on both sides of a partition (made with SIGSTOP: first the
- *       one side is frozen while the other writes with w=1, then the other way round) merge to an
- *       object above the limit once healed: hints and anti-entropy carry it, every replica converges
- *       on all six siblings, r=all reads work on every node, and a write with the context resolves
- *       them.
- * </ul>
+ * the default max-object-size of 3 MiB, the node's Artery settings): seven blind PUTs of 900 KiB to
+ * one key. The three that fit are stored, the four that would make the key's object larger than the
+ * limit are 413 {@code object_too_large} (and counted); every node keeps serving the key (r=all reads
+ * on every node), every replica holds the same three siblings, and a write with the read's context
+ * resolves them. Before: the fifth PUT made an object larger than the 4 MiB Artery frame, replicas
+ * stopped getting the key and it answered 503 for good. (Objects merged above the limit from two
+ * replicas: {@code ObjectMergeClusterTest}.)
  */
 class ObjectSizeIT {
   private static final int VALUE_BYTES = 900 * 1024;
   private static final Duration CONVERGE = Duration.ofSeconds(60);
-  private static final String CONFIG = FaultCluster.TEST_CONFIG;
 
   @RegisterExtension
   final LocalCluster cluster = new LocalCluster();
@@ -93,78 +83,6 @@ class ObjectSizeIT {
     assertTrue(metrics.contains("ringstore_writes_refused_total{reason=\"object_too_large\"} 4"),
         "the four refusals are counted: " + metrics.lines()
             .filter(l -> l.startsWith("ringstore_writes_refused_total")).toList());
-  }
-
-  @Test
-  @Timeout(value = 420)
-  void writesAtTheLimitOnBothSidesOfAPartitionConvergeAboveIt() {
-    FaultCluster faults = FaultCluster.start(cluster, tmp, 3);
-    NodeProcess left = faults.node(1);
-    NodeProcess middle = faults.node(2);
-    NodeProcess right = faults.node(3);
-    String key = "both-sides";
-    assertEquals(204, left.http().put("/kv/" + key + "?w=all", "small".getBytes(StandardCharsets.UTF_8))
-        .status(), "a first write that every replica holds");
-    String start = FaultCluster.contextOf(right, key);
-
-    right.pause();
-    faults.log("node-3 paused; writing up to the limit through node-1 with w=1");
-    Set<String> leftValues = writeUpToTheLimit(left, key, "left", start);
-    left.pause();
-    middle.pause();
-    right.resume();
-    faults.log("node-1 and node-2 paused, node-3 resumed; writing up to the limit through node-3");
-    Set<String> rightValues = writeUpToTheLimit(right, key, "right", start);
-    middle.resume();
-    left.resume();
-    faults.log("all resumed: " + leftValues.size() + " + " + rightValues.size() + " siblings");
-    assertTrue(leftValues.size() >= 2 && rightValues.size() >= 2,
-        "each side wrote at least two 900 KiB siblings: " + leftValues.size() + ", "
-            + rightValues.size());
-
-    Set<String> all = new TreeSet<>(leftValues);
-    all.addAll(rightValues);
-    cluster.awaitAssert(CONVERGE, () -> assertEveryReplicaHolds(faults, key, all));
-    faults.log("every replica holds all " + all.size() + " siblings");
-    String context = null;
-    for (NodeProcess node : faults.nodes) {
-      NodeHttp.Response get = node.http().get("/kv/" + key + "?r=all");
-      assertEquals(300, get.status(), () -> "r=all via " + node.name() + ": " + brief(get));
-      assertEquals(all.size(), get.json().path("siblings").size(), "siblings via " + node.name());
-      context = get.header("X-Causal-Context").orElseThrow();
-    }
-    NodeHttp.Response blind = left.http().put("/kv/" + key, value("one more"));
-    assertEquals(413, blind.status(), () -> "a blind write on the merged object: " + brief(blind));
-    NodeHttp.Response resolve = left.http().put("/kv/" + key, value("resolved"),
-        Map.of("X-Causal-Context", context));
-    assertEquals(204, resolve.status(), () -> "resolving write: " + brief(resolve));
-    cluster.awaitAssert(CONVERGE,
-        () -> assertEveryReplicaHolds(faults, key, Set.of(sha("resolved"))));
-  }
-
-  /**
-   * Blind w=1 PUTs of 900 KiB through {@code via} (its replica coordinates; the frozen nodes get
-   * hints) until it answers 413; a 503 (a node just resumed may refuse to apply a write it might have
-   * waited for through the stall) is retried. Returns the digests of the values acknowledged.
-   */
-  private Set<String> writeUpToTheLimit(NodeProcess via, String key, String side, String context) {
-    Set<String> written = new HashSet<>();
-    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-    int attempt = 0;
-    while (System.nanoTime() < deadline) {
-      String text = side + " " + (++attempt);
-      NodeHttp.Response put = via.http().put("/kv/" + key + "?w=1&timeout=5000", value(text),
-          Map.of("X-Causal-Context", context));
-      if (put.status() == 204) {
-        written.add(sha(text));
-      } else if (put.status() == 413) {
-        assertEquals("object_too_large", put.json().path("error").asText(), "413 body");
-        return written;
-      } else {
-        assertEquals(503, put.status(), () -> "PUT via " + via.name() + ": " + brief(put));
-      }
-    }
-    throw new AssertionError(side + ": no 413 within 90 s, wrote " + written.size());
   }
 
   /** Every one of the 3 replicas holds exactly the values whose digests are {@code digests}. */
