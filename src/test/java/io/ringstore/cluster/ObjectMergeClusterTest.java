@@ -95,7 +95,7 @@ class ObjectMergeClusterTest {
                 .entity(new ReplicaId(partition, r))
                 .<ReplicaEntity.ReadReply>ask(replyTo -> new ReplicaEntity.Read(key, replyTo),
                     Duration.ofSeconds(5))
-                .toCompletableFuture().get(10, TimeUnit.SECONDS);
+                .toCompletableFuture().join();
             assertNotNull(reply.object(), "replica " + r + " holds the key");
             assertTrue(reply.object().length > limit, "the merged object is above the limit");
             assertEquals(expected, texts(StoredObjectCodec.decode(reply.object()).values()),
