@@ -309,6 +309,18 @@ class WriteCoordinatorTest {
   }
 
   @Test
+  void objectTooLarge_rejectedAtOnceWithoutAskingAnotherReplica_andStops() {
+    ActorRef<WriteCoordinator.Command> coordinator = start(2);
+    expectCoordinatePut(0).replyTo().tell(new ReplicaEntity.PutReply(replicaId(0), node(0), null,
+        ReplicaEntity.REFUSED_TOO_LARGE + "resolve the siblings"));
+    Outcome.Rejected rejected = client.expectMessageClass(Outcome.Rejected.class);
+    assertEquals("resolve the siblings", rejected.reason());
+    assertEquals(Outcome.Kind.OBJECT_TOO_LARGE, rejected.kind());
+    watcher.expectTerminated(coordinator);
+    expectNoReplicaMessages();
+  }
+
+  @Test
   void everyCoordinatingReplicaFails_unavailableAndStops() {
     ActorRef<WriteCoordinator.Command> coordinator = start(2);
     for (int i = 0; i < 3; i++) {

@@ -41,7 +41,8 @@ class KeyLimitsHttpTest {
   @BeforeAll
   static void startNode() {
     node = TestNode.start(TestNode.config(dataDir, 1, 1, 1, "ringstore.requests { max-siblings = 5,"
-        + " warn-siblings = 3, max-context-actors = 8, max-context-size = 512 }")).joinSelf();
+        + " warn-siblings = 3, max-context-actors = 8, max-context-size = 512,"
+        + " max-object-size = 1MiB }")).joinSelf();
     port = node.awaitReady(Duration.ofSeconds(60));
   }
 
@@ -50,6 +51,30 @@ class KeyLimitsHttpTest {
     if (node != null) {
       node.close();
     }
+  }
+
+  @Test
+  void aBlindWriteThatWouldMakeTheObjectTooLargeIs413AndAWriteWithTheContextResolves()
+      throws Exception {
+    String key = "/kv/large-object";
+    String big = "a".repeat(600 * 1024);
+    assertEquals(204, send("PUT", key, big, null).statusCode(), "a first 600 KiB value");
+    HttpResponse<String> refused = send("PUT", key, "b" + big, null);
+    assertEquals(413, refused.statusCode(), "a second one would make 1.2 MB: " + refused.body());
+    JsonNode error = JSON.readTree(refused.body());
+    assertEquals("object_too_large", error.path("error").asText(), "error code: " + error);
+    assertTrue(error.path("message").asText().contains("X-Causal-Context"),
+        "the message tells the client to resolve the siblings with the context: " + error);
+    HttpResponse<String> metrics = send("GET", "/metrics", null, null);
+    assertTrue(metrics.body().contains("ringstore_writes_refused_total{reason=\"object_too_large\"} 1"),
+        "counted in /metrics");
+
+    HttpResponse<String> read = send("GET", key, null, null);
+    assertEquals(200, read.statusCode(), "the refused write stored nothing");
+    assertEquals(big, read.body(), "the first value");
+    String context = read.headers().firstValue(CONTEXT).orElseThrow();
+    assertEquals(204, send("PUT", key, "b" + big, context).statusCode(),
+        "with the read's context the value replaces the first one and fits");
   }
 
   @Test
