@@ -110,15 +110,15 @@ public final class LocalObjectStore {
         throw new WriteAdmission.WriteRefusedException(WriteAdmission.Refusal.TOO_MANY_SIBLINGS,
             WriteAdmission.tooManySiblingsMessage(current.size(), limits));
       }
-      if (WriteAdmission.warn(current, updated, limits)) {
-        LOG.warn("partition {}: a key of {} bytes holds {} siblings (warning from {}, refused past {});"
-            + " its clients write without the context of a read", partition, k.length,
-            updated.size(), limits.warnSiblings(), limits.maxSiblings());
-      }
       byte[] encoded = StoredObjectCodec.encode(updated);
       if (WriteAdmission.objectTooLarge(stored == null ? 0 : stored.length, encoded.length, limits)) {
         throw new WriteAdmission.WriteRefusedException(WriteAdmission.Refusal.OBJECT_TOO_LARGE,
             WriteAdmission.objectTooLargeMessage(encoded.length, updated.size(), limits));
+      }
+      if (WriteAdmission.warn(current, updated, limits)) {
+        LOG.warn("partition {}: a key of {} bytes holds {} siblings (warning from {}, refused past {});"
+            + " its clients write without the context of a read", partition, k.length,
+            updated.size(), limits.warnSiblings(), limits.maxSiblings());
       }
       engine.put(partition, k, encoded, syncWrites);
       listener.changed(partition, k, stored, encoded);
