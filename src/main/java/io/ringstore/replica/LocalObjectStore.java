@@ -111,7 +111,7 @@ public final class LocalObjectStore {
             WriteAdmission.tooManySiblingsMessage(current.size(), limits));
       }
       byte[] encoded = StoredObjectCodec.encode(updated);
-      if (WriteAdmission.objectTooLarge(stored == null ? 0 : stored.length, encoded.length, limits)) {
+      if (WriteAdmission.objectTooLarge(encoded.length, limits)) {
         throw new WriteAdmission.WriteRefusedException(WriteAdmission.Refusal.OBJECT_TOO_LARGE,
             WriteAdmission.objectTooLargeMessage(encoded.length, updated.size(), limits));
       }

@@ -17,8 +17,9 @@ import java.util.Optional;
  *   <li>a write may not leave the key with more than {@code maxSiblings} siblings unless it leaves
  *       fewer than were there (a resolving write is always accepted);
  *   <li>a write may not leave the key's encoded object (all siblings and their clock) larger than
- *       {@code maxObjectBytes} unless it leaves it smaller than it was, so every object a client
- *       write creates fits the internode frame that replicates it (DESIGN invariant 6).
+ *       {@code maxObjectBytes}, also on a key that merges made larger, so every object a client
+ *       write creates, and every merge of the replicas' objects, fits the internode frame that
+ *       carries it (DESIGN invariant 6).
  * </ul>
  *
  * A context that names more than the stored clock holds is refused (HTTP 400, nothing stored) rather
@@ -97,13 +98,16 @@ public final class WriteAdmission {
   }
 
   /**
-   * Whether going from an object of {@code currentBytes} (0 when absent) to one of {@code
-   * updatedBytes} breaks the object size limit: only a write that grows the object past the limit is
-   * refused, so a write that resolves the siblings of an over-large object (merged from replicas
-   * that were each under it) is always accepted.
+   * Whether a client write that leaves the key's object {@code updatedBytes} long (encoded) breaks
+   * the object size limit. Every object a client write leaves is at most the limit, also on a key
+   * that merges made larger (a write that only shrinks such an object is refused too): the live
+   * siblings that one replica's writes created then total at most the limit, so the merge of the
+   * N replicas' objects (read repair, hints, transfers, anti-entropy) is at most N times it, the
+   * bound the internode frame is sized for ({@code InternodeFrames}). A write with the context of a
+   * read resolves all siblings and always fits.
    */
-  public static boolean objectTooLarge(long currentBytes, long updatedBytes, Limits limits) {
-    return updatedBytes > limits.maxObjectBytes() && updatedBytes > currentBytes;
+  public static boolean objectTooLarge(long updatedBytes, Limits limits) {
+    return updatedBytes > limits.maxObjectBytes();
   }
 
   /** Whether the write adds a sibling at or past the warning threshold. */

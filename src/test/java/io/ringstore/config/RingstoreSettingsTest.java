@@ -70,7 +70,12 @@ class RingstoreSettingsTest {
       "pekko.remote.artery.advanced.maximum-large-frame-size = 2MiB; maximum-large-frame-size",
       "pekko.remote.artery.large-message-destinations = []; large-message-destinations",
       "ringstore.transfers.batch-size = 20MiB; batch-size",
-      "pekko.remote.artery.large-message-destinations = [\"/temp/**\"]; /system/sharding/replica"})
+      "pekko.remote.artery.large-message-destinations = [\"/temp/**\"]; /system/sharding/replica",
+      "pekko.remote.artery.large-message-destinations = [\"/system/sharding/replica\","
+          + " \"/system/sharding/replica/**\", \"/system/ringstore-gateway/**\","
+          + " \"/system/anti-entropy/**\", \"/system/hint-manager/**\","
+          + " \"/system/partition-source/**\", \"/temp/**\"]; /system/hint-manager (StoreHint",
+      "pekko.remote.artery.advanced.inbound-lanes = 4; inbound-lanes = 1"})
   void invalidSettingsStopTheNodeWithAClearMessage(String hocon, String mentioned) {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () ->
         RingstoreSettings.fromConfig(

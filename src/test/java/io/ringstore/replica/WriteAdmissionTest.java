@@ -116,13 +116,10 @@ class WriteAdmissionTest {
   }
 
   @Test
-  void onlyAWriteThatGrowsTheObjectPastTheLimitIsTooLarge() {
+  void aWriteThatLeavesTheObjectPastTheLimitIsTooLarge() {
     WriteAdmission.Limits limits = new WriteAdmission.Limits(100, 100, 1000);
-    assertTrue(WriteAdmission.objectTooLarge(900, 1001, limits), "900 → 1001 bytes, limit 1000");
-    assertTrue(WriteAdmission.objectTooLarge(0, 1001, limits), "a first write past the limit");
-    assertTrue(!WriteAdmission.objectTooLarge(900, 1000, limits), "up to the limit is accepted");
-    assertTrue(!WriteAdmission.objectTooLarge(3000, 1500, limits),
-        "over the limit already (merged there): a write that shrinks it is accepted");
+    assertTrue(WriteAdmission.objectTooLarge(1001, limits), "1001 bytes, limit 1000");
+    assertTrue(!WriteAdmission.objectTooLarge(1000, limits), "up to the limit is accepted");
     assertThrows(IllegalArgumentException.class, () -> new WriteAdmission.Limits(10, 10, 0));
   }
 
@@ -156,12 +153,23 @@ class WriteAdmissionTest {
       left.coordinate(0, "k", value("l" + i + "x".repeat(1000)), Optional.empty(), false);
       right.coordinate(0, "k", value("r" + i + "x".repeat(1000)), Optional.empty(), false);
     }
+    var leftContext = left.read(0, "k").orElseThrow().join();
     DvvSet<Sibling> merged = left.merge(0, "k", right.read(0, "k").orElseThrow());
     assertEquals(6, merged.size(), "two objects under the limit merge above it: nothing dropped");
     assertTrue(left.readEncoded(0, "k").orElseThrow().length > 3500, "the merge is stored whole");
     assertThrows(WriteAdmission.WriteRefusedException.class,
         () -> left.coordinate(0, "k", value("more"), Optional.empty(), false),
         "a blind write on top of it is refused");
+    // the left side's context from before the merge covers its own three siblings only: the write
+    // shrinks the object (three siblings of 1 KB for one of 600 bytes) but leaves it past the limit
+    // (where merges after further partitions could grow past N x the limit), so it is refused too
+    WriteAdmission.WriteRefusedException shrinking = assertThrows(
+        WriteAdmission.WriteRefusedException.class,
+        () -> left.coordinate(0, "k", value("p" + "x".repeat(600)), Optional.of(leftContext),
+            false),
+        "a write that shrinks the object but leaves it past the limit is refused");
+    assertEquals(WriteAdmission.Refusal.OBJECT_TOO_LARGE, shrinking.refusal(), "why");
+    assertEquals(6, left.read(0, "k").orElseThrow().size(), "nothing stored for it");
     assertEquals(1, left.coordinate(0, "k", value("resolved"), Optional.of(merged.join()), false)
         .size(), "one with the context resolves all six");
   }
