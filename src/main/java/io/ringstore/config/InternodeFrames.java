@@ -16,8 +16,10 @@ import java.util.Locale;
  * the message's own bytes. The check proves it message kind by message kind: the actor each kind
  * is sent to (as its path looks on a node, {@link #OBJECT_MESSAGES}) must match a pattern of {@code
  * large-message-destinations} (Pekko's rules: {@code *} one element, a trailing {@code **} one or
- * more), and the largest message of each kind must fit the large frame. A configuration that breaks
- * this refuses to start. Pure.
+ * more), and the largest message of each kind must fit the large frame. It also requires one
+ * inbound lane: with more, Pekko reports the stop of a watched remote actor only after its flush
+ * timeout while the large lane is in use (akka/akka-core#32963), and routes to moved replica
+ * entities stay stale that long. A configuration that breaks any of this refuses to start. Pure.
  */
 public final class InternodeFrames {
   private InternodeFrames() {}

@@ -4,9 +4,13 @@ import static io.ringstore.multijvm.FaultCluster.replicaStates;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -28,8 +33,14 @@ import org.junit.jupiter.api.io.TempDir;
  * limit are 413 {@code object_too_large} (and counted); every node keeps serving the key (r=all reads
  * on every node), every replica holds the same three siblings, and a write with the read's context
  * resolves them. Before: the fifth PUT made an object larger than the 4 MiB Artery frame, replicas
- * stopped getting the key and it answered 503 for good. (Objects merged above the limit from two
- * replicas: {@code ObjectMergeClusterTest}.)
+ * stopped getting the key and it answered 503 for good.
+ *
+ * <p>The second test is the issue's partition row: node 3 is cut off ({@link NetworkNamespaces}, as
+ * in {@code NetworkPartitionIT}; needs root and iproute2) and both sides take blind 900 KiB writes of
+ * one key up to the limit (three each, the fourth 413) before the minority downs itself; after the
+ * heal and node 3's restart on its data, the replicas merge the two sides' objects into one of six
+ * siblings (5.4 MB, above the limit and the 4 MiB ordinary frame) and converge: every replica holds
+ * the six, r=all reads on every node return them, and a write with the read's context resolves them.
  */
 class ObjectSizeIT {
   private static final int VALUE_BYTES = 900 * 1024;
@@ -83,6 +94,106 @@ class ObjectSizeIT {
     assertTrue(metrics.contains("ringstore_writes_refused_total{reason=\"object_too_large\"} 4"),
         "the four refusals are counted: " + metrics.lines()
             .filter(l -> l.startsWith("ringstore_writes_refused_total")).toList());
+  }
+
+  /** As NetworkPartitionIT's: the minority downs itself (keep-majority) 5 s after the cut. */
+  private static final String PARTITION_CONFIG = """
+      ringstore.replication { n = 3, r = 2, w = 2 }
+      ringstore.anti-entropy.sessions-per-second = 50
+      ringstore.handoff.retry-interval = 1s
+      pekko.cluster.failure-detector.acceptable-heartbeat-pause = 3s
+      pekko.cluster.split-brain-resolver.stable-after = 5s
+      """;
+
+  @Test
+  @Timeout(value = 300)
+  void writesAtTheLimitOnBothSidesOfAPartitionMergeAboveItAndConverge() {
+    NetworkNamespaces net = NetworkNamespaces.create(cluster, 3);
+    FaultCluster faults = FaultCluster.start(cluster, tmp, 3, PARTITION_CONFIG, net::host);
+    NodeProcess n1 = faults.node(1);
+    NodeProcess n2 = faults.node(2);
+    NodeProcess n3 = faults.node(3);
+    String key = "split";
+    net.cut(n3);
+    long cut = System.nanoTime();
+    // node 3 is out of the test JVM's reach too: its writes are sent from inside its namespace, at
+    // once (it downs itself ~12 s after the cut), with w=1 (its own replica)
+    List<Integer> minority = new ArrayList<>();
+    for (int i = 1; i <= 4; i++) {
+      minority.add(putInside(net, 3, n3, key, value("node-3 " + i)));
+    }
+    List<Integer> majority = new ArrayList<>();
+    for (int i = 1; i <= 4; i++) {
+      majority.add(n1.http().put("/kv/" + key + "?w=2", value("majority " + i)).status());
+    }
+    faults.log(String.format("cut node-3; blind 900 KiB PUTs %.1f s later: node-3 (w=1) %s, node-1"
+        + " (w=2) %s", (System.nanoTime() - cut) / 1e9, minority, majority));
+    assertEquals(List.of(204, 204, 204, 413), minority, "node-3's side: three fit, the fourth not");
+    assertEquals(List.of(204, 204, 204, 413), majority, "the majority: three fit, the fourth not");
+
+    cluster.awaitAssert(Duration.ofSeconds(60), List.of(n1, n2),
+        () -> assertFalse(n3.isAlive(), "node-3 (the minority) downs itself and exits"));
+    net.heal(n3);
+    n3.start().awaitReady(FaultCluster.READY);
+    faults.log(String.format("node-3 healed and ready again %.1f s after the cut",
+        (System.nanoTime() - cut) / 1e9));
+
+    Set<String> six = new HashSet<>();
+    for (int i = 1; i <= 3; i++) {
+      six.add(sha("node-3 " + i));
+      six.add(sha("majority " + i));
+    }
+    cluster.awaitAssert(Duration.ofSeconds(120), () -> assertEveryReplicaHolds(faults, key, six));
+    faults.log(String.format("every replica holds the six siblings %.1f s after the cut",
+        (System.nanoTime() - cut) / 1e9));
+    String context = null;
+    for (NodeProcess node : faults.nodes) {
+      NodeHttp.Response get = node.http().get("/kv/" + key + "?r=all");
+      assertEquals(300, get.status(), () -> "r=all via " + node.name() + ": " + brief(get));
+      assertEquals(6, get.json().path("siblings").size(), "siblings via " + node.name());
+      context = get.header("X-Causal-Context").orElseThrow();
+    }
+    NodeHttp.Response blind = n2.http().put("/kv/" + key, value("blind"));
+    assertEquals(413, blind.status(), () -> "a blind write on the merged object: " + brief(blind));
+    NodeHttp.Response resolve = n2.http().put("/kv/" + key + "?w=all", value("resolved"),
+        Map.of("X-Causal-Context", context));
+    assertEquals(204, resolve.status(), () -> "resolving write: " + brief(resolve));
+    for (NodeProcess node : faults.nodes) {
+      NodeHttp.Response get = node.http().get("/kv/" + key + "?r=all");
+      assertEquals(200, get.status(), () -> "r=all after resolving via " + node.name());
+      assertTrue(Arrays.equals(value("resolved"), get.body()), "resolved value via " + node.name());
+    }
+  }
+
+  /**
+   * A blind PUT of {@code body} to node {@code i}, sent with curl from inside the node's network
+   * namespace (reachable there while the node is cut off); returns the status.
+   */
+  private int putInside(NetworkNamespaces net, int i, NodeProcess node, String key, byte[] body) {
+    try {
+      Path file = Files.createTempFile(tmp, "value", ".bin");
+      Files.write(file, body);
+      Process curl = new ProcessBuilder("ip", "netns", "exec", net.namespace(i), "curl", "-s",
+          "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "10", "-X", "PUT",
+          "-H", "Content-Type: application/octet-stream", "--data-binary", "@" + file,
+          "http://" + net.address(i) + ":" + node.httpPort() + "/kv/" + key + "?w=1")
+          .redirectErrorStream(true).start();
+      String out = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+      if (!curl.waitFor(15, TimeUnit.SECONDS)) {
+        curl.destroyForcibly();
+        fail("curl inside " + net.namespace(i) + " did not finish");
+      }
+      try {
+        return Integer.parseInt(out);
+      } catch (NumberFormatException e) {
+        return fail("curl inside " + net.namespace(i) + ": " + out);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Every one of the 3 replicas holds exactly the values whose digests are {@code digests}. */
