@@ -16,7 +16,6 @@ import io.ringstore.storage.Sibling;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.ObjLongConsumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -35,7 +34,6 @@ import org.apache.pekko.cluster.Cluster;
  */
 public final class RingstoreClient {
   private static final Duration ASK_MARGIN = Duration.ofSeconds(2);
-  private static final AtomicInteger GATEWAYS = new AtomicInteger();
 
   private final ActorSystem<?> system;
   private final ActorRef<Ringstore.Command> gateway;
@@ -55,18 +53,22 @@ public final class RingstoreClient {
   }
 
   /**
-   * The gateway whose children, the coordinators, receive whole objects from replicas: the first
-   * client of an actor system (a node's own) gets the path {@code /system/ringstore-gateway} that
-   * {@code large-message-destinations} names ({@code InternodeFrames}), further clients of the
-   * same system (tests) a numbered one, whose replies travel on the ordinary lane.
+   * The gateway whose children, the coordinators, receive whole objects from replicas, at the path
+   * {@code /system/ringstore-gateway} that {@code large-message-destinations} names ({@code
+   * InternodeFrames}): one client per actor system (a node's own, or an app member's), since a
+   * gateway elsewhere would get its replies on the ordinary lane, where a merged object larger than
+   * its frame is dropped.
+   *
+   * @throws IllegalStateException when the system has a client already
    */
   private static ActorRef<Ringstore.Command> spawnGateway(
       ActorSystem<?> system, Behavior<Ringstore.Command> behavior) {
     try {
       return system.systemActorOf(behavior, "ringstore-gateway", Props.empty());
     } catch (org.apache.pekko.actor.InvalidActorNameException taken) {
-      return system.systemActorOf(
-          behavior, "ringstore-gateway-" + GATEWAYS.incrementAndGet(), Props.empty());
+      throw new IllegalStateException("this actor system has a RingstoreClient already (one per"
+          + " system: its coordinators must be at /system/ringstore-gateway to get whole objects"
+          + " on the large-message lane); share that client", taken);
     }
   }
 
