@@ -61,12 +61,13 @@ final class MetricsRoutes {
   private final BrowserGuard browsers;
   private final RequestTracking tracking;
   private final InFlightBytes inFlight;
+  private final GatewayConnections connections;
 
   MetricsRoutes(ActorSystem<?> system, Cluster cluster, RequestMetrics requests,
       NodeReadiness readiness, AntiEntropyStatus antiEntropy,
       CompletionStage<ActorRef<HintManager.Command>> hintManager, StoreView storeView,
       AccessControl access, BrowserGuard browsers, RequestTracking tracking,
-      InFlightBytes inFlight) {
+      InFlightBytes inFlight, GatewayConnections connections) {
     this.system = system;
     this.cluster = cluster;
     this.requests = requests;
@@ -78,6 +79,7 @@ final class MetricsRoutes {
     this.browsers = browsers;
     this.tracking = tracking;
     this.inFlight = inFlight;
+    this.connections = connections;
   }
 
   Route route() {
@@ -103,6 +105,7 @@ final class MetricsRoutes {
       writeAccess(text);
       writeResponses(text);
       writeShedding(text);
+      writeConnections(text);
       writeHints(text, hints.join());
       writeAntiEntropy(text, tombstones.join());
       writeStorage(text, storage.join());
@@ -193,6 +196,22 @@ final class MetricsRoutes {
         inFlight.usedBytes());
     text.single("ringstore_http_max_in_flight_bytes", "gauge",
         "The bound on them (ringstore.requests.max-in-flight-bytes).", inFlight.maxBytes());
+  }
+
+  private void writeConnections(PrometheusText text) {
+    Map<String, ConnectionLimits> listeners = connections.listeners();
+    text.family("ringstore_http_connections_open", "gauge",
+        "HTTP connections open now, by listener (api, management).");
+    listeners.forEach((listener, limits) ->
+        text.sample("ringstore_http_connections_open", limits.openTotal(), "listener", listener));
+    text.family("ringstore_http_connections_refused_total", "counter",
+        "HTTP connections closed without being served, by reason and listener: per_address (the "
+            + "client address held max-connections-per-address), total (the listener held "
+            + "max-connections), head_timeout (no complete request head within "
+            + "request-head-timeout of opening or of the previous response).");
+    listeners.forEach((listener, limits) -> limits.refusals().forEach((reason, count) ->
+        text.sample("ringstore_http_connections_refused_total", count, "reason", reason,
+            "listener", listener)));
   }
 
   private void writeNode(PrometheusText text) {
