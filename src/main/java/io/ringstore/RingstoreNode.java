@@ -55,7 +55,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.cluster.Cluster;
-import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.stream.javadsl.Tcp;
 
 /**
  * Wires one node inside an actor system: storage (data members), the ring view, replica sharding, the
@@ -75,7 +75,7 @@ public final class RingstoreNode {
   private final RingstoreClient client;
   private final ReplicaDirectory directory;
   private final NodeReadiness readiness;
-  private final CompletionStage<ServerBinding> binding;
+  private final CompletionStage<Tcp.ServerBinding> binding;
   private final String name;
   private final AntiEntropyStatus antiEntropy;
   private final LocalObjectStore store;
@@ -83,7 +83,7 @@ public final class RingstoreNode {
 
   private RingstoreNode(
       RingstoreClient client, ReplicaDirectory directory, NodeReadiness readiness,
-      CompletionStage<ServerBinding> binding, String name, AntiEntropyStatus antiEntropy,
+      CompletionStage<Tcp.ServerBinding> binding, String name, AntiEntropyStatus antiEntropy,
       LocalObjectStore store, TransferTracker transfers) {
     this.store = store;
     this.transfers = transfers;
@@ -201,7 +201,7 @@ public final class RingstoreNode {
     }
     // the HTTP gateway first: binding it is the slowest part of a start on a busy machine (a
     // restarted node is ready only once it serves), so the hint journal waits for it
-    CompletionStage<ServerBinding> binding = settings.holdsData()
+    CompletionStage<Tcp.ServerBinding> binding = settings.holdsData()
         ? HttpGateway.start(system, settings, client, directory, readiness, antiEntropy, hintManager,
             new io.ringstore.http.StoreView(store, storageExecutor, repairs), ringView,
             system.systemActorOf(NodeLeave.create(name, ringView, directory, localReplicas,
@@ -343,7 +343,7 @@ public final class RingstoreNode {
     return readiness;
   }
 
-  public CompletionStage<ServerBinding> httpBinding() {
+  public CompletionStage<Tcp.ServerBinding> httpBinding() {
     return binding;
   }
 

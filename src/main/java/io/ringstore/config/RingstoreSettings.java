@@ -311,7 +311,7 @@ public record RingstoreSettings(
    * @param maxPerAddress connections one client address may hold open at once
    * @param maxTotal connections the gateway holds open at once (all addresses)
    * @param headTimeout how long a connection may take to deliver a complete request head, from its
-   *     opening or from the previous response
+   *     opening or from the head's first byte (not while it idles between requests)
    * @param managementPort port of the listener that serves only {@code /health/*} and
    *     {@code /metrics}; -1 = none, 0 = a free one
    */

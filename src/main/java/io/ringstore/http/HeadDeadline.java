@@ -1,6 +1,7 @@
 package io.ringstore.http;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -8,124 +9,227 @@ import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.BidiShape;
 import org.apache.pekko.stream.Inlet;
 import org.apache.pekko.stream.Outlet;
+import org.apache.pekko.stream.TLSProtocol.SessionBytes;
+import org.apache.pekko.stream.TLSProtocol.SslTlsInbound;
+import org.apache.pekko.stream.TLSProtocol.SslTlsOutbound;
 import org.apache.pekko.stream.javadsl.BidiFlow;
-import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.stage.AbstractInHandler;
 import org.apache.pekko.stream.stage.AbstractOutHandler;
+import org.apache.pekko.stream.stage.AsyncCallback;
 import org.apache.pekko.stream.stage.GraphStage;
 import org.apache.pekko.stream.stage.GraphStageLogic;
 import org.apache.pekko.stream.stage.TimerGraphStageLogic;
 
 /**
- * The request-head deadline of one connection, between Pekko's HTTP server layer and the routes: a
- * connection that has not delivered a complete request head (Pekko emits a request once its head is
- * parsed) within the deadline of opening, or of its previous response, is closed. Pekko's
- * {@code idle-timeout} does not do this: a client that sends one header line every few seconds is
- * never idle. While a request is being answered no deadline runs. Upholds DESIGN invariant 6.
+ * The request-head deadline of one connection: a request head (request line and headers) must be
+ * complete within the deadline of the connection's opening, or of the first byte of a later
+ * request's head, else the connection is closed without a response. Pekko's {@code idle-timeout}
+ * does not do this (a client that sends one header line every few seconds is never idle); an idle
+ * keep-alive connection between requests, on the other hand, is left to {@code idle-timeout}.
+ * Upholds DESIGN invariant 6.
  *
- * <p>The connection is closed without a response: Pekko's server answers only requests it parsed.
+ * <p>Two stages of one connection work together: {@link #requests()}, between Pekko's HTTP layer and
+ * the routes, says when a head has been parsed (Pekko emits a request then) and when every request
+ * has been answered; {@link #bytes()}, between the HTTP layer and TLS (or its plain placebo), runs
+ * the timer: from the connection's opening (the TLS handshake included), and again from the first
+ * byte that arrives after every request was answered, until the next head has been parsed. No
+ * deadline runs while a request is answered. (Bytes of a next head that a client pipelines before
+ * its answer cannot be told from the end of a request body, so they start nothing: the next byte
+ * after the answer does, and a client that sends nothing more is left to {@code idle-timeout}.)
+ *
+ * <p>It closes the connection the way the HTTP layer closes one: its bytes toward the client end, so
+ * TLS sends {@code close_notify} before the socket closes and a pooled client sees the close.
  */
-final class HeadDeadline
-    extends GraphStage<BidiShape<HttpRequest, HttpRequest, HttpResponse, HttpResponse>> {
-  private final Inlet<HttpRequest> requestsIn = Inlet.create("HeadDeadline.requestsIn");
-  private final Outlet<HttpRequest> requestsOut = Outlet.create("HeadDeadline.requestsOut");
-  private final Inlet<HttpResponse> responsesIn = Inlet.create("HeadDeadline.responsesIn");
-  private final Outlet<HttpResponse> responsesOut = Outlet.create("HeadDeadline.responsesOut");
-  private final BidiShape<HttpRequest, HttpRequest, HttpResponse, HttpResponse> shape =
-      BidiShape.of(requestsIn, requestsOut, responsesIn, responsesOut);
+final class HeadDeadline {
+  /** What the request side tells the byte side. */
+  private enum Signal {
+    /** Pekko parsed a request head: stop the deadline. */
+    HEAD_PARSED,
+    /** Every request so far is answered: the next byte starts the deadline. */
+    ANSWERED
+  }
+
   private final Duration deadline;
   private final Runnable onTimeout;
+  /** The byte side's callback, set when it starts (before any byte can reach the HTTP layer). */
+  private final AtomicReference<AsyncCallback<Signal>> byteSide = new AtomicReference<>();
 
-  private HeadDeadline(Duration deadline, Runnable onTimeout) {
+  /** The deadline of one connection; {@code onTimeout} runs when it closes the connection. */
+  HeadDeadline(Duration deadline, Runnable onTimeout) {
     this.deadline = deadline;
     this.onTimeout = onTimeout;
   }
 
-  /** {@code handler} behind a head deadline; {@code onTimeout} runs when it closes the connection. */
-  static Flow<HttpRequest, HttpResponse, NotUsed> wrap(
-      Flow<HttpRequest, HttpResponse, NotUsed> handler, Duration deadline, Runnable onTimeout) {
-    return BidiFlow.fromGraph(new HeadDeadline(deadline, onTimeout)).join(handler);
+  /** The request side: requests from the HTTP layer to the routes on top, responses below. */
+  BidiFlow<HttpRequest, HttpRequest, HttpResponse, HttpResponse, NotUsed> requests() {
+    return BidiFlow.fromGraph(new RequestSide());
   }
 
-  @Override
-  public BidiShape<HttpRequest, HttpRequest, HttpResponse, HttpResponse> shape() {
-    return shape;
+  /**
+   * The byte side: what the HTTP layer sends toward TLS on top, what TLS delivers to the HTTP layer
+   * below.
+   */
+  BidiFlow<SslTlsOutbound, SslTlsOutbound, SslTlsInbound, SslTlsInbound, NotUsed> bytes() {
+    return BidiFlow.fromGraph(new ByteSide());
   }
 
-  @Override
-  public GraphStageLogic createLogic(Attributes inheritedAttributes) {
-    return new TimerGraphStageLogic(shape) {
-      private static final String TIMER = "head-deadline";
-      /** Requests handed to the routes and not yet answered. */
-      private int unanswered;
+  private void signal(Signal signal) {
+    AsyncCallback<Signal> callback = byteSide.get();
+    if (callback != null) {
+      callback.invoke(signal);
+    }
+  }
 
-      {
-        setHandler(requestsIn, new AbstractInHandler() {
-          @Override
-          public void onPush() {
-            unanswered++;
-            cancelTimer(TIMER);
-            push(requestsOut, grab(requestsIn));
-          }
+  private final class RequestSide
+      extends GraphStage<BidiShape<HttpRequest, HttpRequest, HttpResponse, HttpResponse>> {
+    private final Inlet<HttpRequest> requestsIn = Inlet.create("HeadDeadline.requestsIn");
+    private final Outlet<HttpRequest> requestsOut = Outlet.create("HeadDeadline.requestsOut");
+    private final Inlet<HttpResponse> responsesIn = Inlet.create("HeadDeadline.responsesIn");
+    private final Outlet<HttpResponse> responsesOut = Outlet.create("HeadDeadline.responsesOut");
+    private final BidiShape<HttpRequest, HttpRequest, HttpResponse, HttpResponse> shape =
+        BidiShape.of(requestsIn, requestsOut, responsesIn, responsesOut);
 
-          @Override
-          public void onUpstreamFinish() {
-            // the client sent its last request: the routes still answer what they have
-            cancelTimer(TIMER);
-            complete(requestsOut);
-          }
-        });
-        setHandler(requestsOut, new AbstractOutHandler() {
-          @Override
-          public void onPull() {
-            pull(requestsIn);
-          }
+    @Override
+    public BidiShape<HttpRequest, HttpRequest, HttpResponse, HttpResponse> shape() {
+      return shape;
+    }
 
-          @Override
-          public void onDownstreamFinish(Throwable cause) {
-            cancel(requestsIn, cause);
-          }
-        });
-        setHandler(responsesIn, new AbstractInHandler() {
-          @Override
-          public void onPush() {
-            unanswered--;
-            if (unanswered == 0 && !isClosed(requestsIn)) {
-              scheduleOnce(TIMER, deadline);
+    @Override
+    public GraphStageLogic createLogic(Attributes inheritedAttributes) {
+      return new GraphStageLogic(shape) {
+        /** Requests handed to the routes and not yet answered. */
+        private int unanswered;
+
+        {
+          setHandler(requestsIn, new AbstractInHandler() {
+            @Override
+            public void onPush() {
+              unanswered++;
+              signal(Signal.HEAD_PARSED);
+              push(requestsOut, grab(requestsIn));
             }
-            push(responsesOut, grab(responsesIn));
-          }
+          });
+          setHandler(requestsOut, new AbstractOutHandler() {
+            @Override
+            public void onPull() {
+              pull(requestsIn);
+            }
 
-          @Override
-          public void onUpstreamFinish() {
-            complete(responsesOut);
-          }
-        });
-        setHandler(responsesOut, new AbstractOutHandler() {
-          @Override
-          public void onPull() {
-            pull(responsesIn);
-          }
+            @Override
+            public void onDownstreamFinish(Throwable cause) {
+              cancel(requestsIn, cause);
+            }
+          });
+          setHandler(responsesIn, new AbstractInHandler() {
+            @Override
+            public void onPush() {
+              unanswered--;
+              if (unanswered == 0) {
+                signal(Signal.ANSWERED);
+              }
+              push(responsesOut, grab(responsesIn));
+            }
+          });
+          setHandler(responsesOut, new AbstractOutHandler() {
+            @Override
+            public void onPull() {
+              pull(responsesIn);
+            }
 
-          @Override
-          public void onDownstreamFinish(Throwable cause) {
-            cancel(responsesIn, cause);
+            @Override
+            public void onDownstreamFinish(Throwable cause) {
+              cancel(responsesIn, cause);
+            }
+          });
+        }
+      };
+    }
+  }
+
+  private final class ByteSide
+      extends GraphStage<BidiShape<SslTlsOutbound, SslTlsOutbound, SslTlsInbound, SslTlsInbound>> {
+    private final Inlet<SslTlsOutbound> fromHttp = Inlet.create("HeadDeadline.fromHttp");
+    private final Outlet<SslTlsOutbound> toTls = Outlet.create("HeadDeadline.toTls");
+    private final Inlet<SslTlsInbound> fromTls = Inlet.create("HeadDeadline.fromTls");
+    private final Outlet<SslTlsInbound> toHttp = Outlet.create("HeadDeadline.toHttp");
+    private final BidiShape<SslTlsOutbound, SslTlsOutbound, SslTlsInbound, SslTlsInbound> shape =
+        BidiShape.of(fromHttp, toTls, fromTls, toHttp);
+
+    @Override
+    public BidiShape<SslTlsOutbound, SslTlsOutbound, SslTlsInbound, SslTlsInbound> shape() {
+      return shape;
+    }
+
+    @Override
+    public GraphStageLogic createLogic(Attributes inheritedAttributes) {
+      return new TimerGraphStageLogic(shape) {
+        private static final String TIMER = "head-deadline";
+        /** Every request is answered and no byte has come since: the next one starts the timer. */
+        private boolean awaitingNextHead;
+        private final AsyncCallback<Signal> signals = createAsyncCallback(this::onSignal);
+
+        {
+          setHandler(fromHttp, new AbstractInHandler() {
+            @Override
+            public void onPush() {
+              push(toTls, grab(fromHttp));
+            }
+          });
+          setHandler(toTls, new AbstractOutHandler() {
+            @Override
+            public void onPull() {
+              pull(fromHttp);
+            }
+          });
+          setHandler(fromTls, new AbstractInHandler() {
+            @Override
+            public void onPush() {
+              SslTlsInbound in = grab(fromTls);
+              if (awaitingNextHead && in instanceof SessionBytes bytes && !bytes.bytes().isEmpty()) {
+                awaitingNextHead = false;
+                scheduleOnce(TIMER, deadline);
+              }
+              push(toHttp, in);
+            }
+
+            @Override
+            public void onUpstreamFinish() {
+              // the client sent all it will: the HTTP layer answers what it has and closes
+              cancelTimer(TIMER);
+              complete(toHttp);
+            }
+          });
+          setHandler(toHttp, new AbstractOutHandler() {
+            @Override
+            public void onPull() {
+              pull(fromTls);
+            }
+          });
+        }
+
+        @Override
+        public void preStart() {
+          byteSide.set(signals);
+          scheduleOnce(TIMER, deadline);
+        }
+
+        private void onSignal(Signal signal) {
+          if (signal == Signal.HEAD_PARSED) {
+            awaitingNextHead = false;
+            cancelTimer(TIMER);
+          } else if (!isTimerActive(TIMER)) {
+            awaitingNextHead = true;
           }
-        });
-      }
+        }
 
-      @Override
-      public void preStart() {
-        scheduleOnce(TIMER, deadline);
-      }
-
-      @Override
-      public void onTimer(Object key) {
-        if (unanswered == 0) {
+        @Override
+        public void onTimer(Object key) {
           onTimeout.run();
+          // the bytes toward the client end (TLS: close_notify, then the socket closes), and the
+          // HTTP layer's input ends without the rest of the head
           completeStage();
         }
-      }
-    };
+      };
+    }
   }
 }

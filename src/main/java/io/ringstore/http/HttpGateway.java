@@ -20,10 +20,11 @@ import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.cluster.Cluster;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
-import org.apache.pekko.http.javadsl.ConnectionContext;
+import java.util.Optional;
+import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.Http;
-import org.apache.pekko.http.javadsl.ServerBinding;
-import org.apache.pekko.http.javadsl.ServerBuilder;
+import org.apache.pekko.http.scaladsl.settings.ServerSettings;
+import org.apache.pekko.stream.javadsl.Tcp;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
@@ -141,7 +142,7 @@ public final class HttpGateway {
    * {@code /health/*} and {@code /metrics} only, with caps of its own, so monitoring is answered
    * while the data port is saturated.
    */
-  public static CompletionStage<ServerBinding> start(
+  public static CompletionStage<Tcp.ServerBinding> start(
       ActorSystem<?> system, RingstoreSettings settings, RingstoreClient client,
       ReplicaDirectory directory, NodeReadiness readiness, AntiEntropyStatus antiEntropy,
       CompletionStage<ActorRef<HintManager.Command>> hintManager, StoreView storeView,
@@ -151,18 +152,20 @@ public final class HttpGateway {
     GatewayConnections connections = new GatewayConnections();
     Route route = routes(system, client, directory, readiness, antiEntropy, hintManager, storeView,
         ringView, leave, access, new BrowserGuard(settings.http()), connections);
-    CompletionStage<ServerBinding> api = ConnectionGuard.bind(system,
-        server(system, settings, settings.http().port()), route.flow(system),
+    CompletionStage<Tcp.ServerBinding> api = ConnectionGuard.bind(system,
+        listener(system, settings, GatewayConnections.API, settings.http().port()),
+        route.flow(system),
         connections.register(GatewayConnections.API,
             new ConnectionLimits(limits.maxPerAddress(), limits.maxTotal())),
-        limits.headTimeout(), GatewayConnections.API);
+        limits.headTimeout());
     if (limits.managementPort() >= 0) {
-      ConnectionGuard.bind(system, server(system, settings, limits.managementPort()),
+      ConnectionGuard.bind(system,
+              listener(system, settings, GatewayConnections.MANAGEMENT, limits.managementPort()),
               managementOnly(route).flow(system),
               connections.register(GatewayConnections.MANAGEMENT, new ConnectionLimits(
                   Math.min(limits.maxPerAddress(), MANAGEMENT_MAX_CONNECTIONS),
                   MANAGEMENT_MAX_CONNECTIONS)),
-              limits.headTimeout(), GatewayConnections.MANAGEMENT)
+              limits.headTimeout())
           .whenComplete((binding, failure) -> {
             if (failure != null) {
               system.log().error("HTTP management listener could not bind port {}: {}",
@@ -196,24 +199,30 @@ public final class HttpGateway {
     });
   }
 
-  /** A server builder for {@code port} on the gateway's host, with its TLS and parsing settings. */
-  private static ServerBuilder server(ActorSystem<?> system, RingstoreSettings settings, int port) {
-    ServerBuilder server = Http.get(system).newServerAt(settings.http().host(), port);
+  /**
+   * The listener {@code name} on {@code port} of the gateway's host, with its TLS and Pekko's server
+   * settings ({@code pekko.http.server}) adapted for the gateway.
+   */
+  private static ConnectionGuard.Listener listener(
+      ActorSystem<?> system, RingstoreSettings settings, String name, int port) {
+    Optional<Supplier<SSLEngine>> engines = Optional.empty();
     if (settings.http().tls().enabled()) {
       // the same keys as Artery's tls-tcp; the keystore was checked when the settings were built
       var tls = settings.http().tls();
       SSLContext context = tls.serverContext();
-      server = server.enableHttps(ConnectionContext.httpsServer(() -> {
+      engines = Optional.of(() -> {
         SSLEngine engine = context.createSSLEngine();
         engine.setUseClientMode(false);
         engine.setEnabledProtocols(tls.protocols().toArray(String[]::new));
         return engine;
-      }));
+      });
     }
     // KvRoutes and AdminRoutes read the key from the raw target: Pekko's parsed path has
     // replaced invalid UTF-8 with U+FFFD, which would turn a bad key into a guessed one.
     // the peer's address as a request attribute: for the log of admin changes (AccessControl)
-    return server.adaptSettings(s -> s.withRawRequestUriHeader(true).withRemoteAddressAttribute(true)
-        .withParsingErrorHandler(JsonParsingErrorHandler.class.getName()));
+    ServerSettings server = ((ServerSettings) ServerSettings.apply(system.classicSystem()))
+        .withRawRequestUriHeader(true).withRemoteAddressAttribute(true)
+        .withParsingErrorHandler(JsonParsingErrorHandler.class.getName());
+    return new ConnectionGuard.Listener(name, settings.http().host(), port, engines, server);
   }
 }

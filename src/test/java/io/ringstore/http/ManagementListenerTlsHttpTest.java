@@ -4,20 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringstore.testing.TestNode;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,8 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
  * metrics.
  */
 class ManagementListenerTlsHttpTest {
-  private static final String PASSWORD = "test-password";
-
   @TempDir
   static Path dir;
 
@@ -41,40 +33,15 @@ class ManagementListenerTlsHttpTest {
 
   @BeforeAll
   static void startNode() throws Exception {
-    Path keystore = dir.resolve("node.p12");
-    ProcessBuilder keytool = new ProcessBuilder(
-        Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-        "-genkeypair", "-alias", "node", "-keyalg", "EC", "-groupname", "secp256r1",
-        "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1", "-validity", "2",
-        "-keystore", keystore.toString(), "-storetype", "PKCS12", "-storepass:env", "TEST_STOREPASS")
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-    keytool.environment().put("TEST_STOREPASS", PASSWORD);
-    Process p = keytool.start();
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "keytool made the keystore");
-
-    KeyStore keys = KeyStore.getInstance("PKCS12");
-    try (InputStream in = Files.newInputStream(keystore)) {
-      keys.load(in, PASSWORD.toCharArray());
-    }
-    KeyStore trusted = KeyStore.getInstance("PKCS12");
-    trusted.load(null, null);
-    trusted.setCertificateEntry("node", keys.getCertificate("node"));
-    TrustManagerFactory trust =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    trust.init(trusted);
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, trust.getTrustManagers(), null);
-    https = HttpClient.newBuilder().sslContext(context).connectTimeout(Duration.ofSeconds(10))
-        .version(HttpClient.Version.HTTP_1_1).build();
+    SelfSignedTls tls = SelfSignedTls.create(dir);
+    https = HttpClient.newBuilder().sslContext(tls.clientContext())
+        .connectTimeout(Duration.ofSeconds(10)).version(HttpClient.Version.HTTP_1_1).build();
 
     try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
       managementPort = free.getLocalPort();
     }
     node = TestNode.start(TestNode.config(dir.resolve("data"), 1, 1, 1,
-        "ringstore.http.tls { enabled = on, keystore = \""
-            + keystore.toString().replace("\\", "/") + "\", keystore-password = \"" + PASSWORD
-            + "\" }\nringstore.http.management-port = " + managementPort)).joinSelf();
+        tls.nodeConfig() + "\nringstore.http.management-port = " + managementPort)).joinSelf();
     port = node.awaitReady(Duration.ofSeconds(60));
   }
 
