@@ -108,6 +108,12 @@ final class HeadDeadline {
               signal(Signal.HEAD_PARSED);
               push(requestsOut, grab(requestsIn));
             }
+
+            @Override
+            public void onUpstreamFinish() {
+              // the routes still answer what they have
+              complete(requestsOut);
+            }
           });
           setHandler(requestsOut, new AbstractOutHandler() {
             @Override
@@ -128,6 +134,11 @@ final class HeadDeadline {
                 signal(Signal.ANSWERED);
               }
               push(responsesOut, grab(responsesIn));
+            }
+
+            @Override
+            public void onUpstreamFinish() {
+              complete(responsesOut);
             }
           });
           setHandler(responsesOut, new AbstractOutHandler() {
@@ -174,11 +185,21 @@ final class HeadDeadline {
             public void onPush() {
               push(toTls, grab(fromHttp));
             }
+
+            @Override
+            public void onUpstreamFinish() {
+              complete(toTls);
+            }
           });
           setHandler(toTls, new AbstractOutHandler() {
             @Override
             public void onPull() {
               pull(fromHttp);
+            }
+
+            @Override
+            public void onDownstreamFinish(Throwable cause) {
+              cancel(fromHttp, cause);
             }
           });
           setHandler(fromTls, new AbstractInHandler() {
@@ -203,6 +224,11 @@ final class HeadDeadline {
             @Override
             public void onPull() {
               pull(fromTls);
+            }
+
+            @Override
+            public void onDownstreamFinish(Throwable cause) {
+              cancel(fromTls, cause);
             }
           });
         }

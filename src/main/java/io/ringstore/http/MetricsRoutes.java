@@ -208,7 +208,7 @@ final class MetricsRoutes {
         "HTTP connections closed without being served, by reason and listener: per_address (the "
             + "client address held max-connections-per-address), total (the listener held "
             + "max-connections), head_timeout (no complete request head within "
-            + "request-head-timeout of opening or of the previous response).");
+            + "request-head-timeout of the connection's opening or of the head's first byte).");
     listeners.forEach((listener, limits) -> limits.refusals().forEach((reason, count) ->
         text.sample("ringstore_http_connections_refused_total", count, "reason", reason,
             "listener", listener)));
