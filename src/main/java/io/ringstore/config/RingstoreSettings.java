@@ -372,7 +372,7 @@ public record RingstoreSettings(
       require(STORAGE_SYNC_MODES.contains(sync),
           "ringstore.storage.sync must be one of per-write, periodic, off; was " + sync);
       require(!syncInterval.isNegative() && !syncInterval.isZero(),
-          "ringstore.storage.sync-interval must be > 0, was " + syncInterval);
+          "ringstore.storage.sync-interval must be > 0, was " + syncInterval.toMillis() + "ms");
       require(Set.of("none", "snappy", "lz4", "zstd").contains(compression),
           "ringstore.storage.compression must be one of none, snappy, lz4, zstd; was " + compression);
       require(parallelism >= 1 && parallelism <= 256,
