@@ -143,7 +143,7 @@ public final class RingstoreNode {
       String uid = NodeUid.loadOrCreate(settings.dataDir());
       storageExecutor = system.dispatchers()
           .lookup(DispatcherSelector.fromConfig("ringstore-storage-dispatcher"));
-      store = new LocalObjectStore(storage, uid, settings.storage().syncWrites(),
+      store = new LocalObjectStore(storage, uid,
           new io.ringstore.replica.WriteAdmission.Limits(
               settings.requests().maxSiblings(), settings.requests().warnSiblings()));
       long started = System.nanoTime();
@@ -166,8 +166,10 @@ public final class RingstoreNode {
                 clock::wallMillis),
             "partition-reclaimer", org.apache.pekko.actor.typed.Props.empty());
       }
-      system.log().info("node {} (uid {}) stores its data in {}; anti-entropy trees built in {} ms",
-          name, uid, settings.dataDir().toAbsolutePath(), (System.nanoTime() - started) / 1_000_000);
+      system.log().info("node {} (uid {}) stores its data in {} (write-ahead log fsync: {});"
+              + " anti-entropy trees built in {} ms",
+          name, uid, settings.dataDir().toAbsolutePath(), walSyncDescription(settings.storage()),
+          (System.nanoTime() - started) / 1_000_000);
     }
     if (settings.holdsData()) {
       startJoiner(system, settings, name, joinMode, refuse);
@@ -282,6 +284,13 @@ public final class RingstoreNode {
         ClusterJoiner.NAME, org.apache.pekko.actor.typed.Props.empty());
   }
 
+  /** {@code per-write}, {@code periodic every 1s} or {@code off}: for the start-up log line. */
+  static String walSyncDescription(RingstoreSettings.StorageSettings storage) {
+    return storage.sync().equals("periodic")
+        ? "periodic every " + storage.syncInterval().toString().substring(2).toLowerCase(java.util.Locale.ROOT)
+        : storage.sync();
+  }
+
   private static StorageEngine openStorage(RingstoreSettings settings) {
     return RocksDbStorage.open(rocksDbSettings(settings));
   }
@@ -289,7 +298,8 @@ public final class RingstoreNode {
   static RocksDbSettings rocksDbSettings(RingstoreSettings settings) {
     RingstoreSettings.StorageSettings s = settings.storage();
     return new RocksDbSettings(
-        settings.dataDir().resolve("rocksdb"), s.syncWrites(), s.blockCacheBytes(),
+        settings.dataDir().resolve("rocksdb"), RocksDbSettings.WalSync.fromConfigName(s.sync()),
+        s.syncInterval(), s.blockCacheBytes(),
         s.writeBufferBytes(), s.compression());
   }
 

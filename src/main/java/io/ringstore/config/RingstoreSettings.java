@@ -111,7 +111,8 @@ public record RingstoreSettings(
             c.getStringList("http.allowed-hosts"),
             ConnectionSettings.fromConfig(c.getConfig("http"))),
         new StorageSettings(
-            c.getBoolean("storage.sync-writes"),
+            storageSync(c),
+            c.getDuration("storage.sync-interval"),
             c.getBytes("storage.block-cache-size"),
             c.getBytes("storage.write-buffer-size"),
             c.getString("storage.compression"),
@@ -414,11 +415,37 @@ public record RingstoreSettings(
     }
   }
 
-  /** RocksDB options and the bound on storage calls in flight. */
+  /** The accepted values of {@code ringstore.storage.sync}. */
+  public static final List<String> STORAGE_SYNC_MODES = List.of("per-write", "periodic", "off");
+
+  /**
+   * {@code ringstore.storage.sync}; the setting it replaced, {@code sync-writes}, stops the start
+   * with the value to use instead (it is no longer in reference.conf, so only an operator sets it).
+   */
+  static String storageSync(Config c) {
+    if (c.hasPath("storage.sync-writes")) {
+      throw new IllegalArgumentException("ringstore.storage.sync-writes was replaced by "
+          + "ringstore.storage.sync: write `sync = per-write` for sync-writes = on, `sync = off` for "
+          + "sync-writes = off, or remove it for the default (periodic: an fsync every "
+          + "ringstore.storage.sync-interval, 1s); see README, Durability");
+    }
+    return c.getString("storage.sync");
+  }
+
+  /**
+   * RocksDB options and the bound on storage calls in flight.
+   *
+   * @param sync when the write-ahead log is fsynced: {@code per-write}, {@code periodic} or {@code off}
+   * @param syncInterval how often {@code periodic} fsyncs it
+   */
   public record StorageSettings(
-      boolean syncWrites, long blockCacheBytes, long writeBufferBytes, String compression,
-      int parallelism) {
+      String sync, Duration syncInterval, long blockCacheBytes, long writeBufferBytes,
+      String compression, int parallelism) {
     public StorageSettings {
+      require(STORAGE_SYNC_MODES.contains(sync),
+          "ringstore.storage.sync must be one of per-write, periodic, off; was " + sync);
+      require(!syncInterval.isNegative() && !syncInterval.isZero(),
+          "ringstore.storage.sync-interval must be > 0, was " + syncInterval.toMillis() + "ms");
       require(Set.of("none", "snappy", "lz4", "zstd").contains(compression),
           "ringstore.storage.compression must be one of none, snappy, lz4, zstd; was " + compression);
       require(parallelism >= 1 && parallelism <= 256,

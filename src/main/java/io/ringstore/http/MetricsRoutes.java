@@ -292,7 +292,12 @@ final class MetricsRoutes {
   private static void writeStorage(PrometheusText text, Optional<Map<String, Long>> statistics) {
     statistics.ifPresent(stats -> stats.forEach((name, value) -> {
       String metric = "ringstore_storage_" + name;
-      text.family(metric, "gauge", "RocksDB's estimate: " + name.replace('_', ' ') + ".");
+      if (name.equals("wal_syncs_total")) {
+        text.family(metric, "counter", "fsyncs of RocksDB's write-ahead log since the node started "
+            + "(ringstore.storage.sync: one per write or group of writes, or one per interval).");
+      } else {
+        text.family(metric, "gauge", "RocksDB's estimate: " + name.replace('_', ' ') + ".");
+      }
       text.sample(metric, value);
     }));
   }
