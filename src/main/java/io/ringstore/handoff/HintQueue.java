@@ -1,6 +1,7 @@
 package io.ringstore.handoff;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonValue;
 import io.ringstore.storage.Sibling;
 import io.ringstore.storage.StoredObjectCodec;
@@ -46,6 +47,20 @@ public final class HintQueue {
       if (bytes < 0) {
         throw new IllegalArgumentException("bytes must be >= 0 but was " + bytes);
       }
+    }
+
+    /**
+     * Reads an entry, or one of a snapshot written before the values moved out of the state (it
+     * carried the {@code object} itself): that one becomes the index entry of its object, whose
+     * value is then missing, so the store drops the hint loudly after recovery.
+     */
+    @JsonCreator
+    static Hint fromJson(
+        @JsonProperty("key") String key, @JsonProperty("digest") String digest,
+        @JsonProperty("bytes") long bytes, @JsonProperty("createdAtMillis") long createdAtMillis,
+        @JsonProperty("object") byte[] object) {
+      return digest == null && object != null
+          ? of(key, object, createdAtMillis) : new Hint(key, digest, bytes, createdAtMillis);
     }
 
     /** The index entry of {@code object} queued for {@code key}. */

@@ -1,5 +1,7 @@
 package io.ringstore.handoff;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.ringstore.config.LogText;
 import io.ringstore.CborSerializable;
 import io.ringstore.replica.ReplicaDirectory;
@@ -150,6 +152,21 @@ public final class HintStore
       implements Event {
     HintAdded(HintQueue.Hint hint) {
       this(hint.key(), hint.digest(), hint.bytes(), hint.createdAtMillis());
+    }
+
+    /**
+     * Reads this event, or one written before the values moved out of the journal (it carried the
+     * {@code object} itself): that one becomes the index entry of its object, whose value is then
+     * missing, so the store drops the hint loudly after recovery (logged at ERROR, counted).
+     */
+    @JsonCreator
+    static HintAdded fromJson(
+        @JsonProperty("key") String key, @JsonProperty("digest") String digest,
+        @JsonProperty("bytes") long bytes, @JsonProperty("createdAtMillis") long createdAtMillis,
+        @JsonProperty("object") byte[] object) {
+      return digest == null && object != null
+          ? new HintAdded(HintQueue.Hint.of(key, object, createdAtMillis))
+          : new HintAdded(key, digest, bytes, createdAtMillis);
     }
 
     HintQueue.Hint hint() {

@@ -28,7 +28,11 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Map;
+import java.util.Optional;
 import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
 import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -567,5 +571,30 @@ class HintStoreTest {
       assertEquals(2, stats(kit).delivered());
       return null;
     });
+  }
+
+  @Test
+  void hintsJournaledWithTheirObjectsBeforeAreRecoveredAsIndexAndDroppedLoudly() throws Exception {
+    ObjectMapper cbor = JacksonObjectMapperProvider.get(testKit.system())
+        .getOrCreate("jackson-cbor", Optional.empty());
+    Serialization serialization = SerializationExtension.get(testKit.system());
+    int serializer = serialization.findSerializerFor(HintStore.State.EMPTY).identifier();
+    byte[] object = object("v1", "a");
+    // the event and the snapshot as the earlier format wrote them: the object inside
+    HintAdded event = (HintAdded) serialization.deserialize(cbor.writeValueAsBytes(Map.of(
+        "key", "k1", "object", object, "createdAtMillis", T0)),
+        serializer, HintAdded.class.getName()).get();
+    assertEquals(new HintAdded(HintQueue.Hint.of("k1", object, T0)), event);
+    HintStore.State snapshot = (HintStore.State) serialization.deserialize(cbor.writeValueAsBytes(
+        Map.of("queue", List.of(Map.of("key", "k2", "object", object, "createdAtMillis", T0)),
+            "delivered", 3, "expired", 1)), serializer, HintStore.State.class.getName()).get();
+    assertEquals(HintQueue.Hint.of("k2", object, T0), snapshot.queue().get("k2").orElseThrow());
+
+    var kit = store(SETTINGS);
+    kit.initialize(snapshot, event);
+    HintStats stats = stats(kit);
+    assertEquals(0, stats.queued(), "their objects are not on disk: dropped, not stuck");
+    assertEquals(2, stats.lost(), "and counted (logged at ERROR)");
+    assertEquals(3, stats.delivered(), "the counts are kept");
   }
 }
