@@ -38,9 +38,10 @@ public final class HintQueue {
 
   /**
    * One queued hint: the key, the SHA-256 {@code digest} (hex) and {@code bytes} of its encoded object
-   * (see {@link StoredObjectCodec}), and the creation time of the object's newest part.
+   * (see {@link StoredObjectCodec}), the creation time of the object's newest part, and {@code ref},
+   * which stored copy of the object holds it ({@link HintValues.ValueId}).
    */
-  public record Hint(String key, String digest, long bytes, long createdAtMillis) {
+  public record Hint(String key, String digest, long bytes, long createdAtMillis, long ref) {
     public Hint {
       Objects.requireNonNull(key, "key");
       Objects.requireNonNull(digest, "digest");
@@ -58,14 +59,14 @@ public final class HintQueue {
     static Hint fromJson(
         @JsonProperty("key") String key, @JsonProperty("digest") String digest,
         @JsonProperty("bytes") long bytes, @JsonProperty("createdAtMillis") long createdAtMillis,
-        @JsonProperty("object") byte[] object) {
+        @JsonProperty("ref") long ref, @JsonProperty("object") byte[] object) {
       return digest == null && object != null
-          ? of(key, object, createdAtMillis) : new Hint(key, digest, bytes, createdAtMillis);
+          ? of(key, object, createdAtMillis, 0) : new Hint(key, digest, bytes, createdAtMillis, ref);
     }
 
-    /** The index entry of {@code object} queued for {@code key}. */
-    public static Hint of(String key, byte[] object, long createdAtMillis) {
-      return new Hint(key, HintQueue.digest(object), object.length, createdAtMillis);
+    /** The index entry of {@code object} queued for {@code key}, stored as copy {@code ref}. */
+    public static Hint of(String key, byte[] object, long createdAtMillis, long ref) {
+      return new Hint(key, HintQueue.digest(object), object.length, createdAtMillis, ref);
     }
   }
 

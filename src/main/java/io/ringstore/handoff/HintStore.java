@@ -15,7 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -128,15 +130,15 @@ public final class HintStore
 
   /**
    * A new hint's value is stored: {@code hint} to persist ({@code failure} when not stored), the
-   * digest of the queued object it replaces (merged into it) and of a queued object that was
-   * missing on disk ({@code lost}), or null.
+   * queued hint it replaces (merged into it), or null, and whether that one's value was missing or
+   * damaged on disk ({@code replacedLost}).
    */
   private record ValueStored(
-      StoreHint cmd, HintQueue.Hint hint, String replaced, String lost, String failure)
-      implements Internal {}
+      StoreHint cmd, HintQueue.Hint hint, HintQueue.Hint replaced, boolean replacedLost,
+      String failure) implements Internal {}
 
   /** A queued value read for delivery: the object, or null when missing or damaged ({@code lost}). */
-  private record ValueRead(String key, String digest, byte[] object, String lost, String failure)
+  private record ValueRead(HintQueue.Hint hint, byte[] object, String lost, String failure)
       implements Internal {}
 
   private record ValuesDeleted(int count, String failure) implements Internal {}
@@ -148,10 +150,10 @@ public final class HintStore
    * A hint was queued: the index entry of its object (stored in {@link HintValues} before this event
    * is persisted), which replaces the key's entry (a merge of the queued and the new object).
    */
-  public record HintAdded(String key, String digest, long bytes, long createdAtMillis)
+  public record HintAdded(String key, String digest, long bytes, long createdAtMillis, long ref)
       implements Event {
     HintAdded(HintQueue.Hint hint) {
-      this(hint.key(), hint.digest(), hint.bytes(), hint.createdAtMillis());
+      this(hint.key(), hint.digest(), hint.bytes(), hint.createdAtMillis(), hint.ref());
     }
 
     /**
@@ -163,14 +165,14 @@ public final class HintStore
     static HintAdded fromJson(
         @JsonProperty("key") String key, @JsonProperty("digest") String digest,
         @JsonProperty("bytes") long bytes, @JsonProperty("createdAtMillis") long createdAtMillis,
-        @JsonProperty("object") byte[] object) {
+        @JsonProperty("ref") long ref, @JsonProperty("object") byte[] object) {
       return digest == null && object != null
-          ? new HintAdded(HintQueue.Hint.of(key, object, createdAtMillis))
-          : new HintAdded(key, digest, bytes, createdAtMillis);
+          ? new HintAdded(HintQueue.Hint.of(key, object, createdAtMillis, 0))
+          : new HintAdded(key, digest, bytes, createdAtMillis, ref);
     }
 
     HintQueue.Hint hint() {
-      return new HintQueue.Hint(key, digest, bytes, createdAtMillis);
+      return new HintQueue.Hint(key, digest, bytes, createdAtMillis, ref);
     }
   }
 
@@ -210,8 +212,8 @@ public final class HintStore
 
   private static final Object DELIVERY_TIMER = "deliver";
 
-  /** A value being read or delivered: its digest and the delivery budget's bytes it holds. */
-  private record InFlight(String digest, long bytes) {}
+  /** A value being read or delivered (its size is what it holds of the delivery budget). */
+  private record InFlight(HintQueue.Hint hint) {}
 
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
@@ -324,12 +326,8 @@ public final class HintStore
         .build();
   }
 
-  private HintValues.ValueId valueId(String key, String digest) {
-    return new HintValues.ValueId(persistenceId, key, digest);
-  }
-
   private HintValues.ValueId valueId(HintQueue.Hint hint) {
-    return valueId(hint.key(), hint.digest());
+    return new HintValues.ValueId(persistenceId, hint.key(), hint.digest(), hint.ref());
   }
 
   /**
@@ -415,7 +413,7 @@ public final class HintStore
     storing = true;
     ctx.pipeToSelf(storeValue(state.queue().get(cmd.key()), cmd, clock.getAsLong()),
         (stored, failure) -> failure != null
-            ? new ValueStored(cmd, null, null, null, String.valueOf(
+            ? new ValueStored(cmd, null, null, false, String.valueOf(
                 failure.getCause() != null ? failure.getCause() : failure))
             : stored);
     return Effect().noReply();
@@ -428,19 +426,21 @@ public final class HintStore
    */
   private CompletionStage<ValueStored> storeValue(
       Optional<HintQueue.Hint> queued, StoreHint cmd, long now) {
+    long ref = ThreadLocalRandom.current().nextLong();
     if (queued.isEmpty()) {
-      HintQueue.Hint hint = HintQueue.Hint.of(cmd.key(), cmd.object(), now);
-      return values.put(valueId(hint), cmd.object())
-          .thenApply(done -> new ValueStored(cmd, hint, null, null, null));
+      return CompletableFuture.supplyAsync(
+              () -> HintQueue.Hint.of(cmd.key(), cmd.object(), now, ref), values.executor())
+          .thenCompose(hint -> values.put(valueId(hint), cmd.object())
+              .thenApply(done -> new ValueStored(cmd, hint, null, false, null)));
     }
     HintQueue.Hint old = queued.get();
     return values.get(valueId(old)).thenCompose(found -> {
       boolean intact = found.isPresent() && HintQueue.digest(found.get()).equals(old.digest());
       byte[] object = intact ? HintQueue.merge(found.get(), cmd.object()) : cmd.object();
       HintQueue.Hint hint = HintQueue.Hint.of(
-          cmd.key(), object, Math.max(old.createdAtMillis(), now));
+          cmd.key(), object, Math.max(old.createdAtMillis(), now), ref);
       return values.put(valueId(hint), object).thenApply(done ->
-          new ValueStored(cmd, hint, old.digest(), intact ? null : old.digest(), null));
+          new ValueStored(cmd, hint, old, !intact, null));
     });
   }
 
@@ -458,17 +458,17 @@ public final class HintStore
           .thenUnstashAll());
     }
     List<Event> events = new ArrayList<>(2);
-    if (stored.lost() != null) {
+    HintQueue.Hint old = stored.replaced();
+    // a value deleted meanwhile because its hint was delivered or expired is not lost
+    if (stored.replacedLost() && state.queue().get(cmd.key()).equals(Optional.of(old))) {
       ctx.getLog().error("hints for {}: the queued value of key {} is missing or damaged on disk;"
           + " the new hint replaces it (anti-entropy repairs the rest)", target,
           LogText.escape(cmd.key()));
-      events.add(new HintLost(cmd.key(), stored.lost()));
+      events.add(new HintLost(cmd.key(), old.digest()));
     }
     HintQueue.Hint hint = stored.hint();
     events.add(new HintAdded(hint));
-    List<HintValues.ValueId> replaced = stored.replaced() == null
-        || stored.replaced().equals(hint.digest())
-        ? List.of() : List.of(valueId(cmd.key(), stored.replaced()));
+    List<HintValues.ValueId> replaced = old == null ? List.of() : List.of(valueId(old));
     HintStoreReply accepted = new HintStoreReply(target, cmd.key(), true, null);
     return replyEffect(Effect().persist(events)
         .thenRun(this::account)
@@ -500,7 +500,7 @@ public final class HintStore
     budget.release(accounted + reserved);
     accounted = 0;
     reserved = 0;
-    inFlight.values().forEach(f -> deliveryBudget.release(f.bytes()));
+    inFlight.values().forEach(f -> deliveryBudget.release(f.hint().bytes()));
     inFlight.clear();
   }
 
@@ -533,19 +533,19 @@ public final class HintStore
   }
 
   private ReplyEffect<Event, State> onValueRead(State state, ValueRead read) {
-    InFlight pending = inFlight.get(read.key());
-    if (pending == null || !pending.digest().equals(read.digest())) {
+    HintQueue.Hint hint = read.hint();
+    InFlight pending = inFlight.get(hint.key());
+    if (pending == null || !pending.hint().equals(hint)) {
       return Effect().noReply();
     }
-    boolean current = state.queue().get(read.key())
-        .filter(h -> h.digest().equals(read.digest())).isPresent();
+    boolean current = state.queue().get(hint.key()).equals(Optional.of(hint));
     if (read.object() == null || !current) {
-      inFlight.remove(read.key());
-      deliveryBudget.release(pending.bytes());
+      inFlight.remove(hint.key());
+      deliveryBudget.release(hint.bytes());
     }
     if (read.failure() != null) {
       ctx.getLog().warn("hints for {}: cannot read the value of key {} ({}); retried next round",
-          target, LogText.escape(read.key()), LogText.escape(read.failure()));
+          target, LogText.escape(hint.key()), LogText.escape(read.failure()));
       return Effect().noReply();
     }
     if (!current) {
@@ -553,15 +553,15 @@ public final class HintStore
     }
     if (read.object() == null) {
       ctx.getLog().error("hints for {}: the value of the hint for key {} is {} on disk; the hint is"
-          + " dropped (anti-entropy repairs the key)", target, LogText.escape(read.key()),
+          + " dropped (anti-entropy repairs the key)", target, LogText.escape(hint.key()),
           read.lost());
-      List<HintValues.ValueId> damaged = List.of(valueId(read.key(), read.digest()));
-      return Effect().persist(new HintLost(read.key(), read.digest()))
+      List<HintValues.ValueId> damaged = List.of(valueId(hint));
+      return Effect().persist(new HintLost(hint.key(), hint.digest()))
           .thenRun(this::account).thenRun(() -> deleteValues(damaged))
           .thenRun(this::sendHints).thenRun(this::updateTimer).thenNoReply();
     }
-    String key = read.key();
-    String digest = read.digest();
+    String key = hint.key();
+    String digest = hint.digest();
     byte[] object = read.object();
     ctx.ask(
         ReplicaEntity.Replicated.class,
@@ -576,20 +576,20 @@ public final class HintStore
   private ReplyEffect<Event, State> onDelivered(State state, Delivered result) {
     InFlight done = inFlight.remove(result.key());
     if (done != null) {
-      deliveryBudget.release(done.bytes());
+      deliveryBudget.release(done.hint().bytes());
     }
     if (!result.ok()) {
       ctx.getLog().debug("hint {} for {} not delivered ({}); retried next round",
           LogText.escape(result.key()), target, LogText.escape(result.failure()));
       return Effect().noReply();
     }
-    boolean current = state.queue().get(result.key())
-        .filter(h -> h.digest().equals(result.digest())).isPresent();
-    if (!current) {
+    Optional<HintQueue.Hint> current = state.queue().get(result.key())
+        .filter(h -> h.digest().equals(result.digest()));
+    if (current.isEmpty()) {
       // a newer (merged) hint for the key is queued, or the hint expired meanwhile: keep going
       return Effect().none().thenRun(this::sendHints).thenNoReply();
     }
-    List<HintValues.ValueId> deliveredValue = List.of(valueId(result.key(), result.digest()));
+    List<HintValues.ValueId> deliveredValue = List.of(valueId(current.get()));
     return Effect().persist(new HintDelivered(result.key(), result.digest()))
         .thenRun(s -> ctx.getLog().info("hint delivered: target={} key={} queued={}",
             target, LogText.escape(result.key()), s.queue().size()))
@@ -652,21 +652,19 @@ public final class HintStore
   }
 
   private void read(HintQueue.Hint hint) {
-    inFlight.put(hint.key(), new InFlight(hint.digest(), hint.bytes()));
+    inFlight.put(hint.key(), new InFlight(hint));
     cursor = hint.key();
-    String key = hint.key();
-    String digest = hint.digest();
     ctx.pipeToSelf(
         values.get(valueId(hint)).thenApply(found -> {
           if (found.isEmpty()) {
-            return new ValueRead(key, digest, null, "missing", null);
+            return new ValueRead(hint, null, "missing", null);
           }
-          return HintQueue.digest(found.get()).equals(digest)
-              ? new ValueRead(key, digest, found.get(), null, null)
-              : new ValueRead(key, digest, null, "damaged (its digest does not match)", null);
+          return HintQueue.digest(found.get()).equals(hint.digest())
+              ? new ValueRead(hint, found.get(), null, null)
+              : new ValueRead(hint, null, "damaged (its digest does not match)", null);
         }),
         (read, failure) -> failure != null
-            ? new ValueRead(key, digest, null, null, String.valueOf(
+            ? new ValueRead(hint, null, null, String.valueOf(
                 failure.getCause() != null ? failure.getCause() : failure))
             : read);
   }

@@ -19,7 +19,9 @@ import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 /**
- * The values of the queued hints, on disk: one row per (hint store, key, object digest) in the table
+ * The values of the queued hints, on disk: one row per stored copy (hint store, key, object digest,
+ * a random {@code ref} chosen when it is stored, so a delete never hits a later copy of the same
+ * object) in the table
  * {@code hint_values} of the hint journal's own database (the H2 file under {@code <data-dir>/hints},
  * or the PostgreSQL database configured instead), so a {@link HintStore} keeps only an index in memory
  * (DESIGN invariant 6) while the journal, the snapshots and the values are checked, moved aside on
@@ -35,8 +37,8 @@ public final class HintValues implements AutoCloseable {
   static final String TABLE = "PUBLIC.\"hint_values\"";
   private static final String DUPLICATE_KEY = "23505";
 
-  /** One stored value: the hint store's persistence id, the key and the object's digest. */
-  public record ValueId(String persistenceId, String key, String digest) {}
+  /** One stored value: the hint store's persistence id, the key, the object's digest, its copy. */
+  public record ValueId(String persistenceId, String key, String digest, long ref) {}
 
   private final String url;
   private final String user;
@@ -66,14 +68,19 @@ public final class HintValues implements AutoCloseable {
         config.getString(db + ".password"), executor, 4);
   }
 
+  /** The executor the calls run on (the storage dispatcher). */
+  public Executor executor() {
+    return executor;
+  }
+
   /** Creates the values table unless it exists. Completes when done. */
   public CompletionStage<Void> createTable() {
     return run(c -> {
       try (Statement s = c.createStatement()) {
         s.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " ("
             + "\"persistence_id\" VARCHAR(255) NOT NULL, \"hint_key\" VARCHAR(1024) NOT NULL,"
-            + " \"digest\" VARCHAR(64) NOT NULL, \"object\" BYTEA NOT NULL,"
-            + " PRIMARY KEY (\"persistence_id\", \"hint_key\", \"digest\"))");
+            + " \"digest\" VARCHAR(64) NOT NULL, \"ref\" BIGINT NOT NULL, \"object\" BYTEA NOT NULL,"
+            + " PRIMARY KEY (\"persistence_id\", \"hint_key\", \"digest\", \"ref\"))");
       }
       return null;
     });
@@ -81,15 +88,16 @@ public final class HintValues implements AutoCloseable {
 
   /**
    * Stores {@code object} as the value named by {@code id}, durable when the stage completes (as
-   * durable as a journal event: same database). Storing the same id twice keeps one row: a digest
-   * names exactly one object.
+   * durable as a journal event: same database). Storing the same id twice keeps one row (the same
+   * object: the digest names it).
    */
   public CompletionStage<Void> put(ValueId id, byte[] object) {
     return run(c -> {
       try (PreparedStatement p = c.prepareStatement("INSERT INTO " + TABLE
-          + " (\"persistence_id\", \"hint_key\", \"digest\", \"object\") VALUES (?, ?, ?, ?)")) {
+          + " (\"persistence_id\", \"hint_key\", \"digest\", \"ref\", \"object\")"
+          + " VALUES (?, ?, ?, ?, ?)")) {
         bind(p, id);
-        p.setBytes(4, object);
+        p.setBytes(5, object);
         p.executeUpdate();
       } catch (SQLException e) {
         if (!DUPLICATE_KEY.equals(e.getSQLState())) {
@@ -104,7 +112,8 @@ public final class HintValues implements AutoCloseable {
   public CompletionStage<Optional<byte[]>> get(ValueId id) {
     return run(c -> {
       try (PreparedStatement p = c.prepareStatement("SELECT \"object\" FROM " + TABLE
-          + " WHERE \"persistence_id\" = ? AND \"hint_key\" = ? AND \"digest\" = ?")) {
+          + " WHERE \"persistence_id\" = ? AND \"hint_key\" = ? AND \"digest\" = ?"
+          + " AND \"ref\" = ?")) {
         bind(p, id);
         try (ResultSet rs = p.executeQuery()) {
           return rs.next() ? Optional.of(rs.getBytes(1)) : Optional.<byte[]>empty();
@@ -120,7 +129,8 @@ public final class HintValues implements AutoCloseable {
     }
     return run(c -> {
       try (PreparedStatement p = c.prepareStatement("DELETE FROM " + TABLE
-          + " WHERE \"persistence_id\" = ? AND \"hint_key\" = ? AND \"digest\" = ?")) {
+          + " WHERE \"persistence_id\" = ? AND \"hint_key\" = ? AND \"digest\" = ?"
+          + " AND \"ref\" = ?")) {
         for (ValueId id : ids) {
           bind(p, id);
           p.executeUpdate();
@@ -133,13 +143,13 @@ public final class HintValues implements AutoCloseable {
   /** The ids of every value stored for {@code persistenceId} (without the values). */
   public CompletionStage<List<ValueId>> list(String persistenceId) {
     return run(c -> {
-      try (PreparedStatement p = c.prepareStatement("SELECT \"hint_key\", \"digest\" FROM " + TABLE
+      try (PreparedStatement p = c.prepareStatement("SELECT \"hint_key\", \"digest\", \"ref\" FROM " + TABLE
           + " WHERE \"persistence_id\" = ?")) {
         p.setString(1, persistenceId);
         List<ValueId> ids = new ArrayList<>();
         try (ResultSet rs = p.executeQuery()) {
           while (rs.next()) {
-            ids.add(new ValueId(persistenceId, rs.getString(1), rs.getString(2)));
+            ids.add(new ValueId(persistenceId, rs.getString(1), rs.getString(2), rs.getLong(3)));
           }
         }
         return ids;
@@ -174,6 +184,7 @@ public final class HintValues implements AutoCloseable {
     p.setString(1, id.persistenceId());
     p.setString(2, id.key());
     p.setString(3, id.digest());
+    p.setLong(4, id.ref());
   }
 
   private interface Work<T> {

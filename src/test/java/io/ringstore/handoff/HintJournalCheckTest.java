@@ -107,7 +107,7 @@ class HintJournalCheckTest {
     try (HintValues values = values()) {
       values.createTable().toCompletableFuture().get();
       for (int i = 0; i < 20; i++) {
-        values.put(new HintValues.ValueId("hints|1:0", "k" + i, "d" + i), object)
+        values.put(new HintValues.ValueId("hints|1:0", "k" + i, "d" + i, i), object)
             .toCompletableFuture().get();
       }
     }

@@ -27,7 +27,7 @@ class HintQueueTest {
   private static HintQueue queue(String... keys) {
     HintQueue q = HintQueue.empty();
     for (int i = 0; i < keys.length; i++) {
-      q = q.add(HintQueue.Hint.of(keys[i], object(keys[i], "a"), i));
+      q = q.add(HintQueue.Hint.of(keys[i], object(keys[i], "a"), i, i));
     }
     return q;
   }
@@ -58,8 +58,8 @@ class HintQueueTest {
 
   @Test
   void anEntryForAQueuedKeyReplacesIt() {
-    HintQueue.Hint a = HintQueue.Hint.of("k", object("x", "a"), 1);
-    HintQueue.Hint b = HintQueue.Hint.of("k", HintQueue.merge(object("x", "a"), object("y", "b")), 2);
+    HintQueue.Hint a = HintQueue.Hint.of("k", object("x", "a"), 1, 1);
+    HintQueue.Hint b = HintQueue.Hint.of("k", HintQueue.merge(object("x", "a"), object("y", "b")), 2, 2);
     HintQueue q = HintQueue.empty().add(a).add(b);
     assertEquals(1, q.size());
     assertEquals(b, q.get("k").orElseThrow(), "the merged object's entry");
@@ -117,13 +117,13 @@ class HintQueueTest {
 
   @Test
   void bytesFollowAddsMergesRemovalsAndTheSerializedForm() {
-    HintQueue.Hint a = HintQueue.Hint.of("a", object("xxxx", "a"), 1);
-    HintQueue.Hint b = HintQueue.Hint.of("b", object("yy", "a"), 1);
+    HintQueue.Hint a = HintQueue.Hint.of("a", object("xxxx", "a"), 1, 1);
+    HintQueue.Hint b = HintQueue.Hint.of("b", object("yy", "a"), 1, 2);
     HintQueue q = HintQueue.empty().add(a).add(b);
     assertEquals(0, HintQueue.empty().bytes(), "empty");
     assertEquals(a.bytes() + b.bytes(), q.bytes(), "two keys");
     HintQueue merged = q.add(HintQueue.Hint.of(
-        "a", HintQueue.merge(object("xxxx", "a"), object("zzzzzz", "b")), 2));
+        "a", HintQueue.merge(object("xxxx", "a"), object("zzzzzz", "b")), 2, 3));
     assertEquals(merged.get("a").orElseThrow().bytes() + b.bytes(),
         merged.bytes(), "a merge replaces the key's bytes with the merged object's");
     assertEquals(b.bytes(), merged.remove("a").bytes(), "a removal gives its bytes back");
