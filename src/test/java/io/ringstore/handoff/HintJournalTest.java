@@ -196,6 +196,30 @@ class HintJournalTest {
     values.close();
   }
 
+  @Test
+  @SuppressWarnings("unchecked")
+  void aValueStoredForATargetWithoutEventsIsDeletedAtTheNextStart() throws Exception {
+    TestProbe<ReplicaEntity.Command>[] replica = new TestProbe[1];
+    startNode(replica);
+    HintValues.ValueId orphan =
+        new HintValues.ValueId(HintStore.persistenceId(TARGET_B).id(), "k", "d", 1);
+    try (HintValues values = HintValues.fromConfig(config(dataDir), Runnable::run)) {
+      // a crash after the value of a first hint for TARGET_B was stored, before its event
+      values.put(orphan, object("k")).toCompletableFuture().get();
+    }
+    kit.shutdownTestKit();
+
+    ActorRef<HintManager.Command> restarted = startNode(replica);
+    HintValues values = HintValues.fromConfig(config(dataDir), Runnable::run);
+    kit.createTestProbe().awaitAssert(TIMEOUT, () -> {
+      assertEquals(List.of(), values.list(orphan.persistenceId()).toCompletableFuture().get(),
+          "the manager started the target's store, which deleted the value no event names");
+      assertEquals(Map.of(TARGET_B, 0), queued(restarted));
+      return null;
+    });
+    values.close();
+  }
+
   /**
    * The stopped system closed the H2 database, so the next one reads it back from the file (H2 holds
    * a file lock while the database is open, and a JVM cannot lock a file twice).
