@@ -10,14 +10,9 @@ import io.ringstore.replica.ReplicaId;
 import io.ringstore.storage.StoredObjectCodec;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -124,21 +119,16 @@ public final class HintStore
 
   private record Delivered(String key, String digest, boolean ok, String failure) implements Internal {}
 
-  /** The values check after recovery: orphans deleted, queued hints without a value. */
-  private record ValuesChecked(int orphans, List<HintQueue.Hint> missing, String failure)
+  /** The values check after recovery ({@code failure} when it could not be made). */
+  private record ValuesChecked(HintStoreValues.Checked checked, String failure)
       implements Internal {}
 
-  /**
-   * A new hint's value is stored: {@code hint} to persist ({@code failure} when not stored), the
-   * queued hint it replaces (merged into it), or null, and whether that one's value was missing or
-   * damaged on disk ({@code replacedLost}).
-   */
-  private record ValueStored(
-      StoreHint cmd, HintQueue.Hint hint, HintQueue.Hint replaced, boolean replacedLost,
-      String failure) implements Internal {}
+  /** A new hint's value is stored ({@code failure} when not). */
+  private record ValueStored(StoreHint cmd, HintStoreValues.Stored stored, String failure)
+      implements Internal {}
 
-  /** A queued value read for delivery: the object, or null when missing or damaged ({@code lost}). */
-  private record ValueRead(HintQueue.Hint hint, byte[] object, String lost, String failure)
+  /** A queued value read for delivery ({@code failure} when it could not be read). */
+  private record ValueRead(HintQueue.Hint hint, HintStoreValues.Read read, String failure)
       implements Internal {}
 
   private record ValuesDeleted(int count, String failure) implements Internal {}
@@ -218,13 +208,12 @@ public final class HintStore
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
   private final ReplicaId target;
-  private final String persistenceId;
   private final ReplicaDirectory directory;
   private final HintSettings settings;
   private final LongSupplier clock;
   private final HintBudget budget;
   private final HintBudget deliveryBudget;
-  private final HintValues values;
+  private final HintStoreValues disk;
   /** Bytes of the state's queue this store has added to the node's budget. */
   private long accounted;
   /** Bytes reserved in the budget for a hint being stored or persisted. */
@@ -270,11 +259,10 @@ public final class HintStore
     super(persistenceId(target));
     this.budget = budget;
     this.deliveryBudget = deliveryBudget;
-    this.values = values;
+    this.disk = new HintStoreValues(values, persistenceId(target).id());
     this.ctx = ctx;
     this.timers = timers;
     this.target = target;
-    this.persistenceId = persistenceId(target).id();
     this.directory = directory;
     this.settings = settings;
     this.clock = clock;
@@ -326,10 +314,6 @@ public final class HintStore
         .build();
   }
 
-  private HintValues.ValueId valueId(HintQueue.Hint hint) {
-    return new HintValues.ValueId(persistenceId, hint.key(), hint.digest(), hint.ref());
-  }
-
   /**
    * Accounts the recovered hints, then checks the values on disk against the index before any
    * command is taken: values no event names (a crash after the value was stored and before its
@@ -341,23 +325,8 @@ public final class HintStore
     if (!state.queue().isEmpty()) {
       ctx.getLog().info("hints for {}: {} queued after recovery", target, state.queue().size());
     }
-    List<HintQueue.Hint> queued = state.queue().toList();
-    Set<HintValues.ValueId> indexed = new HashSet<>();
-    queued.forEach(h -> indexed.add(valueId(h)));
-    ctx.pipeToSelf(
-        values.list(persistenceId).thenCompose(stored -> {
-          Set<HintValues.ValueId> present = new HashSet<>(stored);
-          List<HintValues.ValueId> orphans =
-              stored.stream().filter(id -> !indexed.contains(id)).toList();
-          List<HintQueue.Hint> missing =
-              queued.stream().filter(h -> !present.contains(valueId(h))).toList();
-          return values.delete(orphans)
-              .thenApply(done -> new ValuesChecked(orphans.size(), missing, null));
-        }),
-        (result, failure) -> failure != null
-            ? new ValuesChecked(0, List.of(), String.valueOf(failure.getCause() != null
-                ? failure.getCause() : failure))
-            : result);
+    ctx.pipeToSelf(disk.check(state.queue().toList()),
+        (checked, failure) -> new ValuesChecked(checked, describe(failure)));
     updateTimer(state);
   }
 
@@ -366,18 +335,20 @@ public final class HintStore
     if (result.failure() != null) {
       ctx.getLog().error("hints for {}: cannot check their values on disk ({}); a missing value is"
           + " found when its hint is delivered", target, LogText.escape(result.failure()));
+      return replyEffect(Effect().none().thenUnstashAll());
     }
-    if (result.orphans() > 0) {
+    HintStoreValues.Checked found = result.checked();
+    if (found.orphans() > 0) {
       ctx.getLog().info("hints for {}: {} values no hint names (left by a crash) deleted",
-          target, result.orphans());
+          target, found.orphans());
     }
-    if (result.missing().isEmpty()) {
+    if (found.missing().isEmpty()) {
       return replyEffect(Effect().none().thenUnstashAll());
     }
     ctx.getLog().error("hints for {}: {} queued hints have no value on disk and are dropped"
-        + " (anti-entropy repairs those keys), e.g. key {}", target, result.missing().size(),
-        LogText.escape(result.missing().get(0).key()));
-    List<Event> lost = result.missing().stream()
+        + " (anti-entropy repairs those keys), e.g. key {}", target, found.missing().size(),
+        LogText.escape(found.missing().get(0).key()));
+    List<Event> lost = found.missing().stream()
         .<Event>map(h -> new HintLost(h.key(), h.digest())).toList();
     return replyEffect(Effect().persist(lost).thenRun(this::account).thenRun(this::updateTimer)
         .thenUnstashAll());
@@ -411,37 +382,15 @@ public final class HintStore
     }
     reserved = cmd.reservedBytes() == 0 ? size : cmd.reservedBytes();
     storing = true;
-    ctx.pipeToSelf(storeValue(state.queue().get(cmd.key()), cmd, clock.getAsLong()),
-        (stored, failure) -> failure != null
-            ? new ValueStored(cmd, null, null, false, String.valueOf(
-                failure.getCause() != null ? failure.getCause() : failure))
-            : stored);
+    ctx.pipeToSelf(
+        disk.store(state.queue().get(cmd.key()), cmd.key(), cmd.object(), clock.getAsLong()),
+        (stored, failure) -> new ValueStored(cmd, stored, describe(failure)));
     return Effect().noReply();
   }
 
-  /**
-   * Stores the value of a new hint: the object as is for a key not queued; for a queued key, the
-   * merge of the queued object (read back) and the new one, created at the later of the two times.
-   * Runs on the storage dispatcher.
-   */
-  private CompletionStage<ValueStored> storeValue(
-      Optional<HintQueue.Hint> queued, StoreHint cmd, long now) {
-    long ref = ThreadLocalRandom.current().nextLong();
-    if (queued.isEmpty()) {
-      return CompletableFuture.supplyAsync(
-              () -> HintQueue.Hint.of(cmd.key(), cmd.object(), now, ref), values.executor())
-          .thenCompose(hint -> values.put(valueId(hint), cmd.object())
-              .thenApply(done -> new ValueStored(cmd, hint, null, false, null)));
-    }
-    HintQueue.Hint old = queued.get();
-    return values.get(valueId(old)).thenCompose(found -> {
-      boolean intact = found.isPresent() && HintQueue.digest(found.get()).equals(old.digest());
-      byte[] object = intact ? HintQueue.merge(found.get(), cmd.object()) : cmd.object();
-      HintQueue.Hint hint = HintQueue.Hint.of(
-          cmd.key(), object, Math.max(old.createdAtMillis(), now), ref);
-      return values.put(valueId(hint), object).thenApply(done ->
-          new ValueStored(cmd, hint, old, !intact, null));
-    });
+  private static String describe(Throwable failure) {
+    return failure == null ? null
+        : String.valueOf(failure.getCause() != null ? failure.getCause() : failure);
   }
 
   private ReplyEffect<Event, State> onValueStored(State state, ValueStored stored) {
@@ -458,17 +407,16 @@ public final class HintStore
           .thenUnstashAll());
     }
     List<Event> events = new ArrayList<>(2);
-    HintQueue.Hint old = stored.replaced();
+    HintQueue.Hint old = stored.stored().replaced();
     // a value deleted meanwhile because its hint was delivered or expired is not lost
-    if (stored.replacedLost() && state.queue().get(cmd.key()).equals(Optional.of(old))) {
+    if (stored.stored().replacedLost() && state.queue().get(cmd.key()).equals(Optional.of(old))) {
       ctx.getLog().error("hints for {}: the queued value of key {} is missing or damaged on disk;"
           + " the new hint replaces it (anti-entropy repairs the rest)", target,
           LogText.escape(cmd.key()));
       events.add(new HintLost(cmd.key(), old.digest()));
     }
-    HintQueue.Hint hint = stored.hint();
-    events.add(new HintAdded(hint));
-    List<HintValues.ValueId> replaced = old == null ? List.of() : List.of(valueId(old));
+    events.add(new HintAdded(stored.stored().hint()));
+    List<HintQueue.Hint> replaced = old == null ? List.of() : List.of(old);
     HintStoreReply accepted = new HintStoreReply(target, cmd.key(), true, null);
     return replyEffect(Effect().persist(events)
         .thenRun(this::account)
@@ -523,8 +471,8 @@ public final class HintStore
     if (!expired.isEmpty()) {
       ctx.getLog().info("hints for {}: {} older than {} dropped (anti-entropy repairs them)",
           target, expired.size(), settings.hintWindow());
-      List<HintValues.ValueId> ids = expired.stream()
-          .map(key -> valueId(state.queue().get(key).orElseThrow())).toList();
+      List<HintQueue.Hint> ids = expired.stream()
+          .map(key -> state.queue().get(key).orElseThrow()).toList();
       List<Event> events = expired.stream().<Event>map(HintExpired::new).toList();
       return Effect().persist(events).thenRun(this::account).thenRun(() -> deleteValues(ids))
           .thenRun(this::sendHints).thenRun(this::updateTimer).thenNoReply();
@@ -539,7 +487,8 @@ public final class HintStore
       return Effect().noReply();
     }
     boolean current = state.queue().get(hint.key()).equals(Optional.of(hint));
-    if (read.object() == null || !current) {
+    byte[] object = read.failure() == null ? read.read().object() : null;
+    if (object == null || !current) {
       inFlight.remove(hint.key());
       deliveryBudget.release(hint.bytes());
     }
@@ -551,18 +500,17 @@ public final class HintStore
     if (!current) {
       return Effect().none().thenRun(this::sendHints).thenNoReply();
     }
-    if (read.object() == null) {
+    if (object == null) {
       ctx.getLog().error("hints for {}: the value of the hint for key {} is {} on disk; the hint is"
           + " dropped (anti-entropy repairs the key)", target, LogText.escape(hint.key()),
-          read.lost());
-      List<HintValues.ValueId> damaged = List.of(valueId(hint));
+          read.read().lost());
+      List<HintQueue.Hint> damaged = List.of(hint);
       return Effect().persist(new HintLost(hint.key(), hint.digest()))
           .thenRun(this::account).thenRun(() -> deleteValues(damaged))
           .thenRun(this::sendHints).thenRun(this::updateTimer).thenNoReply();
     }
     String key = hint.key();
     String digest = hint.digest();
-    byte[] object = read.object();
     ctx.ask(
         ReplicaEntity.Replicated.class,
         directory.entity(target),
@@ -589,7 +537,7 @@ public final class HintStore
       // a newer (merged) hint for the key is queued, or the hint expired meanwhile: keep going
       return Effect().none().thenRun(this::sendHints).thenNoReply();
     }
-    List<HintValues.ValueId> deliveredValue = List.of(valueId(current.get()));
+    List<HintQueue.Hint> deliveredValue = List.of(current.get());
     return Effect().persist(new HintDelivered(result.key(), result.digest()))
         .thenRun(s -> ctx.getLog().info("hint delivered: target={} key={} queued={}",
             target, LogText.escape(result.key()), s.queue().size()))
@@ -619,11 +567,10 @@ public final class HintStore
   }
 
   /** Deletes values after the events that removed them are persisted (a failure: next start). */
-  private void deleteValues(List<HintValues.ValueId> ids) {
-    if (!ids.isEmpty()) {
-      ctx.pipeToSelf(values.delete(ids), (done, failure) -> new ValuesDeleted(ids.size(),
-          failure == null ? null : String.valueOf(failure.getCause() != null
-              ? failure.getCause() : failure)));
+  private void deleteValues(List<HintQueue.Hint> hints) {
+    if (!hints.isEmpty()) {
+      ctx.pipeToSelf(disk.delete(hints),
+          (done, failure) -> new ValuesDeleted(hints.size(), describe(failure)));
     }
   }
 
@@ -654,19 +601,8 @@ public final class HintStore
   private void read(HintQueue.Hint hint) {
     inFlight.put(hint.key(), new InFlight(hint));
     cursor = hint.key();
-    ctx.pipeToSelf(
-        values.get(valueId(hint)).thenApply(found -> {
-          if (found.isEmpty()) {
-            return new ValueRead(hint, null, "missing", null);
-          }
-          return HintQueue.digest(found.get()).equals(hint.digest())
-              ? new ValueRead(hint, found.get(), null, null)
-              : new ValueRead(hint, null, "damaged (its digest does not match)", null);
-        }),
-        (read, failure) -> failure != null
-            ? new ValueRead(hint, null, null, String.valueOf(
-                failure.getCause() != null ? failure.getCause() : failure))
-            : read);
+    ctx.pipeToSelf(disk.read(hint),
+        (read, failure) -> new ValueRead(hint, read, describe(failure)));
   }
 
   /** A delivery round every retry interval while hints are queued, none otherwise. */
