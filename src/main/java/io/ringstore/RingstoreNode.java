@@ -55,7 +55,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.cluster.Cluster;
-import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.stream.javadsl.Tcp;
 
 /**
  * Wires one node inside an actor system: storage (data members), the ring view, replica sharding, the
@@ -75,7 +75,7 @@ public final class RingstoreNode {
   private final RingstoreClient client;
   private final ReplicaDirectory directory;
   private final NodeReadiness readiness;
-  private final CompletionStage<ServerBinding> binding;
+  private final CompletionStage<Tcp.ServerBinding> binding;
   private final String name;
   private final AntiEntropyStatus antiEntropy;
   private final LocalObjectStore store;
@@ -83,7 +83,7 @@ public final class RingstoreNode {
 
   private RingstoreNode(
       RingstoreClient client, ReplicaDirectory directory, NodeReadiness readiness,
-      CompletionStage<ServerBinding> binding, String name, AntiEntropyStatus antiEntropy,
+      CompletionStage<Tcp.ServerBinding> binding, String name, AntiEntropyStatus antiEntropy,
       LocalObjectStore store, TransferTracker transfers) {
     this.store = store;
     this.transfers = transfers;
@@ -143,7 +143,7 @@ public final class RingstoreNode {
       String uid = NodeUid.loadOrCreate(settings.dataDir());
       storageExecutor = system.dispatchers()
           .lookup(DispatcherSelector.fromConfig("ringstore-storage-dispatcher"));
-      store = new LocalObjectStore(storage, uid, settings.storage().syncWrites(),
+      store = new LocalObjectStore(storage, uid,
           new io.ringstore.replica.WriteAdmission.Limits(
               settings.requests().maxSiblings(), settings.requests().warnSiblings()));
       long started = System.nanoTime();
@@ -166,8 +166,10 @@ public final class RingstoreNode {
                 clock::wallMillis),
             "partition-reclaimer", org.apache.pekko.actor.typed.Props.empty());
       }
-      system.log().info("node {} (uid {}) stores its data in {}; anti-entropy trees built in {} ms",
-          name, uid, settings.dataDir().toAbsolutePath(), (System.nanoTime() - started) / 1_000_000);
+      system.log().info("node {} (uid {}) stores its data in {} (write-ahead log fsync: {});"
+              + " anti-entropy trees built in {} ms",
+          name, uid, settings.dataDir().toAbsolutePath(), walSyncDescription(settings.storage()),
+          (System.nanoTime() - started) / 1_000_000);
     }
     if (settings.holdsData()) {
       startJoiner(system, settings, name, joinMode, refuse);
@@ -201,7 +203,7 @@ public final class RingstoreNode {
     }
     // the HTTP gateway first: binding it is the slowest part of a start on a busy machine (a
     // restarted node is ready only once it serves), so the hint journal waits for it
-    CompletionStage<ServerBinding> binding = settings.holdsData()
+    CompletionStage<Tcp.ServerBinding> binding = settings.holdsData()
         ? HttpGateway.start(system, settings, client, directory, readiness, antiEntropy, hintManager,
             new io.ringstore.http.StoreView(store, storageExecutor, repairs), ringView,
             system.systemActorOf(NodeLeave.create(name, ringView, directory, localReplicas,
@@ -282,6 +284,13 @@ public final class RingstoreNode {
         ClusterJoiner.NAME, org.apache.pekko.actor.typed.Props.empty());
   }
 
+  /** {@code per-write}, {@code periodic every 1s} or {@code off}: for the start-up log line. */
+  static String walSyncDescription(RingstoreSettings.StorageSettings storage) {
+    return storage.sync().equals("periodic")
+        ? "periodic every " + storage.syncInterval().toString().substring(2).toLowerCase(java.util.Locale.ROOT)
+        : storage.sync();
+  }
+
   private static StorageEngine openStorage(RingstoreSettings settings) {
     return RocksDbStorage.open(rocksDbSettings(settings));
   }
@@ -289,7 +298,8 @@ public final class RingstoreNode {
   static RocksDbSettings rocksDbSettings(RingstoreSettings settings) {
     RingstoreSettings.StorageSettings s = settings.storage();
     return new RocksDbSettings(
-        settings.dataDir().resolve("rocksdb"), s.syncWrites(), s.blockCacheBytes(),
+        settings.dataDir().resolve("rocksdb"), RocksDbSettings.WalSync.fromConfigName(s.sync()),
+        s.syncInterval(), s.blockCacheBytes(),
         s.writeBufferBytes(), s.compression());
   }
 
@@ -343,7 +353,7 @@ public final class RingstoreNode {
     return readiness;
   }
 
-  public CompletionStage<ServerBinding> httpBinding() {
+  public CompletionStage<Tcp.ServerBinding> httpBinding() {
     return binding;
   }
 

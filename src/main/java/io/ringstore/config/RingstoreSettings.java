@@ -138,9 +138,11 @@ public record RingstoreSettings(
             servesHttp ? TlsSettings.HttpTls.fromConfig(c.getConfig("http.tls"))
                 : TlsSettings.HttpTls.DISABLED,
             servesHttp ? AuthSettings.fromConfig(c.getConfig("http.auth")) : AuthSettings.DISABLED,
-            c.getStringList("http.allowed-hosts")),
+            c.getStringList("http.allowed-hosts"),
+            ConnectionSettings.fromConfig(c.getConfig("http"))),
         new StorageSettings(
-            c.getBoolean("storage.sync-writes"),
+            storageSync(c),
+            c.getDuration("storage.sync-interval"),
             c.getBytes("storage.block-cache-size"),
             c.getBytes("storage.write-buffer-size"),
             c.getString("storage.compression"),
@@ -292,7 +294,8 @@ public record RingstoreSettings(
    * ({@code tls}, its keystore already loaded and checked).
    */
   public record HttpSettings(
-      String host, int port, TlsSettings.HttpTls tls, AuthSettings auth, List<String> allowedHosts) {
+      String host, int port, TlsSettings.HttpTls tls, AuthSettings auth, List<String> allowedHosts,
+      ConnectionSettings connections) {
     /** A host name, an IPv4 literal, a bracketed IPv6 literal, or {@code *} (any Host). */
     private static final Pattern ALLOWED_HOST =
         Pattern.compile("\\*|[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\\.?"
@@ -304,6 +307,10 @@ public record RingstoreSettings(
       require(tls != null, "ringstore.http.tls must be set");
       require(auth != null, "ringstore.http.auth must be set");
       require(allowedHosts != null, "ringstore.http.allowed-hosts must be set");
+      require(connections != null, "ringstore.http connection limits must be set");
+      require(connections.managementPort() < 0 || connections.managementPort() == 0
+              || connections.managementPort() != port,
+          "ringstore.http.management-port must differ from ringstore.http.port (" + port + ")");
       allowedHosts = allowedHosts.stream().map(h -> h.trim().toLowerCase(Locale.ROOT)).toList();
       for (String name : allowedHosts) {
         require(ALLOWED_HOST.matcher(name).matches(), "ringstore.http.allowed-hosts: '" + name
@@ -314,7 +321,7 @@ public record RingstoreSettings(
     }
 
     public HttpSettings(String host, int port, TlsSettings.HttpTls tls, AuthSettings auth) {
-      this(host, port, tls, auth, List.of());
+      this(host, port, tls, auth, List.of(), ConnectionSettings.DEFAULT);
     }
 
     public HttpSettings(String host, int port) {
@@ -324,6 +331,73 @@ public record RingstoreSettings(
     /** {@code https} or {@code http}. */
     public String scheme() {
       return tls.enabled() ? "https" : "http";
+    }
+  }
+
+  /**
+   * How many connections the gateway holds and for how long it waits for a request
+   * ({@code io.ringstore.http.ConnectionGuard}; DESIGN invariant 6: one client cannot starve the
+   * others).
+   *
+   * @param maxPerAddress connections one client address may hold open at once
+   * @param maxTotal connections the gateway holds open at once (all addresses)
+   * @param headTimeout how long a connection may take to deliver a complete request head, from its
+   *     opening or from the head's first byte (not while it idles between requests)
+   * @param managementPort port of the listener that serves only {@code /health/*} and
+   *     {@code /metrics}; -1 = none, 0 = a free one
+   */
+  public record ConnectionSettings(
+      int maxPerAddress, int maxTotal, Duration headTimeout, int managementPort) {
+    /** Connections the gateway holds when the file-descriptor limit cannot be read. */
+    static final int FALLBACK_MAX_TOTAL = 4096;
+    /** The defaults of reference.conf (the total sized from this process's descriptor limit). */
+    public static final ConnectionSettings DEFAULT =
+        new ConnectionSettings(256, defaultMaxTotal(), Duration.ofSeconds(10), -1);
+
+    public ConnectionSettings {
+      require(maxPerAddress >= 1,
+          "ringstore.http.max-connections-per-address must be at least 1, was " + maxPerAddress);
+      require(maxTotal >= 1, "ringstore.http.max-connections must be at least 1, was " + maxTotal);
+      require(headTimeout != null && headTimeout.toMillis() >= 100,
+          "ringstore.http.request-head-timeout must be at least 100ms, was " + headTimeout);
+      require(managementPort >= -1 && managementPort <= 65535,
+          "ringstore.http.management-port must be -1 (none) or in 0..65535, was " + managementPort);
+    }
+
+    static ConnectionSettings fromConfig(Config http) {
+      String total = http.getString("max-connections").trim();
+      return new ConnectionSettings(
+          http.getInt("max-connections-per-address"),
+          total.equalsIgnoreCase("auto") ? defaultMaxTotal() : parseTotal(total),
+          http.getDuration("request-head-timeout"),
+          http.getInt("management-port"));
+    }
+
+    private static int parseTotal(String value) {
+      try {
+        return Integer.parseInt(value);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("ringstore.http.max-connections must be \"auto\" or a"
+            + " number of connections, was '" + value + "'");
+      }
+    }
+
+    /**
+     * Half of this process's file-descriptor limit (the other half for RocksDB's files, the cluster's
+     * connections and the journal), or {@value #FALLBACK_MAX_TOTAL} where the limit cannot be read.
+     */
+    public static int defaultMaxTotal() {
+      return totalFor(java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+          instanceof com.sun.management.UnixOperatingSystemMXBean unix
+          ? unix.getMaxFileDescriptorCount() : -1);
+    }
+
+    /** Half of a file-descriptor limit ({@code <= 0}: unknown), at least 1. */
+    static int totalFor(long maxFileDescriptors) {
+      if (maxFileDescriptors <= 0) {
+        return FALLBACK_MAX_TOTAL;
+      }
+      return (int) Math.max(1, Math.min(Integer.MAX_VALUE, maxFileDescriptors / 2));
     }
   }
 
@@ -371,11 +445,37 @@ public record RingstoreSettings(
     }
   }
 
-  /** RocksDB options and the bound on storage calls in flight. */
+  /** The accepted values of {@code ringstore.storage.sync}. */
+  public static final List<String> STORAGE_SYNC_MODES = List.of("per-write", "periodic", "off");
+
+  /**
+   * {@code ringstore.storage.sync}; the setting it replaced, {@code sync-writes}, stops the start
+   * with the value to use instead (it is no longer in reference.conf, so only an operator sets it).
+   */
+  static String storageSync(Config c) {
+    if (c.hasPath("storage.sync-writes")) {
+      throw new IllegalArgumentException("ringstore.storage.sync-writes was replaced by "
+          + "ringstore.storage.sync: write `sync = per-write` for sync-writes = on, `sync = off` for "
+          + "sync-writes = off, or remove it for the default (periodic: an fsync every "
+          + "ringstore.storage.sync-interval, 1s); see README, Durability");
+    }
+    return c.getString("storage.sync");
+  }
+
+  /**
+   * RocksDB options and the bound on storage calls in flight.
+   *
+   * @param sync when the write-ahead log is fsynced: {@code per-write}, {@code periodic} or {@code off}
+   * @param syncInterval how often {@code periodic} fsyncs it
+   */
   public record StorageSettings(
-      boolean syncWrites, long blockCacheBytes, long writeBufferBytes, String compression,
-      int parallelism) {
+      String sync, Duration syncInterval, long blockCacheBytes, long writeBufferBytes,
+      String compression, int parallelism) {
     public StorageSettings {
+      require(STORAGE_SYNC_MODES.contains(sync),
+          "ringstore.storage.sync must be one of per-write, periodic, off; was " + sync);
+      require(!syncInterval.isNegative() && !syncInterval.isZero(),
+          "ringstore.storage.sync-interval must be > 0, was " + syncInterval.toMillis() + "ms");
       require(Set.of("none", "snappy", "lz4", "zstd").contains(compression),
           "ringstore.storage.compression must be one of none, snappy, lz4, zstd; was " + compression);
       require(parallelism >= 1 && parallelism <= 256,

@@ -20,9 +20,11 @@ import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.cluster.Cluster;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
-import org.apache.pekko.http.javadsl.ConnectionContext;
+import java.util.Optional;
+import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.Http;
-import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.scaladsl.settings.ServerSettings;
+import org.apache.pekko.stream.javadsl.Tcp;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
@@ -45,7 +47,7 @@ public final class HttpGateway {
       NodeReadiness readiness, AntiEntropyStatus antiEntropy,
       CompletionStage<ActorRef<HintManager.Command>> hintManager, StoreView storeView,
       RingView ringView, ActorRef<NodeLeave.Command> leave, AccessControl access,
-      BrowserGuard browsers) {
+      BrowserGuard browsers, GatewayConnections connections) {
     RequestTracking tracking = new RequestTracking();
     Cluster cluster = Cluster.get(Adapter.toClassic(system));
     InFlightBytes inFlight = new InFlightBytes(client.settings().requests().maxInFlightBytes(),
@@ -56,7 +58,7 @@ public final class HttpGateway {
         new AdminRoutes(system, cluster, directory, client.limits(), readiness, antiEntropy,
             hintManager, storeView).route(),
         new MetricsRoutes(system, cluster, client.metrics(), readiness, antiEntropy, hintManager,
-            storeView, access, browsers, tracking, inFlight).route());
+            storeView, access, browsers, tracking, inFlight, connections).route());
     // Exception, not RuntimeException: a failed future may carry a checked one (fatal errors are
     // left to Pekko)
     ExceptionHandler errors = ExceptionHandler.newBuilder()
@@ -133,39 +135,94 @@ public final class HttpGateway {
     warmUp.start();
   }
 
-  /** Binds the gateway; completes when it listens (then the node reports ready once Up). */
-  public static CompletionStage<ServerBinding> start(
+  /**
+   * Binds the gateway; completes when it listens (then the node reports ready once Up). Connections
+   * are admitted one by one within {@code ringstore.http}'s caps and request-head deadline
+   * ({@link ConnectionGuard}); with {@code management-port} set, a second listener serves
+   * {@code /health/*} and {@code /metrics} only, with caps of its own, so monitoring is answered
+   * while the data port is saturated.
+   */
+  public static CompletionStage<Tcp.ServerBinding> start(
       ActorSystem<?> system, RingstoreSettings settings, RingstoreClient client,
       ReplicaDirectory directory, NodeReadiness readiness, AntiEntropyStatus antiEntropy,
       CompletionStage<ActorRef<HintManager.Command>> hintManager, StoreView storeView,
       RingView ringView, ActorRef<NodeLeave.Command> leave) {
     AccessControl access = AccessControl.start(system, settings.http().auth());
+    RingstoreSettings.ConnectionSettings limits = settings.http().connections();
+    GatewayConnections connections = new GatewayConnections();
     Route route = routes(system, client, directory, readiness, antiEntropy, hintManager, storeView,
-        ringView, leave, access, new BrowserGuard(settings.http()));
-    var server = Http.get(system).newServerAt(settings.http().host(), settings.http().port());
+        ringView, leave, access, new BrowserGuard(settings.http()), connections);
+    CompletionStage<Tcp.ServerBinding> api = ConnectionGuard.bind(system,
+        listener(system, settings, GatewayConnections.API, settings.http().port()),
+        route.flow(system),
+        connections.register(GatewayConnections.API,
+            new ConnectionLimits(limits.maxPerAddress(), limits.maxTotal())),
+        limits.headTimeout());
+    if (limits.managementPort() >= 0) {
+      ConnectionGuard.bind(system,
+              listener(system, settings, GatewayConnections.MANAGEMENT, limits.managementPort()),
+              managementOnly(route).flow(system),
+              connections.register(GatewayConnections.MANAGEMENT, new ConnectionLimits(
+                  Math.min(limits.maxPerAddress(), MANAGEMENT_MAX_CONNECTIONS),
+                  MANAGEMENT_MAX_CONNECTIONS)),
+              limits.headTimeout())
+          .whenComplete((binding, failure) -> {
+            if (failure != null) {
+              system.log().error("HTTP management listener could not bind port {}: {}",
+                  limits.managementPort(), failure.toString());
+            } else {
+              system.log().info("HTTP management listener (/health, /metrics) on {} ({})",
+                  binding.localAddress(), settings.http().scheme());
+            }
+          });
+    }
+    return api.thenApply(binding -> {
+      readiness.serving();
+      system.log().info("HTTP gateway listening on {} ({}; at most {} connections, {} per client"
+              + " address; request heads within {})", binding.localAddress(),
+          settings.http().scheme(), limits.maxTotal(), limits.maxPerAddress(),
+          limits.headTimeout());
+      return binding;
+    });
+  }
+
+  /** Connections the management listener holds at once (monitoring needs few). */
+  static final int MANAGEMENT_MAX_CONNECTIONS = 64;
+
+  /** {@code route} for {@code /health/*} and {@code /metrics} only; anything else is a JSON 404. */
+  private static Route managementOnly(Route route) {
+    return extractRequest(request -> {
+      String path = request.getUri().path();
+      return path.equals("/metrics") || path.startsWith("/health/") ? route
+          : complete(Json.response(StatusCodes.NOT_FOUND,
+              new Dto.Error("no_route", "this port serves only /health/* and /metrics")));
+    });
+  }
+
+  /**
+   * The listener {@code name} on {@code port} of the gateway's host, with its TLS and Pekko's server
+   * settings ({@code pekko.http.server}) adapted for the gateway.
+   */
+  private static ConnectionGuard.Listener listener(
+      ActorSystem<?> system, RingstoreSettings settings, String name, int port) {
+    Optional<Supplier<SSLEngine>> engines = Optional.empty();
     if (settings.http().tls().enabled()) {
       // the same keys as Artery's tls-tcp; the keystore was checked when the settings were built
       var tls = settings.http().tls();
       SSLContext context = tls.serverContext();
-      server = server.enableHttps(ConnectionContext.httpsServer(() -> {
+      engines = Optional.of(() -> {
         SSLEngine engine = context.createSSLEngine();
         engine.setUseClientMode(false);
         engine.setEnabledProtocols(tls.protocols().toArray(String[]::new));
         return engine;
-      }));
+      });
     }
-    return server
-        // KvRoutes and AdminRoutes read the key from the raw target: Pekko's parsed path has
-        // replaced invalid UTF-8 with U+FFFD, which would turn a bad key into a guessed one.
-        // the peer's address as a request attribute: for the log of admin changes (AccessControl)
-        .adaptSettings(s -> s.withRawRequestUriHeader(true).withRemoteAddressAttribute(true)
-            .withParsingErrorHandler(JsonParsingErrorHandler.class.getName()))
-        .bind(route)
-        .thenApply(binding -> {
-          readiness.serving();
-          system.log().info("HTTP gateway listening on {} ({})", binding.localAddress(),
-              settings.http().scheme());
-          return binding;
-        });
+    // KvRoutes and AdminRoutes read the key from the raw target: Pekko's parsed path has
+    // replaced invalid UTF-8 with U+FFFD, which would turn a bad key into a guessed one.
+    // the peer's address as a request attribute: for the log of admin changes (AccessControl)
+    ServerSettings server = ((ServerSettings) ServerSettings.apply(system.classicSystem()))
+        .withRawRequestUriHeader(true).withRemoteAddressAttribute(true)
+        .withParsingErrorHandler(JsonParsingErrorHandler.class.getName());
+    return new ConnectionGuard.Listener(name, settings.http().host(), port, engines, server);
   }
 }

@@ -61,12 +61,13 @@ final class MetricsRoutes {
   private final BrowserGuard browsers;
   private final RequestTracking tracking;
   private final InFlightBytes inFlight;
+  private final GatewayConnections connections;
 
   MetricsRoutes(ActorSystem<?> system, Cluster cluster, RequestMetrics requests,
       NodeReadiness readiness, AntiEntropyStatus antiEntropy,
       CompletionStage<ActorRef<HintManager.Command>> hintManager, StoreView storeView,
       AccessControl access, BrowserGuard browsers, RequestTracking tracking,
-      InFlightBytes inFlight) {
+      InFlightBytes inFlight, GatewayConnections connections) {
     this.system = system;
     this.cluster = cluster;
     this.requests = requests;
@@ -78,6 +79,7 @@ final class MetricsRoutes {
     this.browsers = browsers;
     this.tracking = tracking;
     this.inFlight = inFlight;
+    this.connections = connections;
   }
 
   Route route() {
@@ -103,6 +105,7 @@ final class MetricsRoutes {
       writeAccess(text);
       writeResponses(text);
       writeShedding(text);
+      writeConnections(text);
       writeHints(text, hints.join());
       writeAntiEntropy(text, tombstones.join());
       writeStorage(text, storage.join());
@@ -195,6 +198,22 @@ final class MetricsRoutes {
         "The bound on them (ringstore.requests.max-in-flight-bytes).", inFlight.maxBytes());
   }
 
+  private void writeConnections(PrometheusText text) {
+    Map<String, ConnectionLimits> listeners = connections.listeners();
+    text.family("ringstore_http_connections_open", "gauge",
+        "HTTP connections open now, by listener (api, management).");
+    listeners.forEach((listener, limits) ->
+        text.sample("ringstore_http_connections_open", limits.openTotal(), "listener", listener));
+    text.family("ringstore_http_connections_refused_total", "counter",
+        "HTTP connections closed without being served, by reason and listener: per_address (the "
+            + "client address held max-connections-per-address), total (the listener held "
+            + "max-connections), head_timeout (no complete request head within "
+            + "request-head-timeout of the connection's opening or of the head's first byte).");
+    listeners.forEach((listener, limits) -> limits.refusals().forEach((reason, count) ->
+        text.sample("ringstore_http_connections_refused_total", count, "reason", reason,
+            "listener", listener)));
+  }
+
   private void writeNode(PrometheusText text) {
     text.single("ringstore_node_ready", "gauge",
         "1 when /health/ready answers 200 (Up, replica region registered, HTTP serving).",
@@ -279,7 +298,12 @@ final class MetricsRoutes {
   private static void writeStorage(PrometheusText text, Optional<Map<String, Long>> statistics) {
     statistics.ifPresent(stats -> stats.forEach((name, value) -> {
       String metric = "ringstore_storage_" + name;
-      text.family(metric, "gauge", "RocksDB's estimate: " + name.replace('_', ' ') + ".");
+      if (name.equals("wal_syncs_total")) {
+        text.family(metric, "counter", "fsyncs of RocksDB's write-ahead log since the node started "
+            + "(ringstore.storage.sync: one per write or group of writes, or one per interval).");
+      } else {
+        text.family(metric, "gauge", "RocksDB's estimate: " + name.replace('_', ' ') + ".");
+      }
       text.sample(metric, value);
     }));
   }

@@ -18,6 +18,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * replica that coordinates a write, and the DVV merge of an object that another replica sends.
  * Read-modify-write of one key is serialised by a striped lock, so two updates of the same key on this
  * node can never mint the same dot (DESIGN invariant 3). Blocking: call it on the storage dispatcher.
+ *
+ * <p>Every write (a client's, a replicated or repaired object, a delivered hint, a transferred key, a
+ * tombstone record) goes through the engine's default durability, so the configured WAL sync
+ * ({@code ringstore.storage.sync}) covers them all before a replica acks.
  */
 public final class LocalObjectStore {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LocalObjectStore.class);
@@ -30,21 +34,18 @@ public final class LocalObjectStore {
 
   private final StorageEngine engine;
   private final String actorId;
-  private final boolean syncWrites;
   private final WriteAdmission.Limits limits;
   private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
   private volatile ObjectChangeListener listener = ObjectChangeListener.NONE;
 
   /** A store whose client writes are not limited in siblings (tests of the data path). */
-  public LocalObjectStore(StorageEngine engine, String actorId, boolean syncWrites) {
-    this(engine, actorId, syncWrites, WriteAdmission.Limits.UNLIMITED);
+  public LocalObjectStore(StorageEngine engine, String actorId) {
+    this(engine, actorId, WriteAdmission.Limits.UNLIMITED);
   }
 
-  public LocalObjectStore(
-      StorageEngine engine, String actorId, boolean syncWrites, WriteAdmission.Limits limits) {
+  public LocalObjectStore(StorageEngine engine, String actorId, WriteAdmission.Limits limits) {
     this.engine = engine;
     this.actorId = actorId;
-    this.syncWrites = syncWrites;
     this.limits = limits;
     for (int i = 0; i < STRIPES; i++) {
       locks[i] = new ReentrantLock();
@@ -115,7 +116,7 @@ public final class LocalObjectStore {
             updated.size(), limits.warnSiblings(), limits.maxSiblings());
       }
       byte[] encoded = StoredObjectCodec.encode(updated);
-      engine.put(partition, k, encoded, syncWrites);
+      engine.put(partition, k, encoded);
       listener.changed(partition, k, stored, encoded);
       return updated;
     } finally {
@@ -134,7 +135,7 @@ public final class LocalObjectStore {
       DvvSet<Sibling> merged = current == null ? remote : current.sync(remote);
       if (current == null || !current.equals(merged)) {
         byte[] encoded = StoredObjectCodec.encode(merged);
-        engine.put(partition, k, encoded, syncWrites);
+        engine.put(partition, k, encoded);
         listener.changed(partition, k, stored, encoded);
       }
       return merged;
@@ -158,7 +159,7 @@ public final class LocalObjectStore {
           || !onlyTombstones(StoredObjectCodec.decode(stored))) {
         return false;
       }
-      engine.put(REAP_PARTITION, reapKey(partition, k), reapRecord(now, stored), syncWrites);
+      engine.put(REAP_PARTITION, reapKey(partition, k), reapRecord(now, stored));
       return true;
     } finally {
       lock.unlock();

@@ -2,8 +2,12 @@ package io.ringstore.storage;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BiConsumer;
 
@@ -11,6 +15,7 @@ import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.CompressionType;
 import org.rocksdb.FlushOptions;
+import org.rocksdb.HistogramType;
 import org.rocksdb.LRUCache;
 import org.rocksdb.Options;
 import org.rocksdb.ReadOptions;
@@ -18,9 +23,13 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
+import org.rocksdb.Statistics;
 import org.rocksdb.Status;
+import org.rocksdb.TickerType;
 import org.rocksdb.WALRecoveryMode;
 import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The production {@link StorageEngine}: one RocksDB instance per node holding every partition, each
@@ -30,18 +39,19 @@ import org.rocksdb.WriteOptions;
  * lost</em>). A replica may acknowledge a write only after {@link #put} has returned normally.
  *
  * <p><b>Durability.</b> Writes always go through the RocksDB write-ahead log (the WAL is never
- * disabled).
+ * disabled): when a write returns, it is in the WAL, at least in the OS page cache, so it survives a
+ * crash or {@code kill -9} of the JVM (the WAL is replayed on the next {@link #open}). Whether it
+ * also survives a kernel crash or power loss is {@link RocksDbSettings#walSync()}'s choice:
  * <ul>
- *   <li>{@code sync = false} (the default, {@link RocksDbSettings#syncWrites()}): when the call
- *       returns, the write is in the WAL in the OS page cache. It survives a crash or
- *       {@code kill -9} of the JVM (the WAL is replayed on the next {@link #open}), but <em>not</em>
- *       a kernel crash or power loss of the machine; the cluster relies on replication to other
- *       nodes for that case.</li>
- *   <li>{@code sync = true}: the WAL is fsynced before the call returns, so the write also survives
- *       power loss, at the cost of one fsync per write.</li>
+ *   <li>{@link RocksDbSettings.WalSync#PER_WRITE}: {@link #put(int, byte[], byte[])},
+ *       {@link #delete} and {@link #dropPartition} fsync the WAL before they return.</li>
+ *   <li>{@link RocksDbSettings.WalSync#PERIODIC}: a daemon thread of this instance (never an actor
+ *       or dispatcher thread) fsyncs the WAL every {@link RocksDbSettings#walSyncInterval()}, and
+ *       {@link #close()} once more, so a power loss loses about one interval of writes.</li>
+ *   <li>{@link RocksDbSettings.WalSync#OFF}: no fsync; the OS writes the WAL back when it chooses.</li>
  * </ul>
- * {@link #put(int, byte[], byte[])}, {@link #delete} and {@link #dropPartition} use the configured
- * default; {@link #put(int, byte[], byte[], boolean)} chooses per write.
+ * {@link #put(int, byte[], byte[], boolean)} with {@code true} fsyncs that write in every mode.
+ * RocksDB counts the WAL fsyncs it makes ({@link #walSyncs()}, in {@link #statistics()}).
  *
  * <p><b>Concurrency.</b> All methods are thread-safe. Operations share a read lock and
  * {@link #close()} takes the write lock, so the native handles are never freed while a call uses
@@ -53,6 +63,7 @@ import org.rocksdb.WriteOptions;
  */
 public final class RocksDbStorage implements StorageEngine {
 
+  private static final Logger LOG = LoggerFactory.getLogger(RocksDbStorage.class);
   private static final Object LIBRARY_LOCK = new Object();
   private static boolean libraryLoaded;
 
@@ -63,12 +74,16 @@ public final class RocksDbStorage implements StorageEngine {
   private final BloomFilter bloomFilter;
   private final WriteOptions asyncWrites;
   private final WriteOptions syncWrites;
+  private final Statistics rocksStatistics;
+  /** The periodic WAL fsync ({@link RocksDbSettings.WalSync#PERIODIC} only, else null). */
+  private final ScheduledExecutorService walSyncer;
 
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private boolean closed; // guarded by lock
 
   private RocksDbStorage(RocksDbSettings settings, RocksDB db, Options options, LRUCache blockCache,
-      BloomFilter bloomFilter, WriteOptions asyncWrites, WriteOptions syncWrites) {
+      BloomFilter bloomFilter, WriteOptions asyncWrites, WriteOptions syncWrites,
+      Statistics rocksStatistics) {
     this.settings = settings;
     this.db = db;
     this.options = options;
@@ -76,6 +91,37 @@ public final class RocksDbStorage implements StorageEngine {
     this.bloomFilter = bloomFilter;
     this.asyncWrites = asyncWrites;
     this.syncWrites = syncWrites;
+    this.rocksStatistics = rocksStatistics;
+    this.walSyncer = settings.walSync() == RocksDbSettings.WalSync.PERIODIC ? startWalSyncer() : null;
+  }
+
+  private ScheduledExecutorService startWalSyncer() {
+    String name = "ringstore-wal-sync-" + settings.directory().getFileName();
+    ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, task -> {
+      Thread thread = new Thread(task, name);
+      thread.setDaemon(true);
+      return thread;
+    });
+    executor.setRemoveOnCancelPolicy(true);
+    long nanos = settings.walSyncInterval().toNanos();
+    executor.scheduleWithFixedDelay(this::periodicWalSync, nanos, nanos, TimeUnit.NANOSECONDS);
+    return executor;
+  }
+
+  /** One run of the periodic fsync: never throws (an exception would end the schedule). */
+  private void periodicWalSync() {
+    lock.readLock().lock();
+    try {
+      if (!closed) {
+        db.flushWal(true);
+      }
+    } catch (RocksDBException | RuntimeException e) {
+      LOG.error("fsync of the write-ahead log in {} failed (writes acknowledged since the last"
+          + " successful one may not survive a power loss); retrying in {}", settings.directory(),
+          settings.walSyncInterval(), e);
+    } finally {
+      lock.readLock().unlock();
+    }
   }
 
   /**
@@ -109,6 +155,7 @@ public final class RocksDbStorage implements StorageEngine {
     Options opts = null;
     WriteOptions async = null;
     WriteOptions sync = null;
+    Statistics stats = null;
     try {
       cache = new LRUCache(settings.blockCacheBytes());
       filter = new BloomFilter(10);
@@ -125,19 +172,22 @@ public final class RocksDbStorage implements StorageEngine {
           .setWriteBufferSize(settings.writeBufferBytes())
           .setCompressionType(compressionType(settings.compression()))
           .setTableFormatConfig(table);
+      // tickers only (WAL fsyncs): every histogram is ignored, so no operation reads a clock for it
+      stats = new Statistics(EnumSet.allOf(HistogramType.class));
+      opts.setStatistics(stats);
       async = new WriteOptions().setSync(false);
       sync = new WriteOptions().setSync(true);
       RocksDB db = RocksDB.open(opts, settings.directory().toString());
-      return new RocksDbStorage(settings, db, opts, cache, filter, async, sync);
+      return new RocksDbStorage(settings, db, opts, cache, filter, async, sync, stats);
     } catch (RocksDBException e) {
-      closeQuietly(sync, async, opts, filter, cache);
+      closeQuietly(sync, async, opts, stats, filter, cache);
       if (isCorruption(e)) {
         throw RocksDbRecovery.damage(settings.directory(), e, false);
       }
       throw new StorageException("cannot open RocksDB in " + settings.directory()
           + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
-      closeQuietly(sync, async, opts, filter, cache);
+      closeQuietly(sync, async, opts, stats, filter, cache);
       throw new StorageException("cannot open RocksDB in " + settings.directory()
           + ": " + e.getMessage(), e);
     }
@@ -201,7 +251,39 @@ public final class RocksDbStorage implements StorageEngine {
 
   @Override
   public void put(int partition, byte[] key, byte[] value) {
-    put(partition, key, value, settings.syncWrites());
+    put(partition, key, value, settings.syncEveryWrite());
+  }
+
+  /**
+   * Fsyncs the write-ahead log now (what the periodic mode does every interval).
+   *
+   * @throws StorageException if RocksDB reports an error
+   */
+  public void syncWal() {
+    readLock();
+    try {
+      db.flushWal(true);
+    } catch (RocksDBException e) {
+      throw new StorageException("fsync of the write-ahead log in " + settings.directory()
+          + " failed: " + e.getMessage(), e);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** How many times RocksDB has fsynced a write-ahead log file since this instance opened. */
+  public long walSyncs() {
+    readLock();
+    try {
+      return rocksStatistics.getTickerCount(TickerType.WAL_FILE_SYNCED);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Whether the periodic WAL fsync has stopped for good (true when the mode has none). */
+  boolean walSyncerStopped() {
+    return walSyncer == null || walSyncer.isTerminated();
   }
 
   @Override
@@ -269,6 +351,7 @@ public final class RocksDbStorage implements StorageEngine {
       if (blockCache != null) {
         stats.put("block_cache_bytes", blockCache.getUsage());
       }
+      stats.put("wal_syncs_total", rocksStatistics.getTickerCount(TickerType.WAL_FILE_SYNCED));
       return stats;
     } catch (RocksDBException e) {
       throw new StorageException("reading statistics in " + settings.directory() + " failed: "
@@ -323,7 +406,9 @@ public final class RocksDbStorage implements StorageEngine {
   }
 
   /**
-   * Closes the database and every native object. Idempotent; waits for in-flight calls.
+   * Closes the database and every native object. Idempotent; waits for in-flight calls. The periodic
+   * WAL fsync is stopped first (a run in progress is waited for), and in that mode the WAL is fsynced
+   * once more, so a clean stop loses nothing.
    *
    * @throws IllegalStateException if called from inside a scan visitor of this engine
    * @throws StorageException      if RocksDB reports an error while closing (all native
@@ -334,6 +419,7 @@ public final class RocksDbStorage implements StorageEngine {
     if (lock.getReadHoldCount() > 0) {
       throw new IllegalStateException("close() must not be called from inside a storage operation");
     }
+    stopWalSyncer();
     lock.writeLock().lock();
     try {
       if (closed) {
@@ -342,11 +428,24 @@ public final class RocksDbStorage implements StorageEngine {
       closed = true;
       RocksDBException closeError = null;
       try {
-        db.closeE();
-      } catch (RocksDBException e) {
-        closeError = e;
+        if (walSyncer != null) {
+          try {
+            db.flushWal(true);
+          } catch (RocksDBException e) {
+            closeError = e;
+          }
+        }
+        try {
+          db.closeE();
+        } catch (RocksDBException e) {
+          if (closeError == null) {
+            closeError = e;
+          } else {
+            closeError.addSuppressed(e);
+          }
+        }
       } finally {
-        closeQuietly(syncWrites, asyncWrites, options, bloomFilter, blockCache);
+        closeQuietly(syncWrites, asyncWrites, options, rocksStatistics, bloomFilter, blockCache);
       }
       if (closeError != null) {
         throw new StorageException("error while closing RocksDB in " + settings.directory(), closeError);
@@ -421,7 +520,23 @@ public final class RocksDbStorage implements StorageEngine {
   }
 
   private WriteOptions defaultWrites() {
-    return settings.syncWrites() ? syncWrites : asyncWrites;
+    return settings.syncEveryWrite() ? syncWrites : asyncWrites;
+  }
+
+  /** Cancels the periodic fsync and waits for a run in progress (it holds the read lock). */
+  private void stopWalSyncer() {
+    if (walSyncer == null) {
+      return;
+    }
+    walSyncer.shutdown();
+    try {
+      if (!walSyncer.awaitTermination(1, TimeUnit.MINUTES)) {
+        LOG.warn("the write-ahead log fsync in {} has not finished after a minute; closing anyway",
+            settings.directory());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void readLock() {

@@ -34,7 +34,7 @@ public interface StorageEngine extends AutoCloseable {
 
   /**
    * Stores {@code value} under {@code key}, replacing any previous value, with the engine's
-   * configured default durability (for {@link RocksDbStorage}: {@link RocksDbSettings#syncWrites()}).
+   * configured default durability (for {@link RocksDbStorage}: {@link RocksDbSettings#walSync()}).
    */
   void put(int partition, byte[] key, byte[] value);
 

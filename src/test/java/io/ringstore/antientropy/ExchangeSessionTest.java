@@ -88,10 +88,10 @@ class ExchangeSessionTest {
   /** This node's store and trees, and the peer's store, trees and replica entity; fresh per test. */
   private final class Fixture {
     final InMemoryStorage localStorage = new InMemoryStorage();
-    final LocalObjectStore local = new LocalObjectStore(localStorage, "A", false);
+    final LocalObjectStore local = new LocalObjectStore(localStorage, "A");
     final PartitionTrees localTrees = PartitionTrees.rebuild(localStorage, PARTITIONS, SHAPE);
     final InMemoryStorage peerStorage = new InMemoryStorage();
-    final LocalObjectStore peer = new LocalObjectStore(peerStorage, "B", false);
+    final LocalObjectStore peer = new LocalObjectStore(peerStorage, "B");
     final PartitionTrees peerTrees = PartitionTrees.rebuild(peerStorage, PARTITIONS, SHAPE);
     final AntiEntropyStatus status = new AntiEntropyStatus();
     final ActorRef<ReplicaEntity.Command> peerEntity;

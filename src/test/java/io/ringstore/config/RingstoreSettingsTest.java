@@ -26,7 +26,8 @@ class RingstoreSettingsTest {
     assertEquals(1024 * 1024, s.requests().maxValueBytes());
     assertEquals(1024, s.requests().maxKeyBytes());
     assertEquals(Duration.ofSeconds(2), s.requests().timeout());
-    assertFalse(s.storage().syncWrites(), "sync-writes is off by default");
+    assertEquals("periodic", s.storage().sync(), "the WAL is fsynced periodically by default");
+    assertEquals(Duration.ofSeconds(1), s.storage().syncInterval(), "every second");
     assertEquals(100, s.requests().maxSiblings(), "siblings refused past 100, as Riak");
     assertEquals(25, s.requests().warnSiblings(), "siblings warned about from 25, as Riak");
     assertEquals(4096, s.requests().maxContextChars(), "contexts up to 4 KiB");
@@ -41,6 +42,13 @@ class RingstoreSettingsTest {
       "ringstore.replication { n = 3, w = 0 }; replication.w",
       "ringstore.role = storage; ringstore.role",
       "ringstore.storage.compression = gzip; compression",
+      "ringstore.storage.sync = batch; ringstore.storage.sync must be one of per-write, periodic, off",
+      "ringstore.storage.sync = on; ringstore.storage.sync must be one of per-write, periodic, off",
+      "ringstore.storage.sync = true; ringstore.storage.sync must be one of per-write, periodic, off",
+      "ringstore.storage.sync-interval = 0s; ringstore.storage.sync-interval must be > 0",
+      "ringstore.storage.sync-interval = -1s; ringstore.storage.sync-interval must be > 0",
+      "ringstore.storage.sync-writes = on; sync = per-write",
+      "ringstore.storage.sync-writes = off; ringstore.storage.sync-writes was replaced by",
       "ringstore.requests.timeout = 0s; timeout",
       "ringstore.http.port = 70000; http.port",
       "ringstore.requests.max-siblings = 0; max-siblings",
@@ -58,6 +66,17 @@ class RingstoreSettingsTest {
         RingstoreSettings.fromConfig(
             NodeConfig.load(ConfigFactory.parseString(hocon), ConfigFactory.empty())));
     assertTrue(e.getMessage().contains(mentioned), hocon + " -> " + e.getMessage());
+  }
+
+  @ParameterizedTest(name = "sync = {0}")
+  @CsvSource({"per-write, 10ms", "periodic, 250ms", "off, 1s"})
+  void everyWalSyncModeIsAccepted(String mode, String interval) {
+    RingstoreSettings s = RingstoreSettings.fromConfig(NodeConfig.load(ConfigFactory.parseString(
+        "ringstore.storage { sync = " + mode + ", sync-interval = " + interval + " }"),
+        ConfigFactory.empty()));
+    assertEquals(mode, s.storage().sync());
+    assertEquals(ConfigFactory.parseString("d = " + interval).getDuration("d"),
+        s.storage().syncInterval());
   }
 
   @Test

@@ -144,12 +144,28 @@ class MetricsEndpointTest {
   }
 
   @Test
+  void walFsyncsAreCountedAndTheDefaultPeriodicSyncRunsEverySecond() throws Exception {
+    String metric = "ringstore_storage_wal_syncs_total";
+    Scrape first = scrape();
+    assertEquals("counter", first.types.get(metric), metric + " is a counter");
+    double before = first.samples.get(metric);
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    double now = before;
+    while (now < before + 2 && System.nanoTime() < deadline) {
+      java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
+      now = scrape().samples.get(metric);
+    }
+    assertTrue(now >= before + 2, "sync = periodic, sync-interval = 1s (the defaults) fsync the WAL"
+        + " every second with no write: " + before + " -> " + now);
+  }
+
+  @Test
   void otherMethodsOnMetricsAreRejected() throws Exception {
     HttpResponse<String> post = send("POST", "/metrics", "x");
     assertEquals(405, post.statusCode(), "POST /metrics: " + post.body());
   }
 
-  private record Scrape(String contentType, Map<String, Double> samples) {}
+  private record Scrape(String contentType, Map<String, Double> samples, Map<String, String> types) {}
 
   /** Fetches /metrics and checks its syntax: every sample parses and follows its family's TYPE. */
   private static Scrape scrape() throws Exception {
@@ -157,12 +173,14 @@ class MetricsEndpointTest {
     assertEquals(200, response.statusCode(), "GET /metrics: " + response.body());
     Map<String, Double> samples = new HashMap<>();
     Set<String> typed = new HashSet<>();
+    Map<String, String> types = new HashMap<>();
     for (String line : response.body().split("\n")) {
       if (line.startsWith("# TYPE ")) {
         String[] parts = line.split(" ");
         assertEquals(4, parts.length, "TYPE line: " + line);
         assertTrue(Set.of("counter", "gauge", "histogram").contains(parts[3]), line);
         assertTrue(typed.add(parts[2]), "family declared once: " + line);
+        types.put(parts[2], parts[3]);
         continue;
       }
       if (line.startsWith("# HELP ") || line.isEmpty()) {
@@ -177,7 +195,7 @@ class MetricsEndpointTest {
       samples.put(m.group(1) + (m.group(2) == null ? "" : m.group(2)),
           value.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(value));
     }
-    return new Scrape(response.headers().firstValue("Content-Type").orElse(""), samples);
+    return new Scrape(response.headers().firstValue("Content-Type").orElse(""), samples, types);
   }
 
   private static HttpResponse<String> send(String method, String target, String body)

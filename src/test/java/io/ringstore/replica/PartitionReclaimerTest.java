@@ -60,7 +60,7 @@ class PartitionReclaimerTest {
   @BeforeEach
   void setUp() {
     storage = RocksDbStorage.open(RocksDbSettings.defaults(dir.resolve("db")));
-    store = new LocalObjectStore(storage, "uidA", false);
+    store = new LocalObjectStore(storage, "uidA");
     trees = PartitionTrees.rebuild(storage, PARTITIONS, new TreeShape(64));
     store.setListener(trees);
     locals = new LocalReplicas(now::get);

@@ -77,7 +77,7 @@ class PartitionSourceTest {
   void open() {
     rocks = RocksDbStorage.open(RocksDbSettings.defaults(dir.resolve("db")));
     pool = Executors.newFixedThreadPool(2);
-    store = new LocalObjectStore(rocks, "uidA", false);
+    store = new LocalObjectStore(rocks, "uidA");
     for (int i = 0; i < KEYS; i++) {
       // values of 1..~600 bytes, some keys beyond ASCII
       String key = (i % 7 == 0 ? "ключ/" : "key/") + String.format("%04d", i);

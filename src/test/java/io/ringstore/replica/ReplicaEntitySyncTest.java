@@ -57,7 +57,7 @@ class ReplicaEntitySyncTest {
   private final class Fixture {
     final ReplicaId id = new ReplicaId(5, 1);
     final InMemoryStorage engine = new InMemoryStorage();
-    final LocalObjectStore store = new LocalObjectStore(engine, "uidD", false);
+    final LocalObjectStore store = new LocalObjectStore(engine, "uidD");
     final LocalReplicas locals = new LocalReplicas();
     final TransferTracker tracker = new TransferTracker(NODE);
     final TestProbe<ActorRef<ReplicaEntity.Command>> started = testKit.createTestProbe();

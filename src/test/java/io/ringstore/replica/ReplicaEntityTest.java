@@ -77,7 +77,7 @@ class ReplicaEntityTest {
     Fixture(StorageEngine engine, java.util.concurrent.Executor executor, ReplicaId id,
         NodeClock clock) {
       this.engine = engine;
-      this.store = new LocalObjectStore(engine, ACTOR, false);
+      this.store = new LocalObjectStore(engine, ACTOR);
       this.replica = testKit.spawn(
           ReplicaEntity.create(id, new ReplicaHost(store, executor, NODE, locals,
               PartitionTreeAccess.NONE, ReplicaSync.NONE, new TransferTracker(NODE), clock)),

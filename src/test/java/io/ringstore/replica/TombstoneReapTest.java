@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /** The reap rules of LocalObjectStore: only an unchanged, tombstone-only object is removed. */
 class TombstoneReapTest {
   private final InMemoryStorage storage = new InMemoryStorage();
-  private final LocalObjectStore store = new LocalObjectStore(storage, "A", false);
+  private final LocalObjectStore store = new LocalObjectStore(storage, "A");
 
   @Test
   void aMarkedTombstoneIsReapedAfterTheGracePeriodOnly() {

@@ -78,7 +78,7 @@ class WriteAdmissionTest {
 
   @Test
   void blindWritesPastTheLimitAreRefusedAndStoreNothing() {
-    LocalObjectStore store = new LocalObjectStore(new InMemoryStorage(), "A", false, LIMITS);
+    LocalObjectStore store = new LocalObjectStore(new InMemoryStorage(), "A", LIMITS);
     for (int i = 0; i < 3; i++) {
       store.coordinate(0, "k", value("v" + i), Optional.empty(), false);
     }
@@ -99,8 +99,8 @@ class WriteAdmissionTest {
 
   @Test
   void mergesAreNeverLimited() {
-    LocalObjectStore left = new LocalObjectStore(new InMemoryStorage(), "A", false, LIMITS);
-    LocalObjectStore right = new LocalObjectStore(new InMemoryStorage(), "B", false, LIMITS);
+    LocalObjectStore left = new LocalObjectStore(new InMemoryStorage(), "A", LIMITS);
+    LocalObjectStore right = new LocalObjectStore(new InMemoryStorage(), "B", LIMITS);
     for (int i = 0; i < 3; i++) {
       left.coordinate(0, "k", value("l" + i), Optional.empty(), false);
       right.coordinate(0, "k", value("r" + i), Optional.empty(), false);
@@ -117,7 +117,7 @@ class WriteAdmissionTest {
 
   @Test
   void aContextNamingWhatTheKeyDoesNotHoldIsRefusedAndAddsNothing() {
-    LocalObjectStore store = new LocalObjectStore(new InMemoryStorage(), "A", false);
+    LocalObjectStore store = new LocalObjectStore(new InMemoryStorage(), "A");
     DvvSet<Sibling> first = store.coordinate(0, "k", value("v1"), Optional.empty(), false);
     for (Map<String, Long> forged : java.util.List.of(
         Map.of("A", 1L, "evil", 1L), Map.of("A", Long.MAX_VALUE), Map.of("A", 2L))) {

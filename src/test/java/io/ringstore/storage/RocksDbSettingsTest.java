@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,7 +20,9 @@ class RocksDbSettingsTest {
   void defaults() {
     RocksDbSettings s = RocksDbSettings.defaults(DIR);
     assertEquals(DIR, s.directory());
-    assertFalse(s.syncWrites());
+    assertEquals(RocksDbSettings.WalSync.PERIODIC, s.walSync(), "the WAL is fsynced periodically");
+    assertEquals(Duration.ofSeconds(1), s.walSyncInterval(), "every second");
+    assertFalse(s.syncEveryWrite());
     assertEquals(64L * 1024 * 1024, s.blockCacheBytes());
     assertEquals(32L * 1024 * 1024, s.writeBufferBytes());
     assertEquals("lz4", s.compression());
@@ -29,12 +32,41 @@ class RocksDbSettingsTest {
   @Test
   void withersChangeOneField() {
     RocksDbSettings s = RocksDbSettings.defaults(DIR)
-        .withSyncWrites(true)
+        .withWalSync(RocksDbSettings.WalSync.PER_WRITE)
+        .withWalSyncInterval(Duration.ofMillis(20))
         .withBlockCacheBytes(1024)
         .withWriteBufferBytes(2048)
         .withCompression("zstd")
         .withDirectory(Path.of("other"));
-    assertEquals(new RocksDbSettings(Path.of("other"), true, 1024, 2048, "zstd"), s);
+    assertEquals(new RocksDbSettings(Path.of("other"), RocksDbSettings.WalSync.PER_WRITE,
+        Duration.ofMillis(20), 1024, 2048, "zstd"), s);
+    assertTrue(s.syncEveryWrite());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"per-write", "periodic", "off"})
+  void walSyncModesAreNamedAsInTheConfiguration(String name) {
+    assertEquals(name, RocksDbSettings.WalSync.fromConfigName(name).configName());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "on", "true", "batch", "PERIODIC", "per_write", " off"})
+  void rejectsUnknownWalSyncModes(String name) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> RocksDbSettings.WalSync.fromConfigName(name));
+    assertTrue(e.getMessage().contains("per-write, periodic, off"), e.getMessage());
+    assertTrue(e.getMessage().contains("'" + name + "'"), e.getMessage());
+  }
+
+  @ParameterizedTest
+  @ValueSource(longs = {0, -1})
+  void rejectsNonPositiveWalSyncIntervals(long millis) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> RocksDbSettings.defaults(DIR).withWalSyncInterval(Duration.ofMillis(millis)));
+    assertTrue(e.getMessage().contains("walSyncInterval"), e.getMessage());
+    assertThrows(IllegalArgumentException.class,
+        () -> RocksDbSettings.defaults(DIR).withWalSyncInterval(null));
+    assertThrows(NullPointerException.class, () -> RocksDbSettings.defaults(DIR).withWalSync(null));
   }
 
   @ParameterizedTest
@@ -48,14 +80,15 @@ class RocksDbSettingsTest {
   @ValueSource(strings = {"", "LZ4", "gzip", "zlib", "lz4hc", " lz4"})
   void rejectsUnknownCompression(String compression) {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new RocksDbSettings(DIR, false, 1, 1, compression));
+        () -> RocksDbSettings.defaults(DIR).withCompression(compression));
     assertTrue(e.getMessage().contains("none, snappy, lz4, zstd"), e.getMessage());
     assertTrue(e.getMessage().contains("'" + compression + "'"), e.getMessage());
   }
 
   @Test
   void rejectsNullCompression() {
-    assertThrows(IllegalArgumentException.class, () -> new RocksDbSettings(DIR, false, 1, 1, null));
+    assertThrows(IllegalArgumentException.class,
+        () -> RocksDbSettings.defaults(DIR).withCompression(null));
   }
 
   @Test

@@ -129,8 +129,9 @@ class RocksDbStorageTest {
   }
 
   @Test
-  void syncWritesByDefaultWorks() {
-    RocksDbSettings settings = RocksDbSettings.defaults(tempDir.resolve("sync")).withSyncWrites(true);
+  void perWriteSyncByDefaultWorks() {
+    RocksDbSettings settings = RocksDbSettings.defaults(tempDir.resolve("sync"))
+        .withWalSync(RocksDbSettings.WalSync.PER_WRITE);
     try (RocksDbStorage storage = RocksDbStorage.open(settings)) {
       storage.put(1, b("k"), b("v"));
       storage.put(1, b("k2"), b("v2"), false);

@@ -41,7 +41,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code read}: get + decode.
  * </ul>
  *
- * {@code sync} is the WAL fsync per write ({@code ringstore.storage.sync-writes}); {@code listener
+ * {@code sync}: {@code true} fsyncs the WAL per write ({@code ringstore.storage.sync = per-write}),
+ * {@code false} never ({@code sync = off}; the default {@code periodic} adds one fsync a second on
+ * another thread, nothing per write); {@code listener
  * = trees} keeps the node's anti-entropy trees in step as production does, {@code none} leaves them
  * out to show their cost.
  */
@@ -76,10 +78,11 @@ public class LocalObjectStoreBench {
   @Setup(Level.Trial)
   public void setUp() throws IOException {
     directory = Files.createTempDirectory("ringstore-jmh-store");
-    storage = RocksDbStorage.open(RocksDbSettings.defaults(directory));
+    storage = RocksDbStorage.open(RocksDbSettings.defaults(directory)
+        .withWalSync(sync ? RocksDbSettings.WalSync.PER_WRITE : RocksDbSettings.WalSync.OFF));
     List<String> uids = BenchData.actors(2, 11);
     otherReplica = uids.get(1);
-    store = new LocalObjectStore(storage, uids.get(0), sync);
+    store = new LocalObjectStore(storage, uids.get(0));
     switch (listener) {
       case "trees" -> store.setListener(
           PartitionTrees.rebuild(storage, PARTITIONS, TreeShape.defaultShape()));
