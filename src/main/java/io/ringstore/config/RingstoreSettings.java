@@ -2,6 +2,8 @@ package io.ringstore.config;
 
 import com.typesafe.config.Config;
 import io.ringstore.security.UsersFile;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -76,6 +78,32 @@ public record RingstoreSettings(
     return c.getBytes(path);
   }
 
+  /**
+   * A size in bytes, or for {@code auto} the share 1/{@code divisor} of the space usable on the file
+   * system that holds {@code dataDir} (or its nearest existing parent) when this is called: a budget
+   * of disk, sized from the disk the node was given.
+   */
+  static long bytesOrDiskShare(Config c, String path, Path dataDir, int divisor) {
+    if (c.getValue(path).unwrapped() instanceof String value && value.trim().equals(AUTO)) {
+      return Math.max(1, usableBytes(dataDir) / divisor);
+    }
+    return c.getBytes(path);
+  }
+
+  /** Bytes usable on the file system of {@code dir} or of its nearest existing parent. */
+  static long usableBytes(Path dir) {
+    Path existing = dir.toAbsolutePath().normalize();
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    try {
+      return existing == null ? 0 : Files.getFileStore(existing).getUsableSpace();
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read the free space of the file system holding "
+          + dir + " (for ringstore.handoff.max-hint-bytes = auto): " + e.getMessage(), e);
+    }
+  }
+
   /** Reads and validates the {@code ringstore} section of a resolved configuration. */
   public static RingstoreSettings fromConfig(Config root) {
     Config c = root.getConfig("ringstore");
@@ -90,9 +118,11 @@ public record RingstoreSettings(
         c.getInt("requests.max-key-bytes"), Math.toIntExact(c.getBytes("requests.max-value-size")),
         c.getInt("replication.n"), c.getBytes("transfers.batch-size"),
         c.getInt("transfers.batch-keys"));
+    Path dataDir = Path.of(c.getString("data-dir"));
+    long hintBytes = bytesOrDiskShare(c, "handoff.max-hint-bytes", dataDir, 10);
     return new RingstoreSettings(
         role,
-        Path.of(c.getString("data-dir")),
+        dataDir,
         new RingSettings(c.getInt("ring.partitions"), c.getInt("ring.tokens-per-member")),
         new ReplicationSettings(
             c.getInt("replication.n"), c.getInt("replication.r"), c.getInt("replication.w")),
@@ -128,9 +158,9 @@ public record RingstoreSettings(
             c.getInt("handoff.max-hints-per-target"),
             c.getDuration("handoff.retry-interval"),
             c.getInt("handoff.max-in-flight"),
-            bytesOrHeapShare(c, "handoff.max-hint-bytes", 8),
+            hintBytes,
             c.getString("handoff.max-hint-bytes-per-target").equals(AUTO)
-                ? Math.max(1, bytesOrHeapShare(c, "handoff.max-hint-bytes", 8) / 4)
+                ? Math.max(1, hintBytes / 4)
                 : c.getBytes("handoff.max-hint-bytes-per-target")),
         new AntiEntropySettings(
             c.getBoolean("anti-entropy.enabled"),

@@ -3,10 +3,12 @@ package io.ringstore.handoff;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The bytes of hints one node holds, against its budget ({@code ringstore.handoff.max-hint-bytes}):
- * every {@link HintStore} of the node reserves a new hint's bytes here before it persists it, and a
- * hint that does not fit is refused, so hints held in memory stay bounded in bytes, not counts
- * (DESIGN invariant 6). Shared by the stores of one {@link HintManager}; thread-safe, no Pekko.
+ * Bytes one node's hints take, against a budget: the hint values on disk
+ * ({@code ringstore.handoff.max-hint-bytes}; every {@link HintStore} of the node reserves a new
+ * hint's bytes here before it persists it, and a hint that does not fit is refused), and the values
+ * read back into memory for delivery ({@link HintSettings#maxDeliveryBytes()}), so both stay bounded
+ * in bytes, not counts (DESIGN invariant 6). Shared by the stores of one {@link HintManager};
+ * thread-safe, no Pekko.
  *
  * <p>{@link #add} is unconditional: a store that recovered more hints than the budget (a smaller
  * budget after a restart) keeps them and delivers them; only new hints are refused.
@@ -42,6 +44,17 @@ public final class HintBudget {
         return true;
       }
     }
+  }
+
+  /**
+   * Reserves {@code bytes} if they fit under the budget or if nothing is reserved at all (so one
+   * item larger than the whole budget can still pass, alone); false (nothing reserved) if not.
+   */
+  public boolean tryAcquireOrAlone(long bytes) {
+    if (tryAcquire(bytes)) {
+      return true;
+    }
+    return used.compareAndSet(0, bytes);
   }
 
   /** Adds (or with a negative argument, gives back) bytes, whether or not they fit. */

@@ -14,8 +14,8 @@ public final class HintJournal {
   private HintJournal() {}
 
   /**
-   * Creates the journal, tag and snapshot tables of the configured database unless they exist, on
-   * Pekko's blocking dispatcher. Completes when done; run it before starting the hint manager.
+   * Creates the journal, tag and snapshot tables of the configured database and the table of the
+   * hint values ({@link HintValues}) unless they exist, on Pekko's blocking dispatcher. Completes when done; run it before starting the hint manager.
    *
    * <p>Uses the plugin's {@code SchemaUtils.createIfNotExists} with its bundled DDL for the
    * configured Slick profile (H2, PostgreSQL, ...). It ignores a failing statement (it logs it at
@@ -23,6 +23,11 @@ public final class HintJournal {
    * {@code IF NOT EXISTS}. A database that cannot be reached fails the returned stage.
    */
   public static CompletionStage<Done> createSchema(ClassicActorSystemProvider system) {
-    return SchemaUtils.createIfNotExists(system);
+    return SchemaUtils.createIfNotExists(system).thenCompose(done -> {
+      HintValues values = HintValues.fromConfig(system.classicSystem().settings().config(),
+          system.classicSystem().dispatchers().lookup("pekko.actor.default-blocking-io-dispatcher"));
+      return values.createTable().whenComplete((ok, failure) -> values.close())
+          .thenApply(ok -> Done.getInstance());
+    });
   }
 }

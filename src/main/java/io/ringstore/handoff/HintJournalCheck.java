@@ -19,8 +19,8 @@ import java.util.Optional;
 /**
  * The start-up check of the embedded hint journal (DESIGN invariant 8, and: a node never reports
  * ready with hinted handoff off). Before the actor system starts, the H2 file of
- * {@code ringstore-persistence.conf} is opened over JDBC and every row of its journal and snapshot
- * tables is read; a file that cannot be opened or read is a {@link DamagedFileException}. A repair
+ * {@code ringstore-persistence.conf} is opened over JDBC and every row of its journal, snapshot and
+ * hint value ({@link HintValues}) tables is read; a file that cannot be opened or read is a {@link DamagedFileException}. A repair
  * moves the file aside, so the node starts with an empty journal: the hints in the damaged one are
  * lost (anti-entropy brings their writes to their replicas instead). A journal on a server database
  * (PostgreSQL) is the operator's to check: only an H2 file is checked here.
@@ -73,6 +73,9 @@ public final class HintJournalCheck {
       }
       if (tableExists(statement, "snapshot")) {
         readThrough(statement, "SELECT \"persistence_id\", \"snapshot_payload\" FROM PUBLIC.\"snapshot\"");
+      }
+      if (tableExists(statement, "hint_values")) {
+        readThrough(statement, "SELECT \"persistence_id\", \"object\" FROM " + HintValues.TABLE);
       }
       return events;
     } catch (SQLException e) {

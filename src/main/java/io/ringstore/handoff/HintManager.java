@@ -11,9 +11,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -37,9 +41,11 @@ import org.apache.pekko.stream.javadsl.Sink;
  * with the receptionist under {@link #KEY}, so coordinators on any node find the manager of a member.
  *
  * <p>Stores are not passivated: a node holds at most (partitions × N) of them, and an empty one
- * holds no hints in memory. A store keeps its queued objects in memory, so they are budgeted in bytes
- * (invariant 6): the manager reserves each hint's bytes in the node's {@link HintBudget}
- * ({@code max-hint-bytes}) before handing it to the store, and refuses it at once past the budget.
+ * holds no hints in memory; a store keeps only an index in memory, the hint values are on disk
+ * ({@link HintValues}, in the journal's database), where they are budgeted in bytes (invariant 6):
+ * the manager reserves each hint's bytes in the node's {@link HintBudget} ({@code max-hint-bytes})
+ * before handing it to the store, and refuses it at once past the budget. The stores share a second
+ * budget for the values they read back into memory to deliver them.
  */
 public final class HintManager extends AbstractBehavior<HintManager.Command> {
 
@@ -82,6 +88,9 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
 
   private record ReachabilityChange(ClusterEvent.ReachableMember event) implements Command {}
 
+  /** The dispatcher of blocking storage calls (the hint values' JDBC calls run there). */
+  static final String STORAGE_DISPATCHER = "ringstore-storage-dispatcher";
+
   /** How long {@link GetAllStats} waits for the stores. */
   static final Duration STATS_TIMEOUT = Duration.ofSeconds(3);
 
@@ -89,6 +98,8 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
   private final HintSettings settings;
   private final java.util.function.LongSupplier wallClock;
   private final HintBudget budget;
+  private final HintBudget deliveryBudget;
+  private final HintValues values;
   private final Map<ReplicaId, ActorRef<HintStore.Command>> stores = new HashMap<>();
   private int aggregators;
 
@@ -114,6 +125,9 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
     this.settings = settings;
     this.wallClock = wallClock;
     this.budget = HintBudget.of(settings.maxHintBytes());
+    this.deliveryBudget = HintBudget.of(settings.maxDeliveryBytes());
+    this.values = HintValues.fromConfig(ctx.getSystem().settings().config(),
+        ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(STORAGE_DISPATCHER)));
     ctx.getSystem().receptionist().tell(Receptionist.register(KEY, ctx.getSelf()));
     if (isClustered(ctx)) {
       Cluster cluster = Cluster.get(ctx.getSystem());
@@ -126,8 +140,14 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
     }
     JdbcReadJournal journal = PersistenceQuery.get(ctx.getSystem())
         .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
+    // a store with values but no event yet (a crash in between) starts too, and deletes them
     ctx.pipeToSelf(
-        journal.currentPersistenceIds().runWith(Sink.seq(), ctx.getSystem()),
+        journal.currentPersistenceIds().runWith(Sink.seq(), ctx.getSystem())
+            .thenCombine(values.persistenceIds(), (journaled, valued) -> {
+              Set<String> ids = new TreeSet<>(journaled);
+              ids.addAll(valued);
+              return List.copyOf(ids);
+            }),
         (ids, failure) -> failure != null
             ? new JournalTargets(List.of(), failure.toString())
             : new JournalTargets(targetsOf(ids), null));
@@ -164,6 +184,7 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
         .onMessage(JournalTargets.class, this::onJournalTargets)
         .onMessage(ClusterChange.class, this::onClusterChange)
         .onMessage(ReachabilityChange.class, this::onReachabilityChange)
+        .onSignal(PostStop.class, signal -> onPostStop())
         .build();
   }
 
@@ -181,6 +202,11 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
     }
     storeFor(cmd.target()).tell(new HintStore.StoreHint(
         cmd.key(), cmd.object(), size, cmd.replyTo()));
+    return this;
+  }
+
+  private Behavior<Command> onPostStop() {
+    values.close();
     return this;
   }
 
@@ -226,7 +252,8 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
 
   private ActorRef<HintStore.Command> storeFor(ReplicaId target) {
     return stores.computeIfAbsent(target, t -> getContext().spawn(
-        HintStore.create(t, directory, settings, wallClock::getAsLong, budget),
+        HintStore.create(t, directory, settings, values, wallClock::getAsLong, budget,
+            deliveryBudget),
         "hints-" + t.id()));
   }
 }

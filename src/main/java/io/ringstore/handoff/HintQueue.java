@@ -1,6 +1,7 @@
 package io.ringstore.handoff;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonValue;
 import io.ringstore.storage.Sibling;
 import io.ringstore.storage.StoredObjectCodec;
@@ -8,7 +9,6 @@ import io.ringstore.version.DvvSet;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
@@ -19,11 +19,13 @@ import scala.jdk.javaapi.CollectionConverters;
 import scala.math.Ordering;
 
 /**
- * The hints queued for one target replica: an immutable map from key to {@link Hint}, sorted by key,
- * at most one hint per key. Adding a hint for a key already queued merges the two objects with
- * {@link DvvSet#sync} (a pure, deterministic function of the two objects), so the queue never holds
- * less than any hint it was given (DESIGN invariant 1) and delivering the merged object brings the
- * target up to date with all of them (invariant 4).
+ * The index of the hints queued for one target replica: an immutable map from key to {@link Hint},
+ * sorted by key, at most one hint per key. A hint here names its object by digest and size; the
+ * object itself is on disk ({@link HintValues}), so the queue's memory does not grow with the values
+ * (DESIGN invariant 6). A second hint for a key already queued is merged with the queued object by
+ * {@link #merge} (a pure, deterministic {@link DvvSet#sync}) before the merged object replaces the
+ * entry, so the queue never holds less than any hint it was given (invariant 1) and delivering the
+ * merged object brings the target up to date with all of them (invariant 4).
  *
  * <p>Backed by Scala's persistent red-black tree, so an update costs O(log n) instead of copying a
  * map of up to {@code max-hints-per-target} entries on every event. Serialized (in snapshots) as the
@@ -35,39 +37,41 @@ public final class HintQueue {
       new HintQueue(scala.collection.immutable.TreeMap$.MODULE$.empty(BY_KEY), 0);
 
   /**
-   * One queued hint: the key's encoded object (see {@link StoredObjectCodec}) and the creation time
-   * of its newest part. Compares the object bytes by content.
+   * One queued hint: the key, the SHA-256 {@code digest} (hex) and {@code bytes} of its encoded object
+   * (see {@link StoredObjectCodec}), the creation time of the object's newest part, and {@code ref},
+   * which stored copy of the object holds it ({@link HintValues.ValueId}).
    */
-  public record Hint(String key, byte[] object, long createdAtMillis) {
+  public record Hint(String key, String digest, long bytes, long createdAtMillis, long ref) {
     public Hint {
       Objects.requireNonNull(key, "key");
-      Objects.requireNonNull(object, "object");
+      Objects.requireNonNull(digest, "digest");
+      if (bytes < 0) {
+        throw new IllegalArgumentException("bytes must be >= 0 but was " + bytes);
+      }
     }
 
-    /** SHA-256 of the object bytes, hex: names exactly this version of the queued object. */
-    public String digest() {
-      return HintQueue.digest(object);
+    /**
+     * Reads an entry, or one of a snapshot written before the values moved out of the state (it
+     * carried the {@code object} itself): that one becomes the index entry of its object, whose
+     * value is then missing, so the store drops the hint loudly after recovery.
+     */
+    @JsonCreator
+    static Hint fromJson(
+        @JsonProperty("key") String key, @JsonProperty("digest") String digest,
+        @JsonProperty("bytes") long bytes, @JsonProperty("createdAtMillis") long createdAtMillis,
+        @JsonProperty("ref") long ref, @JsonProperty("object") byte[] object) {
+      return digest == null && object != null
+          ? of(key, object, createdAtMillis, 0) : new Hint(key, digest, bytes, createdAtMillis, ref);
     }
 
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Hint h && key.equals(h.key) && createdAtMillis == h.createdAtMillis
-          && Arrays.equals(object, h.object);
-    }
-
-    @Override
-    public int hashCode() {
-      return 31 * (31 * key.hashCode() + Arrays.hashCode(object)) + Long.hashCode(createdAtMillis);
-    }
-
-    @Override
-    public String toString() {
-      return "Hint[" + key + ", " + object.length + " bytes, created " + createdAtMillis + "]";
+    /** The index entry of {@code object} queued for {@code key}, stored as copy {@code ref}. */
+    public static Hint of(String key, byte[] object, long createdAtMillis, long ref) {
+      return new Hint(key, HintQueue.digest(object), object.length, createdAtMillis, ref);
     }
   }
 
   private final scala.collection.immutable.TreeMap<String, Hint> hints;
-  /** Sum of the queued objects' lengths. */
+  /** Sum of the queued objects' sizes. */
   private final long bytes;
 
   private HintQueue(scala.collection.immutable.TreeMap<String, Hint> hints, long bytes) {
@@ -79,7 +83,7 @@ public final class HintQueue {
     return EMPTY;
   }
 
-  /** Rebuilds a queue from its serialized form; a key given twice is merged as by {@link #add}. */
+  /** Rebuilds a queue from its serialized form; of a key given twice the last entry is kept. */
   @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
   public static HintQueue of(List<Hint> hints) {
     HintQueue queue = EMPTY;
@@ -101,7 +105,7 @@ public final class HintQueue {
     return hints.size();
   }
 
-  /** Bytes of the queued objects (what the hint budget counts). */
+  /** Bytes of the queued objects, on disk (what the hint budget counts). */
   public long bytes() {
     return bytes;
   }
@@ -120,23 +124,24 @@ public final class HintQueue {
   }
 
   /**
-   * This queue with {@code hint} added: queued as is for a new key; for a key already queued, the
-   * merge ({@code DvvSet.sync}) of the queued and the new object, created at the later of the two
-   * times. Throws IllegalArgumentException if an object is not a valid encoded object.
+   * This queue with {@code hint} as its key's entry: added for a new key, replacing the queued entry
+   * for a key already queued (the caller merged the objects, see {@link #merge}).
    */
   public HintQueue add(Hint hint) {
     scala.Option<Hint> queued = hints.get(hint.key());
-    Hint next = hint;
-    long replaced = 0;
-    if (queued.isDefined()) {
-      Hint old = queued.get();
-      replaced = old.object().length;
-      DvvSet<Sibling> merged =
-          StoredObjectCodec.decode(old.object()).sync(StoredObjectCodec.decode(hint.object()));
-      next = new Hint(hint.key(), StoredObjectCodec.encode(merged),
-          Math.max(old.createdAtMillis(), hint.createdAtMillis()));
-    }
-    return new HintQueue(hints.updated(hint.key(), next), bytes - replaced + next.object().length);
+    long replaced = queued.isDefined() ? queued.get().bytes() : 0;
+    return new HintQueue(hints.updated(hint.key(), hint), bytes - replaced + hint.bytes());
+  }
+
+  /**
+   * The merge of a queued object and a new one for the same key ({@code DvvSet.sync}, encoded):
+   * holds every sibling either holds that the other does not supersede. Throws
+   * IllegalArgumentException if an object is not a valid encoded object.
+   */
+  public static byte[] merge(byte[] queued, byte[] incoming) {
+    DvvSet<Sibling> merged =
+        StoredObjectCodec.decode(queued).sync(StoredObjectCodec.decode(incoming));
+    return StoredObjectCodec.encode(merged);
   }
 
   /** This queue without the key's hint, if the queued hint is still the object named by {@code digest}. */
@@ -147,7 +152,7 @@ public final class HintQueue {
   public HintQueue remove(String key) {
     scala.Option<Hint> queued = hints.get(key);
     return queued.isDefined()
-        ? new HintQueue(hints.removed(key), bytes - queued.get().object().length) : this;
+        ? new HintQueue(hints.removed(key), bytes - queued.get().bytes()) : this;
   }
 
   /** Keys whose hint was created before {@code cutoffMillis}, in key order. */

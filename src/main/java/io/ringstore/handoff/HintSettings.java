@@ -13,31 +13,34 @@ import java.util.Objects;
  * @param retryInterval time between delivery rounds while hints are queued
  * @param maxInFlight most hints of one target awaiting an ack at once
  * @param deliveryTimeout how long one delivery waits for the target's ack before it counts as failed
- * @param maxHintBytes bytes of hints (their encoded objects) the node holds for all targets; past it
- *     new hints are refused ({@link HintBudget})
+ * @param maxHintBytes bytes of hints (their encoded objects, on disk) the node holds for all
+ *     targets; past it new hints are refused ({@link HintBudget})
  * @param maxHintBytesPerTarget bytes of hints the node holds for one target; past it new hints for
  *     that target are refused
+ * @param maxDeliveryBytes bytes of hint values the node's stores read into memory at once to
+ *     deliver them (one value is always allowed); further reads wait for the next round
  */
 public record HintSettings(
     Duration hintWindow, int maxHintsPerTarget, Duration retryInterval, int maxInFlight,
-    Duration deliveryTimeout, long maxHintBytes, long maxHintBytesPerTarget) {
+    Duration deliveryTimeout, long maxHintBytes, long maxHintBytesPerTarget, long maxDeliveryBytes) {
 
   /**
    * The defaults: a 3 h window, 100 000 hints per target, a round every 5 s, 16 in flight, 5 s,
-   * 128 MiB of hints per node and 32 MiB per target.
+   * 128 MiB of hints per node and 32 MiB per target, 32 MiB of values in delivery.
    */
   public static final HintSettings DEFAULTS = new HintSettings(
       Duration.ofHours(3), 100_000, Duration.ofSeconds(5), 16, Duration.ofSeconds(5),
-      128L << 20, 32L << 20);
+      128L << 20, 32L << 20, 32L << 20);
 
   /**
    * The node's {@code ringstore.handoff} settings; the delivery timeout has no key yet and keeps its
-   * default (5 s).
+   * default (5 s), the values in delivery take at most a sixteenth of the heap.
    */
   public static HintSettings of(RingstoreSettings.HandoffSettings handoff) {
     return new HintSettings(handoff.hintWindow(), handoff.maxHintsPerTarget(),
         handoff.retryInterval(), handoff.maxInFlight(), DEFAULTS.deliveryTimeout(),
-        handoff.maxHintBytes(), handoff.maxHintBytesPerTarget());
+        handoff.maxHintBytes(), handoff.maxHintBytesPerTarget(),
+        Math.max(1, Runtime.getRuntime().maxMemory() / 16));
   }
 
   public HintSettings {
@@ -46,6 +49,9 @@ public record HintSettings(
     requirePositive(deliveryTimeout, "delivery timeout");
     if (maxHintsPerTarget < 1) {
       throw new IllegalArgumentException("max hints per target must be >= 1 but was " + maxHintsPerTarget);
+    }
+    if (maxDeliveryBytes < 1) {
+      throw new IllegalArgumentException("max delivery bytes must be >= 1 but was " + maxDeliveryBytes);
     }
     if (maxHintBytes < 1 || maxHintBytesPerTarget < 1) {
       throw new IllegalArgumentException("hint byte budgets must be >= 1 but were " + maxHintBytes
@@ -58,32 +64,37 @@ public record HintSettings(
 
   public HintSettings withHintWindow(Duration value) {
     return new HintSettings(value, maxHintsPerTarget, retryInterval, maxInFlight, deliveryTimeout,
-        maxHintBytes, maxHintBytesPerTarget);
+        maxHintBytes, maxHintBytesPerTarget, maxDeliveryBytes);
   }
 
   public HintSettings withMaxHintsPerTarget(int value) {
     return new HintSettings(hintWindow, value, retryInterval, maxInFlight, deliveryTimeout,
-        maxHintBytes, maxHintBytesPerTarget);
+        maxHintBytes, maxHintBytesPerTarget, maxDeliveryBytes);
   }
 
   public HintSettings withRetryInterval(Duration value) {
     return new HintSettings(hintWindow, maxHintsPerTarget, value, maxInFlight, deliveryTimeout,
-        maxHintBytes, maxHintBytesPerTarget);
+        maxHintBytes, maxHintBytesPerTarget, maxDeliveryBytes);
   }
 
   public HintSettings withMaxInFlight(int value) {
     return new HintSettings(hintWindow, maxHintsPerTarget, retryInterval, value, deliveryTimeout,
-        maxHintBytes, maxHintBytesPerTarget);
+        maxHintBytes, maxHintBytesPerTarget, maxDeliveryBytes);
   }
 
   public HintSettings withDeliveryTimeout(Duration value) {
     return new HintSettings(hintWindow, maxHintsPerTarget, retryInterval, maxInFlight, value,
-        maxHintBytes, maxHintBytesPerTarget);
+        maxHintBytes, maxHintBytesPerTarget, maxDeliveryBytes);
   }
 
   public HintSettings withMaxHintBytes(long node, long perTarget) {
     return new HintSettings(hintWindow, maxHintsPerTarget, retryInterval, maxInFlight,
-        deliveryTimeout, node, perTarget);
+        deliveryTimeout, node, perTarget, maxDeliveryBytes);
+  }
+
+  public HintSettings withMaxDeliveryBytes(long value) {
+    return new HintSettings(hintWindow, maxHintsPerTarget, retryInterval, maxInFlight,
+        deliveryTimeout, maxHintBytes, maxHintBytesPerTarget, value);
   }
 
   private static void requirePositive(Duration d, String name) {

@@ -1,15 +1,20 @@
 package io.ringstore.handoff;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.ringstore.config.LogText;
 import io.ringstore.CborSerializable;
 import io.ringstore.replica.ReplicaDirectory;
 import io.ringstore.replica.ReplicaEntity;
 import io.ringstore.replica.ReplicaId;
 import io.ringstore.storage.StoredObjectCodec;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.LongSupplier;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -19,6 +24,7 @@ import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
@@ -28,20 +34,30 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 /**
  * The persistent mailbox of hints for one target replica entity on the node that holds them (one
  * per target, persistence id {@code hints|p:r} in the node-local journal). A hint is acknowledged to
- * the coordinator only after its {@link HintAdded} event is in the journal, and is removed only after
- * the target acknowledged storing exactly that object ({@link HintDelivered}), so a hinted write
- * survives a crash of its holder (DESIGN invariant 1). While hints are queued it delivers them through
- * sharding every {@code retry-interval} and whenever a member becomes reachable or up, wherever the
- * target lives then, so the replicas converge once faults heal (invariant 4).
+ * the coordinator only after its value is stored ({@link HintValues}) and its {@link HintAdded} event
+ * is in the journal, and is removed only after the target acknowledged storing exactly that object
+ * ({@link HintDelivered}), so a hinted write survives a crash of its holder (DESIGN invariant 1).
+ * While hints are queued it delivers them through sharding every {@code retry-interval} and whenever
+ * a member becomes reachable or up, wherever the target lives then, so the replicas converge once
+ * faults heal (invariant 4).
+ *
+ * <p>The state (and its snapshots) is an index: per queued key the object's digest, size and
+ * creation time. The objects are on disk and read back, off the actor (storage dispatcher, then
+ * {@code pipeToSelf}), to deliver them and to merge a new hint into the queued one; at most
+ * {@code max-in-flight} reads per store and, node-wide, the delivery budget's bytes of values are in
+ * memory at once (invariant 6). A value is written before the event that names it and deleted after
+ * the event that removes it; after recovery the store deletes the values no event names (a crash
+ * between the two steps) before it takes a command, and a queued hint whose value is missing or does
+ * not match its digest is logged at ERROR, counted ({@link HintStats#lost()}, persisted) and dropped
+ * ({@link HintLost}): anti-entropy repairs that key.
  *
  * <p>Hints older than the hint window are dropped ({@link HintExpired}) rather than delivered:
  * anti-entropy repairs those keys. Hints refused because the queue is full are counted in
- * {@link HintStats#dropped()}, in memory only (the count restarts at 0 with the actor); the delivered
- * and expired counts are part of the persisted state.
+ * {@link HintStats#dropped()}, in memory only (the count restarts at 0 with the actor); the delivered,
+ * expired and lost counts are part of the persisted state.
  *
- * <p>The queued objects are held in memory (the state) as well as in the journal, so they are
- * budgeted in bytes (DESIGN invariant 6): a new hint is persisted only if its bytes fit both under
- * this target's {@code max-hint-bytes-per-target} and, reserved in the node's shared
+ * <p>The queued objects' bytes on disk are budgeted: a new hint is persisted only if its bytes fit
+ * both under this target's {@code max-hint-bytes-per-target} and, reserved in the node's shared
  * {@link HintBudget}, under {@code max-hint-bytes}; otherwise it is refused (counted in
  * {@link HintStats#refusedBudget()}) and the coordinator does not count it toward W.
  */
@@ -84,43 +100,69 @@ public final class HintStore
   /**
    * The state of one target's hints: {@code queued} keys, {@code oldestCreatedAtMillis} (-1 when
    * none), counts of hints delivered, dropped (refused when full; since the actor started) and
-   * expired, the {@code bytes} of the queued objects and the hints refused for lack of byte budget
-   * (this target's or the node's; since the actor started).
+   * expired, the {@code bytes} of the queued objects (on disk), the hints refused for lack of byte
+   * budget (this target's or the node's; since the actor started) and the hints {@code lost}: queued,
+   * but their value was missing or damaged on disk.
    */
   public record HintStats(
       ReplicaId target, int queued, long oldestCreatedAtMillis, long delivered, long dropped,
-      long expired, long bytes, long refusedBudget) implements CborSerializable {
+      long expired, long bytes, long refusedBudget, long lost) implements CborSerializable {
     public static HintStats empty(ReplicaId target) {
-      return new HintStats(target, 0, -1, 0, 0, 0, 0, 0);
+      return new HintStats(target, 0, -1, 0, 0, 0, 0, 0, 0);
     }
   }
 
   private enum Deliver implements Command { INSTANCE }
 
-  private record Delivered(String key, String digest, boolean ok, String failure) implements Command {}
+  /** Internal messages: never sent to another node, not serialized. */
+  private interface Internal extends Command, NoSerializationVerificationNeeded {}
+
+  private record Delivered(String key, String digest, boolean ok, String failure) implements Internal {}
+
+  /** The values check after recovery ({@code failure} when it could not be made). */
+  private record ValuesChecked(HintStoreValues.Checked checked, String failure)
+      implements Internal {}
+
+  /** A new hint's value is stored ({@code failure} when not). */
+  private record ValueStored(StoreHint cmd, HintStoreValues.Stored stored, String failure)
+      implements Internal {}
+
+  /** A queued value read for delivery ({@code failure} when it could not be read). */
+  private record ValueRead(HintQueue.Hint hint, HintStoreValues.Read read, String failure)
+      implements Internal {}
+
+  private record ValuesDeleted(int count, String failure) implements Internal {}
 
   /** Events of the hint journal. */
   public interface Event extends CborSerializable {}
 
-  /** A hint was queued (merged into the queued one of the same key, if any). */
-  public record HintAdded(String key, byte[] object, long createdAtMillis) implements Event {
+  /**
+   * A hint was queued: the index entry of its object (stored in {@link HintValues} before this event
+   * is persisted), which replaces the key's entry (a merge of the queued and the new object).
+   */
+  public record HintAdded(String key, String digest, long bytes, long createdAtMillis, long ref)
+      implements Event {
+    HintAdded(HintQueue.Hint hint) {
+      this(hint.key(), hint.digest(), hint.bytes(), hint.createdAtMillis(), hint.ref());
+    }
+
+    /**
+     * Reads this event, or one written before the values moved out of the journal (it carried the
+     * {@code object} itself): that one becomes the index entry of its object, whose value is then
+     * missing, so the store drops the hint loudly after recovery (logged at ERROR, counted).
+     */
+    @JsonCreator
+    static HintAdded fromJson(
+        @JsonProperty("key") String key, @JsonProperty("digest") String digest,
+        @JsonProperty("bytes") long bytes, @JsonProperty("createdAtMillis") long createdAtMillis,
+        @JsonProperty("ref") long ref, @JsonProperty("object") byte[] object) {
+      return digest == null && object != null
+          ? new HintAdded(HintQueue.Hint.of(key, object, createdAtMillis, 0))
+          : new HintAdded(key, digest, bytes, createdAtMillis, ref);
+    }
+
     HintQueue.Hint hint() {
-      return new HintQueue.Hint(key, object, createdAtMillis);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof HintAdded e && hint().equals(e.hint());
-    }
-
-    @Override
-    public int hashCode() {
-      return hint().hashCode();
-    }
-
-    @Override
-    public String toString() {
-      return "HintAdded[" + key + ", " + object.length + " bytes, created " + createdAtMillis + "]";
+      return new HintQueue.Hint(key, digest, bytes, createdAtMillis, ref);
     }
   }
 
@@ -130,26 +172,38 @@ public final class HintStore
   /** The key's hint outlived the hint window and was dropped. */
   public record HintExpired(String key) implements Event {}
 
-  /** The hints queued for the target and the counts that survive restarts. Owns its transitions. */
-  public record State(HintQueue queue, long delivered, long expired) implements CborSerializable {
-    public static final State EMPTY = new State(HintQueue.empty(), 0, 0);
+  /** The key's queued object (this digest) was missing or damaged on disk: dropped and counted. */
+  public record HintLost(String key, String objectDigest) implements Event {}
+
+  /** The index of the hints queued for the target and the counts that survive restarts. */
+  public record State(HintQueue queue, long delivered, long expired, long lost)
+      implements CborSerializable {
+    public static final State EMPTY = new State(HintQueue.empty(), 0, 0, 0);
 
     State hintAdded(HintAdded event) {
-      return new State(queue.add(event.hint()), delivered, expired);
+      return new State(queue.add(event.hint()), delivered, expired, lost);
     }
 
     State hintDelivered(HintDelivered event) {
       HintQueue next = queue.removeIfCurrent(event.key(), event.objectDigest());
-      return next == queue ? this : new State(next, delivered + 1, expired);
+      return next == queue ? this : new State(next, delivered + 1, expired, lost);
     }
 
     State hintExpired(HintExpired event) {
       HintQueue next = queue.remove(event.key());
-      return next == queue ? this : new State(next, delivered, expired + 1);
+      return next == queue ? this : new State(next, delivered, expired + 1, lost);
+    }
+
+    State hintLost(HintLost event) {
+      HintQueue next = queue.removeIfCurrent(event.key(), event.objectDigest());
+      return next == queue ? this : new State(next, delivered, expired, lost + 1);
     }
   }
 
   private static final Object DELIVERY_TIMER = "deliver";
+
+  /** A value being read or delivered (its size is what it holds of the delivery budget). */
+  private record InFlight(HintQueue.Hint hint) {}
 
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
@@ -158,35 +212,40 @@ public final class HintStore
   private final HintSettings settings;
   private final LongSupplier clock;
   private final HintBudget budget;
+  private final HintBudget deliveryBudget;
+  private final HintStoreValues disk;
   /** Bytes of the state's queue this store has added to the node's budget. */
   private long accounted;
-  /** Bytes reserved in the budget for a hint being persisted. */
+  /** Bytes reserved in the budget for a hint being stored or persisted. */
   private long reserved;
   private long refusedBudget;
-  /** Keys awaiting an ack, with the digest of the object sent. Not persisted. */
-  private final Map<String, String> inFlight = new HashMap<>();
+  /** False until the values are checked against the recovered index: commands wait (stashed). */
+  private boolean checked;
+  /** True while a new hint's value is being stored: further hints wait (stashed). */
+  private boolean storing;
+  /** Keys being read or awaiting an ack. Not persisted. */
+  private final Map<String, InFlight> inFlight = new HashMap<>();
   /** The last key sent: the next round starts after it. */
   private String cursor;
   private long dropped;
 
-  /** A hint store for {@code target}, reaching it through {@code directory}. */
-  public static Behavior<Command> create(
-      ReplicaId target, ReplicaDirectory directory, HintSettings settings) {
-    return create(target, directory, settings, System::currentTimeMillis);
+  /**
+   * A hint store for {@code target}, reaching it through {@code directory}, its values in
+   * {@code values}, with the node's shared byte budgets for hints on disk and values in delivery.
+   */
+  static Behavior<Command> create(
+      ReplicaId target, ReplicaDirectory directory, HintSettings settings, HintValues values,
+      LongSupplier clock, HintBudget budget, HintBudget deliveryBudget) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new HintStore(
+        ctx, timers, target, directory, settings, values, clock, budget, deliveryBudget)));
   }
 
-  /** As {@link #create(ReplicaId, ReplicaDirectory, HintSettings)} with a clock (ms) for expiry. */
+  /** With budgets of its own (tests of one store). */
   static Behavior<Command> create(
-      ReplicaId target, ReplicaDirectory directory, HintSettings settings, LongSupplier clock) {
-    return create(target, directory, settings, clock, HintBudget.of(settings.maxHintBytes()));
-  }
-
-  /** With the node's shared {@code budget} (see {@link HintManager}). */
-  static Behavior<Command> create(
-      ReplicaId target, ReplicaDirectory directory, HintSettings settings, LongSupplier clock,
-      HintBudget budget) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(
-        timers -> new HintStore(ctx, timers, target, directory, settings, clock, budget)));
+      ReplicaId target, ReplicaDirectory directory, HintSettings settings, HintValues values,
+      LongSupplier clock) {
+    return create(target, directory, settings, values, clock,
+        HintBudget.of(settings.maxHintBytes()), HintBudget.of(settings.maxDeliveryBytes()));
   }
 
   public static PersistenceId persistenceId(ReplicaId target) {
@@ -195,9 +254,12 @@ public final class HintStore
 
   private HintStore(
       ActorContext<Command> ctx, TimerScheduler<Command> timers, ReplicaId target,
-      ReplicaDirectory directory, HintSettings settings, LongSupplier clock, HintBudget budget) {
+      ReplicaDirectory directory, HintSettings settings, HintValues values, LongSupplier clock,
+      HintBudget budget, HintBudget deliveryBudget) {
     super(persistenceId(target));
     this.budget = budget;
+    this.deliveryBudget = deliveryBudget;
+    this.disk = new HintStoreValues(values, persistenceId(target).id());
     this.ctx = ctx;
     this.timers = timers;
     this.target = target;
@@ -211,6 +273,7 @@ public final class HintStore
     return State.EMPTY;
   }
 
+  /** Events carry no values, so old events and snapshots may go: the state is the whole index. */
   @Override
   public RetentionCriteria retentionCriteria() {
     return RetentionCriteria.snapshotEvery(100, 2).withDeleteEventsOnSnapshot();
@@ -223,8 +286,12 @@ public final class HintStore
         .onCommand(StoreHint.class, this::onStoreHint)
         .onCommand(Deliver.class, this::onDeliver)
         .onCommand(TargetReachable.class, this::onTargetReachable)
-        .onCommand(Delivered.class, this::onDelivered)
         .onCommand(GetStats.class, this::onGetStats)
+        .onCommand(ValuesChecked.class, this::onValuesChecked)
+        .onCommand(ValueStored.class, this::onValueStored)
+        .onCommand(ValueRead.class, this::onValueRead)
+        .onCommand(Delivered.class, this::onDelivered)
+        .onCommand(ValuesDeleted.class, this::onValuesDeleted)
         .build();
   }
 
@@ -235,6 +302,7 @@ public final class HintStore
         .onEvent(HintAdded.class, State::hintAdded)
         .onEvent(HintDelivered.class, State::hintDelivered)
         .onEvent(HintExpired.class, State::hintExpired)
+        .onEvent(HintLost.class, State::hintLost)
         .build();
   }
 
@@ -246,15 +314,50 @@ public final class HintStore
         .build();
   }
 
+  /**
+   * Accounts the recovered hints, then checks the values on disk against the index before any
+   * command is taken: values no event names (a crash after the value was stored and before its
+   * event, or after the event that removed it) are deleted, and queued hints whose value is missing
+   * are reported.
+   */
   private void onRecoveryCompleted(State state) {
     account(state);
     if (!state.queue().isEmpty()) {
       ctx.getLog().info("hints for {}: {} queued after recovery", target, state.queue().size());
     }
+    ctx.pipeToSelf(disk.check(state.queue().toList()),
+        (checked, failure) -> new ValuesChecked(checked, describe(failure)));
     updateTimer(state);
   }
 
+  private ReplyEffect<Event, State> onValuesChecked(State state, ValuesChecked result) {
+    checked = true;
+    if (result.failure() != null) {
+      ctx.getLog().error("hints for {}: cannot check their values on disk ({}); a missing value is"
+          + " found when its hint is delivered", target, LogText.escape(result.failure()));
+      return replyEffect(Effect().none().thenUnstashAll());
+    }
+    HintStoreValues.Checked found = result.checked();
+    if (found.orphans() > 0) {
+      ctx.getLog().info("hints for {}: {} values no hint names (left by a crash) deleted",
+          target, found.orphans());
+    }
+    if (found.missing().isEmpty()) {
+      return replyEffect(Effect().none().thenUnstashAll());
+    }
+    ctx.getLog().error("hints for {}: {} queued hints have no value on disk and are dropped"
+        + " (anti-entropy repairs those keys), e.g. key {}", target, found.missing().size(),
+        LogText.escape(found.missing().get(0).key()));
+    List<Event> lost = found.missing().stream()
+        .<Event>map(h -> new HintLost(h.key(), h.digest())).toList();
+    return replyEffect(Effect().persist(lost).thenRun(this::account).thenRun(this::updateTimer)
+        .thenUnstashAll());
+  }
+
   private ReplyEffect<Event, State> onStoreHint(State state, StoreHint cmd) {
+    if (!checked || storing) {
+      return Effect().stash();
+    }
     try {
       StoredObjectCodec.decode(cmd.object());
     } catch (IllegalArgumentException | NullPointerException e) {
@@ -278,11 +381,49 @@ public final class HintStore
           + budget.maxBytes() + " bytes)");
     }
     reserved = cmd.reservedBytes() == 0 ? size : cmd.reservedBytes();
-    return Effect()
-        .persist(new HintAdded(cmd.key(), cmd.object(), clock.getAsLong()))
+    storing = true;
+    ctx.pipeToSelf(
+        disk.store(state.queue().get(cmd.key()), cmd.key(), cmd.object(), clock.getAsLong()),
+        (stored, failure) -> new ValueStored(cmd, stored, describe(failure)));
+    return Effect().noReply();
+  }
+
+  private static String describe(Throwable failure) {
+    return failure == null ? null
+        : String.valueOf(failure.getCause() != null ? failure.getCause() : failure);
+  }
+
+  private ReplyEffect<Event, State> onValueStored(State state, ValueStored stored) {
+    storing = false;
+    StoreHint cmd = stored.cmd();
+    if (stored.failure() != null) {
+      ctx.getLog().warn("hints for {}: the value of a hint for {} could not be stored, hint refused:"
+          + " {}", target, LogText.escape(cmd.key()), LogText.escape(stored.failure()));
+      budget.release(reserved);
+      reserved = 0;
+      HintStoreReply refused = new HintStoreReply(target, cmd.key(), false,
+          "the hint could not be stored");
+      return replyEffect(Effect().none().thenRun(() -> cmd.replyTo().tell(refused))
+          .thenUnstashAll());
+    }
+    List<Event> events = new ArrayList<>(2);
+    HintQueue.Hint old = stored.stored().replaced();
+    // a value deleted meanwhile because its hint was delivered or expired is not lost
+    if (stored.stored().replacedLost() && state.queue().get(cmd.key()).equals(Optional.of(old))) {
+      ctx.getLog().error("hints for {}: the queued value of key {} is missing or damaged on disk;"
+          + " the new hint replaces it (anti-entropy repairs the rest)", target,
+          LogText.escape(cmd.key()));
+      events.add(new HintLost(cmd.key(), old.digest()));
+    }
+    events.add(new HintAdded(stored.stored().hint()));
+    List<HintQueue.Hint> replaced = old == null ? List.of() : List.of(old);
+    HintStoreReply accepted = new HintStoreReply(target, cmd.key(), true, null);
+    return replyEffect(Effect().persist(events)
         .thenRun(this::account)
         .thenRun(this::updateTimer)
-        .thenReply(cmd.replyTo(), s -> new HintStoreReply(target, cmd.key(), true, null));
+        .thenRun(() -> deleteValues(replaced))
+        .thenRun(() -> cmd.replyTo().tell(accepted))
+        .thenUnstashAll());
   }
 
   private ReplyEffect<Event, State> refuseForBudget(StoreHint cmd, String reason) {
@@ -293,8 +434,8 @@ public final class HintStore
 
   /**
    * Brings the node's budget in line with the state's queue: the queue's bytes replace what this
-   * store accounted before and the reservation of the hint just persisted. Commands are stashed while
-   * an event is persisted, so at most one reservation is pending.
+   * store accounted before and the reservation of the hint just persisted. New hints wait while one
+   * is stored or persisted, so at most one reservation is pending.
    */
   private void account(State state) {
     long bytes = state.queue().bytes();
@@ -307,6 +448,8 @@ public final class HintStore
     budget.release(accounted + reserved);
     accounted = 0;
     reserved = 0;
+    inFlight.values().forEach(f -> deliveryBudget.release(f.hint().bytes()));
+    inFlight.clear();
   }
 
   private ReplyEffect<Event, State> refuse(StoreHint cmd, String reason) {
@@ -315,11 +458,11 @@ public final class HintStore
   }
 
   private ReplyEffect<Event, State> onTargetReachable(State state, TargetReachable cmd) {
-    return deliveryRound(state);
+    return checked ? deliveryRound(state) : Effect().stash();
   }
 
   private ReplyEffect<Event, State> onDeliver(State state, Deliver cmd) {
-    return deliveryRound(state);
+    return checked ? deliveryRound(state) : Effect().stash();
   }
 
   private ReplyEffect<Event, State> deliveryRound(State state) {
@@ -328,42 +471,114 @@ public final class HintStore
     if (!expired.isEmpty()) {
       ctx.getLog().info("hints for {}: {} older than {} dropped (anti-entropy repairs them)",
           target, expired.size(), settings.hintWindow());
+      List<HintQueue.Hint> ids = expired.stream()
+          .map(key -> state.queue().get(key).orElseThrow()).toList();
       List<Event> events = expired.stream().<Event>map(HintExpired::new).toList();
-      return Effect().persist(events).thenRun(this::account).thenRun(this::sendHints)
-          .thenRun(this::updateTimer).thenNoReply();
+      return Effect().persist(events).thenRun(this::account).thenRun(() -> deleteValues(ids))
+          .thenRun(this::sendHints).thenRun(this::updateTimer).thenNoReply();
     }
     return Effect().none().thenRun(this::sendHints).thenNoReply();
   }
 
+  private ReplyEffect<Event, State> onValueRead(State state, ValueRead read) {
+    HintQueue.Hint hint = read.hint();
+    InFlight pending = inFlight.get(hint.key());
+    if (pending == null || !pending.hint().equals(hint)) {
+      return Effect().noReply();
+    }
+    boolean current = state.queue().get(hint.key()).equals(Optional.of(hint));
+    byte[] object = read.failure() == null ? read.read().object() : null;
+    if (object == null || !current) {
+      inFlight.remove(hint.key());
+      deliveryBudget.release(hint.bytes());
+    }
+    if (read.failure() != null) {
+      ctx.getLog().warn("hints for {}: cannot read the value of key {} ({}); retried next round",
+          target, LogText.escape(hint.key()), LogText.escape(read.failure()));
+      return Effect().noReply();
+    }
+    if (!current) {
+      return Effect().none().thenRun(this::sendHints).thenNoReply();
+    }
+    if (object == null) {
+      ctx.getLog().error("hints for {}: the value of the hint for key {} is {} on disk; the hint is"
+          + " dropped (anti-entropy repairs the key)", target, LogText.escape(hint.key()),
+          read.read().lost());
+      List<HintQueue.Hint> damaged = List.of(hint);
+      return Effect().persist(new HintLost(hint.key(), hint.digest()))
+          .thenRun(this::account).thenRun(() -> deleteValues(damaged))
+          .thenRun(this::sendHints).thenRun(this::updateTimer).thenNoReply();
+    }
+    String key = hint.key();
+    String digest = hint.digest();
+    ctx.ask(
+        ReplicaEntity.Replicated.class,
+        directory.entity(target),
+        settings.deliveryTimeout(),
+        replyTo -> new ReplicaEntity.Replicate(key, object, replyTo),
+        (reply, failure) -> new Delivered(key, digest, reply != null && reply.ok(),
+            failure != null ? failure.toString() : reply.ok() ? null : "target replied not ok"));
+    return Effect().noReply();
+  }
+
   private ReplyEffect<Event, State> onDelivered(State state, Delivered result) {
-    inFlight.remove(result.key());
+    InFlight done = inFlight.remove(result.key());
+    if (done != null) {
+      deliveryBudget.release(done.hint().bytes());
+    }
     if (!result.ok()) {
       ctx.getLog().debug("hint {} for {} not delivered ({}); retried next round",
           LogText.escape(result.key()), target, LogText.escape(result.failure()));
       return Effect().noReply();
     }
-    boolean current = state.queue().get(result.key())
-        .filter(h -> h.digest().equals(result.digest())).isPresent();
-    if (!current) {
+    Optional<HintQueue.Hint> current = state.queue().get(result.key())
+        .filter(h -> h.digest().equals(result.digest()));
+    if (current.isEmpty()) {
       // a newer (merged) hint for the key is queued, or the hint expired meanwhile: keep going
       return Effect().none().thenRun(this::sendHints).thenNoReply();
     }
+    List<HintQueue.Hint> deliveredValue = List.of(current.get());
     return Effect().persist(new HintDelivered(result.key(), result.digest()))
         .thenRun(s -> ctx.getLog().info("hint delivered: target={} key={} queued={}",
             target, LogText.escape(result.key()), s.queue().size()))
         .thenRun(this::account)
+        .thenRun(() -> deleteValues(deliveredValue))
         .thenRun(this::sendHints)
         .thenRun(this::updateTimer)
         .thenNoReply();
   }
 
-  private ReplyEffect<Event, State> onGetStats(State state, GetStats cmd) {
-    return Effect().reply(cmd.replyTo(), new HintStats(target, state.queue().size(),
-        state.queue().oldestCreatedAtMillis(), state.delivered(), dropped, state.expired(),
-        state.queue().bytes(), refusedBudget));
+  private ReplyEffect<Event, State> onValuesDeleted(State state, ValuesDeleted deleted) {
+    if (deleted.failure() != null) {
+      ctx.getLog().warn("hints for {}: {} values no longer queued could not be deleted now ({});"
+          + " they are deleted at the next start", target, deleted.count(),
+          LogText.escape(deleted.failure()));
+    }
+    return Effect().noReply();
   }
 
-  /** Sends queued hints that are not in flight until {@code max-in-flight} await an ack. */
+  private ReplyEffect<Event, State> onGetStats(State state, GetStats cmd) {
+    if (!checked) {
+      return Effect().stash();
+    }
+    return Effect().reply(cmd.replyTo(), new HintStats(target, state.queue().size(),
+        state.queue().oldestCreatedAtMillis(), state.delivered(), dropped, state.expired(),
+        state.queue().bytes(), refusedBudget, state.lost()));
+  }
+
+  /** Deletes values after the events that removed them are persisted (a failure: next start). */
+  private void deleteValues(List<HintQueue.Hint> hints) {
+    if (!hints.isEmpty()) {
+      ctx.pipeToSelf(disk.delete(hints),
+          (done, failure) -> new ValuesDeleted(hints.size(), describe(failure)));
+    }
+  }
+
+  /**
+   * Reads queued values that are not in flight for delivery, until {@code max-in-flight} are read or
+   * await an ack, or the node's delivery budget is spent (one value is always allowed when the
+   * budget is unused, so a value larger than the budget is still delivered).
+   */
   private void sendHints(State state) {
     int free = settings.maxInFlight() - inFlight.size();
     if (free <= 0 || state.queue().isEmpty()) {
@@ -374,23 +589,20 @@ public final class HintStore
         break;
       }
       if (!inFlight.containsKey(hint.key())) {
-        send(hint);
+        if (!deliveryBudget.tryAcquireOrAlone(hint.bytes())) {
+          break;
+        }
+        read(hint);
         free--;
       }
     }
   }
 
-  private void send(HintQueue.Hint hint) {
-    String digest = hint.digest();
-    inFlight.put(hint.key(), digest);
+  private void read(HintQueue.Hint hint) {
+    inFlight.put(hint.key(), new InFlight(hint));
     cursor = hint.key();
-    ctx.ask(
-        ReplicaEntity.Replicated.class,
-        directory.entity(target),
-        settings.deliveryTimeout(),
-        replyTo -> new ReplicaEntity.Replicate(hint.key(), hint.object(), replyTo),
-        (reply, failure) -> new Delivered(hint.key(), digest, reply != null && reply.ok(),
-            failure != null ? failure.toString() : reply.ok() ? null : "target replied not ok"));
+    ctx.pipeToSelf(disk.read(hint),
+        (read, failure) -> new ValueRead(hint, read, describe(failure)));
   }
 
   /** A delivery round every retry interval while hints are queued, none otherwise. */
@@ -400,5 +612,15 @@ public final class HintStore
     } else if (!timers.isTimerActive(DELIVERY_TIMER)) {
       timers.startTimerWithFixedDelay(DELIVERY_TIMER, Deliver.INSTANCE, settings.retryInterval());
     }
+  }
+
+  /**
+   * An effect that ends in {@code thenUnstashAll()} as a reply effect: it replies (if at all) from
+   * its side effects. Pekko's effects all implement both interfaces; the Java API's type for
+   * {@code thenUnstashAll} just does not say so.
+   */
+  @SuppressWarnings("unchecked")
+  private static ReplyEffect<Event, State> replyEffect(Effect<Event, State> effect) {
+    return (ReplyEffect<Event, State>) effect;
   }
 }

@@ -187,7 +187,7 @@ final class AdminRoutes {
               .sorted(java.util.Comparator.comparing(t -> t.target().id()))
               .map(t -> new Dto.HintTarget(t.target().id(), t.queued(),
                   t.oldestCreatedAtMillis() < 0 ? null : (now - t.oldestCreatedAtMillis()) / 1000.0,
-                  t.delivered(), t.dropped(), t.expired()))
+                  t.delivered(), t.dropped(), t.expired(), t.lost()))
               .toList();
           return new Dto.Hints(self(), targets.stream().mapToLong(Dto.HintTarget::queued).sum(),
               targets, all.missing());

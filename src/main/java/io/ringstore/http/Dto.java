@@ -70,7 +70,7 @@ final class Dto {
 
   record HintTarget(
       String target, long queued, Double oldestAgeSeconds, long delivered, long dropped,
-      long expired) {}
+      long expired, long lost) {}
 
   /**
    * {@code GET /admin/tombstones}: tombstones on this node that every replica acked, waiting for the

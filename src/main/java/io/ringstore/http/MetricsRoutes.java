@@ -248,12 +248,14 @@ final class MetricsRoutes {
     long delivered = 0;
     long dropped = 0;
     long expired = 0;
+    long lost = 0;
     long oldest = -1;
     for (HintStore.HintStats target : answer.get().targets()) {
       queued += target.queued();
       delivered += target.delivered();
       dropped += target.dropped();
       expired += target.expired();
+      lost += target.lost();
       if (target.oldestCreatedAtMillis() >= 0
           && (oldest < 0 || target.oldestCreatedAtMillis() < oldest)) {
         oldest = target.oldestCreatedAtMillis();
@@ -267,13 +269,17 @@ final class MetricsRoutes {
         "Hints delivered and acked (since each hint store started).", delivered);
     text.single("ringstore_hints_dropped_total", "counter",
         "Hints refused because a hint store was full (since each store started).", dropped);
+    text.single("ringstore_hints_lost_total", "counter",
+        "Queued hints dropped because their value was missing or damaged on disk (logged at ERROR;"
+            + " anti-entropy repairs their keys).", lost);
     text.family("ringstore_hints_refused_total", "counter",
         "Hints this node refused: budget (their bytes would pass max-hint-bytes or "
             + "max-hint-bytes-per-target; since the node started), full (max-hints-per-target).");
     text.sample("ringstore_hints_refused_total", answer.get().refusedBudget(), "reason", "budget");
     text.sample("ringstore_hints_refused_total", dropped, "reason", "full");
     text.single("ringstore_hints_bytes", "gauge",
-        "Bytes of the hints this node holds (their stored objects).", answer.get().usedBytes());
+        "Bytes of the hints this node holds (their stored objects, on disk).",
+        answer.get().usedBytes());
     text.single("ringstore_hints_budget_bytes", "gauge",
         "This node's hint budget in bytes (ringstore.handoff.max-hint-bytes).",
         answer.get().budgetBytes());

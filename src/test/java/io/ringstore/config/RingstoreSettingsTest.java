@@ -103,13 +103,18 @@ class RingstoreSettingsTest {
   }
 
   @Test
-  void memoryBudgetsAreSizedFromTheHeapByDefaultOrSetInBytes() {
+  void budgetsAreSizedFromTheHeapAndTheDiskByDefaultOrSetInBytes() {
     long heap = Runtime.getRuntime().maxMemory();
     RingstoreSettings auto = RingstoreSettings.fromConfig(
         NodeConfig.load(ConfigFactory.empty(), ConfigFactory.empty()));
     assertEquals(heap / 4, auto.requests().maxInFlightBytes(), "a quarter of the heap in flight");
-    assertEquals(heap / 8, auto.handoff().maxHintBytes(), "an eighth of the heap for hints");
-    assertEquals(heap / 8 / 4, auto.handoff().maxHintBytesPerTarget(),
+    // hints are on disk: a tenth of the space usable where the data directory is (other processes
+    // write to the same disk meanwhile, so within 5 %)
+    long disk = RingstoreSettings.usableBytes(auto.dataDir()) / 10;
+    long hints = auto.handoff().maxHintBytes();
+    assertTrue(Math.abs(hints - disk) <= disk / 20,
+        "a tenth of the disk's free space for hints: " + hints + " vs " + disk);
+    assertEquals(hints / 4, auto.handoff().maxHintBytesPerTarget(),
         "a quarter of the hint budget per target");
     RingstoreSettings set = RingstoreSettings.fromConfig(NodeConfig.load(ConfigFactory.parseString(
         "ringstore.requests.max-in-flight-bytes = 64MiB\n"

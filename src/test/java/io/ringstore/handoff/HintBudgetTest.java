@@ -93,4 +93,18 @@ class HintBudgetTest {
     assertThrows(IllegalArgumentException.class, () -> HintBudget.of(0));
     assertThrows(IllegalArgumentException.class, () -> HintBudget.of(10).tryAcquire(-1));
   }
+
+  @Test
+  void aReservationLargerThanTheBudgetPassesOnlyAlone() {
+    HintBudget budget = HintBudget.of(100);
+    assertTrue(budget.tryAcquireOrAlone(60), "fits");
+    assertFalse(budget.tryAcquireOrAlone(50), "does not fit beside the first");
+    assertFalse(budget.tryAcquireOrAlone(500), "too large while anything is reserved");
+    budget.release(60);
+    assertTrue(budget.tryAcquireOrAlone(500), "too large, but alone: passes");
+    assertEquals(500, budget.usedBytes());
+    assertFalse(budget.tryAcquireOrAlone(1), "and nothing else meanwhile");
+    budget.release(500);
+    assertEquals(0, budget.usedBytes());
+  }
 }

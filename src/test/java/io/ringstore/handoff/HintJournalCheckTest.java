@@ -92,4 +92,38 @@ class HintJournalCheckTest {
     assertTrue(Files.exists(tmp.resolve("damaged/hints").resolve(file.getFileName())), "kept");
     assertEquals(0, HintJournalCheck.check(config()), "an empty journal next");
   }
+
+  private HintValues values() {
+    Config c = config();
+    return HintValues.create(c.getString(HintJournalCheck.DB_PATH + ".url"), "ringstore", "",
+        Runnable::run, 1);
+  }
+
+  @Test
+  void theHintValuesAreReadThroughAndMovedAsideWithTheJournal() throws Exception {
+    writeJournal(50);
+    byte[] object = new byte[100_000];
+    new Random(3).nextBytes(object);
+    try (HintValues values = values()) {
+      values.createTable().toCompletableFuture().get();
+      for (int i = 0; i < 20; i++) {
+        values.put(new HintValues.ValueId("hints|1:0", "k" + i, "d" + i, i), object)
+            .toCompletableFuture().get();
+      }
+    }
+    assertEquals(50, HintJournalCheck.check(config()), "journal and values read through");
+    Path file = HintJournalCheck.journalFile(config()).orElseThrow();
+    byte[] noise = new byte[16 * 1024];
+    new Random(4).nextBytes(noise);
+    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+      raf.write(noise);
+    }
+    assertThrows(DamagedFileException.class, () -> HintJournalCheck.check(config()));
+    assertEquals(1, HintJournalCheck.repair(config(), tmp.resolve("damaged")).size());
+    try (HintValues values = values()) {
+      values.createTable().toCompletableFuture().get();
+      assertEquals(List.of(), values.list("hints|1:0").toCompletableFuture().get(),
+          "the values went aside with the journal that named them: none is left without its index");
+    }
+  }
 }

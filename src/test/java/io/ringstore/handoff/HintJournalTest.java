@@ -142,6 +142,84 @@ class HintJournalTest {
     });
   }
 
+  private byte[] storeObject(
+      ActorRef<HintManager.Command> manager, ReplicaId target, String key, byte[] object) {
+    TestProbe<HintStoreReply> reply = kit.createTestProbe();
+    manager.tell(new HintManager.StoreHint(target, key, object, reply.ref()));
+    assertTrue(reply.expectMessageClass(HintStoreReply.class, TIMEOUT).accepted());
+    return object;
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void aRestartedHolderDeliversTheExactBytesOfMergedAndLargeHintsAndThenDeletesThem()
+      throws Exception {
+    TestProbe<ReplicaEntity.Command>[] replica = new TestProbe[1];
+    ActorRef<HintManager.Command> manager = startNode(replica);
+    byte[] fromA = StoredObjectCodec.encode(DvvSet.<Sibling>empty()
+        .update(DvvSet.of(Sibling.value("from-a".getBytes(UTF_8), "text/plain")), "uid-a"));
+    byte[] fromB = StoredObjectCodec.encode(DvvSet.<Sibling>empty()
+        .update(DvvSet.of(Sibling.value("from-b".getBytes(UTF_8), "text/plain")), "uid-b"));
+    byte[] large = new byte[700_000];
+    new java.util.Random(7).nextBytes(large);
+    byte[] largeObject = StoredObjectCodec.encode(DvvSet.<Sibling>empty()
+        .update(DvvSet.of(Sibling.value(large, "application/octet-stream")), "uid-a"));
+    storeObject(manager, TARGET_A, "merged", fromA);
+    storeObject(manager, TARGET_A, "merged", fromB);
+    storeObject(manager, TARGET_A, "large", largeObject);
+    kit.shutdownTestKit();
+    assertClosed(dataDir.resolve("hints").resolve("journal.mv.db"));
+
+    ActorRef<HintManager.Command> restarted = startNode(replica);
+    restarted.tell(HintManager.TargetsReachable.INSTANCE);
+    Map<String, byte[]> delivered = new java.util.HashMap<>();
+    TestProbe<Void> waiter = kit.createTestProbe();
+    waiter.awaitAssert(TIMEOUT, () -> {
+      restarted.tell(HintManager.TargetsReachable.INSTANCE);
+      ReplicaEntity.Replicate replicate =
+          replica[0].expectMessageClass(ReplicaEntity.Replicate.class, Duration.ofSeconds(1));
+      delivered.put(replicate.key(), replicate.object());
+      replicate.replyTo().tell(new ReplicaEntity.Replicated("x", "127.0.0.1:2", true));
+      assertEquals(2, delivered.size(), "both keys delivered");
+      return null;
+    });
+    assertArrayEquals(HintQueue.merge(fromA, fromB), delivered.get("merged"),
+        "the merged object, byte for byte, after the restart");
+    assertArrayEquals(largeObject, delivered.get("large"), "the large object, byte for byte");
+    HintValues values = HintValues.fromConfig(config(dataDir), Runnable::run);
+    waiter.awaitAssert(TIMEOUT, () -> {
+      assertEquals(Map.of(TARGET_A, 0), queued(restarted), "all delivered");
+      assertEquals(List.of(), values.list(HintStore.persistenceId(TARGET_A).id())
+          .toCompletableFuture().get(), "and their values deleted from disk");
+      return null;
+    });
+    values.close();
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void aValueStoredForATargetWithoutEventsIsDeletedAtTheNextStart() throws Exception {
+    TestProbe<ReplicaEntity.Command>[] replica = new TestProbe[1];
+    startNode(replica);
+    HintValues.ValueId orphan =
+        new HintValues.ValueId(HintStore.persistenceId(TARGET_B).id(), "k", "d", 1);
+    try (HintValues values = HintValues.fromConfig(config(dataDir), Runnable::run)) {
+      // a crash after the value of a first hint for TARGET_B was stored, before its event
+      values.put(orphan, object("k")).toCompletableFuture().get();
+    }
+    kit.shutdownTestKit();
+
+    ActorRef<HintManager.Command> restarted = startNode(replica);
+    HintValues values = HintValues.fromConfig(config(dataDir), Runnable::run);
+    kit.createTestProbe().awaitAssert(TIMEOUT, () -> {
+      assertEquals(List.of(), values.list(orphan.persistenceId()).toCompletableFuture().get(),
+          "the manager started the target's store, which deleted the value no event names");
+      assertEquals(Map.of(TARGET_B, 0), queued(restarted));
+      return null;
+    });
+    values.close();
+  }
+
   /**
    * The stopped system closed the H2 database, so the next one reads it back from the file (H2 holds
    * a file lock while the database is open, and a JVM cannot lock a file twice).

@@ -1,6 +1,7 @@
 package io.ringstore.handoff;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,7 +13,10 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The pure hint queue (merge per key, removal by digest, expiry, round-robin order) and the settings. */
+/**
+ * The pure hint index (one entry per key, replaced on a merge; removal by digest, expiry, round-robin
+ * order, bytes), the pure merge of two objects, and the settings.
+ */
 class HintQueueTest {
 
   private static byte[] object(String value, String actor) {
@@ -23,7 +27,7 @@ class HintQueueTest {
   private static HintQueue queue(String... keys) {
     HintQueue q = HintQueue.empty();
     for (int i = 0; i < keys.length; i++) {
-      q = q.add(new HintQueue.Hint(keys[i], object(keys[i], "a"), i));
+      q = q.add(HintQueue.Hint.of(keys[i], object(keys[i], "a"), i, i));
     }
     return q;
   }
@@ -43,12 +47,25 @@ class HintQueueTest {
 
   @Test
   void mergingIsDeterministicAndKeepsBothWrites() {
-    HintQueue.Hint a = new HintQueue.Hint("k", object("x", "a"), 1);
-    HintQueue.Hint b = new HintQueue.Hint("k", object("y", "b"), 2);
-    HintQueue one = HintQueue.empty().add(a).add(b);
-    HintQueue two = HintQueue.empty().add(a).add(b);
-    assertEquals(one, two, "the same events give the same state");
-    assertEquals(2, StoredObjectCodec.decode(one.get("k").orElseThrow().object()).values().size());
+    byte[] x = object("x", "a");
+    byte[] y = object("y", "b");
+    byte[] merged = HintQueue.merge(x, y);
+    assertArrayEquals(merged, HintQueue.merge(x, y), "the same objects give the same bytes");
+    assertEquals(2, StoredObjectCodec.decode(merged).values().size(), "concurrent writes: siblings");
+    assertArrayEquals(merged, HintQueue.merge(merged, x), "merging what is already held changes nothing");
+    assertThrows(IllegalArgumentException.class, () -> HintQueue.merge(x, new byte[] {1, 2, 3}));
+  }
+
+  @Test
+  void anEntryForAQueuedKeyReplacesIt() {
+    HintQueue.Hint a = HintQueue.Hint.of("k", object("x", "a"), 1, 1);
+    HintQueue.Hint b = HintQueue.Hint.of("k", HintQueue.merge(object("x", "a"), object("y", "b")), 2, 2);
+    HintQueue q = HintQueue.empty().add(a).add(b);
+    assertEquals(1, q.size());
+    assertEquals(b, q.get("k").orElseThrow(), "the merged object's entry");
+    assertEquals(b.bytes(), q.bytes());
+    assertEquals(HintQueue.digest(HintQueue.merge(object("x", "a"), object("y", "b"))),
+        q.get("k").orElseThrow().digest(), "named by the digest of its bytes");
   }
 
   @Test
@@ -100,15 +117,16 @@ class HintQueueTest {
 
   @Test
   void bytesFollowAddsMergesRemovalsAndTheSerializedForm() {
-    HintQueue.Hint a = new HintQueue.Hint("a", object("xxxx", "a"), 1);
-    HintQueue.Hint b = new HintQueue.Hint("b", object("yy", "a"), 1);
+    HintQueue.Hint a = HintQueue.Hint.of("a", object("xxxx", "a"), 1, 1);
+    HintQueue.Hint b = HintQueue.Hint.of("b", object("yy", "a"), 1, 2);
     HintQueue q = HintQueue.empty().add(a).add(b);
     assertEquals(0, HintQueue.empty().bytes(), "empty");
-    assertEquals(a.object().length + b.object().length, q.bytes(), "two keys");
-    HintQueue merged = q.add(new HintQueue.Hint("a", object("zzzzzz", "b"), 2));
-    assertEquals(merged.get("a").orElseThrow().object().length + b.object().length,
+    assertEquals(a.bytes() + b.bytes(), q.bytes(), "two keys");
+    HintQueue merged = q.add(HintQueue.Hint.of(
+        "a", HintQueue.merge(object("xxxx", "a"), object("zzzzzz", "b")), 2, 3));
+    assertEquals(merged.get("a").orElseThrow().bytes() + b.bytes(),
         merged.bytes(), "a merge replaces the key's bytes with the merged object's");
-    assertEquals(b.object().length, merged.remove("a").bytes(), "a removal gives its bytes back");
+    assertEquals(b.bytes(), merged.remove("a").bytes(), "a removal gives its bytes back");
     assertEquals(merged.bytes(), HintQueue.of(merged.toList()).bytes(), "rebuilt from a snapshot");
   }
 }

@@ -25,7 +25,15 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
+import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
@@ -36,6 +44,8 @@ import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.cluster.sharding.typed.testkit.javadsl.TestEntityRef;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -43,9 +53,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A hint store on the persistence testkit (events, snapshots and state serialized with the node's
- * bindings), manual time and a probe as target replica: persisting before the ack, merging per key,
- * the per-target cap, recovery, delivery with acks, refusals, timeouts and newer hints, throttling and
- * the hint window.
+ * bindings), its values in a real H2 database, manual time and a probe as target replica: persisting
+ * before the ack, merging per key, the per-target cap, recovery, delivery with acks, refusals,
+ * timeouts and newer hints, throttling and the hint window; an index in memory, not the values;
+ * values no event names deleted, and a queued hint whose value is gone dropped and counted.
  */
 @ExtendWith(LogCapturingExtension.class)
 @ExtendWith(TestKitJUnit5Extension.class)
@@ -64,12 +75,29 @@ class HintStoreTest {
       .withMaxInFlight(16);
   private static final long T0 = 1_700_000_000_000L;
 
+  private static final AtomicLong DATABASES = new AtomicLong();
+
+  private HintValues hintValues;
   private ManualTime manualTime;
   private final AtomicLong clock = new AtomicLong(T0);
   private int targetCounter;
   private ReplicaId target;
   private TestProbe<ReplicaEntity.Command> replica;
   private ReplicaDirectory directory;
+
+  @BeforeAll
+  void openValues() throws Exception {
+    hintValues = HintValues.create(
+        "jdbc:h2:mem:hint-store-test-" + DATABASES.incrementAndGet() + ";DB_CLOSE_DELAY=-1",
+        "sa", "", testKit.system().dispatchers().lookup(
+            DispatcherSelector.fromConfig(HintManager.STORAGE_DISPATCHER)), 2);
+    hintValues.createTable().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  @AfterAll
+  void closeValues() {
+    hintValues.close();
+  }
 
   @BeforeEach
   void setUp() {
@@ -87,13 +115,30 @@ class HintStoreTest {
   private EventSourcedBehaviorTestKit<HintStore.Command, HintStore.Event, HintStore.State> store(
       HintSettings settings) {
     return EventSourcedBehaviorTestKit.create(
-        testKit.system(), HintStore.create(target, directory, settings, clock::get));
+        testKit.system(), HintStore.create(target, directory, settings, hintValues, clock::get));
   }
 
   private EventSourcedBehaviorTestKit<HintStore.Command, HintStore.Event, HintStore.State> store(
       HintSettings settings, HintBudget budget) {
-    return EventSourcedBehaviorTestKit.create(
-        testKit.system(), HintStore.create(target, directory, settings, clock::get, budget));
+    return EventSourcedBehaviorTestKit.create(testKit.system(), HintStore.create(
+        target, directory, settings, hintValues, clock::get, budget,
+        HintBudget.of(settings.maxDeliveryBytes())));
+  }
+
+  private HintValues.ValueId valueId(HintQueue.Hint hint) {
+    return new HintValues.ValueId(
+        HintStore.persistenceId(target).id(), hint.key(), hint.digest(), hint.ref());
+  }
+
+  /** The queued object of {@code key}, read from disk. */
+  private byte[] value(HintStore.State state, String key) throws Exception {
+    return hintValues.get(valueId(state.queue().get(key).orElseThrow()))
+        .toCompletableFuture().get(10, TimeUnit.SECONDS).orElseThrow();
+  }
+
+  private List<HintValues.ValueId> storedValues() throws Exception {
+    return hintValues.list(HintStore.persistenceId(target).id())
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
   private static byte[] object(String value, String actor) {
@@ -130,26 +175,31 @@ class HintStoreTest {
   }
 
   @Test
-  void storeHintIsPersistedBeforeItIsAccepted() {
+  void storeHintIsPersistedBeforeItIsAccepted() throws Exception {
     var kit = store(SETTINGS);
     byte[] object = object("v1", "a");
     var result = storeHint(kit, "k1", object, T0);
     assertEquals(new HintStoreReply(target, "k1", true, null), result.reply());
-    assertEquals(new HintAdded("k1", object, T0), result.event(), "the hint is one HintAdded event");
+    HintAdded added = assertInstanceOf(HintAdded.class, result.event(), "the hint is one event");
+    assertEquals(new HintAdded(HintQueue.Hint.of("k1", object, T0, added.ref())), added,
+        "its index entry: digest, size, age and which stored copy holds the object");
     assertEquals(1, result.state().queue().size());
-    assertEquals(new HintStats(target, 1, T0, 0, 0, 0, object.length, 0), stats(kit));
+    assertArrayEquals(object, value(result.state(), "k1"), "the value was stored before the ack");
+    assertEquals(new HintStats(target, 1, T0, 0, 0, 0, object.length, 0, 0), stats(kit));
   }
 
   @Test
-  void aSecondHintForAKeyIsMergedIntoOneObjectWithBothSiblings() {
+  void aSecondHintForAKeyIsMergedIntoOneObjectWithBothSiblings() throws Exception {
     var kit = store(SETTINGS);
     storeHint(kit, "k1", object("from-a", "a"), T0);
     var second = storeHint(kit, "k1", object("from-b", "b"), T0 + 5);
     assertTrue(second.reply().accepted());
     assertEquals(1, second.state().queue().size(), "one hint per key");
     HintQueue.Hint merged = second.state().queue().get("k1").orElseThrow();
-    assertEquals(List.of("from-a", "from-b"), values(merged.object()), "concurrent writes are siblings");
+    assertEquals(List.of("from-a", "from-b"), values(value(second.state(), "k1")),
+        "concurrent writes are siblings");
     assertEquals(T0 + 5, merged.createdAtMillis(), "the merged hint is as new as its newest part");
+    assertEquals(List.of(valueId(merged)), storedValues(), "the replaced value is deleted");
   }
 
   @Test
@@ -163,7 +213,7 @@ class HintStoreTest {
     assertTrue(refused.hasNoEvents(), "a refused hint is not persisted");
     var merged = storeHint(kit, "k1", object("1b", "b"), T0);
     assertTrue(merged.reply().accepted(), "a key already queued is merged, not counted again");
-    assertEquals(new HintStats(target, 2, T0, 0, 1, 0, merged.state().queue().bytes(), 0),
+    assertEquals(new HintStats(target, 2, T0, 0, 1, 0, merged.state().queue().bytes(), 0, 0),
         stats(kit));
   }
 
@@ -176,7 +226,7 @@ class HintStoreTest {
   }
 
   @Test
-  void aRestartRecoversTheQueueFromSnapshotAndEvents() {
+  void aRestartRecoversTheQueueFromSnapshotAndEvents() throws Exception {
     var kit = store(SETTINGS);
     for (int i = 0; i < 150; i++) {
       storeHint(kit, String.format("k%03d", i), object("v" + i, "a"), T0 + i);
@@ -186,7 +236,7 @@ class HintStoreTest {
     var restarted = kit.restart();
     assertEquals(before, restarted.state(), "recovered from the snapshot at 100 plus 51 events");
     assertEquals(150, restarted.state().queue().size());
-    assertEquals(List.of("v0", "w"), values(restarted.state().queue().get("k000").orElseThrow().object()));
+    assertEquals(List.of("v0", "w"), values(value(restarted.state(), "k000")));
   }
 
   @Test
@@ -199,7 +249,7 @@ class HintStoreTest {
     assertArrayEquals(object, replicate.object(), "the target gets the hinted object");
     ack(replicate, true);
     testKit.createTestProbe().awaitAssert(() -> {
-      assertEquals(new HintStats(target, 0, -1, 1, 0, 0, 0, 0), stats(kit));
+      assertEquals(new HintStats(target, 0, -1, 1, 0, 0, 0, 0, 0), stats(kit));
       return null;
     });
     manualTime.timePasses(SETTINGS.retryInterval().multipliedBy(2));
@@ -253,7 +303,7 @@ class HintStoreTest {
     assertEquals(0, stats(kit).delivered());
     ack(second, true);
     testKit.createTestProbe().awaitAssert(() -> {
-      assertEquals(new HintStats(target, 0, -1, 1, 0, 0, 0, 0), stats(kit));
+      assertEquals(new HintStats(target, 0, -1, 1, 0, 0, 0, 0, 0), stats(kit));
       return null;
     });
   }
@@ -281,7 +331,7 @@ class HintStoreTest {
       ack(next, true);
     }
     testKit.createTestProbe().awaitAssert(() -> {
-      assertEquals(new HintStats(target, 0, -1, 5, 0, 0, 0, 0), stats(kit));
+      assertEquals(new HintStats(target, 0, -1, 5, 0, 0, 0, 0, 0), stats(kit));
       return null;
     });
   }
@@ -304,7 +354,7 @@ class HintStoreTest {
   @Test
   void deliveredEventsOnlyRemoveTheObjectTheyName() {
     HintStore.State state = HintStore.State.EMPTY
-        .hintAdded(new HintAdded("k", object("x", "a"), T0));
+        .hintAdded(new HintAdded(HintQueue.Hint.of("k", object("x", "a"), T0, 1)));
     assertInstanceOf(HintStore.State.class, state);
     assertEquals(state, state.hintDelivered(new HintDelivered("k", "not-the-digest")),
         "a stale digest leaves the hint");
@@ -391,5 +441,189 @@ class HintStoreTest {
           "after a restart the budget holds the recovered hints once");
       return null;
     });
+  }
+
+  private HintStore.State stateWithOneValueOf(int valueBytes) {
+    target = new ReplicaId(7, targetCounter++);
+    var kit = store(SETTINGS);
+    assertTrue(storeHint(kit, "k", object(fill(valueBytes), "a"), T0).reply().accepted());
+    return kit.getState();
+  }
+
+  @Test
+  void theStateAndItsSnapshotsHoldAnIndexNotTheValues() {
+    Serialization serialization = SerializationExtension.get(testKit.system());
+    int small = serialization.serialize(stateWithOneValueOf(10)).get().length;
+    HintStore.State bigState = stateWithOneValueOf(512 * 1024);
+    int big = serialization.serialize(bigState).get().length;
+    assertTrue(bigState.queue().bytes() > 512 * 1024, "the queued object is large");
+    assertTrue(big - small < 16, "a value 50,000 times larger adds nothing but its size's digits to"
+        + " the serialized state (small " + small + " bytes, big " + big + " bytes)");
+    assertTrue(big < 300, "an index entry, not the value: " + big + " bytes");
+  }
+
+  @Test
+  void aRestartedStoreDeliversTheExactBytesItAcceptedMergedAndLarge() throws Exception {
+    var kit = store(SETTINGS);
+    byte[] a = object("from-a", "a");
+    byte[] b = object("from-b", "b");
+    byte[] large = object(fill(300_000), "c");
+    storeHint(kit, "k1", a, T0);
+    storeHint(kit, "k1", b, T0 + 1);
+    storeHint(kit, "k2", large, T0 + 2);
+    kit.restart();
+    kit.runCommand(HintStore.TargetReachable.INSTANCE);
+    ReplicaEntity.Replicate first = expectReplicate("k1");
+    ReplicaEntity.Replicate second = expectReplicate("k2");
+    assertArrayEquals(HintQueue.merge(a, b), first.object(), "the merged object, byte for byte");
+    assertArrayEquals(large, second.object(), "the large object, byte for byte");
+    ack(first, true);
+    ack(second, true);
+    testKit.createTestProbe().awaitAssert(() -> {
+      assertEquals(2, stats(kit).delivered());
+      assertEquals(List.of(), storedValues(), "delivered values are deleted from disk");
+      return null;
+    });
+  }
+
+  @Test
+  void valuesNoEventNamesAreDeletedWhenTheStoreRecovers() throws Exception {
+    var kit = store(SETTINGS);
+    storeHint(kit, "k1", object("v1", "a"), T0);
+    byte[] orphan = object("never-journaled", "a");
+    HintValues.ValueId orphanId = valueId(HintQueue.Hint.of("k2", orphan, T0, 1));
+    // a crash after the value was stored and before its event: nothing names it
+    hintValues.put(orphanId, orphan).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    kit.restart();
+    assertEquals(1, stats(kit).queued(), "commands wait for the check");
+    assertEquals(List.of(valueId(kit.getState().queue().get("k1").orElseThrow())), storedValues(),
+        "the orphan is gone, the queued value kept");
+  }
+
+  @Test
+  void aQueuedHintWhoseValueIsGoneAtRecoveryIsDroppedAndCounted() throws Exception {
+    var kit = store(SETTINGS);
+    storeHint(kit, "k1", object("v1", "a"), T0);
+    storeHint(kit, "k2", object("v2", "a"), T0);
+    HintQueue.Hint k1 = kit.getState().queue().get("k1").orElseThrow();
+    hintValues.delete(List.of(valueId(k1))).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    kit.restart();
+    HintStats stats = stats(kit);
+    assertEquals(1, stats.queued(), "the hint without a value is dropped");
+    assertEquals(1, stats.lost(), "and counted");
+    kit.runCommand(HintStore.TargetReachable.INSTANCE);
+    expectReplicate("k2");
+    replica.expectNoMessage(Duration.ofMillis(100));
+    assertEquals(1, kit.restart().state().lost(), "the loss is persisted (HintLost)");
+  }
+
+  @Test
+  void aValueMissingOrDamagedAtDeliveryIsNotSentButDroppedAndCounted() throws Exception {
+    var kit = store(SETTINGS);
+    storeHint(kit, "gone", object("v1", "a"), T0);
+    storeHint(kit, "damaged", object("v2", "a"), T0);
+    HintQueue.Hint gone = kit.getState().queue().get("gone").orElseThrow();
+    HintQueue.Hint damaged = kit.getState().queue().get("damaged").orElseThrow();
+    hintValues.delete(List.of(valueId(gone), valueId(damaged)))
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    hintValues.put(valueId(damaged), object("not-what-was-hinted", "z"))
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    kit.runCommand(HintStore.TargetReachable.INSTANCE);
+    testKit.createTestProbe().awaitAssert(() -> {
+      HintStats stats = stats(kit);
+      assertEquals(0, stats.queued());
+      assertEquals(2, stats.lost(), "both dropped and counted");
+      return null;
+    });
+    replica.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  @Test
+  void deliveryReadsNoMoreValuesThanTheDeliveryBudgetHolds() {
+    byte[] value = object(fill(1000), "a");
+    var kit = store(SETTINGS.withMaxDeliveryBytes(value.length + 10L));
+    for (int i = 0; i < 3; i++) {
+      storeHint(kit, "k" + i, object(fill(1000 - i), "a"), T0);
+    }
+    kit.runCommand(HintStore.TargetReachable.INSTANCE);
+    ReplicaEntity.Replicate first = replica.expectMessageClass(ReplicaEntity.Replicate.class);
+    replica.expectNoMessage(Duration.ofMillis(200));
+    ack(first, true);
+    ReplicaEntity.Replicate second = replica.expectMessageClass(ReplicaEntity.Replicate.class);
+    replica.expectNoMessage(Duration.ofMillis(200));
+    ack(second, true);
+    ack(replica.expectMessageClass(ReplicaEntity.Replicate.class), true);
+    testKit.createTestProbe().awaitAssert(() -> {
+      assertEquals(3, stats(kit).delivered());
+      return null;
+    });
+  }
+
+  @Test
+  void aValueLargerThanTheWholeDeliveryBudgetIsStillDeliveredAlone() {
+    var kit = store(SETTINGS.withMaxDeliveryBytes(10));
+    storeHint(kit, "k1", object(fill(1000), "a"), T0);
+    storeHint(kit, "k2", object(fill(1000), "a"), T0);
+    kit.runCommand(HintStore.TargetReachable.INSTANCE);
+    ReplicaEntity.Replicate first = replica.expectMessageClass(ReplicaEntity.Replicate.class);
+    replica.expectNoMessage(Duration.ofMillis(200));
+    ack(first, true);
+    ack(replica.expectMessageClass(ReplicaEntity.Replicate.class), true);
+    testKit.createTestProbe().awaitAssert(() -> {
+      assertEquals(2, stats(kit).delivered());
+      return null;
+    });
+  }
+
+  @Test
+  void hintsJournaledWithTheirObjectsBeforeAreRecoveredAsIndexAndDroppedLoudly() throws Exception {
+    ObjectMapper cbor = JacksonObjectMapperProvider.get(testKit.system())
+        .getOrCreate("jackson-cbor", Optional.empty());
+    Serialization serialization = SerializationExtension.get(testKit.system());
+    int serializer = serialization.findSerializerFor(HintStore.State.EMPTY).identifier();
+    byte[] object = object("v1", "a");
+    // the event and the snapshot as the earlier format wrote them: the object inside
+    HintAdded event = (HintAdded) serialization.deserialize(cbor.writeValueAsBytes(Map.of(
+        "key", "k1", "object", object, "createdAtMillis", T0)),
+        serializer, HintAdded.class.getName()).get();
+    assertEquals(new HintAdded(HintQueue.Hint.of("k1", object, T0, 0)), event);
+    HintStore.State snapshot = (HintStore.State) serialization.deserialize(cbor.writeValueAsBytes(
+        Map.of("queue", List.of(Map.of("key", "k2", "object", object, "createdAtMillis", T0)),
+            "delivered", 3, "expired", 1)), serializer, HintStore.State.class.getName()).get();
+    assertEquals(HintQueue.Hint.of("k2", object, T0, 0), snapshot.queue().get("k2").orElseThrow());
+
+    var kit = store(SETTINGS);
+    kit.initialize(snapshot, event);
+    HintStats stats = stats(kit);
+    assertEquals(0, stats.queued(), "their objects are not on disk: dropped, not stuck");
+    assertEquals(2, stats.lost(), "and counted (logged at ERROR)");
+    assertEquals(3, stats.delivered(), "the counts are kept");
+  }
+
+  @Test
+  void theSameObjectHintedAgainAsItsDeliveredCopyIsDeletedKeepsItsOwnCopy() throws Exception {
+    var kit = store(SETTINGS);
+    byte[] object = object("v1", "a");
+    storeHint(kit, "k1", object, T0);
+    kit.runCommand(HintStore.TargetReachable.INSTANCE);
+    ack(expectReplicate("k1"), true);
+    // the delivered copy's deletion and the new copy's write race on the storage dispatcher (or,
+    // when the ack is handled after the new hint, the ack of the same bytes covers it)
+    assertTrue(storeHint(kit, "k1", object, T0 + 1).reply().accepted());
+    testKit.createTestProbe().awaitAssert(() -> {
+      assertEquals(1, stats(kit).delivered());
+      return null;
+    });
+    var queued = kit.getState().queue().get("k1");
+    testKit.createTestProbe().awaitAssert(() -> {
+      assertEquals(queued.map(this::valueId).stream().toList(), storedValues(),
+          "exactly the queued copy is on disk, under its own ref");
+      return null;
+    });
+    if (queued.isPresent()) {
+      manualTime.timePasses(SETTINGS.retryInterval());
+      assertArrayEquals(object, expectReplicate("k1").object(), "delivered again, intact");
+    }
+    assertEquals(0, stats(kit).lost());
   }
 }

@@ -16,16 +16,20 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 15, item 3, the table's row scaled to a 2-core machine (DESIGN invariant 6): four real nodes
- * with the tests' -Xmx256m heaps and the default (heap-sized) hint budget, one replica node paused,
- * and 120 MiB of w=1 writes of 1 MiB values to keys it replicates — hints kept in the heap by count
- * would be half the heap. Every write is answered 204 (or a retryable 503, never a 500 or a reset),
- * no node dies, the fallbacks hold no more hint bytes than their budget and count what they refused,
- * and after SIGCONT they deliver what they hold.
+ * with the tests' -Xmx256m heaps and the default hint budget (sized from the disk, since hints are an
+ * index in memory and their values on disk), one replica node paused, and 120 MiB of w=1 writes of
+ * 1 MiB values to keys it replicates — hints kept in the heap would be half of it, and the heap-sized
+ * budget of before refused most of them. Every write is answered 204 (or a retryable 503, never a 500
+ * or a reset), no node dies, the fallbacks take every hint (none refused: together more than twice
+ * what an eighth of their heaps held), within their budget, and after SIGCONT deliver all of them.
+ * (More than a heap of hints would be held too, but the coordinator's queue of replica messages to
+ * the paused node is not budgeted yet: see README, Limits today.)
  */
 class HintBudgetSmallHeapIT {
   private static final Duration DETECT = Duration.ofSeconds(20);
   private static final int VALUE_BYTES = 1 << 20;
   private static final int WRITES = 120;
+  private static final long HEAP = 256L << 20;
 
   @RegisterExtension
   final LocalCluster cluster = new LocalCluster();
@@ -56,18 +60,28 @@ class HintBudgetSmallHeapIT {
     faults.log("answers to " + WRITES + " writes of 1 MiB: " + statuses);
     assertTrue(statuses.keySet().stream().allMatch(s -> s == 204 || s == 503),
         "only 204 or a retryable 503: " + statuses);
-    assertTrue(statuses.getOrDefault(204, 0) > 0, "writes are stored: " + statuses);
+    assertTrue(statuses.getOrDefault(204, 0) > WRITES * 9 / 10, "writes are stored: " + statuses);
 
-    List<NodeProcess> fallbacks = List.of(faults.node(2), faults.node(3));
-    long refused = 0;
-    for (NodeProcess node : fallbacks) {
-      long budget = metric(node, "ringstore_hints_budget_bytes");
-      assertTrue(budget > 0 && budget <= (64L << 20), node.name() + " budget sized from the heap");
-      assertTrue(metric(node, "ringstore_hints_bytes") <= budget,
-          node.name() + " holds at most its budget of hints");
-      refused += metric(node, "ringstore_hints_refused_total{reason=\"budget\"}");
-    }
-    assertTrue(refused > 0, "hints past the budget were refused and counted");
+    // the victim's hints, and those of a live replica that was slow to ack, on every other node
+    List<NodeProcess> holders = faults.nodes.stream().filter(n -> n != victim).toList();
+    long acknowledged = statuses.getOrDefault(204, 0);
+    cluster.awaitAssert(DETECT, () -> {
+      long held = 0;
+      long refused = 0;
+      for (NodeProcess node : holders) {
+        long budget = metric(node, "ringstore_hints_budget_bytes");
+        assertTrue(budget > HEAP, node.name() + " budget sized from the disk, not the heap: " + budget);
+        long bytes = metric(node, "ringstore_hints_bytes");
+        assertTrue(bytes <= budget, node.name() + " holds at most its budget of hints");
+        held += bytes;
+        refused += metric(node, "ringstore_hints_refused_total{reason=\"budget\"}");
+      }
+      faults.log("the nodes hold " + held + " bytes of hints, refused " + refused);
+      assertEquals(0, refused, "no hint is refused: the budget is disk");
+      assertTrue(held >= acknowledged * VALUE_BYTES,
+          "every acknowledged write's hint is held (on disk): " + held + " bytes");
+      assertTrue(held > HEAP / 4, "more than the old heap-sized budgets held: " + held);
+    });
     faults.nodes.stream().filter(n -> n != victim).forEach(n -> {
       assertTrue(n.isAlive(), n.name() + " is alive");
       assertEquals(200, n.http().get("/health/ready").status(), n.name() + " is ready");
@@ -77,7 +91,7 @@ class HintBudgetSmallHeapIT {
     faults.log("victim resumed (SIGCONT)");
     cluster.awaitAssert(DETECT, () -> faults.nodes.forEach(n ->
         assertEquals(faults.addresses(), faults.upReachable(n), n.name() + " sees all reachable")));
-    cluster.awaitAssert(FaultCluster.CONVERGE, () -> fallbacks.forEach(n ->
+    cluster.awaitAssert(FaultCluster.CONVERGE, () -> holders.forEach(n ->
         assertEquals(0, metric(n, "ringstore_hints_queued"), n.name() + " delivered its hints")));
     faults.log("hints delivered");
     faults.nodes.forEach(n -> assertTrue(n.isAlive(), n.name() + " is alive"));
