@@ -99,6 +99,12 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
   private final java.util.function.LongSupplier wallClock;
   private final HintBudget budget;
   private final HintBudget deliveryBudget;
+  /**
+   * Bytes of hints handed to the stores and not yet on disk: they are in the heap (in a store's
+   * mailbox or stash, or being written), so they are bounded like the values in delivery (a
+   * sixteenth of the heap; one hint is always allowed), whatever the disk budget allows.
+   */
+  private final HintBudget pendingBudget;
   private final HintValues values;
   private final Map<ReplicaId, ActorRef<HintStore.Command>> stores = new HashMap<>();
   private int aggregators;
@@ -126,6 +132,7 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
     this.wallClock = wallClock;
     this.budget = HintBudget.of(settings.maxHintBytes());
     this.deliveryBudget = HintBudget.of(settings.maxDeliveryBytes());
+    this.pendingBudget = HintBudget.of(settings.maxDeliveryBytes());
     this.values = HintValues.fromConfig(ctx.getSystem().settings().config(),
         ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(STORAGE_DISPATCHER)));
     ctx.getSystem().receptionist().tell(Receptionist.register(KEY, ctx.getSelf()));
@@ -190,7 +197,9 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
 
   /**
    * Reserves the hint's bytes in the node's budget before the store gets it, so hints waiting in a
-   * store's mailbox count too; refuses it at once when they do not fit.
+   * store's mailbox count too, and in the bound of hints on their way to disk (memory); refuses it
+   * at once when they do not fit either (counted as a budget refusal: the write then follows the
+   * quorum rules, and a burst of hints for a slow disk cannot fill the heap).
    */
   private Behavior<Command> onStoreHint(StoreHint cmd) {
     long size = cmd.object() == null ? 0 : cmd.object().length;
@@ -198,6 +207,14 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
       budget.countRefusal();
       cmd.replyTo().tell(new HintStoreReply(cmd.target(), cmd.key(), false,
           "this node's hints are at their byte budget (" + budget.maxBytes() + " bytes)"));
+      return this;
+    }
+    if (!pendingBudget.tryAcquireOrAlone(size)) {
+      budget.release(size);
+      budget.countRefusal();
+      cmd.replyTo().tell(new HintStoreReply(cmd.target(), cmd.key(), false,
+          "this node's hints waiting to be written are at their memory bound ("
+              + pendingBudget.maxBytes() + " bytes)"));
       return this;
     }
     storeFor(cmd.target()).tell(new HintStore.StoreHint(
@@ -253,7 +270,7 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
   private ActorRef<HintStore.Command> storeFor(ReplicaId target) {
     return stores.computeIfAbsent(target, t -> getContext().spawn(
         HintStore.create(t, directory, settings, values, wallClock::getAsLong, budget,
-            deliveryBudget),
+            deliveryBudget, pendingBudget),
         "hints-" + t.id()));
   }
 }

@@ -213,6 +213,8 @@ public final class HintStore
   private final LongSupplier clock;
   private final HintBudget budget;
   private final HintBudget deliveryBudget;
+  /** Bytes of hints handed to stores and not yet on disk (reserved by the {@link HintManager}). */
+  private final HintBudget pendingBudget;
   private final HintStoreValues disk;
   /** Bytes of the state's queue this store has added to the node's budget. */
   private long accounted;
@@ -231,13 +233,16 @@ public final class HintStore
 
   /**
    * A hint store for {@code target}, reaching it through {@code directory}, its values in
-   * {@code values}, with the node's shared byte budgets for hints on disk and values in delivery.
+   * {@code values}, with the node's shared byte budgets for hints on disk, values in delivery and
+   * hints on their way to disk (whose bytes the {@link HintManager} reserved: this store gives them
+   * back once the hint's value is on disk or refused).
    */
   static Behavior<Command> create(
       ReplicaId target, ReplicaDirectory directory, HintSettings settings, HintValues values,
-      LongSupplier clock, HintBudget budget, HintBudget deliveryBudget) {
+      LongSupplier clock, HintBudget budget, HintBudget deliveryBudget, HintBudget pendingBudget) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new HintStore(
-        ctx, timers, target, directory, settings, values, clock, budget, deliveryBudget)));
+        ctx, timers, target, directory, settings, values, clock, budget, deliveryBudget,
+        pendingBudget)));
   }
 
   /** With budgets of its own (tests of one store). */
@@ -245,7 +250,8 @@ public final class HintStore
       ReplicaId target, ReplicaDirectory directory, HintSettings settings, HintValues values,
       LongSupplier clock) {
     return create(target, directory, settings, values, clock,
-        HintBudget.of(settings.maxHintBytes()), HintBudget.of(settings.maxDeliveryBytes()));
+        HintBudget.of(settings.maxHintBytes()), HintBudget.of(settings.maxDeliveryBytes()),
+        HintBudget.of(settings.maxDeliveryBytes()));
   }
 
   public static PersistenceId persistenceId(ReplicaId target) {
@@ -255,10 +261,11 @@ public final class HintStore
   private HintStore(
       ActorContext<Command> ctx, TimerScheduler<Command> timers, ReplicaId target,
       ReplicaDirectory directory, HintSettings settings, HintValues values, LongSupplier clock,
-      HintBudget budget, HintBudget deliveryBudget) {
+      HintBudget budget, HintBudget deliveryBudget, HintBudget pendingBudget) {
     super(persistenceId(target));
     this.budget = budget;
     this.deliveryBudget = deliveryBudget;
+    this.pendingBudget = pendingBudget;
     this.disk = new HintStoreValues(values, persistenceId(target).id());
     this.ctx = ctx;
     this.timers = timers;
@@ -396,6 +403,7 @@ public final class HintStore
   private ReplyEffect<Event, State> onValueStored(State state, ValueStored stored) {
     storing = false;
     StoreHint cmd = stored.cmd();
+    pendingBudget.release(cmd.reservedBytes());
     if (stored.failure() != null) {
       ctx.getLog().warn("hints for {}: the value of a hint for {} could not be stored, hint refused:"
           + " {}", target, LogText.escape(cmd.key()), LogText.escape(stored.failure()));
@@ -454,6 +462,7 @@ public final class HintStore
 
   private ReplyEffect<Event, State> refuse(StoreHint cmd, String reason) {
     budget.release(cmd.reservedBytes());
+    pendingBudget.release(cmd.reservedBytes());
     return Effect().reply(cmd.replyTo(), new HintStoreReply(target, cmd.key(), false, reason));
   }
 

@@ -120,9 +120,14 @@ class HintStoreTest {
 
   private EventSourcedBehaviorTestKit<HintStore.Command, HintStore.Event, HintStore.State> store(
       HintSettings settings, HintBudget budget) {
+    return store(settings, budget, HintBudget.of(settings.maxDeliveryBytes()));
+  }
+
+  private EventSourcedBehaviorTestKit<HintStore.Command, HintStore.Event, HintStore.State> store(
+      HintSettings settings, HintBudget budget, HintBudget pending) {
     return EventSourcedBehaviorTestKit.create(testKit.system(), HintStore.create(
         target, directory, settings, hintValues, clock::get, budget,
-        HintBudget.of(settings.maxDeliveryBytes())));
+        HintBudget.of(settings.maxDeliveryBytes()), pending));
   }
 
   private HintValues.ValueId valueId(HintQueue.Hint hint) {
@@ -415,15 +420,20 @@ class HintStoreTest {
   void bytesReservedByTheManagerAreKeptWhenPersistedAndGivenBackWhenRefused() {
     byte[] object = object(fill(100), "a");
     HintBudget budget = HintBudget.of(1 << 20);
-    var kit = store(SETTINGS.withMaxHintsPerTarget(1), budget);
+    HintBudget pending = HintBudget.of(1 << 20);
+    var kit = store(SETTINGS.withMaxHintsPerTarget(1), budget, pending);
     assertTrue(budget.tryAcquire(object.length));
+    assertTrue(pending.tryAcquire(object.length));
     assertTrue(kit.<HintStoreReply>runCommand(replyTo -> new HintStore.StoreHint(
         "k1", object, object.length, replyTo)).reply().accepted());
     assertEquals(object.length, budget.usedBytes(), "the reservation became the queued hint");
+    assertEquals(0, pending.usedBytes(), "a hint on disk no longer holds memory");
     assertTrue(budget.tryAcquire(object.length));
+    assertTrue(pending.tryAcquire(object.length));
     assertFalse(kit.<HintStoreReply>runCommand(replyTo -> new HintStore.StoreHint(
         "k2", object, object.length, replyTo)).reply().accepted(), "the queue is full");
     assertEquals(object.length, budget.usedBytes(), "the refused hint's reservation is given back");
+    assertEquals(0, pending.usedBytes(), "and so is its memory");
   }
 
   @Test
