@@ -22,6 +22,7 @@ import io.ringstore.storage.Sibling;
 import io.ringstore.storage.StoredObjectCodec;
 import io.ringstore.version.DvvSet;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -483,8 +484,15 @@ class HintStoreTest {
     storeHint(kit, "k2", large, T0 + 2);
     kit.restart();
     kit.runCommand(HintStore.TargetReachable.INSTANCE);
-    ReplicaEntity.Replicate first = expectReplicate("k1");
-    ReplicaEntity.Replicate second = expectReplicate("k2");
+    // the values are read back concurrently, so the two deliveries may come in either order
+    Map<String, ReplicaEntity.Replicate> sent = new HashMap<>();
+    for (int i = 0; i < 2; i++) {
+      ReplicaEntity.Replicate replicate = replica.expectMessageClass(ReplicaEntity.Replicate.class);
+      sent.put(replicate.key(), replicate);
+    }
+    assertEquals(Set.of("k1", "k2"), sent.keySet(), "both hinted keys are replicated");
+    ReplicaEntity.Replicate first = sent.get("k1");
+    ReplicaEntity.Replicate second = sent.get("k2");
     assertArrayEquals(HintQueue.merge(a, b), first.object(), "the merged object, byte for byte");
     assertArrayEquals(large, second.object(), "the large object, byte for byte");
     ack(first, true);
