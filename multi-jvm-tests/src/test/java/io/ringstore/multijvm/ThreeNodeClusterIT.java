@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -63,9 +64,15 @@ class ThreeNodeClusterIT {
     String key = "replicated-" + UUID.randomUUID();
     byte[] value = ("written with w=all " + key).getBytes(StandardCharsets.UTF_8);
     // right after the joins, sharding may still be moving replicas onto the new nodes: a w=all write
-    // is a 503 until the rebalance (README, Limits today), so the first one is retried for a while
+    // is a 503 until the rebalance (README, Limits today), so the first one is retried for a while.
+    // A 503 write may still have been stored on some replicas (W not met is not "nothing stored"),
+    // so each retry writes with the context of what is there, as a client resolving its own earlier
+    // attempts would: the key ends with one value, not a sibling per attempt
     cluster.awaitAssert(CONVERGE, () -> {
-      NodeHttp.Response put = n1.http().put("/kv/" + key + "?w=all", value);
+      Map<String, String> headers = n1.http().get("/kv/" + key + "?r=1")
+          .header("X-Causal-Context").filter(c -> !c.isBlank())
+          .map(c -> Map.of("X-Causal-Context", c)).orElse(Map.of());
+      NodeHttp.Response put = n1.http().put("/kv/" + key + "?w=all", value, headers);
       assertEquals(204, put.status(), () -> "PUT w=all via node-1: " + put);
     });
 
