@@ -54,7 +54,9 @@ public final class InternodeFrames {
           "/system/sharding/replica/17%3A0/17%3A0/transfer/$a"),
       new ObjectMessage("Read and Replicate to a previous host's copy of a partition",
           "/system/partition-source/partition-17"),
-      new ObjectMessage("ReadReply to an ask (admin views of a key's replicas)", "/temp/$a"));
+      new ObjectMessage("ReadReply to an ask (admin views of a key's replicas)", "/temp/$a"),
+      new ObjectMessage("Flush confirming the replica messages queued before it (it must follow"
+          + " them on their lane)", "/system/peer-flow"));
 
   /**
    * The large-message destinations a node uses ({@code ringstore-node.conf}): every {@link
@@ -69,6 +71,7 @@ public final class InternodeFrames {
       "/system/hint-manager",
       "/system/hint-manager/**",
       "/system/partition-source/**",
+      "/system/peer-flow",
       "/temp/**");
 
   /** Bytes of a replica message besides its object: the key, replica and node names, CBOR, envelope. */
