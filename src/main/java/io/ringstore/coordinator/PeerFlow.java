@@ -64,7 +64,7 @@ public final class PeerFlow extends AbstractBehavior<PeerFlow.Command> {
   /** A member's address and the uid of its incarnation. */
   record PeerMember(Address address, long uid) {}
 
-  private record Marker(String peer, long uid, long mark, long sentNanos) {}
+  private record Marker(String peer, long uid, long mark, long sentTick) {}
 
   private final PeerBytes bytes;
   private final Peers peers;
@@ -73,6 +73,8 @@ public final class PeerFlow extends AbstractBehavior<PeerFlow.Command> {
   private final Map<String, Long> lastMark = new HashMap<>();
   private final Map<String, Long> uids = new HashMap<>();
   private long seq;
+  /** Ticks since the start: the clock of resends (the scheduler's, so tests can drive it). */
+  private long ticks;
 
   /** The flow actor of a cluster member. */
   public static Behavior<Command> create(PeerBytes bytes) {
@@ -146,7 +148,7 @@ public final class PeerFlow extends AbstractBehavior<PeerFlow.Command> {
       return this;
     }
     Map<String, PeerMember> members = peers.members();
-    long now = System.nanoTime();
+    long now = ++ticks;
     for (String peer : waiting) {
       PeerMember member = members.get(peer);
       Long known = uids.get(peer);
@@ -180,10 +182,10 @@ public final class PeerFlow extends AbstractBehavior<PeerFlow.Command> {
     for (Marker m : pending.values()) {
       if (m.peer().equals(peer)) {
         any = true;
-        newest = Math.max(newest, m.sentNanos());
+        newest = Math.max(newest, m.sentTick());
       }
     }
-    return !any || now - newest >= RESEND_AFTER.toNanos();
+    return !any || now - newest >= RESEND_AFTER.toMillis() / TICK.toMillis();
   }
 
   private void trim(String peer) {
