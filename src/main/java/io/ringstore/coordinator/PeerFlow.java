@@ -81,6 +81,8 @@ public final class PeerFlow extends AbstractBehavior<PeerFlow.Command> {
     return Behaviors.setup(ctx -> {
       var cluster = org.apache.pekko.cluster.typed.Cluster.get(ctx.getSystem());
       ActorRefResolver resolver = ActorRefResolver.get(ctx.getSystem());
+      // used from this actor only
+      Map<Address, ActorRef<Command>> flows = new HashMap<>();
       Peers peers = new Peers() {
         @Override
         public Map<String, PeerMember> members() {
@@ -94,7 +96,10 @@ public final class PeerFlow extends AbstractBehavior<PeerFlow.Command> {
 
         @Override
         public ActorRef<Command> flowOf(Address address) {
-          return resolver.resolveActorRef(address + PATH);
+          if (flows.size() > 1024) {
+            flows.clear();
+          }
+          return flows.computeIfAbsent(address, a -> resolver.resolveActorRef(a + PATH));
         }
       };
       return create(bytes, peers);
