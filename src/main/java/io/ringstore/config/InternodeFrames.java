@@ -36,7 +36,9 @@ public final class InternodeFrames {
    * coordinators of a node's {@code RingstoreClient} (the gateway's children); hints to a fallback
    * node's hint manager and its stores; the exchanges of anti-entropy sessions and of transfers
    * (children of the entity), the batches of a partition copy (to the transfer's adapter); the
-   * partition sources' copies of released partitions; the replies to asks (admin views of a key).
+   * partition sources' copies of released partitions; the replies to asks (admin views of a key);
+   * and the peer-flow actor's flushes, which carry no object but must follow the objects they
+   * confirm on their lane ({@code io.ringstore.coordinator.PeerFlow}).
    */
   public static final List<ObjectMessage> OBJECT_MESSAGES = List.of(
       new ObjectMessage("Read, CoordinatePut, Replicate, repairs and hint deliveries through sharding",
