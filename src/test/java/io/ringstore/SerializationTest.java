@@ -15,6 +15,7 @@ import io.ringstore.client.ReadOptions;
 import io.ringstore.client.Ringstore;
 import io.ringstore.client.WriteOptions;
 import io.ringstore.coordinator.Outcome;
+import io.ringstore.coordinator.PeerFlow;
 import io.ringstore.coordinator.Quorum;
 import io.ringstore.coordinator.ReadResult;
 import io.ringstore.coordinator.WriteResult;
@@ -103,6 +104,7 @@ class SerializationTest {
         testKit.<ReplicaEntity.Command>createTestProbe().ref();
     ActorRef<HintStore.HintStoreReply> hintReplyTo =
         testKit.<HintStore.HintStoreReply>createTestProbe().ref();
+    ActorRef<PeerFlow.Command> flowTo = testKit.<PeerFlow.Command>createTestProbe().ref();
 
     DvvSet<Sibling> object = DvvSet.<Sibling>empty().update(DvvSet.of(text("a")), "uidA")
         .sync(DvvSet.<Sibling>empty().update(DvvSet.of(Sibling.newTombstone()), "uidB"));
@@ -188,7 +190,9 @@ class SerializationTest {
         // the cluster joiner's probe, sent before either node is a member
         new ClusterJoiner.Probe(new JoinDecision.PeerState("127.0.0.1:1", JoinDecision.Status.UNJOINED,
             "c0ffee00-0000-4000-8000-000000000001", true, "127.0.0.1:1"), peerStateTo),
-        new JoinDecision.PeerState("127.0.0.1:2", JoinDecision.Status.MEMBER, null, false, null));
+        new JoinDecision.PeerState("127.0.0.1:2", JoinDecision.Status.MEMBER, null, false, null),
+        new PeerFlow.Flush(42L, flowTo),
+        new PeerFlow.FlushAck(42L));
   }
 
   @ParameterizedTest(name = "[{index}] {0}")

@@ -6,6 +6,8 @@ import io.ringstore.coordinator.ReadResult;
 import io.ringstore.coordinator.RequestLimits;
 import io.ringstore.coordinator.RequestMetrics;
 import io.ringstore.coordinator.RequestMetrics.Operation;
+import io.ringstore.coordinator.PeerBytes;
+import io.ringstore.coordinator.PeerFlow;
 import io.ringstore.coordinator.WriteCoordinator;
 import io.ringstore.coordinator.WriteResult;
 import io.ringstore.handoff.HintDirectory;
@@ -40,6 +42,7 @@ public final class RingstoreClient {
   private final RequestLimits limits;
   private final RingstoreSettings settings;
   private final RequestMetrics metrics = new RequestMetrics();
+  private final PeerBytes peerBytes;
 
   private RingstoreClient(
       ActorSystem<?> system, ReplicaDirectory directory, RingstoreSettings settings,
@@ -47,9 +50,13 @@ public final class RingstoreClient {
     this.system = system;
     this.settings = settings;
     this.limits = new RequestLimits(settings);
+    this.peerBytes = PeerBytes.of(settings.requests().maxBytesQueuedPerPeer());
     Behavior<Ringstore.Command> gatewayBehavior = RequestGateway.create(directory, limits,
-        new WriteCoordinator.Handoff(hints, settings.handoff().replicaAckTimeout()), metrics);
+        new WriteCoordinator.Handoff(hints, settings.handoff().replicaAckTimeout(), peerBytes),
+        metrics);
     this.gateway = spawnGateway(system, gatewayBehavior);
+    // at the path large-message-destinations names: its flushes follow the replica messages
+    system.systemActorOf(PeerFlow.create(peerBytes), PeerFlow.NAME, Props.empty());
   }
 
   /**
@@ -101,6 +108,11 @@ public final class RingstoreClient {
 
   public RingstoreSettings settings() {
     return settings;
+  }
+
+  /** This system's bound on bytes of replica messages queued to each peer node. */
+  public PeerBytes peerBytes() {
+    return peerBytes;
   }
 
   public RequestLimits limits() {

@@ -36,7 +36,9 @@ public final class InternodeFrames {
    * coordinators of a node's {@code RingstoreClient} (the gateway's children); hints to a fallback
    * node's hint manager and its stores; the exchanges of anti-entropy sessions and of transfers
    * (children of the entity), the batches of a partition copy (to the transfer's adapter); the
-   * partition sources' copies of released partitions; the replies to asks (admin views of a key).
+   * partition sources' copies of released partitions; the replies to asks (admin views of a key);
+   * and the peer-flow actor's flushes, which carry no object but must follow the objects they
+   * confirm on their lane ({@code io.ringstore.coordinator.PeerFlow}).
    */
   public static final List<ObjectMessage> OBJECT_MESSAGES = List.of(
       new ObjectMessage("Read, CoordinatePut, Replicate, repairs and hint deliveries through sharding",
@@ -54,7 +56,9 @@ public final class InternodeFrames {
           "/system/sharding/replica/17%3A0/17%3A0/transfer/$a"),
       new ObjectMessage("Read and Replicate to a previous host's copy of a partition",
           "/system/partition-source/partition-17"),
-      new ObjectMessage("ReadReply to an ask (admin views of a key's replicas)", "/temp/$a"));
+      new ObjectMessage("ReadReply to an ask (admin views of a key's replicas)", "/temp/$a"),
+      new ObjectMessage("Flush confirming the replica messages queued before it (it must follow"
+          + " them on their lane)", "/system/peer-flow"));
 
   /**
    * The large-message destinations a node uses ({@code ringstore-node.conf}): every {@link
@@ -69,6 +73,7 @@ public final class InternodeFrames {
       "/system/hint-manager",
       "/system/hint-manager/**",
       "/system/partition-source/**",
+      "/system/peer-flow",
       "/temp/**");
 
   /** Bytes of a replica message besides its object: the key, replica and node names, CBOR, envelope. */

@@ -138,7 +138,8 @@ public record RingstoreSettings(
             c.getInt("requests.warn-siblings"),
             Math.toIntExact(c.getBytes("requests.max-context-size")),
             c.getInt("requests.max-context-actors"),
-            bytesOrHeapShare(c, "requests.max-in-flight-bytes", 4)),
+            bytesOrHeapShare(c, "requests.max-in-flight-bytes", 4),
+            bytesOrHeapShare(c, "requests.max-bytes-queued-per-peer", 8)),
         new HttpSettings(c.getString("http.host"), c.getInt("http.port"),
             servesHttp ? TlsSettings.HttpTls.fromConfig(c.getConfig("http.tls"))
                 : TlsSettings.HttpTls.DISABLED,
@@ -260,12 +261,15 @@ public record RingstoreSettings(
    * key sizes; default quorum mode; whether
    * coordinators reach replica entities on direct routes once known ({@code ReplicaRoutes}); the
    * siblings a client write may leave on a key (a warning is logged from {@code warnSiblings} on);
-   * the largest causal context a client may send, in characters and in actors.
+   * the largest causal context a client may send, in characters and in actors; the bytes of request
+   * bodies held at once; the bytes of replica messages queued to one peer node and not yet confirmed
+   * received ({@code io.ringstore.coordinator.PeerBytes}).
    */
   public record RequestSettings(
       Duration timeout, Duration maxTimeout, int maxValueBytes, long maxObjectBytes, int maxKeyBytes,
       boolean sloppyQuorum, boolean directRoutes, int maxSiblings, int warnSiblings,
-      int maxContextChars, int maxContextActors, long maxInFlightBytes) {
+      int maxContextChars, int maxContextActors, long maxInFlightBytes,
+      long maxBytesQueuedPerPeer) {
     /** Pekko HTTP's default {@code max-header-value-length}: a context must fit in one header. */
     public static final int MAX_HEADER_VALUE_CHARS = 8 * 1024;
 
@@ -295,6 +299,9 @@ public record RingstoreSettings(
       require(maxInFlightBytes >= maxValueBytes,
           "ringstore.requests.max-in-flight-bytes must be at least max-value-size (" + maxValueBytes
               + " bytes), was " + maxInFlightBytes);
+      require(maxBytesQueuedPerPeer >= 1,
+          "ringstore.requests.max-bytes-queued-per-peer must be >= 1 byte, was "
+              + maxBytesQueuedPerPeer);
     }
   }
 

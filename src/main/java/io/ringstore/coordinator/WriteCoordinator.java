@@ -66,9 +66,19 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
     }
   }
 
-  /** Where hints go, and how long a replica may take to ack before it gets one. */
-  public record Handoff(HintDirectory hints, Duration replicaAckTimeout) {
+  /**
+   * Where hints go, how long a replica may take to ack before it gets one, and the node's bound on
+   * bytes queued to each peer ({@link PeerBytes}): a message to a replica or fallback on a peer whose
+   * bound is reached is not sent, and that replica counts as failed (a coordinating replica: the next
+   * one is tried), that fallback as unavailable.
+   */
+  public record Handoff(HintDirectory hints, Duration replicaAckTimeout, PeerBytes peerBytes) {
     public static final Handoff NONE = new Handoff(HintDirectory.empty(), null);
+
+    /** Without a bound on bytes queued to peers. */
+    public Handoff(HintDirectory hints, Duration replicaAckTimeout) {
+      this(hints, replicaAckTimeout, PeerBytes.unlimited());
+    }
   }
 
   /** Internal messages: adapted replica and hint replies, the timeouts. */
@@ -197,14 +207,32 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
     return Math.max(1, replicaAckTimeout.toMillis() / 2);
   }
 
-  /** {@code applyWithinMillis}: 0, or how long after receiving it the replica may still apply it. */
+  /**
+   * {@code applyWithinMillis}: 0, or how long after receiving it the replica may still apply it. A
+   * candidate on a peer whose queued bytes are at their bound is passed over; when every candidate
+   * was, and nothing else may still apply the write, the client is answered unavailable.
+   */
   private void sendToNextCoordinator(long applyWithinMillis) {
-    coordinatingReplica = coordinatorCandidates.pollFirst();
-    if (coordinatingReplica == null) {
-      return;
+    Sibling v = request.value();
+    boolean passedOver = false;
+    while (true) {
+      coordinatingReplica = coordinatorCandidates.pollFirst();
+      if (coordinatingReplica == null) {
+        if (passedOver && object == null && !answered && syncingRefusals.isEmpty()) {
+          answerUnavailable("the nodes of the key's replicas have too many bytes queued from this"
+              + " node");
+          // nothing was sent: nothing left to wait for
+          getContext().getSelf().tell(Timeout.INSTANCE);
+        }
+        return;
+      }
+      if (mayQueue(directory.remoteNodeOf(coordinatingReplica),
+          (long) v.data().length + request.key().length())) {
+        break;
+      }
+      passedOver = true;
     }
     coordinatorSentNanos = System.nanoTime();
-    Sibling v = request.value();
     directory.tell(coordinatingReplica, new ReplicaEntity.CoordinatePut(
         request.key(), v.data(), v.contentType(), v.tombstone(), request.context(),
         request.contextFromReplica(), putAdapter, applyWithinMillis));
@@ -275,8 +303,14 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
     object = reply.object();
     context = CausalContextCodec.contextOf(StoredObjectCodec.decode(object), request.contextLimits());
     for (ReplicaId other : replicas) {
-      if (!other.equals(coordinatingReplica)) {
+      if (other.equals(coordinatingReplica)) {
+        continue;
+      }
+      if (mayQueue(directory.remoteNodeOf(other), (long) object.length + request.key().length())) {
         directory.tell(other, new ReplicaEntity.Replicate(request.key(), object, replicateAdapter));
+      } else {
+        // not sent: this replica has not acked (it gets a hint at the replica-ack timeout)
+        quorum.fail(other.id());
       }
     }
     coordinatorCandidates.clear();
@@ -356,6 +390,11 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
         if (manager.isEmpty()) {
           continue;
         }
+        boolean remote = !manager.get().path().address().hasLocalScope();
+        if (!mayQueue(remote ? java.util.Optional.of(fallback) : java.util.Optional.empty(),
+            (long) object.length + request.key().length())) {
+          continue;
+        }
         usedFallbacks.add(fallback);
         hintPending.put(target, fallback);
         manager.get().tell(new HintManager.StoreHint(target, request.key(), object,
@@ -363,6 +402,14 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
         break;
       }
     }
+  }
+
+  /**
+   * Whether a message of {@code bytes} may be sent to {@code node} (empty: this node, never counted)
+   * under the bound on bytes queued to it; if so they are counted as queued.
+   */
+  private boolean mayQueue(java.util.Optional<String> node, long bytes) {
+    return node.isEmpty() || handoff.peerBytes().tryAcquire(node.get(), bytes);
   }
 
   private Behavior<Command> onHintReplied(HintReplied message) {

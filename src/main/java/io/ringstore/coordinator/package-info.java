@@ -2,5 +2,8 @@
  * Per-request coordinators: a {@link io.ringstore.coordinator.ReadCoordinator} or
  * {@link io.ringstore.coordinator.WriteCoordinator} per request, spawned where the request arrives,
  * around pure quorum trackers and the read-repair plan; their outcomes are explicit sealed results.
+ * The node's bound on bytes of replica messages queued to each peer ({@link
+ * io.ringstore.coordinator.PeerBytes}) and the actor whose flushes confirm them ({@link
+ * io.ringstore.coordinator.PeerFlow}).
  */
 package io.ringstore.coordinator;

@@ -5,6 +5,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.get;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 
 import io.ringstore.antientropy.AntiEntropyStatus;
+import io.ringstore.coordinator.PeerBytes;
 import io.ringstore.coordinator.RequestMetrics;
 import io.ringstore.handoff.HintManager;
 import io.ringstore.handoff.HintStore;
@@ -62,12 +63,13 @@ final class MetricsRoutes {
   private final RequestTracking tracking;
   private final InFlightBytes inFlight;
   private final GatewayConnections connections;
+  private final PeerBytes peerBytes;
 
   MetricsRoutes(ActorSystem<?> system, Cluster cluster, RequestMetrics requests,
       NodeReadiness readiness, AntiEntropyStatus antiEntropy,
       CompletionStage<ActorRef<HintManager.Command>> hintManager, StoreView storeView,
       AccessControl access, BrowserGuard browsers, RequestTracking tracking,
-      InFlightBytes inFlight, GatewayConnections connections) {
+      InFlightBytes inFlight, GatewayConnections connections, PeerBytes peerBytes) {
     this.system = system;
     this.cluster = cluster;
     this.requests = requests;
@@ -80,6 +82,7 @@ final class MetricsRoutes {
     this.tracking = tracking;
     this.inFlight = inFlight;
     this.connections = connections;
+    this.peerBytes = peerBytes;
   }
 
   Route route() {
@@ -203,6 +206,13 @@ final class MetricsRoutes {
         inFlight.usedBytes());
     text.single("ringstore_http_max_in_flight_bytes", "gauge",
         "The bound on them (ringstore.requests.max-in-flight-bytes).", inFlight.maxBytes());
+    text.single("ringstore_peer_sends_refused_total", "counter",
+        "Replica messages (CoordinatePut, Replicate, StoreHint) not sent because the bytes queued to"
+            + " their peer node would pass ringstore.requests.max-bytes-queued-per-peer (since the"
+            + " node started); the replica counted as not acked.", peerBytes.refusals());
+    text.single("ringstore_peer_queued_bytes", "gauge",
+        "Bytes of replica messages sent to peer nodes and not yet confirmed received, all peers.",
+        peerBytes.outstandingTotal());
   }
 
   private void writeConnections(PrometheusText text) {

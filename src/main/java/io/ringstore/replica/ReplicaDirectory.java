@@ -124,6 +124,14 @@ public final class ReplicaDirectory {
   }
 
   /**
+   * The node replica {@code id} runs on as far as this node knows ({@code host:port}), empty when it
+   * runs here or its node is not known: where a message to it is queued.
+   */
+  public Optional<String> remoteNodeOf(ReplicaId id) {
+    return nodeOf(id).filter(node -> !LOCAL.equals(node));
+  }
+
+  /**
    * Whether replica {@code id} is worth trying first: it runs here, or on a member that this node's
    * failure detector considers Up and reachable (or its node is not known).
    */

@@ -61,7 +61,8 @@ class InternodeFramesTest {
         "pekko.remote.artery.large-message-destinations = [\"/system/sharding/*\","
             + " \"/system/sharding/replica/**\", \"/system/ringstore-gateway/*\","
             + " \"/system/anti-entropy/*\", \"/system/hint-manager\", \"/system/hint-manager/*\","
-            + " \"/system/sharding/replica/**\", \"/system/partition-source/*\", \"/temp/*\"]"),
+            + " \"/system/sharding/replica/**\", \"/system/partition-source/*\", \"/temp/*\","
+            + " \"/system/peer-flow\"]"),
         ConfigFactory.empty());
     assertDoesNotThrow(() -> RingstoreSettings.fromConfig(custom));
     Config narrower = NodeConfig.load(ConfigFactory.parseString(
@@ -70,7 +71,7 @@ class InternodeFramesTest {
     IllegalArgumentException refused =
         assertThrows(IllegalArgumentException.class, () -> RingstoreSettings.fromConfig(narrower));
     for (String path : new String[] {"/system/sharding/replica (", "/system/ringstore-gateway/$a",
-        "/system/hint-manager (", "/temp/$a"}) {
+        "/system/hint-manager (", "/temp/$a", "/system/peer-flow ("}) {
       assertTrue(refused.getMessage().contains(path), path + " named in " + refused.getMessage());
     }
   }

@@ -83,6 +83,11 @@ class RingstoreSettingsTest {
           + " \"/system/sharding/replica/**\", \"/system/ringstore-gateway/**\","
           + " \"/system/anti-entropy/**\", \"/system/hint-manager/**\","
           + " \"/system/partition-source/**\", \"/temp/**\"]; /system/hint-manager (StoreHint",
+      "pekko.remote.artery.large-message-destinations = [\"/system/sharding/replica\","
+          + " \"/system/sharding/replica/**\", \"/system/ringstore-gateway/**\","
+          + " \"/system/anti-entropy/**\", \"/system/hint-manager\", \"/system/hint-manager/**\","
+          + " \"/system/partition-source/**\", \"/temp/**\"]; /system/peer-flow (Flush",
+      "ringstore.requests.max-bytes-queued-per-peer = 0; max-bytes-queued-per-peer",
       "pekko.remote.artery.advanced.inbound-lanes = 4; inbound-lanes = 1"})
   void invalidSettingsStopTheNodeWithAClearMessage(String hocon, String mentioned) {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () ->
@@ -108,6 +113,8 @@ class RingstoreSettingsTest {
     RingstoreSettings auto = RingstoreSettings.fromConfig(
         NodeConfig.load(ConfigFactory.empty(), ConfigFactory.empty()));
     assertEquals(heap / 4, auto.requests().maxInFlightBytes(), "a quarter of the heap in flight");
+    assertEquals(heap / 8, auto.requests().maxBytesQueuedPerPeer(),
+        "an eighth of the heap queued to each peer");
     // hints are on disk: a tenth of the space usable where the data directory is (other processes
     // write to the same disk meanwhile, so within 5 %)
     long disk = RingstoreSettings.usableBytes(auto.dataDir()) / 10;
@@ -118,9 +125,11 @@ class RingstoreSettingsTest {
         "a quarter of the hint budget per target");
     RingstoreSettings set = RingstoreSettings.fromConfig(NodeConfig.load(ConfigFactory.parseString(
         "ringstore.requests.max-in-flight-bytes = 64MiB\n"
+            + "ringstore.requests.max-bytes-queued-per-peer = 16MiB\n"
             + "ringstore.handoff { max-hint-bytes = 2MiB, max-hint-bytes-per-target = 1MiB }"),
         ConfigFactory.empty()));
     assertEquals(64L << 20, set.requests().maxInFlightBytes());
+    assertEquals(16L << 20, set.requests().maxBytesQueuedPerPeer());
     assertEquals(2L << 20, set.handoff().maxHintBytes());
     assertEquals(1L << 20, set.handoff().maxHintBytesPerTarget());
   }

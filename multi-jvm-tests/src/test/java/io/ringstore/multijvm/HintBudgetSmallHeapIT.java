@@ -22,8 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * budget of before refused most of them. Every write is answered 204 (or a retryable 503, never a 500
  * or a reset), no node dies, the fallbacks take every hint (none refused: together more than twice
  * what an eighth of their heaps held), within their budget, and after SIGCONT deliver all of them.
- * (More than a heap of hints would be held too, but the coordinator's queue of replica messages to
- * the paused node is not budgeted yet: see README, Limits today.)
+ * (More than a heap of replica messages to the paused node: {@link PeerQueueSmallHeapIT}.)
  */
 class HintBudgetSmallHeapIT {
   private static final Duration DETECT = Duration.ofSeconds(20);
