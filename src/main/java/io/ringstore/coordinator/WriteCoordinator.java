@@ -21,6 +21,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -391,7 +392,7 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
           continue;
         }
         boolean remote = !manager.get().path().address().hasLocalScope();
-        if (!mayQueue(remote ? java.util.Optional.of(fallback) : java.util.Optional.empty(),
+        if (!mayQueue(remote ? Optional.of(fallback) : Optional.empty(),
             (long) object.length + request.key().length())) {
           continue;
         }
@@ -408,7 +409,7 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
    * Whether a message of {@code bytes} may be sent to {@code node} (empty: this node, never counted)
    * under the bound on bytes queued to it; if so they are counted as queued.
    */
-  private boolean mayQueue(java.util.Optional<String> node, long bytes) {
+  private boolean mayQueue(Optional<String> node, long bytes) {
     return node.isEmpty() || handoff.peerBytes().tryAcquire(node.get(), bytes);
   }
 
