@@ -15,6 +15,7 @@ import io.ringstore.version.CausalContextCodec;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -114,6 +115,8 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
   private final Map<ReplicaId, String> hintPending = new HashMap<>();
   private final Map<ReplicaId, String> hinted = new LinkedHashMap<>();
   private final Set<String> usedFallbacks = new HashSet<>();
+  /** Targets whose hint its holder refused (full, or over budget): not offered again. */
+  private final Set<ReplicaId> hintRefused = new HashSet<>();
   private ReplicaId coordinatingReplica;
   /** Replicas that refused to apply the write while catching up after a move: asked again later. */
   private final List<ReplicaId> syncingRefusals = new ArrayList<>();
@@ -131,6 +134,8 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
   private long coordinatorSentNanos;
   private boolean ackTimeoutExtended;
   private boolean tombstoneMarked;
+  /** The request's timeout fired: only the answers of hint holders are still awaited. */
+  private boolean timedOut;
 
   public static Behavior<Command> create(
       WriteRequest request, ReplicaDirectory directory, List<ReplicaId> replicas,
@@ -376,33 +381,61 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
     return checkDone();
   }
 
-  private void sendHints(java.util.Collection<ReplicaId> targets) {
+  /**
+   * Hands each target that has not acked (nor has a hint on its way) to a hint holder: a fallback
+   * member this write has not used yet (so a sloppy write's hints count on distinct members), else
+   * one it already used (a member may hold several targets' hints, counted once toward W), else this
+   * node itself when no fallback is available or under its peer bound, as Cassandra's coordinators
+   * keep hints. With four members and N = 3 there is a single fallback: before, a live replica slow
+   * to ack took it and the paused replica got no hint at all, though its write was acknowledged.
+   * A hint kept on this node does not count toward a sloppy W (it is a replica's node, not a
+   * fallback).
+   */
+  private void sendHints(Collection<ReplicaId> targets) {
     List<String> fallbacks = ring.fallbacks(ring.partitionOf(request.key()));
+    long bytes = (long) object.length + request.key().length();
     for (ReplicaId target : targets) {
       if (ackedReplicas.contains(target.id()) || hintPending.containsKey(target)
-          || hinted.containsKey(target)) {
+          || hinted.containsKey(target) || hintRefused.contains(target)) {
         continue;
       }
-      for (String fallback : fallbacks) {
-        if (usedFallbacks.contains(fallback) || !directory.isAvailable(fallback)) {
-          continue;
-        }
-        var manager = handoff.hints().managerOf(fallback);
-        if (manager.isEmpty()) {
-          continue;
-        }
-        boolean remote = !manager.get().path().address().hasLocalScope();
-        if (!mayQueue(remote ? Optional.of(fallback) : Optional.empty(),
-            (long) object.length + request.key().length())) {
-          continue;
-        }
-        usedFallbacks.add(fallback);
-        hintPending.put(target, fallback);
-        manager.get().tell(new HintManager.StoreHint(target, request.key(), object,
-            getContext().messageAdapter(HintStore.HintStoreReply.class, HintReplied::new)));
-        break;
+      Optional<String> holder = hintHolder(fallbacks, false, bytes)
+          .or(() -> hintHolder(fallbacks, true, bytes))
+          .or(() -> handoff.hints().selfNode());
+      if (holder.isEmpty()) {
+        getContext().getLog().warn("write {}: no member can hold the hint for replica {} (no hint"
+            + " manager runs here); anti-entropy repairs it", LogText.escape(request.key()), target);
+        continue;
+      }
+      String fallback = holder.get();
+      usedFallbacks.add(fallback);
+      hintPending.put(target, fallback);
+      handoff.hints().managerOf(fallback).orElseThrow().tell(new HintManager.StoreHint(
+          target, request.key(), object,
+          getContext().messageAdapter(HintStore.HintStoreReply.class, HintReplied::new)));
+    }
+  }
+
+  /**
+   * The first fallback, in ring order, that is available, runs a hint manager and may be sent
+   * {@code bytes} more (counted as queued if so): among those this write has not used yet, or among
+   * those it has.
+   */
+  private Optional<String> hintHolder(List<String> fallbacks, boolean used, long bytes) {
+    for (String fallback : fallbacks) {
+      if (usedFallbacks.contains(fallback) != used || !directory.isAvailable(fallback)) {
+        continue;
+      }
+      var manager = handoff.hints().managerOf(fallback);
+      if (manager.isEmpty()) {
+        continue;
+      }
+      boolean remote = !manager.get().path().address().hasLocalScope();
+      if (mayQueue(remote ? Optional.of(fallback) : Optional.empty(), bytes)) {
+        return Optional.of(fallback);
       }
     }
+    return Optional.empty();
   }
 
   /**
@@ -421,10 +454,13 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
     }
     if (reply.accepted()) {
       hinted.put(reply.target(), fallback);
-      quorum.hinted(fallback);
+      if (ring.fallbacks(ring.partitionOf(request.key())).contains(fallback)) {
+        quorum.hinted(fallback);
+      }
       getContext().getLog().info("hint stored: key={} target={} fallback={}",
           LogText.escape(request.key()), reply.target(), fallback);
     } else {
+      hintRefused.add(reply.target());
       getContext().getLog().warn("hint refused: key={} target={} fallback={} reason={}",
           LogText.escape(request.key()), reply.target(), fallback, LogText.escape(reply.reason()));
     }
@@ -439,7 +475,8 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
     } else if (!answered && quorum.impossible() && !hintsMayStillCount()) {
       answerUnavailable("replicas failed to store the write");
     }
-    return answered && nothingLeftToDo() ? Behaviors.stopped() : this;
+    return answered && (nothingLeftToDo() || (timedOut && hintPending.isEmpty()))
+        ? Behaviors.stopped() : this;
   }
 
   /**
@@ -476,11 +513,29 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
     return request.sloppy() && !hintPending.isEmpty();
   }
 
+  /**
+   * The request's timeout: the client is answered if it was not yet. A stored object still owes
+   * the replicas that have not acked their hints (the replica-ack timeout restarts when the object
+   * comes late, and may not have fired yet): they are sent now, and the coordinator waits one more
+   * replica-ack timeout for the holders' answers.
+   */
   private Behavior<Command> onTimeout() {
     if (!answered) {
       answerUnavailable("timed out after " + request.timeout().toMillis() + " ms");
     }
-    return Behaviors.stopped();
+    if (timedOut || object == null || handoff.replicaAckTimeout() == null) {
+      return Behaviors.stopped();
+    }
+    timedOut = true;
+    timers.cancel(ReplicaAckTimeout.INSTANCE);
+    int pending = hintPending.size();
+    sendHints(replicas);
+    if (hintPending.size() == pending) {
+      // nothing new sent: hints already on their way are stored whether or not anyone waits
+      return Behaviors.stopped();
+    }
+    timers.startSingleTimer(Timeout.INSTANCE, ackTimeout);
+    return this;
   }
 
   private List<String> hintList() {

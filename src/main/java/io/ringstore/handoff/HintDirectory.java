@@ -19,6 +19,8 @@ import org.apache.pekko.actor.typed.javadsl.Adapter;
  */
 public final class HintDirectory {
   private volatile Map<String, ActorRef<HintManager.Command>> managers = Map.of();
+  /** This node's name, or null when it runs no hint manager (tests). */
+  private volatile String selfNode;
 
   private HintDirectory() {}
 
@@ -26,6 +28,7 @@ public final class HintDirectory {
   public static HintDirectory start(ActorSystem<?> system) {
     HintDirectory directory = new HintDirectory();
     String selfNode = NodeAddress.of(Cluster.get(Adapter.toClassic(system)).selfAddress());
+    directory.selfNode = selfNode;
     system.systemActorOf(directory.listener(selfNode), "hint-directory", Props.empty());
     return directory;
   }
@@ -37,9 +40,21 @@ public final class HintDirectory {
 
   /** A fixed directory (coordinator tests): node name to its hint manager. */
   public static HintDirectory of(Map<String, ActorRef<HintManager.Command>> managers) {
+    return of(managers, null);
+  }
+
+  /** A fixed directory in which {@code selfNode} (one of the keys, or null) is this node. */
+  public static HintDirectory of(
+      Map<String, ActorRef<HintManager.Command>> managers, String selfNode) {
     HintDirectory directory = new HintDirectory();
     directory.managers = Map.copyOf(managers);
+    directory.selfNode = selfNode;
     return directory;
+  }
+
+  /** This node's name, when it runs a hint manager. */
+  public Optional<String> selfNode() {
+    return Optional.ofNullable(selfNode).filter(managers::containsKey);
   }
 
   public Optional<ActorRef<HintManager.Command>> managerOf(String node) {

@@ -43,9 +43,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * A write coordinator choosing fallbacks, on a fixed ring of four members (three replicas and one
  * fallback per partition) with hand-played replicas and hint managers, on manual time: a replica
  * silent past the replica-ack timeout gets a hint on the fallback; strict quorums never count hints,
- * sloppy ones count accepted hints only; no hint goes to an unavailable fallback, a member without a
- * manager or a replica-set member; a silent coordinating replica is replaced and then hinted; the
- * coordinator always stops.
+ * sloppy ones count accepted hints only, and one fallback holding two hints once; no hint goes to an
+ * unavailable fallback, a member without a manager or a replica-set member, except this node's own
+ * manager as the last resort (never counted toward W); a silent coordinating replica is replaced and
+ * then hinted; a hint still owed at the request's timeout is sent then; the coordinator always stops.
  */
 @ExtendWith(LogCapturingExtension.class)
 @ExtendWith(TestKitJUnit5Extension.class)
@@ -123,8 +124,12 @@ class WriteCoordinatorHandoffTest {
   private ActorRef<WriteCoordinator.Command> start(
       int w, boolean sloppy, Map<String, ActorRef<HintManager.Command>> managers,
       Predicate<String> available) {
-    WriteCoordinator.Handoff handoff =
-        new WriteCoordinator.Handoff(HintDirectory.of(managers), ACK_TIMEOUT);
+    return start(w, sloppy, HintDirectory.of(managers), available);
+  }
+
+  private ActorRef<WriteCoordinator.Command> start(
+      int w, boolean sloppy, HintDirectory hints, Predicate<String> available) {
+    WriteCoordinator.Handoff handoff = new WriteCoordinator.Handoff(hints, ACK_TIMEOUT);
     return testKit.spawn(WriteCoordinator.create(
         new WriteCoordinator.WriteRequest(KEY, VALUE, null, false, w, TIMEOUT, sloppy),
         directory(available), handoff, replicas, client.ref()));
@@ -384,6 +389,111 @@ class WriteCoordinatorHandoffTest {
     client.expectMessageClass(WriteResult.Written.class);
 
     replicaAckTimeoutPasses();
+    watcher.expectTerminated(coordinator);
+    expectNoHintsAnywhere();
+    client.expectNoMessage(QUIET);
+  }
+  /**
+   * With four members and N = 3 a partition has one fallback: a live replica slow to ack and a
+   * paused one both get their hints there (before, the first took the only fallback and the paused
+   * replica got none, though the write was acknowledged: HintBudgetSmallHeapIT's lost hint).
+   */
+  @Test
+  void twoReplicasDoNotAck_theOnlyFallbackHoldsBothHints() {
+    ActorRef<WriteCoordinator.Command> coordinator = start(1, false);
+    byte[] object = coordinated("uidA");
+    expectCoordinatePut(0).replyTo()
+        .tell(new ReplicaEntity.PutReply(target(0).id(), node(0), object, null));
+    expectReplicate(1, object);
+    expectReplicate(2, object);
+    client.expectMessageClass(WriteResult.Written.class);
+
+    replicaAckTimeoutPasses();
+    HintManager.StoreHint first = expectHint(target(1), object);
+    HintManager.StoreHint second = expectHint(target(2), object);
+    first.replyTo().tell(new HintStore.HintStoreReply(target(1), KEY, true, null));
+    second.replyTo().tell(new HintStore.HintStoreReply(target(2), KEY, true, null));
+    watcher.expectTerminated(coordinator);
+    expectNoHintsAnywhere();
+  }
+
+  /** One fallback holding two of a write's hints is one member toward a sloppy W, not two. */
+  @Test
+  void sloppyW3_twoHintsOnOneFallbackCountOnce_unavailableAtTimeout() {
+    ActorRef<WriteCoordinator.Command> coordinator = start(3, true);
+    byte[] object = coordinated("uidA");
+    expectCoordinatePut(0).replyTo()
+        .tell(new ReplicaEntity.PutReply(target(0).id(), node(0), object, null));
+    expectReplicate(1, object);
+    expectReplicate(2, object);
+
+    replicaAckTimeoutPasses();
+    expectHint(target(1), object).replyTo()
+        .tell(new HintStore.HintStoreReply(target(1), KEY, true, null));
+    expectHint(target(2), object).replyTo()
+        .tell(new HintStore.HintStoreReply(target(2), KEY, true, null));
+    client.expectNoMessage(QUIET);
+
+    restOfTimeoutPasses();
+    Outcome.Unavailable unavailable = client.expectMessageClass(Outcome.Unavailable.class);
+    assertEquals(1, unavailable.acks());
+    watcher.expectTerminated(coordinator);
+  }
+
+  /**
+   * No fallback is available: this node (a replica's node) keeps the hint itself, as a Cassandra
+   * coordinator does, rather than leave an acknowledged write's replica to anti-entropy; such a hint
+   * never counts toward a sloppy W.
+   */
+  @Test
+  void noFallbackAvailable_thisNodeKeepsTheHint_whichDoesNotCountTowardW() {
+    ActorRef<WriteCoordinator.Command> coordinator = start(3, true,
+        HintDirectory.of(allManagers(), node(0)), node -> !node.equals(FALLBACK));
+    byte[] object = coordinateOnFirst_ackOnSecond_thirdSilent();
+
+    replicaAckTimeoutPasses();
+    HintManager.StoreHint hint =
+        replicaManagers.get(0).expectMessageClass(HintManager.StoreHint.class);
+    assertEquals(target(2), hint.target());
+    assertArrayEquals(object, hint.object());
+    hint.replyTo().tell(new HintStore.HintStoreReply(target(2), KEY, true, null));
+    fallbackManager.expectNoMessage(QUIET);
+    replicaManagers.get(1).expectNoMessage(QUIET);
+    replicaManagers.get(2).expectNoMessage(QUIET);
+    client.expectNoMessage(QUIET);
+
+    restOfTimeoutPasses();
+    Outcome.Unavailable unavailable = client.expectMessageClass(Outcome.Unavailable.class);
+    assertEquals(new Outcome.Unavailable(2, 3, 3, List.of(node(0), node(1)),
+        "timed out after 2000 ms"), unavailable, "a hint on a replica's node is no fallback");
+    watcher.expectTerminated(coordinator);
+  }
+
+  /**
+   * The first coordinating replica stays silent, the next one stores the object just before the
+   * request's timeout: the replica-ack timeout restarted then would fire after the coordinator
+   * stopped, and the third replica, which never acks, got no hint. Now the request's timeout sends
+   * the hints still owed and waits for their holders.
+   */
+  @Test
+  void objectJustBeforeTheTimeout_theReplicaThatNeverAcksStillGetsItsHint() {
+    ActorRef<WriteCoordinator.Command> coordinator = start(1, false);
+    expectCoordinatePut(0);
+    replicaAckTimeoutPasses();
+    ReplicaEntity.CoordinatePut failover = expectCoordinatePut(1);
+    manualTime.timePasses(TIMEOUT.minus(ACK_TIMEOUT).minus(Duration.ofMillis(100)));
+
+    byte[] object = coordinated("uidB");
+    failover.replyTo().tell(new ReplicaEntity.PutReply(target(1).id(), node(1), object, null));
+    expectReplicate(0, object);
+    expectReplicate(2, object);
+    HintManager.StoreHint silentCoordinator = expectHint(target(0), object);
+    client.expectMessageClass(WriteResult.Written.class);
+    silentCoordinator.replyTo().tell(new HintStore.HintStoreReply(target(0), KEY, true, null));
+
+    manualTime.timePasses(Duration.ofMillis(100));
+    HintManager.StoreHint neverAcked = expectHint(target(2), object);
+    neverAcked.replyTo().tell(new HintStore.HintStoreReply(target(2), KEY, true, null));
     watcher.expectTerminated(coordinator);
     expectNoHintsAnywhere();
     client.expectNoMessage(QUIET);
