@@ -58,7 +58,8 @@ public final class HttpGateway {
         new AdminRoutes(system, cluster, directory, client.limits(), readiness, antiEntropy,
             hintManager, storeView).route(),
         new MetricsRoutes(system, cluster, client.metrics(), readiness, antiEntropy, hintManager,
-            storeView, access, browsers, tracking, inFlight, connections, client.peerBytes()).route());
+            storeView, access, browsers, tracking, inFlight, connections, client.peerBytes()).route(),
+        new DocsRoutes().route());
     // Exception, not RuntimeException: a failed future may carry a checked one (fatal errors are
     // left to Pekko)
     ExceptionHandler errors = ExceptionHandler.newBuilder()

@@ -11,7 +11,8 @@ import java.util.Locale;
  *   <tr><td>{@code /health/*}</td><td>public</td></tr>
  *   <tr><td>{@code GET}/{@code HEAD /kv/*}</td><td>read</td></tr>
  *   <tr><td>{@code PUT}/{@code DELETE /kv/*}</td><td>write (readwrite)</td></tr>
- *   <tr><td>{@code GET /metrics}, {@code GET /admin/*}</td><td>monitor</td></tr>
+ *   <tr><td>{@code GET /metrics}, {@code GET /admin/*}, {@code GET /openapi.yaml},
+ *       {@code GET /docs/*} (the API's contract and Swagger UI)</td><td>monitor</td></tr>
  *   <tr><td>{@code /admin/replicas/*} (stored values), any other method on {@code /admin/*}
  *       ({@code POST /admin/leave})</td><td>admin</td></tr>
  *   <tr><td>anything else</td><td>any known user (then the route's 404 or 405)</td></tr>
@@ -39,6 +40,9 @@ public final class AccessPolicy {
       return reading ? Access.MONITOR : Access.ADMIN;
     }
     if (path.equals("/metrics") || path.startsWith("/metrics/")) {
+      return reading ? Access.MONITOR : Access.AUTHENTICATED;
+    }
+    if (path.equals("/openapi.yaml") || path.equals("/docs") || path.startsWith("/docs/")) {
       return reading ? Access.MONITOR : Access.AUTHENTICATED;
     }
     return Access.AUTHENTICATED;
