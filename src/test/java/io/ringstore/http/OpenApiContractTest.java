@@ -90,7 +90,9 @@ class OpenApiContractTest {
     // NodeLeave's messages stay in the node and have no serializer: with serialize-messages on, the
     // ask of POST /admin/leave would be dropped unverified (503 after 3 s) instead of answered
     node = TestNode.start(TestNode.config(dir.resolve("data"), 3, 2, 2,
-        "ringstore.requests { max-value-size = 1KiB, max-siblings = 2, warn-siblings = 1 }\n"
+        "ringstore.requests { max-value-size = 1KiB, max-siblings = 2, warn-siblings = 1,"
+            // the local replica answers in milliseconds, but the machine may be loaded (under Pekko's 20 s)
+            + " timeout = 15s }\n"
             + "pekko.actor.no-serialization-verification-needed-class-prefix = [\"org.apache.pekko.\","
             + " \"io.ringstore.handoff.NodeLeave\"]"))
         .joinSelf();
@@ -207,9 +209,9 @@ class OpenApiContractTest {
 
     // values: written, read, siblings, too many siblings, deleted
     RawHttp.Answer put = check.call(port, "PUT /kv/{key}", "PUT", "/kv/one?w=1", local, text, "v1", 204);
-    check.call(port, "PUT /kv/{key}", "PUT", "/kv/one?w=1&timeout=5000&sloppy=false", local,
+    check.call(port, "PUT /kv/{key}", "PUT", "/kv/one?w=1&timeout=15000&sloppy=false", local,
         text + "X-Causal-Context: " + put.header("X-Causal-Context") + "\r\n", "v2", 204);
-    RawHttp.Answer value = check.call(port, "GET /kv/{key}", "GET", "/kv/one?r=1&timeout=5000",
+    RawHttp.Answer value = check.call(port, "GET /kv/{key}", "GET", "/kv/one?r=1&timeout=15000",
         local, "", null, 200);
     assertEquals("v2", value.body(), "the value written with the context replaced v1");
     assertTrue(value.header("Content-Type").startsWith("text/plain"), "the stored content type");
