@@ -222,13 +222,13 @@
     return Math.max(320, $(id).clientWidth - 4);
   }
 
-  // the time axis before there are two points: the last minute, not an empty range
+  // the time axis spans at least a minute (a page that just opened has a point or two)
   function timeRange(u, min, max) {
-    if (min === null || max === null || min === max) {
+    if (min === null || max === null) {
       const now = Date.now() / 1000;
       return [now - 60, now];
     }
-    return [min, max];
+    return [Math.min(min, max - 60), max];
   }
 
   function buildCharts(nodes) {
@@ -557,7 +557,9 @@
       ? [el('tr', {}, el('td', {colspan: '6', class: 'note'}, 'no exchange yet'))]
       : ae.partitions.map((p) => el('tr', {'data-partition': p.partition},
           el('td', {class: 'num'}, p.partition), el('td', {}, ago(p.lastExchange)),
-          p.lastPeer ? nodeCell(p.lastPeer) : el('td', {}, '–'),
+          // a peer that never answered is named by its replica id (partition:replica), not a node
+          !p.lastPeer ? el('td', {}, '–') : /^\d+:\d+$/.test(p.lastPeer)
+            ? el('td', {class: 'mono'}, 'replica ' + p.lastPeer) : nodeCell(p.lastPeer),
           p.lastError ? el('td', {class: 'bad'}, '✖ ' + p.lastError)
             : p.treesEqual ? el('td', {class: 'ok'}, '= equal') : el('td', {class: 'warn'}, '≠ repaired'),
           el('td', {class: 'num'}, p.keysRepaired), el('td', {class: 'num'}, p.exchanges))));

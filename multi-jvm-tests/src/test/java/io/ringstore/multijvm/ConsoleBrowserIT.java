@@ -1,6 +1,7 @@
 package io.ringstore.multijvm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -98,10 +99,16 @@ class ConsoleBrowserIT {
       screenshot("1-cluster");
       assertNoConsoleErrors("after loading the page");
 
-      // 2. writes: the request chart moves
+      // 2. writes: the request chart moves (writes go on over a few refreshes, so it draws a line)
       assertEquals("0", chart().getAttribute("data-max-rate"), "no requests before the writes");
-      for (int i = 0; i < 150; i++) {
-        FaultCluster.put204(serving, "console-" + i, "value-" + i, "", null);
+      int pointsBefore = Integer.parseInt(chart().getAttribute("data-points"));
+      int written = 0;
+      long writesUntil = System.nanoTime() + PAGE.toNanos();
+      while (Integer.parseInt(chart().getAttribute("data-points")) < pointsBefore + 4) {
+        assertTrue(System.nanoTime() < writesUntil, "the page stopped refreshing during the writes");
+        for (int i = 0; i < 40; i++, written++) {
+          FaultCluster.put204(serving, "console-" + written, "value-" + written, "", null);
+        }
       }
       wait.until(d -> Double.parseDouble(chart().getAttribute("data-max-rate")) > 0);
       assertTrue(rows("#rate-chart canvas") > 0, "uPlot drew the request chart");
@@ -118,7 +125,11 @@ class ConsoleBrowserIT {
       joiner.start("--config", tmp.resolve("faults.conf").toString(),
           "--seed", serving.clusterAddress());
       joiner.awaitReady(FaultCluster.READY);
-      cluster.awaitAssert(MOVES_DONE, () -> assertMovesDone(serving, 4));
+      List<String> probes = FaultCluster.keysCoveringEveryPartition(serving);
+      cluster.awaitAssert(MOVES_DONE, () -> {
+        assertMovesDone(serving, 4);
+        FaultCluster.assertPlacedOnRing(serving, joiner, probes);
+      });
       driver.get(consoleUrl(joiner));
       wait.until(d -> rows("#members tbody tr[data-status='Up']") == 4
           && driver.findElement(By.id("leave-button")).isEnabled());
@@ -126,8 +137,9 @@ class ConsoleBrowserIT {
       wait.until(ExpectedConditions.alertIsPresent()).accept();
       wait.until(d -> "leaving".equals(
           driver.findElement(By.id("leave-result")).getAttribute("data-state")));
-      faults.log("leave started from node-4's console: "
-          + driver.findElement(By.id("leave-result")).getText());
+      String started = driver.findElement(By.id("leave-result")).getText();
+      faults.log("leave started from node-4's console: " + started);
+      assertFalse(started.contains("replicas of 0 partitions"), "node-4 held replicas to hand off");
       screenshot("3-leave-started");
       driver.get(consoleUrl(serving));
       String fromJoiner = "tr[data-source='" + joiner.clusterAddress() + "']";
@@ -144,6 +156,9 @@ class ConsoleBrowserIT {
               && rows("#members tbody tr[data-status='Up'][data-reachable='true']") == 3
               && rows("#transfers tbody tr[data-state]") == 0);
       assertTrue(rows("#finished " + fromJoiner) > 0, "the leave's transfers listed as finished");
+      faults.log("after the leave: " + driver.findElement(By.id("transfers-summary")).getText()
+          + "; failed: " + driver.findElements(By.cssSelector("#finished tr[data-state='failed']"))
+              .stream().map(r -> r.getAttribute("textContent")).toList());
       screenshot("5-leave-done");
       assertNoConsoleErrors("on the serving node's page after the leave");
 
