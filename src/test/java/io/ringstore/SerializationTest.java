@@ -21,6 +21,7 @@ import io.ringstore.coordinator.ReadResult;
 import io.ringstore.coordinator.WriteResult;
 import io.ringstore.handoff.HintManager;
 import io.ringstore.handoff.HintStore;
+import io.ringstore.http.NodeStats;
 import io.ringstore.replica.PartitionSource;
 import io.ringstore.replica.ReplicaEntity;
 import io.ringstore.replica.ReplicaId;
@@ -32,6 +33,7 @@ import io.ringstore.version.DvvSet;
 import java.lang.reflect.RecordComponent;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -98,6 +100,7 @@ class SerializationTest {
     ActorRef<PartitionSource.Batch> batchTo = testKit.<PartitionSource.Batch>createTestProbe().ref();
     ActorRef<PartitionSource.Transfers> transfersTo =
         testKit.<PartitionSource.Transfers>createTestProbe().ref();
+    ActorRef<NodeStats.Stats> statsTo = testKit.<NodeStats.Stats>createTestProbe().ref();
     ActorRef<JoinDecision.PeerState> peerStateTo =
         testKit.<JoinDecision.PeerState>createTestProbe().ref();
     ActorRef<ReplicaEntity.Command> serverRef =
@@ -192,7 +195,14 @@ class SerializationTest {
             "c0ffee00-0000-4000-8000-000000000001", true, "127.0.0.1:1"), peerStateTo),
         new JoinDecision.PeerState("127.0.0.1:2", JoinDecision.Status.MEMBER, null, false, null),
         new PeerFlow.Flush(42L, flowTo),
-        new PeerFlow.FlushAck(42L));
+        new PeerFlow.FlushAck(42L),
+        new NodeStats.GetStats(statsTo),
+        new NodeStats.Stats("127.0.0.1:2", "http://127.0.0.1:8082/ui", 12_345L,
+            Map.of("get", Map.of("ok", 7L, "not_found", 1L), "put", Map.of("ok", 3L)),
+            List.of(0.001, 0.01), Map.of("get", List.of(2L, 8L, 8L), "put", List.of(0L, 3L, 3L)),
+            Map.of("sst_bytes", 4096L, "memtable_bytes", 1L << 33), null),
+        new NodeStats.Stats("127.0.0.1:2", "https://[::1]:8082/ui", 0L, Map.of(), List.of(),
+            Map.of(), Map.of(), "the storage statistics could not be read"));
   }
 
   @ParameterizedTest(name = "[{index}] {0}")

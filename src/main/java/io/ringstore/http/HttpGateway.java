@@ -10,12 +10,14 @@ import io.ringstore.antientropy.AntiEntropyStatus;
 import io.ringstore.client.RingstoreClient;
 import io.ringstore.handoff.HintManager;
 import io.ringstore.handoff.NodeLeave;
+import io.ringstore.cluster.NodeAddress;
 import io.ringstore.cluster.RingView;
 import org.apache.pekko.actor.typed.ActorRef;
 import io.ringstore.config.RingstoreSettings;
 import io.ringstore.replica.ReplicaDirectory;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.cluster.Cluster;
 import javax.net.ssl.SSLContext;
@@ -55,6 +57,7 @@ public final class HttpGateway {
     Route all = concat(
         new KvRoutes(client, readiness::hasBeenReady, inFlight).route(),
         new MoveRoutes(system, cluster, ringView, leave).route(),
+        new ConsoleRoutes(system, cluster).route(),
         new AdminRoutes(system, cluster, directory, client.limits(), readiness, antiEntropy,
             hintManager, storeView).route(),
         new MetricsRoutes(system, cluster, client.metrics(), readiness, antiEntropy, hintManager,
@@ -179,12 +182,34 @@ public final class HttpGateway {
     }
     return api.thenApply(binding -> {
       readiness.serving();
+      system.systemActorOf(NodeStats.create(NodeAddress.of(cluster(system).selfAddress()),
+              consoleUrl(settings, system, binding.localAddress().getPort()), client.metrics(),
+              storeView), "node-stats", Props.empty());
       system.log().info("HTTP gateway listening on {} ({}; at most {} connections, {} per client"
               + " address; request heads within {})", binding.localAddress(),
           settings.http().scheme(), limits.maxTotal(), limits.maxPerAddress(),
           limits.headTimeout());
       return binding;
     });
+  }
+
+  /**
+   * This node's web console as other nodes' consoles link to it: the configured host (the cluster
+   * address's host when that is a wildcard address) and the bound port.
+   */
+  private static String consoleUrl(RingstoreSettings settings, ActorSystem<?> system, int port) {
+    String host = settings.http().host();
+    if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+      host = cluster(system).selfAddress().getHost().orElse("127.0.0.1");
+    }
+    if (host.contains(":") && !host.startsWith("[")) {
+      host = "[" + host + "]";
+    }
+    return settings.http().scheme() + "://" + host + ":" + port + "/ui";
+  }
+
+  private static Cluster cluster(ActorSystem<?> system) {
+    return Cluster.get(Adapter.toClassic(system));
   }
 
   /** Connections the management listener holds at once (monitoring needs few). */

@@ -12,7 +12,8 @@ import java.util.Locale;
  *   <tr><td>{@code GET}/{@code HEAD /kv/*}</td><td>read</td></tr>
  *   <tr><td>{@code PUT}/{@code DELETE /kv/*}</td><td>write (readwrite)</td></tr>
  *   <tr><td>{@code GET /metrics}, {@code GET /admin/*}, {@code GET /openapi.yaml},
- *       {@code GET /docs/*} (the API's contract and Swagger UI)</td><td>monitor</td></tr>
+ *       {@code GET /docs/*} (the API's contract and Swagger UI), {@code GET /ui}, {@code /ui/*} (the
+ *       web console)</td><td>monitor</td></tr>
  *   <tr><td>{@code /admin/replicas/*} (stored values), any other method on {@code /admin/*}
  *       ({@code POST /admin/leave})</td><td>admin</td></tr>
  *   <tr><td>anything else</td><td>any known user (then the route's 404 or 405)</td></tr>
@@ -38,6 +39,9 @@ public final class AccessPolicy {
     }
     if (path.equals("/admin") || path.startsWith("/admin/")) {
       return reading ? Access.MONITOR : Access.ADMIN;
+    }
+    if (path.equals("/ui") || path.startsWith("/ui/")) {
+      return reading ? Access.MONITOR : Access.AUTHENTICATED;
     }
     if (path.equals("/metrics") || path.startsWith("/metrics/")) {
       return reading ? Access.MONITOR : Access.AUTHENTICATED;

@@ -94,6 +94,9 @@ class AccessControlHttpTest {
         {"GET", "/admin/ring", 403, 403, 200, 200},
         {"GET", "/admin/hints", 403, 403, 200, 200},
         {"GET", "/admin/transfers", 403, 403, 200, 200},
+        {"GET", "/admin/stats", 403, 403, 200, 200},
+        {"GET", "/ui", 403, 403, 200, 200},
+        {"GET", "/ui/console.js", 403, 403, 200, 200},
         {"GET", "/admin/replicas/table", 403, 403, 403, 200},
         // POST /admin/leave would make the node leave: the admin row is a method the route refuses
         {"POST", "/admin/leave", 403, 403, 403, null},
@@ -127,7 +130,7 @@ class AccessControlHttpTest {
   @Test
   void withoutCredentialsEveryEndpointButHealthIs401WithAChallenge() throws Exception {
     for (String path : List.of("/kv/anon", "/metrics", "/admin/cluster", "/admin/replicas/anon",
-        "/nowhere")) {
+        "/nowhere", "/ui", "/admin/stats")) {
       HttpResponse<String> answer = send("GET", path, null, null);
       assertEquals(401, answer.statusCode(), "GET " + path + " without credentials");
       String challenge = answer.headers().firstValue("WWW-Authenticate").orElse("");
