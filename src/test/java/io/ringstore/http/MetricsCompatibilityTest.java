@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -33,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code metrics/families-before-library.txt}: family, type, and each sample name with its label
  * names) is still served by a real node with the same type and label names after the same traffic.
  * Families may be added, never dropped or renamed. The current families are written to
- * {@code target/metrics-families.txt} for a reviewer to compare.
+ * {@code target/metrics-families.txt} for a reviewer to compare. A scraper that asks for OpenMetrics
+ * gets it; any other gets Prometheus's text format 0.0.4 as before.
  */
 class MetricsCompatibilityTest {
   private static final Duration START = Duration.ofSeconds(60);
@@ -93,6 +95,45 @@ class MetricsCompatibilityTest {
     }
     assertTrue(missing.isEmpty(), "families (type, sample label names) served before and not now: "
         + missing + "\nnow: " + current);
+  }
+
+  @Test
+  void aScraperAskingForOpenMetricsGetsOpenMetricsWithItsEof() throws Exception {
+    for (String accept : new String[] {"application/openmetrics-text",
+        "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;"
+            + "q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"}) {
+      HttpResponse<String> scrape = send("GET", "/metrics", null, Map.of("Accept", accept));
+      assertEquals(200, scrape.statusCode(), "GET /metrics, Accept: " + accept);
+      String type = scrape.headers().firstValue("Content-Type").orElse("");
+      assertTrue(type.startsWith("application/openmetrics-text") && type.contains("version=1.0.0")
+          && type.toLowerCase(Locale.ROOT).contains("charset=utf-8"), "OpenMetrics 1.0.0 for Accept " + accept + ": " + type);
+      String body = scrape.body();
+      assertTrue(body.endsWith("# EOF\n"), "OpenMetrics ends with # EOF: "
+          + body.substring(Math.max(0, body.length() - 200)));
+      assertTrue(body.contains("\n# TYPE ringstore_requests counter\n"),
+          "an OpenMetrics counter family is named without _total");
+      assertTrue(body.contains("\nringstore_requests_total{op=\"put\",outcome=\"ok\"} "),
+          "its samples keep _total");
+      assertTrue(body.contains("\n# TYPE ringstore_request_duration_seconds histogram\n"),
+          "the latency histogram");
+      assertTrue(body.contains("\n# TYPE ringstore_node_ready gauge\n"), "a gauge");
+    }
+  }
+
+  @Test
+  void anyOtherScraperGetsPrometheusTextFormat004() throws Exception {
+    List<Map<String, String>> requests = List.of(Map.of(), Map.of("Accept", "text/plain"),
+        Map.of("Accept", "*/*"), Map.of("Accept", "text/plain;version=0.0.4;q=1,*/*;q=0.1"),
+        Map.of("Accept", "application/json"));
+    for (Map<String, String> headers : requests) {
+      HttpResponse<String> scrape = send("GET", "/metrics", null, headers);
+      assertEquals(200, scrape.statusCode(), "GET /metrics " + headers);
+      assertEquals("text/plain; version=0.0.4; charset=UTF-8",
+          scrape.headers().firstValue("Content-Type").orElse(""), "text format for " + headers);
+      assertTrue(!scrape.body().contains("# EOF"), "no OpenMetrics EOF in the text format");
+      assertTrue(scrape.body().contains("\n# TYPE ringstore_requests_total counter\n"),
+          "a counter family keeps its _total in the text format");
+    }
   }
 
   /**
