@@ -65,12 +65,13 @@ final class MetricsRoutes {
       NodeReadiness readiness, AntiEntropyStatus antiEntropy,
       CompletionStage<ActorRef<HintManager.Command>> hintManager, StoreView storeView,
       AccessControl access, BrowserGuard browsers, RequestTracking tracking,
-      InFlightBytes inFlight, GatewayConnections connections, PeerBytes peerBytes) {
+      InFlightBytes inFlight, GatewayConnections connections, PeerBytes peerBytes,
+      ReplicaActivity activity) {
     this.system = system;
     this.hintManager = hintManager;
     this.storeView = storeView;
     this.metrics = new NodeMetrics(cluster, requests, readiness, antiEntropy, storeView, access,
-        browsers, tracking, inFlight, connections, peerBytes);
+        browsers, tracking, inFlight, connections, peerBytes, activity);
   }
 
   Route route() {

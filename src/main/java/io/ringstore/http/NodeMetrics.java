@@ -9,6 +9,7 @@ import io.prometheus.metrics.instrumentation.jvm.JvmMemoryMetrics;
 import io.prometheus.metrics.instrumentation.jvm.JvmRuntimeInfoMetric;
 import io.prometheus.metrics.instrumentation.jvm.JvmThreadsMetrics;
 import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
+import io.prometheus.metrics.model.registry.Collector;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.registry.PrometheusScrapeRequest;
@@ -27,10 +28,13 @@ import io.ringstore.coordinator.PeerBytes;
 import io.ringstore.coordinator.RequestMetrics;
 import io.ringstore.handoff.HintManager;
 import io.ringstore.handoff.HintStore;
+import io.ringstore.replica.TransferTracker;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -72,7 +76,7 @@ final class NodeMetrics {
   NodeMetrics(Cluster cluster, RequestMetrics requests, NodeReadiness readiness,
       AntiEntropyStatus antiEntropy, StoreView storeView, AccessControl access,
       BrowserGuard browsers, RequestTracking tracking, InFlightBytes inFlight,
-      GatewayConnections connections, PeerBytes peerBytes) {
+      GatewayConnections connections, PeerBytes peerBytes, ReplicaActivity activity) {
     registry.register(new RequestCollector(requests));
     registerNode(cluster, readiness);
     registerHttp(access, browsers, tracking, inFlight, connections, peerBytes);
@@ -85,6 +89,8 @@ final class NodeMetrics {
     counter("ringstore_storage_repairs_total",
         "Damaged data files this start moved aside (bin/ringstore start --repair), by part.",
         c -> storeView.repairCounts().forEach((part, n) -> c.call(n, part)), "part");
+    registry.register(new ExchangeDurationCollector(antiEntropy));
+    registerActivity(activity, storeView);
     registry.register(new GatheredCollector());
     registerJvm();
   }
@@ -162,6 +168,41 @@ final class NodeMetrics {
         c -> connections.listeners().forEach((listener, limits) ->
             limits.refusals().forEach((reason, count) -> c.call(count, reason, listener))),
         "reason", "listener");
+  }
+
+  private void registerActivity(ReplicaActivity activity, StoreView storeView) {
+    counter("ringstore_reclaimed_partitions_total",
+        "Partitions this node no longer replicates whose keys the reclaimer deleted (a source "
+            + "window after they left; since the node started).",
+        c -> c.call(activity.reclaims().partitions()));
+    counter("ringstore_reclaimed_keys_total",
+        "Keys the reclaimer deleted with those partitions (since the node started).",
+        c -> c.call(activity.reclaims().keys()));
+    counter("ringstore_transfer_keys_total",
+        "Keys partition transfers copied into this node's replicas (since the node started).",
+        c -> c.call(activity.transfers().keysCopied()));
+    counter("ringstore_transfer_bytes_total",
+        "Bytes (stored objects) partition transfers copied into this node's replicas (since the "
+            + "node started).",
+        c -> c.call(activity.transfers().bytesCopied()));
+    gauge("ringstore_transfer_rate_bytes_per_second",
+        "Copy rate of the transfers copying now: each one's bytes so far over its time so far, "
+            + "summed (0 when none copies).",
+        g -> g.call(activity.transfers().copyRateBytesPerSecond(System.currentTimeMillis())));
+    gauge("ringstore_transfers", "This node's latest transfer of each replica, by state "
+            + "(pending, copying, syncing, done, failed).",
+        g -> {
+          Map<TransferTracker.State, Integer> byState = new EnumMap<>(TransferTracker.State.class);
+          for (TransferTracker.State state : TransferTracker.State.values()) {
+            byState.put(state, 0);
+          }
+          activity.transfers().all().forEach(t -> byState.merge(t.state(), 1, Integer::sum));
+          byState.forEach((state, n) -> g.call(n, state.name()));
+        }, "state");
+    gauge("ringstore_storage_dispatcher_queue_length",
+        "Storage calls waiting for a thread of the storage dispatcher "
+            + "(ringstore-storage-dispatcher, ringstore.storage.parallelism threads).",
+        g -> StorageQueue.length(storeView.storageExecutor()).ifPresent(g::call));
   }
 
   /**
@@ -250,10 +291,7 @@ final class NodeMetrics {
           .name("ringstore_request_duration_seconds")
           .help("Time from a request's arrival to its answer, by operation (rejected requests "
               + "count as 0).");
-      double[] bounds = RequestMetrics.bucketBoundsSeconds();
-      double[] upper = new double[bounds.length + 1];
-      System.arraycopy(bounds, 0, upper, 0, bounds.length);
-      upper[bounds.length] = Double.POSITIVE_INFINITY;
+      double[] upper = upperBounds(RequestMetrics.bucketBoundsSeconds());
       snapshot.operations().forEach((op, counts) -> {
         counts.outcomes().forEach((outcome, n) -> {
           if (outcome.appliesTo(op)) {
@@ -291,6 +329,35 @@ final class NodeMetrics {
               snapshot.sloppyWrites()),
           refused.build());
     }
+  }
+
+  /** How long anti-entropy exchanges took, from {@link AntiEntropyStatus#durations()}. */
+  private static final class ExchangeDurationCollector implements Collector {
+    private static final double[] BOUNDS = upperBounds(AntiEntropyStatus.durationBoundsSeconds());
+    private final AntiEntropyStatus antiEntropy;
+
+    ExchangeDurationCollector(AntiEntropyStatus antiEntropy) {
+      this.antiEntropy = antiEntropy;
+    }
+
+    @Override
+    public MetricSnapshot collect() {
+      AntiEntropyStatus.Durations durations = antiEntropy.durations();
+      return HistogramSnapshot.builder().name("ringstore_anti_entropy_exchange_duration_seconds")
+          .help("Time anti-entropy exchanges of this node's replicas took, from the session's "
+              + "start to its end (equal trees, repaired, or failed).")
+          .dataPoint(HistogramDataPointSnapshot.builder()
+              .classicHistogramBuckets(ClassicHistogramBuckets.of(BOUNDS, durations.buckets()))
+              .sum(durations.sumSeconds()).build())
+          .build();
+    }
+  }
+
+  /** {@code bounds} followed by +Inf. */
+  static double[] upperBounds(double[] bounds) {
+    double[] upper = Arrays.copyOf(bounds, bounds.length + 1);
+    upper[bounds.length] = Double.POSITIVE_INFINITY;
+    return upper;
   }
 
   /**
@@ -347,6 +414,7 @@ final class NodeMetrics {
       long dropped = 0;
       long expired = 0;
       long lost = 0;
+      long deliveredBytes = 0;
       long oldest = -1;
       for (HintStore.HintStats target : answer.targets()) {
         queued += target.queued();
@@ -354,6 +422,7 @@ final class NodeMetrics {
         dropped += target.dropped();
         expired += target.expired();
         lost += target.lost();
+        deliveredBytes += target.deliveredBytes();
         if (target.oldestCreatedAtMillis() >= 0
             && (oldest < 0 || target.oldestCreatedAtMillis() < oldest)) {
           oldest = target.oldestCreatedAtMillis();
@@ -366,6 +435,9 @@ final class NodeMetrics {
           oldest < 0 ? 0 : (now - oldest) / 1000.0));
       families.add(counterSnapshot("ringstore_hints_delivered_total",
           "Hints delivered and acked (since each hint store started).", delivered));
+      families.add(counterSnapshot("ringstore_hints_delivered_bytes_total",
+          "Bytes of the objects those hints delivered (since each hint store started); with "
+              + "ringstore_hints_delivered_total, the replay rate.", deliveredBytes));
       families.add(counterSnapshot("ringstore_hints_dropped_total",
           "Hints refused because a hint store was full (since each store started).", dropped));
       families.add(counterSnapshot("ringstore_hints_lost_total",
