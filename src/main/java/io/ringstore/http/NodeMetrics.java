@@ -42,7 +42,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.apache.pekko.cluster.Cluster;
-import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
 
 /**
@@ -135,7 +134,8 @@ final class NodeMetrics {
         }, "reason");
     counter("ringstore_http_responses_total",
         "HTTP requests this node answered, by route (kv, admin, metrics, health, other) and status "
-            + "code, refusals and errors included (requests Pekko could not parse are not counted).",
+            + "code, refusals and errors included (requests Pekko could not parse are not "
+            + "counted).",
         c -> tracking.responses().forEach((route, codes) -> codes.forEach((code, count) ->
             c.call(count, route, Integer.toString(code)))), "route", "code");
     counter("ringstore_http_shed_total",
@@ -149,8 +149,8 @@ final class NodeMetrics {
         "The bound on them (ringstore.requests.max-in-flight-bytes).",
         g -> g.call(inFlight.maxBytes()));
     counter("ringstore_peer_sends_refused_total",
-        "Replica messages (CoordinatePut, Replicate, StoreHint) not sent because the bytes queued to"
-            + " their peer node would pass ringstore.requests.max-bytes-queued-per-peer (since the"
+        "Replica messages (CoordinatePut, Replicate, StoreHint) not sent because the bytes queued"
+            + " to their peer node would pass ringstore.requests.max-bytes-queued-per-peer (since the"
             + " node started); the replica counted as not acked.",
         c -> c.call(peerBytes.refusals()));
     gauge("ringstore_peer_queued_bytes",

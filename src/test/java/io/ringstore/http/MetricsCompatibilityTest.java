@@ -34,8 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code metrics/families-before-library.txt}: family, type, and each sample name with its label
  * names) is still served by a real node with the same type and label names after the same traffic.
  * Families may be added, never dropped or renamed. The current families are written to
- * {@code target/metrics-families.txt} for a reviewer to compare. A scraper that asks for OpenMetrics
- * gets it; any other gets Prometheus's text format 0.0.4 as before.
+ * {@code target/metrics-families.txt} for a reviewer to compare. A scraper that asks for
+ * OpenMetrics gets it; any other gets Prometheus's text format 0.0.4 as before.
  */
 class MetricsCompatibilityTest {
   private static final Duration START = Duration.ofSeconds(60);
@@ -106,7 +106,8 @@ class MetricsCompatibilityTest {
       assertEquals(200, scrape.statusCode(), "GET /metrics, Accept: " + accept);
       String type = scrape.headers().firstValue("Content-Type").orElse("");
       assertTrue(type.startsWith("application/openmetrics-text") && type.contains("version=1.0.0")
-          && type.toLowerCase(Locale.ROOT).contains("charset=utf-8"), "OpenMetrics 1.0.0 for Accept " + accept + ": " + type);
+          && type.toLowerCase(Locale.ROOT).contains("charset=utf-8"),
+          "OpenMetrics 1.0.0 for Accept " + accept + ": " + type);
       String body = scrape.body();
       assertTrue(body.endsWith("# EOF\n"), "OpenMetrics ends with # EOF: "
           + body.substring(Math.max(0, body.length() - 200)));

@@ -80,7 +80,8 @@ class NodeMetricsHttpTest {
       assertNotNull(samples.get("ringstore_transfers{state=\"" + state + "\"}"),
           "transfers in state " + state);
     }
-    assertNotNull(samples.get("ringstore_anti_entropy_exchange_duration_seconds_bucket{le=\"+Inf\"}"),
+    assertNotNull(
+        samples.get("ringstore_anti_entropy_exchange_duration_seconds_bucket{le=\"+Inf\"}"),
         "the exchange histogram's +Inf bucket");
     assertEquals(0.0, samples.get("ringstore_reclaimed_partitions_total"), "nothing reclaimed");
   }
