@@ -22,8 +22,10 @@ import io.ringstore.config.NodeClock;
 import io.ringstore.config.RingstoreSettings;
 import io.ringstore.http.HttpGateway;
 import io.ringstore.http.NodeReadiness;
+import io.ringstore.http.ReplicaActivity;
 import io.ringstore.replica.LocalObjectStore;
 import io.ringstore.replica.LocalReplicas;
+import io.ringstore.replica.ReclaimStats;
 import io.ringstore.replica.RegionRegistration;
 import io.ringstore.replica.PartitionReclaimer;
 import io.ringstore.ring.Ring;
@@ -132,6 +134,7 @@ public final class RingstoreNode {
     LocalObjectStore store = null;
     PartitionTrees trees = null;
     Executor storageExecutor = null;
+    ReclaimStats reclaims = new ReclaimStats();
     if (settings.holdsData()) {
       HttpGateway.warmUp(system);
       StorageEngine storage = openStorage(settings);
@@ -164,7 +167,7 @@ public final class RingstoreNode {
         system.systemActorOf(PartitionReclaimer.create(store, storageExecutor, localReplicas,
                 p -> replicatedHere(ringView.current(), name, p), settings.ring().partitions(),
                 settings.transfers().sourceWindow(), settings.transfers().reclaimInterval(),
-                clock::wallMillis),
+                clock::wallMillis, reclaims),
             "partition-reclaimer", org.apache.pekko.actor.typed.Props.empty());
       }
       system.log().info("node {} (uid {}) stores its data in {} (write-ahead log fsync: {});"
@@ -208,7 +211,8 @@ public final class RingstoreNode {
         ? HttpGateway.start(system, settings, client, directory, readiness, antiEntropy, hintManager,
             new io.ringstore.http.StoreView(store, storageExecutor, repairs), ringView,
             system.systemActorOf(NodeLeave.create(name, ringView, directory, localReplicas,
-                settings.transfers().leaveTimeout()), "leave", org.apache.pekko.actor.typed.Props.empty()))
+                settings.transfers().leaveTimeout()), "leave", org.apache.pekko.actor.typed.Props.empty()),
+            new ReplicaActivity(host.transfers(), reclaims))
         : CompletableFuture.failedFuture(new IllegalStateException("client members serve no HTTP"));
     if (settings.holdsData()) {
       binding.whenComplete((bound, bindFailure) -> HintJournal.createSchema(system)

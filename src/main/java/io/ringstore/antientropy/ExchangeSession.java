@@ -82,6 +82,7 @@ public final class ExchangeSession extends AbstractBehavior<ExchangeSession.Comm
   private final ActorRef<Outcome> notify;
   private final Host host;
   private final Limits limits;
+  private final long startedNanos = System.nanoTime();
   private int[] segments;
   private int[] differingSegments = new int[0];
   private Map<ByteKey, Long> localKeys;
@@ -299,7 +300,7 @@ public final class ExchangeSession extends AbstractBehavior<ExchangeSession.Comm
     AntiEntropyStatus.Exchange exchange = new AntiEntropyStatus.Exchange(partition,
         peerNode == null ? peerLabel : peerNode, System.currentTimeMillis(), equal,
         differingSegments.length, keysRepaired, error);
-    host.status().record(exchange);
+    host.status().record(exchange, System.nanoTime() - startedNanos);
     if (notify != null) {
       notify.tell(new Outcome(partition, exchange.peer(), equal, keysRepaired, error));
     }

@@ -101,14 +101,16 @@ public final class HintStore
    * The state of one target's hints: {@code queued} keys, {@code oldestCreatedAtMillis} (-1 when
    * none), counts of hints delivered, dropped (refused when full; since the actor started) and
    * expired, the {@code bytes} of the queued objects (on disk), the hints refused for lack of byte
-   * budget (this target's or the node's; since the actor started) and the hints {@code lost}: queued,
-   * but their value was missing or damaged on disk.
+   * budget (this target's or the node's; since the actor started), the hints {@code lost}: queued,
+   * but their value was missing or damaged on disk, and the {@code deliveredBytes} of the objects
+   * delivered (since the actor started).
    */
   public record HintStats(
       ReplicaId target, int queued, long oldestCreatedAtMillis, long delivered, long dropped,
-      long expired, long bytes, long refusedBudget, long lost) implements CborSerializable {
+      long expired, long bytes, long refusedBudget, long lost, long deliveredBytes)
+      implements CborSerializable {
     public static HintStats empty(ReplicaId target) {
-      return new HintStats(target, 0, -1, 0, 0, 0, 0, 0, 0);
+      return new HintStats(target, 0, -1, 0, 0, 0, 0, 0, 0, 0);
     }
   }
 
@@ -230,6 +232,8 @@ public final class HintStore
   /** The last key sent: the next round starts after it. */
   private String cursor;
   private long dropped;
+  /** Bytes of the objects delivered since this actor started. */
+  private long deliveredBytes;
 
   /**
    * A hint store for {@code target}, reaching it through {@code directory}, its values in
@@ -547,7 +551,9 @@ public final class HintStore
       return Effect().none().thenRun(this::sendHints).thenNoReply();
     }
     List<HintQueue.Hint> deliveredValue = List.of(current.get());
+    long bytes = current.get().bytes();
     return Effect().persist(new HintDelivered(result.key(), result.digest()))
+        .thenRun(() -> deliveredBytes += bytes)
         .thenRun(s -> ctx.getLog().info("hint delivered: target={} key={} queued={}",
             target, LogText.escape(result.key()), s.queue().size()))
         .thenRun(this::account)
@@ -572,7 +578,7 @@ public final class HintStore
     }
     return Effect().reply(cmd.replyTo(), new HintStats(target, state.queue().size(),
         state.queue().oldestCreatedAtMillis(), state.delivered(), dropped, state.expired(),
-        state.queue().bytes(), refusedBudget, state.lost()));
+        state.queue().bytes(), refusedBudget, state.lost(), deliveredBytes));
   }
 
   /** Deletes values after the events that removed them are persisted (a failure: next start). */

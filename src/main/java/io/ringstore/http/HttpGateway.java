@@ -49,7 +49,7 @@ public final class HttpGateway {
       NodeReadiness readiness, AntiEntropyStatus antiEntropy,
       CompletionStage<ActorRef<HintManager.Command>> hintManager, StoreView storeView,
       RingView ringView, ActorRef<NodeLeave.Command> leave, AccessControl access,
-      BrowserGuard browsers, GatewayConnections connections) {
+      BrowserGuard browsers, GatewayConnections connections, ReplicaActivity activity) {
     RequestTracking tracking = new RequestTracking();
     Cluster cluster = Cluster.get(Adapter.toClassic(system));
     InFlightBytes inFlight = new InFlightBytes(client.settings().requests().maxInFlightBytes(),
@@ -61,7 +61,8 @@ public final class HttpGateway {
         new AdminRoutes(system, cluster, directory, client.limits(), readiness, antiEntropy,
             hintManager, storeView).route(),
         new MetricsRoutes(system, cluster, client.metrics(), readiness, antiEntropy, hintManager,
-            storeView, access, browsers, tracking, inFlight, connections, client.peerBytes()).route(),
+            storeView, access, browsers, tracking, inFlight, connections, client.peerBytes(),
+            activity).route(),
         new DocsRoutes().route());
     // Exception, not RuntimeException: a failed future may carry a checked one (fatal errors are
     // left to Pekko)
@@ -150,12 +151,12 @@ public final class HttpGateway {
       ActorSystem<?> system, RingstoreSettings settings, RingstoreClient client,
       ReplicaDirectory directory, NodeReadiness readiness, AntiEntropyStatus antiEntropy,
       CompletionStage<ActorRef<HintManager.Command>> hintManager, StoreView storeView,
-      RingView ringView, ActorRef<NodeLeave.Command> leave) {
+      RingView ringView, ActorRef<NodeLeave.Command> leave, ReplicaActivity activity) {
     AccessControl access = AccessControl.start(system, settings.http().auth());
     RingstoreSettings.ConnectionSettings limits = settings.http().connections();
     GatewayConnections connections = new GatewayConnections();
     Route route = routes(system, client, directory, readiness, antiEntropy, hintManager, storeView,
-        ringView, leave, access, new BrowserGuard(settings.http()), connections);
+        ringView, leave, access, new BrowserGuard(settings.http()), connections, activity);
     CompletionStage<Tcp.ServerBinding> api = ConnectionGuard.bind(system,
         listener(system, settings, GatewayConnections.API, settings.http().port()),
         route.flow(system),

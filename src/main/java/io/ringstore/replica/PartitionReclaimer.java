@@ -30,7 +30,8 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * exclude each other ({@link LocalReplicas#dropIfUnhosted}), and the window is the same one during
  * which new hosts copy from here. The time a partition was first seen unreplicated is this actor's
  * memory, so after a restart the window starts again: a restarted node frees such partitions one
- * window after it started. Checks run on the storage dispatcher, one at a time.
+ * window after it started. Checks run on the storage dispatcher, one at a time. What it reclaimed
+ * is counted in a {@link ReclaimStats}.
  */
 public final class PartitionReclaimer extends AbstractBehavior<PartitionReclaimer.Command> {
 
@@ -48,6 +49,7 @@ public final class PartitionReclaimer extends AbstractBehavior<PartitionReclaime
   private final int partitions;
   private final Duration window;
   private final LongSupplier clock;
+  private final ReclaimStats stats;
   /** Partitions neither replicated nor hosted here, since when (by {@link #clock}). */
   private final Map<Integer, Long> unreplicatedSince = new HashMap<>();
   private boolean running;
@@ -59,18 +61,18 @@ public final class PartitionReclaimer extends AbstractBehavior<PartitionReclaime
   public static Behavior<Command> create(
       LocalObjectStore store, Executor storageExecutor, LocalReplicas localReplicas,
       IntPredicate replicatedHere, int partitions, Duration window, Duration interval,
-      LongSupplier clock) {
+      LongSupplier clock, ReclaimStats stats) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Tick.INSTANCE, interval);
       return new PartitionReclaimer(ctx, store, storageExecutor, localReplicas, replicatedHere,
-          partitions, window, clock);
+          partitions, window, clock, stats);
     }));
   }
 
   private PartitionReclaimer(
       ActorContext<Command> ctx, LocalObjectStore store, Executor storageExecutor,
       LocalReplicas localReplicas, IntPredicate replicatedHere, int partitions, Duration window,
-      LongSupplier clock) {
+      LongSupplier clock, ReclaimStats stats) {
     super(ctx);
     this.store = store;
     this.storageExecutor = storageExecutor;
@@ -79,6 +81,7 @@ public final class PartitionReclaimer extends AbstractBehavior<PartitionReclaime
     this.partitions = partitions;
     this.window = window;
     this.clock = clock;
+    this.stats = stats;
   }
 
   @Override
@@ -141,9 +144,12 @@ public final class PartitionReclaimer extends AbstractBehavior<PartitionReclaime
       getContext().getLog().warn("reclaiming partitions failed: {}", reclaimed.failure().toString());
       return this;
     }
-    reclaimed.dropped().forEach((partition, keys) -> getContext().getLog().info(
-        "reclaimed partition {}: deleted {} keys (not a replica here for {} s)", partition, keys,
-        window.toSeconds()));
+    reclaimed.dropped().forEach((partition, keys) -> {
+      stats.reclaimed(keys);
+      getContext().getLog().info(
+          "reclaimed partition {}: deleted {} keys (not a replica here for {} s)", partition, keys,
+          window.toSeconds());
+    });
     return this;
   }
 }

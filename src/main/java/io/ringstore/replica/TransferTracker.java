@@ -6,12 +6,14 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The partition transfers of this node: one entry per replica entity that started here and had to
  * catch up (copy from the entity's previous host, then tree sync with the other replicas) before it
  * counts toward R (DESIGN invariant 2). Written by the transfer actors, read by {@code /admin/transfers}
- * on any node. Thread-safe; keeps the latest transfer of each replica id.
+ * on any node. Thread-safe; keeps the latest transfer of each replica id, and counts every key and
+ * byte copied since the node started (for {@code /metrics}).
  */
 public final class TransferTracker {
 
@@ -46,6 +48,8 @@ public final class TransferTracker {
 
   private final String node;
   private final Map<String, Transfer> transfers = new ConcurrentHashMap<>();
+  private final LongAdder keysCopied = new LongAdder();
+  private final LongAdder bytesCopied = new LongAdder();
 
   public TransferTracker(String node) {
     this.node = node;
@@ -63,10 +67,16 @@ public final class TransferTracker {
   }
 
   public void copied(ReplicaId id, long keys, long bytes, long now) {
-    transfers.computeIfPresent(id.id(), (k, t) -> finished(t) ? t
-        : new Transfer(t.replica(), t.partition(), node,
-        t.source(), t.state(), t.keys() + keys, t.bytes() + bytes, t.startedMillis(), now, 0,
-        t.expectedKeys(), t.error()));
+    transfers.computeIfPresent(id.id(), (k, t) -> {
+      if (finished(t)) {
+        return t;
+      }
+      keysCopied.add(keys);
+      bytesCopied.add(bytes);
+      return new Transfer(t.replica(), t.partition(), node,
+          t.source(), t.state(), t.keys() + keys, t.bytes() + bytes, t.startedMillis(), now, 0,
+          t.expectedKeys(), t.error());
+    });
   }
 
   /** Syncing by tree exchange; {@code note} says what it waits for (null when nothing is wrong). */
@@ -94,6 +104,30 @@ public final class TransferTracker {
   /** Done and failed are final: only a new {@link #begin} replaces them. */
   private static boolean finished(Transfer t) {
     return t.state() == State.done || t.state() == State.failed;
+  }
+
+  /** Keys copied into this node's replicas by transfers since the node started. */
+  public long keysCopied() {
+    return keysCopied.sum();
+  }
+
+  /** Bytes (stored objects) copied into this node's replicas by transfers since it started. */
+  public long bytesCopied() {
+    return bytesCopied.sum();
+  }
+
+  /**
+   * The copy rate now in bytes per second: over the transfers copying, each one's bytes so far over
+   * the time since it started, summed (0 when none is copying).
+   */
+  public double copyRateBytesPerSecond(long now) {
+    double rate = 0;
+    for (Transfer t : transfers.values()) {
+      if (t.state() == State.copying) {
+        rate += t.bytes() * 1000.0 / Math.max(1, now - t.startedMillis());
+      }
+    }
+    return rate;
   }
 
   /** Every transfer, by partition and replica. */

@@ -28,6 +28,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
+import java.util.stream.LongStream;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
@@ -187,6 +188,9 @@ class ExchangeSessionTest {
     assertEquals(0, exchange.keysRepaired());
     assertNull(exchange.error());
     assertEquals(0, f.status.totalKeysRepaired());
+    AntiEntropyStatus.Durations durations = f.status.durations();
+    assertEquals(1, LongStream.of(durations.buckets()).sum(), "the exchange's duration is counted");
+    assertTrue(durations.sumSeconds() > 0, "a session takes some time: " + durations.sumSeconds());
   }
 
   @Test

@@ -197,6 +197,18 @@ class TransferClusterTest {
     assertEquals(previousHost.keySet(), reported, "the new node's transfers in " + response.body());
     assertEquals(view.get("summary").get("done").asLong(), countDone(view), response.body());
 
+    // the new node's /metrics counts what its transfers copied
+    int fourthPort = fourth.awaitReady(MAX);
+    long keysCopied = tracker.all().stream().mapToLong(TransferTracker.Transfer::keys).sum();
+    assertTrue(keysCopied > 0, "some keys were copied");
+    assertEquals(keysCopied, metric(fourthPort, "ringstore_transfer_keys_total"),
+        "ringstore_transfer_keys_total: every key the transfers copied");
+    assertEquals(tracker.all().stream().mapToLong(TransferTracker.Transfer::bytes).sum(),
+        metric(fourthPort, "ringstore_transfer_bytes_total"),
+        "ringstore_transfer_bytes_total: every byte the transfers copied");
+    assertEquals(previousHost.size(), metric(fourthPort, "ringstore_transfers{state=\"done\"}"),
+        "ringstore_transfers{state=done}: one per moved replica");
+
     // the moved replicas count toward R: every key reads back with r=all through the new node
     RingstoreClient fourthClient = fourth.node().client();
     for (var entry : written.entrySet()) {
@@ -218,6 +230,27 @@ class TransferClusterTest {
         assertFalse(byName.get(moved.getValue()).node().store().holdsData(moved.getKey()),
             "partition " + moved.getKey() + " reclaimed on its previous host " + moved.getValue());
       }
+      return null;
+    });
+    long movedKeys = previousHost.keySet().stream()
+        .mapToLong(p -> keysByPartition.getOrDefault(p, 0L)).sum();
+    // a partition that held no data on its previous host has nothing to reclaim there
+    long movedWithKeys = previousHost.keySet().stream()
+        .filter(p -> keysByPartition.getOrDefault(p, 0L) > 0).count();
+    awaitAssert(first, MAX, () -> {
+      // counted once the reclaimer hears its drop finished, just after the data is gone
+      long reclaimedPartitions = 0;
+      long reclaimedKeys = 0;
+      for (TestNode node : nodes) {
+        int nodePort = node.awaitReady(MAX);
+        reclaimedPartitions += metric(nodePort, "ringstore_reclaimed_partitions_total");
+        reclaimedKeys += metric(nodePort, "ringstore_reclaimed_keys_total");
+      }
+      assertTrue(reclaimedPartitions >= movedWithKeys, "ringstore_reclaimed_partitions_total"
+          + " counts each moved partition its previous host dropped: " + reclaimedPartitions
+          + " < " + movedWithKeys);
+      assertTrue(reclaimedKeys >= movedKeys, "ringstore_reclaimed_keys_total counts their keys: "
+          + reclaimedKeys + " < " + movedKeys);
       return null;
     });
     for (TestNode node : nodes) {
@@ -279,6 +312,20 @@ class TransferClusterTest {
       }
     }
     return done;
+  }
+
+  /** A sample's value in a node's {@code /metrics}, by its name and labels as written. */
+  private static long metric(int port, String sample) throws Exception {
+    String body = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+            .timeout(Duration.ofSeconds(10)).GET().build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    for (String line : body.split("\n")) {
+      if (line.startsWith(sample + " ")) {
+        return (long) Double.parseDouble(line.substring(sample.length() + 1).trim());
+      }
+    }
+    throw new AssertionError("no " + sample + " in /metrics on port " + port);
   }
 
   private interface Check {

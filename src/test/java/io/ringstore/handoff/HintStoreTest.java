@@ -191,7 +191,7 @@ class HintStoreTest {
         "its index entry: digest, size, age and which stored copy holds the object");
     assertEquals(1, result.state().queue().size());
     assertArrayEquals(object, value(result.state(), "k1"), "the value was stored before the ack");
-    assertEquals(new HintStats(target, 1, T0, 0, 0, 0, object.length, 0, 0), stats(kit));
+    assertEquals(new HintStats(target, 1, T0, 0, 0, 0, object.length, 0, 0, 0), stats(kit));
   }
 
   @Test
@@ -219,7 +219,7 @@ class HintStoreTest {
     assertTrue(refused.hasNoEvents(), "a refused hint is not persisted");
     var merged = storeHint(kit, "k1", object("1b", "b"), T0);
     assertTrue(merged.reply().accepted(), "a key already queued is merged, not counted again");
-    assertEquals(new HintStats(target, 2, T0, 0, 1, 0, merged.state().queue().bytes(), 0, 0),
+    assertEquals(new HintStats(target, 2, T0, 0, 1, 0, merged.state().queue().bytes(), 0, 0, 0),
         stats(kit));
   }
 
@@ -255,7 +255,7 @@ class HintStoreTest {
     assertArrayEquals(object, replicate.object(), "the target gets the hinted object");
     ack(replicate, true);
     testKit.createTestProbe().awaitAssert(() -> {
-      assertEquals(new HintStats(target, 0, -1, 1, 0, 0, 0, 0, 0), stats(kit));
+      assertEquals(new HintStats(target, 0, -1, 1, 0, 0, 0, 0, 0, object.length), stats(kit));
       return null;
     });
     manualTime.timePasses(SETTINGS.retryInterval().multipliedBy(2));
@@ -309,7 +309,8 @@ class HintStoreTest {
     assertEquals(0, stats(kit).delivered());
     ack(second, true);
     testKit.createTestProbe().awaitAssert(() -> {
-      assertEquals(new HintStats(target, 0, -1, 1, 0, 0, 0, 0, 0), stats(kit));
+      assertEquals(new HintStats(target, 0, -1, 1, 0, 0, 0, 0, 0, second.object().length),
+          stats(kit), "the merged object's bytes count as delivered, the first's do not");
       return null;
     });
   }
@@ -331,13 +332,16 @@ class HintStoreTest {
     assertTrue(sent.add(c.key()), "an ack frees a slot for another key");
     ack(b, true);
     ack(c, true);
+    long bytes = a.object().length + b.object().length + c.object().length;
     for (int i = 0; i < 2; i++) {
       ReplicaEntity.Replicate next = replica.expectMessageClass(ReplicaEntity.Replicate.class);
       assertTrue(sent.add(next.key()), "every key once");
+      bytes += next.object().length;
       ack(next, true);
     }
+    long delivered = bytes;
     testKit.createTestProbe().awaitAssert(() -> {
-      assertEquals(new HintStats(target, 0, -1, 5, 0, 0, 0, 0, 0), stats(kit));
+      assertEquals(new HintStats(target, 0, -1, 5, 0, 0, 0, 0, 0, delivered), stats(kit));
       return null;
     });
   }

@@ -168,8 +168,9 @@ class ErrorBodiesHttpTest {
 
   private static long responses(String route, int code) throws Exception {
     String metrics = send("GET /metrics", "", null, "127.0.0.1:" + port).body();
-    Matcher m = Pattern.compile("(?m)^ringstore_http_responses_total\\{route=\"" + route
-        + "\",code=\"" + code + "\"} (\\d+)").matcher(metrics);
+    // labels in name order, as the client library writes them
+    Matcher m = Pattern.compile("(?m)^ringstore_http_responses_total\\{code=\"" + code
+        + "\",route=\"" + route + "\"} (\\d+)").matcher(metrics);
     return m.find() ? Long.parseLong(m.group(1)) : 0;
   }
 

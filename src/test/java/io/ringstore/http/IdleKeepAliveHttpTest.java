@@ -103,7 +103,7 @@ class IdleKeepAliveHttpTest {
   }
 
   private static long headTimeouts(HttpClient client, String base) throws Exception {
-    String sample = "ringstore_http_connections_refused_total{reason=\"head_timeout\",listener=\"api\"} ";
+    String sample = "ringstore_http_connections_refused_total{listener=\"api\",reason=\"head_timeout\"} ";
     for (String line : get(client, base + "/metrics").body().split("\n")) {
       if (line.startsWith(sample)) {
         return (long) Double.parseDouble(line.substring(sample.length()).trim());

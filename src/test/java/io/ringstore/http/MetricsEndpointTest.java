@@ -98,7 +98,10 @@ class MetricsEndpointTest {
       double previous = 0;
       for (String le : new String[] {"0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05",
           "0.1", "0.25", "0.5", "1", "2.5", "5", "10", "+Inf"}) {
-        String bucket = "ringstore_request_duration_seconds_bucket{op=\"" + op + "\",le=\"" + le + "\"}";
+        // the client library writes a bound as Java does (0.0005 as 5.0E-4, 1 as 1.0)
+        String written = le.equals("+Inf") ? le : Double.toString(Double.parseDouble(le));
+        String bucket = "ringstore_request_duration_seconds_bucket{op=\"" + op + "\",le=\""
+            + written + "\"}";
         Double value = samples.get(bucket);
         assertNotNull(value, bucket + " is reported");
         assertTrue(value >= previous, bucket + " is cumulative: " + value + " < " + previous);

@@ -110,8 +110,8 @@ class SlowConnectionsHttpTest {
   }
 
   private long refused(String reason) throws IOException {
-    return metric("ringstore_http_connections_refused_total{reason=\"" + reason
-        + "\",listener=\"api\"}");
+    return metric("ringstore_http_connections_refused_total{listener=\"api\",reason=\"" + reason
+        + "\"}");
   }
 
   private long metric(String sample) throws IOException {

@@ -52,6 +52,7 @@ class PartitionReclaimerTest {
   private LocalObjectStore store;
   private PartitionTrees trees;
   private LocalReplicas locals;
+  private ReclaimStats stats;
   /** Partitions the ring gives this node. */
   private final Set<Integer> replicated = ConcurrentHashMap.newKeySet();
   private final AtomicLong now = new AtomicLong(1_000_000);
@@ -64,6 +65,7 @@ class PartitionReclaimerTest {
     trees = PartitionTrees.rebuild(storage, PARTITIONS, new TreeShape(64));
     store.setListener(trees);
     locals = new LocalReplicas(now::get);
+    stats = new ReclaimStats();
     replicated.clear();
     for (int p = 0; p < PARTITIONS; p++) {
       for (int k = 0; k < 20; k++) {
@@ -89,7 +91,7 @@ class PartitionReclaimerTest {
 
   private void startReclaimer() {
     reclaimer = testKit.spawn(PartitionReclaimer.create(store, storageExecutor, locals,
-        replicated::contains, PARTITIONS, WINDOW, INTERVAL, now::get));
+        replicated::contains, PARTITIONS, WINDOW, INTERVAL, now::get, stats));
   }
 
   @Test
@@ -102,6 +104,8 @@ class PartitionReclaimerTest {
     now.addAndGet(WINDOW.toMillis());
     testKit.createTestProbe().awaitAssert(AWAIT, () -> {
       assertEquals(0, storage.countKeys(7), "deleted once the window passed");
+      assertEquals(1, stats.partitions(), "the reclaimed partition is counted");
+      assertEquals(20, stats.keys(), "and its deleted keys");
       return null;
     });
     assertArrayEquals(new long[trees.branchHashes(7).length], trees.branchHashes(7),

@@ -186,6 +186,31 @@ class TransferTrackerTest {
     tracker.done(ID, 4);
     tracker.failed(ID, "x", 5);
     assertEquals(List.of(), tracker.all());
+    assertEquals(0, tracker.bytesCopied(), "nor counted");
+  }
+
+  @Test
+  void keysAndBytesCopiedAddUpOverTransfersAndOutliveThem_theRateIsOfThoseCopyingNow() {
+    TransferTracker tracker = new TransferTracker(NODE);
+    ReplicaId other = new ReplicaId(9, 0);
+    tracker.begin(ID, 1_000);
+    tracker.begin(other, 1_000);
+    assertEquals(0, tracker.copyRateBytesPerSecond(2_000), "nothing copying: no rate");
+    tracker.copying(ID, "127.0.0.1:1", 100, 1_000);
+    tracker.copying(other, "127.0.0.1:1", 100, 1_000);
+    tracker.copied(ID, 10, 4_000, 1_500);
+    tracker.copied(other, 5, 1_000, 1_500);
+    assertEquals(15, tracker.keysCopied());
+    assertEquals(5_000, tracker.bytesCopied());
+    assertEquals(2_500, tracker.copyRateBytesPerSecond(3_000), 1e-9,
+        "4000 B and 1000 B over the 2 s since each started");
+    tracker.syncing(ID, null, 3_000);
+    assertEquals(500, tracker.copyRateBytesPerSecond(3_000), 1e-9, "only the one still copying");
+    tracker.done(ID, 3_500);
+    tracker.copied(ID, 1, 1, 3_600);
+    tracker.begin(ID, 4_000);
+    assertEquals(5_000, tracker.bytesCopied(),
+        "a finished transfer takes no more bytes, and a new one does not reset the total");
   }
 
   @Test
