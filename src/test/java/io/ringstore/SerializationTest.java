@@ -21,6 +21,7 @@ import io.ringstore.coordinator.ReadResult;
 import io.ringstore.coordinator.WriteResult;
 import io.ringstore.handoff.HintManager;
 import io.ringstore.handoff.HintStore;
+import io.ringstore.handoff.NodeLeave;
 import io.ringstore.http.NodeStats;
 import io.ringstore.replica.PartitionSource;
 import io.ringstore.replica.ReplicaEntity;
@@ -108,6 +109,8 @@ class SerializationTest {
     ActorRef<HintStore.HintStoreReply> hintReplyTo =
         testKit.<HintStore.HintStoreReply>createTestProbe().ref();
     ActorRef<PeerFlow.Command> flowTo = testKit.<PeerFlow.Command>createTestProbe().ref();
+    ActorRef<NodeLeave.Started> startedTo = testKit.<NodeLeave.Started>createTestProbe().ref();
+    ActorRef<NodeLeave.Progress> progressTo = testKit.<NodeLeave.Progress>createTestProbe().ref();
 
     DvvSet<Sibling> object = DvvSet.<Sibling>empty().update(DvvSet.of(text("a")), "uidA")
         .sync(DvvSet.<Sibling>empty().update(DvvSet.of(Sibling.newTombstone()), "uidB"));
@@ -202,7 +205,14 @@ class SerializationTest {
             List.of(0.001, 0.01), Map.of("get", List.of(2L, 8L, 8L), "put", List.of(0L, 3L, 3L)),
             Map.of("sst_bytes", 4096L, "memtable_bytes", 1L << 33), null),
         new NodeStats.Stats("127.0.0.1:2", "https://[::1]:8082/ui", 0L, Map.of(), List.of(),
-            Map.of(), Map.of(), "the storage statistics could not be read"));
+            Map.of(), Map.of(), "the storage statistics could not be read"),
+        // the leave's ask from POST /admin/leave, and its progress
+        new NodeLeave.Start(startedTo),
+        new NodeLeave.Started(true, "127.0.0.1:2 is handing off its replicas of 21 partitions"),
+        new NodeLeave.Started(false, "127.0.0.1:2 is the only data member: add a node first"),
+        new NodeLeave.GetProgress(progressTo),
+        new NodeLeave.Progress(true, 3, -1, 1_765_000_000_000L),
+        new NodeLeave.Progress(false, 0, 0, 0L));
   }
 
   @ParameterizedTest(name = "[{index}] {0}")

@@ -35,6 +35,8 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.testkit.javadsl.TestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,13 +65,16 @@ class OpenApiContractTest {
       "GET /kv/{key}", "PUT /kv/{key}", "DELETE /kv/{key}",
       "GET /admin/cluster", "GET /admin/ring", "GET /admin/replicas/{key}", "GET /admin/hints",
       "GET /admin/anti-entropy", "GET /admin/tombstones", "GET /admin/transfers",
-      "POST /admin/leave",
+      "GET /admin/stats", "POST /admin/leave",
       "GET /health/alive", "GET /health/ready",
       "GET /metrics",
-      "GET /openapi.yaml", "GET /docs", "GET /docs/{file}");
+      "GET /openapi.yaml", "GET /docs", "GET /docs/{file}",
+      "GET /ui", "GET /ui/{file}");
   /** Path literals of the route classes that name files served under a templated path. */
   private static final Map<String, String> FILES_UNDER_TEMPLATES = Map.of(
-      "index.html", "/docs/{file}", "swagger-initializer.js", "/docs/{file}");
+      "index.html", "/docs/{file}", "swagger-initializer.js", "/docs/{file}",
+      "console.js", "/ui/{file}", "console.css", "/ui/{file}",
+      "uPlot.iife.min.js", "/ui/{file}", "uPlot.min.css", "/ui/{file}");
 
   @TempDir
   static Path dir;
@@ -87,16 +92,12 @@ class OpenApiContractTest {
       assertNotNull(in, "openapi.yaml is on the classpath");
       document = YAML.readTree(in);
     }
-    // NodeLeave's messages stay in the node and have no serializer: with serialize-messages on, the
-    // ask of POST /admin/leave would be dropped unverified (503 after 3 s) instead of answered
     node = TestNode.start(TestNode.config(dir.resolve("data"), 3, 2, 2,
         "ringstore.requests { max-value-size = 1KiB, max-siblings = 2, warn-siblings = 1,"
             // the local replica answers in milliseconds, but a niced test JVM on a loaded machine
             // stalled 15 s: room for that, under RawHttp's 30 s read timeout
             + " timeout = 25s }\n"
-            + "pekko.http.server.request-timeout = 28s\n"
-            + "pekko.actor.no-serialization-verification-needed-class-prefix = [\"org.apache.pekko.\","
-            + " \"io.ringstore.handoff.NodeLeave\"]"))
+            + "pekko.http.server.request-timeout = 28s"))
         .joinSelf();
     Path users = dir.resolve("users");
     UsersFile.write(users, Users.of(List.of(user("reader", Role.READ),
@@ -318,6 +319,43 @@ class OpenApiContractTest {
     check.call(port, "GET /docs/{file}", "GET", "/docs/no-such-file.js", local, "", null, 404);
     check.call(port, "GET /docs/{file}", "GET", "/docs/..%2Fopenapi.yaml", local, "", null, 404);
 
+    // the web console: its page, files and 304s, nothing else under /ui, and its stats
+    for (String target : List.of("/ui", "/ui/")) {
+      RawHttp.Answer console = check.call(port, "GET /ui", "GET", target, local, "", null, 200);
+      assertTrue(console.body().contains("<script src=\"/ui/console.js\">"), "the console page");
+    }
+    Map<String, String> files = Map.of("console.js", "application/javascript",
+        "console.css", "text/css", "uPlot.iife.min.js", "application/javascript",
+        "uPlot.min.css", "text/css");
+    assertEquals(new TreeSet<>(files.keySet()), textValues(operations().get("GET /ui/{file}")
+        .path("parameters").path(0).path("schema").path("enum")), "the documented files");
+    for (Map.Entry<String, String> file : files.entrySet()) {
+      RawHttp.Answer served = check.call(port, "GET /ui/{file}", "GET", "/ui/" + file.getKey(),
+          local, "", null, 200);
+      assertTrue(served.header("Content-Type").startsWith(file.getValue()),
+          file.getKey() + ": " + served.header("Content-Type"));
+      assertFalse(served.body().isEmpty(), file.getKey() + " has a body");
+      check.call(port, "GET /ui/{file}", "GET", "/ui/" + file.getKey(), local,
+          "If-None-Match: " + served.header("ETag") + "\r\n", null, 304);
+    }
+    RawHttp.Answer consolePage = check.call(port, "GET /ui", "GET", "/ui", local, "", null, 200);
+    check.call(port, "GET /ui", "GET", "/ui", local,
+        "If-None-Match: " + consolePage.header("ETag") + "\r\n", null, 304);
+    for (String target : List.of("/ui/nothing.js", "/ui/index.html", "/ui/uPlot.js",
+        "/ui/META-INF/resources/webjars/uplot/1.6.30/dist/uPlot.min.css")) {
+      check.call(port, "GET /ui/{file}", "GET", target, local, "", null, 404);
+    }
+    check.call(port, "GET /admin/stats", "GET", "/admin/stats", "evil.example", "", null, 421);
+    // the node's stats reporter registers just after the gateway binds: its entry, once listed
+    JsonNode stats = awaitStats(check, local);
+    assertEquals(node.name(), stats.path("self").asText(), "self: " + stats);
+    JsonNode own = stats.path("nodes").path(0);
+    assertTrue(own.path("error").isNull(), "the node answered: " + own);
+    assertTrue(own.path("requestsTotal").asLong() >= 10, "the requests made above: " + own);
+    assertEquals(own.at("/latency/boundsSeconds").size() + 1,
+        own.at("/latency/buckets/put").size(), "a count per bound and one of all: " + own);
+    assertEquals("http://" + local + "/ui", own.path("console").asText(), "the console URL");
+
     // the guards with authentication on, on a node that never joined
     String secure = "127.0.0.1:" + securedPort;
     RawHttp.Answer anonymous = check.call(securedPort, "GET /admin/cluster", "GET",
@@ -335,6 +373,16 @@ class OpenApiContractTest {
     check.call(securedPort, "PUT /kv/{key}", "PUT", "/kv/x?w=1", secure, basic("reader") + text,
         "v", 403);
     check.call(securedPort, "POST /admin/leave", "POST", "/admin/leave", secure, basic("watcher"),
+        null, 403);
+    check.call(securedPort, "GET /ui", "GET", "/ui", secure, "", null, 401);
+    check.call(securedPort, "GET /ui", "GET", "/ui", secure, basic("reader"), null, 403);
+    check.call(securedPort, "GET /ui", "GET", "/ui", secure, basic("watcher"), null, 200);
+    check.call(securedPort, "GET /ui/{file}", "GET", "/ui/console.js", secure, basic("writer"),
+        null, 403);
+    check.call(securedPort, "GET /ui/{file}", "GET", "/ui/console.js", secure, basic("watcher"),
+        null, 200);
+    check.call(securedPort, "GET /admin/stats", "GET", "/admin/stats", secure, "", null, 401);
+    check.call(securedPort, "GET /admin/stats", "GET", "/admin/stats", secure, basic("reader"),
         null, 403);
     for (String[] request : new String[][] {
         {"GET", "/kv/x?r=1", "reader"}, {"PUT", "/kv/x?w=1", "writer"},
@@ -357,9 +405,32 @@ class OpenApiContractTest {
         "GET /kv/{key}", Set.of(200, 300, 400, 401, 403, 404, 421, 503),
         "PUT /kv/{key}", Set.of(204, 400, 403, 409, 413, 503),
         "DELETE /kv/{key}", Set.of(204, 400, 503),
-        "GET /health/ready", Set.of(200, 503));
+        "GET /health/ready", Set.of(200, 503),
+        "GET /ui", Set.of(200, 304, 401, 403),
+        "GET /ui/{file}", Set.of(200, 304, 403, 404),
+        "GET /admin/stats", Set.of(200, 401, 403, 421));
     required.forEach((route, statuses) -> assertTrue(check.exercised.get(route).containsAll(statuses),
         route + ": statuses seen " + check.exercised.get(route) + ", expected at least " + statuses));
+  }
+
+  /** {@code GET /admin/stats} on the joined node once it lists the node itself. */
+  private static JsonNode awaitStats(Checker check, String host) {
+    JsonNode[] found = new JsonNode[1];
+    new TestKit(Adapter.toClassic(node.system())) {
+      {
+        awaitAssert(START, Duration.ofMillis(200), () -> {
+          try {
+            found[0] = JSON.readTree(check.call(port, "GET /admin/stats", "GET", "/admin/stats",
+                host, "", null, 200).body());
+          } catch (IOException e) {
+            throw new AssertionError(e);
+          }
+          assertEquals(1, found[0].path("nodes").size(), "the one data node: " + found[0]);
+          return found[0];
+        });
+      }
+    };
+    return found[0];
   }
 
   private static String basic(String user) {
