@@ -32,6 +32,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLContext;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -146,7 +147,7 @@ class SecureClusterIT {
       assertEquals(200, fromApp.status(), () -> "the client member's write via node-2: " + fromApp);
     } finally {
       app.terminate();
-      app.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      awaitTerminated(app, Duration.ofSeconds(30));
     }
 
     // the HTTPS port answers neither plain HTTP nor a client that does not trust the cluster's CA
@@ -266,6 +267,26 @@ class SecureClusterIT {
       return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
     } catch (IOException e) {
       return "(cannot read " + file + ": " + e + ")";
+    }
+  }
+
+  /**
+   * Waits for the app's actor system to terminate; past {@code within} the failure carries every
+   * thread's stack, so a shutdown that hangs says where (it did once in a full run, not alone).
+   */
+  private static void awaitTerminated(ActorSystem<?> app, Duration within) throws Exception {
+    try {
+      app.getWhenTerminated().toCompletableFuture().get(within.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      StringBuilder dump = new StringBuilder(
+          "the client member's actor system has not terminated after " + within + "; threads:\n");
+      Thread.getAllStackTraces().forEach((thread, frames) -> {
+        dump.append('"').append(thread.getName()).append("\" ").append(thread.getState()).append('\n');
+        for (StackTraceElement frame : frames) {
+          dump.append("    at ").append(frame).append('\n');
+        }
+      });
+      throw new AssertionError(dump.toString(), e);
     }
   }
 }
