@@ -24,6 +24,7 @@ import io.ringstore.handoff.HintStore;
 import io.ringstore.handoff.NodeLeave;
 import io.ringstore.http.NodeStats;
 import io.ringstore.replica.PartitionSource;
+import io.ringstore.replica.PutError;
 import io.ringstore.replica.ReplicaEntity;
 import io.ringstore.replica.ReplicaId;
 import io.ringstore.replica.TransferTracker;
@@ -132,8 +133,16 @@ class SerializationTest {
         new ReplicaEntity.CoordinatePut("user/42", new byte[0], "", true, context, true, putReplyTo),
         new ReplicaEntity.CoordinatePut(
             "user/42", binary, "text/plain", false, context, false, putReplyTo, 250L),
+        new ReplicaEntity.CoordinatePut("user/42", binary, "text/plain", false, context, false,
+            putReplyTo, 250L, new CausalContextCodec.Limits(64, 4096)),
         new ReplicaEntity.PutReply("5:0", "127.0.0.1:1", encoded, null),
-        new ReplicaEntity.PutReply("5:0", "127.0.0.1:1", null, "InvalidContextException: bad"),
+        new ReplicaEntity.PutReply("5:0", "127.0.0.1:1", encoded, context),
+        ReplicaEntity.PutReply.failed("5:0", "127.0.0.1:1", PutError.EXPIRED),
+        ReplicaEntity.PutReply.failed(
+            "5:0", "127.0.0.1:1", PutError.CONTEXT_NOT_HELD, "read first"),
+        ReplicaEntity.PutReply.failed("5:0", "127.0.0.1:1", PutError.OBJECT_TOO_LARGE, "too big"),
+        ReplicaEntity.PutReply.failed(
+            "5:0", "127.0.0.1:1", PutError.STORAGE_FAILED, "InvalidContextException: bad"),
         new ReplicaEntity.Replicate("user/42", encoded, replicatedTo),
         new ReplicaEntity.Replicated("5:2", "127.0.0.1:3", true),
         new ReplicaEntity.Replicated("5:2", "127.0.0.1:3", false),
@@ -155,11 +164,11 @@ class SerializationTest {
         new Outcome.Unavailable(0, 1, 0, List.of(), "no replicas"),
         new Outcome.Rejected("the key must not be empty"),
         new Outcome.Rejected("resolve the siblings", Outcome.Kind.TOO_MANY_SIBLINGS),
-        new ReplicaEntity.PutReply("5:1", "127.0.0.1:4", null,
-            ReplicaEntity.REFUSED_SIBLINGS + "resolve the siblings"),
+        ReplicaEntity.PutReply.failed("5:1", "127.0.0.1:4", PutError.TOO_MANY_SIBLINGS,
+            "resolve the siblings"),
         new ReplicaEntity.ReadReply("5:1", "127.0.0.1:4", encoded, null, "user/42", true),
         new ReplicaEntity.ReadReply("5:1", "127.0.0.1:4", null, null, "user/42", true),
-        new ReplicaEntity.PutReply("5:1", "127.0.0.1:4", null, ReplicaEntity.REPLICA_SYNCING),
+        ReplicaEntity.PutReply.failed("5:1", "127.0.0.1:4", PutError.SYNCING),
         new ReplicaEntity.GetStatus(statusTo),
         new ReplicaEntity.Status("5:1", "127.0.0.1:4", true),
         new ReplicaEntity.Status("5:1", "127.0.0.1:4", false),

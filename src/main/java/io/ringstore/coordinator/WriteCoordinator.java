@@ -1,6 +1,5 @@
 package io.ringstore.coordinator;
 
-import io.ringstore.config.LogText;
 import io.ringstore.config.StallWatch;
 import io.ringstore.handoff.HintDirectory;
 import io.ringstore.handoff.HintManager;
@@ -13,17 +12,8 @@ import io.ringstore.storage.Sibling;
 import io.ringstore.storage.StoredObjectCodec;
 import io.ringstore.version.CausalContextCodec;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.Deque;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -43,6 +33,7 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * fallback member (ring order beyond the replica set); a sloppy write counts those hints toward W.
  * Stays until every replica acked or the timeout, then stops (DESIGN invariant 1: a write is reported
  * written only after W real acks, or W acks and persisted hints when the client asked for sloppy).
+ * Every decision is the pure {@link WriteCore}'s; this actor sends, arms timers and answers as it says.
  */
 public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Command> {
 
@@ -98,44 +89,18 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
 
   private enum RetrySyncing implements Command { INSTANCE }
 
-  /** How long to wait before asking replicas that were still catching up to apply the write again. */
-  private static final Duration SYNCING_RETRY = Duration.ofMillis(200);
-
   private final WriteRequest request;
   private final ReplicaDirectory directory;
   private final Handoff handoff;
   private final ActorRef<WriteResult> replyTo;
-  private final List<ReplicaId> replicas;
-  private final Ring ring;
-  private final Deque<ReplicaId> coordinatorCandidates;
-  private final WriteQuorum quorum;
+  private final TimerScheduler<Command> timers;
+  private final WriteLinks links = new PeerLinks();
   private final ActorRef<ReplicaEntity.PutReply> putAdapter;
   private final ActorRef<ReplicaEntity.Replicated> replicateAdapter;
-  private final Set<String> ackedReplicas = new HashSet<>();
-  private final Map<ReplicaId, String> hintPending = new HashMap<>();
-  private final Map<ReplicaId, String> hinted = new LinkedHashMap<>();
-  private final Set<String> usedFallbacks = new HashSet<>();
-  /** Targets whose hint its holder refused (full, or over budget): not offered again. */
-  private final Set<ReplicaId> hintRefused = new HashSet<>();
-  private ReplicaId coordinatingReplica;
-  /** Replicas that refused to apply the write while catching up after a move: asked again later. */
-  private final List<ReplicaId> syncingRefusals = new ArrayList<>();
-  /** The coordinated object; null until the coordinating replica stored it. */
-  private byte[] object;
-  /** Its causal context. */
-  private String context;
-  private boolean answered;
-  private boolean hintsDue;
-  /** Coordinating replicas that stayed silent and were replaced: hinted once the object exists. */
-  private final Set<ReplicaId> silentCoordinators = new HashSet<>();
-  private final TimerScheduler<Command> timers;
-  private Duration ackTimeout;
+  private final ActorRef<HintStore.HintStoreReply> hintAdapter;
+  private WriteCore core;
   /** When the request went to the current coordinating replica (this JVM's monotonic clock). */
   private long coordinatorSentNanos;
-  private boolean ackTimeoutExtended;
-  private boolean tombstoneMarked;
-  /** The request's timeout fired: only the answers of hint holders are still awaited. */
-  private boolean timedOut;
 
   public static Behavior<Command> create(
       WriteRequest request, ReplicaDirectory directory, List<ReplicaId> replicas,
@@ -146,44 +111,40 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
   public static Behavior<Command> create(
       WriteRequest request, ReplicaDirectory directory, Handoff handoff, List<ReplicaId> replicas,
       ActorRef<WriteResult> replyTo) {
-    return Behaviors.setup(ctx -> {
-      if (new WriteQuorum(request.w(), replicas.size()).impossible()) {
-        replyTo.tell(new Outcome.Unavailable(0, request.w(), replicas.size(), List.of(),
-            Quorum.fewReplicasReason(replicas.size())));
-        return Behaviors.stopped();
-      }
-      return Behaviors.withTimers(timers ->
-          new WriteCoordinator(ctx, timers, request, directory, handoff, replicas, replyTo));
-    });
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+        new WriteCoordinator(ctx, timers, request, directory, handoff, replyTo)
+            .start(plan(request, directory, handoff, replicas))));
+  }
+
+  private static WritePlan plan(
+      WriteRequest request, ReplicaDirectory directory, Handoff handoff,
+      List<ReplicaId> replicas) {
+    Ring ring = directory.ring();
+    return new WritePlan(request.key(),
+        (long) request.value().data().length + request.key().length(), request.value().tombstone(),
+        request.w(), request.sloppy(), replicas,
+        // a replica on a member this node sees unreachable is tried last, not waited for first
+        directory.reachableFirst(replicas), ring.fallbacks(ring.partitionOf(request.key())),
+        handoff.hints().selfNode(), ring.replicationFactor(), request.timeout(),
+        handoff.replicaAckTimeout());
   }
 
   private WriteCoordinator(
       ActorContext<Command> ctx, TimerScheduler<Command> timers, WriteRequest request,
-      ReplicaDirectory directory, Handoff handoff, List<ReplicaId> replicas,
-      ActorRef<WriteResult> replyTo) {
+      ReplicaDirectory directory, Handoff handoff, ActorRef<WriteResult> replyTo) {
     super(ctx);
     this.request = request;
     this.directory = directory;
     this.handoff = handoff;
     this.replyTo = replyTo;
-    this.replicas = replicas;
-    this.ring = directory.ring();
-    // a replica on a member this node sees unreachable is tried last, not waited for first
-    this.coordinatorCandidates = new ArrayDeque<>(directory.reachableFirst(replicas));
-    this.quorum = new WriteQuorum(request.w(), replicas.size(), request.sloppy());
+    this.timers = timers;
     this.putAdapter = ctx.messageAdapter(ReplicaEntity.PutReply.class, PutReplied::new);
     this.replicateAdapter = ctx.messageAdapter(ReplicaEntity.Replicated.class, ReplicateReplied::new);
-    this.timers = timers;
-    timers.startSingleTimer(Timeout.INSTANCE, request.timeout());
-    long firstApplyWithin = 0;
-    if (handoff.replicaAckTimeout() != null) {
-      Duration half = request.timeout().dividedBy(2);
-      ackTimeout = handoff.replicaAckTimeout().compareTo(half) < 0
-          ? handoff.replicaAckTimeout() : half;
-      timers.startSingleTimer(ReplicaAckTimeout.INSTANCE, ackTimeout);
-      firstApplyWithin = applyBudget(ackTimeout);
-    }
-    sendToNextCoordinator(firstApplyWithin);
+    this.hintAdapter = ctx.messageAdapter(HintStore.HintStoreReply.class, HintReplied::new);
+  }
+
+  private Behavior<Command> start(WritePlan plan) {
+    return perform(WriteCore.start(plan, links));
   }
 
   @Override
@@ -198,364 +159,119 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
         .build();
   }
 
-  private void sendToNextCoordinator() {
-    sendToNextCoordinator(0);
-  }
-
-  /**
-   * The budget ({@code CoordinatePut.applyWithinMillis}) of the first coordinating replica, which is
-   * replaced at the replica-ack timeout if it has not answered by then: half of the timeout, counted
-   * by the replica from when it received the request; the other half is left for the request to get
-   * there and the reply to come back (see {@link ReplicaEntity.CoordinatePut}). The coordinator
-   * waits its whole timeout before it moves on, never less, so no clock of another node is needed.
-   */
+  /** Same as {@link WriteCore#applyBudget}: the first coordinating replica's budget. */
   static long applyBudget(Duration replicaAckTimeout) {
-    return Math.max(1, replicaAckTimeout.toMillis() / 2);
+    return WriteCore.applyBudget(replicaAckTimeout);
   }
 
   /**
-   * {@code applyWithinMillis}: 0, or how long after receiving it the replica may still apply it. A
-   * candidate on a peer whose queued bytes are at their bound is passed over; when every candidate
-   * was, and nothing else may still apply the write, the client is answered unavailable.
+   * A reply that applied the write carries the client's context; one from a replica that does not
+   * compute it (an older node) has its object decoded here for it.
    */
-  private void sendToNextCoordinator(long applyWithinMillis) {
-    Sibling v = request.value();
-    boolean passedOver = false;
-    while (true) {
-      coordinatingReplica = coordinatorCandidates.pollFirst();
-      if (coordinatingReplica == null) {
-        if (passedOver && object == null && !answered && syncingRefusals.isEmpty()) {
-          answerUnavailable("the nodes of the key's replicas have too many bytes queued from this"
-              + " node");
-          // nothing was sent: nothing left to wait for
-          getContext().getSelf().tell(Timeout.INSTANCE);
-        }
-        return;
-      }
-      if (mayQueue(directory.remoteNodeOf(coordinatingReplica),
-          (long) v.data().length + request.key().length())) {
-        break;
-      }
-      passedOver = true;
-    }
-    coordinatorSentNanos = System.nanoTime();
-    directory.tell(coordinatingReplica, new ReplicaEntity.CoordinatePut(
-        request.key(), v.data(), v.contentType(), v.tombstone(), request.context(),
-        request.contextFromReplica(), putAdapter, applyWithinMillis));
-  }
-
   private Behavior<Command> onPutReplied(PutReplied message) {
     ReplicaEntity.PutReply reply = message.reply();
-    if (object != null || coordinatingReplica == null
-        || !reply.replica().equals(coordinatingReplica.id())) {
+    if (!core.awaitsCoordinator(reply.replica())) {
       return this;
     }
-    if (ReplicaEntity.PUT_EXPIRED.equals(reply.error())) {
-      // too late to apply, nothing stored: it still counts once it acks the replicated object
-      getContext().getLog().info("write {}: coordinating replica {} got the write too late, "
-          + "trying the next one", LogText.escape(request.key()), reply.replica());
-      sendToNextCoordinator();
-      return checkDone();
+    String context = reply.context();
+    if (reply.ok() && context == null) {
+      context = CausalContextCodec.contextOf(
+          StoredObjectCodec.decode(reply.object()), request.contextLimits());
     }
-    if (reply.error() != null && reply.error().startsWith(ReplicaEntity.REFUSED_SIBLINGS)) {
-      return answerRejected(reply.error().substring(ReplicaEntity.REFUSED_SIBLINGS.length()),
-          Outcome.Kind.TOO_MANY_SIBLINGS);
-    }
-    if (reply.error() != null && reply.error().startsWith(ReplicaEntity.REFUSED_TOO_LARGE)) {
-      return answerRejected(reply.error().substring(ReplicaEntity.REFUSED_TOO_LARGE.length()),
-          Outcome.Kind.OBJECT_TOO_LARGE);
-    }
-    if (reply.error() != null && reply.error().startsWith(ReplicaEntity.REFUSED_CONTEXT)) {
-      // nothing stored; this replica may be behind the replicas the client read from: ask the
-      // next one, and refuse the write only when none holds what the context names
-      sendToNextCoordinator();
-      if (coordinatingReplica == null && !answered && syncingRefusals.isEmpty()) {
-        return answerRejected(reply.error().substring(ReplicaEntity.REFUSED_CONTEXT.length()),
-            Outcome.Kind.BAD_REQUEST);
-      }
-      if (coordinatingReplica == null && !answered) {
-        timers.startSingleTimer(RetrySyncing.INSTANCE, SYNCING_RETRY);
-      }
-      return checkDone();
-    }
-    if (ReplicaEntity.REPLICA_SYNCING.equals(reply.error())) {
-      // nothing stored; it still counts once it stores the replicated object, and may apply the write
-      // itself once it caught up (a replica catches up within seconds of starting)
-      syncingRefusals.add(coordinatingReplica);
-      sendToNextCoordinator();
-      if (coordinatingReplica == null && !answered) {
-        timers.startSingleTimer(RetrySyncing.INSTANCE, SYNCING_RETRY);
-      }
-      return checkDone();
-    }
-    if (!reply.ok()) {
-      getContext().getLog().warn("write {}: coordinating replica {} on {} failed: {}",
-          LogText.escape(request.key()), reply.replica(), reply.node(),
-          LogText.escape(reply.error()));
-      quorum.fail(reply.replica());
-      sendToNextCoordinator();
-      if (coordinatingReplica == null && !answered) {
-        if (syncingRefusals.isEmpty()) {
-          // nobody is left to apply the write (a refusal while syncing is not an answer of the
-          // quorum, so W may still look possible)
-          answerUnavailable("no replica of the key could apply the write");
-        } else {
-          timers.startSingleTimer(RetrySyncing.INSTANCE, SYNCING_RETRY);
-        }
-      }
-      return checkDone();
-    }
-    ack(reply.replica(), reply.node());
-    object = reply.object();
-    context = CausalContextCodec.contextOf(StoredObjectCodec.decode(object), request.contextLimits());
-    for (ReplicaId other : replicas) {
-      if (other.equals(coordinatingReplica)) {
-        continue;
-      }
-      if (mayQueue(directory.remoteNodeOf(other), (long) object.length + request.key().length())) {
-        directory.tell(other, new ReplicaEntity.Replicate(request.key(), object, replicateAdapter));
-      } else {
-        // not sent: this replica has not acked (it gets a hint at the replica-ack timeout)
-        quorum.fail(other.id());
-      }
-    }
-    coordinatorCandidates.clear();
-    if (hintsDue) {
-      // the replaced coordinators get their hints now; the others were only just sent the object
-      // and get a fresh replica-ack timeout
-      sendHints(silentCoordinators);
-      hintsDue = false;
-      timers.startSingleTimer(ReplicaAckTimeout.INSTANCE, ackTimeout);
-    }
-    return checkDone();
+    return perform(core.coordinatorReplied(reply.replica(), reply.node(), reply.object(), context,
+        reply.error(), reply.reason(), links));
   }
 
   private Behavior<Command> onReplicateReplied(ReplicateReplied message) {
     ReplicaEntity.Replicated reply = message.reply();
-    if (reply.ok()) {
-      ack(reply.replica(), reply.node());
-    } else {
-      quorum.fail(reply.replica());
-    }
-    return checkDone();
-  }
-
-  /** Every replica refused while catching up: ask them again (until the request's timeout). */
-  private Behavior<Command> onRetrySyncing() {
-    if (object == null && coordinatingReplica == null && !answered) {
-      coordinatorCandidates.addAll(syncingRefusals);
-      syncingRefusals.clear();
-      sendToNextCoordinator();
-    }
-    return checkDone();
-  }
-
-  private void ack(String replica, String node) {
-    ackedReplicas.add(replica);
-    quorum.ack(replica, node);
-  }
-
-  /**
-   * Replicas that have not acked by now get hints; a coordinating replica that has not answered at all
-   * is replaced by the next one (it gets a hint too, once the object exists).
-   */
-  private Behavior<Command> onReplicaAckTimeout() {
-    if (object == null && coordinatingReplica != null && !ackTimeoutExtended
-        && StallWatch.jvm().stalledSince(coordinatorSentNanos, ackTimeout.toNanos() / 4)) {
-      // this JVM stood still since the request went out: the timeout fired late, the request may have
-      // left only now; wait once more before the write goes to another replica (no duplicate dot)
-      ackTimeoutExtended = true;
-      timers.startSingleTimer(ReplicaAckTimeout.INSTANCE, ackTimeout);
-      return this;
-    }
-    hintsDue = true;
-    if (object == null && coordinatingReplica != null && !coordinatorCandidates.isEmpty()) {
-      getContext().getLog().info("write {}: coordinating replica {} silent, trying the next one",
-          LogText.escape(request.key()), coordinatingReplica);
-      silentCoordinators.add(coordinatingReplica);
-      sendToNextCoordinator();
-    }
-    if (object != null) {
-      sendHints(replicas);
-    }
-    return checkDone();
-  }
-
-  /**
-   * Hands each target that has not acked (nor has a hint on its way) to a hint holder: a fallback
-   * member this write has not used yet (so a sloppy write's hints count on distinct members), else
-   * one it already used (a member may hold several targets' hints, counted once toward W), else this
-   * node itself when no fallback is available or under its peer bound, as Cassandra's coordinators
-   * keep hints. With four members and N = 3 there is a single fallback: before, a live replica slow
-   * to ack took it and the paused replica got no hint at all, though its write was acknowledged.
-   * A hint kept on this node does not count toward a sloppy W (it is a replica's node, not a
-   * fallback).
-   */
-  private void sendHints(Collection<ReplicaId> targets) {
-    List<String> fallbacks = ring.fallbacks(ring.partitionOf(request.key()));
-    long bytes = (long) object.length + request.key().length();
-    for (ReplicaId target : targets) {
-      if (ackedReplicas.contains(target.id()) || hintPending.containsKey(target)
-          || hinted.containsKey(target) || hintRefused.contains(target)) {
-        continue;
-      }
-      Optional<String> holder = hintHolder(fallbacks, false, bytes)
-          .or(() -> hintHolder(fallbacks, true, bytes))
-          .or(() -> handoff.hints().selfNode());
-      if (holder.isEmpty()) {
-        getContext().getLog().warn("write {}: no member can hold the hint for replica {} (no hint"
-            + " manager runs here); anti-entropy repairs it", LogText.escape(request.key()), target);
-        continue;
-      }
-      String fallback = holder.get();
-      usedFallbacks.add(fallback);
-      hintPending.put(target, fallback);
-      handoff.hints().managerOf(fallback).orElseThrow().tell(new HintManager.StoreHint(
-          target, request.key(), object,
-          getContext().messageAdapter(HintStore.HintStoreReply.class, HintReplied::new)));
-    }
-  }
-
-  /**
-   * The first fallback, in ring order, that is available, runs a hint manager and may be sent
-   * {@code bytes} more (counted as queued if so): among those this write has not used yet, or among
-   * those it has.
-   */
-  private Optional<String> hintHolder(List<String> fallbacks, boolean used, long bytes) {
-    for (String fallback : fallbacks) {
-      if (usedFallbacks.contains(fallback) != used || !directory.isAvailable(fallback)) {
-        continue;
-      }
-      var manager = handoff.hints().managerOf(fallback);
-      if (manager.isEmpty()) {
-        continue;
-      }
-      boolean remote = !manager.get().path().address().hasLocalScope();
-      if (mayQueue(remote ? Optional.of(fallback) : Optional.empty(), bytes)) {
-        return Optional.of(fallback);
-      }
-    }
-    return Optional.empty();
-  }
-
-  /**
-   * Whether a message of {@code bytes} may be sent to {@code node} (empty: this node, never counted)
-   * under the bound on bytes queued to it; if so they are counted as queued.
-   */
-  private boolean mayQueue(Optional<String> node, long bytes) {
-    return node.isEmpty() || handoff.peerBytes().tryAcquire(node.get(), bytes);
+    return perform(core.replicated(reply.replica(), reply.node(), reply.ok()));
   }
 
   private Behavior<Command> onHintReplied(HintReplied message) {
     HintStore.HintStoreReply reply = message.reply();
-    String fallback = hintPending.remove(reply.target());
-    if (fallback == null) {
-      return this;
-    }
-    if (reply.accepted()) {
-      hinted.put(reply.target(), fallback);
-      if (ring.fallbacks(ring.partitionOf(request.key())).contains(fallback)) {
-        quorum.hinted(fallback);
-      }
-      getContext().getLog().info("hint stored: key={} target={} fallback={}",
-          LogText.escape(request.key()), reply.target(), fallback);
-    } else {
-      hintRefused.add(reply.target());
-      getContext().getLog().warn("hint refused: key={} target={} fallback={} reason={}",
-          LogText.escape(request.key()), reply.target(), fallback, LogText.escape(reply.reason()));
-    }
-    return checkDone();
+    return perform(core.hintReplied(reply.target(), reply.accepted(), reply.reason()));
   }
 
-  private Behavior<Command> checkDone() {
-    markTombstoneIfEveryReplicaAcked();
-    if (!answered && quorum.met() && context != null) {
-      answered = true;
-      replyTo.tell(new WriteResult.Written(context, quorum.ackedNodes(), hintList(), request.sloppy()));
-    } else if (!answered && quorum.impossible() && !hintsMayStillCount()) {
-      answerUnavailable("replicas failed to store the write");
-    }
-    return answered && (nothingLeftToDo() || (timedOut && hintPending.isEmpty()))
-        ? Behaviors.stopped() : this;
+  private Behavior<Command> onRetrySyncing() {
+    return perform(core.retrySyncing(links));
   }
 
-  /**
-   * A delete that all N replicas (on N distinct nodes) acked may be reaped after the grace period:
-   * tell each replica (it checks that its stored object is still exactly this tombstone).
-   */
-  private void markTombstoneIfEveryReplicaAcked() {
-    if (tombstoneMarked || !request.value().tombstone() || object == null
-        || replicas.size() < ring.replicationFactor()
-        || quorum.ackedNodes().size() < ring.replicationFactor()
-        || !replicas.stream().allMatch(r -> ackedReplicas.contains(r.id()))) {
-      return;
-    }
-    tombstoneMarked = true;
-    for (ReplicaId replica : replicas) {
-      directory.tell(replica, new ReplicaEntity.MarkTombstoneReplicated(request.key(), object));
-    }
+  private Behavior<Command> onReplicaAckTimeout() {
+    boolean stalled = core.phase() == WriteCore.Phase.COORDINATING
+        && StallWatch.jvm().stalledSince(coordinatorSentNanos, core.ackTimeout().toNanos() / 4);
+    return perform(core.replicaAckTimeout(stalled, links));
   }
 
-  /**
-   * Every replica acked, or (once hints were due) every replica answered and each one that did not
-   * ack got its hint (or no fallback could take one).
-   */
-  private boolean nothingLeftToDo() {
-    if (handoff.replicaAckTimeout() == null) {
-      return quorum.allAnswered();
-    }
-    boolean covered = replicas.stream()
-        .allMatch(r -> ackedReplicas.contains(r.id()) || hinted.containsKey(r));
-    return hintPending.isEmpty() && (covered || (hintsDue && quorum.allAnswered()));
-  }
-
-  private boolean hintsMayStillCount() {
-    return request.sloppy() && !hintPending.isEmpty();
-  }
-
-  /**
-   * The request's timeout: the client is answered if it was not yet. A stored object still owes
-   * the replicas that have not acked their hints (the replica-ack timeout restarts when the object
-   * comes late, and may not have fired yet): they are sent now, and the coordinator waits one more
-   * replica-ack timeout for the holders' answers.
-   */
   private Behavior<Command> onTimeout() {
-    if (!answered) {
-      answerUnavailable("timed out after " + request.timeout().toMillis() + " ms");
-    }
-    if (timedOut || object == null || handoff.replicaAckTimeout() == null) {
-      return Behaviors.stopped();
-    }
-    timedOut = true;
-    timers.cancel(ReplicaAckTimeout.INSTANCE);
-    int pending = hintPending.size();
-    sendHints(replicas);
-    if (hintPending.size() == pending) {
-      // nothing new sent: hints already on their way are stored whether or not anyone waits
-      return Behaviors.stopped();
-    }
-    timers.startSingleTimer(Timeout.INSTANCE, ackTimeout);
-    return this;
+    return perform(core.requestTimeout(links));
   }
 
-  private List<String> hintList() {
-    List<String> list = new ArrayList<>();
-    hinted.forEach((target, fallback) -> list.add(fallback + " for " + target.id()));
-    return list;
-  }
-
-  /** A write a replica refused (nothing was stored anywhere): answer and stop. */
-  private Behavior<Command> answerRejected(String reason, Outcome.Kind kind) {
-    if (!answered) {
-      answered = true;
-      replyTo.tell(new Outcome.Rejected(reason, kind));
+  /** Carries out what the core decided, in order; stops when it says the write is done. */
+  private Behavior<Command> perform(WriteCore.Step step) {
+    core = step.core();
+    for (WriteAction action : step.actions()) {
+      if (action instanceof WriteAction.Coordinate c) {
+        Sibling v = request.value();
+        coordinatorSentNanos = System.nanoTime();
+        directory.tell(c.replica(), new ReplicaEntity.CoordinatePut(
+            request.key(), v.data(), v.contentType(), v.tombstone(), request.context(),
+            request.contextFromReplica(), putAdapter, c.applyWithinMillis(),
+            request.contextLimits()));
+      } else if (action instanceof WriteAction.Replicate r) {
+        directory.tell(r.replica(),
+            new ReplicaEntity.Replicate(request.key(), core.object(), replicateAdapter));
+      } else if (action instanceof WriteAction.StoreHint h) {
+        handoff.hints().managerOf(h.holder()).orElseThrow().tell(
+            new HintManager.StoreHint(h.target(), request.key(), core.object(), hintAdapter));
+      } else if (action instanceof WriteAction.MarkTombstone m) {
+        directory.tell(m.replica(),
+            new ReplicaEntity.MarkTombstoneReplicated(request.key(), core.object()));
+      } else if (action instanceof WriteAction.Answer a) {
+        replyTo.tell(a.result());
+      } else if (action instanceof WriteAction.ArmTimeout t) {
+        timers.startSingleTimer(Timeout.INSTANCE, t.after());
+      } else if (action instanceof WriteAction.ArmAckTimer t) {
+        timers.startSingleTimer(ReplicaAckTimeout.INSTANCE, t.after());
+      } else if (action == WriteAction.CancelAckTimer.INSTANCE) {
+        timers.cancel(ReplicaAckTimeout.INSTANCE);
+      } else if (action instanceof WriteAction.ArmRetry t) {
+        timers.startSingleTimer(RetrySyncing.INSTANCE, t.after());
+      } else if (action instanceof WriteAction.Log l) {
+        if (l.warn()) {
+          getContext().getLog().warn(l.text());
+        } else {
+          getContext().getLog().info(l.text());
+        }
+      }
     }
-    return Behaviors.stopped();
+    return step.done() ? Behaviors.stopped() : this;
   }
 
-  private void answerUnavailable(String reason) {
-    answered = true;
-    replyTo.tell(new Outcome.Unavailable(
-        quorum.acks(), quorum.required(), quorum.replicas(), quorum.ackedNodes(), reason));
+  /**
+   * The node's bound on bytes queued to each peer ({@link PeerBytes}) and the members that may hold
+   * hints, as the core asks about them. A message to this node itself is never counted.
+   */
+  private final class PeerLinks implements WriteLinks {
+    @Override
+    public boolean mayQueueTo(ReplicaId replica, long bytes) {
+      return mayQueue(directory.remoteNodeOf(replica), bytes);
+    }
+
+    @Override
+    public boolean mayHoldHint(String fallback, long bytes) {
+      if (!directory.isAvailable(fallback)) {
+        return false;
+      }
+      var manager = handoff.hints().managerOf(fallback);
+      if (manager.isEmpty()) {
+        return false;
+      }
+      boolean remote = !manager.get().path().address().hasLocalScope();
+      return mayQueue(remote ? Optional.of(fallback) : Optional.empty(), bytes);
+    }
+
+    private boolean mayQueue(Optional<String> node, long bytes) {
+      return node.isEmpty() || handoff.peerBytes().tryAcquire(node.get(), bytes);
+    }
   }
 }

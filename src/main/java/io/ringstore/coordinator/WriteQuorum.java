@@ -31,6 +31,15 @@ public final class WriteQuorum {
     this.sloppy = sloppy;
   }
 
+  /** An independent copy of this quorum's counts. */
+  public WriteQuorum copy() {
+    WriteQuorum copy = new WriteQuorum(required, replicas, sloppy);
+    copy.ackedNodes.addAll(ackedNodes);
+    copy.answered.addAll(answered);
+    copy.hintNodes.addAll(hintNodes);
+    return copy;
+  }
+
   /** A fallback member persisted a hint for a replica that did not ack. */
   public void hinted(String fallbackNode) {
     hintNodes.add(fallbackNode);

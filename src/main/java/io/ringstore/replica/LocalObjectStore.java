@@ -88,6 +88,16 @@ public final class LocalObjectStore {
   public DvvSet<Sibling> coordinate(
       int partition, String key, Sibling value, Optional<VersionVector> context,
       boolean contextFromReplica) {
+    return coordinateEncoded(partition, key, value, context, contextFromReplica).object();
+  }
+
+  /** A coordinated object and the bytes it was stored as (encoded once, sent as they are). */
+  public record Coordinated(DvvSet<Sibling> object, byte[] encoded) {}
+
+  /** As {@link #coordinate}, also returning the encoded object that was stored. */
+  public Coordinated coordinateEncoded(
+      int partition, String key, Sibling value, Optional<VersionVector> context,
+      boolean contextFromReplica) {
     byte[] k = bytes(key);
     ReentrantLock lock = lockFor(partition, k);
     lock.lock();
@@ -123,7 +133,7 @@ public final class LocalObjectStore {
       }
       engine.put(partition, k, encoded);
       listener.changed(partition, k, stored, encoded);
-      return updated;
+      return new Coordinated(updated, encoded);
     } finally {
       lock.unlock();
     }

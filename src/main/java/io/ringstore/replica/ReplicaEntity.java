@@ -5,7 +5,6 @@ import io.ringstore.CborSerializable;
 import io.ringstore.storage.Sibling;
 import io.ringstore.storage.StoredObjectCodec;
 import io.ringstore.version.CausalContextCodec;
-import io.ringstore.version.DvvSet;
 import io.ringstore.version.VersionVector;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -62,7 +61,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
    * <p>{@code applyWithinMillis} (0: no limit) is the duplicate-dot guard. The replica applies the
    * write only if it starts doing so within that many milliseconds of receiving this message, both
    * instants read on its own monotonic clock ({@link ApplyDeadline}); otherwise it answers
-   * {@link #PUT_EXPIRED} and stores nothing. The coordinator sends a budget B of half its
+   * {@link PutError#EXPIRED} and stores nothing. The coordinator sends a budget B of half its
    * replica-ack timeout T and hands the write to another replica only when T has passed on its own
    * monotonic clock since it sent this (or when this replica refused). The budget starts at receipt,
    * which is after the send, so the replica's last possible apply is later than the send plus B by
@@ -86,8 +85,17 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
    */
   public record CoordinatePut(
       String key, byte[] data, String contentType, boolean tombstone, String context,
-      boolean contextFromReplica, ActorRef<PutReply> replyTo, long applyWithinMillis)
+      boolean contextFromReplica, ActorRef<PutReply> replyTo, long applyWithinMillis,
+      CausalContextCodec.Limits contextLimits)
       implements Command {
+    /** Without limits for a context: the reply carries none (the coordinator derives it). */
+    public CoordinatePut(
+        String key, byte[] data, String contentType, boolean tombstone, String context,
+        boolean contextFromReplica, ActorRef<PutReply> replyTo, long applyWithinMillis) {
+      this(key, data, contentType, tombstone, context, contextFromReplica, replyTo,
+          applyWithinMillis, null);
+    }
+
     /** Without a budget: the replica applies it whenever it gets it. */
     public CoordinatePut(
         String key, byte[] data, String contentType, boolean tombstone, String context,
@@ -97,43 +105,30 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
   }
 
   /**
-   * The {@link PutReply#error()} of a {@link CoordinatePut} this replica got to only after its
-   * {@code applyWithinMillis} had passed since it arrived: not applied, since another replica may
-   * coordinate the write by now (a late apply would add a second dot for the same client write: a
-   * false sibling).
+   * The object after a coordinated write, exactly as the replica stored it ({@code object}), and the
+   * causal context the client gets for it ({@code context}, computed from the object with the
+   * request's {@code contextLimits}; null when the request named none). When nothing was applied,
+   * {@code object} is null, {@code error} says why and {@code reason} is the message (for the client,
+   * when the write was refused).
    */
-  public static final String PUT_EXPIRED = "coordinate-put expired: not applied";
-
-  /**
-   * The {@link PutReply#error()} of a {@link CoordinatePut} sent to a replica that is still catching
-   * up after a move: it lacks objects, so it must not add a dot of its own; another replica applies
-   * the write, and this one still stores the result.
-   */
-  public static final String REPLICA_SYNCING = "replica is catching up after a move: not applied";
-
-  /**
-   * The {@link PutReply#error()} prefix of a write this replica refused because its causal context
-   * names versions the stored clock does not hold (the rest is the message for the client). Another
-   * replica may hold them (this one may be behind), so the coordinator tries the next one.
-   */
-  public static final String REFUSED_CONTEXT = "refused-context: ";
-
-  /**
-   * The {@link PutReply#error()} prefix of a write this replica refused because it would leave the
-   * key with more siblings than allowed (the rest is the message for the client).
-   */
-  public static final String REFUSED_SIBLINGS = "refused-siblings: ";
-
-  /**
-   * The {@link PutReply#error()} prefix of a write this replica refused because it would leave the
-   * key's object larger than {@code ringstore.requests.max-object-size} (the rest is the message for
-   * the client).
-   */
-  public static final String REFUSED_TOO_LARGE = "refused-too-large: ";
-
-  /** The object after a coordinated write ({@code object} null and {@code error} set on failure). */
-  public record PutReply(String replica, String node, byte[] object, String error)
+  public record PutReply(
+      String replica, String node, byte[] object, PutError error, String reason, String context)
       implements CborSerializable {
+    /** An applied write. */
+    public PutReply(String replica, String node, byte[] object, String context) {
+      this(replica, node, object, null, null, context);
+    }
+
+    /** A write this replica did not apply. */
+    public static PutReply failed(String replica, String node, PutError error, String reason) {
+      return new PutReply(replica, node, null, error, reason, null);
+    }
+
+    /** A write this replica did not apply, for an error whose reason is always the same. */
+    public static PutReply failed(String replica, String node, PutError error) {
+      return failed(replica, node, error, error.fixedReason());
+    }
+
     public boolean ok() {
       return error == null;
     }
@@ -290,42 +285,37 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
     long received = host.clock().nanos();
     ApplyDeadline deadline = ApplyDeadline.of(put.applyWithinMillis(), received);
     if (put.applyWithinMillis() > 0 && mayHaveWaitedThroughStall(put.applyWithinMillis())) {
-      put.replyTo().tell(new PutReply(replica, node, null, PUT_EXPIRED));
+      put.replyTo().tell(PutReply.failed(replica, node, PutError.EXPIRED));
       return this;
     }
     if (syncing) {
-      put.replyTo().tell(new PutReply(replica, node, null, REPLICA_SYNCING));
+      put.replyTo().tell(PutReply.failed(replica, node, PutError.SYNCING));
       return this;
     }
     runOnStorage(
         () -> {
           if (deadline.passed(host.clock().nanos())) {
-            return () -> put.replyTo().tell(new PutReply(replica, node, null, PUT_EXPIRED));
+            return () -> put.replyTo().tell(PutReply.failed(replica, node, PutError.EXPIRED));
           }
           Optional<VersionVector> context = Optional.ofNullable(put.context())
               .map(CausalContextCodec::decode);
           Sibling value = new Sibling(put.data(), put.contentType(), put.tombstone());
-          DvvSet<Sibling> updated;
+          PutReply reply;
           try {
-            updated = host.store()
-                .coordinate(id.partition(), put.key(), value, context, put.contextFromReplica());
+            LocalObjectStore.Coordinated updated = host.store().coordinateEncoded(
+                id.partition(), put.key(), value, context, put.contextFromReplica());
+            reply = new PutReply(replica, node, updated.encoded(), put.contextLimits() == null
+                ? null : CausalContextCodec.contextOf(updated.object(), put.contextLimits()));
           } catch (WriteAdmission.WriteRefusedException refused) {
-            String error = refusalPrefix(refused.refusal()) + refused.getMessage();
-            return () -> put.replyTo().tell(new PutReply(replica, node, null, error));
+            reply = PutReply.failed(
+                replica, node, PutError.of(refused.refusal()), refused.getMessage());
           }
-          byte[] object = StoredObjectCodec.encode(updated);
-          return () -> put.replyTo().tell(new PutReply(replica, node, object, null));
+          PutReply result = reply;
+          return () -> put.replyTo().tell(result);
         },
-        error -> put.replyTo().tell(new PutReply(replica, node, null, error)));
+        error -> put.replyTo().tell(
+            PutReply.failed(replica, node, PutError.STORAGE_FAILED, error)));
     return this;
-  }
-
-  private static String refusalPrefix(WriteAdmission.Refusal refusal) {
-    return switch (refusal) {
-      case CONTEXT_NOT_HELD -> REFUSED_CONTEXT;
-      case TOO_MANY_SIBLINGS -> REFUSED_SIBLINGS;
-      case OBJECT_TOO_LARGE -> REFUSED_TOO_LARGE;
-    };
   }
 
   /**

@@ -9,8 +9,11 @@ import java.io.IOException;
 
 /**
  * The binary form of a key's versioned object (a {@code DvvSet} of {@link Sibling}s): the RocksDB value,
- * and the payload of every replica message that carries an object between nodes, so an object is
- * encoded once and never converted on the way.
+ * and the payload of every replica message that carries an object between nodes. A written object is
+ * encoded once, by the replica that coordinates the write: the bytes it stores are the bytes it
+ * replies with, and the coordinator sends them on to the other replicas and hint holders unchanged,
+ * with the client's context computed beside them, not decoded back. A replica decodes an object it
+ * is sent only to merge it into its own.
  */
 public final class StoredObjectCodec {
   private static final int TOMBSTONE = 1;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.ringstore.replica.LocalReplicas;
+import io.ringstore.replica.PutError;
 import io.ringstore.replica.ReplicaDirectory;
 import io.ringstore.replica.ReplicaEntity;
 import io.ringstore.replica.ReplicaId;
@@ -241,7 +242,8 @@ class WriteCoordinatorTest {
   void coordinatingReplicaError_nextReplicaCoordinates() {
     ActorRef<WriteCoordinator.Command> coordinator = start(2);
     ReplicaEntity.CoordinatePut first = expectCoordinatePut(0);
-    first.replyTo().tell(new ReplicaEntity.PutReply(replicaId(0), node(0), null, "disk on fire"));
+    first.replyTo().tell(ReplicaEntity.PutReply.failed(
+        replicaId(0), node(0), PutError.STORAGE_FAILED, "disk on fire"));
 
     ReplicaEntity.CoordinatePut second = expectCoordinatePut(1);
     assertEquals(KEY, second.key());
@@ -268,8 +270,8 @@ class WriteCoordinatorTest {
   void contextNotHeldByABehindReplica_theNextOneApplies() {
     ActorRef<WriteCoordinator.Command> coordinator = start(2);
     ReplicaEntity.CoordinatePut first = expectCoordinatePut(0);
-    first.replyTo().tell(new ReplicaEntity.PutReply(replicaId(0), node(0), null,
-        ReplicaEntity.REFUSED_CONTEXT + "not held here"));
+    first.replyTo().tell(ReplicaEntity.PutReply.failed(replicaId(0), node(0),
+        PutError.CONTEXT_NOT_HELD, "not held here"));
     ReplicaEntity.CoordinatePut second = expectCoordinatePut(1);
     byte[] object = coordinated("uidB");
     second.replyTo().tell(new ReplicaEntity.PutReply(replicaId(1), node(1), object, null));
@@ -286,8 +288,8 @@ class WriteCoordinatorTest {
   void contextHeldByNoReplica_rejectedAsBadRequest_andStops() {
     ActorRef<WriteCoordinator.Command> coordinator = start(2);
     for (int i = 0; i < 3; i++) {
-      expectCoordinatePut(i).replyTo().tell(new ReplicaEntity.PutReply(replicaId(i), node(i), null,
-          ReplicaEntity.REFUSED_CONTEXT + "read the key first"));
+      expectCoordinatePut(i).replyTo().tell(ReplicaEntity.PutReply.failed(replicaId(i), node(i),
+          PutError.CONTEXT_NOT_HELD, "read the key first"));
     }
     Outcome.Rejected rejected = client.expectMessageClass(Outcome.Rejected.class);
     assertEquals("read the key first", rejected.reason(), "the replica's message, without prefix");
@@ -299,8 +301,8 @@ class WriteCoordinatorTest {
   @Test
   void tooManySiblings_rejectedAtOnceWithoutAskingAnotherReplica_andStops() {
     ActorRef<WriteCoordinator.Command> coordinator = start(2);
-    expectCoordinatePut(0).replyTo().tell(new ReplicaEntity.PutReply(replicaId(0), node(0), null,
-        ReplicaEntity.REFUSED_SIBLINGS + "resolve them"));
+    expectCoordinatePut(0).replyTo().tell(ReplicaEntity.PutReply.failed(replicaId(0), node(0),
+        PutError.TOO_MANY_SIBLINGS, "resolve them"));
     Outcome.Rejected rejected = client.expectMessageClass(Outcome.Rejected.class);
     assertEquals("resolve them", rejected.reason());
     assertEquals(Outcome.Kind.TOO_MANY_SIBLINGS, rejected.kind());
@@ -311,8 +313,8 @@ class WriteCoordinatorTest {
   @Test
   void objectTooLarge_rejectedAtOnceWithoutAskingAnotherReplica_andStops() {
     ActorRef<WriteCoordinator.Command> coordinator = start(2);
-    expectCoordinatePut(0).replyTo().tell(new ReplicaEntity.PutReply(replicaId(0), node(0), null,
-        ReplicaEntity.REFUSED_TOO_LARGE + "resolve the siblings"));
+    expectCoordinatePut(0).replyTo().tell(ReplicaEntity.PutReply.failed(replicaId(0), node(0),
+        PutError.OBJECT_TOO_LARGE, "resolve the siblings"));
     Outcome.Rejected rejected = client.expectMessageClass(Outcome.Rejected.class);
     assertEquals("resolve the siblings", rejected.reason());
     assertEquals(Outcome.Kind.OBJECT_TOO_LARGE, rejected.kind());
@@ -325,7 +327,8 @@ class WriteCoordinatorTest {
     ActorRef<WriteCoordinator.Command> coordinator = start(2);
     for (int i = 0; i < 3; i++) {
       ReplicaEntity.CoordinatePut put = expectCoordinatePut(i);
-      put.replyTo().tell(new ReplicaEntity.PutReply(replicaId(i), node(i), null, "broken " + i));
+      put.replyTo().tell(ReplicaEntity.PutReply.failed(
+          replicaId(i), node(i), PutError.STORAGE_FAILED, "broken " + i));
       if (i == 1) {
         Outcome.Unavailable unavailable = client.expectMessageClass(Outcome.Unavailable.class);
         assertEquals(0, unavailable.acks());
@@ -408,7 +411,8 @@ class WriteCoordinatorTest {
   void lateReplyFromAFailedCoordinatorIsIgnored() {
     ActorRef<WriteCoordinator.Command> coordinator = start(2);
     ReplicaEntity.CoordinatePut first = expectCoordinatePut(0);
-    first.replyTo().tell(new ReplicaEntity.PutReply(replicaId(0), node(0), null, "busy"));
+    first.replyTo().tell(ReplicaEntity.PutReply.failed(
+        replicaId(0), node(0), PutError.STORAGE_FAILED, "busy"));
     ReplicaEntity.CoordinatePut second = expectCoordinatePut(1);
     first.replyTo().tell(new ReplicaEntity.PutReply(replicaId(0), node(0), coordinated("uidA"), null));
     probes.get(2).expectNoMessage(QUIET);
@@ -449,6 +453,24 @@ class WriteCoordinatorTest {
   }
 
   @Test
+  void theContextTheReplicaSendsIsAnsweredAsIs_theObjectIsNotDecodedAgain() {
+    ActorRef<WriteCoordinator.Command> coordinator = start(1);
+    ReplicaEntity.CoordinatePut put = expectCoordinatePut(0);
+    assertEquals(CausalContextCodec.Limits.DEFAULT, put.contextLimits(),
+        "the replica is told the limits of the context the client gets");
+    byte[] opaque = {42}; // not an encoded object: decoding it would fail
+    put.replyTo().tell(
+        new ReplicaEntity.PutReply(replicaId(0), node(0), opaque, "ctx-from-replica"));
+    assertEquals("ctx-from-replica", client.expectMessageClass(WriteResult.Written.class).context(),
+        "the context came with the object");
+    expectReplicate(1, opaque).replyTo()
+        .tell(new ReplicaEntity.Replicated(replicaId(1), node(1), true));
+    expectReplicate(2, opaque).replyTo()
+        .tell(new ReplicaEntity.Replicated(replicaId(2), node(2), true));
+    watcher.expectTerminated(coordinator);
+  }
+
+  @Test
   void writtenCarriesTheContextOfTheCoordinatedObjectNotOfTheRequest() {
     // the coordinating replica already held a sibling from uidB: the context covers both
     DvvSet<Sibling> stored = DvvSet.<Sibling>empty()
@@ -466,8 +488,8 @@ class WriteCoordinatorTest {
   }
 
   private void refuseSyncing(ReplicaEntity.CoordinatePut put, int index) {
-    put.replyTo().tell(new ReplicaEntity.PutReply(
-        replicaId(index), node(index), null, ReplicaEntity.REPLICA_SYNCING));
+    put.replyTo().tell(ReplicaEntity.PutReply.failed(
+        replicaId(index), node(index), PutError.SYNCING));
   }
 
   @Test
@@ -560,10 +582,12 @@ class WriteCoordinatorTest {
     ActorRef<WriteCoordinator.Command> coordinator = start(2);
     refuseSyncing(expectCoordinatePut(0), 0);
     expectCoordinatePut(1).replyTo().tell(
-        new ReplicaEntity.PutReply(replicaId(1), node(1), null, "disk on fire"));
+        ReplicaEntity.PutReply.failed(
+            replicaId(1), node(1), PutError.STORAGE_FAILED, "disk on fire"));
     client.expectNoMessage(QUIET);
     expectCoordinatePut(2).replyTo().tell(
-        new ReplicaEntity.PutReply(replicaId(2), node(2), null, "disk on fire"));
+        ReplicaEntity.PutReply.failed(
+            replicaId(2), node(2), PutError.STORAGE_FAILED, "disk on fire"));
     Outcome.Unavailable unavailable = client.expectMessageClass(Outcome.Unavailable.class);
     assertEquals(0, unavailable.acks());
     manualTime.timePasses(TIMEOUT);
@@ -577,7 +601,8 @@ class WriteCoordinatorTest {
     refuseSyncing(expectCoordinatePut(0), 0);
     refuseSyncing(expectCoordinatePut(1), 1);
     expectCoordinatePut(2).replyTo().tell(
-        new ReplicaEntity.PutReply(replicaId(2), node(2), null, "disk on fire"));
+        ReplicaEntity.PutReply.failed(
+            replicaId(2), node(2), PutError.STORAGE_FAILED, "disk on fire"));
     client.expectNoMessage(QUIET);
     manualTime.timePasses(Duration.ofMillis(200));
     byte[] object = coordinated("uidB");

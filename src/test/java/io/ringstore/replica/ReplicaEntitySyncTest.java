@@ -128,7 +128,7 @@ class ReplicaEntitySyncTest {
     assertNull(absent.object());
 
     ReplicaEntity.PutReply refused = f.put(KEY, "v1");
-    assertEquals(ReplicaEntity.REPLICA_SYNCING, refused.error(), "coordinating is refused");
+    assertEquals(PutError.SYNCING, refused.error(), "coordinating is refused");
     assertFalse(refused.ok());
     assertNull(refused.object());
     assertEquals("5:1", refused.replica());
@@ -190,7 +190,7 @@ class ReplicaEntitySyncTest {
     assertEquals(f.replica, second);
     assertEquals(2, f.transfersStarted.get(), "a second transfer after the first stopped");
     assertEquals(new ReplicaEntity.Status("5:1", NODE, true), f.status(), "still syncing");
-    assertEquals(ReplicaEntity.REPLICA_SYNCING, f.put(KEY, "v").error());
+    assertEquals(PutError.SYNCING, f.put(KEY, "v").error());
 
     second.tell(new ReplicaEntity.SyncCompleted());
     assertEquals(new ReplicaEntity.Status("5:1", NODE, false), f.status());

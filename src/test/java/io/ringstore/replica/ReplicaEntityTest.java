@@ -141,7 +141,7 @@ class ReplicaEntityTest {
     awaitQueued(storageQueue);
     nanos.addAndGet(250_000_000L);
     storageQueue.poll().run();
-    assertEquals(new ReplicaEntity.PutReply("5:1", NODE, null, ReplicaEntity.PUT_EXPIRED),
+    assertEquals(ReplicaEntity.PutReply.failed("5:1", NODE, PutError.EXPIRED),
         probe.receiveMessage(), "reached 250 ms after receipt: not applied");
 
     f.replica.tell(new ReplicaEntity.CoordinatePut(
@@ -180,7 +180,7 @@ class ReplicaEntityTest {
     io.ringstore.config.StallWatch.jvm().record(now - 1_000_000_000L, 6_000_000_000L);
     f.replica.tell(new ReplicaEntity.CoordinatePut(
         "after-stall", value.data(), value.contentType(), false, null, false, probe.ref(), 10_000));
-    assertEquals(new ReplicaEntity.PutReply("5:1", NODE, null, ReplicaEntity.PUT_EXPIRED),
+    assertEquals(ReplicaEntity.PutReply.failed("5:1", NODE, PutError.EXPIRED),
         probe.receiveMessage(), "refused without a storage call");
     assertTrue(storageQueue.isEmpty(), "nothing queued for storage");
     Fixture check = new Fixture(f.engine, Runnable::run, ID);
@@ -218,6 +218,24 @@ class ReplicaEntityTest {
     assertEquals("5:1", read.replica());
     assertEquals(NODE, read.node());
     assertArrayEquals(put.object(), read.object(), "the read returns exactly the stored object");
+  }
+
+  @Test
+  void coordinatedPutCarriesTheStoredBytesAndTheClientsContextOnlyWhenAskedFor() {
+    Fixture f = new Fixture();
+    f.put(KEY, text("v1"), null, false);
+    CausalContextCodec.Limits limits = new CausalContextCodec.Limits(64, 4096);
+    TestProbe<ReplicaEntity.PutReply> probe = testKit.createTestProbe();
+    Sibling value = text("v2");
+    f.replica.tell(new ReplicaEntity.CoordinatePut(KEY, value.data(), value.contentType(), false,
+        null, false, probe.ref(), 0L, limits));
+    ReplicaEntity.PutReply put = probe.receiveMessage();
+    assertArrayEquals(f.engine.get(ID.partition(), KEY.getBytes(UTF_8)).orElseThrow(),
+        put.object(), "the reply carries the bytes that were stored");
+    assertEquals(CausalContextCodec.contextOf(decodeOk(put), limits), put.context(),
+        "the context is the one the coordinator would derive from the object");
+    assertNull(f.put(KEY, text("v3"), null, false).context(),
+        "a request without limits gets no context (the coordinator derives it)");
   }
 
   @Test
