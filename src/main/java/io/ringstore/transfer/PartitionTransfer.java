@@ -1,12 +1,10 @@
-package io.ringstore.handoff;
+package io.ringstore.transfer;
 
 import io.ringstore.antientropy.ExchangeSession;
 import io.ringstore.cluster.NodeAddress;
 import io.ringstore.replica.LocalObjectStore;
-import io.ringstore.replica.PartitionSource;
 import io.ringstore.replica.ReplicaEntity;
 import io.ringstore.replica.ReplicaId;
-import io.ringstore.replica.TransferTracker;
 import io.ringstore.ring.Ring;
 import io.ringstore.storage.Sibling;
 import io.ringstore.storage.StoredObjectCodec;

@@ -1,9 +1,8 @@
-package io.ringstore.handoff;
+package io.ringstore.transfer;
 
 import io.ringstore.CborSerializable;
 import io.ringstore.cluster.RingView;
 import io.ringstore.replica.LocalReplicas;
-import io.ringstore.replica.PartitionSource;
 import io.ringstore.replica.ReplicaDirectory;
 import io.ringstore.replica.ReplicaEntity;
 import io.ringstore.replica.ReplicaId;
@@ -66,6 +65,7 @@ public final class NodeLeave extends AbstractBehavior<NodeLeave.Command> {
 
   private final String self;
   private final RingView ringView;
+  private final DrainingMembers draining;
   private final ReplicaDirectory directory;
   private final LocalReplicas localReplicas;
   private final Duration timeout;
@@ -82,19 +82,21 @@ public final class NodeLeave extends AbstractBehavior<NodeLeave.Command> {
   private boolean left;
 
   public static Behavior<Command> create(
-      String self, RingView ringView, ReplicaDirectory directory, LocalReplicas localReplicas,
-      Duration timeout) {
+      String self, RingView ringView, DrainingMembers draining, ReplicaDirectory directory,
+      LocalReplicas localReplicas, Duration timeout) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new NodeLeave(ctx, timers, self, ringView, directory, localReplicas, timeout)));
+        new NodeLeave(ctx, timers, self, ringView, draining, directory, localReplicas, timeout)));
   }
 
   private NodeLeave(
       ActorContext<Command> ctx, TimerScheduler<Command> timers, String self, RingView ringView,
-      ReplicaDirectory directory, LocalReplicas localReplicas, Duration timeout) {
+      DrainingMembers draining, ReplicaDirectory directory, LocalReplicas localReplicas,
+      Duration timeout) {
     super(ctx);
     this.timers = timers;
     this.self = self;
     this.ringView = ringView;
+    this.draining = draining;
     this.directory = directory;
     this.localReplicas = localReplicas;
     this.timeout = timeout;
@@ -162,7 +164,7 @@ public final class NodeLeave extends AbstractBehavior<NodeLeave.Command> {
   }
 
   private void announce() {
-    ringView.drainingMembers().announced(self);
+    draining.announced(self);
     getContext().getSystem().receptionist().tell(Receptionist.find(PartitionSource.KEY,
         getContext().messageAdapter(Receptionist.Listing.class, Listed::new)));
   }
