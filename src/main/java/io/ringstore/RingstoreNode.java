@@ -126,7 +126,7 @@ public final class RingstoreNode {
       Consumer<String> refuse, DamageRepair.Report repairs) {
     Cluster cluster = Cluster.get(Adapter.toClassic(system));
     String name = NodeAddress.of(cluster.selfAddress());
-    DrainingMembers draining = new DrainingMembers(6_000);
+    DrainingMembers draining = new DrainingMembers(settings.transfers().drainTtl().toMillis());
     RingView ringView = new RingView(cluster, RingView.ringConfig(settings), draining::draining);
     NodeClock clock = settings.clock();
     LocalReplicas localReplicas = new LocalReplicas(clock::wallMillis);
@@ -183,7 +183,8 @@ public final class RingstoreNode {
     }
     system.systemActorOf(MembershipListener.create(ringView, settings.holdsData() ? settings.dataDir() : null), "membership-listener",
         org.apache.pekko.actor.typed.Props.empty());
-    var region = ReplicaSharding.init(system, ringView, host);
+    var region = ReplicaSharding.init(
+        system, ringView, host, settings.transfers().maxSimultaneousMoves());
     ReplicaDirectory directory = ReplicaDirectory.ofSharding(
         system, ringView, localReplicas, settings.requests().directRoutes());
     HintDirectory hintDirectory = HintDirectory.start(system);
@@ -214,7 +215,8 @@ public final class RingstoreNode {
         ? HttpGateway.start(system, settings, client, directory, readiness, antiEntropy, hintManager,
             new io.ringstore.http.StoreView(store, storageExecutor, repairs), ringView,
             system.systemActorOf(NodeLeave.create(name, ringView, draining, directory, localReplicas,
-                settings.transfers().leaveTimeout()), "leave", org.apache.pekko.actor.typed.Props.empty()),
+                NodeLeave.Settings.of(settings.transfers())), "leave",
+                org.apache.pekko.actor.typed.Props.empty()),
             new ReplicaActivity(tracker, reclaims))
         : CompletableFuture.failedFuture(new IllegalStateException("client members serve no HTTP"));
     if (settings.holdsData()) {
@@ -263,13 +265,8 @@ public final class RingstoreNode {
 
   private static ReplicaSync transferFactory(
       AtomicReference<PartitionTransfer.Host> host, RingView ringView, RingstoreSettings settings) {
-    var ae = settings.antiEntropy();
-    var t = settings.transfers();
-    PartitionTransfer.Settings transferSettings = new PartitionTransfer.Settings(
-        Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofSeconds(30), t.batchKeys(),
-        t.batchBytes(), t.sourceWindow(), 50,
-        new ExchangeSession.Limits(Integer.MAX_VALUE, 100_000, Math.max(ae.keysInFlight(), 32),
-            ae.sessionTimeout()));
+    PartitionTransfer.Settings transferSettings =
+        PartitionTransfer.Settings.of(settings.transfers(), settings.antiEntropy());
     return (id, entity) -> {
       PartitionTransfer.Host h = host.get();
       if (h == null || ringView.reachableDataMembers().size() <= 1

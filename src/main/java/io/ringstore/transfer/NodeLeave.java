@@ -2,6 +2,7 @@ package io.ringstore.transfer;
 
 import io.ringstore.CborSerializable;
 import io.ringstore.cluster.RingView;
+import io.ringstore.config.RingstoreSettings;
 import io.ringstore.replica.LocalReplicas;
 import io.ringstore.replica.ReplicaDirectory;
 import io.ringstore.replica.ReplicaEntity;
@@ -54,13 +55,24 @@ public final class NodeLeave extends AbstractBehavior<NodeLeave.Command> {
   public record Progress(boolean leaving, int replicasHere, int replicasBehind, long startedMillis)
       implements CborSerializable {}
 
+  /**
+   * {@code timeout}: how long the leave waits for the new hosts to catch up before the node leaves
+   * anyway; {@code checkInterval}: how often it announces that it drains and checks its former
+   * replicas.
+   */
+  public record Settings(Duration timeout, Duration checkInterval) {
+    /** From {@code ringstore.transfers}. */
+    public static Settings of(RingstoreSettings.TransferSettings t) {
+      return new Settings(t.leaveTimeout(), t.leaveCheckInterval());
+    }
+  }
+
   private enum Tick implements Command { INSTANCE }
 
   private record Listed(Receptionist.Listing listing) implements Command {}
 
   private record StatusReplied(int round, ReplicaEntity.Status status) implements Command {}
 
-  private static final Duration TICK = Duration.ofSeconds(2);
   private static final Duration STATUS_TIMEOUT = Duration.ofSeconds(3);
 
   private final String self;
@@ -68,7 +80,7 @@ public final class NodeLeave extends AbstractBehavior<NodeLeave.Command> {
   private final DrainingMembers draining;
   private final ReplicaDirectory directory;
   private final LocalReplicas localReplicas;
-  private final Duration timeout;
+  private final Settings settings;
   private final TimerScheduler<Command> timers;
   private final Set<Integer> held = new TreeSet<>();
   private long startedMillis;
@@ -83,15 +95,15 @@ public final class NodeLeave extends AbstractBehavior<NodeLeave.Command> {
 
   public static Behavior<Command> create(
       String self, RingView ringView, DrainingMembers draining, ReplicaDirectory directory,
-      LocalReplicas localReplicas, Duration timeout) {
+      LocalReplicas localReplicas, Settings settings) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new NodeLeave(ctx, timers, self, ringView, draining, directory, localReplicas, timeout)));
+        new NodeLeave(ctx, timers, self, ringView, draining, directory, localReplicas, settings)));
   }
 
   private NodeLeave(
       ActorContext<Command> ctx, TimerScheduler<Command> timers, String self, RingView ringView,
       DrainingMembers draining, ReplicaDirectory directory, LocalReplicas localReplicas,
-      Duration timeout) {
+      Settings settings) {
     super(ctx);
     this.timers = timers;
     this.self = self;
@@ -99,7 +111,7 @@ public final class NodeLeave extends AbstractBehavior<NodeLeave.Command> {
     this.draining = draining;
     this.directory = directory;
     this.localReplicas = localReplicas;
-    this.timeout = timeout;
+    this.settings = settings;
   }
 
   @Override
@@ -131,7 +143,7 @@ public final class NodeLeave extends AbstractBehavior<NodeLeave.Command> {
     getContext().getLog().info("leave: {} hands off its replicas of {} partitions to {}", self,
         held.size(), others);
     announce();
-    timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
+    timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.checkInterval());
     start.replyTo().tell(new Started(true, self + " is handing off its replicas of " + held.size()
         + " partitions; it leaves the cluster and exits once their new hosts have caught up"
         + " (GET /admin/transfers shows the progress)"));
@@ -149,9 +161,9 @@ public final class NodeLeave extends AbstractBehavior<NodeLeave.Command> {
       return this;
     }
     announce();
-    if (System.nanoTime() - startedNanos > timeout.toNanos()) {
+    if (System.nanoTime() - startedNanos > settings.timeout().toNanos()) {
       getContext().getLog().warn("leave: {} did not see every replica caught up within {}; leaving"
-          + " anyway (anti-entropy repairs what is missing)", self, timeout);
+          + " anyway (anti-entropy repairs what is missing)", self, settings.timeout());
       return leave();
     }
     if (!localReplicas.hostedPartitions().isEmpty()) {

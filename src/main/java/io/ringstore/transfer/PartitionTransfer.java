@@ -2,6 +2,7 @@ package io.ringstore.transfer;
 
 import io.ringstore.antientropy.ExchangeSession;
 import io.ringstore.cluster.NodeAddress;
+import io.ringstore.config.RingstoreSettings;
 import io.ringstore.replica.LocalObjectStore;
 import io.ringstore.replica.ReplicaEntity;
 import io.ringstore.replica.ReplicaId;
@@ -44,7 +45,20 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
   /** Tuning of transfers. */
   public record Settings(
       Duration describeTimeout, Duration retryInterval, Duration batchTimeout, int batchEntries,
-      int batchBytes, Duration sourceWindow, int maxExchangeRounds, ExchangeSession.Limits limits) {}
+      int batchBytes, Duration sourceWindow, int maxExchangeRounds, ExchangeSession.Limits limits) {
+
+    /**
+     * From {@code ringstore.transfers}; a sync exchange compares every differing segment and
+     * repairs at least as many keys at once as anti-entropy does.
+     */
+    public static Settings of(
+        RingstoreSettings.TransferSettings t, RingstoreSettings.AntiEntropySettings ae) {
+      return new Settings(t.describeTimeout(), t.retryInterval(), t.batchTimeout(), t.batchKeys(),
+          t.batchBytes(), t.sourceWindow(), t.maxExchangeRounds(),
+          new ExchangeSession.Limits(Integer.MAX_VALUE, t.syncMaxKeys(),
+              Math.max(ae.keysInFlight(), t.syncKeysInFlight()), ae.sessionTimeout()));
+    }
+  }
 
   /** What a transfer needs from its node. */
   public record Host(
