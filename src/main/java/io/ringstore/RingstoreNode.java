@@ -214,7 +214,7 @@ public final class RingstoreNode {
     CompletionStage<Tcp.ServerBinding> binding = settings.holdsData()
         ? HttpGateway.start(system, settings, client, directory, readiness, antiEntropy, hintManager,
             new io.ringstore.http.StoreView(store, storageExecutor, repairs), ringView,
-            system.systemActorOf(NodeLeave.create(name, ringView, draining, directory, localReplicas,
+            system.systemActorOf(NodeLeave.create(name, ringView::current, draining, directory, localReplicas,
                 NodeLeave.Settings.of(settings.transfers())), "leave",
                 org.apache.pekko.actor.typed.Props.empty()),
             new ReplicaActivity(tracker, reclaims))
