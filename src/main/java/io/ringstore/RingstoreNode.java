@@ -25,9 +25,7 @@ import io.ringstore.http.NodeReadiness;
 import io.ringstore.http.ReplicaActivity;
 import io.ringstore.replica.LocalObjectStore;
 import io.ringstore.replica.LocalReplicas;
-import io.ringstore.replica.ReclaimStats;
 import io.ringstore.replica.RegionRegistration;
-import io.ringstore.replica.PartitionReclaimer;
 import io.ringstore.ring.Ring;
 import io.ringstore.replica.TombstoneReaper;
 import io.ringstore.replica.ReplicaDirectory;
@@ -38,17 +36,20 @@ import io.ringstore.storage.DamageRepair;
 import io.ringstore.storage.RocksDbSettings;
 import io.ringstore.storage.RocksDbStorage;
 import io.ringstore.storage.StorageEngine;
+import io.ringstore.transfer.DrainingMembers;
+import io.ringstore.transfer.NodeLeave;
+import io.ringstore.transfer.PartitionReclaimer;
+import io.ringstore.transfer.PartitionSource;
+import io.ringstore.transfer.PartitionTransfer;
+import io.ringstore.transfer.ReclaimStats;
+import io.ringstore.transfer.TransferTracker;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicReference;
 import java.time.Duration;
-import io.ringstore.handoff.PartitionTransfer;
-import io.ringstore.handoff.NodeLeave;
-import io.ringstore.replica.PartitionSource;
 import io.ringstore.replica.ReplicaSync;
-import io.ringstore.replica.TransferTracker;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import org.apache.pekko.Done;
@@ -125,12 +126,14 @@ public final class RingstoreNode {
       Consumer<String> refuse, DamageRepair.Report repairs) {
     Cluster cluster = Cluster.get(Adapter.toClassic(system));
     String name = NodeAddress.of(cluster.selfAddress());
-    RingView ringView = new RingView(cluster, RingView.ringConfig(settings));
+    DrainingMembers draining = new DrainingMembers(settings.transfers().drainTtl().toMillis());
+    RingView ringView = new RingView(cluster, RingView.ringConfig(settings), draining::draining);
     NodeClock clock = settings.clock();
     LocalReplicas localReplicas = new LocalReplicas(clock::wallMillis);
     // set once sharding is up: replica entities (and their transfers) start only after that
     AtomicReference<PartitionTransfer.Host> transferHost = new AtomicReference<>();
     ReplicaHost host = null;
+    TransferTracker tracker = null;
     LocalObjectStore store = null;
     PartitionTrees trees = null;
     Executor storageExecutor = null;
@@ -154,10 +157,10 @@ public final class RingstoreNode {
       trees = PartitionTrees.rebuild(storage, settings.ring().partitions(),
           new TreeShape(settings.antiEntropy().treeSegments()));
       store.setListener(trees);
-      TransferTracker tracker = new TransferTracker(name);
+      tracker = new TransferTracker(name);
       host = new ReplicaHost(store, storageExecutor, name, localReplicas, trees,
           transferFactory(transferHost, ringView, settings), tracker, clock);
-      system.systemActorOf(PartitionSource.create(host, ringView.drainingMembers()), "partition-source",
+      system.systemActorOf(PartitionSource.create(host, tracker, draining), "partition-source",
           org.apache.pekko.actor.typed.Props.empty());
       system.systemActorOf(TombstoneReaper.create(store, storageExecutor,
               settings.tombstones().gracePeriod(), settings.tombstones().reapInterval(),
@@ -180,7 +183,8 @@ public final class RingstoreNode {
     }
     system.systemActorOf(MembershipListener.create(ringView, settings.holdsData() ? settings.dataDir() : null), "membership-listener",
         org.apache.pekko.actor.typed.Props.empty());
-    var region = ReplicaSharding.init(system, ringView, host);
+    var region = ReplicaSharding.init(
+        system, ringView, host, settings.transfers().maxSimultaneousMoves());
     ReplicaDirectory directory = ReplicaDirectory.ofSharding(
         system, ringView, localReplicas, settings.requests().directRoutes());
     HintDirectory hintDirectory = HintDirectory.start(system);
@@ -193,7 +197,7 @@ public final class RingstoreNode {
       readiness.holdUntil(() -> hintManager.isDone() && !hintManager.isCompletedExceptionally());
     }
     if (settings.holdsData() && repairs.storageLostData()) {
-      holdUntilPartitionsSynced(system, readiness, ringView, name, host.transfers());
+      holdUntilPartitionsSynced(system, readiness, ringView, name, tracker);
     }
     if (settings.holdsData()) {
       RegionRegistration.await(system, region).thenRun(() -> {
@@ -210,9 +214,10 @@ public final class RingstoreNode {
     CompletionStage<Tcp.ServerBinding> binding = settings.holdsData()
         ? HttpGateway.start(system, settings, client, directory, readiness, antiEntropy, hintManager,
             new io.ringstore.http.StoreView(store, storageExecutor, repairs), ringView,
-            system.systemActorOf(NodeLeave.create(name, ringView, directory, localReplicas,
-                settings.transfers().leaveTimeout()), "leave", org.apache.pekko.actor.typed.Props.empty()),
-            new ReplicaActivity(host.transfers(), reclaims))
+            system.systemActorOf(NodeLeave.create(name, ringView::current, draining, directory, localReplicas,
+                NodeLeave.Settings.of(settings.transfers())), "leave",
+                org.apache.pekko.actor.typed.Props.empty()),
+            new ReplicaActivity(tracker, reclaims))
         : CompletableFuture.failedFuture(new IllegalStateException("client members serve no HTTP"));
     if (settings.holdsData()) {
       binding.whenComplete((bound, bindFailure) -> HintJournal.createSchema(system)
@@ -234,7 +239,7 @@ public final class RingstoreNode {
         : null;
     if (settings.holdsData()) {
       transferHost.set(new PartitionTransfer.Host(
-          exchangeHost, host.transfers(), ringView::reachableDataMembers));
+          exchangeHost, tracker, ringView::reachableDataMembers));
     }
     if (settings.holdsData() && settings.antiEntropy().enabled()) {
       var ae = settings.antiEntropy();
@@ -246,7 +251,7 @@ public final class RingstoreNode {
           "anti-entropy", org.apache.pekko.actor.typed.Props.empty());
     }
     return new RingstoreNode(client, directory, readiness, binding, name, antiEntropy, store,
-        host == null ? null : host.transfers());
+        tracker);
   }
 
   /**
@@ -260,13 +265,8 @@ public final class RingstoreNode {
 
   private static ReplicaSync transferFactory(
       AtomicReference<PartitionTransfer.Host> host, RingView ringView, RingstoreSettings settings) {
-    var ae = settings.antiEntropy();
-    var t = settings.transfers();
-    PartitionTransfer.Settings transferSettings = new PartitionTransfer.Settings(
-        Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofSeconds(30), t.batchKeys(),
-        t.batchBytes(), t.sourceWindow(), 50,
-        new ExchangeSession.Limits(Integer.MAX_VALUE, 100_000, Math.max(ae.keysInFlight(), 32),
-            ae.sessionTimeout()));
+    PartitionTransfer.Settings transferSettings =
+        PartitionTransfer.Settings.of(settings.transfers(), settings.antiEntropy());
     return (id, entity) -> {
       PartitionTransfer.Host h = host.get();
       if (h == null || ringView.reachableDataMembers().size() <= 1

@@ -88,7 +88,7 @@ public final class RingstoreClient {
     RingstoreSettings settings = RingstoreSettings.fromConfig(system.settings().config());
     RingView ringView = new RingView(
         Cluster.get(Adapter.toClassic(system)), RingView.ringConfig(settings));
-    ReplicaSharding.init(system, ringView, null);
+    ReplicaSharding.init(system, ringView, null, settings.transfers().maxSimultaneousMoves());
     return create(system, ReplicaDirectory.ofSharding(system, ringView,
         new LocalReplicas(), settings.requests().directRoutes()), settings,
         HintDirectory.start(system));

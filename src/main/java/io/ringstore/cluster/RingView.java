@@ -6,6 +6,7 @@ import io.ringstore.ring.RingConfig;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import org.apache.pekko.cluster.Cluster;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
@@ -13,14 +14,14 @@ import org.apache.pekko.cluster.MemberStatus;
 
 /**
  * The current {@link Ring}: a pure function of the data members that Pekko Cluster gossip reports Up
- * (less those leaving with their data, see {@link DrainingMembers}), so every node derives the same
- * ring with no extra protocol. Recomputed only when the gossiped state
- * changes; reads are lock-free.
+ * (less those leaving with their data, which the node's transfer package supplies), so every node
+ * derives the same ring with no extra protocol. Recomputed only when the gossiped state changes;
+ * reads are lock-free.
  */
 public final class RingView {
   private final Cluster cluster;
   private final RingConfig config;
-  private final DrainingMembers draining;
+  private final Supplier<Set<String>> draining;
   private volatile Snapshot snapshot;
 
   private record Snapshot(
@@ -32,19 +33,24 @@ public final class RingView {
 
   private final RejoiningMembers rejoining = new RejoiningMembers(REJOIN_GRACE_MILLIS);
 
+  /** A view that leaves no member out (a client member: no leaving node announces itself to it). */
   public RingView(Cluster cluster, RingConfig config) {
-    this(cluster, config, new DrainingMembers(6_000));
+    this(cluster, config, Set::of);
   }
 
-  public RingView(Cluster cluster, RingConfig config, DrainingMembers draining) {
+  /**
+   * A view that leaves out the members {@code draining} gives (those leaving with their data whose
+   * announcement is fresh: {@code io.ringstore.transfer.DrainingMembers} on a data node).
+   */
+  public RingView(Cluster cluster, RingConfig config, Supplier<Set<String>> draining) {
     this.cluster = cluster;
     this.config = config;
     this.draining = draining;
   }
 
-  /** Members leaving with their data: kept out of the ring. */
-  public DrainingMembers drainingMembers() {
-    return draining;
+  /** Members leaving with their data now: kept out of the ring. */
+  public Set<String> drainingMembers() {
+    return draining.get();
   }
 
   public static RingConfig ringConfig(RingstoreSettings settings) {
@@ -81,7 +87,7 @@ public final class RingView {
     ClusterEvent.CurrentClusterState state = cluster.state();
     Snapshot s = snapshot;
     long now = System.nanoTime() / 1_000_000;
-    Set<String> drainingNow = draining.draining();
+    Set<String> drainingNow = draining.get();
     if (s != null && s.state() == state && s.draining().equals(drainingNow) && now < s.graceEnds()) {
       return s;
     }

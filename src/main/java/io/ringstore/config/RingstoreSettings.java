@@ -180,7 +180,16 @@ public record RingstoreSettings(
             c.getDuration("transfers.source-window"),
             c.getDuration("transfers.leave-timeout"),
             c.getBoolean("transfers.reclaim"),
-            c.getDuration("transfers.reclaim-interval")),
+            c.getDuration("transfers.reclaim-interval"),
+            c.getDuration("transfers.describe-timeout"),
+            c.getDuration("transfers.batch-timeout"),
+            c.getDuration("transfers.retry-interval"),
+            c.getInt("transfers.max-exchange-rounds"),
+            c.getInt("transfers.sync-max-keys"),
+            c.getInt("transfers.sync-keys-in-flight"),
+            c.getInt("transfers.max-simultaneous-moves"),
+            c.getDuration("transfers.leave-check-interval"),
+            c.getDuration("transfers.drain-ttl")),
         new ClusterSettings(
             c.getStringList("cluster.seed-nodes"),
             c.getBoolean("cluster.rejoin"),
@@ -560,6 +569,10 @@ public record RingstoreSettings(
     }
   }
 
+  private static boolean positive(Duration d) {
+    return !d.isNegative() && !d.isZero();
+  }
+
   private static void require(boolean ok, String message) {
     if (!ok) {
       throw new IllegalArgumentException(message);
@@ -570,12 +583,31 @@ public record RingstoreSettings(
    * Partition transfers (a replica that moved catches up) and leaving: keys and bytes per copied
    * batch, how long a node that released a replica is still a copy source, how long a leave waits for
    * the new hosts to catch up before the node leaves anyway; whether (and how often) a node deletes
-   * the partitions it no longer replicates once that window has passed.
+   * the partitions it no longer replicates once that window has passed; how long a new replica waits
+   * for the other nodes' descriptions and for each batch, when it starts over if no other replica
+   * answered, and the bounds of its tree exchanges; how many replicas one rebalance round moves; how
+   * often a leaving node announces itself and checks its former replicas, and how long its
+   * announcement keeps it out of the other nodes' rings.
    */
   public record TransferSettings(
       int batchKeys, int batchBytes, Duration sourceWindow, Duration leaveTimeout,
-      boolean reclaim, Duration reclaimInterval) {
+      boolean reclaim, Duration reclaimInterval, Duration describeTimeout, Duration batchTimeout,
+      Duration retryInterval, int maxExchangeRounds, int syncMaxKeys, int syncKeysInFlight,
+      int maxSimultaneousMoves, Duration leaveCheckInterval, Duration drainTtl) {
     public TransferSettings {
+      require(positive(describeTimeout), "ringstore.transfers.describe-timeout must be > 0");
+      require(positive(batchTimeout), "ringstore.transfers.batch-timeout must be > 0");
+      require(positive(retryInterval), "ringstore.transfers.retry-interval must be > 0");
+      require(maxExchangeRounds >= 1, "ringstore.transfers.max-exchange-rounds must be at least 1");
+      require(syncMaxKeys >= 1, "ringstore.transfers.sync-max-keys must be at least 1");
+      require(syncKeysInFlight >= 1, "ringstore.transfers.sync-keys-in-flight must be at least 1");
+      require(maxSimultaneousMoves >= 1,
+          "ringstore.transfers.max-simultaneous-moves must be at least 1");
+      require(positive(leaveCheckInterval), "ringstore.transfers.leave-check-interval must be > 0");
+      require(drainTtl.compareTo(leaveCheckInterval) > 0,
+          "ringstore.transfers.drain-ttl (" + drainTtl + ") must be longer than"
+              + " ringstore.transfers.leave-check-interval (" + leaveCheckInterval + "): a leaving"
+              + " node would drop in and out of the rings between its announcements");
       require(!reclaimInterval.isNegative() && !reclaimInterval.isZero(),
           "ringstore.transfers.reclaim-interval must be > 0");
       require(batchKeys >= 1 && batchKeys <= 10_000,

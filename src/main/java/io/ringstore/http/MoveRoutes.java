@@ -10,9 +10,9 @@ import static org.apache.pekko.http.javadsl.server.Directives.post;
 
 import io.ringstore.cluster.NodeAddress;
 import io.ringstore.cluster.RingView;
-import io.ringstore.handoff.NodeLeave;
-import io.ringstore.replica.PartitionSource;
-import io.ringstore.replica.TransferTracker;
+import io.ringstore.transfer.NodeLeave;
+import io.ringstore.transfer.PartitionSource;
+import io.ringstore.transfer.TransferTracker;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -136,7 +136,7 @@ final class MoveRoutes {
           t.finishedMillis() > 0 ? Instant.ofEpochMilli(t.finishedMillis()).toString() : null,
           HttpErrors.clean(t.error(), t.error() == null ? null : AdminRoutes.INTERNAL_ERROR)));
     }
-    Set<String> leaving = new TreeSet<>(ringView.drainingMembers().draining());
+    Set<String> leaving = new TreeSet<>(ringView.drainingMembers());
     for (Member m : cluster.state().getMembers()) {
       if (m.status() == MemberStatus.leaving() || m.status() == MemberStatus.exiting()) {
         leaving.add(NodeAddress.of(m.address()));

@@ -28,7 +28,7 @@ import io.ringstore.coordinator.PeerBytes;
 import io.ringstore.coordinator.RequestMetrics;
 import io.ringstore.handoff.HintManager;
 import io.ringstore.handoff.HintStore;
-import io.ringstore.replica.TransferTracker;
+import io.ringstore.transfer.TransferTracker;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;

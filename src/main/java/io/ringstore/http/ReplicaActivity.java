@@ -1,7 +1,7 @@
 package io.ringstore.http;
 
-import io.ringstore.replica.ReclaimStats;
-import io.ringstore.replica.TransferTracker;
+import io.ringstore.transfer.ReclaimStats;
+import io.ringstore.transfer.TransferTracker;
 
 /**
  * What this node's replicas did that {@code /metrics} counts: the partition transfers into them

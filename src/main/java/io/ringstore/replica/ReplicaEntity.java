@@ -225,7 +225,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
    * entity of it runs here (the node is the previous host of a moved replica): reads, tree requests
    * and merges, for the new host's transfer. Never registers as a local replica, never syncs.
    */
-  static Behavior<Command> createSource(ReplicaId id, ReplicaHost host) {
+  public static Behavior<Command> createSource(ReplicaId id, ReplicaHost host) {
     return Behaviors.setup(ctx -> new ReplicaEntity(ctx, id, host, true));
   }
 

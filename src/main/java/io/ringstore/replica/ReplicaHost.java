@@ -11,12 +11,12 @@ import java.util.concurrent.Executor;
  */
 public record ReplicaHost(
     LocalObjectStore store, Executor storageExecutor, String node, LocalReplicas localReplicas,
-    PartitionTreeAccess trees, ReplicaSync sync, TransferTracker transfers, NodeClock clock) {
+    PartitionTreeAccess trees, ReplicaSync sync, SyncProgress transfers, NodeClock clock) {
 
   /** A host on the machine's clocks. */
   public ReplicaHost(
       LocalObjectStore store, Executor storageExecutor, String node, LocalReplicas localReplicas,
-      PartitionTreeAccess trees, ReplicaSync sync, TransferTracker transfers) {
+      PartitionTreeAccess trees, ReplicaSync sync, SyncProgress transfers) {
     this(store, storageExecutor, node, localReplicas, trees, sync, transfers, NodeClock.SYSTEM);
   }
 
@@ -24,8 +24,7 @@ public record ReplicaHost(
   public ReplicaHost(
       LocalObjectStore store, Executor storageExecutor, String node, LocalReplicas localReplicas,
       PartitionTreeAccess trees) {
-    this(store, storageExecutor, node, localReplicas, trees, ReplicaSync.NONE,
-        new TransferTracker(node));
+    this(store, storageExecutor, node, localReplicas, trees, ReplicaSync.NONE, SyncProgress.NONE);
   }
 
   /** A host without anti-entropy trees (tests of the data path alone). */

@@ -19,13 +19,11 @@ public final class ReplicaSharding {
   public static final EntityTypeKey<ReplicaEntity.Command> TYPE_KEY =
       EntityTypeKey.create(ReplicaEntity.Command.class, "replica");
 
-  /** Entities the coordinator may move in one rebalance round. */
-  private static final int MAX_SIMULTANEOUS_MOVES = 16;
-
   private ReplicaSharding() {}
 
+  /** {@code maxSimultaneousMoves}: entities the coordinator may move in one rebalance round. */
   public static ActorRef<ShardingEnvelope<ReplicaEntity.Command>> init(
-      ActorSystem<?> system, RingView ringView, ReplicaHost host) {
+      ActorSystem<?> system, RingView ringView, ReplicaHost host, int maxSimultaneousMoves) {
     Entity<ReplicaEntity.Command, ShardingEnvelope<ReplicaEntity.Command>> entity =
         Entity.of(TYPE_KEY, ctx -> {
           if (host == null) {
@@ -35,7 +33,7 @@ public final class ReplicaSharding {
         })
         .withRole(RingstoreSettings.DATA_ROLE)
         .withMessageExtractor(new OneEntityPerShard())
-        .withAllocationStrategy(new RingAllocationStrategy(ringView, MAX_SIMULTANEOUS_MOVES));
+        .withAllocationStrategy(new RingAllocationStrategy(ringView, maxSimultaneousMoves));
     return ClusterSharding.get(system).init(entity);
   }
 

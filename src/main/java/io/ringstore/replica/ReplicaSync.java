@@ -7,7 +7,8 @@ import org.apache.pekko.actor.typed.Behavior;
  * How a replica entity that starts on a node catches up before it counts toward R (DESIGN invariant
  * 2): a factory of the transfer actor that the entity runs as its child. The transfer ends by telling
  * the entity {@link ReplicaEntity.SyncCompleted}. Supplied by the node (the transfer lives in
- * {@code handoff}, which may use anti-entropy), so this package does not depend on it.
+ * {@code io.ringstore.transfer}, which uses this package and anti-entropy), so this package does not
+ * depend on it.
  */
 @FunctionalInterface
 public interface ReplicaSync {

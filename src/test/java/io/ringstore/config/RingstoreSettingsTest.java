@@ -46,6 +46,34 @@ class RingstoreSettingsTest {
         "3 x 8 MiB + key + envelope fits 25 MiB");
   }
 
+  @Test
+  void transferDefaultsAreTheValuesThatWereHardCoded() {
+    RingstoreSettings.TransferSettings t = RingstoreSettings.fromConfig(
+        NodeConfig.load(ConfigFactory.empty(), ConfigFactory.empty())).transfers();
+    assertEquals(Duration.ofSeconds(3), t.describeTimeout(), "describe-timeout");
+    assertEquals(Duration.ofSeconds(30), t.batchTimeout(), "batch-timeout");
+    assertEquals(Duration.ofSeconds(2), t.retryInterval(), "retry-interval");
+    assertEquals(50, t.maxExchangeRounds(), "max-exchange-rounds");
+    assertEquals(100_000, t.syncMaxKeys(), "sync-max-keys");
+    assertEquals(32, t.syncKeysInFlight(), "sync-keys-in-flight");
+    assertEquals(16, t.maxSimultaneousMoves(), "max-simultaneous-moves");
+    assertEquals(Duration.ofSeconds(2), t.leaveCheckInterval(), "leave-check-interval");
+    assertEquals(Duration.ofSeconds(6), t.drainTtl(), "drain-ttl");
+    assertEquals(Duration.ofMinutes(30), t.leaveTimeout(), "leave-timeout (an older key)");
+  }
+
+  @Test
+  void transferSettingsAreRead() {
+    RingstoreSettings.TransferSettings t = RingstoreSettings.fromConfig(NodeConfig.load(
+        ConfigFactory.parseString("ringstore.transfers { max-simultaneous-moves = 4,"
+            + " leave-check-interval = 1s, drain-ttl = 3s, batch-timeout = 1m }"),
+        ConfigFactory.empty())).transfers();
+    assertEquals(4, t.maxSimultaneousMoves(), "max-simultaneous-moves");
+    assertEquals(Duration.ofSeconds(1), t.leaveCheckInterval(), "leave-check-interval");
+    assertEquals(Duration.ofSeconds(3), t.drainTtl(), "drain-ttl");
+    assertEquals(Duration.ofMinutes(1), t.batchTimeout(), "batch-timeout");
+  }
+
   @ParameterizedTest(name = "{0} is rejected")
   @CsvSource(delimiter = ';', value = {
       "ringstore.ring.partitions = 48; power of two",
@@ -78,6 +106,12 @@ class RingstoreSettingsTest {
       "pekko.remote.artery.advanced.maximum-large-frame-size = 2MiB; maximum-large-frame-size",
       "pekko.remote.artery.large-message-destinations = []; large-message-destinations",
       "ringstore.transfers.batch-size = 20MiB; batch-size",
+      "ringstore.transfers.describe-timeout = 0s; ringstore.transfers.describe-timeout must be > 0",
+      "ringstore.transfers.batch-timeout = -1s; ringstore.transfers.batch-timeout must be > 0",
+      "ringstore.transfers.max-exchange-rounds = 0; ringstore.transfers.max-exchange-rounds",
+      "ringstore.transfers.max-simultaneous-moves = 0; ringstore.transfers.max-simultaneous-moves",
+      "ringstore.transfers.drain-ttl = 2s; ringstore.transfers.drain-ttl (PT2S) must be longer than",
+      "ringstore.transfers { leave-check-interval = 10s }; drain-ttl (PT6S) must be longer than",
       "pekko.remote.artery.large-message-destinations = [\"/temp/**\"]; /system/sharding/replica",
       "pekko.remote.artery.large-message-destinations = [\"/system/sharding/replica\","
           + " \"/system/sharding/replica/**\", \"/system/ringstore-gateway/**\","

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ringstore.storage.InMemoryStorage;
 import io.ringstore.storage.Sibling;
 import io.ringstore.storage.StoredObjectCodec;
+import io.ringstore.transfer.TransferTracker;
 import io.ringstore.version.DvvSet;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -15,6 +15,7 @@ import io.ringstore.storage.RocksDbStorage;
 import io.ringstore.storage.Sibling;
 import io.ringstore.storage.StorageEngine;
 import io.ringstore.storage.StoredObjectCodec;
+import io.ringstore.transfer.TransferTracker;
 import io.ringstore.version.CausalContextCodec;
 import io.ringstore.version.DvvSet;
 import java.nio.file.Path;

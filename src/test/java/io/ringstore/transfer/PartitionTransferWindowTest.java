@@ -1,4 +1,4 @@
-package io.ringstore.handoff;
+package io.ringstore.transfer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

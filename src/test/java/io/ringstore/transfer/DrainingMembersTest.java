@@ -1,4 +1,4 @@
-package io.ringstore.cluster;
+package io.ringstore.transfer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package io.ringstore.replica;
+package io.ringstore.transfer;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -8,7 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ringstore.cluster.DrainingMembers;
+import io.ringstore.replica.LocalObjectStore;
+import io.ringstore.replica.LocalReplicas;
+import io.ringstore.replica.LocalReplicasTesting;
+import io.ringstore.replica.PartitionTreeAccess;
+import io.ringstore.replica.ReplicaEntity;
+import io.ringstore.replica.ReplicaHost;
+import io.ringstore.replica.ReplicaId;
+import io.ringstore.replica.ReplicaSync;
 import io.ringstore.storage.RocksDbSettings;
 import io.ringstore.storage.RocksDbStorage;
 import io.ringstore.storage.Sibling;
@@ -100,7 +107,7 @@ class PartitionSourceTest {
     draining = new DrainingMembers(10_000);
     source = testKit.spawn(PartitionSource.create(
         new ReplicaHost(store, pool, NODE, locals, PartitionTreeAccess.NONE, ReplicaSync.NONE, tracker),
-        draining), "partition-source");
+        tracker, draining), "partition-source");
   }
 
   @AfterAll
@@ -217,14 +224,14 @@ class PartitionSourceTest {
     assertNotNull(never.server());
 
     ReplicaId id = new ReplicaId(FULL, 2);
-    locals.register(id);
+    LocalReplicasTesting.register(locals, id);
     source.tell(new PartitionSource.Describe(FULL, probe.ref()));
     PartitionSource.Description hosting = probe.receiveMessage();
     assertTrue(hosting.hosting());
     assertNull(hosting.releasedMillisAgo());
     assertEquals(never.server(), hosting.server(), "one server per partition");
 
-    locals.deregister(id);
+    LocalReplicasTesting.deregister(locals, id);
     wallClock.addAndGet(90_000);
     source.tell(new PartitionSource.Describe(FULL, probe.ref()));
     PartitionSource.Description released = probe.receiveMessage();
@@ -244,10 +251,10 @@ class PartitionSourceTest {
     assertFalse(reply.syncing(), "the server never syncs");
     assertEquals(Set.of(), locals.hostedPartitions(), "the server is not a local replica");
 
-    locals.register(id);
+    LocalReplicasTesting.register(locals, id);
     source.tell(new PartitionSource.Describe(FULL, probe.ref()));
     assertNull(probe.receiveMessage().releasedMillisAgo(), "hosting again: no longer released");
-    locals.deregister(id);
+    LocalReplicasTesting.deregister(locals, id);
   }
 
   @Test

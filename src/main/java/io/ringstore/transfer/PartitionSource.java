@@ -1,7 +1,9 @@
-package io.ringstore.replica;
+package io.ringstore.transfer;
 
 import io.ringstore.CborSerializable;
-import io.ringstore.cluster.DrainingMembers;
+import io.ringstore.replica.ReplicaEntity;
+import io.ringstore.replica.ReplicaHost;
+import io.ringstore.replica.ReplicaId;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -89,19 +91,25 @@ public final class PartitionSource extends AbstractBehavior<PartitionSource.Comm
   private record Reply(Runnable send) implements Command {}
 
   private final ReplicaHost host;
+  private final TransferTracker transfers;
   private final DrainingMembers draining;
   private final Map<Integer, ActorRef<ReplicaEntity.Command>> servers = new HashMap<>();
 
-  public static Behavior<Command> create(ReplicaHost host, DrainingMembers draining) {
+  /** {@code transfers}: where this node's replicas report their transfers (the host's tracker). */
+  public static Behavior<Command> create(
+      ReplicaHost host, TransferTracker transfers, DrainingMembers draining) {
     return Behaviors.setup(ctx -> {
       ctx.getSystem().receptionist().tell(Receptionist.register(KEY, ctx.getSelf()));
-      return new PartitionSource(ctx, host, draining);
+      return new PartitionSource(ctx, host, transfers, draining);
     });
   }
 
-  private PartitionSource(ActorContext<Command> ctx, ReplicaHost host, DrainingMembers draining) {
+  private PartitionSource(
+      ActorContext<Command> ctx, ReplicaHost host, TransferTracker transfers,
+      DrainingMembers draining) {
     super(ctx);
     this.host = host;
+    this.transfers = transfers;
     this.draining = draining;
   }
 
@@ -171,7 +179,7 @@ public final class PartitionSource extends AbstractBehavior<PartitionSource.Comm
   }
 
   private Behavior<Command> onGetTransfers(GetTransfers get) {
-    get.replyTo().tell(new Transfers(host.node(), host.transfers().all()));
+    get.replyTo().tell(new Transfers(host.node(), transfers.all()));
     return this;
   }
 

@@ -1,4 +1,4 @@
-package io.ringstore.replica;
+package io.ringstore.transfer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringstore.antientropy.PartitionTrees;
 import io.ringstore.antientropy.TreeShape;
+import io.ringstore.replica.LocalObjectStore;
+import io.ringstore.replica.LocalReplicas;
+import io.ringstore.replica.LocalReplicasTesting;
+import io.ringstore.replica.ReplicaId;
 import io.ringstore.storage.RocksDbSettings;
 import io.ringstore.storage.RocksDbStorage;
 import io.ringstore.storage.Sibling;
@@ -118,13 +122,13 @@ class PartitionReclaimerTest {
   @Test
   void aPartitionHostedHereIsKeptEvenIfTheRingNoLongerGivesItToThisNode() {
     replicated.addAll(Set.of(0, 1, 2, 3, 4, 5, 6));
-    locals.register(new ReplicaId(7, 1));   // sharding still runs its entity here
+    LocalReplicasTesting.register(locals, new ReplicaId(7, 1));   // sharding still runs its entity here
     startReclaimer();
     now.addAndGet(2 * WINDOW.toMillis());
     awaitTicks();
     assertEquals(20, storage.countKeys(7), "an entity of it runs here: kept");
 
-    locals.deregister(new ReplicaId(7, 1));
+    LocalReplicasTesting.deregister(locals, new ReplicaId(7, 1));
     now.addAndGet(WINDOW.toMillis() / 2);
     awaitTicks();
     assertEquals(20, storage.countKeys(7),
@@ -160,7 +164,7 @@ class PartitionReclaimerTest {
     }));
     dropper.start();
     assertTrue(dropping.await(10, TimeUnit.SECONDS), "the drop started");
-    Thread starter = new Thread(() -> locals.register(new ReplicaId(7, 0)));
+    Thread starter = new Thread(() -> LocalReplicasTesting.register(locals, new ReplicaId(7, 0)));
     starter.start();
     starter.join(200);
     assertTrue(starter.isAlive(), "the entity's registration waits for the drop");

@@ -1,9 +1,8 @@
-package io.ringstore.handoff;
+package io.ringstore.transfer;
 
 import io.ringstore.CborSerializable;
-import io.ringstore.cluster.RingView;
+import io.ringstore.config.RingstoreSettings;
 import io.ringstore.replica.LocalReplicas;
-import io.ringstore.replica.PartitionSource;
 import io.ringstore.replica.ReplicaDirectory;
 import io.ringstore.replica.ReplicaEntity;
 import io.ringstore.replica.ReplicaId;
@@ -11,6 +10,8 @@ import io.ringstore.ring.Ring;
 import java.time.Duration;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -20,6 +21,7 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.ClusterCommand;
 import org.apache.pekko.cluster.typed.Leave;
 
 /**
@@ -55,21 +57,35 @@ public final class NodeLeave extends AbstractBehavior<NodeLeave.Command> {
   public record Progress(boolean leaving, int replicasHere, int replicasBehind, long startedMillis)
       implements CborSerializable {}
 
+  /**
+   * {@code timeout}: how long the leave waits for the new hosts to catch up before the node leaves
+   * anyway; {@code checkInterval}: how often it announces that it drains and checks its former
+   * replicas.
+   */
+  public record Settings(Duration timeout, Duration checkInterval) {
+    /** From {@code ringstore.transfers}. */
+    public static Settings of(RingstoreSettings.TransferSettings t) {
+      return new Settings(t.leaveTimeout(), t.leaveCheckInterval());
+    }
+  }
+
   private enum Tick implements Command { INSTANCE }
 
   private record Listed(Receptionist.Listing listing) implements Command {}
 
   private record StatusReplied(int round, ReplicaEntity.Status status) implements Command {}
 
-  private static final Duration TICK = Duration.ofSeconds(2);
   private static final Duration STATUS_TIMEOUT = Duration.ofSeconds(3);
 
   private final String self;
-  private final RingView ringView;
+  private final Supplier<Ring> ring;
+  private final DrainingMembers draining;
   private final ReplicaDirectory directory;
   private final LocalReplicas localReplicas;
-  private final Duration timeout;
+  private final Settings settings;
   private final TimerScheduler<Command> timers;
+  private final ActorRef<ClusterCommand> clusterManager;
+  private final Address selfAddress;
   private final Set<Integer> held = new TreeSet<>();
   private long startedMillis;
   /** When the leave started on the monotonic clock: the leave timeout is measured on it. */
@@ -81,23 +97,45 @@ public final class NodeLeave extends AbstractBehavior<NodeLeave.Command> {
   private int lastBehind = -1;
   private boolean left;
 
+  /**
+   * The leave of node {@code self}, on the ring {@code ring} gives (the node's current one); it
+   * announces the drain to {@code draining} and to every data node's {@link PartitionSource}, and
+   * leaves through this actor system's Pekko cluster.
+   */
   public static Behavior<Command> create(
-      String self, RingView ringView, ReplicaDirectory directory, LocalReplicas localReplicas,
-      Duration timeout) {
+      String self, Supplier<Ring> ring, DrainingMembers draining, ReplicaDirectory directory,
+      LocalReplicas localReplicas, Settings settings) {
+    return Behaviors.setup(ctx -> {
+      Cluster cluster = Cluster.get(ctx.getSystem());
+      return create(self, ring, draining, directory, localReplicas, settings, cluster.manager(),
+          cluster.selfMember().address());
+    });
+  }
+
+  /** As above, leaving by telling {@code clusterManager} {@code Leave(selfAddress)} (tests: a probe). */
+  static Behavior<Command> create(
+      String self, Supplier<Ring> ring, DrainingMembers draining, ReplicaDirectory directory,
+      LocalReplicas localReplicas, Settings settings, ActorRef<ClusterCommand> clusterManager,
+      Address selfAddress) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new NodeLeave(ctx, timers, self, ringView, directory, localReplicas, timeout)));
+        new NodeLeave(ctx, timers, self, ring, draining, directory, localReplicas, settings,
+            clusterManager, selfAddress)));
   }
 
   private NodeLeave(
-      ActorContext<Command> ctx, TimerScheduler<Command> timers, String self, RingView ringView,
-      ReplicaDirectory directory, LocalReplicas localReplicas, Duration timeout) {
+      ActorContext<Command> ctx, TimerScheduler<Command> timers, String self, Supplier<Ring> ring,
+      DrainingMembers draining, ReplicaDirectory directory, LocalReplicas localReplicas,
+      Settings settings, ActorRef<ClusterCommand> clusterManager, Address selfAddress) {
     super(ctx);
     this.timers = timers;
     this.self = self;
-    this.ringView = ringView;
+    this.ring = ring;
+    this.draining = draining;
     this.directory = directory;
     this.localReplicas = localReplicas;
-    this.timeout = timeout;
+    this.settings = settings;
+    this.clusterManager = clusterManager;
+    this.selfAddress = selfAddress;
   }
 
   @Override
@@ -116,7 +154,7 @@ public final class NodeLeave extends AbstractBehavior<NodeLeave.Command> {
       start.replyTo().tell(new Started(true, self + " is already leaving"));
       return this;
     }
-    Set<String> others = new TreeSet<>(ringView.current().members());
+    Set<String> others = new TreeSet<>(ring.get().members());
     others.remove(self);
     if (others.isEmpty()) {
       start.replyTo().tell(new Started(false, self + " is the only data member: leaving would lose"
@@ -129,7 +167,7 @@ public final class NodeLeave extends AbstractBehavior<NodeLeave.Command> {
     getContext().getLog().info("leave: {} hands off its replicas of {} partitions to {}", self,
         held.size(), others);
     announce();
-    timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
+    timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.checkInterval());
     start.replyTo().tell(new Started(true, self + " is handing off its replicas of " + held.size()
         + " partitions; it leaves the cluster and exits once their new hosts have caught up"
         + " (GET /admin/transfers shows the progress)"));
@@ -147,9 +185,9 @@ public final class NodeLeave extends AbstractBehavior<NodeLeave.Command> {
       return this;
     }
     announce();
-    if (System.nanoTime() - startedNanos > timeout.toNanos()) {
+    if (System.nanoTime() - startedNanos > settings.timeout().toNanos()) {
       getContext().getLog().warn("leave: {} did not see every replica caught up within {}; leaving"
-          + " anyway (anti-entropy repairs what is missing)", self, timeout);
+          + " anyway (anti-entropy repairs what is missing)", self, settings.timeout());
       return leave();
     }
     if (!localReplicas.hostedPartitions().isEmpty()) {
@@ -162,7 +200,7 @@ public final class NodeLeave extends AbstractBehavior<NodeLeave.Command> {
   }
 
   private void announce() {
-    ringView.drainingMembers().announced(self);
+    draining.announced(self);
     getContext().getSystem().receptionist().tell(Receptionist.find(PartitionSource.KEY,
         getContext().messageAdapter(Receptionist.Listing.class, Listed::new)));
   }
@@ -180,10 +218,10 @@ public final class NodeLeave extends AbstractBehavior<NodeLeave.Command> {
     round++;
     awaited = 0;
     caughtUp = 0;
-    Ring ring = ringView.current();
+    Ring current = ring.get();
     int thisRound = round;
     for (int p : held) {
-      int replicas = ring.replicas(p).size();
+      int replicas = current.replicas(p).size();
       for (int r = 0; r < replicas; r++) {
         awaited++;
         getContext().ask(ReplicaEntity.Status.class, directory.entity(new ReplicaId(p, r)),
@@ -223,8 +261,7 @@ public final class NodeLeave extends AbstractBehavior<NodeLeave.Command> {
     if (!left) {
       left = true;
       getContext().getLog().info("leave: {} leaves the cluster now", self);
-      Cluster cluster = Cluster.get(getContext().getSystem());
-      cluster.manager().tell(Leave.create(cluster.selfMember().address()));
+      clusterManager.tell(Leave.create(selfAddress));
     }
     return this;
   }

@@ -1,4 +1,4 @@
-package io.ringstore.replica;
+package io.ringstore.transfer;
 
 import java.util.concurrent.atomic.LongAdder;
 

@@ -1,4 +1,4 @@
-package io.ringstore.cluster;
+package io.ringstore.transfer;
 
 import java.util.Map;
 import java.util.Set;
@@ -8,9 +8,9 @@ import java.util.stream.Collectors;
 
 /**
  * Members that are leaving with their data (POST /admin/leave): the leaving node announces itself to
- * every data node every few seconds, and each node keeps it out of its {@link RingView}'s ring while
- * the announcements keep coming, so sharding moves the node's replicas away before it leaves the
- * cluster. An announcement expires: a leaving node that crashed comes back into the ring on its own.
+ * every data node every few seconds, and each node keeps it out of its ring
+ * ({@link io.ringstore.cluster.RingView}) while the announcements keep coming, so sharding moves the
+ * node's replicas away before it leaves the cluster. An announcement expires: a leaving node that crashed comes back into the ring on its own.
  *
  * <p>The TTL is measured per receiver: an announcement carries no time, each node notes when it
  * received it on its own monotonic clock and compares only with later readings of that clock, so

@@ -1,11 +1,12 @@
-package io.ringstore.replica;
+package io.ringstore.transfer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ringstore.replica.TransferTracker.State;
-import io.ringstore.replica.TransferTracker.Transfer;
+import io.ringstore.replica.ReplicaId;
+import io.ringstore.transfer.TransferTracker.State;
+import io.ringstore.transfer.TransferTracker.Transfer;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

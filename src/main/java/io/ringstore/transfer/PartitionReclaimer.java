@@ -1,5 +1,7 @@
-package io.ringstore.replica;
+package io.ringstore.transfer;
 
+import io.ringstore.replica.LocalObjectStore;
+import io.ringstore.replica.LocalReplicas;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,12 +1,11 @@
-package io.ringstore.handoff;
+package io.ringstore.transfer;
 
 import io.ringstore.antientropy.ExchangeSession;
 import io.ringstore.cluster.NodeAddress;
+import io.ringstore.config.RingstoreSettings;
 import io.ringstore.replica.LocalObjectStore;
-import io.ringstore.replica.PartitionSource;
 import io.ringstore.replica.ReplicaEntity;
 import io.ringstore.replica.ReplicaId;
-import io.ringstore.replica.TransferTracker;
 import io.ringstore.ring.Ring;
 import io.ringstore.storage.Sibling;
 import io.ringstore.storage.StoredObjectCodec;
@@ -20,6 +19,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -46,7 +46,20 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
   /** Tuning of transfers. */
   public record Settings(
       Duration describeTimeout, Duration retryInterval, Duration batchTimeout, int batchEntries,
-      int batchBytes, Duration sourceWindow, int maxExchangeRounds, ExchangeSession.Limits limits) {}
+      int batchBytes, Duration sourceWindow, int maxExchangeRounds, ExchangeSession.Limits limits) {
+
+    /**
+     * From {@code ringstore.transfers}; a sync exchange compares every differing segment and
+     * repairs at least as many keys at once as anti-entropy does.
+     */
+    public static Settings of(
+        RingstoreSettings.TransferSettings t, RingstoreSettings.AntiEntropySettings ae) {
+      return new Settings(t.describeTimeout(), t.retryInterval(), t.batchTimeout(), t.batchKeys(),
+          t.batchBytes(), t.sourceWindow(), t.maxExchangeRounds(),
+          new ExchangeSession.Limits(Integer.MAX_VALUE, t.syncMaxKeys(),
+              Math.max(ae.keysInFlight(), t.syncKeysInFlight()), ae.sessionTimeout()));
+    }
+  }
 
   /** What a transfer needs from its node. */
   public record Host(
@@ -89,6 +102,7 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
   private final Host host;
   private final Settings settings;
   private final TimerScheduler<Command> timers;
+  private final Function<ActorRef<?>, String> nodeOf;
   private final List<PartitionSource.Description> descriptions = new ArrayList<>();
   private final java.util.Map<String, ActorRef<PartitionSource.Command>> copySources =
       new java.util.HashMap<>();
@@ -106,14 +120,26 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
 
   public static Behavior<Command> create(
       ReplicaId id, ActorRef<ReplicaEntity.Command> entity, Host host, Settings settings) {
+    return create(id, entity, host, settings, ref -> nodeOf(ref, host.exchange().node()));
+  }
+
+  /**
+   * As above, {@code nodeOf} telling which node a partition source runs on (tests stand in for the
+   * sources of other nodes with local probes).
+   */
+  static Behavior<Command> create(
+      ReplicaId id, ActorRef<ReplicaEntity.Command> entity, Host host, Settings settings,
+      Function<ActorRef<?>, String> nodeOf) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new PartitionTransfer(ctx, timers, id, entity, host, settings)));
+        new PartitionTransfer(ctx, timers, id, entity, host, settings, nodeOf)));
   }
 
   private PartitionTransfer(
       ActorContext<Command> ctx, TimerScheduler<Command> timers, ReplicaId id,
-      ActorRef<ReplicaEntity.Command> entity, Host host, Settings settings) {
+      ActorRef<ReplicaEntity.Command> entity, Host host, Settings settings,
+      Function<ActorRef<?>, String> nodeOf) {
     super(ctx);
+    this.nodeOf = nodeOf;
     this.id = id;
     this.entity = entity;
     this.host = host;
@@ -155,7 +181,7 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
     awaitedDescriptions = 0;
     describedAtNanos = System.nanoTime();
     for (ActorRef<PartitionSource.Command> source : sources) {
-      String node = nodeOf(source);
+      String node = nodeOf.apply(source);
       listed.add(node);
       copySources.put(node, source);
       if (!node.equals(self()) && reachable.contains(node)) {
@@ -401,8 +427,9 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
     return host.exchange().node();
   }
 
-  private String nodeOf(ActorRef<?> ref) {
+  /** The node {@code ref} runs on: {@code self} for a ref of this actor system. */
+  private static String nodeOf(ActorRef<?> ref, String self) {
     var address = ref.path().address();
-    return address.hasLocalScope() ? self() : NodeAddress.of(address);
+    return address.hasLocalScope() ? self : NodeAddress.of(address);
   }
 }

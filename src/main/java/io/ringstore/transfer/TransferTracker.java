@@ -1,6 +1,8 @@
-package io.ringstore.replica;
+package io.ringstore.transfer;
 
 import io.ringstore.CborSerializable;
+import io.ringstore.replica.ReplicaId;
+import io.ringstore.replica.SyncProgress;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -15,7 +17,7 @@ import java.util.concurrent.atomic.LongAdder;
  * on any node. Thread-safe; keeps the latest transfer of each replica id, and counts every key and
  * byte copied since the node started (for {@code /metrics}).
  */
-public final class TransferTracker {
+public final class TransferTracker implements SyncProgress {
 
   /** Where a transfer is. {@code done} and {@code failed} are final. */
   public enum State { pending, copying, syncing, done, failed }
@@ -55,6 +57,7 @@ public final class TransferTracker {
     this.node = node;
   }
 
+  @Override
   public void begin(ReplicaId id, long now) {
     transfers.put(id.id(), new Transfer(
         id.id(), id.partition(), node, null, State.pending, 0, 0, now, now, 0, 0, null));
@@ -87,6 +90,7 @@ public final class TransferTracker {
         t.expectedKeys(), note));
   }
 
+  @Override
   public void done(ReplicaId id, long now) {
     transfers.computeIfPresent(id.id(), (k, t) -> finished(t) ? t
         : new Transfer(t.replica(), t.partition(), node,
@@ -95,6 +99,7 @@ public final class TransferTracker {
   }
 
   /** The entity stopped (handed off) before it caught up. */
+  @Override
   public void failed(ReplicaId id, String error, long now) {
     transfers.computeIfPresent(id.id(), (k, t) -> finished(t) ? t
         : new Transfer(t.replica(), t.partition(), node, t.source(), State.failed, t.keys(),

@@ -1,0 +1,20 @@
+package io.ringstore.replica;
+
+/**
+ * Test access to {@link LocalReplicas}' registration, which only replica entities call in
+ * production: tests of other packages (transfers, reclaiming) stand in for an entity starting or
+ * stopping on the node.
+ */
+public final class LocalReplicasTesting {
+  private LocalReplicasTesting() {}
+
+  /** As if replica entity {@code id} started on the node. */
+  public static void register(LocalReplicas locals, ReplicaId id) {
+    locals.register(id);
+  }
+
+  /** As if replica entity {@code id} stopped on the node (it moved away). */
+  public static void deregister(LocalReplicas locals, ReplicaId id) {
+    locals.deregister(id);
+  }
+}
