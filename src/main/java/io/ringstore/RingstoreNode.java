@@ -37,6 +37,7 @@ import io.ringstore.replica.ReplicaStarter;
 import io.ringstore.storage.DamageRepair;
 import io.ringstore.storage.RocksDbSettings;
 import io.ringstore.storage.RocksDbStorage;
+import io.ringstore.storage.StorageCalls;
 import io.ringstore.storage.StorageEngine;
 import java.nio.file.Path;
 import java.util.List;
@@ -50,7 +51,6 @@ import io.ringstore.replica.PartitionSource;
 import io.ringstore.replica.ReplicaSync;
 import io.ringstore.replica.TransferTracker;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -133,7 +133,7 @@ public final class RingstoreNode {
     ReplicaHost host = null;
     LocalObjectStore store = null;
     PartitionTrees trees = null;
-    Executor storageExecutor = null;
+    StorageCalls storageCalls = null;
     ReclaimStats reclaims = new ReclaimStats();
     if (settings.holdsData()) {
       HttpGateway.warmUp(system);
@@ -144,8 +144,9 @@ public final class RingstoreNode {
             return CompletableFuture.completedFuture(Done.getInstance());
           });
       String uid = NodeUid.loadOrCreate(settings.dataDir());
-      storageExecutor = system.dispatchers()
-          .lookup(DispatcherSelector.fromConfig("ringstore-storage-dispatcher"));
+      storageCalls = new StorageCalls(
+          system.dispatchers().lookup(DispatcherSelector.fromConfig("ringstore-storage-dispatcher")),
+          settings.storage().maxCallsInFlight());
       store = new LocalObjectStore(storage, uid,
           new io.ringstore.replica.WriteAdmission.Limits(
               settings.requests().maxSiblings(), settings.requests().warnSiblings(),
@@ -155,16 +156,16 @@ public final class RingstoreNode {
           new TreeShape(settings.antiEntropy().treeSegments()));
       store.setListener(trees);
       TransferTracker tracker = new TransferTracker(name);
-      host = new ReplicaHost(store, storageExecutor, name, localReplicas, trees,
+      host = new ReplicaHost(store, storageCalls, name, localReplicas, trees,
           transferFactory(transferHost, ringView, settings), tracker, clock);
       system.systemActorOf(PartitionSource.create(host, ringView.drainingMembers()), "partition-source",
           org.apache.pekko.actor.typed.Props.empty());
-      system.systemActorOf(TombstoneReaper.create(store, storageExecutor,
+      system.systemActorOf(TombstoneReaper.create(store, storageCalls,
               settings.tombstones().gracePeriod(), settings.tombstones().reapInterval(),
               clock::wallMillis),
           "tombstone-reaper", org.apache.pekko.actor.typed.Props.empty());
       if (settings.transfers().reclaim()) {
-        system.systemActorOf(PartitionReclaimer.create(store, storageExecutor, localReplicas,
+        system.systemActorOf(PartitionReclaimer.create(store, storageCalls, localReplicas,
                 p -> replicatedHere(ringView.current(), name, p), settings.ring().partitions(),
                 settings.transfers().sourceWindow(), settings.transfers().reclaimInterval(),
                 clock::wallMillis, reclaims),
@@ -209,7 +210,7 @@ public final class RingstoreNode {
     // restarted node is ready only once it serves), so the hint journal waits for it
     CompletionStage<Tcp.ServerBinding> binding = settings.holdsData()
         ? HttpGateway.start(system, settings, client, directory, readiness, antiEntropy, hintManager,
-            new io.ringstore.http.StoreView(store, storageExecutor, repairs), ringView,
+            new io.ringstore.http.StoreView(store, storageCalls, repairs), ringView,
             system.systemActorOf(NodeLeave.create(name, ringView, directory, localReplicas,
                 settings.transfers().leaveTimeout()), "leave", org.apache.pekko.actor.typed.Props.empty()),
             new ReplicaActivity(host.transfers(), reclaims))
@@ -230,7 +231,7 @@ public final class RingstoreNode {
       hintManager.completeExceptionally(new IllegalStateException("client members hold no hints"));
     }
     ExchangeSession.Host exchangeHost = settings.holdsData()
-        ? new ExchangeSession.Host(trees, store, storageExecutor, name, directory, antiEntropy)
+        ? new ExchangeSession.Host(trees, store, storageCalls, name, directory, antiEntropy)
         : null;
     if (settings.holdsData()) {
       transferHost.set(new PartitionTransfer.Host(

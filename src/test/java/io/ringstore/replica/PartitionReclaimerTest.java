@@ -10,6 +10,7 @@ import io.ringstore.antientropy.TreeShape;
 import io.ringstore.storage.RocksDbSettings;
 import io.ringstore.storage.RocksDbStorage;
 import io.ringstore.storage.Sibling;
+import io.ringstore.storage.StorageCalls;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -90,7 +91,7 @@ class PartitionReclaimerTest {
   }
 
   private void startReclaimer() {
-    reclaimer = testKit.spawn(PartitionReclaimer.create(store, storageExecutor, locals,
+    reclaimer = testKit.spawn(PartitionReclaimer.create(store, StorageCalls.unbounded(storageExecutor), locals,
         replicated::contains, PARTITIONS, WINDOW, INTERVAL, now::get, stats));
   }
 

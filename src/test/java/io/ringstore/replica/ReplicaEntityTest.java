@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringstore.config.NodeClock;
@@ -13,6 +14,7 @@ import io.ringstore.storage.InMemoryStorage;
 import io.ringstore.storage.RocksDbSettings;
 import io.ringstore.storage.RocksDbStorage;
 import io.ringstore.storage.Sibling;
+import io.ringstore.storage.StorageCalls;
 import io.ringstore.storage.StorageEngine;
 import io.ringstore.storage.StoredObjectCodec;
 import io.ringstore.version.CausalContextCodec;
@@ -22,10 +24,14 @@ import java.time.Clock;
 import java.util.Deque;
 import java.util.Optional;
 import java.util.Set;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -76,10 +82,14 @@ class ReplicaEntityTest {
 
     Fixture(StorageEngine engine, java.util.concurrent.Executor executor, ReplicaId id,
         NodeClock clock) {
+      this(engine, StorageCalls.unbounded(executor), id, clock);
+    }
+
+    Fixture(StorageEngine engine, StorageCalls calls, ReplicaId id, NodeClock clock) {
       this.engine = engine;
       this.store = new LocalObjectStore(engine, ACTOR);
       this.replica = testKit.spawn(
-          ReplicaEntity.create(id, new ReplicaHost(store, executor, NODE, locals,
+          ReplicaEntity.create(id, new ReplicaHost(store, calls, NODE, locals,
               PartitionTreeAccess.NONE, ReplicaSync.NONE, new TransferTracker(NODE), clock)),
           "replica-" + id.partition() + "-" + id.index() + "-" + (keyCounter++));
     }
@@ -389,5 +399,74 @@ class ReplicaEntityTest {
       assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
       rocks.close();
     }
+  }
+
+  /**
+   * A storage call the node's bound refuses is an error reply at once (the coordinator counts a
+   * failed replica), counted; the call in flight is answered normally.
+   */
+  @Test
+  void aCallRefusedByTheNodesStorageBoundIsAnErrorReply() {
+    Deque<Runnable> storageQueue = new ConcurrentLinkedDeque<>();
+    StorageCalls calls = new StorageCalls(storageQueue::add, 1);
+    Fixture f = new Fixture(new InMemoryStorage(), calls, ID, NodeClock.SYSTEM);
+    TestProbe<ReplicaEntity.ReadReply> first = testKit.createTestProbe();
+    f.replica.tell(new ReplicaEntity.Read("a", first.ref()));
+    awaitQueued(storageQueue);
+
+    ReplicaEntity.ReadReply refused = f.read("b");
+    assertFalse(refused.ok(), "refused: " + refused);
+    assertTrue(refused.error().startsWith("StorageOverloadedException: "), refused.error());
+    assertEquals("5:1", refused.replica(), "the refusal names the replica");
+    assertEquals(1, calls.overloaded(), "counted");
+    TestProbe<ReplicaEntity.PutReply> put = testKit.createTestProbe();
+    Sibling value = text("v");
+    f.replica.tell(new ReplicaEntity.CoordinatePut(
+        "c", value.data(), value.contentType(), false, null, false, put.ref()));
+    ReplicaEntity.PutReply putRefused = put.receiveMessage();
+    assertTrue(putRefused.error().startsWith("StorageOverloadedException: "),
+        "a write is refused the same way: " + putRefused.error());
+
+    storageQueue.poll().run();
+    assertEquals(new ReplicaEntity.ReadReply("5:1", NODE, null, null, "a"), first.receiveMessage(),
+        "the call in flight is answered");
+  }
+
+  /**
+   * An Error in a storage call (out of memory) is not an error reply: it reaches the storage thread's
+   * uncaught-exception handler (here the test, which runs the call), and the entity answers nothing
+   * for it (its coordinator times out); the entity serves the next call.
+   */
+  @Test
+  void anErrorInAStorageCallIsNotTurnedIntoAnErrorReply() {
+    AtomicBoolean failing = new AtomicBoolean(true);
+    InMemoryStorage memory = new InMemoryStorage();
+    StorageEngine engine = (StorageEngine) Proxy.newProxyInstance(
+        StorageEngine.class.getClassLoader(), new Class<?>[] {StorageEngine.class},
+        (proxy, method, args) -> {
+          if (method.getName().equals("get") && failing.get()) {
+            throw new OutOfMemoryError("test: out of memory");
+          }
+          try {
+            return method.invoke(memory, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+    Deque<Runnable> storageQueue = new ConcurrentLinkedDeque<>();
+    Fixture f = new Fixture(engine, storageQueue::add, ID, NodeClock.SYSTEM);
+    TestProbe<ReplicaEntity.ReadReply> probe = testKit.createTestProbe();
+    f.replica.tell(new ReplicaEntity.Read(KEY, probe.ref()));
+    awaitQueued(storageQueue);
+    Runnable call = storageQueue.poll();
+    assertThrows(OutOfMemoryError.class, call::run, "the error propagates to the storage thread");
+    probe.expectNoMessage(Duration.ofMillis(300));
+
+    failing.set(false);
+    f.replica.tell(new ReplicaEntity.Read(KEY, probe.ref()));
+    awaitQueued(storageQueue);
+    storageQueue.poll().run();
+    assertEquals(new ReplicaEntity.ReadReply("5:1", NODE, null, null, KEY), probe.receiveMessage(),
+        "the entity still serves");
   }
 }
