@@ -127,7 +127,7 @@ public final class PartitionReclaimer extends AbstractBehavior<PartitionReclaime
         long[] keys = {0};
         if (localReplicas.dropIfUnhosted(partition, due,
             () -> keys[0] = store.dropPartition(partition))) {
-          // outside the drop's lock: a replica starting here meanwhile need not wait for it
+          // after the drop released the partition: a replica starting here meanwhile serves already
           store.compactPartition(partition);
           dropped.put(partition, keys[0]);
         }

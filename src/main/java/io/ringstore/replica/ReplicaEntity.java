@@ -12,6 +12,7 @@ import io.ringstore.version.DvvSet;
 import io.ringstore.version.VersionVector;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -19,6 +20,7 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 
 /**
  * Replica {@code r} of partition {@code p} (sharding entity {@code "p:r"}): owns that partition's data on
@@ -28,6 +30,12 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * refuses, or that fails, becomes an error reply (the coordinator counts a failed replica); every
  * reply names the replica and its node, so coordinators count distinct replicas (DESIGN invariants
  * 1 and 2).
+ *
+ * <p>An entity never starts on data being deleted under it: while the {@link PartitionReclaimer}
+ * drops this node's copy of the partition, {@link LocalReplicas#register} does not register the
+ * entity but hands back a stage that completes once the drop is done; the entity stashes its
+ * commands until then (its actor thread never waits on the drop), then serves and syncs from the
+ * other replicas as any new replica does.
  */
 public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command> {
 
@@ -214,6 +222,9 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
 
   private record RestartTransfer() implements Command {}
 
+  /** The reclaimer's drop of this partition ended: the entity is registered and starts serving. */
+  private record Registered() implements Command {}
+
   private record ReadDone(Read read, boolean behind, byte[] object, Throwable failure)
       implements Command {}
 
@@ -230,6 +241,9 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
       GetKeyHashes get, PartitionTreeAccess.KeyHashList list, Throwable failure)
       implements Command {}
 
+  /** Commands kept while the entity waits for a drop of its partition to end (rare, short). */
+  private static final int STASH_CAPACITY = 10_000;
+
   private static final java.time.Duration TRANSFER_RESTART_PAUSE = java.time.Duration.ofSeconds(1);
 
   private final ReplicaId id;
@@ -239,7 +253,43 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
   private boolean syncing;
 
   public static Behavior<Command> create(ReplicaId id, ReplicaHost host) {
-    return Behaviors.setup(ctx -> new ReplicaEntity(ctx, id, host, false));
+    return Behaviors.setup(ctx -> {
+      CompletionStage<Boolean> registered = host.localReplicas().register(id);
+      if (registered.toCompletableFuture().isDone()) {
+        return new ReplicaEntity(ctx, id, host, false);
+      }
+      return Behaviors.withStash(
+          STASH_CAPACITY, stash -> waitForDrop(ctx, id, host, registered, stash));
+    });
+  }
+
+  /**
+   * The entity's partition is being dropped here ({@link LocalReplicas#dropIfUnhosted}): keeps every
+   * command until the drop is done and the entity registered, then serves them in order.
+   */
+  private static Behavior<Command> waitForDrop(
+      ActorContext<Command> ctx, ReplicaId id, ReplicaHost host,
+      CompletionStage<Boolean> registered, StashBuffer<Command> stash) {
+    ctx.getLog().info("replica {}: waiting for the drop of partition {} here to end before it starts",
+        id, id.partition());
+    ctx.pipeToSelf(registered, (done, failure) -> new Registered());
+    return Behaviors.receive(Command.class)
+        .onMessage(Registered.class,
+            registeredNow -> stash.unstashAll(new ReplicaEntity(ctx, id, host, false)))
+        .onMessage(Command.class, command -> {
+          if (stash.isFull()) {
+            ctx.getLog().warn("replica {}: {} commands wait for the partition's drop; dropping {}",
+                id, STASH_CAPACITY, command.getClass().getSimpleName());
+          } else {
+            stash.stash(command);
+          }
+          return Behaviors.same();
+        })
+        .onSignal(PostStop.class, stopped -> {
+          host.localReplicas().deregister(id);
+          return Behaviors.same();
+        })
+        .build();
   }
 
   /**
@@ -257,7 +307,6 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
     this.host = host;
     this.source = source;
     if (!source) {
-      host.localReplicas().register(id);
       Behavior<?> transfer = host.sync().transfer(id, ctx.getSelf());
       if (transfer != null) {
         syncing = true;

@@ -27,7 +27,9 @@ import java.util.Set;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -468,5 +470,56 @@ class ReplicaEntityTest {
     storageQueue.poll().run();
     assertEquals(new ReplicaEntity.ReadReply("5:1", NODE, null, null, KEY), probe.receiveMessage(),
         "the entity still serves");
+  }
+
+  /**
+   * An entity that starts while the reclaimer drops its partition here does not wait on its actor
+   * thread (one started then can be stopped at once, and is never registered): it registers once the
+   * drop has ended and serves what it got meanwhile only then, so it never reads or writes data
+   * being deleted under it.
+   */
+  @Test
+  void anEntityStartingDuringADropOfItsPartitionServesOnlyOnceTheDropEnded() throws Exception {
+    LocalReplicas locals = new LocalReplicas();
+    InMemoryStorage engine = new InMemoryStorage();
+    LocalObjectStore store = new LocalObjectStore(engine, ACTOR);
+    ReplicaId id = new ReplicaId(9, 0);
+    engine.put(id.partition(), "old".getBytes(UTF_8), StoredObjectCodec.encode(
+        DvvSet.<Sibling>empty().update(DvvSet.of(text("stale")), "uidB")));
+    CountDownLatch dropping = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    CompletableFuture<Boolean> drop = CompletableFuture.supplyAsync(() ->
+        locals.dropIfUnhosted(id.partition(), Long.MAX_VALUE, () -> {
+          dropping.countDown();
+          try {
+            assertTrue(release.await(30, TimeUnit.SECONDS), "released");
+          } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+          }
+          engine.dropPartition(id.partition());
+        }));
+    assertTrue(dropping.await(10, TimeUnit.SECONDS), "the drop runs");
+
+    ActorRef<ReplicaEntity.Command> replica = testKit.spawn(ReplicaEntity.create(id,
+        new ReplicaHost(store, StorageCalls.unbounded(Runnable::run), NODE, locals)));
+    TestProbe<ReplicaEntity.ReadReply> probe = testKit.createTestProbe();
+    replica.tell(new ReplicaEntity.Read("old", probe.ref()));
+    TestProbe<ReplicaEntity.Status> status = testKit.createTestProbe();
+    replica.tell(new ReplicaEntity.GetStatus(status.ref()));
+    probe.expectNoMessage(Duration.ofMillis(300));
+    assertFalse(locals.runsHere(id), "not registered while its partition is dropped");
+    ReplicaId other = new ReplicaId(9, 1);
+    ActorRef<ReplicaEntity.Command> stopped = testKit.spawn(ReplicaEntity.create(other,
+        new ReplicaHost(store, StorageCalls.unbounded(Runnable::run), NODE, locals)));
+    testKit.stop(stopped, Duration.ofSeconds(5));
+
+    release.countDown();
+    assertTrue(drop.get(10, TimeUnit.SECONDS), "the drop ran");
+    assertEquals(new ReplicaEntity.ReadReply("9:0", NODE, null, null, "old"),
+        probe.receiveMessage(), "served after the drop, in order: the dropped key is gone");
+    assertEquals("9:0", status.receiveMessage().replica());
+    assertTrue(locals.runsHere(id), "registered once the drop ended");
+    assertFalse(locals.runsHere(other), "one stopped during the drop (its thread was free) is not");
+    testKit.stop(replica);
   }
 }
