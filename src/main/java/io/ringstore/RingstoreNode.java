@@ -116,13 +116,41 @@ public final class RingstoreNode {
   }
 
   /**
+   * A data node's storage, opened and its anti-entropy trees rebuilt (a scan of every partition)
+   * before the node's actors start, so that no actor thread waits for it: {@link Main} opens it
+   * before it creates the actor system.
+   */
+  public record OpenedStorage(StorageEngine engine, PartitionTrees trees, long millis) {}
+
+  /** Opens a data node's RocksDB and rebuilds its trees: blocking, call it off any actor. */
+  public static OpenedStorage openStorage(RingstoreSettings settings) {
+    long started = System.nanoTime();
+    StorageEngine storage = openEngine(settings);
+    PartitionTrees trees = PartitionTrees.rebuild(storage, settings.ring().partitions(),
+        new TreeShape(settings.antiEntropy().treeSegments()));
+    return new OpenedStorage(storage, trees, (System.nanoTime() - started) / 1_000_000);
+  }
+
+  /**
    * Starts a node whose data files were checked, and {@code repairs} repaired, by
-   * {@link DataDirectoryCheck}. A node whose RocksDB lost data in a repair holds its readiness until
-   * every partition it replicates has synced with the other replicas (DESIGN invariant 8).
+   * {@link DataDirectoryCheck}; opens its storage on the calling thread (tests).
    */
   public static RingstoreNode start(
       ActorSystem<?> system, RingstoreSettings settings, ClusterJoiner.Mode joinMode,
       Consumer<String> refuse, DamageRepair.Report repairs) {
+    return start(system, settings, joinMode, refuse, repairs,
+        settings.holdsData() ? openStorage(settings) : null);
+  }
+
+  /**
+   * Starts a node whose data files were checked, and {@code repairs} repaired, by
+   * {@link DataDirectoryCheck}, on {@code opened} storage (null on a client member). A node whose
+   * RocksDB lost data in a repair holds its readiness until every partition it replicates has synced
+   * with the other replicas (DESIGN invariant 8).
+   */
+  public static RingstoreNode start(
+      ActorSystem<?> system, RingstoreSettings settings, ClusterJoiner.Mode joinMode,
+      Consumer<String> refuse, DamageRepair.Report repairs, OpenedStorage opened) {
     Cluster cluster = Cluster.get(Adapter.toClassic(system));
     String name = NodeAddress.of(cluster.selfAddress());
     RingView ringView = new RingView(cluster, RingView.ringConfig(settings));
@@ -137,7 +165,7 @@ public final class RingstoreNode {
     ReclaimStats reclaims = new ReclaimStats();
     if (settings.holdsData()) {
       HttpGateway.warmUp(system);
-      StorageEngine storage = openStorage(settings);
+      StorageEngine storage = opened.engine();
       CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(
           CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-storage", () -> {
             storage.close();
@@ -151,9 +179,7 @@ public final class RingstoreNode {
           new io.ringstore.replica.WriteAdmission.Limits(
               settings.requests().maxSiblings(), settings.requests().warnSiblings(),
               settings.requests().maxObjectBytes()));
-      long started = System.nanoTime();
-      trees = PartitionTrees.rebuild(storage, settings.ring().partitions(),
-          new TreeShape(settings.antiEntropy().treeSegments()));
+      trees = opened.trees();
       store.setListener(trees);
       TransferTracker tracker = new TransferTracker(name);
       host = new ReplicaHost(store, storageCalls, name, localReplicas, trees,
@@ -174,7 +200,7 @@ public final class RingstoreNode {
       system.log().info("node {} (uid {}) stores its data in {} (write-ahead log fsync: {});"
               + " anti-entropy trees built in {} ms",
           name, uid, settings.dataDir().toAbsolutePath(), walSyncDescription(settings.storage()),
-          (System.nanoTime() - started) / 1_000_000);
+          opened.millis());
     }
     if (settings.holdsData()) {
       startJoiner(system, settings, name, joinMode, refuse);
@@ -297,7 +323,7 @@ public final class RingstoreNode {
         : storage.sync();
   }
 
-  private static StorageEngine openStorage(RingstoreSettings settings) {
+  private static StorageEngine openEngine(RingstoreSettings settings) {
     return RocksDbStorage.open(rocksDbSettings(settings));
   }
 
