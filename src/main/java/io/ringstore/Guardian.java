@@ -24,11 +24,17 @@ public final class Guardian {
   private Guardian() {}
 
   public static Behavior<Void> create(RingstoreSettings settings) {
-    return create(settings, DamageRepair.Report.NONE);
+    return create(settings, DamageRepair.Report.NONE,
+        settings.holdsData() ? RingstoreNode.openStorage(settings) : null);
   }
 
-  /** The root actor of a node whose start repaired {@code repairs} (see {@link DataDirectoryCheck}). */
-  public static Behavior<Void> create(RingstoreSettings settings, DamageRepair.Report repairs) {
+  /**
+   * The root actor of a node whose start repaired {@code repairs} (see {@link DataDirectoryCheck}),
+   * on storage opened before the actor system started ({@code opened}, null on a client member): its
+   * setup never waits for RocksDB or for a rebuild of the trees.
+   */
+  public static Behavior<Void> create(
+      RingstoreSettings settings, DamageRepair.Report repairs, RingstoreNode.OpenedStorage opened) {
     return Behaviors.setup(ctx -> {
       Cluster cluster = Cluster.get(Adapter.toClassic(ctx.getSystem()));
       var c = settings.cluster();
@@ -38,7 +44,7 @@ public final class Guardian {
           : ClusterJoiner.Mode.PASSIVE;
       exitRefusedOnIncompatibleConfig(ctx.getSystem());
       RingstoreNode node = RingstoreNode.start(ctx.getSystem(), settings, mode, reason -> exitRefused(),
-          repairs);
+          repairs, opened);
       if (mode == ClusterJoiner.Mode.PASSIVE && cluster.settings().SeedNodes().isEmpty()) {
         ctx.getLog().info("no seed nodes configured: {} starts a new cluster", node.name());
         cluster.join(cluster.selfAddress());

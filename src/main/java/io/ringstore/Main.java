@@ -63,6 +63,10 @@ public final class Main {
       System.exit(DataDirectoryCheck.EXIT_DAMAGED);
       return;
     }
-    ActorSystem.create(Guardian.create(settings, repairs), NodeConfig.SYSTEM_NAME, config);
+    // opened (and the trees rebuilt) before any actor runs: no actor thread waits for it, and
+    // nothing is served before it is open
+    RingstoreNode.OpenedStorage opened =
+        settings.holdsData() ? RingstoreNode.openStorage(settings) : null;
+    ActorSystem.create(Guardian.create(settings, repairs, opened), NodeConfig.SYSTEM_NAME, config);
   }
 }

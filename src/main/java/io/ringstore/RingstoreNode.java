@@ -35,6 +35,7 @@ import io.ringstore.replica.ReplicaStarter;
 import io.ringstore.storage.DamageRepair;
 import io.ringstore.storage.RocksDbSettings;
 import io.ringstore.storage.RocksDbStorage;
+import io.ringstore.storage.StorageCalls;
 import io.ringstore.storage.StorageEngine;
 import io.ringstore.transfer.DrainingMembers;
 import io.ringstore.transfer.NodeLeave;
@@ -51,7 +52,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.time.Duration;
 import io.ringstore.replica.ReplicaSync;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -117,13 +117,41 @@ public final class RingstoreNode {
   }
 
   /**
+   * A data node's storage, opened and its anti-entropy trees rebuilt (a scan of every partition)
+   * before the node's actors start, so that no actor thread waits for it: {@link Main} opens it
+   * before it creates the actor system.
+   */
+  public record OpenedStorage(StorageEngine engine, PartitionTrees trees, long millis) {}
+
+  /** Opens a data node's RocksDB and rebuilds its trees: blocking, call it off any actor. */
+  public static OpenedStorage openStorage(RingstoreSettings settings) {
+    long started = System.nanoTime();
+    StorageEngine storage = openEngine(settings);
+    PartitionTrees trees = PartitionTrees.rebuild(storage, settings.ring().partitions(),
+        new TreeShape(settings.antiEntropy().treeSegments()));
+    return new OpenedStorage(storage, trees, (System.nanoTime() - started) / 1_000_000);
+  }
+
+  /**
    * Starts a node whose data files were checked, and {@code repairs} repaired, by
-   * {@link DataDirectoryCheck}. A node whose RocksDB lost data in a repair holds its readiness until
-   * every partition it replicates has synced with the other replicas (DESIGN invariant 8).
+   * {@link DataDirectoryCheck}; opens its storage on the calling thread (tests).
    */
   public static RingstoreNode start(
       ActorSystem<?> system, RingstoreSettings settings, ClusterJoiner.Mode joinMode,
       Consumer<String> refuse, DamageRepair.Report repairs) {
+    return start(system, settings, joinMode, refuse, repairs,
+        settings.holdsData() ? openStorage(settings) : null);
+  }
+
+  /**
+   * Starts a node whose data files were checked, and {@code repairs} repaired, by
+   * {@link DataDirectoryCheck}, on {@code opened} storage (null on a client member). A node whose
+   * RocksDB lost data in a repair holds its readiness until every partition it replicates has synced
+   * with the other replicas (DESIGN invariant 8).
+   */
+  public static RingstoreNode start(
+      ActorSystem<?> system, RingstoreSettings settings, ClusterJoiner.Mode joinMode,
+      Consumer<String> refuse, DamageRepair.Report repairs, OpenedStorage opened) {
     Cluster cluster = Cluster.get(Adapter.toClassic(system));
     String name = NodeAddress.of(cluster.selfAddress());
     DrainingMembers draining = new DrainingMembers(settings.transfers().drainTtl().toMillis());
@@ -136,38 +164,37 @@ public final class RingstoreNode {
     TransferTracker tracker = null;
     LocalObjectStore store = null;
     PartitionTrees trees = null;
-    Executor storageExecutor = null;
+    StorageCalls storageCalls = null;
     ReclaimStats reclaims = new ReclaimStats();
     if (settings.holdsData()) {
       HttpGateway.warmUp(system);
-      StorageEngine storage = openStorage(settings);
+      StorageEngine storage = opened.engine();
       CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(
           CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-storage", () -> {
             storage.close();
             return CompletableFuture.completedFuture(Done.getInstance());
           });
       String uid = NodeUid.loadOrCreate(settings.dataDir());
-      storageExecutor = system.dispatchers()
-          .lookup(DispatcherSelector.fromConfig("ringstore-storage-dispatcher"));
+      storageCalls = new StorageCalls(
+          system.dispatchers().lookup(DispatcherSelector.fromConfig("ringstore-storage-dispatcher")),
+          settings.storage().maxCallsInFlight());
       store = new LocalObjectStore(storage, uid,
           new io.ringstore.replica.WriteAdmission.Limits(
               settings.requests().maxSiblings(), settings.requests().warnSiblings(),
               settings.requests().maxObjectBytes()));
-      long started = System.nanoTime();
-      trees = PartitionTrees.rebuild(storage, settings.ring().partitions(),
-          new TreeShape(settings.antiEntropy().treeSegments()));
+      trees = opened.trees();
       store.setListener(trees);
       tracker = new TransferTracker(name);
-      host = new ReplicaHost(store, storageExecutor, name, localReplicas, trees,
+      host = new ReplicaHost(store, storageCalls, name, localReplicas, trees,
           transferFactory(transferHost, ringView, settings), tracker, clock);
       system.systemActorOf(PartitionSource.create(host, tracker, draining), "partition-source",
           org.apache.pekko.actor.typed.Props.empty());
-      system.systemActorOf(TombstoneReaper.create(store, storageExecutor,
+      system.systemActorOf(TombstoneReaper.create(store, storageCalls,
               settings.tombstones().gracePeriod(), settings.tombstones().reapInterval(),
               clock::wallMillis),
           "tombstone-reaper", org.apache.pekko.actor.typed.Props.empty());
       if (settings.transfers().reclaim()) {
-        system.systemActorOf(PartitionReclaimer.create(store, storageExecutor, localReplicas,
+        system.systemActorOf(PartitionReclaimer.create(store, storageCalls, localReplicas,
                 p -> replicatedHere(ringView.current(), name, p), settings.ring().partitions(),
                 settings.transfers().sourceWindow(), settings.transfers().reclaimInterval(),
                 clock::wallMillis, reclaims),
@@ -176,7 +203,7 @@ public final class RingstoreNode {
       system.log().info("node {} (uid {}) stores its data in {} (write-ahead log fsync: {});"
               + " anti-entropy trees built in {} ms",
           name, uid, settings.dataDir().toAbsolutePath(), walSyncDescription(settings.storage()),
-          (System.nanoTime() - started) / 1_000_000);
+          opened.millis());
     }
     if (settings.holdsData()) {
       startJoiner(system, settings, name, joinMode, refuse);
@@ -213,7 +240,7 @@ public final class RingstoreNode {
     // restarted node is ready only once it serves), so the hint journal waits for it
     CompletionStage<Tcp.ServerBinding> binding = settings.holdsData()
         ? HttpGateway.start(system, settings, client, directory, readiness, antiEntropy, hintManager,
-            new io.ringstore.http.StoreView(store, storageExecutor, repairs), ringView,
+            new io.ringstore.http.StoreView(store, storageCalls, repairs), ringView,
             system.systemActorOf(NodeLeave.create(name, ringView::current, draining, directory, localReplicas,
                 NodeLeave.Settings.of(settings.transfers())), "leave",
                 org.apache.pekko.actor.typed.Props.empty()),
@@ -235,7 +262,7 @@ public final class RingstoreNode {
       hintManager.completeExceptionally(new IllegalStateException("client members hold no hints"));
     }
     ExchangeSession.Host exchangeHost = settings.holdsData()
-        ? new ExchangeSession.Host(trees, store, storageExecutor, name, directory, antiEntropy)
+        ? new ExchangeSession.Host(trees, store, storageCalls, name, directory, antiEntropy)
         : null;
     if (settings.holdsData()) {
       transferHost.set(new PartitionTransfer.Host(
@@ -296,7 +323,7 @@ public final class RingstoreNode {
         : storage.sync();
   }
 
-  private static StorageEngine openStorage(RingstoreSettings settings) {
+  private static StorageEngine openEngine(RingstoreSettings settings) {
     return RocksDbStorage.open(rocksDbSettings(settings));
   }
 

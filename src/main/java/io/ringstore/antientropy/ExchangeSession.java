@@ -7,6 +7,7 @@ import io.ringstore.replica.ReplicaDirectory;
 import io.ringstore.replica.ReplicaEntity;
 import io.ringstore.replica.ReplicaId;
 import io.ringstore.storage.Sibling;
+import io.ringstore.storage.StorageCalls;
 import io.ringstore.storage.StoredObjectCodec;
 import io.ringstore.version.DvvSet;
 import java.nio.charset.StandardCharsets;
@@ -16,8 +17,6 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -41,7 +40,7 @@ public final class ExchangeSession extends AbstractBehavior<ExchangeSession.Comm
 
   /** What a session needs from its node. */
   public record Host(
-      PartitionTrees trees, LocalObjectStore store, Executor storageExecutor, String node,
+      PartitionTrees trees, LocalObjectStore store, StorageCalls storageCalls, String node,
       ReplicaDirectory directory, AntiEntropyStatus status) {}
 
   /**
@@ -180,8 +179,7 @@ public final class ExchangeSession extends AbstractBehavior<ExchangeSession.Comm
         getContext().messageAdapter(ReplicaEntity.KeyHashesReply.class, PeerKeysReplied::new)));
     int[] asked = differingSegments;
     getContext().pipeToSelf(
-        CompletableFuture.supplyAsync(() -> host.trees().keyHashes(partition, asked),
-            host.storageExecutor()),
+        host.storageCalls().call(() -> host.trees().keyHashes(partition, asked)),
         LocalKeysListed::new);
     return this;
   }
@@ -239,7 +237,7 @@ public final class ExchangeSession extends AbstractBehavior<ExchangeSession.Comm
     String key = reply.key();
     byte[] remoteBytes = reply.object();
     getContext().pipeToSelf(
-        CompletableFuture.supplyAsync(() -> mergeLocally(key, remoteBytes), host.storageExecutor()),
+        host.storageCalls().call(() -> mergeLocally(key, remoteBytes)),
         (merged, failure) -> failure != null
             ? new Merged(key, null, false, failure)
             : merged);

@@ -3,6 +3,7 @@ package io.ringstore.cluster;
 import io.ringstore.CborSerializable;
 import io.ringstore.cluster.JoinDecision.PeerState;
 import io.ringstore.cluster.JoinDecision.Status;
+import io.ringstore.storage.StorageCalls;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,8 +11,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.Address;
@@ -108,7 +107,8 @@ public final class ClusterJoiner extends AbstractBehavior<ClusterJoiner.Command>
   private final Consumer<String> refuse;
   private final Cluster cluster;
   private final ActorRef<PeerState> answers;
-  private final Executor blocking;
+  /** Writes of the cluster id file, on Pekko's blocking-IO dispatcher. */
+  private final StorageCalls blocking;
   private final TimerScheduler<Command> timers;
   /** The latest state of each peer and when it arrived (System.nanoTime of this node). */
   private final Map<String, PeerState> peers = new HashMap<>();
@@ -142,7 +142,8 @@ public final class ClusterJoiner extends AbstractBehavior<ClusterJoiner.Command>
     this.timers = timers;
     this.cluster = Cluster.get(Adapter.toClassic(ctx.getSystem()));
     this.answers = ctx.messageAdapter(PeerState.class, Answered::new);
-    this.blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
+    this.blocking = StorageCalls.unbounded(
+        ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking()));
     this.idSaved = identity.get() != null;
     this.lastReport = System.nanoTime() - REPORT_EVERY.toNanos();
     timers.startTimerWithFixedDelay(Tick.INSTANCE, plan.probeInterval());
@@ -325,7 +326,10 @@ public final class ClusterJoiner extends AbstractBehavior<ClusterJoiner.Command>
 
   private void save(String id) {
     getContext().pipeToSelf(
-        CompletableFuture.runAsync(() -> ClusterIdFile.save(plan.dataDir(), id), blocking),
+        blocking.call(() -> {
+          ClusterIdFile.save(plan.dataDir(), id);
+          return Boolean.TRUE;
+        }),
         (ok, failure) -> new Saved(id, failure));
   }
 

@@ -66,6 +66,8 @@ public record RingstoreSettings(
   }
 
   private static final String AUTO = "auto";
+  /** {@code storage.max-calls-in-flight = auto}: this many per storage thread. */
+  private static final int CALLS_IN_FLIGHT_PER_THREAD = 512;
 
   /**
    * A size in bytes, or for {@code auto} the share 1/{@code divisor} of this JVM's maximum heap
@@ -152,7 +154,10 @@ public record RingstoreSettings(
             c.getBytes("storage.block-cache-size"),
             c.getBytes("storage.write-buffer-size"),
             c.getString("storage.compression"),
-            c.getInt("storage.parallelism")),
+            c.getInt("storage.parallelism"),
+            c.getString("storage.max-calls-in-flight").equals(AUTO)
+                ? c.getInt("storage.parallelism") * CALLS_IN_FLIGHT_PER_THREAD
+                : c.getInt("storage.max-calls-in-flight")),
         new HandoffSettings(
             c.getDuration("handoff.replica-ack-timeout"),
             c.getDuration("handoff.hint-window"),
@@ -492,10 +497,12 @@ public record RingstoreSettings(
    *
    * @param sync when the write-ahead log is fsynced: {@code per-write}, {@code periodic} or {@code off}
    * @param syncInterval how often {@code periodic} fsyncs it
+   * @param parallelism threads of the storage dispatcher
+   * @param maxCallsInFlight storage calls queued or running at once, past which a call is refused
    */
   public record StorageSettings(
       String sync, Duration syncInterval, long blockCacheBytes, long writeBufferBytes,
-      String compression, int parallelism) {
+      String compression, int parallelism, int maxCallsInFlight) {
     public StorageSettings {
       require(STORAGE_SYNC_MODES.contains(sync),
           "ringstore.storage.sync must be one of per-write, periodic, off; was " + sync);
@@ -505,6 +512,9 @@ public record RingstoreSettings(
           "ringstore.storage.compression must be one of none, snappy, lz4, zstd; was " + compression);
       require(parallelism >= 1 && parallelism <= 256,
           "ringstore.storage.parallelism must be in 1..256, was " + parallelism);
+      require(maxCallsInFlight >= parallelism,
+          "ringstore.storage.max-calls-in-flight must be at least ringstore.storage.parallelism ("
+              + parallelism + "), was " + maxCallsInFlight);
     }
   }
 

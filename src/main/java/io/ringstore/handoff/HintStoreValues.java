@@ -4,7 +4,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -49,8 +48,7 @@ final class HintStoreValues {
       Optional<HintQueue.Hint> queued, String key, byte[] object, long nowMillis) {
     long ref = ThreadLocalRandom.current().nextLong();
     if (queued.isEmpty()) {
-      return CompletableFuture.supplyAsync(
-              () -> HintQueue.Hint.of(key, object, nowMillis, ref), values.executor())
+      return values.calls().call(() -> HintQueue.Hint.of(key, object, nowMillis, ref))
           .thenCompose(hint -> values.put(id(hint), object)
               .thenApply(done -> new Stored(hint, null, false)));
     }

@@ -1,6 +1,7 @@
 package io.ringstore.handoff;
 
 import com.typesafe.config.Config;
+import io.ringstore.storage.StorageCalls;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -16,7 +17,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.function.Supplier;
 
 /**
  * The values of the queued hints, on disk: one row per stored copy (hint store, key, object digest,
@@ -30,8 +30,9 @@ import java.util.function.Supplier;
  * <p>A value is written before the journal event that names it is persisted and deleted after the
  * event that removes it, so an acknowledged hint always has its value (invariant 1); a crash between
  * the two steps leaves a value no event names, which its store deletes when it recovers. Every call
- * is blocking JDBC run on {@code executor} (the storage dispatcher) and returns a stage: an actor
- * never waits for the database. Connections are pooled (at most {@code maxConnections}).
+ * is blocking JDBC run on {@code executor} (the storage dispatcher) through {@link StorageCalls}
+ * and returns a stage: an actor never waits for the database. Connections are pooled (at most
+ * {@code maxConnections}).
  */
 public final class HintValues implements AutoCloseable {
   static final String TABLE = "PUBLIC.\"hint_values\"";
@@ -43,7 +44,7 @@ public final class HintValues implements AutoCloseable {
   private final String url;
   private final String user;
   private final String password;
-  private final Executor executor;
+  private final StorageCalls calls;
   private final BlockingQueue<Connection> idle;
   private volatile boolean closed;
 
@@ -51,7 +52,7 @@ public final class HintValues implements AutoCloseable {
     this.url = url;
     this.user = user;
     this.password = password;
-    this.executor = executor;
+    this.calls = StorageCalls.unbounded(executor);
     this.idle = new ArrayBlockingQueue<>(maxConnections);
   }
 
@@ -68,9 +69,9 @@ public final class HintValues implements AutoCloseable {
         config.getString(db + ".password"), executor, 4);
   }
 
-  /** The executor the calls run on (the storage dispatcher). */
-  public Executor executor() {
-    return executor;
+  /** The calls on the values' executor (the storage dispatcher). */
+  StorageCalls calls() {
+    return calls;
   }
 
   /** Creates the values table unless it exists. Completes when done. */
@@ -192,7 +193,7 @@ public final class HintValues implements AutoCloseable {
   }
 
   private <T> CompletionStage<T> run(Work<T> work) {
-    Supplier<T> call = () -> {
+    return calls.call(() -> {
       Connection c = null;
       boolean healthy = false;
       try {
@@ -207,8 +208,7 @@ public final class HintValues implements AutoCloseable {
           giveBack(c, healthy);
         }
       }
-    };
-    return CompletableFuture.supplyAsync(call, executor);
+    });
   }
 
   private Connection borrow() throws SQLException {

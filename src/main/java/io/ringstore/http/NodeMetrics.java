@@ -202,7 +202,11 @@ final class NodeMetrics {
     gauge("ringstore_storage_dispatcher_queue_length",
         "Storage calls waiting for a thread of the storage dispatcher "
             + "(ringstore-storage-dispatcher, ringstore.storage.parallelism threads).",
-        g -> StorageQueue.length(storeView.storageExecutor()).ifPresent(g::call));
+        g -> StorageQueue.length(storeView.storageCalls().executor()).ifPresent(g::call));
+    counter("ringstore_storage_overloaded_total",
+        "Storage calls refused at once because ringstore.storage.max-calls-in-flight calls were "
+            + "queued or running (the replica answered with an error).",
+        c -> c.call(storeView.storageCalls().overloaded()));
   }
 
   /**

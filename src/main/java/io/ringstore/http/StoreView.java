@@ -3,27 +3,28 @@ package io.ringstore.http;
 import io.ringstore.replica.LocalObjectStore;
 import io.ringstore.storage.DamageRepair;
 import io.ringstore.storage.DamagedFileException;
-import java.util.concurrent.CompletableFuture;
+import io.ringstore.storage.StorageCalls;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 
 /**
- * Read-only views of this node's object store for the operations API, run on the storage dispatcher,
- * and the damaged files this start repaired ({@code --repair}).
+ * Read-only views of this node's object store for the operations API, run through the node's
+ * bounded {@link StorageCalls} (whose counts {@code /metrics} reports too), and the damaged files
+ * this start repaired ({@code --repair}).
  */
-public record StoreView(LocalObjectStore store, Executor storageExecutor, DamageRepair.Report repairs) {
-  public StoreView(LocalObjectStore store, Executor storageExecutor) {
-    this(store, storageExecutor, DamageRepair.Report.NONE);
+public record StoreView(
+    LocalObjectStore store, StorageCalls storageCalls, DamageRepair.Report repairs) {
+  public StoreView(LocalObjectStore store, StorageCalls storageCalls) {
+    this(store, storageCalls, DamageRepair.Report.NONE);
   }
 
   /** Tombstones every replica acked, waiting for their grace period: count, oldest mark (ms or -1). */
   CompletionStage<long[]> pendingTombstones() {
-    return CompletableFuture.supplyAsync(store::pendingTombstones, storageExecutor);
+    return storageCalls.call(store::pendingTombstones);
   }
 
   /** The storage engine's statistics (see {@code StorageEngine#statistics}). */
   CompletionStage<java.util.Map<String, Long>> storageStatistics() {
-    return CompletableFuture.supplyAsync(() -> store.engine().statistics(), storageExecutor);
+    return storageCalls.call(() -> store.engine().statistics());
   }
 
   /** Repairs of each part of the data directory at this start. */

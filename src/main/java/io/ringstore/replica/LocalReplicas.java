@@ -1,11 +1,17 @@
 package io.ringstore.replica;
 
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -19,8 +25,15 @@ public final class LocalReplicas {
   private final Map<Integer, SortedSet<Integer>> byPartition = new ConcurrentHashMap<>();
   private final Map<Integer, Long> releasedAt = new ConcurrentHashMap<>();
   private final Map<ReplicaId, Long> releasedReplicas = new ConcurrentHashMap<>();
-  /** Registration and a drop of the same partition exclude each other (see dropIfUnhosted). */
+  /**
+   * Registration and a drop of the same partition exclude each other (see dropIfUnhosted). The
+   * locks are held only for bookkeeping, never during a drop: nobody waits on a lock for a drop.
+   */
   private final Object[] partitionLocks = new Object[64];
+  /** Partitions whose data a drop is deleting now (under their partition's lock). */
+  private final Set<Integer> dropping = new HashSet<>();
+  /** Entities that started during a drop of their partition, registered when it ends. */
+  private final Map<ReplicaId, CompletableFuture<Boolean>> waiting = new HashMap<>();
 
   private final java.util.function.LongSupplier clock;
 
@@ -37,60 +50,110 @@ public final class LocalReplicas {
   }
 
   /**
-   * Registers a starting entity. Waits while {@link #dropIfUnhosted} deletes the partition's data
-   * here (rare: only for a partition this node stopped replicating long ago), so the entity never
-   * starts on data that is being deleted under it; it then syncs from the other replicas.
+   * Registers a starting entity, without waiting: the returned stage is complete (with true) when
+   * the entity is registered now. While {@link #dropIfUnhosted} deletes the partition's data here
+   * (rare: only for a partition this node stopped replicating long ago) the entity is not
+   * registered yet: the stage completes with true once the drop has ended and the entity is
+   * registered (with false if it was deregistered meanwhile). The entity serves nothing until then,
+   * so it never serves or writes data being deleted under it; it then syncs from the other replicas.
    */
-  void register(ReplicaId id) {
+  CompletionStage<Boolean> register(ReplicaId id) {
     synchronized (lockOf(id.partition())) {
-      byPartition.compute(id.partition(), (p, indexes) -> {
-        SortedSet<Integer> next = indexes == null ? new TreeSet<>() : new TreeSet<>(indexes);
-        next.add(id.index());
-        return Collections.unmodifiableSortedSet(next);
-      });
-      releasedAt.remove(id.partition());
-      releasedReplicas.remove(id);
+      if (dropping.contains(id.partition())) {
+        CompletableFuture<Boolean> registered = new CompletableFuture<>();
+        waiting.put(id, registered);
+        return registered;
+      }
+      add(id);
     }
+    return CompletableFuture.completedFuture(Boolean.TRUE);
+  }
+
+  /** Under the partition's lock. */
+  private void add(ReplicaId id) {
+    byPartition.compute(id.partition(), (p, indexes) -> {
+      SortedSet<Integer> next = indexes == null ? new TreeSet<>() : new TreeSet<>(indexes);
+      next.add(id.index());
+      return Collections.unmodifiableSortedSet(next);
+    });
+    releasedAt.remove(id.partition());
+    releasedReplicas.remove(id);
   }
 
   void deregister(ReplicaId id) {
+    CompletableFuture<Boolean> gaveUp;
     synchronized (lockOf(id.partition())) {
-      byPartition.computeIfPresent(id.partition(), (p, indexes) -> {
-        if (!indexes.contains(id.index())) {
-          return indexes;
-        }
-        releasedReplicas.put(id, clock.getAsLong());
-        SortedSet<Integer> next = new TreeSet<>(indexes);
-        next.remove(id.index());
-        if (next.isEmpty()) {
-          releasedAt.put(p, clock.getAsLong());
-          return null;
-        }
-        return Collections.unmodifiableSortedSet(next);
-      });
+      gaveUp = waiting.remove(id);
+      if (gaveUp == null) {
+        remove(id);
+      }
+    }
+    if (gaveUp != null) {
+      gaveUp.complete(Boolean.FALSE);
     }
   }
 
+  /** Under the partition's lock. */
+  private void remove(ReplicaId id) {
+    byPartition.computeIfPresent(id.partition(), (p, indexes) -> {
+      if (!indexes.contains(id.index())) {
+        return indexes;
+      }
+      releasedReplicas.put(id, clock.getAsLong());
+      SortedSet<Integer> next = new TreeSet<>(indexes);
+      next.remove(id.index());
+      if (next.isEmpty()) {
+        releasedAt.put(p, clock.getAsLong());
+        return null;
+      }
+      return Collections.unmodifiableSortedSet(next);
+    });
+  }
+
   /**
-   * Runs {@code drop} (deleting this node's copy of {@code partition}) unless an entity of the
-   * partition runs here or the last one stopped after {@code releasedBefore} (epoch millis, so this
-   * node is still a copy source for it); an entity of the partition that starts meanwhile waits in
-   * {@link #register} until the drop is done. Returns whether {@code drop} ran.
+   * Runs {@code drop} (deleting this node's copy of {@code partition}, on the caller's thread)
+   * unless an entity of the partition runs here or the last one stopped after
+   * {@code releasedBefore} (epoch millis, so this node is still a copy source for it). The partition
+   * is claimed for the drop under a short lock and released after it: an entity of the partition
+   * that starts meanwhile is registered only once the drop is done (see {@link #register}), so no
+   * entity serves the partition while it is deleted. Returns whether {@code drop} ran to its end.
    */
   public boolean dropIfUnhosted(int partition, long releasedBefore, Runnable drop) {
     synchronized (lockOf(partition)) {
-      if (byPartition.containsKey(partition)) {
+      if (byPartition.containsKey(partition) || dropping.contains(partition)) {
         return false;
       }
       Long released = releasedAt.get(partition);
       if (released != null && released > releasedBefore) {
         return false;
       }
-      drop.run();
-      releasedAt.remove(partition);
-      releasedReplicas.keySet().removeIf(id -> id.partition() == partition);
-      return true;
+      dropping.add(partition);
     }
+    boolean dropped = false;
+    try {
+      drop.run();
+      dropped = true;
+    } finally {
+      List<CompletableFuture<Boolean>> registered = new ArrayList<>();
+      synchronized (lockOf(partition)) {
+        dropping.remove(partition);
+        if (dropped) {
+          releasedAt.remove(partition);
+          releasedReplicas.keySet().removeIf(id -> id.partition() == partition);
+        }
+        var started = waiting.entrySet().iterator();
+        while (started.hasNext()) {
+          var entry = started.next();
+          if (entry.getKey().partition() == partition) {
+            add(entry.getKey());
+            registered.add(entry.getValue());
+            started.remove();
+          }
+        }
+      }
+      registered.forEach(future -> future.complete(Boolean.TRUE));
+    }
+    return dropped;
   }
 
   private Object lockOf(int partition) {

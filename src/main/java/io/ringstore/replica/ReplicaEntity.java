@@ -3,11 +3,15 @@ package io.ringstore.replica;
 import io.ringstore.config.StallWatch;
 import io.ringstore.CborSerializable;
 import io.ringstore.storage.Sibling;
+import io.ringstore.storage.StorageCallExpiredException;
+import io.ringstore.storage.StorageCalls;
+import io.ringstore.storage.StorageOverloadedException;
 import io.ringstore.storage.StoredObjectCodec;
 import io.ringstore.version.CausalContextCodec;
 import io.ringstore.version.VersionVector;
 import java.util.Optional;
-import java.util.function.Supplier;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -15,13 +19,22 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 
 /**
  * Replica {@code r} of partition {@code p} (sharding entity {@code "p:r"}): owns that partition's data on
  * the node where sharding placed it and answers {@link Read}, {@link CoordinatePut} and
- * {@link Replicate}. Every storage call runs on the storage dispatcher, which sends the reply itself;
- * every reply names the replica and its node, so coordinators count distinct
- * replicas (DESIGN invariants 1 and 2).
+ * {@link Replicate}. Every storage call runs through the node's {@link StorageCalls} and comes back
+ * through {@code pipeToSelf}; the reply is built and sent here. A call the node's storage bound
+ * refuses, or that fails, becomes an error reply (the coordinator counts a failed replica); every
+ * reply names the replica and its node, so coordinators count distinct replicas (DESIGN invariants
+ * 1 and 2).
+ *
+ * <p>An entity never starts on data being deleted under it: while the {@link PartitionReclaimer}
+ * drops this node's copy of the partition, {@link LocalReplicas#register} does not register the
+ * entity but hands back a stage that completes once the drop is done; the entity stashes its
+ * commands until then (its actor thread never waits on the drop), then serves and syncs from the
+ * other replicas as any new replica does.
  */
 public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command> {
 
@@ -204,9 +217,25 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
 
   private record RestartTransfer() implements Command {}
 
-  /** Storage failures are logged from the storage thread, which has no actor context. */
-  private static final org.slf4j.Logger STORAGE_LOG =
-      org.slf4j.LoggerFactory.getLogger(ReplicaEntity.class);
+  /** The reclaimer's drop of this partition ended: the entity is registered and starts serving. */
+  private record Registered() implements Command {}
+
+  private record ReadDone(Read read, boolean behind, byte[] object, Throwable failure)
+      implements Command {}
+
+  /** The outcome of a coordinated write on storage: the reply for the coordinator, or a failure. */
+  private record PutDone(CoordinatePut put, PutReply reply, Throwable failure) implements Command {}
+
+  private record ReplicateDone(Replicate replicate, Throwable failure) implements Command {}
+
+  private record MarkDone(Throwable failure) implements Command {}
+
+  private record KeyHashesDone(
+      GetKeyHashes get, PartitionTreeAccess.KeyHashList list, Throwable failure)
+      implements Command {}
+
+  /** Commands kept while the entity waits for a drop of its partition to end (rare, short). */
+  private static final int STASH_CAPACITY = 10_000;
 
   private static final java.time.Duration TRANSFER_RESTART_PAUSE = java.time.Duration.ofSeconds(1);
 
@@ -217,7 +246,43 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
   private boolean syncing;
 
   public static Behavior<Command> create(ReplicaId id, ReplicaHost host) {
-    return Behaviors.setup(ctx -> new ReplicaEntity(ctx, id, host, false));
+    return Behaviors.setup(ctx -> {
+      CompletionStage<Boolean> registered = host.localReplicas().register(id);
+      if (registered.toCompletableFuture().isDone()) {
+        return new ReplicaEntity(ctx, id, host, false);
+      }
+      return Behaviors.withStash(
+          STASH_CAPACITY, stash -> waitForDrop(ctx, id, host, registered, stash));
+    });
+  }
+
+  /**
+   * The entity's partition is being dropped here ({@link LocalReplicas#dropIfUnhosted}): keeps every
+   * command until the drop is done and the entity registered, then serves them in order.
+   */
+  private static Behavior<Command> waitForDrop(
+      ActorContext<Command> ctx, ReplicaId id, ReplicaHost host,
+      CompletionStage<Boolean> registered, StashBuffer<Command> stash) {
+    ctx.getLog().info("replica {}: waiting for the drop of partition {} here to end before it starts",
+        id, id.partition());
+    ctx.pipeToSelf(registered, (done, failure) -> new Registered());
+    return Behaviors.receive(Command.class)
+        .onMessage(Registered.class,
+            registeredNow -> stash.unstashAll(new ReplicaEntity(ctx, id, host, false)))
+        .onMessage(Command.class, command -> {
+          if (stash.isFull()) {
+            ctx.getLog().warn("replica {}: {} commands wait for the partition's drop; dropping {}",
+                id, STASH_CAPACITY, command.getClass().getSimpleName());
+          } else {
+            stash.stash(command);
+          }
+          return Behaviors.same();
+        })
+        .onSignal(PostStop.class, stopped -> {
+          host.localReplicas().deregister(id);
+          return Behaviors.same();
+        })
+        .build();
   }
 
   /**
@@ -235,7 +300,6 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
     this.host = host;
     this.source = source;
     if (!source) {
-      host.localReplicas().register(id);
       Behavior<?> transfer = host.sync().transfer(id, ctx.getSelf());
       if (transfer != null) {
         syncing = true;
@@ -261,21 +325,33 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
         .onMessage(SyncCompleted.class, this::onSyncCompleted)
         .onMessage(TransferStopped.class, this::onTransferStopped)
         .onMessage(RestartTransfer.class, this::onRestartTransfer)
+        .onMessage(ReadDone.class, this::onReadDone)
+        .onMessage(PutDone.class, this::onPutDone)
+        .onMessage(ReplicateDone.class, this::onReplicateDone)
+        .onMessage(MarkDone.class, this::onMarkDone)
+        .onMessage(KeyHashesDone.class, this::onKeyHashesDone)
         .onSignal(PostStop.class, this::onPostStop)
         .build();
   }
 
   private Behavior<Command> onRead(Read read) {
-    String replica = id.id();
-    String node = host.node();
     boolean behind = syncing;
-    runOnStorage(
-        () -> {
-          byte[] object = host.store().readEncoded(id.partition(), read.key()).orElse(null);
-          return () -> read.replyTo().tell(
-              new ReadReply(replica, node, object, null, read.key(), behind));
-        },
-        error -> read.replyTo().tell(new ReadReply(replica, node, null, error, read.key())));
+    getContext().pipeToSelf(
+        storage().call(() -> host.store().readEncoded(id.partition(), read.key())),
+        (object, failure) -> new ReadDone(read, behind, failure == null ? object.orElse(null) : null,
+            failure));
+    return this;
+  }
+
+  private Behavior<Command> onReadDone(ReadDone done) {
+    Read read = done.read();
+    if (done.failure() != null) {
+      read.replyTo().tell(
+          new ReadReply(id.id(), host.node(), null, storageFailed(done.failure()), read.key()));
+    } else {
+      read.replyTo().tell(
+          new ReadReply(id.id(), host.node(), done.object(), null, read.key(), done.behind()));
+    }
     return this;
   }
 
@@ -292,29 +368,43 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
       put.replyTo().tell(PutReply.failed(replica, node, PutError.SYNCING));
       return this;
     }
-    runOnStorage(
-        () -> {
-          if (deadline.passed(host.clock().nanos())) {
-            return () -> put.replyTo().tell(PutReply.failed(replica, node, PutError.EXPIRED));
-          }
-          Optional<VersionVector> context = Optional.ofNullable(put.context())
-              .map(CausalContextCodec::decode);
-          Sibling value = new Sibling(put.data(), put.contentType(), put.tombstone());
-          PutReply reply;
-          try {
-            LocalObjectStore.Coordinated updated = host.store().coordinateEncoded(
-                id.partition(), put.key(), value, context, put.contextFromReplica());
-            reply = new PutReply(replica, node, updated.encoded(), put.contextLimits() == null
-                ? null : CausalContextCodec.contextOf(updated.object(), put.contextLimits()));
-          } catch (WriteAdmission.WriteRefusedException refused) {
-            reply = PutReply.failed(
-                replica, node, PutError.of(refused.refusal()), refused.getMessage());
-          }
-          PutReply result = reply;
-          return () -> put.replyTo().tell(result);
-        },
-        error -> put.replyTo().tell(
-            PutReply.failed(replica, node, PutError.STORAGE_FAILED, error)));
+    // checked again on the storage thread right before the write starts: a write that waited for a
+    // storage thread past its budget is not applied
+    getContext().pipeToSelf(
+        storage().call(() -> deadline.passed(host.clock().nanos()), () -> apply(put)),
+        (reply, failure) -> new PutDone(put, reply, failure));
+    return this;
+  }
+
+  /**
+   * Runs on a storage thread: the DVV update of a coordinated write, answered with the bytes stored
+   * (encoded once) and, when the coordinator asks for it, the client's context.
+   */
+  private PutReply apply(CoordinatePut put) {
+    Optional<VersionVector> context = Optional.ofNullable(put.context())
+        .map(CausalContextCodec::decode);
+    Sibling value = new Sibling(put.data(), put.contentType(), put.tombstone());
+    try {
+      LocalObjectStore.Coordinated updated = host.store().coordinateEncoded(
+          id.partition(), put.key(), value, context, put.contextFromReplica());
+      return new PutReply(id.id(), host.node(), updated.encoded(), put.contextLimits() == null
+          ? null : CausalContextCodec.contextOf(updated.object(), put.contextLimits()));
+    } catch (WriteAdmission.WriteRefusedException refused) {
+      return PutReply.failed(
+          id.id(), host.node(), PutError.of(refused.refusal()), refused.getMessage());
+    }
+  }
+
+  private Behavior<Command> onPutDone(PutDone done) {
+    ActorRef<PutReply> replyTo = done.put().replyTo();
+    if (done.failure() == null) {
+      replyTo.tell(done.reply());
+    } else if (unwrap(done.failure()) instanceof StorageCallExpiredException) {
+      replyTo.tell(PutReply.failed(id.id(), host.node(), PutError.EXPIRED));
+    } else {
+      replyTo.tell(PutReply.failed(
+          id.id(), host.node(), PutError.STORAGE_FAILED, storageFailed(done.failure())));
+    }
     return this;
   }
 
@@ -330,25 +420,39 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
   }
 
   private Behavior<Command> onReplicate(Replicate replicate) {
-    String replica = id.id();
-    String node = host.node();
-    runOnStorage(
-        () -> {
-          host.store().merge(id.partition(), replicate.key(), StoredObjectCodec.decode(replicate.object()));
-          return () -> replicate.replyTo().tell(new Replicated(replica, node, true));
-        },
-        error -> replicate.replyTo().tell(new Replicated(replica, node, false)));
+    getContext().pipeToSelf(
+        storage().call(() -> {
+          host.store().merge(
+              id.partition(), replicate.key(), StoredObjectCodec.decode(replicate.object()));
+          return Boolean.TRUE;
+        }),
+        (merged, failure) -> new ReplicateDone(replicate, failure));
+    return this;
+  }
+
+  private Behavior<Command> onReplicateDone(ReplicateDone done) {
+    if (done.failure() != null) {
+      storageFailed(done.failure());
+    }
+    done.replicate().replyTo().tell(new Replicated(id.id(), host.node(), done.failure() == null));
     return this;
   }
 
   private Behavior<Command> onMarkTombstoneReplicated(MarkTombstoneReplicated mark) {
-    runOnStorage(
-        () -> {
+    getContext().pipeToSelf(
+        storage().call(() -> {
           host.store().markTombstoneReplicated(
               id.partition(), mark.key(), mark.object(), host.clock().wallMillis());
-          return () -> { };
-        },
-        error -> { });
+          return Boolean.TRUE;
+        }),
+        (marked, failure) -> new MarkDone(failure));
+    return this;
+  }
+
+  private Behavior<Command> onMarkDone(MarkDone done) {
+    if (done.failure() != null) {
+      storageFailed(done.failure());
+    }
     return this;
   }
 
@@ -377,16 +481,21 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
   }
 
   private Behavior<Command> onGetKeyHashes(GetKeyHashes get) {
-    String replica = id.id();
-    String node = host.node();
-    runOnStorage(
-        () -> {
-          PartitionTreeAccess.KeyHashList list =
-              host.trees().keyHashes(id.partition(), get.segments());
-          return () -> get.replyTo().tell(
-              new KeyHashesReply(replica, node, list.keys(), list.hashes(), null));
-        },
-        error -> get.replyTo().tell(new KeyHashesReply(replica, node, null, null, error)));
+    getContext().pipeToSelf(
+        storage().call(() -> host.trees().keyHashes(id.partition(), get.segments())),
+        (list, failure) -> new KeyHashesDone(get, list, failure));
+    return this;
+  }
+
+  private Behavior<Command> onKeyHashesDone(KeyHashesDone done) {
+    ActorRef<KeyHashesReply> replyTo = done.get().replyTo();
+    if (done.failure() != null) {
+      replyTo.tell(
+          new KeyHashesReply(id.id(), host.node(), null, null, storageFailed(done.failure())));
+    } else {
+      replyTo.tell(new KeyHashesReply(
+          id.id(), host.node(), done.list().keys(), done.list().hashes(), null));
+    }
     return this;
   }
 
@@ -447,26 +556,27 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
     return this;
   }
 
+  private StorageCalls storage() {
+    return host.storageCalls();
+  }
+
   /**
-   * Runs a blocking storage call on the storage dispatcher. The reply it returns is sent from the
-   * storage thread itself (telling an {@code ActorRef} is thread-safe, and a reply reads no state of
-   * this actor): passing it back through this actor's mailbox first would cost a hop and a thread
-   * wake-up per replica operation. An exception becomes an error reply, logged.
+   * The error text of a failed storage call, logged: a refusal of the node's storage bound at debug
+   * (it counts in {@code ringstore_storage_overloaded_total}, and a burst would flood the log), any
+   * other failure as a warning.
    */
-  private void runOnStorage(
-      Supplier<Runnable> work, java.util.function.Consumer<String> onError) {
-    ReplicaId replica = id;
-    host.storageExecutor().execute(() -> {
-      Runnable reply;
-      try {
-        reply = work.get();
-      } catch (RuntimeException | Error e) {
-        String error = e.getClass().getSimpleName() + ": " + e.getMessage();
-        STORAGE_LOG.warn("replica {}: storage call failed: {}", replica, error);
-        onError.accept(error);
-        return;
-      }
-      reply.run();
-    });
+  private String storageFailed(Throwable failure) {
+    String error = StorageCalls.describe(failure);
+    if (unwrap(failure) instanceof StorageOverloadedException) {
+      getContext().getLog().debug("replica {}: storage call refused: {}", id, error);
+    } else {
+      getContext().getLog().warn("replica {}: storage call failed: {}", id, error);
+    }
+    return error;
+  }
+
+  private static Throwable unwrap(Throwable failure) {
+    return failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause() : failure;
   }
 }

@@ -1,8 +1,7 @@
 package io.ringstore.replica;
 
+import io.ringstore.storage.StorageCalls;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -26,14 +25,14 @@ public final class TombstoneReaper extends AbstractBehavior<TombstoneReaper.Comm
   private record Reaped(int count, Throwable failure) implements Command {}
 
   private final LocalObjectStore store;
-  private final Executor storageExecutor;
+  private final StorageCalls storageCalls;
   private final Duration gracePeriod;
   private final java.util.function.LongSupplier wallClock;
   private boolean running;
 
   public static Behavior<Command> create(
-      LocalObjectStore store, Executor storageExecutor, Duration gracePeriod, Duration interval) {
-    return create(store, storageExecutor, gracePeriod, interval, System::currentTimeMillis);
+      LocalObjectStore store, StorageCalls storageCalls, Duration gracePeriod, Duration interval) {
+    return create(store, storageCalls, gracePeriod, interval, System::currentTimeMillis);
   }
 
   /**
@@ -41,20 +40,20 @@ public final class TombstoneReaper extends AbstractBehavior<TombstoneReaper.Comm
    * marks with ({@code ReplicaHost.clock()}); a mark is only ever compared with this node's clock.
    */
   public static Behavior<Command> create(
-      LocalObjectStore store, Executor storageExecutor, Duration gracePeriod, Duration interval,
+      LocalObjectStore store, StorageCalls storageCalls, Duration gracePeriod, Duration interval,
       java.util.function.LongSupplier wallClock) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Tick.INSTANCE, interval);
-      return new TombstoneReaper(ctx, store, storageExecutor, gracePeriod, wallClock);
+      return new TombstoneReaper(ctx, store, storageCalls, gracePeriod, wallClock);
     }));
   }
 
   private TombstoneReaper(
-      ActorContext<Command> ctx, LocalObjectStore store, Executor storageExecutor,
+      ActorContext<Command> ctx, LocalObjectStore store, StorageCalls storageCalls,
       Duration gracePeriod, java.util.function.LongSupplier wallClock) {
     super(ctx);
     this.store = store;
-    this.storageExecutor = storageExecutor;
+    this.storageCalls = storageCalls;
     this.gracePeriod = gracePeriod;
     this.wallClock = wallClock;
   }
@@ -74,7 +73,7 @@ public final class TombstoneReaper extends AbstractBehavior<TombstoneReaper.Comm
     running = true;
     long markedBefore = wallClock.getAsLong() - gracePeriod.toMillis();
     getContext().pipeToSelf(
-        CompletableFuture.supplyAsync(() -> store.reapTombstones(markedBefore, BATCH), storageExecutor),
+        storageCalls.call(() -> store.reapTombstones(markedBefore, BATCH)),
         Reaped::new);
     return this;
   }

@@ -2,6 +2,7 @@ package io.ringstore.transfer;
 
 import io.ringstore.replica.LocalObjectStore;
 import io.ringstore.replica.LocalReplicas;
+import io.ringstore.storage.StorageCalls;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -9,8 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.function.IntPredicate;
 import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.Behavior;
@@ -45,7 +44,7 @@ public final class PartitionReclaimer extends AbstractBehavior<PartitionReclaime
   private record Reclaimed(Map<Integer, Long> dropped, Throwable failure) implements Command {}
 
   private final LocalObjectStore store;
-  private final Executor storageExecutor;
+  private final StorageCalls storageCalls;
   private final LocalReplicas localReplicas;
   private final IntPredicate replicatedHere;
   private final int partitions;
@@ -61,23 +60,23 @@ public final class PartitionReclaimer extends AbstractBehavior<PartitionReclaime
    *                       (answer true whenever that is not known, e.g. before the node joined)
    */
   public static Behavior<Command> create(
-      LocalObjectStore store, Executor storageExecutor, LocalReplicas localReplicas,
+      LocalObjectStore store, StorageCalls storageCalls, LocalReplicas localReplicas,
       IntPredicate replicatedHere, int partitions, Duration window, Duration interval,
       LongSupplier clock, ReclaimStats stats) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Tick.INSTANCE, interval);
-      return new PartitionReclaimer(ctx, store, storageExecutor, localReplicas, replicatedHere,
+      return new PartitionReclaimer(ctx, store, storageCalls, localReplicas, replicatedHere,
           partitions, window, clock, stats);
     }));
   }
 
   private PartitionReclaimer(
-      ActorContext<Command> ctx, LocalObjectStore store, Executor storageExecutor,
+      ActorContext<Command> ctx, LocalObjectStore store, StorageCalls storageCalls,
       LocalReplicas localReplicas, IntPredicate replicatedHere, int partitions, Duration window,
       LongSupplier clock, ReclaimStats stats) {
     super(ctx);
     this.store = store;
-    this.storageExecutor = storageExecutor;
+    this.storageCalls = storageCalls;
     this.localReplicas = localReplicas;
     this.replicatedHere = replicatedHere;
     this.partitions = partitions;
@@ -120,7 +119,7 @@ public final class PartitionReclaimer extends AbstractBehavior<PartitionReclaime
     running = true;
     // the ring is read again on the storage thread, right before each drop: a partition that came
     // back to this node since this tick is kept
-    getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
+    getContext().pipeToSelf(storageCalls.call(() -> {
       Map<Integer, Long> dropped = new LinkedHashMap<>();
       for (int p : candidates) {
         int partition = p;
@@ -130,13 +129,13 @@ public final class PartitionReclaimer extends AbstractBehavior<PartitionReclaime
         long[] keys = {0};
         if (localReplicas.dropIfUnhosted(partition, due,
             () -> keys[0] = store.dropPartition(partition))) {
-          // outside the drop's lock: a replica starting here meanwhile need not wait for it
+          // after the drop released the partition: a replica starting here meanwhile serves already
           store.compactPartition(partition);
           dropped.put(partition, keys[0]);
         }
       }
       return dropped;
-    }, storageExecutor), Reclaimed::new);
+    }), Reclaimed::new);
     return this;
   }
 

@@ -4,12 +4,12 @@ import io.ringstore.CborSerializable;
 import io.ringstore.replica.ReplicaEntity;
 import io.ringstore.replica.ReplicaHost;
 import io.ringstore.replica.ReplicaId;
+import io.ringstore.storage.StorageCalls;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -88,7 +88,11 @@ public final class PartitionSource extends AbstractBehavior<PartitionSource.Comm
   public record Transfers(String node, List<TransferTracker.Transfer> transfers)
       implements CborSerializable {}
 
-  private record Reply(Runnable send) implements Command {}
+  private record Counted(
+      Describe describe, boolean hosting, Long released, ActorRef<ReplicaEntity.Command> server,
+      Map<String, Long> releasedReplicas, long keys, Throwable failure) implements Command {}
+
+  private record Scanned(CopyBatch copy, Batch batch, Throwable failure) implements Command {}
 
   private final ReplicaHost host;
   private final TransferTracker transfers;
@@ -120,7 +124,8 @@ public final class PartitionSource extends AbstractBehavior<PartitionSource.Comm
         .onMessage(CopyBatch.class, this::onCopyBatch)
         .onMessage(GetTransfers.class, this::onGetTransfers)
         .onMessage(Draining.class, this::onDraining)
-        .onMessage(Reply.class, this::onReply)
+        .onMessage(Counted.class, this::onCounted)
+        .onMessage(Scanned.class, this::onScanned)
         .build();
   }
 
@@ -137,12 +142,20 @@ public final class PartitionSource extends AbstractBehavior<PartitionSource.Comm
       describe.replyTo().tell(new Description(node, p, hosting, null, -1, server, releasedReplicas));
       return this;
     }
-    runOnStorage(() -> {
-      long keys = host.store().engine().countKeys(p);
-      return () -> describe.replyTo().tell(
-          new Description(node, p, hosting, released, keys, server, releasedReplicas));
-    }, error -> describe.replyTo().tell(
-        new Description(node, p, hosting, released, -1, server, releasedReplicas)));
+    getContext().pipeToSelf(host.storageCalls().call(() -> host.store().engine().countKeys(p)),
+        (keys, failure) -> new Counted(describe, hosting, released, server, releasedReplicas,
+            failure == null ? keys : -1, failure));
+    return this;
+  }
+
+  private Behavior<Command> onCounted(Counted counted) {
+    if (counted.failure() != null) {
+      getContext().getLog().warn("partition source: counting the keys of partition {} failed: {}",
+          counted.describe().partition(), StorageCalls.describe(counted.failure()));
+    }
+    counted.describe().replyTo().tell(new Description(host.node(), counted.describe().partition(),
+        counted.hosting(), counted.released(), counted.keys(), counted.server(),
+        counted.releasedReplicas()));
     return this;
   }
 
@@ -151,7 +164,7 @@ public final class PartitionSource extends AbstractBehavior<PartitionSource.Comm
     int p = copy.partition();
     int maxEntries = Math.max(1, Math.min(copy.maxEntries(), 10_000));
     long maxBytes = Math.max(1, copy.maxBytes());
-    runOnStorage(() -> {
+    getContext().pipeToSelf(host.storageCalls().call(() -> {
       List<String> keys = new ArrayList<>();
       List<byte[]> objects = new ArrayList<>();
       long[] bytes = {0};
@@ -168,8 +181,18 @@ public final class PartitionSource extends AbstractBehavior<PartitionSource.Comm
       // done when the scan hit the partition's end and every key it visited fits in this batch; a
       // batch cut short by size resumes after its last key
       boolean done = visited[0] < maxEntries && keys.size() == visited[0];
-      return () -> copy.replyTo().tell(new Batch(node, p, keys, objects, done, null));
-    }, error -> copy.replyTo().tell(new Batch(node, p, List.of(), List.of(), false, error)));
+      return new Batch(node, p, keys, objects, done, null);
+    }), (batch, failure) -> new Scanned(copy, batch, failure));
+    return this;
+  }
+
+  private Behavior<Command> onScanned(Scanned scanned) {
+    if (scanned.failure() == null) {
+      scanned.copy().replyTo().tell(scanned.batch());
+    } else {
+      scanned.copy().replyTo().tell(new Batch(host.node(), scanned.copy().partition(), List.of(),
+          List.of(), false, StorageCalls.describe(scanned.failure())));
+    }
     return this;
   }
 
@@ -181,23 +204,5 @@ public final class PartitionSource extends AbstractBehavior<PartitionSource.Comm
   private Behavior<Command> onGetTransfers(GetTransfers get) {
     get.replyTo().tell(new Transfers(host.node(), transfers.all()));
     return this;
-  }
-
-  private Behavior<Command> onReply(Reply reply) {
-    reply.send().run();
-    return this;
-  }
-
-  private void runOnStorage(
-      java.util.function.Supplier<Runnable> work, java.util.function.Consumer<String> onError) {
-    getContext().pipeToSelf(CompletableFuture.supplyAsync(work, host.storageExecutor()),
-        (send, failure) -> {
-          if (failure == null) {
-            return new Reply(send);
-          }
-          Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
-          return new Reply(() -> onError.accept(cause.getClass().getSimpleName() + ": "
-              + cause.getMessage()));
-        });
   }
 }

@@ -18,7 +18,6 @@ import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -309,7 +308,7 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
     }
     LocalObjectStore store = host.exchange().store();
     int partition = id.partition();
-    getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
+    getContext().pipeToSelf(host.exchange().storageCalls().call(() -> {
       long bytes = 0;
       for (int i = 0; i < batch.keys().size(); i++) {
         byte[] encoded = batch.objects().get(i);
@@ -322,7 +321,7 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
       }
       String last = batch.keys().isEmpty() ? null : batch.keys().get(batch.keys().size() - 1);
       return new BatchMerged(batch.keys().size(), bytes, last, batch.done(), null);
-    }, host.exchange().storageExecutor()), (merged, failure) -> failure == null
+    }), (merged, failure) -> failure == null
         ? merged : new BatchMerged(0, 0, null, false, failure));
     return this;
   }

@@ -17,6 +17,7 @@ import io.ringstore.replica.ReplicaId;
 import io.ringstore.replica.ReplicaSharding;
 import io.ringstore.storage.InMemoryStorage;
 import io.ringstore.storage.Sibling;
+import io.ringstore.storage.StorageCalls;
 import io.ringstore.storage.StoredObjectCodec;
 import io.ringstore.version.DvvSet;
 import java.time.Duration;
@@ -101,7 +102,7 @@ class ExchangeSessionTest {
       local.setListener(localTrees);
       peer.setListener(peerTrees);
       peerEntity = testKit.spawn(ReplicaEntity.create(PEER,
-          new ReplicaHost(peer, storageExecutor, PEER_NODE, new LocalReplicas(), peerTrees)));
+          new ReplicaHost(peer, StorageCalls.unbounded(storageExecutor), PEER_NODE, new LocalReplicas(), peerTrees)));
     }
 
     ExchangeSession.Host host(ActorRef<ReplicaEntity.Command> peerRef) {
@@ -115,7 +116,7 @@ class ExchangeSessionTest {
           },
           new LocalReplicas());
       return new ExchangeSession.Host(
-          localTrees, local, storageExecutor, LOCAL_NODE, directory, status);
+          localTrees, local, StorageCalls.unbounded(storageExecutor), LOCAL_NODE, directory, status);
     }
 
     /** Runs one session against the real peer to its end; returns the exchange it recorded. */

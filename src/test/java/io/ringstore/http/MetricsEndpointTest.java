@@ -138,11 +138,14 @@ class MetricsEndpointTest {
         "ringstore_tombstones_pending", "ringstore_anti_entropy_exchanges_total",
         "ringstore_read_repairs_total", "ringstore_hinted_writes_total",
         "ringstore_storage_estimated_keys", "ringstore_storage_sst_bytes",
-        "ringstore_storage_memtable_bytes", "jvm_threads_current", "process_uptime_seconds",
+        "ringstore_storage_memtable_bytes", "ringstore_storage_overloaded_total",
+        "jvm_threads_current", "process_uptime_seconds",
         "jvm_memory_bytes_used{area=\"heap\"}"}) {
       assertNotNull(s.get(present), present + " is reported: " + s.keySet());
     }
     assertEquals(0.0, s.get("ringstore_hints_queued"), "a single node queues no hints");
+    assertEquals(0.0, s.get("ringstore_storage_overloaded_total"),
+        "no storage call refused under the node's bound");
     assertTrue(s.get("jvm_memory_bytes_used{area=\"heap\"}") > 0, "heap in use");
   }
 

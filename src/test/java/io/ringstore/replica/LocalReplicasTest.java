@@ -1,10 +1,16 @@
 package io.ringstore.replica;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -106,5 +112,47 @@ class LocalReplicasTest {
     assertEquals(java.util.Map.of(), locals.releasedReplicas(7), "back here: not released");
     locals.deregister(new ReplicaId(7, 2));
     assertEquals(java.util.Map.of(), locals.releasedReplicas(7), "never ran here: not released");
+  }
+
+  /**
+   * A drop claims its partition without holding a lock while it deletes: an entity registering
+   * meanwhile does not wait (its stage is pending), is not hosted until the drop ends, and is
+   * registered then; one that stopped meanwhile is not.
+   */
+  @Test
+  void registeringDuringADropDoesNotWaitAndTakesEffectWhenTheDropEnds() throws Exception {
+    LocalReplicas locals = new LocalReplicas();
+    CountDownLatch dropping = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    CompletableFuture<Boolean> drop = CompletableFuture.supplyAsync(() ->
+        locals.dropIfUnhosted(4, Long.MAX_VALUE, () -> {
+          dropping.countDown();
+          try {
+            assertTrue(release.await(30, TimeUnit.SECONDS), "released");
+          } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+          }
+        }));
+    assertTrue(dropping.await(10, TimeUnit.SECONDS), "the drop runs");
+
+    CompletableFuture<Boolean> first = assertTimeoutPreemptively(Duration.ofSeconds(5),
+        () -> locals.register(new ReplicaId(4, 0)).toCompletableFuture(), "register never waits");
+    CompletableFuture<Boolean> second =
+        locals.register(new ReplicaId(4, 1)).toCompletableFuture();
+    assertFalse(first.isDone(), "registered only once the drop ended");
+    assertFalse(locals.runsHere(new ReplicaId(4, 0)), "not hosted during the drop");
+    assertEquals(Set.of(), locals.hostedPartitions());
+    assertFalse(locals.dropIfUnhosted(4, Long.MAX_VALUE, () -> { }), "one drop at a time");
+    locals.deregister(new ReplicaId(4, 1));
+    assertEquals(Boolean.FALSE, second.getNow(null), "stopped before the drop ended");
+    assertTrue(locals.register(new ReplicaId(5, 0)).toCompletableFuture().isDone(),
+        "another partition registers at once");
+
+    release.countDown();
+    assertTrue(drop.get(10, TimeUnit.SECONDS), "the drop ran");
+    assertEquals(Boolean.TRUE, first.get(10, TimeUnit.SECONDS));
+    assertTrue(locals.runsHere(new ReplicaId(4, 0)), "registered after the drop");
+    assertFalse(locals.runsHere(new ReplicaId(4, 1)), "the stopped one is not");
+    assertFalse(locals.dropIfUnhosted(4, Long.MAX_VALUE, () -> { }), "hosted now: never dropped");
   }
 }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringstore.storage.InMemoryStorage;
 import io.ringstore.storage.Sibling;
+import io.ringstore.storage.StorageCalls;
 import io.ringstore.storage.StoredObjectCodec;
 import io.ringstore.transfer.TransferTracker;
 import io.ringstore.version.DvvSet;
@@ -77,7 +78,7 @@ class ReplicaEntitySyncTest {
         return transfer(entity, started, firstTransferStops && n == 1);
       };
       replica = testKit.spawn(ReplicaEntity.create(id, new ReplicaHost(
-              store, Runnable::run, NODE, locals, PartitionTreeAccess.NONE, chosen, tracker)),
+              store, StorageCalls.unbounded(Runnable::run), NODE, locals, PartitionTreeAccess.NONE, chosen, tracker)),
           "replica-" + (counter++));
     }
 

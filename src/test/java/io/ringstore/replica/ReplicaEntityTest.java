@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringstore.config.NodeClock;
@@ -13,6 +14,7 @@ import io.ringstore.storage.InMemoryStorage;
 import io.ringstore.storage.RocksDbSettings;
 import io.ringstore.storage.RocksDbStorage;
 import io.ringstore.storage.Sibling;
+import io.ringstore.storage.StorageCalls;
 import io.ringstore.storage.StorageEngine;
 import io.ringstore.storage.StoredObjectCodec;
 import io.ringstore.transfer.TransferTracker;
@@ -23,10 +25,16 @@ import java.time.Clock;
 import java.util.Deque;
 import java.util.Optional;
 import java.util.Set;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -77,10 +85,14 @@ class ReplicaEntityTest {
 
     Fixture(StorageEngine engine, java.util.concurrent.Executor executor, ReplicaId id,
         NodeClock clock) {
+      this(engine, StorageCalls.unbounded(executor), id, clock);
+    }
+
+    Fixture(StorageEngine engine, StorageCalls calls, ReplicaId id, NodeClock clock) {
       this.engine = engine;
       this.store = new LocalObjectStore(engine, ACTOR);
       this.replica = testKit.spawn(
-          ReplicaEntity.create(id, new ReplicaHost(store, executor, NODE, locals,
+          ReplicaEntity.create(id, new ReplicaHost(store, calls, NODE, locals,
               PartitionTreeAccess.NONE, ReplicaSync.NONE, new TransferTracker(NODE), clock)),
           "replica-" + id.partition() + "-" + id.index() + "-" + (keyCounter++));
     }
@@ -408,5 +420,126 @@ class ReplicaEntityTest {
       assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
       rocks.close();
     }
+  }
+
+  /**
+   * A storage call the node's bound refuses is an error reply at once (the coordinator counts a
+   * failed replica), counted; the call in flight is answered normally.
+   */
+  @Test
+  void aCallRefusedByTheNodesStorageBoundIsAnErrorReply() {
+    Deque<Runnable> storageQueue = new ConcurrentLinkedDeque<>();
+    StorageCalls calls = new StorageCalls(storageQueue::add, 1);
+    Fixture f = new Fixture(new InMemoryStorage(), calls, ID, NodeClock.SYSTEM);
+    TestProbe<ReplicaEntity.ReadReply> first = testKit.createTestProbe();
+    f.replica.tell(new ReplicaEntity.Read("a", first.ref()));
+    awaitQueued(storageQueue);
+
+    ReplicaEntity.ReadReply refused = f.read("b");
+    assertFalse(refused.ok(), "refused: " + refused);
+    assertTrue(refused.error().startsWith("StorageOverloadedException: "), refused.error());
+    assertEquals("5:1", refused.replica(), "the refusal names the replica");
+    assertEquals(1, calls.overloaded(), "counted");
+    TestProbe<ReplicaEntity.PutReply> put = testKit.createTestProbe();
+    Sibling value = text("v");
+    f.replica.tell(new ReplicaEntity.CoordinatePut(
+        "c", value.data(), value.contentType(), false, null, false, put.ref()));
+    ReplicaEntity.PutReply putRefused = put.receiveMessage();
+    assertEquals(PutError.STORAGE_FAILED, putRefused.error(), "a write is refused: " + putRefused);
+    assertTrue(putRefused.reason().startsWith("StorageOverloadedException: "),
+        "the same way: " + putRefused.reason());
+
+    storageQueue.poll().run();
+    assertEquals(new ReplicaEntity.ReadReply("5:1", NODE, null, null, "a"), first.receiveMessage(),
+        "the call in flight is answered");
+  }
+
+  /**
+   * An Error in a storage call (out of memory) is not an error reply: it reaches the storage thread's
+   * uncaught-exception handler (here the test, which runs the call), and the entity answers nothing
+   * for it (its coordinator times out); the entity serves the next call.
+   */
+  @Test
+  void anErrorInAStorageCallIsNotTurnedIntoAnErrorReply() {
+    AtomicBoolean failing = new AtomicBoolean(true);
+    InMemoryStorage memory = new InMemoryStorage();
+    StorageEngine engine = (StorageEngine) Proxy.newProxyInstance(
+        StorageEngine.class.getClassLoader(), new Class<?>[] {StorageEngine.class},
+        (proxy, method, args) -> {
+          if (method.getName().equals("get") && failing.get()) {
+            throw new OutOfMemoryError("test: out of memory");
+          }
+          try {
+            return method.invoke(memory, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+    Deque<Runnable> storageQueue = new ConcurrentLinkedDeque<>();
+    Fixture f = new Fixture(engine, storageQueue::add, ID, NodeClock.SYSTEM);
+    TestProbe<ReplicaEntity.ReadReply> probe = testKit.createTestProbe();
+    f.replica.tell(new ReplicaEntity.Read(KEY, probe.ref()));
+    awaitQueued(storageQueue);
+    Runnable call = storageQueue.poll();
+    assertThrows(OutOfMemoryError.class, call::run, "the error propagates to the storage thread");
+    probe.expectNoMessage(Duration.ofMillis(300));
+
+    failing.set(false);
+    f.replica.tell(new ReplicaEntity.Read(KEY, probe.ref()));
+    awaitQueued(storageQueue);
+    storageQueue.poll().run();
+    assertEquals(new ReplicaEntity.ReadReply("5:1", NODE, null, null, KEY), probe.receiveMessage(),
+        "the entity still serves");
+  }
+
+  /**
+   * An entity that starts while the reclaimer drops its partition here does not wait on its actor
+   * thread (one started then can be stopped at once, and is never registered): it registers once the
+   * drop has ended and serves what it got meanwhile only then, so it never reads or writes data
+   * being deleted under it.
+   */
+  @Test
+  void anEntityStartingDuringADropOfItsPartitionServesOnlyOnceTheDropEnded() throws Exception {
+    LocalReplicas locals = new LocalReplicas();
+    InMemoryStorage engine = new InMemoryStorage();
+    LocalObjectStore store = new LocalObjectStore(engine, ACTOR);
+    ReplicaId id = new ReplicaId(9, 0);
+    engine.put(id.partition(), "old".getBytes(UTF_8), StoredObjectCodec.encode(
+        DvvSet.<Sibling>empty().update(DvvSet.of(text("stale")), "uidB")));
+    CountDownLatch dropping = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    CompletableFuture<Boolean> drop = CompletableFuture.supplyAsync(() ->
+        locals.dropIfUnhosted(id.partition(), Long.MAX_VALUE, () -> {
+          dropping.countDown();
+          try {
+            assertTrue(release.await(30, TimeUnit.SECONDS), "released");
+          } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+          }
+          engine.dropPartition(id.partition());
+        }));
+    assertTrue(dropping.await(10, TimeUnit.SECONDS), "the drop runs");
+
+    ActorRef<ReplicaEntity.Command> replica = testKit.spawn(ReplicaEntity.create(id,
+        new ReplicaHost(store, StorageCalls.unbounded(Runnable::run), NODE, locals)));
+    TestProbe<ReplicaEntity.ReadReply> probe = testKit.createTestProbe();
+    replica.tell(new ReplicaEntity.Read("old", probe.ref()));
+    TestProbe<ReplicaEntity.Status> status = testKit.createTestProbe();
+    replica.tell(new ReplicaEntity.GetStatus(status.ref()));
+    probe.expectNoMessage(Duration.ofMillis(300));
+    assertFalse(locals.runsHere(id), "not registered while its partition is dropped");
+    ReplicaId other = new ReplicaId(9, 1);
+    ActorRef<ReplicaEntity.Command> stopped = testKit.spawn(ReplicaEntity.create(other,
+        new ReplicaHost(store, StorageCalls.unbounded(Runnable::run), NODE, locals)));
+    testKit.stop(stopped, Duration.ofSeconds(5));
+
+    release.countDown();
+    assertTrue(drop.get(10, TimeUnit.SECONDS), "the drop ran");
+    assertEquals(new ReplicaEntity.ReadReply("9:0", NODE, null, null, "old"),
+        probe.receiveMessage(), "served after the drop, in order: the dropped key is gone");
+    assertEquals("9:0", status.receiveMessage().replica());
+    assertTrue(locals.runsHere(id), "registered once the drop ended");
+    assertFalse(locals.runsHere(other), "one stopped during the drop (its thread was free) is not");
+    testKit.stop(replica);
   }
 }

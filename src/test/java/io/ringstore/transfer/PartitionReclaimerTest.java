@@ -14,11 +14,13 @@ import io.ringstore.replica.ReplicaId;
 import io.ringstore.storage.RocksDbSettings;
 import io.ringstore.storage.RocksDbStorage;
 import io.ringstore.storage.Sibling;
+import io.ringstore.storage.StorageCalls;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -94,7 +96,7 @@ class PartitionReclaimerTest {
   }
 
   private void startReclaimer() {
-    reclaimer = testKit.spawn(PartitionReclaimer.create(store, storageExecutor, locals,
+    reclaimer = testKit.spawn(PartitionReclaimer.create(store, StorageCalls.unbounded(storageExecutor), locals,
         replicated::contains, PARTITIONS, WINDOW, INTERVAL, now::get, stats));
   }
 
@@ -154,7 +156,8 @@ class PartitionReclaimerTest {
   }
 
   @Test
-  void aStartingEntityWaitsForADropInProgressAndADropNeverRunsUnderAnEntity() throws Exception {
+  void aStartingEntityIsRegisteredOnlyAfterADropInProgressAndADropNeverRunsUnderAnEntity()
+      throws Exception {
     CountDownLatch dropping = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     Thread dropper = new Thread(() -> locals.dropIfUnhosted(7, Long.MAX_VALUE, () -> {
@@ -164,14 +167,13 @@ class PartitionReclaimerTest {
     }));
     dropper.start();
     assertTrue(dropping.await(10, TimeUnit.SECONDS), "the drop started");
-    Thread starter = new Thread(() -> LocalReplicasTesting.register(locals, new ReplicaId(7, 0)));
-    starter.start();
-    starter.join(200);
-    assertTrue(starter.isAlive(), "the entity's registration waits for the drop");
+    CompletableFuture<Boolean> registered =
+        LocalReplicasTesting.register(locals, new ReplicaId(7, 0)).toCompletableFuture();
+    assertFalse(registered.isDone(), "the registration (not its caller) waits for the drop");
+    assertEquals(Set.of(), locals.hostedPartitions(), "not hosted while it is dropped");
     release.countDown();
-    starter.join(10_000);
     dropper.join(10_000);
-    assertFalse(starter.isAlive(), "then it registers");
+    assertEquals(Boolean.TRUE, registered.get(10, TimeUnit.SECONDS), "then it registers");
     assertEquals(Set.of(7), locals.hostedPartitions());
     assertFalse(locals.dropIfUnhosted(7, Long.MAX_VALUE, () -> store.dropPartition(6)),
         "no drop while an entity of the partition runs here");

@@ -19,6 +19,7 @@ import io.ringstore.replica.ReplicaSync;
 import io.ringstore.storage.RocksDbSettings;
 import io.ringstore.storage.RocksDbStorage;
 import io.ringstore.storage.Sibling;
+import io.ringstore.storage.StorageCalls;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -106,7 +107,8 @@ class PartitionSourceTest {
     tracker = new TransferTracker(NODE);
     draining = new DrainingMembers(10_000);
     source = testKit.spawn(PartitionSource.create(
-        new ReplicaHost(store, pool, NODE, locals, PartitionTreeAccess.NONE, ReplicaSync.NONE, tracker),
+        new ReplicaHost(store, StorageCalls.unbounded(pool), NODE, locals, PartitionTreeAccess.NONE,
+            ReplicaSync.NONE, tracker),
         tracker, draining), "partition-source");
   }
 

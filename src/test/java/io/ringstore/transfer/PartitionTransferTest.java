@@ -21,6 +21,7 @@ import io.ringstore.ring.Ring;
 import io.ringstore.ring.RingConfig;
 import io.ringstore.storage.InMemoryStorage;
 import io.ringstore.storage.Sibling;
+import io.ringstore.storage.StorageCalls;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -142,7 +143,7 @@ class PartitionTransferTest {
       }
       peerRef = realPeer
           ? testKit.spawn(ReplicaEntity.create(PEER_ID,
-              new ReplicaHost(peer, storageExecutor, OTHER, new LocalReplicas(), peerTrees)))
+              new ReplicaHost(peer, StorageCalls.unbounded(storageExecutor), OTHER, new LocalReplicas(), peerTrees)))
           : peerProbe.ref();
       reachable.addAll(Set.of(SELF, OTHER));
       available.addAll(Set.of(SELF, OTHER));
@@ -162,7 +163,7 @@ class PartitionTransferTest {
           },
           () -> RING, new LocalReplicas(), available::contains);
       ExchangeSession.Host exchange = new ExchangeSession.Host(
-          localTrees, local, storageExecutor, SELF, directory, new AntiEntropyStatus());
+          localTrees, local, StorageCalls.unbounded(storageExecutor), SELF, directory, new AntiEntropyStatus());
       tracker.begin(ID, System.currentTimeMillis());
       transfer = testKit.spawn(PartitionTransfer.create(ID, entity.ref(),
           new PartitionTransfer.Host(exchange, tracker, () -> Set.copyOf(reachable)), SETTINGS,
