@@ -8,6 +8,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -181,7 +183,7 @@ public final class PartitionSource extends AbstractBehavior<PartitionSource.Comm
   }
 
   private void runOnStorage(
-      java.util.function.Supplier<Runnable> work, java.util.function.Consumer<String> onError) {
+      Supplier<Runnable> work, Consumer<String> onError) {
     getContext().pipeToSelf(CompletableFuture.supplyAsync(work, host.storageExecutor()),
         (send, failure) -> {
           if (failure == null) {

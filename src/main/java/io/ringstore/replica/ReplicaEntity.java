@@ -7,7 +7,11 @@ import io.ringstore.storage.StoredObjectCodec;
 import io.ringstore.version.CausalContextCodec;
 import io.ringstore.version.DvvSet;
 import io.ringstore.version.VersionVector;
+import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -16,6 +20,8 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Replica {@code r} of partition {@code p} (sharding entity {@code "p:r"}): owns that partition's data on
@@ -181,7 +187,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
 
   /** Keys and entry hashes, index-aligned. */
   public record KeyHashesReply(
-      String replica, String node, java.util.List<String> keys, long[] hashes, String error)
+      String replica, String node, List<String> keys, long[] hashes, String error)
       implements CborSerializable {}
 
   /**
@@ -210,10 +216,10 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
   private record RestartTransfer() implements Command {}
 
   /** Storage failures are logged from the storage thread, which has no actor context. */
-  private static final org.slf4j.Logger STORAGE_LOG =
-      org.slf4j.LoggerFactory.getLogger(ReplicaEntity.class);
+  private static final Logger STORAGE_LOG =
+      LoggerFactory.getLogger(ReplicaEntity.class);
 
-  private static final java.time.Duration TRANSFER_RESTART_PAUSE = java.time.Duration.ofSeconds(1);
+  private static final Duration TRANSFER_RESTART_PAUSE = Duration.ofSeconds(1);
 
   private final ReplicaId id;
   private final ReplicaHost host;
@@ -335,7 +341,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
    * have handed the write to another replica already: refused, a duplicate dot is worse than a retry.
    */
   private static boolean mayHaveWaitedThroughStall(long budgetMillis) {
-    long budget = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(budgetMillis);
+    long budget = TimeUnit.MILLISECONDS.toNanos(budgetMillis);
     return StallWatch.jvm().stalledSince(System.nanoTime() - 2 * budget, budget / 2);
   }
 
@@ -464,7 +470,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
    * wake-up per replica operation. An exception becomes an error reply, logged.
    */
   private void runOnStorage(
-      Supplier<Runnable> work, java.util.function.Consumer<String> onError) {
+      Supplier<Runnable> work, Consumer<String> onError) {
     ReplicaId replica = id;
     host.storageExecutor().execute(() -> {
       Runnable reply;

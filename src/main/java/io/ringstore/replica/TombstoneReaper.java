@@ -3,6 +3,7 @@ package io.ringstore.replica;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -28,7 +29,7 @@ public final class TombstoneReaper extends AbstractBehavior<TombstoneReaper.Comm
   private final LocalObjectStore store;
   private final Executor storageExecutor;
   private final Duration gracePeriod;
-  private final java.util.function.LongSupplier wallClock;
+  private final LongSupplier wallClock;
   private boolean running;
 
   public static Behavior<Command> create(
@@ -42,7 +43,7 @@ public final class TombstoneReaper extends AbstractBehavior<TombstoneReaper.Comm
    */
   public static Behavior<Command> create(
       LocalObjectStore store, Executor storageExecutor, Duration gracePeriod, Duration interval,
-      java.util.function.LongSupplier wallClock) {
+      LongSupplier wallClock) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Tick.INSTANCE, interval);
       return new TombstoneReaper(ctx, store, storageExecutor, gracePeriod, wallClock);
@@ -51,7 +52,7 @@ public final class TombstoneReaper extends AbstractBehavior<TombstoneReaper.Comm
 
   private TombstoneReaper(
       ActorContext<Command> ctx, LocalObjectStore store, Executor storageExecutor,
-      Duration gracePeriod, java.util.function.LongSupplier wallClock) {
+      Duration gracePeriod, LongSupplier wallClock) {
     super(ctx);
     this.store = store;
     this.storageExecutor = storageExecutor;
