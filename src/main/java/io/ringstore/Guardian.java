@@ -6,6 +6,7 @@ import io.ringstore.storage.DamageRepair;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -71,7 +72,7 @@ public final class Guardian {
    * Pekko's join compatibility check (the cluster id, {@link io.ringstore.cluster.ClusterIdCompatChecker})
    * shuts a refused node down with exit status 0; make it {@link #EXIT_REFUSED}.
    */
-  private static void exitRefusedOnIncompatibleConfig(org.apache.pekko.actor.typed.ActorSystem<?> system) {
+  private static void exitRefusedOnIncompatibleConfig(ActorSystem<?> system) {
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(Adapter.toClassic(system));
     shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "exit-status-when-refused", () -> {
       if (shutdown.getShutdownReason()

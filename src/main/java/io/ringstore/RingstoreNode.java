@@ -10,6 +10,12 @@ import io.ringstore.handoff.HintDirectory;
 import io.ringstore.handoff.HintJournal;
 import io.ringstore.handoff.HintManager;
 import io.ringstore.handoff.HintSettings;
+import io.ringstore.http.StoreView;
+import io.ringstore.replica.WriteAdmission;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.actor.typed.ActorRef;
 import io.ringstore.cluster.ClusterIdFile;
 import io.ringstore.cluster.ClusterJoiner;
@@ -56,6 +62,7 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.cluster.Cluster;
 import org.apache.pekko.stream.javadsl.Tcp;
@@ -179,7 +186,7 @@ public final class RingstoreNode {
           system.dispatchers().lookup(DispatcherSelector.fromConfig("ringstore-storage-dispatcher")),
           settings.storage().maxCallsInFlight());
       store = new LocalObjectStore(storage, uid,
-          new io.ringstore.replica.WriteAdmission.Limits(
+          new WriteAdmission.Limits(
               settings.requests().maxSiblings(), settings.requests().warnSiblings(),
               settings.requests().maxObjectBytes()));
       trees = opened.trees();
@@ -188,17 +195,17 @@ public final class RingstoreNode {
       host = new ReplicaHost(store, storageCalls, name, localReplicas, trees,
           transferFactory(transferHost, ringView, settings), tracker, clock);
       system.systemActorOf(PartitionSource.create(host, tracker, draining), "partition-source",
-          org.apache.pekko.actor.typed.Props.empty());
+          Props.empty());
       system.systemActorOf(TombstoneReaper.create(store, storageCalls,
               settings.tombstones().gracePeriod(), settings.tombstones().reapInterval(),
               clock::wallMillis),
-          "tombstone-reaper", org.apache.pekko.actor.typed.Props.empty());
+          "tombstone-reaper", Props.empty());
       if (settings.transfers().reclaim()) {
         system.systemActorOf(PartitionReclaimer.create(store, storageCalls, localReplicas,
                 p -> replicatedHere(ringView.current(), name, p), settings.ring().partitions(),
                 settings.transfers().sourceWindow(), settings.transfers().reclaimInterval(),
                 clock::wallMillis, reclaims),
-            "partition-reclaimer", org.apache.pekko.actor.typed.Props.empty());
+            "partition-reclaimer", Props.empty());
       }
       system.log().info("node {} (uid {}) stores its data in {} (write-ahead log fsync: {});"
               + " anti-entropy trees built in {} ms",
@@ -209,7 +216,7 @@ public final class RingstoreNode {
       startJoiner(system, settings, name, joinMode, refuse);
     }
     system.systemActorOf(MembershipListener.create(ringView, settings.holdsData() ? settings.dataDir() : null), "membership-listener",
-        org.apache.pekko.actor.typed.Props.empty());
+        Props.empty());
     var region = ReplicaSharding.init(
         system, ringView, host, settings.transfers().maxSimultaneousMoves());
     ReplicaDirectory directory = ReplicaDirectory.ofSharding(
@@ -233,17 +240,17 @@ public final class RingstoreNode {
         // this node's replicas start (and catch up) now, not on their partitions' first requests
         system.systemActorOf(ReplicaStarter.create(directory, localReplicas, name,
                 EAGER_START_INTERVAL, EAGER_START_PARTITIONS), "replica-starter",
-            org.apache.pekko.actor.typed.Props.empty());
+            Props.empty());
       });
     }
     // the HTTP gateway first: binding it is the slowest part of a start on a busy machine (a
     // restarted node is ready only once it serves), so the hint journal waits for it
     CompletionStage<Tcp.ServerBinding> binding = settings.holdsData()
         ? HttpGateway.start(system, settings, client, directory, readiness, antiEntropy, hintManager,
-            new io.ringstore.http.StoreView(store, storageCalls, repairs), ringView,
+            new StoreView(store, storageCalls, repairs), ringView,
             system.systemActorOf(NodeLeave.create(name, ringView::current, draining, directory, localReplicas,
                 NodeLeave.Settings.of(settings.transfers())), "leave",
-                org.apache.pekko.actor.typed.Props.empty()),
+                Props.empty()),
             new ReplicaActivity(tracker, reclaims))
         : CompletableFuture.failedFuture(new IllegalStateException("client members serve no HTTP"));
     if (settings.holdsData()) {
@@ -255,7 +262,7 @@ public final class RingstoreNode {
             } else {
               hintManager.complete(system.systemActorOf(
                   HintManager.create(directory, HintSettings.of(settings.handoff()), clock::wallMillis),
-                  "hint-manager", org.apache.pekko.actor.typed.Props.empty()));
+                  "hint-manager", Props.empty()));
             }
           }));
     } else {
@@ -275,7 +282,7 @@ public final class RingstoreNode {
               new ExchangeSession.Limits(ae.maxSegmentsPerSession(), ae.maxKeysPerSession(),
                   ae.keysInFlight(), ae.sessionTimeout()),
               new AntiEntropyScheduler.Pace(ae.sessionsPerSecond(), ae.maxConcurrentSessions())),
-          "anti-entropy", org.apache.pekko.actor.typed.Props.empty());
+          "anti-entropy", Props.empty());
     }
     return new RingstoreNode(client, directory, readiness, binding, name, antiEntropy, store,
         tracker);
@@ -313,13 +320,13 @@ public final class RingstoreNode {
     system.systemActorOf(ClusterJoiner.create(new ClusterJoiner.Plan(mode, name, dataDir,
             ClusterIdFile.load(dataDir).orElse(null), ClusterIdFile.hasHistory(dataDir), c.seedNodes(), remembered, c.probeInterval(),
             c.stableRounds()), refuse),
-        ClusterJoiner.NAME, org.apache.pekko.actor.typed.Props.empty());
+        ClusterJoiner.NAME, Props.empty());
   }
 
   /** {@code per-write}, {@code periodic every 1s} or {@code off}: for the start-up log line. */
   static String walSyncDescription(RingstoreSettings.StorageSettings storage) {
     return storage.sync().equals("periodic")
-        ? "periodic every " + storage.syncInterval().toString().substring(2).toLowerCase(java.util.Locale.ROOT)
+        ? "periodic every " + storage.syncInterval().toString().substring(2).toLowerCase(Locale.ROOT)
         : storage.sync();
   }
 
@@ -343,7 +350,7 @@ public final class RingstoreNode {
   private static void holdUntilPartitionsSynced(
       ActorSystem<?> system, NodeReadiness readiness, RingView ringView, String name,
       TransferTracker tracker) {
-    java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+    AtomicBoolean released = new AtomicBoolean();
     readiness.holdUntil(() -> {
       if (!released.get() && partitionsSynced(ringView.current(), name, tracker.all())) {
         released.set(true);
@@ -362,7 +369,7 @@ public final class RingstoreNode {
     if (ring.members().size() <= 1) {
       return true; // no other replica to bring anything back from
     }
-    java.util.Set<Integer> synced = new java.util.HashSet<>();
+    Set<Integer> synced = new HashSet<>();
     transfers.stream().filter(t -> t.state() == TransferTracker.State.done)
         .forEach(t -> synced.add(t.partition()));
     for (int p = 0; p < ring.partitionCount(); p++) {

@@ -20,6 +20,7 @@ import io.ringstore.transfer.TransferTracker;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -90,7 +91,7 @@ class DataDirectoryCheckTest {
     Ring ring = Ring.of(new RingConfig(8, 4, 2), List.of("a:1", "b:1", "c:1"));
     TransferTracker tracker = new TransferTracker("a:1");
     assertFalse(RingstoreNode.partitionsSynced(ring, "a:1", tracker.all()), "nothing synced yet");
-    List<Integer> mine = new java.util.ArrayList<>();
+    List<Integer> mine = new ArrayList<>();
     for (int p = 0; p < 8; p++) {
       if (ring.isReplica(p, "a:1")) {
         mine.add(p);

@@ -178,7 +178,7 @@ class SerializationTest {
         new PartitionSource.Description("127.0.0.1:1", 5, false, 0L, 1234, serverRef),
         new PartitionSource.Description("127.0.0.1:1", 5, true, null, -1, serverRef),
         new PartitionSource.Description("127.0.0.1:1", 5, true, null, 17, serverRef,
-            java.util.Map.of("5:2", 1_500L, "5:0", 0L)),
+            Map.of("5:2", 1_500L, "5:0", 0L)),
         new HintManager.StoreHint(
             new ReplicaId(5, 2), "user/42", encoded, hintReplyTo),
         new HintStore.StoreHint("user/42", encoded, hintReplyTo),
@@ -252,9 +252,9 @@ class SerializationTest {
     if (expected instanceof List<?>) {
       // a list's implementation is not part of the message (Jackson gives an ArrayList back)
       assertInstanceOf(List.class, actual, path + ": a list");
-    } else if (expected instanceof java.util.Map<?, ?>) {
+    } else if (expected instanceof Map<?, ?>) {
       // nor a map's (Jackson gives a LinkedHashMap back); maps compare by content below
-      assertInstanceOf(java.util.Map.class, actual, path + ": a map");
+      assertInstanceOf(Map.class, actual, path + ": a map");
     } else {
       assertEquals(expected.getClass(), actual.getClass(), path + ": class");
     }

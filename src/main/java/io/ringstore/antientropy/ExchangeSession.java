@@ -13,6 +13,7 @@ import io.ringstore.version.DvvSet;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -173,7 +174,7 @@ public final class ExchangeSession extends AbstractBehavior<ExchangeSession.Comm
       return finish(true, null);
     }
     differingSegments = differing.length > limits.maxSegments()
-        ? java.util.Arrays.copyOf(differing, limits.maxSegments())
+        ? Arrays.copyOf(differing, limits.maxSegments())
         : differing;
     peerRef.tell(new ReplicaEntity.GetKeyHashes(differingSegments,
         getContext().messageAdapter(ReplicaEntity.KeyHashesReply.class, PeerKeysReplied::new)));

@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -195,7 +196,7 @@ final class SocketHttpConnection implements Connection {
       } else if (name.equalsIgnoreCase(HttpConnections.CONTEXT_HEADER)) {
         context = value;
       } else if (name.equalsIgnoreCase("Transfer-Encoding")) {
-        chunked = value.toLowerCase(java.util.Locale.ROOT).contains("chunked");
+        chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
       } else if (name.equalsIgnoreCase("Connection")) {
         close = value.equalsIgnoreCase("close");
       }

@@ -1,5 +1,7 @@
 package io.ringstore.bench;
 
+import java.util.Locale;
+
 /**
  * What context an UPDATE sends. In ringstore a write without a causal context never replaces anything:
  * it becomes a sibling of what the key holds, so YCSB's literal blind update makes the hot keys of a
@@ -29,6 +31,6 @@ public enum UpdateMode {
   }
 
   String label() {
-    return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    return name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 }

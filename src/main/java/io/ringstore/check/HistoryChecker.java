@@ -3,6 +3,7 @@ package io.ringstore.check;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -102,7 +103,7 @@ public final class HistoryChecker {
    */
   public synchronized void notConverged(Map<String, String> whyByKey) {
     convergedAtNanos = null;
-    notConverged = new java.util.LinkedHashMap<>(whyByKey);
+    notConverged = new LinkedHashMap<>(whyByKey);
   }
 
   public synchronized Report analyze() {

@@ -5,9 +5,12 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -74,7 +77,7 @@ public record Report(
     if (minAvailabilityToUpNodes != null && !(minAvailabilityToUpNodes >= 0 && minAvailabilityToUpNodes <= 100)) {
       throw new IllegalArgumentException("a minimum availability is 0..100 %, got " + minAvailabilityToUpNodes);
     }
-    opsByOutcome = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(opsByOutcome));
+    opsByOutcome = Collections.unmodifiableMap(new TreeMap<>(opsByOutcome));
   }
 
   /** A key whose final value ({@code finalSeq}, 0 when none was found) is older than its last ack. */
@@ -119,7 +122,7 @@ public record Report(
       Map<String, String> why) {
     public Convergence {
       notConverged = List.copyOf(notConverged);
-      why = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(why));
+      why = Collections.unmodifiableMap(new LinkedHashMap<>(why));
     }
   }
 

@@ -2,14 +2,17 @@ package io.ringstore.client;
 
 import io.ringstore.coordinator.Outcome;
 import io.ringstore.coordinator.ReadCoordinator;
+import io.ringstore.coordinator.ReadResult;
 import io.ringstore.coordinator.RequestLimits;
 import io.ringstore.coordinator.RequestMetrics;
 import io.ringstore.coordinator.WriteCoordinator;
+import io.ringstore.coordinator.WriteResult;
 import io.ringstore.replica.ReplicaDirectory;
 import io.ringstore.replica.ReplicaId;
 import io.ringstore.ring.Ring;
-import io.ringstore.storage.Sibling;
 import java.util.List;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -17,12 +20,14 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 
 /**
- * Where requests enter a node: validates each {@link Ringstore.Command} and spawns its per-request
- * coordinator, which answers the requester directly. Holds no per-request state.
+ * Where requests enter a node: validates each {@link Ringstore.Command} of an actor app
+ * ({@link RequestValidation}; the {@link RingstoreClient} sends requests it validated already) and
+ * spawns its per-request coordinator, which answers the requester directly. Holds no per-request
+ * state.
  */
 public final class RequestGateway extends AbstractBehavior<Ringstore.Command> {
   private final ReplicaDirectory directory;
-  private final RequestLimits limits;
+  private final RequestValidation validation;
   private final WriteCoordinator.Handoff handoff;
   private final RequestMetrics metrics;
 
@@ -47,10 +52,24 @@ public final class RequestGateway extends AbstractBehavior<Ringstore.Command> {
       WriteCoordinator.Handoff handoff, RequestMetrics metrics) {
     super(ctx);
     this.directory = directory;
-    this.limits = limits;
+    this.validation = new RequestValidation(limits);
     this.handoff = handoff;
     this.metrics = metrics;
   }
+
+  /**
+   * A read the {@link RingstoreClient} has validated already (a local message, never serialized):
+   * coordinated as it is.
+   */
+  record CoordinateRead(RequestValidation.ValidRead read, ActorRef<ReadResult> replyTo)
+      implements Ringstore.Command, NoSerializationVerificationNeeded {}
+
+  /**
+   * A write or delete the {@link RingstoreClient} has validated already (a local message, never
+   * serialized): coordinated as it is.
+   */
+  record CoordinateWrite(RequestValidation.ValidWrite write, ActorRef<WriteResult> replyTo)
+      implements Ringstore.Command, NoSerializationVerificationNeeded {}
 
   @Override
   public Receive<Ringstore.Command> createReceive() {
@@ -58,61 +77,56 @@ public final class RequestGateway extends AbstractBehavior<Ringstore.Command> {
         .onMessage(Ringstore.Get.class, this::onGet)
         .onMessage(Ringstore.Put.class, this::onPut)
         .onMessage(Ringstore.Delete.class, this::onDelete)
+        .onMessage(CoordinateRead.class, this::onCoordinateRead)
+        .onMessage(CoordinateWrite.class, this::onCoordinateWrite)
         .build();
   }
 
   private Behavior<Ringstore.Command> onGet(Ringstore.Get get) {
-    ReadOptions options = get.options() == null ? ReadOptions.DEFAULT : get.options();
-    ReadCoordinator.ReadRequest request;
+    RequestValidation.ValidRead read;
     try {
-      limits.checkKey(get.key());
-      request = new ReadCoordinator.ReadRequest(
-          get.key(), limits.readQuorum(options.r()), limits.timeout(options.timeout()),
-          limits.contextLimits());
+      read = validation.read(get.key(), get.options());
     } catch (IllegalArgumentException e) {
       get.replyTo().tell(new Outcome.Rejected(e.getMessage()));
       return this;
     }
-    getContext().spawnAnonymous(
-        ReadCoordinator.create(request, directory, replicasOf(get.key()), get.replyTo(), metrics));
-    return this;
+    return onCoordinateRead(new CoordinateRead(read, get.replyTo()));
   }
 
   private Behavior<Ringstore.Command> onPut(Ringstore.Put put) {
-    String contentType = put.contentType() == null ? Sibling.DEFAULT_CONTENT_TYPE : put.contentType();
+    RequestValidation.ValidWrite write;
     try {
-      limits.checkValue(put.value());
-      limits.checkContentType(contentType);
+      write = validation.put(
+          put.key(), put.value(), put.contentType(), put.context(), put.options());
     } catch (IllegalArgumentException e) {
       put.replyTo().tell(new Outcome.Rejected(e.getMessage()));
       return this;
     }
-    return write(put.key(), Sibling.value(put.value(), contentType), put.context(), false,
-        put.options(), put.replyTo());
+    return onCoordinateWrite(new CoordinateWrite(write, put.replyTo()));
   }
 
   private Behavior<Ringstore.Command> onDelete(Ringstore.Delete delete) {
-    return write(delete.key(), Sibling.newTombstone(), delete.context(), delete.context() == null,
-        delete.options(), delete.replyTo());
-  }
-
-  private Behavior<Ringstore.Command> write(
-      String key, Sibling value, String context, boolean contextFromReplica, WriteOptions options,
-      org.apache.pekko.actor.typed.ActorRef<io.ringstore.coordinator.WriteResult> replyTo) {
-    WriteOptions o = options == null ? WriteOptions.DEFAULT : options;
-    WriteCoordinator.WriteRequest request;
+    RequestValidation.ValidWrite write;
     try {
-      limits.checkKey(key);
-      limits.checkContext(context);
-      request = new WriteCoordinator.WriteRequest(
-          key, value, context, contextFromReplica, limits.writeQuorum(o.w()),
-          limits.timeout(o.timeout()), limits.sloppy(o.sloppy()), limits.contextLimits());
+      write = validation.delete(delete.key(), delete.context(), delete.options());
     } catch (IllegalArgumentException e) {
-      replyTo.tell(new Outcome.Rejected(e.getMessage()));
+      delete.replyTo().tell(new Outcome.Rejected(e.getMessage()));
       return this;
     }
-    getContext().spawnAnonymous(
-        WriteCoordinator.create(request, directory, handoff, replicasOf(key), replyTo));
+    return onCoordinateWrite(new CoordinateWrite(write, delete.replyTo()));
+  }
+
+  private Behavior<Ringstore.Command> onCoordinateRead(CoordinateRead read) {
+    ReadCoordinator.ReadRequest request = read.read().request();
+    getContext().spawnAnonymous(ReadCoordinator.create(
+        request, directory, replicasOf(request.key()), read.replyTo(), metrics));
+    return this;
+  }
+
+  private Behavior<Ringstore.Command> onCoordinateWrite(CoordinateWrite write) {
+    WriteCoordinator.WriteRequest request = write.write().request();
+    getContext().spawnAnonymous(WriteCoordinator.create(
+        request, directory, handoff, replicasOf(request.key()), write.replyTo()));
     return this;
   }
 

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.ObjLongConsumer;
+import org.apache.pekko.actor.InvalidActorNameException;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -40,6 +41,7 @@ public final class RingstoreClient {
   private final ActorSystem<?> system;
   private final ActorRef<Ringstore.Command> gateway;
   private final RequestLimits limits;
+  private final RequestValidation validation;
   private final RingstoreSettings settings;
   private final RequestMetrics metrics = new RequestMetrics();
   private final PeerBytes peerBytes;
@@ -50,6 +52,7 @@ public final class RingstoreClient {
     this.system = system;
     this.settings = settings;
     this.limits = new RequestLimits(settings);
+    this.validation = new RequestValidation(limits);
     this.peerBytes = PeerBytes.of(settings.requests().maxBytesQueuedPerPeer());
     Behavior<Ringstore.Command> gatewayBehavior = RequestGateway.create(directory, limits,
         new WriteCoordinator.Handoff(hints, settings.handoff().replicaAckTimeout(), peerBytes),
@@ -72,7 +75,7 @@ public final class RingstoreClient {
       ActorSystem<?> system, Behavior<Ringstore.Command> behavior) {
     try {
       return system.systemActorOf(behavior, "ringstore-gateway", Props.empty());
-    } catch (org.apache.pekko.actor.InvalidActorNameException taken) {
+    } catch (InvalidActorNameException taken) {
       throw new IllegalStateException("this actor system has a RingstoreClient already (one per"
           + " system: its coordinators must be at /system/ringstore-gateway to get whole objects"
           + " on the large-message lane); share that client", taken);
@@ -119,6 +122,11 @@ public final class RingstoreClient {
     return limits;
   }
 
+  /** The checks every request passes once, where it enters the node. */
+  public RequestValidation validation() {
+    return validation;
+  }
+
   /**
    * Counts and latencies of the requests made through this client (and the HTTP gateway on top of
    * it), and the read repairs and hinted writes they caused.
@@ -133,12 +141,18 @@ public final class RingstoreClient {
 
   public CompletionStage<ReadResult> get(String key, ReadOptions options) {
     long start = System.nanoTime();
-    ReadOptions o = options == null ? ReadOptions.DEFAULT : options;
-    limits.checkKey(key);
-    limits.readQuorum(o.r());
-    Duration timeout = limits.timeout(o.timeout());
+    return get(validation.read(key, options), start);
+  }
+
+  /** Reads with a request validated already ({@link #validation()}). */
+  public CompletionStage<ReadResult> get(RequestValidation.ValidRead read) {
+    return get(read, System.nanoTime());
+  }
+
+  private CompletionStage<ReadResult> get(RequestValidation.ValidRead read, long start) {
     return measured(Operation.GET, start, AskPattern.ask(gateway,
-        replyTo -> new Ringstore.Get(key, o, replyTo), timeout.plus(ASK_MARGIN), system.scheduler()),
+        replyTo -> new RequestGateway.CoordinateRead(read, replyTo),
+        read.request().timeout().plus(ASK_MARGIN), system.scheduler()),
         metrics::recordRead);
   }
 
@@ -154,32 +168,26 @@ public final class RingstoreClient {
   public CompletionStage<WriteResult> put(
       String key, byte[] value, String contentType, String context, WriteOptions options) {
     long start = System.nanoTime();
-    WriteOptions o = options == null ? WriteOptions.DEFAULT : options;
-    String type = contentType == null ? Sibling.DEFAULT_CONTENT_TYPE : contentType;
-    limits.checkKey(key);
-    limits.checkValue(value);
-    limits.checkContentType(type);
-    limits.checkContext(context);
-    limits.writeQuorum(o.w());
-    Duration timeout = limits.timeout(o.timeout());
-    return measured(Operation.PUT, start, AskPattern.ask(gateway,
-        replyTo -> new Ringstore.Put(key, value, type, context, o, replyTo),
-        timeout.plus(ASK_MARGIN), system.scheduler()),
-        (result, nanos) -> metrics.recordWrite(Operation.PUT, result, nanos));
+    return write(validation.put(key, value, contentType, context, options), start);
   }
 
   /** Deletes a key (see {@link Ringstore.Delete} for what {@code context} null means). */
   public CompletionStage<WriteResult> delete(String key, String context, WriteOptions options) {
     long start = System.nanoTime();
-    WriteOptions o = options == null ? WriteOptions.DEFAULT : options;
-    limits.checkKey(key);
-    limits.checkContext(context);
-    limits.writeQuorum(o.w());
-    Duration timeout = limits.timeout(o.timeout());
-    return measured(Operation.DELETE, start, AskPattern.ask(gateway,
-        replyTo -> new Ringstore.Delete(key, context, o, replyTo),
-        timeout.plus(ASK_MARGIN), system.scheduler()),
-        (result, nanos) -> metrics.recordWrite(Operation.DELETE, result, nanos));
+    return write(validation.delete(key, context, options), start);
+  }
+
+  /** Writes or deletes with a request validated already ({@link #validation()}). */
+  public CompletionStage<WriteResult> write(RequestValidation.ValidWrite write) {
+    return write(write, System.nanoTime());
+  }
+
+  private CompletionStage<WriteResult> write(RequestValidation.ValidWrite write, long start) {
+    Operation op = write.operation();
+    return measured(op, start, AskPattern.ask(gateway,
+        replyTo -> new RequestGateway.CoordinateWrite(write, replyTo),
+        write.request().timeout().plus(ASK_MARGIN), system.scheduler()),
+        (result, nanos) -> metrics.recordWrite(op, result, nanos));
   }
 
   /**

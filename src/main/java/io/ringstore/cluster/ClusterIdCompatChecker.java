@@ -6,6 +6,7 @@ import org.apache.pekko.cluster.ConfigValidation;
 import org.apache.pekko.cluster.Invalid;
 import org.apache.pekko.cluster.JoinConfigCompatChecker;
 import org.apache.pekko.cluster.Valid$;
+import scala.collection.immutable.Seq;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
@@ -19,7 +20,7 @@ public final class ClusterIdCompatChecker extends JoinConfigCompatChecker {
   static final String KEY = "ringstore.cluster.id";
 
   @Override
-  public scala.collection.immutable.Seq<String> requiredKeys() {
+  public Seq<String> requiredKeys() {
     return CollectionConverters.asScala(List.of(KEY)).toList();
   }
 

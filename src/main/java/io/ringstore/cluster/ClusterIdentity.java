@@ -1,5 +1,6 @@
 package io.ringstore.cluster;
 
+import java.util.Set;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
 import org.apache.pekko.actor.typed.ExtensionId;
@@ -18,7 +19,7 @@ public final class ClusterIdentity implements Extension {
   };
 
   private volatile String id;
-  private volatile java.util.Set<String> elsewhere = java.util.Set.of();
+  private volatile Set<String> elsewhere = Set.of();
 
   private ClusterIdentity() {}
 
@@ -38,11 +39,11 @@ public final class ClusterIdentity implements Extension {
    * Nodes that are members of a cluster with this id that is not this node's (empty unless the cluster
    * runs as two): {@link ClusterJoiner} watches for it once the node is settled.
    */
-  public java.util.Set<String> elsewhere() {
+  public Set<String> elsewhere() {
     return elsewhere;
   }
 
-  void setElsewhere(java.util.Set<String> nodes) {
-    this.elsewhere = java.util.Set.copyOf(nodes);
+  void setElsewhere(Set<String> nodes) {
+    this.elsewhere = Set.copyOf(nodes);
   }
 }

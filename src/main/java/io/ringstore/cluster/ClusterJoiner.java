@@ -9,11 +9,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -85,7 +90,7 @@ public final class ClusterJoiner extends AbstractBehavior<ClusterJoiner.Command>
   public interface Command {}
 
   /** The joiner's own messages: never leave the node. */
-  private interface Internal extends Command, org.apache.pekko.actor.NoSerializationVerificationNeeded {}
+  private interface Internal extends Command, NoSerializationVerificationNeeded {}
 
   /**
    * Sent by another node's joiner every probe interval while it is not a member (and once after it is
@@ -239,7 +244,7 @@ public final class ClusterJoiner extends AbstractBehavior<ClusterJoiner.Command>
 
   /** Once Up: learn the cluster id from the other members, mint it if this is the oldest and none has one. */
   private void learnIdentity() {
-    Set<String> members = new java.util.TreeSet<>();
+    Set<String> members = new TreeSet<>();
     List<Member> up = new ArrayList<>();
     for (Member m : cluster.state().getMembers()) {
       if (m.hasRole("data") && (m.status() == MemberStatus.up() || m.status() == MemberStatus.weaklyUp())) {
@@ -289,14 +294,14 @@ public final class ClusterJoiner extends AbstractBehavior<ClusterJoiner.Command>
       watching = true;
       timers.startTimerWithFixedDelay(Tick.INSTANCE, WATCH_EVERY);
     }
-    Set<String> mine = new java.util.TreeSet<>();
+    Set<String> mine = new TreeSet<>();
     cluster.state().getMembers().forEach(m -> mine.add(NodeAddress.of(m.address())));
     List<String> outside = JoinDecision.targets(plan.self(), plan.remembered(), plan.seeds()).stream()
         .filter(n -> !mine.contains(n))
         .toList();
     Map<String, PeerState> fresh = freshPeers(WATCH_EVERY.multipliedBy(2)).stream()
         .collect(Collectors.toMap(PeerState::node, p -> p));
-    Set<String> elsewhere = new java.util.TreeSet<>(NodeAddress.ORDER);
+    Set<String> elsewhere = new TreeSet<>(NodeAddress.ORDER);
     for (String node : outside) {
       PeerState p = fresh.get(node);
       if (p != null && p.status() == Status.MEMBER && id.equals(p.clusterId())) {
@@ -378,7 +383,7 @@ public final class ClusterJoiner extends AbstractBehavior<ClusterJoiner.Command>
   }
 
   private static String describe(PeerState p) {
-    return p.status().name().toLowerCase(java.util.Locale.ROOT)
+    return p.status().name().toLowerCase(Locale.ROOT)
         + (p.clusterId() == null ? "" : " of " + p.clusterId());
   }
 

@@ -18,27 +18,53 @@ import java.util.TreeSet;
  */
 public final class KnownMembers {
   static final String FILE = "cluster-members";
+  private static final String REPAIR_ADVICE = "The file lists the data members this node last saw Up,"
+      + " one host:port per line: restore it from another member's data directory (every member"
+      + " keeps the same list) or correct it by hand.";
 
   private KnownMembers() {}
 
-  /** The remembered members ({@code host:port}), empty when there is no file. */
+  /**
+   * The remembered members ({@code host:port}), empty when there is no file. A file that exists but
+   * cannot be read (permissions, not a regular file, not UTF-8 text) or holds a line that is not a
+   * {@code host:port} stops the node with a message naming the file: dropping members silently would
+   * shrink the electorate a restarting cluster needs a majority of.
+   *
+   * @throws UncheckedIOException when the file cannot be read
+   * @throws IllegalStateException when a line is not a member
+   */
   public static List<String> load(Path dataDir) {
     Path file = dataDir.resolve(FILE);
-    if (!Files.isReadable(file)) {
+    if (Files.notExists(file)) {
       return List.of();
     }
+    List<String> lines;
     try {
-      List<String> members = new ArrayList<>();
-      for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-        String member = line.strip();
-        if (!member.isEmpty() && !member.startsWith("#") && member.lastIndexOf(':') > 0) {
-          members.add(member);
-        }
-      }
-      return List.copyOf(members);
+      lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      return List.of();
+      throw new UncheckedIOException("cannot read the remembered cluster members in "
+          + file.toAbsolutePath() + " (" + e + "). " + REPAIR_ADVICE, e);
     }
+    List<String> members = new ArrayList<>();
+    for (int i = 0; i < lines.size(); i++) {
+      String member = lines.get(i).strip();
+      if (member.isEmpty() || member.startsWith("#")) {
+        continue;
+      }
+      if (!isMember(member)) {
+        throw new IllegalStateException("damaged remembered cluster members in "
+            + file.toAbsolutePath() + ", line " + (i + 1) + " is not a host:port: '" + member
+            + "'. " + REPAIR_ADVICE);
+      }
+      members.add(member);
+    }
+    return List.copyOf(members);
+  }
+
+  /** {@code host:port}: a non-empty host, a port of 1 to 5 digits. */
+  private static boolean isMember(String line) {
+    int colon = line.lastIndexOf(':');
+    return colon > 0 && line.substring(colon + 1).matches("[0-9]{1,5}");
   }
 
   /** Replaces the remembered members (atomically: a crash leaves the old or the new list). */

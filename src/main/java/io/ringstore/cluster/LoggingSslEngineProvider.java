@@ -6,6 +6,8 @@ import java.nio.ByteBuffer;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
+import java.util.List;
+import java.util.function.BiFunction;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLException;
@@ -321,12 +323,12 @@ public class LoggingSslEngineProvider extends ConfigSSLEngineProvider {
 
     @Override
     public void setHandshakeApplicationProtocolSelector(
-        java.util.function.BiFunction<SSLEngine, java.util.List<String>, String> selector) {
+        BiFunction<SSLEngine, List<String>, String> selector) {
       delegate.setHandshakeApplicationProtocolSelector(selector);
     }
 
     @Override
-    public java.util.function.BiFunction<SSLEngine, java.util.List<String>, String>
+    public BiFunction<SSLEngine, List<String>, String>
         getHandshakeApplicationProtocolSelector() {
       return delegate.getHandshakeApplicationProtocolSelector();
     }

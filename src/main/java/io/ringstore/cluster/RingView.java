@@ -13,10 +13,14 @@ import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
 
 /**
- * The current {@link Ring}: a pure function of the data members that Pekko Cluster gossip reports Up
- * (less those leaving with their data, which the node's transfer package supplies), so every node
- * derives the same ring with no extra protocol. Recomputed only when the gossiped state changes;
- * reads are lock-free.
+ * This node's view of the current {@link Ring}, derived from the data members that Pekko Cluster
+ * gossip reports Up, less those leaving with their data (the draining members the transfer package
+ * supplies), so every node derives the same ring with no extra protocol. It is not a pure function:
+ * it reads the cluster's current state and the monotonic clock on each call and keeps the last
+ * snapshot it computed, because a member replaced by a new incarnation of itself keeps its ring place
+ * for a grace period ({@link RejoiningMembers}, which depends on the previous ring). The snapshot is
+ * recomputed when the gossiped state or the draining set changes or a grace period ends; reads are
+ * lock-free (a volatile snapshot).
  */
 public final class RingView {
   private final Cluster cluster;

@@ -1,6 +1,7 @@
 package io.ringstore.config;
 
 import com.typesafe.config.Config;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -115,7 +116,7 @@ public final class InternodeFrames {
   }
 
   private static String[] elements(String path) {
-    return java.util.Arrays.stream(path.split("/")).filter(e -> !e.isEmpty()).toArray(String[]::new);
+    return Arrays.stream(path.split("/")).filter(e -> !e.isEmpty()).toArray(String[]::new);
   }
 
   /**

@@ -1,8 +1,11 @@
 package io.ringstore.config;
 
+import com.sun.management.UnixOperatingSystemMXBean;
 import com.typesafe.config.Config;
 import io.ringstore.security.UsersFile;
+import io.ringstore.version.CausalContextCodec;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -215,10 +218,10 @@ public record RingstoreSettings(
    * @param stableRounds probe rounds in a row that must agree before a restarting cluster is formed again
    */
   public record ClusterSettings(
-      java.util.List<String> seedNodes, boolean rejoin, boolean forceNewCluster, Duration probeInterval,
+      List<String> seedNodes, boolean rejoin, boolean forceNewCluster, Duration probeInterval,
       int stableRounds) {
     public ClusterSettings {
-      seedNodes = java.util.List.copyOf(seedNodes);
+      seedNodes = List.copyOf(seedNodes);
       require(probeInterval.toMillis() >= 50, "ringstore.cluster.probe-interval must be at least 50ms");
       require(stableRounds >= 1, "ringstore.cluster.stable-rounds must be at least 1");
     }
@@ -303,13 +306,13 @@ public record RingstoreSettings(
           "ringstore.requests.warn-siblings must be in 1..max-siblings (" + maxSiblings + "), was "
               + warnSiblings);
       require(maxContextChars >= 64
-              && maxContextChars <= io.ringstore.version.CausalContextCodec.MAX_STRING_LENGTH,
+              && maxContextChars <= CausalContextCodec.MAX_STRING_LENGTH,
           "ringstore.requests.max-context-size must be in 64..7KiB (a context travels in one request"
               + " header, 8 KiB by default), was " + maxContextChars);
       require(maxContextActors >= 1
-              && maxContextActors <= io.ringstore.version.CausalContextCodec.MAX_ENTRIES,
+              && maxContextActors <= CausalContextCodec.MAX_ENTRIES,
           "ringstore.requests.max-context-actors must be in 1.."
-              + io.ringstore.version.CausalContextCodec.MAX_ENTRIES + ", was " + maxContextActors);
+              + CausalContextCodec.MAX_ENTRIES + ", was " + maxContextActors);
       require(maxInFlightBytes >= maxValueBytes,
           "ringstore.requests.max-in-flight-bytes must be at least max-value-size (" + maxValueBytes
               + " bytes), was " + maxInFlightBytes);
@@ -417,8 +420,8 @@ public record RingstoreSettings(
      * connections and the journal), or {@value #FALLBACK_MAX_TOTAL} where the limit cannot be read.
      */
     public static int defaultMaxTotal() {
-      return totalFor(java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-          instanceof com.sun.management.UnixOperatingSystemMXBean unix
+      return totalFor(ManagementFactory.getOperatingSystemMXBean()
+          instanceof UnixOperatingSystemMXBean unix
           ? unix.getMaxFileDescriptorCount() : -1);
     }
 

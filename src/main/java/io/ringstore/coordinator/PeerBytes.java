@@ -1,6 +1,7 @@
 package io.ringstore.coordinator;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -126,7 +127,7 @@ public final class PeerBytes {
   /** The peers with bytes not yet confirmed. */
   public List<String> peersWithOutstanding() {
     return peers.entrySet().stream().filter(e -> e.getValue().outstanding() > 0)
-        .map(java.util.Map.Entry::getKey).toList();
+        .map(Map.Entry::getKey).toList();
   }
 
   /** Sends refused since this node started. */

@@ -18,6 +18,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.typed.Cluster;
 
 /**
  * Confirms what a node's {@link PeerBytes} counts as sent to each peer: for every peer with
@@ -79,7 +80,7 @@ public final class PeerFlow extends AbstractBehavior<PeerFlow.Command> {
   /** The flow actor of a cluster member. */
   public static Behavior<Command> create(PeerBytes bytes) {
     return Behaviors.setup(ctx -> {
-      var cluster = org.apache.pekko.cluster.typed.Cluster.get(ctx.getSystem());
+      var cluster = Cluster.get(ctx.getSystem());
       ActorRefResolver resolver = ActorRefResolver.get(ctx.getSystem());
       // used from this actor only
       Map<Address, ActorRef<Command>> flows = new HashMap<>();

@@ -1,6 +1,7 @@
 package io.ringstore.coordinator;
 
 import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
@@ -17,7 +18,7 @@ public final class RequestMetrics {
     GET, PUT, DELETE;
 
     public String label() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 
@@ -37,7 +38,7 @@ public final class RequestMetrics {
     ERROR;
 
     public String label() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
 
     /** Whether {@code op} can end this way (only reads find nothing or siblings). */

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.LongSupplier;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -96,7 +97,7 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
 
   private final ReplicaDirectory directory;
   private final HintSettings settings;
-  private final java.util.function.LongSupplier wallClock;
+  private final LongSupplier wallClock;
   private final HintBudget budget;
   private final HintBudget deliveryBudget;
   /**
@@ -119,13 +120,13 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
 
   /** With {@code wallClock} (this node's, epoch millis): when its stores accept hints. */
   public static Behavior<Command> create(
-      ReplicaDirectory directory, HintSettings settings, java.util.function.LongSupplier wallClock) {
+      ReplicaDirectory directory, HintSettings settings, LongSupplier wallClock) {
     return Behaviors.setup(ctx -> new HintManager(ctx, directory, settings, wallClock));
   }
 
   private HintManager(
       ActorContext<Command> ctx, ReplicaDirectory directory, HintSettings settings,
-      java.util.function.LongSupplier wallClock) {
+      LongSupplier wallClock) {
     super(ctx);
     this.directory = directory;
     this.settings = settings;

@@ -14,7 +14,10 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import scala.Option;
 import scala.Tuple2;
+import scala.collection.immutable.TreeMap;
+import scala.collection.immutable.TreeMap$;
 import scala.jdk.javaapi.CollectionConverters;
 import scala.math.Ordering;
 
@@ -34,7 +37,7 @@ import scala.math.Ordering;
 public final class HintQueue {
   private static final Ordering<String> BY_KEY = Ordering.String$.MODULE$;
   private static final HintQueue EMPTY =
-      new HintQueue(scala.collection.immutable.TreeMap$.MODULE$.empty(BY_KEY), 0);
+      new HintQueue(TreeMap$.MODULE$.empty(BY_KEY), 0);
 
   /**
    * One queued hint: the key, the SHA-256 {@code digest} (hex) and {@code bytes} of its encoded object
@@ -70,11 +73,11 @@ public final class HintQueue {
     }
   }
 
-  private final scala.collection.immutable.TreeMap<String, Hint> hints;
+  private final TreeMap<String, Hint> hints;
   /** Sum of the queued objects' sizes. */
   private final long bytes;
 
-  private HintQueue(scala.collection.immutable.TreeMap<String, Hint> hints, long bytes) {
+  private HintQueue(TreeMap<String, Hint> hints, long bytes) {
     this.hints = hints;
     this.bytes = bytes;
   }
@@ -119,7 +122,7 @@ public final class HintQueue {
   }
 
   public Optional<Hint> get(String key) {
-    scala.Option<Hint> hint = hints.get(key);
+    Option<Hint> hint = hints.get(key);
     return hint.isDefined() ? Optional.of(hint.get()) : Optional.empty();
   }
 
@@ -128,7 +131,7 @@ public final class HintQueue {
    * for a key already queued (the caller merged the objects, see {@link #merge}).
    */
   public HintQueue add(Hint hint) {
-    scala.Option<Hint> queued = hints.get(hint.key());
+    Option<Hint> queued = hints.get(hint.key());
     long replaced = queued.isDefined() ? queued.get().bytes() : 0;
     return new HintQueue(hints.updated(hint.key(), hint), bytes - replaced + hint.bytes());
   }
@@ -150,7 +153,7 @@ public final class HintQueue {
   }
 
   public HintQueue remove(String key) {
-    scala.Option<Hint> queued = hints.get(key);
+    Option<Hint> queued = hints.get(key);
     return queued.isDefined()
         ? new HintQueue(hints.removed(key), bytes - queued.get().bytes()) : this;
   }

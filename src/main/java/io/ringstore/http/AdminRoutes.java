@@ -12,8 +12,11 @@ import static org.apache.pekko.http.javadsl.server.Directives.reject;
 import io.ringstore.antientropy.AntiEntropyStatus;
 import io.ringstore.config.LogText;
 import io.ringstore.handoff.HintManager;
+import java.time.Instant;
+import java.util.Comparator;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import io.ringstore.cluster.ClusterIdentity;
 import io.ringstore.cluster.NodeAddress;
@@ -38,6 +41,8 @@ import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Operations endpoints: {@code /admin/cluster} (members as gossip reports them), {@code /admin/ring}
@@ -45,7 +50,7 @@ import org.apache.pekko.http.javadsl.server.Route;
  * read without repair), and {@code /health/alive} and {@code /health/ready}.
  */
 final class AdminRoutes {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AdminRoutes.class);
+  private static final Logger LOG = LoggerFactory.getLogger(AdminRoutes.class);
   private static final Duration REPLICA_TIMEOUT = Duration.ofSeconds(3);
   /** In place of an internal error's text (logged by the node where it happened). */
   static final String INTERNAL_ERROR = "failed; the detail is in the node's log";
@@ -56,11 +61,11 @@ final class AdminRoutes {
   private final NodeReadiness readiness;
   private final AntiEntropyStatus antiEntropy;
 
-  private final org.apache.pekko.actor.typed.ActorSystem<?> system;
+  private final ActorSystem<?> system;
   private final CompletionStage<ActorRef<HintManager.Command>> hintManager;
   private final StoreView storeView;
 
-  AdminRoutes(org.apache.pekko.actor.typed.ActorSystem<?> system, Cluster cluster,
+  AdminRoutes(ActorSystem<?> system, Cluster cluster,
       ReplicaDirectory directory, RequestLimits limits, NodeReadiness readiness,
       AntiEntropyStatus antiEntropy, CompletionStage<ActorRef<HintManager.Command>> hintManager,
       StoreView storeView) {
@@ -184,7 +189,7 @@ final class AdminRoutes {
         .thenApplyAsync(all -> {
           long now = System.currentTimeMillis();
           List<Dto.HintTarget> targets = all.targets().stream()
-              .sorted(java.util.Comparator.comparing(t -> t.target().id()))
+              .sorted(Comparator.comparing(t -> t.target().id()))
               .map(t -> new Dto.HintTarget(t.target().id(), t.queued(),
                   t.oldestCreatedAtMillis() < 0 ? null : (now - t.oldestCreatedAtMillis()) / 1000.0,
                   t.delivered(), t.dropped(), t.expired(), t.lost()))
@@ -205,11 +210,11 @@ final class AdminRoutes {
 
   private Dto.AntiEntropy antiEntropyView() {
     List<Dto.AntiEntropyPartition> partitions = antiEntropy.partitions().values().stream()
-        .sorted(java.util.Comparator.comparingInt(AntiEntropyStatus.PartitionStatus::partition))
+        .sorted(Comparator.comparingInt(AntiEntropyStatus.PartitionStatus::partition))
         .map(p -> {
           AntiEntropyStatus.Exchange last = p.lastExchange();
           return new Dto.AntiEntropyPartition(p.partition(), last.peer(),
-              java.time.Instant.ofEpochMilli(last.finishedAtMillis()).toString(), last.treesEqual(),
+              Instant.ofEpochMilli(last.finishedAtMillis()).toString(), last.treesEqual(),
               HttpErrors.clean(last.error(), last.error() == null ? null : INTERNAL_ERROR),
               p.exchanges(), p.segmentsRepaired(), p.keysRepaired());
         })

@@ -7,7 +7,9 @@ import io.ringstore.config.LogText;
 import io.ringstore.config.RingstoreSettings.HttpSettings;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.HashSet;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
@@ -52,7 +54,7 @@ final class BrowserGuard {
   BrowserGuard(HttpSettings settings) {
     this.checkHost = !settings.auth().enabled();
     this.anyHost = settings.allowedHosts().contains("*");
-    var all = new java.util.HashSet<String>(settings.allowedHosts());
+    var all = new HashSet<String>(settings.allowedHosts());
     all.add("localhost");
     all.add(hostOnly(settings.host()));
     this.names = Set.copyOf(all);
@@ -60,8 +62,8 @@ final class BrowserGuard {
   }
 
   /** Requests refused so far, by reason: for /metrics. */
-  java.util.Map<String, Long> refusals() {
-    return java.util.Map.of("foreign_host", foreignHosts.sum(), "foreign_origin",
+  Map<String, Long> refusals() {
+    return Map.of("foreign_host", foreignHosts.sum(), "foreign_origin",
         foreignOrigins.sum());
   }
 

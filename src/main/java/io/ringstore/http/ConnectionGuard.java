@@ -10,6 +10,7 @@ import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.scaladsl.Http;
 import org.apache.pekko.http.scaladsl.HttpExt;
 import org.apache.pekko.http.scaladsl.settings.ServerSettings;
 import org.apache.pekko.stream.Materializer;
@@ -76,7 +77,7 @@ final class ConnectionGuard {
   static Flow<ByteString, ByteString, NotUsed> connection(
       ActorSystem<?> system, Listener listener, InetSocketAddress remote,
       Flow<HttpRequest, HttpResponse, NotUsed> handler, HeadDeadline deadline) {
-    HttpExt http = (HttpExt) org.apache.pekko.http.scaladsl.Http.get(system.classicSystem());
+    HttpExt http = (HttpExt) Http.get(system.classicSystem());
     BidiFlow<org.apache.pekko.http.scaladsl.model.HttpResponse, SslTlsOutbound, SslTlsInbound,
         org.apache.pekko.http.scaladsl.model.HttpRequest, NotUsed> server =
         http.serverLayer(listener.settings(), Option.apply(remote), system.classicSystem().log(),

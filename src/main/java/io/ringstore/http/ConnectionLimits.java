@@ -4,6 +4,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The connection counts of one listener: admits a new connection while its client address holds
@@ -57,17 +58,17 @@ final class ConnectionLimits {
    * Takes a slot for a new connection from {@code address}: empty when admitted (the caller then
    * {@link #release}s it when the connection ends), else the refusal, counted.
    */
-  synchronized java.util.Optional<Refusal> admit(String address) {
+  synchronized Optional<Refusal> admit(String address) {
     int held = open.getOrDefault(address, 0);
     Refusal refusal = held >= maxPerAddress ? Refusal.PER_ADDRESS
         : total >= maxTotal ? Refusal.TOTAL : null;
     if (refusal != null) {
       refusals.merge(refusal, 1L, Long::sum);
-      return java.util.Optional.of(refusal);
+      return Optional.of(refusal);
     }
     open.put(address, held + 1);
     total++;
-    return java.util.Optional.empty();
+    return Optional.empty();
   }
 
   /** Gives back the slot of an admitted connection from {@code address} that ended. */

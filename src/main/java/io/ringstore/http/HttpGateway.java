@@ -89,15 +89,15 @@ public final class HttpGateway {
    * {@code Content-Length: }, Pekko drops before any route sees it: that request is one without the
    * header, which HTTP allows.)
    */
-  private static java.util.Optional<String> malformedEntityHeader(HttpRequest request) {
+  private static Optional<String> malformedEntityHeader(HttpRequest request) {
     for (HttpHeader header : request.getHeaders()) {
       String name = header.lowercaseName();
       if (name.equals("content-length") || name.equals("transfer-encoding")
           || name.equals("content-type")) {
-        return java.util.Optional.of(header.name());
+        return Optional.of(header.name());
       }
     }
-    return java.util.Optional.empty();
+    return Optional.empty();
   }
 
   /** 400 for a malformed framing header; the connection is closed (its framing is unknown). */

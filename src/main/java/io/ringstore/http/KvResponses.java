@@ -14,6 +14,8 @@ import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Maps quorum outcomes to HTTP responses, the one place where statuses are chosen: 200 one value, 300
@@ -37,7 +39,7 @@ final class KvResponses {
    * counted by node, time and reason from the logs (they are rare: a replica away, a node starting).
    */
   static final String UNAVAILABLE_LOG = "kv answered 503";
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(KvRoutes.class);
+  private static final Logger LOG = LoggerFactory.getLogger(KvRoutes.class);
 
   private KvResponses() {}
 

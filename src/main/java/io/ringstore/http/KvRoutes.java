@@ -10,29 +10,38 @@ import static org.apache.pekko.http.javadsl.server.Directives.get;
 import static org.apache.pekko.http.javadsl.server.Directives.put;
 
 import io.ringstore.client.ReadOptions;
+import io.ringstore.client.RequestValidation;
 import io.ringstore.client.RingstoreClient;
 import io.ringstore.client.WriteOptions;
 import io.ringstore.coordinator.Quorum;
-import io.ringstore.coordinator.RequestLimits;
 import io.ringstore.coordinator.RequestMetrics.Operation;
 import io.ringstore.coordinator.RequestMetrics.RequestOutcome;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.Query;
 import org.apache.pekko.http.javadsl.model.headers.RawRequestURI;
+import org.apache.pekko.http.javadsl.server.Directives;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.scaladsl.model.EntityStreamException;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.pattern.AskTimeoutException;
 import org.apache.pekko.stream.Materializer;
 
 /**
- * {@code PUT/GET/DELETE /kv/{key}}: parses and validates the request (key, r/w, timeout, context,
- * value size) before anything reaches a coordinator, then maps the outcome through
+ * {@code PUT/GET/DELETE /kv/{key}}: parses the request (key, r/w, timeout, context, sloppy) and has
+ * the client validate it ({@link RequestValidation}, the same checks as the Java API's, a PUT's
+ * before its body is read) before anything reaches a coordinator, then maps the outcome through
  * {@link KvResponses}. Bad input gets a 4xx and changes nothing.
  */
 final class KvRoutes {
@@ -40,18 +49,16 @@ final class KvRoutes {
   private static final Duration BODY_READ_TIMEOUT = Duration.ofSeconds(30);
 
   private final RingstoreClient client;
-  private final RequestLimits limits;
-  private final java.util.function.BooleanSupplier started;
+  private final BooleanSupplier started;
   private final InFlightBytes inFlight;
 
   /**
    * {@code started}: false until the node was first ready; requests are refused (503) until then.
    * {@code inFlight}: the node's bound on PUT body bytes in flight.
    */
-  KvRoutes(RingstoreClient client, java.util.function.BooleanSupplier started,
+  KvRoutes(RingstoreClient client, BooleanSupplier started,
       InFlightBytes inFlight) {
     this.client = client;
-    this.limits = client.limits();
     this.started = started;
     this.inFlight = inFlight;
   }
@@ -59,7 +66,7 @@ final class KvRoutes {
   Route route() {
     return extractRequest(request -> {
       if (!request.getUri().path().startsWith(PREFIX)) {
-        return org.apache.pekko.http.javadsl.server.Directives.reject();
+        return Directives.reject();
       }
       String id = RequestTracking.id(request);
       if (!started.getAsBoolean()) {
@@ -86,22 +93,19 @@ final class KvRoutes {
     String key = key(rawPath);
     Query query = request.getUri().query();
     WriteOptions options = new WriteOptions(quorum(query, "w"), timeout(query), sloppy(query));
-    String context = context(request);
-    limits.checkKey(key);
-    limits.checkContext(context);
-    limits.writeQuorum(options.w());
-    limits.timeout(options.timeout());
     HttpEntity entity = request.entity();
-    entity.getContentLengthOption().ifPresent(limits::checkValueSize);
-    String contentType = entity.getContentType().toString();
+    // everything but the value is checked before the body is read: a refused PUT reads no body
+    RequestValidation.PutHead head = client.validation().putHead(key,
+        entity.getContentType().toString(), context(request), options,
+        entity.getContentLengthOption());
     long max = client.settings().requests().maxValueBytes();
     // the body, then the write, then the response, each on the thread that completes the step
     // before it (see respond): no thread-pool hop, and no thread started per PUT
     return respond(Operation.PUT, id, entity.withSizeLimit(max)
         .toStrict(BODY_READ_TIMEOUT.toMillis(), mat)
         .exceptionally(KvRoutes::bodyFailed)
-        .thenComposeAsync(strict -> client.put(
-            key, strict.getData().toArray(), contentType, context, options), SAME_THREAD),
+        .thenComposeAsync(
+            strict -> client.write(head.withValue(strict.getData().toArray())), SAME_THREAD),
         result -> KvResponses.write(result, id, key));
   }
 
@@ -110,14 +114,14 @@ final class KvRoutes {
    * internal deadline missed (503); the size limit is a 413, and every other failure of the body (a
    * bad chunk, a cut connection, a stream error of any kind) a 400: the body is the client's.
    */
-  private static org.apache.pekko.http.javadsl.model.HttpEntity.Strict bodyFailed(Throwable failure) {
+  private static HttpEntity.Strict bodyFailed(Throwable failure) {
     Throwable cause = unwrap(failure);
-    if (cause instanceof java.util.concurrent.TimeoutException
-        && !(cause instanceof org.apache.pekko.pattern.AskTimeoutException)) {
+    if (cause instanceof TimeoutException
+        && !(cause instanceof AskTimeoutException)) {
       throw new HttpErrors.BodyReadTimeoutException(BODY_READ_TIMEOUT.toMillis());
     }
-    if (cause instanceof org.apache.pekko.http.scaladsl.model.EntityStreamSizeException
-        || cause instanceof org.apache.pekko.http.scaladsl.model.EntityStreamException) {
+    if (cause instanceof EntityStreamSizeException
+        || cause instanceof EntityStreamException) {
       throw (RuntimeException) cause;
     }
     throw new HttpErrors.BodyFailedException(cause);
@@ -194,7 +198,7 @@ final class KvRoutes {
    * Runs a route builder that may reject the request by throwing; maps that to a 4xx and counts it
    * as rejected (requests that reach the client are counted there when they complete).
    */
-  private Route handle(Operation op, String id, java.util.function.Supplier<Route> route) {
+  private Route handle(Operation op, String id, Supplier<Route> route) {
     try {
       return route.get();
     } catch (RuntimeException e) {
@@ -287,7 +291,7 @@ final class KvRoutes {
     if (value.isEmpty()) {
       return null;
     }
-    return switch (value.get().toLowerCase(java.util.Locale.ROOT)) {
+    return switch (value.get().toLowerCase(Locale.ROOT)) {
       case "true" -> Boolean.TRUE;
       case "false" -> Boolean.FALSE;
       default -> throw new IllegalArgumentException(

@@ -1,5 +1,8 @@
 package io.ringstore.http;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
 import org.apache.pekko.cluster.Cluster;
 import org.apache.pekko.cluster.MemberStatus;
 
@@ -13,8 +16,8 @@ public final class NodeReadiness {
   private volatile boolean serving;
   private volatile boolean regionRegistered;
   private volatile boolean everReady;
-  private final java.util.List<java.util.function.BooleanSupplier> holds =
-      new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<BooleanSupplier> holds =
+      new CopyOnWriteArrayList<>();
 
   public NodeReadiness(Cluster cluster) {
     this.cluster = cluster;
@@ -33,13 +36,13 @@ public final class NodeReadiness {
    * Holds readiness until {@code released} is true as well (checked on every readiness question):
    * hinted handoff running, a repaired node's partitions synced (see RingstoreNode).
    */
-  public void holdUntil(java.util.function.BooleanSupplier released) {
+  public void holdUntil(BooleanSupplier released) {
     holds.add(released);
   }
 
   public boolean isReady() {
     return serving && regionRegistered && cluster.selfMember().status() == MemberStatus.up()
-        && holds.stream().allMatch(java.util.function.BooleanSupplier::getAsBoolean);
+        && holds.stream().allMatch(BooleanSupplier::getAsBoolean);
   }
 
   /**

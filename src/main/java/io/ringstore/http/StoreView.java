@@ -4,6 +4,10 @@ import io.ringstore.replica.LocalObjectStore;
 import io.ringstore.storage.DamageRepair;
 import io.ringstore.storage.DamagedFileException;
 import io.ringstore.storage.StorageCalls;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -23,15 +27,15 @@ public record StoreView(
   }
 
   /** The storage engine's statistics (see {@code StorageEngine#statistics}). */
-  CompletionStage<java.util.Map<String, Long>> storageStatistics() {
+  CompletionStage<Map<String, Long>> storageStatistics() {
     return storageCalls.call(() -> store.engine().statistics());
   }
 
   /** Repairs of each part of the data directory at this start. */
-  java.util.Map<String, Long> repairCounts() {
-    java.util.Map<String, Long> counts = new java.util.LinkedHashMap<>();
+  Map<String, Long> repairCounts() {
+    Map<String, Long> counts = new LinkedHashMap<>();
     for (DamagedFileException.Part part : DamagedFileException.Part.values()) {
-      counts.put(part.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), repairs.count(part));
+      counts.put(part.name().toLowerCase(Locale.ROOT).replace('_', '-'), repairs.count(part));
     }
     return counts;
   }

@@ -12,6 +12,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * This node's versioned objects on top of its {@link StorageEngine}: reads, the DVV update of the
@@ -24,7 +26,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * ({@code ringstore.storage.sync}) covers them all before a replica acks.
  */
 public final class LocalObjectStore {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LocalObjectStore.class);
+  private static final Logger LOG = LoggerFactory.getLogger(LocalObjectStore.class);
   private static final int STRIPES = 1024;
   /**
    * The storage partition holding tombstone reap records (partition + key → mark time + object);

@@ -9,10 +9,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
 /**
  * Which replica entities run on this node, by partition: entities register when they start and leave
@@ -35,14 +37,14 @@ public final class LocalReplicas {
   /** Entities that started during a drop of their partition, registered when it ends. */
   private final Map<ReplicaId, CompletableFuture<Boolean>> waiting = new HashMap<>();
 
-  private final java.util.function.LongSupplier clock;
+  private final LongSupplier clock;
 
   public LocalReplicas() {
     this(System::currentTimeMillis);
   }
 
   /** With {@code clock} (epoch millis) for the release times. */
-  public LocalReplicas(java.util.function.LongSupplier clock) {
+  public LocalReplicas(LongSupplier clock) {
     this.clock = clock;
     for (int i = 0; i < partitionLocks.length; i++) {
       partitionLocks[i] = new Object();
@@ -176,7 +178,7 @@ public final class LocalReplicas {
    * their previous host.
    */
   public Map<String, Long> releasedReplicas(int partition) {
-    Map<String, Long> released = new java.util.TreeMap<>();
+    Map<String, Long> released = new TreeMap<>();
     releasedReplicas.forEach((id, at) -> {
       if (id.partition() == partition) {
         released.put(id.id(), at);
@@ -201,7 +203,7 @@ public final class LocalReplicas {
    */
   public Map<String, Long> releasedReplicasMillisAgo(int partition) {
     long now = clock.getAsLong();
-    Map<String, Long> ago = new java.util.TreeMap<>();
+    Map<String, Long> ago = new TreeMap<>();
     releasedReplicas(partition).forEach((id, at) -> ago.put(id, Math.max(0, now - at)));
     return ago;
   }

@@ -6,6 +6,7 @@ import io.ringstore.ring.Ring;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -26,8 +27,8 @@ public final class ReplicaDirectory {
   private final ReplicaRoutes routes;
   /** {@link #nodeOf} of a replica running on this node. */
   private static final String LOCAL = "local";
-  private static final java.util.concurrent.atomic.AtomicInteger KEEPERS =
-      new java.util.concurrent.atomic.AtomicInteger();
+  private static final AtomicInteger KEEPERS =
+      new AtomicInteger();
 
   /**
    * A directory over any way of reaching entities: sharding on a node

@@ -9,9 +9,14 @@ import io.ringstore.storage.StorageOverloadedException;
 import io.ringstore.storage.StoredObjectCodec;
 import io.ringstore.version.CausalContextCodec;
 import io.ringstore.version.VersionVector;
+import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -20,6 +25,8 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Replica {@code r} of partition {@code p} (sharding entity {@code "p:r"}): owns that partition's data on
@@ -189,7 +196,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
 
   /** Keys and entry hashes, index-aligned. */
   public record KeyHashesReply(
-      String replica, String node, java.util.List<String> keys, long[] hashes, String error)
+      String replica, String node, List<String> keys, long[] hashes, String error)
       implements CborSerializable {}
 
   /**
@@ -237,7 +244,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
   /** Commands kept while the entity waits for a drop of its partition to end (rare, short). */
   private static final int STASH_CAPACITY = 10_000;
 
-  private static final java.time.Duration TRANSFER_RESTART_PAUSE = java.time.Duration.ofSeconds(1);
+  private static final Duration TRANSFER_RESTART_PAUSE = Duration.ofSeconds(1);
 
   private final ReplicaId id;
   private final ReplicaHost host;
@@ -415,7 +422,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
    * have handed the write to another replica already: refused, a duplicate dot is worse than a retry.
    */
   private static boolean mayHaveWaitedThroughStall(long budgetMillis) {
-    long budget = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(budgetMillis);
+    long budget = TimeUnit.MILLISECONDS.toNanos(budgetMillis);
     return StallWatch.jvm().stalledSince(System.nanoTime() - 2 * budget, budget / 2);
   }
 

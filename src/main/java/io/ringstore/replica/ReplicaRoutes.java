@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -41,7 +42,7 @@ public final class ReplicaRoutes {
    * Messages of the keeper actor, which learns, watches and drops routes. Local only (the keeper is
    * never reached from another node), so exempt from {@code serialize-messages} checks in tests.
    */
-  public interface Command extends org.apache.pekko.actor.NoSerializationVerificationNeeded {}
+  public interface Command extends NoSerializationVerificationNeeded {}
 
   private record Locate(ReplicaId id) implements Command {}
 

@@ -53,9 +53,9 @@ public final class RingAllocationStrategy extends ShardCoordinator.AbstractShard
   }
 
   @Override
-  public Future<java.util.Set<String>> rebalance(
+  public Future<Set<String>> rebalance(
       Map<ActorRef, IndexedSeq<String>> currentShardAllocations,
-      java.util.Set<String> rebalanceInProgress) {
+      Set<String> rebalanceInProgress) {
     Map<String, Set<String>> current = byMember(currentShardAllocations, new HashMap<>());
     // Never hand a shard off from (or to) a region whose member is not an Up, reachable data member:
     // the coordinator may still list the region of a crashed, downed or removed member (its

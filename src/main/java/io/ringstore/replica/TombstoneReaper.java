@@ -2,6 +2,9 @@ package io.ringstore.replica;
 
 import io.ringstore.storage.StorageCalls;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -27,7 +30,7 @@ public final class TombstoneReaper extends AbstractBehavior<TombstoneReaper.Comm
   private final LocalObjectStore store;
   private final StorageCalls storageCalls;
   private final Duration gracePeriod;
-  private final java.util.function.LongSupplier wallClock;
+  private final LongSupplier wallClock;
   private boolean running;
 
   public static Behavior<Command> create(
@@ -41,7 +44,7 @@ public final class TombstoneReaper extends AbstractBehavior<TombstoneReaper.Comm
    */
   public static Behavior<Command> create(
       LocalObjectStore store, StorageCalls storageCalls, Duration gracePeriod, Duration interval,
-      java.util.function.LongSupplier wallClock) {
+      LongSupplier wallClock) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Tick.INSTANCE, interval);
       return new TombstoneReaper(ctx, store, storageCalls, gracePeriod, wallClock);
@@ -50,7 +53,7 @@ public final class TombstoneReaper extends AbstractBehavior<TombstoneReaper.Comm
 
   private TombstoneReaper(
       ActorContext<Command> ctx, LocalObjectStore store, StorageCalls storageCalls,
-      Duration gracePeriod, java.util.function.LongSupplier wallClock) {
+      Duration gracePeriod, LongSupplier wallClock) {
     super(ctx);
     this.store = store;
     this.storageCalls = storageCalls;

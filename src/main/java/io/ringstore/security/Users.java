@@ -1,6 +1,7 @@
 package io.ringstore.security;
 
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -12,7 +13,7 @@ public record Users(Map<String, User> byName) {
   public static final Users NONE = new Users(Map.of());
 
   public Users {
-    byName = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(byName));
+    byName = Collections.unmodifiableMap(new LinkedHashMap<>(byName));
   }
 
   public static Users of(Collection<User> users) {

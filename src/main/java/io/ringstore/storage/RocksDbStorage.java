@@ -3,6 +3,8 @@ package io.ringstore.storage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
@@ -341,10 +343,10 @@ public final class RocksDbStorage implements StorageEngine {
    * records included), bytes in SST files and in memtables, and bytes in the block cache.
    */
   @Override
-  public java.util.Map<String, Long> statistics() {
+  public Map<String, Long> statistics() {
     readLock();
     try {
-      java.util.Map<String, Long> stats = new java.util.LinkedHashMap<>();
+      Map<String, Long> stats = new LinkedHashMap<>();
       stats.put("estimated_keys", db.getLongProperty("rocksdb.estimate-num-keys"));
       stats.put("sst_bytes", db.getLongProperty("rocksdb.total-sst-files-size"));
       stats.put("memtable_bytes", db.getLongProperty("rocksdb.cur-size-all-mem-tables"));

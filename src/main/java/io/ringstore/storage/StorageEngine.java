@@ -1,5 +1,6 @@
 package io.ringstore.storage;
 
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiConsumer;
 
@@ -88,8 +89,8 @@ public interface StorageEngine extends AutoCloseable {
    * The engine's own figures for monitoring, by metric name without the {@code ringstore_storage_}
    * prefix (e.g. {@code estimated_keys}, {@code sst_bytes}); cheap (no scan). Empty when it has none.
    */
-  default java.util.Map<String, Long> statistics() {
-    return java.util.Map.of();
+  default Map<String, Long> statistics() {
+    return Map.of();
   }
 
   /**

@@ -2,7 +2,9 @@ package io.ringstore.tools;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.ConnectException;
 import java.net.http.HttpClient;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -185,10 +187,10 @@ public final class AdminCommand {
     if (tls.isPresent()) {
       return tls.get();
     }
-    if (e instanceof java.net.ConnectException || e.getCause() instanceof java.net.ConnectException) {
+    if (e instanceof ConnectException || e.getCause() instanceof ConnectException) {
       return "connection refused";
     }
-    if (e instanceof java.net.http.HttpTimeoutException) {
+    if (e instanceof HttpTimeoutException) {
       return "no answer within the timeout";
     }
     String message = e.getMessage();

@@ -3,6 +3,7 @@ package io.ringstore.tools;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -90,7 +91,7 @@ record AdminOptions(
           if (value.isBlank()) {
             throw new IllegalArgumentException("--host must not be empty");
           }
-          String lower = value.toLowerCase(java.util.Locale.ROOT);
+          String lower = value.toLowerCase(Locale.ROOT);
           if (lower.startsWith("https://") || lower.startsWith("http://")) {
             // a URL: its scheme, host and (when given) port
             https |= lower.startsWith("https://");

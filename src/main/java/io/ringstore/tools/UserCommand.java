@@ -153,7 +153,9 @@ public final class UserCommand {
 
   private int remove(Path file, String name) {
     Users users = UsersFile.load(file);
-    users.find(name).orElseThrow(() -> absent(name, file));
+    if (users.find(name).isEmpty()) {
+      throw absent(name, file);
+    }
     Users left = users.without(name);
     UsersFile.write(file, left);
     out.println("removed user '" + name + "' from " + file + "; " + reloadNote());

@@ -15,8 +15,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -103,8 +105,8 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
   private final TimerScheduler<Command> timers;
   private final Function<ActorRef<?>, String> nodeOf;
   private final List<PartitionSource.Description> descriptions = new ArrayList<>();
-  private final java.util.Map<String, ActorRef<PartitionSource.Command>> copySources =
-      new java.util.HashMap<>();
+  private final Map<String, ActorRef<PartitionSource.Command>> copySources =
+      new HashMap<>();
   private int awaitedDescriptions;
   private boolean planned;
   private PartitionSource.Description copySource;

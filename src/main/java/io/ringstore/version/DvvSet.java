@@ -3,6 +3,7 @@ package io.ringstore.version;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -410,7 +411,7 @@ public final class DvvSet<V> {
         if (list.size() < 2) {
             return false;
         }
-        return new java.util.HashSet<>(list).size() != list.size();
+        return new HashSet<>(list).size() != list.size();
     }
 
     private static boolean sameMultiset(List<?> a, List<?> b) {

@@ -15,6 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -76,7 +78,7 @@ class BenchCredentialsTest {
   }
 
   private static void keytool(String... args) throws Exception {
-    List<String> command = new java.util.ArrayList<>();
+    List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
     command.addAll(List.of(args));
     ProcessBuilder keytool = new ProcessBuilder(command).redirectErrorStream(true)
@@ -151,8 +153,8 @@ class BenchCredentialsTest {
     }
   }
 
-  private static <T> List<T> iterable(java.util.Iterator<T> it) {
-    List<T> list = new java.util.ArrayList<>();
+  private static <T> List<T> iterable(Iterator<T> it) {
+    List<T> list = new ArrayList<>();
     it.forEachRemaining(list::add);
     return list;
   }

@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -98,7 +99,7 @@ final class FakeKvNode implements AutoCloseable {
         gets.incrementAndGet();
         if (getServiceNanos > 0) {
           // models the time a slow node takes to answer (the request's work), not a wait for a condition
-          java.util.concurrent.locks.LockSupport.parkNanos(getServiceNanos);
+          LockSupport.parkNanos(getServiceNanos);
         }
         byte[] value = values.get(key);
         if (value == null) {

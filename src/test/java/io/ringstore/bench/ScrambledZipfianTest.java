@@ -3,10 +3,12 @@ package io.ringstore.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.LongStream;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -65,7 +67,7 @@ class ScrambledZipfianTest {
     SplittableRandom b = new SplittableRandom(99);
     long[] first = LongStream.range(0, 1000).map(i -> keys.next(a)).toArray();
     long[] second = LongStream.range(0, 1000).map(i -> keys.next(b)).toArray();
-    assertEquals(java.util.Arrays.toString(first), java.util.Arrays.toString(second));
+    assertEquals(Arrays.toString(first), Arrays.toString(second));
   }
 
   @ParameterizedTest(name = "uniform over 10 records, seed {0}: every record about 10 %")
@@ -84,6 +86,6 @@ class ScrambledZipfianTest {
 
   @Test
   void recordsMustBePositive() {
-    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new ScrambledZipfian(0));
+    Assertions.assertThrows(IllegalArgumentException.class, () -> new ScrambledZipfian(0));
   }
 }

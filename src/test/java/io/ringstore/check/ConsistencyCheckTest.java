@@ -5,12 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -158,19 +162,19 @@ class ConsistencyCheckTest {
   }
 
   /** Polls {@code condition} (a check of the running load, not a timing) for at most 10 s. */
-  private static void await(java.util.function.BooleanSupplier condition, String what) {
+  private static void await(BooleanSupplier condition, String what) {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (!condition.getAsBoolean()) {
       assertTrue(System.nanoTime() < deadline, "within 10 s: " + what);
-      java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
+      LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
     }
   }
 
   @Test
   void replicaStatesAreJudgedConvergedOnlyWhenAllAnswerWithTheSameValues() throws Exception {
-    var json = new com.fasterxml.jackson.databind.ObjectMapper();
-    String v3 = java.util.Base64.getEncoder().encodeToString(ValueFormat.value("k", 3, 8));
-    String v4 = java.util.Base64.getEncoder().encodeToString(ValueFormat.value("k", 4, 8));
+    var json = new ObjectMapper();
+    String v3 = Base64.getEncoder().encodeToString(ValueFormat.value("k", 3, 8));
+    String v4 = Base64.getEncoder().encodeToString(ValueFormat.value("k", 4, 8));
     record Case(String name, String replicas, String problem, long maxSeq) {}
     for (Case c : List.of(
         new Case("all equal", "[{'replica':'1:0','node':'a','found':true,'values':['V3','V4']},"

@@ -1,6 +1,7 @@
 package io.ringstore.check;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,7 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A stand-in for a ringstore node's HTTP contract ({@code /kv/{key}}, {@code /admin/replicas/{key}}, and
@@ -26,8 +29,8 @@ final class FakeNode implements AutoCloseable {
   private final HttpServer server;
   private final Behaviour behaviour;
   private final Map<String, byte[]> values = new ConcurrentHashMap<>();
-  private final java.util.concurrent.atomic.AtomicLong kvRequests = new java.util.concurrent.atomic.AtomicLong();
-  private final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong kvRequests = new AtomicLong();
+  private final AtomicLong refused = new AtomicLong();
   private volatile String requiredAuthorization;
   private volatile boolean forbidReplicas;
 
@@ -78,7 +81,7 @@ final class FakeNode implements AutoCloseable {
     return refused.get();
   }
 
-  private com.sun.net.httpserver.HttpHandler guarded(com.sun.net.httpserver.HttpHandler handler) {
+  private HttpHandler guarded(HttpHandler handler) {
     return exchange -> {
       String required = requiredAuthorization;
       if (required != null && !required.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
@@ -147,6 +150,6 @@ final class FakeNode implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
-    ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+    ((ExecutorService) server.getExecutor()).shutdownNow();
   }
 }

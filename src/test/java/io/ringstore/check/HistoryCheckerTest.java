@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -174,7 +176,7 @@ class HistoryCheckerTest {
     checker.finalValue("a", 1);
     checker.finalValue("b", 1);
     checker.loadEnded(3 * S);
-    checker.notConverged(java.util.Map.of("b", "replica 1:2 did not answer"));
+    checker.notConverged(Map.of("b", "replica 1:2 did not answer"));
     Report report = checker.analyze();
     assertFalse(report.convergence().converged(), "not converged");
     assertEquals(List.of("b"), report.convergence().notConverged(), "the key not converged");
@@ -218,7 +220,7 @@ class HistoryCheckerTest {
     checker.finalValue(K, 1);
     checker.loadEnded(3 * S);
     checker.converged(4 * S);
-    var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(checker.analyze().toJson());
+    var json = new ObjectMapper().readTree(checker.analyze().toJson());
     assertTrue(json.path("passed").asBoolean(), "passed in " + json);
     assertEquals(1, json.path("writesAcknowledged").asInt(), "acked in " + json);
     assertEquals(1.0, json.path("availability").path("ratio").asDouble(), "ratio in " + json);

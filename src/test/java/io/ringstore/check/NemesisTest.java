@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntConsumer;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -241,7 +242,7 @@ class NemesisTest {
   static final class FakePacer implements Nemesis.Pacer {
     long now;
     int sleeps;
-    java.util.function.IntConsumer onSleep = n -> {};
+    IntConsumer onSleep = n -> {};
 
     @Override
     public long nanoTime() {

@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -201,7 +202,7 @@ class ThreeNodeClusterTest {
   @Order(4)
   void aValueOfTheMaximumSizeReplicatesBetweenNodes() throws Exception {
     byte[] value = new byte[1024 * 1024];
-    new java.util.Random(7).nextBytes(value);
+    new Random(7).nextBytes(value);
     WriteResult.Written written = awaitWritten(nodes.get(1).node().client(), "big", value);
     assertEquals(3, new HashSet<>(written.replicas()).size(), "1 MiB value acked by 3 members");
     ReadResult read = nodes.get(2).node().client()

@@ -21,6 +21,7 @@ import io.ringstore.ring.Ring;
 import io.ringstore.storage.Sibling;
 import io.ringstore.testing.TestNode;
 import io.ringstore.transfer.TransferTracker;
+import io.ringstore.version.DvvSet;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -170,7 +171,7 @@ class TransferClusterTest {
         continue;
       }
       checked++;
-      Optional<io.ringstore.version.DvvSet<Sibling>> stored =
+      Optional<DvvSet<Sibling>> stored =
           fourth.node().store().read(p, entry.getKey());
       assertTrue(stored.isPresent(), entry.getKey() + " (partition " + p + ") is on the new node");
       for (Sibling value : stored.get().values()) {

@@ -8,7 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.ConfigFactory;
 import io.ringstore.LaunchOptions;
 import io.ringstore.NodeConfig;
+import io.ringstore.cluster.ClusterIdFile;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
@@ -42,7 +46,7 @@ class RingstoreSettingsTest {
         "ringstore.requests.max-object-size = 8MiB\n"
             + "pekko.remote.artery.advanced.maximum-large-frame-size = 25MiB"), ConfigFactory.empty()));
     assertEquals(8L * 1024 * 1024, s.requests().maxObjectBytes());
-    assertTrue(io.ringstore.config.InternodeFrames.requiredLargeFrame(8L << 20, 1024, 3) <= 25L << 20,
+    assertTrue(InternodeFrames.requiredLargeFrame(8L << 20, 1024, 3) <= 25L << 20,
         "3 x 8 MiB + key + envelope fits 25 MiB");
   }
 
@@ -199,7 +203,7 @@ class RingstoreSettingsTest {
     assertEquals("127.0.0.2", s.http().host());
     assertEquals("/tmp/x", s.dataDir().toString());
     assertEquals(2600, config.getInt("pekko.remote.artery.canonical.port"));
-    assertEquals(java.util.List.of("pekko://ringstore@127.0.0.2:2600", "pekko://ringstore@127.0.0.3:2601"),
+    assertEquals(List.of("pekko://ringstore@127.0.0.2:2600", "pekko://ringstore@127.0.0.3:2601"),
         config.getStringList("pekko.cluster.seed-nodes"));
   }
 
@@ -208,21 +212,21 @@ class RingstoreSettingsTest {
    * cluster after a timeout): its seeds go to the joiner; a fresh one keeps them for Pekko.
    */
   @Test
-  void aDataDirWithHistoryHandsItsSeedsToTheJoinerNotToPekko(@org.junit.jupiter.api.io.TempDir
-      java.nio.file.Path dir) {
+  void aDataDirWithHistoryHandsItsSeedsToTheJoinerNotToPekko(@TempDir
+      Path dir) {
     String[] args = {"--cluster-port", "2600", "--seed", "127.0.0.1:2600", "--data-dir", dir.toString()};
     var fresh = NodeConfig.load(LaunchOptions.parse(args));
-    assertEquals(java.util.List.of("pekko://ringstore@127.0.0.1:2600"),
+    assertEquals(List.of("pekko://ringstore@127.0.0.1:2600"),
         fresh.getStringList("pekko.cluster.seed-nodes"), "fresh: Pekko's seed process");
     assertEquals(false, RingstoreSettings.fromConfig(fresh).cluster().rejoin());
 
-    io.ringstore.cluster.ClusterIdFile.save(dir, "c0ffee00-0000-4000-8000-000000000001");
+    ClusterIdFile.save(dir, "c0ffee00-0000-4000-8000-000000000001");
     var restarted = NodeConfig.load(LaunchOptions.parse(args));
     RingstoreSettings s = RingstoreSettings.fromConfig(restarted);
-    assertEquals(java.util.List.of(), restarted.getStringList("pekko.cluster.seed-nodes"),
+    assertEquals(List.of(), restarted.getStringList("pekko.cluster.seed-nodes"),
         "history: no seed process that could form a cluster");
     assertTrue(s.cluster().rejoin(), "history: the joiner rejoins");
-    assertEquals(java.util.List.of("127.0.0.1:2600"), s.cluster().seedNodes());
+    assertEquals(List.of("127.0.0.1:2600"), s.cluster().seedNodes());
     assertEquals("c0ffee00-0000-4000-8000-000000000001", restarted.getString("ringstore.cluster.id"),
         "the id goes to Pekko's join compatibility check");
 
@@ -248,13 +252,13 @@ class RingstoreSettingsTest {
 
   @Test
   void allowedHostsAreNamesWithoutSchemePortOrPath() {
-    assertEquals(java.util.List.of(), RingstoreSettings.fromConfig(
+    assertEquals(List.of(), RingstoreSettings.fromConfig(
         NodeConfig.load(ConfigFactory.empty(), ConfigFactory.empty())).http().allowedHosts(),
         "no extra names by default");
     RingstoreSettings s = RingstoreSettings.fromConfig(NodeConfig.load(ConfigFactory.parseString(
         "ringstore.http.allowed-hosts = [\"RingStore.Internal\", \"[2001:db8::1]\", \"*\", \"10.0.0.1\"]"),
         ConfigFactory.empty()));
-    assertEquals(java.util.List.of("ringstore.internal", "[2001:db8::1]", "*", "10.0.0.1"),
+    assertEquals(List.of("ringstore.internal", "[2001:db8::1]", "*", "10.0.0.1"),
         s.http().allowedHosts(), "lower-cased, kept in order");
     for (String bad : new String[] {"http://a.example", "a.example:8080", "a.example/kv", "",
         "a b", "*.example"}) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -53,7 +54,7 @@ class LatencyQuantilesTest {
     metrics.record(RequestMetrics.Operation.GET, RequestMetrics.RequestOutcome.OK, 3_000_000_000L);
     long[] cumulative = metrics.snapshot().operations().get(RequestMetrics.Operation.GET)
         .cumulativeBuckets();
-    List<Long> counts = java.util.Arrays.stream(cumulative).boxed().toList();
+    List<Long> counts = Arrays.stream(cumulative).boxed().toList();
     double[] bounds = RequestMetrics.bucketBoundsSeconds();
     double p50 = LatencyQuantiles.quantile(0.5, bounds, counts);
     assertEquals(true, p50 > 0.001 && p50 <= 0.0025, "p50 in the 1..2.5 ms bucket: " + p50);

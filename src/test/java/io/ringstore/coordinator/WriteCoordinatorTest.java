@@ -21,6 +21,7 @@ import io.ringstore.version.CausalContextCodec;
 import io.ringstore.version.DvvSet;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
@@ -512,7 +513,7 @@ class WriteCoordinatorTest {
     client.expectNoMessage(QUIET);
     r0.replyTo().tell(new ReplicaEntity.Replicated(replicaId(0), node(0), true));
     WriteResult.Written written = client.expectMessageClass(WriteResult.Written.class);
-    assertEquals(java.util.Set.of(node(0), node(1), node(2)), java.util.Set.copyOf(written.replicas()),
+    assertEquals(Set.of(node(0), node(1), node(2)), Set.copyOf(written.replicas()),
         "w=all met with the syncing replica's ack of the replicated object");
     assertEquals(contextOf(object), written.context());
     watcher.expectTerminated(coordinator);

@@ -10,6 +10,7 @@ import com.typesafe.config.ConfigFactory;
 import io.ringstore.storage.DamageRepair;
 import io.ringstore.storage.DamagedFileException;
 import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -43,7 +44,7 @@ class HintJournalCheckTest {
         "ringstore", "");
          Statement statement = connection.createStatement()) {
       String ddl = new String(getClass().getClassLoader().getResourceAsStream("schema/h2/h2-create-schema.sql")
-          .readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+          .readAllBytes(), StandardCharsets.UTF_8);
       for (String sql : ddl.split(";")) {
         if (!sql.isBlank()) {
           statement.execute(sql);

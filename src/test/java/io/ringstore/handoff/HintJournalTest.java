@@ -26,8 +26,10 @@ import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -161,7 +163,7 @@ class HintJournalTest {
     byte[] fromB = StoredObjectCodec.encode(DvvSet.<Sibling>empty()
         .update(DvvSet.of(Sibling.value("from-b".getBytes(UTF_8), "text/plain")), "uid-b"));
     byte[] large = new byte[700_000];
-    new java.util.Random(7).nextBytes(large);
+    new Random(7).nextBytes(large);
     byte[] largeObject = StoredObjectCodec.encode(DvvSet.<Sibling>empty()
         .update(DvvSet.of(Sibling.value(large, "application/octet-stream")), "uid-a"));
     storeObject(manager, TARGET_A, "merged", fromA);
@@ -172,7 +174,7 @@ class HintJournalTest {
 
     ActorRef<HintManager.Command> restarted = startNode(replica);
     restarted.tell(HintManager.TargetsReachable.INSTANCE);
-    Map<String, byte[]> delivered = new java.util.HashMap<>();
+    Map<String, byte[]> delivered = new HashMap<>();
     TestProbe<Void> waiter = kit.createTestProbe();
     waiter.awaitAssert(TIMEOUT, () -> {
       restarted.tell(HintManager.TargetsReachable.INSTANCE);

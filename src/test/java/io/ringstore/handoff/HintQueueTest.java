@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import com.typesafe.config.ConfigFactory;
+import io.ringstore.config.RingstoreSettings;
 import io.ringstore.storage.Sibling;
 import io.ringstore.storage.StoredObjectCodec;
 import io.ringstore.version.DvvSet;
@@ -106,8 +108,8 @@ class HintQueueTest {
 
   @Test
   void settingsComeFromTheNodeConfiguration() {
-    var node = io.ringstore.config.RingstoreSettings.fromConfig(
-        com.typesafe.config.ConfigFactory.load()).handoff();
+    var node = RingstoreSettings.fromConfig(
+        ConfigFactory.load()).handoff();
     HintSettings s = HintSettings.of(node);
     assertEquals(node.hintWindow(), s.hintWindow());
     assertEquals(node.maxHintsPerTarget(), s.maxHintsPerTarget());

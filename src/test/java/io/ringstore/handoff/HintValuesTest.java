@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
@@ -50,7 +51,7 @@ class HintValuesTest {
   @Test
   void copiesAreStoredReadListedAndDeletedExactly() throws Exception {
     byte[] object = new byte[300_000];
-    new java.util.Random(5).nextBytes(object);
+    new Random(5).nextBytes(object);
     HintValues.ValueId first = new HintValues.ValueId("hints|1:0", "k", "d1", 1);
     HintValues.ValueId second = new HintValues.ValueId("hints|1:0", "k", "d1", 2);
     HintValues.ValueId other = new HintValues.ValueId("hints|2:1", "k", "d1", 1);

@@ -20,6 +20,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
@@ -178,7 +179,7 @@ class AccessControlHttpTest {
     UsersFile.write(usersFile, before);
     awaitStatus(401, "GET", "/kv/reload", null, "late", "late-pw");
     // a damaged file keeps the users in force
-    java.nio.file.Files.writeString(usersFile, "this is: not a users file\n");
+    Files.writeString(usersFile, "this is: not a users file\n");
     assertEquals(404, send("GET", "/kv/reload", null, "reader").statusCode(),
         "a bad file leaves the users loaded before in force");
     UsersFile.write(usersFile, before);

@@ -33,6 +33,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.http.javadsl.settings.ServerSettings;
 import org.junit.jupiter.api.AfterAll;
@@ -261,7 +262,7 @@ class CausalContextClaimsHttpTest {
       result = call.run();
     } catch (IllegalArgumentException e) {
       return;
-    } catch (java.util.concurrent.ExecutionException | CompletionException e) {
+    } catch (ExecutionException | CompletionException e) {
       throw new AssertionError(what + ": failed instead of being refused", e);
     }
     Outcome.Rejected rejected = assertInstanceOf(Outcome.Rejected.class, result, what);

@@ -16,6 +16,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -33,7 +34,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import org.apache.pekko.http.javadsl.model.Uri;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -303,7 +306,7 @@ class HttpApiTest {
     cases.put("/kv/bad%C3%28", "/kv/bad%EF%BF%BD(");
     cases.put("/kv/bad%FF%28", "/kv/bad%EF%BF%BD(");
     cases.forEach((raw, parsed) -> assertEquals(parsed,
-        org.apache.pekko.http.javadsl.model.Uri.create("http://h" + raw).path(),
+        Uri.create("http://h" + raw).path(),
         "Pekko's parsed path of " + raw));
   }
 
@@ -691,7 +694,7 @@ class HttpApiTest {
     URI uri;
     try {
       uri = new URI("http://127.0.0.1:" + port + target);
-    } catch (java.net.URISyntaxException e) {
+    } catch (URISyntaxException e) {
       return raw(method, target, body, type, headers);
     }
     return call(uri, method, body, type, headers);
@@ -806,7 +809,7 @@ class HttpApiTest {
   }
 
   private static void assertNull(Object o, String message) {
-    org.junit.jupiter.api.Assertions.assertNull(o, message);
+    Assertions.assertNull(o, message);
   }
 
   private static void assertNotFound(Response response, String what) throws IOException {

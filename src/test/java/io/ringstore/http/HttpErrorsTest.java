@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import io.ringstore.coordinator.Outcome;
 import java.util.List;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -27,7 +28,7 @@ class HttpErrorsTest {
     Object[][] table = {
         {new AskTimeoutException(ASK), 503},
         {new CompletionException(new AskTimeoutException(ASK)), 503},
-        {new java.util.concurrent.TimeoutException("Futures timed out after [3 seconds]"), 503},
+        {new TimeoutException("Futures timed out after [3 seconds]"), 503},
         {new IllegalArgumentException("java.lang.NumberFormatException: For input string: \"x\""),
             400},
         {new IllegalArgumentException("Illegal base64 character 2d"), 400},

@@ -15,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -107,7 +108,7 @@ class InFlightBytesHttpTest {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     long value = metric(name);
     while (value != expected && System.nanoTime() < deadline) {
-      java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+      LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
       value = metric(name);
     }
     assertEquals(expected, value, name);

@@ -18,17 +18,23 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Sends thousands of generated malformed requests over raw sockets to one in-JVM node (DESIGN
@@ -126,14 +132,14 @@ class MalformedRequestFuzzTest {
     System.out.printf("fuzz: %d requests (seed %x), %d closed without an answer; by case "
         + "[none,1xx,2xx,3xx,4xx,5xx]:%n", sent, SEED, unanswered);
     statusesByCase.forEach((name, counts) ->
-        System.out.printf("  %-28s %s%n", name, java.util.Arrays.toString(counts)));
+        System.out.printf("  %-28s %s%n", name, Arrays.toString(counts)));
     assertTrue(sent >= 500, "at least 500 requests were sent within the time budget, sent " + sent);
     for (Case c : cases) {
       int[] counts = statusesByCase.getOrDefault(c.name, new int[6]);
-      int total = java.util.Arrays.stream(counts).sum();
+      int total = Arrays.stream(counts).sum();
       assertTrue(!c.mustAnswer || counts[0] * 2 <= total,
           c.name + ": most requests get an answer, not a closed connection: "
-              + java.util.Arrays.toString(counts));
+              + Arrays.toString(counts));
     }
     assertTrue(failures.isEmpty(), "bad answers:\n" + String.join("\n", failures));
 
@@ -149,13 +155,13 @@ class MalformedRequestFuzzTest {
   }
 
   /** One request of each kind README's table lists: (name, request, expected status). */
-  static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> representative() {
+  static Stream<Arguments> representative() {
     List<String> manyHeaders = new ArrayList<>();
     for (int i = 0; i < 70; i++) {
       manyHeaders.add("X-H" + i + ": v");
     }
     String chunked = "Transfer-Encoding: chunked";
-    return java.util.stream.Stream.of(
+    return Stream.of(
         args("malformed chunk size", chunked(null, "guarded-0", "z\r\nabc\r\n0\r\n\r\n"), 400),
         args("chunk longer than declared", chunked(null, "guarded-0", "3\r\nabcdef\r\n0\r\n\r\n"), 400),
         args("chunked body cut short", chunked(null, "guarded-0", "10\r\nabc"), 400),
@@ -200,13 +206,13 @@ class MalformedRequestFuzzTest {
             List.of("X-Causal-Context: " + forgedContext(1, Long.MAX_VALUE)), null), 400));
   }
 
-  private static org.junit.jupiter.params.provider.Arguments args(
+  private static Arguments args(
       String name, byte[] request, int status) {
-    return org.junit.jupiter.params.provider.Arguments.of(name, request, status);
+    return Arguments.of(name, request, status);
   }
 
-  @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
-  @org.junit.jupiter.params.provider.MethodSource("representative")
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("representative")
   void eachKindOfMalformedRequestGetsItsStatus(String name, byte[] request, int status)
       throws Exception {
     Answer answer = exchange(request, true);
@@ -505,7 +511,7 @@ class MalformedRequestFuzzTest {
           headEnd = end + 4;
           head = text.substring(0, end);
           for (String line : head.split("\r\n")) {
-            if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+            if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
               contentLength = Integer.parseInt(line.substring(15).trim());
             }
           }
@@ -523,7 +529,7 @@ class MalformedRequestFuzzTest {
     int status = Integer.parseInt(statusLine[1]);
     String contentType = "";
     for (String line : lines) {
-      if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-type:")) {
+      if (line.toLowerCase(Locale.ROOT).startsWith("content-type:")) {
         contentType = line.substring(13).trim();
       }
     }

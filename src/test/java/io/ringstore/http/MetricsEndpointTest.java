@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -158,7 +159,7 @@ class MetricsEndpointTest {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     double now = before;
     while (now < before + 2 && System.nanoTime() < deadline) {
-      java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
+      LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
       now = scrape().samples.get(metric);
     }
     assertTrue(now >= before + 2, "sync = periodic, sync-interval = 1s (the defaults) fsync the WAL"

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
@@ -52,7 +53,7 @@ final class RawHttp {
       assertTrue(text.startsWith("HTTP/1.1 "), method + " " + path + " from " + from
           + ": the connection was closed without a response");
       return new Response(Integer.parseInt(text.substring(9, 12)), text);
-    } catch (java.net.SocketTimeoutException e) {
+    } catch (SocketTimeoutException e) {
       throw new AssertionError(method + " " + path + " from " + from + " not answered within "
           + within, e);
     }
@@ -69,7 +70,7 @@ final class RawHttp {
             "GET /health/alive HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
                 .getBytes(StandardCharsets.US_ASCII));
         return socket.getInputStream().read() == -1;
-      } catch (java.net.SocketTimeoutException e) {
+      } catch (SocketTimeoutException e) {
         return false;
       } catch (IOException reset) {
         return true;

@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,7 +45,7 @@ class LocalReplicasTest {
 
   @Test
   void agesAreMeasuredOnThisNodesClock_andNeverNegative() {
-    java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(5_000);
+    AtomicLong now = new AtomicLong(5_000);
     LocalReplicas locals = new LocalReplicas(now::get);
     assertEquals(Optional.empty(), locals.releasedMillisAgo(3), "never hosted: no age");
     locals.register(new ReplicaId(3, 0));
@@ -54,12 +56,12 @@ class LocalReplicasTest {
     locals.deregister(new ReplicaId(3, 0));
     now.set(9_500);
     assertEquals(Optional.of(3_500L), locals.releasedMillisAgo(3), "the last one left 3.5 s ago");
-    assertEquals(java.util.Map.of("3:0", 3_500L, "3:1", 4_500L), locals.releasedReplicasMillisAgo(3),
+    assertEquals(Map.of("3:0", 3_500L, "3:1", 4_500L), locals.releasedReplicasMillisAgo(3),
         "each replica's age");
     now.set(1_000);
     assertEquals(Optional.of(0L), locals.releasedMillisAgo(3),
         "a wall clock stepped back gives age 0, not a negative one");
-    assertEquals(java.util.Map.of("3:0", 0L, "3:1", 0L), locals.releasedReplicasMillisAgo(3));
+    assertEquals(Map.of("3:0", 0L, "3:1", 0L), locals.releasedReplicasMillisAgo(3));
   }
 
   @Test
@@ -103,15 +105,15 @@ class LocalReplicasTest {
     LocalReplicas locals = new LocalReplicas();
     locals.register(new ReplicaId(7, 0));
     locals.register(new ReplicaId(7, 1));
-    assertEquals(java.util.Map.of(), locals.releasedReplicas(7), "nothing released yet");
+    assertEquals(Map.of(), locals.releasedReplicas(7), "nothing released yet");
     locals.deregister(new ReplicaId(7, 1));
     assertEquals(Set.of("7:1"), locals.releasedReplicas(7).keySet(), "7:1 moved away from here");
     assertEquals(Optional.empty(), locals.releasedAt(7), "the partition is still hosted (7:0)");
-    assertEquals(java.util.Map.of(), locals.releasedReplicas(8), "other partitions unaffected");
+    assertEquals(Map.of(), locals.releasedReplicas(8), "other partitions unaffected");
     locals.register(new ReplicaId(7, 1));
-    assertEquals(java.util.Map.of(), locals.releasedReplicas(7), "back here: not released");
+    assertEquals(Map.of(), locals.releasedReplicas(7), "back here: not released");
     locals.deregister(new ReplicaId(7, 2));
-    assertEquals(java.util.Map.of(), locals.releasedReplicas(7), "never ran here: not released");
+    assertEquals(Map.of(), locals.releasedReplicas(7), "never ran here: not released");
   }
 
   /**

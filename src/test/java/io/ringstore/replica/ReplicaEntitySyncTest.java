@@ -13,7 +13,9 @@ import io.ringstore.storage.StorageCalls;
 import io.ringstore.storage.StoredObjectCodec;
 import io.ringstore.transfer.TransferTracker;
 import io.ringstore.version.DvvSet;
+import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -196,7 +198,7 @@ class ReplicaEntitySyncTest {
 
     second.tell(new ReplicaEntity.SyncCompleted());
     assertEquals(new ReplicaEntity.Status("5:1", NODE, false), f.status());
-    f.started.expectNoMessage(java.time.Duration.ofMillis(200));
+    f.started.expectNoMessage(Duration.ofMillis(200));
   }
 
   @Test
@@ -204,14 +206,14 @@ class ReplicaEntitySyncTest {
     Fixture f = new Fixture(false);
     f.started.receiveMessage();
     assertEquals(new ReplicaEntity.Status("5:1", NODE, true), f.status());
-    assertEquals(java.util.Set.of(5), f.locals.hostedPartitions());
+    assertEquals(Set.of(5), f.locals.hostedPartitions());
 
     TestProbe<Object> watcher = testKit.createTestProbe();
     testKit.stop(f.replica);
     watcher.expectTerminated(f.replica);
     watcher.awaitAssert(() -> {
       assertEquals(TransferTracker.State.failed, f.trackerState());
-      assertEquals(java.util.Set.of(), f.locals.hostedPartitions());
+      assertEquals(Set.of(), f.locals.hostedPartitions());
       assertTrue(f.locals.releasedAt(5).isPresent(), "this node released partition 5");
       return null;
     });

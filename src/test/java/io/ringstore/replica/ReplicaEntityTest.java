@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringstore.config.NodeClock;
+import io.ringstore.config.StallWatch;
 import io.ringstore.storage.InMemoryStorage;
 import io.ringstore.storage.RocksDbSettings;
 import io.ringstore.storage.RocksDbStorage;
@@ -22,7 +23,9 @@ import io.ringstore.version.CausalContextCodec;
 import io.ringstore.version.DvvSet;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Deque;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.lang.reflect.InvocationTargetException;
@@ -31,6 +34,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -79,11 +83,11 @@ class ReplicaEntityTest {
       this(new InMemoryStorage(), Runnable::run, ID);
     }
 
-    Fixture(StorageEngine engine, java.util.concurrent.Executor executor, ReplicaId id) {
+    Fixture(StorageEngine engine, Executor executor, ReplicaId id) {
       this(engine, executor, id, NodeClock.SYSTEM);
     }
 
-    Fixture(StorageEngine engine, java.util.concurrent.Executor executor, ReplicaId id,
+    Fixture(StorageEngine engine, Executor executor, ReplicaId id,
         NodeClock clock) {
       this(engine, StorageCalls.unbounded(executor), id, clock);
     }
@@ -143,7 +147,7 @@ class ReplicaEntityTest {
   void coordinatePutIsAppliedOnlyWithinItsBudgetCountedFromReceipt() {
     AtomicLong nanos = new AtomicLong(-7_000_000_000L);
     NodeClock clock = new NodeClock(
-        Clock.offset(Clock.systemUTC(), java.time.Duration.ofDays(1)), nanos::get);
+        Clock.offset(Clock.systemUTC(), Duration.ofDays(1)), nanos::get);
     Deque<Runnable> storageQueue = new ConcurrentLinkedDeque<>();
     Fixture f = new Fixture(new InMemoryStorage(), storageQueue::add, ID, clock);
     TestProbe<ReplicaEntity.PutReply> probe = testKit.createTestProbe();
@@ -190,7 +194,7 @@ class ReplicaEntityTest {
     // a 6 s stall that ended 1 s ago: within the 20 s window of a 10 s budget; the 250 ms budgets of
     // the other tests look back 500 ms only and do not see it
     long now = System.nanoTime();
-    io.ringstore.config.StallWatch.jvm().record(now - 1_000_000_000L, 6_000_000_000L);
+    StallWatch.jvm().record(now - 1_000_000_000L, 6_000_000_000L);
     f.replica.tell(new ReplicaEntity.CoordinatePut(
         "after-stall", value.data(), value.contentType(), false, null, false, probe.ref(), 10_000));
     assertEquals(ReplicaEntity.PutReply.failed("5:1", NODE, PutError.EXPIRED),
@@ -224,7 +228,7 @@ class ReplicaEntityTest {
     assertEquals("5:1", put.replica(), "PutReply names the replica");
     assertEquals(NODE, put.node(), "PutReply names the node");
     DvvSet<Sibling> object = decodeOk(put);
-    assertEquals(java.util.List.of(text("v1")), object.values());
+    assertEquals(List.of(text("v1")), object.values());
     assertEquals(1L, object.join().get(ACTOR), "the coordinating replica minted dot uidA:1");
 
     ReplicaEntity.ReadReply read = f.read(KEY);
@@ -270,7 +274,7 @@ class ReplicaEntityTest {
     String context = CausalContextCodec.encode(f.stored(KEY).join());
 
     DvvSet<Sibling> object = decodeOk(f.put(KEY, text("v3"), context, false));
-    assertEquals(java.util.List.of(text("v3")), object.values(), "both siblings are superseded");
+    assertEquals(List.of(text("v3")), object.values(), "both siblings are superseded");
     assertEquals(3L, object.join().get(ACTOR));
     assertEquals(object, f.stored(KEY));
   }
@@ -282,7 +286,7 @@ class ReplicaEntityTest {
     f.put(KEY, text("v2"), null, false);
 
     DvvSet<Sibling> object = decodeOk(f.put(KEY, Sibling.newTombstone(), null, true));
-    assertEquals(java.util.List.of(Sibling.newTombstone()), object.values(),
+    assertEquals(List.of(Sibling.newTombstone()), object.values(),
         "only the tombstone remains");
     assertTrue(f.stored(KEY).values().stream().allMatch(Sibling::tombstone));
   }
@@ -331,7 +335,7 @@ class ReplicaEntityTest {
     ReplicaEntity.Replicated ack = f.replicate(KEY, StoredObjectCodec.encode(remote));
     assertEquals(new ReplicaEntity.Replicated("5:1", NODE, true), ack);
     assertArrayEquals(before, f.read(KEY).object(), "an older object must not change the stored one");
-    assertEquals(java.util.List.of(text("new")), f.stored(KEY).values());
+    assertEquals(List.of(text("new")), f.stored(KEY).values());
     assertEquals(newer, f.stored(KEY));
   }
 
@@ -406,7 +410,7 @@ class ReplicaEntityTest {
 
       String context = CausalContextCodec.encode(f.stored(KEY).join());
       DvvSet<Sibling> resolved = decodeOk(f.put(KEY, text("v3"), context, false));
-      assertEquals(java.util.List.of(text("v3")), resolved.values());
+      assertEquals(List.of(text("v3")), resolved.values());
       assertEquals(resolved, StoredObjectCodec.decode(
           rocks.get(ID.partition(), KEY.getBytes(UTF_8)).orElseThrow()),
           "RocksDB holds the object the entity replied with");

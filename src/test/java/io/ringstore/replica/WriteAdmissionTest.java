@@ -9,6 +9,8 @@ import io.ringstore.storage.Sibling;
 import io.ringstore.version.DvvSet;
 import io.ringstore.version.VersionVector;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -89,7 +91,7 @@ class WriteAdmissionTest {
     assertEquals(WriteAdmission.Refusal.TOO_MANY_SIBLINGS, refused.refusal(), "why");
     assertTrue(refused.getMessage().contains("context"), "tells the client to use the context: "
         + refused.getMessage());
-    assertTrue(java.util.Arrays.equals(before, store.readEncoded(0, "k").orElseThrow()),
+    assertTrue(Arrays.equals(before, store.readEncoded(0, "k").orElseThrow()),
         "nothing stored for the refused write");
 
     DvvSet<Sibling> resolved = store.coordinate(0, "k", value("resolved"),
@@ -137,7 +139,7 @@ class WriteAdmissionTest {
     assertEquals(WriteAdmission.Refusal.OBJECT_TOO_LARGE, refused.refusal(), "why");
     assertTrue(refused.getMessage().contains("X-Causal-Context"),
         "tells the client to resolve the siblings: " + refused.getMessage());
-    assertTrue(java.util.Arrays.equals(before, store.readEncoded(0, "k").orElseThrow()),
+    assertTrue(Arrays.equals(before, store.readEncoded(0, "k").orElseThrow()),
         "nothing stored for the refused write");
     assertEquals(1, store.coordinate(0, "k", value("resolved" + "x".repeat(1000)),
         Optional.of(store.read(0, "k").orElseThrow().join()), false).size(),
@@ -178,7 +180,7 @@ class WriteAdmissionTest {
   void aContextNamingWhatTheKeyDoesNotHoldIsRefusedAndAddsNothing() {
     LocalObjectStore store = new LocalObjectStore(new InMemoryStorage(), "A");
     DvvSet<Sibling> first = store.coordinate(0, "k", value("v1"), Optional.empty(), false);
-    for (Map<String, Long> forged : java.util.List.of(
+    for (Map<String, Long> forged : List.of(
         Map.of("A", 1L, "evil", 1L), Map.of("A", Long.MAX_VALUE), Map.of("A", 2L))) {
       WriteAdmission.WriteRefusedException refused = assertThrows(
           WriteAdmission.WriteRefusedException.class,

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -214,7 +215,7 @@ abstract class StorageEngineContractTest {
     List<byte[]> expected = new ArrayList<>(List.of(new byte[0], bytes(0), bytes(0, 0), bytes(1), bytes(0x7F),
         bytes(0x80), bytes(0xFE, 0xFF), bytes(0xFF), bytes(0xFF, 0), filled(8, 0xFF)));
     List<byte[]> shuffled = new ArrayList<>(expected);
-    java.util.Collections.shuffle(shuffled, new Random(3));
+    Collections.shuffle(shuffled, new Random(3));
     for (byte[] k : shuffled) {
       engine.put(9, k, k);
     }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
@@ -31,7 +32,7 @@ class StorageKeysTest {
 
   private static byte[] filled(int length, int value) {
     byte[] b = new byte[length];
-    java.util.Arrays.fill(b, (byte) value);
+    Arrays.fill(b, (byte) value);
     return b;
   }
 

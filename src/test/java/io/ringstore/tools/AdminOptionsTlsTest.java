@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -66,10 +69,10 @@ class AdminOptionsTlsTest {
 
   @Test
   void aStatusWithAnUnreadableCacertExitsWithUsageStatus(@TempDir Path dir) {
-    var out = new java.io.ByteArrayOutputStream();
-    var err = new java.io.ByteArrayOutputStream();
-    int code = new AdminCommand(new java.io.PrintStream(out), new java.io.PrintStream(err),
-        java.time.Duration.ofMillis(10)).run("status", "--cacert", dir.resolve("nope.pem").toString());
+    var out = new ByteArrayOutputStream();
+    var err = new ByteArrayOutputStream();
+    int code = new AdminCommand(new PrintStream(out), new PrintStream(err),
+        Duration.ofMillis(10)).run("status", "--cacert", dir.resolve("nope.pem").toString());
     assertEquals(AdminCommand.USAGE_ERROR, code);
     assertTrue(err.toString().contains("--cacert"), err.toString());
   }

@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -80,7 +81,7 @@ class UserCommandTest {
   }
 
   private int add(String name, String roles, String... more) {
-    List<String> args = new java.util.ArrayList<>(List.of("add", name, "--role", roles,
+    List<String> args = new ArrayList<>(List.of("add", name, "--role", roles,
         "--file", users.toString(), "--iterations", FAST));
     args.addAll(List.of(more));
     return run(args.toArray(String[]::new));

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
@@ -26,7 +27,7 @@ class DrainingMembersTest {
 
   @Test
   void withoutATimeGiven_itReadsItsOwnClock() {
-    java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong(-50);
+    AtomicLong clock = new AtomicLong(-50);
     DrainingMembers members = new DrainingMembers(TTL, clock::get);
     members.announced(A);
     clock.addAndGet(TTL);

@@ -31,6 +31,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
@@ -73,8 +74,8 @@ class PartitionSourceTest {
   private LocalObjectStore store;
   private LocalReplicas locals;
   /** This node's wall clock (epoch millis), as LocalReplicas reads it. */
-  private final java.util.concurrent.atomic.AtomicLong wallClock =
-      new java.util.concurrent.atomic.AtomicLong(1_764_000_000_000L);
+  private final AtomicLong wallClock =
+      new AtomicLong(1_764_000_000_000L);
   private TransferTracker tracker;
   private DrainingMembers draining;
   private ActorRef<PartitionSource.Command> source;
@@ -240,7 +241,7 @@ class PartitionSourceTest {
     assertFalse(released.hosting());
     assertEquals(90_000L, released.releasedMillisAgo(),
         "released 90 s ago on this node's clock: an age, never this node's time");
-    assertEquals(java.util.Map.of(id.id(), 90_000L), released.releasedReplicasMillisAgo(),
+    assertEquals(Map.of(id.id(), 90_000L), released.releasedReplicasMillisAgo(),
         "the replica that ran here, with its age");
     assertEquals(KEYS, released.keys(), "a released partition's keys are counted");
 

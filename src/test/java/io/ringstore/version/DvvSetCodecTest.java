@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.DataInput;
 import java.io.DataOutput;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -66,12 +67,12 @@ class DvvSetCodecTest {
     void worksWithOtherValueTypes() {
         DvvSetCodec<Long> longs = new DvvSetCodec<>(new ValueCodec<>() {
             @Override
-            public void write(Long value, DataOutput out) throws java.io.IOException {
+            public void write(Long value, DataOutput out) throws IOException {
                 out.writeLong(value);
             }
 
             @Override
-            public Long read(DataInput in) throws java.io.IOException {
+            public Long read(DataInput in) throws IOException {
                 return in.readLong();
             }
         });

@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -40,7 +42,7 @@ class HandedOutContextTest {
     DvvSet<String> object = DvvSet.fromParts(entries, List.of());
     String context = CausalContextCodec.contextOf(object, SMALL);
     VersionVector vv = CausalContextCodec.decode(context);
-    assertEquals(VersionVector.of(java.util.Map.of("n17", 40L, "n42", 9L)), vv,
+    assertEquals(VersionVector.of(Map.of("n17", 40L, "n42", 9L)), vv,
         "only the actors that hold values, at their stored counters");
     assertTrue(object.join().descends(vv), "held by the clock it came from");
     DvvSet<String> written = object.update(DvvSet.of(vv, "resolved"), "n00");
@@ -86,7 +88,7 @@ class HandedOutContextTest {
   void anActorIdLongerThanAContextCarriesIsLeftOut() {
     DvvSet<String> object = clock(e("a", 2, "va"), e("z".repeat(65), 1, "vz"));
     VersionVector vv = CausalContextCodec.decode(CausalContextCodec.contextOf(object, SMALL));
-    assertEquals(VersionVector.of(java.util.Map.of("a", 2L)), vv, "only the actor it can carry");
+    assertEquals(VersionVector.of(Map.of("a", 2L)), vv, "only the actor it can carry");
   }
 
   /** Generated objects: the handed-out context is within the limits and held; full when it fits. */
@@ -106,7 +108,7 @@ class HandedOutContextTest {
         String id = "x".repeat(1 + random.nextInt(61)) + String.format("%03d", a);
         entries.add(new DvvSet.Entry<>(id, counter, vs));
       }
-      entries.sort(java.util.Comparator.comparing(DvvSet.Entry::actor));
+      entries.sort(Comparator.comparing(DvvSet.Entry::actor));
       DvvSet<String> object = DvvSet.fromParts(entries, List.of());
       CausalContextCodec.Limits limits = new CausalContextCodec.Limits(
           1 + random.nextInt(64), 64 + random.nextInt(4000));

@@ -14,12 +14,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.IntFunction;
 
 /**
@@ -103,7 +105,7 @@ final class FaultCluster {
   /** One key per partition (found by asking the node where keys live), to probe every partition. */
   static List<String> keysCoveringEveryPartition(NodeProcess via) {
     int partitions = json(via, "/admin/ring").path("partitionCount").asInt();
-    Map<Integer, String> byPartition = new java.util.TreeMap<>();
+    Map<Integer, String> byPartition = new TreeMap<>();
     for (int i = 0; byPartition.size() < partitions; i++) {
       assertTrue(i < partitions * 40, "keys cover every partition");
       String key = "probe-" + i;
@@ -375,7 +377,7 @@ final class FaultCluster {
       return;
     }
     try (var walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
         Files.delete(p);
       }
     } catch (IOException e) {

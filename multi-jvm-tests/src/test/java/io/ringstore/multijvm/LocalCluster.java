@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -142,7 +143,7 @@ public final class LocalCluster
    */
   public synchronized void stopAll() {
     List<NodeProcess> reversed = new ArrayList<>(nodes);
-    java.util.Collections.reverse(reversed);
+    Collections.reverse(reversed);
     reversed.forEach(NodeProcess::stop);
   }
 
@@ -257,13 +258,13 @@ public final class LocalCluster
     CompletableFuture<Object> anyExit = CompletableFuture.anyOf(
         running.stream().map(n -> n.process().onExit()).toArray(CompletableFuture[]::new));
     try {
-      anyExit.get(duration.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
+      anyExit.get(duration.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
       return;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       // an exit is reported below
     }
     NodeProcess dead = running.stream().filter(n -> !n.isAlive()).findFirst().orElseThrow();

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
+import javax.net.ssl.SSLContext;
 
 /**
  * A small blocking HTTP client for one node's gateway (on 127.0.0.1 or the node's own address): PUT/GET/DELETE with headers, answering
@@ -41,7 +43,7 @@ public final class NodeHttp {
   }
 
   /** An HTTPS client of the node's gateway, trusting the CAs of {@code tls}. */
-  NodeHttp(String host, int port, javax.net.ssl.SSLContext tls) {
+  NodeHttp(String host, int port, SSLContext tls) {
     this.authorization = null;
     this.scheme = "https";
     this.host = host;
@@ -73,7 +75,7 @@ public final class NodeHttp {
   }
 
   /** A response: status, headers and body bytes. */
-  public record Response(int status, java.net.http.HttpHeaders headers, byte[] body) {
+  public record Response(int status, HttpHeaders headers, byte[] body) {
     public Optional<String> header(String name) {
       return headers.firstValue(name);
     }

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLContext;
 
 /**
  * One ringstore node JVM started through the launcher, {@code bin/ringstore start}, with fixed ports
@@ -106,7 +108,7 @@ public final class NodeProcess {
    * Talks HTTPS to this node from now on (its readiness polls too), trusting the CAs of {@code tls}:
    * for a node whose gateway serves HTTPS ({@code ringstore.http.tls}).
    */
-  public NodeProcess useHttps(javax.net.ssl.SSLContext tls) {
+  public NodeProcess useHttps(SSLContext tls) {
     this.http = new NodeHttp(host.address(), httpPort, tls);
     return this;
   }
@@ -143,8 +145,8 @@ public final class NodeProcess {
     try {
       Files.createDirectories(logFile.getParent());
       Files.writeString(logFile, "=== " + name + ": " + String.join(" ", command) + System.lineSeparator(),
-          StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
-          java.nio.file.StandardOpenOption.APPEND);
+          StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND);
       ProcessBuilder builder = new ProcessBuilder(command)
           .directory(home.toFile())
           .redirectErrorStream(true)

@@ -12,10 +12,14 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -205,7 +209,7 @@ class ObjectSizeIT {
       assertFalse(r.has("error"), () -> "replica on " + node + " answers");
       assertTrue(r.path("found").asBoolean(false), () -> key + " missing on " + node);
       Set<String> held = new TreeSet<>();
-      r.path("values").forEach(v -> held.add(sha(java.util.Base64.getDecoder().decode(v.asText()))));
+      r.path("values").forEach(v -> held.add(sha(Base64.getDecoder().decode(v.asText()))));
       assertEquals(new TreeSet<>(digests), held, () -> key + " on " + node);
       holders.add(node);
     }
@@ -226,9 +230,9 @@ class ObjectSizeIT {
 
   private static String sha(byte[] bytes) {
     try {
-      return java.util.HexFormat.of().formatHex(
-          java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (java.security.NoSuchAlgorithmException e) {
+      return HexFormat.of().formatHex(
+          MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }

@@ -20,7 +20,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -64,7 +66,7 @@ class RestartAvailabilityIT {
   private FaultCluster faults;
   private final List<String> restarts = new ArrayList<>();
   private final List<Double> readySeconds = new ArrayList<>();
-  private final java.util.Set<String> victims = new java.util.TreeSet<>();
+  private final Set<String> victims = new TreeSet<>();
 
   @Test
   @Timeout(value = 300)

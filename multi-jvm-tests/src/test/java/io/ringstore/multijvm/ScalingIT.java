@@ -16,8 +16,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -83,8 +86,8 @@ class ScalingIT {
       assertEquals(202, leave.status(), leave::toString);
       faults.log("node-3 leaving: " + leave.text());
       try {
-        leaver.process().onExit().get(LEFT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
-      } catch (java.util.concurrent.TimeoutException e) {
+        leaver.process().onExit().get(LEFT.toSeconds(), TimeUnit.SECONDS);
+      } catch (TimeoutException e) {
         throw new AssertionError("node-3 still running " + LEFT.toSeconds() + " s after its leave"
             + " request\n" + leaver.logTail(40));
       }
@@ -179,7 +182,7 @@ class ScalingIT {
       while (lastAcked.size() < keys) {
         assertTrue(System.nanoTime() < deadline, () -> "load never got going: " + summary());
         assertTrue(thread.isAlive(), "load thread alive");
-        java.util.concurrent.locks.LockSupport.parkNanos(50_000_000);
+        LockSupport.parkNanos(50_000_000);
       }
     }
 
