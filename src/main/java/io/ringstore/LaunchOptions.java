@@ -6,8 +6,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The node's command-line options, as the launcher {@code bin/ringstore start} passes them: parsed and
- * checked here so that a typo stops the node with a usage message instead of starting it wrongly.
+ * The node's command-line options, as the launcher {@code bin/ringstore start} passes them: parsed
+ * and checked here so that a typo stops the node with a usage message instead of starting it
+ * wrongly.
  */
 public record LaunchOptions(
     Optional<Integer> httpPort,
@@ -51,7 +52,8 @@ public record LaunchOptions(
       if (colon <= 0 || colon == text.length() - 1) {
         throw new IllegalArgumentException("expected HOST:PORT, got '" + text + "'");
       }
-      return new HostPort(text.substring(0, colon), LaunchOptions.port(text.substring(colon + 1), "--seed"));
+      return new HostPort(
+          text.substring(0, colon), LaunchOptions.port(text.substring(colon + 1), "--seed"));
     }
 
     @Override
@@ -102,8 +104,8 @@ public record LaunchOptions(
         default -> throw new IllegalArgumentException("unknown option " + option);
       }
     }
-    return new LaunchOptions(httpPort, clusterPort, host, seeds, dataDir, configFile, forceNewCluster,
-        insecure, repair);
+    return new LaunchOptions(
+        httpPort, clusterPort, host, seeds, dataDir, configFile, forceNewCluster, insecure, repair);
   }
 
   private static int port(String value, String option) {
@@ -115,7 +117,8 @@ public record LaunchOptions(
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new IllegalArgumentException(option + " needs a port number 0..65535, got '" + value + "'");
+    throw new IllegalArgumentException(
+        option + " needs a port number 0..65535, got '" + value + "'");
   }
 
   private static String nonBlank(String value, String option) {

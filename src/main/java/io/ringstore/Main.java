@@ -9,12 +9,13 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts one ringstore node: parses the options, builds the configuration and the settings, checks the
- * node's {@link SecurityPosture} (secure by default once off loopback), and creates the actor system;
- * {@link Guardian} does the rest. Exits with status 2 on bad options or settings, and when the node would
- * be reachable beyond loopback unprotected without {@code --insecure}: all before anything binds. Then
- * it checks the data files ({@link DataDirectoryCheck}): a damaged one stops the start with exit status
- * 4 and one message naming the file, what is at risk and the {@code --repair} command.
+ * Starts one ringstore node: parses the options, builds the configuration and the settings, checks
+ * the node's {@link SecurityPosture} (secure by default once off loopback), and creates the actor
+ * system; {@link Guardian} does the rest. Exits with status 2 on bad options or settings, and when
+ * the node would be reachable beyond loopback unprotected without {@code --insecure}: all before
+ * anything binds. Then it checks the data files ({@link DataDirectoryCheck}): a damaged one stops
+ * the start with exit status 4 and one message naming the file, what is at risk and the {@code
+ * --repair} command.
  */
 public final class Main {
   private Main() {}
@@ -54,8 +55,9 @@ public final class Main {
     }
     DamageRepair.Report repairs;
     try {
-      repairs = DataDirectoryCheck.run(config, settings,
-          config.getBoolean("ringstore.storage.repair-damaged-files"));
+      repairs =
+          DataDirectoryCheck.run(
+              config, settings, config.getBoolean("ringstore.storage.repair-damaged-files"));
     } catch (DamagedFileException e) {
       String message = DataDirectoryCheck.refusal(e, args);
       LoggerFactory.getLogger(Main.class).error(message);

@@ -27,18 +27,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The start-up check of a data directory (DESIGN invariant 8): {@code --repair} reaches the setting;
- * a damaged write-ahead log stops the start with a message naming the file, what is at risk and the
- * command; the repair moves it aside and retires the node uid; a repaired node is ready only once
- * every partition it replicates has synced.
+ * The start-up check of a data directory (DESIGN invariant 8): {@code --repair} reaches the
+ * setting; a damaged write-ahead log stops the start with a message naming the file, what is at
+ * risk and the command; the repair moves it aside and retires the node uid; a repaired node is
+ * ready only once every partition it replicates has synced.
  */
 class DataDirectoryCheckTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   private Config config(String... extra) {
-    String[] args = Stream.concat(Stream.of("--data-dir", tmp.toString()), Stream.of(extra))
-        .toArray(String[]::new);
+    String[] args =
+        Stream.concat(Stream.of("--data-dir", tmp.toString()), Stream.of(extra))
+            .toArray(String[]::new);
     return NodeConfig.load(LaunchOptions.parse(args));
   }
 
@@ -56,7 +56,8 @@ class DataDirectoryCheckTest {
     String uid = NodeUid.loadOrCreate(tmp);
     try (RocksDbStorage storage = RocksDbStorage.open(RingstoreNode.rocksDbSettings(settings))) {
       for (int i = 0; i < 300; i++) {
-        storage.put(i % 4, ("k" + i).getBytes(UTF_8), ("value " + i + "x".repeat(200)).getBytes(UTF_8));
+        storage.put(
+            i % 4, ("k" + i).getBytes(UTF_8), ("value " + i + "x".repeat(200)).getBytes(UTF_8));
       }
     }
     Path log;
@@ -70,19 +71,28 @@ class DataDirectoryCheckTest {
       raf.write(b ^ 0xff);
     }
 
-    DamagedFileException e = assertThrows(DamagedFileException.class,
-        () -> DataDirectoryCheck.run(config, settings, false));
-    String message = DataDirectoryCheck.refusal(e, new String[] {"--data-dir", tmp.toString(), "--config", "my conf"});
-    assertTrue(message.startsWith("refusing to start: the RocksDB write-ahead log " + log.toAbsolutePath()),
+    DamagedFileException e =
+        assertThrows(
+            DamagedFileException.class, () -> DataDirectoryCheck.run(config, settings, false));
+    String message =
+        DataDirectoryCheck.refusal(
+            e, new String[] {"--data-dir", tmp.toString(), "--config", "my conf"});
+    assertTrue(
+        message.startsWith(
+            "refusing to start: the RocksDB write-ahead log " + log.toAbsolutePath()),
         message);
-    assertTrue(message.contains("At risk: the writes this node stored after the damaged record"), message);
-    assertTrue(message.endsWith("    bin/ringstore start --data-dir " + tmp + " --config 'my conf' --repair"),
+    assertTrue(
+        message.contains("At risk: the writes this node stored after the damaged record"), message);
+    assertTrue(
+        message.endsWith(
+            "    bin/ringstore start --data-dir " + tmp + " --config 'my conf' --repair"),
         message);
 
     DamageRepair.Report report = DataDirectoryCheck.run(config, settings, true);
     assertEquals(1, report.count(DamagedFileException.Part.ROCKSDB_WAL), report::toString);
     assertTrue(report.storageLostData());
-    assertNotEquals(uid, NodeUid.loadOrCreate(tmp), "a repaired node never reuses its old uid's counters");
+    assertNotEquals(
+        uid, NodeUid.loadOrCreate(tmp), "a repaired node never reuses its old uid's counters");
     assertTrue(DataDirectoryCheck.run(config, settings, false).isEmpty(), "sound after the repair");
   }
 
@@ -98,15 +108,21 @@ class DataDirectoryCheckTest {
       }
     }
     for (int p : mine) {
-      assertFalse(RingstoreNode.partitionsSynced(ring, "a:1", tracker.all()), "partition " + p + " not yet");
+      assertFalse(
+          RingstoreNode.partitionsSynced(ring, "a:1", tracker.all()),
+          "partition " + p + " not yet");
       ReplicaId id = new ReplicaId(p, ring.replicas(p).indexOf("a:1"));
       tracker.begin(id, 0);
       tracker.syncing(id, null, 1);
-      assertFalse(RingstoreNode.partitionsSynced(ring, "a:1", tracker.all()), "syncing is not synced");
+      assertFalse(
+          RingstoreNode.partitionsSynced(ring, "a:1", tracker.all()), "syncing is not synced");
       tracker.done(id, 2);
     }
-    assertTrue(RingstoreNode.partitionsSynced(ring, "a:1", tracker.all()), "every partition synced");
-    assertTrue(RingstoreNode.partitionsSynced(Ring.of(new RingConfig(8, 4, 1), List.of("a:1")), "a:1", List.of()),
+    assertTrue(
+        RingstoreNode.partitionsSynced(ring, "a:1", tracker.all()), "every partition synced");
+    assertTrue(
+        RingstoreNode.partitionsSynced(
+            Ring.of(new RingConfig(8, 4, 1), List.of("a:1")), "a:1", List.of()),
         "alone, there is nobody to sync with");
     assertFalse(RingstoreNode.partitionsSynced(ring, "d:1", List.of()), "not a member yet");
   }

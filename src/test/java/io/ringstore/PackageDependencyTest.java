@@ -29,16 +29,18 @@ import org.junit.jupiter.api.TestInstance;
  * comments): no package imports one to its left, and no two packages import each other, however
  * indirectly. The layers below are STYLE's "http, client → coordinator → replica, handoff,
  * antientropy → storage, version, ring, config" made exact from today's imports: {@code transfer}
- * beside {@code handoff}, anti-entropy above the replicas it exchanges between, membership
- * ({@code cluster}) below them, the launcher and the command-line programs on top, {@code security}
- * and the serialization marker at the bottom.
+ * beside {@code handoff}, anti-entropy above the replicas it exchanges between, membership ({@code
+ * cluster}) below them, the launcher and the command-line programs on top, {@code security} and the
+ * serialization marker at the bottom.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PackageDependencyTest {
 
   private static final Path MAIN = Path.of("src", "main", "java", "io", "ringstore");
+
   /** {@code io.ringstore.CborSerializable}: imported by every message, imports nothing. */
   private static final String MARKER = "CborSerializable";
+
   /** The rest of the root package: {@code Main}, {@code Guardian}, {@code RingstoreNode}, … */
   private static final String LAUNCHER = "(launcher)";
 
@@ -46,23 +48,25 @@ class PackageDependencyTest {
    * The layers, top first: a package may import any package of a layer below its own, and within
    * its layer only along an edge of {@link #SIDEWAYS}.
    */
-  private static final List<List<String>> LAYERS = List.of(
-      List.of(LAUNCHER, "bench", "check", "tools"),
-      List.of("http", "client"),
-      List.of("coordinator"),
-      List.of("transfer", "handoff"),
-      List.of("antientropy"),
-      List.of("replica"),
-      List.of("cluster"),
-      List.of("storage", "ring", "config"),
-      List.of("version", "security", MARKER));
+  private static final List<List<String>> LAYERS =
+      List.of(
+          List.of(LAUNCHER, "bench", "check", "tools"),
+          List.of("http", "client"),
+          List.of("coordinator"),
+          List.of("transfer", "handoff"),
+          List.of("antientropy"),
+          List.of("replica"),
+          List.of("cluster"),
+          List.of("storage", "ring", "config"),
+          List.of("version", "security", MARKER));
 
   /** Imports allowed within a layer ("from -> to"). */
-  private static final Set<String> SIDEWAYS = Set.of(
-      "bench -> " + LAUNCHER, // the bench reads a node's config the way the launcher does
-      "bench -> tools", // and reaches nodes with the admin tools' client access
-      "check -> tools",
-      "http -> client"); // the gateway serves through the client facade
+  private static final Set<String> SIDEWAYS =
+      Set.of(
+          "bench -> " + LAUNCHER, // the bench reads a node's config the way the launcher does
+          "bench -> tools", // and reaches nodes with the admin tools' client access
+          "check -> tools",
+          "http -> client"); // the gateway serves through the client facade
 
   /**
    * Imports against the direction that today's code has, each to be removed by the issue named in
@@ -70,14 +74,17 @@ class PackageDependencyTest {
    */
   private static final Set<String> KNOWN_EXCEPTIONS = Set.of();
 
-  private static final Pattern PACKAGE = Pattern.compile("^package\\s+io\\.ringstore(\\.\\w+)*\\s*;");
+  private static final Pattern PACKAGE =
+      Pattern.compile("^package\\s+io\\.ringstore(\\.\\w+)*\\s*;");
   private static final Pattern IMPORT =
       Pattern.compile("^import\\s+(?:static\\s+)?io\\.ringstore\\.([A-Za-z_]\\w*)[.;]");
+
   /** A fully qualified name in code (a line that is not a comment, an import or the package). */
   private static final Pattern INLINE = Pattern.compile("\\bio\\.ringstore\\.([A-Za-z_]\\w*)");
 
   /** The package imports found: from → to → the files whose imports make the edge. */
   private final Map<String, Map<String, Set<String>>> edges = new TreeMap<>();
+
   private final Set<String> packages = new TreeSet<>();
 
   @BeforeAll
@@ -126,7 +133,8 @@ class PackageDependencyTest {
 
   private void addEdge(String from, String to, String where) {
     if (!to.equals(from)) {
-      edges.computeIfAbsent(from, k -> new TreeMap<>())
+      edges
+          .computeIfAbsent(from, k -> new TreeMap<>())
           .computeIfAbsent(to, k -> new TreeSet<>())
           .add(where);
     }
@@ -180,16 +188,21 @@ class PackageDependencyTest {
   void noPackageImportsOneToItsLeft() {
     List<String> against = new ArrayList<>();
     Set<String> exceptionsSeen = new TreeSet<>();
-    edges.forEach((from, targets) -> targets.forEach((to, files) -> {
-      String edge = from + " -> " + to;
-      if (KNOWN_EXCEPTIONS.contains(edge)) {
-        exceptionsSeen.add(edge);
-      } else if (!allowed(from, to)) {
-        against.add(edge + " (in " + String.join(", ", files) + ")");
-      }
-    }));
+    edges.forEach(
+        (from, targets) ->
+            targets.forEach(
+                (to, files) -> {
+                  String edge = from + " -> " + to;
+                  if (KNOWN_EXCEPTIONS.contains(edge)) {
+                    exceptionsSeen.add(edge);
+                  } else if (!allowed(from, to)) {
+                    against.add(edge + " (in " + String.join(", ", files) + ")");
+                  }
+                }));
     assertEquals(List.of(), against, "imports against the documented direction");
-    assertEquals(KNOWN_EXCEPTIONS, exceptionsSeen,
+    assertEquals(
+        KNOWN_EXCEPTIONS,
+        exceptionsSeen,
         "a known exception that no longer occurs is to be taken off the list");
   }
 
@@ -236,12 +249,13 @@ class PackageDependencyTest {
   void theLayersThemselvesAreADirectionWithoutCycles() {
     for (String edge : SIDEWAYS) {
       String[] ends = edge.split(" -> ");
-      assertTrue(layerOf(ends[0]) >= 0 && layerOf(ends[0]) == layerOf(ends[1]),
+      assertTrue(
+          layerOf(ends[0]) >= 0 && layerOf(ends[0]) == layerOf(ends[1]),
           edge + ": a sideways edge joins two packages of one layer");
       assertTrue(!SIDEWAYS.contains(ends[1] + " -> " + ends[0]), edge + " and its reverse");
     }
     Set<String> listed = new TreeSet<>();
-    LAYERS.forEach(layer -> layer.forEach(pkg ->
-        assertTrue(listed.add(pkg), pkg + " is in one layer only")));
+    LAYERS.forEach(
+        layer -> layer.forEach(pkg -> assertTrue(listed.add(pkg), pkg + " is in one layer only")));
   }
 }

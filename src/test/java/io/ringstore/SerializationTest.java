@@ -9,11 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.typesafe.config.ConfigFactory;
-import io.ringstore.cluster.ClusterJoiner;
-import io.ringstore.cluster.JoinDecision;
 import io.ringstore.client.ReadOptions;
 import io.ringstore.client.Ringstore;
 import io.ringstore.client.WriteOptions;
+import io.ringstore.cluster.ClusterJoiner;
+import io.ringstore.cluster.JoinDecision;
 import io.ringstore.coordinator.Outcome;
 import io.ringstore.coordinator.PeerFlow;
 import io.ringstore.coordinator.Quorum;
@@ -66,14 +66,18 @@ import org.junit.jupiter.params.provider.MethodSource;
 class SerializationTest {
 
   @JUnit5TestKit
-  public final ActorTestKit testKit = new JUnit5TestKitBuilder()
-      .withName(NodeConfig.SYSTEM_NAME)
-      .withCustomConfig(NodeConfig.load(
-          ConfigFactory.parseString("pekko.remote.artery.canonical.port=0\n"
-              // the node default exits the JVM when the system terminates; not in a test JVM
-              + "pekko.coordinated-shutdown.exit-jvm=off"),
-          ConfigFactory.empty()))
-      .build();
+  public final ActorTestKit testKit =
+      new JUnit5TestKitBuilder()
+          .withName(NodeConfig.SYSTEM_NAME)
+          .withCustomConfig(
+              NodeConfig.load(
+                  ConfigFactory.parseString(
+                      "pekko.remote.artery.canonical.port=0\n"
+                          // the node default exits the JVM when the system terminates; not in a
+                          // test JVM
+                          + "pekko.coordinated-shutdown.exit-jvm=off"),
+                  ConfigFactory.empty()))
+          .build();
 
   private Serialization serialization;
 
@@ -99,7 +103,8 @@ class SerializationTest {
     ActorRef<ReplicaEntity.Status> statusTo = testKit.<ReplicaEntity.Status>createTestProbe().ref();
     ActorRef<PartitionSource.Description> descriptionTo =
         testKit.<PartitionSource.Description>createTestProbe().ref();
-    ActorRef<PartitionSource.Batch> batchTo = testKit.<PartitionSource.Batch>createTestProbe().ref();
+    ActorRef<PartitionSource.Batch> batchTo =
+        testKit.<PartitionSource.Batch>createTestProbe().ref();
     ActorRef<PartitionSource.Transfers> transfersTo =
         testKit.<PartitionSource.Transfers>createTestProbe().ref();
     ActorRef<NodeStats.Stats> statsTo = testKit.<NodeStats.Stats>createTestProbe().ref();
@@ -113,8 +118,10 @@ class SerializationTest {
     ActorRef<NodeLeave.Started> startedTo = testKit.<NodeLeave.Started>createTestProbe().ref();
     ActorRef<NodeLeave.Progress> progressTo = testKit.<NodeLeave.Progress>createTestProbe().ref();
 
-    DvvSet<Sibling> object = DvvSet.<Sibling>empty().update(DvvSet.of(text("a")), "uidA")
-        .sync(DvvSet.<Sibling>empty().update(DvvSet.of(Sibling.newTombstone()), "uidB"));
+    DvvSet<Sibling> object =
+        DvvSet.<Sibling>empty()
+            .update(DvvSet.of(text("a")), "uidA")
+            .sync(DvvSet.<Sibling>empty().update(DvvSet.of(Sibling.newTombstone()), "uidB"));
     byte[] encoded = StoredObjectCodec.encode(object);
     String context = CausalContextCodec.encode(object.join());
     byte[] binary = new byte[256];
@@ -130,11 +137,20 @@ class SerializationTest {
         new ReplicaEntity.ReadReply("5:1", "127.0.0.1:2", null, "StorageException: boom"),
         new ReplicaEntity.CoordinatePut(
             "user/42", binary, "application/octet-stream", false, null, false, putReplyTo),
-        new ReplicaEntity.CoordinatePut("user/42", new byte[0], "", true, context, true, putReplyTo),
+        new ReplicaEntity.CoordinatePut(
+            "user/42", new byte[0], "", true, context, true, putReplyTo),
         new ReplicaEntity.CoordinatePut(
             "user/42", binary, "text/plain", false, context, false, putReplyTo, 250L),
-        new ReplicaEntity.CoordinatePut("user/42", binary, "text/plain", false, context, false,
-            putReplyTo, 250L, new CausalContextCodec.Limits(64, 4096)),
+        new ReplicaEntity.CoordinatePut(
+            "user/42",
+            binary,
+            "text/plain",
+            false,
+            context,
+            false,
+            putReplyTo,
+            250L,
+            new CausalContextCodec.Limits(64, 4096)),
         new ReplicaEntity.PutReply("5:0", "127.0.0.1:1", encoded, null),
         new ReplicaEntity.PutReply("5:0", "127.0.0.1:1", encoded, context),
         ReplicaEntity.PutReply.failed("5:0", "127.0.0.1:1", PutError.EXPIRED),
@@ -147,15 +163,24 @@ class SerializationTest {
         new ReplicaEntity.Replicated("5:2", "127.0.0.1:3", true),
         new ReplicaEntity.Replicated("5:2", "127.0.0.1:3", false),
         new Ringstore.Get("user/42", null, readResultTo),
-        new Ringstore.Get("user/42", ReadOptions.r(Quorum.ALL).withTimeout(Duration.ofMillis(1500)),
+        new Ringstore.Get(
+            "user/42",
+            ReadOptions.r(Quorum.ALL).withTimeout(Duration.ofMillis(1500)),
             readResultTo),
         new Ringstore.Get("user/42", ReadOptions.r(Quorum.of(2)), readResultTo),
         new Ringstore.Put("user/42", binary, "image/png", null, null, writeResultTo),
-        new Ringstore.Put("user/42", binary, "image/png", context,
-            WriteOptions.w(Quorum.MAJORITY).withTimeout(Duration.ofSeconds(3)), writeResultTo),
+        new Ringstore.Put(
+            "user/42",
+            binary,
+            "image/png",
+            context,
+            WriteOptions.w(Quorum.MAJORITY).withTimeout(Duration.ofSeconds(3)),
+            writeResultTo),
         new Ringstore.Delete("user/42", null, null, writeResultTo),
         new Ringstore.Delete("user/42", context, WriteOptions.w(Quorum.ONE), writeResultTo),
-        new ReadResult.Found(List.of(text("a"), Sibling.value(binary, "image/png")), context,
+        new ReadResult.Found(
+            List.of(text("a"), Sibling.value(binary, "image/png")),
+            context,
             List.of("127.0.0.1:1", "127.0.0.1:2")),
         new ReadResult.NotFound(null, List.of("127.0.0.1:1")),
         new ReadResult.NotFound(context, List.of("127.0.0.1:1", "127.0.0.1:3")),
@@ -164,8 +189,8 @@ class SerializationTest {
         new Outcome.Unavailable(0, 1, 0, List.of(), "no replicas"),
         new Outcome.Rejected("the key must not be empty"),
         new Outcome.Rejected("resolve the siblings", Outcome.Kind.TOO_MANY_SIBLINGS),
-        ReplicaEntity.PutReply.failed("5:1", "127.0.0.1:4", PutError.TOO_MANY_SIBLINGS,
-            "resolve the siblings"),
+        ReplicaEntity.PutReply.failed(
+            "5:1", "127.0.0.1:4", PutError.TOO_MANY_SIBLINGS, "resolve the siblings"),
         new ReplicaEntity.ReadReply("5:1", "127.0.0.1:4", encoded, null, "user/42", true),
         new ReplicaEntity.ReadReply("5:1", "127.0.0.1:4", null, null, "user/42", true),
         ReplicaEntity.PutReply.failed("5:1", "127.0.0.1:4", PutError.SYNCING),
@@ -177,44 +202,94 @@ class SerializationTest {
         new PartitionSource.Description("127.0.0.1:1", 5, false, 90_000L, 1234, serverRef),
         new PartitionSource.Description("127.0.0.1:1", 5, false, 0L, 1234, serverRef),
         new PartitionSource.Description("127.0.0.1:1", 5, true, null, -1, serverRef),
-        new PartitionSource.Description("127.0.0.1:1", 5, true, null, 17, serverRef,
-            Map.of("5:2", 1_500L, "5:0", 0L)),
-        new HintManager.StoreHint(
-            new ReplicaId(5, 2), "user/42", encoded, hintReplyTo),
+        new PartitionSource.Description(
+            "127.0.0.1:1", 5, true, null, 17, serverRef, Map.of("5:2", 1_500L, "5:0", 0L)),
+        new HintManager.StoreHint(new ReplicaId(5, 2), "user/42", encoded, hintReplyTo),
         new HintStore.StoreHint("user/42", encoded, hintReplyTo),
-        new HintStore.HintStoreReply(
-            new ReplicaId(5, 2), "user/42", true, null),
+        new HintStore.HintStoreReply(new ReplicaId(5, 2), "user/42", true, null),
         new PartitionSource.CopyBatch(5, null, 128, 1 << 20, batchTo),
         new PartitionSource.CopyBatch(5, "ключ/😀", 128, 1 << 20, batchTo),
-        new PartitionSource.Batch("127.0.0.1:1", 5, List.of("a", "ключ/😀"),
-            List.of(encoded, binary), false, null),
+        new PartitionSource.Batch(
+            "127.0.0.1:1", 5, List.of("a", "ключ/😀"), List.of(encoded, binary), false, null),
         new PartitionSource.Batch("127.0.0.1:1", 5, List.of(), List.of(), true, null),
-        new PartitionSource.Batch("127.0.0.1:1", 5, List.of(), List.of(), false,
-            "StorageException: boom"),
+        new PartitionSource.Batch(
+            "127.0.0.1:1", 5, List.of(), List.of(), false, "StorageException: boom"),
         new PartitionSource.Draining("127.0.0.1:3"),
         new PartitionSource.GetTransfers(transfersTo),
-        new PartitionSource.Transfers("127.0.0.1:4", List.of(
-            new TransferTracker.Transfer("5:1", 5, "127.0.0.1:4", "127.0.0.1:1",
-                TransferTracker.State.copying, 300, 12_345, 1_000, 2_000, 0, 1_000, null),
-            new TransferTracker.Transfer("6:0", 6, "127.0.0.1:4", null,
-                TransferTracker.State.syncing, 0, 0, 1_000, 2_000, 0, 0,
-                "no other replica of the partition answered; retrying"),
-            new TransferTracker.Transfer("7:2", 7, "127.0.0.1:4", "127.0.0.1:2",
-                TransferTracker.State.done, 10, 100, 1_000, 3_000, 3_000, 10, null))),
+        new PartitionSource.Transfers(
+            "127.0.0.1:4",
+            List.of(
+                new TransferTracker.Transfer(
+                    "5:1",
+                    5,
+                    "127.0.0.1:4",
+                    "127.0.0.1:1",
+                    TransferTracker.State.copying,
+                    300,
+                    12_345,
+                    1_000,
+                    2_000,
+                    0,
+                    1_000,
+                    null),
+                new TransferTracker.Transfer(
+                    "6:0",
+                    6,
+                    "127.0.0.1:4",
+                    null,
+                    TransferTracker.State.syncing,
+                    0,
+                    0,
+                    1_000,
+                    2_000,
+                    0,
+                    0,
+                    "no other replica of the partition answered; retrying"),
+                new TransferTracker.Transfer(
+                    "7:2",
+                    7,
+                    "127.0.0.1:4",
+                    "127.0.0.1:2",
+                    TransferTracker.State.done,
+                    10,
+                    100,
+                    1_000,
+                    3_000,
+                    3_000,
+                    10,
+                    null))),
         new PartitionSource.Transfers("127.0.0.1:4", List.of()),
         // the cluster joiner's probe, sent before either node is a member
-        new ClusterJoiner.Probe(new JoinDecision.PeerState("127.0.0.1:1", JoinDecision.Status.UNJOINED,
-            "c0ffee00-0000-4000-8000-000000000001", true, "127.0.0.1:1"), peerStateTo),
+        new ClusterJoiner.Probe(
+            new JoinDecision.PeerState(
+                "127.0.0.1:1",
+                JoinDecision.Status.UNJOINED,
+                "c0ffee00-0000-4000-8000-000000000001",
+                true,
+                "127.0.0.1:1"),
+            peerStateTo),
         new JoinDecision.PeerState("127.0.0.1:2", JoinDecision.Status.MEMBER, null, false, null),
         new PeerFlow.Flush(42L, flowTo),
         new PeerFlow.FlushAck(42L),
         new NodeStats.GetStats(statsTo),
-        new NodeStats.Stats("127.0.0.1:2", "http://127.0.0.1:8082/ui", 12_345L,
+        new NodeStats.Stats(
+            "127.0.0.1:2",
+            "http://127.0.0.1:8082/ui",
+            12_345L,
             Map.of("get", Map.of("ok", 7L, "not_found", 1L), "put", Map.of("ok", 3L)),
-            List.of(0.001, 0.01), Map.of("get", List.of(2L, 8L, 8L), "put", List.of(0L, 3L, 3L)),
-            Map.of("sst_bytes", 4096L, "memtable_bytes", 1L << 33), null),
-        new NodeStats.Stats("127.0.0.1:2", "https://[::1]:8082/ui", 0L, Map.of(), List.of(),
-            Map.of(), Map.of(), "the storage statistics could not be read"),
+            List.of(0.001, 0.01),
+            Map.of("get", List.of(2L, 8L, 8L), "put", List.of(0L, 3L, 3L)),
+            Map.of("sst_bytes", 4096L, "memtable_bytes", 1L << 33),
+            null),
+        new NodeStats.Stats(
+            "127.0.0.1:2",
+            "https://[::1]:8082/ui",
+            0L,
+            Map.of(),
+            List.of(),
+            Map.of(),
+            Map.of(),
+            "the storage statistics could not be read"),
         // the leave's ask from POST /admin/leave, and its progress
         new NodeLeave.Start(startedTo),
         new NodeLeave.Started(true, "127.0.0.1:2 is handing off its replicas of 21 partitions"),
@@ -228,12 +303,15 @@ class SerializationTest {
   @MethodSource("messages")
   void roundTripsThroughJacksonCbor(Object message) {
     Serializer serializer = serialization.findSerializerFor(message);
-    assertInstanceOf(JacksonCborSerializer.class, serializer,
+    assertInstanceOf(
+        JacksonCborSerializer.class,
+        serializer,
         message.getClass().getName() + " must be bound to jackson-cbor");
     assertTrue(!(serializer instanceof JavaSerializer), "never Java serialization");
     assertEquals(
         testKit.system().settings().config().getString("pekko.actor.serializers.jackson-cbor"),
-        serializer.getClass().getName(), "the serializer named jackson-cbor");
+        serializer.getClass().getName(),
+        "the serializer named jackson-cbor");
 
     byte[] bytes = serialization.serialize(message).get();
     String manifest = Serializers.manifestFor(serializer, message);
@@ -269,7 +347,9 @@ class SerializationTest {
     } else if (expected.getClass().isRecord()) {
       for (RecordComponent c : expected.getClass().getRecordComponents()) {
         try {
-          assertSameContent(c.getAccessor().invoke(expected), c.getAccessor().invoke(actual),
+          assertSameContent(
+              c.getAccessor().invoke(expected),
+              c.getAccessor().invoke(actual),
               path + "." + c.getName());
         } catch (ReflectiveOperationException e) {
           fail(path + "." + c.getName() + ": " + e);

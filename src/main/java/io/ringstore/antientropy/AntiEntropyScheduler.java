@@ -14,9 +14,10 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 
 /**
  * Runs anti-entropy on this data node: cycles through every (partition, peer replica) pair of the
- * partitions this node is a replica of, starting at most {@code sessionsPerSecond} exchange sessions a
- * second and at most {@code maxConcurrent} at a time, so foreground latency stays flat. A full cycle
- * over Q partitions with N-1 peers each takes about Q(N-1)/sessionsPerSecond seconds when trees agree.
+ * partitions this node is a replica of, starting at most {@code sessionsPerSecond} exchange
+ * sessions a second and at most {@code maxConcurrent} at a time, so foreground latency stays flat.
+ * A full cycle over Q partitions with N-1 peers each takes about Q(N-1)/sessionsPerSecond seconds
+ * when trees agree.
  */
 public final class AntiEntropyScheduler extends AbstractBehavior<AntiEntropyScheduler.Command> {
 
@@ -26,7 +27,9 @@ public final class AntiEntropyScheduler extends AbstractBehavior<AntiEntropySche
   /** Internal messages. */
   public interface Command {}
 
-  private enum Tick implements Command { INSTANCE }
+  private enum Tick implements Command {
+    INSTANCE
+  }
 
   private final ExchangeSession.Host host;
   private final ExchangeSession.Limits limits;
@@ -37,15 +40,20 @@ public final class AntiEntropyScheduler extends AbstractBehavior<AntiEntropySche
 
   public static Behavior<Command> create(
       ExchangeSession.Host host, ExchangeSession.Limits limits, Pace pace) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
-      long millis = Math.max(10, Math.round(1000 / pace.sessionsPerSecond()));
-      timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ofMillis(millis));
-      return new AntiEntropyScheduler(ctx, host, limits, pace);
-    }));
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers -> {
+                  long millis = Math.max(10, Math.round(1000 / pace.sessionsPerSecond()));
+                  timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ofMillis(millis));
+                  return new AntiEntropyScheduler(ctx, host, limits, pace);
+                }));
   }
 
   private AntiEntropyScheduler(
-      ActorContext<Command> ctx, ExchangeSession.Host host, ExchangeSession.Limits limits,
+      ActorContext<Command> ctx,
+      ExchangeSession.Host host,
+      ExchangeSession.Limits limits,
       Pace pace) {
     super(ctx);
     this.host = host;
@@ -73,8 +81,8 @@ public final class AntiEntropyScheduler extends AbstractBehavior<AntiEntropySche
       }
     }
     ReplicaId peer = cycle.get(cursor++);
-    var session = getContext().spawnAnonymous(
-        ExchangeSession.create(peer.partition(), peer, host, limits));
+    var session =
+        getContext().spawnAnonymous(ExchangeSession.create(peer.partition(), peer, host, limits));
     getContext().watch(session);
     running++;
     return this;
@@ -85,7 +93,9 @@ public final class AntiEntropyScheduler extends AbstractBehavior<AntiEntropySche
     return this;
   }
 
-  /** Every replica entity of every partition this node is a replica of (its own included: skipped). */
+  /**
+   * Every replica entity of every partition this node is a replica of (its own included: skipped).
+   */
   static List<ReplicaId> nextCycle(Ring ring, String self) {
     List<ReplicaId> pairs = new ArrayList<>();
     if (!ring.members().contains(self)) {

@@ -12,17 +12,26 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class AntiEntropyStatus {
   /** Upper bounds of the exchange-duration buckets in seconds, without the final +Inf. */
-  private static final double[] DURATION_BOUNDS_SECONDS =
-      {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120};
+  private static final double[] DURATION_BOUNDS_SECONDS = {
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120
+  };
 
   /** The outcome of one exchange session. */
   public record Exchange(
-      int partition, String peer, long finishedAtMillis, boolean treesEqual, int segmentsDiffering,
-      int keysRepaired, String error) {}
+      int partition,
+      String peer,
+      long finishedAtMillis,
+      boolean treesEqual,
+      int segmentsDiffering,
+      int keysRepaired,
+      String error) {}
 
   /** Per-partition totals and the last exchange. */
   public record PartitionStatus(
-      int partition, Exchange lastExchange, long exchanges, long segmentsRepaired,
+      int partition,
+      Exchange lastExchange,
+      long exchanges,
+      long segmentsRepaired,
       long keysRepaired) {}
 
   private final Map<Integer, PartitionStatus> partitions = new ConcurrentHashMap<>();
@@ -32,8 +41,8 @@ public final class AntiEntropyStatus {
   private final LongAdder durationSumNanos = new LongAdder();
 
   /**
-   * Exchange durations: the count of exchanges per bucket of {@link #durationBoundsSeconds()}
-   * (not cumulative; the last bucket is +Inf) and the sum of their durations in seconds.
+   * Exchange durations: the count of exchanges per bucket of {@link #durationBoundsSeconds()} (not
+   * cumulative; the last bucket is +Inf) and the sum of their durations in seconds.
    */
   public record Durations(long[] buckets, double sumSeconds) {
     public Durations {
@@ -79,12 +88,21 @@ public final class AntiEntropyStatus {
   public void record(Exchange exchange) {
     totalExchanges.incrementAndGet();
     totalKeysRepaired.addAndGet(exchange.keysRepaired());
-    partitions.merge(exchange.partition(),
-        new PartitionStatus(exchange.partition(), exchange, 1, exchange.segmentsDiffering(),
+    partitions.merge(
+        exchange.partition(),
+        new PartitionStatus(
+            exchange.partition(),
+            exchange,
+            1,
+            exchange.segmentsDiffering(),
             exchange.keysRepaired()),
-        (old, now) -> new PartitionStatus(old.partition(), exchange, old.exchanges() + 1,
-            old.segmentsRepaired() + exchange.segmentsDiffering(),
-            old.keysRepaired() + exchange.keysRepaired()));
+        (old, now) ->
+            new PartitionStatus(
+                old.partition(),
+                exchange,
+                old.exchanges() + 1,
+                old.segmentsRepaired() + exchange.segmentsDiffering(),
+                old.keysRepaired() + exchange.keysRepaired()));
   }
 
   public Map<Integer, PartitionStatus> partitions() {

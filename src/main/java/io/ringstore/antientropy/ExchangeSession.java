@@ -19,8 +19,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -28,11 +28,12 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
- * One anti-entropy exchange between this node's copy of a partition and a peer replica of it: compare
- * the trees' branch hashes, descend only into differing branches and segments, list the keys of those
- * segments on both sides, and repair just the keys that differ by DVV merge in both directions (the
- * merged object is stored here and sent to the peer when it was behind). Bounded in segments, keys and
- * time; always records its outcome and stops (DESIGN invariant 4: replicas converge).
+ * One anti-entropy exchange between this node's copy of a partition and a peer replica of it:
+ * compare the trees' branch hashes, descend only into differing branches and segments, list the
+ * keys of those segments on both sides, and repair just the keys that differ by DVV merge in both
+ * directions (the merged object is stored here and sent to the peer when it was behind). Bounded in
+ * segments, keys and time; always records its outcome and stops (DESIGN invariant 4: replicas
+ * converge).
  */
 public final class ExchangeSession extends AbstractBehavior<ExchangeSession.Command> {
 
@@ -41,15 +42,20 @@ public final class ExchangeSession extends AbstractBehavior<ExchangeSession.Comm
 
   /** What a session needs from its node. */
   public record Host(
-      PartitionTrees trees, LocalObjectStore store, StorageCalls storageCalls, String node,
-      ReplicaDirectory directory, AntiEntropyStatus status) {}
+      PartitionTrees trees,
+      LocalObjectStore store,
+      StorageCalls storageCalls,
+      String node,
+      ReplicaDirectory directory,
+      AntiEntropyStatus status) {}
 
   /**
-   * How a session ended, for a caller that waits on it (a partition transfer): {@code equal} when the
-   * trees agreed at once; {@code keysRepaired} keys merged in either direction; {@code error} null when
-   * the session ran to its end.
+   * How a session ended, for a caller that waits on it (a partition transfer): {@code equal} when
+   * the trees agreed at once; {@code keysRepaired} keys merged in either direction; {@code error}
+   * null when the session ran to its end.
    */
-  public record Outcome(int partition, String peer, boolean equal, int keysRepaired, String error) {}
+  public record Outcome(
+      int partition, String peer, boolean equal, int keysRepaired, String error) {}
 
   /** Internal messages: adapted peer replies, storage completions, the deadline. */
   public interface Command {}
@@ -69,9 +75,13 @@ public final class ExchangeSession extends AbstractBehavior<ExchangeSession.Comm
 
   private record Pushed(ReplicaEntity.Replicated reply) implements Command {}
 
-  private enum Deadline implements Command { INSTANCE }
+  private enum Deadline implements Command {
+    INSTANCE
+  }
 
-  private enum PeerSilent implements Command { INSTANCE }
+  private enum PeerSilent implements Command {
+    INSTANCE
+  }
 
   /** A peer that does not send its tree this fast is probably down: give the slot to another. */
   private static final Duration FIRST_REPLY_TIMEOUT = Duration.ofSeconds(3);
@@ -98,19 +108,32 @@ public final class ExchangeSession extends AbstractBehavior<ExchangeSession.Comm
   }
 
   /**
-   * An exchange with any peer that answers replica commands for the partition (a replica entity or a
-   * previous host's stand-in); {@code notify} (may be null) gets the {@link Outcome}.
+   * An exchange with any peer that answers replica commands for the partition (a replica entity or
+   * a previous host's stand-in); {@code notify} (may be null) gets the {@link Outcome}.
    */
   public static Behavior<Command> create(
-      int partition, String peerLabel, RecipientRef<ReplicaEntity.Command> peerRef, Host host,
-      Limits limits, ActorRef<Outcome> notify) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new ExchangeSession(ctx, timers, partition, peerLabel, peerRef, host, limits, notify)));
+      int partition,
+      String peerLabel,
+      RecipientRef<ReplicaEntity.Command> peerRef,
+      Host host,
+      Limits limits,
+      ActorRef<Outcome> notify) {
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers ->
+                    new ExchangeSession(
+                        ctx, timers, partition, peerLabel, peerRef, host, limits, notify)));
   }
 
   private ExchangeSession(
-      ActorContext<Command> ctx, TimerScheduler<Command> timers, int partition, String peerLabel,
-      RecipientRef<ReplicaEntity.Command> peerRef, Host host, Limits limits,
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers,
+      int partition,
+      String peerLabel,
+      RecipientRef<ReplicaEntity.Command> peerRef,
+      Host host,
+      Limits limits,
       ActorRef<Outcome> notify) {
     super(ctx);
     this.partition = partition;
@@ -121,8 +144,9 @@ public final class ExchangeSession extends AbstractBehavior<ExchangeSession.Comm
     this.limits = limits;
     timers.startSingleTimer(Deadline.INSTANCE, limits.timeout());
     timers.startSingleTimer(PeerSilent.INSTANCE, FIRST_REPLY_TIMEOUT);
-    peerRef.tell(new ReplicaEntity.GetTree(
-        ctx.messageAdapter(ReplicaEntity.TreeReply.class, TreeReplied::new)));
+    peerRef.tell(
+        new ReplicaEntity.GetTree(
+            ctx.messageAdapter(ReplicaEntity.TreeReply.class, TreeReplied::new)));
   }
 
   @Override
@@ -152,14 +176,16 @@ public final class ExchangeSession extends AbstractBehavior<ExchangeSession.Comm
     if (reply.error() != null) {
       return finish(false, reply.error());
     }
-    int[] branches = TicTacTree.differingBranches(
-        host.trees().branchHashes(partition), reply.branches());
+    int[] branches =
+        TicTacTree.differingBranches(host.trees().branchHashes(partition), reply.branches());
     if (branches.length == 0) {
       return finish(true, null);
     }
     segments = host.trees().shape().segmentsOfBranches(branches);
-    peerRef.tell(new ReplicaEntity.GetSegments(segments,
-        getContext().messageAdapter(ReplicaEntity.SegmentsReply.class, SegmentsReplied::new)));
+    peerRef.tell(
+        new ReplicaEntity.GetSegments(
+            segments,
+            getContext().messageAdapter(ReplicaEntity.SegmentsReply.class, SegmentsReplied::new)));
     return this;
   }
 
@@ -168,20 +194,25 @@ public final class ExchangeSession extends AbstractBehavior<ExchangeSession.Comm
     if (reply.error() != null) {
       return finish(false, reply.error());
     }
-    int[] differing = TicTacTree.differingSegments(
-        segments, host.trees().segmentHashes(partition, segments), reply.hashes());
+    int[] differing =
+        TicTacTree.differingSegments(
+            segments, host.trees().segmentHashes(partition, segments), reply.hashes());
     if (differing.length == 0) {
       return finish(true, null);
     }
-    differingSegments = differing.length > limits.maxSegments()
-        ? Arrays.copyOf(differing, limits.maxSegments())
-        : differing;
-    peerRef.tell(new ReplicaEntity.GetKeyHashes(differingSegments,
-        getContext().messageAdapter(ReplicaEntity.KeyHashesReply.class, PeerKeysReplied::new)));
+    differingSegments =
+        differing.length > limits.maxSegments()
+            ? Arrays.copyOf(differing, limits.maxSegments())
+            : differing;
+    peerRef.tell(
+        new ReplicaEntity.GetKeyHashes(
+            differingSegments,
+            getContext().messageAdapter(ReplicaEntity.KeyHashesReply.class, PeerKeysReplied::new)));
     int[] asked = differingSegments;
-    getContext().pipeToSelf(
-        host.storageCalls().call(() -> host.trees().keyHashes(partition, asked)),
-        LocalKeysListed::new);
+    getContext()
+        .pipeToSelf(
+            host.storageCalls().call(() -> host.trees().keyHashes(partition, asked)),
+            LocalKeysListed::new);
     return this;
   }
 
@@ -220,8 +251,10 @@ public final class ExchangeSession extends AbstractBehavior<ExchangeSession.Comm
     while (inFlight < limits.keysInFlight() && !toRepair.isEmpty()) {
       String key = toRepair.poll();
       inFlight++;
-      peerRef.tell(new ReplicaEntity.Read(key,
-          getContext().messageAdapter(ReplicaEntity.ReadReply.class, PeerObjectRead::new)));
+      peerRef.tell(
+          new ReplicaEntity.Read(
+              key,
+              getContext().messageAdapter(ReplicaEntity.ReadReply.class, PeerObjectRead::new)));
     }
     if (inFlight == 0 && toRepair.isEmpty()) {
       return finish(false, null);
@@ -237,11 +270,10 @@ public final class ExchangeSession extends AbstractBehavior<ExchangeSession.Comm
     }
     String key = reply.key();
     byte[] remoteBytes = reply.object();
-    getContext().pipeToSelf(
-        host.storageCalls().call(() -> mergeLocally(key, remoteBytes)),
-        (merged, failure) -> failure != null
-            ? new Merged(key, null, false, failure)
-            : merged);
+    getContext()
+        .pipeToSelf(
+            host.storageCalls().call(() -> mergeLocally(key, remoteBytes)),
+            (merged, failure) -> failure != null ? new Merged(key, null, false, failure) : merged);
     return this;
   }
 
@@ -257,16 +289,23 @@ public final class ExchangeSession extends AbstractBehavior<ExchangeSession.Comm
     }
     DvvSet<Sibling> merged = remote == null ? local : host.store().merge(partition, key, remote);
     boolean changedHere = remote != null && (local == null || !local.equals(merged));
-    byte[] push = merged != null && (remote == null || !remote.equals(merged))
-        ? StoredObjectCodec.encode(merged)
-        : null;
+    byte[] push =
+        merged != null && (remote == null || !remote.equals(merged))
+            ? StoredObjectCodec.encode(merged)
+            : null;
     return new Merged(key, push, changedHere, null);
   }
 
   private Behavior<Command> onMerged(Merged merged) {
     if (merged.failure() != null) {
-      getContext().getLog().warn("anti-entropy p{} with {}: repairing {} failed: {}",
-          partition, peerNode, LogText.escape(merged.key()), LogText.escape(merged.failure()));
+      getContext()
+          .getLog()
+          .warn(
+              "anti-entropy p{} with {}: repairing {} failed: {}",
+              partition,
+              peerNode,
+              LogText.escape(merged.key()),
+              LogText.escape(merged.failure()));
       inFlight--;
       return repairNext();
     }
@@ -277,8 +316,11 @@ public final class ExchangeSession extends AbstractBehavior<ExchangeSession.Comm
       inFlight--;
       return repairNext();
     }
-    peerRef.tell(new ReplicaEntity.Replicate(merged.key(), merged.pushToPeer(),
-        getContext().messageAdapter(ReplicaEntity.Replicated.class, Pushed::new)));
+    peerRef.tell(
+        new ReplicaEntity.Replicate(
+            merged.key(),
+            merged.pushToPeer(),
+            getContext().messageAdapter(ReplicaEntity.Replicated.class, Pushed::new)));
     return this;
   }
 
@@ -296,18 +338,29 @@ public final class ExchangeSession extends AbstractBehavior<ExchangeSession.Comm
   }
 
   private Behavior<Command> finish(boolean equal, String error) {
-    AntiEntropyStatus.Exchange exchange = new AntiEntropyStatus.Exchange(partition,
-        peerNode == null ? peerLabel : peerNode, System.currentTimeMillis(), equal,
-        differingSegments.length, keysRepaired, error);
+    AntiEntropyStatus.Exchange exchange =
+        new AntiEntropyStatus.Exchange(
+            partition,
+            peerNode == null ? peerLabel : peerNode,
+            System.currentTimeMillis(),
+            equal,
+            differingSegments.length,
+            keysRepaired,
+            error);
     host.status().record(exchange, System.nanoTime() - startedNanos);
     if (notify != null) {
       notify.tell(new Outcome(partition, exchange.peer(), equal, keysRepaired, error));
     }
     if (keysRepaired > 0 || error != null) {
-      getContext().getLog().info(
-          "anti-entropy: partition={} peer={} segments_differing={} keys_repaired={}{}",
-          partition, exchange.peer(), exchange.segmentsDiffering(), keysRepaired,
-          error == null ? "" : " error=" + error);
+      getContext()
+          .getLog()
+          .info(
+              "anti-entropy: partition={} peer={} segments_differing={} keys_repaired={}{}",
+              partition,
+              exchange.peer(),
+              exchange.segmentsDiffering(),
+              keysRepaired,
+              error == null ? "" : " error=" + error);
     }
     return Behaviors.stopped();
   }

@@ -10,9 +10,9 @@ import java.util.Map;
 
 /**
  * This node's anti-entropy trees, one {@link TicTacTree} per partition: rebuilt from storage at
- * start-up (before the node takes writes), then kept in step with every stored change as the
- * {@link ObjectChangeListener} of the node's object store. Replicas of a partition compare these trees
- * to find the keys they disagree on (DESIGN invariant 4).
+ * start-up (before the node takes writes), then kept in step with every stored change as the {@link
+ * ObjectChangeListener} of the node's object store. Replicas of a partition compare these trees to
+ * find the keys they disagree on (DESIGN invariant 4).
  */
 public final class PartitionTrees implements ObjectChangeListener, PartitionTreeAccess {
   private final StorageEngine engine;

@@ -12,9 +12,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * The TicTac Merkle tree of one partition replica on one node (as in Riak's {@code
  * kv_index_tictactree}): a fixed array of 64-bit segment hashes, each the XOR of the {@link
  * #entryHash entry hashes} of the keys in that segment, grouped into branches ({@link TreeShape})
- * whose hashes are the XOR of their segments; the root is the XOR of everything. Because XOR is
- * its own inverse and order independent, a write updates the tree in O(1) by XOR-ing out the old
- * entry hash and XOR-ing in the new one, and the result equals a rebuild from scratch.
+ * whose hashes are the XOR of their segments; the root is the XOR of everything. Because XOR is its
+ * own inverse and order independent, a write updates the tree in O(1) by XOR-ing out the old entry
+ * hash and XOR-ing in the new one, and the result equals a rebuild from scratch.
  *
  * <p>Two replicas of the same partition compare roots, then {@link #branchHashes()}, then the
  * {@link #segmentHashes segments} of the differing branches, and finally the {@link KeyHashes} of
@@ -88,8 +88,8 @@ public final class TicTacTree {
    * <p>where {@code hash64} is {@link KeyHash#hash64(byte[])} and {@code fmix64} the MurmurHash3
    * 64-bit finalizer. Multiplying by an odd constant, XOR and {@code fmix64} are bijections, so for
    * the same key the entry hash changes exactly when {@code hash64(objectBytes)} does, and for the
-   * same object exactly when {@code hash64(key)} does. The salt keeps the empty key and object
-   * from hashing to 0. Fixed forever: replicas on different nodes (and versions) must agree.
+   * same object exactly when {@code hash64(key)} does. The salt keeps the empty key and object from
+   * hashing to 0. Fixed forever: replicas on different nodes (and versions) must agree.
    */
   public static long entryHash(byte[] key, byte[] objectBytes) {
     return entryHashOf(KeyHash.hash64(key), objectBytes);

@@ -4,9 +4,9 @@ import io.ringstore.ring.KeyHash;
 
 /**
  * The fixed layout of a {@link TicTacTree}: {@code segments} leaf segments (a power of two) grouped
- * into {@code branchCount()} contiguous branches of {@code segmentsPerBranch()} segments each.
- * With {@code 2^b} segments there are {@code 2^floor(b/2)} branches, so the default 1024 segments
- * form 32 branches of 32 segments. Two replicas can only be compared when their shapes are equal.
+ * into {@code branchCount()} contiguous branches of {@code segmentsPerBranch()} segments each. With
+ * {@code 2^b} segments there are {@code 2^floor(b/2)} branches, so the default 1024 segments form
+ * 32 branches of 32 segments. Two replicas can only be compared when their shapes are equal.
  *
  * <p>A key's segment is the low {@code log2(segments)} bits of {@link KeyHash#hash64(byte[])} of
  * its UTF-8 bytes. The partition is chosen by the top bits of the same hash, so the low bits still

@@ -15,13 +15,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code bin/ringstore bench}: runs YCSB-style workloads against running nodes ({@link BenchRun}) and
- * prints the {@link BenchReport} (text, or JSON with {@code --json}) on stdout, a progress line on
- * stderr every second. Exit status: 0 when every phase had successful operations, 1 when a phase had
- * none, 2 on bad options (with the usage on stderr).
+ * {@code bin/ringstore bench}: runs YCSB-style workloads against running nodes ({@link BenchRun})
+ * and prints the {@link BenchReport} (text, or JSON with {@code --json}) on stdout, a progress line
+ * on stderr every second. Exit status: 0 when every phase had successful operations, 1 when a phase
+ * had none, 2 on bad options (with the usage on stderr).
  */
 public final class BenchCommand {
-  static final String USAGE = """
+  static final String USAGE =
+      """
       usage: bin/ringstore bench [--nodes HOST:PORT[,HOST:PORT...]] [--workload load,A]
                                  [--records 100000] [--distribution zipfian|uniform] [--value-size 1024]
                                  [--connections 16] [--duration 30s] [--warmup 0s] [--target OPS]
@@ -59,7 +60,9 @@ public final class BenchCommand {
                          through --seed (a member's cluster address) and uses the Java client
         --config         java mode: HOCON layered over ringstore's defaults (N=3, R=W=2); its
                          ringstore.replication must match the cluster's
-      """ + ClientAccess.USAGE + """
+      """
+          + ClientAccess.USAGE
+          + """
       A node with users answers the bench only for a user with the role readwrite (or admin; read is
       enough for workload C). 401 and 403 answers count as errors unauthorized and forbidden; when the
       first request (a HEAD of user0 on the first node) is refused or TLS fails, the bench stops at once.
@@ -102,7 +105,8 @@ public final class BenchCommand {
     AutoCloseable transport;
     IntFunction<Connection> connections;
     if (options.mode().equals("java")) {
-      err.println("ringstore bench: joining the cluster through " + options.seed() + " as a client member");
+      err.println(
+          "ringstore bench: joining the cluster through " + options.seed() + " as a client member");
       try {
         JavaConnections java = new JavaConnections(options, command.configFile());
         transport = java;
@@ -193,8 +197,10 @@ public final class BenchCommand {
         } else if (option.startsWith("--") && i + 1 < args.length) {
           value = args[++i];
         } else {
-          throw new UsageException(option.startsWith("--")
-              ? option + " needs a value" : "unexpected argument '" + option + "'");
+          throw new UsageException(
+              option.startsWith("--")
+                  ? option + " needs a value"
+                  : "unexpected argument '" + option + "'");
         }
         switch (option) {
           case "--mode" -> mode = value.trim().toLowerCase(Locale.ROOT);
@@ -219,10 +225,30 @@ public final class BenchCommand {
           default -> throw new UsageException("unknown option '" + option + "'");
         }
       }
-      return new Command(new BenchOptions(mode, nodes, seed, workloads, records, distribution, valueSize,
-          updates, connections, duration, warmup, target, r, w, timeout, randomSeed, httpClient,
-          mode.equals("java") && !access.anyGiven() ? ClientAccess.PLAIN : access.resolve(env, prompt)),
-          json, configFile);
+      return new Command(
+          new BenchOptions(
+              mode,
+              nodes,
+              seed,
+              workloads,
+              records,
+              distribution,
+              valueSize,
+              updates,
+              connections,
+              duration,
+              warmup,
+              target,
+              r,
+              w,
+              timeout,
+              randomSeed,
+              httpClient,
+              mode.equals("java") && !access.anyGiven()
+                  ? ClientAccess.PLAIN
+                  : access.resolve(env, prompt)),
+          json,
+          configFile);
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
@@ -240,8 +266,9 @@ public final class BenchCommand {
     return switch (value.trim().toLowerCase(Locale.ROOT)) {
       case "zipfian" -> KeyChooser.Distribution.ZIPFIAN;
       case "uniform" -> KeyChooser.Distribution.UNIFORM;
-      default -> throw new IllegalArgumentException(
-          "--distribution must be zipfian or uniform, got '" + value + "'");
+      default ->
+          throw new IllegalArgumentException(
+              "--distribution must be zipfian or uniform, got '" + value + "'");
     };
   }
 
@@ -264,7 +291,8 @@ public final class BenchCommand {
   static Duration duration(String option, String value) throws UsageException {
     Matcher m = DURATION.matcher(value.trim());
     if (!m.matches()) {
-      throw new UsageException(option + " needs a duration like 30s, 2m or 1500ms, got '" + value + "'");
+      throw new UsageException(
+          option + " needs a duration like 30s, 2m or 1500ms, got '" + value + "'");
     }
     long amount = Long.parseLong(m.group(1));
     String unit = m.group(2) == null ? "s" : m.group(2);

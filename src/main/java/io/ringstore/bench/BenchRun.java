@@ -19,9 +19,9 @@ import java.util.function.IntFunction;
  * request at a time through its own {@link Connection}, and prints a progress line every second.
  *
  * <p>A request's latency runs from its intended send time to its answer: with {@code --target} the
- * intended time is the {@link RatePacer}'s slot (a late worker sends at once and its wait counts), else
- * the moment the worker sends. The causal context of every key is remembered from its last successful
- * read or write in this run, for {@link UpdateMode#CONTEXT} updates.
+ * intended time is the {@link RatePacer}'s slot (a late worker sends at once and its wait counts),
+ * else the moment the worker sends. The causal context of every key is remembered from its last
+ * successful read or write in this run, for {@link UpdateMode#CONTEXT} updates.
  */
 final class BenchRun {
   private static final long TICK_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -52,40 +52,73 @@ final class BenchRun {
   }
 
   private String settings() {
-    return String.format(Locale.ROOT,
+    return String.format(
+        Locale.ROOT,
         "%s %s, %d records (%s), %d-byte values, updates %s, %d connections, %s, r=%s w=%s, timeout %d ms",
-        options.mode().equals("http") ? "http (" + options.httpClient() + " client)" : "java client",
+        options.mode().equals("http")
+            ? "http (" + options.httpClient() + " client)"
+            : "java client",
         options.mode().equals("http") ? String.join(",", options.nodes()) : options.seed(),
-        options.records(), options.distribution().name().toLowerCase(Locale.ROOT), options.valueSize(),
-        options.updates().label(), options.connections(),
-        options.targetOpsPerSecond() > 0 ? "target " + options.targetOpsPerSecond() + " ops/s" : "unthrottled",
-        options.r() == null ? "default" : options.r(), options.w() == null ? "default" : options.w(),
+        options.records(),
+        options.distribution().name().toLowerCase(Locale.ROOT),
+        options.valueSize(),
+        options.updates().label(),
+        options.connections(),
+        options.targetOpsPerSecond() > 0
+            ? "target " + options.targetOpsPerSecond() + " ops/s"
+            : "unthrottled",
+        options.r() == null ? "default" : options.r(),
+        options.w() == null ? "default" : options.w(),
         options.requestTimeout().toMillis());
   }
 
-  private BenchReport.Phase phase(Workload workload, List<Connection> conns) throws InterruptedException {
+  private BenchReport.Phase phase(Workload workload, List<Connection> conns)
+      throws InterruptedException {
     boolean load = workload == Workload.LOAD;
     long start = System.nanoTime();
     long warmupEnd = load ? start : start + options.warmup().toNanos();
     long end = load ? Long.MAX_VALUE : warmupEnd + options.duration().toNanos();
     PhaseStats stats = new PhaseStats(warmupEnd == start);
-    RatePacer pacer = options.targetOpsPerSecond() > 0 ? new RatePacer(start, options.targetOpsPerSecond()) : null;
+    RatePacer pacer =
+        options.targetOpsPerSecond() > 0
+            ? new RatePacer(start, options.targetOpsPerSecond())
+            : null;
     AtomicLong nextInsert = new AtomicLong();
     AtomicBoolean running = new AtomicBoolean(true);
     CountDownLatch done = new CountDownLatch(conns.size());
     List<Thread> workers = new ArrayList<>();
     for (int i = 0; i < conns.size(); i++) {
-      Worker worker = new Worker(workload, conns.get(i), stats, pacer, nextInsert, running, warmupEnd, end,
-          new SplittableRandom(options.randomSeed() + i * 0x9E3779B97F4A7C15L + workload.ordinal()), done);
+      Worker worker =
+          new Worker(
+              workload,
+              conns.get(i),
+              stats,
+              pacer,
+              nextInsert,
+              running,
+              warmupEnd,
+              end,
+              new SplittableRandom(
+                  options.randomSeed() + i * 0x9E3779B97F4A7C15L + workload.ordinal()),
+              done);
       Thread thread = new Thread(worker, "ringstore-bench-" + i);
       thread.setDaemon(true);
       workers.add(thread);
     }
     workers.forEach(Thread::start);
-    progress.printf(Locale.ROOT, "ringstore bench: workload %s%s%n", workload.label(),
-        load ? " (insert " + options.records() + " records)"
-            : String.format(Locale.ROOT, " for %d s%s", options.duration().toSeconds(),
-                options.warmup().isZero() ? "" : " after a " + options.warmup().toSeconds() + " s warmup"));
+    progress.printf(
+        Locale.ROOT,
+        "ringstore bench: workload %s%s%n",
+        workload.label(),
+        load
+            ? " (insert " + options.records() + " records)"
+            : String.format(
+                Locale.ROOT,
+                " for %d s%s",
+                options.duration().toSeconds(),
+                options.warmup().isZero()
+                    ? ""
+                    : " after a " + options.warmup().toSeconds() + " s warmup"));
     long tick = start;
     long measuredEnd;
     while (true) {
@@ -104,9 +137,15 @@ final class BenchRun {
       }
 
       PhaseStats.Interval interval = stats.tick();
-      progress.printf(Locale.ROOT, "[%5.1f s] %s %s %7d ops/s, %d errors, p99 %.3f ms%s%n",
-          (now - start) / 1e9, workload.label(), load ? nextInsert.get() + "/" + options.records() : "",
-          interval.successes(), interval.errorsSoFar(), interval.p99MsSoFar(),
+      progress.printf(
+          Locale.ROOT,
+          "[%5.1f s] %s %s %7d ops/s, %d errors, p99 %.3f ms%s%n",
+          (now - start) / 1e9,
+          workload.label(),
+          load ? nextInsert.get() + "/" + options.records() : "",
+          interval.successes(),
+          interval.errorsSoFar(),
+          interval.p99MsSoFar(),
           stats.measuring() ? "" : " (warmup)");
     }
     running.set(false);
@@ -115,8 +154,12 @@ final class BenchRun {
     }
     stats.tick();
     double seconds = stats.measuring() ? (measuredEnd - warmupEnd) / 1e9 : 0;
-    return BenchReport.Phase.of(workload.label(), seconds, options.targetOpsPerSecond(),
-        stats.readsWithSiblings(), stats.report(seconds));
+    return BenchReport.Phase.of(
+        workload.label(),
+        seconds,
+        options.targetOpsPerSecond(),
+        stats.readsWithSiblings(),
+        stats.report(seconds));
   }
 
   /** One connection's loop: choose, pace, send, record. */
@@ -133,8 +176,17 @@ final class BenchRun {
     private final CountDownLatch done;
     private final byte[] value;
 
-    Worker(Workload workload, Connection connection, PhaseStats stats, RatePacer pacer, AtomicLong nextInsert,
-        AtomicBoolean running, long warmupEnd, long end, SplittableRandom random, CountDownLatch done) {
+    Worker(
+        Workload workload,
+        Connection connection,
+        PhaseStats stats,
+        RatePacer pacer,
+        AtomicLong nextInsert,
+        AtomicBoolean running,
+        long warmupEnd,
+        long end,
+        SplittableRandom random,
+        CountDownLatch done) {
       this.workload = workload;
       this.connection = connection;
       this.stats = stats;
@@ -169,7 +221,9 @@ final class BenchRun {
             // past the window: a backlog of slots the node could not keep up with is not sent
             return;
           }
-          for (long wait = intended - System.nanoTime(); wait > 0; wait = intended - System.nanoTime()) {
+          for (long wait = intended - System.nanoTime();
+              wait > 0;
+              wait = intended - System.nanoTime()) {
             LockSupport.parkNanos(wait);
           }
         } else {

@@ -16,11 +16,11 @@ import java.util.Optional;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
- * The HTTP side of a run: per worker a {@link Connection} bound to node {@code worker mod nodes}, either
- * a {@link SocketHttpConnection} (the default) or one over a JDK {@link HttpClient} (HTTP/1.1,
- * keep-alive; one client per node). A worker sends one request at a time, so each keeps one connection
- * open to its node and the run holds {@code --connections} connections. Both speak HTTP or HTTPS and
- * send the credentials of {@link BenchOptions#access()}.
+ * The HTTP side of a run: per worker a {@link Connection} bound to node {@code worker mod nodes},
+ * either a {@link SocketHttpConnection} (the default) or one over a JDK {@link HttpClient}
+ * (HTTP/1.1, keep-alive; one client per node). A worker sends one request at a time, so each keeps
+ * one connection open to its node and the run holds {@code --connections} connections. Both speak
+ * HTTP or HTTPS and send the credentials of {@link BenchOptions#access()}.
  */
 final class HttpConnections implements AutoCloseable {
   static final String CONTEXT_HEADER = "X-Causal-Context";
@@ -34,12 +34,15 @@ final class HttpConnections implements AutoCloseable {
   private final ClientAccess access;
   private final SSLSocketFactory tls;
 
-  /** Connections for {@code options}; an IllegalArgumentException, fit for the user, for a bad CA. */
+  /**
+   * Connections for {@code options}; an IllegalArgumentException, fit for the user, for a bad CA.
+   */
   HttpConnections(BenchOptions options) {
     this.nodes = options.nodes();
     this.access = options.access();
     HttpClient.Builder builder =
-        access.clientBuilder(Duration.ofMillis(Math.min(2000, options.requestTimeout().toMillis() + 1000)));
+        access.clientBuilder(
+            Duration.ofMillis(Math.min(2000, options.requestTimeout().toMillis() + 1000)));
     for (int i = 0; i < nodes.size(); i++) {
       clients.add(builder.build());
     }
@@ -62,23 +65,29 @@ final class HttpConnections implements AutoCloseable {
   }
 
   private SocketHttpConnection socketTo(int node) {
-    return new SocketHttpConnection(nodes.get(node), readQuery, writeQuery, (int) clientTimeout.toMillis(), tls,
+    return new SocketHttpConnection(
+        nodes.get(node),
+        readQuery,
+        writeQuery,
+        (int) clientTimeout.toMillis(),
+        tls,
         access.authorization().orElse(null));
   }
 
   /**
-   * Before the run: one {@code HEAD} of the first record on the first node. Empty when the run may go
-   * on, whatever else the node answers or if it does not; the line to print when it refused the
+   * Before the run: one {@code HEAD} of the first record on the first node. Empty when the run may
+   * go on, whatever else the node answers or if it does not; the line to print when it refused the
    * credentials (401, 403) or TLS failed.
    */
   Optional<String> probe() {
     SocketHttpConnection probe = socketTo(0);
     String url = access.scheme() + "://" + nodes.get(0);
     try {
-      return ClientCredentials.refusal(access.credentials(), url, probe.status(KeyChooser.key(0)), "bench",
-          "readwrite");
+      return ClientCredentials.refusal(
+          access.credentials(), url, probe.status(KeyChooser.key(0)), "bench", "readwrite");
     } catch (IOException | RuntimeException e) {
-      return ClientTls.tlsProblem(e).map(problem -> "cannot talk to the node at " + url + ": " + problem);
+      return ClientTls.tlsProblem(e)
+          .map(problem -> "cannot talk to the node at " + url + ": " + problem);
     } finally {
       probe.close();
     }
@@ -104,10 +113,12 @@ final class HttpConnections implements AutoCloseable {
     }
 
     private Result get(String key, boolean missingIsOk) throws InterruptedException {
-      HttpRequest request = access.authorize(HttpRequest.newBuilder(URI.create(base + key + readQuery)))
-          .timeout(clientTimeout)
-          .GET()
-          .build();
+      HttpRequest request =
+          access
+              .authorize(HttpRequest.newBuilder(URI.create(base + key + readQuery)))
+              .timeout(clientTimeout)
+              .GET()
+              .build();
       try {
         HttpResponse<Void> response = client.send(request, HttpResponse.BodyHandlers.discarding());
         int status = response.statusCode();
@@ -123,15 +134,18 @@ final class HttpConnections implements AutoCloseable {
 
     @Override
     public Result write(String key, byte[] value, String context) throws InterruptedException {
-      HttpRequest.Builder request = access.authorize(HttpRequest.newBuilder(URI.create(base + key + writeQuery)))
-          .timeout(clientTimeout)
-          .header("Content-Type", "application/octet-stream")
-          .PUT(HttpRequest.BodyPublishers.ofByteArray(value));
+      HttpRequest.Builder request =
+          access
+              .authorize(HttpRequest.newBuilder(URI.create(base + key + writeQuery)))
+              .timeout(clientTimeout)
+              .header("Content-Type", "application/octet-stream")
+              .PUT(HttpRequest.BodyPublishers.ofByteArray(value));
       if (context != null) {
         request.header(CONTEXT_HEADER, context);
       }
       try {
-        HttpResponse<Void> response = client.send(request.build(), HttpResponse.BodyHandlers.discarding());
+        HttpResponse<Void> response =
+            client.send(request.build(), HttpResponse.BodyHandlers.discarding());
         int status = response.statusCode();
         if (status == 204 || status == 200) {
           return Result.ok(response.headers().firstValue(CONTEXT_HEADER).orElse(null), false);
@@ -151,7 +165,8 @@ final class HttpConnections implements AutoCloseable {
   @Override
   public synchronized void close() {
     sockets.forEach(SocketHttpConnection::close);
-    // JDK 17's HttpClient has no close(): its connections and selector thread end when it is collected.
+    // JDK 17's HttpClient has no close(): its connections and selector thread end when it is
+    // collected.
     clients.clear();
   }
 }

@@ -24,11 +24,11 @@ import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 
 /**
- * The Java-client side of a run ({@code --mode java}): this JVM joins the cluster through
- * {@code --seed} as a member with role {@code client} (it holds no data and coordinates its own
- * requests, one hop fewer than HTTP) and every worker calls the shared {@link RingstoreClient},
- * waiting for each answer. The replication settings are ringstore's defaults (N=3, R=W=2) unless
- * {@code --config FILE} layers others, which must match the cluster's.
+ * The Java-client side of a run ({@code --mode java}): this JVM joins the cluster through {@code
+ * --seed} as a member with role {@code client} (it holds no data and coordinates its own requests,
+ * one hop fewer than HTTP) and every worker calls the shared {@link RingstoreClient}, waiting for
+ * each answer. The replication settings are ringstore's defaults (N=3, R=W=2) unless {@code
+ * --config FILE} layers others, which must match the cluster's.
  */
 final class JavaConnections implements AutoCloseable {
   private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(60);
@@ -40,20 +40,30 @@ final class JavaConnections implements AutoCloseable {
 
   /** Joins the cluster and waits until a request is answered; throws if that fails in time. */
   JavaConnections(BenchOptions options, String configFile) throws InterruptedException {
-    Config overrides = ConfigFactory.parseString("""
+    Config overrides =
+        ConfigFactory.parseString(
+                """
         ringstore.role = client
         pekko.cluster.roles = [client]
         pekko.remote.artery.canonical { hostname = "127.0.0.1", port = 0 }
         pekko.coordinated-shutdown.exit-jvm = off
         pekko.loglevel = WARNING
-        """).withValue("pekko.cluster.seed-nodes",
-        ConfigValueFactory.fromIterable(List.of("pekko://" + NodeConfig.SYSTEM_NAME + "@" + options.seed())));
-    Config file = configFile == null ? ConfigFactory.empty() : ConfigFactory.parseFile(new File(configFile));
-    this.system = ActorSystem.create(Behaviors.empty(), NodeConfig.SYSTEM_NAME, NodeConfig.load(overrides, file));
+        """)
+            .withValue(
+                "pekko.cluster.seed-nodes",
+                ConfigValueFactory.fromIterable(
+                    List.of("pekko://" + NodeConfig.SYSTEM_NAME + "@" + options.seed())));
+    Config file =
+        configFile == null ? ConfigFactory.empty() : ConfigFactory.parseFile(new File(configFile));
+    this.system =
+        ActorSystem.create(
+            Behaviors.empty(), NodeConfig.SYSTEM_NAME, NodeConfig.load(overrides, file));
     this.client = RingstoreClient.create(system);
     Duration timeout = options.requestTimeout();
-    this.readOptions = new ReadOptions(options.r() == null ? null : Quorum.parse(options.r()), timeout);
-    this.writeOptions = new WriteOptions(options.w() == null ? null : Quorum.parse(options.w()), timeout, null);
+    this.readOptions =
+        new ReadOptions(options.r() == null ? null : Quorum.parse(options.r()), timeout);
+    this.writeOptions =
+        new WriteOptions(options.w() == null ? null : Quorum.parse(options.w()), timeout, null);
     this.waitMillis = timeout.toMillis() + 3000;
     awaitReady();
   }
@@ -64,8 +74,12 @@ final class JavaConnections implements AutoCloseable {
     while (cluster.selfMember().status() != MemberStatus.up()) {
       if (System.nanoTime() - deadline > 0) {
         close();
-        throw new IllegalStateException("did not join the cluster through " + system.settings().config()
-            .getStringList("pekko.cluster.seed-nodes") + " within " + JOIN_TIMEOUT.toSeconds() + " s");
+        throw new IllegalStateException(
+            "did not join the cluster through "
+                + system.settings().config().getStringList("pekko.cluster.seed-nodes")
+                + " within "
+                + JOIN_TIMEOUT.toSeconds()
+                + " s");
       }
       TimeUnit.MILLISECONDS.sleep(200);
     }
@@ -73,7 +87,8 @@ final class JavaConnections implements AutoCloseable {
     while (!probe.readForUpdate(KeyChooser.key(0)).ok()) {
       if (System.nanoTime() - deadline > 0) {
         close();
-        throw new IllegalStateException("joined, but no read was answered within " + JOIN_TIMEOUT.toSeconds() + " s");
+        throw new IllegalStateException(
+            "joined, but no read was answered within " + JOIN_TIMEOUT.toSeconds() + " s");
       }
       TimeUnit.MILLISECONDS.sleep(200);
     }
@@ -104,7 +119,8 @@ final class JavaConnections implements AutoCloseable {
 
       @Override
       public Result write(String key, byte[] value, String context) throws InterruptedException {
-        Object result = await(client.put(key, value, "application/octet-stream", context, writeOptions));
+        Object result =
+            await(client.put(key, value, "application/octet-stream", context, writeOptions));
         if (result instanceof WriteResult.Written written) {
           return Result.ok(written.context(), false);
         }
@@ -125,8 +141,8 @@ final class JavaConnections implements AutoCloseable {
 
   /**
    * The stage's result, or the failure's class name as a String. Called on a bench worker thread (a
-   * dedicated platform thread with one request outstanding: the closed loop of a YCSB client), never
-   * on an actor or dispatcher thread, and bounded by the request timeout plus a margin.
+   * dedicated platform thread with one request outstanding: the closed loop of a YCSB client),
+   * never on an actor or dispatcher thread, and bounded by the request timeout plus a margin.
    */
   private Object await(CompletionStage<?> stage) throws InterruptedException {
     try {
@@ -140,7 +156,9 @@ final class JavaConnections implements AutoCloseable {
     }
   }
 
-  /** Called once on the bench's main thread at the end of the run: waits (bounded) for the leave. */
+  /**
+   * Called once on the bench's main thread at the end of the run: waits (bounded) for the leave.
+   */
   @Override
   public void close() {
     system.terminate();

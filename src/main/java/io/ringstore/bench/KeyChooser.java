@@ -3,8 +3,8 @@ package io.ringstore.bench;
 import java.util.SplittableRandom;
 
 /**
- * Picks record numbers in {@code 0..records-1} for reads and updates. Implementations are immutable and
- * thread-safe: the randomness comes from the caller's generator, so a seeded generator gives a
+ * Picks record numbers in {@code 0..records-1} for reads and updates. Implementations are immutable
+ * and thread-safe: the randomness comes from the caller's generator, so a seeded generator gives a
  * reproducible sequence.
  */
 public interface KeyChooser {
@@ -22,7 +22,8 @@ public interface KeyChooser {
 
   /** The distributions {@code --distribution} accepts. */
   enum Distribution {
-    ZIPFIAN, UNIFORM;
+    ZIPFIAN,
+    UNIFORM;
 
     public KeyChooser over(long records) {
       return this == ZIPFIAN ? new ScrambledZipfian(records) : new Uniform(records);

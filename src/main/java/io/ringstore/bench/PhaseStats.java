@@ -11,10 +11,10 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 /**
- * The latencies and errors of one phase. Workers record concurrently (HdrHistogram {@link Recorder}s,
- * wait-free for writers); one reader thread calls {@link #tick()} every second, which moves each
- * interval into the phase's totals. Latencies are in microseconds. Nothing recorded before
- * {@link #startMeasuring()} (the warmup) counts.
+ * The latencies and errors of one phase. Workers record concurrently (HdrHistogram {@link
+ * Recorder}s, wait-free for writers); one reader thread calls {@link #tick()} every second, which
+ * moves each interval into the phase's totals. Latencies are in microseconds. Nothing recorded
+ * before {@link #startMeasuring()} (the warmup) counts.
  */
 final class PhaseStats {
   private static final int SIGNIFICANT_DIGITS = 3;
@@ -67,7 +67,9 @@ final class PhaseStats {
   /** What a progress line shows. */
   record Interval(long successes, long errorsSoFar, double p99MsSoFar) {}
 
-  /** Moves the last interval into the totals (or drops it during the warmup). Reader thread only. */
+  /**
+   * Moves the last interval into the totals (or drops it during the warmup). Reader thread only.
+   */
   Interval tick() {
     long successes = 0;
     for (Operation op : Operation.values()) {
@@ -78,7 +80,9 @@ final class PhaseStats {
         all.add(interval);
       }
     }
-    return new Interval(successes, errorCount.sum(),
+    return new Interval(
+        successes,
+        errorCount.sum(),
         all.getTotalCount() == 0 ? 0 : all.getValueAtPercentile(99) / 1000.0);
   }
 

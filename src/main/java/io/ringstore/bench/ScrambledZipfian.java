@@ -3,18 +3,20 @@ package io.ringstore.bench;
 import java.util.SplittableRandom;
 
 /**
- * YCSB's scrambled zipfian distribution (zipfian constant 0.99): a zipfian choice over a fixed space of
- * ten billion items (zeta precomputed, as YCSB does), hashed with 64-bit FNV-1 and reduced modulo the
- * record count, so the popular records are spread over the key space instead of being the lowest
- * numbers. The hottest record gets about {@code 1 / zeta(10^10, 0.99)} ≈ 3.8 % of the choices whatever
- * the record count. Ported from YCSB's {@code ScrambledZipfianGenerator} and {@code ZipfianGenerator}
- * (Gray et al., "Quickly generating billion-record synthetic databases").
+ * YCSB's scrambled zipfian distribution (zipfian constant 0.99): a zipfian choice over a fixed
+ * space of ten billion items (zeta precomputed, as YCSB does), hashed with 64-bit FNV-1 and reduced
+ * modulo the record count, so the popular records are spread over the key space instead of being
+ * the lowest numbers. The hottest record gets about {@code 1 / zeta(10^10, 0.99)} ≈ 3.8 % of the
+ * choices whatever the record count. Ported from YCSB's {@code ScrambledZipfianGenerator} and
+ * {@code ZipfianGenerator} (Gray et al., "Quickly generating billion-record synthetic databases").
  */
 public final class ScrambledZipfian implements KeyChooser {
   static final double ZIPFIAN_CONSTANT = 0.99;
   static final long ITEM_COUNT = 10_000_000_000L;
+
   /** zeta(ITEM_COUNT, 0.99), YCSB's precomputed constant. */
   static final double ZETAN = 26.46902820178302;
+
   private static final long FNV_OFFSET_BASIS_64 = 0xCBF29CE484222325L;
   private static final long FNV_PRIME_64 = 1099511628211L;
 
@@ -55,7 +57,9 @@ public final class ScrambledZipfian implements KeyChooser {
     return (long) (ITEM_COUNT * Math.pow(eta * u - eta + 1, alpha));
   }
 
-  /** YCSB's {@code Utils.fnvhash64}: FNV over the eight bytes, low byte first, made non-negative. */
+  /**
+   * YCSB's {@code Utils.fnvhash64}: FNV over the eight bytes, low byte first, made non-negative.
+   */
   static long fnv1a64(long value) {
     long hash = FNV_OFFSET_BASIS_64;
     long v = value;

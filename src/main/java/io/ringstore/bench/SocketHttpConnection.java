@@ -18,13 +18,14 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
- * A minimal blocking HTTP/1.1 client over one keep-alive socket, for one worker: it writes a request,
- * reads the status line and headers, and reads or skips the body ({@code Content-Length}, chunked, or
- * to the end of the connection). Far cheaper per request than the JDK client, which matters when the
- * load generator shares two cores with the nodes it measures. Over HTTPS the socket is wrapped in an
- * {@link SSLSocket} of the given context, with SNI and the host name checked against the node's
- * certificate as HTTPS does; every request carries the {@code Authorization} header when one is given.
- * Any I/O failure closes the socket; the next request opens a new one. Not thread-safe.
+ * A minimal blocking HTTP/1.1 client over one keep-alive socket, for one worker: it writes a
+ * request, reads the status line and headers, and reads or skips the body ({@code Content-Length},
+ * chunked, or to the end of the connection). Far cheaper per request than the JDK client, which
+ * matters when the load generator shares two cores with the nodes it measures. Over HTTPS the
+ * socket is wrapped in an {@link SSLSocket} of the given context, with SNI and the host name
+ * checked against the node's certificate as HTTPS does; every request carries the {@code
+ * Authorization} header when one is given. Any I/O failure closes the socket; the next request
+ * opens a new one. Not thread-safe.
  */
 final class SocketHttpConnection implements Connection {
   private final String host;
@@ -41,10 +42,15 @@ final class SocketHttpConnection implements Connection {
   private OutputStream out;
 
   /**
-   * A connection to {@code node} over TLS with {@code tls} (null: plain TCP), sending
-   * {@code authorization} as the {@code Authorization} header of every request (null: none).
+   * A connection to {@code node} over TLS with {@code tls} (null: plain TCP), sending {@code
+   * authorization} as the {@code Authorization} header of every request (null: none).
    */
-  SocketHttpConnection(String node, String readQuery, String writeQuery, int timeoutMillis, SSLSocketFactory tls,
+  SocketHttpConnection(
+      String node,
+      String readQuery,
+      String writeQuery,
+      int timeoutMillis,
+      SSLSocketFactory tls,
       String authorization) {
     int colon = node.lastIndexOf(':');
     String h = node.substring(0, colon);
@@ -98,8 +104,8 @@ final class SocketHttpConnection implements Connection {
   }
 
   /**
-   * The status of one {@code HEAD /kv/key} (access as a read, no body, so a node's counts of reads are
-   * untouched); an IOException when there is no answer (TLS failures included).
+   * The status of one {@code HEAD /kv/key} (access as a read, no body, so a node's counts of reads
+   * are untouched); an IOException when there is no answer (TLS failures included).
    */
   int status(String key) throws IOException {
     try {
@@ -132,10 +138,19 @@ final class SocketHttpConnection implements Connection {
       out = new BufferedOutputStream(s.getOutputStream(), 16 * 1024);
     }
     StringBuilder head = new StringBuilder(160);
-    head.append(method).append(" /kv/").append(key).append(query).append(" HTTP/1.1\r\nHost: ")
-        .append(host).append(':').append(port).append("\r\n");
+    head.append(method)
+        .append(" /kv/")
+        .append(key)
+        .append(query)
+        .append(" HTTP/1.1\r\nHost: ")
+        .append(host)
+        .append(':')
+        .append(port)
+        .append("\r\n");
     if (body != null) {
-      head.append("Content-Type: application/octet-stream\r\nContent-Length: ").append(body.length).append("\r\n");
+      head.append("Content-Type: application/octet-stream\r\nContent-Length: ")
+          .append(body.length)
+          .append("\r\n");
     }
     if (authorization != null) {
       head.append("Authorization: ").append(authorization).append("\r\n");
@@ -152,7 +167,10 @@ final class SocketHttpConnection implements Connection {
     return readResponse(method);
   }
 
-  /** {@code plain} wrapped in TLS, the handshake done: SNI for a host name, the host checked as HTTPS does. */
+  /**
+   * {@code plain} wrapped in TLS, the handshake done: SNI for a host name, the host checked as
+   * HTTPS does.
+   */
   private Socket handshake(Socket plain) throws IOException {
     SSLSocket ssl = (SSLSocket) tls.createSocket(plain, host, port, true);
     try {

@@ -3,12 +3,16 @@ package io.ringstore.bench;
 import java.util.Locale;
 
 /**
- * The YCSB core workloads ringstore's bench runs: the write-only load phase and the mixes A, B and C.
+ * The YCSB core workloads ringstore's bench runs: the write-only load phase and the mixes A, B and
+ * C.
  *
  * @param readProportion the share of reads (the rest are updates) in a run phase
  */
 public enum Workload {
-  /** Inserts every record {@code 0..records-1} once, then stops (or at the duration if that comes first). */
+  /**
+   * Inserts every record {@code 0..records-1} once, then stops (or at the duration if that comes
+   * first).
+   */
   LOAD(0.0),
   /** Update heavy: 50 % reads, 50 % updates. */
   A(0.5),
@@ -27,7 +31,10 @@ public enum Workload {
     return readProportion;
   }
 
-  /** The operation for a uniform draw {@code u} in [0, 1) of a run phase; the load phase only inserts. */
+  /**
+   * The operation for a uniform draw {@code u} in [0, 1) of a run phase; the load phase only
+   * inserts.
+   */
   public Operation operation(double u) {
     if (this == LOAD) {
       return Operation.INSERT;
@@ -41,7 +48,9 @@ public enum Workload {
       case "a" -> A;
       case "b" -> B;
       case "c" -> C;
-      default -> throw new IllegalArgumentException("workload must be load, A, B or C, got '" + value + "'");
+      default ->
+          throw new IllegalArgumentException(
+              "workload must be load, A, B or C, got '" + value + "'");
     };
   }
 

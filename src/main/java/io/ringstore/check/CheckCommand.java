@@ -5,7 +5,6 @@ import io.ringstore.tools.ClientCredentials;
 import io.ringstore.tools.ClientTls;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -27,15 +26,16 @@ import java.util.regex.Pattern;
 /**
  * {@code bin/ringstore check}: runs a {@link ConsistencyCheck} against a running cluster and prints
  * its {@link Report} (text, or JSON with {@code --json}) on stdout, a progress line on stderr every
- * few seconds. With {@code --nemesis}, a {@link Nemesis} kills and restarts or pauses and resumes the
- * nodes of a local cluster ({@code bin/ringstore cluster start}) one at a time meanwhile, marking each
- * fault window on the check, and heals every victim at the end, on an error, and on Ctrl-C (a shutdown
- * hook). Exit status: 0 when the check passed (no lost write, no stale read, converged, and the
- * availability to up nodes at least {@code --min-availability} when given), 1 when it did not or the
- * nemesis failed, 2 on bad options (with the usage on stderr).
+ * few seconds. With {@code --nemesis}, a {@link Nemesis} kills and restarts or pauses and resumes
+ * the nodes of a local cluster ({@code bin/ringstore cluster start}) one at a time meanwhile,
+ * marking each fault window on the check, and heals every victim at the end, on an error, and on
+ * Ctrl-C (a shutdown hook). Exit status: 0 when the check passed (no lost write, no stale read,
+ * converged, and the availability to up nodes at least {@code --min-availability} when given), 1
+ * when it did not or the nemesis failed, 2 on bad options (with the usage on stderr).
  */
 public final class CheckCommand {
-  static final String USAGE = """
+  static final String USAGE =
+      """
       usage: bin/ringstore check [--nodes HOST:PORT[,HOST:PORT...]] [--duration 60s] [--clients 8]
                                  [--keys-per-client 4] [--r 2] [--w 2] [--timeout-ms 2000]
                                  [--converge-timeout 120s] [--value-size 100] [--json]
@@ -67,7 +67,9 @@ public final class CheckCommand {
         --cluster-dir       the local cluster's pid, port and log files (default $RINGSTORE_CLUSTER_DIR,
                             else ./data/cluster)
         --random-seed       the seed of the nemesis's choices (default: random, printed at the start)
-      """ + ClientAccess.USAGE + """
+      """
+          + ClientAccess.USAGE
+          + """
       With --nemesis against a cluster started by `bin/ringstore cluster start N --secure`, --cacert
       defaults to the CA named in <cluster-dir>/cacert, and the credentials (without --user or
       RINGSTORE_USER) to the user admin with <cluster-dir>/certs/admin.password. A node with users answers the check only for a
@@ -87,8 +89,10 @@ public final class CheckCommand {
   private static final Duration READY_POLL_TIMEOUT = Duration.ofSeconds(1);
   private static final Duration NEMESIS_STOP_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
+
   /** The file of a local cluster directory that names the CA of a cluster started with --secure. */
   static final String CACERT_FILE = "cacert";
+
   /** The first admin's password in a secure local cluster's certs directory. */
   static final String ADMIN_PASSWORD_FILE = "admin.password";
 
@@ -144,25 +148,56 @@ public final class CheckCommand {
         err.println("ringstore check: --nemesis: " + e.getMessage());
         return 2;
       }
-      plan.targets().stream().filter(t -> !options.nodes().contains(t.endpoint())).forEach(t -> err.println(
-          "ringstore check: note: " + t.name() + "'s endpoint " + t.endpoint() + " is not among --nodes: requests "
-              + "to it under another name are not left out of the availability to up nodes while it is broken"));
+      plan.targets().stream()
+          .filter(t -> !options.nodes().contains(t.endpoint()))
+          .forEach(
+              t ->
+                  err.println(
+                      "ringstore check: note: "
+                          + t.name()
+                          + "'s endpoint "
+                          + t.endpoint()
+                          + " is not among --nodes: requests "
+                          + "to it under another name are not left out of the availability to up nodes while it is broken"));
     }
-    err.printf(Locale.ROOT, "ringstore check: %d clients x %d keys over %s for %d s (r=%s, w=%s)%s%n",
-        options.clients(), options.keysPerClient(), String.join(",", options.nodes()),
-        options.duration().toSeconds(), options.r(), options.w(), plan == null ? "" : String.format(Locale.ROOT,
-            "; nemesis %s every %s, down %s, on %d nodes of %s, --random-seed %d",
-            String.join(",", plan.settings().kinds().stream().map(Nemesis.Kind::label).toList()),
-            plan.settings().interval(), plan.settings().down(), plan.targets().size(), plan.clusterDir(),
-            plan.settings().seed()));
+    err.printf(
+        Locale.ROOT,
+        "ringstore check: %d clients x %d keys over %s for %d s (r=%s, w=%s)%s%n",
+        options.clients(),
+        options.keysPerClient(),
+        String.join(",", options.nodes()),
+        options.duration().toSeconds(),
+        options.r(),
+        options.w(),
+        plan == null
+            ? ""
+            : String.format(
+                Locale.ROOT,
+                "; nemesis %s every %s, down %s, on %d nodes of %s, --random-seed %d",
+                String.join(
+                    ",", plan.settings().kinds().stream().map(Nemesis.Kind::label).toList()),
+                plan.settings().interval(),
+                plan.settings().down(),
+                plan.targets().size(),
+                plan.clusterDir(),
+                plan.settings().seed()));
     ConsistencyCheck.Handle handle = ConsistencyCheck.start(options);
     long end = System.nanoTime() + options.duration().toNanos(); // the load's and the nemesis's end
     Nemesis nemesis = null;
     Thread nemesisThread = null;
     Thread healOnExit = null;
     if (plan != null) {
-      nemesis = new Nemesis(plan.targets(), plan.settings(), control, readiness(options.access()), marks(handle), Nemesis.Pacer.SYSTEM,
-          line -> err.printf(Locale.ROOT, "[%5.1f s] nemesis: %s%n", handle.progress().seconds(), line));
+      nemesis =
+          new Nemesis(
+              plan.targets(),
+              plan.settings(),
+              control,
+              readiness(options.access()),
+              marks(handle),
+              Nemesis.Pacer.SYSTEM,
+              line ->
+                  err.printf(
+                      Locale.ROOT, "[%5.1f s] nemesis: %s%n", handle.progress().seconds(), line));
       Nemesis running = nemesis;
       healOnExit = new Thread(running::healAll, "ringstore-check-heal-on-exit");
       Runtime.getRuntime().addShutdownHook(healOnExit);
@@ -174,14 +209,20 @@ public final class CheckCommand {
       for (long left = end - System.nanoTime(); left > 0; left = end - System.nanoTime()) {
         TimeUnit.NANOSECONDS.sleep(Math.min(left, PROGRESS_INTERVAL.toNanos()));
         ConsistencyCheck.Progress p = handle.progress();
-        err.printf(Locale.ROOT, "[%5.0f s] %d ops, %d failed, %d writes acknowledged%s%n",
-            p.seconds(), p.operations(), p.failed(), p.acknowledgedWrites(),
+        err.printf(
+            Locale.ROOT,
+            "[%5.0f s] %d ops, %d failed, %d writes acknowledged%s%n",
+            p.seconds(),
+            p.operations(),
+            p.failed(),
+            p.acknowledgedWrites(),
             nemesis == null ? "" : ", " + nemesis.faults() + " faults");
       }
     } finally {
       if (nemesis != null) {
         // it stops by itself at the end of the duration (healing its victim at once); an interrupt
-        // is the last resort, as it could cut a restart short (file channels refuse interrupted threads)
+        // is the last resort, as it could cut a restart short (file channels refuse interrupted
+        // threads)
         nemesisThread.join(NEMESIS_STOP_TIMEOUT.toMillis());
         nemesisThread.interrupt();
         nemesisThread.join();
@@ -189,7 +230,9 @@ public final class CheckCommand {
         removeShutdownHook(healOnExit);
       }
     }
-    err.printf(Locale.ROOT, "ringstore check: load stopped; waiting up to %d s for the replicas to converge%n",
+    err.printf(
+        Locale.ROOT,
+        "ringstore check: load stopped; waiting up to %d s for the replicas to converge%n",
         options.convergeTimeout().toSeconds());
     report = handle.stop().withMinAvailabilityToUpNodes(command.minAvailability());
     out.print(command.json() ? report.toJson() + System.lineSeparator() : report.toText());
@@ -214,9 +257,10 @@ public final class CheckCommand {
   }
 
   /**
-   * Before the load: one {@code GET /admin/replicas/{key}} (which needs the role admin, as the check's
-   * convergence does) on the first node. Empty when the check may go on, whatever else the node answers
-   * or if it does not; the line to print when it refused the credentials (401, 403) or TLS failed.
+   * Before the load: one {@code GET /admin/replicas/{key}} (which needs the role admin, as the
+   * check's convergence does) on the first node. Empty when the check may go on, whatever else the
+   * node answers or if it does not; the line to print when it refused the credentials (401, 403) or
+   * TLS failed.
    */
   static Optional<String> probe(CheckOptions options) throws InterruptedException {
     ClientAccess access = options.access();
@@ -224,14 +268,18 @@ public final class CheckCommand {
     String url = access.scheme() + "://" + node;
     try {
       HttpClient http = access.clientBuilder(PROBE_TIMEOUT).build();
-      HttpRequest request = ConsistencyCheck.request(access, node, "/admin/replicas/check-probe")
-          .timeout(PROBE_TIMEOUT).GET().build();
+      HttpRequest request =
+          ConsistencyCheck.request(access, node, "/admin/replicas/check-probe")
+              .timeout(PROBE_TIMEOUT)
+              .GET()
+              .build();
       int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
       return ClientCredentials.refusal(access.credentials(), url, status, "check", "admin");
     } catch (IllegalArgumentException e) {
       return Optional.of(e.getMessage());
     } catch (IOException e) {
-      return ClientTls.tlsProblem(e).map(problem -> "cannot talk to the node at " + url + ": " + problem);
+      return ClientTls.tlsProblem(e)
+          .map(problem -> "cannot talk to the node at " + url + ": " + problem);
     }
   }
 
@@ -239,8 +287,11 @@ public final class CheckCommand {
   private static Nemesis.Readiness readiness(ClientAccess access) {
     HttpClient http = access.clientBuilder(READY_POLL_TIMEOUT).build();
     return endpoint -> {
-      HttpRequest request = ConsistencyCheck.request(access, endpoint, "/health/ready")
-          .timeout(READY_POLL_TIMEOUT).GET().build();
+      HttpRequest request =
+          ConsistencyCheck.request(access, endpoint, "/health/ready")
+              .timeout(READY_POLL_TIMEOUT)
+              .GET()
+              .build();
       try {
         return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
       } catch (IOException e) {
@@ -264,9 +315,14 @@ public final class CheckCommand {
     return parse(args, System.getenv(), ClientCredentials.Prompt.CONSOLE);
   }
 
-  /** Parses {@code args}; {@code clusterDirFromEnv} is {@code $RINGSTORE_CLUSTER_DIR} (null when unset). */
+  /**
+   * Parses {@code args}; {@code clusterDirFromEnv} is {@code $RINGSTORE_CLUSTER_DIR} (null when
+   * unset).
+   */
   static Command parse(String[] args, String clusterDirFromEnv) throws UsageException {
-    return parse(args, clusterDirFromEnv == null ? Map.of() : Map.of(CLUSTER_DIR_ENV, clusterDirFromEnv),
+    return parse(
+        args,
+        clusterDirFromEnv == null ? Map.of() : Map.of(CLUSTER_DIR_ENV, clusterDirFromEnv),
         ClientCredentials.Prompt.NONE);
   }
 
@@ -294,8 +350,11 @@ public final class CheckCommand {
     List<String> nemesisOnly = new ArrayList<>();
     Nemesis.Range interval = Nemesis.Settings.DEFAULT_INTERVAL;
     Nemesis.Range down = Nemesis.Settings.DEFAULT_DOWN;
-    Path clusterDir = Path.of(clusterDirFromEnv == null || clusterDirFromEnv.isBlank()
-        ? "./data/cluster" : clusterDirFromEnv);
+    Path clusterDir =
+        Path.of(
+            clusterDirFromEnv == null || clusterDirFromEnv.isBlank()
+                ? "./data/cluster"
+                : clusterDirFromEnv);
     long seed = ThreadLocalRandom.current().nextLong(1L << 48);
     for (int i = 0; i < args.length; i++) {
       String option = args[i];
@@ -315,10 +374,14 @@ public final class CheckCommand {
       } else if (i + 1 < args.length) {
         value = args[++i];
       } else {
-        throw new UsageException(option.startsWith("--")
-            ? option + " needs a value" : "unexpected argument '" + option + "'");
+        throw new UsageException(
+            option.startsWith("--")
+                ? option + " needs a value"
+                : "unexpected argument '" + option + "'");
       }
-      if (option.startsWith("--nemesis-") || option.equals("--cluster-dir") || option.equals("--random-seed")) {
+      if (option.startsWith("--nemesis-")
+          || option.equals("--cluster-dir")
+          || option.equals("--random-seed")) {
         nemesisOnly.add(option);
       }
       switch (option) {
@@ -352,14 +415,17 @@ public final class CheckCommand {
       } catch (IOException e) {
         throw new UsageException("--nemesis: " + e.getMessage());
       }
-      plan = new NemesisPlan(new Nemesis.Settings(kinds, interval, down, seed), clusterDir, targets);
+      plan =
+          new NemesisPlan(new Nemesis.Settings(kinds, interval, down, seed), clusterDir, targets);
       Optional<Path> clusterCa = clusterCa(clusterDir);
       if (!access.hasCacert() && clusterCa.isPresent()) {
         access.option("--cacert", clusterCa.get().toString());
       }
       // and its first admin (bin/ringstore certs), unless credentials were given
       Path adminPassword = clusterDir.resolve("certs").resolve(ADMIN_PASSWORD_FILE);
-      if (clusterCa.isPresent() && !access.hasCredentials() && !env.containsKey("RINGSTORE_USER")
+      if (clusterCa.isPresent()
+          && !access.hasCredentials()
+          && !env.containsKey("RINGSTORE_USER")
           && Files.isRegularFile(adminPassword)) {
         access.option("--user", "admin");
         access.option("--password-file", adminPassword.toString());
@@ -369,11 +435,25 @@ public final class CheckCommand {
       }
     }
     if (nodes == null) {
-      throw new UsageException("--nodes is required (or --nemesis, which sends to the local cluster's nodes)");
+      throw new UsageException(
+          "--nodes is required (or --nemesis, which sends to the local cluster's nodes)");
     }
     try {
-      return new Command(new CheckOptions(nodes, clients, keysPerClient, duration, r, w, timeout, converge,
-          valueSize, access.resolve(env, prompt)), json, plan, minAvailability);
+      return new Command(
+          new CheckOptions(
+              nodes,
+              clients,
+              keysPerClient,
+              duration,
+              r,
+              w,
+              timeout,
+              converge,
+              valueSize,
+              access.resolve(env, prompt)),
+          json,
+          plan,
+          minAvailability);
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
@@ -389,8 +469,8 @@ public final class CheckCommand {
   }
 
   /**
-   * The CA of a local cluster started with {@code --secure}: the file named in
-   * {@code <clusterDir>/cacert} (relative to the cluster directory); empty when there is no such file.
+   * The CA of a local cluster started with {@code --secure}: the file named in {@code
+   * <clusterDir>/cacert} (relative to the cluster directory); empty when there is no such file.
    */
   static Optional<Path> clusterCa(Path clusterDir) throws UsageException {
     Path pointer = clusterDir.resolve(CACERT_FILE);
@@ -422,7 +502,9 @@ public final class CheckCommand {
     return kinds;
   }
 
-  /** {@code 4s-8s} (both ends included; each a duration as for {@code --duration}) or one duration. */
+  /**
+   * {@code 4s-8s} (both ends included; each a duration as for {@code --duration}) or one duration.
+   */
   static Nemesis.Range range(String option, String value) throws UsageException {
     String[] ends = value.trim().split("-", -1);
     if (ends.length > 2) {
@@ -440,7 +522,8 @@ public final class CheckCommand {
   private static double percent(String option, String value) throws UsageException {
     String v = value.trim();
     if (!PERCENT.matcher(v).matches() || Double.parseDouble(v) > 100) {
-      throw new UsageException(option + " needs a percentage 0..100 like 99 or 99.5, got '" + value + "'");
+      throw new UsageException(
+          option + " needs a percentage 0..100 like 99 or 99.5, got '" + value + "'");
     }
     return Double.parseDouble(v);
   }
@@ -470,7 +553,8 @@ public final class CheckCommand {
   static Duration duration(String option, String value) throws UsageException {
     Matcher m = DURATION.matcher(value.trim());
     if (!m.matches()) {
-      throw new UsageException(option + " needs a duration like 60s, 2m or 1500ms, got '" + value + "'");
+      throw new UsageException(
+          option + " needs a duration like 60s, 2m or 1500ms, got '" + value + "'");
     }
     long amount = Long.parseLong(m.group(1));
     String unit = m.group(2) == null ? "s" : m.group(2);

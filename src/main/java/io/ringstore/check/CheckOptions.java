@@ -12,19 +12,30 @@ import java.util.regex.Pattern;
  * @param nodes the nodes' HTTP endpoints as {@code host:port}; requests rotate over them
  * @param clients concurrent client threads
  * @param keysPerClient keys each client owns (it is their only writer)
- * @param duration how long the load runs ({@link ConsistencyCheck#run}; the library's
- *     {@link ConsistencyCheck#start} runs until {@code stop()})
- * @param r the read quorum sent as {@code ?r=} ({@code 1}..N, {@code one}, {@code quorum}, {@code all})
+ * @param duration how long the load runs ({@link ConsistencyCheck#run}; the library's {@link
+ *     ConsistencyCheck#start} runs until {@code stop()})
+ * @param r the read quorum sent as {@code ?r=} ({@code 1}..N, {@code one}, {@code quorum}, {@code
+ *     all})
  * @param w the write quorum sent as {@code ?w=}
  * @param requestTimeout sent as {@code ?timeout=}; the HTTP client gives up one second later
  * @param convergeTimeout how long to wait after the load for the replicas to converge
  * @param valueSize bytes per value (at least the {@code key:seq:} prefix; padded with 'x')
  * @param access HTTP or HTTPS and the credentials sent with every request
  */
-public record CheckOptions(List<String> nodes, int clients, int keysPerClient, Duration duration,
-    String r, String w, Duration requestTimeout, Duration convergeTimeout, int valueSize, ClientAccess access) {
+public record CheckOptions(
+    List<String> nodes,
+    int clients,
+    int keysPerClient,
+    Duration duration,
+    String r,
+    String w,
+    Duration requestTimeout,
+    Duration convergeTimeout,
+    int valueSize,
+    ClientAccess access) {
 
-  private static final Pattern HOST_PORT = Pattern.compile("[A-Za-z0-9.\\-]+:\\d{1,5}|\\[[0-9A-Fa-f:.]+\\]:\\d{1,5}");
+  private static final Pattern HOST_PORT =
+      Pattern.compile("[A-Za-z0-9.\\-]+:\\d{1,5}|\\[[0-9A-Fa-f:.]+\\]:\\d{1,5}");
   private static final Pattern QUORUM = Pattern.compile("[1-9]\\d{0,2}|one|quorum|all");
   static final int MAX_VALUE_SIZE = 1024 * 1024;
 
@@ -51,66 +62,166 @@ public record CheckOptions(List<String> nodes, int clients, int keysPerClient, D
     positive(requestTimeout, "request timeout");
     if (requestTimeout.toMillis() < 1 || requestTimeout.toMillis() > 60_000) {
       throw new IllegalArgumentException(
-          "request timeout must be 1..60000 ms (the server's limit), got " + requestTimeout.toMillis() + " ms");
+          "request timeout must be 1..60000 ms (the server's limit), got "
+              + requestTimeout.toMillis()
+              + " ms");
     }
     positive(convergeTimeout, "converge timeout");
     if (valueSize < 1 || valueSize > MAX_VALUE_SIZE) {
-      throw new IllegalArgumentException("value size must be 1.." + MAX_VALUE_SIZE + " bytes, got " + valueSize);
+      throw new IllegalArgumentException(
+          "value size must be 1.." + MAX_VALUE_SIZE + " bytes, got " + valueSize);
     }
     Objects.requireNonNull(access, "access");
   }
 
   /** Settings over plain HTTP without credentials. */
-  public CheckOptions(List<String> nodes, int clients, int keysPerClient, Duration duration, String r, String w,
-      Duration requestTimeout, Duration convergeTimeout, int valueSize) {
-    this(nodes, clients, keysPerClient, duration, r, w, requestTimeout, convergeTimeout, valueSize,
+  public CheckOptions(
+      List<String> nodes,
+      int clients,
+      int keysPerClient,
+      Duration duration,
+      String r,
+      String w,
+      Duration requestTimeout,
+      Duration convergeTimeout,
+      int valueSize) {
+    this(
+        nodes,
+        clients,
+        keysPerClient,
+        duration,
+        r,
+        w,
+        requestTimeout,
+        convergeTimeout,
+        valueSize,
         ClientAccess.PLAIN);
   }
 
   /** The defaults of {@code bin/ringstore check} for these nodes. */
   public static CheckOptions defaults(List<String> nodes) {
-    return new CheckOptions(nodes, 8, 4, Duration.ofSeconds(60), "2", "2", Duration.ofMillis(2000),
-        Duration.ofSeconds(120), 100);
+    return new CheckOptions(
+        nodes,
+        8,
+        4,
+        Duration.ofSeconds(60),
+        "2",
+        "2",
+        Duration.ofMillis(2000),
+        Duration.ofSeconds(120),
+        100);
   }
 
   public CheckOptions withClients(int clients) {
-    return new CheckOptions(nodes, clients, keysPerClient, duration, r, w, requestTimeout, convergeTimeout,
-        valueSize, access);
+    return new CheckOptions(
+        nodes,
+        clients,
+        keysPerClient,
+        duration,
+        r,
+        w,
+        requestTimeout,
+        convergeTimeout,
+        valueSize,
+        access);
   }
 
   public CheckOptions withKeysPerClient(int keysPerClient) {
-    return new CheckOptions(nodes, clients, keysPerClient, duration, r, w, requestTimeout, convergeTimeout,
-        valueSize, access);
+    return new CheckOptions(
+        nodes,
+        clients,
+        keysPerClient,
+        duration,
+        r,
+        w,
+        requestTimeout,
+        convergeTimeout,
+        valueSize,
+        access);
   }
 
   public CheckOptions withDuration(Duration duration) {
-    return new CheckOptions(nodes, clients, keysPerClient, duration, r, w, requestTimeout, convergeTimeout,
-        valueSize, access);
+    return new CheckOptions(
+        nodes,
+        clients,
+        keysPerClient,
+        duration,
+        r,
+        w,
+        requestTimeout,
+        convergeTimeout,
+        valueSize,
+        access);
   }
 
   public CheckOptions withQuorums(String r, String w) {
-    return new CheckOptions(nodes, clients, keysPerClient, duration, r, w, requestTimeout, convergeTimeout,
-        valueSize, access);
+    return new CheckOptions(
+        nodes,
+        clients,
+        keysPerClient,
+        duration,
+        r,
+        w,
+        requestTimeout,
+        convergeTimeout,
+        valueSize,
+        access);
   }
 
   public CheckOptions withRequestTimeout(Duration requestTimeout) {
-    return new CheckOptions(nodes, clients, keysPerClient, duration, r, w, requestTimeout, convergeTimeout,
-        valueSize, access);
+    return new CheckOptions(
+        nodes,
+        clients,
+        keysPerClient,
+        duration,
+        r,
+        w,
+        requestTimeout,
+        convergeTimeout,
+        valueSize,
+        access);
   }
 
   public CheckOptions withConvergeTimeout(Duration convergeTimeout) {
-    return new CheckOptions(nodes, clients, keysPerClient, duration, r, w, requestTimeout, convergeTimeout,
-        valueSize, access);
+    return new CheckOptions(
+        nodes,
+        clients,
+        keysPerClient,
+        duration,
+        r,
+        w,
+        requestTimeout,
+        convergeTimeout,
+        valueSize,
+        access);
   }
 
   public CheckOptions withValueSize(int valueSize) {
-    return new CheckOptions(nodes, clients, keysPerClient, duration, r, w, requestTimeout, convergeTimeout,
-        valueSize, access);
+    return new CheckOptions(
+        nodes,
+        clients,
+        keysPerClient,
+        duration,
+        r,
+        w,
+        requestTimeout,
+        convergeTimeout,
+        valueSize,
+        access);
   }
 
   public CheckOptions withAccess(ClientAccess access) {
-    return new CheckOptions(nodes, clients, keysPerClient, duration, r, w, requestTimeout, convergeTimeout,
-        valueSize, access);
+    return new CheckOptions(
+        nodes,
+        clients,
+        keysPerClient,
+        duration,
+        r,
+        w,
+        requestTimeout,
+        convergeTimeout,
+        valueSize,
+        access);
   }
 
   /** Checks that {@code node} is {@code host:port} with a port in 1..65535. */

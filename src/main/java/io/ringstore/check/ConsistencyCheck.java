@@ -28,28 +28,28 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The runner of a consistency check: it drives load through the public HTTP API only and feeds every
- * operation into a {@link HistoryChecker}.
+ * The runner of a consistency check: it drives load through the public HTTP API only and feeds
+ * every operation into a {@link HistoryChecker}.
  *
  * <p>Each client thread owns its keys (their single writer) and loops over them: {@code GET
  * /kv/{key}?r=R} (404: no context; 200: the value and its context; 300: the siblings and their
- * context, the highest sequence number among them), then {@code PUT /kv/{key}?w=W} with that context
- * and the value {@code <key>:<seq>:<padding>}, where {@code seq} is one more than the highest sequence
- * number ever attempted or read for the key, so a sequence number is never reused even after a
- * failed write. A failed read skips the write. Requests rotate over the nodes; a node that refuses
- * connections or does not answer just yields failed operations. The nodes start as
+ * context, the highest sequence number among them), then {@code PUT /kv/{key}?w=W} with that
+ * context and the value {@code <key>:<seq>:<padding>}, where {@code seq} is one more than the
+ * highest sequence number ever attempted or read for the key, so a sequence number is never reused
+ * even after a failed write. A failed read skips the write. Requests rotate over the nodes; a node
+ * that refuses connections or does not answer just yields failed operations. The nodes start as
  * {@link CheckOptions#nodes()} and may change while the check runs ({@link Handle#addEndpoint},
  * {@link Handle#removeEndpoint}), e.g. when a node joins or leaves the cluster.
  *
  * <p>While the load runs, a {@link HealthMonitor} polls every node's {@code /health/ready} and
- * {@code /admin/cluster} about every 500 ms: the report lists the fault windows it observed, beside the
- * ones a caller marked ({@link Handle#markFault}), and leaves the operations sent to a node while it was
- * down or not ready out of the availability to up nodes.
+ * {@code /admin/cluster} about every 500 ms: the report lists the fault windows it observed, beside
+ * the ones a caller marked ({@link Handle#markFault}), and leaves the operations sent to a node
+ * while it was down or not ready out of the availability to up nodes.
  *
  * <p>{@link Handle#stop()} ends the load, then polls {@code GET /admin/replicas/{key}} (on any node
- * that answers) until every replica of every key is found and all hold the same values, or until the
- * converge timeout; each key's final value is the highest sequence number over its replicas. Last, one
- * {@code GET /kv/{key}} per key (a final read, checked for staleness like the others).
+ * that answers) until every replica of every key is found and all hold the same values, or until
+ * the converge timeout; each key's final value is the highest sequence number over its replicas.
+ * Last, one {@code GET /kv/{key}} per key (a final read, checked for staleness like the others).
  */
 public final class ConsistencyCheck {
   static final String CONTEXT_HEADER = "X-Causal-Context";
@@ -88,8 +88,10 @@ public final class ConsistencyCheck {
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong acknowledged = new AtomicLong();
     private final AtomicInteger adminRotation = new AtomicInteger();
+
     /** The nodes requests go to now: an immutable list, replaced whole on a change. */
     private volatile List<String> endpoints;
+
     private final Deque<OpenFault> openFaults = new ArrayDeque<>();
     private final HealthMonitor monitor;
     private Report report;
@@ -103,11 +105,16 @@ public final class ConsistencyCheck {
     private Handle(CheckOptions options) {
       this.options = options;
       this.endpoints = options.nodes();
-      this.http = options.access().clientBuilder(min(options.requestTimeout(), Duration.ofSeconds(2))).build();
+      this.http =
+          options
+              .access()
+              .clientBuilder(min(options.requestTimeout(), Duration.ofSeconds(2)))
+              .build();
       this.startNanos = System.nanoTime();
       this.checker = new HistoryChecker(startNanos);
-      String run = Long.toString(System.currentTimeMillis(), 36)
-          + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36), 36);
+      String run =
+          Long.toString(System.currentTimeMillis(), 36)
+              + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36), 36);
       for (int c = 0; c < options.clients(); c++) {
         List<String> own = new ArrayList<>();
         for (int k = 0; k < options.keysPerClient(); k++) {
@@ -121,7 +128,8 @@ public final class ConsistencyCheck {
         thread.setDaemon(true);
         clients.add(thread);
       }
-      this.monitor = new HealthMonitor(http, options.access(), this::endpoints, options.requestTimeout());
+      this.monitor =
+          new HealthMonitor(http, options.access(), this::endpoints, options.requestTimeout());
       clients.forEach(Thread::start);
     }
 
@@ -162,8 +170,9 @@ public final class ConsistencyCheck {
     }
 
     /**
-     * Adds {@code node} ({@code host:port}) to the nodes requests rotate over, from the next request
-     * on (e.g. a node that joined the cluster); no change if it is there already. Thread-safe.
+     * Adds {@code node} ({@code host:port}) to the nodes requests rotate over, from the next
+     * request on (e.g. a node that joined the cluster); no change if it is there already.
+     * Thread-safe.
      *
      * @throws IllegalArgumentException if {@code node} is not {@code host:port}
      */
@@ -177,9 +186,9 @@ public final class ConsistencyCheck {
     }
 
     /**
-     * Removes {@code node} from the nodes requests rotate over, from the next request on (e.g. a node
-     * that left the cluster; requests in flight to it finish as they do); no change if it is not there.
-     * Thread-safe.
+     * Removes {@code node} from the nodes requests rotate over, from the next request on (e.g. a
+     * node that left the cluster; requests in flight to it finish as they do); no change if it is
+     * not there. Thread-safe.
      *
      * @throws IllegalStateException if it is the last node
      */
@@ -188,7 +197,8 @@ public final class ConsistencyCheck {
         return;
       }
       if (endpoints.size() == 1) {
-        throw new IllegalStateException("cannot remove " + node + ": it is the last node of the check");
+        throw new IllegalStateException(
+            "cannot remove " + node + ": it is the last node of the check");
       }
       List<String> changed = new ArrayList<>(endpoints);
       changed.remove(node);
@@ -196,7 +206,10 @@ public final class ConsistencyCheck {
     }
 
     public Progress progress() {
-      return new Progress((System.nanoTime() - startNanos) / 1e9, operations.get(), failed.get(),
+      return new Progress(
+          (System.nanoTime() - startNanos) / 1e9,
+          operations.get(),
+          failed.get(),
           acknowledged.get());
     }
 
@@ -276,9 +289,9 @@ public final class ConsistencyCheck {
     }
 
     /**
-     * The node of the {@code rotation}-th request: round robin, shifted by one after each full turn so
-     * that with an even number of nodes a client's reads and writes (which alternate) still reach
-     * every node.
+     * The node of the {@code rotation}-th request: round robin, shifted by one after each full turn
+     * so that with an even number of nodes a client's reads and writes (which alternate) still
+     * reach every node.
      */
     private String node(long rotation) {
       List<String> nodes = endpoints;
@@ -294,11 +307,18 @@ public final class ConsistencyCheck {
     private record Read(Op op, String context) {}
 
     private Read read(String key, String node, Op.Type type) {
-      HttpRequest request = request(node, "/kv/" + key
-              + "?r=" + options.r() + "&timeout=" + options.requestTimeout().toMillis())
-          .timeout(options.requestTimeout().plusSeconds(1))
-          .GET()
-          .build();
+      HttpRequest request =
+          request(
+                  node,
+                  "/kv/"
+                      + key
+                      + "?r="
+                      + options.r()
+                      + "&timeout="
+                      + options.requestTimeout().toMillis())
+              .timeout(options.requestTimeout().plusSeconds(1))
+              .GET()
+              .build();
       long start = System.nanoTime();
       String outcome;
       long seq = 0;
@@ -342,19 +362,30 @@ public final class ConsistencyCheck {
         Thread.currentThread().interrupt();
         outcome = "interrupted";
       }
-      Op op = (type == Op.Type.FINAL_READ
-          ? Op.finalRead(key, seq, start, System.nanoTime(), ok, outcome)
-          : Op.read(key, seq, start, System.nanoTime(), ok, outcome)).to(node);
+      Op op =
+          (type == Op.Type.FINAL_READ
+                  ? Op.finalRead(key, seq, start, System.nanoTime(), ok, outcome)
+                  : Op.read(key, seq, start, System.nanoTime(), ok, outcome))
+              .to(node);
       recordOp(op);
       return new Read(op, context);
     }
 
     private Op write(String key, long seq, String context, String node) {
-      HttpRequest.Builder request = request(node, "/kv/" + key
-              + "?w=" + options.w() + "&timeout=" + options.requestTimeout().toMillis())
-          .timeout(options.requestTimeout().plusSeconds(1))
-          .header("Content-Type", "text/plain")
-          .PUT(HttpRequest.BodyPublishers.ofByteArray(ValueFormat.value(key, seq, options.valueSize())));
+      HttpRequest.Builder request =
+          request(
+                  node,
+                  "/kv/"
+                      + key
+                      + "?w="
+                      + options.w()
+                      + "&timeout="
+                      + options.requestTimeout().toMillis())
+              .timeout(options.requestTimeout().plusSeconds(1))
+              .header("Content-Type", "text/plain")
+              .PUT(
+                  HttpRequest.BodyPublishers.ofByteArray(
+                      ValueFormat.value(key, seq, options.valueSize())));
       if (context != null && !context.isBlank()) {
         request.header(CONTEXT_HEADER, context);
       }
@@ -362,7 +393,8 @@ public final class ConsistencyCheck {
       String outcome;
       boolean acked = false;
       try {
-        HttpResponse<Void> response = http.send(request.build(), HttpResponse.BodyHandlers.discarding());
+        HttpResponse<Void> response =
+            http.send(request.build(), HttpResponse.BodyHandlers.discarding());
         outcome = Integer.toString(response.statusCode());
         acked = response.statusCode() == 204;
       } catch (IOException | RuntimeException e) {
@@ -389,7 +421,9 @@ public final class ConsistencyCheck {
 
     // ---- convergence and final reads ----------------------------------------------------------
 
-    /** One key's replicas as one node reported them: converged, or what is wrong ({@code problem}). */
+    /**
+     * One key's replicas as one node reported them: converged, or what is wrong ({@code problem}).
+     */
     record ReplicaView(String problem, long maxSeq) {
       boolean converged() {
         return problem == null;
@@ -429,12 +463,11 @@ public final class ConsistencyCheck {
       List<String> nodes = endpoints;
       for (int attempt = 0; attempt < nodes.size(); attempt++) {
         String node = nodes.get(Math.floorMod(adminRotation.getAndIncrement(), nodes.size()));
-        HttpRequest request = request(node, "/admin/replicas/" + key)
-            .timeout(ADMIN_TIMEOUT)
-            .GET()
-            .build();
+        HttpRequest request =
+            request(node, "/admin/replicas/" + key).timeout(ADMIN_TIMEOUT).GET().build();
         try {
-          HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+          HttpResponse<byte[]> response =
+              http.send(request, HttpResponse.BodyHandlers.ofByteArray());
           if (response.statusCode() == 200) {
             return Optional.of(replicaView(key, JSON.readTree(response.body())));
           }
@@ -446,9 +479,9 @@ public final class ConsistencyCheck {
     }
 
     /**
-     * Converged: every replica answered with its node and all hold the same values (none, when no write
-     * of the key reached any replica; a lost acknowledged write shows as a lost write). The final value
-     * is the highest sequence number over every value of every replica that answered.
+     * Converged: every replica answered with its node and all hold the same values (none, when no
+     * write of the key reached any replica; a lost acknowledged write shows as a lost write). The
+     * final value is the highest sequence number over every value of every replica that answered.
      */
     static ReplicaView replicaView(String key, JsonNode states) {
       List<String> problems = new ArrayList<>();
@@ -458,7 +491,12 @@ public final class ConsistencyCheck {
       for (JsonNode r : states.path("replicas")) {
         String replica = r.path("replica").asText("?");
         if (r.hasNonNull("error") || !r.hasNonNull("node")) {
-          problems.add("replica " + replica + " did not answer (" + shorten(r.path("error").asText("")) + ")");
+          problems.add(
+              "replica "
+                  + replica
+                  + " did not answer ("
+                  + shorten(r.path("error").asText(""))
+                  + ")");
           continue;
         }
         List<String> values = new ArrayList<>();
@@ -519,7 +557,8 @@ public final class ConsistencyCheck {
 
   /** A request to {@code node} with the check's scheme and credentials. */
   static HttpRequest.Builder request(ClientAccess access, String node, String pathAndQuery) {
-    return access.authorize(HttpRequest.newBuilder(URI.create(access.scheme() + "://" + node + pathAndQuery)));
+    return access.authorize(
+        HttpRequest.newBuilder(URI.create(access.scheme() + "://" + node + pathAndQuery)));
   }
 
   private static Duration min(Duration a, Duration b) {

@@ -4,14 +4,14 @@ import java.util.Objects;
 
 /**
  * A time window during which a fault was active (a killed, paused or partitioned node), on the
- * checker's monotonic clock: operations that overlap it count toward availability during faults.
- * A window is either marked by whoever caused the fault (a test's or {@link Nemesis}'s action) or
+ * checker's monotonic clock: operations that overlap it count toward availability during faults. A
+ * window is either marked by whoever caused the fault (a test's or {@link Nemesis}'s action) or
  * observed by the {@link HealthMonitor}.
  *
  * @param name what the fault was, e.g. {@code "kill node-2"}
- * @param node the node ({@code host:port}, the HTTP endpoint requests go to) that the fault took down
- *     or paused, when it was one node; null otherwise. Requests sent to that node during the window
- *     are not requests to an up node
+ * @param node the node ({@code host:port}, the HTTP endpoint requests go to) that the fault took
+ *     down or paused, when it was one node; null otherwise. Requests sent to that node during the
+ *     window are not requests to an up node
  * @param startNanos when the fault began
  * @param endNanos when it ended
  */

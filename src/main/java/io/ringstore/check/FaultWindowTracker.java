@@ -11,26 +11,33 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * The pure core of the {@link HealthMonitor} (no I/O, no clock): rounds of observations of the nodes,
- * one round per poll, become fault windows.
+ * The pure core of the {@link HealthMonitor} (no I/O, no clock): rounds of observations of the
+ * nodes, one round per poll, become fault windows.
+ *
  * <ul>
- *   <li>an <b>observed window</b> opens at the first round in which a node does not answer
- *       {@code /health/ready}, answers it not ready, or is seen unreachable by another node, and closes
- *       at the first round after it in which every node answered ready and none saw a member unreachable.
- *       Its name lists what was seen, per node, each problem once with its details, e.g.
- *       {@code "127.0.0.1:8082 not answering (connection-refused, timeout), not ready (503), unreachable"}
- *       (a member seen unreachable is named by its HTTP endpoint once a node has reported its cluster
- *       address as its own, by its cluster address before);
- *   <li>a <b>node-down window</b> per node, from the first round in which that node did not answer ready
- *       to the next round in which it did: the operations sent to it then were not sent to an up node.
+ *   <li>an <b>observed window</b> opens at the first round in which a node does not answer {@code
+ *       /health/ready}, answers it not ready, or is seen unreachable by another node, and closes at
+ *       the first round after it in which every node answered ready and none saw a member
+ *       unreachable. Its name lists what was seen, per node, each problem once with its details,
+ *       e.g. {@code "127.0.0.1:8082 not answering (connection-refused, timeout), not ready (503),
+ *       unreachable"} (a member seen unreachable is named by its HTTP endpoint once a node has
+ *       reported its cluster address as its own, by its cluster address before);
+ *   <li>a <b>node-down window</b> per node, from the first round in which that node did not answer
+ *       ready to the next round in which it did: the operations sent to it then were not sent to an
+ *       up node.
  * </ul>
+ *
  * The precision is the poll interval: a fault that starts and ends between two rounds is not seen.
  * Not thread-safe: the monitor's one thread feeds it, and reads it after it stopped.
  */
 final class FaultWindowTracker {
 
   /** What a node's answer to a poll was. */
-  enum Status { READY, NOT_READY, NO_ANSWER }
+  enum Status {
+    READY,
+    NOT_READY,
+    NO_ANSWER
+  }
 
   /**
    * One node's answer to one poll.
@@ -39,9 +46,11 @@ final class FaultWindowTracker {
    * @param status ready (200), not ready (any other status), or no answer (refused, timed out)
    * @param detail the status code, or the failure (e.g. {@code "timeout"}); null for ready
    * @param self the cluster address the node reported as its own; null when not known
-   * @param unreachable the members (cluster addresses) the node sees unreachable; empty when not known
+   * @param unreachable the members (cluster addresses) the node sees unreachable; empty when not
+   *     known
    */
-  record Observation(String node, Status status, String detail, String self, List<String> unreachable) {
+  record Observation(
+      String node, Status status, String detail, String self, List<String> unreachable) {
     Observation {
       Objects.requireNonNull(node, "node");
       Objects.requireNonNull(status, "status");
@@ -65,16 +74,20 @@ final class FaultWindowTracker {
   private final List<FaultWindow> windows = new ArrayList<>();
   private final List<FaultWindow> nodesDown = new ArrayList<>();
   private final Map<String, Long> downSince = new LinkedHashMap<>();
+
   /**
    * What the open window has seen so far: per node, each problem ("not answering", "not ready",
    * "unreachable") with its details (failures, status codes); null when no window is open.
    */
   private Map<String, Map<String, Set<String>>> seen;
+
   private long openedAt;
   private long last = Long.MIN_VALUE;
   private boolean finished;
 
-  /** A round of polls sent at {@code nanos} (rounds in time order), one observation per node polled. */
+  /**
+   * A round of polls sent at {@code nanos} (rounds in time order), one observation per node polled.
+   */
   void observe(long nanos, List<Observation> round) {
     if (finished) {
       throw new IllegalStateException("the tracker has finished");
@@ -115,10 +128,13 @@ final class FaultWindowTracker {
         seen = new LinkedHashMap<>();
         openedAt = nanos;
       }
-      problems.forEach((node, what) -> what.forEach((problem, details) -> seen
-          .computeIfAbsent(node, n -> new LinkedHashMap<>())
-          .computeIfAbsent(problem, p -> new LinkedHashSet<>())
-          .addAll(details)));
+      problems.forEach(
+          (node, what) ->
+              what.forEach(
+                  (problem, details) ->
+                      seen.computeIfAbsent(node, n -> new LinkedHashMap<>())
+                          .computeIfAbsent(problem, p -> new LinkedHashSet<>())
+                          .addAll(details)));
     } else if (seen != null) {
       close(nanos);
     }
@@ -134,7 +150,9 @@ final class FaultWindowTracker {
     if (seen != null) {
       close(end);
     }
-    downSince.forEach((node, since) -> nodesDown.add(new FaultWindow(node + " down or not ready", node, since, end)));
+    downSince.forEach(
+        (node, since) ->
+            nodesDown.add(new FaultWindow(node + " down or not ready", node, since, end)));
     downSince.clear();
   }
 
@@ -154,19 +172,31 @@ final class FaultWindowTracker {
   }
 
   private void close(long nanos) {
-    String name = seen.entrySet().stream()
-        .map(node -> node.getKey() + " " + node.getValue().entrySet().stream()
-            .map(p -> p.getKey() + (p.getValue().isEmpty() ? "" : " (" + String.join(", ", p.getValue()) + ")"))
-            .collect(Collectors.joining(", ")))
-        .collect(Collectors.joining("; "));
+    String name =
+        seen.entrySet().stream()
+            .map(
+                node ->
+                    node.getKey()
+                        + " "
+                        + node.getValue().entrySet().stream()
+                            .map(
+                                p ->
+                                    p.getKey()
+                                        + (p.getValue().isEmpty()
+                                            ? ""
+                                            : " (" + String.join(", ", p.getValue()) + ")"))
+                            .collect(Collectors.joining(", ")))
+            .collect(Collectors.joining("; "));
     windows.add(new FaultWindow(name, openedAt, nanos));
     seen = null;
   }
 
-  private static void problem(Map<String, Map<String, Set<String>>> problems, String node, String problem,
-      String detail) {
-    Set<String> details = problems.computeIfAbsent(node, n -> new LinkedHashMap<>())
-        .computeIfAbsent(problem, p -> new LinkedHashSet<>());
+  private static void problem(
+      Map<String, Map<String, Set<String>>> problems, String node, String problem, String detail) {
+    Set<String> details =
+        problems
+            .computeIfAbsent(node, n -> new LinkedHashMap<>())
+            .computeIfAbsent(problem, p -> new LinkedHashSet<>());
     if (detail != null && !detail.isBlank()) {
       details.add(detail);
     }

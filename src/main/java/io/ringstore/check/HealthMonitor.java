@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ringstore.tools.ClientAccess;
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -16,13 +15,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * Watches the nodes while a check runs: about every {@link #INTERVAL} (longer while a poll waits for
- * its timeout) it polls every node's {@code GET /health/ready} and, from the nodes that answer,
+ * Watches the nodes while a check runs: about every {@link #INTERVAL} (longer while a poll waits
+ * for its timeout) it polls every node's {@code GET /health/ready} and, from the nodes that answer,
  * {@code GET /admin/cluster} (the members they see unreachable), all at once, each with the check's
- * request timeout (kept within 1..5 s: a node that answers its clients in time answers this in time),
- * and feeds each round to a
- * {@link FaultWindowTracker}. {@link #stop} closes the open windows and hands them to the
- * {@link HistoryChecker}: the observed fault windows and the times each node was down or not ready.
+ * request timeout (kept within 1..5 s: a node that answers its clients in time answers this in
+ * time), and feeds each round to a {@link FaultWindowTracker}. {@link #stop} closes the open
+ * windows and hands them to the {@link HistoryChecker}: the observed fault windows and the times
+ * each node was down or not ready.
  */
 final class HealthMonitor {
   static final Duration INTERVAL = Duration.ofMillis(500);
@@ -42,15 +41,20 @@ final class HealthMonitor {
   /**
    * Starts polling {@code nodes} (asked again each round, as they may change) at once (the first
    * round counts from this call, so start the monitor before the load) through {@code http} with
-   * {@code access}'s scheme and credentials, each poll with {@code requestTimeout} kept within 1..5 s.
+   * {@code access}'s scheme and credentials, each poll with {@code requestTimeout} kept within 1..5
+   * s.
    */
-  HealthMonitor(HttpClient http, ClientAccess access, Supplier<List<String>> nodes, Duration requestTimeout) {
+  HealthMonitor(
+      HttpClient http, ClientAccess access, Supplier<List<String>> nodes, Duration requestTimeout) {
     this.http = http;
     this.access = access;
     this.nodes = nodes;
-    this.pollTimeout = requestTimeout.compareTo(MIN_POLL_TIMEOUT) < 0 ? MIN_POLL_TIMEOUT
-        : requestTimeout.compareTo(MAX_POLL_TIMEOUT) > 0 ? MAX_POLL_TIMEOUT : requestTimeout;
-    this.firstRound = System.nanoTime(); // the first round's time: what it sees is the state from now on
+    this.pollTimeout =
+        requestTimeout.compareTo(MIN_POLL_TIMEOUT) < 0
+            ? MIN_POLL_TIMEOUT
+            : requestTimeout.compareTo(MAX_POLL_TIMEOUT) > 0 ? MAX_POLL_TIMEOUT : requestTimeout;
+    this.firstRound =
+        System.nanoTime(); // the first round's time: what it sees is the state from now on
     this.thread = new Thread(this::loop, "ringstore-check-health-monitor");
     thread.setDaemon(true);
     thread.start();
@@ -82,7 +86,8 @@ final class HealthMonitor {
         polls.add(poll(node));
       }
       // each poll ends within its request timeout, with an observation (never exceptionally)
-      List<FaultWindowTracker.Observation> observations = polls.stream().map(CompletableFuture::join).toList();
+      List<FaultWindowTracker.Observation> observations =
+          polls.stream().map(CompletableFuture::join).toList();
       if (!running) {
         return;
       }
@@ -100,18 +105,29 @@ final class HealthMonitor {
 
   private CompletableFuture<FaultWindowTracker.Observation> poll(String node) {
     return http.sendAsync(get(node, "/health/ready"), HttpResponse.BodyHandlers.ofByteArray())
-        .thenCompose(ready -> {
-          if (ready.statusCode() != 200) {
-            return CompletableFuture.completedFuture(
-                FaultWindowTracker.Observation.notReady(node, Integer.toString(ready.statusCode())));
-          }
-          String self = text(ready.body(), "self");
-          return http.sendAsync(get(node, "/admin/cluster"), HttpResponse.BodyHandlers.ofByteArray())
-              .handle((cluster, e) -> FaultWindowTracker.Observation.ready(node, self,
-                  cluster != null && cluster.statusCode() == 200 ? unreachable(cluster.body()) : List.of()));
-        })
-        .exceptionally(e -> FaultWindowTracker.Observation.noAnswer(node,
-            ConsistencyCheck.failure(e.getCause() != null ? e.getCause() : e)));
+        .thenCompose(
+            ready -> {
+              if (ready.statusCode() != 200) {
+                return CompletableFuture.completedFuture(
+                    FaultWindowTracker.Observation.notReady(
+                        node, Integer.toString(ready.statusCode())));
+              }
+              String self = text(ready.body(), "self");
+              return http.sendAsync(
+                      get(node, "/admin/cluster"), HttpResponse.BodyHandlers.ofByteArray())
+                  .handle(
+                      (cluster, e) ->
+                          FaultWindowTracker.Observation.ready(
+                              node,
+                              self,
+                              cluster != null && cluster.statusCode() == 200
+                                  ? unreachable(cluster.body())
+                                  : List.of()));
+            })
+        .exceptionally(
+            e ->
+                FaultWindowTracker.Observation.noAnswer(
+                    node, ConsistencyCheck.failure(e.getCause() != null ? e.getCause() : e)));
   }
 
   private HttpRequest get(String node, String path) {

@@ -14,20 +14,22 @@ import java.util.TreeMap;
  * The pure judge of a check's history (no I/O, no clock of its own): it is fed the operations of
  * single-writer keys, the fault windows, each key's final converged value and when convergence
  * happened, and computes the {@link Report}:
+ *
  * <ul>
- *   <li><b>lost writes</b> (DESIGN invariant 1): a key whose final value has a lower sequence number
- *       than the key's last acknowledged write;
- *   <li><b>stale reads</b> (invariant 2): a successful read that started after a write of its key was
- *       acknowledged and saw a highest sequence number below that write's (a read of siblings is not
- *       stale when any sibling carries that write or a later one). A write that was not acknowledged
- *       is indeterminate: seeing it later, or never, is fine;
- *   <li><b>availability</b>: successful over attempted load operations: overall; to up nodes (without
- *       the operations sent to a node while a window of that node's was open, successful or not); for
- *       the operations overlapping a marked fault window, each window, each observed window, and for
- *       those overlapping no window at all;
+ *   <li><b>lost writes</b> (DESIGN invariant 1): a key whose final value has a lower sequence
+ *       number than the key's last acknowledged write;
+ *   <li><b>stale reads</b> (invariant 2): a successful read that started after a write of its key
+ *       was acknowledged and saw a highest sequence number below that write's (a read of siblings
+ *       is not stale when any sibling carries that write or a later one). A write that was not
+ *       acknowledged is indeterminate: seeing it later, or never, is fine;
+ *   <li><b>availability</b>: successful over attempted load operations: overall; to up nodes
+ *       (without the operations sent to a node while a window of that node's was open, successful
+ *       or not); for the operations overlapping a marked fault window, each window, each observed
+ *       window, and for those overlapping no window at all;
  *   <li><b>time to converge</b> (invariant 4): from the end of the load to the moment every key's
  *       replicas were found equal.
  * </ul>
+ *
  * Thread-safe: the runner's client threads record into it concurrently.
  */
 public final class HistoryChecker {
@@ -49,7 +51,9 @@ public final class HistoryChecker {
     this.startNanos = startNanos;
   }
 
-  /** Declares a key of the run, so that a key with no operation at all still appears in the report. */
+  /**
+   * Declares a key of the run, so that a key with no operation at all still appears in the report.
+   */
   public synchronized void key(String key) {
     keys.add(key);
   }
@@ -64,14 +68,18 @@ public final class HistoryChecker {
     faults.add(window);
   }
 
-  /** A fault window the health monitor observed (the whole cluster: from the first problem to all well). */
+  /**
+   * A fault window the health monitor observed (the whole cluster: from the first problem to all
+   * well).
+   */
   public synchronized void observed(FaultWindow window) {
     observed.add(window);
   }
 
   /**
-   * A time when one node (its {@link FaultWindow#node()}, required) did not answer or was not ready:
-   * operations sent to it then do not count toward the availability to up nodes. Not listed itself.
+   * A time when one node (its {@link FaultWindow#node()}, required) did not answer or was not
+   * ready: operations sent to it then do not count toward the availability to up nodes. Not listed
+   * itself.
    */
   public synchronized void nodeDown(FaultWindow window) {
     if (window.node() == null) {
@@ -80,7 +88,9 @@ public final class HistoryChecker {
     nodesDown.add(window);
   }
 
-  /** When the load (the clients' reads and writes) stopped; the convergence time counts from here. */
+  /**
+   * When the load (the clients' reads and writes) stopped; the convergence time counts from here.
+   */
   public synchronized void loadEnded(long nanos) {
     loadEndNanos = nanos;
   }
@@ -117,9 +127,12 @@ public final class HistoryChecker {
     List<Report.StaleRead> stale = new ArrayList<>();
     for (String key : keys) {
       List<Op> history = byKey.getOrDefault(key, List.of());
-      long lastAcked = history.stream()
-          .filter(op -> op.type() == Op.Type.WRITE && op.ok())
-          .mapToLong(Op::seq).max().orElse(0);
+      long lastAcked =
+          history.stream()
+              .filter(op -> op.type() == Op.Type.WRITE && op.ok())
+              .mapToLong(Op::seq)
+              .max()
+              .orElse(0);
       long finalSeq = finalValues.getOrDefault(key, 0L);
       if (finalSeq < lastAcked) {
         lost.add(new Report.LostWrite(key, lastAcked, finalSeq));
@@ -136,47 +149,81 @@ public final class HistoryChecker {
     List<Op> load = ops.stream().filter(op -> op.type() != Op.Type.FINAL_READ).toList();
     List<FaultWindow> down = new ArrayList<>(nodesDown);
     faults.stream().filter(f -> f.node() != null).forEach(down::add);
-    List<Op> toUpNodes = load.stream().filter(op -> down.stream().noneMatch(d -> d.downAt(op))).toList();
+    List<Op> toUpNodes =
+        load.stream().filter(op -> down.stream().noneMatch(d -> d.downAt(op))).toList();
     Report.Availability total = availability(load);
-    Report.Availability duringFaults = availability(
-        load.stream().filter(op -> faults.stream().anyMatch(f -> f.overlaps(op))).toList());
-    Report.Availability outsideFaults = availability(load.stream()
-        .filter(op -> faults.stream().noneMatch(f -> f.overlaps(op)))
-        .filter(op -> observed.stream().noneMatch(f -> f.overlaps(op)))
-        .toList());
+    Report.Availability duringFaults =
+        availability(
+            load.stream().filter(op -> faults.stream().anyMatch(f -> f.overlaps(op))).toList());
+    Report.Availability outsideFaults =
+        availability(
+            load.stream()
+                .filter(op -> faults.stream().noneMatch(f -> f.overlaps(op)))
+                .filter(op -> observed.stream().noneMatch(f -> f.overlaps(op)))
+                .toList());
 
     Map<String, Long> outcomes = new TreeMap<>();
     ops.forEach(op -> outcomes.merge(op.type().label() + " " + op.outcome(), 1L, Long::sum));
 
-    Report.Convergence convergence = convergedAtNanos != null
-        ? new Report.Convergence(true, Math.round((convergedAtNanos - loadEndNanos) / 1e6) / 1e3, List.of(),
-            Map.of())
-        : notConverged == null
-            ? new Report.Convergence(false, null, List.copyOf(keys), Map.of())
-            : new Report.Convergence(false, null, List.copyOf(notConverged.keySet()), notConverged);
+    Report.Convergence convergence =
+        convergedAtNanos != null
+            ? new Report.Convergence(
+                true,
+                Math.round((convergedAtNanos - loadEndNanos) / 1e6) / 1e3,
+                List.of(),
+                Map.of())
+            : notConverged == null
+                ? new Report.Convergence(false, null, List.copyOf(keys), Map.of())
+                : new Report.Convergence(
+                    false, null, List.copyOf(notConverged.keySet()), notConverged);
 
     lost.sort(Comparator.comparing(Report.LostWrite::key));
-    return new Report(seconds(loadEndNanos), keys.size(), writes, acked, reads, readsOk, lost,
-        stale.size(), stale.subList(0, Math.min(MAX_EXAMPLES, stale.size())), total, availability(toUpNodes),
-        duringFaults, outsideFaults, faultReports(faults, load, toUpNodes), faultReports(observed, load, toUpNodes),
-        convergence, outcomes, null);
+    return new Report(
+        seconds(loadEndNanos),
+        keys.size(),
+        writes,
+        acked,
+        reads,
+        readsOk,
+        lost,
+        stale.size(),
+        stale.subList(0, Math.min(MAX_EXAMPLES, stale.size())),
+        total,
+        availability(toUpNodes),
+        duringFaults,
+        outsideFaults,
+        faultReports(faults, load, toUpNodes),
+        faultReports(observed, load, toUpNodes),
+        convergence,
+        outcomes,
+        null);
   }
 
-  private List<Report.Fault> faultReports(List<FaultWindow> windows, List<Op> load, List<Op> toUpNodes) {
+  private List<Report.Fault> faultReports(
+      List<FaultWindow> windows, List<Op> load, List<Op> toUpNodes) {
     return windows.stream()
         .sorted(Comparator.comparingLong(FaultWindow::startNanos))
-        .map(f -> new Report.Fault(f.name(), f.node(), seconds(f.startNanos()), seconds(f.endNanos()),
-            availability(load.stream().filter(f::overlaps).toList()),
-            availability(toUpNodes.stream().filter(f::overlaps).toList())))
+        .map(
+            f ->
+                new Report.Fault(
+                    f.name(),
+                    f.node(),
+                    seconds(f.startNanos()),
+                    seconds(f.endNanos()),
+                    availability(load.stream().filter(f::overlaps).toList()),
+                    availability(toUpNodes.stream().filter(f::overlaps).toList())))
         .toList();
   }
 
-  /** The successful reads of one key that saw less than a write acknowledged before they started. */
+  /**
+   * The successful reads of one key that saw less than a write acknowledged before they started.
+   */
   private List<Report.StaleRead> staleReads(List<Op> history) {
-    List<Op> acked = history.stream()
-        .filter(op -> op.type() == Op.Type.WRITE && op.ok())
-        .sorted(Comparator.comparingLong(Op::endNanos))
-        .toList();
+    List<Op> acked =
+        history.stream()
+            .filter(op -> op.type() == Op.Type.WRITE && op.ok())
+            .sorted(Comparator.comparingLong(Op::endNanos))
+            .toList();
     if (acked.isEmpty()) {
       return List.of();
     }
@@ -195,14 +242,22 @@ public final class HistoryChecker {
       }
       int before = lastBefore(ends, read.startNanos());
       if (before >= 0 && read.seq() < maxSeq[before]) {
-        stale.add(new Report.StaleRead(read.key(), read.type().label(), seconds(read.startNanos()),
-            read.outcome(), read.seq(), maxSeq[before]));
+        stale.add(
+            new Report.StaleRead(
+                read.key(),
+                read.type().label(),
+                seconds(read.startNanos()),
+                read.outcome(),
+                read.seq(),
+                maxSeq[before]));
       }
     }
     return stale;
   }
 
-  /** The index of the last element of the sorted {@code ends} strictly below {@code nanos}, or -1. */
+  /**
+   * The index of the last element of the sorted {@code ends} strictly below {@code nanos}, or -1.
+   */
   private static int lastBefore(long[] ends, long nanos) {
     int lo = 0;
     int hi = ends.length - 1;

@@ -11,9 +11,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@link ProcessControl} on Linux: reads {@code /proc/PID/cmdline}, {@code /proc/PID/cwd} and
- * {@code /proc/PID/stat}, signals with {@code kill}, and starts a process again under {@code setsid}
- * (when installed) so that it is not in the check's process group: a Ctrl-C on the check does not
- * reach it, and it keeps running after the check exits.
+ * {@code /proc/PID/stat}, signals with {@code kill}, and starts a process again under {@code
+ * setsid} (when installed) so that it is not in the check's process group: a Ctrl-C on the check
+ * does not reach it, and it keeps running after the check exits.
  */
 final class LocalProcessControl implements ProcessControl {
   private static final Path PROC = Path.of("/proc");
@@ -69,25 +69,29 @@ final class LocalProcessControl implements ProcessControl {
   public long start(ProcessInfo previous, Path log) throws IOException {
     List<String> command = new ArrayList<>();
     if (Files.isExecutable(SETSID)) {
-      command.add(SETSID.toString()); // not a group leader (a child of this JVM): execs, keeping the pid
+      command.add(
+          SETSID.toString()); // not a group leader (a child of this JVM): execs, keeping the pid
     }
     command.addAll(previous.commandLine());
-    Process process = new ProcessBuilder(command)
-        .directory(previous.cwd().toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-        .redirectErrorStream(true)
-        .start();
+    Process process =
+        new ProcessBuilder(command)
+            .directory(previous.cwd().toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .redirectErrorStream(true)
+            .start();
     return process.pid();
   }
 
   /**
-   * The state letter of {@code pid} in {@code /proc/PID/stat} ({@code R}, {@code S}, {@code T} stopped,
-   * {@code Z} zombie, ...), or 0 when there is no such process.
+   * The state letter of {@code pid} in {@code /proc/PID/stat} ({@code R}, {@code S}, {@code T}
+   * stopped, {@code Z} zombie, ...), or 0 when there is no such process.
    */
   static char state(long pid) {
     try {
-      String stat = Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"), StandardCharsets.UTF_8);
+      String stat =
+          Files.readString(
+              PROC.resolve(Long.toString(pid)).resolve("stat"), StandardCharsets.UTF_8);
       int close = stat.lastIndexOf(')'); // the command name may hold spaces and parentheses
       return close < 0 || close + 2 >= stat.length() ? 0 : stat.charAt(close + 2);
     } catch (IOException e) {
@@ -96,9 +100,10 @@ final class LocalProcessControl implements ProcessControl {
   }
 
   private static void signal(long pid, String signal) throws IOException {
-    Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid))
-        .redirectErrorStream(true)
-        .start();
+    Process kill =
+        new ProcessBuilder("kill", "-" + signal, Long.toString(pid))
+            .redirectErrorStream(true)
+            .start();
     // not interruptible: healing runs on an interrupted thread too, and must know whether it worked
     boolean interrupted = false;
     boolean finished = false;
@@ -118,7 +123,8 @@ final class LocalProcessControl implements ProcessControl {
       throw new IOException("kill -" + signal + " " + pid + " did not finish");
     }
     if (kill.exitValue() != 0) {
-      String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+      String output =
+          new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
       throw new IOException("kill -" + signal + " " + pid + " failed: " + output);
     }
   }

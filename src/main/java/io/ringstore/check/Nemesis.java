@@ -12,27 +12,31 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * The nemesis of {@code bin/ringstore check --nemesis}: it breaks the nodes of a local cluster (started
- * by {@code bin/ringstore cluster start}) one at a time while the check runs, and marks each fault's
- * exact window on the check ({@link Marks}), named {@code "kill node-i"} or {@code "pause node-i"}.
+ * The nemesis of {@code bin/ringstore check --nemesis}: it breaks the nodes of a local cluster
+ * (started by {@code bin/ringstore cluster start}) one at a time while the check runs, and marks
+ * each fault's exact window on the check ({@link Marks}), named {@code "kill node-i"} or {@code
+ * "pause node-i"}.
  *
- * <p>The schedule, all drawn from one seeded {@link Random} (the same seed, targets and settings give
- * the same faults): wait a quiet interval (drawn from {@link Settings#interval()}), wait until every
- * node answers {@code /health/ready} (at most {@link #READY_TIMEOUT}: no fault while another node is
- * not back), pick any node and a fault kind, then
+ * <p>The schedule, all drawn from one seeded {@link Random} (the same seed, targets and settings
+ * give the same faults): wait a quiet interval (drawn from {@link Settings#interval()}), wait until
+ * every node answers {@code /health/ready} (at most {@link #READY_TIMEOUT}: no fault while another
+ * node is not back), pick any node and a fault kind, then
+ *
  * <ul>
  *   <li><b>kill</b>: read the node's command line and working directory ({@code /proc/PID/cmdline},
- *       {@code /proc/PID/cwd}), {@code kill -9} it, wait the down time (drawn from
- *       {@link Settings#down()}), start exactly that command line again in that directory (on the same
+ *       {@code /proc/PID/cwd}), {@code kill -9} it, wait the down time (drawn from {@link
+ *       Settings#down()}), start exactly that command line again in that directory (on the same
  *       data directory), its output appended to its log, and write the new pid to its pid file;
  *   <li><b>pause</b>: {@code SIGSTOP} it, wait the down time, {@code SIGCONT} it;
  * </ul>
+ *
  * then wait until the node answers {@code /health/ready} again (at most {@link #READY_TIMEOUT}) and
- * only then close the window: the window covers the time the node was down or not ready because of the
- * fault. The next quiet interval starts then. When the run ends (its duration is up, it is interrupted,
- * or an action failed), and whenever {@link #healAll()} is called (e.g. from a shutdown hook on
- * Ctrl-C), every victim is resumed or restarted and the open window closed: the nemesis never leaves a
- * node stopped or dead. A node that does not come back ready in time stops the nemesis (an error).
+ * only then close the window: the window covers the time the node was down or not ready because of
+ * the fault. The next quiet interval starts then. When the run ends (its duration is up, it is
+ * interrupted, or an action failed), and whenever {@link #healAll()} is called (e.g. from a
+ * shutdown hook on Ctrl-C), every victim is resumed or restarted and the open window closed: the
+ * nemesis never leaves a node stopped or dead. A node that does not come back ready in time stops
+ * the nemesis (an error).
  *
  * <p>Thread-safe: {@link #run} on one thread, {@link #healAll()} from any other.
  */
@@ -43,7 +47,8 @@ final class Nemesis {
 
   /** The kinds of faults. */
   enum Kind {
-    KILL("kill"), PAUSE("pause");
+    KILL("kill"),
+    PAUSE("pause");
 
     private final String label;
 
@@ -72,11 +77,16 @@ final class Nemesis {
       Objects.requireNonNull(min, "min");
       Objects.requireNonNull(max, "max");
       if (min.isNegative() || min.isZero()) {
-        throw new IllegalArgumentException("a nemesis duration must be positive, got " + min.toMillis() + " ms");
+        throw new IllegalArgumentException(
+            "a nemesis duration must be positive, got " + min.toMillis() + " ms");
       }
       if (max.compareTo(min) < 0) {
-        throw new IllegalArgumentException("a range ends before it starts: " + min.toMillis() + " ms to "
-            + max.toMillis() + " ms");
+        throw new IllegalArgumentException(
+            "a range ends before it starts: "
+                + min.toMillis()
+                + " ms to "
+                + max.toMillis()
+                + " ms");
       }
     }
 
@@ -109,7 +119,8 @@ final class Nemesis {
     Settings {
       kinds = List.copyOf(kinds);
       if (kinds.isEmpty() || kinds.stream().distinct().count() != kinds.size()) {
-        throw new IllegalArgumentException("the nemesis needs distinct faults (kill, pause), got " + kinds);
+        throw new IllegalArgumentException(
+            "the nemesis needs distinct faults (kill, pause), got " + kinds);
       }
       Objects.requireNonNull(interval, "interval");
       Objects.requireNonNull(down, "down");
@@ -134,17 +145,18 @@ final class Nemesis {
 
     void sleep(Duration duration) throws InterruptedException;
 
-    Pacer SYSTEM = new Pacer() {
-      @Override
-      public long nanoTime() {
-        return System.nanoTime();
-      }
+    Pacer SYSTEM =
+        new Pacer() {
+          @Override
+          public long nanoTime() {
+            return System.nanoTime();
+          }
 
-      @Override
-      public void sleep(Duration duration) throws InterruptedException {
-        TimeUnit.NANOSECONDS.sleep(duration.toNanos());
-      }
-    };
+          @Override
+          public void sleep(Duration duration) throws InterruptedException {
+            TimeUnit.NANOSECONDS.sleep(duration.toNanos());
+          }
+        };
   }
 
   /** The node broken now and how to bring it back. */
@@ -164,8 +176,14 @@ final class Nemesis {
   private boolean closed;
   private int faults;
 
-  Nemesis(List<NemesisTarget> targets, Settings settings, ProcessControl control, Readiness readiness, Marks marks,
-      Pacer pacer, Consumer<String> log) {
+  Nemesis(
+      List<NemesisTarget> targets,
+      Settings settings,
+      ProcessControl control,
+      Readiness readiness,
+      Marks marks,
+      Pacer pacer,
+      Consumer<String> log) {
     this.targets = List.copyOf(targets);
     if (this.targets.isEmpty()) {
       throw new IllegalArgumentException("the nemesis needs at least one node");
@@ -187,30 +205,40 @@ final class Nemesis {
     for (NemesisTarget t : targets) {
       long pid = t.pid();
       if (!control.isAlive(pid)) {
-        throw new IOException(t.name() + " (pid " + pid + " in " + t.pidFile() + ") is not running");
+        throw new IOException(
+            t.name() + " (pid " + pid + " in " + t.pidFile() + ") is not running");
       }
       control.inspect(pid);
     }
   }
 
   /**
-   * Breaks nodes, one at a time, until {@code total} has passed (a fault still open then is healed at
-   * once), or until interrupted, {@link #healAll()} is called or an action fails. Always heals before
-   * returning.
+   * Breaks nodes, one at a time, until {@code total} has passed (a fault still open then is healed
+   * at once), or until interrupted, {@link #healAll()} is called or an action fails. Always heals
+   * before returning.
    */
   void run(Duration total) {
     runUntil(pacer.nanoTime() + total.toNanos());
   }
 
-  /** {@link #run}, until {@code end} on the pacer's clock ({@link System#nanoTime()} for the real one). */
+  /**
+   * {@link #run}, until {@code end} on the pacer's clock ({@link System#nanoTime()} for the real
+   * one).
+   */
   void runUntil(long end) {
     boolean interrupted = false;
     try {
       while (hold(settings.interval().pick(random), end)) {
         Optional<NemesisTarget> notReady = awaitAllReady(end);
         if (notReady.isPresent()) {
-          error(notReady.get().name() + " was not ready for " + READY_TIMEOUT.toSeconds() + " s before a fault; no "
-              + "more faults (see " + notReady.get().logFile() + ")");
+          error(
+              notReady.get().name()
+                  + " was not ready for "
+                  + READY_TIMEOUT.toSeconds()
+                  + " s before a fault; no "
+                  + "more faults (see "
+                  + notReady.get().logFile()
+                  + ")");
           break;
         }
         if (end - pacer.nanoTime() <= 0) {
@@ -227,8 +255,15 @@ final class Nemesis {
         boolean ready = !loadGoesOn || awaitReady(target, end);
         endWindow();
         if (!ready) {
-          error(target.name() + " was not ready " + READY_TIMEOUT.toSeconds() + " s after its "
-              + (kind == Kind.KILL ? "restart" : "SIGCONT") + "; no more faults (see " + target.logFile() + ")");
+          error(
+              target.name()
+                  + " was not ready "
+                  + READY_TIMEOUT.toSeconds()
+                  + " s after its "
+                  + (kind == Kind.KILL ? "restart" : "SIGCONT")
+                  + "; no more faults (see "
+                  + target.logFile()
+                  + ")");
           break;
         }
       }
@@ -245,12 +280,14 @@ final class Nemesis {
   }
 
   /**
-   * Resumes or restarts the current victim, if any, closes the open window, and stops the nemesis: no
-   * fault starts after this. Idempotent; never throws (a failure is recorded in {@link #errors()}).
+   * Resumes or restarts the current victim, if any, closes the open window, and stops the nemesis:
+   * no fault starts after this. Idempotent; never throws (a failure is recorded in {@link
+   * #errors()}).
    */
   synchronized void healAll() {
     closed = true;
-    boolean interrupted = Thread.interrupted(); // file channels refuse to work on an interrupted thread
+    boolean interrupted =
+        Thread.interrupted(); // file channels refuse to work on an interrupted thread
     try {
       heal();
     } catch (IOException | RuntimeException e) {
@@ -276,7 +313,8 @@ final class Nemesis {
     return faults;
   }
 
-  private synchronized boolean begin(NemesisTarget target, Kind kind, Duration down) throws IOException {
+  private synchronized boolean begin(NemesisTarget target, Kind kind, Duration down)
+      throws IOException {
     if (closed) {
       return false;
     }
@@ -288,12 +326,22 @@ final class Nemesis {
     faults++;
     if (kind == Kind.KILL) {
       control.kill(pid);
-      log.accept(String.format(Locale.ROOT, "kill -9 %s (pid %d); restart in %s", target.name(), pid,
-          seconds(down)));
+      log.accept(
+          String.format(
+              Locale.ROOT,
+              "kill -9 %s (pid %d); restart in %s",
+              target.name(),
+              pid,
+              seconds(down)));
     } else {
       control.pause(pid);
-      log.accept(String.format(Locale.ROOT, "SIGSTOP %s (pid %d); SIGCONT in %s", target.name(), pid,
-          seconds(down)));
+      log.accept(
+          String.format(
+              Locale.ROOT,
+              "SIGSTOP %s (pid %d); SIGCONT in %s",
+              target.name(),
+              pid,
+              seconds(down)));
     }
     return true;
   }
@@ -314,8 +362,13 @@ final class Nemesis {
     awaitExit(v.target(), pid);
     long restarted = control.start(v.process(), v.target().logFile());
     v.target().pid(restarted);
-    log.accept("restarted " + v.target().name() + ": pid " + restarted + ", output appended to "
-        + v.target().logFile());
+    log.accept(
+        "restarted "
+            + v.target().name()
+            + ": pid "
+            + restarted
+            + ", output appended to "
+            + v.target().logFile());
   }
 
   private synchronized void endWindow() {
@@ -332,8 +385,13 @@ final class Nemesis {
     try {
       while (control.isAlive(pid)) {
         if (pacer.nanoTime() - deadline >= 0) {
-          throw new IOException(target.name() + " (pid " + pid + ") still runs " + EXIT_TIMEOUT.toSeconds()
-              + " s after kill -9: not restarted");
+          throw new IOException(
+              target.name()
+                  + " (pid "
+                  + pid
+                  + ") still runs "
+                  + EXIT_TIMEOUT.toSeconds()
+                  + " s after kill -9: not restarted");
         }
         try {
           pacer.sleep(Duration.ofMillis(50));
@@ -348,7 +406,10 @@ final class Nemesis {
     }
   }
 
-  /** Waits until {@code target} is ready (true), {@link #READY_TIMEOUT} passed (false) or the run ended (true). */
+  /**
+   * Waits until {@code target} is ready (true), {@link #READY_TIMEOUT} passed (false) or the run
+   * ended (true).
+   */
   private boolean awaitReady(NemesisTarget target, long end) throws InterruptedException {
     long deadline = pacer.nanoTime() + READY_TIMEOUT.toNanos();
     while (!readiness.ready(target.endpoint())) {
@@ -374,7 +435,8 @@ final class Nemesis {
     long deadline = pacer.nanoTime() + READY_TIMEOUT.toNanos();
     boolean logged = false;
     while (true) {
-      Optional<NemesisTarget> notReady = targets.stream().filter(t -> !readiness.ready(t.endpoint())).findFirst();
+      Optional<NemesisTarget> notReady =
+          targets.stream().filter(t -> !readiness.ready(t.endpoint())).findFirst();
       long now = pacer.nanoTime();
       if (notReady.isEmpty() || now - end >= 0) {
         return Optional.empty();
@@ -410,6 +472,8 @@ final class Nemesis {
   }
 
   static String seconds(Duration d) {
-    return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : String.format(Locale.ROOT, "%.1fs", d.toMillis() / 1e3);
+    return d.toMillis() % 1000 == 0
+        ? d.toSeconds() + "s"
+        : String.format(Locale.ROOT, "%.1fs", d.toMillis() / 1e3);
   }
 }

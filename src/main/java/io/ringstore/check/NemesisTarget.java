@@ -12,9 +12,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A node of a local cluster started by {@code bin/ringstore cluster start}, as its files in the cluster
- * directory describe it: {@code node-i.pid} (its pid; the nemesis rewrites it after a restart),
- * {@code node-i.http} (its HTTP port on 127.0.0.1) and {@code node-i.log}.
+ * A node of a local cluster started by {@code bin/ringstore cluster start}, as its files in the
+ * cluster directory describe it: {@code node-i.pid} (its pid; the nemesis rewrites it after a
+ * restart), {@code node-i.http} (its HTTP port on 127.0.0.1) and {@code node-i.log}.
  *
  * @param name {@code node-i}
  * @param endpoint its HTTP endpoint, {@code 127.0.0.1:PORT}
@@ -37,15 +37,18 @@ record NemesisTarget(String name, String endpoint, Path pidFile, Path logFile) {
   }
 
   /**
-   * The nodes of the local cluster in {@code clusterDir}, by number: one per {@code node-i.pid} file,
-   * which needs its {@code node-i.http} beside it.
+   * The nodes of the local cluster in {@code clusterDir}, by number: one per {@code node-i.pid}
+   * file, which needs its {@code node-i.http} beside it.
    *
    * @throws IOException when the directory cannot be read, holds no pid file, or a node has no
    *     readable HTTP port
    */
   static List<NemesisTarget> discover(Path clusterDir) throws IOException {
     if (!Files.isDirectory(clusterDir)) {
-      throw new IOException("no cluster directory " + clusterDir + " (start one with: bin/ringstore cluster start 3)");
+      throw new IOException(
+          "no cluster directory "
+              + clusterDir
+              + " (start one with: bin/ringstore cluster start 3)");
     }
     List<Integer> numbers = new ArrayList<>();
     try (DirectoryStream<Path> files = Files.newDirectoryStream(clusterDir, "node-*.pid")) {
@@ -57,19 +60,27 @@ record NemesisTarget(String name, String endpoint, Path pidFile, Path logFile) {
       }
     }
     if (numbers.isEmpty()) {
-      throw new IOException("no node-i.pid file in " + clusterDir + " (start a cluster with: bin/ringstore cluster "
-          + "start 3, or give --cluster-dir)");
+      throw new IOException(
+          "no node-i.pid file in "
+              + clusterDir
+              + " (start a cluster with: bin/ringstore cluster "
+              + "start 3, or give --cluster-dir)");
     }
     numbers.sort(Comparator.naturalOrder());
     List<NemesisTarget> targets = new ArrayList<>();
     for (int i : numbers) {
       Path http = clusterDir.resolve("node-" + i + ".http");
-      String port = Files.isReadable(http) ? Files.readString(http, StandardCharsets.UTF_8).trim() : "";
+      String port =
+          Files.isReadable(http) ? Files.readString(http, StandardCharsets.UTF_8).trim() : "";
       if (!port.matches("\\d{1,5}")) {
         throw new IOException("node-" + i + " has no HTTP port in " + http);
       }
-      targets.add(new NemesisTarget("node-" + i, "127.0.0.1:" + port, clusterDir.resolve("node-" + i + ".pid"),
-          clusterDir.resolve("node-" + i + ".log")));
+      targets.add(
+          new NemesisTarget(
+              "node-" + i,
+              "127.0.0.1:" + port,
+              clusterDir.resolve("node-" + i + ".pid"),
+              clusterDir.resolve("node-" + i + ".log")));
     }
     return List.copyOf(targets);
   }

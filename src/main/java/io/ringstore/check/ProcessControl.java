@@ -6,8 +6,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What {@link Nemesis} does to a node's process: look at it, signal it, start it again. The real one is
- * {@link LocalProcessControl} (Linux: {@code /proc}, {@code kill}); tests of the nemesis use a fake.
+ * What {@link Nemesis} does to a node's process: look at it, signal it, start it again. The real
+ * one is {@link LocalProcessControl} (Linux: {@code /proc}, {@code kill}); tests of the nemesis use
+ * a fake.
  */
 interface ProcessControl {
 
@@ -28,7 +29,10 @@ interface ProcessControl {
     }
   }
 
-  /** The command line and working directory of running process {@code pid}; fails if it is not running. */
+  /**
+   * The command line and working directory of running process {@code pid}; fails if it is not
+   * running.
+   */
   ProcessInfo inspect(long pid) throws IOException;
 
   /** Whether {@code pid} is running (a zombie is not; a stopped process is). */
@@ -44,8 +48,9 @@ interface ProcessControl {
   void resume(long pid) throws IOException;
 
   /**
-   * Starts {@code previous}'s command line again in its working directory, detached (its own session,
-   * stdin from {@code /dev/null}), with its output and errors appended to {@code log}; returns the new pid.
+   * Starts {@code previous}'s command line again in its working directory, detached (its own
+   * session, stdin from {@code /dev/null}), with its output and errors appended to {@code log};
+   * returns the new pid.
    */
   long start(ProcessInfo previous, Path log) throws IOException;
 }

@@ -20,10 +20,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 
 /**
- * Where requests enter a node: validates each {@link Ringstore.Command} of an actor app
- * ({@link RequestValidation}; the {@link RingstoreClient} sends requests it validated already) and
- * spawns its per-request coordinator, which answers the requester directly. Holds no per-request
- * state.
+ * Where requests enter a node: validates each {@link Ringstore.Command} of an actor app ({@link
+ * RequestValidation}; the {@link RingstoreClient} sends requests it validated already) and spawns
+ * its per-request coordinator, which answers the requester directly. Holds no per-request state.
  */
 public final class RequestGateway extends AbstractBehavior<Ringstore.Command> {
   private final ReplicaDirectory directory;
@@ -31,7 +30,8 @@ public final class RequestGateway extends AbstractBehavior<Ringstore.Command> {
   private final WriteCoordinator.Handoff handoff;
   private final RequestMetrics metrics;
 
-  public static Behavior<Ringstore.Command> create(ReplicaDirectory directory, RequestLimits limits) {
+  public static Behavior<Ringstore.Command> create(
+      ReplicaDirectory directory, RequestLimits limits) {
     return create(directory, limits, WriteCoordinator.Handoff.NONE);
   }
 
@@ -42,14 +42,19 @@ public final class RequestGateway extends AbstractBehavior<Ringstore.Command> {
 
   /** A gateway whose read coordinators count their read repairs in {@code metrics}. */
   public static Behavior<Ringstore.Command> create(
-      ReplicaDirectory directory, RequestLimits limits, WriteCoordinator.Handoff handoff,
+      ReplicaDirectory directory,
+      RequestLimits limits,
+      WriteCoordinator.Handoff handoff,
       RequestMetrics metrics) {
     return Behaviors.setup(ctx -> new RequestGateway(ctx, directory, limits, handoff, metrics));
   }
 
   private RequestGateway(
-      ActorContext<Ringstore.Command> ctx, ReplicaDirectory directory, RequestLimits limits,
-      WriteCoordinator.Handoff handoff, RequestMetrics metrics) {
+      ActorContext<Ringstore.Command> ctx,
+      ReplicaDirectory directory,
+      RequestLimits limits,
+      WriteCoordinator.Handoff handoff,
+      RequestMetrics metrics) {
     super(ctx);
     this.directory = directory;
     this.validation = new RequestValidation(limits);
@@ -96,8 +101,8 @@ public final class RequestGateway extends AbstractBehavior<Ringstore.Command> {
   private Behavior<Ringstore.Command> onPut(Ringstore.Put put) {
     RequestValidation.ValidWrite write;
     try {
-      write = validation.put(
-          put.key(), put.value(), put.contentType(), put.context(), put.options());
+      write =
+          validation.put(put.key(), put.value(), put.contentType(), put.context(), put.options());
     } catch (IllegalArgumentException e) {
       put.replyTo().tell(new Outcome.Rejected(e.getMessage()));
       return this;
@@ -118,15 +123,19 @@ public final class RequestGateway extends AbstractBehavior<Ringstore.Command> {
 
   private Behavior<Ringstore.Command> onCoordinateRead(CoordinateRead read) {
     ReadCoordinator.ReadRequest request = read.read().request();
-    getContext().spawnAnonymous(ReadCoordinator.create(
-        request, directory, replicasOf(request.key()), read.replyTo(), metrics));
+    getContext()
+        .spawnAnonymous(
+            ReadCoordinator.create(
+                request, directory, replicasOf(request.key()), read.replyTo(), metrics));
     return this;
   }
 
   private Behavior<Ringstore.Command> onCoordinateWrite(CoordinateWrite write) {
     WriteCoordinator.WriteRequest request = write.write().request();
-    getContext().spawnAnonymous(WriteCoordinator.create(
-        request, directory, handoff, replicasOf(request.key()), write.replyTo()));
+    getContext()
+        .spawnAnonymous(
+            WriteCoordinator.create(
+                request, directory, handoff, replicasOf(request.key()), write.replyTo()));
     return this;
   }
 

@@ -59,8 +59,8 @@ public final class RequestValidation {
   }
 
   /**
-   * A PUT checked up to its value: what the HTTP route checks before it reads the body, so a request
-   * that will be refused is refused before its value is read.
+   * A PUT checked up to its value: what the HTTP route checks before it reads the body, so a
+   * request that will be refused is refused before its value is read.
    */
   public final class PutHead {
     private final String key;
@@ -103,8 +103,7 @@ public final class RequestValidation {
     limits.checkKey(key);
     int r = limits.readQuorum(o.r());
     Duration timeout = limits.timeout(o.timeout());
-    return new ValidRead(
-        new ReadCoordinator.ReadRequest(key, r, timeout, limits.contextLimits()));
+    return new ValidRead(new ReadCoordinator.ReadRequest(key, r, timeout, limits.contextLimits()));
   }
 
   /**

@@ -2,12 +2,12 @@ package io.ringstore.client;
 
 import io.ringstore.cluster.RingView;
 import io.ringstore.config.RingstoreSettings;
+import io.ringstore.coordinator.PeerBytes;
+import io.ringstore.coordinator.PeerFlow;
 import io.ringstore.coordinator.ReadResult;
 import io.ringstore.coordinator.RequestLimits;
 import io.ringstore.coordinator.RequestMetrics;
 import io.ringstore.coordinator.RequestMetrics.Operation;
-import io.ringstore.coordinator.PeerBytes;
-import io.ringstore.coordinator.PeerFlow;
 import io.ringstore.coordinator.WriteCoordinator;
 import io.ringstore.coordinator.WriteResult;
 import io.ringstore.handoff.HintDirectory;
@@ -29,11 +29,11 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.Cluster;
 
 /**
- * The Java API of ringstore: get, put and delete returning {@link CompletionStage}s, for a JVM app whose
- * actor system is a member of the cluster (role {@code client}: it holds no data and coordinates its own
- * requests, one hop fewer than going through HTTP). Invalid input throws
- * {@link IllegalArgumentException} at once and sends nothing; every stage completes with a
- * {@link ReadResult} or {@link WriteResult} within the request's timeout.
+ * The Java API of ringstore: get, put and delete returning {@link CompletionStage}s, for a JVM app
+ * whose actor system is a member of the cluster (role {@code client}: it holds no data and
+ * coordinates its own requests, one hop fewer than going through HTTP). Invalid input throws {@link
+ * IllegalArgumentException} at once and sends nothing; every stage completes with a {@link
+ * ReadResult} or {@link WriteResult} within the request's timeout.
  */
 public final class RingstoreClient {
   private static final Duration ASK_MARGIN = Duration.ofSeconds(2);
@@ -47,16 +47,21 @@ public final class RingstoreClient {
   private final PeerBytes peerBytes;
 
   private RingstoreClient(
-      ActorSystem<?> system, ReplicaDirectory directory, RingstoreSettings settings,
+      ActorSystem<?> system,
+      ReplicaDirectory directory,
+      RingstoreSettings settings,
       HintDirectory hints) {
     this.system = system;
     this.settings = settings;
     this.limits = new RequestLimits(settings);
     this.validation = new RequestValidation(limits);
     this.peerBytes = PeerBytes.of(settings.requests().maxBytesQueuedPerPeer());
-    Behavior<Ringstore.Command> gatewayBehavior = RequestGateway.create(directory, limits,
-        new WriteCoordinator.Handoff(hints, settings.handoff().replicaAckTimeout(), peerBytes),
-        metrics);
+    Behavior<Ringstore.Command> gatewayBehavior =
+        RequestGateway.create(
+            directory,
+            limits,
+            new WriteCoordinator.Handoff(hints, settings.handoff().replicaAckTimeout(), peerBytes),
+            metrics);
     this.gateway = spawnGateway(system, gatewayBehavior);
     // at the path large-message-destinations names: its flushes follow the replica messages
     system.systemActorOf(PeerFlow.create(peerBytes), PeerFlow.NAME, Props.empty());
@@ -76,30 +81,37 @@ public final class RingstoreClient {
     try {
       return system.systemActorOf(behavior, "ringstore-gateway", Props.empty());
     } catch (InvalidActorNameException taken) {
-      throw new IllegalStateException("this actor system has a RingstoreClient already (one per"
-          + " system: its coordinators must be at /system/ringstore-gateway to get whole objects"
-          + " on the large-message lane); share that client", taken);
+      throw new IllegalStateException(
+          "this actor system has a RingstoreClient already (one per"
+              + " system: its coordinators must be at /system/ringstore-gateway to get whole objects"
+              + " on the large-message lane); share that client",
+          taken);
     }
   }
 
   /**
-   * A client for an app whose actor system is (or is joining) a ringstore cluster member, configured
-   * with the {@code ringstore} settings of its config (role {@code client} for an app that holds no
-   * data). Starts the replica sharding proxy.
+   * A client for an app whose actor system is (or is joining) a ringstore cluster member,
+   * configured with the {@code ringstore} settings of its config (role {@code client} for an app
+   * that holds no data). Starts the replica sharding proxy.
    */
   public static RingstoreClient create(ActorSystem<?> system) {
     RingstoreSettings settings = RingstoreSettings.fromConfig(system.settings().config());
-    RingView ringView = new RingView(
-        Cluster.get(Adapter.toClassic(system)), RingView.ringConfig(settings));
+    RingView ringView =
+        new RingView(Cluster.get(Adapter.toClassic(system)), RingView.ringConfig(settings));
     ReplicaSharding.init(system, ringView, null, settings.transfers().maxSimultaneousMoves());
-    return create(system, ReplicaDirectory.ofSharding(system, ringView,
-        new LocalReplicas(), settings.requests().directRoutes()), settings,
+    return create(
+        system,
+        ReplicaDirectory.ofSharding(
+            system, ringView, new LocalReplicas(), settings.requests().directRoutes()),
+        settings,
         HintDirectory.start(system));
   }
 
   /** A client over an existing directory (a data node's own gateway). */
   public static RingstoreClient create(
-      ActorSystem<?> system, ReplicaDirectory directory, RingstoreSettings settings,
+      ActorSystem<?> system,
+      ReplicaDirectory directory,
+      RingstoreSettings settings,
       HintDirectory hints) {
     return new RingstoreClient(system, directory, settings, hints);
   }
@@ -150,9 +162,14 @@ public final class RingstoreClient {
   }
 
   private CompletionStage<ReadResult> get(RequestValidation.ValidRead read, long start) {
-    return measured(Operation.GET, start, AskPattern.ask(gateway,
-        replyTo -> new RequestGateway.CoordinateRead(read, replyTo),
-        read.request().timeout().plus(ASK_MARGIN), system.scheduler()),
+    return measured(
+        Operation.GET,
+        start,
+        AskPattern.ask(
+            gateway,
+            replyTo -> new RequestGateway.CoordinateRead(read, replyTo),
+            read.request().timeout().plus(ASK_MARGIN),
+            system.scheduler()),
         metrics::recordRead);
   }
 
@@ -184,9 +201,14 @@ public final class RingstoreClient {
 
   private CompletionStage<WriteResult> write(RequestValidation.ValidWrite write, long start) {
     Operation op = write.operation();
-    return measured(op, start, AskPattern.ask(gateway,
-        replyTo -> new RequestGateway.CoordinateWrite(write, replyTo),
-        write.request().timeout().plus(ASK_MARGIN), system.scheduler()),
+    return measured(
+        op,
+        start,
+        AskPattern.ask(
+            gateway,
+            replyTo -> new RequestGateway.CoordinateWrite(write, replyTo),
+            write.request().timeout().plus(ASK_MARGIN),
+            system.scheduler()),
         (result, nanos) -> metrics.recordWrite(op, result, nanos));
   }
 
@@ -197,13 +219,15 @@ public final class RingstoreClient {
    */
   private <T> CompletionStage<T> measured(
       Operation op, long start, CompletionStage<T> result, ObjLongConsumer<T> record) {
-    return result.whenCompleteAsync((r, failure) -> {
-      if (failure == null) {
-        record.accept(r, System.nanoTime() - start);
-      } else {
-        metrics.recordFailure(op, failure, System.nanoTime() - start);
-      }
-    }, SAME_THREAD);
+    return result.whenCompleteAsync(
+        (r, failure) -> {
+          if (failure == null) {
+            record.accept(r, System.nanoTime() - start);
+          } else {
+            metrics.recordFailure(op, failure, System.nanoTime() - start);
+          }
+        },
+        SAME_THREAD);
   }
 
   private static final Executor SAME_THREAD = Runnable::run;

@@ -9,11 +9,11 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * The id of the cluster a data directory belongs to, kept in {@code <data-dir>/cluster-id}: minted once
- * when a cluster is formed from fresh nodes, learned by every node that joins it, and checked whenever a
- * node joins (DESIGN invariant 7: a node of another cluster is refused, two clusters never merge).
- * A data directory with this file (or with remembered members) has cluster history: its node never
- * forms a cluster by itself ({@link JoinDecision}).
+ * The id of the cluster a data directory belongs to, kept in {@code <data-dir>/cluster-id}: minted
+ * once when a cluster is formed from fresh nodes, learned by every node that joins it, and checked
+ * whenever a node joins (DESIGN invariant 7: a node of another cluster is refused, two clusters
+ * never merge). A data directory with this file (or with remembered members) has cluster history:
+ * its node never forms a cluster by itself ({@link JoinDecision}).
  */
 public final class ClusterIdFile {
   static final String FILE = "cluster-id";
@@ -29,9 +29,13 @@ public final class ClusterIdFile {
     try {
       String id = Files.readString(file, StandardCharsets.UTF_8).strip();
       if (!valid(id)) {
-        throw new IllegalStateException("damaged cluster id in " + file.toAbsolutePath() + ": '" + id
-            + "'. Restore the file from another member's data directory (every member holds the same"
-            + " id) or, if this node's data is not needed, start it on an empty data directory.");
+        throw new IllegalStateException(
+            "damaged cluster id in "
+                + file.toAbsolutePath()
+                + ": '"
+                + id
+                + "'. Restore the file from another member's data directory (every member holds the same"
+                + " id) or, if this node's data is not needed, start it on an empty data directory.");
       }
       return Optional.of(id);
     } catch (IOException e) {
@@ -47,7 +51,8 @@ public final class ClusterIdFile {
     try {
       DataDirFile.replace(dataDir, FILE, id + "\n");
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot keep the cluster id in " + dataDir.toAbsolutePath(), e);
+      throw new UncheckedIOException(
+          "cannot keep the cluster id in " + dataDir.toAbsolutePath(), e);
     }
   }
 
@@ -61,7 +66,9 @@ public final class ClusterIdFile {
     return id != null && id.matches("[A-Za-z0-9_-]{8,64}");
   }
 
-  /** Whether {@code dataDir} has belonged to a cluster: it holds a cluster id or remembered members. */
+  /**
+   * Whether {@code dataDir} has belonged to a cluster: it holds a cluster id or remembered members.
+   */
   public static boolean hasHistory(Path dataDir) {
     return Files.exists(dataDir.resolve(FILE)) || !KnownMembers.load(dataDir).isEmpty();
   }

@@ -13,8 +13,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.Address;
@@ -33,22 +31,23 @@ import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
 
 /**
- * Brings a data node into its cluster and keeps the cluster's identity (DESIGN invariant 7). One per
- * data node, at {@code /system/cluster-joiner}, where every node's joiner answers the others' probes
- * (over Artery, before any of them is a member) with its own {@link PeerState}.
+ * Brings a data node into its cluster and keeps the cluster's identity (DESIGN invariant 7). One
+ * per data node, at {@code /system/cluster-joiner}, where every node's joiner answers the others'
+ * probes (over Artery, before any of them is a member) with its own {@link PeerState}.
  *
- * <p>A node whose data directory has cluster history ({@link Mode#REJOIN}) never lets Pekko's first-seed
- * process run (which forms a cluster when no seed answers within {@code seed-node-timeout}: a race that
- * a busy machine loses). Instead it asks its remembered members and seeds every
- * {@code probe-interval}, for as long as it takes, and acts on {@link JoinDecision}: join through the
- * members of its cluster, form the cluster again only when a majority of its remembered members answer
- * that none of them is in one (the whole cluster is restarting) and they all name it, or refuse seeds of
- * another cluster. A fresh node ({@link Mode#PASSIVE}) is joined by Pekko's seed process as before.
+ * <p>A node whose data directory has cluster history ({@link Mode#REJOIN}) never lets Pekko's
+ * first-seed process run (which forms a cluster when no seed answers within {@code
+ * seed-node-timeout}: a race that a busy machine loses). Instead it asks its remembered members and
+ * seeds every {@code probe-interval}, for as long as it takes, and acts on {@link JoinDecision}:
+ * join through the members of its cluster, form the cluster again only when a majority of its
+ * remembered members answer that none of them is in one (the whole cluster is restarting) and they
+ * all name it, or refuse seeds of another cluster. A fresh node ({@link Mode#PASSIVE}) is joined by
+ * Pekko's seed process as before.
  *
- * <p>Once Up, the node learns the cluster id from the members (the oldest member mints one if the cluster
- * has none: a new cluster, or data directories older than cluster ids) and keeps it in its data
- * directory; a member of the same cluster reporting another id means this node was let into a foreign
- * cluster, which it refuses as well.
+ * <p>Once Up, the node learns the cluster id from the members (the oldest member mints one if the
+ * cluster has none: a new cluster, or data directories older than cluster ids) and keeps it in its
+ * data directory; a member of the same cluster reporting another id means this node was let into a
+ * foreign cluster, which it refuses as well.
  */
 public final class ClusterJoiner extends AbstractBehavior<ClusterJoiner.Command> {
   /** Where every data node's joiner runs. */
@@ -56,7 +55,10 @@ public final class ClusterJoiner extends AbstractBehavior<ClusterJoiner.Command>
 
   /** How the node gets into its cluster. */
   public enum Mode {
-    /** Someone else joins it (Pekko's seed process for a fresh node, or a test): only answer and learn. */
+    /**
+     * Someone else joins it (Pekko's seed process for a fresh node, or a test): only answer and
+     * learn.
+     */
     PASSIVE,
     /** Rejoin the cluster this data directory belongs to ({@link JoinDecision}). */
     REJOIN,
@@ -78,8 +80,15 @@ public final class ClusterJoiner extends AbstractBehavior<ClusterJoiner.Command>
    *     this node forms the cluster
    */
   public record Plan(
-      Mode mode, String self, Path dataDir, String clusterId, boolean history, List<String> seeds, List<String> remembered,
-      Duration probeInterval, int stableRounds) {
+      Mode mode,
+      String self,
+      Path dataDir,
+      String clusterId,
+      boolean history,
+      List<String> seeds,
+      List<String> remembered,
+      Duration probeInterval,
+      int stableRounds) {
     public Plan {
       seeds = List.copyOf(seeds);
       remembered = List.copyOf(remembered);
@@ -93,14 +102,17 @@ public final class ClusterJoiner extends AbstractBehavior<ClusterJoiner.Command>
   private interface Internal extends Command, NoSerializationVerificationNeeded {}
 
   /**
-   * Sent by another node's joiner every probe interval while it is not a member (and once after it is
-   * Up, to learn the cluster id); answered with this node's state.
+   * Sent by another node's joiner every probe interval while it is not a member (and once after it
+   * is Up, to learn the cluster id); answered with this node's state.
    */
-  public record Probe(PeerState from, ActorRef<PeerState> replyTo) implements Command, CborSerializable {}
+  public record Probe(PeerState from, ActorRef<PeerState> replyTo)
+      implements Command, CborSerializable {}
 
   private record Answered(PeerState state) implements Internal {}
 
-  private enum Tick implements Internal { INSTANCE }
+  private enum Tick implements Internal {
+    INSTANCE
+  }
 
   private record Saved(String id, Throwable failure) implements Internal {}
 
@@ -112,11 +124,15 @@ public final class ClusterJoiner extends AbstractBehavior<ClusterJoiner.Command>
   private final Consumer<String> refuse;
   private final Cluster cluster;
   private final ActorRef<PeerState> answers;
+
   /** Writes of the cluster id file, on Pekko's blocking-IO dispatcher. */
   private final StorageCalls blocking;
+
   private final TimerScheduler<Command> timers;
+
   /** The latest state of each peer and when it arrived (System.nanoTime of this node). */
   private final Map<String, PeerState> peers = new HashMap<>();
+
   private final Map<String, Long> heardAt = new HashMap<>();
   private int formRounds;
   private boolean forming;
@@ -132,12 +148,19 @@ public final class ClusterJoiner extends AbstractBehavior<ClusterJoiner.Command>
    * @param refuse called once with the reason when this node must not be in the cluster it found
    */
   public static Behavior<Command> create(Plan plan, Consumer<String> refuse) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new ClusterJoiner(ctx, timers, plan, ClusterIdentity.get(ctx.getSystem()), refuse)));
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers ->
+                    new ClusterJoiner(
+                        ctx, timers, plan, ClusterIdentity.get(ctx.getSystem()), refuse)));
   }
 
   private ClusterJoiner(
-      ActorContext<Command> ctx, TimerScheduler<Command> timers, Plan plan, ClusterIdentity identity,
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers,
+      Plan plan,
+      ClusterIdentity identity,
       Consumer<String> refuse) {
     super(ctx);
     this.plan = plan;
@@ -147,25 +170,34 @@ public final class ClusterJoiner extends AbstractBehavior<ClusterJoiner.Command>
     this.timers = timers;
     this.cluster = Cluster.get(Adapter.toClassic(ctx.getSystem()));
     this.answers = ctx.messageAdapter(PeerState.class, Answered::new);
-    this.blocking = StorageCalls.unbounded(
-        ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking()));
+    this.blocking =
+        StorageCalls.unbounded(ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking()));
     this.idSaved = identity.get() != null;
     this.lastReport = System.nanoTime() - REPORT_EVERY.toNanos();
     timers.startTimerWithFixedDelay(Tick.INSTANCE, plan.probeInterval());
     switch (plan.mode()) {
-      case REJOIN -> ctx.getLog().info(
-          "{} has been a member of cluster {}: it rejoins it through {} and never forms a cluster by"
-              + " itself unless a majority of {} answer that the whole cluster is restarting",
-          plan.self(), identity.get() == null ? "(id not known yet)" : identity.get(),
-          JoinDecision.targets(plan.self(), plan.remembered(), plan.seeds()), plan.remembered());
+      case REJOIN ->
+          ctx.getLog()
+              .info(
+                  "{} has been a member of cluster {}: it rejoins it through {} and never forms a cluster by"
+                      + " itself unless a majority of {} answer that the whole cluster is restarting",
+                  plan.self(),
+                  identity.get() == null ? "(id not known yet)" : identity.get(),
+                  JoinDecision.targets(plan.self(), plan.remembered(), plan.seeds()),
+                  plan.remembered());
       case FORCE_NEW -> {
-        ctx.getLog().warn("--force-new-cluster: {} forms cluster {} alone, without asking {}. If any of"
-                + " them is still running, there are now two clusters with the same data that never"
-                + " exchange writes again.", plan.self(), identity.get(), plan.remembered());
+        ctx.getLog()
+            .warn(
+                "--force-new-cluster: {} forms cluster {} alone, without asking {}. If any of"
+                    + " them is still running, there are now two clusters with the same data that never"
+                    + " exchange writes again.",
+                plan.self(),
+                identity.get(),
+                plan.remembered());
         forming = true;
         cluster.join(cluster.selfAddress());
       }
-      case PASSIVE -> { }
+      case PASSIVE -> {}
     }
   }
 
@@ -208,8 +240,9 @@ public final class ClusterJoiner extends AbstractBehavior<ClusterJoiner.Command>
     }
     List<String> targets = JoinDecision.targets(plan.self(), plan.remembered(), plan.seeds());
     probe(targets);
-    JoinDecision.Decision decision = JoinDecision.decide(
-        plan.self(), identity.get(), plan.remembered(), plan.seeds(), freshPeers());
+    JoinDecision.Decision decision =
+        JoinDecision.decide(
+            plan.self(), identity.get(), plan.remembered(), plan.seeds(), freshPeers());
     if (decision instanceof JoinDecision.Refuse r) {
       refuse(r.reason());
     } else if (decision instanceof JoinDecision.Join j) {
@@ -227,8 +260,14 @@ public final class ClusterJoiner extends AbstractBehavior<ClusterJoiner.Command>
         forming = true;
         cluster.join(cluster.selfAddress());
       } else {
-        report(targets, "about to form the cluster again (" + formRounds + " of " + requiredRounds()
-            + " rounds): " + f.reason());
+        report(
+            targets,
+            "about to form the cluster again ("
+                + formRounds
+                + " of "
+                + requiredRounds()
+                + " rounds): "
+                + f.reason());
       }
     } else if (decision instanceof JoinDecision.Wait w) {
       formRounds = 0;
@@ -239,15 +278,21 @@ public final class ClusterJoiner extends AbstractBehavior<ClusterJoiner.Command>
 
   /** One round when this node is the only member it remembers: nobody else could form it. */
   private int requiredRounds() {
-    return JoinDecision.targets(plan.self(), plan.remembered(), List.of()).isEmpty() ? 1 : plan.stableRounds();
+    return JoinDecision.targets(plan.self(), plan.remembered(), List.of()).isEmpty()
+        ? 1
+        : plan.stableRounds();
   }
 
-  /** Once Up: learn the cluster id from the other members, mint it if this is the oldest and none has one. */
+  /**
+   * Once Up: learn the cluster id from the other members, mint it if this is the oldest and none
+   * has one.
+   */
   private void learnIdentity() {
     Set<String> members = new TreeSet<>();
     List<Member> up = new ArrayList<>();
     for (Member m : cluster.state().getMembers()) {
-      if (m.hasRole("data") && (m.status() == MemberStatus.up() || m.status() == MemberStatus.weaklyUp())) {
+      if (m.hasRole("data")
+          && (m.status() == MemberStatus.up() || m.status() == MemberStatus.weaklyUp())) {
         members.add(NodeAddress.of(m.address()));
         up.add(m);
       }
@@ -262,14 +307,21 @@ public final class ClusterJoiner extends AbstractBehavior<ClusterJoiner.Command>
         return;
       }
       if (!mine.equals(p.clusterId())) {
-        refuse("member " + p.node() + " of the cluster this node joined belongs to cluster " + p.clusterId()
-            + ", this node's data directory to cluster " + mine);
+        refuse(
+            "member "
+                + p.node()
+                + " of the cluster this node joined belongs to cluster "
+                + p.clusterId()
+                + ", this node's data directory to cluster "
+                + mine);
         return;
       }
     }
     if (mine == null) {
-      boolean oldest = up.stream().filter(m -> !m.address().equals(cluster.selfAddress()))
-          .noneMatch(m -> m.isOlderThan(cluster.selfMember()));
+      boolean oldest =
+          up.stream()
+              .filter(m -> !m.address().equals(cluster.selfAddress()))
+              .noneMatch(m -> m.isOlderThan(cluster.selfMember()));
       if (oldest) {
         adopt(ClusterIdFile.mint(), "minted: this node is the cluster's oldest member");
         return;
@@ -284,9 +336,9 @@ public final class ClusterJoiner extends AbstractBehavior<ClusterJoiner.Command>
 
   /**
    * Once settled: every {@link #WATCH_EVERY}, asks the remembered members and seeds that are not
-   * members of this node's cluster whether they are in one. One that is, with this cluster's id, for
-   * three checks in a row means the cluster runs as two (a node formed it again while it could not be
-   * told apart from a dead one, or an operator forced it): said loudly in the log and in
+   * members of this node's cluster whether they are in one. One that is, with this cluster's id,
+   * for three checks in a row means the cluster runs as two (a node formed it again while it could
+   * not be told apart from a dead one, or an operator forced it): said loudly in the log and in
    * {@code /admin/cluster}, never silent.
    */
   private void watchForSplit(String id) {
@@ -296,11 +348,13 @@ public final class ClusterJoiner extends AbstractBehavior<ClusterJoiner.Command>
     }
     Set<String> mine = new TreeSet<>();
     cluster.state().getMembers().forEach(m -> mine.add(NodeAddress.of(m.address())));
-    List<String> outside = JoinDecision.targets(plan.self(), plan.remembered(), plan.seeds()).stream()
-        .filter(n -> !mine.contains(n))
-        .toList();
-    Map<String, PeerState> fresh = freshPeers(WATCH_EVERY.multipliedBy(2)).stream()
-        .collect(Collectors.toMap(PeerState::node, p -> p));
+    List<String> outside =
+        JoinDecision.targets(plan.self(), plan.remembered(), plan.seeds()).stream()
+            .filter(n -> !mine.contains(n))
+            .toList();
+    Map<String, PeerState> fresh =
+        freshPeers(WATCH_EVERY.multipliedBy(2)).stream()
+            .collect(Collectors.toMap(PeerState::node, p -> p));
     Set<String> elsewhere = new TreeSet<>(NodeAddress.ORDER);
     for (String node : outside) {
       PeerState p = fresh.get(node);
@@ -314,10 +368,16 @@ public final class ClusterJoiner extends AbstractBehavior<ClusterJoiner.Command>
     }
     splitSightings.keySet().retainAll(outside);
     if (!elsewhere.isEmpty() && !elsewhere.equals(identity.elsewhere())) {
-      getContext().getLog().error("cluster {} runs as two clusters: {} {} a member of a cluster with this id"
-              + " that this node's cluster ({}) does not include. They never exchange writes. Stop the"
-              + " nodes of the smaller one and start them again: they rejoin the other.", id, elsewhere,
-          elsewhere.size() == 1 ? "is" : "are", mine);
+      getContext()
+          .getLog()
+          .error(
+              "cluster {} runs as two clusters: {} {} a member of a cluster with this id"
+                  + " that this node's cluster ({}) does not include. They never exchange writes. Stop the"
+                  + " nodes of the smaller one and start them again: they rejoin the other.",
+              id,
+              elsewhere,
+              elsewhere.size() == 1 ? "is" : "are",
+              mine);
     }
     identity.setElsewhere(elsewhere);
     probe(outside);
@@ -330,18 +390,25 @@ public final class ClusterJoiner extends AbstractBehavior<ClusterJoiner.Command>
   }
 
   private void save(String id) {
-    getContext().pipeToSelf(
-        blocking.call(() -> {
-          ClusterIdFile.save(plan.dataDir(), id);
-          return Boolean.TRUE;
-        }),
-        (ok, failure) -> new Saved(id, failure));
+    getContext()
+        .pipeToSelf(
+            blocking.call(
+                () -> {
+                  ClusterIdFile.save(plan.dataDir(), id);
+                  return Boolean.TRUE;
+                }),
+            (ok, failure) -> new Saved(id, failure));
   }
 
   private Behavior<Command> onSaved(Saved saved) {
     if (saved.failure() != null) {
-      getContext().getLog().error("cannot keep cluster id {} in {}: {} (retrying)", saved.id(),
-          plan.dataDir(), saved.failure().toString());
+      getContext()
+          .getLog()
+          .error(
+              "cannot keep cluster id {} in {}: {} (retrying)",
+              saved.id(),
+              plan.dataDir(),
+              saved.failure().toString());
     } else {
       idSaved = true;
     }
@@ -351,10 +418,14 @@ public final class ClusterJoiner extends AbstractBehavior<ClusterJoiner.Command>
   private void refuse(String reason) {
     refused = true;
     timers.cancel(Tick.INSTANCE);
-    getContext().getLog().error("refusing to join: {}. A node never joins another cluster than the one its"
-        + " data directory ({}) belongs to, and two clusters never merge. Start it with --seed of its own"
-        + " cluster, or on an empty data directory to join that cluster as a new node.", reason,
-        plan.dataDir().toAbsolutePath());
+    getContext()
+        .getLog()
+        .error(
+            "refusing to join: {}. A node never joins another cluster than the one its"
+                + " data directory ({}) belongs to, and two clusters never merge. Start it with --seed of its own"
+                + " cluster, or on an empty data directory to join that cluster as a new node.",
+            reason,
+            plan.dataDir().toAbsolutePath());
     refuse.accept(reason);
   }
 
@@ -372,13 +443,19 @@ public final class ClusterJoiner extends AbstractBehavior<ClusterJoiner.Command>
     if (!reason.equals(lastReason) || now - lastReport >= REPORT_EVERY.toNanos()) {
       lastReason = reason;
       lastReport = now;
-      Map<String, PeerState> fresh = freshPeers().stream()
-          .collect(Collectors.toMap(PeerState::node, p -> p));
-      String answers = targets.stream()
-          .map(t -> t + "=" + (fresh.containsKey(t) ? describe(fresh.get(t)) : "no answer"))
-          .collect(Collectors.joining(", "));
-      getContext().getLog().info("looking for cluster {}: {} [{}]",
-          identity.get() == null ? "(id not known yet)" : identity.get(), reason, answers);
+      Map<String, PeerState> fresh =
+          freshPeers().stream().collect(Collectors.toMap(PeerState::node, p -> p));
+      String answers =
+          targets.stream()
+              .map(t -> t + "=" + (fresh.containsKey(t) ? describe(fresh.get(t)) : "no answer"))
+              .collect(Collectors.joining(", "));
+      getContext()
+          .getLog()
+          .info(
+              "looking for cluster {}: {} [{}]",
+              identity.get() == null ? "(id not known yet)" : identity.get(),
+              reason,
+              answers);
     }
   }
 
@@ -389,19 +466,21 @@ public final class ClusterJoiner extends AbstractBehavior<ClusterJoiner.Command>
 
   /** The peers heard from within the last three probe intervals (at least 2 s). */
   private List<PeerState> freshPeers() {
-    return freshPeers(Duration.ofNanos(Math.max(plan.probeInterval().toNanos() * 3,
-        Duration.ofSeconds(2).toNanos())));
+    return freshPeers(
+        Duration.ofNanos(
+            Math.max(plan.probeInterval().toNanos() * 3, Duration.ofSeconds(2).toNanos())));
   }
 
   private List<PeerState> freshPeers(Duration maxAge) {
     long ttl = maxAge.toNanos();
     long now = System.nanoTime();
     List<PeerState> fresh = new ArrayList<>();
-    peers.forEach((node, state) -> {
-      if (now - heardAt.get(node) <= ttl) {
-        fresh.add(state);
-      }
-    });
+    peers.forEach(
+        (node, state) -> {
+          if (now - heardAt.get(node) <= ttl) {
+            fresh.add(state);
+          }
+        });
     return fresh;
   }
 
@@ -409,7 +488,8 @@ public final class ClusterJoiner extends AbstractBehavior<ClusterJoiner.Command>
     Status status = status();
     String candidate = null;
     if (status == Status.UNJOINED && plan.history()) {
-      candidate = JoinDecision.candidate(plan.self(), JoinDecision.voters(identity.get(), freshPeers()));
+      candidate =
+          JoinDecision.candidate(plan.self(), JoinDecision.voters(identity.get(), freshPeers()));
     }
     return new PeerState(plan.self(), status, identity.get(), plan.history(), candidate);
   }
@@ -443,7 +523,10 @@ public final class ClusterJoiner extends AbstractBehavior<ClusterJoiner.Command>
   private Address address(String node) {
     int colon = node.lastIndexOf(':');
     Address self = cluster.selfAddress();
-    return new Address(self.protocol(), self.system(), node.substring(0, colon),
+    return new Address(
+        self.protocol(),
+        self.system(),
+        node.substring(0, colon),
         Integer.parseInt(node.substring(colon + 1)));
   }
 }

@@ -7,7 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
-/** Small text files of a node's data directory, replaced whole: a crash leaves the old or the new text. */
+/**
+ * Small text files of a node's data directory, replaced whole: a crash leaves the old or the new
+ * text.
+ */
 final class DataDirFile {
   private DataDirFile() {}
 
@@ -17,7 +20,10 @@ final class DataDirFile {
     Path tmp = dataDir.resolve(name + ".tmp");
     Files.writeString(tmp, text, StandardCharsets.UTF_8);
     try {
-      Files.move(tmp, dataDir.resolve(name), StandardCopyOption.REPLACE_EXISTING,
+      Files.move(
+          tmp,
+          dataDir.resolve(name),
+          StandardCopyOption.REPLACE_EXISTING,
           StandardCopyOption.ATOMIC_MOVE);
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(tmp, dataDir.resolve(name), StandardCopyOption.REPLACE_EXISTING);

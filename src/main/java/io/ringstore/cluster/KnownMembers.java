@@ -11,24 +11,25 @@ import java.util.List;
 import java.util.TreeSet;
 
 /**
- * The data members this node last saw Up, itself included, kept in its data directory
- * ({@code cluster-members}, one {@code host:port} per line): the peers a restarted node asks for its
+ * The data members this node last saw Up, itself included, kept in its data directory ({@code
+ * cluster-members}, one {@code host:port} per line): the peers a restarted node asks for its
  * cluster, and the electorate whose majority must agree before a restarting cluster is formed again
  * ({@link JoinDecision}). Written on membership changes, read once at start-up.
  */
 public final class KnownMembers {
   static final String FILE = "cluster-members";
-  private static final String REPAIR_ADVICE = "The file lists the data members this node last saw Up,"
-      + " one host:port per line: restore it from another member's data directory (every member"
-      + " keeps the same list) or correct it by hand.";
+  private static final String REPAIR_ADVICE =
+      "The file lists the data members this node last saw Up,"
+          + " one host:port per line: restore it from another member's data directory (every member"
+          + " keeps the same list) or correct it by hand.";
 
   private KnownMembers() {}
 
   /**
    * The remembered members ({@code host:port}), empty when there is no file. A file that exists but
    * cannot be read (permissions, not a regular file, not UTF-8 text) or holds a line that is not a
-   * {@code host:port} stops the node with a message naming the file: dropping members silently would
-   * shrink the electorate a restarting cluster needs a majority of.
+   * {@code host:port} stops the node with a message naming the file: dropping members silently
+   * would shrink the electorate a restarting cluster needs a majority of.
    *
    * @throws UncheckedIOException when the file cannot be read
    * @throws IllegalStateException when a line is not a member
@@ -42,8 +43,14 @@ public final class KnownMembers {
     try {
       lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the remembered cluster members in "
-          + file.toAbsolutePath() + " (" + e + "). " + REPAIR_ADVICE, e);
+      throw new UncheckedIOException(
+          "cannot read the remembered cluster members in "
+              + file.toAbsolutePath()
+              + " ("
+              + e
+              + "). "
+              + REPAIR_ADVICE,
+          e);
     }
     List<String> members = new ArrayList<>();
     for (int i = 0; i < lines.size(); i++) {
@@ -52,9 +59,15 @@ public final class KnownMembers {
         continue;
       }
       if (!isMember(member)) {
-        throw new IllegalStateException("damaged remembered cluster members in "
-            + file.toAbsolutePath() + ", line " + (i + 1) + " is not a host:port: '" + member
-            + "'. " + REPAIR_ADVICE);
+        throw new IllegalStateException(
+            "damaged remembered cluster members in "
+                + file.toAbsolutePath()
+                + ", line "
+                + (i + 1)
+                + " is not a host:port: '"
+                + member
+                + "'. "
+                + REPAIR_ADVICE);
       }
       members.add(member);
     }

@@ -21,14 +21,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Artery's TLS engine for {@code transport = tls-tcp}: Pekko's {@link ConfigSSLEngineProvider} (same
- * settings, {@code pekko.remote.artery.ssl.config-ssl-engine}) whose trust managers log every peer
- * certificate they refuse, on both sides of a connection. Pekko itself logs a refused handshake only on
- * the side that connects, so without this a member would reject a foreign JVM's join attempts
- * silently. An incoming connection that fails its handshake for any reason (the peer refused this
- * node's certificate, sent none, or spoke plain TCP) is logged too, once per connection. Select it with
- * {@code pekko.remote.artery.ssl.ssl-engine-provider = io.ringstore.cluster.LoggingSslEngineProvider}
- * (conf/secure.conf does).
+ * Artery's TLS engine for {@code transport = tls-tcp}: Pekko's {@link ConfigSSLEngineProvider}
+ * (same settings, {@code pekko.remote.artery.ssl.config-ssl-engine}) whose trust managers log every
+ * peer certificate they refuse, on both sides of a connection. Pekko itself logs a refused
+ * handshake only on the side that connects, so without this a member would reject a foreign JVM's
+ * join attempts silently. An incoming connection that fails its handshake for any reason (the peer
+ * refused this node's certificate, sent none, or spoke plain TCP) is logged too, once per
+ * connection. Select it with {@code pekko.remote.artery.ssl.ssl-engine-provider =
+ * io.ringstore.cluster.LoggingSslEngineProvider} (conf/secure.conf does).
  */
 public class LoggingSslEngineProvider extends ConfigSSLEngineProvider {
   private static final Logger LOG = LoggerFactory.getLogger(LoggingSslEngineProvider.class);
@@ -84,7 +84,8 @@ public class LoggingSslEngineProvider extends ConfigSSLEngineProvider {
       try {
         delegate.checkClientTrusted(chain, authType, socket);
       } catch (CertificateException e) {
-        throw refused("incoming connection from", String.valueOf(socket.getRemoteSocketAddress()), chain, e);
+        throw refused(
+            "incoming connection from", String.valueOf(socket.getRemoteSocketAddress()), chain, e);
       }
     }
 
@@ -94,12 +95,14 @@ public class LoggingSslEngineProvider extends ConfigSSLEngineProvider {
       try {
         delegate.checkServerTrusted(chain, authType, socket);
       } catch (CertificateException e) {
-        throw refused("outgoing connection to", String.valueOf(socket.getRemoteSocketAddress()), chain, e);
+        throw refused(
+            "outgoing connection to", String.valueOf(socket.getRemoteSocketAddress()), chain, e);
       }
     }
 
     @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+    public void checkClientTrusted(X509Certificate[] chain, String authType)
+        throws CertificateException {
       try {
         delegate.checkClientTrusted(chain, authType);
       } catch (CertificateException e) {
@@ -108,7 +111,8 @@ public class LoggingSslEngineProvider extends ConfigSSLEngineProvider {
     }
 
     @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+    public void checkServerTrusted(X509Certificate[] chain, String authType)
+        throws CertificateException {
       try {
         delegate.checkServerTrusted(chain, authType);
       } catch (CertificateException e) {
@@ -130,19 +134,27 @@ public class LoggingSslEngineProvider extends ConfigSSLEngineProvider {
 
     private static CertificateException refused(
         String direction, String peer, X509Certificate[] chain, CertificateException e) {
-      String subject = chain == null || chain.length == 0 ? "no certificate"
-          : "certificate " + LogText.escape(chain[0].getSubjectX500Principal().getName())
-              + " issued by " + LogText.escape(chain[0].getIssuerX500Principal().getName());
-      LOG.warn("internode TLS: refused the {} {}: {} is not trusted ({}): not signed by this "
-          + "cluster's CA (pekko.remote.artery.ssl.config-ssl-engine.trust-store)",
-          direction, peer, subject, LogText.escape(e.getMessage()));
+      String subject =
+          chain == null || chain.length == 0
+              ? "no certificate"
+              : "certificate "
+                  + LogText.escape(chain[0].getSubjectX500Principal().getName())
+                  + " issued by "
+                  + LogText.escape(chain[0].getIssuerX500Principal().getName());
+      LOG.warn(
+          "internode TLS: refused the {} {}: {} is not trusted ({}): not signed by this "
+              + "cluster's CA (pekko.remote.artery.ssl.config-ssl-engine.trust-store)",
+          direction,
+          peer,
+          subject,
+          LogText.escape(e.getMessage()));
       return e;
     }
   }
 
   /**
-   * A server-side engine that logs the first TLS failure of its connection (a refused handshake) and
-   * otherwise only delegates.
+   * A server-side engine that logs the first TLS failure of its connection (a refused handshake)
+   * and otherwise only delegates.
    */
   private static final class RefusalLoggingEngine extends SSLEngine {
     private final SSLEngine delegate;
@@ -156,8 +168,10 @@ public class LoggingSslEngineProvider extends ConfigSSLEngineProvider {
     private SSLException logged(SSLException e) {
       if (!logged) {
         logged = true;
-        LOG.warn("internode TLS: refused an incoming connection ({}): the peer has no certificate from "
-            + "this cluster's CA, does not trust this node's, or does not speak TLS", e.getMessage());
+        LOG.warn(
+            "internode TLS: refused an incoming connection ({}): the peer has no certificate from "
+                + "this cluster's CA, does not trust this node's, or does not speak TLS",
+            e.getMessage());
       }
       return e;
     }
@@ -328,8 +342,7 @@ public class LoggingSslEngineProvider extends ConfigSSLEngineProvider {
     }
 
     @Override
-    public BiFunction<SSLEngine, List<String>, String>
-        getHandshakeApplicationProtocolSelector() {
+    public BiFunction<SSLEngine, List<String>, String> getHandshakeApplicationProtocolSelector() {
       return delegate.getHandshakeApplicationProtocolSelector();
     }
   }

@@ -38,8 +38,10 @@ public final class MembershipListener extends AbstractBehavior<MembershipListene
   private final RingView ringView;
   private final Path dataDir;
   private final StorageCalls files;
+
   /** The set in the file (as far as this node knows). */
   private Set<String> remembered = Set.of();
+
   private final Set<String> upMembers = new TreeSet<>();
   private boolean saving;
 
@@ -48,20 +50,25 @@ public final class MembershipListener extends AbstractBehavior<MembershipListene
     return Behaviors.setup(ctx -> new MembershipListener(ctx, ringView, dataDir));
   }
 
-  private MembershipListener(
-      ActorContext<Command> ctx, RingView ringView, Path dataDir) {
+  private MembershipListener(ActorContext<Command> ctx, RingView ringView, Path dataDir) {
     super(ctx);
     this.ringView = ringView;
     this.dataDir = dataDir;
-    this.files = StorageCalls.unbounded(
-        ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking()));
+    this.files =
+        StorageCalls.unbounded(ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking()));
     Cluster cluster = Cluster.get(ctx.getSystem());
-    cluster.subscriptions().tell(Subscribe.create(
-        ctx.messageAdapter(ClusterEvent.MemberEvent.class, MemberChanged::new),
-        ClusterEvent.MemberEvent.class));
-    cluster.subscriptions().tell(Subscribe.create(
-        ctx.messageAdapter(ClusterEvent.ReachabilityEvent.class, ReachabilityChanged::new),
-        ClusterEvent.ReachabilityEvent.class));
+    cluster
+        .subscriptions()
+        .tell(
+            Subscribe.create(
+                ctx.messageAdapter(ClusterEvent.MemberEvent.class, MemberChanged::new),
+                ClusterEvent.MemberEvent.class));
+    cluster
+        .subscriptions()
+        .tell(
+            Subscribe.create(
+                ctx.messageAdapter(ClusterEvent.ReachabilityEvent.class, ReachabilityChanged::new),
+                ClusterEvent.ReachabilityEvent.class));
   }
 
   @Override
@@ -75,9 +82,14 @@ public final class MembershipListener extends AbstractBehavior<MembershipListene
 
   private Behavior<Command> onMemberChanged(MemberChanged changed) {
     ClusterEvent.MemberEvent event = changed.event();
-    getContext().getLog().info("membership: {} {} {}; ring members now {}",
-        event.getClass().getSimpleName(), NodeAddress.of(event.member().address()),
-        event.member().getRoles(), ringView.current().members());
+    getContext()
+        .getLog()
+        .info(
+            "membership: {} {} {}; ring members now {}",
+            event.getClass().getSimpleName(),
+            NodeAddress.of(event.member().address()),
+            event.member().getRoles(),
+            ringView.current().members());
     remember(event);
     return this;
   }
@@ -112,20 +124,23 @@ public final class MembershipListener extends AbstractBehavior<MembershipListene
     }
     saving = true;
     Set<String> members = Set.copyOf(upMembers);
-    getContext().pipeToSelf(
-        files.call(() -> {
-          KnownMembers.save(dataDir, members);
-          return Boolean.TRUE;
-        }),
-        (saved, failure) -> new Saved(members, failure));
+    getContext()
+        .pipeToSelf(
+            files.call(
+                () -> {
+                  KnownMembers.save(dataDir, members);
+                  return Boolean.TRUE;
+                }),
+            (saved, failure) -> new Saved(members, failure));
   }
 
   private Behavior<Command> onSaved(Saved saved) {
     saving = false;
     if (saved.failure() != null) {
       // tried again at the next membership event
-      getContext().getLog().warn("cannot remember the members: {}",
-          StorageCalls.describe(saved.failure()));
+      getContext()
+          .getLog()
+          .warn("cannot remember the members: {}", StorageCalls.describe(saved.failure()));
       return this;
     }
     remembered = saved.members();
@@ -135,8 +150,12 @@ public final class MembershipListener extends AbstractBehavior<MembershipListene
 
   private Behavior<Command> onReachabilityChanged(ReachabilityChanged changed) {
     ClusterEvent.ReachabilityEvent event = changed.event();
-    getContext().getLog().info("reachability: {} {}",
-        event.getClass().getSimpleName(), NodeAddress.of(event.member().address()));
+    getContext()
+        .getLog()
+        .info(
+            "reachability: {} {}",
+            event.getClass().getSimpleName(),
+            NodeAddress.of(event.member().address()));
     return this;
   }
 }

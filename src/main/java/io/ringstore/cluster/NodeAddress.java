@@ -3,12 +3,15 @@ package io.ringstore.cluster;
 import java.util.Comparator;
 import org.apache.pekko.actor.Address;
 
-/** A node's public name: the {@code host:port} of its cluster address, as the ring and the APIs use it. */
+/**
+ * A node's public name: the {@code host:port} of its cluster address, as the ring and the APIs use
+ * it.
+ */
 public final class NodeAddress {
   /** Orders {@code host:port} names by host, then port as a number (Pekko's address order). */
-  public static final Comparator<String> ORDER = Comparator
-      .comparing((String n) -> n.substring(0, Math.max(0, n.lastIndexOf(':'))))
-      .thenComparingInt(NodeAddress::port);
+  public static final Comparator<String> ORDER =
+      Comparator.comparing((String n) -> n.substring(0, Math.max(0, n.lastIndexOf(':'))))
+          .thenComparingInt(NodeAddress::port);
 
   private NodeAddress() {}
 

@@ -10,9 +10,9 @@ import java.security.SecureRandom;
 import java.util.Base64;
 
 /**
- * The node's uid: created with its data directory and kept in {@code <data-dir>/node-uid}. It is the
- * node's actor id in dotted version vectors, so a wiped data directory gets a new uid and never reuses
- * a counter of an earlier life (DESIGN invariant 3).
+ * The node's uid: created with its data directory and kept in {@code <data-dir>/node-uid}. It is
+ * the node's actor id in dotted version vectors, so a wiped data directory gets a new uid and never
+ * reuses a counter of an earlier life (DESIGN invariant 3).
  */
 public final class NodeUid {
   static final String FILE = "node-uid";

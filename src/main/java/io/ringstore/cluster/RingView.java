@@ -17,10 +17,10 @@ import org.apache.pekko.cluster.MemberStatus;
  * gossip reports Up, less those leaving with their data (the draining members the transfer package
  * supplies), so every node derives the same ring with no extra protocol. It is not a pure function:
  * it reads the cluster's current state and the monotonic clock on each call and keeps the last
- * snapshot it computed, because a member replaced by a new incarnation of itself keeps its ring place
- * for a grace period ({@link RejoiningMembers}, which depends on the previous ring). The snapshot is
- * recomputed when the gossiped state or the draining set changes or a grace period ends; reads are
- * lock-free (a volatile snapshot).
+ * snapshot it computed, because a member replaced by a new incarnation of itself keeps its ring
+ * place for a grace period ({@link RejoiningMembers}, which depends on the previous ring). The
+ * snapshot is recomputed when the gossiped state or the draining set changes or a grace period
+ * ends; reads are lock-free (a volatile snapshot).
  */
 public final class RingView {
   private final Cluster cluster;
@@ -29,10 +29,16 @@ public final class RingView {
   private volatile Snapshot snapshot;
 
   private record Snapshot(
-      ClusterEvent.CurrentClusterState state, Ring ring, Set<String> available,
-      Set<String> reachableData, Set<String> draining, long graceEnds) {}
+      ClusterEvent.CurrentClusterState state,
+      Ring ring,
+      Set<String> available,
+      Set<String> reachableData,
+      Set<String> draining,
+      long graceEnds) {}
 
-  /** How long a member being replaced by a new incarnation keeps its ring place (RejoiningMembers). */
+  /**
+   * How long a member being replaced by a new incarnation keeps its ring place (RejoiningMembers).
+   */
   static final long REJOIN_GRACE_MILLIS = 10_000;
 
   private final RejoiningMembers rejoining = new RejoiningMembers(REJOIN_GRACE_MILLIS);
@@ -59,7 +65,9 @@ public final class RingView {
 
   public static RingConfig ringConfig(RingstoreSettings settings) {
     return new RingConfig(
-        settings.ring().partitions(), settings.ring().tokensPerMember(), settings.replication().n());
+        settings.ring().partitions(),
+        settings.ring().tokensPerMember(),
+        settings.replication().n());
   }
 
   public RingConfig config() {
@@ -80,8 +88,8 @@ public final class RingView {
   }
 
   /**
-   * The data members this node can reach now, whatever their status (joining, up, leaving, exiting):
-   * the possible sources of a partition transfer.
+   * The data members this node can reach now, whatever their status (joining, up, leaving,
+   * exiting): the possible sources of a partition transfer.
    */
   public Set<String> reachableDataMembers() {
     return snapshot().reachableData();
@@ -92,7 +100,10 @@ public final class RingView {
     Snapshot s = snapshot;
     long now = System.nanoTime() / 1_000_000;
     Set<String> drainingNow = draining.get();
-    if (s != null && s.state() == state && s.draining().equals(drainingNow) && now < s.graceEnds()) {
+    if (s != null
+        && s.state() == state
+        && s.draining().equals(drainingNow)
+        && now < s.graceEnds()) {
       return s;
     }
     TreeSet<String> members = new TreeSet<>();
@@ -105,33 +116,42 @@ public final class RingView {
     for (Member m : state.getMembers()) {
       String node = NodeAddress.of(m.address());
       MemberStatus status = m.status();
-      if (status != MemberStatus.down() && status != MemberStatus.joining()
+      if (status != MemberStatus.down()
+          && status != MemberStatus.joining()
           && status != MemberStatus.weaklyUp()) {
         replaced.remove(node);
       }
       if (m.status() == MemberStatus.up() && m.hasRole(RingstoreSettings.DATA_ROLE)) {
         members.add(node);
       }
-      if (m.hasRole(RingstoreSettings.DATA_ROLE) && m.status() != MemberStatus.down()
+      if (m.hasRole(RingstoreSettings.DATA_ROLE)
+          && m.status() != MemberStatus.down()
           && m.status() != MemberStatus.removed()) {
         reachableData.add(NodeAddress.of(m.address()));
       }
     }
     reachableData.removeAll(unreachable);
-    // a draining member stays available (it still serves and hands its replicas off) but leaves the ring
+    // a draining member stays available (it still serves and hands its replicas off) but leaves the
+    // ring
     Set<String> available = new HashSet<>(members);
     available.removeAll(unreachable);
     // a member replaced by a new incarnation of itself keeps its place a few seconds, not available
-    members.addAll(rejoining.kept(
-        s == null ? Set.of() : s.ring().members(), Set.copyOf(members),
-        replaced, now));
+    members.addAll(
+        rejoining.kept(
+            s == null ? Set.of() : s.ring().members(), Set.copyOf(members), replaced, now));
     if (members.size() > drainingNow.size()) {
       members.removeAll(drainingNow);
     }
-    Ring ring = (s != null && s.ring().members().equals(members)) ? s.ring() : Ring.of(config, members);
-    Snapshot next = new Snapshot(
-        state, ring, Set.copyOf(available), Set.copyOf(reachableData), drainingNow,
-        rejoining.nextExpiry(now));
+    Ring ring =
+        (s != null && s.ring().members().equals(members)) ? s.ring() : Ring.of(config, members);
+    Snapshot next =
+        new Snapshot(
+            state,
+            ring,
+            Set.copyOf(available),
+            Set.copyOf(reachableData),
+            drainingNow,
+            rejoining.nextExpiry(now));
     snapshot = next;
     return next;
   }

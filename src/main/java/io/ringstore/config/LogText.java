@@ -1,23 +1,27 @@
 package io.ringstore.config;
 
 /**
- * Client text made safe for a log line (issue 15, item 7): keys, paths, header values and reasons that
- * a client chose are logged only through {@link #escape}, so no request can forge a line, hide one
- * with terminal escapes or flood the log. Here, in the lowest package, so that every layer that logs
- * a key (http, client, coordinator, replica, handoff) can use it.
+ * Client text made safe for a log line (issue 15, item 7): keys, paths, header values and reasons
+ * that a client chose are logged only through {@link #escape}, so no request can forge a line, hide
+ * one with terminal escapes or flood the log. Here, in the lowest package, so that every layer that
+ * logs a key (http, client, coordinator, replica, handoff) can use it.
  */
 public final class LogText {
-  /** Characters (code points) of client text kept in a log line; the rest becomes {@link #ELLIPSIS}. */
+  /**
+   * Characters (code points) of client text kept in a log line; the rest becomes {@link #ELLIPSIS}.
+   */
   public static final int MAX_CHARS = 200;
+
   public static final String ELLIPSIS = "…";
 
   private LogText() {}
 
   /**
    * {@code text} with control characters written as escapes ({@code \n}, {@code \r}, {@code \t},
-   * {@code \u001b}, …), as are Unicode line and paragraph separators and invisible format characters
-   * (bidirectional overrides, zero-width), and a backslash doubled so that an escape cannot be faked;
-   * cut after {@link #MAX_CHARS} characters with {@link #ELLIPSIS}. {@code null} is {@code "null"}.
+   * {@code \u001b}, …), as are Unicode line and paragraph separators and invisible format
+   * characters (bidirectional overrides, zero-width), and a backslash doubled so that an escape
+   * cannot be faked; cut after {@link #MAX_CHARS} characters with {@link #ELLIPSIS}. {@code null}
+   * is {@code "null"}.
    */
   public static String escape(Object text) {
     if (text == null) {
@@ -40,7 +44,9 @@ public final class LogText {
         case '\t' -> out.append("\\t");
         case '\\' -> out.append("\\\\");
         default -> {
-          if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029'
+          if (Character.isISOControl(c)
+              || c == '\u2028'
+              || c == '\u2029'
               || Character.getType(c) == Character.FORMAT
               || Character.getType(c) == Character.SURROGATE) {
             out.append(String.format("\\u%04x", c));

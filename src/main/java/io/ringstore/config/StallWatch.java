@@ -6,12 +6,13 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Remembers when this JVM stood still: a daemon thread that wakes every {@link #TICK_MILLIS} ms and
  * records each wake-up that came late by more than {@link #MIN_STALL_MILLIS} ms (the process was
- * SIGSTOPped, a GC paused every thread, the machine was starved). Read on this JVM's monotonic clock
- * only, so it is a fact about this node that needs no other node's clock (issue 10, item 5).
+ * SIGSTOPped, a GC paused every thread, the machine was starved). Read on this JVM's monotonic
+ * clock only, so it is a fact about this node that needs no other node's clock (issue 10, item 5).
  *
  * <p>It tells a replica that a request it is handling now may have waited, unread, through such a
- * stall ({@link io.ringstore.replica.ReplicaEntity.CoordinatePut}'s duplicate-dot guard), and a write
- * coordinator that its replica-ack timeout fired late because the coordinator itself stood still.
+ * stall ({@link io.ringstore.replica.ReplicaEntity.CoordinatePut}'s duplicate-dot guard), and a
+ * write coordinator that its replica-ack timeout fired late because the coordinator itself stood
+ * still.
  */
 public final class StallWatch {
   static final long TICK_MILLIS = 10;
@@ -21,6 +22,7 @@ public final class StallWatch {
 
   /** Ends and lengths of the last {@link #KEPT} stalls, a ring; guarded by {@code this}. */
   private final long[] ends = new long[KEPT];
+
   private final long[] lengths = new long[KEPT];
   private int next;
   private int count;
@@ -32,7 +34,10 @@ public final class StallWatch {
     return JVM;
   }
 
-  /** Records a stall of {@code lengthNanos} that ended at {@code endNanos} (the watch thread; tests). */
+  /**
+   * Records a stall of {@code lengthNanos} that ended at {@code endNanos} (the watch thread;
+   * tests).
+   */
   public synchronized void record(long endNanos, long lengthNanos) {
     ends[next] = endNanos;
     lengths[next] = lengthNanos;
@@ -41,8 +46,8 @@ public final class StallWatch {
   }
 
   /**
-   * Whether a stall of at least {@code minLengthNanos} ended after {@code sinceNanos} (System.nanoTime
-   * of this JVM).
+   * Whether a stall of at least {@code minLengthNanos} ended after {@code sinceNanos}
+   * (System.nanoTime of this JVM).
    */
   public synchronized boolean stalledSince(long sinceNanos, long minLengthNanos) {
     for (int i = 0; i < count; i++) {

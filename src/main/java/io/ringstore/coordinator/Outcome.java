@@ -8,8 +8,8 @@ public final class Outcome {
 
   /**
    * Fewer than the required replicas answered in time: {@code acks} of {@code required}, out of
-   * {@code replicas} replicas the key currently has; {@code nodes} are those that did answer. A write
-   * may still have been stored on those nodes.
+   * {@code replicas} replicas the key currently has; {@code nodes} are those that did answer. A
+   * write may still have been stored on those nodes.
    */
   public record Unavailable(int acks, int required, int replicas, List<String> nodes, String reason)
       implements ReadResult, WriteResult {
@@ -37,7 +37,9 @@ public final class Outcome {
   public enum Kind {
     /** Invalid input, including a causal context that names versions no replica holds (400). */
     BAD_REQUEST,
-    /** A write that would leave the key with more siblings than allowed (409): resolve them first. */
+    /**
+     * A write that would leave the key with more siblings than allowed (409): resolve them first.
+     */
     TOO_MANY_SIBLINGS,
     /**
      * A write that would leave the key's object (all siblings together, encoded) larger than {@code

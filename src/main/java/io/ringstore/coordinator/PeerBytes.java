@@ -11,10 +11,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * ringstore.requests.max-bytes-queued-per-peer}). Messages that carry objects wait in Artery's
  * outbound large-message queue while a peer is paused or slow; the queue is bounded by count, not
  * bytes, so without this a coordinator node's heap fills (DESIGN invariant 6: memory is bounded in
- * bytes). A sender {@link #tryAcquire}s a message's bytes before it sends it and does not send it when
- * refused; {@link PeerFlow} proves receipt by a flush on the same lane and {@link #confirm}s what was
- * acquired before it, and gives everything back when the peer leaves the cluster or restarts (Artery
- * drops its queue then). Peers are named {@code host:port}. Thread-safe, no Pekko.
+ * bytes). A sender {@link #tryAcquire}s a message's bytes before it sends it and does not send it
+ * when refused; {@link PeerFlow} proves receipt by a flush on the same lane and {@link #confirm}s
+ * what was acquired before it, and gives everything back when the peer leaves the cluster or
+ * restarts (Artery drops its queue then). Peers are named {@code host:port}. Thread-safe, no Pekko.
  */
 public final class PeerBytes {
   private final long maxBytesPerPeer;
@@ -70,9 +70,9 @@ public final class PeerBytes {
   }
 
   /**
-   * Counts {@code bytes} about to be sent to {@code peer} if they fit under the bound, or if nothing
-   * is outstanding to that peer (one message larger than the bound still goes, alone); false, counted
-   * as a refusal and nothing acquired, if not: the message must then not be sent.
+   * Counts {@code bytes} about to be sent to {@code peer} if they fit under the bound, or if
+   * nothing is outstanding to that peer (one message larger than the bound still goes, alone);
+   * false, counted as a refusal and nothing acquired, if not: the message must then not be sent.
    */
   public boolean tryAcquire(String peer, long bytes) {
     if (bytes < 0) {
@@ -126,8 +126,10 @@ public final class PeerBytes {
 
   /** The peers with bytes not yet confirmed. */
   public List<String> peersWithOutstanding() {
-    return peers.entrySet().stream().filter(e -> e.getValue().outstanding() > 0)
-        .map(Map.Entry::getKey).toList();
+    return peers.entrySet().stream()
+        .filter(e -> e.getValue().outstanding() > 0)
+        .map(Map.Entry::getKey)
+        .toList();
   }
 
   /** Sends refused since this node started. */

@@ -23,36 +23,44 @@ import org.apache.pekko.cluster.typed.Cluster;
 /**
  * Confirms what a node's {@link PeerBytes} counts as sent to each peer: for every peer with
  * unconfirmed bytes it sends, every {@link #TICK}, a {@link Flush} to the peer's own flow actor at
- * {@link #PATH}, on Artery's large-message lane like the replica messages it confirms (one lane keeps
- * the order of what one node sends another), and the peer answers {@link FlushAck}. The ack proves the
- * peer took in every message queued before the flush, so the bytes acquired by then are given back.
- * The mark a flush confirms is taken one tick before the flush is sent: a coordinator acquires
- * before it sends, and a send through a local shard region passes another mailbox first, so a
- * message whose bytes were acquired just before the mark is given that tick to reach Artery's queue.
- * A peer that is no member any more, or a member with a new uid (restarted), gets everything back:
- * Artery dropped what was queued to it. Upholds DESIGN invariant 6 (memory bounded in bytes).
+ * {@link #PATH}, on Artery's large-message lane like the replica messages it confirms (one lane
+ * keeps the order of what one node sends another), and the peer answers {@link FlushAck}. The ack
+ * proves the peer took in every message queued before the flush, so the bytes acquired by then are
+ * given back. The mark a flush confirms is taken one tick before the flush is sent: a coordinator
+ * acquires before it sends, and a send through a local shard region passes another mailbox first,
+ * so a message whose bytes were acquired just before the mark is given that tick to reach Artery's
+ * queue. A peer that is no member any more, or a member with a new uid (restarted), gets everything
+ * back: Artery dropped what was queued to it. Upholds DESIGN invariant 6 (memory bounded in bytes).
  */
 public final class PeerFlow extends AbstractBehavior<PeerFlow.Command> {
   /** Where every node runs it; listed in {@code large-message-destinations}. */
   public static final String NAME = "peer-flow";
+
   public static final String PATH = "/system/" + NAME;
+
   /** How often unconfirmed bytes are flushed. */
   static final Duration TICK = Duration.ofMillis(200);
+
   /** A flush unanswered this long is followed by another one (the newer confirms more). */
   static final Duration RESEND_AFTER = Duration.ofSeconds(2);
+
   /** Most flushes awaiting an ack per peer. */
   private static final int MAX_PENDING = 8;
 
   /** Messages the flow actor accepts. */
   public interface Command extends CborSerializable {}
 
-  /** Sent by a node's flow actor to a peer's after replica messages: answered at once with an ack. */
+  /**
+   * Sent by a node's flow actor to a peer's after replica messages: answered at once with an ack.
+   */
   public record Flush(long seq, ActorRef<Command> replyTo) implements Command {}
 
   /** The answer to {@link Flush}: every message the sender queued before the flush arrived. */
   public record FlushAck(long seq) implements Command {}
 
-  private enum Tick implements Command { INSTANCE }
+  private enum Tick implements Command {
+    INSTANCE
+  }
 
   /** How the actor sees the cluster: member addresses by node name, and reaching a peer's actor. */
   interface Peers {
@@ -70,48 +78,57 @@ public final class PeerFlow extends AbstractBehavior<PeerFlow.Command> {
   private final PeerBytes bytes;
   private final Peers peers;
   private final Map<Long, Marker> pending = new LinkedHashMap<>();
+
   /** The mark taken at the last tick, per peer: confirmed by the next flush. */
   private final Map<String, Long> lastMark = new HashMap<>();
+
   private final Map<String, Long> uids = new HashMap<>();
   private long seq;
+
   /** Ticks since the start: the clock of resends (the scheduler's, so tests can drive it). */
   private long ticks;
 
   /** The flow actor of a cluster member. */
   public static Behavior<Command> create(PeerBytes bytes) {
-    return Behaviors.setup(ctx -> {
-      var cluster = Cluster.get(ctx.getSystem());
-      ActorRefResolver resolver = ActorRefResolver.get(ctx.getSystem());
-      // used from this actor only
-      Map<Address, ActorRef<Command>> flows = new HashMap<>();
-      Peers peers = new Peers() {
-        @Override
-        public Map<String, PeerMember> members() {
-          Map<String, PeerMember> members = new HashMap<>();
-          for (Member m : cluster.state().getMembers()) {
-            members.put(NodeAddress.of(m.address()),
-                new PeerMember(m.address(), m.uniqueAddress().longUid()));
-          }
-          return members;
-        }
+    return Behaviors.setup(
+        ctx -> {
+          var cluster = Cluster.get(ctx.getSystem());
+          ActorRefResolver resolver = ActorRefResolver.get(ctx.getSystem());
+          // used from this actor only
+          Map<Address, ActorRef<Command>> flows = new HashMap<>();
+          Peers peers =
+              new Peers() {
+                @Override
+                public Map<String, PeerMember> members() {
+                  Map<String, PeerMember> members = new HashMap<>();
+                  for (Member m : cluster.state().getMembers()) {
+                    members.put(
+                        NodeAddress.of(m.address()),
+                        new PeerMember(m.address(), m.uniqueAddress().longUid()));
+                  }
+                  return members;
+                }
 
-        @Override
-        public ActorRef<Command> flowOf(Address address) {
-          if (flows.size() > 1024) {
-            flows.clear();
-          }
-          return flows.computeIfAbsent(address, a -> resolver.resolveActorRef(a + PATH));
-        }
-      };
-      return create(bytes, peers);
-    });
+                @Override
+                public ActorRef<Command> flowOf(Address address) {
+                  if (flows.size() > 1024) {
+                    flows.clear();
+                  }
+                  return flows.computeIfAbsent(address, a -> resolver.resolveActorRef(a + PATH));
+                }
+              };
+          return create(bytes, peers);
+        });
   }
 
   static Behavior<Command> create(PeerBytes bytes, Peers peers) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
-      timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
-      return new PeerFlow(ctx, bytes, peers);
-    }));
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers -> {
+                  timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
+                  return new PeerFlow(ctx, bytes, peers);
+                }));
   }
 
   private PeerFlow(ActorContext<Command> ctx, PeerBytes bytes, Peers peers) {
@@ -196,11 +213,12 @@ public final class PeerFlow extends AbstractBehavior<PeerFlow.Command> {
 
   private void trim(String peer) {
     List<Long> ofPeer = new ArrayList<>();
-    pending.forEach((s, m) -> {
-      if (m.peer().equals(peer)) {
-        ofPeer.add(s);
-      }
-    });
+    pending.forEach(
+        (s, m) -> {
+          if (m.peer().equals(peer)) {
+            ofPeer.add(s);
+          }
+        });
     for (int i = 0; i < ofPeer.size() - MAX_PENDING; i++) {
       pending.remove(ofPeer.get(i));
     }

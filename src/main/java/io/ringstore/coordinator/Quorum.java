@@ -3,11 +3,17 @@ package io.ringstore.coordinator;
 import java.util.Locale;
 
 /**
- * A requested R or W: a number, {@code one}, {@code quorum} (a majority of N) or {@code all}, or the
- * configured default. Resolved against N; a number outside 1..N is rejected.
+ * A requested R or W: a number, {@code one}, {@code quorum} (a majority of N) or {@code all}, or
+ * the configured default. Resolved against N; a number outside 1..N is rejected.
  */
 public record Quorum(Kind kind, int count) {
-  public enum Kind { DEFAULT, ONE, QUORUM, ALL, COUNT }
+  public enum Kind {
+    DEFAULT,
+    ONE,
+    QUORUM,
+    ALL,
+    COUNT
+  }
 
   public static final Quorum DEFAULT = new Quorum(Kind.DEFAULT, 0);
   public static final Quorum ONE = new Quorum(Kind.ONE, 1);
@@ -48,13 +54,14 @@ public record Quorum(Kind kind, int count) {
 
   /** The number of replicas this quorum needs when a key has {@code n} replicas. */
   public int resolve(int n, int configuredDefault) {
-    int value = switch (kind) {
-      case DEFAULT -> configuredDefault;
-      case ONE -> 1;
-      case QUORUM -> n / 2 + 1;
-      case ALL -> n;
-      case COUNT -> count;
-    };
+    int value =
+        switch (kind) {
+          case DEFAULT -> configuredDefault;
+          case ONE -> 1;
+          case QUORUM -> n / 2 + 1;
+          case ALL -> n;
+          case COUNT -> count;
+        };
     if (value > n) {
       throw new IllegalArgumentException(
           "asks for " + value + " replicas but the replication factor N is " + n);

@@ -20,16 +20,17 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
- * Coordinates one read: asks every replica of the key, answers after R replies from distinct nodes with
- * the DVV merge of what came back (siblings included, never a silent pick: DESIGN invariant 3), then
- * waits for the remaining replies until the timeout and read-repairs the replicas that were behind.
- * Answers {@link Outcome.Unavailable} when R replies do not come in time; always stops.
+ * Coordinates one read: asks every replica of the key, answers after R replies from distinct nodes
+ * with the DVV merge of what came back (siblings included, never a silent pick: DESIGN invariant
+ * 3), then waits for the remaining replies until the timeout and read-repairs the replicas that
+ * were behind. Answers {@link Outcome.Unavailable} when R replies do not come in time; always
+ * stops.
  */
 public final class ReadCoordinator extends AbstractBehavior<ReadCoordinator.Command> {
 
   /**
-   * A validated read; the context it answers with fits {@code contextLimits}, so the client can send
-   * it back ({@link CausalContextCodec#contextOf}).
+   * A validated read; the context it answers with fits {@code contextLimits}, so the client can
+   * send it back ({@link CausalContextCodec#contextOf}).
    */
   public record ReadRequest(
       String key, int r, Duration timeout, CausalContextCodec.Limits contextLimits) {
@@ -46,9 +47,13 @@ public final class ReadCoordinator extends AbstractBehavior<ReadCoordinator.Comm
 
   private record RepairReplied(ReplicaEntity.Replicated reply) implements Command {}
 
-  private enum Timeout implements Command { INSTANCE }
+  private enum Timeout implements Command {
+    INSTANCE
+  }
 
-  private enum AskBehindAgain implements Command { INSTANCE }
+  private enum AskBehindAgain implements Command {
+    INSTANCE
+  }
 
   /** How long to wait before asking replicas that were still catching up again. */
   private static final Duration BEHIND_RETRY = Duration.ofMillis(200);
@@ -65,29 +70,45 @@ public final class ReadCoordinator extends AbstractBehavior<ReadCoordinator.Comm
   private int repairsPending;
 
   public static Behavior<Command> create(
-      ReadRequest request, ReplicaDirectory directory, List<ReplicaId> replicas,
+      ReadRequest request,
+      ReplicaDirectory directory,
+      List<ReplicaId> replicas,
       ActorRef<ReadResult> replyTo) {
     return create(request, directory, replicas, replyTo, new RequestMetrics());
   }
 
   /** A coordinator that counts the replicas it read-repairs in {@code metrics}. */
   public static Behavior<Command> create(
-      ReadRequest request, ReplicaDirectory directory, List<ReplicaId> replicas,
-      ActorRef<ReadResult> replyTo, RequestMetrics metrics) {
-    return Behaviors.setup(ctx -> {
-      if (new ReadQuorum(request.r(), replicas.size()).impossible()) {
-        replyTo.tell(new Outcome.Unavailable(0, request.r(), replicas.size(), List.of(),
-            Quorum.fewReplicasReason(replicas.size())));
-        return Behaviors.stopped();
-      }
-      return Behaviors.withTimers(timers ->
-          new ReadCoordinator(ctx, timers, request, directory, replicas, replyTo, metrics));
-    });
+      ReadRequest request,
+      ReplicaDirectory directory,
+      List<ReplicaId> replicas,
+      ActorRef<ReadResult> replyTo,
+      RequestMetrics metrics) {
+    return Behaviors.setup(
+        ctx -> {
+          if (new ReadQuorum(request.r(), replicas.size()).impossible()) {
+            replyTo.tell(
+                new Outcome.Unavailable(
+                    0,
+                    request.r(),
+                    replicas.size(),
+                    List.of(),
+                    Quorum.fewReplicasReason(replicas.size())));
+            return Behaviors.stopped();
+          }
+          return Behaviors.withTimers(
+              timers ->
+                  new ReadCoordinator(ctx, timers, request, directory, replicas, replyTo, metrics));
+        });
   }
 
   private ReadCoordinator(
-      ActorContext<Command> ctx, TimerScheduler<Command> timers, ReadRequest request,
-      ReplicaDirectory directory, List<ReplicaId> replicas, ActorRef<ReadResult> replyTo,
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers,
+      ReadRequest request,
+      ReplicaDirectory directory,
+      List<ReplicaId> replicas,
+      ActorRef<ReadResult> replyTo,
       RequestMetrics metrics) {
     super(ctx);
     this.request = request;
@@ -116,13 +137,18 @@ public final class ReadCoordinator extends AbstractBehavior<ReadCoordinator.Comm
   private Behavior<Command> onReadReplied(ReadReplied message) {
     ReplicaEntity.ReadReply reply = message.reply();
     if (!reply.ok()) {
-      getContext().getLog().warn("read {}: replica {} on {} failed: {}",
-          LogText.escape(request.key()), reply.replica(), reply.node(),
-          LogText.escape(reply.error()));
+      getContext()
+          .getLog()
+          .warn(
+              "read {}: replica {} on {} failed: {}",
+              LogText.escape(request.key()),
+              reply.replica(),
+              reply.node(),
+              LogText.escape(reply.error()));
       quorum.fail(reply.replica());
     } else {
-      Optional<DvvSet<Sibling>> object = Optional.ofNullable(reply.object())
-          .map(StoredObjectCodec::decode);
+      Optional<DvvSet<Sibling>> object =
+          Optional.ofNullable(reply.object()).map(StoredObjectCodec::decode);
       if (reply.syncing()) {
         quorum.replyBehind(reply.replica(), reply.node(), object);
       } else {
@@ -164,8 +190,13 @@ public final class ReadCoordinator extends AbstractBehavior<ReadCoordinator.Comm
   private Behavior<Command> onTimeout() {
     if (!answered) {
       int behind = quorum.behindCount();
-      answerUnavailable("timed out after " + request.timeout().toMillis() + " ms"
-          + (behind > 0 ? " (" + behind + " of the replicas that answered still catch up)" : ""));
+      answerUnavailable(
+          "timed out after "
+              + request.timeout().toMillis()
+              + " ms"
+              + (behind > 0
+                  ? " (" + behind + " of the replicas that answered still catch up)"
+                  : ""));
       return Behaviors.stopped();
     }
     // a second timeout ends the wait for repair acks
@@ -186,8 +217,8 @@ public final class ReadCoordinator extends AbstractBehavior<ReadCoordinator.Comm
     ActorRef<ReplicaEntity.Replicated> adapter =
         getContext().messageAdapter(ReplicaEntity.Replicated.class, RepairReplied::new);
     for (String replica : stale) {
-      directory.tell(ReplicaId.parse(replica),
-          new ReplicaEntity.Replicate(request.key(), object, adapter));
+      directory.tell(
+          ReplicaId.parse(replica), new ReplicaEntity.Replicate(request.key(), object, adapter));
     }
     metrics.readRepairSent(stale.size());
     repairing = true;
@@ -201,7 +232,8 @@ public final class ReadCoordinator extends AbstractBehavior<ReadCoordinator.Comm
     // identical values (one write applied twice after a coordinator failover) are shown once; the
     // context still covers both
     List<Sibling> live = merged.values().stream().filter(v -> !v.tombstone()).distinct().toList();
-    String context = merged.isEmpty() ? null : CausalContextCodec.contextOf(merged, request.contextLimits());
+    String context =
+        merged.isEmpty() ? null : CausalContextCodec.contextOf(merged, request.contextLimits());
     if (live.isEmpty()) {
       return new ReadResult.NotFound(context, quorum.repliedNodes());
     }
@@ -210,7 +242,8 @@ public final class ReadCoordinator extends AbstractBehavior<ReadCoordinator.Comm
 
   private void answerUnavailable(String reason) {
     answered = true;
-    replyTo.tell(new Outcome.Unavailable(
-        quorum.replies(), request.r(), quorum.replicasCount(), quorum.repliedNodes(), reason));
+    replyTo.tell(
+        new Outcome.Unavailable(
+            quorum.replies(), request.r(), quorum.replicasCount(), quorum.repliedNodes(), reason));
   }
 }

@@ -11,9 +11,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Collects a read's replies: counts distinct nodes toward R (never a replica that is still catching up
- * after a move), and keeps each replica's object (empty when the replica does not have the key) for
- * the merge and the read-repair plan. Pure.
+ * Collects a read's replies: counts distinct nodes toward R (never a replica that is still catching
+ * up after a move), and keeps each replica's object (empty when the replica does not have the key)
+ * for the merge and the read-repair plan. Pure.
  */
 public final class ReadQuorum {
   private final int required;
@@ -40,8 +40,8 @@ public final class ReadQuorum {
   }
 
   /**
-   * A reply from a replica that is still catching up after a move (DESIGN invariant 2): its object is
-   * merged and repaired like any other, but it does not count toward R.
+   * A reply from a replica that is still catching up after a move (DESIGN invariant 2): its object
+   * is merged and repaired like any other, but it does not count toward R.
    */
   public void replyBehind(String replica, String node, Optional<DvvSet<Sibling>> object) {
     answered.add(replica);

@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Which replicas a read must repair: those that answered with no object or with one the merged object
- * strictly supersedes. Replicas that did not answer are left to anti-entropy. Pure.
+ * Which replicas a read must repair: those that answered with no object or with one the merged
+ * object strictly supersedes. Replicas that did not answer are left to anti-entropy. Pure.
  */
 public final class ReadRepairPlan {
   private ReadRepairPlan() {}

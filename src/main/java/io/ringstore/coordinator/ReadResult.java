@@ -9,8 +9,8 @@ public sealed interface ReadResult extends CborSerializable
     permits ReadResult.Found, ReadResult.NotFound, Outcome.Unavailable, Outcome.Rejected {
 
   /**
-   * The key's live values (one, or several concurrent siblings) and the causal context covering them,
-   * to hand back on the next write; {@code replicas} are the nodes that answered.
+   * The key's live values (one, or several concurrent siblings) and the causal context covering
+   * them, to hand back on the next write; {@code replicas} are the nodes that answered.
    */
   record Found(List<Sibling> values, String context, List<String> replicas) implements ReadResult {
     public Found {

@@ -6,9 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
- * Validates a request's key, value, context, R/W and timeout against the settings, the one place both
- * the HTTP gateway and the Java API check input: a bad request is rejected with a clear message before
- * anything is sent to a replica (DESIGN invariant 5). Pure.
+ * Validates a request's key, value, context, R/W and timeout against the settings, the one place
+ * both the HTTP gateway and the Java API check input: a bad request is rejected with a clear
+ * message before anything is sent to a replica (DESIGN invariant 5). Pure.
  */
 public final class RequestLimits {
   private final RingstoreSettings settings;
@@ -35,7 +35,8 @@ public final class RequestLimits {
     for (int i = 0; i < key.length(); i++) {
       char c = key.charAt(i);
       if (Character.isSurrogate(c)
-          && !(Character.isHighSurrogate(c) && i + 1 < key.length()
+          && !(Character.isHighSurrogate(c)
+              && i + 1 < key.length()
               && Character.isLowSurrogate(key.charAt(++i)))) {
         throw new IllegalArgumentException("the key is not valid UTF-8 text (lone surrogate)");
       }
@@ -63,8 +64,8 @@ public final class RequestLimits {
   }
 
   /**
-   * Checks an encoded causal context (null means none): well-formed, at most
-   * {@code max-context-size} characters and {@code max-context-actors} actors. Whether the actors and
+   * Checks an encoded causal context (null means none): well-formed, at most {@code
+   * max-context-size} characters and {@code max-context-actors} actors. Whether the actors and
    * counters it names are ones the key's replicas issued is checked where the write is applied
    * (DESIGN invariant 5: a context can only narrow what the stored clock holds).
    */
@@ -74,14 +75,14 @@ public final class RequestLimits {
     }
     int maxChars = settings.requests().maxContextChars();
     if (context.length() > maxChars) {
-      throw new IllegalArgumentException("the causal context is " + context.length()
-          + " characters; the limit is " + maxChars);
+      throw new IllegalArgumentException(
+          "the causal context is " + context.length() + " characters; the limit is " + maxChars);
     }
     int actors = CausalContextCodec.decode(context).size();
     int maxActors = settings.requests().maxContextActors();
     if (actors > maxActors) {
-      throw new IllegalArgumentException("the causal context names " + actors
-          + " actors; the limit is " + maxActors);
+      throw new IllegalArgumentException(
+          "the causal context names " + actors + " actors; the limit is " + maxActors);
     }
   }
 

@@ -8,14 +8,16 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What a node's requests did, for {@code GET /metrics}: how many of each operation ended in each
- * outcome, their latency as a histogram, and the read repairs and hinted writes they caused. One per
- * {@code RingstoreClient} (a data node's HTTP gateway and Java API share it). Recording is lock-free
- * ({@link LongAdder}s) and allocates nothing, so it stays off the request path's cost.
+ * outcome, their latency as a histogram, and the read repairs and hinted writes they caused. One
+ * per {@code RingstoreClient} (a data node's HTTP gateway and Java API share it). Recording is
+ * lock-free ({@link LongAdder}s) and allocates nothing, so it stays off the request path's cost.
  */
 public final class RequestMetrics {
   /** The operations a client can request. */
   public enum Operation {
-    GET, PUT, DELETE;
+    GET,
+    PUT,
+    DELETE;
 
     public String label() {
       return name().toLowerCase(Locale.ROOT);
@@ -49,7 +51,9 @@ public final class RequestMetrics {
 
   /** Upper bounds of the latency buckets, in seconds (Prometheus's {@code le}); +Inf follows. */
   private static final double[] BOUNDS_SECONDS = {
-      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
+  };
+
   private static final long[] BOUNDS_NANOS = new long[BOUNDS_SECONDS.length];
 
   static {
@@ -60,13 +64,16 @@ public final class RequestMetrics {
 
   private final LongAdder[][] outcomes =
       new LongAdder[Operation.values().length][RequestOutcome.values().length];
+
   /** Per operation, the count of each bucket alone (not cumulative); the last one is +Inf. */
   private final LongAdder[][] buckets =
       new LongAdder[Operation.values().length][BOUNDS_NANOS.length + 1];
+
   private final LongAdder[] sumNanos = new LongAdder[Operation.values().length];
   private final LongAdder replicasReadRepaired = new LongAdder();
   private final LongAdder writesWithHints = new LongAdder();
   private final LongAdder sloppyWrites = new LongAdder();
+
   /** Writes and deletes refused (nothing stored), by {@link Outcome.Kind}. */
   private final LongAdder[] writesRefused = new LongAdder[Outcome.Kind.values().length];
 
@@ -114,7 +121,8 @@ public final class RequestMetrics {
 
   /** Records a request that failed instead of producing a result (a missed ask, a bug). */
   public void recordFailure(Operation op, Throwable failure, long elapsedNanos) {
-    record(op, isTimeout(failure) ? RequestOutcome.UNAVAILABLE : RequestOutcome.ERROR, elapsedNanos);
+    record(
+        op, isTimeout(failure) ? RequestOutcome.UNAVAILABLE : RequestOutcome.ERROR, elapsedNanos);
   }
 
   /** A read coordinator sent the merged object to {@code replicas} replicas that were behind. */
@@ -168,7 +176,9 @@ public final class RequestMetrics {
     return BOUNDS_NANOS.length;
   }
 
-  /** The current values; each counter is read once, so a snapshot taken under load is approximate. */
+  /**
+   * The current values; each counter is read once, so a snapshot taken under load is approximate.
+   */
   public Snapshot snapshot() {
     Map<Operation, OperationSnapshot> ops = new EnumMap<>(Operation.class);
     for (Operation op : Operation.values()) {
@@ -182,15 +192,14 @@ public final class RequestMetrics {
         running += buckets[op.ordinal()][b].sum();
         cumulative[b] = running;
       }
-      ops.put(op, new OperationSnapshot(byOutcome, cumulative,
-          sumNanos[op.ordinal()].sum() / 1e9));
+      ops.put(op, new OperationSnapshot(byOutcome, cumulative, sumNanos[op.ordinal()].sum() / 1e9));
     }
     Map<Outcome.Kind, Long> refused = new EnumMap<>(Outcome.Kind.class);
     for (Outcome.Kind kind : Outcome.Kind.values()) {
       refused.put(kind, writesRefused[kind.ordinal()].sum());
     }
-    return new Snapshot(ops, replicasReadRepaired.sum(), writesWithHints.sum(), sloppyWrites.sum(),
-        refused);
+    return new Snapshot(
+        ops, replicasReadRepaired.sum(), writesWithHints.sum(), sloppyWrites.sum(), refused);
   }
 
   /** Upper bounds of the latency buckets in seconds, without the final +Inf. */
@@ -200,8 +209,8 @@ public final class RequestMetrics {
 
   /**
    * One operation's counts: by outcome; the cumulative count of requests at or under each bound of
-   * {@link #bucketBoundsSeconds()} and, last, of all of them (the histogram's count); and the sum of
-   * their latencies.
+   * {@link #bucketBoundsSeconds()} and, last, of all of them (the histogram's count); and the sum
+   * of their latencies.
    */
   public record OperationSnapshot(
       Map<RequestOutcome, Long> outcomes, long[] cumulativeBuckets, double sumSeconds) {
@@ -225,8 +234,11 @@ public final class RequestMetrics {
    * why they were refused.
    */
   public record Snapshot(
-      Map<Operation, OperationSnapshot> operations, long replicasReadRepaired, long writesWithHints,
-      long sloppyWrites, Map<Outcome.Kind, Long> writesRefused) {
+      Map<Operation, OperationSnapshot> operations,
+      long replicasReadRepaired,
+      long writesWithHints,
+      long sloppyWrites,
+      Map<Outcome.Kind, Long> writesRefused) {
     public Snapshot {
       operations = Map.copyOf(operations);
       writesRefused = Map.copyOf(writesRefused);

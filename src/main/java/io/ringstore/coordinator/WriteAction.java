@@ -4,8 +4,8 @@ import io.ringstore.replica.ReplicaId;
 import java.time.Duration;
 
 /**
- * What a {@link WriteCore} asks its {@link WriteCoordinator} to do after an event, in order: send to a
- * replica or a hint holder, answer the client, arm or cancel a timer, log. Pure data.
+ * What a {@link WriteCore} asks its {@link WriteCoordinator} to do after an event, in order: send
+ * to a replica or a hint holder, answer the client, arm or cancel a timer, log. Pure data.
  */
 public sealed interface WriteAction {
 
@@ -31,7 +31,9 @@ public sealed interface WriteAction {
   record ArmAckTimer(Duration after) implements WriteAction {}
 
   /** Cancel the replica-ack timeout. */
-  enum CancelAckTimer implements WriteAction { INSTANCE }
+  enum CancelAckTimer implements WriteAction {
+    INSTANCE
+  }
 
   /** Ask the replicas that refused while catching up again after {@code after}. */
   record ArmRetry(Duration after) implements WriteAction {}

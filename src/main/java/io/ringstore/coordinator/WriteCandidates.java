@@ -9,10 +9,10 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Which replica coordinates one write, part of a {@link WriteCore}: the candidates not asked yet (in
- * the plan's order: reachable members first), the one asked now, those that refused while catching
- * up after a move (asked again later), and those that stayed silent and were replaced (hinted once
- * the object exists). Pure; copied, never shared, by each new core.
+ * Which replica coordinates one write, part of a {@link WriteCore}: the candidates not asked yet
+ * (in the plan's order: reachable members first), the one asked now, those that refused while
+ * catching up after a move (asked again later), and those that stayed silent and were replaced
+ * (hinted once the object exists). Pure; copied, never shared, by each new core.
  */
 final class WriteCandidates {
   private final Deque<ReplicaId> waiting;

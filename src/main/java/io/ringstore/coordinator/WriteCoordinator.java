@@ -23,37 +23,61 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
- * Coordinates one write (or delete): one replica of the key's replica set (the local one when this node
- * has it) applies the DVV update with its id, then the resulting object is replicated to the others;
- * the client is answered after W acks from distinct nodes, or with {@link Outcome.Unavailable} when the
- * timeout passes first or W can no longer be met. If the coordinating replica fails or stays silent
- * for the whole replica-ack timeout, the next one takes over; the first one was given half that
- * timeout, counted from when it received the request, to apply the write (no second dot for one
- * write, with no clock compared across nodes: see {@link ReplicaEntity.CoordinatePut}). A replica that has not acked within the replica-ack timeout gets a hint on a
- * fallback member (ring order beyond the replica set); a sloppy write counts those hints toward W.
- * Stays until every replica acked or the timeout, then stops (DESIGN invariant 1: a write is reported
- * written only after W real acks, or W acks and persisted hints when the client asked for sloppy).
- * Every decision is the pure {@link WriteCore}'s; this actor sends, arms timers and answers as it says.
+ * Coordinates one write (or delete): one replica of the key's replica set (the local one when this
+ * node has it) applies the DVV update with its id, then the resulting object is replicated to the
+ * others; the client is answered after W acks from distinct nodes, or with {@link
+ * Outcome.Unavailable} when the timeout passes first or W can no longer be met. If the coordinating
+ * replica fails or stays silent for the whole replica-ack timeout, the next one takes over; the
+ * first one was given half that timeout, counted from when it received the request, to apply the
+ * write (no second dot for one write, with no clock compared across nodes: see {@link
+ * ReplicaEntity.CoordinatePut}). A replica that has not acked within the replica-ack timeout gets a
+ * hint on a fallback member (ring order beyond the replica set); a sloppy write counts those hints
+ * toward W. Stays until every replica acked or the timeout, then stops (DESIGN invariant 1: a write
+ * is reported written only after W real acks, or W acks and persisted hints when the client asked
+ * for sloppy). Every decision is the pure {@link WriteCore}'s; this actor sends, arms timers and
+ * answers as it says.
  */
 public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Command> {
 
   /**
-   * A validated write: {@code context} is an encoded causal context or null; {@code sloppy} lets hints
-   * on distinct fallback members count toward W; the context the write answers with fits
+   * A validated write: {@code context} is an encoded causal context or null; {@code sloppy} lets
+   * hints on distinct fallback members count toward W; the context the write answers with fits
    * {@code contextLimits} ({@link CausalContextCodec#contextOf}).
    */
   public record WriteRequest(
-      String key, Sibling value, String context, boolean contextFromReplica, int w,
-      Duration timeout, boolean sloppy, CausalContextCodec.Limits contextLimits) {
+      String key,
+      Sibling value,
+      String context,
+      boolean contextFromReplica,
+      int w,
+      Duration timeout,
+      boolean sloppy,
+      CausalContextCodec.Limits contextLimits) {
     public WriteRequest(
-        String key, Sibling value, String context, boolean contextFromReplica, int w,
-        Duration timeout, boolean sloppy) {
-      this(key, value, context, contextFromReplica, w, timeout, sloppy,
+        String key,
+        Sibling value,
+        String context,
+        boolean contextFromReplica,
+        int w,
+        Duration timeout,
+        boolean sloppy) {
+      this(
+          key,
+          value,
+          context,
+          contextFromReplica,
+          w,
+          timeout,
+          sloppy,
           CausalContextCodec.Limits.DEFAULT);
     }
 
     public WriteRequest(
-        String key, Sibling value, String context, boolean contextFromReplica, int w,
+        String key,
+        Sibling value,
+        String context,
+        boolean contextFromReplica,
+        int w,
         Duration timeout) {
       this(key, value, context, contextFromReplica, w, timeout, false);
     }
@@ -61,9 +85,9 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
 
   /**
    * Where hints go, how long a replica may take to ack before it gets one, and the node's bound on
-   * bytes queued to each peer ({@link PeerBytes}): a message to a replica or fallback on a peer whose
-   * bound is reached is not sent, and that replica counts as failed (a coordinating replica: the next
-   * one is tried), that fallback as unavailable.
+   * bytes queued to each peer ({@link PeerBytes}): a message to a replica or fallback on a peer
+   * whose bound is reached is not sent, and that replica counts as failed (a coordinating replica:
+   * the next one is tried), that fallback as unavailable.
    */
   public record Handoff(HintDirectory hints, Duration replicaAckTimeout, PeerBytes peerBytes) {
     public static final Handoff NONE = new Handoff(HintDirectory.empty(), null);
@@ -83,11 +107,17 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
 
   private record HintReplied(HintStore.HintStoreReply reply) implements Command {}
 
-  private enum Timeout implements Command { INSTANCE }
+  private enum Timeout implements Command {
+    INSTANCE
+  }
 
-  private enum ReplicaAckTimeout implements Command { INSTANCE }
+  private enum ReplicaAckTimeout implements Command {
+    INSTANCE
+  }
 
-  private enum RetrySyncing implements Command { INSTANCE }
+  private enum RetrySyncing implements Command {
+    INSTANCE
+  }
 
   private final WriteRequest request;
   private final ReplicaDirectory directory;
@@ -99,39 +129,58 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
   private final ActorRef<ReplicaEntity.Replicated> replicateAdapter;
   private final ActorRef<HintStore.HintStoreReply> hintAdapter;
   private WriteCore core;
+
   /** When the request went to the current coordinating replica (this JVM's monotonic clock). */
   private long coordinatorSentNanos;
 
   public static Behavior<Command> create(
-      WriteRequest request, ReplicaDirectory directory, List<ReplicaId> replicas,
+      WriteRequest request,
+      ReplicaDirectory directory,
+      List<ReplicaId> replicas,
       ActorRef<WriteResult> replyTo) {
     return create(request, directory, Handoff.NONE, replicas, replyTo);
   }
 
   public static Behavior<Command> create(
-      WriteRequest request, ReplicaDirectory directory, Handoff handoff, List<ReplicaId> replicas,
+      WriteRequest request,
+      ReplicaDirectory directory,
+      Handoff handoff,
+      List<ReplicaId> replicas,
       ActorRef<WriteResult> replyTo) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new WriteCoordinator(ctx, timers, request, directory, handoff, replyTo)
-            .start(plan(request, directory, handoff, replicas))));
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers ->
+                    new WriteCoordinator(ctx, timers, request, directory, handoff, replyTo)
+                        .start(plan(request, directory, handoff, replicas))));
   }
 
   private static WritePlan plan(
-      WriteRequest request, ReplicaDirectory directory, Handoff handoff,
-      List<ReplicaId> replicas) {
+      WriteRequest request, ReplicaDirectory directory, Handoff handoff, List<ReplicaId> replicas) {
     Ring ring = directory.ring();
-    return new WritePlan(request.key(),
-        (long) request.value().data().length + request.key().length(), request.value().tombstone(),
-        request.w(), request.sloppy(), replicas,
+    return new WritePlan(
+        request.key(),
+        (long) request.value().data().length + request.key().length(),
+        request.value().tombstone(),
+        request.w(),
+        request.sloppy(),
+        replicas,
         // a replica on a member this node sees unreachable is tried last, not waited for first
-        directory.reachableFirst(replicas), ring.fallbacks(ring.partitionOf(request.key())),
-        handoff.hints().selfNode(), ring.replicationFactor(), request.timeout(),
+        directory.reachableFirst(replicas),
+        ring.fallbacks(ring.partitionOf(request.key())),
+        handoff.hints().selfNode(),
+        ring.replicationFactor(),
+        request.timeout(),
         handoff.replicaAckTimeout());
   }
 
   private WriteCoordinator(
-      ActorContext<Command> ctx, TimerScheduler<Command> timers, WriteRequest request,
-      ReplicaDirectory directory, Handoff handoff, ActorRef<WriteResult> replyTo) {
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers,
+      WriteRequest request,
+      ReplicaDirectory directory,
+      Handoff handoff,
+      ActorRef<WriteResult> replyTo) {
     super(ctx);
     this.request = request;
     this.directory = directory;
@@ -139,7 +188,8 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
     this.replyTo = replyTo;
     this.timers = timers;
     this.putAdapter = ctx.messageAdapter(ReplicaEntity.PutReply.class, PutReplied::new);
-    this.replicateAdapter = ctx.messageAdapter(ReplicaEntity.Replicated.class, ReplicateReplied::new);
+    this.replicateAdapter =
+        ctx.messageAdapter(ReplicaEntity.Replicated.class, ReplicateReplied::new);
     this.hintAdapter = ctx.messageAdapter(HintStore.HintStoreReply.class, HintReplied::new);
   }
 
@@ -175,11 +225,19 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
     }
     String context = reply.context();
     if (reply.ok() && context == null) {
-      context = CausalContextCodec.contextOf(
-          StoredObjectCodec.decode(reply.object()), request.contextLimits());
+      context =
+          CausalContextCodec.contextOf(
+              StoredObjectCodec.decode(reply.object()), request.contextLimits());
     }
-    return perform(core.coordinatorReplied(reply.replica(), reply.node(), reply.object(), context,
-        reply.error(), reply.reason(), links));
+    return perform(
+        core.coordinatorReplied(
+            reply.replica(),
+            reply.node(),
+            reply.object(),
+            context,
+            reply.error(),
+            reply.reason(),
+            links));
   }
 
   private Behavior<Command> onReplicateReplied(ReplicateReplied message) {
@@ -197,8 +255,9 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
   }
 
   private Behavior<Command> onReplicaAckTimeout() {
-    boolean stalled = core.phase() == WriteCore.Phase.COORDINATING
-        && StallWatch.jvm().stalledSince(coordinatorSentNanos, core.ackTimeout().toNanos() / 4);
+    boolean stalled =
+        core.phase() == WriteCore.Phase.COORDINATING
+            && StallWatch.jvm().stalledSince(coordinatorSentNanos, core.ackTimeout().toNanos() / 4);
     return perform(core.replicaAckTimeout(stalled, links));
   }
 
@@ -213,19 +272,31 @@ public final class WriteCoordinator extends AbstractBehavior<WriteCoordinator.Co
       if (action instanceof WriteAction.Coordinate c) {
         Sibling v = request.value();
         coordinatorSentNanos = System.nanoTime();
-        directory.tell(c.replica(), new ReplicaEntity.CoordinatePut(
-            request.key(), v.data(), v.contentType(), v.tombstone(), request.context(),
-            request.contextFromReplica(), putAdapter, c.applyWithinMillis(),
-            request.contextLimits()));
+        directory.tell(
+            c.replica(),
+            new ReplicaEntity.CoordinatePut(
+                request.key(),
+                v.data(),
+                v.contentType(),
+                v.tombstone(),
+                request.context(),
+                request.contextFromReplica(),
+                putAdapter,
+                c.applyWithinMillis(),
+                request.contextLimits()));
       } else if (action instanceof WriteAction.Replicate r) {
-        directory.tell(r.replica(),
+        directory.tell(
+            r.replica(),
             new ReplicaEntity.Replicate(request.key(), core.object(), replicateAdapter));
       } else if (action instanceof WriteAction.StoreHint h) {
-        handoff.hints().managerOf(h.holder()).orElseThrow().tell(
-            new HintManager.StoreHint(h.target(), request.key(), core.object(), hintAdapter));
+        handoff
+            .hints()
+            .managerOf(h.holder())
+            .orElseThrow()
+            .tell(new HintManager.StoreHint(h.target(), request.key(), core.object(), hintAdapter));
       } else if (action instanceof WriteAction.MarkTombstone m) {
-        directory.tell(m.replica(),
-            new ReplicaEntity.MarkTombstoneReplicated(request.key(), core.object()));
+        directory.tell(
+            m.replica(), new ReplicaEntity.MarkTombstoneReplicated(request.key(), core.object()));
       } else if (action instanceof WriteAction.Answer a) {
         replyTo.tell(a.result());
       } else if (action instanceof WriteAction.ArmTimeout t) {

@@ -13,24 +13,28 @@ import java.util.Set;
 
 /**
  * The decisions of one write, as riak_kv's {@code put_core} beside its put fsm: which replica
- * coordinates (the next one when it fails, refuses or stays silent), acks per distinct node, strict or
- * sloppy W, which replicas are owed a hint and which fallback holds it, and the outcome. Each event
- * returns a new core and the {@link WriteAction}s its {@link WriteCoordinator} performs; a core is
- * never changed once returned. Pure apart from the {@link WriteLinks} it is handed, which answer (and
- * count) whether a message may be queued to a node. Upholds DESIGN invariant 1: written only after W
- * real acks, or W acks and hints persisted on distinct fallback members when the write is sloppy; a
- * hint this node keeps itself never counts.
+ * coordinates (the next one when it fails, refuses or stays silent), acks per distinct node, strict
+ * or sloppy W, which replicas are owed a hint and which fallback holds it, and the outcome. Each
+ * event returns a new core and the {@link WriteAction}s its {@link WriteCoordinator} performs; a
+ * core is never changed once returned. Pure apart from the {@link WriteLinks} it is handed, which
+ * answer (and count) whether a message may be queued to a node. Upholds DESIGN invariant 1: written
+ * only after W real acks, or W acks and hints persisted on distinct fallback members when the write
+ * is sloppy; a hint this node keeps itself never counts.
  */
 public final class WriteCore {
 
-  /** How long to wait before asking replicas that were still catching up to apply the write again. */
+  /**
+   * How long to wait before asking replicas that were still catching up to apply the write again.
+   */
   static final Duration SYNCING_RETRY = Duration.ofMillis(200);
 
   /** Where a write stands. */
   public enum Phase {
     /** A replica was asked to apply the write and has not answered. */
     COORDINATING,
-    /** No replica holds the request: refusals while catching up are retried, or the timeout ends it. */
+    /**
+     * No replica holds the request: refusals while catching up are retried, or the timeout ends it.
+     */
     UNCOORDINATED,
     /** A replica applied the write: the object is replicated, and hinted where it is not acked. */
     REPLICATING,
@@ -64,6 +68,7 @@ public final class WriteCore {
   private boolean hintsDue;
   private boolean ackTimeoutExtended;
   private boolean tombstoneMarked;
+
   /** The actions of the transition under way (only ever set on a fresh copy). */
   private List<WriteAction> out;
 
@@ -100,16 +105,17 @@ public final class WriteCore {
   }
 
   /**
-   * A write begins: unavailable at once when W cannot be met by the key's replicas; else the request
-   * timeout and the replica-ack timeout are armed and the first candidate is asked to coordinate,
-   * with half that ack timeout to apply it ({@link #applyBudget}).
+   * A write begins: unavailable at once when W cannot be met by the key's replicas; else the
+   * request timeout and the replica-ack timeout are armed and the first candidate is asked to
+   * coordinate, with half that ack timeout to apply it ({@link #applyBudget}).
    */
   public static Step start(WritePlan plan, WriteLinks links) {
     WriteCore next = new WriteCore(new WriteCore(plan));
     int replicas = plan.replicas().size();
     if (new WriteQuorum(plan.w(), replicas).impossible()) {
-      next.answer(new Outcome.Unavailable(
-          0, plan.w(), replicas, List.of(), Quorum.fewReplicasReason(replicas)));
+      next.answer(
+          new Outcome.Unavailable(
+              0, plan.w(), replicas, List.of(), Quorum.fewReplicasReason(replicas)));
       next.phase = Phase.DONE;
       return next.step();
     }
@@ -124,22 +130,28 @@ public final class WriteCore {
   }
 
   /**
-   * The budget ({@code CoordinatePut.applyWithinMillis}) of the first coordinating replica, which is
-   * replaced at the replica-ack timeout if it has not answered by then: half of that timeout, counted
-   * by the replica from when it received the request; the other half is left for the request to get
-   * there and the reply to come back. The coordinator waits its whole timeout before it moves on.
+   * The budget ({@code CoordinatePut.applyWithinMillis}) of the first coordinating replica, which
+   * is replaced at the replica-ack timeout if it has not answered by then: half of that timeout,
+   * counted by the replica from when it received the request; the other half is left for the
+   * request to get there and the reply to come back. The coordinator waits its whole timeout before
+   * it moves on.
    */
   static long applyBudget(Duration replicaAckTimeout) {
     return Math.max(1, replicaAckTimeout.toMillis() / 2);
   }
 
   /**
-   * The coordinating replica answered a {@code CoordinatePut}: {@code error} null when it applied the
-   * write ({@code object} as stored, {@code context} for the client). Replies of replicas that no
-   * longer coordinate, or after the object exists, change nothing.
+   * The coordinating replica answered a {@code CoordinatePut}: {@code error} null when it applied
+   * the write ({@code object} as stored, {@code context} for the client). Replies of replicas that
+   * no longer coordinate, or after the object exists, change nothing.
    */
   public Step coordinatorReplied(
-      String replica, String node, byte[] object, String context, PutError error, String reason,
+      String replica,
+      String node,
+      byte[] object,
+      String context,
+      PutError error,
+      String reason,
       WriteLinks links) {
     if (!awaitsCoordinator(replica)) {
       return unchanged();
@@ -155,15 +167,25 @@ public final class WriteCore {
   }
 
   private void onCoordinatorReplied(
-      String replica, String node, byte[] stored, String storedContext, PutError error,
-      String reason, WriteLinks links) {
+      String replica,
+      String node,
+      byte[] stored,
+      String storedContext,
+      PutError error,
+      String reason,
+      WriteLinks links) {
     if (error == null) {
       applied(replica, node, stored, storedContext, links);
     } else {
       switch (error) {
         case EXPIRED -> {
-          log(false, "write " + LogText.escape(plan.key()) + ": coordinating replica " + replica
-              + " got the write too late, trying the next one");
+          log(
+              false,
+              "write "
+                  + LogText.escape(plan.key())
+                  + ": coordinating replica "
+                  + replica
+                  + " got the write too late, trying the next one");
           sendToNextCoordinator(0, links);
         }
         case TOO_MANY_SIBLINGS -> reject(reason, Outcome.Kind.TOO_MANY_SIBLINGS);
@@ -184,8 +206,16 @@ public final class WriteCore {
           retrySyncingIfUncoordinated();
         }
         default -> {
-          log(true, "write " + LogText.escape(plan.key()) + ": coordinating replica " + replica
-              + " on " + node + " failed: " + LogText.escape(reason));
+          log(
+              true,
+              "write "
+                  + LogText.escape(plan.key())
+                  + ": coordinating replica "
+                  + replica
+                  + " on "
+                  + node
+                  + " failed: "
+                  + LogText.escape(reason));
           quorum.fail(replica);
           sendToNextCoordinator(0, links);
           if (phase == Phase.UNCOORDINATED && answer == null && !candidates.anySyncing()) {
@@ -201,8 +231,8 @@ public final class WriteCore {
     checkDone();
   }
 
-  private void applied(String replica, String node, byte[] stored, String storedContext,
-      WriteLinks links) {
+  private void applied(
+      String replica, String node, byte[] stored, String storedContext, WriteLinks links) {
     ack(replica, node);
     object = stored;
     context = storedContext;
@@ -265,8 +295,8 @@ public final class WriteCore {
 
   /**
    * The replica-ack timeout: replicas that have not acked by now get hints; a coordinating replica
-   * that has not answered is replaced by the next one (hinted once the object exists). When this JVM
-   * stood still since the request went out ({@code jvmStalled}) the timeout fired late and the
+   * that has not answered is replaced by the next one (hinted once the object exists). When this
+   * JVM stood still since the request went out ({@code jvmStalled}) the timeout fired late and the
    * request may have left only now: the coordinating replica is waited for once more (no duplicate
    * dot).
    */
@@ -282,8 +312,13 @@ public final class WriteCore {
     }
     next.hintsDue = true;
     if (phase == Phase.COORDINATING && candidates.anyWaiting()) {
-      next.log(false, "write " + LogText.escape(plan.key()) + ": coordinating replica "
-          + candidates.current() + " silent, trying the next one");
+      next.log(
+          false,
+          "write "
+              + LogText.escape(plan.key())
+              + ": coordinating replica "
+              + candidates.current()
+              + " silent, trying the next one");
       next.candidates.currentSilent();
       next.sendToNextCoordinator(0, links);
     }
@@ -305,11 +340,25 @@ public final class WriteCore {
       if (hints.isFallback(holder)) {
         next.quorum.hinted(holder);
       }
-      next.log(false, "hint stored: key=" + LogText.escape(plan.key()) + " target=" + target
-          + " fallback=" + holder);
+      next.log(
+          false,
+          "hint stored: key="
+              + LogText.escape(plan.key())
+              + " target="
+              + target
+              + " fallback="
+              + holder);
     } else {
-      next.log(true, "hint refused: key=" + LogText.escape(plan.key()) + " target=" + target
-          + " fallback=" + holder + " reason=" + LogText.escape(reason));
+      next.log(
+          true,
+          "hint refused: key="
+              + LogText.escape(plan.key())
+              + " target="
+              + target
+              + " fallback="
+              + holder
+              + " reason="
+              + LogText.escape(reason));
     }
     next.checkDone();
     return next.step();
@@ -317,9 +366,9 @@ public final class WriteCore {
 
   /**
    * The request's timeout: the client is answered if it was not yet. A stored object still owes the
-   * replicas that have not acked their hints (the replica-ack timeout restarts when the object comes
-   * late, and may not have fired yet): they are sent now, and the holders' answers are awaited one
-   * more replica-ack timeout.
+   * replicas that have not acked their hints (the replica-ack timeout restarts when the object
+   * comes late, and may not have fired yet): they are sent now, and the holders' answers are
+   * awaited one more replica-ack timeout.
    */
   public Step requestTimeout(WriteLinks links) {
     if (phase == Phase.DONE) {
@@ -347,9 +396,10 @@ public final class WriteCore {
   }
 
   /**
-   * Asks the next candidate to coordinate ({@code applyWithinMillis}: 0, or its budget). A candidate
-   * on a peer whose queued bytes are at their bound is passed over; when every candidate was, and
-   * nothing else may still apply the write, the client is answered unavailable and the write ends.
+   * Asks the next candidate to coordinate ({@code applyWithinMillis}: 0, or its budget). A
+   * candidate on a peer whose queued bytes are at their bound is passed over; when every candidate
+   * was, and nothing else may still apply the write, the client is answered unavailable and the
+   * write ends.
    */
   private void sendToNextCoordinator(long applyWithinMillis, WriteLinks links) {
     switch (candidates.next(plan.coordinateBytes(), links)) {
@@ -377,8 +427,13 @@ public final class WriteCore {
       }
       Optional<String> holder = hints.holder(objectBytes(), links);
       if (holder.isEmpty()) {
-        log(true, "write " + LogText.escape(plan.key()) + ": no member can hold the hint for replica "
-            + target + " (no hint manager runs here); anti-entropy repairs it");
+        log(
+            true,
+            "write "
+                + LogText.escape(plan.key())
+                + ": no member can hold the hint for replica "
+                + target
+                + " (no hint manager runs here); anti-entropy repairs it");
         continue;
       }
       hints.asked(target, holder.get());
@@ -392,9 +447,10 @@ public final class WriteCore {
     }
     markTombstoneIfEveryReplicaAcked();
     if (answer == null && quorum.met() && context != null) {
-      answer(new WriteResult.Written(
-          context, quorum.ackedNodes(), hints.describe(), plan.sloppy()));
-    } else if (answer == null && quorum.impossible()
+      answer(
+          new WriteResult.Written(context, quorum.ackedNodes(), hints.describe(), plan.sloppy()));
+    } else if (answer == null
+        && quorum.impossible()
         && !(plan.sloppy() && hints.pendingCount() > 0)) {
       answerUnavailable("replicas failed to store the write");
     }
@@ -410,7 +466,10 @@ public final class WriteCore {
    */
   private void markTombstoneIfEveryReplicaAcked() {
     int n = plan.replicationFactor();
-    if (tombstoneMarked || !plan.tombstone() || object == null || plan.replicas().size() < n
+    if (tombstoneMarked
+        || !plan.tombstone()
+        || object == null
+        || plan.replicas().size() < n
         || quorum.ackedNodes().size() < n
         || !plan.replicas().stream().allMatch(r -> acked.contains(r.id()))) {
       return;
@@ -427,8 +486,8 @@ public final class WriteCore {
     if (ackTimeout == null) {
       return quorum.allAnswered();
     }
-    boolean covered = plan.replicas().stream()
-        .allMatch(r -> acked.contains(r.id()) || hints.storedFor(r));
+    boolean covered =
+        plan.replicas().stream().allMatch(r -> acked.contains(r.id()) || hints.storedFor(r));
     return hints.pendingCount() == 0 && (covered || (hintsDue && quorum.allAnswered()));
   }
 
@@ -441,8 +500,9 @@ public final class WriteCore {
   }
 
   private void answerUnavailable(String reason) {
-    answer(new Outcome.Unavailable(
-        quorum.acks(), quorum.required(), quorum.replicas(), quorum.ackedNodes(), reason));
+    answer(
+        new Outcome.Unavailable(
+            quorum.acks(), quorum.required(), quorum.replicas(), quorum.ackedNodes(), reason));
   }
 
   private void answer(WriteResult result) {
@@ -487,7 +547,9 @@ public final class WriteCore {
     return object;
   }
 
-  /** The replica-ack timeout this write uses (at most half its timeout), null when hints are off. */
+  /**
+   * The replica-ack timeout this write uses (at most half its timeout), null when hints are off.
+   */
   public Duration ackTimeout() {
     return ackTimeout;
   }

@@ -16,8 +16,8 @@ import java.util.Set;
  * one goes to. A holder is a fallback member this write has not used yet (so a sloppy write's hints
  * count on distinct members), else one it already used (a member may hold several replicas' hints,
  * counted once toward W), else this node itself, as Cassandra's coordinators keep hints: with four
- * members and N = 3 there is a single fallback, and a live replica slow to ack must not take it from
- * a paused one. Pure; copied, never shared, by each new core.
+ * members and N = 3 there is a single fallback, and a live replica slow to ack must not take it
+ * from a paused one. Pure; copied, never shared, by each new core.
  */
 final class WriteHints {
   private final List<String> fallbacks;
@@ -51,8 +51,7 @@ final class WriteHints {
 
   /** Whether {@code target} has no hint on its way, stored or refused. */
   boolean unasked(ReplicaId target) {
-    return !pending.containsKey(target) && !stored.containsKey(target)
-        && !refused.contains(target);
+    return !pending.containsKey(target) && !stored.containsKey(target) && !refused.contains(target);
   }
 
   /**

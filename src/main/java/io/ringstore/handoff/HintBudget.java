@@ -3,11 +3,11 @@ package io.ringstore.handoff;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Bytes one node's hints take, against a budget: the hint values on disk
- * ({@code ringstore.handoff.max-hint-bytes}; every {@link HintStore} of the node reserves a new
- * hint's bytes here before it persists it, and a hint that does not fit is refused), and the values
- * read back into memory for delivery ({@link HintSettings#maxDeliveryBytes()}), so both stay bounded
- * in bytes, not counts (DESIGN invariant 6). Shared by the stores of one {@link HintManager};
+ * Bytes one node's hints take, against a budget: the hint values on disk ({@code
+ * ringstore.handoff.max-hint-bytes}; every {@link HintStore} of the node reserves a new hint's
+ * bytes here before it persists it, and a hint that does not fit is refused), and the values read
+ * back into memory for delivery ({@link HintSettings#maxDeliveryBytes()}), so both stay bounded in
+ * bytes, not counts (DESIGN invariant 6). Shared by the stores of one {@link HintManager};
  * thread-safe, no Pekko.
  *
  * <p>{@link #add} is unconditional: a store that recovered more hints than the budget (a smaller

@@ -8,10 +8,10 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.cluster.Cluster;
-import org.apache.pekko.actor.typed.javadsl.Adapter;
 
 /**
  * Which member runs which {@link HintManager}: kept up to date from the Receptionist, so a write
@@ -19,6 +19,7 @@ import org.apache.pekko.actor.typed.javadsl.Adapter;
  */
 public final class HintDirectory {
   private volatile Map<String, ActorRef<HintManager.Command>> managers = Map.of();
+
   /** This node's name, or null when it runs no hint manager (tests). */
   private volatile String selfNode;
 
@@ -62,17 +63,22 @@ public final class HintDirectory {
   }
 
   private Behavior<Receptionist.Listing> listener(String selfNode) {
-    return Behaviors.setup(ctx -> {
-      ctx.getSystem().receptionist().tell(Receptionist.subscribe(HintManager.KEY, ctx.getSelf()));
-      return Behaviors.receiveMessage(listing -> {
-        Map<String, ActorRef<HintManager.Command>> next = new HashMap<>();
-        for (ActorRef<HintManager.Command> ref : listing.getServiceInstances(HintManager.KEY)) {
-          var address = ref.path().address();
-          next.put(address.hasLocalScope() ? selfNode : NodeAddress.of(address), ref);
-        }
-        managers = Map.copyOf(next);
-        return Behaviors.same();
-      });
-    });
+    return Behaviors.setup(
+        ctx -> {
+          ctx.getSystem()
+              .receptionist()
+              .tell(Receptionist.subscribe(HintManager.KEY, ctx.getSelf()));
+          return Behaviors.receiveMessage(
+              listing -> {
+                Map<String, ActorRef<HintManager.Command>> next = new HashMap<>();
+                for (ActorRef<HintManager.Command> ref :
+                    listing.getServiceInstances(HintManager.KEY)) {
+                  var address = ref.path().address();
+                  next.put(address.hasLocalScope() ? selfNode : NodeAddress.of(address), ref);
+                }
+                managers = Map.copyOf(next);
+                return Behaviors.same();
+              });
+        });
   }
 }

@@ -20,9 +20,9 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
 
 /**
- * The node-local hint journal (pekko-persistence-jdbc, configured in
- * {@code ringstore-persistence.conf}): creates its tables before the {@link HintManager} starts, so
- * hints can be persisted from the first one on (DESIGN invariant 1).
+ * The node-local hint journal (pekko-persistence-jdbc, configured in {@code
+ * ringstore-persistence.conf}): creates its tables before the {@link HintManager} starts, so hints
+ * can be persisted from the first one on (DESIGN invariant 1).
  */
 public final class HintJournal {
   private static final String BLOCKING_DISPATCHER = "pekko.actor.default-blocking-io-dispatcher";
@@ -34,12 +34,12 @@ public final class HintJournal {
    * hint values ({@link HintValues}) unless they exist, on Pekko's blocking dispatcher. Completes
    * when done; run it before starting the hint manager.
    *
-   * <p>The journal's tables are those of the plugin, defined in our own DDL
-   * ({@code hint-journal-h2.sql}, {@code hint-journal-postgres.sql} beside this class) and run over
-   * plain JDBC. Every statement says {@code IF NOT EXISTS}, which makes it safe to run on every
-   * start. On another database the journal's tables are the operator's to create (the plugin's
-   * schema scripts); the values table is created all the same. A database that cannot be reached,
-   * or a statement that fails, fails the returned stage.
+   * <p>The journal's tables are those of the plugin, defined in our own DDL ({@code
+   * hint-journal-h2.sql}, {@code hint-journal-postgres.sql} beside this class) and run over plain
+   * JDBC. Every statement says {@code IF NOT EXISTS}, which makes it safe to run on every start. On
+   * another database the journal's tables are the operator's to create (the plugin's schema
+   * scripts); the values table is created all the same. A database that cannot be reached, or a
+   * statement that fails, fails the returned stage.
    */
   public static CompletionStage<Done> createSchema(ClassicActorSystemProvider system) {
     Config config = system.classicSystem().settings().config();
@@ -89,7 +89,9 @@ public final class HintJournal {
     return Optional.empty();
   }
 
-  /** The statements of a script: {@code --} comment lines dropped, split at a line ending in ';'. */
+  /**
+   * The statements of a script: {@code --} comment lines dropped, split at a line ending in ';'.
+   */
   static List<String> statements(String script) {
     List<String> statements = new ArrayList<>();
     StringBuilder current = new StringBuilder();
@@ -115,7 +117,8 @@ public final class HintJournal {
   private static String readResource(String name) {
     try (InputStream in = HintJournal.class.getResourceAsStream(name)) {
       if (in == null) {
-        throw new IllegalStateException("missing resource " + name + " beside " + HintJournal.class);
+        throw new IllegalStateException(
+            "missing resource " + name + " beside " + HintJournal.class);
       }
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {

@@ -18,16 +18,18 @@ import java.util.Optional;
 
 /**
  * The start-up check of the embedded hint journal (DESIGN invariant 8, and: a node never reports
- * ready with hinted handoff off). Before the actor system starts, the H2 file of
- * {@code ringstore-persistence.conf} is opened over JDBC and every row of its journal, snapshot and
- * hint value ({@link HintValues}) tables is read; a file that cannot be opened or read is a {@link DamagedFileException}. A repair
- * moves the file aside, so the node starts with an empty journal: the hints in the damaged one are
- * lost (anti-entropy brings their writes to their replicas instead). A journal on a server database
- * (PostgreSQL) is the operator's to check: only an H2 file is checked here.
+ * ready with hinted handoff off). Before the actor system starts, the H2 file of {@code
+ * ringstore-persistence.conf} is opened over JDBC and every row of its journal, snapshot and hint
+ * value ({@link HintValues}) tables is read; a file that cannot be opened or read is a {@link
+ * DamagedFileException}. A repair moves the file aside, so the node starts with an empty journal:
+ * the hints in the damaged one are lost (anti-entropy brings their writes to their replicas
+ * instead). A journal on a server database (PostgreSQL) is the operator's to check: only an H2 file
+ * is checked here.
  */
 public final class HintJournalCheck {
   static final String DB_PATH = "pekko-persistence-jdbc.shared-databases.ringstore-hints.db";
   private static final String H2_FILE = "jdbc:h2:file:";
+
   /** H2's error code for a database file in use by another process: not damage. */
   private static final int DATABASE_ALREADY_OPEN = 90020;
 
@@ -63,16 +65,23 @@ public final class HintJournalCheck {
     }
     String url = config.getString(DB_PATH + ".url");
     String jdbcUrl = url + (url.contains("IFEXISTS=") ? "" : ";IFEXISTS=TRUE");
-    try (Connection connection = DriverManager.getConnection(jdbcUrl,
-        config.getString(DB_PATH + ".user"), config.getString(DB_PATH + ".password"));
-         Statement statement = connection.createStatement()) {
+    try (Connection connection =
+            DriverManager.getConnection(
+                jdbcUrl,
+                config.getString(DB_PATH + ".user"),
+                config.getString(DB_PATH + ".password"));
+        Statement statement = connection.createStatement()) {
       long events = 0;
       if (tableExists(statement, "event_journal")) {
-        events = readThrough(statement, "SELECT \"persistence_id\", \"sequence_number\", \"event_payload\""
-            + " FROM PUBLIC.\"event_journal\"");
+        events =
+            readThrough(
+                statement,
+                "SELECT \"persistence_id\", \"sequence_number\", \"event_payload\""
+                    + " FROM PUBLIC.\"event_journal\"");
       }
       if (tableExists(statement, "snapshot")) {
-        readThrough(statement, "SELECT \"persistence_id\", \"snapshot_payload\" FROM PUBLIC.\"snapshot\"");
+        readThrough(
+            statement, "SELECT \"persistence_id\", \"snapshot_payload\" FROM PUBLIC.\"snapshot\"");
       }
       if (tableExists(statement, "hint_values")) {
         readThrough(statement, "SELECT \"persistence_id\", \"object\" FROM " + HintValues.TABLE);
@@ -80,12 +89,20 @@ public final class HintJournalCheck {
       return events;
     } catch (SQLException e) {
       if (e.getErrorCode() == DATABASE_ALREADY_OPEN) {
-        throw new IllegalStateException("the hint journal " + file.get() + " is in use by another"
-            + " process (is this node already running?): " + e.getMessage(), e);
+        throw new IllegalStateException(
+            "the hint journal "
+                + file.get()
+                + " is in use by another"
+                + " process (is this node already running?): "
+                + e.getMessage(),
+            e);
       }
-      throw new DamagedFileException(file.get(), DamagedFileException.Part.HINT_JOURNAL,
+      throw new DamagedFileException(
+          file.get(),
+          DamagedFileException.Part.HINT_JOURNAL,
           "the hints this node holds for replicas that were down (writes not yet delivered to them)",
-          firstLine(e.getMessage()), e);
+          firstLine(e.getMessage()),
+          e);
     }
   }
 
@@ -106,25 +123,36 @@ public final class HintJournalCheck {
         long bytes = Files.size(file);
         String base = file.getFileName().toString().replaceFirst("\\.mv\\.db$", "");
         try (var siblings = Files.list(file.getParent())) {
-          for (Path p : siblings.filter(p -> p.getFileName().toString().startsWith(base + ".")).toList()) {
+          for (Path p :
+              siblings.filter(p -> p.getFileName().toString().startsWith(base + ".")).toList()) {
             Files.move(p, target.resolve(p.getFileName()));
           }
         }
-        repairs.add(new DamageRepair(DamagedFileException.Part.HINT_JOURNAL, file.toString(),
-            target.resolve(file.getFileName()).toString(), "moved the hint journal (" + bytes
-            + " bytes) aside and started an empty one: every hint in it is lost (how many cannot be"
-            + " read from the damaged file); the writes they carried reach their replicas by"
-            + " anti-entropy instead"));
+        repairs.add(
+            new DamageRepair(
+                DamagedFileException.Part.HINT_JOURNAL,
+                file.toString(),
+                target.resolve(file.getFileName()).toString(),
+                "moved the hint journal ("
+                    + bytes
+                    + " bytes) aside and started an empty one: every hint in it is lost (how many cannot be"
+                    + " read from the damaged file); the writes they carried reach their replicas by"
+                    + " anti-entropy instead"));
         return repairs;
       } catch (IOException io) {
-        throw new UncheckedIOException("cannot move the damaged hint journal " + file + " to " + target, io);
+        throw new UncheckedIOException(
+            "cannot move the damaged hint journal " + file + " to " + target, io);
       }
     }
   }
 
   private static boolean tableExists(Statement statement, String table) throws SQLException {
-    try (ResultSet rs = statement.executeQuery("SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES"
-        + " WHERE TABLE_SCHEMA = 'PUBLIC' AND TABLE_NAME = '" + table + "'")) {
+    try (ResultSet rs =
+        statement.executeQuery(
+            "SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES"
+                + " WHERE TABLE_SCHEMA = 'PUBLIC' AND TABLE_NAME = '"
+                + table
+                + "'")) {
       return rs.next() && rs.getLong(1) > 0;
     }
   }

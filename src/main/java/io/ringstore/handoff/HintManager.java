@@ -39,7 +39,8 @@ import org.apache.pekko.stream.javadsl.Sink;
  * started on the first hint for it and, at start-up, for every target that the node-local journal
  * still holds hints of — so hints accepted before a crash are delivered after it (DESIGN invariant
  * 1). Tells every store to deliver when a member becomes reachable or up (invariant 4). Registered
- * with the receptionist under {@link #KEY}, so coordinators on any node find the manager of a member.
+ * with the receptionist under {@link #KEY}, so coordinators on any node find the manager of a
+ * member.
  *
  * <p>Stores are not passivated: a node holds at most (partitions × N) of them, and an empty one
  * holds no hints in memory; a store keeps only an index in memory, the hint values are on disk
@@ -65,7 +66,9 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
       ReplicaId target, String key, byte[] object, ActorRef<HintStoreReply> replyTo)
       implements Command {}
 
-  /** Asks for the stats of one target's hints; answered at once (empty stats for an unknown target). */
+  /**
+   * Asks for the stats of one target's hints; answered at once (empty stats for an unknown target).
+   */
   public record GetStats(ReplicaId target, ActorRef<HintStats> replyTo) implements Command {}
 
   /** Asks for the stats of every target of this node; answered within the stats timeout. */
@@ -73,15 +76,17 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
 
   /**
    * Stats of every target (in target order); {@code missing} stores did not answer in time. The
-   * node's hint budget: {@code budgetBytes} in all, {@code usedBytes} of it held, and
-   * {@code refusedBudget} hints refused for lack of it since the node started.
+   * node's hint budget: {@code budgetBytes} in all, {@code usedBytes} of it held, and {@code
+   * refusedBudget} hints refused for lack of it since the node started.
    */
   public record AllHintStats(
       List<HintStats> targets, int missing, long budgetBytes, long usedBytes, long refusedBudget)
       implements CborSerializable {}
 
   /** Sent on any member becoming reachable or up (the manager's own subscription, or by hand). */
-  public enum TargetsReachable implements Command { INSTANCE }
+  public enum TargetsReachable implements Command {
+    INSTANCE
+  }
 
   private record JournalTargets(List<ReplicaId> targets, String failure) implements Command {}
 
@@ -100,12 +105,14 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
   private final LongSupplier wallClock;
   private final HintBudget budget;
   private final HintBudget deliveryBudget;
+
   /**
    * Bytes of hints handed to the stores and not yet on disk: they are in the heap (in a store's
    * mailbox or stash, or being written), so they are bounded like the values in delivery (a
    * sixteenth of the heap; one hint is always allowed), whatever the disk budget allows.
    */
   private final HintBudget pendingBudget;
+
   private final HintValues values;
   private final Map<ReplicaId, ActorRef<HintStore.Command>> stores = new HashMap<>();
   private int aggregators;
@@ -125,7 +132,9 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
   }
 
   private HintManager(
-      ActorContext<Command> ctx, ReplicaDirectory directory, HintSettings settings,
+      ActorContext<Command> ctx,
+      ReplicaDirectory directory,
+      HintSettings settings,
       LongSupplier wallClock) {
     super(ctx);
     this.directory = directory;
@@ -134,31 +143,47 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
     this.budget = HintBudget.of(settings.maxHintBytes());
     this.deliveryBudget = HintBudget.of(settings.maxDeliveryBytes());
     this.pendingBudget = HintBudget.of(settings.maxDeliveryBytes());
-    this.values = HintValues.fromConfig(ctx.getSystem().settings().config(),
-        ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(STORAGE_DISPATCHER)));
+    this.values =
+        HintValues.fromConfig(
+            ctx.getSystem().settings().config(),
+            ctx.getSystem()
+                .dispatchers()
+                .lookup(DispatcherSelector.fromConfig(STORAGE_DISPATCHER)));
     ctx.getSystem().receptionist().tell(Receptionist.register(KEY, ctx.getSelf()));
     if (isClustered(ctx)) {
       Cluster cluster = Cluster.get(ctx.getSystem());
-      cluster.subscriptions().tell(Subscribe.create(
-          ctx.messageAdapter(ClusterEvent.MemberEvent.class, ClusterChange::new),
-          ClusterEvent.MemberEvent.class));
-      cluster.subscriptions().tell(Subscribe.create(
-          ctx.messageAdapter(ClusterEvent.ReachableMember.class, ReachabilityChange::new),
-          ClusterEvent.ReachableMember.class));
+      cluster
+          .subscriptions()
+          .tell(
+              Subscribe.create(
+                  ctx.messageAdapter(ClusterEvent.MemberEvent.class, ClusterChange::new),
+                  ClusterEvent.MemberEvent.class));
+      cluster
+          .subscriptions()
+          .tell(
+              Subscribe.create(
+                  ctx.messageAdapter(ClusterEvent.ReachableMember.class, ReachabilityChange::new),
+                  ClusterEvent.ReachableMember.class));
     }
-    JdbcReadJournal journal = PersistenceQuery.get(ctx.getSystem())
-        .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
+    JdbcReadJournal journal =
+        PersistenceQuery.get(ctx.getSystem())
+            .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
     // a store with values but no event yet (a crash in between) starts too, and deletes them
     ctx.pipeToSelf(
-        journal.currentPersistenceIds().runWith(Sink.seq(), ctx.getSystem())
-            .thenCombine(values.persistenceIds(), (journaled, valued) -> {
-              Set<String> ids = new TreeSet<>(journaled);
-              ids.addAll(valued);
-              return List.copyOf(ids);
-            }),
-        (ids, failure) -> failure != null
-            ? new JournalTargets(List.of(), failure.toString())
-            : new JournalTargets(targetsOf(ids), null));
+        journal
+            .currentPersistenceIds()
+            .runWith(Sink.seq(), ctx.getSystem())
+            .thenCombine(
+                values.persistenceIds(),
+                (journaled, valued) -> {
+                  Set<String> ids = new TreeSet<>(journaled);
+                  ids.addAll(valued);
+                  return List.copyOf(ids);
+                }),
+        (ids, failure) ->
+            failure != null
+                ? new JournalTargets(List.of(), failure.toString())
+                : new JournalTargets(targetsOf(ids), null));
   }
 
   private static boolean isClustered(ActorContext<?> ctx) {
@@ -206,20 +231,31 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
     long size = cmd.object() == null ? 0 : cmd.object().length;
     if (!budget.tryAcquire(size)) {
       budget.countRefusal();
-      cmd.replyTo().tell(new HintStoreReply(cmd.target(), cmd.key(), false,
-          "this node's hints are at their byte budget (" + budget.maxBytes() + " bytes)"));
+      cmd.replyTo()
+          .tell(
+              new HintStoreReply(
+                  cmd.target(),
+                  cmd.key(),
+                  false,
+                  "this node's hints are at their byte budget (" + budget.maxBytes() + " bytes)"));
       return this;
     }
     if (!pendingBudget.tryAcquireOrAlone(size)) {
       budget.release(size);
       budget.countRefusal();
-      cmd.replyTo().tell(new HintStoreReply(cmd.target(), cmd.key(), false,
-          "this node's hints waiting to be written are at their memory bound ("
-              + pendingBudget.maxBytes() + " bytes)"));
+      cmd.replyTo()
+          .tell(
+              new HintStoreReply(
+                  cmd.target(),
+                  cmd.key(),
+                  false,
+                  "this node's hints waiting to be written are at their memory bound ("
+                      + pendingBudget.maxBytes()
+                      + " bytes)"));
       return this;
     }
-    storeFor(cmd.target()).tell(new HintStore.StoreHint(
-        cmd.key(), cmd.object(), size, cmd.replyTo()));
+    storeFor(cmd.target())
+        .tell(new HintStore.StoreHint(cmd.key(), cmd.object(), size, cmd.replyTo()));
     return this;
   }
 
@@ -229,17 +265,19 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
   }
 
   private Behavior<Command> onGetStats(GetStats cmd) {
-    Optional.ofNullable(stores.get(cmd.target())).ifPresentOrElse(
-        store -> store.tell(new HintStore.GetStats(cmd.replyTo())),
-        () -> cmd.replyTo().tell(HintStats.empty(cmd.target())));
+    Optional.ofNullable(stores.get(cmd.target()))
+        .ifPresentOrElse(
+            store -> store.tell(new HintStore.GetStats(cmd.replyTo())),
+            () -> cmd.replyTo().tell(HintStats.empty(cmd.target())));
     return this;
   }
 
   private Behavior<Command> onGetAllStats(GetAllStats cmd) {
-    getContext().spawn(
-        HintStatsAggregator.create(
-            List.copyOf(stores.values()), budget, STATS_TIMEOUT, cmd.replyTo()),
-        "stats-" + (++aggregators));
+    getContext()
+        .spawn(
+            HintStatsAggregator.create(
+                List.copyOf(stores.values()), budget, STATS_TIMEOUT, cmd.replyTo()),
+            "stats-" + (++aggregators));
     return this;
   }
 
@@ -258,9 +296,11 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
 
   private Behavior<Command> onJournalTargets(JournalTargets found) {
     if (found.failure() != null) {
-      getContext().getLog().error(
-          "could not list the hint journal's targets; their hints wait for a new hint: {}",
-          found.failure());
+      getContext()
+          .getLog()
+          .error(
+              "could not list the hint journal's targets; their hints wait for a new hint: {}",
+              found.failure());
     } else if (!found.targets().isEmpty()) {
       getContext().getLog().info("resuming hinted handoff for {} targets", found.targets().size());
     }
@@ -269,9 +309,20 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
   }
 
   private ActorRef<HintStore.Command> storeFor(ReplicaId target) {
-    return stores.computeIfAbsent(target, t -> getContext().spawn(
-        HintStore.create(t, directory, settings, values, wallClock::getAsLong, budget,
-            deliveryBudget, pendingBudget),
-        "hints-" + t.id()));
+    return stores.computeIfAbsent(
+        target,
+        t ->
+            getContext()
+                .spawn(
+                    HintStore.create(
+                        t,
+                        directory,
+                        settings,
+                        values,
+                        wallClock::getAsLong,
+                        budget,
+                        deliveryBudget,
+                        pendingBudget),
+                    "hints-" + t.id()));
   }
 }

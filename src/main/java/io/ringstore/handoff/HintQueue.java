@@ -24,25 +24,24 @@ import scala.math.Ordering;
 /**
  * The index of the hints queued for one target replica: an immutable map from key to {@link Hint},
  * sorted by key, at most one hint per key. A hint here names its object by digest and size; the
- * object itself is on disk ({@link HintValues}), so the queue's memory does not grow with the values
- * (DESIGN invariant 6). A second hint for a key already queued is merged with the queued object by
- * {@link #merge} (a pure, deterministic {@link DvvSet#sync}) before the merged object replaces the
- * entry, so the queue never holds less than any hint it was given (invariant 1) and delivering the
- * merged object brings the target up to date with all of them (invariant 4).
+ * object itself is on disk ({@link HintValues}), so the queue's memory does not grow with the
+ * values (DESIGN invariant 6). A second hint for a key already queued is merged with the queued
+ * object by {@link #merge} (a pure, deterministic {@link DvvSet#sync}) before the merged object
+ * replaces the entry, so the queue never holds less than any hint it was given (invariant 1) and
+ * delivering the merged object brings the target up to date with all of them (invariant 4).
  *
  * <p>Backed by Scala's persistent red-black tree, so an update costs O(log n) instead of copying a
- * map of up to {@code max-hints-per-target} entries on every event. Serialized (in snapshots) as the
- * list of its hints in key order.
+ * map of up to {@code max-hints-per-target} entries on every event. Serialized (in snapshots) as
+ * the list of its hints in key order.
  */
 public final class HintQueue {
   private static final Ordering<String> BY_KEY = Ordering.String$.MODULE$;
-  private static final HintQueue EMPTY =
-      new HintQueue(TreeMap$.MODULE$.empty(BY_KEY), 0);
+  private static final HintQueue EMPTY = new HintQueue(TreeMap$.MODULE$.empty(BY_KEY), 0);
 
   /**
-   * One queued hint: the key, the SHA-256 {@code digest} (hex) and {@code bytes} of its encoded object
-   * (see {@link StoredObjectCodec}), the creation time of the object's newest part, and {@code ref},
-   * which stored copy of the object holds it ({@link HintValues.ValueId}).
+   * One queued hint: the key, the SHA-256 {@code digest} (hex) and {@code bytes} of its encoded
+   * object (see {@link StoredObjectCodec}), the creation time of the object's newest part, and
+   * {@code ref}, which stored copy of the object holds it ({@link HintValues.ValueId}).
    */
   public record Hint(String key, String digest, long bytes, long createdAtMillis, long ref) {
     public Hint {
@@ -60,11 +59,15 @@ public final class HintQueue {
      */
     @JsonCreator
     static Hint fromJson(
-        @JsonProperty("key") String key, @JsonProperty("digest") String digest,
-        @JsonProperty("bytes") long bytes, @JsonProperty("createdAtMillis") long createdAtMillis,
-        @JsonProperty("ref") long ref, @JsonProperty("object") byte[] object) {
+        @JsonProperty("key") String key,
+        @JsonProperty("digest") String digest,
+        @JsonProperty("bytes") long bytes,
+        @JsonProperty("createdAtMillis") long createdAtMillis,
+        @JsonProperty("ref") long ref,
+        @JsonProperty("object") byte[] object) {
       return digest == null && object != null
-          ? of(key, object, createdAtMillis, 0) : new Hint(key, digest, bytes, createdAtMillis, ref);
+          ? of(key, object, createdAtMillis, 0)
+          : new Hint(key, digest, bytes, createdAtMillis, ref);
     }
 
     /** The index entry of {@code object} queued for {@code key}, stored as copy {@code ref}. */
@@ -74,6 +77,7 @@ public final class HintQueue {
   }
 
   private final TreeMap<String, Hint> hints;
+
   /** Sum of the queued objects' sizes. */
   private final long bytes;
 
@@ -127,8 +131,8 @@ public final class HintQueue {
   }
 
   /**
-   * This queue with {@code hint} as its key's entry: added for a new key, replacing the queued entry
-   * for a key already queued (the caller merged the objects, see {@link #merge}).
+   * This queue with {@code hint} as its key's entry: added for a new key, replacing the queued
+   * entry for a key already queued (the caller merged the objects, see {@link #merge}).
    */
   public HintQueue add(Hint hint) {
     Option<Hint> queued = hints.get(hint.key());
@@ -147,7 +151,10 @@ public final class HintQueue {
     return StoredObjectCodec.encode(merged);
   }
 
-  /** This queue without the key's hint, if the queued hint is still the object named by {@code digest}. */
+  /**
+   * This queue without the key's hint, if the queued hint is still the object named by {@code
+   * digest}.
+   */
   public HintQueue removeIfCurrent(String key, String digest) {
     return get(key).filter(h -> h.digest().equals(digest)).isPresent() ? remove(key) : this;
   }
@@ -155,17 +162,20 @@ public final class HintQueue {
   public HintQueue remove(String key) {
     Option<Hint> queued = hints.get(key);
     return queued.isDefined()
-        ? new HintQueue(hints.removed(key), bytes - queued.get().bytes()) : this;
+        ? new HintQueue(hints.removed(key), bytes - queued.get().bytes())
+        : this;
   }
 
   /** Keys whose hint was created before {@code cutoffMillis}, in key order. */
   public List<String> createdBefore(long cutoffMillis) {
     List<String> keys = new ArrayList<>();
-    CollectionConverters.asJava(hints.valuesIterator()).forEachRemaining(h -> {
-      if (h.createdAtMillis() < cutoffMillis) {
-        keys.add(h.key());
-      }
-    });
+    CollectionConverters.asJava(hints.valuesIterator())
+        .forEachRemaining(
+            h -> {
+              if (h.createdAtMillis() < cutoffMillis) {
+                keys.add(h.key());
+              }
+            });
     return keys;
   }
 
@@ -180,8 +190,8 @@ public final class HintQueue {
   }
 
   /**
-   * Every hint once, starting with the first key after {@code cursor} (all keys when it is null) and
-   * wrapping around: delivery rounds go on where the last one stopped, so no key is starved.
+   * Every hint once, starting with the first key after {@code cursor} (all keys when it is null)
+   * and wrapping around: delivery rounds go on where the last one stopped, so no key is starved.
    */
   public List<Hint> startingAfter(String cursor, int limit) {
     List<Hint> out = new ArrayList<>(Math.min(limit, hints.size()));

@@ -2,8 +2,8 @@ package io.ringstore.handoff;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import io.ringstore.config.LogText;
 import io.ringstore.CborSerializable;
+import io.ringstore.config.LogText;
 import io.ringstore.replica.ReplicaDirectory;
 import io.ringstore.replica.ReplicaEntity;
 import io.ringstore.replica.ReplicaId;
@@ -17,10 +17,10 @@ import java.util.function.LongSupplier;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
@@ -33,50 +33,52 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * The persistent mailbox of hints for one target replica entity on the node that holds them (one
- * per target, persistence id {@code hints|p:r} in the node-local journal). A hint is acknowledged to
- * the coordinator only after its value is stored ({@link HintValues}) and its {@link HintAdded} event
- * is in the journal, and is removed only after the target acknowledged storing exactly that object
- * ({@link HintDelivered}), so a hinted write survives a crash of its holder (DESIGN invariant 1).
- * While hints are queued it delivers them through sharding every {@code retry-interval} and whenever
- * a member becomes reachable or up, wherever the target lives then, so the replicas converge once
- * faults heal (invariant 4).
+ * per target, persistence id {@code hints|p:r} in the node-local journal). A hint is acknowledged
+ * to the coordinator only after its value is stored ({@link HintValues}) and its {@link HintAdded}
+ * event is in the journal, and is removed only after the target acknowledged storing exactly that
+ * object ({@link HintDelivered}), so a hinted write survives a crash of its holder (DESIGN
+ * invariant 1). While hints are queued it delivers them through sharding every {@code
+ * retry-interval} and whenever a member becomes reachable or up, wherever the target lives then, so
+ * the replicas converge once faults heal (invariant 4).
  *
  * <p>The state (and its snapshots) is an index: per queued key the object's digest, size and
  * creation time. The objects are on disk and read back, off the actor (storage dispatcher, then
- * {@code pipeToSelf}), to deliver them and to merge a new hint into the queued one; at most
- * {@code max-in-flight} reads per store and, node-wide, the delivery budget's bytes of values are in
+ * {@code pipeToSelf}), to deliver them and to merge a new hint into the queued one; at most {@code
+ * max-in-flight} reads per store and, node-wide, the delivery budget's bytes of values are in
  * memory at once (invariant 6). A value is written before the event that names it and deleted after
  * the event that removes it; after recovery the store deletes the values no event names (a crash
- * between the two steps) before it takes a command, and a queued hint whose value is missing or does
- * not match its digest is logged at ERROR, counted ({@link HintStats#lost()}, persisted) and dropped
- * ({@link HintLost}): anti-entropy repairs that key.
+ * between the two steps) before it takes a command, and a queued hint whose value is missing or
+ * does not match its digest is logged at ERROR, counted ({@link HintStats#lost()}, persisted) and
+ * dropped ({@link HintLost}): anti-entropy repairs that key.
  *
  * <p>Hints older than the hint window are dropped ({@link HintExpired}) rather than delivered:
- * anti-entropy repairs those keys. Hints refused because the queue is full are counted in
- * {@link HintStats#dropped()}, in memory only (the count restarts at 0 with the actor); the delivered,
+ * anti-entropy repairs those keys. Hints refused because the queue is full are counted in {@link
+ * HintStats#dropped()}, in memory only (the count restarts at 0 with the actor); the delivered,
  * expired and lost counts are part of the persisted state.
  *
  * <p>The queued objects' bytes on disk are budgeted: a new hint is persisted only if its bytes fit
  * both under this target's {@code max-hint-bytes-per-target} and, reserved in the node's shared
- * {@link HintBudget}, under {@code max-hint-bytes}; otherwise it is refused (counted in
- * {@link HintStats#refusedBudget()}) and the coordinator does not count it toward W.
+ * {@link HintBudget}, under {@code max-hint-bytes}; otherwise it is refused (counted in {@link
+ * HintStats#refusedBudget()}) and the coordinator does not count it toward W.
  */
 public final class HintStore
-    extends EventSourcedBehaviorWithEnforcedReplies<HintStore.Command, HintStore.Event, HintStore.State> {
+    extends EventSourcedBehaviorWithEnforcedReplies<
+        HintStore.Command, HintStore.Event, HintStore.State> {
 
   /** Messages a hint store accepts. */
   public interface Command extends CborSerializable {}
 
   /**
    * Sent (through {@link HintManager}) by a write coordinator whose target replica did not ack:
-   * queue {@code object} (an encoded stored object) for {@code key}. The reply comes once the hint is
-   * in the journal ({@code accepted}), or at once when it is refused (queue full, invalid object).
-   * The hint's age (for {@code hint-window}) counts from when this store accepted it, on this node's
-   * clock: the coordinator sends no time, so the expiry needs no two clocks to agree (issue 10,
-   * item 5). Acceptance comes after the coordinator made the object by the request's delay (at most
-   * the request timeout), far inside the gap that tombstones.grace-period keeps above hint-window.
-   * {@code reservedBytes}: the object's bytes, when the {@link HintManager} already reserved them in
-   * the node's {@link HintBudget} (so hints waiting in mailboxes count too); 0 when not.
+   * queue {@code object} (an encoded stored object) for {@code key}. The reply comes once the hint
+   * is in the journal ({@code accepted}), or at once when it is refused (queue full, invalid
+   * object). The hint's age (for {@code hint-window}) counts from when this store accepted it, on
+   * this node's clock: the coordinator sends no time, so the expiry needs no two clocks to agree
+   * (issue 10, item 5). Acceptance comes after the coordinator made the object by the request's
+   * delay (at most the request timeout), far inside the gap that tombstones.grace-period keeps
+   * above hint-window. {@code reservedBytes}: the object's bytes, when the {@link HintManager}
+   * already reserved them in the node's {@link HintBudget} (so hints waiting in mailboxes count
+   * too); 0 when not.
    */
   public record StoreHint(
       String key, byte[] object, long reservedBytes, ActorRef<HintStoreReply> replyTo)
@@ -87,12 +89,16 @@ public final class HintStore
     }
   }
 
-  /** Answer to {@link StoreHint}: {@code accepted} only once persisted; {@code reason} when refused. */
+  /**
+   * Answer to {@link StoreHint}: {@code accepted} only once persisted; {@code reason} when refused.
+   */
   public record HintStoreReply(ReplicaId target, String key, boolean accepted, String reason)
       implements CborSerializable {}
 
   /** Sent by the {@link HintManager} when a member became reachable or up: deliver now. */
-  public enum TargetReachable implements Command { INSTANCE }
+  public enum TargetReachable implements Command {
+    INSTANCE
+  }
 
   /** Asks for this store's {@link HintStats}; answered at once. */
   public record GetStats(ActorRef<HintStats> replyTo) implements Command {}
@@ -106,20 +112,31 @@ public final class HintStore
    * delivered (since the actor started).
    */
   public record HintStats(
-      ReplicaId target, int queued, long oldestCreatedAtMillis, long delivered, long dropped,
-      long expired, long bytes, long refusedBudget, long lost, long deliveredBytes)
+      ReplicaId target,
+      int queued,
+      long oldestCreatedAtMillis,
+      long delivered,
+      long dropped,
+      long expired,
+      long bytes,
+      long refusedBudget,
+      long lost,
+      long deliveredBytes)
       implements CborSerializable {
     public static HintStats empty(ReplicaId target) {
       return new HintStats(target, 0, -1, 0, 0, 0, 0, 0, 0, 0);
     }
   }
 
-  private enum Deliver implements Command { INSTANCE }
+  private enum Deliver implements Command {
+    INSTANCE
+  }
 
   /** Internal messages: never sent to another node, not serialized. */
   private interface Internal extends Command, NoSerializationVerificationNeeded {}
 
-  private record Delivered(String key, String digest, boolean ok, String failure) implements Internal {}
+  private record Delivered(String key, String digest, boolean ok, String failure)
+      implements Internal {}
 
   /** The values check after recovery ({@code failure} when it could not be made). */
   private record ValuesChecked(HintStoreValues.Checked checked, String failure)
@@ -139,8 +156,8 @@ public final class HintStore
   public interface Event extends CborSerializable {}
 
   /**
-   * A hint was queued: the index entry of its object (stored in {@link HintValues} before this event
-   * is persisted), which replaces the key's entry (a merge of the queued and the new object).
+   * A hint was queued: the index entry of its object (stored in {@link HintValues} before this
+   * event is persisted), which replaces the key's entry (a merge of the queued and the new object).
    */
   public record HintAdded(String key, String digest, long bytes, long createdAtMillis, long ref)
       implements Event {
@@ -155,9 +172,12 @@ public final class HintStore
      */
     @JsonCreator
     static HintAdded fromJson(
-        @JsonProperty("key") String key, @JsonProperty("digest") String digest,
-        @JsonProperty("bytes") long bytes, @JsonProperty("createdAtMillis") long createdAtMillis,
-        @JsonProperty("ref") long ref, @JsonProperty("object") byte[] object) {
+        @JsonProperty("key") String key,
+        @JsonProperty("digest") String digest,
+        @JsonProperty("bytes") long bytes,
+        @JsonProperty("createdAtMillis") long createdAtMillis,
+        @JsonProperty("ref") long ref,
+        @JsonProperty("object") byte[] object) {
       return digest == null && object != null
           ? new HintAdded(HintQueue.Hint.of(key, object, createdAtMillis, 0))
           : new HintAdded(key, digest, bytes, createdAtMillis, ref);
@@ -168,7 +188,9 @@ public final class HintStore
     }
   }
 
-  /** The target acked the queued object with this digest; removed unless a newer one replaced it. */
+  /**
+   * The target acked the queued object with this digest; removed unless a newer one replaced it.
+   */
   public record HintDelivered(String key, String objectDigest) implements Event {}
 
   /** The key's hint outlived the hint window and was dropped. */
@@ -215,46 +237,84 @@ public final class HintStore
   private final LongSupplier clock;
   private final HintBudget budget;
   private final HintBudget deliveryBudget;
+
   /** Bytes of hints handed to stores and not yet on disk (reserved by the {@link HintManager}). */
   private final HintBudget pendingBudget;
+
   private final HintStoreValues disk;
+
   /** Bytes of the state's queue this store has added to the node's budget. */
   private long accounted;
+
   /** Bytes reserved in the budget for a hint being stored or persisted. */
   private long reserved;
+
   private long refusedBudget;
+
   /** False until the values are checked against the recovered index: commands wait (stashed). */
   private boolean checked;
+
   /** True while a new hint's value is being stored: further hints wait (stashed). */
   private boolean storing;
+
   /** Keys being read or awaiting an ack. Not persisted. */
   private final Map<String, InFlight> inFlight = new HashMap<>();
+
   /** The last key sent: the next round starts after it. */
   private String cursor;
+
   private long dropped;
+
   /** Bytes of the objects delivered since this actor started. */
   private long deliveredBytes;
 
   /**
-   * A hint store for {@code target}, reaching it through {@code directory}, its values in
-   * {@code values}, with the node's shared byte budgets for hints on disk, values in delivery and
-   * hints on their way to disk (whose bytes the {@link HintManager} reserved: this store gives them
-   * back once the hint's value is on disk or refused).
+   * A hint store for {@code target}, reaching it through {@code directory}, its values in {@code
+   * values}, with the node's shared byte budgets for hints on disk, values in delivery and hints on
+   * their way to disk (whose bytes the {@link HintManager} reserved: this store gives them back
+   * once the hint's value is on disk or refused).
    */
   static Behavior<Command> create(
-      ReplicaId target, ReplicaDirectory directory, HintSettings settings, HintValues values,
-      LongSupplier clock, HintBudget budget, HintBudget deliveryBudget, HintBudget pendingBudget) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new HintStore(
-        ctx, timers, target, directory, settings, values, clock, budget, deliveryBudget,
-        pendingBudget)));
+      ReplicaId target,
+      ReplicaDirectory directory,
+      HintSettings settings,
+      HintValues values,
+      LongSupplier clock,
+      HintBudget budget,
+      HintBudget deliveryBudget,
+      HintBudget pendingBudget) {
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers ->
+                    new HintStore(
+                        ctx,
+                        timers,
+                        target,
+                        directory,
+                        settings,
+                        values,
+                        clock,
+                        budget,
+                        deliveryBudget,
+                        pendingBudget)));
   }
 
   /** With budgets of its own (tests of one store). */
   static Behavior<Command> create(
-      ReplicaId target, ReplicaDirectory directory, HintSettings settings, HintValues values,
+      ReplicaId target,
+      ReplicaDirectory directory,
+      HintSettings settings,
+      HintValues values,
       LongSupplier clock) {
-    return create(target, directory, settings, values, clock,
-        HintBudget.of(settings.maxHintBytes()), HintBudget.of(settings.maxDeliveryBytes()),
+    return create(
+        target,
+        directory,
+        settings,
+        values,
+        clock,
+        HintBudget.of(settings.maxHintBytes()),
+        HintBudget.of(settings.maxDeliveryBytes()),
         HintBudget.of(settings.maxDeliveryBytes()));
   }
 
@@ -263,9 +323,16 @@ public final class HintStore
   }
 
   private HintStore(
-      ActorContext<Command> ctx, TimerScheduler<Command> timers, ReplicaId target,
-      ReplicaDirectory directory, HintSettings settings, HintValues values, LongSupplier clock,
-      HintBudget budget, HintBudget deliveryBudget, HintBudget pendingBudget) {
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers,
+      ReplicaId target,
+      ReplicaDirectory directory,
+      HintSettings settings,
+      HintValues values,
+      LongSupplier clock,
+      HintBudget budget,
+      HintBudget deliveryBudget,
+      HintBudget pendingBudget) {
     super(persistenceId(target));
     this.budget = budget;
     this.deliveryBudget = deliveryBudget;
@@ -336,7 +403,8 @@ public final class HintStore
     if (!state.queue().isEmpty()) {
       ctx.getLog().info("hints for {}: {} queued after recovery", target, state.queue().size());
     }
-    ctx.pipeToSelf(disk.check(state.queue().toList()),
+    ctx.pipeToSelf(
+        disk.check(state.queue().toList()),
         (checked, failure) -> new ValuesChecked(checked, describe(failure)));
     updateTimer(state);
   }
@@ -344,25 +412,36 @@ public final class HintStore
   private ReplyEffect<Event, State> onValuesChecked(State state, ValuesChecked result) {
     checked = true;
     if (result.failure() != null) {
-      ctx.getLog().error("hints for {}: cannot check their values on disk ({}); a missing value is"
-          + " found when its hint is delivered", target, LogText.escape(result.failure()));
+      ctx.getLog()
+          .error(
+              "hints for {}: cannot check their values on disk ({}); a missing value is"
+                  + " found when its hint is delivered",
+              target,
+              LogText.escape(result.failure()));
       return replyEffect(Effect().none().thenUnstashAll());
     }
     HintStoreValues.Checked found = result.checked();
     if (found.orphans() > 0) {
-      ctx.getLog().info("hints for {}: {} values no hint names (left by a crash) deleted",
-          target, found.orphans());
+      ctx.getLog()
+          .info(
+              "hints for {}: {} values no hint names (left by a crash) deleted",
+              target,
+              found.orphans());
     }
     if (found.missing().isEmpty()) {
       return replyEffect(Effect().none().thenUnstashAll());
     }
-    ctx.getLog().error("hints for {}: {} queued hints have no value on disk and are dropped"
-        + " (anti-entropy repairs those keys), e.g. key {}", target, found.missing().size(),
-        LogText.escape(found.missing().get(0).key()));
-    List<Event> lost = found.missing().stream()
-        .<Event>map(h -> new HintLost(h.key(), h.digest())).toList();
-    return replyEffect(Effect().persist(lost).thenRun(this::account).thenRun(this::updateTimer)
-        .thenUnstashAll());
+    ctx.getLog()
+        .error(
+            "hints for {}: {} queued hints have no value on disk and are dropped"
+                + " (anti-entropy repairs those keys), e.g. key {}",
+            target,
+            found.missing().size(),
+            LogText.escape(found.missing().get(0).key()));
+    List<Event> lost =
+        found.missing().stream().<Event>map(h -> new HintLost(h.key(), h.digest())).toList();
+    return replyEffect(
+        Effect().persist(lost).thenRun(this::account).thenRun(this::updateTimer).thenUnstashAll());
   }
 
   private ReplyEffect<Event, State> onStoreHint(State state, StoreHint cmd) {
@@ -377,19 +456,25 @@ public final class HintStore
     if (cmd.key() == null || cmd.key().isEmpty()) {
       return refuse(cmd, "empty key");
     }
-    if (!state.queue().contains(cmd.key()) && state.queue().size() >= settings.maxHintsPerTarget()) {
+    if (!state.queue().contains(cmd.key())
+        && state.queue().size() >= settings.maxHintsPerTarget()) {
       dropped++;
-      return refuse(cmd, "hint queue for " + target + " is full ("
-          + settings.maxHintsPerTarget() + " keys)");
+      return refuse(
+          cmd, "hint queue for " + target + " is full (" + settings.maxHintsPerTarget() + " keys)");
     }
     long size = cmd.object().length;
     if (state.queue().bytes() + size > settings.maxHintBytesPerTarget()) {
-      return refuseForBudget(cmd, "hints for " + target + " are at their byte budget ("
-          + settings.maxHintBytesPerTarget() + " bytes)");
+      return refuseForBudget(
+          cmd,
+          "hints for "
+              + target
+              + " are at their byte budget ("
+              + settings.maxHintBytesPerTarget()
+              + " bytes)");
     }
     if (cmd.reservedBytes() == 0 && !budget.tryAcquire(size)) {
-      return refuseForBudget(cmd, "this node's hints are at their byte budget ("
-          + budget.maxBytes() + " bytes)");
+      return refuseForBudget(
+          cmd, "this node's hints are at their byte budget (" + budget.maxBytes() + " bytes)");
     }
     reserved = cmd.reservedBytes() == 0 ? size : cmd.reservedBytes();
     storing = true;
@@ -400,7 +485,8 @@ public final class HintStore
   }
 
   private static String describe(Throwable failure) {
-    return failure == null ? null
+    return failure == null
+        ? null
         : String.valueOf(failure.getCause() != null ? failure.getCause() : failure);
   }
 
@@ -409,33 +495,42 @@ public final class HintStore
     StoreHint cmd = stored.cmd();
     pendingBudget.release(cmd.reservedBytes());
     if (stored.failure() != null) {
-      ctx.getLog().warn("hints for {}: the value of a hint for {} could not be stored, hint refused:"
-          + " {}", target, LogText.escape(cmd.key()), LogText.escape(stored.failure()));
+      ctx.getLog()
+          .warn(
+              "hints for {}: the value of a hint for {} could not be stored, hint refused:" + " {}",
+              target,
+              LogText.escape(cmd.key()),
+              LogText.escape(stored.failure()));
       budget.release(reserved);
       reserved = 0;
-      HintStoreReply refused = new HintStoreReply(target, cmd.key(), false,
-          "the hint could not be stored");
-      return replyEffect(Effect().none().thenRun(() -> cmd.replyTo().tell(refused))
-          .thenUnstashAll());
+      HintStoreReply refused =
+          new HintStoreReply(target, cmd.key(), false, "the hint could not be stored");
+      return replyEffect(
+          Effect().none().thenRun(() -> cmd.replyTo().tell(refused)).thenUnstashAll());
     }
     List<Event> events = new ArrayList<>(2);
     HintQueue.Hint old = stored.stored().replaced();
     // a value deleted meanwhile because its hint was delivered or expired is not lost
     if (stored.stored().replacedLost() && state.queue().get(cmd.key()).equals(Optional.of(old))) {
-      ctx.getLog().error("hints for {}: the queued value of key {} is missing or damaged on disk;"
-          + " the new hint replaces it (anti-entropy repairs the rest)", target,
-          LogText.escape(cmd.key()));
+      ctx.getLog()
+          .error(
+              "hints for {}: the queued value of key {} is missing or damaged on disk;"
+                  + " the new hint replaces it (anti-entropy repairs the rest)",
+              target,
+              LogText.escape(cmd.key()));
       events.add(new HintLost(cmd.key(), old.digest()));
     }
     events.add(new HintAdded(stored.stored().hint()));
     List<HintQueue.Hint> replaced = old == null ? List.of() : List.of(old);
     HintStoreReply accepted = new HintStoreReply(target, cmd.key(), true, null);
-    return replyEffect(Effect().persist(events)
-        .thenRun(this::account)
-        .thenRun(this::updateTimer)
-        .thenRun(() -> deleteValues(replaced))
-        .thenRun(() -> cmd.replyTo().tell(accepted))
-        .thenUnstashAll());
+    return replyEffect(
+        Effect()
+            .persist(events)
+            .thenRun(this::account)
+            .thenRun(this::updateTimer)
+            .thenRun(() -> deleteValues(replaced))
+            .thenRun(() -> cmd.replyTo().tell(accepted))
+            .thenUnstashAll());
   }
 
   private ReplyEffect<Event, State> refuseForBudget(StoreHint cmd, String reason) {
@@ -482,13 +577,22 @@ public final class HintStore
     List<String> expired =
         state.queue().createdBefore(clock.getAsLong() - settings.hintWindow().toMillis());
     if (!expired.isEmpty()) {
-      ctx.getLog().info("hints for {}: {} older than {} dropped (anti-entropy repairs them)",
-          target, expired.size(), settings.hintWindow());
-      List<HintQueue.Hint> ids = expired.stream()
-          .map(key -> state.queue().get(key).orElseThrow()).toList();
+      ctx.getLog()
+          .info(
+              "hints for {}: {} older than {} dropped (anti-entropy repairs them)",
+              target,
+              expired.size(),
+              settings.hintWindow());
+      List<HintQueue.Hint> ids =
+          expired.stream().map(key -> state.queue().get(key).orElseThrow()).toList();
       List<Event> events = expired.stream().<Event>map(HintExpired::new).toList();
-      return Effect().persist(events).thenRun(this::account).thenRun(() -> deleteValues(ids))
-          .thenRun(this::sendHints).thenRun(this::updateTimer).thenNoReply();
+      return Effect()
+          .persist(events)
+          .thenRun(this::account)
+          .thenRun(() -> deleteValues(ids))
+          .thenRun(this::sendHints)
+          .thenRun(this::updateTimer)
+          .thenNoReply();
     }
     return Effect().none().thenRun(this::sendHints).thenNoReply();
   }
@@ -506,21 +610,33 @@ public final class HintStore
       deliveryBudget.release(hint.bytes());
     }
     if (read.failure() != null) {
-      ctx.getLog().warn("hints for {}: cannot read the value of key {} ({}); retried next round",
-          target, LogText.escape(hint.key()), LogText.escape(read.failure()));
+      ctx.getLog()
+          .warn(
+              "hints for {}: cannot read the value of key {} ({}); retried next round",
+              target,
+              LogText.escape(hint.key()),
+              LogText.escape(read.failure()));
       return Effect().noReply();
     }
     if (!current) {
       return Effect().none().thenRun(this::sendHints).thenNoReply();
     }
     if (object == null) {
-      ctx.getLog().error("hints for {}: the value of the hint for key {} is {} on disk; the hint is"
-          + " dropped (anti-entropy repairs the key)", target, LogText.escape(hint.key()),
-          read.read().lost());
+      ctx.getLog()
+          .error(
+              "hints for {}: the value of the hint for key {} is {} on disk; the hint is"
+                  + " dropped (anti-entropy repairs the key)",
+              target,
+              LogText.escape(hint.key()),
+              read.read().lost());
       List<HintQueue.Hint> damaged = List.of(hint);
-      return Effect().persist(new HintLost(hint.key(), hint.digest()))
-          .thenRun(this::account).thenRun(() -> deleteValues(damaged))
-          .thenRun(this::sendHints).thenRun(this::updateTimer).thenNoReply();
+      return Effect()
+          .persist(new HintLost(hint.key(), hint.digest()))
+          .thenRun(this::account)
+          .thenRun(() -> deleteValues(damaged))
+          .thenRun(this::sendHints)
+          .thenRun(this::updateTimer)
+          .thenNoReply();
     }
     String key = hint.key();
     String digest = hint.digest();
@@ -529,8 +645,14 @@ public final class HintStore
         directory.entity(target),
         settings.deliveryTimeout(),
         replyTo -> new ReplicaEntity.Replicate(key, object, replyTo),
-        (reply, failure) -> new Delivered(key, digest, reply != null && reply.ok(),
-            failure != null ? failure.toString() : reply.ok() ? null : "target replied not ok"));
+        (reply, failure) ->
+            new Delivered(
+                key,
+                digest,
+                reply != null && reply.ok(),
+                failure != null
+                    ? failure.toString()
+                    : reply.ok() ? null : "target replied not ok"));
     return Effect().noReply();
   }
 
@@ -540,22 +662,33 @@ public final class HintStore
       deliveryBudget.release(done.hint().bytes());
     }
     if (!result.ok()) {
-      ctx.getLog().debug("hint {} for {} not delivered ({}); retried next round",
-          LogText.escape(result.key()), target, LogText.escape(result.failure()));
+      ctx.getLog()
+          .debug(
+              "hint {} for {} not delivered ({}); retried next round",
+              LogText.escape(result.key()),
+              target,
+              LogText.escape(result.failure()));
       return Effect().noReply();
     }
-    Optional<HintQueue.Hint> current = state.queue().get(result.key())
-        .filter(h -> h.digest().equals(result.digest()));
+    Optional<HintQueue.Hint> current =
+        state.queue().get(result.key()).filter(h -> h.digest().equals(result.digest()));
     if (current.isEmpty()) {
       // a newer (merged) hint for the key is queued, or the hint expired meanwhile: keep going
       return Effect().none().thenRun(this::sendHints).thenNoReply();
     }
     List<HintQueue.Hint> deliveredValue = List.of(current.get());
     long bytes = current.get().bytes();
-    return Effect().persist(new HintDelivered(result.key(), result.digest()))
+    return Effect()
+        .persist(new HintDelivered(result.key(), result.digest()))
         .thenRun(() -> deliveredBytes += bytes)
-        .thenRun(s -> ctx.getLog().info("hint delivered: target={} key={} queued={}",
-            target, LogText.escape(result.key()), s.queue().size()))
+        .thenRun(
+            s ->
+                ctx.getLog()
+                    .info(
+                        "hint delivered: target={} key={} queued={}",
+                        target,
+                        LogText.escape(result.key()),
+                        s.queue().size()))
         .thenRun(this::account)
         .thenRun(() -> deleteValues(deliveredValue))
         .thenRun(this::sendHints)
@@ -565,9 +698,13 @@ public final class HintStore
 
   private ReplyEffect<Event, State> onValuesDeleted(State state, ValuesDeleted deleted) {
     if (deleted.failure() != null) {
-      ctx.getLog().warn("hints for {}: {} values no longer queued could not be deleted now ({});"
-          + " they are deleted at the next start", target, deleted.count(),
-          LogText.escape(deleted.failure()));
+      ctx.getLog()
+          .warn(
+              "hints for {}: {} values no longer queued could not be deleted now ({});"
+                  + " they are deleted at the next start",
+              target,
+              deleted.count(),
+              LogText.escape(deleted.failure()));
     }
     return Effect().noReply();
   }
@@ -576,22 +713,34 @@ public final class HintStore
     if (!checked) {
       return Effect().stash();
     }
-    return Effect().reply(cmd.replyTo(), new HintStats(target, state.queue().size(),
-        state.queue().oldestCreatedAtMillis(), state.delivered(), dropped, state.expired(),
-        state.queue().bytes(), refusedBudget, state.lost(), deliveredBytes));
+    return Effect()
+        .reply(
+            cmd.replyTo(),
+            new HintStats(
+                target,
+                state.queue().size(),
+                state.queue().oldestCreatedAtMillis(),
+                state.delivered(),
+                dropped,
+                state.expired(),
+                state.queue().bytes(),
+                refusedBudget,
+                state.lost(),
+                deliveredBytes));
   }
 
   /** Deletes values after the events that removed them are persisted (a failure: next start). */
   private void deleteValues(List<HintQueue.Hint> hints) {
     if (!hints.isEmpty()) {
-      ctx.pipeToSelf(disk.delete(hints),
+      ctx.pipeToSelf(
+          disk.delete(hints),
           (done, failure) -> new ValuesDeleted(hints.size(), describe(failure)));
     }
   }
 
   /**
-   * Reads queued values that are not in flight for delivery, until {@code max-in-flight} are read or
-   * await an ack, or the node's delivery budget is spent (one value is always allowed when the
+   * Reads queued values that are not in flight for delivery, until {@code max-in-flight} are read
+   * or await an ack, or the node's delivery budget is spent (one value is always allowed when the
    * budget is unused, so a value larger than the budget is still delivered).
    */
   private void sendHints(State state) {
@@ -616,8 +765,8 @@ public final class HintStore
   private void read(HintQueue.Hint hint) {
     inFlight.put(hint.key(), new InFlight(hint));
     cursor = hint.key();
-    ctx.pipeToSelf(disk.read(hint),
-        (read, failure) -> new ValueRead(hint, read, describe(failure)));
+    ctx.pipeToSelf(
+        disk.read(hint), (read, failure) -> new ValueRead(hint, read, describe(failure)));
   }
 
   /** A delivery round every retry interval while hints are queued, none otherwise. */
@@ -631,8 +780,8 @@ public final class HintStore
 
   /**
    * An effect that ends in {@code thenUnstashAll()} as a reply effect: it replies (if at all) from
-   * its side effects. Pekko's effects all implement both interfaces; the Java API's type for
-   * {@code thenUnstashAll} just does not say so.
+   * its side effects. Pekko's effects all implement both interfaces; the Java API's type for {@code
+   * thenUnstashAll} just does not say so.
    */
   @SuppressWarnings("unchecked")
   private static ReplyEffect<Event, State> replyEffect(Effect<Event, State> effect) {

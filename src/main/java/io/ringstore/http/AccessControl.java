@@ -36,14 +36,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Users and roles on the HTTP API (README, Security): every request but {@code /health/*} carries HTTP
- * Basic credentials of a user in the users file whose roles grant what {@link AccessPolicy} says the
- * request needs. Without credentials, or with credentials that are not a user's, the answer is
- * {@code 401} with a {@code WWW-Authenticate} challenge; with a user lacking the role, {@code 403};
- * both with the API's JSON error body, decided before any route runs, so a refused request changes
- * nothing. Password checks run on the {@link Authenticator}'s own threads; when those are saturated the
- * answer is {@code 503} with {@code Retry-After}. Changes to the node ({@code POST /admin/leave}) are
- * logged with the user who asked.
+ * Users and roles on the HTTP API (README, Security): every request but {@code /health/*} carries
+ * HTTP Basic credentials of a user in the users file whose roles grant what {@link AccessPolicy}
+ * says the request needs. Without credentials, or with credentials that are not a user's, the
+ * answer is {@code 401} with a {@code WWW-Authenticate} challenge; with a user lacking the role,
+ * {@code 403}; both with the API's JSON error body, decided before any route runs, so a refused
+ * request changes nothing. Password checks run on the {@link Authenticator}'s own threads; when
+ * those are saturated the answer is {@code 503} with {@code Retry-After}. Changes to the node
+ * ({@code POST /admin/leave}) are logged with the user who asked.
  */
 final class AccessControl {
   private static final Logger LOG = LoggerFactory.getLogger(AccessControl.class);
@@ -65,35 +65,59 @@ final class AccessControl {
   }
 
   /**
-   * Authentication as {@code settings} says; when enabled, the users file is read now and then every
-   * reload interval (a file that became unreadable keeps the users in force and is logged once), and
-   * the checking threads stop with the actor system.
+   * Authentication as {@code settings} says; when enabled, the users file is read now and then
+   * every reload interval (a file that became unreadable keeps the users in force and is logged
+   * once), and the checking threads stop with the actor system.
    */
   static AccessControl start(ActorSystem<?> system, AuthSettings settings) {
     if (!settings.enabled()) {
       return open();
     }
-    Authenticator authenticator = new Authenticator(settings.usersFile(), settings.hashThreads(),
-        settings.maxQueuedChecks(), settings.cacheTtl(), System::nanoTime);
-    system.log().info("HTTP authentication on: {} user(s) from {}, reloaded every {}",
-        authenticator.users().size(), settings.usersFile(), settings.reloadInterval());
+    Authenticator authenticator =
+        new Authenticator(
+            settings.usersFile(),
+            settings.hashThreads(),
+            settings.maxQueuedChecks(),
+            settings.cacheTtl(),
+            System::nanoTime);
+    system
+        .log()
+        .info(
+            "HTTP authentication on: {} user(s) from {}, reloaded every {}",
+            authenticator.users().size(),
+            settings.usersFile(),
+            settings.reloadInterval());
     Duration every = settings.reloadInterval();
-    var reloads = system.scheduler().scheduleWithFixedDelay(every, every,
-        () -> logReload(system, settings, authenticator.reloadIfChanged()),
-        system.dispatchers().lookup(DispatcherSelector.blocking()));
-    system.getWhenTerminated().thenRun(() -> {
-      reloads.cancel();
-      authenticator.close();
-    });
+    var reloads =
+        system
+            .scheduler()
+            .scheduleWithFixedDelay(
+                every,
+                every,
+                () -> logReload(system, settings, authenticator.reloadIfChanged()),
+                system.dispatchers().lookup(DispatcherSelector.blocking()));
+    system
+        .getWhenTerminated()
+        .thenRun(
+            () -> {
+              reloads.cancel();
+              authenticator.close();
+            });
     return new AccessControl(Optional.of(authenticator), settings.realm());
   }
 
-  private static void logReload(ActorSystem<?> system, AuthSettings settings, Authenticator.Reload reload) {
+  private static void logReload(
+      ActorSystem<?> system, AuthSettings settings, Authenticator.Reload reload) {
     if (reload instanceof Authenticator.Reload.Reloaded r) {
-      system.log().info("users file {} changed: {} user(s) in force", settings.usersFile(), r.users());
+      system
+          .log()
+          .info("users file {} changed: {} user(s) in force", settings.usersFile(), r.users());
     } else if (reload instanceof Authenticator.Reload.Failed f && f.firstTime()) {
-      system.log().error("cannot reload the users file (the users loaded before stay in force): {}",
-          f.message());
+      system
+          .log()
+          .error(
+              "cannot reload the users file (the users loaded before stay in force): {}",
+              f.message());
     }
   }
 
@@ -104,8 +128,13 @@ final class AccessControl {
 
   /** Requests refused so far, by answer: for /metrics. */
   Map<String, Long> refusals() {
-    return Map.of("unauthorized", unauthorized.sum(), "forbidden", forbidden.sum(),
-        "overloaded", overloaded.sum());
+    return Map.of(
+        "unauthorized",
+        unauthorized.sum(),
+        "forbidden",
+        forbidden.sum(),
+        "overloaded",
+        overloaded.sum());
   }
 
   /** {@code inner} for requests that may have it; the refusal for the others. */
@@ -114,51 +143,65 @@ final class AccessControl {
       return inner.get();
     }
     Authenticator auth = authenticator.get();
-    return extractRequest(request -> {
-      Access needed = AccessPolicy.required(request.method().value(), request.getUri().path());
-      if (needed == Access.PUBLIC) {
-        return inner.get();
-      }
-      return extractCredentials(credentials -> {
-        Optional<BasicHttpCredentials> basic = credentials.flatMap(AccessControl::basic);
-        if (basic.isEmpty()) {
-          unauthorized.increment();
-          return complete(unauthorized(credentials.isPresent()
-              ? "only HTTP Basic credentials are accepted"
-              : "this endpoint needs credentials (HTTP Basic)"));
-        }
-        String name = basic.get().username();
-        return onComplete(() -> auth.authenticate(name, basic.get().password()), result -> {
-          if (result.isFailure()) {
-            // the checking threads are gone: the node is stopping
-            overloaded.increment();
-            return complete(overloaded());
+    return extractRequest(
+        request -> {
+          Access needed = AccessPolicy.required(request.method().value(), request.getUri().path());
+          if (needed == Access.PUBLIC) {
+            return inner.get();
           }
-          Authenticator.Result answer = result.get();
-          if (answer instanceof Authenticator.Result.Overloaded) {
-            overloaded.increment();
-            return complete(overloaded());
-          }
-          if (!(answer instanceof Authenticator.Result.Authenticated authenticated)) {
-            unauthorized.increment();
-            return complete(unauthorized("unknown user or wrong password"));
-          }
-          User user = authenticated.user();
-          if (!needed.grantedTo(user.roles())) {
-            forbidden.increment();
-            return complete(forbidden(user, needed, request));
-          }
-          if (needed == Access.ADMIN && !isRead(request)) {
-            // the connection's peer, not X-Forwarded-For (which any client may send)
-            String from = request.getAttribute(AttributeKeys.remoteAddress)
-                .flatMap(RemoteAddress::getAddress).map(InetAddress::getHostAddress).orElse("unknown");
-            LOG.info("{} {} by user '{}' from {}", request.method().value(),
-                LogText.escape(request.getUri().path()), user.name(), from);
-          }
-          return inner.get();
+          return extractCredentials(
+              credentials -> {
+                Optional<BasicHttpCredentials> basic = credentials.flatMap(AccessControl::basic);
+                if (basic.isEmpty()) {
+                  unauthorized.increment();
+                  return complete(
+                      unauthorized(
+                          credentials.isPresent()
+                              ? "only HTTP Basic credentials are accepted"
+                              : "this endpoint needs credentials (HTTP Basic)"));
+                }
+                String name = basic.get().username();
+                return onComplete(
+                    () -> auth.authenticate(name, basic.get().password()),
+                    result -> {
+                      if (result.isFailure()) {
+                        // the checking threads are gone: the node is stopping
+                        overloaded.increment();
+                        return complete(overloaded());
+                      }
+                      Authenticator.Result answer = result.get();
+                      if (answer instanceof Authenticator.Result.Overloaded) {
+                        overloaded.increment();
+                        return complete(overloaded());
+                      }
+                      if (!(answer instanceof Authenticator.Result.Authenticated authenticated)) {
+                        unauthorized.increment();
+                        return complete(unauthorized("unknown user or wrong password"));
+                      }
+                      User user = authenticated.user();
+                      if (!needed.grantedTo(user.roles())) {
+                        forbidden.increment();
+                        return complete(forbidden(user, needed, request));
+                      }
+                      if (needed == Access.ADMIN && !isRead(request)) {
+                        // the connection's peer, not X-Forwarded-For (which any client may send)
+                        String from =
+                            request
+                                .getAttribute(AttributeKeys.remoteAddress)
+                                .flatMap(RemoteAddress::getAddress)
+                                .map(InetAddress::getHostAddress)
+                                .orElse("unknown");
+                        LOG.info(
+                            "{} {} by user '{}' from {}",
+                            request.method().value(),
+                            LogText.escape(request.getUri().path()),
+                            user.name(),
+                            from);
+                      }
+                      return inner.get();
+                    });
+              });
         });
-      });
-    });
   }
 
   private static Optional<BasicHttpCredentials> basic(HttpCredentials credentials) {
@@ -172,21 +215,36 @@ final class AccessControl {
 
   private HttpResponse unauthorized(String message) {
     return Json.response(StatusCodes.UNAUTHORIZED, new Dto.Error("unauthorized", message))
-        .addHeader(WWWAuthenticate.create(
-            HttpChallenge.create("Basic", realm, Map.of("charset", "UTF-8"))));
+        .addHeader(
+            WWWAuthenticate.create(
+                HttpChallenge.create("Basic", realm, Map.of("charset", "UTF-8"))));
   }
 
   private static HttpResponse forbidden(User user, Access needed, HttpRequest request) {
-    String granting = needed.grantedBy().stream().map(Role::label).collect(Collectors.joining(", "));
+    String granting =
+        needed.grantedBy().stream().map(Role::label).collect(Collectors.joining(", "));
     String held = user.roles().stream().map(Role::label).sorted().collect(Collectors.joining(", "));
-    return Json.response(StatusCodes.FORBIDDEN, new Dto.Error("forbidden",
-        "user '" + user.name() + "' has role(s) [" + held + "]; " + request.method().value() + " "
-            + request.getUri().path() + " needs one of [" + granting + "]"));
+    return Json.response(
+        StatusCodes.FORBIDDEN,
+        new Dto.Error(
+            "forbidden",
+            "user '"
+                + user.name()
+                + "' has role(s) ["
+                + held
+                + "]; "
+                + request.method().value()
+                + " "
+                + request.getUri().path()
+                + " needs one of ["
+                + granting
+                + "]"));
   }
 
   private static HttpResponse overloaded() {
-    return Json.response(StatusCodes.SERVICE_UNAVAILABLE, new Dto.Error("overloaded",
-            "too many credential checks in progress; retry shortly"))
+    return Json.response(
+            StatusCodes.SERVICE_UNAVAILABLE,
+            new Dto.Error("overloaded", "too many credential checks in progress; retry shortly"))
         .addHeader(RetryAfter.create(1L));
   }
 }

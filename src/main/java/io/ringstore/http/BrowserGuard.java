@@ -27,17 +27,18 @@ import org.slf4j.LoggerFactory;
  * Keeps web pages from using a browser against the node (issue 15, item 8), before any password is
  * checked: a request whose {@code Origin} is not the node's own is refused {@code 403} when it may
  * change something (any method but {@code GET}, {@code HEAD} and {@code OPTIONS}), whatever its
- * content type, authentication on or off (a browser holding credentials must not be usable by another
- * site); and while authentication is off, a request whose {@code Host} is not a name of this node is
- * refused {@code 421} (DNS rebinding: a page whose name resolves to the node reads it as its own).
+ * content type, authentication on or off (a browser holding credentials must not be usable by
+ * another site); and while authentication is off, a request whose {@code Host} is not a name of
+ * this node is refused {@code 421} (DNS rebinding: a page whose name resolves to the node reads it
+ * as its own).
  *
- * <p>The node's own origin is {@code scheme://Host} of the request itself, the Host having passed the
- * check. Names of the node: {@code localhost}, every IP literal (a rebinding page always has a name;
- * a load balancer or a client addressing the node by IP is fine), the configured {@code http.host}
- * and {@code http.allowed-hosts} ({@code *} for any). {@code /health/*} is exempt from the Host check
- * (read-only, for load balancers that probe by name). A request without {@code Host} (HTTP/1.0) or
- * without {@code Origin} (curl, the command-line tools, same-origin {@code GET}s) passes. No CORS
- * headers are sent, so no other site can read an answer either.
+ * <p>The node's own origin is {@code scheme://Host} of the request itself, the Host having passed
+ * the check. Names of the node: {@code localhost}, every IP literal (a rebinding page always has a
+ * name; a load balancer or a client addressing the node by IP is fine), the configured {@code
+ * http.host} and {@code http.allowed-hosts} ({@code *} for any). {@code /health/*} is exempt from
+ * the Host check (read-only, for load balancers that probe by name). A request without {@code Host}
+ * (HTTP/1.0) or without {@code Origin} (curl, the command-line tools, same-origin {@code GET}s)
+ * passes. No CORS headers are sent, so no other site can read an answer either.
  */
 final class BrowserGuard {
   private static final Logger LOG = LoggerFactory.getLogger(BrowserGuard.class);
@@ -63,36 +64,52 @@ final class BrowserGuard {
 
   /** Requests refused so far, by reason: for /metrics. */
   Map<String, Long> refusals() {
-    return Map.of("foreign_host", foreignHosts.sum(), "foreign_origin",
-        foreignOrigins.sum());
+    return Map.of("foreign_host", foreignHosts.sum(), "foreign_origin", foreignOrigins.sum());
   }
 
   /** {@code inner} for requests that pass; the refusal for the others. */
   Route protect(Supplier<Route> inner) {
-    return extractRequest(request -> refusal(request).map(r -> (Route) complete(r))
-        .orElseGet(inner));
+    return extractRequest(
+        request -> refusal(request).map(r -> (Route) complete(r)).orElseGet(inner));
   }
 
   Optional<HttpResponse> refusal(HttpRequest request) {
     Optional<String> host = header(request, "host");
-    if (checkHost && host.isPresent() && !allowedHost(host.get())
+    if (checkHost
+        && host.isPresent()
+        && !allowedHost(host.get())
         && !request.getUri().path().startsWith("/health/")) {
       foreignHosts.increment();
-      LOG.info("refused a request for Host {} ({} {}): not a name of this node; add it to "
-              + "ringstore.http.allowed-hosts if clients use it", LogText.escape(host.get()),
-          request.method().value(), LogText.escape(request.getUri().path()));
-      return Optional.of(Json.response(StatusCodes.MISDIRECTED_REQUEST, new Dto.Error(
-          "misdirected_request", "this node does not answer to the name in the Host header; "
-              + "use localhost, its IP address or a name in ringstore.http.allowed-hosts")));
+      LOG.info(
+          "refused a request for Host {} ({} {}): not a name of this node; add it to "
+              + "ringstore.http.allowed-hosts if clients use it",
+          LogText.escape(host.get()),
+          request.method().value(),
+          LogText.escape(request.getUri().path()));
+      return Optional.of(
+          Json.response(
+              StatusCodes.MISDIRECTED_REQUEST,
+              new Dto.Error(
+                  "misdirected_request",
+                  "this node does not answer to the name in the Host header; "
+                      + "use localhost, its IP address or a name in ringstore.http.allowed-hosts")));
     }
     Optional<String> origin = header(request, "origin");
-    if (origin.isPresent() && !SAFE_METHODS.contains(request.method().value())
+    if (origin.isPresent()
+        && !SAFE_METHODS.contains(request.method().value())
         && !sameOrigin(origin.get(), host)) {
       foreignOrigins.increment();
-      LOG.info("refused {} {} from Origin {}: not this node's origin", request.method().value(),
-          LogText.escape(request.getUri().path()), LogText.escape(origin.get()));
-      return Optional.of(Json.response(StatusCodes.FORBIDDEN, new Dto.Error("forbidden_origin",
-          "requests that change something are refused from web pages of other origins")));
+      LOG.info(
+          "refused {} {} from Origin {}: not this node's origin",
+          request.method().value(),
+          LogText.escape(request.getUri().path()),
+          LogText.escape(origin.get()));
+      return Optional.of(
+          Json.response(
+              StatusCodes.FORBIDDEN,
+              new Dto.Error(
+                  "forbidden_origin",
+                  "requests that change something are refused from web pages of other origins")));
     }
     return Optional.empty();
   }
@@ -113,9 +130,14 @@ final class BrowserGuard {
     try {
       URI o = new URI(origin.trim());
       URI self = new URI(scheme + "://" + hostHeader.get().trim());
-      return o.getScheme() != null && o.getScheme().equalsIgnoreCase(scheme)
-          && o.getRawPath() != null && o.getRawPath().isEmpty() && o.getRawQuery() == null
-          && o.getRawUserInfo() == null && o.getHost() != null && self.getHost() != null
+      return o.getScheme() != null
+          && o.getScheme().equalsIgnoreCase(scheme)
+          && o.getRawPath() != null
+          && o.getRawPath().isEmpty()
+          && o.getRawQuery() == null
+          && o.getRawUserInfo() == null
+          && o.getHost() != null
+          && self.getHost() != null
           && o.getHost().toLowerCase(Locale.ROOT).equals(self.getHost().toLowerCase(Locale.ROOT))
           && port(o) == port(self);
     } catch (URISyntaxException e) {
@@ -127,7 +149,9 @@ final class BrowserGuard {
     return uri.getPort() >= 0 ? uri.getPort() : scheme.equals("https") ? 443 : 80;
   }
 
-  /** The name in a Host header or setting without its port, lower-case (IPv6 keeps its brackets). */
+  /**
+   * The name in a Host header or setting without its port, lower-case (IPv6 keeps its brackets).
+   */
   static String hostOnly(String hostAndPort) {
     String h = hostAndPort.trim().toLowerCase(Locale.ROOT);
     if (h.startsWith("[")) {
@@ -143,8 +167,10 @@ final class BrowserGuard {
 
   private static boolean isIpLiteral(String name) {
     if (name.startsWith("[") && name.endsWith("]")) {
-      return name.length() > 2 && name.substring(1, name.length() - 1).chars()
-          .allMatch(c -> Character.digit(c, 16) >= 0 || c == ':' || c == '.');
+      return name.length() > 2
+          && name.substring(1, name.length() - 1)
+              .chars()
+              .allMatch(c -> Character.digit(c, 16) >= 0 || c == ':' || c == '.');
     }
     if (!IPV4.matcher(name).matches()) {
       return false;

@@ -33,6 +33,7 @@ final class ConnectionLimits {
 
   /** How long a refused address stays quiet in the log after a line about it. */
   static final long LOG_INTERVAL_MILLIS = 60_000;
+
   /** Addresses remembered for log rate limiting at most (the oldest are forgotten first). */
   private static final int MAX_LOGGED_ADDRESSES = 10_000;
 
@@ -60,8 +61,8 @@ final class ConnectionLimits {
    */
   synchronized Optional<Refusal> admit(String address) {
     int held = open.getOrDefault(address, 0);
-    Refusal refusal = held >= maxPerAddress ? Refusal.PER_ADDRESS
-        : total >= maxTotal ? Refusal.TOTAL : null;
+    Refusal refusal =
+        held >= maxPerAddress ? Refusal.PER_ADDRESS : total >= maxTotal ? Refusal.TOTAL : null;
     if (refusal != null) {
       refusals.merge(refusal, 1L, Long::sum);
       return Optional.of(refusal);
@@ -91,8 +92,8 @@ final class ConnectionLimits {
   }
 
   /**
-   * True when a refusal of {@code address} at {@code nowMillis} should be logged: the first one, and
-   * then at most one per {@link #LOG_INTERVAL_MILLIS}.
+   * True when a refusal of {@code address} at {@code nowMillis} should be logged: the first one,
+   * and then at most one per {@link #LOG_INTERVAL_MILLIS}.
    */
   synchronized boolean shouldLog(String address, long nowMillis) {
     Long last = lastLogged.get(address);

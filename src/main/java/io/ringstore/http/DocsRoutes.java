@@ -23,20 +23,21 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * The API's contract and its browser: {@code GET /openapi.yaml} (the OpenAPI 3 document of every
- * route, {@code src/main/resources/openapi.yaml}, as {@code application/yaml}) and {@code GET /docs}
- * (Swagger UI from its webjar, loading {@code /openapi.yaml}; its files under {@code /docs/…}, all
- * from the jar, nothing from the internet). Read-only: the guards give them the access of
- * {@code /metrics} (AccessPolicy).
+ * route, {@code src/main/resources/openapi.yaml}, as {@code application/yaml}) and {@code GET
+ * /docs} (Swagger UI from its webjar, loading {@code /openapi.yaml}; its files under {@code
+ * /docs/…}, all from the jar, nothing from the internet). Read-only: the guards give them the
+ * access of {@code /metrics} (AccessPolicy).
  */
 final class DocsRoutes {
   /** The document on the classpath. */
   static final String SPEC_RESOURCE = "openapi.yaml";
+
   /** RFC 9512's media type for YAML; the document is UTF-8 text. */
-  static final ContentType YAML = MediaTypes.customBinary("application", "yaml", true)
-      .toContentType();
+  static final ContentType YAML =
+      MediaTypes.customBinary("application", "yaml", true).toContentType();
+
   private static final String WEBJAR = "META-INF/resources/webjars/swagger-ui/";
-  private static final String WEBJAR_POM =
-      "META-INF/maven/org.webjars/swagger-ui/pom.properties";
+  private static final String WEBJAR_POM = "META-INF/maven/org.webjars/swagger-ui/pom.properties";
   private static final String PAGES = "ringstore-docs/";
   private static final ContentType.WithCharset JAVASCRIPT =
       MediaTypes.APPLICATION_JAVASCRIPT.toContentType(HttpCharsets.UTF_8);
@@ -48,25 +49,40 @@ final class DocsRoutes {
 
   /** Reads the document and the pages once: a jar without them fails here, at start. */
   DocsRoutes() {
-    this.spec = HttpResponse.create().withStatus(StatusCodes.OK)
-        .withEntity(HttpEntities.create(YAML, resource(SPEC_RESOURCE)));
-    this.index = HttpResponse.create().withStatus(StatusCodes.OK)
-        .withEntity(HttpEntities.create(ContentTypes.TEXT_HTML_UTF8, resource(PAGES + "index.html")));
-    this.initializer = HttpResponse.create().withStatus(StatusCodes.OK)
-        .withEntity(HttpEntities.create(JAVASCRIPT, resource(PAGES + "swagger-initializer.js")));
+    this.spec =
+        HttpResponse.create()
+            .withStatus(StatusCodes.OK)
+            .withEntity(HttpEntities.create(YAML, resource(SPEC_RESOURCE)));
+    this.index =
+        HttpResponse.create()
+            .withStatus(StatusCodes.OK)
+            .withEntity(
+                HttpEntities.create(ContentTypes.TEXT_HTML_UTF8, resource(PAGES + "index.html")));
+    this.initializer =
+        HttpResponse.create()
+            .withStatus(StatusCodes.OK)
+            .withEntity(
+                HttpEntities.create(JAVASCRIPT, resource(PAGES + "swagger-initializer.js")));
     this.swaggerUi = WEBJAR + webjarVersion() + "/";
   }
 
   Route route() {
-    return get(() -> concat(
-        path("openapi.yaml", () -> complete(spec)),
-        pathPrefix("docs", () -> concat(
-            pathEndOrSingleSlash(() -> complete(index)),
-            path("index.html", () -> complete(index)),
-            // ours, not the webjar's (which loads a demo document from the internet)
-            path("swagger-initializer.js", () -> complete(initializer)),
-            // a missing file is rejected: the gateway's JSON 404; ".." segments are refused
-            getFromResourceDirectory(swaggerUi)))));
+    return get(
+        () ->
+            concat(
+                path("openapi.yaml", () -> complete(spec)),
+                pathPrefix(
+                    "docs",
+                    () ->
+                        concat(
+                            pathEndOrSingleSlash(() -> complete(index)),
+                            path("index.html", () -> complete(index)),
+                            // ours, not the webjar's (which loads a demo document from the
+                            // internet)
+                            path("swagger-initializer.js", () -> complete(initializer)),
+                            // a missing file is rejected: the gateway's JSON 404; ".." segments are
+                            // refused
+                            getFromResourceDirectory(swaggerUi)))));
   }
 
   /** The Swagger UI webjar's version, from its Maven metadata (the folder its files live in). */

@@ -21,17 +21,22 @@ final class Dto {
   record SiblingValue(String value, String contentType) {}
 
   /**
-   * {@code GET /admin/cluster}; {@code sameIdElsewhere}: nodes seen as members of another cluster with
-   * this cluster's id (empty unless the cluster runs as two).
+   * {@code GET /admin/cluster}; {@code sameIdElsewhere}: nodes seen as members of another cluster
+   * with this cluster's id (empty unless the cluster runs as two).
    */
   record Cluster(
-      String self, String clusterId, String leader, List<ClusterMember> members,
+      String self,
+      String clusterId,
+      String leader,
+      List<ClusterMember> members,
       List<String> sameIdElsewhere) {}
 
   record ClusterMember(String node, String status, boolean reachable, List<String> roles) {}
 
   record Ring(
-      int partitionCount, int replicationFactor, List<String> members,
+      int partitionCount,
+      int replicationFactor,
+      List<String> members,
       List<RingPartition> partitions) {}
 
   record RingPartition(int partition, List<String> replicas, List<String> fallbacks) {}
@@ -40,20 +45,38 @@ final class Dto {
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   record ReplicaState(
-      String replica, String node, boolean found, List<String> values, boolean tombstone,
-      String context, String error, Boolean syncing) {}
+      String replica,
+      String node,
+      boolean found,
+      List<String> values,
+      boolean tombstone,
+      String context,
+      String error,
+      Boolean syncing) {}
 
   /** {@code POST /admin/leave}. */
   record Leave(String node, String state, String message) {}
 
   /** {@code GET /admin/transfers}: every data node's transfers, as far as they answered. */
   record Transfers(
-      String self, List<String> leaving, List<String> unreachable, Map<String, Long> summary,
+      String self,
+      List<String> leaving,
+      List<String> unreachable,
+      Map<String, Long> summary,
       List<Transfer> transfers) {}
 
   record Transfer(
-      String replica, int partition, String node, String source, String state, long keys,
-      long bytes, double keysPerSecond, Double etaSeconds, String startedAt, String finishedAt,
+      String replica,
+      int partition,
+      String node,
+      String source,
+      String state,
+      long keys,
+      long bytes,
+      double keysPerSecond,
+      Double etaSeconds,
+      String startedAt,
+      String finishedAt,
       String error) {}
 
   /** {@code GET /admin/anti-entropy}: this node's exchanges, per partition it exchanged. */
@@ -62,19 +85,31 @@ final class Dto {
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   record AntiEntropyPartition(
-      int partition, String lastPeer, String lastExchange, boolean treesEqual, String lastError,
-      long exchanges, long segmentsRepaired, long keysRepaired) {}
+      int partition,
+      String lastPeer,
+      String lastExchange,
+      boolean treesEqual,
+      String lastError,
+      long exchanges,
+      long segmentsRepaired,
+      long keysRepaired) {}
 
   /** {@code GET /admin/hints}: the hints this node holds for other replicas, per target. */
   record Hints(String self, long queued, List<HintTarget> targets, int targetsNotAnswering) {}
 
   record HintTarget(
-      String target, long queued, Double oldestAgeSeconds, long delivered, long dropped,
-      long expired, long lost) {}
+      String target,
+      long queued,
+      Double oldestAgeSeconds,
+      long delivered,
+      long dropped,
+      long expired,
+      long lost) {}
 
   /**
-   * {@code GET /admin/tombstones}: tombstones on this node that every replica acked, waiting for the
-   * grace period before removal (tombstones not yet acked by all replicas are kept and not listed).
+   * {@code GET /admin/tombstones}: tombstones on this node that every replica acked, waiting for
+   * the grace period before removal (tombstones not yet acked by all replicas are kept and not
+   * listed).
    */
   record Tombstones(String self, long pendingReap, Double oldestAgeSeconds) {}
 

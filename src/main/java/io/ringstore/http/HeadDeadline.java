@@ -28,17 +28,18 @@ import org.apache.pekko.stream.stage.TimerGraphStageLogic;
  * keep-alive connection between requests, on the other hand, is left to {@code idle-timeout}.
  * Upholds DESIGN invariant 6.
  *
- * <p>Two stages of one connection work together: {@link #requests()}, between Pekko's HTTP layer and
- * the routes, says when a head has been parsed (Pekko emits a request then) and when every request
- * has been answered; {@link #bytes()}, between the HTTP layer and TLS (or its plain placebo), runs
- * the timer: from the connection's opening (the TLS handshake included), and again from the first
- * byte that arrives after every request was answered, until the next head has been parsed. No
- * deadline runs while a request is answered. (Bytes of a next head that a client pipelines before
- * its answer cannot be told from the end of a request body, so they start nothing: the next byte
- * after the answer does, and a client that sends nothing more is left to {@code idle-timeout}.)
+ * <p>Two stages of one connection work together: {@link #requests()}, between Pekko's HTTP layer
+ * and the routes, says when a head has been parsed (Pekko emits a request then) and when every
+ * request has been answered; {@link #bytes()}, between the HTTP layer and TLS (or its plain
+ * placebo), runs the timer: from the connection's opening (the TLS handshake included), and again
+ * from the first byte that arrives after every request was answered, until the next head has been
+ * parsed. No deadline runs while a request is answered. (Bytes of a next head that a client
+ * pipelines before its answer cannot be told from the end of a request body, so they start nothing:
+ * the next byte after the answer does, and a client that sends nothing more is left to {@code
+ * idle-timeout}.)
  *
- * <p>It closes the connection the way the HTTP layer closes one: its bytes toward the client end, so
- * TLS sends {@code close_notify} before the socket closes and a pooled client sees the close.
+ * <p>It closes the connection the way the HTTP layer closes one: its bytes toward the client end,
+ * so TLS sends {@code close_notify} before the socket closes and a pooled client sees the close.
  */
 final class HeadDeadline {
   /** What the request side tells the byte side. */
@@ -51,6 +52,7 @@ final class HeadDeadline {
 
   private final Duration deadline;
   private final Runnable onTimeout;
+
   /** The byte side's callback, set when it starts (before any byte can reach the HTTP layer). */
   private final AtomicReference<AsyncCallback<Signal>> byteSide = new AtomicReference<>();
 
@@ -101,57 +103,65 @@ final class HeadDeadline {
         private int unanswered;
 
         {
-          setHandler(requestsIn, new AbstractInHandler() {
-            @Override
-            public void onPush() {
-              unanswered++;
-              signal(Signal.HEAD_PARSED);
-              push(requestsOut, grab(requestsIn));
-            }
+          setHandler(
+              requestsIn,
+              new AbstractInHandler() {
+                @Override
+                public void onPush() {
+                  unanswered++;
+                  signal(Signal.HEAD_PARSED);
+                  push(requestsOut, grab(requestsIn));
+                }
 
-            @Override
-            public void onUpstreamFinish() {
-              // the routes still answer what they have
-              complete(requestsOut);
-            }
-          });
-          setHandler(requestsOut, new AbstractOutHandler() {
-            @Override
-            public void onPull() {
-              pull(requestsIn);
-            }
+                @Override
+                public void onUpstreamFinish() {
+                  // the routes still answer what they have
+                  complete(requestsOut);
+                }
+              });
+          setHandler(
+              requestsOut,
+              new AbstractOutHandler() {
+                @Override
+                public void onPull() {
+                  pull(requestsIn);
+                }
 
-            @Override
-            public void onDownstreamFinish(Throwable cause) {
-              cancel(requestsIn, cause);
-            }
-          });
-          setHandler(responsesIn, new AbstractInHandler() {
-            @Override
-            public void onPush() {
-              unanswered--;
-              if (unanswered == 0) {
-                signal(Signal.ANSWERED);
-              }
-              push(responsesOut, grab(responsesIn));
-            }
+                @Override
+                public void onDownstreamFinish(Throwable cause) {
+                  cancel(requestsIn, cause);
+                }
+              });
+          setHandler(
+              responsesIn,
+              new AbstractInHandler() {
+                @Override
+                public void onPush() {
+                  unanswered--;
+                  if (unanswered == 0) {
+                    signal(Signal.ANSWERED);
+                  }
+                  push(responsesOut, grab(responsesIn));
+                }
 
-            @Override
-            public void onUpstreamFinish() {
-              complete(responsesOut);
-            }
-          });
-          setHandler(responsesOut, new AbstractOutHandler() {
-            @Override
-            public void onPull() {
-              pull(responsesIn);
-            }
+                @Override
+                public void onUpstreamFinish() {
+                  complete(responsesOut);
+                }
+              });
+          setHandler(
+              responsesOut,
+              new AbstractOutHandler() {
+                @Override
+                public void onPull() {
+                  pull(responsesIn);
+                }
 
-            @Override
-            public void onDownstreamFinish(Throwable cause) {
-              cancel(responsesIn, cause);
-            }
-          });
+                @Override
+                public void onDownstreamFinish(Throwable cause) {
+                  cancel(responsesIn, cause);
+                }
+              });
         }
       };
     }
@@ -175,62 +185,74 @@ final class HeadDeadline {
     public GraphStageLogic createLogic(Attributes inheritedAttributes) {
       return new TimerGraphStageLogic(shape) {
         private static final String TIMER = "head-deadline";
+
         /** Every request is answered and no byte has come since: the next one starts the timer. */
         private boolean awaitingNextHead;
+
         private final AsyncCallback<Signal> signals = createAsyncCallback(this::onSignal);
 
         {
-          setHandler(fromHttp, new AbstractInHandler() {
-            @Override
-            public void onPush() {
-              push(toTls, grab(fromHttp));
-            }
+          setHandler(
+              fromHttp,
+              new AbstractInHandler() {
+                @Override
+                public void onPush() {
+                  push(toTls, grab(fromHttp));
+                }
 
-            @Override
-            public void onUpstreamFinish() {
-              complete(toTls);
-            }
-          });
-          setHandler(toTls, new AbstractOutHandler() {
-            @Override
-            public void onPull() {
-              pull(fromHttp);
-            }
+                @Override
+                public void onUpstreamFinish() {
+                  complete(toTls);
+                }
+              });
+          setHandler(
+              toTls,
+              new AbstractOutHandler() {
+                @Override
+                public void onPull() {
+                  pull(fromHttp);
+                }
 
-            @Override
-            public void onDownstreamFinish(Throwable cause) {
-              cancel(fromHttp, cause);
-            }
-          });
-          setHandler(fromTls, new AbstractInHandler() {
-            @Override
-            public void onPush() {
-              SslTlsInbound in = grab(fromTls);
-              if (awaitingNextHead && in instanceof SessionBytes bytes && !bytes.bytes().isEmpty()) {
-                awaitingNextHead = false;
-                scheduleOnce(TIMER, deadline);
-              }
-              push(toHttp, in);
-            }
+                @Override
+                public void onDownstreamFinish(Throwable cause) {
+                  cancel(fromHttp, cause);
+                }
+              });
+          setHandler(
+              fromTls,
+              new AbstractInHandler() {
+                @Override
+                public void onPush() {
+                  SslTlsInbound in = grab(fromTls);
+                  if (awaitingNextHead
+                      && in instanceof SessionBytes bytes
+                      && !bytes.bytes().isEmpty()) {
+                    awaitingNextHead = false;
+                    scheduleOnce(TIMER, deadline);
+                  }
+                  push(toHttp, in);
+                }
 
-            @Override
-            public void onUpstreamFinish() {
-              // the client sent all it will: the HTTP layer answers what it has and closes
-              cancelTimer(TIMER);
-              complete(toHttp);
-            }
-          });
-          setHandler(toHttp, new AbstractOutHandler() {
-            @Override
-            public void onPull() {
-              pull(fromTls);
-            }
+                @Override
+                public void onUpstreamFinish() {
+                  // the client sent all it will: the HTTP layer answers what it has and closes
+                  cancelTimer(TIMER);
+                  complete(toHttp);
+                }
+              });
+          setHandler(
+              toHttp,
+              new AbstractOutHandler() {
+                @Override
+                public void onPull() {
+                  pull(fromTls);
+                }
 
-            @Override
-            public void onDownstreamFinish(Throwable cause) {
-              cancel(fromTls, cause);
-            }
-          });
+                @Override
+                public void onDownstreamFinish(Throwable cause) {
+                  cancel(fromTls, cause);
+                }
+              });
         }
 
         @Override

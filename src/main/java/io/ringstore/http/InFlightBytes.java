@@ -19,9 +19,9 @@ import org.apache.pekko.stream.Materializer;
  * Load shedding by bytes at the gateway ({@code ringstore.requests.max-in-flight-bytes}): the
  * bodies of the requests it guards (PUT /kv) are counted from arrival until their answer, each as
  * its {@code Content-Length} (a body of unknown length as the largest value accepted), and a
- * request that would pass the bound is answered {@code 503} with {@code Retry-After: 1} and
- * {@code {"error": "overloaded"}} before its body is read into memory, so a burst of large writes
- * gets a retryable answer instead of exhausting the heap (DESIGN invariant 6). Its body is read and
+ * request that would pass the bound is answered {@code 503} with {@code Retry-After: 1} and {@code
+ * {"error": "overloaded"}} before its body is read into memory, so a burst of large writes gets a
+ * retryable answer instead of exhausting the heap (DESIGN invariant 6). Its body is read and
  * dropped (streamed, never held) so the client sees the answer, not a reset. Thread-safe.
  */
 final class InFlightBytes {
@@ -95,17 +95,22 @@ final class InFlightBytes {
       if (entity.getContentLengthOption().orElse(0) > KvRoutes.DRAIN_LIMIT_BYTES) {
         return complete(overloaded());
       }
-      return completeWithFuture(entity.withSizeLimit(KvRoutes.DRAIN_LIMIT_BYTES).discardBytes(mat)
-          .completionStage()
-          .handle((done, failure) -> overloaded()));
+      return completeWithFuture(
+          entity
+              .withSizeLimit(KvRoutes.DRAIN_LIMIT_BYTES)
+              .discardBytes(mat)
+              .completionStage()
+              .handle((done, failure) -> overloaded()));
     }
     return mapRouteResultFuture(
         result -> result.whenComplete((value, failure) -> release(cost)), inner);
   }
 
   static HttpResponse overloaded() {
-    return Json.response(StatusCodes.SERVICE_UNAVAILABLE, new Dto.Error("overloaded",
-            "this node holds as many request bytes as it may; retry shortly"))
+    return Json.response(
+            StatusCodes.SERVICE_UNAVAILABLE,
+            new Dto.Error(
+                "overloaded", "this node holds as many request bytes as it may; retry shortly"))
         .addHeader(RetryAfter.create(1L));
   }
 }

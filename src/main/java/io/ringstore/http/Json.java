@@ -10,8 +10,8 @@ import org.apache.pekko.http.javadsl.model.StatusCode;
 
 /** JSON bodies of the HTTP API: DTO records written with one shared Jackson mapper. */
 final class Json {
-  static final ObjectMapper MAPPER = new ObjectMapper()
-      .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+  static final ObjectMapper MAPPER =
+      new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
   private Json() {}
 
@@ -19,9 +19,11 @@ final class Json {
     try {
       return HttpResponse.create()
           .withStatus(status)
-          .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, MAPPER.writeValueAsBytes(body)));
+          .withEntity(
+              HttpEntities.create(ContentTypes.APPLICATION_JSON, MAPPER.writeValueAsBytes(body)));
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot write JSON for " + body.getClass().getSimpleName(), e);
+      throw new IllegalStateException(
+          "cannot write JSON for " + body.getClass().getSimpleName(), e);
     }
   }
 }

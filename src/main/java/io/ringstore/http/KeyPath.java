@@ -7,9 +7,9 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Decodes the key from the raw (percent-encoded) path after {@code /kv/}: strict percent-decoding to
- * bytes, then strict UTF-8 decoding. {@code +} stays a plus (paths are not form data); a {@code /}
- * inside the key is allowed, encoded or not. Malformed input is rejected, never guessed. Pure.
+ * Decodes the key from the raw (percent-encoded) path after {@code /kv/}: strict percent-decoding
+ * to bytes, then strict UTF-8 decoding. {@code +} stays a plus (paths are not form data); a {@code
+ * /} inside the key is allowed, encoded or not. Malformed input is rejected, never guessed. Pure.
  */
 public final class KeyPath {
   private KeyPath() {}
@@ -33,7 +33,8 @@ public final class KeyPath {
         bytes.write(c);
       } else if (!Character.isSurrogate(c)) {
         bytes.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
-      } else if (Character.isHighSurrogate(c) && i + 1 < rawPath.length()
+      } else if (Character.isHighSurrogate(c)
+          && i + 1 < rawPath.length()
           && Character.isLowSurrogate(rawPath.charAt(i + 1))) {
         bytes.writeBytes(rawPath.substring(i, i + 2).getBytes(StandardCharsets.UTF_8));
         i++;
@@ -42,7 +43,8 @@ public final class KeyPath {
       }
     }
     try {
-      return StandardCharsets.UTF_8.newDecoder()
+      return StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(bytes.toByteArray()))

@@ -18,16 +18,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Maps quorum outcomes to HTTP responses, the one place where statuses are chosen: 200 one value, 300
- * siblings, 404 absent or deleted, 204 written, 503 unavailable (with how many replicas answered),
- * 400/413 rejected, 409 a write that would leave too many siblings, 413 a write that would leave the
- * key's object too large.
+ * Maps quorum outcomes to HTTP responses, the one place where statuses are chosen: 200 one value,
+ * 300 siblings, 404 absent or deleted, 204 written, 503 unavailable (with how many replicas
+ * answered), 400/413 rejected, 409 a write that would leave too many siblings, 413 a write that
+ * would leave the key's object too large.
  */
 final class KvResponses {
   static final String CONTEXT_HEADER = "X-Causal-Context";
   static final String REPLICAS_HEADER = "X-Ringstore-Replicas";
-  /** Fallback members that hold a hint for a replica that did not ack ("node for p:r", comma-separated). */
+
+  /**
+   * Fallback members that hold a hint for a replica that did not ack ("node for p:r",
+   * comma-separated).
+   */
   static final String HINTS_HEADER = "X-Ringstore-Hints";
+
   /** "strict" (only real replica acks counted toward W) or "sloppy" (hints counted too). */
   static final String QUORUM_HEADER = "X-Ringstore-Quorum";
 
@@ -35,10 +40,12 @@ final class KvResponses {
   private static final HttpHeader RETRY_AFTER = RawHeader.create("Retry-After", "1");
 
   /**
-   * Every 503 of {@code /kv} is logged (INFO) with this marker and its reason, so that failures can be
-   * counted by node, time and reason from the logs (they are rare: a replica away, a node starting).
+   * Every 503 of {@code /kv} is logged (INFO) with this marker and its reason, so that failures can
+   * be counted by node, time and reason from the logs (they are rare: a replica away, a node
+   * starting).
    */
   static final String UNAVAILABLE_LOG = "kv answered 503";
+
   private static final Logger LOG = LoggerFactory.getLogger(KvRoutes.class);
 
   private KvResponses() {}
@@ -50,8 +57,9 @@ final class KvResponses {
     }
     if (result instanceof ReadResult.NotFound notFound) {
       return withContext(
-          Json.response(StatusCodes.NOT_FOUND, new Dto.Error("not_found", "no value for this key")),
-          notFound.context())
+              Json.response(
+                  StatusCodes.NOT_FOUND, new Dto.Error("not_found", "no value for this key")),
+              notFound.context())
           .addHeader(replicas(notFound.replicas()));
     }
     return failure(result, id, key);
@@ -76,16 +84,26 @@ final class KvResponses {
     }
     if (result instanceof Outcome.Rejected rejected) {
       if (HttpErrors.leaks(rejected.reason())) {
-        LOG.info("request {}: key {} refused: {}", id, LogText.escape(key),
+        LOG.info(
+            "request {}: key {} refused: {}",
+            id,
+            LogText.escape(key),
             LogText.escape(rejected.reason()));
       }
       return switch (rejected.kind()) {
-        case TOO_MANY_SIBLINGS -> tooManySiblings(HttpErrors.clean(rejected.reason(),
-            "the key holds too many siblings: write with the context of a read to resolve them"));
-        case OBJECT_TOO_LARGE -> objectTooLarge(HttpErrors.clean(rejected.reason(),
-            "the key's object would be too large: resolve the siblings (read, then write with the"
-                + " X-Causal-Context the read returns)"));
-        case BAD_REQUEST -> badRequest(HttpErrors.clean(rejected.reason(), "the request is malformed"));
+        case TOO_MANY_SIBLINGS ->
+            tooManySiblings(
+                HttpErrors.clean(
+                    rejected.reason(),
+                    "the key holds too many siblings: write with the context of a read to resolve them"));
+        case OBJECT_TOO_LARGE ->
+            objectTooLarge(
+                HttpErrors.clean(
+                    rejected.reason(),
+                    "the key's object would be too large: resolve the siblings (read, then write with the"
+                        + " X-Causal-Context the read returns)"));
+        case BAD_REQUEST ->
+            badRequest(HttpErrors.clean(rejected.reason(), "the request is malformed"));
       };
     }
     throw new IllegalStateException("unexpected outcome " + result);
@@ -113,12 +131,22 @@ final class KvResponses {
   }
 
   static HttpResponse unavailable(Outcome.Unavailable u, String id, String key) {
-    LOG.info("request {}: {}: {} ({} of {} counted, from {}; key {})", id, UNAVAILABLE_LOG,
-        LogText.escape(u.reason()), u.acks(), u.required(), u.nodes(), LogText.escape(key));
-    String reason = HttpErrors.clean(u.reason(), u.acks() + " of " + u.required()
-        + " replicas needed answered in time");
-    return Json.response(StatusCodes.SERVICE_UNAVAILABLE, new Dto.Unavailable(
-            "unavailable", reason, u.acks(), u.required(), u.replicas(), u.nodes()))
+    LOG.info(
+        "request {}: {}: {} ({} of {} counted, from {}; key {})",
+        id,
+        UNAVAILABLE_LOG,
+        LogText.escape(u.reason()),
+        u.acks(),
+        u.required(),
+        u.nodes(),
+        LogText.escape(key));
+    String reason =
+        HttpErrors.clean(
+            u.reason(), u.acks() + " of " + u.required() + " replicas needed answered in time");
+    return Json.response(
+            StatusCodes.SERVICE_UNAVAILABLE,
+            new Dto.Unavailable(
+                "unavailable", reason, u.acks(), u.required(), u.replicas(), u.nodes()))
         .addHeader(RETRY_AFTER);
   }
 
@@ -128,8 +156,11 @@ final class KvResponses {
    */
   static HttpResponse notReady(String id) {
     LOG.info("request {}: {}: this node has not been ready yet", id, UNAVAILABLE_LOG);
-    return Json.response(StatusCodes.SERVICE_UNAVAILABLE, new Dto.Error("not_ready",
-            "this node is starting: it has not joined the cluster yet; retry, or ask another node"))
+    return Json.response(
+            StatusCodes.SERVICE_UNAVAILABLE,
+            new Dto.Error(
+                "not_ready",
+                "this node is starting: it has not joined the cluster yet; retry, or ask another node"))
         .addHeader(RETRY_AFTER);
   }
 
@@ -144,16 +175,19 @@ final class KvResponses {
 
   private static HttpResponse siblings(ReadResult.Found found) {
     Base64.Encoder base64 = Base64.getEncoder();
-    List<Dto.SiblingValue> values = found.values().stream()
-        .map(s -> new Dto.SiblingValue(base64.encodeToString(s.data()), s.contentType()))
-        .toList();
+    List<Dto.SiblingValue> values =
+        found.values().stream()
+            .map(s -> new Dto.SiblingValue(base64.encodeToString(s.data()), s.contentType()))
+            .toList();
     return Json.response(StatusCodes.MULTIPLE_CHOICES, new Dto.Siblings(found.context(), values))
         .addHeader(RawHeader.create(CONTEXT_HEADER, found.context()))
         .addHeader(replicas(found.replicas()));
   }
 
   private static HttpResponse withContext(HttpResponse response, String context) {
-    return context == null ? response : response.addHeader(RawHeader.create(CONTEXT_HEADER, context));
+    return context == null
+        ? response
+        : response.addHeader(RawHeader.create(CONTEXT_HEADER, context));
   }
 
   private static HttpHeader replicas(List<String> nodes) {

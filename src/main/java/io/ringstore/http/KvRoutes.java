@@ -56,37 +56,41 @@ final class KvRoutes {
    * {@code started}: false until the node was first ready; requests are refused (503) until then.
    * {@code inFlight}: the node's bound on PUT body bytes in flight.
    */
-  KvRoutes(RingstoreClient client, BooleanSupplier started,
-      InFlightBytes inFlight) {
+  KvRoutes(RingstoreClient client, BooleanSupplier started, InFlightBytes inFlight) {
     this.client = client;
     this.started = started;
     this.inFlight = inFlight;
   }
 
   Route route() {
-    return extractRequest(request -> {
-      if (!request.getUri().path().startsWith(PREFIX)) {
-        return Directives.reject();
-      }
-      String id = RequestTracking.id(request);
-      if (!started.getAsBoolean()) {
-        return complete(KvResponses.notReady(id));
-      }
-      String rawPath = rawPathAfter(request, 1);
-      return concat(
-          get(() -> handle(Operation.GET, id, () -> read(request, id, rawPath))),
-          put(() -> extractMaterializer(mat -> inFlight.guard(request, mat,
-              () -> handlePut(request, id, rawPath, mat)))),
-          delete(() -> handle(Operation.DELETE, id, () -> remove(request, id, rawPath))));
-    });
+    return extractRequest(
+        request -> {
+          if (!request.getUri().path().startsWith(PREFIX)) {
+            return Directives.reject();
+          }
+          String id = RequestTracking.id(request);
+          if (!started.getAsBoolean()) {
+            return complete(KvResponses.notReady(id));
+          }
+          String rawPath = rawPathAfter(request, 1);
+          return concat(
+              get(() -> handle(Operation.GET, id, () -> read(request, id, rawPath))),
+              put(
+                  () ->
+                      extractMaterializer(
+                          mat ->
+                              inFlight.guard(
+                                  request, mat, () -> handlePut(request, id, rawPath, mat)))),
+              delete(() -> handle(Operation.DELETE, id, () -> remove(request, id, rawPath))));
+        });
   }
 
   private Route read(HttpRequest request, String id, String rawPath) {
     String key = key(rawPath);
     Query query = request.getUri().query();
     ReadOptions options = new ReadOptions(quorum(query, "r"), timeout(query));
-    return respond(Operation.GET, id, client.get(key, options),
-        result -> KvResponses.read(result, id, key));
+    return respond(
+        Operation.GET, id, client.get(key, options), result -> KvResponses.read(result, id, key));
   }
 
   private Route write(HttpRequest request, String id, String rawPath, Materializer mat) {
@@ -95,33 +99,41 @@ final class KvRoutes {
     WriteOptions options = new WriteOptions(quorum(query, "w"), timeout(query), sloppy(query));
     HttpEntity entity = request.entity();
     // everything but the value is checked before the body is read: a refused PUT reads no body
-    RequestValidation.PutHead head = client.validation().putHead(key,
-        entity.getContentType().toString(), context(request), options,
-        entity.getContentLengthOption());
+    RequestValidation.PutHead head =
+        client
+            .validation()
+            .putHead(
+                key,
+                entity.getContentType().toString(),
+                context(request),
+                options,
+                entity.getContentLengthOption());
     long max = client.settings().requests().maxValueBytes();
     // the body, then the write, then the response, each on the thread that completes the step
     // before it (see respond): no thread-pool hop, and no thread started per PUT
-    return respond(Operation.PUT, id, entity.withSizeLimit(max)
-        .toStrict(BODY_READ_TIMEOUT.toMillis(), mat)
-        .exceptionally(KvRoutes::bodyFailed)
-        .thenComposeAsync(
-            strict -> client.write(head.withValue(strict.getData().toArray())), SAME_THREAD),
+    return respond(
+        Operation.PUT,
+        id,
+        entity
+            .withSizeLimit(max)
+            .toStrict(BODY_READ_TIMEOUT.toMillis(), mat)
+            .exceptionally(KvRoutes::bodyFailed)
+            .thenComposeAsync(
+                strict -> client.write(head.withValue(strict.getData().toArray())), SAME_THREAD),
         result -> KvResponses.write(result, id, key));
   }
 
   /**
-   * A body that did not arrive within {@link #BODY_READ_TIMEOUT} is the client's fault (408), not an
-   * internal deadline missed (503); the size limit is a 413, and every other failure of the body (a
-   * bad chunk, a cut connection, a stream error of any kind) a 400: the body is the client's.
+   * A body that did not arrive within {@link #BODY_READ_TIMEOUT} is the client's fault (408), not
+   * an internal deadline missed (503); the size limit is a 413, and every other failure of the body
+   * (a bad chunk, a cut connection, a stream error of any kind) a 400: the body is the client's.
    */
   private static HttpEntity.Strict bodyFailed(Throwable failure) {
     Throwable cause = unwrap(failure);
-    if (cause instanceof TimeoutException
-        && !(cause instanceof AskTimeoutException)) {
+    if (cause instanceof TimeoutException && !(cause instanceof AskTimeoutException)) {
       throw new HttpErrors.BodyReadTimeoutException(BODY_READ_TIMEOUT.toMillis());
     }
-    if (cause instanceof EntityStreamSizeException
-        || cause instanceof EntityStreamException) {
+    if (cause instanceof EntityStreamSizeException || cause instanceof EntityStreamException) {
       throw (RuntimeException) cause;
     }
     throw new HttpErrors.BodyFailedException(cause);
@@ -131,22 +143,27 @@ final class KvRoutes {
     String key = key(rawPath);
     Query query = request.getUri().query();
     WriteOptions options = new WriteOptions(quorum(query, "w"), timeout(query), sloppy(query));
-    return respond(Operation.DELETE, id, client.delete(key, context(request), options),
+    return respond(
+        Operation.DELETE,
+        id,
+        client.delete(key, context(request), options),
         result -> KvResponses.write(result, id, key));
   }
 
   /**
-   * Maps the outcome to the response on the thread that completes it. pekko-http's javadsl
-   * {@code onComplete} would first pass every answer through Scala's global {@code ExecutionContext}
-   * (to unwrap a {@code CompletionException}): a second thread pool and a thread wake-up per request.
-   * {@code handleAsync} with an explicit executor, because the non-async methods of the stage Pekko's
-   * ask returns run on the common pool (on two cores: a new thread per call).
+   * Maps the outcome to the response on the thread that completes it. pekko-http's javadsl {@code
+   * onComplete} would first pass every answer through Scala's global {@code ExecutionContext} (to
+   * unwrap a {@code CompletionException}): a second thread pool and a thread wake-up per request.
+   * {@code handleAsync} with an explicit executor, because the non-async methods of the stage
+   * Pekko's ask returns run on the common pool (on two cores: a new thread per call).
    */
   private <T> Route respond(
       Operation op, String id, CompletionStage<T> stage, Function<T, HttpResponse> mapping) {
-    return completeWithFuture(stage.handleAsync(
-        (value, failure) -> failure == null ? mapping.apply(value) : failed(op, id, unwrap(failure)),
-        SAME_THREAD));
+    return completeWithFuture(
+        stage.handleAsync(
+            (value, failure) ->
+                failure == null ? mapping.apply(value) : failed(op, id, unwrap(failure)),
+            SAME_THREAD));
   }
 
   /**
@@ -163,18 +180,19 @@ final class KvRoutes {
 
   private static Throwable unwrap(Throwable failure) {
     return failure instanceof CompletionException && failure.getCause() != null
-        ? failure.getCause() : failure;
+        ? failure.getCause()
+        : failure;
   }
 
   private static final Executor SAME_THREAD = Runnable::run;
 
   /**
    * Like {@link #handle}, but a rejected PUT is answered only after its body has been read and
-   * dropped (up to {@link #DRAIN_LIMIT_BYTES}). A server that answers 413 from the
-   * {@code Content-Length} and closes while the client is still uploading makes most clients
-   * (curl, the JDK's HttpClient) report a broken pipe or reset instead of the 413; reading the
-   * body first keeps the answer readable and the connection open. Larger bodies are not drained:
-   * they are answered at once and the connection is closed.
+   * dropped (up to {@link #DRAIN_LIMIT_BYTES}). A server that answers 413 from the {@code
+   * Content-Length} and closes while the client is still uploading makes most clients (curl, the
+   * JDK's HttpClient) report a broken pipe or reset instead of the 413; reading the body first
+   * keeps the answer readable and the connection open. Larger bodies are not drained: they are
+   * answered at once and the connection is closed.
    */
   private Route handlePut(HttpRequest request, String id, String rawPath, Materializer mat) {
     try {
@@ -185,9 +203,12 @@ final class KvRoutes {
       if (entity.isKnownEmpty() || entity.getContentLengthOption().orElse(0) > DRAIN_LIMIT_BYTES) {
         return complete(rejection);
       }
-      return completeWithFuture(entity.withSizeLimit(DRAIN_LIMIT_BYTES).discardBytes(mat)
-          .completionStage()
-          .handleAsync((done, failure) -> rejection, SAME_THREAD));
+      return completeWithFuture(
+          entity
+              .withSizeLimit(DRAIN_LIMIT_BYTES)
+              .discardBytes(mat)
+              .completionStage()
+              .handleAsync((done, failure) -> rejection, SAME_THREAD));
     }
   }
 
@@ -208,8 +229,12 @@ final class KvRoutes {
 
   private HttpResponse rejected(Operation op, String id, RuntimeException e) {
     HttpResponse response = HttpErrors.fromThrowable(e, id);
-    client.metrics().record(op, response.status().intValue() < 500
-        ? RequestOutcome.REJECTED : RequestOutcome.ERROR, 0);
+    client
+        .metrics()
+        .record(
+            op,
+            response.status().intValue() < 500 ? RequestOutcome.REJECTED : RequestOutcome.ERROR,
+            0);
     return response;
   }
 
@@ -222,10 +247,12 @@ final class KvRoutes {
    * Without the header (routes bound elsewhere) it falls back to the parsed path.
    */
   static String rawPathAfter(HttpRequest request, int segments) {
-    String raw = request.getHeader(RawRequestURI.class)
-        .map(RawRequestURI::uri)
-        .map(KvRoutes::pathOfTarget)
-        .orElseGet(() -> request.getUri().path());
+    String raw =
+        request
+            .getHeader(RawRequestURI.class)
+            .map(RawRequestURI::uri)
+            .map(KvRoutes::pathOfTarget)
+            .orElseGet(() -> request.getUri().path());
     int at = 0;
     for (int s = 0; s <= segments; s++) {
       at = raw.indexOf('/', at);
@@ -266,8 +293,8 @@ final class KvRoutes {
   }
 
   private static String context(HttpRequest request) {
-    Optional<String> header = request.getHeader(KvResponses.CONTEXT_HEADER)
-        .map(h -> h.value().trim());
+    Optional<String> header =
+        request.getHeader(KvResponses.CONTEXT_HEADER).map(h -> h.value().trim());
     if (header.isPresent() && header.get().isEmpty()) {
       throw new IllegalArgumentException("the " + KvResponses.CONTEXT_HEADER + " header is empty");
     }
@@ -294,8 +321,9 @@ final class KvRoutes {
     return switch (value.get().toLowerCase(Locale.ROOT)) {
       case "true" -> Boolean.TRUE;
       case "false" -> Boolean.FALSE;
-      default -> throw new IllegalArgumentException(
-          "query parameter sloppy must be true or false, got '" + value.get() + "'");
+      default ->
+          throw new IllegalArgumentException(
+              "query parameter sloppy must be true or false, got '" + value.get() + "'");
     };
   }
 
@@ -305,10 +333,14 @@ final class KvRoutes {
       return null;
     }
     String v = value.get();
-    if (v.isEmpty() || v.length() > 9 || !v.chars().allMatch(c -> c >= '0' && c <= '9')
+    if (v.isEmpty()
+        || v.length() > 9
+        || !v.chars().allMatch(c -> c >= '0' && c <= '9')
         || Long.parseLong(v) == 0) {
       throw new IllegalArgumentException(
-          "query parameter timeout must be a positive number of milliseconds, got '" + value.get() + "'");
+          "query parameter timeout must be a positive number of milliseconds, got '"
+              + value.get()
+              + "'");
     }
     return Duration.ofMillis(Long.parseLong(v));
   }

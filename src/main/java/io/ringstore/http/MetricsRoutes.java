@@ -48,11 +48,13 @@ import org.apache.pekko.http.javadsl.server.Route;
  */
 final class MetricsRoutes {
   private static final Duration SOURCE_TIMEOUT = Duration.ofSeconds(3);
-  private static final ContentType.WithCharset TEXT_FORMAT = MediaTypes.customWithOpenCharset(
-      "text", "plain", Map.of("version", "0.0.4"), false).toContentType(HttpCharsets.UTF_8);
-  private static final ContentType.WithCharset OPEN_METRICS = MediaTypes.customWithOpenCharset(
-      "application", "openmetrics-text", Map.of("version", "1.0.0"), false)
-      .toContentType(HttpCharsets.UTF_8);
+  private static final ContentType.WithCharset TEXT_FORMAT =
+      MediaTypes.customWithOpenCharset("text", "plain", Map.of("version", "0.0.4"), false)
+          .toContentType(HttpCharsets.UTF_8);
+  private static final ContentType.WithCharset OPEN_METRICS =
+      MediaTypes.customWithOpenCharset(
+              "application", "openmetrics-text", Map.of("version", "1.0.0"), false)
+          .toContentType(HttpCharsets.UTF_8);
 
   private final ActorSystem<?> system;
   private final CompletionStage<ActorRef<HintManager.Command>> hintManager;
@@ -61,22 +63,48 @@ final class MetricsRoutes {
   private final PrometheusTextFormatWriter textFormat = PrometheusTextFormatWriter.create();
   private final OpenMetricsTextFormatWriter openMetrics = OpenMetricsTextFormatWriter.create();
 
-  MetricsRoutes(ActorSystem<?> system, Cluster cluster, RequestMetrics requests,
-      NodeReadiness readiness, AntiEntropyStatus antiEntropy,
-      CompletionStage<ActorRef<HintManager.Command>> hintManager, StoreView storeView,
-      AccessControl access, BrowserGuard browsers, RequestTracking tracking,
-      InFlightBytes inFlight, GatewayConnections connections, PeerBytes peerBytes,
+  MetricsRoutes(
+      ActorSystem<?> system,
+      Cluster cluster,
+      RequestMetrics requests,
+      NodeReadiness readiness,
+      AntiEntropyStatus antiEntropy,
+      CompletionStage<ActorRef<HintManager.Command>> hintManager,
+      StoreView storeView,
+      AccessControl access,
+      BrowserGuard browsers,
+      RequestTracking tracking,
+      InFlightBytes inFlight,
+      GatewayConnections connections,
+      PeerBytes peerBytes,
       ReplicaActivity activity) {
     this.system = system;
     this.hintManager = hintManager;
     this.storeView = storeView;
-    this.metrics = new NodeMetrics(cluster, requests, readiness, antiEntropy, storeView, access,
-        browsers, tracking, inFlight, connections, peerBytes, activity);
+    this.metrics =
+        new NodeMetrics(
+            cluster,
+            requests,
+            readiness,
+            antiEntropy,
+            storeView,
+            access,
+            browsers,
+            tracking,
+            inFlight,
+            connections,
+            peerBytes,
+            activity);
   }
 
   Route route() {
-    return path("metrics", () -> get(() -> optionalHeaderValueByName("Accept", accept ->
-        completeWithFuture(render(accept.orElse(null))))));
+    return path(
+        "metrics",
+        () ->
+            get(
+                () ->
+                    optionalHeaderValueByName(
+                        "Accept", accept -> completeWithFuture(render(accept.orElse(null))))));
   }
 
   private CompletionStage<HttpResponse> render(String accept) {
@@ -86,34 +114,44 @@ final class MetricsRoutes {
     // an explicit executor throughout: the non-async callbacks of Pekko's ask stage would run on
     // the common pool (on small machines, a new thread per call)
     Executor executor = system.executionContext();
-    CompletableFuture<Optional<HintManager.AllHintStats>> hints = optional(hintManager
-        .thenComposeAsync(manager -> AskPattern.<HintManager.Command, HintManager.AllHintStats>ask(
-            manager, HintManager.GetAllStats::new, SOURCE_TIMEOUT, system.scheduler()), executor),
-        executor);
+    CompletableFuture<Optional<HintManager.AllHintStats>> hints =
+        optional(
+            hintManager.thenComposeAsync(
+                manager ->
+                    AskPattern.<HintManager.Command, HintManager.AllHintStats>ask(
+                        manager, HintManager.GetAllStats::new, SOURCE_TIMEOUT, system.scheduler()),
+                executor),
+            executor);
     CompletableFuture<Optional<long[]>> tombstones =
         optional(storeView.pendingTombstones(), executor);
     CompletableFuture<Optional<Map<String, Long>>> storage =
         optional(storeView.storageStatistics(), executor);
-    return CompletableFuture.allOf(hints, tombstones, storage).handleAsync((done, failure) -> {
-      NodeMetrics.Gathered gathered =
-          new NodeMetrics.Gathered(hints.join(), tombstones.join(), storage.join());
-      ByteArrayOutputStream out = new ByteArrayOutputStream(16384);
-      try {
-        writer.write(out, metrics.scrape(gathered));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      return HttpResponse.create().withStatus(StatusCodes.OK)
-          .withEntity(HttpEntities.create(contentType, out.toByteArray()));
-    }, executor);
+    return CompletableFuture.allOf(hints, tombstones, storage)
+        .handleAsync(
+            (done, failure) -> {
+              NodeMetrics.Gathered gathered =
+                  new NodeMetrics.Gathered(hints.join(), tombstones.join(), storage.join());
+              ByteArrayOutputStream out = new ByteArrayOutputStream(16384);
+              try {
+                writer.write(out, metrics.scrape(gathered));
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+              return HttpResponse.create()
+                  .withStatus(StatusCodes.OK)
+                  .withEntity(HttpEntities.create(contentType, out.toByteArray()));
+            },
+            executor);
   }
 
   /** The value, or empty when the source failed or did not answer within its timeout. */
   private static <T> CompletableFuture<Optional<T>> optional(
       CompletionStage<T> source, Executor executor) {
-    return source.toCompletableFuture()
+    return source
+        .toCompletableFuture()
         .orTimeout(SOURCE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-        .handleAsync((value, failure) -> failure == null
-            ? Optional.ofNullable(value) : Optional.<T>empty(), executor);
+        .handleAsync(
+            (value, failure) -> failure == null ? Optional.ofNullable(value) : Optional.<T>empty(),
+            executor);
   }
 }

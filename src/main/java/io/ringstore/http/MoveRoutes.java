@@ -48,7 +48,10 @@ final class MoveRoutes {
   private final RingView ringView;
   private final ActorRef<NodeLeave.Command> leave;
 
-  MoveRoutes(ActorSystem<?> system, Cluster cluster, RingView ringView,
+  MoveRoutes(
+      ActorSystem<?> system,
+      Cluster cluster,
+      RingView ringView,
       ActorRef<NodeLeave.Command> leave) {
     this.system = system;
     this.cluster = cluster;
@@ -57,55 +60,85 @@ final class MoveRoutes {
   }
 
   Route route() {
-    return pathPrefix("admin", () -> concat(
-        path("leave", () -> post(this::leaveRoute)),
-        path("transfers", () -> get(this::transfersRoute))));
+    return pathPrefix(
+        "admin",
+        () ->
+            concat(
+                path("leave", () -> post(this::leaveRoute)),
+                path("transfers", () -> get(this::transfersRoute))));
   }
 
   private Route leaveRoute() {
     String self = NodeAddress.of(cluster.selfAddress());
     if (leave == null) {
-      return complete(Json.response(StatusCodes.CONFLICT,
-          new Dto.Error("not_a_data_node", self + " holds no data: stop it instead")));
+      return complete(
+          Json.response(
+              StatusCodes.CONFLICT,
+              new Dto.Error("not_a_data_node", self + " holds no data: stop it instead")));
     }
-    CompletionStage<NodeLeave.Started> started = AskPattern.ask(
-        leave, NodeLeave.Start::new, ASK_TIMEOUT, system.scheduler());
-    return RequestTracking.withId(id -> onComplete(started, result -> {
-      if (result.isFailure()) {
-        return complete(HttpErrors.fromThrowable(result.failed().get(), id));
-      }
-      NodeLeave.Started s = result.get();
-      return complete(s.accepted()
-          ? Json.response(StatusCodes.ACCEPTED, new Dto.Leave(self, "leaving", s.message()))
-          : Json.response(StatusCodes.CONFLICT, new Dto.Error("cannot_leave", s.message())));
-    }));
+    CompletionStage<NodeLeave.Started> started =
+        AskPattern.ask(leave, NodeLeave.Start::new, ASK_TIMEOUT, system.scheduler());
+    return RequestTracking.withId(
+        id ->
+            onComplete(
+                started,
+                result -> {
+                  if (result.isFailure()) {
+                    return complete(HttpErrors.fromThrowable(result.failed().get(), id));
+                  }
+                  NodeLeave.Started s = result.get();
+                  return complete(
+                      s.accepted()
+                          ? Json.response(
+                              StatusCodes.ACCEPTED, new Dto.Leave(self, "leaving", s.message()))
+                          : Json.response(
+                              StatusCodes.CONFLICT, new Dto.Error("cannot_leave", s.message())));
+                }));
   }
 
   private Route transfersRoute() {
-    return RequestTracking.withId(id -> onComplete(collect(), result -> complete(
-        result.isSuccess() ? Json.response(StatusCodes.OK, result.get())
-            : HttpErrors.fromThrowable(result.failed().get(), id))));
+    return RequestTracking.withId(
+        id ->
+            onComplete(
+                collect(),
+                result ->
+                    complete(
+                        result.isSuccess()
+                            ? Json.response(StatusCodes.OK, result.get())
+                            : HttpErrors.fromThrowable(result.failed().get(), id))));
   }
 
   private CompletionStage<Dto.Transfers> collect() {
-    CompletionStage<Receptionist.Listing> listing = AskPattern.ask(system.receptionist(),
-        replyTo -> Receptionist.find(PartitionSource.KEY, replyTo), ASK_TIMEOUT, system.scheduler());
+    CompletionStage<Receptionist.Listing> listing =
+        AskPattern.ask(
+            system.receptionist(),
+            replyTo -> Receptionist.find(PartitionSource.KEY, replyTo),
+            ASK_TIMEOUT,
+            system.scheduler());
     // explicit executors: the non-async callbacks of Pekko's ask stages run on the common pool (on
     // small machines, a thread started per call; `bin/ringstore leave` polls this every second)
     Executor executor = system.executionContext();
-    return listing.thenComposeAsync(l -> {
-      Set<ActorRef<PartitionSource.Command>> sources = l.getServiceInstances(PartitionSource.KEY);
-      List<CompletableFuture<PartitionSource.Transfers>> asks = new ArrayList<>();
-      for (ActorRef<PartitionSource.Command> source : sources) {
-        asks.add(AskPattern.<PartitionSource.Command, PartitionSource.Transfers>ask(
-                source, PartitionSource.GetTransfers::new, ASK_TIMEOUT, system.scheduler())
-            .toCompletableFuture()
-            .handleAsync((transfers, e) -> e == null
-                ? transfers : new PartitionSource.Transfers(nodeOf(source), null), executor));
-      }
-      return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new))
-          .thenApply(v -> view(asks.stream().map(CompletableFuture::join).toList()));
-    }, executor);
+    return listing.thenComposeAsync(
+        l -> {
+          Set<ActorRef<PartitionSource.Command>> sources =
+              l.getServiceInstances(PartitionSource.KEY);
+          List<CompletableFuture<PartitionSource.Transfers>> asks = new ArrayList<>();
+          for (ActorRef<PartitionSource.Command> source : sources) {
+            asks.add(
+                AskPattern.<PartitionSource.Command, PartitionSource.Transfers>ask(
+                        source, PartitionSource.GetTransfers::new, ASK_TIMEOUT, system.scheduler())
+                    .toCompletableFuture()
+                    .handleAsync(
+                        (transfers, e) ->
+                            e == null
+                                ? transfers
+                                : new PartitionSource.Transfers(nodeOf(source), null),
+                        executor));
+          }
+          return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new))
+              .thenApply(v -> view(asks.stream().map(CompletableFuture::join).toList()));
+        },
+        executor);
   }
 
   private Dto.Transfers view(List<PartitionSource.Transfers> replies) {
@@ -118,9 +151,10 @@ final class MoveRoutes {
         all.addAll(reply.transfers());
       }
     }
-    all.sort(Comparator.comparingInt(TransferTracker.Transfer::partition)
-        .thenComparing(TransferTracker.Transfer::replica)
-        .thenComparing(TransferTracker.Transfer::node));
+    all.sort(
+        Comparator.comparingInt(TransferTracker.Transfer::partition)
+            .thenComparing(TransferTracker.Transfer::replica)
+            .thenComparing(TransferTracker.Transfer::node));
     Map<String, Long> summary = new LinkedHashMap<>();
     for (TransferTracker.State state : TransferTracker.State.values()) {
       summary.put(state.name(), 0L);
@@ -129,12 +163,20 @@ final class MoveRoutes {
     for (TransferTracker.Transfer t : all) {
       summary.merge(t.state().name(), 1L, Long::sum);
       double eta = t.etaSeconds();
-      transfers.add(new Dto.Transfer(t.replica(), t.partition(), t.node(), t.source(),
-          t.state().name(), t.keys(), t.bytes(), Math.round(t.keysPerSecond() * 10) / 10.0,
-          eta < 0 ? null : Math.round(eta * 10) / 10.0,
-          Instant.ofEpochMilli(t.startedMillis()).toString(),
-          t.finishedMillis() > 0 ? Instant.ofEpochMilli(t.finishedMillis()).toString() : null,
-          HttpErrors.clean(t.error(), t.error() == null ? null : AdminRoutes.INTERNAL_ERROR)));
+      transfers.add(
+          new Dto.Transfer(
+              t.replica(),
+              t.partition(),
+              t.node(),
+              t.source(),
+              t.state().name(),
+              t.keys(),
+              t.bytes(),
+              Math.round(t.keysPerSecond() * 10) / 10.0,
+              eta < 0 ? null : Math.round(eta * 10) / 10.0,
+              Instant.ofEpochMilli(t.startedMillis()).toString(),
+              t.finishedMillis() > 0 ? Instant.ofEpochMilli(t.finishedMillis()).toString() : null,
+              HttpErrors.clean(t.error(), t.error() == null ? null : AdminRoutes.INTERNAL_ERROR)));
     }
     Set<String> leaving = new TreeSet<>(ringView.drainingMembers());
     for (Member m : cluster.state().getMembers()) {
@@ -142,8 +184,12 @@ final class MoveRoutes {
         leaving.add(NodeAddress.of(m.address()));
       }
     }
-    return new Dto.Transfers(NodeAddress.of(cluster.selfAddress()), List.copyOf(leaving),
-        List.copyOf(unreachable), summary, transfers);
+    return new Dto.Transfers(
+        NodeAddress.of(cluster.selfAddress()),
+        List.copyOf(leaving),
+        List.copyOf(unreachable),
+        summary,
+        transfers);
   }
 
   private String nodeOf(ActorRef<?> ref) {

@@ -45,11 +45,11 @@ import org.apache.pekko.cluster.Cluster;
 import org.apache.pekko.cluster.Member;
 
 /**
- * This node's Prometheus registry (one per node, never the library's static default: several
- * nodes share a JVM in tests). Every family reads what the node already counts, at scrape time,
- * through callback collectors: nothing is added to a request's path. The families fetched
- * asynchronously (hints, tombstones, RocksDB) come in the scrape request as a {@link Gathered},
- * collected before the registry is scraped, so a scrape never waits inside a collector.
+ * This node's Prometheus registry (one per node, never the library's static default: several nodes
+ * share a JVM in tests). Every family reads what the node already counts, at scrape time, through
+ * callback collectors: nothing is added to a request's path. The families fetched asynchronously
+ * (hints, tombstones, RocksDB) come in the scrape request as a {@link Gathered}, collected before
+ * the registry is scraped, so a scrape never waits inside a collector.
  *
  * <p>Names, types and labels are those README's metrics table documents (counters are declared
  * without their {@code _total}, which the exposition adds back); the library's JVM metrics are
@@ -59,8 +59,11 @@ final class NodeMetrics {
   private final PrometheusRegistry registry = new PrometheusRegistry();
 
   /** What the asynchronous sources answered for one scrape; empty when one failed or timed out. */
-  record Gathered(Optional<HintManager.AllHintStats> hints, Optional<long[]> tombstones,
-      Optional<Map<String, Long>> storage) implements PrometheusScrapeRequest {
+  record Gathered(
+      Optional<HintManager.AllHintStats> hints,
+      Optional<long[]> tombstones,
+      Optional<Map<String, Long>> storage)
+      implements PrometheusScrapeRequest {
     @Override
     public String getRequestPath() {
       return "/metrics";
@@ -72,22 +75,35 @@ final class NodeMetrics {
     }
   }
 
-  NodeMetrics(Cluster cluster, RequestMetrics requests, NodeReadiness readiness,
-      AntiEntropyStatus antiEntropy, StoreView storeView, AccessControl access,
-      BrowserGuard browsers, RequestTracking tracking, InFlightBytes inFlight,
-      GatewayConnections connections, PeerBytes peerBytes, ReplicaActivity activity) {
+  NodeMetrics(
+      Cluster cluster,
+      RequestMetrics requests,
+      NodeReadiness readiness,
+      AntiEntropyStatus antiEntropy,
+      StoreView storeView,
+      AccessControl access,
+      BrowserGuard browsers,
+      RequestTracking tracking,
+      InFlightBytes inFlight,
+      GatewayConnections connections,
+      PeerBytes peerBytes,
+      ReplicaActivity activity) {
     registry.register(new RequestCollector(requests));
     registerNode(cluster, readiness);
     registerHttp(access, browsers, tracking, inFlight, connections, peerBytes);
-    counter("ringstore_anti_entropy_exchanges_total",
+    counter(
+        "ringstore_anti_entropy_exchanges_total",
         "Tree exchanges this node's replicas ran with their peers.",
         c -> c.call(antiEntropy.totalExchanges()));
-    counter("ringstore_anti_entropy_keys_repaired_total",
+    counter(
+        "ringstore_anti_entropy_keys_repaired_total",
         "Keys anti-entropy exchanges found different and repaired.",
         c -> c.call(antiEntropy.totalKeysRepaired()));
-    counter("ringstore_storage_repairs_total",
+    counter(
+        "ringstore_storage_repairs_total",
         "Damaged data files this start moved aside (bin/ringstore start --repair), by part.",
-        c -> storeView.repairCounts().forEach((part, n) -> c.call(n, part)), "part");
+        c -> storeView.repairCounts().forEach((part, n) -> c.call(n, part)),
+        "part");
     registry.register(new ExchangeDurationCollector(antiEntropy));
     registerActivity(activity, storeView);
     registry.register(new GatheredCollector());
@@ -100,26 +116,36 @@ final class NodeMetrics {
   }
 
   private void registerNode(Cluster cluster, NodeReadiness readiness) {
-    gauge("ringstore_node_ready",
+    gauge(
+        "ringstore_node_ready",
         "1 when /health/ready answers 200 (Up, replica region registered, HTTP serving).",
         g -> g.call(readiness.isReady() ? 1 : 0));
-    gauge("ringstore_cluster_members", "Cluster members this node sees, by membership status.",
+    gauge(
+        "ringstore_cluster_members",
+        "Cluster members this node sees, by membership status.",
         g -> {
           Map<String, Integer> byStatus = new TreeMap<>();
           for (Member member : cluster.state().getMembers()) {
             byStatus.merge(member.status().toString().toLowerCase(Locale.ROOT), 1, Integer::sum);
           }
           byStatus.forEach((status, count) -> g.call(count, status));
-        }, "status");
-    gauge("ringstore_cluster_unreachable_members",
+        },
+        "status");
+    gauge(
+        "ringstore_cluster_unreachable_members",
         "Members this node's failure detector marks unreachable.",
         g -> g.call(cluster.state().getUnreachable().size()));
   }
 
-  private void registerHttp(AccessControl access, BrowserGuard browsers,
-      RequestTracking tracking, InFlightBytes inFlight, GatewayConnections connections,
+  private void registerHttp(
+      AccessControl access,
+      BrowserGuard browsers,
+      RequestTracking tracking,
+      InFlightBytes inFlight,
+      GatewayConnections connections,
       PeerBytes peerBytes) {
-    counter("ringstore_http_refused_total",
+    counter(
+        "ringstore_http_refused_total",
         "HTTP requests refused before any route ran: foreign_host (421, a Host that is not a name "
             + "of this node, authentication off), foreign_origin (403, a change from another "
             + "origin's web page); with authentication on also unauthorized (401, no or wrong "
@@ -131,65 +157,98 @@ final class NodeMetrics {
             refusals.putAll(access.refusals());
           }
           refusals.forEach((reason, count) -> c.call(count, reason));
-        }, "reason");
-    counter("ringstore_http_responses_total",
+        },
+        "reason");
+    counter(
+        "ringstore_http_responses_total",
         "HTTP requests this node answered, by route (kv, admin, metrics, health, other) and status "
             + "code, refusals and errors included (requests Pekko could not parse are not "
             + "counted).",
-        c -> tracking.responses().forEach((route, codes) -> codes.forEach((code, count) ->
-            c.call(count, route, Integer.toString(code)))), "route", "code");
-    counter("ringstore_http_shed_total",
+        c ->
+            tracking
+                .responses()
+                .forEach(
+                    (route, codes) ->
+                        codes.forEach(
+                            (code, count) -> c.call(count, route, Integer.toString(code)))),
+        "route",
+        "code");
+    counter(
+        "ringstore_http_shed_total",
         "PUT requests answered 503 overloaded (Retry-After: 1) because their bodies would pass "
             + "ringstore.requests.max-in-flight-bytes (since the node started).",
         c -> c.call(inFlight.shed()));
-    gauge("ringstore_http_in_flight_bytes",
+    gauge(
+        "ringstore_http_in_flight_bytes",
         "Bytes of PUT bodies this node's gateway holds now (counted by Content-Length).",
         g -> g.call(inFlight.usedBytes()));
-    gauge("ringstore_http_max_in_flight_bytes",
+    gauge(
+        "ringstore_http_max_in_flight_bytes",
         "The bound on them (ringstore.requests.max-in-flight-bytes).",
         g -> g.call(inFlight.maxBytes()));
-    counter("ringstore_peer_sends_refused_total",
+    counter(
+        "ringstore_peer_sends_refused_total",
         "Replica messages (CoordinatePut, Replicate, StoreHint) not sent because the bytes queued"
             + " to their peer node would pass ringstore.requests.max-bytes-queued-per-peer (since the"
             + " node started); the replica counted as not acked.",
         c -> c.call(peerBytes.refusals()));
-    gauge("ringstore_peer_queued_bytes",
+    gauge(
+        "ringstore_peer_queued_bytes",
         "Bytes of replica messages sent to peer nodes and not yet confirmed received, all peers.",
         g -> g.call(peerBytes.outstandingTotal()));
-    gauge("ringstore_http_connections_open",
+    gauge(
+        "ringstore_http_connections_open",
         "HTTP connections open now, by listener (api, management).",
-        g -> connections.listeners().forEach((listener, limits) ->
-            g.call(limits.openTotal(), listener)), "listener");
-    counter("ringstore_http_connections_refused_total",
+        g ->
+            connections
+                .listeners()
+                .forEach((listener, limits) -> g.call(limits.openTotal(), listener)),
+        "listener");
+    counter(
+        "ringstore_http_connections_refused_total",
         "HTTP connections closed without being served, by reason and listener: per_address (the "
             + "client address held max-connections-per-address), total (the listener held "
             + "max-connections), head_timeout (no complete request head within "
             + "request-head-timeout of the connection's opening or of the head's first byte).",
-        c -> connections.listeners().forEach((listener, limits) ->
-            limits.refusals().forEach((reason, count) -> c.call(count, reason, listener))),
-        "reason", "listener");
+        c ->
+            connections
+                .listeners()
+                .forEach(
+                    (listener, limits) ->
+                        limits
+                            .refusals()
+                            .forEach((reason, count) -> c.call(count, reason, listener))),
+        "reason",
+        "listener");
   }
 
   private void registerActivity(ReplicaActivity activity, StoreView storeView) {
-    counter("ringstore_reclaimed_partitions_total",
+    counter(
+        "ringstore_reclaimed_partitions_total",
         "Partitions this node no longer replicates whose keys the reclaimer deleted (a source "
             + "window after they left; since the node started).",
         c -> c.call(activity.reclaims().partitions()));
-    counter("ringstore_reclaimed_keys_total",
+    counter(
+        "ringstore_reclaimed_keys_total",
         "Keys the reclaimer deleted with those partitions (since the node started).",
         c -> c.call(activity.reclaims().keys()));
-    counter("ringstore_transfer_keys_total",
+    counter(
+        "ringstore_transfer_keys_total",
         "Keys partition transfers copied into this node's replicas (since the node started).",
         c -> c.call(activity.transfers().keysCopied()));
-    counter("ringstore_transfer_bytes_total",
+    counter(
+        "ringstore_transfer_bytes_total",
         "Bytes (stored objects) partition transfers copied into this node's replicas (since the "
             + "node started).",
         c -> c.call(activity.transfers().bytesCopied()));
-    gauge("ringstore_transfer_rate_bytes_per_second",
+    gauge(
+        "ringstore_transfer_rate_bytes_per_second",
         "Copy rate of the transfers copying now: each one's bytes so far over its time so far, "
             + "summed (0 when none copies).",
         g -> g.call(activity.transfers().copyRateBytesPerSecond(System.currentTimeMillis())));
-    gauge("ringstore_transfers", "This node's latest transfer of each replica, by state "
+    gauge(
+        "ringstore_transfers",
+        "This node's latest transfer of each replica, by state "
             + "(pending, copying, syncing, done, failed).",
         g -> {
           Map<TransferTracker.State, Integer> byState = new EnumMap<>(TransferTracker.State.class);
@@ -198,24 +257,27 @@ final class NodeMetrics {
           }
           activity.transfers().all().forEach(t -> byState.merge(t.state(), 1, Integer::sum));
           byState.forEach((state, n) -> g.call(n, state.name()));
-        }, "state");
-    gauge("ringstore_storage_dispatcher_queue_length",
+        },
+        "state");
+    gauge(
+        "ringstore_storage_dispatcher_queue_length",
         "Storage calls waiting for a thread of the storage dispatcher "
             + "(ringstore-storage-dispatcher, ringstore.storage.parallelism threads).",
         g -> StorageQueue.length(storeView.storageCalls().executor()).ifPresent(g::call));
-    counter("ringstore_storage_overloaded_total",
+    counter(
+        "ringstore_storage_overloaded_total",
         "Storage calls refused at once because ringstore.storage.max-calls-in-flight calls were "
             + "queued or running (the replica answered with an error).",
         c -> c.call(storeView.storageCalls().overloaded()));
   }
 
   /**
-   * The library's JVM and process metrics, and the hand-named JVM families README documented
-   * before them: {@code jvm_threads_current} is the library's own (same name, one family);
-   * {@code jvm_memory_bytes_used}, {@code jvm_memory_bytes_max}, {@code process_uptime_seconds}
-   * and the counter {@code jvm_gc_collection_seconds_total} stay as they were. The library's GC
-   * summary is not registered: it is the family {@code jvm_gc_collection_seconds}, which that
-   * counter's name already claims.
+   * The library's JVM and process metrics, and the hand-named JVM families README documented before
+   * them: {@code jvm_threads_current} is the library's own (same name, one family); {@code
+   * jvm_memory_bytes_used}, {@code jvm_memory_bytes_max}, {@code process_uptime_seconds} and the
+   * counter {@code jvm_gc_collection_seconds_total} stay as they were. The library's GC summary is
+   * not registered: it is the family {@code jvm_gc_collection_seconds}, which that counter's name
+   * already claims.
    */
   private void registerJvm() {
     JvmThreadsMetrics.builder().register(registry);
@@ -225,32 +287,54 @@ final class NodeMetrics {
     JvmCompilationMetrics.builder().register(registry);
     JvmRuntimeInfoMetric.builder().register(registry);
     ProcessMetrics.builder().register(registry);
-    gauge("jvm_memory_bytes_used", "Used bytes of a JVM memory area.", g -> {
-      g.call(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), "heap");
-      g.call(ManagementFactory.getMemoryMXBean().getNonHeapMemoryUsage().getUsed(), "nonheap");
-    }, "area");
-    gauge("jvm_memory_bytes_max", "Max bytes of the heap (-Xmx).", g -> {
-      MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
-      g.call(heap.getMax(), "heap");
-    }, "area");
-    counter("jvm_gc_collection_seconds_total", "Time spent in each garbage collector.", c -> {
-      for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-        c.call(gc.getCollectionTime() / 1000.0, gc.getName());
-      }
-    }, "gc");
-    gauge("process_uptime_seconds", "Seconds since this node's JVM started.",
+    gauge(
+        "jvm_memory_bytes_used",
+        "Used bytes of a JVM memory area.",
+        g -> {
+          g.call(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), "heap");
+          g.call(ManagementFactory.getMemoryMXBean().getNonHeapMemoryUsage().getUsed(), "nonheap");
+        },
+        "area");
+    gauge(
+        "jvm_memory_bytes_max",
+        "Max bytes of the heap (-Xmx).",
+        g -> {
+          MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+          g.call(heap.getMax(), "heap");
+        },
+        "area");
+    counter(
+        "jvm_gc_collection_seconds_total",
+        "Time spent in each garbage collector.",
+        c -> {
+          for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            c.call(gc.getCollectionTime() / 1000.0, gc.getName());
+          }
+        },
+        "gc");
+    gauge(
+        "process_uptime_seconds",
+        "Seconds since this node's JVM started.",
         g -> g.call(ManagementFactory.getRuntimeMXBean().getUptime() / 1000.0));
   }
 
-  private void counter(String name, String help, Consumer<CounterWithCallback.Callback> callback,
-      String... labels) {
-    CounterWithCallback.builder().name(counterName(name)).help(help).labelNames(labels)
-        .callback(callback).register(registry);
+  private void counter(
+      String name, String help, Consumer<CounterWithCallback.Callback> callback, String... labels) {
+    CounterWithCallback.builder()
+        .name(counterName(name))
+        .help(help)
+        .labelNames(labels)
+        .callback(callback)
+        .register(registry);
   }
 
-  private void gauge(String name, String help, Consumer<GaugeWithCallback.Callback> callback,
-      String... labels) {
-    GaugeWithCallback.builder().name(name).help(help).labelNames(labels).callback(callback)
+  private void gauge(
+      String name, String help, Consumer<GaugeWithCallback.Callback> callback, String... labels) {
+    GaugeWithCallback.builder()
+        .name(name)
+        .help(help)
+        .labelNames(labels)
+        .callback(callback)
         .register(registry);
   }
 
@@ -263,13 +347,19 @@ final class NodeMetrics {
   }
 
   static CounterSnapshot counterSnapshot(String exposed, String help, double value) {
-    return CounterSnapshot.builder().name(counterName(exposed)).help(help)
-        .dataPoint(CounterDataPointSnapshot.builder().value(value).build()).build();
+    return CounterSnapshot.builder()
+        .name(counterName(exposed))
+        .help(help)
+        .dataPoint(CounterDataPointSnapshot.builder().value(value).build())
+        .build();
   }
 
   static GaugeSnapshot gaugeSnapshot(String name, String help, double value) {
-    return GaugeSnapshot.builder().name(name).help(help)
-        .dataPoint(GaugeDataPointSnapshot.builder().value(value).build()).build();
+    return GaugeSnapshot.builder()
+        .name(name)
+        .help(help)
+        .dataPoint(GaugeDataPointSnapshot.builder().value(value).build())
+        .build();
   }
 
   /**
@@ -286,49 +376,77 @@ final class NodeMetrics {
     @Override
     public MetricSnapshots collect() {
       RequestMetrics.Snapshot snapshot = requests.snapshot();
-      CounterSnapshot.Builder outcomes = CounterSnapshot.builder()
-          .name(counterName("ringstore_requests_total"))
-          .help("Requests this node coordinated (HTTP /kv and the Java client), by operation and "
-              + "outcome: ok (200/204), not_found (404), siblings (300), unavailable (503), "
-              + "rejected (4xx), error (500).");
-      HistogramSnapshot.Builder latency = HistogramSnapshot.builder()
-          .name("ringstore_request_duration_seconds")
-          .help("Time from a request's arrival to its answer, by operation (rejected requests "
-              + "count as 0).");
+      CounterSnapshot.Builder outcomes =
+          CounterSnapshot.builder()
+              .name(counterName("ringstore_requests_total"))
+              .help(
+                  "Requests this node coordinated (HTTP /kv and the Java client), by operation and "
+                      + "outcome: ok (200/204), not_found (404), siblings (300), unavailable (503), "
+                      + "rejected (4xx), error (500).");
+      HistogramSnapshot.Builder latency =
+          HistogramSnapshot.builder()
+              .name("ringstore_request_duration_seconds")
+              .help(
+                  "Time from a request's arrival to its answer, by operation (rejected requests "
+                      + "count as 0).");
       double[] upper = upperBounds(RequestMetrics.bucketBoundsSeconds());
-      snapshot.operations().forEach((op, counts) -> {
-        counts.outcomes().forEach((outcome, n) -> {
-          if (outcome.appliesTo(op)) {
-            outcomes.dataPoint(CounterDataPointSnapshot.builder()
-                .labels(Labels.of("op", op.label(), "outcome", outcome.label())).value(n).build());
-          }
-        });
-        long[] cumulative = counts.cumulativeBuckets();
-        long[] perBucket = new long[cumulative.length];
-        for (int b = 0; b < cumulative.length; b++) {
-          perBucket[b] = Math.max(0, cumulative[b] - (b == 0 ? 0 : cumulative[b - 1]));
-        }
-        latency.dataPoint(HistogramDataPointSnapshot.builder()
-            .labels(Labels.of("op", op.label()))
-            .classicHistogramBuckets(ClassicHistogramBuckets.of(upper, perBucket))
-            .sum(counts.sumSeconds()).build());
-      });
-      CounterSnapshot.Builder refused = CounterSnapshot.builder()
-          .name(counterName("ringstore_writes_refused_total"))
-          .help("Writes and deletes refused with nothing stored, by reason: bad_request (400, e.g."
-              + " a context no replica holds), too_many_siblings (409), object_too_large (413, the"
-              + " key's object would pass ringstore.requests.max-object-size).");
-      snapshot.writesRefused().forEach((kind, n) -> refused.dataPoint(
-          CounterDataPointSnapshot.builder()
-              .labels(Labels.of("reason", kind.name().toLowerCase(Locale.ROOT))).value(n).build()));
-      return MetricSnapshots.of(outcomes.build(), latency.build(),
-          counterSnapshot("ringstore_read_repairs_total",
+      snapshot
+          .operations()
+          .forEach(
+              (op, counts) -> {
+                counts
+                    .outcomes()
+                    .forEach(
+                        (outcome, n) -> {
+                          if (outcome.appliesTo(op)) {
+                            outcomes.dataPoint(
+                                CounterDataPointSnapshot.builder()
+                                    .labels(Labels.of("op", op.label(), "outcome", outcome.label()))
+                                    .value(n)
+                                    .build());
+                          }
+                        });
+                long[] cumulative = counts.cumulativeBuckets();
+                long[] perBucket = new long[cumulative.length];
+                for (int b = 0; b < cumulative.length; b++) {
+                  perBucket[b] = Math.max(0, cumulative[b] - (b == 0 ? 0 : cumulative[b - 1]));
+                }
+                latency.dataPoint(
+                    HistogramDataPointSnapshot.builder()
+                        .labels(Labels.of("op", op.label()))
+                        .classicHistogramBuckets(ClassicHistogramBuckets.of(upper, perBucket))
+                        .sum(counts.sumSeconds())
+                        .build());
+              });
+      CounterSnapshot.Builder refused =
+          CounterSnapshot.builder()
+              .name(counterName("ringstore_writes_refused_total"))
+              .help(
+                  "Writes and deletes refused with nothing stored, by reason: bad_request (400, e.g."
+                      + " a context no replica holds), too_many_siblings (409), object_too_large (413, the"
+                      + " key's object would pass ringstore.requests.max-object-size).");
+      snapshot
+          .writesRefused()
+          .forEach(
+              (kind, n) ->
+                  refused.dataPoint(
+                      CounterDataPointSnapshot.builder()
+                          .labels(Labels.of("reason", kind.name().toLowerCase(Locale.ROOT)))
+                          .value(n)
+                          .build()));
+      return MetricSnapshots.of(
+          outcomes.build(),
+          latency.build(),
+          counterSnapshot(
+              "ringstore_read_repairs_total",
               "Replicas a read found behind and sent the merged object to.",
               snapshot.replicasReadRepaired()),
-          counterSnapshot("ringstore_hinted_writes_total",
+          counterSnapshot(
+              "ringstore_hinted_writes_total",
               "Acknowledged writes that left a hint for a replica that did not ack in time.",
               snapshot.writesWithHints()),
-          counterSnapshot("ringstore_sloppy_writes_total",
+          counterSnapshot(
+              "ringstore_sloppy_writes_total",
               "Acknowledged writes whose hints counted toward W (sloppy quorum).",
               snapshot.sloppyWrites()),
           refused.build());
@@ -347,12 +465,16 @@ final class NodeMetrics {
     @Override
     public MetricSnapshot collect() {
       AntiEntropyStatus.Durations durations = antiEntropy.durations();
-      return HistogramSnapshot.builder().name("ringstore_anti_entropy_exchange_duration_seconds")
-          .help("Time anti-entropy exchanges of this node's replicas took, from the session's "
-              + "start to its end (equal trees, repaired, or failed).")
-          .dataPoint(HistogramDataPointSnapshot.builder()
-              .classicHistogramBuckets(ClassicHistogramBuckets.of(BOUNDS, durations.buckets()))
-              .sum(durations.sumSeconds()).build())
+      return HistogramSnapshot.builder()
+          .name("ringstore_anti_entropy_exchange_duration_seconds")
+          .help(
+              "Time anti-entropy exchanges of this node's replicas took, from the session's "
+                  + "start to its end (equal trees, repaired, or failed).")
+          .dataPoint(
+              HistogramDataPointSnapshot.builder()
+                  .classicHistogramBuckets(ClassicHistogramBuckets.of(BOUNDS, durations.buckets()))
+                  .sum(durations.sumSeconds())
+                  .build())
           .build();
     }
   }
@@ -366,8 +488,8 @@ final class NodeMetrics {
 
   /**
    * The families whose values were fetched asynchronously for this scrape ({@link Gathered}). A
-   * source that did not answer leaves its families out and reports 0 in
-   * {@code ringstore_metrics_source_up{source}}.
+   * source that did not answer leaves its families out and reports 0 in {@code
+   * ringstore_metrics_source_up{source}}.
    */
   private static final class GatheredCollector implements MultiCollector {
     @Override
@@ -377,28 +499,50 @@ final class NodeMetrics {
 
     @Override
     public MetricSnapshots collect(PrometheusScrapeRequest request) {
-      Gathered gathered = request instanceof Gathered g
-          ? g : new Gathered(Optional.empty(), Optional.empty(), Optional.empty());
+      Gathered gathered =
+          request instanceof Gathered g
+              ? g
+              : new Gathered(Optional.empty(), Optional.empty(), Optional.empty());
       List<MetricSnapshot> families = new ArrayList<>();
       gathered.hints().ifPresent(hints -> hints(hints, families));
-      gathered.tombstones().ifPresent(pending -> families.add(gaugeSnapshot(
-          "ringstore_tombstones_pending",
-          "Tombstones every replica acked, waiting for their grace period before removal.",
-          pending[0])));
-      gathered.storage().ifPresent(stats -> stats.forEach((name, value) -> {
-        String metric = "ringstore_storage_" + name;
-        if (name.equals("wal_syncs_total")) {
-          families.add(counterSnapshot(metric, "fsyncs of RocksDB's write-ahead log since the node "
-              + "started (ringstore.storage.sync: one per write or group of writes, or one per "
-              + "interval).", value));
-        } else {
-          families.add(gaugeSnapshot(metric,
-              "RocksDB's estimate: " + name.replace('_', ' ') + ".", value));
-        }
-      }));
-      GaugeSnapshot.Builder up = GaugeSnapshot.builder().name("ringstore_metrics_source_up")
-          .help("1 when the source answered this scrape; 0 when it failed or timed out and its "
-              + "metrics are missing.");
+      gathered
+          .tombstones()
+          .ifPresent(
+              pending ->
+                  families.add(
+                      gaugeSnapshot(
+                          "ringstore_tombstones_pending",
+                          "Tombstones every replica acked, waiting for their grace period before removal.",
+                          pending[0])));
+      gathered
+          .storage()
+          .ifPresent(
+              stats ->
+                  stats.forEach(
+                      (name, value) -> {
+                        String metric = "ringstore_storage_" + name;
+                        if (name.equals("wal_syncs_total")) {
+                          families.add(
+                              counterSnapshot(
+                                  metric,
+                                  "fsyncs of RocksDB's write-ahead log since the node "
+                                      + "started (ringstore.storage.sync: one per write or group of writes, or one per "
+                                      + "interval).",
+                                  value));
+                        } else {
+                          families.add(
+                              gaugeSnapshot(
+                                  metric,
+                                  "RocksDB's estimate: " + name.replace('_', ' ') + ".",
+                                  value));
+                        }
+                      }));
+      GaugeSnapshot.Builder up =
+          GaugeSnapshot.builder()
+              .name("ringstore_metrics_source_up")
+              .help(
+                  "1 when the source answered this scrape; 0 when it failed or timed out and its "
+                      + "metrics are missing.");
       up.dataPoint(sourceUp("hints", gathered.hints().isPresent()));
       up.dataPoint(sourceUp("tombstones", gathered.tombstones().isPresent()));
       up.dataPoint(sourceUp("storage", gathered.storage().isPresent()));
@@ -407,8 +551,10 @@ final class NodeMetrics {
     }
 
     private static GaugeDataPointSnapshot sourceUp(String source, boolean answered) {
-      return GaugeDataPointSnapshot.builder().labels(Labels.of("source", source))
-          .value(answered ? 1 : 0).build();
+      return GaugeDataPointSnapshot.builder()
+          .labels(Labels.of("source", source))
+          .value(answered ? 1 : 0)
+          .build();
     }
 
     private static void hints(HintManager.AllHintStats answer, List<MetricSnapshot> families) {
@@ -432,40 +578,76 @@ final class NodeMetrics {
           oldest = target.oldestCreatedAtMillis();
         }
       }
-      families.add(gaugeSnapshot("ringstore_hints_queued",
-          "Hints this node holds for replicas elsewhere, not yet delivered.", queued));
-      families.add(gaugeSnapshot("ringstore_hints_oldest_age_seconds",
-          "Age of the oldest queued hint (0 when none).",
-          oldest < 0 ? 0 : (now - oldest) / 1000.0));
-      families.add(counterSnapshot("ringstore_hints_delivered_total",
-          "Hints delivered and acked (since each hint store started).", delivered));
-      families.add(counterSnapshot("ringstore_hints_delivered_bytes_total",
-          "Bytes of the objects those hints delivered (since each hint store started); with "
-              + "ringstore_hints_delivered_total, the replay rate.", deliveredBytes));
-      families.add(counterSnapshot("ringstore_hints_dropped_total",
-          "Hints refused because a hint store was full (since each store started).", dropped));
-      families.add(counterSnapshot("ringstore_hints_lost_total",
-          "Queued hints dropped because their value was missing or damaged on disk (logged at "
-              + "ERROR; anti-entropy repairs their keys).", lost));
-      families.add(CounterSnapshot.builder().name(counterName("ringstore_hints_refused_total"))
-          .help("Hints this node refused: budget (their bytes would pass max-hint-bytes or "
-              + "max-hint-bytes-per-target; since the node started), full "
-              + "(max-hints-per-target).")
-          .dataPoint(CounterDataPointSnapshot.builder().labels(Labels.of("reason", "budget"))
-              .value(answer.refusedBudget()).build())
-          .dataPoint(CounterDataPointSnapshot.builder().labels(Labels.of("reason", "full"))
-              .value(dropped).build())
-          .build());
-      families.add(gaugeSnapshot("ringstore_hints_bytes",
-          "Bytes of the hints this node holds (their stored objects, on disk).",
-          answer.usedBytes()));
-      families.add(gaugeSnapshot("ringstore_hints_budget_bytes",
-          "This node's hint budget in bytes (ringstore.handoff.max-hint-bytes).",
-          answer.budgetBytes()));
-      families.add(counterSnapshot("ringstore_hints_expired_total",
-          "Hints dropped after their time to live (anti-entropy repairs those keys).", expired));
-      families.add(gaugeSnapshot("ringstore_hint_stores_unanswered",
-          "Hint stores that did not report in time for this scrape.", answer.missing()));
+      families.add(
+          gaugeSnapshot(
+              "ringstore_hints_queued",
+              "Hints this node holds for replicas elsewhere, not yet delivered.",
+              queued));
+      families.add(
+          gaugeSnapshot(
+              "ringstore_hints_oldest_age_seconds",
+              "Age of the oldest queued hint (0 when none).",
+              oldest < 0 ? 0 : (now - oldest) / 1000.0));
+      families.add(
+          counterSnapshot(
+              "ringstore_hints_delivered_total",
+              "Hints delivered and acked (since each hint store started).",
+              delivered));
+      families.add(
+          counterSnapshot(
+              "ringstore_hints_delivered_bytes_total",
+              "Bytes of the objects those hints delivered (since each hint store started); with "
+                  + "ringstore_hints_delivered_total, the replay rate.",
+              deliveredBytes));
+      families.add(
+          counterSnapshot(
+              "ringstore_hints_dropped_total",
+              "Hints refused because a hint store was full (since each store started).",
+              dropped));
+      families.add(
+          counterSnapshot(
+              "ringstore_hints_lost_total",
+              "Queued hints dropped because their value was missing or damaged on disk (logged at "
+                  + "ERROR; anti-entropy repairs their keys).",
+              lost));
+      families.add(
+          CounterSnapshot.builder()
+              .name(counterName("ringstore_hints_refused_total"))
+              .help(
+                  "Hints this node refused: budget (their bytes would pass max-hint-bytes or "
+                      + "max-hint-bytes-per-target; since the node started), full "
+                      + "(max-hints-per-target).")
+              .dataPoint(
+                  CounterDataPointSnapshot.builder()
+                      .labels(Labels.of("reason", "budget"))
+                      .value(answer.refusedBudget())
+                      .build())
+              .dataPoint(
+                  CounterDataPointSnapshot.builder()
+                      .labels(Labels.of("reason", "full"))
+                      .value(dropped)
+                      .build())
+              .build());
+      families.add(
+          gaugeSnapshot(
+              "ringstore_hints_bytes",
+              "Bytes of the hints this node holds (their stored objects, on disk).",
+              answer.usedBytes()));
+      families.add(
+          gaugeSnapshot(
+              "ringstore_hints_budget_bytes",
+              "This node's hint budget in bytes (ringstore.handoff.max-hint-bytes).",
+              answer.budgetBytes()));
+      families.add(
+          counterSnapshot(
+              "ringstore_hints_expired_total",
+              "Hints dropped after their time to live (anti-entropy repairs those keys).",
+              expired));
+      families.add(
+          gaugeSnapshot(
+              "ringstore_hint_stores_unanswered",
+              "Hint stores that did not report in time for this scrape.",
+              answer.missing()));
     }
   }
 }

@@ -7,17 +7,16 @@ import org.apache.pekko.cluster.Cluster;
 import org.apache.pekko.cluster.MemberStatus;
 
 /**
- * {@code /health/ready}: the node is ready once it is an Up member of the cluster, the shard coordinator
- * knows its replica region, and its HTTP gateway is serving (its storage opened before all that), and
- * nothing holds it ({@link #holdUntil}).
+ * {@code /health/ready}: the node is ready once it is an Up member of the cluster, the shard
+ * coordinator knows its replica region, and its HTTP gateway is serving (its storage opened before
+ * all that), and nothing holds it ({@link #holdUntil}).
  */
 public final class NodeReadiness {
   private final Cluster cluster;
   private volatile boolean serving;
   private volatile boolean regionRegistered;
   private volatile boolean everReady;
-  private final List<BooleanSupplier> holds =
-      new CopyOnWriteArrayList<>();
+  private final List<BooleanSupplier> holds = new CopyOnWriteArrayList<>();
 
   public NodeReadiness(Cluster cluster) {
     this.cluster = cluster;
@@ -27,7 +26,9 @@ public final class NodeReadiness {
     serving = true;
   }
 
-  /** The shard coordinator knows this node's replica region (data nodes; see RegionRegistration). */
+  /**
+   * The shard coordinator knows this node's replica region (data nodes; see RegionRegistration).
+   */
   public void regionRegistered() {
     regionRegistered = true;
   }
@@ -41,7 +42,9 @@ public final class NodeReadiness {
   }
 
   public boolean isReady() {
-    return serving && regionRegistered && cluster.selfMember().status() == MemberStatus.up()
+    return serving
+        && regionRegistered
+        && cluster.selfMember().status() == MemberStatus.up()
         && holds.stream().allMatch(BooleanSupplier::getAsBoolean);
   }
 

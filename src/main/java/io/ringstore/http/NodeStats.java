@@ -16,10 +16,10 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 
 /**
- * Reports this node's request counts, latency histogram and storage size to {@code GET /admin/stats}
- * on any node (the web console's per-node charts). One per data node, registered with the
- * Receptionist; storage statistics are read on the storage dispatcher ({@code pipeToSelf}), never in
- * the actor.
+ * Reports this node's request counts, latency histogram and storage size to {@code GET
+ * /admin/stats} on any node (the web console's per-node charts). One per data node, registered with
+ * the Receptionist; storage statistics are read on the storage dispatcher ({@code pipeToSelf}),
+ * never in the actor.
  */
 public final class NodeStats extends AbstractBehavior<NodeStats.Command> {
   public static final ServiceKey<Command> KEY = ServiceKey.create(Command.class, "node-stats");
@@ -33,14 +33,20 @@ public final class NodeStats extends AbstractBehavior<NodeStats.Command> {
   /**
    * One node's figures: {@code console} its web console's URL; {@code requests} the count of
    * requests by operation and outcome since it started; {@code latencyBuckets} per operation the
-   * cumulative request counts under each of {@code latencyBoundsSeconds} and, last, of all;
-   * {@code storage} the storage engine's statistics (empty with {@code storageError} when they could
-   * not be read).
+   * cumulative request counts under each of {@code latencyBoundsSeconds} and, last, of all; {@code
+   * storage} the storage engine's statistics (empty with {@code storageError} when they could not
+   * be read).
    */
   public record Stats(
-      String node, String console, long uptimeMillis, Map<String, Map<String, Long>> requests,
-      List<Double> latencyBoundsSeconds, Map<String, List<Long>> latencyBuckets,
-      Map<String, Long> storage, String storageError) implements CborSerializable {}
+      String node,
+      String console,
+      long uptimeMillis,
+      Map<String, Map<String, Long>> requests,
+      List<Double> latencyBoundsSeconds,
+      Map<String, List<Long>> latencyBuckets,
+      Map<String, Long> storage,
+      String storageError)
+      implements CborSerializable {}
 
   private record StorageRead(Map<String, Long> storage, String error, ActorRef<Stats> replyTo)
       implements Command {}
@@ -53,13 +59,18 @@ public final class NodeStats extends AbstractBehavior<NodeStats.Command> {
 
   public static Behavior<Command> create(
       String node, String console, RequestMetrics metrics, StoreView storeView) {
-    return Behaviors.setup(ctx -> {
-      ctx.getSystem().receptionist().tell(Receptionist.register(KEY, ctx.getSelf()));
-      return new NodeStats(ctx, node, console, metrics, storeView);
-    });
+    return Behaviors.setup(
+        ctx -> {
+          ctx.getSystem().receptionist().tell(Receptionist.register(KEY, ctx.getSelf()));
+          return new NodeStats(ctx, node, console, metrics, storeView);
+        });
   }
 
-  private NodeStats(ActorContext<Command> ctx, String node, String console, RequestMetrics metrics,
+  private NodeStats(
+      ActorContext<Command> ctx,
+      String node,
+      String console,
+      RequestMetrics metrics,
       StoreView storeView) {
     super(ctx);
     this.node = node;
@@ -77,9 +88,14 @@ public final class NodeStats extends AbstractBehavior<NodeStats.Command> {
   }
 
   private Behavior<Command> onGetStats(GetStats get) {
-    getContext().pipeToSelf(storeView.storageStatistics(), (storage, failure) -> failure == null
-        ? new StorageRead(storage, null, get.replyTo())
-        : new StorageRead(Map.of(), "the storage statistics could not be read", get.replyTo()));
+    getContext()
+        .pipeToSelf(
+            storeView.storageStatistics(),
+            (storage, failure) ->
+                failure == null
+                    ? new StorageRead(storage, null, get.replyTo())
+                    : new StorageRead(
+                        Map.of(), "the storage statistics could not be read", get.replyTo()));
     return this;
   }
 
@@ -103,7 +119,14 @@ public final class NodeStats extends AbstractBehavior<NodeStats.Command> {
       buckets.put(op.label(), Arrays.stream(ops.cumulativeBuckets()).boxed().toList());
     }
     List<Double> bounds = Arrays.stream(RequestMetrics.bucketBoundsSeconds()).boxed().toList();
-    return new Stats(node, console, (System.nanoTime() - startedNanos) / 1_000_000, requests,
-        bounds, buckets, storage, error);
+    return new Stats(
+        node,
+        console,
+        (System.nanoTime() - startedNanos) / 1_000_000,
+        requests,
+        bounds,
+        buckets,
+        storage,
+        error);
   }
 }

@@ -25,16 +25,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The outermost layer of the gateway (issue 15, item 6): gives every request an id, returned in
- * {@code X-Request-Id} on every answer and written in every log line about the request's failure
- * (a 5xx is always logged with it, the detail by whoever chose the answer), and counts every answered
- * request by route and status code for {@code /metrics}. Also answers Pekko's request timeout with the
- * API's JSON error body instead of Pekko's text.
+ * {@code X-Request-Id} on every answer and written in every log line about the request's failure (a
+ * 5xx is always logged with it, the detail by whoever chose the answer), and counts every answered
+ * request by route and status code for {@code /metrics}. Also answers Pekko's request timeout with
+ * the API's JSON error body instead of Pekko's text.
  */
 final class RequestTracking {
   private static final Logger LOG = LoggerFactory.getLogger(RequestTracking.class);
+
   /** The response header naming a request in the node's log. */
   static final String HEADER = "X-Request-Id";
+
   static final AttributeKey<String> ID = AttributeKey.create("ringstore-request-id", String.class);
+
   /** The routes of {@code ringstore_http_responses_total}. */
   static final String[] ROUTES = {"kv", "admin", "metrics", "health", "other"};
 
@@ -42,12 +45,16 @@ final class RequestTracking {
 
   /** {@code inner} with an id per request, the id on its answer, and the answer counted. */
   Route track(Supplier<Route> inner) {
-    return extractRequest(request -> {
-      String id = newId();
-      return mapRequest(r -> r.addAttribute(ID, id),
-          () -> withRequestTimeoutResponse(r -> timedOut(r, id),
-              () -> mapResponse(response -> answered(request, id, response), inner)));
-    });
+    return extractRequest(
+        request -> {
+          String id = newId();
+          return mapRequest(
+              r -> r.addAttribute(ID, id),
+              () ->
+                  withRequestTimeoutResponse(
+                      r -> timedOut(r, id),
+                      () -> mapResponse(response -> answered(request, id, response), inner)));
+        });
   }
 
   /** The id {@link #track} gave this request ({@code "-"} outside it, e.g. in a unit test). */
@@ -63,11 +70,12 @@ final class RequestTracking {
   /** Answers counted so far: route, then status code, then count (sorted). */
   Map<String, Map<Integer, Long>> responses() {
     Map<String, Map<Integer, Long>> out = new TreeMap<>();
-    responses.forEach((route, codes) -> {
-      Map<Integer, Long> counts = new TreeMap<>();
-      codes.forEach((code, count) -> counts.put(code, count.sum()));
-      out.put(route, counts);
-    });
+    responses.forEach(
+        (route, codes) -> {
+          Map<Integer, Long> counts = new TreeMap<>();
+          codes.forEach((code, count) -> counts.put(code, count.sum()));
+          out.put(route, counts);
+        });
     return out;
   }
 
@@ -92,25 +100,35 @@ final class RequestTracking {
     int status = response.status().intValue();
     count(request, status);
     if (status >= 500) {
-      LOG.info("request {}: {} {} answered {}", id, request.method().value(),
-          LogText.escape(request.getUri().path()), status);
+      LOG.info(
+          "request {}: {} {} answered {}",
+          id,
+          request.method().value(),
+          LogText.escape(request.getUri().path()),
+          status);
     }
     return response.removeHeader(HEADER).addHeader(RawHeader.create(HEADER, id));
   }
 
   private HttpResponse timedOut(HttpRequest request, String id) {
     count(request, StatusCodes.SERVICE_UNAVAILABLE.intValue());
-    LOG.warn("request {}: {} {} got no answer within pekko.http.server.request-timeout", id,
-        request.method().value(), LogText.escape(request.getUri().path()));
-    return Json.response(StatusCodes.SERVICE_UNAVAILABLE,
+    LOG.warn(
+        "request {}: {} {} got no answer within pekko.http.server.request-timeout",
+        id,
+        request.method().value(),
+        LogText.escape(request.getUri().path()));
+    return Json.response(
+            StatusCodes.SERVICE_UNAVAILABLE,
             new Dto.Error("unavailable", "the node did not answer in time; retry shortly"))
         .addHeader(RawHeader.create("Retry-After", "1"))
         .addHeader(RawHeader.create(HEADER, id));
   }
 
   private void count(HttpRequest request, int status) {
-    responses.computeIfAbsent(route(request.getUri().path()), r -> new ConcurrentHashMap<>())
-        .computeIfAbsent(status, s -> new LongAdder()).increment();
+    responses
+        .computeIfAbsent(route(request.getUri().path()), r -> new ConcurrentHashMap<>())
+        .computeIfAbsent(status, s -> new LongAdder())
+        .increment();
   }
 
   /** 16 hex digits: unique enough to find one request in a node's log. */

@@ -7,9 +7,9 @@ import org.apache.pekko.dispatch.Dispatcher;
 
 /**
  * The length of the storage dispatcher's task queue, read without blocking: the dispatcher is a
- * Pekko {@link Dispatcher} on a {@code thread-pool-executor} (reference.conf's
- * {@code ringstore-storage-dispatcher}), whose pool's queue is an unbounded linked queue with a
- * lock-free size. Empty when the executor is of another kind (its queue is not known).
+ * Pekko {@link Dispatcher} on a {@code thread-pool-executor} (reference.conf's {@code
+ * ringstore-storage-dispatcher}), whose pool's queue is an unbounded linked queue with a lock-free
+ * size. Empty when the executor is of another kind (its queue is not known).
  */
 final class StorageQueue {
   private StorageQueue() {}

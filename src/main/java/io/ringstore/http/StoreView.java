@@ -7,7 +7,6 @@ import io.ringstore.storage.StorageCalls;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -21,7 +20,9 @@ public record StoreView(
     this(store, storageCalls, DamageRepair.Report.NONE);
   }
 
-  /** Tombstones every replica acked, waiting for their grace period: count, oldest mark (ms or -1). */
+  /**
+   * Tombstones every replica acked, waiting for their grace period: count, oldest mark (ms or -1).
+   */
   CompletionStage<long[]> pendingTombstones() {
     return storageCalls.call(store::pendingTombstones);
   }

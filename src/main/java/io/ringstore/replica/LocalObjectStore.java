@@ -5,8 +5,8 @@ import io.ringstore.storage.StorageEngine;
 import io.ringstore.storage.StoredObjectCodec;
 import io.ringstore.version.DvvSet;
 import io.ringstore.version.VersionVector;
-import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -18,16 +18,18 @@ import org.slf4j.LoggerFactory;
 /**
  * This node's versioned objects on top of its {@link StorageEngine}: reads, the DVV update of the
  * replica that coordinates a write, and the DVV merge of an object that another replica sends.
- * Read-modify-write of one key is serialised by a striped lock, so two updates of the same key on this
- * node can never mint the same dot (DESIGN invariant 3). Blocking: call it on the storage dispatcher.
+ * Read-modify-write of one key is serialised by a striped lock, so two updates of the same key on
+ * this node can never mint the same dot (DESIGN invariant 3). Blocking: call it on the storage
+ * dispatcher.
  *
- * <p>Every write (a client's, a replicated or repaired object, a delivered hint, a transferred key, a
- * tombstone record) goes through the engine's default durability, so the configured WAL sync
+ * <p>Every write (a client's, a replicated or repaired object, a delivered hint, a transferred key,
+ * a tombstone record) goes through the engine's default durability, so the configured WAL sync
  * ({@code ringstore.storage.sync}) covers them all before a replica acks.
  */
 public final class LocalObjectStore {
   private static final Logger LOG = LoggerFactory.getLogger(LocalObjectStore.class);
   private static final int STRIPES = 1024;
+
   /**
    * The storage partition holding tombstone reap records (partition + key → mark time + object);
    * beyond any real partition (Q is at most 65536).
@@ -78,17 +80,21 @@ public final class LocalObjectStore {
   }
 
   /**
-   * Applies a client's write as the coordinating replica: the value gets a new dot of this node, the
-   * siblings that {@code context} covers are superseded, the others stay. With no context, the value
-   * becomes a sibling of everything stored, unless {@code contextFromReplica} asks to use this
-   * replica's own current context (a delete without a context removes what this replica holds).
+   * Applies a client's write as the coordinating replica: the value gets a new dot of this node,
+   * the siblings that {@code context} covers are superseded, the others stay. With no context, the
+   * value becomes a sibling of everything stored, unless {@code contextFromReplica} asks to use
+   * this replica's own current context (a delete without a context removes what this replica
+   * holds).
    *
    * @throws WriteAdmission.WriteRefusedException when {@code context} names versions the stored
    *     clock does not hold, or the write would leave more siblings than allowed or the key's
    *     object larger than allowed; nothing is stored
    */
   public DvvSet<Sibling> coordinate(
-      int partition, String key, Sibling value, Optional<VersionVector> context,
+      int partition,
+      String key,
+      Sibling value,
+      Optional<VersionVector> context,
       boolean contextFromReplica) {
     return coordinateEncoded(partition, key, value, context, contextFromReplica).object();
   }
@@ -98,7 +104,10 @@ public final class LocalObjectStore {
 
   /** As {@link #coordinate}, also returning the encoded object that was stored. */
   public Coordinated coordinateEncoded(
-      int partition, String key, Sibling value, Optional<VersionVector> context,
+      int partition,
+      String key,
+      Sibling value,
+      Optional<VersionVector> context,
       boolean contextFromReplica) {
     byte[] k = bytes(key);
     ReentrantLock lock = lockFor(partition, k);
@@ -120,18 +129,25 @@ public final class LocalObjectStore {
       }
       DvvSet<Sibling> updated = current.update(incoming, actorId);
       if (WriteAdmission.tooManySiblings(current, updated, limits)) {
-        throw new WriteAdmission.WriteRefusedException(WriteAdmission.Refusal.TOO_MANY_SIBLINGS,
+        throw new WriteAdmission.WriteRefusedException(
+            WriteAdmission.Refusal.TOO_MANY_SIBLINGS,
             WriteAdmission.tooManySiblingsMessage(current.size(), limits));
       }
       byte[] encoded = StoredObjectCodec.encode(updated);
       if (WriteAdmission.objectTooLarge(encoded.length, limits)) {
-        throw new WriteAdmission.WriteRefusedException(WriteAdmission.Refusal.OBJECT_TOO_LARGE,
+        throw new WriteAdmission.WriteRefusedException(
+            WriteAdmission.Refusal.OBJECT_TOO_LARGE,
             WriteAdmission.objectTooLargeMessage(encoded.length, updated.size(), limits));
       }
       if (WriteAdmission.warn(current, updated, limits)) {
-        LOG.warn("partition {}: a key of {} bytes holds {} siblings (warning from {}, refused past {});"
-            + " its clients write without the context of a read", partition, k.length,
-            updated.size(), limits.warnSiblings(), limits.maxSiblings());
+        LOG.warn(
+            "partition {}: a key of {} bytes holds {} siblings (warning from {}, refused past {});"
+                + " its clients write without the context of a read",
+            partition,
+            k.length,
+            updated.size(),
+            limits.warnSiblings(),
+            limits.maxSiblings());
       }
       engine.put(partition, k, encoded);
       listener.changed(partition, k, stored, encoded);
@@ -162,17 +178,19 @@ public final class LocalObjectStore {
   }
 
   /**
-   * Records that every replica of {@code key} acknowledged {@code tombstoneObject} (a delete acked by
-   * all N replicas), if that is still the stored object and it holds only tombstones. The record
+   * Records that every replica of {@code key} acknowledged {@code tombstoneObject} (a delete acked
+   * by all N replicas), if that is still the stored object and it holds only tombstones. The record
    * lives in the reserved reap partition of this node's storage, so it survives restarts.
    */
-  public boolean markTombstoneReplicated(int partition, String key, byte[] tombstoneObject, long now) {
+  public boolean markTombstoneReplicated(
+      int partition, String key, byte[] tombstoneObject, long now) {
     byte[] k = bytes(key);
     ReentrantLock lock = lockFor(partition, k);
     lock.lock();
     try {
       byte[] stored = engine.get(partition, k).orElse(null);
-      if (stored == null || !Arrays.equals(stored, tombstoneObject)
+      if (stored == null
+          || !Arrays.equals(stored, tombstoneObject)
           || !onlyTombstones(StoredObjectCodec.decode(stored))) {
         return false;
       }
@@ -190,11 +208,15 @@ public final class LocalObjectStore {
    */
   public int reapTombstones(long markedBefore, int limit) {
     List<byte[][]> due = new ArrayList<>();
-    engine.scanFrom(REAP_PARTITION, null, limit, (reapKey, record) -> {
-      if (ByteBuffer.wrap(record).getLong() < markedBefore) {
-        due.add(new byte[][] {reapKey, record});
-      }
-    });
+    engine.scanFrom(
+        REAP_PARTITION,
+        null,
+        limit,
+        (reapKey, record) -> {
+          if (ByteBuffer.wrap(record).getLong() < markedBefore) {
+            due.add(new byte[][] {reapKey, record});
+          }
+        });
     int reaped = 0;
     for (byte[][] entry : due) {
       int partition = ByteBuffer.wrap(entry[0]).getInt();
@@ -220,40 +242,46 @@ public final class LocalObjectStore {
   /**
    * Deletes this node's copy of {@code partition} (every key, as one range delete) and takes each
    * key out of the anti-entropy trees first, so the trees keep matching the data. For a partition
-   * this node no longer replicates; run it through {@link LocalReplicas#dropIfUnhosted} so no replica
-   * of the partition writes here meanwhile. Returns how many keys were deleted.
+   * this node no longer replicates; run it through {@link LocalReplicas#dropIfUnhosted} so no
+   * replica of the partition writes here meanwhile. Returns how many keys were deleted.
    */
   public long dropPartition(int partition) {
     long[] keys = {0};
     ObjectChangeListener l = listener;
-    engine.scan(partition, (key, object) -> {
-      l.changed(partition, key, object, null);
-      keys[0]++;
-    });
+    engine.scan(
+        partition,
+        (key, object) -> {
+          l.changed(partition, key, object, null);
+          keys[0]++;
+        });
     engine.dropPartition(partition);
     return keys[0];
   }
 
-  /** Gives back the disk space of a dropped partition (see {@code StorageEngine#compactPartition}). */
+  /**
+   * Gives back the disk space of a dropped partition (see {@code StorageEngine#compactPartition}).
+   */
   public void compactPartition(int partition) {
     engine.compactPartition(partition);
   }
 
   /** Whether this node holds any key of {@code partition}. */
   public boolean holdsData(int partition) {
-    return engine.scanFrom(partition, null, 1, (key, object) -> { }) != null;
+    return engine.scanFrom(partition, null, 1, (key, object) -> {}) != null;
   }
 
   /** Tombstones waiting for their grace period: count and oldest mark time (-1 when none). */
   public long[] pendingTombstones() {
     long[] countAndOldest = {0, -1};
-    engine.scan(REAP_PARTITION, (reapKey, record) -> {
-      long marked = ByteBuffer.wrap(record).getLong();
-      countAndOldest[0]++;
-      if (countAndOldest[1] < 0 || marked < countAndOldest[1]) {
-        countAndOldest[1] = marked;
-      }
-    });
+    engine.scan(
+        REAP_PARTITION,
+        (reapKey, record) -> {
+          long marked = ByteBuffer.wrap(record).getLong();
+          countAndOldest[0]++;
+          if (countAndOldest[1] < 0 || marked < countAndOldest[1]) {
+            countAndOldest[1] = marked;
+          }
+        });
     return countAndOldest;
   }
 

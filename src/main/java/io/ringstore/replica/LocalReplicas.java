@@ -17,23 +17,28 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * Which replica entities run on this node, by partition: entities register when they start and leave
- * when they stop. A coordinator uses it to let the local replica apply a write (one hop fewer); it is
- * a hint, never needed for correctness. It also remembers when this node stopped hosting a partition,
- * so that a replica that moved away can still be copied from here (its previous host) for a while.
+ * Which replica entities run on this node, by partition: entities register when they start and
+ * leave when they stop. A coordinator uses it to let the local replica apply a write (one hop
+ * fewer); it is a hint, never needed for correctness. It also remembers when this node stopped
+ * hosting a partition, so that a replica that moved away can still be copied from here (its
+ * previous host) for a while.
  */
 public final class LocalReplicas {
   /** Replica indexes running here, by partition; the sets are never mutated once published. */
   private final Map<Integer, SortedSet<Integer>> byPartition = new ConcurrentHashMap<>();
+
   private final Map<Integer, Long> releasedAt = new ConcurrentHashMap<>();
   private final Map<ReplicaId, Long> releasedReplicas = new ConcurrentHashMap<>();
+
   /**
    * Registration and a drop of the same partition exclude each other (see dropIfUnhosted). The
    * locks are held only for bookkeeping, never during a drop: nobody waits on a lock for a drop.
    */
   private final Object[] partitionLocks = new Object[64];
+
   /** Partitions whose data a drop is deleting now (under their partition's lock). */
   private final Set<Integer> dropping = new HashSet<>();
+
   /** Entities that started during a drop of their partition, registered when it ends. */
   private final Map<ReplicaId, CompletableFuture<Boolean>> waiting = new HashMap<>();
 
@@ -57,7 +62,8 @@ public final class LocalReplicas {
    * (rare: only for a partition this node stopped replicating long ago) the entity is not
    * registered yet: the stage completes with true once the drop has ended and the entity is
    * registered (with false if it was deregistered meanwhile). The entity serves nothing until then,
-   * so it never serves or writes data being deleted under it; it then syncs from the other replicas.
+   * so it never serves or writes data being deleted under it; it then syncs from the other
+   * replicas.
    */
   CompletionStage<Boolean> register(ReplicaId id) {
     synchronized (lockOf(id.partition())) {
@@ -73,11 +79,13 @@ public final class LocalReplicas {
 
   /** Under the partition's lock. */
   private void add(ReplicaId id) {
-    byPartition.compute(id.partition(), (p, indexes) -> {
-      SortedSet<Integer> next = indexes == null ? new TreeSet<>() : new TreeSet<>(indexes);
-      next.add(id.index());
-      return Collections.unmodifiableSortedSet(next);
-    });
+    byPartition.compute(
+        id.partition(),
+        (p, indexes) -> {
+          SortedSet<Integer> next = indexes == null ? new TreeSet<>() : new TreeSet<>(indexes);
+          next.add(id.index());
+          return Collections.unmodifiableSortedSet(next);
+        });
     releasedAt.remove(id.partition());
     releasedReplicas.remove(id);
   }
@@ -97,28 +105,30 @@ public final class LocalReplicas {
 
   /** Under the partition's lock. */
   private void remove(ReplicaId id) {
-    byPartition.computeIfPresent(id.partition(), (p, indexes) -> {
-      if (!indexes.contains(id.index())) {
-        return indexes;
-      }
-      releasedReplicas.put(id, clock.getAsLong());
-      SortedSet<Integer> next = new TreeSet<>(indexes);
-      next.remove(id.index());
-      if (next.isEmpty()) {
-        releasedAt.put(p, clock.getAsLong());
-        return null;
-      }
-      return Collections.unmodifiableSortedSet(next);
-    });
+    byPartition.computeIfPresent(
+        id.partition(),
+        (p, indexes) -> {
+          if (!indexes.contains(id.index())) {
+            return indexes;
+          }
+          releasedReplicas.put(id, clock.getAsLong());
+          SortedSet<Integer> next = new TreeSet<>(indexes);
+          next.remove(id.index());
+          if (next.isEmpty()) {
+            releasedAt.put(p, clock.getAsLong());
+            return null;
+          }
+          return Collections.unmodifiableSortedSet(next);
+        });
   }
 
   /**
    * Runs {@code drop} (deleting this node's copy of {@code partition}, on the caller's thread)
-   * unless an entity of the partition runs here or the last one stopped after
-   * {@code releasedBefore} (epoch millis, so this node is still a copy source for it). The partition
-   * is claimed for the drop under a short lock and released after it: an entity of the partition
-   * that starts meanwhile is registered only once the drop is done (see {@link #register}), so no
-   * entity serves the partition while it is deleted. Returns whether {@code drop} ran to its end.
+   * unless an entity of the partition runs here or the last one stopped after {@code
+   * releasedBefore} (epoch millis, so this node is still a copy source for it). The partition is
+   * claimed for the drop under a short lock and released after it: an entity of the partition that
+   * starts meanwhile is registered only once the drop is done (see {@link #register}), so no entity
+   * serves the partition while it is deleted. Returns whether {@code drop} ran to its end.
    */
   public boolean dropIfUnhosted(int partition, long releasedBefore, Runnable drop) {
     synchronized (lockOf(partition)) {
@@ -163,8 +173,8 @@ public final class LocalReplicas {
   }
 
   /**
-   * When this node last stopped hosting an entity of {@code partition} (epoch millis), if it did since
-   * it started and hosts none now.
+   * When this node last stopped hosting an entity of {@code partition} (epoch millis), if it did
+   * since it started and hosts none now.
    */
   public Optional<Long> releasedAt(int partition) {
     return byPartition.containsKey(partition)
@@ -174,23 +184,24 @@ public final class LocalReplicas {
 
   /**
    * The replicas of {@code partition} that stopped running here since this node started and do not
-   * run here now, with when they stopped (epoch millis), by replica id ({@code "p:r"}): this node is
-   * their previous host.
+   * run here now, with when they stopped (epoch millis), by replica id ({@code "p:r"}): this node
+   * is their previous host.
    */
   public Map<String, Long> releasedReplicas(int partition) {
     Map<String, Long> released = new TreeMap<>();
-    releasedReplicas.forEach((id, at) -> {
-      if (id.partition() == partition) {
-        released.put(id.id(), at);
-      }
-    });
+    releasedReplicas.forEach(
+        (id, at) -> {
+          if (id.partition() == partition) {
+            released.put(id.id(), at);
+          }
+        });
     return released;
   }
 
   /**
-   * How long ago (millis, on this node's clock) this node last stopped hosting an entity of
-   * {@code partition}, if it did since it started and hosts none now. An age, not a time: it may be
-   * sent to another node, which must not compare a time of this node's clock with its own.
+   * How long ago (millis, on this node's clock) this node last stopped hosting an entity of {@code
+   * partition}, if it did since it started and hosts none now. An age, not a time: it may be sent
+   * to another node, which must not compare a time of this node's clock with its own.
    */
   public Optional<Long> releasedMillisAgo(int partition) {
     long now = clock.getAsLong();
@@ -216,7 +227,9 @@ public final class LocalReplicas {
   /** The replica of {@code partition} running here with the lowest index, if any. */
   public Optional<ReplicaId> forPartition(int partition) {
     SortedSet<Integer> indexes = byPartition.get(partition);
-    return indexes == null ? Optional.empty() : Optional.of(new ReplicaId(partition, indexes.first()));
+    return indexes == null
+        ? Optional.empty()
+        : Optional.of(new ReplicaId(partition, indexes.first()));
   }
 
   /** Whether replica {@code id}'s entity runs on this node. */

@@ -9,12 +9,12 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Where replica entities belong: the pure decisions of {@link RingAllocationStrategy}. The N entities
- * of partition p go to N distinct members of p's replica set; an entity stays where it is while its
- * member remains in the set and hosts no other replica of p, so a membership change moves only the
- * entities whose member left the set (or that had to share a member while the set was not all there).
- * Members are {@code host:port} names; {@code current} maps every member with a shard region to the
- * shard ids it hosts.
+ * Where replica entities belong: the pure decisions of {@link RingAllocationStrategy}. The N
+ * entities of partition p go to N distinct members of p's replica set; an entity stays where it is
+ * while its member remains in the set and hosts no other replica of p, so a membership change moves
+ * only the entities whose member left the set (or that had to share a member while the set was not
+ * all there). Members are {@code host:port} names; {@code current} maps every member with a shard
+ * region to the shard ids it hosts.
  */
 public final class PlacementPlanner {
   private PlacementPlanner() {}
@@ -53,9 +53,10 @@ public final class PlacementPlanner {
   }
 
   /**
-   * Entities to move: those on a member outside their partition's replica set, and the extra ones on a
-   * member hosting two replicas of a partition (the lowest index stays), but only when a member of the
-   * replica set is free to take them. At most {@code max}, none already in {@code inProgress}.
+   * Entities to move: those on a member outside their partition's replica set, and the extra ones
+   * on a member hosting two replicas of a partition (the lowest index stays), but only when a
+   * member of the replica set is free to take them. At most {@code max}, none already in {@code
+   * inProgress}.
    */
   public static Set<String> rebalance(
       Ring ring, Map<String, ? extends Set<String>> current, Set<String> inProgress, int max) {
@@ -86,9 +87,10 @@ public final class PlacementPlanner {
         if (id.index() >= replicas.size()) {
           continue;
         }
-        boolean sharing = entry.getValue().stream()
-            .map(PlacementPlanner::parseOrNull)
-            .anyMatch(o -> o != null && o.partition() == p && o.index() < id.index());
+        boolean sharing =
+            entry.getValue().stream()
+                .map(PlacementPlanner::parseOrNull)
+                .anyMatch(o -> o != null && o.partition() == p && o.index() < id.index());
         if (!outsideSet && !sharing) {
           continue;
         }
@@ -124,7 +126,9 @@ public final class PlacementPlanner {
     for (var entry : current.entrySet()) {
       for (String shardId : entry.getValue()) {
         ReplicaId other = parseOrNull(shardId);
-        if (other != null && other.partition() == p && other.index() < active
+        if (other != null
+            && other.partition() == p
+            && other.index() < active
             && !shardId.equals(except)) {
           holders.add(entry.getKey());
         }

@@ -15,8 +15,8 @@ public enum PutError {
    */
   EXPIRED("coordinate-put expired: not applied"),
   /**
-   * The replica is still catching up after a move: it lacks objects, so it must not add a dot of its
-   * own; another replica applies the write, and this one still stores the result.
+   * The replica is still catching up after a move: it lacks objects, so it must not add a dot of
+   * its own; another replica applies the write, and this one still stores the result.
    */
   SYNCING("replica is catching up after a move: not applied"),
   /**
@@ -26,7 +26,9 @@ public enum PutError {
   CONTEXT_NOT_HELD(null),
   /** The write would leave the key with more siblings than allowed. */
   TOO_MANY_SIBLINGS(null),
-  /** The write would leave the key's object larger than {@code ringstore.requests.max-object-size}. */
+  /**
+   * The write would leave the key's object larger than {@code ringstore.requests.max-object-size}.
+   */
   OBJECT_TOO_LARGE(null),
   /** The storage call failed (the reason names the exception). */
   STORAGE_FAILED(null);

@@ -14,11 +14,12 @@ import org.apache.pekko.pattern.Patterns;
 
 /**
  * Completes once the shard coordinator knows this node's replica region. Until then the coordinator
- * would place a new replica entity on another member (two replicas of a partition on one node, which
- * count as one toward R and W), so a data node reports ready only after this.
+ * would place a new replica entity on another member (two replicas of a partition on one node,
+ * which count as one toward R and W), so a data node reports ready only after this.
  */
 public final class RegionRegistration {
   private static final Duration POLL = Duration.ofMillis(300);
+
   /** Short: an answer that does not come (a coordinator busy or moving) is asked again sooner. */
   private static final Duration ASK_TIMEOUT = Duration.ofSeconds(1);
 
@@ -26,26 +27,35 @@ public final class RegionRegistration {
 
   public static CompletionStage<Done> await(ActorSystem<?> system, ActorRef<?> region) {
     CompletableFuture<Done> done = new CompletableFuture<>();
-    poll(system, Adapter.toClassic(region), Cluster.get(Adapter.toClassic(system)).selfAddress(), done);
+    poll(
+        system,
+        Adapter.toClassic(region),
+        Cluster.get(Adapter.toClassic(system)).selfAddress(),
+        done);
     return done;
   }
 
   private static void poll(
-      ActorSystem<?> system, org.apache.pekko.actor.ActorRef region, Address self,
+      ActorSystem<?> system,
+      org.apache.pekko.actor.ActorRef region,
+      Address self,
       CompletableFuture<Done> done) {
     if (system.whenTerminated().isCompleted()) {
       done.completeExceptionally(new IllegalStateException("actor system terminated"));
       return;
     }
     Patterns.ask(region, ShardRegion.getCurrentRegionsInstance(), ASK_TIMEOUT)
-        .whenComplete((reply, failure) -> {
-          if (reply instanceof ShardRegion.CurrentRegions regions
-              && regions.getRegions().contains(self)) {
-            done.complete(Done.getInstance());
-          } else {
-            system.scheduler().scheduleOnce(POLL, () -> poll(system, region, self, done),
-                system.executionContext());
-          }
-        });
+        .whenComplete(
+            (reply, failure) -> {
+              if (reply instanceof ShardRegion.CurrentRegions regions
+                  && regions.getRegions().contains(self)) {
+                done.complete(Done.getInstance());
+              } else {
+                system
+                    .scheduler()
+                    .scheduleOnce(
+                        POLL, () -> poll(system, region, self, done), system.executionContext());
+              }
+            });
   }
 }

@@ -17,7 +17,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
 /**
  * How coordinators reach replicas: the current ring, the replica entities of a partition (through
- * sharding, wherever they live) and which of them runs on this node. Works on data and client members.
+ * sharding, wherever they live) and which of them runs on this node. Works on data and client
+ * members.
  */
 public final class ReplicaDirectory {
   private final Function<ReplicaId, EntityRef<ReplicaEntity.Command>> entities;
@@ -25,31 +26,40 @@ public final class ReplicaDirectory {
   private final LocalReplicas localReplicas;
   private final Predicate<String> available;
   private final ReplicaRoutes routes;
+
   /** {@link #nodeOf} of a replica running on this node. */
   private static final String LOCAL = "local";
-  private static final AtomicInteger KEEPERS =
-      new AtomicInteger();
+
+  private static final AtomicInteger KEEPERS = new AtomicInteger();
 
   /**
-   * A directory over any way of reaching entities: sharding on a node
-   * ({@link #ofSharding}), {@code TestEntityRef}s in coordinator tests.
+   * A directory over any way of reaching entities: sharding on a node ({@link #ofSharding}), {@code
+   * TestEntityRef}s in coordinator tests.
    */
   public ReplicaDirectory(
-      Function<ReplicaId, EntityRef<ReplicaEntity.Command>> entities, Supplier<Ring> ring,
+      Function<ReplicaId, EntityRef<ReplicaEntity.Command>> entities,
+      Supplier<Ring> ring,
       LocalReplicas localReplicas) {
     this(entities, ring, localReplicas, node -> true);
   }
 
   public ReplicaDirectory(
-      Function<ReplicaId, EntityRef<ReplicaEntity.Command>> entities, Supplier<Ring> ring,
-      LocalReplicas localReplicas, Predicate<String> available) {
+      Function<ReplicaId, EntityRef<ReplicaEntity.Command>> entities,
+      Supplier<Ring> ring,
+      LocalReplicas localReplicas,
+      Predicate<String> available) {
     this(entities, ring, localReplicas, available, null);
   }
 
-  /** With {@code routes} (or null): direct routes to entities that are known, sharding otherwise. */
+  /**
+   * With {@code routes} (or null): direct routes to entities that are known, sharding otherwise.
+   */
   public ReplicaDirectory(
-      Function<ReplicaId, EntityRef<ReplicaEntity.Command>> entities, Supplier<Ring> ring,
-      LocalReplicas localReplicas, Predicate<String> available, ReplicaRoutes routes) {
+      Function<ReplicaId, EntityRef<ReplicaEntity.Command>> entities,
+      Supplier<Ring> ring,
+      LocalReplicas localReplicas,
+      Predicate<String> available,
+      ReplicaRoutes routes) {
     this.entities = entities;
     this.ring = ring;
     this.localReplicas = localReplicas;
@@ -58,19 +68,26 @@ public final class ReplicaDirectory {
   }
 
   /**
-   * The directory of a cluster member: entities through {@code system}'s sharding and, when
-   * {@code directRoutes}, direct routes learned by a {@link ReplicaRoutes} keeper spawned here.
+   * The directory of a cluster member: entities through {@code system}'s sharding and, when {@code
+   * directRoutes}, direct routes learned by a {@link ReplicaRoutes} keeper spawned here.
    */
   public static ReplicaDirectory ofSharding(
       ActorSystem<?> system, RingView ringView, LocalReplicas localReplicas, boolean directRoutes) {
     ClusterSharding sharding = ClusterSharding.get(system);
     ReplicaRoutes routes = directRoutes ? new ReplicaRoutes() : null;
-    ReplicaDirectory directory = new ReplicaDirectory(
-        id -> sharding.entityRefFor(ReplicaSharding.TYPE_KEY, id.id()), ringView::current,
-        localReplicas, ringView::isAvailable, routes);
+    ReplicaDirectory directory =
+        new ReplicaDirectory(
+            id -> sharding.entityRefFor(ReplicaSharding.TYPE_KEY, id.id()),
+            ringView::current,
+            localReplicas,
+            ringView::isAvailable,
+            routes);
     if (routes != null) {
-      routes.attach(system.systemActorOf(routes.keeper(directory::entity, true),
-          "replica-routes-" + KEEPERS.incrementAndGet(), Props.empty()));
+      routes.attach(
+          system.systemActorOf(
+              routes.keeper(directory::entity, true),
+              "replica-routes-" + KEEPERS.incrementAndGet(),
+              Props.empty()));
     }
     return directory;
   }
@@ -85,8 +102,8 @@ public final class ReplicaDirectory {
   }
 
   /**
-   * The replica entities of partition p under {@code ring}, local one first when this node runs one:
-   * one per member of p's replica set (fewer than N while the cluster has fewer members).
+   * The replica entities of partition p under {@code ring}, local one first when this node runs
+   * one: one per member of p's replica set (fewer than N while the cluster has fewer members).
    */
   public List<ReplicaId> replicasOf(Ring ring, int partition) {
     int count = ring.replicas(partition).size();
@@ -102,9 +119,9 @@ public final class ReplicaDirectory {
   }
 
   /**
-   * The node replica {@code id} runs on as far as this node knows: here when it registered locally, the
-   * node of its direct route when one is known, else the member of its partition's replica set at its
-   * index (where the allocation strategy prefers it); empty when none of these applies.
+   * The node replica {@code id} runs on as far as this node knows: here when it registered locally,
+   * the node of its direct route when one is known, else the member of its partition's replica set
+   * at its index (where the allocation strategy prefers it); empty when none of these applies.
    */
   private Optional<String> nodeOf(ReplicaId id) {
     if (localReplicas.runsHere(id)) {
@@ -125,8 +142,8 @@ public final class ReplicaDirectory {
   }
 
   /**
-   * The node replica {@code id} runs on as far as this node knows ({@code host:port}), empty when it
-   * runs here or its node is not known: where a message to it is queued.
+   * The node replica {@code id} runs on as far as this node knows ({@code host:port}), empty when
+   * it runs here or its node is not known: where a message to it is queued.
    */
   public Optional<String> remoteNodeOf(ReplicaId id) {
     return nodeOf(id).filter(node -> !LOCAL.equals(node));

@@ -1,7 +1,7 @@
 package io.ringstore.replica;
 
-import io.ringstore.config.StallWatch;
 import io.ringstore.CborSerializable;
+import io.ringstore.config.StallWatch;
 import io.ringstore.storage.Sibling;
 import io.ringstore.storage.StorageCallExpiredException;
 import io.ringstore.storage.StorageCalls;
@@ -15,8 +15,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
-import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -25,12 +23,10 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Replica {@code r} of partition {@code p} (sharding entity {@code "p:r"}): owns that partition's data on
- * the node where sharding placed it and answers {@link Read}, {@link CoordinatePut} and
+ * Replica {@code r} of partition {@code p} (sharding entity {@code "p:r"}): owns that partition's
+ * data on the node where sharding placed it and answers {@link Read}, {@link CoordinatePut} and
  * {@link Replicate}. Every storage call runs through the node's {@link StorageCalls} and comes back
  * through {@code pipeToSelf}; the reply is built and sent here. A call the node's storage bound
  * refuses, or that fails, becomes an error reply (the coordinator counts a failed replica); every
@@ -73,63 +69,89 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
   }
 
   /**
-   * Sent by a write coordinator to the one replica that applies a client's write: it adds a new dot of
-   * this node to the object; answered with a {@link PutReply} carrying the resulting object.
+   * Sent by a write coordinator to the one replica that applies a client's write: it adds a new dot
+   * of this node to the object; answered with a {@link PutReply} carrying the resulting object.
    * {@code context} is an encoded causal context or null; {@code contextFromReplica} makes a write
    * without a context use this replica's current one (delete without a context).
    *
    * <p>{@code applyWithinMillis} (0: no limit) is the duplicate-dot guard. The replica applies the
    * write only if it starts doing so within that many milliseconds of receiving this message, both
-   * instants read on its own monotonic clock ({@link ApplyDeadline}); otherwise it answers
-   * {@link PutError#EXPIRED} and stores nothing. The coordinator sends a budget B of half its
-   * replica-ack timeout T and hands the write to another replica only when T has passed on its own
-   * monotonic clock since it sent this (or when this replica refused). The budget starts at receipt,
-   * which is after the send, so the replica's last possible apply is later than the send plus B by
-   * the request's one-way delay (transit and the wait in this entity's mailbox; the wait for a
-   * storage thread is inside B); its reply then reaches the coordinator before the coordinator moves
-   * on whenever request delay + apply + reply delay stay under T - B = T/2 — the round trip of a
+   * instants read on its own monotonic clock ({@link ApplyDeadline}); otherwise it answers {@link
+   * PutError#EXPIRED} and stores nothing. The coordinator sends a budget B of half its replica-ack
+   * timeout T and hands the write to another replica only when T has passed on its own monotonic
+   * clock since it sent this (or when this replica refused). The budget starts at receipt, which is
+   * after the send, so the replica's last possible apply is later than the send plus B by the
+   * request's one-way delay (transit and the wait in this entity's mailbox; the wait for a storage
+   * thread is inside B); its reply then reaches the coordinator before the coordinator moves on
+   * whenever request delay + apply + reply delay stay under T - B = T/2 — the round trip of a
    * healthy replica, which T already presumes. No wall clock reading crosses a node, so the guard
    * holds whatever the nodes' clocks say (the absolute deadline this replaced needed the clocks to
    * agree within T/2, 250 ms by default: a replica whose clock ran ahead of the coordinator's
-   * refused every write sent to it, one running behind disabled the guard). Monotonic clocks run at the same rate to within parts per million.
+   * refused every write sent to it, one running behind disabled the guard). Monotonic clocks run at
+   * the same rate to within parts per million.
    *
-   * <p>A request that may have waited unread through a stall of the replica's JVM (SIGSTOP, a long GC
-   * pause: {@link StallWatch}, this node's own monotonic readings) is refused as well, since its age
-   * is unknown; and a coordinator whose own JVM stood still waits its timeout again before it moves
-   * on. If a request is delayed past that bound otherwise (the network held it, or it waited in a busy
-   * mailbox), the replica may apply the write after another one did: two dots for one client write, a
-   * sibling that holds the same value twice until the next write with the context resolves it.
-   * Nothing is lost (DESIGN invariant 1: the acknowledged object is the other replica's, replicated
-   * here too) and no concurrent write is dropped (invariant 3); only the guard's purpose, no false
-   * sibling, is missed.
+   * <p>A request that may have waited unread through a stall of the replica's JVM (SIGSTOP, a long
+   * GC pause: {@link StallWatch}, this node's own monotonic readings) is refused as well, since its
+   * age is unknown; and a coordinator whose own JVM stood still waits its timeout again before it
+   * moves on. If a request is delayed past that bound otherwise (the network held it, or it waited
+   * in a busy mailbox), the replica may apply the write after another one did: two dots for one
+   * client write, a sibling that holds the same value twice until the next write with the context
+   * resolves it. Nothing is lost (DESIGN invariant 1: the acknowledged object is the other
+   * replica's, replicated here too) and no concurrent write is dropped (invariant 3); only the
+   * guard's purpose, no false sibling, is missed.
    */
   public record CoordinatePut(
-      String key, byte[] data, String contentType, boolean tombstone, String context,
-      boolean contextFromReplica, ActorRef<PutReply> replyTo, long applyWithinMillis,
+      String key,
+      byte[] data,
+      String contentType,
+      boolean tombstone,
+      String context,
+      boolean contextFromReplica,
+      ActorRef<PutReply> replyTo,
+      long applyWithinMillis,
       CausalContextCodec.Limits contextLimits)
       implements Command {
     /** Without limits for a context: the reply carries none (the coordinator derives it). */
     public CoordinatePut(
-        String key, byte[] data, String contentType, boolean tombstone, String context,
-        boolean contextFromReplica, ActorRef<PutReply> replyTo, long applyWithinMillis) {
-      this(key, data, contentType, tombstone, context, contextFromReplica, replyTo,
-          applyWithinMillis, null);
+        String key,
+        byte[] data,
+        String contentType,
+        boolean tombstone,
+        String context,
+        boolean contextFromReplica,
+        ActorRef<PutReply> replyTo,
+        long applyWithinMillis) {
+      this(
+          key,
+          data,
+          contentType,
+          tombstone,
+          context,
+          contextFromReplica,
+          replyTo,
+          applyWithinMillis,
+          null);
     }
 
     /** Without a budget: the replica applies it whenever it gets it. */
     public CoordinatePut(
-        String key, byte[] data, String contentType, boolean tombstone, String context,
-        boolean contextFromReplica, ActorRef<PutReply> replyTo) {
+        String key,
+        byte[] data,
+        String contentType,
+        boolean tombstone,
+        String context,
+        boolean contextFromReplica,
+        ActorRef<PutReply> replyTo) {
       this(key, data, contentType, tombstone, context, contextFromReplica, replyTo, 0L);
     }
   }
 
   /**
-   * The object after a coordinated write, exactly as the replica stored it ({@code object}), and the
-   * causal context the client gets for it ({@code context}, computed from the object with the
+   * The object after a coordinated write, exactly as the replica stored it ({@code object}), and
+   * the causal context the client gets for it ({@code context}, computed from the object with the
    * request's {@code contextLimits}; null when the request named none). When nothing was applied,
-   * {@code object} is null, {@code error} says why and {@code reason} is the message (for the client,
-   * when the write was refused).
+   * {@code object} is null, {@code error} says why and {@code reason} is the message (for the
+   * client, when the write was refused).
    */
   public record PutReply(
       String replica, String node, byte[] object, PutError error, String reason, String context)
@@ -155,8 +177,8 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
   }
 
   /**
-   * Sent by a coordinator to the other replicas (after a write) and to stale replicas (read repair):
-   * merge this object into the stored one; answered with {@link Replicated} once stored.
+   * Sent by a coordinator to the other replicas (after a write) and to stale replicas (read
+   * repair): merge this object into the stored one; answered with {@link Replicated} once stored.
    */
   public record Replicate(String key, byte[] object, ActorRef<Replicated> replyTo)
       implements Command {}
@@ -172,8 +194,8 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
   public record MarkTombstoneReplicated(String key, byte[] object) implements Command {}
 
   /**
-   * Sent by a peer's anti-entropy exchange session: this node's tree of the partition, branch level;
-   * answered with a {@link TreeReply}.
+   * Sent by a peer's anti-entropy exchange session: this node's tree of the partition, branch
+   * level; answered with a {@link TreeReply}.
    */
   public record GetTree(ActorRef<TreeReply> replyTo) implements Command {}
 
@@ -189,8 +211,8 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
       implements CborSerializable {}
 
   /**
-   * Sent by an exchange session: every key of the partition in the given segments with the hash of its
-   * stored object (a storage scan); answered with KeyHashesReply.
+   * Sent by an exchange session: every key of the partition in the given segments with the hash of
+   * its stored object (a storage scan); answered with KeyHashesReply.
    */
   public record GetKeyHashes(int[] segments, ActorRef<KeyHashesReply> replyTo) implements Command {}
 
@@ -200,8 +222,8 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
       implements CborSerializable {}
 
   /**
-   * Asked by a leaving node (and the admin API) through sharding: where this entity runs and whether
-   * it has caught up; answered with {@link Status}.
+   * Asked by a leaving node (and the admin API) through sharding: where this entity runs and
+   * whether it has caught up; answered with {@link Status}.
    */
   public record GetStatus(ActorRef<Status> replyTo) implements Command {}
 
@@ -248,54 +270,73 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
 
   private final ReplicaId id;
   private final ReplicaHost host;
+
   /** Serves another node's partition transfer from this node's storage; not a sharded replica. */
   private final boolean source;
+
   private boolean syncing;
 
   public static Behavior<Command> create(ReplicaId id, ReplicaHost host) {
-    return Behaviors.setup(ctx -> {
-      CompletionStage<Boolean> registered = host.localReplicas().register(id);
-      if (registered.toCompletableFuture().isDone()) {
-        return new ReplicaEntity(ctx, id, host, false);
-      }
-      return Behaviors.withStash(
-          STASH_CAPACITY, stash -> waitForDrop(ctx, id, host, registered, stash));
-    });
+    return Behaviors.setup(
+        ctx -> {
+          CompletionStage<Boolean> registered = host.localReplicas().register(id);
+          if (registered.toCompletableFuture().isDone()) {
+            return new ReplicaEntity(ctx, id, host, false);
+          }
+          return Behaviors.withStash(
+              STASH_CAPACITY, stash -> waitForDrop(ctx, id, host, registered, stash));
+        });
   }
 
   /**
-   * The entity's partition is being dropped here ({@link LocalReplicas#dropIfUnhosted}): keeps every
-   * command until the drop is done and the entity registered, then serves them in order.
+   * The entity's partition is being dropped here ({@link LocalReplicas#dropIfUnhosted}): keeps
+   * every command until the drop is done and the entity registered, then serves them in order.
    */
   private static Behavior<Command> waitForDrop(
-      ActorContext<Command> ctx, ReplicaId id, ReplicaHost host,
-      CompletionStage<Boolean> registered, StashBuffer<Command> stash) {
-    ctx.getLog().info("replica {}: waiting for the drop of partition {} here to end before it starts",
-        id, id.partition());
+      ActorContext<Command> ctx,
+      ReplicaId id,
+      ReplicaHost host,
+      CompletionStage<Boolean> registered,
+      StashBuffer<Command> stash) {
+    ctx.getLog()
+        .info(
+            "replica {}: waiting for the drop of partition {} here to end before it starts",
+            id,
+            id.partition());
     ctx.pipeToSelf(registered, (done, failure) -> new Registered());
     return Behaviors.receive(Command.class)
-        .onMessage(Registered.class,
+        .onMessage(
+            Registered.class,
             registeredNow -> stash.unstashAll(new ReplicaEntity(ctx, id, host, false)))
-        .onMessage(Command.class, command -> {
-          if (stash.isFull()) {
-            ctx.getLog().warn("replica {}: {} commands wait for the partition's drop; dropping {}",
-                id, STASH_CAPACITY, command.getClass().getSimpleName());
-          } else {
-            stash.stash(command);
-          }
-          return Behaviors.same();
-        })
-        .onSignal(PostStop.class, stopped -> {
-          host.localReplicas().deregister(id);
-          return Behaviors.same();
-        })
+        .onMessage(
+            Command.class,
+            command -> {
+              if (stash.isFull()) {
+                ctx.getLog()
+                    .warn(
+                        "replica {}: {} commands wait for the partition's drop; dropping {}",
+                        id,
+                        STASH_CAPACITY,
+                        command.getClass().getSimpleName());
+              } else {
+                stash.stash(command);
+              }
+              return Behaviors.same();
+            })
+        .onSignal(
+            PostStop.class,
+            stopped -> {
+              host.localReplicas().deregister(id);
+              return Behaviors.same();
+            })
         .build();
   }
 
   /**
-   * A stand-in that answers for this node's copy of partition {@code id.partition()} when no replica
-   * entity of it runs here (the node is the previous host of a moved replica): reads, tree requests
-   * and merges, for the new host's transfer. Never registers as a local replica, never syncs.
+   * A stand-in that answers for this node's copy of partition {@code id.partition()} when no
+   * replica entity of it runs here (the node is the previous host of a moved replica): reads, tree
+   * requests and merges, for the new host's transfer. Never registers as a local replica, never
+   * syncs.
    */
   public static Behavior<Command> createSource(ReplicaId id, ReplicaHost host) {
     return Behaviors.setup(ctx -> new ReplicaEntity(ctx, id, host, true));
@@ -343,21 +384,24 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
 
   private Behavior<Command> onRead(Read read) {
     boolean behind = syncing;
-    getContext().pipeToSelf(
-        storage().call(() -> host.store().readEncoded(id.partition(), read.key())),
-        (object, failure) -> new ReadDone(read, behind, failure == null ? object.orElse(null) : null,
-            failure));
+    getContext()
+        .pipeToSelf(
+            storage().call(() -> host.store().readEncoded(id.partition(), read.key())),
+            (object, failure) ->
+                new ReadDone(read, behind, failure == null ? object.orElse(null) : null, failure));
     return this;
   }
 
   private Behavior<Command> onReadDone(ReadDone done) {
     Read read = done.read();
     if (done.failure() != null) {
-      read.replyTo().tell(
-          new ReadReply(id.id(), host.node(), null, storageFailed(done.failure()), read.key()));
+      read.replyTo()
+          .tell(
+              new ReadReply(id.id(), host.node(), null, storageFailed(done.failure()), read.key()));
     } else {
-      read.replyTo().tell(
-          new ReadReply(id.id(), host.node(), done.object(), null, read.key(), done.behind()));
+      read.replyTo()
+          .tell(
+              new ReadReply(id.id(), host.node(), done.object(), null, read.key(), done.behind()));
     }
     return this;
   }
@@ -377,9 +421,10 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
     }
     // checked again on the storage thread right before the write starts: a write that waited for a
     // storage thread past its budget is not applied
-    getContext().pipeToSelf(
-        storage().call(() -> deadline.passed(host.clock().nanos()), () -> apply(put)),
-        (reply, failure) -> new PutDone(put, reply, failure));
+    getContext()
+        .pipeToSelf(
+            storage().call(() -> deadline.passed(host.clock().nanos()), () -> apply(put)),
+            (reply, failure) -> new PutDone(put, reply, failure));
     return this;
   }
 
@@ -388,14 +433,21 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
    * (encoded once) and, when the coordinator asks for it, the client's context.
    */
   private PutReply apply(CoordinatePut put) {
-    Optional<VersionVector> context = Optional.ofNullable(put.context())
-        .map(CausalContextCodec::decode);
+    Optional<VersionVector> context =
+        Optional.ofNullable(put.context()).map(CausalContextCodec::decode);
     Sibling value = new Sibling(put.data(), put.contentType(), put.tombstone());
     try {
-      LocalObjectStore.Coordinated updated = host.store().coordinateEncoded(
-          id.partition(), put.key(), value, context, put.contextFromReplica());
-      return new PutReply(id.id(), host.node(), updated.encoded(), put.contextLimits() == null
-          ? null : CausalContextCodec.contextOf(updated.object(), put.contextLimits()));
+      LocalObjectStore.Coordinated updated =
+          host.store()
+              .coordinateEncoded(
+                  id.partition(), put.key(), value, context, put.contextFromReplica());
+      return new PutReply(
+          id.id(),
+          host.node(),
+          updated.encoded(),
+          put.contextLimits() == null
+              ? null
+              : CausalContextCodec.contextOf(updated.object(), put.contextLimits()));
     } catch (WriteAdmission.WriteRefusedException refused) {
       return PutReply.failed(
           id.id(), host.node(), PutError.of(refused.refusal()), refused.getMessage());
@@ -409,17 +461,19 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
     } else if (unwrap(done.failure()) instanceof StorageCallExpiredException) {
       replyTo.tell(PutReply.failed(id.id(), host.node(), PutError.EXPIRED));
     } else {
-      replyTo.tell(PutReply.failed(
-          id.id(), host.node(), PutError.STORAGE_FAILED, storageFailed(done.failure())));
+      replyTo.tell(
+          PutReply.failed(
+              id.id(), host.node(), PutError.STORAGE_FAILED, storageFailed(done.failure())));
     }
     return this;
   }
 
   /**
-   * Whether a {@link CoordinatePut} with budget B handled now may have waited
-   * unread through a stall of this JVM (SIGSTOP, a GC pause): one of at least B/2 that ended within the
-   * coordinator's replica-ack timeout (2B) before now. Its age is then unknown, and the coordinator may
-   * have handed the write to another replica already: refused, a duplicate dot is worse than a retry.
+   * Whether a {@link CoordinatePut} with budget B handled now may have waited unread through a
+   * stall of this JVM (SIGSTOP, a GC pause): one of at least B/2 that ended within the
+   * coordinator's replica-ack timeout (2B) before now. Its age is then unknown, and the coordinator
+   * may have handed the write to another replica already: refused, a duplicate dot is worse than a
+   * retry.
    */
   private static boolean mayHaveWaitedThroughStall(long budgetMillis) {
     long budget = TimeUnit.MILLISECONDS.toNanos(budgetMillis);
@@ -427,13 +481,19 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
   }
 
   private Behavior<Command> onReplicate(Replicate replicate) {
-    getContext().pipeToSelf(
-        storage().call(() -> {
-          host.store().merge(
-              id.partition(), replicate.key(), StoredObjectCodec.decode(replicate.object()));
-          return Boolean.TRUE;
-        }),
-        (merged, failure) -> new ReplicateDone(replicate, failure));
+    getContext()
+        .pipeToSelf(
+            storage()
+                .call(
+                    () -> {
+                      host.store()
+                          .merge(
+                              id.partition(),
+                              replicate.key(),
+                              StoredObjectCodec.decode(replicate.object()));
+                      return Boolean.TRUE;
+                    }),
+            (merged, failure) -> new ReplicateDone(replicate, failure));
     return this;
   }
 
@@ -446,13 +506,17 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
   }
 
   private Behavior<Command> onMarkTombstoneReplicated(MarkTombstoneReplicated mark) {
-    getContext().pipeToSelf(
-        storage().call(() -> {
-          host.store().markTombstoneReplicated(
-              id.partition(), mark.key(), mark.object(), host.clock().wallMillis());
-          return Boolean.TRUE;
-        }),
-        (marked, failure) -> new MarkDone(failure));
+    getContext()
+        .pipeToSelf(
+            storage()
+                .call(
+                    () -> {
+                      host.store()
+                          .markTombstoneReplicated(
+                              id.partition(), mark.key(), mark.object(), host.clock().wallMillis());
+                      return Boolean.TRUE;
+                    }),
+            (marked, failure) -> new MarkDone(failure));
     return this;
   }
 
@@ -467,8 +531,8 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
     String replica = id.id();
     String node = host.node();
     try {
-      get.replyTo().tell(
-          new TreeReply(replica, node, host.trees().branchHashes(id.partition()), null));
+      get.replyTo()
+          .tell(new TreeReply(replica, node, host.trees().branchHashes(id.partition()), null));
     } catch (RuntimeException e) {
       get.replyTo().tell(new TreeReply(replica, node, null, e.getMessage()));
     }
@@ -479,8 +543,10 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
     String replica = id.id();
     String node = host.node();
     try {
-      get.replyTo().tell(new SegmentsReply(replica, node,
-          host.trees().segmentHashes(id.partition(), get.segments()), null));
+      get.replyTo()
+          .tell(
+              new SegmentsReply(
+                  replica, node, host.trees().segmentHashes(id.partition(), get.segments()), null));
     } catch (RuntimeException e) {
       get.replyTo().tell(new SegmentsReply(replica, node, null, e.getMessage()));
     }
@@ -488,9 +554,10 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
   }
 
   private Behavior<Command> onGetKeyHashes(GetKeyHashes get) {
-    getContext().pipeToSelf(
-        storage().call(() -> host.trees().keyHashes(id.partition(), get.segments())),
-        (list, failure) -> new KeyHashesDone(get, list, failure));
+    getContext()
+        .pipeToSelf(
+            storage().call(() -> host.trees().keyHashes(id.partition(), get.segments())),
+            (list, failure) -> new KeyHashesDone(get, list, failure));
     return this;
   }
 
@@ -500,8 +567,8 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
       replyTo.tell(
           new KeyHashesReply(id.id(), host.node(), null, null, storageFailed(done.failure())));
     } else {
-      replyTo.tell(new KeyHashesReply(
-          id.id(), host.node(), done.list().keys(), done.list().hashes(), null));
+      replyTo.tell(
+          new KeyHashesReply(id.id(), host.node(), done.list().keys(), done.list().hashes(), null));
     }
     return this;
   }
@@ -522,8 +589,12 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
     if (syncing) {
       syncing = false;
       host.transfers().done(id, host.clock().wallMillis());
-      getContext().getLog().info("transfer: replica={} partition={} caught up, counts toward R now",
-          id, id.partition());
+      getContext()
+          .getLog()
+          .info(
+              "transfer: replica={} partition={} caught up, counts toward R now",
+              id,
+              id.partition());
     }
     return this;
   }
@@ -534,9 +605,14 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
    */
   private Behavior<Command> onTransferStopped(TransferStopped stopped) {
     if (syncing) {
-      getContext().getLog().warn("transfer: replica={} transfer stopped before it caught up;"
-          + " restarting it in {}", id, TRANSFER_RESTART_PAUSE);
-      getContext().scheduleOnce(TRANSFER_RESTART_PAUSE, getContext().getSelf(), new RestartTransfer());
+      getContext()
+          .getLog()
+          .warn(
+              "transfer: replica={} transfer stopped before it caught up;" + " restarting it in {}",
+              id,
+              TRANSFER_RESTART_PAUSE);
+      getContext()
+          .scheduleOnce(TRANSFER_RESTART_PAUSE, getContext().getSelf(), new RestartTransfer());
     }
     return this;
   }
@@ -584,6 +660,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
 
   private static Throwable unwrap(Throwable failure) {
     return failure instanceof CompletionException && failure.getCause() != null
-        ? failure.getCause() : failure;
+        ? failure.getCause()
+        : failure;
   }
 }

@@ -1,8 +1,8 @@
 package io.ringstore.replica;
 
 /**
- * The id {@code "p:r"} of replica entity r of partition p: the sharding entity id and, one entity per
- * shard, also its shard id.
+ * The id {@code "p:r"} of replica entity r of partition p: the sharding entity id and, one entity
+ * per shard, also its shard id.
  */
 public record ReplicaId(int partition, int index) {
   public ReplicaId {

@@ -16,19 +16,20 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
 
 /**
- * Direct routes to replica entities, learned once and kept while the entity lives, so that the request
- * path (coordinators' Read, CoordinatePut and Replicate) skips the two or three actor hops of
- * Cluster Sharding's routing (the local shard region, and the remote region and shard) on every
- * message. Sharding stays the way to reach an entity that has no route yet, and it still decides where
- * every entity runs: a route is only ever the {@code ActorRef} of a running entity, asked for through
- * sharding ({@link ReplicaEntity.Locate}) and watched.
+ * Direct routes to replica entities, learned once and kept while the entity lives, so that the
+ * request path (coordinators' Read, CoordinatePut and Replicate) skips the two or three actor hops
+ * of Cluster Sharding's routing (the local shard region, and the remote region and shard) on every
+ * message. Sharding stays the way to reach an entity that has no route yet, and it still decides
+ * where every entity runs: a route is only ever the {@code ActorRef} of a running entity, asked for
+ * through sharding ({@link ReplicaEntity.Locate}) and watched.
  *
- * <p>A route is dropped when its entity stops (death watch: a hand-off, a crash, its node removed) and
- * all routes are dropped on every membership change, after which messages go through sharding again
- * until the new routes are known. A message sent on a route in the moment between the entity's stop and
- * the news of it is lost like any message to a stopped actor: coordinators already treat a silent
- * replica as such (timeouts, hints, other replicas), and an entity only accepts messages while it runs,
- * so a write can never land on a replica that sharding has moved away.
+ * <p>A route is dropped when its entity stops (death watch: a hand-off, a crash, its node removed)
+ * and all routes are dropped on every membership change, after which messages go through sharding
+ * again until the new routes are known. A message sent on a route in the moment between the
+ * entity's stop and the news of it is lost like any message to a stopped actor: coordinators
+ * already treat a silent replica as such (timeouts, hints, other replicas), and an entity only
+ * accepts messages while it runs, so a write can never land on a replica that sharding has moved
+ * away.
  */
 public final class ReplicaRoutes {
   /** How long to wait for a {@link ReplicaEntity.Located} before asking again on a later miss. */
@@ -59,7 +60,9 @@ public final class ReplicaRoutes {
     return Optional.ofNullable(routes.get(id));
   }
 
-  /** Sends {@code message} on the route to {@code id}, or returns false (and starts learning it). */
+  /**
+   * Sends {@code message} on the route to {@code id}, or returns false (and starts learning it).
+   */
   boolean tell(ReplicaId id, ReplicaEntity.Command message) {
     ActorRef<ReplicaEntity.Command> route = routes.get(id);
     if (route != null) {
@@ -83,53 +86,73 @@ public final class ReplicaRoutes {
   }
 
   /**
-   * The keeper actor: asks entities for their refs through {@code sharding}, watches them, and drops
-   * every route on membership changes when {@code followMembership} (a node; tests without a cluster
-   * pass false). Spawn exactly one per {@code ReplicaRoutes} and {@link #attach} it.
+   * The keeper actor: asks entities for their refs through {@code sharding}, watches them, and
+   * drops every route on membership changes when {@code followMembership} (a node; tests without a
+   * cluster pass false). Spawn exactly one per {@code ReplicaRoutes} and {@link #attach} it.
    */
   public Behavior<Command> keeper(
       Function<ReplicaId, EntityRef<ReplicaEntity.Command>> sharding, boolean followMembership) {
-    return Behaviors.setup(ctx -> {
-      keeper = ctx.getSelf();
-      if (followMembership) {
-        Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(
-            ctx.messageAdapter(ClusterEvent.MemberEvent.class, MembershipChanged::new),
-            ClusterEvent.MemberEvent.class));
-      }
-      ActorRef<ReplicaEntity.Located> locatedAdapter =
-          ctx.messageAdapter(ReplicaEntity.Located.class, Located::new);
-      return Behaviors.withTimers(timers -> Behaviors.receive(Command.class)
-          .onMessage(Locate.class, locate -> {
-            sharding.apply(locate.id()).tell(new ReplicaEntity.Locate(locatedAdapter));
-            timers.startSingleTimer(locate.id(), new LocateTimedOut(locate.id()), LOCATE_TIMEOUT);
-            return Behaviors.same();
-          })
-          .onMessage(Located.class, msg -> {
-            ReplicaId id = ReplicaId.parse(msg.located().replica());
-            timers.cancel(id);
-            ActorRef<ReplicaEntity.Command> entity = msg.located().entity();
-            if (locating.remove(id)) {
-              routes.put(id, entity);
-              ctx.watchWith(entity, new Gone(id, entity));
-            }
-            return Behaviors.same();
-          })
-          .onMessage(LocateTimedOut.class, msg -> {
-            locating.remove(msg.id());
-            return Behaviors.same();
-          })
-          .onMessage(Gone.class, gone -> {
-            routes.remove(gone.id(), gone.entity());
-            return Behaviors.same();
-          })
-          .onMessage(MembershipChanged.class, changed -> {
-            // the ring changed or is about to: entities may move; learn the routes again
-            routes.values().forEach(ctx::unwatch);
-            routes.clear();
-            locating.clear();
-            return Behaviors.same();
-          })
-          .build());
-    });
+    return Behaviors.setup(
+        ctx -> {
+          keeper = ctx.getSelf();
+          if (followMembership) {
+            Cluster.get(ctx.getSystem())
+                .subscriptions()
+                .tell(
+                    Subscribe.create(
+                        ctx.messageAdapter(ClusterEvent.MemberEvent.class, MembershipChanged::new),
+                        ClusterEvent.MemberEvent.class));
+          }
+          ActorRef<ReplicaEntity.Located> locatedAdapter =
+              ctx.messageAdapter(ReplicaEntity.Located.class, Located::new);
+          return Behaviors.withTimers(
+              timers ->
+                  Behaviors.receive(Command.class)
+                      .onMessage(
+                          Locate.class,
+                          locate -> {
+                            sharding
+                                .apply(locate.id())
+                                .tell(new ReplicaEntity.Locate(locatedAdapter));
+                            timers.startSingleTimer(
+                                locate.id(), new LocateTimedOut(locate.id()), LOCATE_TIMEOUT);
+                            return Behaviors.same();
+                          })
+                      .onMessage(
+                          Located.class,
+                          msg -> {
+                            ReplicaId id = ReplicaId.parse(msg.located().replica());
+                            timers.cancel(id);
+                            ActorRef<ReplicaEntity.Command> entity = msg.located().entity();
+                            if (locating.remove(id)) {
+                              routes.put(id, entity);
+                              ctx.watchWith(entity, new Gone(id, entity));
+                            }
+                            return Behaviors.same();
+                          })
+                      .onMessage(
+                          LocateTimedOut.class,
+                          msg -> {
+                            locating.remove(msg.id());
+                            return Behaviors.same();
+                          })
+                      .onMessage(
+                          Gone.class,
+                          gone -> {
+                            routes.remove(gone.id(), gone.entity());
+                            return Behaviors.same();
+                          })
+                      .onMessage(
+                          MembershipChanged.class,
+                          changed -> {
+                            // the ring changed or is about to: entities may move; learn the routes
+                            // again
+                            routes.values().forEach(ctx::unwatch);
+                            routes.clear();
+                            locating.clear();
+                            return Behaviors.same();
+                          })
+                      .build());
+        });
   }
 }

@@ -11,9 +11,9 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 /**
- * Sets up Cluster Sharding for replica entities: one entity per shard (shard id = entity id
- * {@code "p:r"}), only on members with the data role, placed by {@link RingAllocationStrategy}.
- * On a client member ({@code host} null) this starts a proxy.
+ * Sets up Cluster Sharding for replica entities: one entity per shard (shard id = entity id {@code
+ * "p:r"}), only on members with the data role, placed by {@link RingAllocationStrategy}. On a
+ * client member ({@code host} null) this starts a proxy.
  */
 public final class ReplicaSharding {
   public static final EntityTypeKey<ReplicaEntity.Command> TYPE_KEY =
@@ -25,20 +25,24 @@ public final class ReplicaSharding {
   public static ActorRef<ShardingEnvelope<ReplicaEntity.Command>> init(
       ActorSystem<?> system, RingView ringView, ReplicaHost host, int maxSimultaneousMoves) {
     Entity<ReplicaEntity.Command, ShardingEnvelope<ReplicaEntity.Command>> entity =
-        Entity.of(TYPE_KEY, ctx -> {
-          if (host == null) {
-            throw new IllegalStateException("replica entity started on a member without data role");
-          }
-          return ReplicaEntity.create(ReplicaId.parse(ctx.getEntityId()), host);
-        })
-        .withRole(RingstoreSettings.DATA_ROLE)
-        .withMessageExtractor(new OneEntityPerShard())
-        .withAllocationStrategy(new RingAllocationStrategy(ringView, maxSimultaneousMoves));
+        Entity.of(
+                TYPE_KEY,
+                ctx -> {
+                  if (host == null) {
+                    throw new IllegalStateException(
+                        "replica entity started on a member without data role");
+                  }
+                  return ReplicaEntity.create(ReplicaId.parse(ctx.getEntityId()), host);
+                })
+            .withRole(RingstoreSettings.DATA_ROLE)
+            .withMessageExtractor(new OneEntityPerShard())
+            .withAllocationStrategy(new RingAllocationStrategy(ringView, maxSimultaneousMoves));
     return ClusterSharding.get(system).init(entity);
   }
 
   private static final class OneEntityPerShard
-      extends ShardingMessageExtractor<ShardingEnvelope<ReplicaEntity.Command>, ReplicaEntity.Command> {
+      extends ShardingMessageExtractor<
+          ShardingEnvelope<ReplicaEntity.Command>, ReplicaEntity.Command> {
     @Override
     public String entityId(ShardingEnvelope<ReplicaEntity.Command> envelope) {
       return envelope.entityId();

@@ -11,17 +11,19 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * {@code interval}, for each partition whose ring replica set includes this node but none of whose
  * entities runs here yet, it asks each of the partition's entities for its status through sharding,
  * which starts (allocates) any that is not running. A started entity catches up in the background
- * (its transfer), so that it counts toward R before a request needs it — in particular before another
- * replica of the partition fails (DESIGN invariant 2 stays: it counts only once caught up). At most
- * {@code perRound} partitions per round, so a node that (re)joins does not start all its transfers
- * at once. Each round it also learns the direct routes it lacks to replicas on reachable members
- * ({@link #learnRoutes}). Runs on data members once their replica region is registered.
+ * (its transfer), so that it counts toward R before a request needs it — in particular before
+ * another replica of the partition fails (DESIGN invariant 2 stays: it counts only once caught up).
+ * At most {@code perRound} partitions per round, so a node that (re)joins does not start all its
+ * transfers at once. Each round it also learns the direct routes it lacks to replicas on reachable
+ * members ({@link #learnRoutes}). Runs on data members once their replica region is registered.
  */
 public final class ReplicaStarter {
   /** The timer tick, and the entities' status replies (ignored: asking was the point). */
   public interface Command {}
 
-  private enum Tick implements Command { INSTANCE }
+  private enum Tick implements Command {
+    INSTANCE
+  }
 
   private record StatusReply(ReplicaEntity.Status status) implements Command {}
 
@@ -31,32 +33,41 @@ public final class ReplicaStarter {
   private ReplicaStarter() {}
 
   public static Behavior<Command> create(
-      ReplicaDirectory directory, LocalReplicas localReplicas, String self, Duration interval,
+      ReplicaDirectory directory,
+      LocalReplicas localReplicas,
+      String self,
+      Duration interval,
       int perRound) {
-    return Behaviors.setup(ctx -> {
-      ActorRef<ReplicaEntity.Status> replies =
-          ctx.messageAdapter(ReplicaEntity.Status.class, StatusReply::new);
-      int[] cursor = {0};
-      return Behaviors.withTimers(timers -> {
-        timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ZERO, interval);
-        return Behaviors.receive(Command.class)
-            .onMessageEquals(Tick.INSTANCE, () -> {
-              cursor[0] = startMissing(directory, localReplicas, self, cursor[0], perRound, replies);
-              learnRoutes(directory, ROUTES_PER_ROUND, replies);
-              return Behaviors.same();
-            })
-            .onMessage(StatusReply.class, reply -> Behaviors.same())
-            .build();
-      });
-    });
+    return Behaviors.setup(
+        ctx -> {
+          ActorRef<ReplicaEntity.Status> replies =
+              ctx.messageAdapter(ReplicaEntity.Status.class, StatusReply::new);
+          int[] cursor = {0};
+          return Behaviors.withTimers(
+              timers -> {
+                timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ZERO, interval);
+                return Behaviors.receive(Command.class)
+                    .onMessageEquals(
+                        Tick.INSTANCE,
+                        () -> {
+                          cursor[0] =
+                              startMissing(
+                                  directory, localReplicas, self, cursor[0], perRound, replies);
+                          learnRoutes(directory, ROUTES_PER_ROUND, replies);
+                          return Behaviors.same();
+                        })
+                    .onMessage(StatusReply.class, reply -> Behaviors.same())
+                    .build();
+              });
+        });
   }
 
   /**
    * Asks up to {@code max} replicas on reachable members that have no direct route yet for their
-   * status through this node's directory, which learns their routes (and sharding the homes of their
-   * shards) while the shard coordinator is there to answer: a coordinator that dies with its member
-   * (until the member is removed) cannot tell where a replica moved after an earlier restart, and a
-   * request needing that replica would wait for it. Returns how many it asked.
+   * status through this node's directory, which learns their routes (and sharding the homes of
+   * their shards) while the shard coordinator is there to answer: a coordinator that dies with its
+   * member (until the member is removed) cannot tell where a replica moved after an earlier
+   * restart, and a request needing that replica would wait for it. Returns how many it asked.
    */
   static int learnRoutes(
       ReplicaDirectory directory, int max, ActorRef<ReplicaEntity.Status> replies) {
@@ -83,7 +94,11 @@ public final class ReplicaStarter {
    * from partition {@code from} on (wrapping around); returns where the next round starts.
    */
   static int startMissing(
-      ReplicaDirectory directory, LocalReplicas localReplicas, String self, int from, int perRound,
+      ReplicaDirectory directory,
+      LocalReplicas localReplicas,
+      String self,
+      int from,
+      int perRound,
       ActorRef<ReplicaEntity.Status> replies) {
     Ring ring = directory.ring();
     int partitions = ring.partitionCount();

@@ -3,12 +3,12 @@ package io.ringstore.ring;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The fixed 64-bit hash and partitioner of ringstore: MurmurHash3 x64 128-bit with seed 0 over
- * the key's UTF-8 bytes, keeping the first 64-bit half ({@code h1}, i.e. the low 8 bytes of the
+ * The fixed 64-bit hash and partitioner of ringstore: MurmurHash3 x64 128-bit with seed 0 over the
+ * key's UTF-8 bytes, keeping the first 64-bit half ({@code h1}, i.e. the low 8 bytes of the
  * little-endian 128-bit digest; identical to Guava's {@code murmur3_128(0).hashBytes(b).asLong()}).
  *
- * <p>Invariant: the function is fixed forever and platform independent, because every node must
- * map a key to the same partition and ring tokens are derived from it too. Hashes are treated as
+ * <p>Invariant: the function is fixed forever and platform independent, because every node must map
+ * a key to the same partition and ring tokens are derived from it too. Hashes are treated as
  * unsigned: partition {@code p} of {@code Q} covers {@code [p*2^64/Q, (p+1)*2^64/Q)}, so the
  * partition of a key is the top {@code log2(Q)} bits of its hash.
  */
@@ -30,8 +30,8 @@ public final class KeyHash {
   }
 
   /**
-   * Full MurmurHash3 x64 128-bit digest as {@code {h1, h2}} (the reference implementation's
-   * output order; the digest bytes are h1 then h2, each little-endian).
+   * Full MurmurHash3 x64 128-bit digest as {@code {h1, h2}} (the reference implementation's output
+   * order; the digest bytes are h1 then h2, each little-endian).
    */
   public static long[] murmur3x64_128(byte[] data, int seed) {
     final int len = data.length;
@@ -64,26 +64,39 @@ public final class KeyHash {
     long k1 = 0;
     long k2 = 0;
     switch (len & 15) {
-      case 15: k2 ^= (data[tail + 14] & 0xffL) << 48; // fall through
-      case 14: k2 ^= (data[tail + 13] & 0xffL) << 40; // fall through
-      case 13: k2 ^= (data[tail + 12] & 0xffL) << 32; // fall through
-      case 12: k2 ^= (data[tail + 11] & 0xffL) << 24; // fall through
-      case 11: k2 ^= (data[tail + 10] & 0xffL) << 16; // fall through
-      case 10: k2 ^= (data[tail + 9] & 0xffL) << 8; // fall through
+      case 15:
+        k2 ^= (data[tail + 14] & 0xffL) << 48; // fall through
+      case 14:
+        k2 ^= (data[tail + 13] & 0xffL) << 40; // fall through
+      case 13:
+        k2 ^= (data[tail + 12] & 0xffL) << 32; // fall through
+      case 12:
+        k2 ^= (data[tail + 11] & 0xffL) << 24; // fall through
+      case 11:
+        k2 ^= (data[tail + 10] & 0xffL) << 16; // fall through
+      case 10:
+        k2 ^= (data[tail + 9] & 0xffL) << 8; // fall through
       case 9:
         k2 ^= (data[tail + 8] & 0xffL);
         k2 *= C2;
         k2 = Long.rotateLeft(k2, 33);
         k2 *= C1;
         h2 ^= k2;
-        // fall through
-      case 8: k1 ^= (data[tail + 7] & 0xffL) << 56; // fall through
-      case 7: k1 ^= (data[tail + 6] & 0xffL) << 48; // fall through
-      case 6: k1 ^= (data[tail + 5] & 0xffL) << 40; // fall through
-      case 5: k1 ^= (data[tail + 4] & 0xffL) << 32; // fall through
-      case 4: k1 ^= (data[tail + 3] & 0xffL) << 24; // fall through
-      case 3: k1 ^= (data[tail + 2] & 0xffL) << 16; // fall through
-      case 2: k1 ^= (data[tail + 1] & 0xffL) << 8; // fall through
+      // fall through
+      case 8:
+        k1 ^= (data[tail + 7] & 0xffL) << 56; // fall through
+      case 7:
+        k1 ^= (data[tail + 6] & 0xffL) << 48; // fall through
+      case 6:
+        k1 ^= (data[tail + 5] & 0xffL) << 40; // fall through
+      case 5:
+        k1 ^= (data[tail + 4] & 0xffL) << 32; // fall through
+      case 4:
+        k1 ^= (data[tail + 3] & 0xffL) << 24; // fall through
+      case 3:
+        k1 ^= (data[tail + 2] & 0xffL) << 16; // fall through
+      case 2:
+        k1 ^= (data[tail + 1] & 0xffL) << 8; // fall through
       case 1:
         k1 ^= (data[tail] & 0xffL);
         k1 *= C1;
@@ -117,8 +130,8 @@ public final class KeyHash {
   }
 
   /**
-   * Partition owning an (unsigned) hash value: its top {@code log2(partitionCount)} bits.
-   * {@code partitionCount} must be a power of two in 1..65536.
+   * Partition owning an (unsigned) hash value: its top {@code log2(partitionCount)} bits. {@code
+   * partitionCount} must be a power of two in 1..65536.
    */
   public static int partitionOfHash(long hash, int partitionCount) {
     int bits = Integer.numberOfTrailingZeros(partitionCount);

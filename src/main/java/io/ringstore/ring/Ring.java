@@ -35,13 +35,13 @@ import java.util.TreeSet;
  *       has capacity. Capacity is exact: with {@code S = Q * min(N, m)} replica slots over {@code
  *       m} members, every member may hold {@code floor(S/m)} slots and only the first {@code S mod
  *       m} members to reach it may hold one more ({@code ceil(S/m)}). Using the lockstep order
- *       rather than partition order avoids favouring low partitions and roughly halves the
- *       cascade a join causes.
+ *       rather than partition order avoids favouring low partitions and roughly halves the cascade
+ *       a join causes.
  *   <li><b>Completion.</b> If the greedy pass leaves a partition short (rare: about once per ring
  *       at Q = 64), a breadth-first augmenting path (a member moves from one partition to another
- *       so that a member with spare capacity can be placed) completes it without breaking the
- *       caps. Such a path always exists because the caps sum to exactly {@code S} and no cap
- *       exceeds Q. (A cap-ignoring fill guards against the impossible case.)
+ *       so that a member with spare capacity can be placed) completes it without breaking the caps.
+ *       Such a path always exists because the caps sum to exactly {@code S} and no cap exceeds Q.
+ *       (A cap-ignoring fill guards against the impossible case.)
  * </ol>
  *
  * <p>{@link #replicas(int)} lists the chosen members in walk order (so the first replica is the
@@ -61,14 +61,14 @@ import java.util.TreeSet;
  *       in p's replica set no longer is. With the default {@code T = 32}, Q = 64, N = 3, over 3
  *       address families and 64 joining addresses each, a member joining m members moves, as a
  *       ratio to the ideal {@code S/(m+1)} (mean / max): m=3 1.00/1.00, 4 1.13/1.30, 5 1.12/1.25, 6
- *       1.14/1.31, 7 1.23/1.46, 8 1.21/1.50, 9 1.29/1.67, 10 1.27/1.55, 11 1.41/1.69. Removing
- *       one of m members moves, as a ratio to the slots it held: m=4 1.00/1.00, 5 1.11/1.29, 6
- *       1.11/1.19, 7 1.16/1.32, 8 1.23/1.46, 9 1.22/1.33, 10 1.26/1.47, 11 1.27/1.47, 12
- *       1.39/1.69. The excess over 1 is the cascade the exact caps cause. {@code T = 64} and
- *       {@code T = 128} measured worse (worst join 1.94 and 1.88), hence the default of 32.
- *       {@code RingTest} asserts at most 2 x for every case and a mean of at most 1.5 x.
- *   <li>Cost (paid once per membership change): about 0.5 ms for Q = 64, m = 12; 0.3 to 2.5 s
- *       at Q = 65536, where the augmenting-path completion dominates.
+ *       1.14/1.31, 7 1.23/1.46, 8 1.21/1.50, 9 1.29/1.67, 10 1.27/1.55, 11 1.41/1.69. Removing one
+ *       of m members moves, as a ratio to the slots it held: m=4 1.00/1.00, 5 1.11/1.29, 6
+ *       1.11/1.19, 7 1.16/1.32, 8 1.23/1.46, 9 1.22/1.33, 10 1.26/1.47, 11 1.27/1.47, 12 1.39/1.69.
+ *       The excess over 1 is the cascade the exact caps cause. {@code T = 64} and {@code T = 128}
+ *       measured worse (worst join 1.94 and 1.88), hence the default of 32. {@code RingTest}
+ *       asserts at most 2 x for every case and a mean of at most 1.5 x.
+ *   <li>Cost (paid once per membership change): about 0.5 ms for Q = 64, m = 12; 0.3 to 2.5 s at Q
+ *       = 65536, where the augmenting-path completion dominates.
  * </ul>
  *
  * <p>All lists are precomputed, immutable, and returned in O(1).
@@ -220,8 +220,7 @@ public final class Ring {
   }
 
   /** Bounded-load lockstep assignment plus augmenting-path completion. */
-  private void assign(
-      int[][] walk, long[][] dist, int n, boolean[][] in, int[] count, int[] load) {
+  private void assign(int[][] walk, long[][] dist, int n, boolean[][] in, int[] count, int[] load) {
     final int q = config.partitionCount();
     final int m = memberList.size();
     final long total = (long) q * n;
@@ -276,8 +275,8 @@ public final class Ring {
 
   /**
    * Breadth-first augmenting paths over (partition, member) replica assignments: partition u_0
-   * takes member x_0 from u_1, u_1 takes x_1 from u_2, ..., u_k takes a member with spare
-   * capacity. Scratch arrays are reused and reset by generation stamps.
+   * takes member x_0 from u_1, u_1 takes x_1 from u_2, ..., u_k takes a member with spare capacity.
+   * Scratch arrays are reused and reset by generation stamps.
    */
   private static final class Augmenter {
     private final int[][] walk;

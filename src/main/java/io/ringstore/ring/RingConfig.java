@@ -2,8 +2,8 @@ package io.ringstore.ring;
 
 /**
  * Static parameters of the consistent-hash ring: how many fixed partitions the 64-bit key-hash
- * space is cut into, how many virtual tokens every member places on the ring, and how many
- * replicas each partition has.
+ * space is cut into, how many virtual tokens every member places on the ring, and how many replicas
+ * each partition has.
  *
  * <p>Invariant upheld by the compact constructor: {@code partitionCount} is a power of two in
  * {@code 1..65536} (so a partition is exactly the top {@code log2(partitionCount)} bits of a key
@@ -34,12 +34,13 @@ public record RingConfig(int partitionCount, int tokensPerMember, int replicatio
         || partitionCount > MAX_PARTITION_COUNT
         || Integer.bitCount(partitionCount) != 1) {
       throw new IllegalArgumentException(
-          "partitionCount must be a power of two in 1.." + MAX_PARTITION_COUNT
-              + ", was " + partitionCount);
+          "partitionCount must be a power of two in 1.."
+              + MAX_PARTITION_COUNT
+              + ", was "
+              + partitionCount);
     }
     if (tokensPerMember < 1) {
-      throw new IllegalArgumentException(
-          "tokensPerMember must be >= 1, was " + tokensPerMember);
+      throw new IllegalArgumentException("tokensPerMember must be >= 1, was " + tokensPerMember);
     }
     if (replicationFactor < 1) {
       throw new IllegalArgumentException(

@@ -3,8 +3,8 @@ package io.ringstore.security;
 import java.util.Locale;
 
 /**
- * The access each HTTP endpoint needs, decided from the method and the decoded path, the same path the
- * routes match on (so {@code /%61dmin/leave} is {@code /admin/leave} here too):
+ * The access each HTTP endpoint needs, decided from the method and the decoded path, the same path
+ * the routes match on (so {@code /%61dmin/leave} is {@code /admin/leave} here too):
  *
  * <table>
  *   <tr><th>request</th><th>access</th></tr>

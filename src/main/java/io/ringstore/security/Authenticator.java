@@ -21,17 +21,18 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 /**
- * Checks HTTP Basic credentials against the users file, which it reloads when asked and the file has
- * changed ({@link #reloadIfChanged}, called every few seconds by the gateway).
+ * Checks HTTP Basic credentials against the users file, which it reloads when asked and the file
+ * has changed ({@link #reloadIfChanged}, called every few seconds by the gateway).
  *
- * <p>A check is one PBKDF2 derivation on a small pool of its own threads, never on a request thread,
- * with a bounded queue: past it the answer is {@link Result.Overloaded} (the gateway's 503), so a flood
- * of guesses costs the node at most those threads. An unknown user costs the same as a wrong password:
- * a derivation with the file's typical iteration count against a dummy hash, and the same answer.
- * Credentials that passed are remembered (by a SHA-256 of name and password with a random per-process
- * salt) until {@code cacheTtl} or the next reload, so a client's requests after its first cost a hash
- * lookup; concurrent checks of the same credentials share one derivation. Revoking a user or changing
- * a password takes effect at the reload that sees the file change.
+ * <p>A check is one PBKDF2 derivation on a small pool of its own threads, never on a request
+ * thread, with a bounded queue: past it the answer is {@link Result.Overloaded} (the gateway's
+ * 503), so a flood of guesses costs the node at most those threads. An unknown user costs the same
+ * as a wrong password: a derivation with the file's typical iteration count against a dummy hash,
+ * and the same answer. Credentials that passed are remembered (by a SHA-256 of name and password
+ * with a random per-process salt) until {@code cacheTtl} or the next reload, so a client's requests
+ * after its first cost a hash lookup; concurrent checks of the same credentials share one
+ * derivation. Revoking a user or changing a password takes effect at the reload that sees the file
+ * change.
  */
 public final class Authenticator implements AutoCloseable {
   /** The answer to a check. */
@@ -66,7 +67,8 @@ public final class Authenticator implements AutoCloseable {
   private final ThreadPoolExecutor pool;
   private final byte[] cacheSalt = new byte[16];
   private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, CompletableFuture<Result>> inFlight = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, CompletableFuture<Result>> inFlight =
+      new ConcurrentHashMap<>();
   private final LongAdder derivations = new LongAdder();
   private volatile State state;
   private volatile String lastFailure;
@@ -81,7 +83,8 @@ public final class Authenticator implements AutoCloseable {
    * @param maxQueued checks waiting for a thread before {@link Result.Overloaded}
    * @param cacheTtl how long passed credentials are remembered
    */
-  public Authenticator(Path file, int threads, int maxQueued, Duration cacheTtl, LongSupplier nanoTime) {
+  public Authenticator(
+      Path file, int threads, int maxQueued, Duration cacheTtl, LongSupplier nanoTime) {
     this.file = file;
     this.cacheTtl = cacheTtl;
     this.nanoTime = nanoTime;
@@ -89,12 +92,18 @@ public final class Authenticator implements AutoCloseable {
     byte[] content = UsersFile.read(file);
     this.state = stateOf(UsersFile.parse(content, file.toString()), content, 0);
     AtomicInteger n = new AtomicInteger();
-    this.pool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
-        new ArrayBlockingQueue<>(maxQueued), r -> {
-          Thread t = new Thread(r, "ringstore-auth-" + n.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
+    this.pool =
+        new ThreadPoolExecutor(
+            threads,
+            threads,
+            0,
+            TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(maxQueued),
+            r -> {
+              Thread t = new Thread(r, "ringstore-auth-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /** The users in force. */
@@ -112,12 +121,16 @@ public final class Authenticator implements AutoCloseable {
     return state.dummy().iterations();
   }
 
-  /** Checks {@code name} and {@code password}; completes on the pool's thread or at once from the cache. */
+  /**
+   * Checks {@code name} and {@code password}; completes on the pool's thread or at once from the
+   * cache.
+   */
   public CompletionStage<Result> authenticate(String name, String password) {
     String key = cacheKey(name, password);
     Cached cached = cache.get(key);
     State current = state;
-    if (cached != null && cached.generation() == current.generation()
+    if (cached != null
+        && cached.generation() == current.generation()
         && nanoTime.getAsLong() - cached.expiresAtNanos() < 0) {
       return CompletableFuture.completedFuture(new Result.Authenticated(cached.user()));
     }
@@ -127,20 +140,21 @@ public final class Authenticator implements AutoCloseable {
       return running;
     }
     try {
-      pool.execute(() -> {
-        // out of the in-flight map before completing: a check that starts after this one has
-        // answered derives again instead of taking this (possibly outdated) answer
-        Result result;
-        try {
-          result = check(name, password, key, current);
-        } catch (RuntimeException e) {
-          inFlight.remove(key, mine);
-          mine.completeExceptionally(e);
-          return;
-        }
-        inFlight.remove(key, mine);
-        mine.complete(result);
-      });
+      pool.execute(
+          () -> {
+            // out of the in-flight map before completing: a check that starts after this one has
+            // answered derives again instead of taking this (possibly outdated) answer
+            Result result;
+            try {
+              result = check(name, password, key, current);
+            } catch (RuntimeException e) {
+              inFlight.remove(key, mine);
+              mine.completeExceptionally(e);
+              return;
+            }
+            inFlight.remove(key, mine);
+            mine.complete(result);
+          });
     } catch (RejectedExecutionException e) {
       inFlight.remove(key, mine);
       mine.complete(new Result.Overloaded());
@@ -160,14 +174,16 @@ public final class Authenticator implements AutoCloseable {
       if (cache.size() >= MAX_CACHED) {
         cache.clear();
       }
-      cache.put(key, new Cached(user.get(), nanoTime.getAsLong() + cacheTtl.toNanos(), at.generation()));
+      cache.put(
+          key, new Cached(user.get(), nanoTime.getAsLong() + cacheTtl.toNanos(), at.generation()));
     }
     return new Result.Authenticated(user.get());
   }
 
   /**
-   * Reads the users file and, when its content changed, puts the new users in force and forgets every
-   * remembered credential. A file that cannot be read or parsed leaves the users in force unchanged.
+   * Reads the users file and, when its content changed, puts the new users in force and forgets
+   * every remembered credential. A file that cannot be read or parsed leaves the users in force
+   * unchanged.
    */
   public synchronized Reload reloadIfChanged() {
     byte[] content;

@@ -9,16 +9,21 @@ import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
 
 /**
- * A salted, slow password hash: PBKDF2 with HMAC-SHA256 from the JDK, written as
- * {@code pbkdf2-sha256$ITERATIONS$SALT$HASH} (salt and hash in unpadded base64). The iteration count is
+ * A salted, slow password hash: PBKDF2 with HMAC-SHA256 from the JDK, written as {@code
+ * pbkdf2-sha256$ITERATIONS$SALT$HASH} (salt and hash in unpadded base64). The iteration count is
  * kept with each hash, so raising the default later does not invalidate the hashes already stored.
  */
 public record PasswordHash(int iterations, byte[] salt, byte[] hash) {
   public static final String SCHEME = "pbkdf2-sha256";
+
   /** OWASP's 2023 recommendation for PBKDF2-HMAC-SHA256. */
   public static final int DEFAULT_ITERATIONS = 600_000;
-  /** Bounds of a stored iteration count: below is too weak to call slow, above a denial of service. */
+
+  /**
+   * Bounds of a stored iteration count: below is too weak to call slow, above a denial of service.
+   */
   public static final int MIN_ITERATIONS = 1_000;
+
   public static final int MAX_ITERATIONS = 10_000_000;
   private static final int SALT_BYTES = 16;
   private static final int HASH_BYTES = 32;
@@ -26,12 +31,21 @@ public record PasswordHash(int iterations, byte[] salt, byte[] hash) {
 
   public PasswordHash {
     if (iterations < MIN_ITERATIONS || iterations > MAX_ITERATIONS) {
-      throw new IllegalArgumentException("iterations must be in " + MIN_ITERATIONS + ".."
-          + MAX_ITERATIONS + ", was " + iterations);
+      throw new IllegalArgumentException(
+          "iterations must be in "
+              + MIN_ITERATIONS
+              + ".."
+              + MAX_ITERATIONS
+              + ", was "
+              + iterations);
     }
     if (salt.length < 8 || hash.length != HASH_BYTES) {
-      throw new IllegalArgumentException("a " + SCHEME + " hash needs a salt of at least 8 bytes and a "
-          + HASH_BYTES + "-byte hash");
+      throw new IllegalArgumentException(
+          "a "
+              + SCHEME
+              + " hash needs a salt of at least 8 bytes and a "
+              + HASH_BYTES
+              + "-byte hash");
     }
     salt = salt.clone();
     hash = hash.clone();
@@ -56,8 +70,10 @@ public record PasswordHash(int iterations, byte[] salt, byte[] hash) {
   public static PasswordHash parse(String text) {
     String[] parts = text.split("\\$", -1);
     if (parts.length != 4 || !parts[0].equals(SCHEME)) {
-      throw new IllegalArgumentException("a password hash must look like " + SCHEME
-          + "$ITERATIONS$SALT$HASH (made by `bin/ringstore user add`)");
+      throw new IllegalArgumentException(
+          "a password hash must look like "
+              + SCHEME
+              + "$ITERATIONS$SALT$HASH (made by `bin/ringstore user add`)");
     }
     int iterations;
     try {
@@ -76,11 +92,18 @@ public record PasswordHash(int iterations, byte[] salt, byte[] hash) {
   /** The text form, as {@link #parse} reads it. */
   public String format() {
     Base64.Encoder base64 = Base64.getEncoder().withoutPadding();
-    return SCHEME + "$" + iterations + "$" + base64.encodeToString(salt) + "$"
+    return SCHEME
+        + "$"
+        + iterations
+        + "$"
+        + base64.encodeToString(salt)
+        + "$"
         + base64.encodeToString(hash);
   }
 
-  /** PBKDF2-HMAC-SHA256 over the password's UTF-8 bytes (how the JDK encodes a PBEKeySpec's chars). */
+  /**
+   * PBKDF2-HMAC-SHA256 over the password's UTF-8 bytes (how the JDK encodes a PBEKeySpec's chars).
+   */
   static byte[] derive(String password, byte[] salt, int iterations) {
     char[] chars = password.toCharArray();
     PBEKeySpec spec = new PBEKeySpec(chars, salt, iterations, HASH_BYTES * 8);
@@ -96,8 +119,10 @@ public record PasswordHash(int iterations, byte[] salt, byte[] hash) {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof PasswordHash other && iterations == other.iterations
-        && Arrays.equals(salt, other.salt) && Arrays.equals(hash, other.hash);
+    return o instanceof PasswordHash other
+        && iterations == other.iterations
+        && Arrays.equals(salt, other.salt)
+        && Arrays.equals(hash, other.hash);
   }
 
   @Override

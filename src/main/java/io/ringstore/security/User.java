@@ -16,11 +16,15 @@ public record User(String name, Set<Role> roles, PasswordHash hash) {
     roles = Set.copyOf(EnumSet.copyOf(roles));
   }
 
-  /** Throws with a message fit for the user unless {@code name} is 1-64 of {@code A-Z a-z 0-9 . _ @ + -}. */
+  /**
+   * Throws with a message fit for the user unless {@code name} is 1-64 of {@code A-Z a-z 0-9 . _ @
+   * + -}.
+   */
   public static String checkName(String name) {
     if (name == null || !NAME.matcher(name).matches()) {
-      throw new IllegalArgumentException("a user name is 1 to 64 of the characters A-Z a-z 0-9 . _ @ + -"
-          + (name == null ? "" : ", got '" + name.replaceAll("\\p{Cntrl}", "?") + "'"));
+      throw new IllegalArgumentException(
+          "a user name is 1 to 64 of the characters A-Z a-z 0-9 . _ @ + -"
+              + (name == null ? "" : ", got '" + name.replaceAll("\\p{Cntrl}", "?") + "'"));
     }
     return name;
   }

@@ -17,10 +17,16 @@ public record Users(Map<String, User> byName) {
   }
 
   public static Users of(Collection<User> users) {
-    return new Users(users.stream().collect(Collectors.toMap(User::name, Function.identity(),
-        (a, b) -> {
-          throw new IllegalArgumentException("user '" + a.name() + "' is listed twice");
-        }, LinkedHashMap::new)));
+    return new Users(
+        users.stream()
+            .collect(
+                Collectors.toMap(
+                    User::name,
+                    Function.identity(),
+                    (a, b) -> {
+                      throw new IllegalArgumentException("user '" + a.name() + "' is listed twice");
+                    },
+                    LinkedHashMap::new)));
   }
 
   public Optional<User> find(String name) {
@@ -46,13 +52,14 @@ public record Users(Map<String, User> byName) {
   }
 
   /**
-   * The iteration count a check for an unknown user runs with, so that it costs what checking a wrong
-   * password costs: the most common count in the file (the default when it is empty).
+   * The iteration count a check for an unknown user runs with, so that it costs what checking a
+   * wrong password costs: the most common count in the file (the default when it is empty).
    */
   public int typicalIterations() {
     return byName.values().stream()
         .collect(Collectors.groupingBy(u -> u.hash().iterations(), Collectors.counting()))
-        .entrySet().stream()
+        .entrySet()
+        .stream()
         .max(Map.Entry.<Integer, Long>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
         .map(Map.Entry::getKey)
         .orElse(PasswordHash.DEFAULT_ITERATIONS);

@@ -14,8 +14,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * The users file: one user per line, {@code NAME:ROLE[,ROLE...]:HASH} with the hash of
- * {@link PasswordHash}; {@code #} starts a comment line. Written by {@code bin/ringstore user}
+ * The users file: one user per line, {@code NAME:ROLE[,ROLE...]:HASH} with the hash of {@link
+ * PasswordHash}; {@code #} starts a comment line. Written by {@code bin/ringstore user}
  * (atomically, owner-only) and read by the node at start and whenever it changes.
  *
  * <pre>
@@ -39,17 +39,19 @@ public final class UsersFile {
   public static byte[] read(Path file) {
     try {
       if (!Files.isRegularFile(file)) {
-        throw new IllegalArgumentException("users file " + file.toAbsolutePath()
-            + " does not exist (make it with `bin/ringstore user add NAME --role ROLE --file FILE`)");
+        throw new IllegalArgumentException(
+            "users file "
+                + file.toAbsolutePath()
+                + " does not exist (make it with `bin/ringstore user add NAME --role ROLE --file FILE`)");
       }
       if (Files.size(file) > MAX_BYTES) {
-        throw new IllegalArgumentException("users file " + file.toAbsolutePath() + " is larger than "
-            + MAX_BYTES + " bytes");
+        throw new IllegalArgumentException(
+            "users file " + file.toAbsolutePath() + " is larger than " + MAX_BYTES + " bytes");
       }
       return Files.readAllBytes(file);
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read users file " + file.toAbsolutePath() + ": "
-          + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot read users file " + file.toAbsolutePath() + ": " + e.getMessage(), e);
     }
   }
 
@@ -92,13 +94,17 @@ public final class UsersFile {
 
   /** The file's text for {@code users}. */
   public static String format(Users users) {
-    StringBuilder text = new StringBuilder(
-        "# ringstore users: NAME:ROLES:HASH (edit with bin/ringstore user; roles: read, readwrite,\n"
-        + "# monitor, admin). Nodes reload this file when it changes.\n");
+    StringBuilder text =
+        new StringBuilder(
+            "# ringstore users: NAME:ROLES:HASH (edit with bin/ringstore user; roles: read, readwrite,\n"
+                + "# monitor, admin). Nodes reload this file when it changes.\n");
     for (User user : users.byName().values()) {
-      text.append(user.name()).append(':')
+      text.append(user.name())
+          .append(':')
           .append(user.roles().stream().sorted().map(Role::label).collect(Collectors.joining(",")))
-          .append(':').append(user.hash().format()).append('\n');
+          .append(':')
+          .append(user.hash().format())
+          .append('\n');
     }
     return text.toString();
   }
@@ -113,7 +119,8 @@ public final class UsersFile {
         trySetOwnerOnly(tmp);
         Files.writeString(tmp, format(users), StandardCharsets.UTF_8);
         try {
-          Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+          Files.move(
+              tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {
           Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
         }
@@ -121,8 +128,8 @@ public final class UsersFile {
         Files.deleteIfExists(tmp);
       }
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot write users file " + file.toAbsolutePath() + ": "
-          + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot write users file " + file.toAbsolutePath() + ": " + e.getMessage(), e);
     }
   }
 

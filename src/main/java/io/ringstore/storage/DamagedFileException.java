@@ -3,11 +3,11 @@ package io.ringstore.storage;
 import java.nio.file.Path;
 
 /**
- * A data file of the node failed its integrity check at start-up (DESIGN invariant 8: a damaged file
- * is never silent): a RocksDB write-ahead log with a bad record before its tail, an SST file whose
- * checksum does not match, or a hint journal that cannot be opened. Says which file, what it is, what
- * its damage puts at risk and what the check reported, so that the node can refuse to start with one
- * message naming all of it and the command that continues ({@code --repair}).
+ * A data file of the node failed its integrity check at start-up (DESIGN invariant 8: a damaged
+ * file is never silent): a RocksDB write-ahead log with a bad record before its tail, an SST file
+ * whose checksum does not match, or a hint journal that cannot be opened. Says which file, what it
+ * is, what its damage puts at risk and what the check reported, so that the node can refuse to
+ * start with one message naming all of it and the command that continues ({@code --repair}).
  */
 public class DamagedFileException extends StorageException {
   private static final long serialVersionUID = 1L;

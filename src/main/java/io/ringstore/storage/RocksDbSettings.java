@@ -8,23 +8,23 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Configuration of a {@link RocksDbStorage}. Validated on construction; invalid values throw
- * {@link IllegalArgumentException} (or {@link NullPointerException} for a null directory or mode).
+ * Configuration of a {@link RocksDbStorage}. Validated on construction; invalid values throw {@link
+ * IllegalArgumentException} (or {@link NullPointerException} for a null directory or mode).
  *
  * <p>Durability (DESIGN invariant 1): every write goes through the RocksDB write-ahead log before
  * it returns, so in every mode a write that has returned survives a crash or {@code kill -9} of the
  * JVM. What it survives beyond that (kernel crash, power loss) is {@link #walSync()}'s choice, see
- * {@link WalSync}. Individual writes can ask for an fsync with
- * {@link StorageEngine#put(int, byte[], byte[], boolean)}.
+ * {@link WalSync}. Individual writes can ask for an fsync with {@link StorageEngine#put(int,
+ * byte[], byte[], boolean)}.
  *
- * @param directory        data directory of the RocksDB instance, created if missing
- * @param walSync          when the write-ahead log is fsynced (default {@link WalSync#PERIODIC})
- * @param walSyncInterval  how often {@link WalSync#PERIODIC} fsyncs the log, positive (default 1 s;
- *                         required positive in every mode)
- * @param blockCacheBytes  size of the LRU block cache, positive (default 64 MiB)
+ * @param directory data directory of the RocksDB instance, created if missing
+ * @param walSync when the write-ahead log is fsynced (default {@link WalSync#PERIODIC})
+ * @param walSyncInterval how often {@link WalSync#PERIODIC} fsyncs the log, positive (default 1 s;
+ *     required positive in every mode)
+ * @param blockCacheBytes size of the LRU block cache, positive (default 64 MiB)
  * @param writeBufferBytes size of one memtable, positive (default 32 MiB)
- * @param compression      SST block compression: one of {@code none}, {@code snappy}, {@code lz4},
- *                         {@code zstd} (default {@code lz4})
+ * @param compression SST block compression: one of {@code none}, {@code snappy}, {@code lz4},
+ *     {@code zstd} (default {@code lz4})
  */
 public record RocksDbSettings(
     Path directory,
@@ -46,12 +46,14 @@ public record RocksDbSettings(
      */
     PER_WRITE("per-write"),
     /**
-     * Writes are not fsynced one by one; a background thread fsyncs the WAL every
-     * {@link #walSyncInterval()}. A power loss or kernel crash loses at most the writes of about one
+     * Writes are not fsynced one by one; a background thread fsyncs the WAL every {@link
+     * #walSyncInterval()}. A power loss or kernel crash loses at most the writes of about one
      * interval (plus the time one fsync takes).
      */
     PERIODIC("periodic"),
-    /** The WAL is never fsynced by ringstore: the OS writes it back when it chooses (Linux: ~30 s). */
+    /**
+     * The WAL is never fsynced by ringstore: the OS writes it back when it chooses (Linux: ~30 s).
+     */
     OFF("off");
 
     private final String configName;
@@ -72,8 +74,8 @@ public record RocksDbSettings(
           return mode;
         }
       }
-      throw new IllegalArgumentException("sync must be one of " + NAMES + ", got "
-          + (name == null ? "null" : "'" + name + "'"));
+      throw new IllegalArgumentException(
+          "sync must be one of " + NAMES + ", got " + (name == null ? "null" : "'" + name + "'"));
     }
 
     /** The accepted names, for messages: {@code per-write, periodic, off}. */
@@ -86,6 +88,7 @@ public record RocksDbSettings(
   public static final long DEFAULT_BLOCK_CACHE_BYTES = 64L * 1024 * 1024;
   public static final long DEFAULT_WRITE_BUFFER_BYTES = 32L * 1024 * 1024;
   public static final String DEFAULT_COMPRESSION = "lz4";
+
   /** The accepted values of {@link #compression()}. */
   public static final Set<String> ALLOWED_COMPRESSIONS = Set.of("none", "snappy", "lz4", "zstd");
 
@@ -93,24 +96,33 @@ public record RocksDbSettings(
     Objects.requireNonNull(directory, "directory must not be null");
     Objects.requireNonNull(walSync, "walSync must not be null");
     if (walSyncInterval == null || walSyncInterval.isNegative() || walSyncInterval.isZero()) {
-      throw new IllegalArgumentException("walSyncInterval must be positive, got " + walSyncInterval);
+      throw new IllegalArgumentException(
+          "walSyncInterval must be positive, got " + walSyncInterval);
     }
     if (blockCacheBytes <= 0) {
-      throw new IllegalArgumentException("blockCacheBytes must be positive, got " + blockCacheBytes);
+      throw new IllegalArgumentException(
+          "blockCacheBytes must be positive, got " + blockCacheBytes);
     }
     if (writeBufferBytes <= 0) {
-      throw new IllegalArgumentException("writeBufferBytes must be positive, got " + writeBufferBytes);
+      throw new IllegalArgumentException(
+          "writeBufferBytes must be positive, got " + writeBufferBytes);
     }
     if (compression == null || !ALLOWED_COMPRESSIONS.contains(compression)) {
-      throw new IllegalArgumentException("compression must be one of none, snappy, lz4, zstd, got "
-          + (compression == null ? "null" : "'" + compression + "'"));
+      throw new IllegalArgumentException(
+          "compression must be one of none, snappy, lz4, zstd, got "
+              + (compression == null ? "null" : "'" + compression + "'"));
     }
   }
 
   /** Settings with every default for {@code directory}. */
   public RocksDbSettings(Path directory) {
-    this(directory, DEFAULT_WAL_SYNC, DEFAULT_WAL_SYNC_INTERVAL, DEFAULT_BLOCK_CACHE_BYTES,
-        DEFAULT_WRITE_BUFFER_BYTES, DEFAULT_COMPRESSION);
+    this(
+        directory,
+        DEFAULT_WAL_SYNC,
+        DEFAULT_WAL_SYNC_INTERVAL,
+        DEFAULT_BLOCK_CACHE_BYTES,
+        DEFAULT_WRITE_BUFFER_BYTES,
+        DEFAULT_COMPRESSION);
   }
 
   /** Settings with every default for {@code directory}. */
@@ -124,32 +136,32 @@ public record RocksDbSettings(
   }
 
   public RocksDbSettings withDirectory(Path newDirectory) {
-    return new RocksDbSettings(newDirectory, walSync, walSyncInterval, blockCacheBytes,
-        writeBufferBytes, compression);
+    return new RocksDbSettings(
+        newDirectory, walSync, walSyncInterval, blockCacheBytes, writeBufferBytes, compression);
   }
 
   public RocksDbSettings withWalSync(WalSync newWalSync) {
-    return new RocksDbSettings(directory, newWalSync, walSyncInterval, blockCacheBytes,
-        writeBufferBytes, compression);
+    return new RocksDbSettings(
+        directory, newWalSync, walSyncInterval, blockCacheBytes, writeBufferBytes, compression);
   }
 
   public RocksDbSettings withWalSyncInterval(Duration newWalSyncInterval) {
-    return new RocksDbSettings(directory, walSync, newWalSyncInterval, blockCacheBytes,
-        writeBufferBytes, compression);
+    return new RocksDbSettings(
+        directory, walSync, newWalSyncInterval, blockCacheBytes, writeBufferBytes, compression);
   }
 
   public RocksDbSettings withBlockCacheBytes(long newBlockCacheBytes) {
-    return new RocksDbSettings(directory, walSync, walSyncInterval, newBlockCacheBytes,
-        writeBufferBytes, compression);
+    return new RocksDbSettings(
+        directory, walSync, walSyncInterval, newBlockCacheBytes, writeBufferBytes, compression);
   }
 
   public RocksDbSettings withWriteBufferBytes(long newWriteBufferBytes) {
-    return new RocksDbSettings(directory, walSync, walSyncInterval, blockCacheBytes,
-        newWriteBufferBytes, compression);
+    return new RocksDbSettings(
+        directory, walSync, walSyncInterval, blockCacheBytes, newWriteBufferBytes, compression);
   }
 
   public RocksDbSettings withCompression(String newCompression) {
-    return new RocksDbSettings(directory, walSync, walSyncInterval, blockCacheBytes,
-        writeBufferBytes, newCompression);
+    return new RocksDbSettings(
+        directory, walSync, walSyncInterval, blockCacheBytes, writeBufferBytes, newCompression);
   }
 }

@@ -12,7 +12,6 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BiConsumer;
-
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.CompressionType;
@@ -41,23 +40,25 @@ import org.slf4j.LoggerFactory;
  * lost</em>). A replica may acknowledge a write only after {@link #put} has returned normally.
  *
  * <p><b>Durability.</b> Writes always go through the RocksDB write-ahead log (the WAL is never
- * disabled): when a write returns, it is in the WAL, at least in the OS page cache, so it survives a
- * crash or {@code kill -9} of the JVM (the WAL is replayed on the next {@link #open}). Whether it
+ * disabled): when a write returns, it is in the WAL, at least in the OS page cache, so it survives
+ * a crash or {@code kill -9} of the JVM (the WAL is replayed on the next {@link #open}). Whether it
  * also survives a kernel crash or power loss is {@link RocksDbSettings#walSync()}'s choice:
+ *
  * <ul>
- *   <li>{@link RocksDbSettings.WalSync#PER_WRITE}: {@link #put(int, byte[], byte[])},
- *       {@link #delete} and {@link #dropPartition} fsync the WAL before they return.</li>
+ *   <li>{@link RocksDbSettings.WalSync#PER_WRITE}: {@link #put(int, byte[], byte[])}, {@link
+ *       #delete} and {@link #dropPartition} fsync the WAL before they return.
  *   <li>{@link RocksDbSettings.WalSync#PERIODIC}: a daemon thread of this instance (never an actor
  *       or dispatcher thread) fsyncs the WAL every {@link RocksDbSettings#walSyncInterval()}, and
- *       {@link #close()} once more, so a power loss loses about one interval of writes.</li>
- *   <li>{@link RocksDbSettings.WalSync#OFF}: no fsync; the OS writes the WAL back when it chooses.</li>
+ *       {@link #close()} once more, so a power loss loses about one interval of writes.
+ *   <li>{@link RocksDbSettings.WalSync#OFF}: no fsync; the OS writes the WAL back when it chooses.
  * </ul>
+ *
  * {@link #put(int, byte[], byte[], boolean)} with {@code true} fsyncs that write in every mode.
  * RocksDB counts the WAL fsyncs it makes ({@link #walSyncs()}, in {@link #statistics()}).
  *
- * <p><b>Concurrency.</b> All methods are thread-safe. Operations share a read lock and
- * {@link #close()} takes the write lock, so the native handles are never freed while a call uses
- * them; close therefore waits for in-flight calls, including running scans.
+ * <p><b>Concurrency.</b> All methods are thread-safe. Operations share a read lock and {@link
+ * #close()} takes the write lock, so the native handles are never freed while a call uses them;
+ * close therefore waits for in-flight calls, including running scans.
  *
  * <p><b>Resources.</b> Every native object created here (options, cache, filter, read/write
  * options, slices, iterators) is closed, iterators and per-scan options by try-with-resources and
@@ -77,14 +78,21 @@ public final class RocksDbStorage implements StorageEngine {
   private final WriteOptions asyncWrites;
   private final WriteOptions syncWrites;
   private final Statistics rocksStatistics;
+
   /** The periodic WAL fsync ({@link RocksDbSettings.WalSync#PERIODIC} only, else null). */
   private final ScheduledExecutorService walSyncer;
 
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private boolean closed; // guarded by lock
 
-  private RocksDbStorage(RocksDbSettings settings, RocksDB db, Options options, LRUCache blockCache,
-      BloomFilter bloomFilter, WriteOptions asyncWrites, WriteOptions syncWrites,
+  private RocksDbStorage(
+      RocksDbSettings settings,
+      RocksDB db,
+      Options options,
+      LRUCache blockCache,
+      BloomFilter bloomFilter,
+      WriteOptions asyncWrites,
+      WriteOptions syncWrites,
       Statistics rocksStatistics) {
     this.settings = settings;
     this.db = db;
@@ -94,16 +102,20 @@ public final class RocksDbStorage implements StorageEngine {
     this.asyncWrites = asyncWrites;
     this.syncWrites = syncWrites;
     this.rocksStatistics = rocksStatistics;
-    this.walSyncer = settings.walSync() == RocksDbSettings.WalSync.PERIODIC ? startWalSyncer() : null;
+    this.walSyncer =
+        settings.walSync() == RocksDbSettings.WalSync.PERIODIC ? startWalSyncer() : null;
   }
 
   private ScheduledExecutorService startWalSyncer() {
     String name = "ringstore-wal-sync-" + settings.directory().getFileName();
-    ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, task -> {
-      Thread thread = new Thread(task, name);
-      thread.setDaemon(true);
-      return thread;
-    });
+    ScheduledThreadPoolExecutor executor =
+        new ScheduledThreadPoolExecutor(
+            1,
+            task -> {
+              Thread thread = new Thread(task, name);
+              thread.setDaemon(true);
+              return thread;
+            });
     executor.setRemoveOnCancelPolicy(true);
     long nanos = settings.walSyncInterval().toNanos();
     executor.scheduleWithFixedDelay(this::periodicWalSync, nanos, nanos, TimeUnit.NANOSECONDS);
@@ -118,9 +130,12 @@ public final class RocksDbStorage implements StorageEngine {
         db.flushWal(true);
       }
     } catch (RocksDBException | RuntimeException e) {
-      LOG.error("fsync of the write-ahead log in {} failed (writes acknowledged since the last"
-          + " successful one may not survive a power loss); retrying in {}", settings.directory(),
-          settings.walSyncInterval(), e);
+      LOG.error(
+          "fsync of the write-ahead log in {} failed (writes acknowledged since the last"
+              + " successful one may not survive a power loss); retrying in {}",
+          settings.directory(),
+          settings.walSyncInterval(),
+          e);
     } finally {
       lock.readLock().unlock();
     }
@@ -130,17 +145,17 @@ public final class RocksDbStorage implements StorageEngine {
    * Opens (creating if needed) the RocksDB instance in {@link RocksDbSettings#directory()}.
    *
    * @throws StorageException if the directory cannot be created or RocksDB fails to open (for
-   *                          example because another instance holds its lock)
+   *     example because another instance holds its lock)
    */
   public static RocksDbStorage open(RocksDbSettings settings) {
     return open(settings, WALRecoveryMode.TolerateCorruptedTailRecords);
   }
 
   /**
-   * Opens with the given WAL recovery mode. {@link #open(RocksDbSettings)} uses
-   * {@code TolerateCorruptedTailRecords}: a record cut short at the end of the log (a crash in the
-   * middle of a write) is dropped quietly, a bad record anywhere before it fails the open with a
-   * {@link DamagedFileException} (RocksDB's default, point-in-time recovery, would silently drop every
+   * Opens with the given WAL recovery mode. {@link #open(RocksDbSettings)} uses {@code
+   * TolerateCorruptedTailRecords}: a record cut short at the end of the log (a crash in the middle
+   * of a write) is dropped quietly, a bad record anywhere before it fails the open with a {@link
+   * DamagedFileException} (RocksDB's default, point-in-time recovery, would silently drop every
    * later write). {@link RocksDbRecovery} opens with {@code SkipAnyCorruptedRecords} to repair.
    */
   static RocksDbStorage open(RocksDbSettings settings, WALRecoveryMode walRecovery) {
@@ -161,19 +176,21 @@ public final class RocksDbStorage implements StorageEngine {
     try {
       cache = new LRUCache(settings.blockCacheBytes());
       filter = new BloomFilter(10);
-      BlockBasedTableConfig table = new BlockBasedTableConfig()
-          .setBlockCache(cache)
-          .setFilterPolicy(filter)
-          .setWholeKeyFiltering(true)
-          .setCacheIndexAndFilterBlocks(true)
-          .setPinL0FilterAndIndexBlocksInCache(true);
-      opts = new Options()
-          .setCreateIfMissing(true)
-          .setParanoidChecks(true)
-          .setWalRecoveryMode(walRecovery)
-          .setWriteBufferSize(settings.writeBufferBytes())
-          .setCompressionType(compressionType(settings.compression()))
-          .setTableFormatConfig(table);
+      BlockBasedTableConfig table =
+          new BlockBasedTableConfig()
+              .setBlockCache(cache)
+              .setFilterPolicy(filter)
+              .setWholeKeyFiltering(true)
+              .setCacheIndexAndFilterBlocks(true)
+              .setPinL0FilterAndIndexBlocksInCache(true);
+      opts =
+          new Options()
+              .setCreateIfMissing(true)
+              .setParanoidChecks(true)
+              .setWalRecoveryMode(walRecovery)
+              .setWriteBufferSize(settings.writeBufferBytes())
+              .setCompressionType(compressionType(settings.compression()))
+              .setTableFormatConfig(table);
       // tickers only (WAL fsyncs): every histogram is ignored, so no operation reads a clock for it
       stats = new Statistics(EnumSet.allOf(HistogramType.class));
       opts.setStatistics(stats);
@@ -186,18 +203,19 @@ public final class RocksDbStorage implements StorageEngine {
       if (isCorruption(e)) {
         throw RocksDbRecovery.damage(settings.directory(), e, false);
       }
-      throw new StorageException("cannot open RocksDB in " + settings.directory()
-          + ": " + e.getMessage(), e);
+      throw new StorageException(
+          "cannot open RocksDB in " + settings.directory() + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
       closeQuietly(sync, async, opts, stats, filter, cache);
-      throw new StorageException("cannot open RocksDB in " + settings.directory()
-          + ": " + e.getMessage(), e);
+      throw new StorageException(
+          "cannot open RocksDB in " + settings.directory() + ": " + e.getMessage(), e);
     }
   }
 
   /**
-   * Reads every block of every table file and checks its checksum (RocksDB's {@code VerifyChecksum}):
-   * as costly as a full scan. The write-ahead log was checked when the database opened.
+   * Reads every block of every table file and checks its checksum (RocksDB's {@code
+   * VerifyChecksum}): as costly as a full scan. The write-ahead log was checked when the database
+   * opened.
    *
    * @throws DamagedFileException naming the table file whose checksum does not match
    */
@@ -209,8 +227,8 @@ public final class RocksDbStorage implements StorageEngine {
       if (isCorruption(e)) {
         throw RocksDbRecovery.damage(settings.directory(), e, true);
       }
-      throw new StorageException("verifying the checksums in " + settings.directory() + " failed: "
-          + e.getMessage(), e);
+      throw new StorageException(
+          "verifying the checksums in " + settings.directory() + " failed: " + e.getMessage(), e);
     } finally {
       lock.readLock().unlock();
     }
@@ -222,7 +240,8 @@ public final class RocksDbStorage implements StorageEngine {
     try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
       db.flush(flush);
     } catch (RocksDBException e) {
-      throw new StorageException("flush in " + settings.directory() + " failed: " + e.getMessage(), e);
+      throw new StorageException(
+          "flush in " + settings.directory() + " failed: " + e.getMessage(), e);
     } finally {
       lock.readLock().unlock();
     }
@@ -266,8 +285,9 @@ public final class RocksDbStorage implements StorageEngine {
     try {
       db.flushWal(true);
     } catch (RocksDBException e) {
-      throw new StorageException("fsync of the write-ahead log in " + settings.directory()
-          + " failed: " + e.getMessage(), e);
+      throw new StorageException(
+          "fsync of the write-ahead log in " + settings.directory() + " failed: " + e.getMessage(),
+          e);
     } finally {
       lock.readLock().unlock();
     }
@@ -322,7 +342,10 @@ public final class RocksDbStorage implements StorageEngine {
   }
 
   @Override
-  public byte[] scanFrom(int partition, byte[] startAfterExclusiveOrNull, int limit,
+  public byte[] scanFrom(
+      int partition,
+      byte[] startAfterExclusiveOrNull,
+      int limit,
       BiConsumer<byte[], byte[]> visitor) {
     Objects.requireNonNull(visitor, "visitor");
     if (limit <= 0) {
@@ -356,8 +379,8 @@ public final class RocksDbStorage implements StorageEngine {
       stats.put("wal_syncs_total", rocksStatistics.getTickerCount(TickerType.WAL_FILE_SYNCED));
       return stats;
     } catch (RocksDBException e) {
-      throw new StorageException("reading statistics in " + settings.directory() + " failed: "
-          + e.getMessage(), e);
+      throw new StorageException(
+          "reading statistics in " + settings.directory() + " failed: " + e.getMessage(), e);
     } finally {
       lock.readLock().unlock();
     }
@@ -408,13 +431,13 @@ public final class RocksDbStorage implements StorageEngine {
   }
 
   /**
-   * Closes the database and every native object. Idempotent; waits for in-flight calls. The periodic
-   * WAL fsync is stopped first (a run in progress is waited for), and in that mode the WAL is fsynced
-   * once more, so a clean stop loses nothing.
+   * Closes the database and every native object. Idempotent; waits for in-flight calls. The
+   * periodic WAL fsync is stopped first (a run in progress is waited for), and in that mode the WAL
+   * is fsynced once more, so a clean stop loses nothing.
    *
    * @throws IllegalStateException if called from inside a scan visitor of this engine
-   * @throws StorageException      if RocksDB reports an error while closing (all native
-   *                               resources are released nevertheless)
+   * @throws StorageException if RocksDB reports an error while closing (all native resources are
+   *     released nevertheless)
    */
   @Override
   public void close() {
@@ -450,7 +473,8 @@ public final class RocksDbStorage implements StorageEngine {
         closeQuietly(syncWrites, asyncWrites, options, rocksStatistics, bloomFilter, blockCache);
       }
       if (closeError != null) {
-        throw new StorageException("error while closing RocksDB in " + settings.directory(), closeError);
+        throw new StorageException(
+            "error while closing RocksDB in " + settings.directory(), closeError);
       }
     } finally {
       lock.writeLock().unlock();
@@ -468,15 +492,22 @@ public final class RocksDbStorage implements StorageEngine {
    * Iterates {@code partition} in key order from the first key after {@code startAfter} (or from
    * its start), visiting at most {@code limit} pairs. Returns the last user key visited or null.
    */
-  private byte[] iterate(int partition, byte[] startAfter, int limit,
-      BiConsumer<byte[], byte[]> visitor, boolean keysOnly) {
+  private byte[] iterate(
+      int partition,
+      byte[] startAfter,
+      int limit,
+      BiConsumer<byte[], byte[]> visitor,
+      boolean keysOnly) {
     byte[] lower = StorageKeys.partitionStart(partition);
     byte[] upper = StorageKeys.partitionEndExclusive(partition);
-    byte[] seekKey = startAfter == null ? lower : StorageKeys.encode(partition, StorageKeys.successor(startAfter));
+    byte[] seekKey =
+        startAfter == null
+            ? lower
+            : StorageKeys.encode(partition, StorageKeys.successor(startAfter));
     readLock();
     try (Slice lowerSlice = new Slice(lower);
-         Slice upperSlice = upper == null ? null : new Slice(upper);
-         ReadOptions readOptions = new ReadOptions().setIterateLowerBound(lowerSlice)) {
+        Slice upperSlice = upper == null ? null : new Slice(upper);
+        ReadOptions readOptions = new ReadOptions().setIterateLowerBound(lowerSlice)) {
       if (upperSlice != null) {
         readOptions.setIterateUpperBound(upperSlice);
       }
@@ -492,7 +523,8 @@ public final class RocksDbStorage implements StorageEngine {
             break; // defensive: the bounds already stop the iterator here
           }
           lastUserKey = StorageKeys.userKeyOf(storedKey);
-          visitor.accept(keysOnly ? lastUserKey : lastUserKey.clone(), keysOnly ? null : it.value());
+          visitor.accept(
+              keysOnly ? lastUserKey : lastUserKey.clone(), keysOnly ? null : it.value());
           visited++;
         }
         it.status();
@@ -505,16 +537,19 @@ public final class RocksDbStorage implements StorageEngine {
     }
   }
 
-  /** Successor of the largest key >= {@code start}, or null if there is none. Caller holds the lock. */
+  /**
+   * Successor of the largest key >= {@code start}, or null if there is none. Caller holds the lock.
+   */
   private byte[] lastKeySuccessor(byte[] start) throws RocksDBException {
     try (Slice lowerSlice = new Slice(start);
-         ReadOptions readOptions = new ReadOptions().setIterateLowerBound(lowerSlice);
-         RocksIterator it = db.newIterator(readOptions)) {
+        ReadOptions readOptions = new ReadOptions().setIterateLowerBound(lowerSlice);
+        RocksIterator it = db.newIterator(readOptions)) {
       it.seekToLast();
       if (it.isValid()) {
         byte[] last = it.key();
         return Objects.compare(last, start, StorageKeys.UNSIGNED_LEXICOGRAPHIC) >= 0
-            ? StorageKeys.successor(last) : null;
+            ? StorageKeys.successor(last)
+            : null;
       }
       it.status();
       return null;
@@ -533,7 +568,8 @@ public final class RocksDbStorage implements StorageEngine {
     walSyncer.shutdown();
     try {
       if (!walSyncer.awaitTermination(1, TimeUnit.MINUTES)) {
-        LOG.warn("the write-ahead log fsync in {} has not finished after a minute; closing anyway",
+        LOG.warn(
+            "the write-ahead log fsync in {} has not finished after a minute; closing anyway",
             settings.directory());
       }
     } catch (InterruptedException e) {
@@ -550,8 +586,15 @@ public final class RocksDbStorage implements StorageEngine {
   }
 
   private StorageException failure(String operation, int partition, RocksDBException e) {
-    return new StorageException(operation + " failed on partition " + StorageKeys.partitionToString(partition)
-        + " in " + settings.directory() + ": " + e.getMessage(), e);
+    return new StorageException(
+        operation
+            + " failed on partition "
+            + StorageKeys.partitionToString(partition)
+            + " in "
+            + settings.directory()
+            + ": "
+            + e.getMessage(),
+        e);
   }
 
   static CompressionType compressionType(String name) {

@@ -5,8 +5,8 @@ import java.util.Objects;
 
 /**
  * One value of a key's versioned object: the bytes a client wrote and their content type, or a
- * tombstone left by a delete. Compares by content (a record holding a {@code byte[]} would compare by
- * identity), so that DVV merges recognise equal siblings.
+ * tombstone left by a delete. Compares by content (a record holding a {@code byte[]} would compare
+ * by identity), so that DVV merges recognise equal siblings.
  */
 public record Sibling(byte[] data, String contentType, boolean tombstone) {
   public static final String DEFAULT_CONTENT_TYPE = "application/octet-stream";
@@ -39,6 +39,8 @@ public record Sibling(byte[] data, String contentType, boolean tombstone) {
 
   @Override
   public String toString() {
-    return tombstone ? "Sibling[tombstone]" : "Sibling[" + data.length + " bytes, " + contentType + "]";
+    return tombstone
+        ? "Sibling[tombstone]"
+        : "Sibling[" + data.length + " bytes, " + contentType + "]";
   }
 }

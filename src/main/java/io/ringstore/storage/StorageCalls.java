@@ -11,16 +11,16 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The one way code running on an actor gets to storage: {@link #call} runs a blocking call on the
- * storage executor (the node's {@code ringstore-storage-dispatcher}) and returns a
- * {@link CompletionStage}, which the actor hands to {@code pipeToSelf}. One instance per node, shared
- * by every caller, so its bound is the node's.
+ * storage executor (the node's {@code ringstore-storage-dispatcher}) and returns a {@link
+ * CompletionStage}, which the actor hands to {@code pipeToSelf}. One instance per node, shared by
+ * every caller, so its bound is the node's.
  *
  * <p>Why this idiom and not the two others the code used before (a storage thread telling the reply
  * itself, or a {@code Runnable} piped back to the actor): the storage thread only computes a value;
- * the actor builds and sends every reply on its own thread, from its own state, so no closure over an
- * actor's state ever runs on another thread, a failure is handled where the actor's logger and state
- * are, and every storage call in the code reads the same (Pekko's documented pattern for futures in
- * actors). The cost is one hop through the actor's mailbox per call.
+ * the actor builds and sends every reply on its own thread, from its own state, so no closure over
+ * an actor's state ever runs on another thread, a failure is handled where the actor's logger and
+ * state are, and every storage call in the code reads the same (Pekko's documented pattern for
+ * futures in actors). The cost is one hop through the actor's mailbox per call.
  *
  * <p>Bounded: at most {@code maxInFlight} calls are queued or running at once. A call beyond that
  * is not queued: its stage fails at once with a {@link StorageOverloadedException} (counted in
@@ -30,8 +30,8 @@ import java.util.function.BooleanSupplier;
  * has given up ({@code expired} true when a storage thread picks it up) is not run: its stage fails
  * with a {@link StorageCallExpiredException}.
  *
- * <p>Only {@link Exception}s fail a stage. An {@link Error} (out of memory, a stack overflow) is not
- * caught: it propagates to the storage thread, whose uncaught-exception handler (Pekko's, for a
+ * <p>Only {@link Exception}s fail a stage. An {@link Error} (out of memory, a stack overflow) is
+ * not caught: it propagates to the storage thread, whose uncaught-exception handler (Pekko's, for a
  * dispatcher thread) runs the JVM's fatal-error handling; the stage then never completes, so the
  * caller's own timeout applies.
  */
@@ -154,8 +154,10 @@ public final class StorageCalls {
    * {@code CompletionException} wrapper a stage may add.
    */
   public static String describe(Throwable failure) {
-    Throwable cause = failure instanceof CompletionException
-        && failure.getCause() != null ? failure.getCause() : failure;
+    Throwable cause =
+        failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause()
+            : failure;
     return cause.getClass().getSimpleName() + ": " + cause.getMessage();
   }
 }

@@ -12,9 +12,9 @@ import java.util.Objects;
  * by the user key's bytes (for string keys: their UTF-8 encoding). Under unsigned lexicographic
  * byte order (RocksDB's default comparator) this makes each partition one contiguous key range
  * {@code [prefix(p), prefix(p + 1))}, ordered by user key inside, whatever bytes the user keys hold
- * (empty, {@code 0x00}- or {@code 0xFF}-heavy). The last partition {@code 0xFFFFFFFF} (the
- * {@code int} {@code -1}) has no exclusive upper bound: its range extends to the end of the key
- * space. That layout is what lets the engine scan, copy and drop one partition without touching its
+ * (empty, {@code 0x00}- or {@code 0xFF}-heavy). The last partition {@code 0xFFFFFFFF} (the {@code
+ * int} {@code -1}) has no exclusive upper bound: its range extends to the end of the key space.
+ * That layout is what lets the engine scan, copy and drop one partition without touching its
  * neighbours, and so supports DESIGN invariant 1 (no acknowledged write is lost through a scan or
  * drop leaking into another partition).
  */
@@ -32,8 +32,7 @@ public final class StorageKeys {
   /** Unsigned lexicographic order of byte arrays, the order of RocksDB's default comparator. */
   public static final Comparator<byte[]> UNSIGNED_LEXICOGRAPHIC = Arrays::compareUnsigned;
 
-  private StorageKeys() {
-  }
+  private StorageKeys() {}
 
   /** The stored key for {@code userKey} in {@code partition}. */
   public static byte[] encode(int partition, byte[] userKey) {
@@ -70,8 +69,8 @@ public final class StorageKeys {
   }
 
   /**
-   * The 4-byte prefix of {@code partition}; also the inclusive lower bound of its range (the
-   * stored key of the empty user key).
+   * The 4-byte prefix of {@code partition}; also the inclusive lower bound of its range (the stored
+   * key of the empty user key).
    */
   public static byte[] partitionStart(int partition) {
     byte[] prefix = new byte[PREFIX_LENGTH];

@@ -7,7 +7,10 @@ package io.ringstore.storage;
  */
 public final class StorageOverloadedException extends RuntimeException {
   public StorageOverloadedException(int maxInFlight) {
-    super("storage overloaded: " + maxInFlight + " calls already queued or running", null, false,
+    super(
+        "storage overloaded: " + maxInFlight + " calls already queued or running",
+        null,
+        false,
         false);
   }
 }

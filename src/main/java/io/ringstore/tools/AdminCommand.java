@@ -12,16 +12,18 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The operator commands behind {@code bin/ringstore status} and {@code bin/ringstore leave}: they call a
- * running node's {@code /admin} endpoints over HTTP and print a readable report. Exit codes: 0 done,
- * 1 the node could not be reached or refused or the leave timed out, 2 bad options (usage on stderr).
+ * The operator commands behind {@code bin/ringstore status} and {@code bin/ringstore leave}: they
+ * call a running node's {@code /admin} endpoints over HTTP and print a readable report. Exit codes:
+ * 0 done, 1 the node could not be reached or refused or the leave timed out, 2 bad options (usage
+ * on stderr).
  */
 public final class AdminCommand {
   static final int OK = 0;
   static final int FAILED = 1;
   static final int USAGE_ERROR = 2;
 
-  static final String USAGE = """
+  static final String USAGE =
+      """
       usage: ringstore status [--host H] [--http-port P] [--https] [--cacert FILE]
                               [--user NAME[:PASSWORD]] [--password-file FILE]
              ringstore leave  [--host H] --http-port P [--timeout 30m] [--via HOST:HTTP_PORT] \
@@ -34,10 +36,13 @@ public final class AdminCommand {
                  --http-port is required. --timeout: 90s, 30m, 2h (default 30m). --via: the HTTP
                  address of another member to confirm with (default: one derived from the members)
         --host https://H[:P] also means --https
-      """ + ClientAccess.USAGE + """
+      """
+          + ClientAccess.USAGE
+          + """
         A node with users and roles answers status to a user with the role monitor (or admin), and
         leave to a user with the role admin.
-      """.stripTrailing();
+      """
+              .stripTrailing();
 
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
@@ -52,8 +57,15 @@ public final class AdminCommand {
     this(out, err, pollInterval, Map.of(), ClientCredentials.Prompt.NONE);
   }
 
-  /** {@code env}: where {@code RINGSTORE_USER}/{@code RINGSTORE_PASSWORD} are read; {@code prompt} asks. */
-  AdminCommand(PrintStream out, PrintStream err, Duration pollInterval, Map<String, String> env,
+  /**
+   * {@code env}: where {@code RINGSTORE_USER}/{@code RINGSTORE_PASSWORD} are read; {@code prompt}
+   * asks.
+   */
+  AdminCommand(
+      PrintStream out,
+      PrintStream err,
+      Duration pollInterval,
+      Map<String, String> env,
       ClientCredentials.Prompt prompt) {
     this.out = out;
     this.err = err;
@@ -63,8 +75,14 @@ public final class AdminCommand {
   }
 
   public static void main(String[] args) {
-    System.exit(new AdminCommand(System.out, System.err, Duration.ofSeconds(2), System.getenv(),
-        ClientCredentials.Prompt.CONSOLE).run(args));
+    System.exit(
+        new AdminCommand(
+                System.out,
+                System.err,
+                Duration.ofSeconds(2),
+                System.getenv(),
+                ClientCredentials.Prompt.CONSOLE)
+            .run(args));
   }
 
   /** Runs one command and returns its exit code. */
@@ -80,15 +98,37 @@ public final class AdminCommand {
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
     AdminOptions options;
     try {
-      options = switch (command) {
-        case "status" -> AdminOptions.parse(command,
-            List.of("--host", "--http-port", "--https", "--cacert", "--user", "--password-file"), rest);
-        case "leave" -> AdminOptions.parse(command, List.of("--host", "--http-port", "--timeout", "--via",
-            "--https", "--cacert", "--user", "--password-file"), rest);
-        default -> throw new IllegalArgumentException("unknown command '" + command + "'");
-      };
+      options =
+          switch (command) {
+            case "status" ->
+                AdminOptions.parse(
+                    command,
+                    List.of(
+                        "--host",
+                        "--http-port",
+                        "--https",
+                        "--cacert",
+                        "--user",
+                        "--password-file"),
+                    rest);
+            case "leave" ->
+                AdminOptions.parse(
+                    command,
+                    List.of(
+                        "--host",
+                        "--http-port",
+                        "--timeout",
+                        "--via",
+                        "--https",
+                        "--cacert",
+                        "--user",
+                        "--password-file"),
+                    rest);
+            default -> throw new IllegalArgumentException("unknown command '" + command + "'");
+          };
       if (command.equals("leave") && options.httpPort().isEmpty()) {
-        throw new IllegalArgumentException("leave: --http-port is required (the node that is to leave)");
+        throw new IllegalArgumentException(
+            "leave: --http-port is required (the node that is to leave)");
       }
     } catch (IllegalArgumentException e) {
       return usage(e.getMessage());
@@ -102,8 +142,9 @@ public final class AdminCommand {
       err.println("ringstore: " + e.getMessage());
       return USAGE_ERROR;
     }
-    NodeEndpoint node = new NodeEndpoint(access, options.host(), options.httpPortOrDefault(), http,
-        REQUEST_TIMEOUT);
+    NodeEndpoint node =
+        new NodeEndpoint(
+            access, options.host(), options.httpPortOrDefault(), http, REQUEST_TIMEOUT);
     try {
       return command.equals("status")
           ? status(node)
@@ -130,8 +171,13 @@ public final class AdminCommand {
       return FAILED;
     }
     if (!clusterReply.ok()) {
-      err.println("ringstore: " + node.address() + " answered /admin/cluster with HTTP "
-          + clusterReply.status() + ": " + clusterReply.errorMessage());
+      err.println(
+          "ringstore: "
+              + node.address()
+              + " answered /admin/cluster with HTTP "
+              + clusterReply.status()
+              + ": "
+              + clusterReply.errorMessage());
       return FAILED;
     }
     AdminViews.Cluster cluster = clusterReply.as(AdminViews.Cluster.class);
@@ -150,7 +196,8 @@ public final class AdminCommand {
         return new StatusFormatter.Unavailable<>(null);
       }
       if (!reply.ok()) {
-        return new StatusFormatter.Unavailable<>("HTTP " + reply.status() + ": " + reply.errorMessage());
+        return new StatusFormatter.Unavailable<>(
+            "HTTP " + reply.status() + ": " + reply.errorMessage());
       }
       return new StatusFormatter.Available<>(reply.as(type));
     } catch (IOException e) {
@@ -167,7 +214,8 @@ public final class AdminCommand {
   static boolean refused(
       PrintStream err, NodeEndpoint node, NodeEndpoint.Reply reply, String command, String role) {
     Optional<String> refusal =
-        ClientCredentials.refusal(node.access().credentials(), node.url(), reply.status(), command, role);
+        ClientCredentials.refusal(
+            node.access().credentials(), node.url(), reply.status(), command, role);
     refusal.ifPresent(line -> err.println("ringstore: " + line));
     return refusal.isPresent();
   }
@@ -198,8 +246,10 @@ public final class AdminCommand {
       return message + "; a node serving HTTPS? use --https and --cacert FILE";
     }
     if (message == null || message.isBlank()) {
-      message = e.getCause() != null && e.getCause().getMessage() != null
-          ? e.getCause().getMessage() : e.getClass().getSimpleName();
+      message =
+          e.getCause() != null && e.getCause().getMessage() != null
+              ? e.getCause().getMessage()
+              : e.getClass().getSimpleName();
     }
     return message;
   }

@@ -10,12 +10,18 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The options of {@code bin/ringstore status} and {@code leave}, parsed and checked before anything is
- * sent: a typo stops the command with the usage, never acts on a default the operator did not mean.
+ * The options of {@code bin/ringstore status} and {@code leave}, parsed and checked before anything
+ * is sent: a typo stops the command with the usage, never acts on a default the operator did not
+ * mean.
  */
 record AdminOptions(
-    String host, Optional<Integer> httpPort, Duration timeout, Optional<HostPort> via, boolean https,
-    Optional<Path> cacert, ClientCredentials.Options credentials) {
+    String host,
+    Optional<Integer> httpPort,
+    Duration timeout,
+    Optional<HostPort> via,
+    boolean https,
+    Optional<Path> cacert,
+    ClientCredentials.Options credentials) {
   static final String DEFAULT_HOST = "127.0.0.1";
   static final int DEFAULT_HTTP_PORT = 8080;
   static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(30);
@@ -51,7 +57,10 @@ record AdminOptions(
     return new ClientAccess(https, cacert, credentials.resolve(env, prompt));
   }
 
-  /** {@code https} with {@code --https}, {@code --cacert} or {@code --host https://...}, else {@code http}. */
+  /**
+   * {@code https} with {@code --https}, {@code --cacert} or {@code --host https://...}, else {@code
+   * http}.
+   */
   String scheme() {
     return https ? "https" : "http";
   }
@@ -98,19 +107,24 @@ record AdminOptions(
             String rest = value.substring(value.indexOf("://") + 3);
             rest = rest.endsWith("/") ? rest.substring(0, rest.length() - 1) : rest;
             int colon = rest.lastIndexOf(':');
-            boolean hasPort = rest.startsWith("[") ? colon > rest.lastIndexOf(']')
-                : colon > 0 && rest.indexOf(':') == colon;
+            boolean hasPort =
+                rest.startsWith("[")
+                    ? colon > rest.lastIndexOf(']')
+                    : colon > 0 && rest.indexOf(':') == colon;
             if (hasPort) {
               httpPort = Optional.of(port(rest.substring(colon + 1), option));
               rest = rest.substring(0, colon);
             }
             if (rest.isBlank() || rest.contains("/")) {
-              throw new IllegalArgumentException("--host expects H or a URL such as https://H:P, got '"
-                  + value + "'");
+              throw new IllegalArgumentException(
+                  "--host expects H or a URL such as https://H:P, got '" + value + "'");
             }
             value = rest;
           }
-          host = value.startsWith("[") && value.endsWith("]") ? value.substring(1, value.length() - 1) : value;
+          host =
+              value.startsWith("[") && value.endsWith("]")
+                  ? value.substring(1, value.length() - 1)
+                  : value;
         }
         case "--cacert" -> {
           if (value.isBlank()) {
@@ -123,7 +137,8 @@ record AdminOptions(
         case "--http-port" -> httpPort = Optional.of(port(value, option));
         case "--timeout" -> timeout = duration(value, option);
         case "--via" -> via = Optional.of(HostPort.parse(value, option));
-        default -> throw new IllegalArgumentException(command + ": unknown option '" + option + "'");
+        default ->
+            throw new IllegalArgumentException(command + ": unknown option '" + option + "'");
       }
     }
     return new AdminOptions(host, httpPort, timeout, via, https, cacert, credentials);
@@ -147,12 +162,13 @@ record AdminOptions(
     if (m.matches()) {
       long n = Long.parseLong(m.group(1));
       String unit = m.group(2) == null ? "s" : m.group(2);
-      Duration d = switch (unit) {
-        case "ms" -> Duration.ofMillis(n);
-        case "m" -> Duration.ofMinutes(n);
-        case "h" -> Duration.ofHours(n);
-        default -> Duration.ofSeconds(n);
-      };
+      Duration d =
+          switch (unit) {
+            case "ms" -> Duration.ofMillis(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofSeconds(n);
+          };
       if (!d.isZero()) {
         return d;
       }

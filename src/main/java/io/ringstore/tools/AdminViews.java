@@ -5,15 +5,19 @@ import java.util.List;
 
 /**
  * The JSON answers of a node's {@code /admin} endpoints as the CLI reads them: a copy of the HTTP
- * contract (README.md), not the node's own DTOs. Unknown fields are ignored so that a newer node still
- * answers an older CLI; missing lists read as empty.
+ * contract (README.md), not the node's own DTOs. Unknown fields are ignored so that a newer node
+ * still answers an older CLI; missing lists read as empty.
  */
 final class AdminViews {
   private AdminViews() {}
 
   /** {@code GET /admin/cluster}. */
   @JsonIgnoreProperties(ignoreUnknown = true)
-  record Cluster(String self, String clusterId, String leader, List<Member> members,
+  record Cluster(
+      String self,
+      String clusterId,
+      String leader,
+      List<Member> members,
       List<String> sameIdElsewhere) {
     Cluster {
       members = orEmpty(members);
@@ -30,7 +34,8 @@ final class AdminViews {
 
   /** {@code GET /admin/ring}. */
   @JsonIgnoreProperties(ignoreUnknown = true)
-  record Ring(int partitionCount, int replicationFactor, List<String> members, List<Partition> partitions) {
+  record Ring(
+      int partitionCount, int replicationFactor, List<String> members, List<Partition> partitions) {
     Ring {
       members = orEmpty(members);
       partitions = orEmpty(partitions);
@@ -48,7 +53,10 @@ final class AdminViews {
   /** {@code GET /admin/transfers}: the cluster's partition transfers, as one node sees them. */
   @JsonIgnoreProperties(ignoreUnknown = true)
   record Transfers(
-      String self, List<String> leaving, List<String> unreachable, Summary summary,
+      String self,
+      List<String> leaving,
+      List<String> unreachable,
+      Summary summary,
       List<Transfer> transfers) {
     Transfers {
       leaving = orEmpty(leaving);
@@ -76,8 +84,18 @@ final class AdminViews {
 
   @JsonIgnoreProperties(ignoreUnknown = true)
   record Transfer(
-      String replica, int partition, String node, String source, String state, long keys, long bytes,
-      double keysPerSecond, Double etaSeconds, String startedAt, String finishedAt, String error) {}
+      String replica,
+      int partition,
+      String node,
+      String source,
+      String state,
+      long keys,
+      long bytes,
+      double keysPerSecond,
+      Double etaSeconds,
+      String startedAt,
+      String finishedAt,
+      String error) {}
 
   /** {@code POST /admin/leave} answered 202. */
   @JsonIgnoreProperties(ignoreUnknown = true)

@@ -9,20 +9,24 @@ import java.util.Optional;
 import javax.net.ssl.SSLContext;
 
 /**
- * How a command-line client reaches the nodes' HTTP API: plain HTTP or HTTPS trusting {@code --cacert}
- * (or the JDK's CAs), and the credentials sent with every request. Shared by {@code status},
- * {@code leave}, {@code check} and {@code bench}, so each builds its clients and requests the same way.
+ * How a command-line client reaches the nodes' HTTP API: plain HTTP or HTTPS trusting {@code
+ * --cacert} (or the JDK's CAs), and the credentials sent with every request. Shared by {@code
+ * status}, {@code leave}, {@code check} and {@code bench}, so each builds its clients and requests
+ * the same way.
  *
  * @param https talk HTTPS ({@code --https}, implied by {@code --cacert})
  * @param cacert the CA to trust ({@link ClientTls#trusting}); empty for the JDK's default CAs
  * @param credentials sent as {@code Authorization} on every request; empty for none
  */
-public record ClientAccess(boolean https, Optional<Path> cacert, Optional<ClientCredentials> credentials) {
+public record ClientAccess(
+    boolean https, Optional<Path> cacert, Optional<ClientCredentials> credentials) {
   /** Plain HTTP without credentials: what the clients did before there were users. */
-  public static final ClientAccess PLAIN = new ClientAccess(false, Optional.empty(), Optional.empty());
+  public static final ClientAccess PLAIN =
+      new ClientAccess(false, Optional.empty(), Optional.empty());
 
   /** The usage lines of the four options, the same for every command; ends with a line end. */
-  public static final String USAGE = """
+  public static final String USAGE =
+      """
         --https            talk HTTPS (implied by --cacert)
         --cacert FILE      the CA to trust: a PEM file (ca.pem of bin/ringstore certs) or a PKCS12/JKS
                            truststore (its password in RINGSTORE_TRUSTSTORE_PASSWORD); default: the JDK's CAs
@@ -43,16 +47,18 @@ public record ClientAccess(boolean https, Optional<Path> cacert, Optional<Client
     return https ? "https" : "http";
   }
 
-  /** The TLS context of {@code --cacert}, or the JDK's default; IllegalArgumentException if unusable. */
+  /**
+   * The TLS context of {@code --cacert}, or the JDK's default; IllegalArgumentException if
+   * unusable.
+   */
   public SSLContext sslContext() {
     return cacert.map(ClientTls::trusting).orElseGet(ClientTls::systemDefault);
   }
 
   /** A JDK HTTP/1.1 client builder with this access's TLS context when HTTPS. */
   public HttpClient.Builder clientBuilder(Duration connectTimeout) {
-    HttpClient.Builder builder = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(connectTimeout);
+    HttpClient.Builder builder =
+        HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout);
     return https ? builder.sslContext(sslContext()) : builder;
   }
 
@@ -68,9 +74,9 @@ public record ClientAccess(boolean https, Optional<Path> cacert, Optional<Client
   }
 
   /**
-   * The access that command-line options give, collected option by option and resolved once:
-   * {@link #option} for {@code --https} (no value), {@code --cacert}, {@code --user} and
-   * {@code --password-file}, then {@link #resolve}.
+   * The access that command-line options give, collected option by option and resolved once: {@link
+   * #option} for {@code --https} (no value), {@code --cacert}, {@code --user} and {@code
+   * --password-file}, then {@link #resolve}.
    */
   public static final class Builder {
     private boolean https;
@@ -79,7 +85,9 @@ public record ClientAccess(boolean https, Optional<Path> cacert, Optional<Client
 
     /** True for an option of this builder; only {@code --https} takes no value. */
     public static boolean takes(String option) {
-      return option.equals("--https") || option.equals("--cacert") || ClientCredentials.Options.takes(option);
+      return option.equals("--https")
+          || option.equals("--cacert")
+          || ClientCredentials.Options.takes(option);
     }
 
     /** Sets {@code --https}. */

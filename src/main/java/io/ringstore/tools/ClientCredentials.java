@@ -16,18 +16,21 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A user's credentials for a node's HTTP API, as the command-line clients ({@code status}, {@code leave},
- * {@code check}, {@code bench}) send them: the value of an {@code Authorization: Basic} header
- * (base64 of {@code name:password} in UTF-8). They come from {@code --user NAME[:PASSWORD]} and
- * {@code --password-file FILE} ({@link Options}), else from {@code RINGSTORE_USER} and
- * {@code RINGSTORE_PASSWORD}; a user without a password is asked for it on the console when there is
- * one. The password is kept only inside the header value: {@link #toString()} and every message name
- * the user, never the password.
+ * A user's credentials for a node's HTTP API, as the command-line clients ({@code status}, {@code
+ * leave}, {@code check}, {@code bench}) send them: the value of an {@code Authorization: Basic}
+ * header (base64 of {@code name:password} in UTF-8). They come from {@code --user NAME[:PASSWORD]}
+ * and {@code --password-file FILE} ({@link Options}), else from {@code RINGSTORE_USER} and {@code
+ * RINGSTORE_PASSWORD}; a user without a password is asked for it on the console when there is one.
+ * The password is kept only inside the header value: {@link #toString()} and every message name the
+ * user, never the password.
  */
 public final class ClientCredentials {
   /** Environment variable with the user name, when {@code --user} is not given. */
   public static final String USER_ENV = "RINGSTORE_USER";
-  /** Environment variable with the password, when neither {@code --user N:P} nor a file gives one. */
+
+  /**
+   * Environment variable with the password, when neither {@code --user N:P} nor a file gives one.
+   */
   public static final String PASSWORD_ENV = "RINGSTORE_PASSWORD";
 
   /** Asks for a password; null when it cannot (no console) or the input ended. */
@@ -36,10 +39,11 @@ public final class ClientCredentials {
     char[] readPassword(String prompt);
 
     /** The console's {@code readPassword} (no echo), or null without a console. */
-    Prompt CONSOLE = prompt -> {
-      Console console = System.console();
-      return console == null ? null : console.readPassword("%s", prompt);
-    };
+    Prompt CONSOLE =
+        prompt -> {
+          Console console = System.console();
+          return console == null ? null : console.readPassword("%s", prompt);
+        };
 
     /** Never asks (tests, and runs that must not block on input). */
     Prompt NONE = prompt -> null;
@@ -65,10 +69,14 @@ public final class ClientCredentials {
     }
   }
 
-  /** Credentials of {@code user} with {@code password}; the user name must not be empty nor hold ':'. */
+  /**
+   * Credentials of {@code user} with {@code password}; the user name must not be empty nor hold
+   * ':'.
+   */
   public static ClientCredentials of(String user, char[] password) {
     if (user == null || user.isEmpty() || user.indexOf(':') >= 0) {
-      throw new IllegalArgumentException("a user name must be non-empty and without ':', got '" + user + "'");
+      throw new IllegalArgumentException(
+          "a user name must be non-empty and without ':', got '" + user + "'");
     }
     return new ClientCredentials(user, password);
   }
@@ -90,31 +98,55 @@ public final class ClientCredentials {
 
   /**
    * The one line for a node's refusal of a request of {@code command} (which needs {@code role}): a
-   * {@code 401} (no or wrong credentials) or {@code 403} (a user without that role); empty for any other
-   * status.
+   * {@code 401} (no or wrong credentials) or {@code 403} (a user without that role); empty for any
+   * other status.
    */
   public static Optional<String> refusal(
-      Optional<ClientCredentials> credentials, String url, int status, String command, String role) {
+      Optional<ClientCredentials> credentials,
+      String url,
+      int status,
+      String command,
+      String role) {
     if (status == 401) {
-      return Optional.of(credentials
-          .map(c -> "node at " + url + " refused the credentials of user " + c.user()
-              + " (401 unauthorized): wrong user name or password?")
-          .orElse("node at " + url + " requires credentials (401 unauthorized): give --user NAME and "
-              + "--password-file FILE, or set " + USER_ENV + " and " + PASSWORD_ENV));
+      return Optional.of(
+          credentials
+              .map(
+                  c ->
+                      "node at "
+                          + url
+                          + " refused the credentials of user "
+                          + c.user()
+                          + " (401 unauthorized): wrong user name or password?")
+              .orElse(
+                  "node at "
+                      + url
+                      + " requires credentials (401 unauthorized): give --user NAME and "
+                      + "--password-file FILE, or set "
+                      + USER_ENV
+                      + " and "
+                      + PASSWORD_ENV));
     }
     if (status == 403) {
-      return Optional.of("node at " + url + " refused " + command + " to "
-          + credentials.map(ClientCredentials::toString).orElse("anonymous")
-          + " (403 forbidden): " + command + " needs a user with the role " + role
-          + (role.equals("admin") ? "" : " (or admin)"));
+      return Optional.of(
+          "node at "
+              + url
+              + " refused "
+              + command
+              + " to "
+              + credentials.map(ClientCredentials::toString).orElse("anonymous")
+              + " (403 forbidden): "
+              + command
+              + " needs a user with the role "
+              + role
+              + (role.equals("admin") ? "" : " (or admin)"));
     }
     return Optional.empty();
   }
 
   /**
-   * What the command line said about credentials, before any file is read:
-   * {@code --user NAME[:PASSWORD]} and {@code --password-file FILE}. Its {@code toString()} does not
-   * show a password given inline.
+   * What the command line said about credentials, before any file is read: {@code --user
+   * NAME[:PASSWORD]} and {@code --password-file FILE}. Its {@code toString()} does not show a
+   * password given inline.
    */
   public record Options(Optional<String> user, Optional<Path> passwordFile) {
     public static final Options NONE = new Options(Optional.empty(), Optional.empty());
@@ -124,7 +156,10 @@ public final class ClientCredentials {
       return option.equals("--user") || option.equals("--password-file");
     }
 
-    /** These options with {@code option value} added; an IllegalArgumentException for an empty value. */
+    /**
+     * These options with {@code option value} added; an IllegalArgumentException for an empty
+     * value.
+     */
     public Options with(String option, String value) {
       if (value == null || value.isEmpty()) {
         throw new IllegalArgumentException(option + " must not be empty");
@@ -143,16 +178,19 @@ public final class ClientCredentials {
 
     /**
      * The credentials these options and {@code env} give, or empty when no user is named (neither
-     * {@code --user} nor {@code RINGSTORE_USER}). The password: the one in {@code --user NAME:PASSWORD},
-     * else the first line of {@code --password-file}, else {@code RINGSTORE_PASSWORD}, else
-     * {@code prompt}'s answer. Throws IllegalArgumentException, fit for the user, when the password
-     * file cannot be read or is empty, when two options give a password, or when there is none.
+     * {@code --user} nor {@code RINGSTORE_USER}). The password: the one in {@code --user
+     * NAME:PASSWORD}, else the first line of {@code --password-file}, else {@code
+     * RINGSTORE_PASSWORD}, else {@code prompt}'s answer. Throws IllegalArgumentException, fit for
+     * the user, when the password file cannot be read or is empty, when two options give a
+     * password, or when there is none.
      */
     public Optional<ClientCredentials> resolve(Map<String, String> env, Prompt prompt) {
-      Optional<String> named = user.or(() -> Optional.ofNullable(env.get(USER_ENV)).filter(u -> !u.isEmpty()));
+      Optional<String> named =
+          user.or(() -> Optional.ofNullable(env.get(USER_ENV)).filter(u -> !u.isEmpty()));
       if (named.isEmpty()) {
         if (passwordFile.isPresent()) {
-          throw new IllegalArgumentException("--password-file needs --user NAME (or " + USER_ENV + ")");
+          throw new IllegalArgumentException(
+              "--password-file needs --user NAME (or " + USER_ENV + ")");
         }
         return Optional.empty();
       }
@@ -162,8 +200,8 @@ public final class ClientCredentials {
       char[] password;
       if (colon >= 0) {
         if (passwordFile.isPresent()) {
-          throw new IllegalArgumentException("--user " + name + ":... and --password-file both give a "
-              + "password; give one");
+          throw new IllegalArgumentException(
+              "--user " + name + ":... and --password-file both give a " + "password; give one");
         }
         password = text.substring(colon + 1).toCharArray();
       } else if (passwordFile.isPresent()) {
@@ -173,8 +211,13 @@ public final class ClientCredentials {
       } else {
         password = prompt.readPassword("password for " + name + ": ");
         if (password == null) {
-          throw new IllegalArgumentException("no password for user " + name + ": give --password-file FILE "
-              + "or set " + PASSWORD_ENV + " (no console to ask on)");
+          throw new IllegalArgumentException(
+              "no password for user "
+                  + name
+                  + ": give --password-file FILE "
+                  + "or set "
+                  + PASSWORD_ENV
+                  + " (no console to ask on)");
         }
       }
       try {
@@ -186,8 +229,12 @@ public final class ClientCredentials {
 
     @Override
     public String toString() {
-      return "Options[user=" + user.map(u -> u.indexOf(':') < 0 ? u : u.substring(0, u.indexOf(':')) + ":***")
-          .orElse("none") + ", passwordFile=" + passwordFile.map(Path::toString).orElse("none") + "]";
+      return "Options[user="
+          + user.map(u -> u.indexOf(':') < 0 ? u : u.substring(0, u.indexOf(':')) + ":***")
+              .orElse("none")
+          + ", passwordFile="
+          + passwordFile.map(Path::toString).orElse("none")
+          + "]";
     }
 
     private static char[] firstLine(Path file) {
@@ -205,15 +252,20 @@ public final class ClientCredentials {
     try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       line = reader.readLine();
     } catch (IOException e) {
-      String why = e instanceof NoSuchFileException ? "no such file"
-          : e instanceof AccessDeniedException ? "permission denied"
-          : e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-      throw new IllegalArgumentException("cannot read the password file " + file.toAbsolutePath()
-          + " (" + why + ")", e);
+      String why =
+          e instanceof NoSuchFileException
+              ? "no such file"
+              : e instanceof AccessDeniedException
+                  ? "permission denied"
+                  : e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+      throw new IllegalArgumentException(
+          "cannot read the password file " + file.toAbsolutePath() + " (" + why + ")", e);
     }
     if (line == null || line.isEmpty()) {
-      throw new IllegalArgumentException("the password file " + file.toAbsolutePath()
-          + " is empty (the password is its first line)");
+      throw new IllegalArgumentException(
+          "the password file "
+              + file.toAbsolutePath()
+              + " is empty (the password is its first line)");
     }
     return line;
   }

@@ -17,12 +17,12 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * The TLS side of the command-line clients ({@code status}, {@code leave}, {@code check},
- * {@code bench}): an SSLContext that trusts the CA given with {@code --cacert FILE}, either a PEM file of certificates
- * ({@code ca.pem} of {@code bin/ringstore certs}) or a PKCS12/JKS truststore, whose password comes
- * from {@code RINGSTORE_TRUSTSTORE_PASSWORD} (not from the command line). Without {@code --cacert} the
- * JDK's default trusted CAs are used. Host names are verified as usual (the node certificates carry
- * their host as a subject alternative name).
+ * The TLS side of the command-line clients ({@code status}, {@code leave}, {@code check}, {@code
+ * bench}): an SSLContext that trusts the CA given with {@code --cacert FILE}, either a PEM file of
+ * certificates ({@code ca.pem} of {@code bin/ringstore certs}) or a PKCS12/JKS truststore, whose
+ * password comes from {@code RINGSTORE_TRUSTSTORE_PASSWORD} (not from the command line). Without
+ * {@code --cacert} the JDK's default trusted CAs are used. Host names are verified as usual (the
+ * node certificates carry their host as a subject alternative name).
  */
 public final class ClientTls {
   /** Environment variable with the password of a truststore given as {@code --cacert}. */
@@ -30,11 +30,15 @@ public final class ClientTls {
 
   private ClientTls() {}
 
-  /** An SSLContext trusting the certificates of {@code cacert}; a message fit for the user on failure. */
+  /**
+   * An SSLContext trusting the certificates of {@code cacert}; a message fit for the user on
+   * failure.
+   */
   public static SSLContext trusting(Path cacert) {
     KeyStore trusted = load(cacert);
     try {
-      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(trusted);
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(null, tmf.getTrustManagers(), null);
@@ -60,8 +64,11 @@ public final class ClientTls {
   public static Optional<String> tlsProblem(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof SSLException) {
-        return Optional.of("TLS failed: " + t.getMessage() + "; is --cacert the cluster's CA (ca.pem of "
-            + "bin/ringstore certs), and does the node serve HTTPS?");
+        return Optional.of(
+            "TLS failed: "
+                + t.getMessage()
+                + "; is --cacert the cluster's CA (ca.pem of "
+                + "bin/ringstore certs), and does the node serve HTTPS?");
       }
     }
     return Optional.empty();
@@ -87,16 +94,27 @@ public final class ClientTls {
         anyCertificate |= store.getCertificate(alias) != null;
       }
       if (!anyCertificate) {
-        throw new IllegalArgumentException("--cacert " + file.toAbsolutePath()
-            + ": no certificate in it (is " + TRUSTSTORE_PASSWORD_ENV + " set to its password?)");
+        throw new IllegalArgumentException(
+            "--cacert "
+                + file.toAbsolutePath()
+                + ": no certificate in it (is "
+                + TRUSTSTORE_PASSWORD_ENV
+                + " set to its password?)");
       }
       return store;
     } catch (IOException e) {
-      throw new IllegalArgumentException("--cacert " + file.toAbsolutePath()
-          + ": neither PEM certificates nor a truststore readable with the password in "
-          + TRUSTSTORE_PASSWORD_ENV + " (" + e.getMessage() + ")", e);
+      throw new IllegalArgumentException(
+          "--cacert "
+              + file.toAbsolutePath()
+              + ": neither PEM certificates nor a truststore readable with the password in "
+              + TRUSTSTORE_PASSWORD_ENV
+              + " ("
+              + e.getMessage()
+              + ")",
+          e);
     } catch (GeneralSecurityException e) {
-      throw new IllegalArgumentException("--cacert " + file.toAbsolutePath() + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "--cacert " + file.toAbsolutePath() + ": " + e.getMessage(), e);
     }
   }
 
@@ -106,7 +124,8 @@ public final class ClientTls {
       certificates = CertificateFactory.getInstance("X.509").generateCertificates(in);
     }
     if (certificates.isEmpty()) {
-      throw new IllegalArgumentException("--cacert " + file.toAbsolutePath() + ": no certificate in it");
+      throw new IllegalArgumentException(
+          "--cacert " + file.toAbsolutePath() + ": no certificate in it");
     }
     KeyStore store = KeyStore.getInstance("PKCS12");
     store.load(null, null);

@@ -11,14 +11,16 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * {@code bin/ringstore leave}: asks one node to leave ({@code POST /admin/leave}), prints its transfer
- * progress until it stops answering HTTP (a node exits once it has left), then polls another member's
- * {@code /admin/cluster} until the node is no longer listed (or is Exiting/Removed).
+ * {@code bin/ringstore leave}: asks one node to leave ({@code POST /admin/leave}), prints its
+ * transfer progress until it stops answering HTTP (a node exits once it has left), then polls
+ * another member's {@code /admin/cluster} until the node is no longer listed (or is
+ * Exiting/Removed).
  *
- * <p>Members are named by their cluster address, not their HTTP address, so the member to confirm with
- * is {@code --via} when given; otherwise each other Up member's HTTP port is derived with the leaving
- * node's offset between its cluster and HTTP ports (the layout of {@code bin/ringstore cluster start})
- * and used only if that address answers {@code /admin/cluster} with that member as {@code self}.
+ * <p>Members are named by their cluster address, not their HTTP address, so the member to confirm
+ * with is {@code --via} when given; otherwise each other Up member's HTTP port is derived with the
+ * leaving node's offset between its cluster and HTTP ports (the layout of {@code bin/ringstore
+ * cluster start}) and used only if that address answers {@code /admin/cluster} with that member as
+ * {@code self}.
  */
 final class LeaveCommand {
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
@@ -32,7 +34,11 @@ final class LeaveCommand {
   private final long startNanos = System.nanoTime();
 
   LeaveCommand(
-      NodeEndpoint node, AdminOptions options, PrintStream out, PrintStream err, Duration pollInterval) {
+      NodeEndpoint node,
+      AdminOptions options,
+      PrintStream out,
+      PrintStream err,
+      Duration pollInterval) {
     this.node = node;
     this.options = options;
     this.out = out;
@@ -49,8 +55,14 @@ final class LeaveCommand {
         return AdminCommand.FAILED;
       }
       if (!clusterReply.ok()) {
-        err.println("ringstore: " + node.address() + " answered /admin/cluster with HTTP "
-            + clusterReply.status() + ": " + clusterReply.errorMessage() + "; nothing was sent");
+        err.println(
+            "ringstore: "
+                + node.address()
+                + " answered /admin/cluster with HTTP "
+                + clusterReply.status()
+                + ": "
+                + clusterReply.errorMessage()
+                + "; nothing was sent");
         return AdminCommand.FAILED;
       }
       cluster = clusterReply.as(AdminViews.Cluster.class);
@@ -64,30 +76,48 @@ final class LeaveCommand {
       return AdminCommand.FAILED;
     }
     if (reply.status() == 404 || reply.status() == 405) {
-      err.println("ringstore: " + name + " has no POST /admin/leave (HTTP " + reply.status()
-          + "; an older node?); nothing was changed");
+      err.println(
+          "ringstore: "
+              + name
+              + " has no POST /admin/leave (HTTP "
+              + reply.status()
+              + "; an older node?); nothing was changed");
       return AdminCommand.FAILED;
     }
     if (!reply.ok()) {
-      err.println("ringstore: " + name + " refused to leave (HTTP " + reply.status() + "): "
-          + reply.errorMessage());
+      err.println(
+          "ringstore: "
+              + name
+              + " refused to leave (HTTP "
+              + reply.status()
+              + "): "
+              + reply.errorMessage());
       return AdminCommand.FAILED;
     }
     AdminViews.LeaveAccepted accepted = reply.as(AdminViews.LeaveAccepted.class);
-    out.println(accepted.message() == null || accepted.message().isBlank()
-        ? name + " is leaving" : accepted.message());
+    out.println(
+        accepted.message() == null || accepted.message().isBlank()
+            ? name + " is leaving"
+            : accepted.message());
     out.flush();
 
     Optional<String> pending = waitUntilStopped();
     if (pending.isPresent()) {
       return timedOut(name + " still answers HTTP; transfers: " + pending.get());
     }
-    out.println(StatusFormatter.clock(elapsed()) + "  " + name + " (http " + node.address()
-        + ") stopped answering");
+    out.println(
+        StatusFormatter.clock(elapsed())
+            + "  "
+            + name
+            + " (http "
+            + node.address()
+            + ") stopped answering");
     return confirm(name, cluster);
   }
 
-  /** Polls the node's transfers until it stops answering; empty when it did, else what is pending. */
+  /**
+   * Polls the node's transfers until it stops answering; empty when it did, else what is pending.
+   */
   private Optional<String> waitUntilStopped() throws InterruptedException {
     String last = "not known yet";
     boolean reportedMissing = false;
@@ -101,12 +131,17 @@ final class LeaveCommand {
         } else if (reply.status() == 404) {
           last = "not available";
           if (!reportedMissing) {
-            out.println(StatusFormatter.clock(elapsed()) + "  transfers: not available on this node");
+            out.println(
+                StatusFormatter.clock(elapsed()) + "  transfers: not available on this node");
             reportedMissing = true;
           }
         } else {
-          out.println(StatusFormatter.clock(elapsed()) + "  transfers: HTTP " + reply.status() + " "
-              + reply.errorMessage());
+          out.println(
+              StatusFormatter.clock(elapsed())
+                  + "  transfers: HTTP "
+                  + reply.status()
+                  + " "
+                  + reply.errorMessage());
         }
         out.flush();
       } catch (IOException e) {
@@ -123,7 +158,8 @@ final class LeaveCommand {
   private int confirm(String name, AdminViews.Cluster cluster) throws InterruptedException {
     List<NodeEndpoint> candidates = candidates(name, cluster);
     if (candidates.isEmpty()) {
-      out.println("left (not confirmed: no other member known; pass --via HOST:HTTP_PORT to confirm)");
+      out.println(
+          "left (not confirmed: no other member known; pass --via HOST:HTTP_PORT to confirm)");
       return AdminCommand.OK;
     }
     String lastSeen = "no other member answered";
@@ -135,13 +171,17 @@ final class LeaveCommand {
           continue;
         }
         if (confirmedBy != other) {
-          out.println(StatusFormatter.clock(elapsed()) + "  confirming with " + view.get().self()
-              + " (http " + other.address() + ")");
+          out.println(
+              StatusFormatter.clock(elapsed())
+                  + "  confirming with "
+                  + view.get().self()
+                  + " (http "
+                  + other.address()
+                  + ")");
           confirmedBy = other;
         }
-        Optional<AdminViews.Member> member = view.get().members().stream()
-            .filter(m -> name.equals(m.node()))
-            .findFirst();
+        Optional<AdminViews.Member> member =
+            view.get().members().stream().filter(m -> name.equals(m.node())).findFirst();
         if (member.isEmpty() || GONE.contains(member.get().status())) {
           out.println("left");
           return AdminCommand.OK;
@@ -198,8 +238,11 @@ final class LeaveCommand {
   }
 
   private int timedOut(String pending) {
-    err.println("ringstore: leave timed out after " + options.timeout().toString().substring(2).toLowerCase()
-        + ": " + pending);
+    err.println(
+        "ringstore: leave timed out after "
+            + options.timeout().toString().substring(2).toLowerCase()
+            + ": "
+            + pending);
     return AdminCommand.FAILED;
   }
 
@@ -219,7 +262,9 @@ final class LeaveCommand {
   private static Optional<Integer> portOf(String node) {
     int colon = node == null ? -1 : node.lastIndexOf(':');
     try {
-      return colon < 0 ? Optional.empty() : Optional.of(Integer.parseInt(node.substring(colon + 1)));
+      return colon < 0
+          ? Optional.empty()
+          : Optional.of(Integer.parseInt(node.substring(colon + 1)));
     } catch (NumberFormatException e) {
       return Optional.empty();
     }

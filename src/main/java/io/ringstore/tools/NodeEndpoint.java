@@ -11,8 +11,8 @@ import java.time.Duration;
 
 /**
  * One node's HTTP gateway, as the CLI calls it: plain GET and POST on {@code /admin} paths. An
- * {@link IOException} from {@link #get}/{@link #post} means the node did not answer at all (refused,
- * reset, timed out); any HTTP answer, whatever its status, is a {@link Reply}.
+ * {@link IOException} from {@link #get}/{@link #post} means the node did not answer at all
+ * (refused, reset, timed out); any HTTP answer, whatever its status, is a {@link Reply}.
  */
 final class NodeEndpoint {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -24,7 +24,8 @@ final class NodeEndpoint {
   private final Duration requestTimeout;
 
   /** A node's gateway reached with {@code access} (scheme, credentials) through {@code http}. */
-  NodeEndpoint(ClientAccess access, String host, int port, HttpClient http, Duration requestTimeout) {
+  NodeEndpoint(
+      ClientAccess access, String host, int port, HttpClient http, Duration requestTimeout) {
     this.access = access;
     this.host = host;
     this.port = port;
@@ -69,11 +70,14 @@ final class NodeEndpoint {
   }
 
   private Reply send(HttpRequest.Builder request) throws IOException, InterruptedException {
-    HttpResponse<String> response = http.send(
-        access.authorize(request.timeout(requestTimeout).header("Accept", "application/json")).build(),
-        HttpResponse.BodyHandlers.ofString());
-    return new Reply(address(), response.request().uri().getPath(), response.statusCode(),
-        response.body());
+    HttpResponse<String> response =
+        http.send(
+            access
+                .authorize(request.timeout(requestTimeout).header("Accept", "application/json"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    return new Reply(
+        address(), response.request().uri().getPath(), response.statusCode(), response.body());
   }
 
   private URI uri(String path) {
@@ -92,8 +96,14 @@ final class NodeEndpoint {
       try {
         return JSON.readValue(body, type);
       } catch (JsonProcessingException e) {
-        throw new BadAnswer(endpoint + " answered " + path + " with something that is not the expected "
-            + "JSON (" + e.getOriginalMessage() + ")");
+        throw new BadAnswer(
+            endpoint
+                + " answered "
+                + path
+                + " with something that is not the expected "
+                + "JSON ("
+                + e.getOriginalMessage()
+                + ")");
       }
     }
 

@@ -23,13 +23,16 @@ final class StatusFormatter {
   private static final Set<String> LEAVING_STATUSES = Set.of("Leaving", "Exiting");
 
   /** Active states first, so that what moves and what broke is on top. */
-  private static final List<String> STATE_ORDER = List.of("failed", "copying", "syncing", "pending");
+  private static final List<String> STATE_ORDER =
+      List.of("failed", "copying", "syncing", "pending");
 
-  /** Nodes sorted by host, then numerically by port ({@code 127.0.0.1:9000} before {@code :25520}). */
-  static final Comparator<String> BY_NODE = Comparator
-      .comparing(StatusFormatter::hostOf)
-      .thenComparingLong(StatusFormatter::portOf)
-      .thenComparing(Comparator.naturalOrder());
+  /**
+   * Nodes sorted by host, then numerically by port ({@code 127.0.0.1:9000} before {@code :25520}).
+   */
+  static final Comparator<String> BY_NODE =
+      Comparator.comparing(StatusFormatter::hostOf)
+          .thenComparingLong(StatusFormatter::portOf)
+          .thenComparing(Comparator.naturalOrder());
 
   private StatusFormatter() {}
 
@@ -42,14 +45,20 @@ final class StatusFormatter {
 
   /** The whole {@code status} report of the node at {@code endpoint} (its HTTP address). */
   static String status(
-      String endpoint, AdminViews.Cluster cluster, Part<AdminViews.Ring> ring,
+      String endpoint,
+      AdminViews.Cluster cluster,
+      Part<AdminViews.Ring> ring,
       Part<AdminViews.Transfers> transfers) {
     StringBuilder out = new StringBuilder();
     out.append("node ").append(cluster.self()).append(" (http ").append(endpoint).append(")\n");
-    out.append("cluster ").append(cluster.clusterId() == null ? "(id not known yet)" : cluster.clusterId())
-        .append(", leader ").append(cluster.leader() == null ? "none" : cluster.leader()).append('\n');
+    out.append("cluster ")
+        .append(cluster.clusterId() == null ? "(id not known yet)" : cluster.clusterId())
+        .append(", leader ")
+        .append(cluster.leader() == null ? "none" : cluster.leader())
+        .append('\n');
     if (!cluster.sameIdElsewhere().isEmpty()) {
-      out.append("WARNING: the cluster runs as two: ").append(String.join(", ", cluster.sameIdElsewhere()))
+      out.append("WARNING: the cluster runs as two: ")
+          .append(String.join(", ", cluster.sameIdElsewhere()))
           .append(" belong to another cluster with the same id (see the node's log)\n");
     }
     out.append('\n');
@@ -79,13 +88,15 @@ final class StatusFormatter {
     if (transfers instanceof Available<AdminViews.Transfers> t) {
       leaving.addAll(t.value().leaving());
     }
-    List<AdminViews.Member> sorted = cluster.members().stream()
-        .sorted(Comparator.comparing(AdminViews.Member::node, BY_NODE))
-        .toList();
+    List<AdminViews.Member> sorted =
+        cluster.members().stream()
+            .sorted(Comparator.comparing(AdminViews.Member::node, BY_NODE))
+            .toList();
     out.append("members: ").append(sorted.size()).append('\n');
     Table table = new Table("NODE", "STATUS", "REACHABLE", "ROLES", "LEAVING");
     for (AdminViews.Member m : sorted) {
-      String roles = String.join(",", m.roles().stream().filter(r -> !r.startsWith("dc-")).sorted().toList());
+      String roles =
+          String.join(",", m.roles().stream().filter(r -> !r.startsWith("dc-")).sorted().toList());
       table.row(
           m.node().equals(cluster.self()) ? m.node() + " *" : m.node(),
           String.valueOf(m.status()),
@@ -111,12 +122,20 @@ final class StatusFormatter {
         }
       }
     }
-    out.append("ring: ").append(ring.partitionCount()).append(" partitions, N=")
-        .append(ring.replicationFactor()).append(", ").append(slots).append(" replica slots\n");
+    out.append("ring: ")
+        .append(ring.partitionCount())
+        .append(" partitions, N=")
+        .append(ring.replicationFactor())
+        .append(", ")
+        .append(slots)
+        .append(" replica slots\n");
     Table table = new Table("NODE", "PARTITIONS", "FIRST", "SHARE").rightAligned(1, 2, 3);
     for (Map.Entry<String, int[]> e : counts.entrySet()) {
       int[] c = e.getValue();
-      table.row(e.getKey(), Integer.toString(c[0]), Integer.toString(c[1]),
+      table.row(
+          e.getKey(),
+          Integer.toString(c[0]),
+          Integer.toString(c[1]),
           slots == 0 ? "-" : String.format(Locale.ROOT, "%.1f%%", 100.0 * c[0] / slots));
     }
     table.render(out);
@@ -126,27 +145,39 @@ final class StatusFormatter {
     out.append("transfers: ").append(summary(t.summary())).append('\n');
     if (!t.unreachable().isEmpty()) {
       out.append("  unreachable: ")
-          .append(String.join(", ", t.unreachable().stream().sorted(BY_NODE).toList())).append('\n');
+          .append(String.join(", ", t.unreachable().stream().sorted(BY_NODE).toList()))
+          .append('\n');
     }
-    List<AdminViews.Transfer> open = t.transfers().stream()
-        .filter(x -> !"done".equals(x.state()))
-        .sorted(Comparator.comparingInt((AdminViews.Transfer x) -> stateRank(x.state()))
-            .thenComparingInt(AdminViews.Transfer::partition)
-            .thenComparing(x -> String.valueOf(x.replica()))
-            .thenComparing(x -> String.valueOf(x.node())))
-        .toList();
+    List<AdminViews.Transfer> open =
+        t.transfers().stream()
+            .filter(x -> !"done".equals(x.state()))
+            .sorted(
+                Comparator.comparingInt((AdminViews.Transfer x) -> stateRank(x.state()))
+                    .thenComparingInt(AdminViews.Transfer::partition)
+                    .thenComparing(x -> String.valueOf(x.replica()))
+                    .thenComparing(x -> String.valueOf(x.node())))
+            .toList();
     if (open.isEmpty()) {
       return;
     }
     boolean anyError = open.stream().anyMatch(x -> x.error() != null);
-    Table table = anyError
-        ? new Table("REPLICA", "TO", "FROM", "STATE", "KEYS", "BYTES", "RATE", "ETA", "ERROR")
-        : new Table("REPLICA", "TO", "FROM", "STATE", "KEYS", "BYTES", "RATE", "ETA");
+    Table table =
+        anyError
+            ? new Table("REPLICA", "TO", "FROM", "STATE", "KEYS", "BYTES", "RATE", "ETA", "ERROR")
+            : new Table("REPLICA", "TO", "FROM", "STATE", "KEYS", "BYTES", "RATE", "ETA");
     table.rightAligned(4, 5, 6, 7);
     for (AdminViews.Transfer x : open.subList(0, Math.min(MAX_TRANSFER_ROWS, open.size()))) {
-      List<String> row = new ArrayList<>(List.of(
-          String.valueOf(x.replica()), String.valueOf(x.node()), x.source() == null ? "-" : x.source(),
-          String.valueOf(x.state()), Long.toString(x.keys()), bytes(x.bytes()), rate(x), eta(x.etaSeconds())));
+      List<String> row =
+          new ArrayList<>(
+              List.of(
+                  String.valueOf(x.replica()),
+                  String.valueOf(x.node()),
+                  x.source() == null ? "-" : x.source(),
+                  String.valueOf(x.state()),
+                  Long.toString(x.keys()),
+                  bytes(x.bytes()),
+                  rate(x),
+                  eta(x.etaSeconds())));
       if (anyError) {
         row.add(x.error() == null ? "" : x.error());
       }
@@ -160,13 +191,27 @@ final class StatusFormatter {
 
   /** One line of {@code leave} progress: the transfer counts and what was copied so far. */
   static String progress(Duration elapsed, AdminViews.Transfers t) {
-    return clock(elapsed) + "  " + summary(t.summary()) + "; " + t.keys() + " keys ("
-        + bytes(t.bytes()) + ") copied";
+    return clock(elapsed)
+        + "  "
+        + summary(t.summary())
+        + "; "
+        + t.keys()
+        + " keys ("
+        + bytes(t.bytes())
+        + ") copied";
   }
 
   static String summary(AdminViews.Summary s) {
-    return "pending " + s.pending() + ", copying " + s.copying() + ", syncing " + s.syncing()
-        + ", done " + s.done() + ", failed " + s.failed();
+    return "pending "
+        + s.pending()
+        + ", copying "
+        + s.copying()
+        + ", syncing "
+        + s.syncing()
+        + ", done "
+        + s.done()
+        + ", failed "
+        + s.failed();
   }
 
   /** {@code m:ss} (or {@code h:mm:ss}) since the command started. */
@@ -234,7 +279,9 @@ final class StatusFormatter {
     }
   }
 
-  /** A text table indented by two spaces, columns separated by two spaces, sized to their content. */
+  /**
+   * A text table indented by two spaces, columns separated by two spaces, sized to their content.
+   */
   private static final class Table {
     private final String[] header;
     private final List<String[]> rows = new ArrayList<>();

@@ -21,10 +21,10 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * {@code bin/ringstore user}: adds, removes and lists the users of a users file ({@link UsersFile}) and
- * sets their passwords, which it stores only as salted PBKDF2 hashes. Every change is written
- * atomically and owner-only; a node that uses the file picks it up within its reload interval, so no
- * restart is needed. Exit codes: 0 done, 1 the file or the user is not as the command needs it,
+ * {@code bin/ringstore user}: adds, removes and lists the users of a users file ({@link UsersFile})
+ * and sets their passwords, which it stores only as salted PBKDF2 hashes. Every change is written
+ * atomically and owner-only; a node that uses the file picks it up within its reload interval, so
+ * no restart is needed. Exit codes: 0 done, 1 the file or the user is not as the command needs it,
  * 2 bad options (message and usage on stderr).
  */
 public final class UserCommand {
@@ -32,10 +32,12 @@ public final class UserCommand {
   static final int FAILED = 1;
   static final int USAGE_ERROR = 2;
   static final String USERS_FILE_ENV = "RINGSTORE_USERS_FILE";
+
   /** Random bytes of a generated password: 32 base64url characters. */
   static final int GENERATED_PASSWORD_BYTES = 24;
 
-  static final String USAGE = """
+  static final String USAGE =
+      """
       usage: ringstore user add NAME --role ROLE[,ROLE...] [--file FILE] [--password-file F | \
       --generate-password] [--iterations N] [--replace]
              ringstore user passwd NAME [--file FILE] [--password-file F | --generate-password] \
@@ -58,14 +60,23 @@ public final class UserCommand {
   private static final List<String> PASSWORD_OPTIONS =
       List.of("--password-file", "--generate-password", "--iterations");
 
-  /** Asks for a password on the operator's terminal without echoing it; empty when there is none. */
+  /**
+   * Asks for a password on the operator's terminal without echoing it; empty when there is none.
+   */
   interface Prompt {
     Optional<char[]> readPassword(String prompt);
   }
 
   /** The parsed command line; {@code name} is empty for {@code list}. */
-  private record Options(String command, String name, Set<Role> roles, Optional<Path> file,
-      Optional<Path> passwordFile, boolean generatePassword, int iterations, boolean replace) {}
+  private record Options(
+      String command,
+      String name,
+      Set<Role> roles,
+      Optional<Path> file,
+      Optional<Path> passwordFile,
+      boolean generatePassword,
+      int iterations,
+      boolean replace) {}
 
   private final PrintStream out;
   private final PrintStream err;
@@ -81,8 +92,11 @@ public final class UserCommand {
 
   public static void main(String[] args) {
     Console console = System.console();
-    Prompt prompt = text -> console == null
-        ? Optional.empty() : Optional.ofNullable(console.readPassword("%s", text));
+    Prompt prompt =
+        text ->
+            console == null
+                ? Optional.empty()
+                : Optional.ofNullable(console.readPassword("%s", text));
     System.exit(new UserCommand(System.out, System.err, System.getenv(), prompt).run(args));
   }
 
@@ -96,11 +110,22 @@ public final class UserCommand {
     Path file;
     try {
       options = parse(args);
-      file = options.file()
-          .or(() -> Optional.ofNullable(env.get(USERS_FILE_ENV)).filter(f -> !f.isBlank()).map(Path::of))
-          .orElseThrow(() -> new IllegalArgumentException("user " + options.command()
-              + ": no users file: pass --file FILE or set " + USERS_FILE_ENV))
-          .toAbsolutePath();
+      file =
+          options
+              .file()
+              .or(
+                  () ->
+                      Optional.ofNullable(env.get(USERS_FILE_ENV))
+                          .filter(f -> !f.isBlank())
+                          .map(Path::of))
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "user "
+                              + options.command()
+                              + ": no users file: pass --file FILE or set "
+                              + USERS_FILE_ENV))
+              .toAbsolutePath();
     } catch (IllegalArgumentException e) {
       err.println("ringstore: " + e.getMessage());
       err.println(USAGE);
@@ -125,16 +150,31 @@ public final class UserCommand {
   private int add(Path file, Options options) {
     Users users = Files.exists(file) ? UsersFile.load(file) : Users.NONE;
     if (users.find(options.name()).isPresent() && !options.replace()) {
-      throw new IllegalArgumentException("user '" + options.name() + "' exists in " + file
-          + " (--replace to replace it, or `user passwd` to change only its password)");
+      throw new IllegalArgumentException(
+          "user '"
+              + options.name()
+              + "' exists in "
+              + file
+              + " (--replace to replace it, or `user passwd` to change only its password)");
     }
     boolean replacing = users.find(options.name()).isPresent();
     Secret secret = password(options);
-    User user = new User(options.name(), options.roles(),
-        PasswordHash.create(secret.password(), options.iterations()));
+    User user =
+        new User(
+            options.name(),
+            options.roles(),
+            PasswordHash.create(secret.password(), options.iterations()));
     UsersFile.write(file, users.with(user));
-    out.println((replacing ? "replaced" : "added") + " user '" + user.name() + "' with role "
-        + labels(user.roles()) + " in " + file + "; " + reloadNote());
+    out.println(
+        (replacing ? "replaced" : "added")
+            + " user '"
+            + user.name()
+            + "' with role "
+            + labels(user.roles())
+            + " in "
+            + file
+            + "; "
+            + reloadNote());
     showIfGenerated(secret, user.name());
     return OK;
   }
@@ -143,10 +183,22 @@ public final class UserCommand {
     Users users = UsersFile.load(file);
     User old = users.find(options.name()).orElseThrow(() -> absent(options.name(), file));
     Secret secret = password(options);
-    UsersFile.write(file, users.with(new User(old.name(), old.roles(),
-        PasswordHash.create(secret.password(), options.iterations()))));
-    out.println("set the password of user '" + old.name() + "' (role " + labels(old.roles()) + ") in "
-        + file + "; " + reloadNote());
+    UsersFile.write(
+        file,
+        users.with(
+            new User(
+                old.name(),
+                old.roles(),
+                PasswordHash.create(secret.password(), options.iterations()))));
+    out.println(
+        "set the password of user '"
+            + old.name()
+            + "' (role "
+            + labels(old.roles())
+            + ") in "
+            + file
+            + "; "
+            + reloadNote());
     showIfGenerated(secret, old.name());
     return OK;
   }
@@ -171,7 +223,8 @@ public final class UserCommand {
       out.println("no users in " + file);
       return OK;
     }
-    int width = Math.max(4, users.byName().keySet().stream().mapToInt(String::length).max().orElse(0));
+    int width =
+        Math.max(4, users.byName().keySet().stream().mapToInt(String::length).max().orElse(0));
     out.printf("%-" + width + "s  %s%n", "USER", "ROLES");
     users.byName().values().stream()
         .sorted((a, b) -> a.name().compareTo(b.name()))
@@ -185,7 +238,8 @@ public final class UserCommand {
   /** Prints a generated password after the file holds its hash; it is not kept anywhere else. */
   private void showIfGenerated(Secret secret, String name) {
     if (secret.generated()) {
-      out.println("password of '" + name + "' (shown only this once; store it now): " + secret.password());
+      out.println(
+          "password of '" + name + "' (shown only this once; store it now): " + secret.password());
     }
   }
 
@@ -199,11 +253,18 @@ public final class UserCommand {
       return new Secret(ClientCredentials.passwordFileLine(options.passwordFile().get()), false);
     }
     String subject = "'" + options.name() + "'";
-    char[] first = prompt.readPassword("password of " + subject + ": ")
-        .orElseThrow(() -> new UsageException("no terminal to ask for the password: use "
-            + "--password-file FILE or --generate-password"));
-    char[] second = prompt.readPassword("the password of " + subject + " again: ")
-        .orElseThrow(() -> new UsageException("no terminal to ask for the password again"));
+    char[] first =
+        prompt
+            .readPassword("password of " + subject + ": ")
+            .orElseThrow(
+                () ->
+                    new UsageException(
+                        "no terminal to ask for the password: use "
+                            + "--password-file FILE or --generate-password"));
+    char[] second =
+        prompt
+            .readPassword("the password of " + subject + " again: ")
+            .orElseThrow(() -> new UsageException("no terminal to ask for the password again"));
     try {
       if (!Arrays.equals(first, second)) {
         throw new IllegalArgumentException("the two passwords differ; nothing was changed");
@@ -237,14 +298,23 @@ public final class UserCommand {
       throw new IllegalArgumentException("user: a command is needed (add, passwd, remove or list)");
     }
     String command = args[0];
-    List<String> allowed = switch (command) {
-      case "add" -> List.of("--role", "--file", "--password-file", "--generate-password",
-          "--iterations", "--replace");
-      case "passwd" -> List.of("--file", "--password-file", "--generate-password", "--iterations");
-      case "remove", "list" -> List.of("--file");
-      default -> throw new IllegalArgumentException("user: unknown command '" + command
-          + "' (add, passwd, remove or list)");
-    };
+    List<String> allowed =
+        switch (command) {
+          case "add" ->
+              List.of(
+                  "--role",
+                  "--file",
+                  "--password-file",
+                  "--generate-password",
+                  "--iterations",
+                  "--replace");
+          case "passwd" ->
+              List.of("--file", "--password-file", "--generate-password", "--iterations");
+          case "remove", "list" -> List.of("--file");
+          default ->
+              throw new IllegalArgumentException(
+                  "user: unknown command '" + command + "' (add, passwd, remove or list)");
+        };
     List<String> positional = new ArrayList<>();
     Set<Role> roles = EnumSet.noneOf(Role.class);
     Optional<Path> file = Optional.empty();
@@ -260,9 +330,15 @@ public final class UserCommand {
       }
       String option = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
       if (!allowed.contains(option)) {
-        throw new IllegalArgumentException("user " + command + ": unknown option '" + option + "'"
-            + (PASSWORD_OPTIONS.contains(option) || option.equals("--role")
-                ? " (" + command + " takes no password or role)" : ""));
+        throw new IllegalArgumentException(
+            "user "
+                + command
+                + ": unknown option '"
+                + option
+                + "'"
+                + (PASSWORD_OPTIONS.contains(option) || option.equals("--role")
+                    ? " (" + command + " takes no password or role)"
+                    : ""));
       }
       if (option.equals("--generate-password") || option.equals("--replace")) {
         if (arg.contains("=")) {
@@ -278,10 +354,12 @@ public final class UserCommand {
       } else if (i + 1 < args.length) {
         value = args[++i];
       } else {
-        throw new IllegalArgumentException("user " + command + ": option " + option + " needs a value");
+        throw new IllegalArgumentException(
+            "user " + command + ": option " + option + " needs a value");
       }
       if (value.isBlank()) {
-        throw new IllegalArgumentException("user " + command + ": " + option + " must not be empty");
+        throw new IllegalArgumentException(
+            "user " + command + ": " + option + " must not be empty");
       }
       switch (option) {
         case "--role" -> {
@@ -299,18 +377,21 @@ public final class UserCommand {
     }
     boolean named = !command.equals("list");
     if (positional.size() != (named ? 1 : 0)) {
-      throw new IllegalArgumentException(named
-          ? "user " + command + ": expects exactly one user NAME, got " + positional.size()
-          : "user list: expects no NAME, got '" + positional.get(0) + "'");
+      throw new IllegalArgumentException(
+          named
+              ? "user " + command + ": expects exactly one user NAME, got " + positional.size()
+              : "user list: expects no NAME, got '" + positional.get(0) + "'");
     }
     String name = named ? User.checkName(positional.get(0)) : "";
     if (command.equals("add") && roles.isEmpty()) {
-      throw new IllegalArgumentException("user add: --role ROLE[,ROLE...] is required (roles: "
-          + Arrays.stream(Role.values()).map(Role::label).collect(Collectors.joining(", ")) + ")");
+      throw new IllegalArgumentException(
+          "user add: --role ROLE[,ROLE...] is required (roles: "
+              + Arrays.stream(Role.values()).map(Role::label).collect(Collectors.joining(", "))
+              + ")");
     }
     if (generate && passwordFile.isPresent()) {
-      throw new IllegalArgumentException("user " + command
-          + ": --password-file and --generate-password exclude each other");
+      throw new IllegalArgumentException(
+          "user " + command + ": --password-file and --generate-password exclude each other");
     }
     return new Options(command, name, roles, file, passwordFile, generate, iterations, replace);
   }
@@ -324,8 +405,14 @@ public final class UserCommand {
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new IllegalArgumentException("--iterations expects a number in " + PasswordHash.MIN_ITERATIONS
-        + ".." + PasswordHash.MAX_ITERATIONS + ", got '" + text + "'");
+    throw new IllegalArgumentException(
+        "--iterations expects a number in "
+            + PasswordHash.MIN_ITERATIONS
+            + ".."
+            + PasswordHash.MAX_ITERATIONS
+            + ", got '"
+            + text
+            + "'");
   }
 
   /** An option problem found only once the command runs (no terminal to prompt on): exit 2. */

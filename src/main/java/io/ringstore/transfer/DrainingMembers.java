@@ -7,15 +7,16 @@ import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 
 /**
- * Members that are leaving with their data (POST /admin/leave): the leaving node announces itself to
- * every data node every few seconds, and each node keeps it out of its ring
- * ({@link io.ringstore.cluster.RingView}) while the announcements keep coming, so sharding moves the
- * node's replicas away before it leaves the cluster. An announcement expires: a leaving node that crashed comes back into the ring on its own.
+ * Members that are leaving with their data (POST /admin/leave): the leaving node announces itself
+ * to every data node every few seconds, and each node keeps it out of its ring ({@link
+ * io.ringstore.cluster.RingView}) while the announcements keep coming, so sharding moves the node's
+ * replicas away before it leaves the cluster. An announcement expires: a leaving node that crashed
+ * comes back into the ring on its own.
  *
  * <p>The TTL is measured per receiver: an announcement carries no time, each node notes when it
- * received it on its own monotonic clock and compares only with later readings of that clock, so
- * no two nodes' clocks need to agree (issue 10, item 5), and a step of the wall clock neither ends
- * nor extends a drain.
+ * received it on its own monotonic clock and compares only with later readings of that clock, so no
+ * two nodes' clocks need to agree (issue 10, item 5), and a step of the wall clock neither ends nor
+ * extends a drain.
  */
 public final class DrainingMembers {
   private final long ttlMillis;

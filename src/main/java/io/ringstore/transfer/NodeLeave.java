@@ -25,12 +25,12 @@ import org.apache.pekko.cluster.typed.ClusterCommand;
 import org.apache.pekko.cluster.typed.Leave;
 
 /**
- * A node leaving the cluster with its data (POST /admin/leave): announces itself as draining to every
- * data node (so their rings leave it out and sharding moves its replicas to their new hosts), waits
- * until it hosts no replica and every replica of the partitions it held runs elsewhere and has caught
- * up (copied from here, then synced: DESIGN invariant 1 across a leave), then leaves the Pekko cluster,
- * after which the node shuts down and its JVM exits. Gives up waiting after the leave timeout (and
- * leaves anyway, logged), since an operator asked for it.
+ * A node leaving the cluster with its data (POST /admin/leave): announces itself as draining to
+ * every data node (so their rings leave it out and sharding moves its replicas to their new hosts),
+ * waits until it hosts no replica and every replica of the partitions it held runs elsewhere and
+ * has caught up (copied from here, then synced: DESIGN invariant 1 across a leave), then leaves the
+ * Pekko cluster, after which the node shuts down and its JVM exits. Gives up waiting after the
+ * leave timeout (and leaves anyway, logged), since an operator asked for it.
  */
 public final class NodeLeave extends AbstractBehavior<NodeLeave.Command> {
 
@@ -50,9 +50,9 @@ public final class NodeLeave extends AbstractBehavior<NodeLeave.Command> {
   public record GetProgress(ActorRef<Progress> replyTo) implements Command {}
 
   /**
-   * {@code leaving} once started; {@code replicasHere} replica entities still on this node;
-   * {@code replicasBehind} replicas of its former partitions not caught up (or not answering) in the
-   * last check; {@code startedMillis} when the leave started (0 if not).
+   * {@code leaving} once started; {@code replicasHere} replica entities still on this node; {@code
+   * replicasBehind} replicas of its former partitions not caught up (or not answering) in the last
+   * check; {@code startedMillis} when the leave started (0 if not).
    */
   public record Progress(boolean leaving, int replicasHere, int replicasBehind, long startedMillis)
       implements CborSerializable {}
@@ -69,7 +69,9 @@ public final class NodeLeave extends AbstractBehavior<NodeLeave.Command> {
     }
   }
 
-  private enum Tick implements Command { INSTANCE }
+  private enum Tick implements Command {
+    INSTANCE
+  }
 
   private record Listed(Receptionist.Listing listing) implements Command {}
 
@@ -88,8 +90,10 @@ public final class NodeLeave extends AbstractBehavior<NodeLeave.Command> {
   private final Address selfAddress;
   private final Set<Integer> held = new TreeSet<>();
   private long startedMillis;
+
   /** When the leave started on the monotonic clock: the leave timeout is measured on it. */
   private long startedNanos;
+
   private int round;
   private int awaited;
   private int expected;
@@ -103,29 +107,68 @@ public final class NodeLeave extends AbstractBehavior<NodeLeave.Command> {
    * leaves through this actor system's Pekko cluster.
    */
   public static Behavior<Command> create(
-      String self, Supplier<Ring> ring, DrainingMembers draining, ReplicaDirectory directory,
-      LocalReplicas localReplicas, Settings settings) {
-    return Behaviors.setup(ctx -> {
-      Cluster cluster = Cluster.get(ctx.getSystem());
-      return create(self, ring, draining, directory, localReplicas, settings, cluster.manager(),
-          cluster.selfMember().address());
-    });
+      String self,
+      Supplier<Ring> ring,
+      DrainingMembers draining,
+      ReplicaDirectory directory,
+      LocalReplicas localReplicas,
+      Settings settings) {
+    return Behaviors.setup(
+        ctx -> {
+          Cluster cluster = Cluster.get(ctx.getSystem());
+          return create(
+              self,
+              ring,
+              draining,
+              directory,
+              localReplicas,
+              settings,
+              cluster.manager(),
+              cluster.selfMember().address());
+        });
   }
 
-  /** As above, leaving by telling {@code clusterManager} {@code Leave(selfAddress)} (tests: a probe). */
+  /**
+   * As above, leaving by telling {@code clusterManager} {@code Leave(selfAddress)} (tests: a
+   * probe).
+   */
   static Behavior<Command> create(
-      String self, Supplier<Ring> ring, DrainingMembers draining, ReplicaDirectory directory,
-      LocalReplicas localReplicas, Settings settings, ActorRef<ClusterCommand> clusterManager,
+      String self,
+      Supplier<Ring> ring,
+      DrainingMembers draining,
+      ReplicaDirectory directory,
+      LocalReplicas localReplicas,
+      Settings settings,
+      ActorRef<ClusterCommand> clusterManager,
       Address selfAddress) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new NodeLeave(ctx, timers, self, ring, draining, directory, localReplicas, settings,
-            clusterManager, selfAddress)));
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers ->
+                    new NodeLeave(
+                        ctx,
+                        timers,
+                        self,
+                        ring,
+                        draining,
+                        directory,
+                        localReplicas,
+                        settings,
+                        clusterManager,
+                        selfAddress)));
   }
 
   private NodeLeave(
-      ActorContext<Command> ctx, TimerScheduler<Command> timers, String self, Supplier<Ring> ring,
-      DrainingMembers draining, ReplicaDirectory directory, LocalReplicas localReplicas,
-      Settings settings, ActorRef<ClusterCommand> clusterManager, Address selfAddress) {
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers,
+      String self,
+      Supplier<Ring> ring,
+      DrainingMembers draining,
+      ReplicaDirectory directory,
+      LocalReplicas localReplicas,
+      Settings settings,
+      ActorRef<ClusterCommand> clusterManager,
+      Address selfAddress) {
     super(ctx);
     this.timers = timers;
     this.self = self;
@@ -157,26 +200,45 @@ public final class NodeLeave extends AbstractBehavior<NodeLeave.Command> {
     Set<String> others = new TreeSet<>(ring.get().members());
     others.remove(self);
     if (others.isEmpty()) {
-      start.replyTo().tell(new Started(false, self + " is the only data member: leaving would lose"
-          + " its data; add a node first"));
+      start
+          .replyTo()
+          .tell(
+              new Started(
+                  false,
+                  self
+                      + " is the only data member: leaving would lose"
+                      + " its data; add a node first"));
       return this;
     }
     startedMillis = System.currentTimeMillis();
     startedNanos = System.nanoTime();
     held.addAll(localReplicas.hostedPartitions());
-    getContext().getLog().info("leave: {} hands off its replicas of {} partitions to {}", self,
-        held.size(), others);
+    getContext()
+        .getLog()
+        .info("leave: {} hands off its replicas of {} partitions to {}", self, held.size(), others);
     announce();
     timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.checkInterval());
-    start.replyTo().tell(new Started(true, self + " is handing off its replicas of " + held.size()
-        + " partitions; it leaves the cluster and exits once their new hosts have caught up"
-        + " (GET /admin/transfers shows the progress)"));
+    start
+        .replyTo()
+        .tell(
+            new Started(
+                true,
+                self
+                    + " is handing off its replicas of "
+                    + held.size()
+                    + " partitions; it leaves the cluster and exits once their new hosts have caught up"
+                    + " (GET /admin/transfers shows the progress)"));
     return this;
   }
 
   private Behavior<Command> onGetProgress(GetProgress get) {
-    get.replyTo().tell(new Progress(
-        startedMillis > 0, localReplicas.hostedPartitions().size(), lastBehind, startedMillis));
+    get.replyTo()
+        .tell(
+            new Progress(
+                startedMillis > 0,
+                localReplicas.hostedPartitions().size(),
+                lastBehind,
+                startedMillis));
     return this;
   }
 
@@ -186,13 +248,22 @@ public final class NodeLeave extends AbstractBehavior<NodeLeave.Command> {
     }
     announce();
     if (System.nanoTime() - startedNanos > settings.timeout().toNanos()) {
-      getContext().getLog().warn("leave: {} did not see every replica caught up within {}; leaving"
-          + " anyway (anti-entropy repairs what is missing)", self, settings.timeout());
+      getContext()
+          .getLog()
+          .warn(
+              "leave: {} did not see every replica caught up within {}; leaving"
+                  + " anyway (anti-entropy repairs what is missing)",
+              self,
+              settings.timeout());
       return leave();
     }
     if (!localReplicas.hostedPartitions().isEmpty()) {
-      getContext().getLog().info("leave: {} still hosts replicas of {} partitions", self,
-          localReplicas.hostedPartitions().size());
+      getContext()
+          .getLog()
+          .info(
+              "leave: {} still hosts replicas of {} partitions",
+              self,
+              localReplicas.hostedPartitions().size());
       return this;
     }
     checkReplicas();
@@ -201,8 +272,13 @@ public final class NodeLeave extends AbstractBehavior<NodeLeave.Command> {
 
   private void announce() {
     draining.announced(self);
-    getContext().getSystem().receptionist().tell(Receptionist.find(PartitionSource.KEY,
-        getContext().messageAdapter(Receptionist.Listing.class, Listed::new)));
+    getContext()
+        .getSystem()
+        .receptionist()
+        .tell(
+            Receptionist.find(
+                PartitionSource.KEY,
+                getContext().messageAdapter(Receptionist.Listing.class, Listed::new)));
   }
 
   private Behavior<Command> onListed(Listed listed) {
@@ -224,9 +300,13 @@ public final class NodeLeave extends AbstractBehavior<NodeLeave.Command> {
       int replicas = current.replicas(p).size();
       for (int r = 0; r < replicas; r++) {
         awaited++;
-        getContext().ask(ReplicaEntity.Status.class, directory.entity(new ReplicaId(p, r)),
-            STATUS_TIMEOUT, ReplicaEntity.GetStatus::new,
-            (status, failure) -> new StatusReplied(thisRound, failure == null ? status : null));
+        getContext()
+            .ask(
+                ReplicaEntity.Status.class,
+                directory.entity(new ReplicaId(p, r)),
+                STATUS_TIMEOUT,
+                ReplicaEntity.GetStatus::new,
+                (status, failure) -> new StatusReplied(thisRound, failure == null ? status : null));
       }
     }
     expected = awaited;
@@ -247,12 +327,17 @@ public final class NodeLeave extends AbstractBehavior<NodeLeave.Command> {
     if (awaited == 0) {
       lastBehind = expected - caughtUp;
       if (lastBehind == 0) {
-        getContext().getLog().info("leave: every replica of {}'s former partitions runs elsewhere"
-            + " and has caught up", self);
+        getContext()
+            .getLog()
+            .info(
+                "leave: every replica of {}'s former partitions runs elsewhere"
+                    + " and has caught up",
+                self);
         return leave();
       }
-      getContext().getLog().info("leave: {} replicas of {}'s former partitions still catching up",
-          lastBehind, self);
+      getContext()
+          .getLog()
+          .info("leave: {} replicas of {}'s former partitions still catching up", lastBehind, self);
     }
     return this;
   }
@@ -265,5 +350,4 @@ public final class NodeLeave extends AbstractBehavior<NodeLeave.Command> {
     }
     return this;
   }
-
 }

@@ -39,7 +39,9 @@ public final class PartitionReclaimer extends AbstractBehavior<PartitionReclaime
   /** Internal messages. */
   public interface Command {}
 
-  private enum Tick implements Command { INSTANCE }
+  private enum Tick implements Command {
+    INSTANCE
+  }
 
   private record Reclaimed(Map<Integer, Long> dropped, Throwable failure) implements Command {}
 
@@ -51,29 +53,54 @@ public final class PartitionReclaimer extends AbstractBehavior<PartitionReclaime
   private final Duration window;
   private final LongSupplier clock;
   private final ReclaimStats stats;
+
   /** Partitions neither replicated nor hosted here, since when (by {@link #clock}). */
   private final Map<Integer, Long> unreplicatedSince = new HashMap<>();
+
   private boolean running;
 
   /**
    * @param replicatedHere whether this node is in the partition's replica set by the current ring
-   *                       (answer true whenever that is not known, e.g. before the node joined)
+   *     (answer true whenever that is not known, e.g. before the node joined)
    */
   public static Behavior<Command> create(
-      LocalObjectStore store, StorageCalls storageCalls, LocalReplicas localReplicas,
-      IntPredicate replicatedHere, int partitions, Duration window, Duration interval,
-      LongSupplier clock, ReclaimStats stats) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
-      timers.startTimerWithFixedDelay(Tick.INSTANCE, interval);
-      return new PartitionReclaimer(ctx, store, storageCalls, localReplicas, replicatedHere,
-          partitions, window, clock, stats);
-    }));
+      LocalObjectStore store,
+      StorageCalls storageCalls,
+      LocalReplicas localReplicas,
+      IntPredicate replicatedHere,
+      int partitions,
+      Duration window,
+      Duration interval,
+      LongSupplier clock,
+      ReclaimStats stats) {
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers -> {
+                  timers.startTimerWithFixedDelay(Tick.INSTANCE, interval);
+                  return new PartitionReclaimer(
+                      ctx,
+                      store,
+                      storageCalls,
+                      localReplicas,
+                      replicatedHere,
+                      partitions,
+                      window,
+                      clock,
+                      stats);
+                }));
   }
 
   private PartitionReclaimer(
-      ActorContext<Command> ctx, LocalObjectStore store, StorageCalls storageCalls,
-      LocalReplicas localReplicas, IntPredicate replicatedHere, int partitions, Duration window,
-      LongSupplier clock, ReclaimStats stats) {
+      ActorContext<Command> ctx,
+      LocalObjectStore store,
+      StorageCalls storageCalls,
+      LocalReplicas localReplicas,
+      IntPredicate replicatedHere,
+      int partitions,
+      Duration window,
+      LongSupplier clock,
+      ReclaimStats stats) {
     super(ctx);
     this.store = store;
     this.storageCalls = storageCalls;
@@ -108,49 +135,64 @@ public final class PartitionReclaimer extends AbstractBehavior<PartitionReclaime
     }
     long due = now - window.toMillis();
     List<Integer> candidates = new ArrayList<>();
-    unreplicatedSince.forEach((p, since) -> {
-      if (since <= due) {
-        candidates.add(p);
-      }
-    });
+    unreplicatedSince.forEach(
+        (p, since) -> {
+          if (since <= due) {
+            candidates.add(p);
+          }
+        });
     if (candidates.isEmpty()) {
       return this;
     }
     running = true;
     // the ring is read again on the storage thread, right before each drop: a partition that came
     // back to this node since this tick is kept
-    getContext().pipeToSelf(storageCalls.call(() -> {
-      Map<Integer, Long> dropped = new LinkedHashMap<>();
-      for (int p : candidates) {
-        int partition = p;
-        if (replicatedHere.test(partition) || !store.holdsData(partition)) {
-          continue;
-        }
-        long[] keys = {0};
-        if (localReplicas.dropIfUnhosted(partition, due,
-            () -> keys[0] = store.dropPartition(partition))) {
-          // after the drop released the partition: a replica starting here meanwhile serves already
-          store.compactPartition(partition);
-          dropped.put(partition, keys[0]);
-        }
-      }
-      return dropped;
-    }), Reclaimed::new);
+    getContext()
+        .pipeToSelf(
+            storageCalls.call(
+                () -> {
+                  Map<Integer, Long> dropped = new LinkedHashMap<>();
+                  for (int p : candidates) {
+                    int partition = p;
+                    if (replicatedHere.test(partition) || !store.holdsData(partition)) {
+                      continue;
+                    }
+                    long[] keys = {0};
+                    if (localReplicas.dropIfUnhosted(
+                        partition, due, () -> keys[0] = store.dropPartition(partition))) {
+                      // after the drop released the partition: a replica starting here meanwhile
+                      // serves already
+                      store.compactPartition(partition);
+                      dropped.put(partition, keys[0]);
+                    }
+                  }
+                  return dropped;
+                }),
+            Reclaimed::new);
     return this;
   }
 
   private Behavior<Command> onReclaimed(Reclaimed reclaimed) {
     running = false;
     if (reclaimed.failure() != null) {
-      getContext().getLog().warn("reclaiming partitions failed: {}", reclaimed.failure().toString());
+      getContext()
+          .getLog()
+          .warn("reclaiming partitions failed: {}", reclaimed.failure().toString());
       return this;
     }
-    reclaimed.dropped().forEach((partition, keys) -> {
-      stats.reclaimed(keys);
-      getContext().getLog().info(
-          "reclaimed partition {}: deleted {} keys (not a replica here for {} s)", partition, keys,
-          window.toSeconds());
-    });
+    reclaimed
+        .dropped()
+        .forEach(
+            (partition, keys) -> {
+              stats.reclaimed(keys);
+              getContext()
+                  .getLog()
+                  .info(
+                      "reclaimed partition {}: deleted {} keys (not a replica here for {} s)",
+                      partition,
+                      keys,
+                      window.toSeconds());
+            });
     return this;
   }
 }

@@ -10,9 +10,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
-import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -25,14 +22,15 @@ import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 /**
  * This data node as the source of partition transfers (one per node, registered with the
  * Receptionist): tells a starting replica elsewhere whether this node is the previous host of its
- * partition, streams the partition's objects in bounded batches that the new host pulls one at a time
- * (back-pressure: the next batch is only read when asked for), serves this node's copy of a partition
- * it no longer hosts to the new host's tree exchange, and reports this node's transfers to
- * {@code /admin/transfers}. Upholds DESIGN invariants 1 and 2 across moves: a moved replica gets the
- * data of the replica it replaces.
+ * partition, streams the partition's objects in bounded batches that the new host pulls one at a
+ * time (back-pressure: the next batch is only read when asked for), serves this node's copy of a
+ * partition it no longer hosts to the new host's tree exchange, and reports this node's transfers
+ * to {@code /admin/transfers}. Upholds DESIGN invariants 1 and 2 across moves: a moved replica gets
+ * the data of the replica it replaces.
  */
 public final class PartitionSource extends AbstractBehavior<PartitionSource.Command> {
-  public static final ServiceKey<Command> KEY = ServiceKey.create(Command.class, "partition-source");
+  public static final ServiceKey<Command> KEY =
+      ServiceKey.create(Command.class, "partition-source");
 
   /** Messages a partition source accepts; all cross nodes. */
   public interface Command extends CborSerializable {}
@@ -41,42 +39,58 @@ public final class PartitionSource extends AbstractBehavior<PartitionSource.Comm
   public record Describe(int partition, ActorRef<Description> replyTo) implements Command {}
 
   /**
-   * This node's copy of a partition: {@code hosting} when a replica entity of it runs here;
-   * {@code releasedMillisAgo} (else null) how long ago the last replica of it moved away from here,
-   * if one did since this node started and none runs here now; {@code keys} how many keys it holds
+   * This node's copy of a partition: {@code hosting} when a replica entity of it runs here; {@code
+   * releasedMillisAgo} (else null) how long ago the last replica of it moved away from here, if one
+   * did since this node started and none runs here now; {@code keys} how many keys it holds
    * (counted only when something was released, else -1); {@code server} answers replica commands
-   * (tree, segments, key hashes, reads, merges) for this node's copy;
-   * {@code releasedReplicasMillisAgo}: the replica entities of the partition that moved away from
-   * here since this node started, by id, with how long ago (this node is their previous host, even
-   * while it still hosts another replica of the partition).
+   * (tree, segments, key hashes, reads, merges) for this node's copy; {@code
+   * releasedReplicasMillisAgo}: the replica entities of the partition that moved away from here
+   * since this node started, by id, with how long ago (this node is their previous host, even while
+   * it still hosts another replica of the partition).
    *
    * <p>Ages, not times: both are measured on this node's clock when it answers, so the node that
    * asked compares them with its source window without reading its own wall clock against this
    * one's (issue 10, item 5).
    */
   public record Description(
-      String node, int partition, boolean hosting, Long releasedMillisAgo, long keys,
-      ActorRef<ReplicaEntity.Command> server, Map<String, Long> releasedReplicasMillisAgo)
+      String node,
+      int partition,
+      boolean hosting,
+      Long releasedMillisAgo,
+      long keys,
+      ActorRef<ReplicaEntity.Command> server,
+      Map<String, Long> releasedReplicasMillisAgo)
       implements CborSerializable {
     public Description(
-        String node, int partition, boolean hosting, Long releasedMillisAgo, long keys,
+        String node,
+        int partition,
+        boolean hosting,
+        Long releasedMillisAgo,
+        long keys,
         ActorRef<ReplicaEntity.Command> server) {
       this(node, partition, hosting, releasedMillisAgo, keys, server, Map.of());
     }
   }
 
   /**
-   * Sent by a new host copying the partition: up to {@code maxEntries} objects (and about
-   * {@code maxBytes}) after {@code afterKey} (null: from the start), in key order.
+   * Sent by a new host copying the partition: up to {@code maxEntries} objects (and about {@code
+   * maxBytes}) after {@code afterKey} (null: from the start), in key order.
    */
   public record CopyBatch(
       int partition, String afterKey, int maxEntries, int maxBytes, ActorRef<Batch> replyTo)
       implements Command {}
 
-  /** A batch of stored objects, index-aligned with {@code keys}; {@code done} when nothing follows. */
+  /**
+   * A batch of stored objects, index-aligned with {@code keys}; {@code done} when nothing follows.
+   */
   public record Batch(
-      String node, int partition, List<String> keys, List<byte[]> objects, boolean done,
-      String error) implements CborSerializable {}
+      String node,
+      int partition,
+      List<String> keys,
+      List<byte[]> objects,
+      boolean done,
+      String error)
+      implements CborSerializable {}
 
   /**
    * Sent every few seconds by a node leaving with its data (POST /admin/leave): keep it out of the
@@ -92,8 +106,14 @@ public final class PartitionSource extends AbstractBehavior<PartitionSource.Comm
       implements CborSerializable {}
 
   private record Counted(
-      Describe describe, boolean hosting, Long released, ActorRef<ReplicaEntity.Command> server,
-      Map<String, Long> releasedReplicas, long keys, Throwable failure) implements Command {}
+      Describe describe,
+      boolean hosting,
+      Long released,
+      ActorRef<ReplicaEntity.Command> server,
+      Map<String, Long> releasedReplicas,
+      long keys,
+      Throwable failure)
+      implements Command {}
 
   private record Scanned(CopyBatch copy, Batch batch, Throwable failure) implements Command {}
 
@@ -105,14 +125,17 @@ public final class PartitionSource extends AbstractBehavior<PartitionSource.Comm
   /** {@code transfers}: where this node's replicas report their transfers (the host's tracker). */
   public static Behavior<Command> create(
       ReplicaHost host, TransferTracker transfers, DrainingMembers draining) {
-    return Behaviors.setup(ctx -> {
-      ctx.getSystem().receptionist().tell(Receptionist.register(KEY, ctx.getSelf()));
-      return new PartitionSource(ctx, host, transfers, draining);
-    });
+    return Behaviors.setup(
+        ctx -> {
+          ctx.getSystem().receptionist().tell(Receptionist.register(KEY, ctx.getSelf()));
+          return new PartitionSource(ctx, host, transfers, draining);
+        });
   }
 
   private PartitionSource(
-      ActorContext<Command> ctx, ReplicaHost host, TransferTracker transfers,
+      ActorContext<Command> ctx,
+      ReplicaHost host,
+      TransferTracker transfers,
       DrainingMembers draining) {
     super(ctx);
     this.host = host;
@@ -136,29 +159,58 @@ public final class PartitionSource extends AbstractBehavior<PartitionSource.Comm
     int p = describe.partition();
     boolean hosting = host.localReplicas().forPartition(p).isPresent();
     Long released = host.localReplicas().releasedMillisAgo(p).orElse(null);
-    ActorRef<ReplicaEntity.Command> server = servers.computeIfAbsent(p, partition ->
-        getContext().spawn(ReplicaEntity.createSource(new ReplicaId(partition, 0), host),
-            "partition-" + partition));
+    ActorRef<ReplicaEntity.Command> server =
+        servers.computeIfAbsent(
+            p,
+            partition ->
+                getContext()
+                    .spawn(
+                        ReplicaEntity.createSource(new ReplicaId(partition, 0), host),
+                        "partition-" + partition));
     String node = host.node();
     Map<String, Long> releasedReplicas = host.localReplicas().releasedReplicasMillisAgo(p);
     if (released == null && releasedReplicas.isEmpty()) {
-      describe.replyTo().tell(new Description(node, p, hosting, null, -1, server, releasedReplicas));
+      describe
+          .replyTo()
+          .tell(new Description(node, p, hosting, null, -1, server, releasedReplicas));
       return this;
     }
-    getContext().pipeToSelf(host.storageCalls().call(() -> host.store().engine().countKeys(p)),
-        (keys, failure) -> new Counted(describe, hosting, released, server, releasedReplicas,
-            failure == null ? keys : -1, failure));
+    getContext()
+        .pipeToSelf(
+            host.storageCalls().call(() -> host.store().engine().countKeys(p)),
+            (keys, failure) ->
+                new Counted(
+                    describe,
+                    hosting,
+                    released,
+                    server,
+                    releasedReplicas,
+                    failure == null ? keys : -1,
+                    failure));
     return this;
   }
 
   private Behavior<Command> onCounted(Counted counted) {
     if (counted.failure() != null) {
-      getContext().getLog().warn("partition source: counting the keys of partition {} failed: {}",
-          counted.describe().partition(), StorageCalls.describe(counted.failure()));
+      getContext()
+          .getLog()
+          .warn(
+              "partition source: counting the keys of partition {} failed: {}",
+              counted.describe().partition(),
+              StorageCalls.describe(counted.failure()));
     }
-    counted.describe().replyTo().tell(new Description(host.node(), counted.describe().partition(),
-        counted.hosting(), counted.released(), counted.keys(), counted.server(),
-        counted.releasedReplicas()));
+    counted
+        .describe()
+        .replyTo()
+        .tell(
+            new Description(
+                host.node(),
+                counted.describe().partition(),
+                counted.hosting(),
+                counted.released(),
+                counted.keys(),
+                counted.server(),
+                counted.releasedReplicas()));
     return this;
   }
 
@@ -167,25 +219,41 @@ public final class PartitionSource extends AbstractBehavior<PartitionSource.Comm
     int p = copy.partition();
     int maxEntries = Math.max(1, Math.min(copy.maxEntries(), 10_000));
     long maxBytes = Math.max(1, copy.maxBytes());
-    getContext().pipeToSelf(host.storageCalls().call(() -> {
-      List<String> keys = new ArrayList<>();
-      List<byte[]> objects = new ArrayList<>();
-      long[] bytes = {0};
-      int[] visited = {0};
-      byte[] after = copy.afterKey() == null ? null : copy.afterKey().getBytes(StandardCharsets.UTF_8);
-      host.store().engine().scanFrom(p, after, maxEntries, (k, v) -> {
-        visited[0]++;
-        if (keys.size() == visited[0] - 1 && (keys.isEmpty() || bytes[0] + v.length <= maxBytes)) {
-          keys.add(new String(k, StandardCharsets.UTF_8));
-          objects.add(v);
-          bytes[0] += v.length;
-        }
-      });
-      // done when the scan hit the partition's end and every key it visited fits in this batch; a
-      // batch cut short by size resumes after its last key
-      boolean done = visited[0] < maxEntries && keys.size() == visited[0];
-      return new Batch(node, p, keys, objects, done, null);
-    }), (batch, failure) -> new Scanned(copy, batch, failure));
+    getContext()
+        .pipeToSelf(
+            host.storageCalls()
+                .call(
+                    () -> {
+                      List<String> keys = new ArrayList<>();
+                      List<byte[]> objects = new ArrayList<>();
+                      long[] bytes = {0};
+                      int[] visited = {0};
+                      byte[] after =
+                          copy.afterKey() == null
+                              ? null
+                              : copy.afterKey().getBytes(StandardCharsets.UTF_8);
+                      host.store()
+                          .engine()
+                          .scanFrom(
+                              p,
+                              after,
+                              maxEntries,
+                              (k, v) -> {
+                                visited[0]++;
+                                if (keys.size() == visited[0] - 1
+                                    && (keys.isEmpty() || bytes[0] + v.length <= maxBytes)) {
+                                  keys.add(new String(k, StandardCharsets.UTF_8));
+                                  objects.add(v);
+                                  bytes[0] += v.length;
+                                }
+                              });
+                      // done when the scan hit the partition's end and every key it visited fits in
+                      // this batch; a
+                      // batch cut short by size resumes after its last key
+                      boolean done = visited[0] < maxEntries && keys.size() == visited[0];
+                      return new Batch(node, p, keys, objects, done, null);
+                    }),
+            (batch, failure) -> new Scanned(copy, batch, failure));
     return this;
   }
 
@@ -193,8 +261,17 @@ public final class PartitionSource extends AbstractBehavior<PartitionSource.Comm
     if (scanned.failure() == null) {
       scanned.copy().replyTo().tell(scanned.batch());
     } else {
-      scanned.copy().replyTo().tell(new Batch(host.node(), scanned.copy().partition(), List.of(),
-          List.of(), false, StorageCalls.describe(scanned.failure())));
+      scanned
+          .copy()
+          .replyTo()
+          .tell(
+              new Batch(
+                  host.node(),
+                  scanned.copy().partition(),
+                  List.of(),
+                  List.of(),
+                  false,
+                  StorageCalls.describe(scanned.failure())));
     }
     return this;
   }

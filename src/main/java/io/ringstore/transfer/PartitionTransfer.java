@@ -34,20 +34,27 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
 
 /**
  * Brings a replica entity that just started on this node up to date before it counts toward R
- * (DESIGN invariant 2), as the entity's child: (1) asks every reachable data node's
- * {@link PartitionSource} what it has of the partition; (2) if a node released a replica of it
- * recently (the entity's previous host), copies the partition from there in batches pulled one at a time (back-pressure); (3) runs tree exchanges with the other
- * replica entities of the partition and the previous host until they agree; then tells the entity
- * {@link ReplicaEntity.SyncCompleted} and stops. If no other replica answers while the ring says there
- * are some, it waits and starts over: a replica that cannot check what it missed never counts.
- * Progress is reported in the node's {@link TransferTracker} ({@code /admin/transfers}).
+ * (DESIGN invariant 2), as the entity's child: (1) asks every reachable data node's {@link
+ * PartitionSource} what it has of the partition; (2) if a node released a replica of it recently
+ * (the entity's previous host), copies the partition from there in batches pulled one at a time
+ * (back-pressure); (3) runs tree exchanges with the other replica entities of the partition and the
+ * previous host until they agree; then tells the entity {@link ReplicaEntity.SyncCompleted} and
+ * stops. If no other replica answers while the ring says there are some, it waits and starts over:
+ * a replica that cannot check what it missed never counts. Progress is reported in the node's
+ * {@link TransferTracker} ({@code /admin/transfers}).
  */
 public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.Command> {
 
   /** Tuning of transfers. */
   public record Settings(
-      Duration describeTimeout, Duration retryInterval, Duration batchTimeout, int batchEntries,
-      int batchBytes, Duration sourceWindow, int maxExchangeRounds, ExchangeSession.Limits limits) {
+      Duration describeTimeout,
+      Duration retryInterval,
+      Duration batchTimeout,
+      int batchEntries,
+      int batchBytes,
+      Duration sourceWindow,
+      int maxExchangeRounds,
+      ExchangeSession.Limits limits) {
 
     /**
      * From {@code ringstore.transfers}; a sync exchange compares every differing segment and
@@ -55,16 +62,27 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
      */
     public static Settings of(
         RingstoreSettings.TransferSettings t, RingstoreSettings.AntiEntropySettings ae) {
-      return new Settings(t.describeTimeout(), t.retryInterval(), t.batchTimeout(), t.batchKeys(),
-          t.batchBytes(), t.sourceWindow(), t.maxExchangeRounds(),
-          new ExchangeSession.Limits(Integer.MAX_VALUE, t.syncMaxKeys(),
-              Math.max(ae.keysInFlight(), t.syncKeysInFlight()), ae.sessionTimeout()));
+      return new Settings(
+          t.describeTimeout(),
+          t.retryInterval(),
+          t.batchTimeout(),
+          t.batchKeys(),
+          t.batchBytes(),
+          t.sourceWindow(),
+          t.maxExchangeRounds(),
+          new ExchangeSession.Limits(
+              Integer.MAX_VALUE,
+              t.syncMaxKeys(),
+              Math.max(ae.keysInFlight(), t.syncKeysInFlight()),
+              ae.sessionTimeout()));
     }
   }
 
   /** What a transfer needs from its node. */
   public record Host(
-      ExchangeSession.Host exchange, TransferTracker tracker, Supplier<Set<String>> reachableData) {}
+      ExchangeSession.Host exchange,
+      TransferTracker tracker,
+      Supplier<Set<String>> reachableData) {}
 
   /** Internal messages. */
   public interface Command {}
@@ -73,21 +91,28 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
 
   private record Described(PartitionSource.Description description) implements Command {}
 
-  private enum DescribeTimeout implements Command { INSTANCE }
+  private enum DescribeTimeout implements Command {
+    INSTANCE
+  }
 
   private record BatchArrived(PartitionSource.Batch batch) implements Command {}
 
   private record BatchMerged(int keys, long bytes, String lastKey, boolean done, Throwable failure)
       implements Command {}
 
-  private enum BatchTimeout implements Command { INSTANCE }
+  private enum BatchTimeout implements Command {
+    INSTANCE
+  }
 
   private record Exchanged(ExchangeSession.Outcome outcome) implements Command {}
 
-  private enum Retry implements Command { INSTANCE }
+  private enum Retry implements Command {
+    INSTANCE
+  }
 
   /** The receptionist lists a member that just joined within a second or two: wait up to 5 s. */
   private static final Duration LISTING_RETRY = Duration.ofMillis(500);
+
   private static final int LISTING_ATTEMPTS = 10;
 
   /** A replica of the partition ({@code replica} set) or a previous host ({@code node} set). */
@@ -105,8 +130,7 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
   private final TimerScheduler<Command> timers;
   private final Function<ActorRef<?>, String> nodeOf;
   private final List<PartitionSource.Description> descriptions = new ArrayList<>();
-  private final Map<String, ActorRef<PartitionSource.Command>> copySources =
-      new HashMap<>();
+  private final Map<String, ActorRef<PartitionSource.Command>> copySources = new HashMap<>();
   private int awaitedDescriptions;
   private boolean planned;
   private PartitionSource.Description copySource;
@@ -116,7 +140,10 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
   private int replicaPeersSynced;
   private int replicaPeers;
   private int attempts;
-  /** When the Describe requests went out (System.nanoTime): the ages they return are older by now. */
+
+  /**
+   * When the Describe requests went out (System.nanoTime): the ages they return are older by now.
+   */
   private long describedAtNanos;
 
   public static Behavior<Command> create(
@@ -129,15 +156,24 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
    * sources of other nodes with local probes).
    */
   static Behavior<Command> create(
-      ReplicaId id, ActorRef<ReplicaEntity.Command> entity, Host host, Settings settings,
+      ReplicaId id,
+      ActorRef<ReplicaEntity.Command> entity,
+      Host host,
+      Settings settings,
       Function<ActorRef<?>, String> nodeOf) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new PartitionTransfer(ctx, timers, id, entity, host, settings, nodeOf)));
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers -> new PartitionTransfer(ctx, timers, id, entity, host, settings, nodeOf)));
   }
 
   private PartitionTransfer(
-      ActorContext<Command> ctx, TimerScheduler<Command> timers, ReplicaId id,
-      ActorRef<ReplicaEntity.Command> entity, Host host, Settings settings,
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers,
+      ReplicaId id,
+      ActorRef<ReplicaEntity.Command> entity,
+      Host host,
+      Settings settings,
       Function<ActorRef<?>, String> nodeOf) {
     super(ctx);
     this.nodeOf = nodeOf;
@@ -168,8 +204,13 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
     descriptions.clear();
     planned = false;
     copySource = null;
-    getContext().getSystem().receptionist().tell(Receptionist.find(PartitionSource.KEY,
-        getContext().messageAdapter(Receptionist.Listing.class, Listed::new)));
+    getContext()
+        .getSystem()
+        .receptionist()
+        .tell(
+            Receptionist.find(
+                PartitionSource.KEY,
+                getContext().messageAdapter(Receptionist.Listing.class, Listed::new)));
   }
 
   private Behavior<Command> onListed(Listed message) {
@@ -193,7 +234,8 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
     Set<String> missing = new HashSet<>(reachable);
     missing.remove(self());
     missing.removeAll(listed);
-    // a member that is not Up yet (a node joining, or restarting) has hosted nothing since it started
+    // a member that is not Up yet (a node joining, or restarting) has hosted nothing since it
+    // started
     missing.removeIf(node -> !host.exchange().directory().isAvailable(node));
     if (!missing.isEmpty() && attempts < LISTING_ATTEMPTS) {
       // the receptionist has not heard of every member yet (this node just joined): a previous
@@ -226,22 +268,35 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
     long now = System.currentTimeMillis();
     long window = settings.sourceWindow().toMillis();
     long sinceDescribed = Math.max(0, (System.nanoTime() - describedAtNanos) / 1_000_000);
-    // previous hosts: where this very replica ran last (first), or nodes that released the partition
-    List<PartitionSource.Description> previousHosts = descriptions.stream()
-        .filter(d -> ranThisReplica(d, sinceDescribed, window)
-            || !d.hosting() && recent(d.releasedMillisAgo(), sinceDescribed, window))
-        .sorted(Comparator.comparing((PartitionSource.Description d) ->
-                !ranThisReplica(d, sinceDescribed, window))
-            .thenComparing(Comparator.comparingLong(PartitionSource.Description::keys).reversed()))
-        .toList();
+    // previous hosts: where this very replica ran last (first), or nodes that released the
+    // partition
+    List<PartitionSource.Description> previousHosts =
+        descriptions.stream()
+            .filter(
+                d ->
+                    ranThisReplica(d, sinceDescribed, window)
+                        || !d.hosting() && recent(d.releasedMillisAgo(), sinceDescribed, window))
+            .sorted(
+                Comparator.comparing(
+                        (PartitionSource.Description d) ->
+                            !ranThisReplica(d, sinceDescribed, window))
+                    .thenComparing(
+                        Comparator.comparingLong(PartitionSource.Description::keys).reversed()))
+            .toList();
     buildPeers(previousHosts);
     // copy whenever a previous host exists (a real move), even if a few writes reached this replica
     // already: merging is idempotent, and an empty tree would be a race with the first writes
     if (!previousHosts.isEmpty()) {
       copySource = previousHosts.get(0);
       host.tracker().copying(id, copySource.node(), copySource.keys(), now);
-      getContext().getLog().info("transfer: replica={} copying partition {} from its previous host {}"
-          + " ({} keys)", id, id.partition(), copySource.node(), copySource.keys());
+      getContext()
+          .getLog()
+          .info(
+              "transfer: replica={} copying partition {} from its previous host {}" + " ({} keys)",
+              id,
+              id.partition(),
+              copySource.node(),
+              copySource.keys());
       requestBatch(null);
       return this;
     }
@@ -258,14 +313,15 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
    * Whether a release that the source reported {@code releasedMillisAgo} (measured on the source's
    * clock when it answered; null: no release) is still within {@code windowMillis}, this transfer
    * having sent its Describe {@code sinceDescribedMillis} ago (on this node's monotonic clock). The
-   * answer left the source after the request left here, so the release is now at most
-   * {@code releasedMillisAgo + sinceDescribedMillis} old: the sum errs on the old side, as the
-   * window requires (a copy older than the window may hold values whose tombstones were reaped).
-   * Only durations, each measured on one node: the two nodes' wall clocks may disagree (issue 10,
-   * item 5). Pure.
+   * answer left the source after the request left here, so the release is now at most {@code
+   * releasedMillisAgo + sinceDescribedMillis} old: the sum errs on the old side, as the window
+   * requires (a copy older than the window may hold values whose tombstones were reaped). Only
+   * durations, each measured on one node: the two nodes' wall clocks may disagree (issue 10, item
+   * 5). Pure.
    */
   static boolean recent(Long releasedMillisAgo, long sinceDescribedMillis, long windowMillis) {
-    return releasedMillisAgo != null && releasedMillisAgo >= 0
+    return releasedMillisAgo != null
+        && releasedMillisAgo >= 0
         && releasedMillisAgo + sinceDescribedMillis <= windowMillis;
   }
 
@@ -293,9 +349,14 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
 
   private void requestBatch(String afterKey) {
     timers.startSingleTimer(BatchTimeout.INSTANCE, settings.batchTimeout());
-    sourceOf(copySource).tell(new PartitionSource.CopyBatch(id.partition(), afterKey,
-        settings.batchEntries(), settings.batchBytes(),
-        getContext().messageAdapter(PartitionSource.Batch.class, BatchArrived::new)));
+    sourceOf(copySource)
+        .tell(
+            new PartitionSource.CopyBatch(
+                id.partition(),
+                afterKey,
+                settings.batchEntries(),
+                settings.batchBytes(),
+                getContext().messageAdapter(PartitionSource.Batch.class, BatchArrived::new)));
   }
 
   private ActorRef<PartitionSource.Command> sourceOf(PartitionSource.Description description) {
@@ -310,21 +371,29 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
     }
     LocalObjectStore store = host.exchange().store();
     int partition = id.partition();
-    getContext().pipeToSelf(host.exchange().storageCalls().call(() -> {
-      long bytes = 0;
-      for (int i = 0; i < batch.keys().size(); i++) {
-        byte[] encoded = batch.objects().get(i);
-        bytes += encoded.length;
-        DvvSet<Sibling> object = StoredObjectCodec.decode(encoded);
-        // a key that holds only tombstones reads as absent: copying it could undo a reaping
-        if (!LocalObjectStore.onlyTombstones(object)) {
-          store.merge(partition, batch.keys().get(i), object);
-        }
-      }
-      String last = batch.keys().isEmpty() ? null : batch.keys().get(batch.keys().size() - 1);
-      return new BatchMerged(batch.keys().size(), bytes, last, batch.done(), null);
-    }), (merged, failure) -> failure == null
-        ? merged : new BatchMerged(0, 0, null, false, failure));
+    getContext()
+        .pipeToSelf(
+            host.exchange()
+                .storageCalls()
+                .call(
+                    () -> {
+                      long bytes = 0;
+                      for (int i = 0; i < batch.keys().size(); i++) {
+                        byte[] encoded = batch.objects().get(i);
+                        bytes += encoded.length;
+                        DvvSet<Sibling> object = StoredObjectCodec.decode(encoded);
+                        // a key that holds only tombstones reads as absent: copying it could undo a
+                        // reaping
+                        if (!LocalObjectStore.onlyTombstones(object)) {
+                          store.merge(partition, batch.keys().get(i), object);
+                        }
+                      }
+                      String last =
+                          batch.keys().isEmpty() ? null : batch.keys().get(batch.keys().size() - 1);
+                      return new BatchMerged(batch.keys().size(), bytes, last, batch.done(), null);
+                    }),
+            (merged, failure) ->
+                failure == null ? merged : new BatchMerged(0, 0, null, false, failure));
     return this;
   }
 
@@ -334,8 +403,13 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
     }
     host.tracker().copied(id, merged.keys(), merged.bytes(), System.currentTimeMillis());
     if (merged.done() || merged.lastKey() == null) {
-      getContext().getLog().info("transfer: replica={} copied partition {} from {}", id,
-          id.partition(), copySource.node());
+      getContext()
+          .getLog()
+          .info(
+              "transfer: replica={} copied partition {} from {}",
+              id,
+              id.partition(),
+              copySource.node());
       return syncNext();
     }
     requestBatch(merged.lastKey());
@@ -343,14 +417,23 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
   }
 
   private Behavior<Command> onBatchTimeout() {
-    return copyFailed("no batch from " + copySource.node() + " within "
-        + settings.batchTimeout().toSeconds() + " s");
+    return copyFailed(
+        "no batch from "
+            + copySource.node()
+            + " within "
+            + settings.batchTimeout().toSeconds()
+            + " s");
   }
 
   /** The copy broke off: the tree exchanges that follow still bring over what is missing. */
   private Behavior<Command> copyFailed(String reason) {
-    getContext().getLog().warn("transfer: replica={} copy from {} broke off: {}; syncing instead",
-        id, copySource.node(), reason);
+    getContext()
+        .getLog()
+        .warn(
+            "transfer: replica={} copy from {} broke off: {}; syncing instead",
+            id,
+            copySource.node(),
+            reason);
     return syncNext();
   }
 
@@ -359,8 +442,9 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
     currentPeer = peers.poll();
     while (currentPeer != null && !reachable(currentPeer)) {
       // its node is unreachable (or gone): an exchange would only wait for its timeouts
-      getContext().getLog().info("transfer: replica={} skips {}: its node is unreachable", id,
-          currentPeer.label());
+      getContext()
+          .getLog()
+          .info("transfer: replica={} skips {}: its node is unreachable", id, currentPeer.label());
       currentPeer = peers.poll();
     }
     rounds = 0;
@@ -380,9 +464,15 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
 
   private void exchangeWithCurrent() {
     rounds++;
-    getContext().spawnAnonymous(ExchangeSession.create(id.partition(), currentPeer.label(),
-        currentPeer.ref(), host.exchange(), settings.limits(),
-        getContext().messageAdapter(ExchangeSession.Outcome.class, Exchanged::new)));
+    getContext()
+        .spawnAnonymous(
+            ExchangeSession.create(
+                id.partition(),
+                currentPeer.label(),
+                currentPeer.ref(),
+                host.exchange(),
+                settings.limits(),
+                getContext().messageAdapter(ExchangeSession.Outcome.class, Exchanged::new)));
   }
 
   private Behavior<Command> onExchanged(Exchanged message) {
@@ -396,11 +486,18 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
     }
     // a peer that failed without repairing anything gets a second round, unless another replica
     // agreed already or its node is unreachable by now (a silent peer costs a round's timeout)
-    boolean giveUp = outcome.error() != null && outcome.keysRepaired() == 0
-        && (rounds > 1 || replicaPeersSynced > 0 || !reachable(currentPeer));
+    boolean giveUp =
+        outcome.error() != null
+            && outcome.keysRepaired() == 0
+            && (rounds > 1 || replicaPeersSynced > 0 || !reachable(currentPeer));
     if (giveUp || rounds >= settings.maxExchangeRounds()) {
-      getContext().getLog().info("transfer: replica={} could not sync with {}: {}", id,
-          currentPeer.label(), outcome.error() == null ? "still differing" : outcome.error());
+      getContext()
+          .getLog()
+          .info(
+              "transfer: replica={} could not sync with {}: {}",
+              id,
+              currentPeer.label(),
+              outcome.error() == null ? "still differing" : outcome.error());
       return syncNext();
     }
     exchangeWithCurrent();
@@ -409,8 +506,11 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
 
   private Behavior<Command> finishOrRetry() {
     if (replicaPeers > 0 && replicaPeersSynced == 0) {
-      host.tracker().syncing(id, "no other replica of the partition answered; retrying",
-          System.currentTimeMillis());
+      host.tracker()
+          .syncing(
+              id,
+              "no other replica of the partition answered; retrying",
+              System.currentTimeMillis());
       timers.startSingleTimer(Retry.INSTANCE, settings.retryInterval());
       return this;
     }
@@ -422,7 +522,6 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
     start();
     return this;
   }
-
 
   private String self() {
     return host.exchange().node();

@@ -13,19 +13,37 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * The partition transfers of this node: one entry per replica entity that started here and had to
  * catch up (copy from the entity's previous host, then tree sync with the other replicas) before it
- * counts toward R (DESIGN invariant 2). Written by the transfer actors, read by {@code /admin/transfers}
- * on any node. Thread-safe; keeps the latest transfer of each replica id, and counts every key and
- * byte copied since the node started (for {@code /metrics}).
+ * counts toward R (DESIGN invariant 2). Written by the transfer actors, read by {@code
+ * /admin/transfers} on any node. Thread-safe; keeps the latest transfer of each replica id, and
+ * counts every key and byte copied since the node started (for {@code /metrics}).
  */
 public final class TransferTracker implements SyncProgress {
 
   /** Where a transfer is. {@code done} and {@code failed} are final. */
-  public enum State { pending, copying, syncing, done, failed }
+  public enum State {
+    pending,
+    copying,
+    syncing,
+    done,
+    failed
+  }
 
-  /** One transfer as reported: counts so far, timestamps in epoch millis (finished 0 while running). */
+  /**
+   * One transfer as reported: counts so far, timestamps in epoch millis (finished 0 while running).
+   */
   public record Transfer(
-      String replica, int partition, String node, String source, State state, long keys, long bytes,
-      long startedMillis, long updatedMillis, long finishedMillis, long expectedKeys, String error)
+      String replica,
+      int partition,
+      String node,
+      String source,
+      State state,
+      long keys,
+      long bytes,
+      long startedMillis,
+      long updatedMillis,
+      long finishedMillis,
+      long expectedKeys,
+      String error)
       implements CborSerializable {
 
     /** Keys copied per second so far (0 before the first key). */
@@ -59,51 +77,123 @@ public final class TransferTracker implements SyncProgress {
 
   @Override
   public void begin(ReplicaId id, long now) {
-    transfers.put(id.id(), new Transfer(
-        id.id(), id.partition(), node, null, State.pending, 0, 0, now, now, 0, 0, null));
+    transfers.put(
+        id.id(),
+        new Transfer(
+            id.id(), id.partition(), node, null, State.pending, 0, 0, now, now, 0, 0, null));
   }
 
   public void copying(ReplicaId id, String source, long expectedKeys, long now) {
-    transfers.computeIfPresent(id.id(), (k, t) -> finished(t) ? t
-        : new Transfer(t.replica(), t.partition(), node,
-        source, State.copying, t.keys(), t.bytes(), t.startedMillis(), now, 0, expectedKeys, null));
+    transfers.computeIfPresent(
+        id.id(),
+        (k, t) ->
+            finished(t)
+                ? t
+                : new Transfer(
+                    t.replica(),
+                    t.partition(),
+                    node,
+                    source,
+                    State.copying,
+                    t.keys(),
+                    t.bytes(),
+                    t.startedMillis(),
+                    now,
+                    0,
+                    expectedKeys,
+                    null));
   }
 
   public void copied(ReplicaId id, long keys, long bytes, long now) {
-    transfers.computeIfPresent(id.id(), (k, t) -> {
-      if (finished(t)) {
-        return t;
-      }
-      keysCopied.add(keys);
-      bytesCopied.add(bytes);
-      return new Transfer(t.replica(), t.partition(), node,
-          t.source(), t.state(), t.keys() + keys, t.bytes() + bytes, t.startedMillis(), now, 0,
-          t.expectedKeys(), t.error());
-    });
+    transfers.computeIfPresent(
+        id.id(),
+        (k, t) -> {
+          if (finished(t)) {
+            return t;
+          }
+          keysCopied.add(keys);
+          bytesCopied.add(bytes);
+          return new Transfer(
+              t.replica(),
+              t.partition(),
+              node,
+              t.source(),
+              t.state(),
+              t.keys() + keys,
+              t.bytes() + bytes,
+              t.startedMillis(),
+              now,
+              0,
+              t.expectedKeys(),
+              t.error());
+        });
   }
 
   /** Syncing by tree exchange; {@code note} says what it waits for (null when nothing is wrong). */
   public void syncing(ReplicaId id, String note, long now) {
-    transfers.computeIfPresent(id.id(), (k, t) -> finished(t) ? t
-        : new Transfer(t.replica(), t.partition(), node,
-        t.source(), State.syncing, t.keys(), t.bytes(), t.startedMillis(), now, 0,
-        t.expectedKeys(), note));
+    transfers.computeIfPresent(
+        id.id(),
+        (k, t) ->
+            finished(t)
+                ? t
+                : new Transfer(
+                    t.replica(),
+                    t.partition(),
+                    node,
+                    t.source(),
+                    State.syncing,
+                    t.keys(),
+                    t.bytes(),
+                    t.startedMillis(),
+                    now,
+                    0,
+                    t.expectedKeys(),
+                    note));
   }
 
   @Override
   public void done(ReplicaId id, long now) {
-    transfers.computeIfPresent(id.id(), (k, t) -> finished(t) ? t
-        : new Transfer(t.replica(), t.partition(), node,
-        t.source(), State.done, t.keys(), t.bytes(), t.startedMillis(), now, now,
-        t.expectedKeys(), null));
+    transfers.computeIfPresent(
+        id.id(),
+        (k, t) ->
+            finished(t)
+                ? t
+                : new Transfer(
+                    t.replica(),
+                    t.partition(),
+                    node,
+                    t.source(),
+                    State.done,
+                    t.keys(),
+                    t.bytes(),
+                    t.startedMillis(),
+                    now,
+                    now,
+                    t.expectedKeys(),
+                    null));
   }
 
   /** The entity stopped (handed off) before it caught up. */
   @Override
   public void failed(ReplicaId id, String error, long now) {
-    transfers.computeIfPresent(id.id(), (k, t) -> finished(t) ? t
-        : new Transfer(t.replica(), t.partition(), node, t.source(), State.failed, t.keys(),
-            t.bytes(), t.startedMillis(), now, now, t.expectedKeys(), error));
+    transfers.computeIfPresent(
+        id.id(),
+        (k, t) ->
+            finished(t)
+                ? t
+                : new Transfer(
+                    t.replica(),
+                    t.partition(),
+                    node,
+                    t.source(),
+                    State.failed,
+                    t.keys(),
+                    t.bytes(),
+                    t.startedMillis(),
+                    now,
+                    now,
+                    t.expectedKeys(),
+                    error));
   }
 
   /** Done and failed are final: only a new {@link #begin} replaces them. */

@@ -30,14 +30,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Anti-entropy refills a replica whose data directory was wiped: three nodes (N=3), keys written with
- * w=all, node 3 stopped, its data deleted, and restarted on the same address. Without any client read
- * (so no read repair), node 3's replicas hold every key again once the exchanges ran (invariant 4).
+ * Anti-entropy refills a replica whose data directory was wiped: three nodes (N=3), keys written
+ * with w=all, node 3 stopped, its data deleted, and restarted on the same address. Without any
+ * client read (so no read repair), node 3's replicas hold every key again once the exchanges ran
+ * (invariant 4).
  */
 class AntiEntropyClusterTest {
   private static final Duration MAX = Duration.ofSeconds(60);
-  private static final String FAST_AE = "ringstore.anti-entropy { sessions-per-second = 100, "
-      + "max-concurrent-sessions = 4 }\n";
+  private static final String FAST_AE =
+      "ringstore.anti-entropy { sessions-per-second = 100, " + "max-concurrent-sessions = 4 }\n";
 
   @TempDir Path dir;
   private final List<TestNode> nodes = new ArrayList<>();
@@ -51,7 +52,8 @@ class AntiEntropyClusterTest {
   void aWipedReplicaIsRefilledWithoutReads() throws Exception {
     int port3 = freePort();
     nodes.add(TestNode.start(TestNode.config(dir.resolve("n1"), 3, 2, 2, FAST_AE)).joinSelf());
-    nodes.add(TestNode.start(TestNode.config(dir.resolve("n2"), 3, 2, 2, FAST_AE)).join(nodes.get(0)));
+    nodes.add(
+        TestNode.start(TestNode.config(dir.resolve("n2"), 3, 2, 2, FAST_AE)).join(nodes.get(0)));
     nodes.add(start3(port3));
     for (TestNode node : nodes) {
       node.awaitUpMembers(3, MAX).awaitReady(MAX);
@@ -66,12 +68,19 @@ class AntiEntropyClusterTest {
       // (such a write is honestly answered 503): retry until all three replicas ack
       new TestKit(Adapter.toClassic(nodes.get(0).system())) {
         {
-          awaitAssert(MAX, Duration.ofMillis(200), () -> {
-            WriteResult result = client.put(key, value, "text/plain", null,
-                WriteOptions.w(Quorum.ALL)).toCompletableFuture().join();
-            assertInstanceOf(WriteResult.Written.class, result, "w=all write of " + key + ": " + result);
-            return null;
-          });
+          awaitAssert(
+              MAX,
+              Duration.ofMillis(200),
+              () -> {
+                WriteResult result =
+                    client
+                        .put(key, value, "text/plain", null, WriteOptions.w(Quorum.ALL))
+                        .toCompletableFuture()
+                        .join();
+                assertInstanceOf(
+                    WriteResult.Written.class, result, "w=all write of " + key + ": " + result);
+                return null;
+              });
         }
       };
     }
@@ -89,26 +98,37 @@ class AntiEntropyClusterTest {
     TestNode observer = nodes.get(0);
     new TestKit(Adapter.toClassic(observer.system())) {
       {
-        awaitAssert(MAX, Duration.ofMillis(500), () -> {
-          int missing = 0;
-          for (String key : keys) {
-            if (!node3Holds(observer, node3, key)) {
-              missing++;
-            }
-          }
-          assertEquals(0, missing, "keys still missing on the wiped node");
-          return null;
-        });
+        awaitAssert(
+            MAX,
+            Duration.ofMillis(500),
+            () -> {
+              int missing = 0;
+              for (String key : keys) {
+                if (!node3Holds(observer, node3, key)) {
+                  missing++;
+                }
+              }
+              assertEquals(0, missing, "keys still missing on the wiped node");
+              return null;
+            });
       }
     };
-    assertTrue(nodes.get(2).node().antiEntropy().totalExchanges()
-            + nodes.get(0).node().antiEntropy().totalExchanges() > 0,
+    assertTrue(
+        nodes.get(2).node().antiEntropy().totalExchanges()
+                + nodes.get(0).node().antiEntropy().totalExchanges()
+            > 0,
         "exchanges ran");
   }
 
   private TestNode start3(int port) {
-    return TestNode.start(TestNode.config(dir.resolve("n3"), 3, 2, 2,
-        FAST_AE + "pekko.remote.artery.canonical.port = " + port)).join(nodes.get(0));
+    return TestNode.start(
+            TestNode.config(
+                dir.resolve("n3"),
+                3,
+                2,
+                2,
+                FAST_AE + "pekko.remote.artery.canonical.port = " + port))
+        .join(nodes.get(0));
   }
 
   /** Reads node 3's replica of the key directly (no coordinator, so no read repair). */
@@ -116,9 +136,15 @@ class AntiEntropyClusterTest {
     Ring ring = observer.node().directory().ring();
     int partition = ring.partitionOf(key);
     for (int r = 0; r < ring.replicas(partition).size(); r++) {
-      ReplicaEntity.ReadReply reply = observer.node().directory().entity(new ReplicaId(partition, r))
-          .<ReplicaEntity.ReadReply>ask(to -> new ReplicaEntity.Read(key, to), Duration.ofSeconds(3))
-          .toCompletableFuture().join();
+      ReplicaEntity.ReadReply reply =
+          observer
+              .node()
+              .directory()
+              .entity(new ReplicaId(partition, r))
+              .<ReplicaEntity.ReadReply>ask(
+                  to -> new ReplicaEntity.Read(key, to), Duration.ofSeconds(3))
+              .toCompletableFuture()
+              .join();
       if (reply.node().equals(node3)) {
         return reply.object() != null;
       }

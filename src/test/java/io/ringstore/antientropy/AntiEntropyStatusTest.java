@@ -17,10 +17,10 @@ class AntiEntropyStatusTest {
     double[] bounds = AntiEntropyStatus.durationBoundsSeconds();
     assertArrayEquals(new long[bounds.length + 1], status.durations().buckets(), "none yet");
 
-    status.record(exchange(1), 3_000_000L);          // 3 ms: the first bucket (<= 5 ms)
-    status.record(exchange(2), 5_000_000L);          // exactly 5 ms: still the first
-    status.record(exchange(3), 700_000_000L);        // 0.7 s: <= 1 s
-    status.record(exchange(4), 500_000_000_000L);    // 500 s: past the last bound, +Inf
+    status.record(exchange(1), 3_000_000L); // 3 ms: the first bucket (<= 5 ms)
+    status.record(exchange(2), 5_000_000L); // exactly 5 ms: still the first
+    status.record(exchange(3), 700_000_000L); // 0.7 s: <= 1 s
+    status.record(exchange(4), 500_000_000_000L); // 500 s: past the last bound, +Inf
 
     long[] expected = new long[bounds.length + 1];
     expected[0] = 2;

@@ -48,9 +48,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * An exchange session end to end between two real replicas of one partition in one ActorTestKit: a
  * local object store with its trees, and a peer {@link ReplicaEntity} over its own store and trees.
- * Equal partitions, keys on one side only, concurrent values, stale values, tombstones that must not
- * be copied to a replica lacking the key, the key limit, and a silent peer on manual time; every
- * session records its outcome and stops.
+ * Equal partitions, keys on one side only, concurrent values, stale values, tombstones that must
+ * not be copied to a replica lacking the key, the key limit, and a silent peer on manual time;
+ * every session records its outcome and stops.
  */
 @ExtendWith(LogCapturingExtension.class)
 @ExtendWith(TestKitJUnit5Extension.class)
@@ -87,7 +87,9 @@ class ExchangeSessionTest {
     storageExecutor.shutdownNow();
   }
 
-  /** This node's store and trees, and the peer's store, trees and replica entity; fresh per test. */
+  /**
+   * This node's store and trees, and the peer's store, trees and replica entity; fresh per test.
+   */
   private final class Fixture {
     final InMemoryStorage localStorage = new InMemoryStorage();
     final LocalObjectStore local = new LocalObjectStore(localStorage, "A");
@@ -101,22 +103,36 @@ class ExchangeSessionTest {
     Fixture() {
       local.setListener(localTrees);
       peer.setListener(peerTrees);
-      peerEntity = testKit.spawn(ReplicaEntity.create(PEER,
-          new ReplicaHost(peer, StorageCalls.unbounded(storageExecutor), PEER_NODE, new LocalReplicas(), peerTrees)));
+      peerEntity =
+          testKit.spawn(
+              ReplicaEntity.create(
+                  PEER,
+                  new ReplicaHost(
+                      peer,
+                      StorageCalls.unbounded(storageExecutor),
+                      PEER_NODE,
+                      new LocalReplicas(),
+                      peerTrees)));
     }
 
     ExchangeSession.Host host(ActorRef<ReplicaEntity.Command> peerRef) {
-      ReplicaDirectory directory = new ReplicaDirectory(
-          id -> {
-            assertEquals(PEER, id, "a session talks to its peer replica only");
-            return TestEntityRef.of(ReplicaSharding.TYPE_KEY, id.id(), peerRef);
-          },
-          () -> {
-            throw new AssertionError("an exchange session needs no ring");
-          },
-          new LocalReplicas());
+      ReplicaDirectory directory =
+          new ReplicaDirectory(
+              id -> {
+                assertEquals(PEER, id, "a session talks to its peer replica only");
+                return TestEntityRef.of(ReplicaSharding.TYPE_KEY, id.id(), peerRef);
+              },
+              () -> {
+                throw new AssertionError("an exchange session needs no ring");
+              },
+              new LocalReplicas());
       return new ExchangeSession.Host(
-          localTrees, local, StorageCalls.unbounded(storageExecutor), LOCAL_NODE, directory, status);
+          localTrees,
+          local,
+          StorageCalls.unbounded(storageExecutor),
+          LOCAL_NODE,
+          directory,
+          status);
     }
 
     /** Runs one session against the real peer to its end; returns the exchange it recorded. */
@@ -131,14 +147,18 @@ class ExchangeSessionTest {
   }
 
   private static DvvSet<Sibling> put(LocalObjectStore store, String key, String value) {
-    return store.coordinate(P, key, Sibling.value(value.getBytes(UTF_8), "text/plain"),
-        Optional.empty(), false);
+    return store.coordinate(
+        P, key, Sibling.value(value.getBytes(UTF_8), "text/plain"), Optional.empty(), false);
   }
 
   /** A write that supersedes everything the store holds for the key. */
   private static void overwrite(LocalObjectStore store, String key, String value) {
-    store.coordinate(P, key, Sibling.value(value.getBytes(UTF_8), "text/plain"),
-        Optional.of(store.read(P, key).orElseThrow().join()), false);
+    store.coordinate(
+        P,
+        key,
+        Sibling.value(value.getBytes(UTF_8), "text/plain"),
+        Optional.of(store.read(P, key).orElseThrow().join()),
+        false);
   }
 
   /** A delete with the store's own context: the key then holds only a tombstone. */
@@ -162,7 +182,9 @@ class ExchangeSessionTest {
     Optional<byte[]> there = f.peer.readEncoded(P, key);
     assertTrue(here.isPresent(), key + " is stored here");
     assertTrue(there.isPresent(), key + " is stored on the peer");
-    assertEquals(StoredObjectCodec.decode(here.get()), StoredObjectCodec.decode(there.get()),
+    assertEquals(
+        StoredObjectCodec.decode(here.get()),
+        StoredObjectCodec.decode(there.get()),
         key + ": same object on both replicas");
     assertArrayEquals(here.get(), there.get(), key + ": same stored bytes on both replicas");
   }
@@ -225,8 +247,8 @@ class ExchangeSessionTest {
       put(f.local, "same-" + i, "S" + i);
       copy(f.local, f.peer, "same-" + i);
     }
-    f.local.coordinate(P + 1, "other-partition", Sibling.value(new byte[] {1}, "x/y"),
-        Optional.empty(), false);
+    f.local.coordinate(
+        P + 1, "other-partition", Sibling.value(new byte[] {1}, "x/y"), Optional.empty(), false);
     assertNotEquals(f.localTrees.tree(P).root(), f.peerTrees.tree(P).root());
 
     AntiEntropyStatus.Exchange exchange = f.exchange(LIMITS);
@@ -242,7 +264,9 @@ class ExchangeSessionTest {
     for (int i = 0; i < 3; i++) {
       assertEquals(Set.of("L" + i), values(f.peer, "local-only-" + i));
       assertEquals(Set.of("P" + i), values(f.local, "peer-only-" + i));
-      assertEquals(Set.of("L" + i, "P" + i), values(f.local, "both-" + i),
+      assertEquals(
+          Set.of("L" + i, "P" + i),
+          values(f.local, "both-" + i),
           "concurrent values are kept as siblings");
       assertEquals(2, f.local.read(P, "both-" + i).orElseThrow().size());
     }
@@ -250,8 +274,8 @@ class ExchangeSessionTest {
     assertEquals(Set.of("new"), values(f.peer, "stale-there"), "the newer value wins there");
     assertSameObject(f, "same-0");
     assertTreesEqual(f);
-    assertTrue(f.peer.readEncoded(P + 1, "other-partition").isEmpty(),
-        "other partitions are not touched");
+    assertTrue(
+        f.peer.readEncoded(P + 1, "other-partition").isEmpty(), "other partitions are not touched");
 
     AntiEntropyStatus.Exchange again = f.exchange(LIMITS);
     assertTrue(again.treesEqual(), "a second exchange finds nothing to do");
@@ -290,9 +314,12 @@ class ExchangeSessionTest {
     assertTrue(f.peer.readEncoded(P, "reaped-there").isEmpty(), "a reaped tombstone stays reaped");
     assertSameObject(f, "live");
     assertSameObject(f, "deleted-beside-value");
-    assertTrue(LocalObjectStore.onlyTombstones(f.peer.read(P, "deleted-beside-value").orElseThrow()),
+    assertTrue(
+        LocalObjectStore.onlyTombstones(f.peer.read(P, "deleted-beside-value").orElseThrow()),
         "the peer's value is superseded by the delete");
-    assertNotEquals(f.localTrees.tree(P).root(), f.peerTrees.tree(P).root(),
+    assertNotEquals(
+        f.localTrees.tree(P).root(),
+        f.peerTrees.tree(P).root(),
         "the lone tombstones still differ until reaped");
 
     AntiEntropyStatus.Exchange again = f.exchange(LIMITS);
@@ -340,8 +367,13 @@ class ExchangeSessionTest {
     Fixture f = new Fixture();
     put(f.local, "k", "v");
     TestProbe<ReplicaEntity.Command> silentPeer = testKit.createTestProbe();
-    ActorRef<ExchangeSession.Command> session = testKit.spawn(ExchangeSession.create(P, PEER,
-        f.host(silentPeer.ref()), new ExchangeSession.Limits(64, 1000, 8, Duration.ofSeconds(1))));
+    ActorRef<ExchangeSession.Command> session =
+        testKit.spawn(
+            ExchangeSession.create(
+                P,
+                PEER,
+                f.host(silentPeer.ref()),
+                new ExchangeSession.Limits(64, 1000, 8, Duration.ofSeconds(1))));
     silentPeer.expectMessageClass(ReplicaEntity.GetTree.class);
 
     manualTime.timePasses(Duration.ofMillis(999));
@@ -372,8 +404,8 @@ class ExchangeSessionTest {
 
     manualTime.timePasses(Duration.ofMillis(1));
     watcher.expectTerminated(session);
-    assertEquals("no answer from the peer replica",
-        f.status.partitions().get(P).lastExchange().error());
+    assertEquals(
+        "no answer from the peer replica", f.status.partitions().get(P).lastExchange().error());
   }
 
   @Test
@@ -383,10 +415,15 @@ class ExchangeSessionTest {
     TestProbe<ReplicaEntity.Command> peer = testKit.createTestProbe();
     ActorRef<ExchangeSession.Command> session =
         testKit.spawn(ExchangeSession.create(P, PEER, f.host(peer.ref()), LIMITS));
-    peer.expectMessageClass(ReplicaEntity.GetTree.class).replyTo().tell(new ReplicaEntity.TreeReply(
-        PEER.id(), PEER_NODE, new TicTacTree(SHAPE).branchHashes(), null));
+    peer.expectMessageClass(ReplicaEntity.GetTree.class)
+        .replyTo()
+        .tell(
+            new ReplicaEntity.TreeReply(
+                PEER.id(), PEER_NODE, new TicTacTree(SHAPE).branchHashes(), null));
     ReplicaEntity.GetSegments segments = peer.expectMessageClass(ReplicaEntity.GetSegments.class);
-    assertEquals(SHAPE.segmentsPerBranch(), segments.segments().length,
+    assertEquals(
+        SHAPE.segmentsPerBranch(),
+        segments.segments().length,
         "only the one differing branch is asked for");
 
     manualTime.timePasses(Duration.ofSeconds(3));
@@ -406,8 +443,9 @@ class ExchangeSessionTest {
     TestProbe<ReplicaEntity.Command> peer = testKit.createTestProbe();
     ActorRef<ExchangeSession.Command> session =
         testKit.spawn(ExchangeSession.create(P, PEER, f.host(peer.ref()), LIMITS));
-    peer.expectMessageClass(ReplicaEntity.GetTree.class).replyTo().tell(
-        new ReplicaEntity.TreeReply(PEER.id(), PEER_NODE, null, "no trees here"));
+    peer.expectMessageClass(ReplicaEntity.GetTree.class)
+        .replyTo()
+        .tell(new ReplicaEntity.TreeReply(PEER.id(), PEER_NODE, null, "no trees here"));
     watcher.expectTerminated(session);
     assertEquals("no trees here", f.status.partitions().get(P).lastExchange().error());
   }

@@ -85,8 +85,7 @@ class TicTacTreeExchangeTest {
       ByteKey key = new ByteKey(raw);
       byte[] x = a.data.get(key);
       byte[] y = b.data.get(key);
-      byte[] winner =
-          x == null ? y : y == null ? x : Arrays.compareUnsigned(x, y) >= 0 ? x : y;
+      byte[] winner = x == null ? y : y == null ? x : Arrays.compareUnsigned(x, y) >= 0 ? x : y;
       a.put(key, winner);
       b.put(key, winner);
     }
@@ -279,14 +278,16 @@ class TicTacTreeExchangeTest {
     }
     KeyHashes built = builder.build();
     assertEquals(kept, built.size(), "kept keys");
-    built.hashes().forEach(
-        (key, hash) -> {
-          int segment = shape.segmentOf(key.bytes());
-          assertTrue(segment == 3 || segment == 9, key + " is in an asked segment");
-          String value = "v" + new String(key.bytes(), StandardCharsets.UTF_8).substring(1);
-          assertEquals(
-              TicTacTree.entryHash(key.bytes(), utf8(value)), hash, key + ": its entry hash");
-        });
+    built
+        .hashes()
+        .forEach(
+            (key, hash) -> {
+              int segment = shape.segmentOf(key.bytes());
+              assertTrue(segment == 3 || segment == 9, key + " is in an asked segment");
+              String value = "v" + new String(key.bytes(), StandardCharsets.UTF_8).substring(1);
+              assertEquals(
+                  TicTacTree.entryHash(key.bytes(), utf8(value)), hash, key + ": its entry hash");
+            });
   }
 
   // ---- ByteKey ----

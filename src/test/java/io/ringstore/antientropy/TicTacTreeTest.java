@@ -334,8 +334,7 @@ class TicTacTreeTest {
     TreeSnapshot rebuiltFromArray = new TreeSnapshot(source);
     source[0] ^= 1L;
     assertEquals(snapshot, rebuiltFromArray, "equal by content, constructor copies");
-    assertThrows(
-        IllegalArgumentException.class, () -> new TreeSnapshot(new long[3]), "3 segments");
+    assertThrows(IllegalArgumentException.class, () -> new TreeSnapshot(new long[3]), "3 segments");
   }
 
   // ---- comparison helpers ----

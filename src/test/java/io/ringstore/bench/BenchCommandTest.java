@@ -34,11 +34,40 @@ class BenchCommandTest {
 
   @Test
   void everyOptionParses() throws Exception {
-    BenchOptions o = BenchCommand.parse(new String[] {
-        "--nodes", "127.0.0.1:8080, 127.0.0.1:8081", "--workload", "load,A,c", "--records=500",
-        "--distribution", "uniform", "--value-size", "100", "--threads", "32", "--duration", "2m",
-        "--warmup", "1500ms", "--target", "5000", "--r", "quorum", "--w", "ALL", "--timeout-ms", "900",
-        "--random-seed", "9", "--read-modify-write", "--http-client", "jdk", "--json"}).options();
+    BenchOptions o =
+        BenchCommand.parse(
+                new String[] {
+                  "--nodes",
+                  "127.0.0.1:8080, 127.0.0.1:8081",
+                  "--workload",
+                  "load,A,c",
+                  "--records=500",
+                  "--distribution",
+                  "uniform",
+                  "--value-size",
+                  "100",
+                  "--threads",
+                  "32",
+                  "--duration",
+                  "2m",
+                  "--warmup",
+                  "1500ms",
+                  "--target",
+                  "5000",
+                  "--r",
+                  "quorum",
+                  "--w",
+                  "ALL",
+                  "--timeout-ms",
+                  "900",
+                  "--random-seed",
+                  "9",
+                  "--read-modify-write",
+                  "--http-client",
+                  "jdk",
+                  "--json"
+                })
+            .options();
     assertEquals(List.of("127.0.0.1:8080", "127.0.0.1:8081"), o.nodes());
     assertEquals(List.of(Workload.LOAD, Workload.A, Workload.C), o.workloads());
     assertEquals(500, o.records());
@@ -57,41 +86,53 @@ class BenchCommandTest {
   }
 
   @ParameterizedTest(name = "--updates {0}")
-  @CsvSource({"context, CONTEXT", "blind, BLIND", "read-modify-write, READ_MODIFY_WRITE", "rmw, READ_MODIFY_WRITE"})
+  @CsvSource({
+    "context, CONTEXT",
+    "blind, BLIND",
+    "read-modify-write, READ_MODIFY_WRITE",
+    "rmw, READ_MODIFY_WRITE"
+  })
   void updateModes(String value, UpdateMode expected) throws Exception {
-    assertEquals(expected, BenchCommand.parse(new String[] {"--updates", value}).options().updates());
+    assertEquals(
+        expected, BenchCommand.parse(new String[] {"--updates", value}).options().updates());
   }
 
   @ParameterizedTest(name = "{0} -> exit 2: {1}")
-  @CsvSource(delimiter = '|', value = {
-      "--nodes localhost                 | a node must be host:port",
-      "--nodes 127.0.0.1:0               | port out of range",
-      "--workload D                      | workload must be load, A, B or C",
-      "--workload A,,B                   | workload must be load, A, B or C",
-      "--records 0                       | records must be 1..",
-      "--records many                    | --records needs a whole number",
-      "--distribution hotspot            | --distribution must be zipfian or uniform",
-      "--value-size 0                    | value size must be 1..",
-      "--value-size 2000000              | value size must be 1..",
-      "--connections 0                   | connections must be 1..1024",
-      "--connections 99999999999         | --connections is too large",
-      "--duration 0s                     | duration must be positive",
-      "--duration soon                   | needs a duration like",
-      "--target -5                       | --target needs a whole number",
-      "--r most                          | r must be a number, one, quorum or all",
-      "--timeout-ms 0                    | request timeout must be 1..60000 ms",
-      "--updates sometimes               | --updates must be context, blind or read-modify-write",
-      "--mode grpc                       | mode must be http or java",
-      "--http-client netty               | http client must be socket or jdk",
-      "--mode java                       | --mode java needs --seed",
-      "--frobnicate 1                    | unknown option '--frobnicate'",
-      "extra                             | unexpected argument 'extra'",
-      "--records                         | --records needs a value"})
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "--nodes localhost                 | a node must be host:port",
+        "--nodes 127.0.0.1:0               | port out of range",
+        "--workload D                      | workload must be load, A, B or C",
+        "--workload A,,B                   | workload must be load, A, B or C",
+        "--records 0                       | records must be 1..",
+        "--records many                    | --records needs a whole number",
+        "--distribution hotspot            | --distribution must be zipfian or uniform",
+        "--value-size 0                    | value size must be 1..",
+        "--value-size 2000000              | value size must be 1..",
+        "--connections 0                   | connections must be 1..1024",
+        "--connections 99999999999         | --connections is too large",
+        "--duration 0s                     | duration must be positive",
+        "--duration soon                   | needs a duration like",
+        "--target -5                       | --target needs a whole number",
+        "--r most                          | r must be a number, one, quorum or all",
+        "--timeout-ms 0                    | request timeout must be 1..60000 ms",
+        "--updates sometimes               | --updates must be context, blind or read-modify-write",
+        "--mode grpc                       | mode must be http or java",
+        "--http-client netty               | http client must be socket or jdk",
+        "--mode java                       | --mode java needs --seed",
+        "--frobnicate 1                    | unknown option '--frobnicate'",
+        "extra                             | unexpected argument 'extra'",
+        "--records                         | --records needs a value"
+      })
   void badOptionsExitWithTwoAndTheUsage(String args, String message) throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int status = BenchCommand.run(args.trim().split(" +"), new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
+    int status =
+        BenchCommand.run(
+            args.trim().split(" +"),
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
     String stderr = err.toString(StandardCharsets.UTF_8);
     assertEquals(2, status, args + ": " + stderr);
     assertTrue(stderr.contains(message), args + " should say '" + message + "', said: " + stderr);
@@ -102,8 +143,11 @@ class BenchCommandTest {
   @Test
   void helpPrintsTheUsageAndExitsZero() throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    int status = BenchCommand.run(new String[] {"--help"}, new PrintStream(out, true, StandardCharsets.UTF_8),
-        System.err);
+    int status =
+        BenchCommand.run(
+            new String[] {"--help"},
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            System.err);
     assertEquals(0, status);
     assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("usage: bin/ringstore bench"));
   }

@@ -26,31 +26,41 @@ class BenchReportTest {
   @ParameterizedTest(name = "p{0} of 1..1000 ms is about {1} ms")
   @CsvSource({"50, 500", "95, 950", "99, 990", "99.9, 999", "100, 1000"})
   void percentilesAreInMilliseconds(double percentile, double expectedMs) {
-    BenchReport.OperationReport op = BenchReport.OperationReport.of(Operation.READ, oneToThousandMs(), Map.of(), 10);
-    double actual = switch (String.valueOf(percentile)) {
-      case "50.0" -> op.p50Ms();
-      case "95.0" -> op.p95Ms();
-      case "99.0" -> op.p99Ms();
-      case "99.9" -> op.p999Ms();
-      default -> op.maxMs();
-    };
+    BenchReport.OperationReport op =
+        BenchReport.OperationReport.of(Operation.READ, oneToThousandMs(), Map.of(), 10);
+    double actual =
+        switch (String.valueOf(percentile)) {
+          case "50.0" -> op.p50Ms();
+          case "95.0" -> op.p95Ms();
+          case "99.0" -> op.p99Ms();
+          case "99.9" -> op.p999Ms();
+          default -> op.maxMs();
+        };
     assertEquals(expectedMs, actual, expectedMs * 0.002, "p" + percentile);
   }
 
   @Test
   void countsThroughputAndErrors() {
-    BenchReport.OperationReport op = BenchReport.OperationReport.of(Operation.UPDATE, oneToThousandMs(),
-        Map.of("http-503", 3L, "HttpTimeoutException", 2L), 4);
+    BenchReport.OperationReport op =
+        BenchReport.OperationReport.of(
+            Operation.UPDATE,
+            oneToThousandMs(),
+            Map.of("http-503", 3L, "HttpTimeoutException", 2L),
+            4);
     assertEquals(1000, op.count());
     assertEquals(250.0, op.throughput(), 1e-9, "1000 ops in 4 s");
     assertEquals(5, op.errorCount());
-    assertEquals(List.of("HttpTimeoutException", "http-503"), List.copyOf(op.errors().keySet()), "sorted kinds");
+    assertEquals(
+        List.of("HttpTimeoutException", "http-503"),
+        List.copyOf(op.errors().keySet()),
+        "sorted kinds");
   }
 
   @Test
   void anEmptyHistogramReportsZeros() {
-    BenchReport.OperationReport op = BenchReport.OperationReport.of(Operation.READ, new Histogram(3),
-        Map.of("ConnectException", 7L), 1);
+    BenchReport.OperationReport op =
+        BenchReport.OperationReport.of(
+            Operation.READ, new Histogram(3), Map.of("ConnectException", 7L), 1);
     assertEquals(0, op.count());
     assertEquals(0, op.p99Ms());
     assertEquals(0, op.maxMs());
@@ -58,11 +68,13 @@ class BenchReportTest {
   }
 
   private static BenchReport report() {
-    BenchReport.OperationReport read = BenchReport.OperationReport.of(Operation.READ, oneToThousandMs(), Map.of(), 2);
-    BenchReport.OperationReport update = BenchReport.OperationReport.of(Operation.UPDATE, oneToThousandMs(),
-        Map.of("http-503", 4L), 2);
-    return new BenchReport("http 127.0.0.1:8080", List.of(
-        BenchReport.Phase.of("A", 2, 0, 3, List.of(read, update))));
+    BenchReport.OperationReport read =
+        BenchReport.OperationReport.of(Operation.READ, oneToThousandMs(), Map.of(), 2);
+    BenchReport.OperationReport update =
+        BenchReport.OperationReport.of(
+            Operation.UPDATE, oneToThousandMs(), Map.of("http-503", 4L), 2);
+    return new BenchReport(
+        "http 127.0.0.1:8080", List.of(BenchReport.Phase.of("A", 2, 0, 3, List.of(read, update))));
   }
 
   @Test
@@ -77,9 +89,16 @@ class BenchReportTest {
   @Test
   void textHasARowPerOperationAndTheErrorKinds() {
     String text = report().toText();
-    assertTrue(text.contains("workload A: 2000 ops in 2.0 s = 1000 ops/s, 4 errors, 3 reads with siblings"), text);
-    assertTrue(text.contains("OP           COUNT      OPS/S    P50 ms    P95 ms    P99 ms  P99.9 ms    MAX ms   ERRORS"), text);
-    assertTrue(text.matches("(?s).*\\n  READ          1000        500 +500\\.\\d+ +950\\.\\d+ .*"), text);
+    assertTrue(
+        text.contains(
+            "workload A: 2000 ops in 2.0 s = 1000 ops/s, 4 errors, 3 reads with siblings"),
+        text);
+    assertTrue(
+        text.contains(
+            "OP           COUNT      OPS/S    P50 ms    P95 ms    P99 ms  P99.9 ms    MAX ms   ERRORS"),
+        text);
+    assertTrue(
+        text.matches("(?s).*\\n  READ          1000        500 +500\\.\\d+ +950\\.\\d+ .*"), text);
     assertTrue(text.contains("          error http-503: 4"), text);
   }
 
@@ -97,9 +116,11 @@ class BenchReportTest {
 
   @Test
   void aPhaseWithNothingSucceededMakesTheRunFail() {
-    BenchReport.OperationReport failed = BenchReport.OperationReport.of(Operation.INSERT, new Histogram(3),
-        Map.of("ConnectException", 10L), 1);
-    BenchReport report = new BenchReport("x", List.of(BenchReport.Phase.of("load", 1, 0, 0, List.of(failed))));
+    BenchReport.OperationReport failed =
+        BenchReport.OperationReport.of(
+            Operation.INSERT, new Histogram(3), Map.of("ConnectException", 10L), 1);
+    BenchReport report =
+        new BenchReport("x", List.of(BenchReport.Phase.of("load", 1, 0, 0, List.of(failed))));
     assertEquals(false, report.anySucceededInEveryPhase());
   }
 }

@@ -33,7 +33,9 @@ class BenchRunTest {
   }
 
   private int bench(String... args) throws InterruptedException {
-    return BenchCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+    return BenchCommand.run(
+        args,
+        new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8));
   }
 
@@ -58,8 +60,23 @@ class BenchRunTest {
       node.close();
       node = new FakeKvNode(true);
     }
-    int status = bench("--nodes", node.address(), "--workload", "load,A", "--records", "300",
-        "--value-size", "64", "--connections", "4", "--duration", "500ms", "--http-client", client, "--json");
+    int status =
+        bench(
+            "--nodes",
+            node.address(),
+            "--workload",
+            "load,A",
+            "--records",
+            "300",
+            "--value-size",
+            "64",
+            "--connections",
+            "4",
+            "--duration",
+            "500ms",
+            "--http-client",
+            client,
+            "--json");
     assertEquals(0, status, err.toString(StandardCharsets.UTF_8));
     JsonNode report = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
     JsonNode load = phase(report, 0);
@@ -76,18 +93,34 @@ class BenchRunTest {
     assertEquals(300, node.size(), "updates touch loaded records only");
     assertEquals(300 + updates, node.puts.get(), "one PUT per insert and per update");
     assertEquals(updates, node.putsWithContext.get(), "each update sent the context it last saw");
-    assertEquals(reads, node.gets.get(), "no update needed a read: the load phase gave every key's context");
-    assertTrue(err.toString(StandardCharsets.UTF_8).contains("ringstore bench: workload A for 0 s"),
+    assertEquals(
+        reads, node.gets.get(), "no update needed a read: the load phase gave every key's context");
+    assertTrue(
+        err.toString(StandardCharsets.UTF_8).contains("ringstore bench: workload A for 0 s"),
         "each phase announced on stderr (no progress line: the phase is shorter than a second)");
   }
 
   @Test
   void aFixedRateRunSendsExactlyTheScheduledOperations() throws Exception {
-    int status = bench("--nodes", node.address(), "--workload", "load,C", "--records", "50",
-        "--connections", "4", "--duration", "1s", "--target", "40", "--json");
+    int status =
+        bench(
+            "--nodes",
+            node.address(),
+            "--workload",
+            "load,C",
+            "--records",
+            "50",
+            "--connections",
+            "4",
+            "--duration",
+            "1s",
+            "--target",
+            "40",
+            "--json");
     assertEquals(0, status, err.toString(StandardCharsets.UTF_8));
     JsonNode c = phase(new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8)), 1);
-    // a rate the fake node keeps up with (a slot every 100 ms per connection): operations are counted
+    // a rate the fake node keeps up with (a slot every 100 ms per connection): operations are
+    // counted
     // only when sent within the window, so a rate it could not keep up with would count fewer
     assertEquals(40, count(c, "READ"), "40 slots in 1 s at 40 ops/s");
     assertEquals(40, c.path("targetOpsPerSecond").asLong());
@@ -96,17 +129,42 @@ class BenchRunTest {
   @Test
   void aFixedRateTheNodeCannotKeepUpWithCountsOnlyWhatWasScheduledInTheMeasuredWindow()
       throws Exception {
-    assertEquals(0, bench("--nodes", node.address(), "--workload", "load", "--records", "20",
-        "--connections", "1"));
+    assertEquals(
+        0,
+        bench(
+            "--nodes",
+            node.address(),
+            "--workload",
+            "load",
+            "--records",
+            "20",
+            "--connections",
+            "1"));
     out.reset();
     // one connection to a node that takes 5 ms per read: about 200 reads/s against 1,000 scheduled
     node.getServiceNanos = 5_000_000;
     long started = System.nanoTime();
-    int status = bench("--nodes", node.address(), "--workload", "C", "--records", "20",
-        "--connections", "1", "--target", "1000", "--warmup", "600ms", "--duration", "300ms", "--json");
+    int status =
+        bench(
+            "--nodes",
+            node.address(),
+            "--workload",
+            "C",
+            "--records",
+            "20",
+            "--connections",
+            "1",
+            "--target",
+            "1000",
+            "--warmup",
+            "600ms",
+            "--duration",
+            "300ms",
+            "--json");
     long tookMs = (System.nanoTime() - started) / 1_000_000;
     JsonNode c = phase(new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8)), 0);
-    // the worker was still working through the warm-up's schedule when the window closed: none of the
+    // the worker was still working through the warm-up's schedule when the window closed: none of
+    // the
     // reads it got answers to was scheduled in the measured window, so none is counted
     assertEquals(0, count(c, "READ"), "warm-up operations are not counted: " + c);
     assertEquals(1, status, "a phase without a measured success exits 1");
@@ -116,8 +174,22 @@ class BenchRunTest {
 
   @Test
   void readModifyWriteReadsBeforeEachUpdate() throws Exception {
-    int status = bench("--nodes", node.address(), "--workload", "load,A", "--records", "20",
-        "--connections", "2", "--duration", "1s", "--target", "20", "--read-modify-write", "--json");
+    int status =
+        bench(
+            "--nodes",
+            node.address(),
+            "--workload",
+            "load,A",
+            "--records",
+            "20",
+            "--connections",
+            "2",
+            "--duration",
+            "1s",
+            "--target",
+            "20",
+            "--read-modify-write",
+            "--json");
     assertEquals(0, status, err.toString(StandardCharsets.UTF_8));
     JsonNode a = phase(new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8)), 1);
     long reads = count(a, "READ");
@@ -135,10 +207,21 @@ class BenchRunTest {
     } catch (IOException e) {
       throw e;
     }
-    int status = bench("--nodes", "127.0.0.1:" + port, "--workload", "C", "--records", "10",
-        "--connections", "2", "--duration", "500ms");   // the default socket client
+    int status =
+        bench(
+            "--nodes",
+            "127.0.0.1:" + port,
+            "--workload",
+            "C",
+            "--records",
+            "10",
+            "--connections",
+            "2",
+            "--duration",
+            "500ms"); // the default socket client
     assertEquals(1, status, err.toString(StandardCharsets.UTF_8));
-    assertTrue(out.toString(StandardCharsets.UTF_8).contains("error ConnectException"),
+    assertTrue(
+        out.toString(StandardCharsets.UTF_8).contains("error ConnectException"),
         out.toString(StandardCharsets.UTF_8));
   }
 }

@@ -17,11 +17,11 @@ import java.util.concurrent.locks.LockSupport;
 import javax.net.ssl.SSLContext;
 
 /**
- * A stand-in for a node's {@code /kv/{key}} contract on an in-memory map, for testing the bench without
- * a cluster: {@code GET} answers 200 with the value and a context (404 when absent), {@code PUT} stores
- * and answers 204 with a context. Counts what it received. Optionally over HTTPS, answering 401 to a
- * request without the required {@code Authorization} header, and 403 to writes (a read-only user), as a
- * node with users does.
+ * A stand-in for a node's {@code /kv/{key}} contract on an in-memory map, for testing the bench
+ * without a cluster: {@code GET} answers 200 with the value and a context (404 when absent), {@code
+ * PUT} stores and answers 204 with a context. Counts what it received. Optionally over HTTPS,
+ * answering 401 to a request without the required {@code Authorization} header, and 403 to writes
+ * (a read-only user), as a node with users does.
  */
 final class FakeKvNode implements AutoCloseable {
   private final HttpServer server;
@@ -31,12 +31,15 @@ final class FakeKvNode implements AutoCloseable {
   final AtomicLong puts = new AtomicLong();
   final AtomicLong putsWithContext = new AtomicLong();
   final AtomicLong refused = new AtomicLong();
+
   /** The {@code Authorization} header every request must carry; null: none needed. */
   volatile String requiredAuthorization;
+
   /** Writes are answered 403. */
   volatile boolean forbidWrites;
 
   private final boolean chunked;
+
   /** Service time of every GET, in nanoseconds (0: answer at once): a node slower than the load. */
   volatile long getServiceNanos;
 
@@ -80,14 +83,19 @@ final class FakeKvNode implements AutoCloseable {
   private void kv(HttpExchange exchange) throws IOException {
     String key = exchange.getRequestURI().getPath().substring("/kv/".length());
     String required = requiredAuthorization;
-    if (required != null && !required.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+    if (required != null
+        && !required.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
       refused.incrementAndGet();
-      exchange.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"ringstore\", charset=\"UTF-8\"");
+      exchange
+          .getResponseHeaders()
+          .add("WWW-Authenticate", "Basic realm=\"ringstore\", charset=\"UTF-8\"");
       exchange.sendResponseHeaders(401, -1);
       exchange.close();
       return;
     }
-    if (forbidWrites && !exchange.getRequestMethod().equals("GET") && !exchange.getRequestMethod().equals("HEAD")) {
+    if (forbidWrites
+        && !exchange.getRequestMethod().equals("GET")
+        && !exchange.getRequestMethod().equals("HEAD")) {
       refused.incrementAndGet();
       exchange.getRequestBody().readAllBytes();
       exchange.sendResponseHeaders(403, -1);
@@ -98,7 +106,8 @@ final class FakeKvNode implements AutoCloseable {
       case "GET" -> {
         gets.incrementAndGet();
         if (getServiceNanos > 0) {
-          // models the time a slow node takes to answer (the request's work), not a wait for a condition
+          // models the time a slow node takes to answer (the request's work), not a wait for a
+          // condition
           LockSupport.parkNanos(getServiceNanos);
         }
         byte[] value = values.get(key);

@@ -9,23 +9,32 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class ScrambledZipfianTest {
 
   @ParameterizedTest(name = "{0} over {1} records stays in range")
-  @CsvSource({"ZIPFIAN, 1", "ZIPFIAN, 7", "ZIPFIAN, 1000", "ZIPFIAN, 100000", "ZIPFIAN, 1000000000",
-      "UNIFORM, 1", "UNIFORM, 7", "UNIFORM, 100000"})
+  @CsvSource({
+    "ZIPFIAN, 1",
+    "ZIPFIAN, 7",
+    "ZIPFIAN, 1000",
+    "ZIPFIAN, 100000",
+    "ZIPFIAN, 1000000000",
+    "UNIFORM, 1",
+    "UNIFORM, 7",
+    "UNIFORM, 100000"
+  })
   void choicesStayInRange(KeyChooser.Distribution distribution, long records) {
     KeyChooser keys = distribution.over(records);
     SplittableRandom random = new SplittableRandom(42);
     for (int i = 0; i < 50_000; i++) {
       long n = keys.next(random);
-      assertTrue(n >= 0 && n < records, distribution + " chose " + n + " outside 0.." + (records - 1));
+      assertTrue(
+          n >= 0 && n < records, distribution + " chose " + n + " outside 0.." + (records - 1));
     }
   }
 
@@ -38,15 +47,27 @@ class ScrambledZipfianTest {
     for (int i = 0; i < draws; i++) {
       counts.merge(keys.next(random), 1, Integer::sum);
     }
-    double hottest = counts.values().stream().mapToInt(Integer::intValue).max().orElseThrow() / (double) draws;
-    double expected = 1 / ScrambledZipfian.ZETAN;   // ≈ 3.78 %
-    long hottestKey = counts.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
-    assertEquals(Math.floorMod(ScrambledZipfian.fnv1a64(0), 100_000L), hottestKey,
+    double hottest =
+        counts.values().stream().mapToInt(Integer::intValue).max().orElseThrow() / (double) draws;
+    double expected = 1 / ScrambledZipfian.ZETAN; // ≈ 3.78 %
+    long hottestKey =
+        counts.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+    assertEquals(
+        Math.floorMod(ScrambledZipfian.fnv1a64(0), 100_000L),
+        hottestKey,
         "the hottest record is zipfian item 0 scrambled by FNV, not record 0");
-    assertTrue(hottest > expected * 0.85 && hottest < expected * 1.3,
+    assertTrue(
+        hottest > expected * 0.85 && hottest < expected * 1.3,
         "hottest record's share " + hottest + ", expected about " + expected);
-    long top10 = counts.values().stream().sorted((a, b) -> b - a).limit(10).mapToLong(Integer::longValue).sum();
-    assertTrue(top10 / (double) draws > 0.08, "the 10 hottest records are skewed: " + top10 / (double) draws);
+    long top10 =
+        counts.values().stream()
+            .sorted((a, b) -> b - a)
+            .limit(10)
+            .mapToLong(Integer::longValue)
+            .sum();
+    assertTrue(
+        top10 / (double) draws > 0.08,
+        "the 10 hottest records are skewed: " + top10 / (double) draws);
     assertTrue(counts.size() > 20_000, "the tail is spread over many records: " + counts.size());
   }
 
@@ -54,7 +75,8 @@ class ScrambledZipfianTest {
   void theUnscrambledItemsFollowZipfsLaw() {
     ScrambledZipfian keys = new ScrambledZipfian(100_000);
     assertEquals(0, keys.zipfian(0.0), "the lowest draws are the most popular item");
-    assertEquals(0, keys.zipfian(0.99 / ScrambledZipfian.ZETAN), "item 0 takes 1/zeta of the draws");
+    assertEquals(
+        0, keys.zipfian(0.99 / ScrambledZipfian.ZETAN), "item 0 takes 1/zeta of the draws");
     assertEquals(1, keys.zipfian(1.01 / ScrambledZipfian.ZETAN), "item 1 comes next");
     assertTrue(keys.zipfian(0.999) > 1_000_000, "the top draws fall in the long tail");
   }
@@ -80,7 +102,9 @@ class ScrambledZipfianTest {
       counts[(int) keys.next(random)]++;
     }
     for (int i = 0; i < 10; i++) {
-      assertTrue(counts[i] > 9_000 && counts[i] < 11_000, "record " + i + " chosen " + counts[i] + " times");
+      assertTrue(
+          counts[i] > 9_000 && counts[i] < 11_000,
+          "record " + i + " chosen " + counts[i] + " times");
     }
   }
 

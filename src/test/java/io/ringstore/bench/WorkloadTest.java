@@ -13,10 +13,17 @@ class WorkloadTest {
 
   @ParameterizedTest(name = "workload {0}, draw {1} -> {2}")
   @CsvSource({
-      "LOAD, 0.0,   INSERT", "LOAD, 0.99, INSERT",
-      "A,    0.0,   READ",   "A,    0.49, READ",   "A, 0.5,  UPDATE", "A, 0.999, UPDATE",
-      "B,    0.94,  READ",   "B,    0.95, UPDATE",
-      "C,    0.0,   READ",   "C,    0.999, READ"})
+    "LOAD, 0.0,   INSERT",
+    "LOAD, 0.99, INSERT",
+    "A,    0.0,   READ",
+    "A,    0.49, READ",
+    "A, 0.5,  UPDATE",
+    "A, 0.999, UPDATE",
+    "B,    0.94,  READ",
+    "B,    0.95, UPDATE",
+    "C,    0.0,   READ",
+    "C,    0.999, READ"
+  })
   void aDrawPicksTheOperation(Workload workload, double u, Operation expected) {
     assertEquals(expected, workload.operation(u), workload + " at " + u);
   }
@@ -31,7 +38,9 @@ class WorkloadTest {
       counts.merge(workload.operation(random.nextDouble()), 1, Integer::sum);
     }
     double reads = 100.0 * counts.getOrDefault(Operation.READ, 0) / draws;
-    assertTrue(Math.abs(reads - readPercent) < 1.0, workload + ": " + reads + " % reads, expected " + readPercent);
+    assertTrue(
+        Math.abs(reads - readPercent) < 1.0,
+        workload + ": " + reads + " % reads, expected " + readPercent);
     if (workload != Workload.LOAD) {
       assertEquals(0, counts.getOrDefault(Operation.INSERT, 0), workload + " inserts nothing");
     }

@@ -16,15 +16,20 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A stand-in for a ringstore node's HTTP contract ({@code /kv/{key}}, {@code /admin/replicas/{key}}, and
- * a ready {@code /health/ready} and {@code /admin/cluster} of one member)
- * on an in-memory map, for testing the runner without a cluster. Behaviours: a correct store, one that
- * acknowledges writes it forgets, and one whose replicas never agree. With {@link #requireAuthorization}
- * it answers 401 to a request (but {@code /health/*}) without that {@code Authorization} header, and with
- * {@link #forbidReplicas} 403 to {@code /admin/replicas/*}, as a node with users does.
+ * A stand-in for a ringstore node's HTTP contract ({@code /kv/{key}}, {@code
+ * /admin/replicas/{key}}, and a ready {@code /health/ready} and {@code /admin/cluster} of one
+ * member) on an in-memory map, for testing the runner without a cluster. Behaviours: a correct
+ * store, one that acknowledges writes it forgets, and one whose replicas never agree. With {@link
+ * #requireAuthorization} it answers 401 to a request (but {@code /health/*}) without that {@code
+ * Authorization} header, and with {@link #forbidReplicas} 403 to {@code /admin/replicas/*}, as a
+ * node with users does.
  */
 final class FakeNode implements AutoCloseable {
-  enum Behaviour { CORRECT, FORGETS_WRITES, REPLICAS_DIFFER }
+  enum Behaviour {
+    CORRECT,
+    FORGETS_WRITES,
+    REPLICAS_DIFFER
+  }
 
   private final HttpServer server;
   private final Behaviour behaviour;
@@ -42,20 +47,38 @@ final class FakeNode implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     server.createContext("/kv/", guarded(this::kv));
-    server.createContext("/admin/replicas/", guarded(exchange -> {
-      if (forbidReplicas) {
-        refused.incrementAndGet();
-        respond(exchange, 403, "{\"error\":\"forbidden\",\"message\":\"needs role admin\"}"
-            .getBytes(StandardCharsets.UTF_8));
-      } else {
-        replicas(exchange);
-      }
-    }));
-    server.createContext("/health/ready", exchange -> respond(exchange, 200,
-        "{\"status\":\"ready\",\"self\":\"fake\",\"memberStatus\":\"Up\"}".getBytes(StandardCharsets.UTF_8)));
-    server.createContext("/admin/cluster", guarded(exchange -> respond(exchange, 200,
-        "{\"self\":\"fake\",\"members\":[{\"node\":\"fake\",\"status\":\"Up\",\"reachable\":true,\"roles\":[]}]}"
-            .getBytes(StandardCharsets.UTF_8))));
+    server.createContext(
+        "/admin/replicas/",
+        guarded(
+            exchange -> {
+              if (forbidReplicas) {
+                refused.incrementAndGet();
+                respond(
+                    exchange,
+                    403,
+                    "{\"error\":\"forbidden\",\"message\":\"needs role admin\"}"
+                        .getBytes(StandardCharsets.UTF_8));
+              } else {
+                replicas(exchange);
+              }
+            }));
+    server.createContext(
+        "/health/ready",
+        exchange ->
+            respond(
+                exchange,
+                200,
+                "{\"status\":\"ready\",\"self\":\"fake\",\"memberStatus\":\"Up\"}"
+                    .getBytes(StandardCharsets.UTF_8)));
+    server.createContext(
+        "/admin/cluster",
+        guarded(
+            exchange ->
+                respond(
+                    exchange,
+                    200,
+                    "{\"self\":\"fake\",\"members\":[{\"node\":\"fake\",\"status\":\"Up\",\"reachable\":true,\"roles\":[]}]}"
+                        .getBytes(StandardCharsets.UTF_8))));
     server.setExecutor(Executors.newFixedThreadPool(4));
     server.start();
   }
@@ -64,7 +87,10 @@ final class FakeNode implements AutoCloseable {
     return "127.0.0.1:" + server.getAddress().getPort();
   }
 
-  /** Answers 401 to every request (but {@code /health/*}) whose {@code Authorization} is not {@code value}. */
+  /**
+   * Answers 401 to every request (but {@code /health/*}) whose {@code Authorization} is not {@code
+   * value}.
+   */
   FakeNode requireAuthorization(String value) {
     requiredAuthorization = value;
     return this;
@@ -84,11 +110,17 @@ final class FakeNode implements AutoCloseable {
   private HttpHandler guarded(HttpHandler handler) {
     return exchange -> {
       String required = requiredAuthorization;
-      if (required != null && !required.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+      if (required != null
+          && !required.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
         refused.incrementAndGet();
-        exchange.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"ringstore\", charset=\"UTF-8\"");
-        respond(exchange, 401, "{\"error\":\"unauthorized\",\"message\":\"credentials required\"}"
-            .getBytes(StandardCharsets.UTF_8));
+        exchange
+            .getResponseHeaders()
+            .set("WWW-Authenticate", "Basic realm=\"ringstore\", charset=\"UTF-8\"");
+        respond(
+            exchange,
+            401,
+            "{\"error\":\"unauthorized\",\"message\":\"credentials required\"}"
+                .getBytes(StandardCharsets.UTF_8));
       } else {
         handler.handle(exchange);
       }
@@ -129,12 +161,20 @@ final class FakeNode implements AutoCloseable {
     String key = exchange.getRequestURI().getPath().substring("/admin/replicas/".length());
     byte[] value = values.get(key);
     String values = value == null ? "" : "\"" + Base64.getEncoder().encodeToString(value) + "\"";
-    StringBuilder json = new StringBuilder("{\"key\":\"" + key + "\",\"partition\":1,\"replicas\":[");
+    StringBuilder json =
+        new StringBuilder("{\"key\":\"" + key + "\",\"partition\":1,\"replicas\":[");
     for (int r = 0; r < 3; r++) {
       boolean empty = behaviour == Behaviour.REPLICAS_DIFFER && r == 2;
-      json.append(r == 0 ? "" : ",").append("{\"replica\":\"1:").append(r).append("\",\"node\":\"n")
-          .append(r).append("\",\"found\":").append(value != null && !empty)
-          .append(",\"values\":[").append(empty ? "" : values).append("],\"tombstone\":false}");
+      json.append(r == 0 ? "" : ",")
+          .append("{\"replica\":\"1:")
+          .append(r)
+          .append("\",\"node\":\"n")
+          .append(r)
+          .append("\",\"found\":")
+          .append(value != null && !empty)
+          .append(",\"values\":[")
+          .append(empty ? "" : values)
+          .append("],\"tombstone\":false}");
     }
     respond(exchange, 200, json.append("]}").toString().getBytes(StandardCharsets.UTF_8));
   }

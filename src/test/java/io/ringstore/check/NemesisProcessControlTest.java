@@ -13,8 +13,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
@@ -23,15 +23,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link LocalProcessControl} on real processes ({@code sleep}, {@code sh}; Linux only): inspect,
- * pause, resume and kill one, watching its state in {@code /proc}, and start a command line again in
- * its directory with its output appended to a log, in a session of its own.
+ * pause, resume and kill one, watching its state in {@code /proc}, and start a command line again
+ * in its directory with its output appended to a log, in a session of its own.
  */
 @EnabledOnOs(OS.LINUX)
 class NemesisProcessControlTest {
   private static final Duration DEADLINE = Duration.ofSeconds(10);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private final LocalProcessControl control = new LocalProcessControl();
   private final List<Long> started = new ArrayList<>();
@@ -67,25 +66,35 @@ class NemesisProcessControlTest {
   }
 
   @Test
-  void startRunsTheCommandLineAgainInItsDirectoryAppendingToTheLogInItsOwnSession() throws Exception {
+  void startRunsTheCommandLineAgainInItsDirectoryAppendingToTheLogInItsOwnSession()
+      throws Exception {
     Path log = dir.resolve("node-1.log");
     Files.writeString(log, "the first run's output\n");
     Path cwd = Files.createDirectories(dir.resolve("work"));
-    ProcessControl.ProcessInfo previous = new ProcessControl.ProcessInfo(1, List.of("sh", "-c",
-        "echo started in $(pwd); echo to stderr >&2; exec sleep 60"), cwd);
+    ProcessControl.ProcessInfo previous =
+        new ProcessControl.ProcessInfo(
+            1,
+            List.of("sh", "-c", "echo started in $(pwd); echo to stderr >&2; exec sleep 60"),
+            cwd);
 
     long pid = control.start(previous, log);
     started.add(pid);
 
     await(() -> read(log).contains("to stderr"), "output and errors appended to the log");
-    assertEquals("the first run's output\nstarted in " + cwd.toRealPath() + "\nto stderr\n", read(log),
+    assertEquals(
+        "the first run's output\nstarted in " + cwd.toRealPath() + "\nto stderr\n",
+        read(log),
         "appended after what was there");
-    await(() -> inspect(pid).commandLine().equals(List.of("sleep", "60")), "the same pid runs the command");
+    await(
+        () -> inspect(pid).commandLine().equals(List.of("sleep", "60")),
+        "the same pid runs the command");
     assertEquals(cwd.toRealPath(), control.inspect(pid).cwd(), "in the previous working directory");
     String procStat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-    String[] stat = procStat.substring(procStat.lastIndexOf(')') + 2).split(" "); // state ppid pgrp session
+    String[] stat =
+        procStat.substring(procStat.lastIndexOf(')') + 2).split(" "); // state ppid pgrp session
     assertEquals(Long.toString(pid), stat[3], "its own session (setsid): session id = its pid");
-    assertNotEquals(Long.toString(ProcessHandle.current().pid()), stat[3], "not the check's session");
+    assertNotEquals(
+        Long.toString(ProcessHandle.current().pid()), stat[3], "not the check's session");
     control.kill(pid);
     await(() -> !control.isAlive(pid), "gone after kill -9");
     assertFalse(control.isAlive(pid), "dead");

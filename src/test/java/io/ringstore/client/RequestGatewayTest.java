@@ -37,21 +37,23 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The gateway rejects invalid requests with {@link Outcome.Rejected} before any replica hears of them
- * (DESIGN invariant 5), and hands valid ones to a coordinator that does reach the replicas.
+ * The gateway rejects invalid requests with {@link Outcome.Rejected} before any replica hears of
+ * them (DESIGN invariant 5), and hands valid ones to a coordinator that does reach the replicas.
  */
 @ExtendWith(LogCapturingExtension.class)
 @ExtendWith(TestKitJUnit5Extension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RequestGatewayTest {
 
-  @JUnit5TestKit
-  public final ActorTestKit testKit = new JUnit5TestKitBuilder().build();
+  @JUnit5TestKit public final ActorTestKit testKit = new JUnit5TestKitBuilder().build();
 
-  private static final Ring RING = Ring.of(
-      new RingConfig(64, 64, 3), List.of("127.0.0.1:1", "127.0.0.1:2", "127.0.0.1:3"));
-  private static final RingstoreSettings SETTINGS = RingstoreSettings.fromConfig(NodeConfig.load(
-      ConfigFactory.parseString("ringstore.replication{n=3,r=2,w=2}"), ConfigFactory.empty()));
+  private static final Ring RING =
+      Ring.of(new RingConfig(64, 64, 3), List.of("127.0.0.1:1", "127.0.0.1:2", "127.0.0.1:3"));
+  private static final RingstoreSettings SETTINGS =
+      RingstoreSettings.fromConfig(
+          NodeConfig.load(
+              ConfigFactory.parseString("ringstore.replication{n=3,r=2,w=2}"),
+              ConfigFactory.empty()));
   private static final Duration QUIET = Duration.ofMillis(200);
   private static final byte[] VALUE = "v".getBytes(UTF_8);
 
@@ -66,10 +68,13 @@ class RequestGatewayTest {
     List<TestProbe<ReplicaEntity.Command>> replicaProbes =
         List.of(testKit.createTestProbe(), testKit.createTestProbe(), testKit.createTestProbe());
     probes = replicaProbes;
-    ReplicaDirectory directory = new ReplicaDirectory(
-        id -> TestEntityRef.of(
-            ReplicaSharding.TYPE_KEY, id.id(), replicaProbes.get(id.index()).ref()),
-        () -> RING, new LocalReplicas());
+    ReplicaDirectory directory =
+        new ReplicaDirectory(
+            id ->
+                TestEntityRef.of(
+                    ReplicaSharding.TYPE_KEY, id.id(), replicaProbes.get(id.index()).ref()),
+            () -> RING,
+            new LocalReplicas());
     gateway = testKit.spawn(RequestGateway.create(directory, new RequestLimits(SETTINGS)));
   }
 
@@ -93,8 +98,10 @@ class RequestGatewayTest {
     return expectRejected(client.expectMessageClass(Outcome.Rejected.class), expectedInReason);
   }
 
-  private static Outcome.Rejected expectRejected(Outcome.Rejected rejected, String expectedInReason) {
-    assertTrue(rejected.reason() != null && rejected.reason().contains(expectedInReason),
+  private static Outcome.Rejected expectRejected(
+      Outcome.Rejected rejected, String expectedInReason) {
+    assertTrue(
+        rejected.reason() != null && rejected.reason().contains(expectedInReason),
         "reason '" + rejected.reason() + "' should mention '" + expectedInReason + "'");
     return rejected;
   }
@@ -111,7 +118,8 @@ class RequestGatewayTest {
     gateway.tell(new Ringstore.Put("k", VALUE, null, GOOD_CONTEXT, null, writer.ref()));
     ReplicaEntity.CoordinatePut put =
         probes.get(0).expectMessageClass(ReplicaEntity.CoordinatePut.class);
-    assertEquals(Sibling.DEFAULT_CONTENT_TYPE, put.contentType(), "a null content type gets the default");
+    assertEquals(
+        Sibling.DEFAULT_CONTENT_TYPE, put.contentType(), "a null content type gets the default");
     assertEquals(GOOD_CONTEXT, put.context());
     assertFalse(put.contextFromReplica());
 
@@ -185,14 +193,26 @@ class RequestGatewayTest {
     Duration tooLong = SETTINGS.requests().maxTimeout().plusMillis(1);
     expectRejectedRead(
         r -> new Ringstore.Get("k", ReadOptions.DEFAULT.withTimeout(tooLong), r), "timeout");
-    expectRejectedWrite(r -> new Ringstore.Put("k", VALUE, "text/plain", null,
-        WriteOptions.DEFAULT.withTimeout(tooLong), r), "timeout");
-    expectRejectedWrite(r -> new Ringstore.Delete("k", null,
-        WriteOptions.DEFAULT.withTimeout(tooLong), r), "timeout");
+    expectRejectedWrite(
+        r ->
+            new Ringstore.Put(
+                "k", VALUE, "text/plain", null, WriteOptions.DEFAULT.withTimeout(tooLong), r),
+        "timeout");
+    expectRejectedWrite(
+        r -> new Ringstore.Delete("k", null, WriteOptions.DEFAULT.withTimeout(tooLong), r),
+        "timeout");
     expectRejectedRead(
         r -> new Ringstore.Get("k", ReadOptions.DEFAULT.withTimeout(Duration.ZERO), r), "timeout");
-    expectRejectedWrite(r -> new Ringstore.Put("k", VALUE, "text/plain", null,
-        WriteOptions.DEFAULT.withTimeout(Duration.ofMillis(-1)), r), "timeout");
+    expectRejectedWrite(
+        r ->
+            new Ringstore.Put(
+                "k",
+                VALUE,
+                "text/plain",
+                null,
+                WriteOptions.DEFAULT.withTimeout(Duration.ofMillis(-1)),
+                r),
+        "timeout");
     expectNoReplicaMessages();
   }
 

@@ -55,8 +55,7 @@ class RequestValidationTest {
                 "timeout too long",
                 () -> VALIDATION.delete("k", null, WriteOptions.DEFAULT.withTimeout(tooLong)),
                 "timeout"),
-            new Case(
-                "bad context", () -> VALIDATION.put("k", VALUE, null, "%%", null), "context"),
+            new Case("bad context", () -> VALIDATION.put("k", VALUE, null, "%%", null), "context"),
             new Case(
                 "null value", () -> VALIDATION.put("k", null, "text/plain", null, null), "value"),
             new Case(
@@ -74,8 +73,7 @@ class RequestValidationTest {
     for (Case c : cases) {
       IllegalArgumentException e =
           assertThrows(IllegalArgumentException.class, c.request()::get, c.name());
-      assertTrue(
-          e.getMessage().contains(c.expectedInMessage()), c.name() + ": " + e.getMessage());
+      assertTrue(e.getMessage().contains(c.expectedInMessage()), c.name() + ": " + e.getMessage());
     }
   }
 

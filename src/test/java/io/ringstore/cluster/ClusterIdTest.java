@@ -19,8 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The cluster id kept in a data directory and Pekko's join check of it (DESIGN invariant 7). */
 class ClusterIdTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   static Config id(String id) {
     return ConfigFactory.parseString("ringstore.cluster.id = \"" + id + "\"");
@@ -30,11 +29,16 @@ class ClusterIdTest {
   void joinCheckRefusesAnotherClustersId_acceptsTheSameOrNone() {
     ClusterIdCompatChecker checker = new ClusterIdCompatChecker();
     Config none = ConfigFactory.empty();
-    assertInstanceOf(Invalid.class, checker.check(id("cluster-aaaa"), id("cluster-bbbb")),
+    assertInstanceOf(
+        Invalid.class,
+        checker.check(id("cluster-aaaa"), id("cluster-bbbb")),
         "a node of another cluster is refused");
-    assertEquals(Valid$.MODULE$, checker.check(id("cluster-aaaa"), id("cluster-aaaa")), "same cluster");
+    assertEquals(
+        Valid$.MODULE$, checker.check(id("cluster-aaaa"), id("cluster-aaaa")), "same cluster");
     assertEquals(Valid$.MODULE$, checker.check(none, id("cluster-aaaa")), "a fresh node may join");
-    assertEquals(Valid$.MODULE$, checker.check(id("cluster-aaaa"), none),
+    assertEquals(
+        Valid$.MODULE$,
+        checker.check(id("cluster-aaaa"), none),
         "a member that learned its id at run time leaves the check to the joiner");
     assertTrue(checker.requiredKeys().contains("ringstore.cluster.id"));
   }
@@ -48,8 +52,10 @@ class ClusterIdTest {
     assertEquals(Optional.of(id), ClusterIdFile.load(dir));
     assertTrue(ClusterIdFile.hasHistory(dir));
     Files.writeString(dir.resolve(ClusterIdFile.FILE), "\u0000garbage!");
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> ClusterIdFile.load(dir));
-    assertTrue(e.getMessage().contains(dir.resolve(ClusterIdFile.FILE).toAbsolutePath().toString()),
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> ClusterIdFile.load(dir));
+    assertTrue(
+        e.getMessage().contains(dir.resolve(ClusterIdFile.FILE).toAbsolutePath().toString()),
         e.getMessage());
   }
 

@@ -18,7 +18,9 @@ import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** What a restarted node with cluster history does, from what its peers answer (DESIGN invariant 7). */
+/**
+ * What a restarted node with cluster history does, from what its peers answer (DESIGN invariant 7).
+ */
 class JoinDecisionTest {
   static final String A = "127.0.0.1:2551";
   static final String B = "127.0.0.1:2552";
@@ -34,38 +36,95 @@ class JoinDecisionTest {
     return new PeerState(node, Status.UNJOINED, ID, true, candidate);
   }
 
-  record Case(String name, String self, List<String> seeds, List<PeerState> peers,
+  record Case(
+      String name,
+      String self,
+      List<String> seeds,
+      List<PeerState> peers,
       Class<? extends Decision> expected) {}
 
   @Test
   void decisions() {
-    List<Case> cases = List.of(
-        new Case("the issue's race: node 1 restarts while 2 and 3 are paused (no answers) -> wait, never form",
-            A, List.of(A), List.of(), Wait.class),
-        new Case("A silent, C answers naming B: 2 of 3 is a majority and B is their lowest -> form",
-            B, List.of(A), List.of(unjoined(C, B)), Form.class),
-        new Case("a member of the cluster answers -> join it",
-            A, List.of(A), List.of(member(B), unjoined(C, A)), Join.class),
-        new Case("a peer forming the cluster -> join it",
-            B, List.of(A), List.of(new PeerState(A, Status.FORMING, ID, true, null)), Join.class),
-        new Case("whole-cluster restart, all answer, this node is lowest and named by all -> form",
-            A, List.of(A), List.of(unjoined(B, A), unjoined(C, A)), Form.class),
-        new Case("whole-cluster restart, this node is lowest but one peer still names another -> wait",
-            A, List.of(A), List.of(unjoined(B, A), unjoined(C, B)), Wait.class),
-        new Case("whole-cluster restart, someone lower answered -> wait for it to form",
-            C, List.of(A), List.of(unjoined(A, A), unjoined(B, A)), Wait.class),
-        new Case("a fresh node (no history) does not vote -> no majority, wait",
-            A, List.of(A), List.of(new PeerState(B, Status.UNJOINED, null, false, null)), Wait.class),
-        new Case("a peer with another cluster id does not vote -> wait",
-            A, List.of(A), List.of(new PeerState(B, Status.UNJOINED, "other-cluster", true, B)), Wait.class),
-        new Case("a seed of another cluster -> refuse",
-            A, List.of(B), List.of(new PeerState(B, Status.MEMBER, "other-cluster", true, null)), Refuse.class),
-        new Case("a remembered member (not a seed) now in another cluster is ignored -> wait",
-            A, List.of(A), List.of(new PeerState(B, Status.MEMBER, "other-cluster", true, null)), Wait.class),
-        new Case("a member without a known id yet (joined fresh) -> join it",
-            A, List.of(A), List.of(new PeerState(B, Status.MEMBER, null, true, null)), Join.class),
-        new Case("a leaving peer neither hosts a join nor votes -> wait",
-            A, List.of(A), List.of(new PeerState(B, Status.LEAVING, ID, true, null)), Wait.class));
+    List<Case> cases =
+        List.of(
+            new Case(
+                "the issue's race: node 1 restarts while 2 and 3 are paused (no answers) -> wait, never form",
+                A,
+                List.of(A),
+                List.of(),
+                Wait.class),
+            new Case(
+                "A silent, C answers naming B: 2 of 3 is a majority and B is their lowest -> form",
+                B,
+                List.of(A),
+                List.of(unjoined(C, B)),
+                Form.class),
+            new Case(
+                "a member of the cluster answers -> join it",
+                A,
+                List.of(A),
+                List.of(member(B), unjoined(C, A)),
+                Join.class),
+            new Case(
+                "a peer forming the cluster -> join it",
+                B,
+                List.of(A),
+                List.of(new PeerState(A, Status.FORMING, ID, true, null)),
+                Join.class),
+            new Case(
+                "whole-cluster restart, all answer, this node is lowest and named by all -> form",
+                A,
+                List.of(A),
+                List.of(unjoined(B, A), unjoined(C, A)),
+                Form.class),
+            new Case(
+                "whole-cluster restart, this node is lowest but one peer still names another -> wait",
+                A,
+                List.of(A),
+                List.of(unjoined(B, A), unjoined(C, B)),
+                Wait.class),
+            new Case(
+                "whole-cluster restart, someone lower answered -> wait for it to form",
+                C,
+                List.of(A),
+                List.of(unjoined(A, A), unjoined(B, A)),
+                Wait.class),
+            new Case(
+                "a fresh node (no history) does not vote -> no majority, wait",
+                A,
+                List.of(A),
+                List.of(new PeerState(B, Status.UNJOINED, null, false, null)),
+                Wait.class),
+            new Case(
+                "a peer with another cluster id does not vote -> wait",
+                A,
+                List.of(A),
+                List.of(new PeerState(B, Status.UNJOINED, "other-cluster", true, B)),
+                Wait.class),
+            new Case(
+                "a seed of another cluster -> refuse",
+                A,
+                List.of(B),
+                List.of(new PeerState(B, Status.MEMBER, "other-cluster", true, null)),
+                Refuse.class),
+            new Case(
+                "a remembered member (not a seed) now in another cluster is ignored -> wait",
+                A,
+                List.of(A),
+                List.of(new PeerState(B, Status.MEMBER, "other-cluster", true, null)),
+                Wait.class),
+            new Case(
+                "a member without a known id yet (joined fresh) -> join it",
+                A,
+                List.of(A),
+                List.of(new PeerState(B, Status.MEMBER, null, true, null)),
+                Join.class),
+            new Case(
+                "a leaving peer neither hosts a join nor votes -> wait",
+                A,
+                List.of(A),
+                List.of(new PeerState(B, Status.LEAVING, ID, true, null)),
+                Wait.class));
     for (Case c : cases) {
       Decision d = JoinDecision.decide(c.self(), ID, ABC, c.seeds(), c.peers());
       assertInstanceOf(c.expected(), d, c.name() + ": " + d);
@@ -85,12 +144,27 @@ class JoinDecisionTest {
 
   @Test
   void aSeedItDoesNotRememberMustAnswerBeforeItForms() {
-    assertInstanceOf(Wait.class, JoinDecision.decide(A, ID, List.of(A), List.of(B), List.of()),
+    assertInstanceOf(
+        Wait.class,
+        JoinDecision.decide(A, ID, List.of(A), List.of(B), List.of()),
         "a node of another cluster pointed at B must not form its own before B answered");
-    assertInstanceOf(Refuse.class, JoinDecision.decide(A, ID, List.of(A), List.of(B),
-        List.of(new PeerState(B, Status.MEMBER, "other-cluster", true, null))));
-    assertInstanceOf(Form.class, JoinDecision.decide(A, ID, List.of(A), List.of(B),
-        List.of(new PeerState(B, Status.UNJOINED, null, false, null))), "B answered: fresh, not in a cluster");
+    assertInstanceOf(
+        Refuse.class,
+        JoinDecision.decide(
+            A,
+            ID,
+            List.of(A),
+            List.of(B),
+            List.of(new PeerState(B, Status.MEMBER, "other-cluster", true, null))));
+    assertInstanceOf(
+        Form.class,
+        JoinDecision.decide(
+            A,
+            ID,
+            List.of(A),
+            List.of(B),
+            List.of(new PeerState(B, Status.UNJOINED, null, false, null))),
+        "B answered: fresh, not in a cluster");
   }
 
   @Test
@@ -101,18 +175,22 @@ class JoinDecisionTest {
 
   @Test
   void addressesOrderByHostThenPortNumerically() {
-    assertEquals(List.of("127.0.0.1:999", "127.0.0.1:25520", "127.0.0.2:1"),
-        JoinDecision.targets("x:1", List.of("127.0.0.2:1", "127.0.0.1:25520", "127.0.0.1:999"), List.of()));
+    assertEquals(
+        List.of("127.0.0.1:999", "127.0.0.1:25520", "127.0.0.2:1"),
+        JoinDecision.targets(
+            "x:1", List.of("127.0.0.2:1", "127.0.0.1:25520", "127.0.0.1:999"), List.of()));
   }
 
   /**
-   * Generated: five nodes of one cluster restart; each node's view is a random subset of the others'
-   * answers, each answer naming the candidate its sender computed from its own (random) view. However
-   * the views fall, at most one node decides to form, and it is the lowest of a majority.
+   * Generated: five nodes of one cluster restart; each node's view is a random subset of the
+   * others' answers, each answer naming the candidate its sender computed from its own (random)
+   * view. However the views fall, at most one node decides to form, and it is the lowest of a
+   * majority.
    */
   @Test
   void neverTwoFormersFromAnyViews() {
-    List<String> nodes = List.of("127.0.0.1:1", "127.0.0.1:2", "127.0.0.1:3", "127.0.0.1:4", "127.0.0.1:5");
+    List<String> nodes =
+        List.of("127.0.0.1:1", "127.0.0.1:2", "127.0.0.1:3", "127.0.0.1:4", "127.0.0.1:5");
     Random random = new Random(42);
     for (int run = 0; run < 20_000; run++) {
       // who each node has heard from (symmetric knowledge is not assumed)

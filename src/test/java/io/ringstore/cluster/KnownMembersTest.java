@@ -59,7 +59,6 @@ class KnownMembersTest {
     UncheckedIOException directory =
         assertThrows(UncheckedIOException.class, () -> KnownMembers.load(dir), "a directory");
     assertTrue(
-        directory.getMessage().contains(file.toAbsolutePath().toString()),
-        directory.getMessage());
+        directory.getMessage().contains(file.toAbsolutePath().toString()), directory.getMessage());
   }
 }

@@ -62,8 +62,10 @@ class ObjectMergeClusterTest {
   void objectsAtTheLimitOnTwoReplicasMergeAboveItAndConverge() throws Exception {
     String extra = "ringstore.anti-entropy.sessions-per-second = 50\n";
     nodes.add(TestNode.start(TestNode.config(dir.resolve("n1"), 3, 2, 2, extra)).joinSelf());
-    nodes.add(TestNode.start(TestNode.config(dir.resolve("n2"), 3, 2, 2, extra)).join(nodes.get(0)));
-    nodes.add(TestNode.start(TestNode.config(dir.resolve("n3"), 3, 2, 2, extra)).join(nodes.get(0)));
+    nodes.add(
+        TestNode.start(TestNode.config(dir.resolve("n2"), 3, 2, 2, extra)).join(nodes.get(0)));
+    nodes.add(
+        TestNode.start(TestNode.config(dir.resolve("n3"), 3, 2, 2, extra)).join(nodes.get(0)));
     for (TestNode node : nodes) {
       node.awaitUpMembers(3, MAX).awaitReady(MAX);
     }
@@ -79,30 +81,44 @@ class ObjectMergeClusterTest {
         store.coordinate(partition, key, value(text), Optional.empty(), false);
         expected.add(text);
       }
-      WriteAdmission.WriteRefusedException refused = assertThrows(
-          WriteAdmission.WriteRefusedException.class, () -> store.coordinate(partition, key,
-              value("one too many"), Optional.empty(), false), "a fourth 900 KiB sibling");
+      WriteAdmission.WriteRefusedException refused =
+          assertThrows(
+              WriteAdmission.WriteRefusedException.class,
+              () ->
+                  store.coordinate(partition, key, value("one too many"), Optional.empty(), false),
+              "a fourth 900 KiB sibling");
       assertEquals(WriteAdmission.Refusal.OBJECT_TOO_LARGE, refused.refusal(), "why");
-      assertTrue(store.readEncoded(partition, key).orElseThrow().length <= limit,
+      assertTrue(
+          store.readEncoded(partition, key).orElseThrow().length <= limit,
           "each side stays under the limit");
     }
 
     new TestKit(Adapter.toClassic(nodes.get(1).system())) {
       {
-        awaitAssert(MAX, Duration.ofMillis(500), () -> {
-          for (int r = 0; r < 3; r++) {
-            ReplicaEntity.ReadReply reply = nodes.get(1).node().directory()
-                .entity(new ReplicaId(partition, r))
-                .<ReplicaEntity.ReadReply>ask(replyTo -> new ReplicaEntity.Read(key, replyTo),
-                    Duration.ofSeconds(5))
-                .toCompletableFuture().join();
-            assertNotNull(reply.object(), "replica " + r + " holds the key");
-            assertTrue(reply.object().length > limit, "the merged object is above the limit");
-            assertEquals(expected, texts(StoredObjectCodec.decode(reply.object()).values()),
-                "replica " + r + " on " + reply.node());
-          }
-          return null;
-        });
+        awaitAssert(
+            MAX,
+            Duration.ofMillis(500),
+            () -> {
+              for (int r = 0; r < 3; r++) {
+                ReplicaEntity.ReadReply reply =
+                    nodes
+                        .get(1)
+                        .node()
+                        .directory()
+                        .entity(new ReplicaId(partition, r))
+                        .<ReplicaEntity.ReadReply>ask(
+                            replyTo -> new ReplicaEntity.Read(key, replyTo), Duration.ofSeconds(5))
+                        .toCompletableFuture()
+                        .join();
+                assertNotNull(reply.object(), "replica " + r + " holds the key");
+                assertTrue(reply.object().length > limit, "the merged object is above the limit");
+                assertEquals(
+                    expected,
+                    texts(StoredObjectCodec.decode(reply.object()).values()),
+                    "replica " + r + " on " + reply.node());
+              }
+              return null;
+            });
       }
     };
 
@@ -113,27 +129,54 @@ class ObjectMergeClusterTest {
     for (TestNode node : nodes) {
       new TestKit(Adapter.toClassic(node.system())) {
         {
-          awaitAssert(MAX, Duration.ofMillis(500), () -> {
-            ReadResult result = node.node().client()
-                .get(key, ReadOptions.r(Quorum.ALL).withTimeout(Duration.ofSeconds(10)))
-                .toCompletableFuture().join();
-            ReadResult.Found found = assertInstanceOf(ReadResult.Found.class, result,
-                "r=all via " + node.name() + ": " + result);
-            assertEquals(expected, texts(found.values()), "siblings via " + node.name());
-            context[0] = found.context();
-            return null;
-          });
+          awaitAssert(
+              MAX,
+              Duration.ofMillis(500),
+              () -> {
+                ReadResult result =
+                    node.node()
+                        .client()
+                        .get(key, ReadOptions.r(Quorum.ALL).withTimeout(Duration.ofSeconds(10)))
+                        .toCompletableFuture()
+                        .join();
+                ReadResult.Found found =
+                    assertInstanceOf(
+                        ReadResult.Found.class, result, "r=all via " + node.name() + ": " + result);
+                assertEquals(expected, texts(found.values()), "siblings via " + node.name());
+                context[0] = found.context();
+                return null;
+              });
         }
       };
     }
-    WriteResult blind = nodes.get(0).node().client().put(key, value("blind").data(), "text/plain", null,
-        new WriteOptions(Quorum.of(2), Duration.ofSeconds(10))).toCompletableFuture()
-        .get(30, TimeUnit.SECONDS);
+    WriteResult blind =
+        nodes
+            .get(0)
+            .node()
+            .client()
+            .put(
+                key,
+                value("blind").data(),
+                "text/plain",
+                null,
+                new WriteOptions(Quorum.of(2), Duration.ofSeconds(10)))
+            .toCompletableFuture()
+            .get(30, TimeUnit.SECONDS);
     Outcome.Rejected rejected = assertInstanceOf(Outcome.Rejected.class, blind, "blind write");
     assertEquals(Outcome.Kind.OBJECT_TOO_LARGE, rejected.kind(), "why: " + rejected.reason());
-    WriteResult resolved = nodes.get(0).node().client().put(key, value("resolved").data(), "text/plain",
-        context[0], new WriteOptions(Quorum.ALL, Duration.ofSeconds(10))).toCompletableFuture()
-        .get(30, TimeUnit.SECONDS);
+    WriteResult resolved =
+        nodes
+            .get(0)
+            .node()
+            .client()
+            .put(
+                key,
+                value("resolved").data(),
+                "text/plain",
+                context[0],
+                new WriteOptions(Quorum.ALL, Duration.ofSeconds(10)))
+            .toCompletableFuture()
+            .get(30, TimeUnit.SECONDS);
     assertInstanceOf(WriteResult.Written.class, resolved, "the resolving write: " + resolved);
   }
 

@@ -3,8 +3,8 @@ package io.ringstore.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ringstore.client.RingstoreClient;
 import io.ringstore.client.ReadOptions;
+import io.ringstore.client.RingstoreClient;
 import io.ringstore.client.WriteOptions;
 import io.ringstore.coordinator.PeerBytes;
 import io.ringstore.coordinator.Quorum;
@@ -56,28 +56,45 @@ class PeerFlowClusterTest {
     // the context of what is there, so retries do not pile siblings up to max-object-size
     for (int i = 0; i < 10; i++) {
       String key = "peer-flow-" + i;
-      probe.awaitAssert(MAX, () -> {
-        ReadResult read = client.get(key, ReadOptions.DEFAULT).toCompletableFuture()
-            .get(15, TimeUnit.SECONDS);
-        String context = read instanceof ReadResult.Found found ? found.context() : null;
-        WriteResult r = client.put(key, value, "application/octet-stream", context,
-            new WriteOptions(Quorum.of(2), Duration.ofSeconds(5)))
-            .toCompletableFuture().get(15, TimeUnit.SECONDS);
-        assertTrue(r instanceof WriteResult.Written, key + ": " + r);
-        return null;
-      });
+      probe.awaitAssert(
+          MAX,
+          () -> {
+            ReadResult read =
+                client
+                    .get(key, ReadOptions.DEFAULT)
+                    .toCompletableFuture()
+                    .get(15, TimeUnit.SECONDS);
+            String context = read instanceof ReadResult.Found found ? found.context() : null;
+            WriteResult r =
+                client
+                    .put(
+                        key,
+                        value,
+                        "application/octet-stream",
+                        context,
+                        new WriteOptions(Quorum.of(2), Duration.ofSeconds(5)))
+                    .toCompletableFuture()
+                    .get(15, TimeUnit.SECONDS);
+            assertTrue(r instanceof WriteResult.Written, key + ": " + r);
+            return null;
+          });
     }
-    assertTrue(bytes.mark(a.name()) >= 10L * value.length,
+    assertTrue(
+        bytes.mark(a.name()) >= 10L * value.length,
         "the writes' messages to " + a.name() + " were counted: " + bytes.mark(a.name()));
-    probe.awaitAssert(Duration.ofSeconds(10), () -> {
-      assertEquals(0, bytes.outstanding(a.name()), "confirmed by a's acks");
-      return null;
-    });
+    probe.awaitAssert(
+        Duration.ofSeconds(10),
+        () -> {
+          assertEquals(0, bytes.outstanding(a.name()), "confirmed by a's acks");
+          return null;
+        });
 
     bytes.tryAcquire("127.0.0.1:1", 1000);
-    probe.awaitAssert(Duration.ofSeconds(10), () -> {
-      assertEquals(0, bytes.outstanding("127.0.0.1:1"), "no such member: nothing waits for it");
-      return null;
-    });
+    probe.awaitAssert(
+        Duration.ofSeconds(10),
+        () -> {
+          assertEquals(0, bytes.outstanding("127.0.0.1:1"), "no such member: nothing waits for it");
+          return null;
+        });
   }
 }

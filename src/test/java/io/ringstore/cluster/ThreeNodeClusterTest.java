@@ -46,9 +46,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Three data nodes (N=3, R=W=2) and one client member in this JVM, each its own actor system on
- * loopback with serialize-messages on: writes replicate to three distinct members, read back through
- * another node and through a client-role member, and a W the current members cannot meet answers
- * Unavailable instead of a false success (DESIGN invariants 1 and 2).
+ * loopback with serialize-messages on: writes replicate to three distinct members, read back
+ * through another node and through a client-role member, and a W the current members cannot meet
+ * answers Unavailable instead of a false success (DESIGN invariants 1 and 2).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -81,10 +81,19 @@ class ThreeNodeClusterTest {
   @Order(1)
   void aWriteNeedingMoreReplicasThanMembersIsUnavailable() throws Exception {
     RingstoreClient client = nodes.get(0).node().client();
-    WriteResult result = client.put("two-members", bytes("v"), "text/plain", null,
-        new WriteOptions(Quorum.ALL, Duration.ofSeconds(3))).toCompletableFuture().get(10, TimeUnit.SECONDS);
-    Outcome.Unavailable unavailable = assertInstanceOf(Outcome.Unavailable.class, result,
-        "w=all with 2 of 3 members must not report success");
+    WriteResult result =
+        client
+            .put(
+                "two-members",
+                bytes("v"),
+                "text/plain",
+                null,
+                new WriteOptions(Quorum.ALL, Duration.ofSeconds(3)))
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS);
+    Outcome.Unavailable unavailable =
+        assertInstanceOf(
+            Outcome.Unavailable.class, result, "w=all with 2 of 3 members must not report success");
     assertEquals(3, unavailable.required(), "required");
     assertEquals(2, unavailable.replicas(), "the key has 2 replicas while 2 members are up");
     assertTrue(unavailable.acks() <= 2, "acks " + unavailable.acks());
@@ -103,7 +112,9 @@ class ThreeNodeClusterTest {
     RingstoreClient client = nodes.get(0).node().client();
     byte[] value = bytes("replicated to all");
     WriteResult.Written written = awaitWritten(client, "k-all", value);
-    assertEquals(3, new HashSet<>(written.replicas()).size(),
+    assertEquals(
+        3,
+        new HashSet<>(written.replicas()).size(),
         "w=all acked by three distinct members: " + written.replicas());
 
     // a replica that just moved to node 3 stores the write but counts toward R only once it caught
@@ -111,12 +122,21 @@ class ThreeNodeClusterTest {
     List<ReadResult.Found> reads = new ArrayList<>();
     new TestKit(Adapter.toClassic(nodes.get(0).system())) {
       {
-        awaitAssert(MAX, Duration.ofMillis(200), () -> {
-          ReadResult r = nodes.get(2).node().client().get("k-all", ReadOptions.r(Quorum.ALL))
-              .toCompletableFuture().join();
-          reads.add(assertInstanceOf(ReadResult.Found.class, r, "r=all through node 3"));
-          return null;
-        });
+        awaitAssert(
+            MAX,
+            Duration.ofMillis(200),
+            () -> {
+              ReadResult r =
+                  nodes
+                      .get(2)
+                      .node()
+                      .client()
+                      .get("k-all", ReadOptions.r(Quorum.ALL))
+                      .toCompletableFuture()
+                      .join();
+              reads.add(assertInstanceOf(ReadResult.Found.class, r, "r=all through node 3"));
+              return null;
+            });
       }
     };
     ReadResult.Found found = reads.get(reads.size() - 1);
@@ -127,16 +147,26 @@ class ThreeNodeClusterTest {
     int partition = ring.partitionOf("k-all");
     Set<String> holders = new HashSet<>();
     for (int r = 0; r < 3; r++) {
-      ReplicaEntity.ReadReply reply = nodes.get(1).node().directory().entity(new ReplicaId(partition, r))
-          .<ReplicaEntity.ReadReply>ask(replyTo -> new ReplicaEntity.Read("k-all", replyTo),
-              Duration.ofSeconds(5))
-          .toCompletableFuture().get(10, TimeUnit.SECONDS);
+      ReplicaEntity.ReadReply reply =
+          nodes
+              .get(1)
+              .node()
+              .directory()
+              .entity(new ReplicaId(partition, r))
+              .<ReplicaEntity.ReadReply>ask(
+                  replyTo -> new ReplicaEntity.Read("k-all", replyTo), Duration.ofSeconds(5))
+              .toCompletableFuture()
+              .get(10, TimeUnit.SECONDS);
       assertNotNull(reply.object(), "replica " + r + " on " + reply.node() + " holds the key");
-      assertArrayEquals(value, StoredObjectCodec.decode(reply.object()).values().get(0).data(),
+      assertArrayEquals(
+          value,
+          StoredObjectCodec.decode(reply.object()).values().get(0).data(),
           "replica " + r + " value");
       holders.add(reply.node());
     }
-    assertEquals(Set.copyOf(ring.replicas(partition)), holders,
+    assertEquals(
+        Set.copyOf(ring.replicas(partition)),
+        holders,
         "the three replicas live on the partition's replica set");
 
     // every node remembers all three members in its data directory, for a restart whose seed is
@@ -145,22 +175,27 @@ class ThreeNodeClusterTest {
     nodes.forEach(node -> names.add(node.name()));
     new TestKit(Adapter.toClassic(nodes.get(0).system())) {
       {
-        awaitAssert(MAX, Duration.ofMillis(200), () -> {
-          for (String n : List.of("n1", "n2", "n3")) {
-            assertEquals(names, Set.copyOf(KnownMembers.load(dir.resolve(n))),
-                n + " remembers every Up member");
-          }
-          // one cluster id, minted by the first member, learned by the others and kept in every
-          // data directory (ClusterJoiner)
-          Set<String> ids = new HashSet<>();
-          for (String n : List.of("n1", "n2", "n3")) {
-            ids.add(ClusterIdFile.load(dir.resolve(n)).orElse(null));
-          }
-          nodes.forEach(node -> ids.add(ClusterIdentity.get(node.system()).get()));
-          assertEquals(1, ids.size(), "one cluster id everywhere: " + ids);
-          assertNotNull(ids.iterator().next(), "the cluster has an id");
-          return null;
-        });
+        awaitAssert(
+            MAX,
+            Duration.ofMillis(200),
+            () -> {
+              for (String n : List.of("n1", "n2", "n3")) {
+                assertEquals(
+                    names,
+                    Set.copyOf(KnownMembers.load(dir.resolve(n))),
+                    n + " remembers every Up member");
+              }
+              // one cluster id, minted by the first member, learned by the others and kept in every
+              // data directory (ClusterJoiner)
+              Set<String> ids = new HashSet<>();
+              for (String n : List.of("n1", "n2", "n3")) {
+                ids.add(ClusterIdFile.load(dir.resolve(n)).orElse(null));
+              }
+              nodes.forEach(node -> ids.add(ClusterIdentity.get(node.system()).get()));
+              assertEquals(1, ids.size(), "one cluster id everywhere: " + ids);
+              assertNotNull(ids.iterator().next(), "the cluster has an id");
+              return null;
+            });
       }
     };
   }
@@ -168,26 +203,34 @@ class ThreeNodeClusterTest {
   @Test
   @Order(3)
   void aClientRoleMemberReadsAndWritesWithoutHoldingData() throws Exception {
-    Config config = NodeConfig.load(ConfigFactory.parseString(
-        "ringstore.role = client\n"
-            + "ringstore.replication { n = 3, r = 2, w = 2 }\n"
-            + "pekko.cluster.roles = [client]\n"
-            + "pekko.remote.artery.canonical { hostname = \"127.0.0.1\", port = 0 }\n"
-            + "pekko.actor.serialize-messages = on\n"
-            + "pekko.coordinated-shutdown.exit-jvm = off\n"
-            + "pekko.cluster.jmx.multi-mbeans-in-same-jvm = on\n"
-            + "pekko.loglevel = WARNING\n"), ConfigFactory.empty());
+    Config config =
+        NodeConfig.load(
+            ConfigFactory.parseString(
+                "ringstore.role = client\n"
+                    + "ringstore.replication { n = 3, r = 2, w = 2 }\n"
+                    + "pekko.cluster.roles = [client]\n"
+                    + "pekko.remote.artery.canonical { hostname = \"127.0.0.1\", port = 0 }\n"
+                    + "pekko.actor.serialize-messages = on\n"
+                    + "pekko.coordinated-shutdown.exit-jvm = off\n"
+                    + "pekko.cluster.jmx.multi-mbeans-in-same-jvm = on\n"
+                    + "pekko.loglevel = WARNING\n"),
+            ConfigFactory.empty());
     clientSystem = ActorSystem.create(Behaviors.empty(), NodeConfig.SYSTEM_NAME, config);
     Cluster.get(Adapter.toClassic(clientSystem)).join(nodes.get(0).cluster().selfAddress());
     RingstoreClient client = RingstoreClient.create(clientSystem);
     new TestKit(Adapter.toClassic(clientSystem)) {
       {
-        awaitAssert(MAX, Duration.ofMillis(200), () -> {
-          assertEquals(3, client.settings().replication().n());
-          assertEquals(4, Cluster.get(Adapter.toClassic(clientSystem)).state().members().size(),
-              "3 data members and the client are members");
-          return null;
-        });
+        awaitAssert(
+            MAX,
+            Duration.ofMillis(200),
+            () -> {
+              assertEquals(3, client.settings().replication().n());
+              assertEquals(
+                  4,
+                  Cluster.get(Adapter.toClassic(clientSystem)).state().members().size(),
+                  "3 data members and the client are members");
+              return null;
+            });
       }
     };
     byte[] value = bytes("from a client member");
@@ -205,9 +248,17 @@ class ThreeNodeClusterTest {
     new Random(7).nextBytes(value);
     WriteResult.Written written = awaitWritten(nodes.get(1).node().client(), "big", value);
     assertEquals(3, new HashSet<>(written.replicas()).size(), "1 MiB value acked by 3 members");
-    ReadResult read = nodes.get(2).node().client()
-        .get("big", ReadOptions.r(Quorum.ALL)).toCompletableFuture().get(10, TimeUnit.SECONDS);
-    assertArrayEquals(value, assertInstanceOf(ReadResult.Found.class, read).values().get(0).data(),
+    ReadResult read =
+        nodes
+            .get(2)
+            .node()
+            .client()
+            .get("big", ReadOptions.r(Quorum.ALL))
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS);
+    assertArrayEquals(
+        value,
+        assertInstanceOf(ReadResult.Found.class, read).values().get(0).data(),
         "1 MiB value read back with r=all");
   }
 
@@ -222,13 +273,24 @@ class ThreeNodeClusterTest {
     List<WriteResult.Written> result = new ArrayList<>();
     new TestKit(Adapter.toClassic(nodes.get(0).system())) {
       {
-        awaitAssert(MAX, Duration.ofMillis(200), () -> {
-          WriteResult r = client.put(key, value, "text/plain", null,
-                  new WriteOptions(w, Duration.ofSeconds(3)))
-              .toCompletableFuture().join();
-          result.add(assertInstanceOf(WriteResult.Written.class, r, "w=" + w + " write of " + key));
-          return null;
-        });
+        awaitAssert(
+            MAX,
+            Duration.ofMillis(200),
+            () -> {
+              WriteResult r =
+                  client
+                      .put(
+                          key,
+                          value,
+                          "text/plain",
+                          null,
+                          new WriteOptions(w, Duration.ofSeconds(3)))
+                      .toCompletableFuture()
+                      .join();
+              result.add(
+                  assertInstanceOf(WriteResult.Written.class, r, "w=" + w + " write of " + key));
+              return null;
+            });
       }
     };
     return result.get(result.size() - 1);

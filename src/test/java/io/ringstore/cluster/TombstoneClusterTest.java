@@ -27,9 +27,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TombstoneClusterTest {
   private static final Duration MAX = Duration.ofSeconds(40);
-  private static final String FAST = "ringstore.tombstones { grace-period = 3s, reap-interval = 300ms }\n"
-      + "ringstore.handoff.hint-window = 2s\n" + "ringstore.transfers.source-window = 2s\n"
-      + "ringstore.anti-entropy { sessions-per-second = 100, max-concurrent-sessions = 4 }\n";
+  private static final String FAST =
+      "ringstore.tombstones { grace-period = 3s, reap-interval = 300ms }\n"
+          + "ringstore.handoff.hint-window = 2s\n"
+          + "ringstore.transfers.source-window = 2s\n"
+          + "ringstore.anti-entropy { sessions-per-second = 100, max-concurrent-sessions = 4 }\n";
 
   @TempDir Path dir;
   private final List<TestNode> nodes = new ArrayList<>();
@@ -49,36 +51,58 @@ class TombstoneClusterTest {
     }
     var client = nodes.get(0).node().client();
     TestKit probe = new TestKit(Adapter.toClassic(nodes.get(0).system()));
-    probe.awaitAssert(MAX, Duration.ofMillis(200), () -> {
-      assertInstanceOf(WriteResult.Written.class, client.put("gone", "v".getBytes(StandardCharsets.UTF_8),
-          "text/plain", null, WriteOptions.w(Quorum.ALL)).toCompletableFuture().join());
-      return null;
-    });
-    WriteResult deleted = client.delete("gone", null, WriteOptions.w(Quorum.ALL))
-        .toCompletableFuture().join();
+    probe.awaitAssert(
+        MAX,
+        Duration.ofMillis(200),
+        () -> {
+          assertInstanceOf(
+              WriteResult.Written.class,
+              client
+                  .put(
+                      "gone",
+                      "v".getBytes(StandardCharsets.UTF_8),
+                      "text/plain",
+                      null,
+                      WriteOptions.w(Quorum.ALL))
+                  .toCompletableFuture()
+                  .join());
+          return null;
+        });
+    WriteResult deleted =
+        client.delete("gone", null, WriteOptions.w(Quorum.ALL)).toCompletableFuture().join();
     assertInstanceOf(WriteResult.Written.class, deleted, "delete acked by all replicas");
     int partition = nodes.get(0).node().directory().ring().partitionOf("gone");
 
-    probe.awaitAssert(MAX, Duration.ofMillis(200), () -> {
-      for (TestNode node : nodes) {
-        assertTrue(node.node().store().read(partition, "gone").isEmpty(),
-            "tombstone still stored on " + node.name());
-      }
-      return null;
-    });
+    probe.awaitAssert(
+        MAX,
+        Duration.ofMillis(200),
+        () -> {
+          for (TestNode node : nodes) {
+            assertTrue(
+                node.node().store().read(partition, "gone").isEmpty(),
+                "tombstone still stored on " + node.name());
+          }
+          return null;
+        });
     ReadResult read = client.get("gone").toCompletableFuture().join();
-    assertNull(assertInstanceOf(ReadResult.NotFound.class, read).context(),
+    assertNull(
+        assertInstanceOf(ReadResult.NotFound.class, read).context(),
         "no tombstone left anywhere: the key is simply absent");
 
     long exchangesBefore = totalExchanges();
-    probe.awaitAssert(MAX, Duration.ofMillis(200), () -> {
-      assertTrue(totalExchanges() > exchangesBefore + 200, "anti-entropy kept running");
-      return null;
-    });
+    probe.awaitAssert(
+        MAX,
+        Duration.ofMillis(200),
+        () -> {
+          assertTrue(totalExchanges() > exchangesBefore + 200, "anti-entropy kept running");
+          return null;
+        });
     for (TestNode node : nodes) {
-      assertTrue(node.node().store().read(partition, "gone").isEmpty(),
+      assertTrue(
+          node.node().store().read(partition, "gone").isEmpty(),
           "anti-entropy brought nothing back on " + node.name());
-      assertEquals(0, node.node().store().pendingTombstones()[0], "nothing pending on " + node.name());
+      assertEquals(
+          0, node.node().store().pendingTombstones()[0], "nothing pending on " + node.name());
     }
   }
 

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** What a stall watch answers from the stalls it recorded (the watch thread itself is not started). */
+/**
+ * What a stall watch answers from the stalls it recorded (the watch thread itself is not started).
+ */
 class StallWatchTest {
   static final long MS = 1_000_000L;
 
@@ -27,6 +29,8 @@ class StallWatchTest {
   void comparesAcrossTheWrapOfTheNanoCounter() {
     StallWatch watch = new StallWatch();
     watch.record(Long.MIN_VALUE + 10 * MS, 200 * MS);
-    assertTrue(watch.stalledSince(Long.MAX_VALUE - 10 * MS, 100 * MS), "ended 20 ms after, across the wrap");
+    assertTrue(
+        watch.stalledSince(Long.MAX_VALUE - 10 * MS, 100 * MS),
+        "ended 20 ms after, across the wrap");
   }
 }

@@ -15,20 +15,23 @@ class LatencyQuantilesTest {
   @Test
   void interpolatesInsideTheBucketTheRankFallsIn() {
     Object[][] table = {
-        // q, cumulative counts (the last: all), expected seconds
-        {0.5, List.of(0L, 10L, 10L, 10L), 0.0055},
-        {0.99, List.of(0L, 10L, 10L, 10L), 0.00991},
-        {0.5, List.of(10L, 10L, 10L, 10L), 0.0005},
-        {0.5, List.of(5L, 5L, 10L, 10L), 0.001},
-        {0.9, List.of(5L, 5L, 10L, 10L), 0.082},
-        {0.99, List.of(0L, 0L, 0L, 4L), 0.1},
-        {0.0, List.of(0L, 4L, 4L, 4L), 0.001},
+      // q, cumulative counts (the last: all), expected seconds
+      {0.5, List.of(0L, 10L, 10L, 10L), 0.0055},
+      {0.99, List.of(0L, 10L, 10L, 10L), 0.00991},
+      {0.5, List.of(10L, 10L, 10L, 10L), 0.0005},
+      {0.5, List.of(5L, 5L, 10L, 10L), 0.001},
+      {0.9, List.of(5L, 5L, 10L, 10L), 0.082},
+      {0.99, List.of(0L, 0L, 0L, 4L), 0.1},
+      {0.0, List.of(0L, 4L, 4L, 4L), 0.001},
     };
     for (Object[] row : table) {
       @SuppressWarnings("unchecked")
       List<Long> counts = (List<Long>) row[1];
-      assertEquals((double) row[2], LatencyQuantiles.quantile((double) row[0], BOUNDS, counts),
-          1e-9, "q" + row[0] + " of " + counts);
+      assertEquals(
+          (double) row[2],
+          LatencyQuantiles.quantile((double) row[0], BOUNDS, counts),
+          1e-9,
+          "q" + row[0] + " of " + counts);
     }
   }
 
@@ -39,9 +42,11 @@ class LatencyQuantilesTest {
 
   @Test
   void refusesAQuantileOutOfRangeOrCountsThatDoNotMatchTheBounds() {
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> LatencyQuantiles.quantile(1.5, BOUNDS, List.of(0L, 0L, 0L, 0L)));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> LatencyQuantiles.quantile(0.5, BOUNDS, List.of(0L, 0L)));
   }
 
@@ -52,8 +57,8 @@ class LatencyQuantilesTest {
       metrics.record(RequestMetrics.Operation.GET, RequestMetrics.RequestOutcome.OK, 2_000_000L);
     }
     metrics.record(RequestMetrics.Operation.GET, RequestMetrics.RequestOutcome.OK, 3_000_000_000L);
-    long[] cumulative = metrics.snapshot().operations().get(RequestMetrics.Operation.GET)
-        .cumulativeBuckets();
+    long[] cumulative =
+        metrics.snapshot().operations().get(RequestMetrics.Operation.GET).cumulativeBuckets();
     List<Long> counts = Arrays.stream(cumulative).boxed().toList();
     double[] bounds = RequestMetrics.bucketBoundsSeconds();
     double p50 = LatencyQuantiles.quantile(0.5, bounds, counts);

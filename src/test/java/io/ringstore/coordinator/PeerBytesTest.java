@@ -87,15 +87,16 @@ class PeerBytesTest {
     AtomicLong granted = new AtomicLong();
     CountDownLatch start = new CountDownLatch(1);
     for (int t = 0; t < 4; t++) {
-      pool.submit(() -> {
-        start.await();
-        for (int i = 0; i < 10_000; i++) {
-          if (bytes.tryAcquire(A, 7)) {
-            granted.addAndGet(7);
-          }
-        }
-        return null;
-      });
+      pool.submit(
+          () -> {
+            start.await();
+            for (int i = 0; i < 10_000; i++) {
+              if (bytes.tryAcquire(A, 7)) {
+                granted.addAndGet(7);
+              }
+            }
+            return null;
+          });
     }
     start.countDown();
     pool.shutdown();

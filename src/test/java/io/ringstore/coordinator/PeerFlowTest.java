@@ -20,10 +20,11 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The flow actor on manual time, with a probe standing in for the peer's flow actor: bytes are given
- * back only when the peer acks a flush, and only those acquired a tick before the flush was sent; an
- * unanswered flush is repeated after {@link PeerFlow#RESEND_AFTER}, not every tick; a peer that left
- * the cluster or came back with a new uid gets everything back; a Flush is answered with its ack.
+ * The flow actor on manual time, with a probe standing in for the peer's flow actor: bytes are
+ * given back only when the peer acks a flush, and only those acquired a tick before the flush was
+ * sent; an unanswered flush is repeated after {@link PeerFlow#RESEND_AFTER}, not every tick; a peer
+ * that left the cluster or came back with a new uid gets everything back; a Flush is answered with
+ * its ack.
  */
 @ExtendWith(LogCapturingExtension.class)
 @ExtendWith(TestKitJUnit5Extension.class)
@@ -51,18 +52,22 @@ class PeerFlowTest {
     members.clear();
     members.put(PEER, new PeerFlow.PeerMember(ADDRESS, 1L));
     TestProbe<PeerFlow.Command> thePeer = peer;
-    flow = testKit.spawn(PeerFlow.create(bytes, new PeerFlow.Peers() {
-      @Override
-      public Map<String, PeerFlow.PeerMember> members() {
-        return Map.copyOf(members);
-      }
+    flow =
+        testKit.spawn(
+            PeerFlow.create(
+                bytes,
+                new PeerFlow.Peers() {
+                  @Override
+                  public Map<String, PeerFlow.PeerMember> members() {
+                    return Map.copyOf(members);
+                  }
 
-      @Override
-      public ActorRef<PeerFlow.Command> flowOf(Address address) {
-        assertEquals(ADDRESS, address, "flushes go to the peer's address");
-        return thePeer.ref();
-      }
-    }));
+                  @Override
+                  public ActorRef<PeerFlow.Command> flowOf(Address address) {
+                    assertEquals(ADDRESS, address, "flushes go to the peer's address");
+                    return thePeer.ref();
+                  }
+                }));
   }
 
   private void tick() {
@@ -70,10 +75,11 @@ class PeerFlowTest {
   }
 
   private void awaitOutstanding(long expected) {
-    peer.awaitAssert(() -> {
-      assertEquals(expected, bytes.outstanding(PEER));
-      return null;
-    });
+    peer.awaitAssert(
+        () -> {
+          assertEquals(expected, bytes.outstanding(PEER));
+          return null;
+        });
   }
 
   @Test
@@ -104,7 +110,8 @@ class PeerFlowTest {
     tick();
     tick();
     PeerFlow.Flush first = peer.expectMessageClass(PeerFlow.Flush.class);
-    for (long waited = PeerFlow.TICK.toMillis(); waited < PeerFlow.RESEND_AFTER.toMillis();
+    for (long waited = PeerFlow.TICK.toMillis();
+        waited < PeerFlow.RESEND_AFTER.toMillis();
         waited += PeerFlow.TICK.toMillis()) {
       tick();
     }

@@ -11,16 +11,25 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** The pure quorum pieces: parsing R/W, counting distinct nodes, and the read-repair plan. */
 class QuorumTest {
 
   @ParameterizedTest(name = "{0} with N={1} needs {2}")
-  @CsvSource({"one,3,1", "quorum,3,2", "QUORUM,5,3", "all,3,3", "2,3,2", "1,1,1", "quorum,1,1", "all,1,1"})
+  @CsvSource({
+    "one,3,1",
+    "quorum,3,2",
+    "QUORUM,5,3",
+    "all,3,3",
+    "2,3,2",
+    "1,1,1",
+    "quorum,1,1",
+    "all,1,1"
+  })
   void resolvesAgainstN(String text, int n, int expected) {
     assertEquals(expected, Quorum.parse(text).resolve(n, 2), text + " with N=" + n);
   }
@@ -82,7 +91,9 @@ class QuorumTest {
     replies.put("1:2", Optional.empty());
     DvvSet<Sibling> merged = v2.sync(v1);
     assertEquals(List.of("1:1", "1:2"), ReadRepairPlan.staleReplicas(merged, replies));
-    assertEquals(List.of(), ReadRepairPlan.staleReplicas(DvvSet.empty(), Map.of("1:0", Optional.empty())),
+    assertEquals(
+        List.of(),
+        ReadRepairPlan.staleReplicas(DvvSet.empty(), Map.of("1:0", Optional.empty())),
         "nothing to repair when no replica has the key");
   }
 

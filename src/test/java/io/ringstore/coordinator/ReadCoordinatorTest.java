@@ -4,7 +4,6 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringstore.replica.LocalReplicas;
@@ -37,9 +36,9 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A read coordinator against three hand-played replicas: R replies over distinct nodes, the DVV merge
- * (siblings kept), not-found and tombstones, timeouts on manual time, read repair of the replicas that
- * were behind, and that the actor always stops.
+ * A read coordinator against three hand-played replicas: R replies over distinct nodes, the DVV
+ * merge (siblings kept), not-found and tombstones, timeouts on manual time, read repair of the
+ * replicas that were behind, and that the actor always stops.
  */
 @ExtendWith(LogCapturingExtension.class)
 @ExtendWith(TestKitJUnit5Extension.class)
@@ -50,8 +49,8 @@ class ReadCoordinatorTest {
   public final ActorTestKit testKit =
       new JUnit5TestKitBuilder().withCustomConfig(ManualTime.config()).build();
 
-  private static final Ring RING = Ring.of(
-      new RingConfig(64, 64, 3), List.of("127.0.0.1:1", "127.0.0.1:2", "127.0.0.1:3"));
+  private static final Ring RING =
+      Ring.of(new RingConfig(64, 64, 3), List.of("127.0.0.1:1", "127.0.0.1:2", "127.0.0.1:3"));
   private static final String KEY = "user/42";
   private static final Duration TIMEOUT = Duration.ofSeconds(2);
   private static final Duration QUIET = Duration.ofMillis(100);
@@ -72,10 +71,13 @@ class ReadCoordinatorTest {
     List<TestProbe<ReplicaEntity.Command>> replicaProbes =
         List.of(testKit.createTestProbe(), testKit.createTestProbe(), testKit.createTestProbe());
     probes = replicaProbes;
-    directory = new ReplicaDirectory(
-        id -> TestEntityRef.of(
-            ReplicaSharding.TYPE_KEY, id.id(), replicaProbes.get(id.index()).ref()),
-        () -> RING, new LocalReplicas());
+    directory =
+        new ReplicaDirectory(
+            id ->
+                TestEntityRef.of(
+                    ReplicaSharding.TYPE_KEY, id.id(), replicaProbes.get(id.index()).ref()),
+            () -> RING,
+            new LocalReplicas());
     replicas = directory.replicasOf(RING, partition);
     client = testKit.createTestProbe();
     watcher = testKit.createTestProbe();
@@ -111,9 +113,14 @@ class ReadCoordinatorTest {
 
   private List<ReplicaEntity.Read> start(int r, Duration timeout) {
     metrics = new RequestMetrics();
-    coordinator = testKit.spawn(ReadCoordinator.create(
-        new ReadCoordinator.ReadRequest(KEY, r, timeout), directory, replicas, client.ref(),
-        metrics));
+    coordinator =
+        testKit.spawn(
+            ReadCoordinator.create(
+                new ReadCoordinator.ReadRequest(KEY, r, timeout),
+                directory,
+                replicas,
+                client.ref(),
+                metrics));
     List<ReplicaEntity.Read> reads = new ArrayList<>();
     for (TestProbe<ReplicaEntity.Command> probe : probes) {
       ReplicaEntity.Read read = probe.expectMessageClass(ReplicaEntity.Read.class);
@@ -124,15 +131,24 @@ class ReadCoordinatorTest {
   }
 
   private void reply(List<ReplicaEntity.Read> reads, int index, DvvSet<Sibling> object) {
-    reads.get(index).replyTo().tell(new ReplicaEntity.ReadReply(replicaId(index), node(index),
-        object == null ? null : StoredObjectCodec.encode(object), null));
+    reads
+        .get(index)
+        .replyTo()
+        .tell(
+            new ReplicaEntity.ReadReply(
+                replicaId(index),
+                node(index),
+                object == null ? null : StoredObjectCodec.encode(object),
+                null));
   }
 
   private ReplicaEntity.Replicate expectRepair(int index, DvvSet<Sibling> merged) {
     ReplicaEntity.Replicate repair =
         probes.get(index).expectMessageClass(ReplicaEntity.Replicate.class);
     assertEquals(KEY, repair.key());
-    assertEquals(merged, StoredObjectCodec.decode(repair.object()),
+    assertEquals(
+        merged,
+        StoredObjectCodec.decode(repair.object()),
         "replica " + index + " is repaired with the merged object");
     return repair;
   }
@@ -186,7 +202,8 @@ class ReadCoordinatorTest {
     reply(reads, 0, current);
     reply(reads, 1, old);
     ReadResult.Found found = client.expectMessageClass(ReadResult.Found.class);
-    assertEquals(List.of(text("new")), found.values(), "the older value is superseded, not a sibling");
+    assertEquals(
+        List.of(text("new")), found.values(), "the older value is superseded, not a sibling");
     assertFalse(found.hasSiblings());
     assertEquals(contextOf(current), found.context());
 
@@ -218,7 +235,8 @@ class ReadCoordinatorTest {
     List<ReplicaEntity.Read> reads = start(2);
     reply(reads, 0, null);
     reply(reads, 1, null);
-    assertEquals(new ReadResult.NotFound(null, List.of(node(0), node(1))),
+    assertEquals(
+        new ReadResult.NotFound(null, List.of(node(0), node(1))),
         client.expectMessageClass(ReadResult.NotFound.class));
     reply(reads, 2, null);
     watcher.expectTerminated(coordinator);
@@ -251,17 +269,26 @@ class ReadCoordinatorTest {
     reply(reads, 1, tomb);
     ReadResult.Found found = client.expectMessageClass(ReadResult.Found.class);
     assertEquals(List.of(text("v")), found.values());
-    assertEquals(contextOf(live.sync(tomb)), found.context(), "the context covers the tombstone too");
+    assertEquals(
+        contextOf(live.sync(tomb)), found.context(), "the context covers the tombstone too");
   }
 
   @Test
   void twoRepliesFromTheSameNodeCountOnce() {
     DvvSet<Sibling> object = blind(text("v"), "uidA");
     List<ReplicaEntity.Read> reads = start(2);
-    reads.get(0).replyTo().tell(new ReplicaEntity.ReadReply(replicaId(0), node(0),
-        StoredObjectCodec.encode(object), null));
-    reads.get(1).replyTo().tell(new ReplicaEntity.ReadReply(replicaId(1), node(0),
-        StoredObjectCodec.encode(object), null));
+    reads
+        .get(0)
+        .replyTo()
+        .tell(
+            new ReplicaEntity.ReadReply(
+                replicaId(0), node(0), StoredObjectCodec.encode(object), null));
+    reads
+        .get(1)
+        .replyTo()
+        .tell(
+            new ReplicaEntity.ReadReply(
+                replicaId(1), node(0), StoredObjectCodec.encode(object), null));
     client.expectNoMessage(QUIET);
     reply(reads, 2, object);
     ReadResult.Found found = client.expectMessageClass(ReadResult.Found.class);
@@ -299,11 +326,15 @@ class ReadCoordinatorTest {
   @Test
   void failedReplicasMakeRImpossible_unavailable_andStopsOnceAllAnswered() {
     List<ReplicaEntity.Read> reads = start(2);
-    reads.get(0).replyTo().tell(
-        new ReplicaEntity.ReadReply(replicaId(0), node(0), null, "IOException: disk"));
+    reads
+        .get(0)
+        .replyTo()
+        .tell(new ReplicaEntity.ReadReply(replicaId(0), node(0), null, "IOException: disk"));
     client.expectNoMessage(QUIET);
-    reads.get(1).replyTo().tell(
-        new ReplicaEntity.ReadReply(replicaId(1), node(1), null, "IOException: disk"));
+    reads
+        .get(1)
+        .replyTo()
+        .tell(new ReplicaEntity.ReadReply(replicaId(1), node(1), null, "IOException: disk"));
     Outcome.Unavailable unavailable = client.expectMessageClass(Outcome.Unavailable.class);
     assertEquals(0, unavailable.acks());
     assertEquals(2, unavailable.required());
@@ -391,8 +422,13 @@ class ReadCoordinatorTest {
 
   @Test
   void impossibleR_unavailableAtOnce_noReplicaContacted_andStops() {
-    ActorRef<ReadCoordinator.Command> ref = testKit.spawn(ReadCoordinator.create(
-        new ReadCoordinator.ReadRequest(KEY, 4, TIMEOUT), directory, replicas, client.ref()));
+    ActorRef<ReadCoordinator.Command> ref =
+        testKit.spawn(
+            ReadCoordinator.create(
+                new ReadCoordinator.ReadRequest(KEY, 4, TIMEOUT),
+                directory,
+                replicas,
+                client.ref()));
     Outcome.Unavailable unavailable = client.expectMessageClass(Outcome.Unavailable.class);
     assertEquals(new Outcome.Unavailable(0, 4, 3, List.of(), unavailable.reason()), unavailable);
     watcher.expectTerminated(ref);
@@ -413,8 +449,17 @@ class ReadCoordinatorTest {
   }
 
   private void replySyncing(List<ReplicaEntity.Read> reads, int index, DvvSet<Sibling> object) {
-    reads.get(index).replyTo().tell(new ReplicaEntity.ReadReply(replicaId(index), node(index),
-        object == null ? null : StoredObjectCodec.encode(object), null, KEY, true));
+    reads
+        .get(index)
+        .replyTo()
+        .tell(
+            new ReplicaEntity.ReadReply(
+                replicaId(index),
+                node(index),
+                object == null ? null : StoredObjectCodec.encode(object),
+                null,
+                KEY,
+                true));
   }
 
   @Test
@@ -459,7 +504,9 @@ class ReadCoordinatorTest {
     reply(reads, 1, old);
     reply(reads, 2, old);
     ReadResult.Found found = client.expectMessageClass(ReadResult.Found.class);
-    assertEquals(List.of(text("new")), found.values(),
+    assertEquals(
+        List.of(text("new")),
+        found.values(),
         "a replica that is behind in general may still hold a newer write: merged, not dropped");
     assertEquals(List.of(node(1), node(2)), found.replicas());
     ack(expectRepair(1, current), 1);
@@ -478,8 +525,10 @@ class ReadCoordinatorTest {
     manualTime.timePasses(Duration.ofMillis(200));
     ReplicaEntity.Read again = probes.get(0).expectMessageClass(ReplicaEntity.Read.class);
     probes.get(2).expectMessageClass(ReplicaEntity.Read.class);
-    again.replyTo().tell(new ReplicaEntity.ReadReply(replicaId(0), node(0),
-        StoredObjectCodec.encode(v), null));
+    again
+        .replyTo()
+        .tell(
+            new ReplicaEntity.ReadReply(replicaId(0), node(0), StoredObjectCodec.encode(v), null));
     ReadResult.Found found = client.expectMessageClass(ReadResult.Found.class);
     assertEquals(List.of(text("v")), found.values());
     assertEquals(2, found.replicas().size(), "two counted replies: " + found.replicas());
@@ -493,10 +542,11 @@ class ReadCoordinatorTest {
     reply(reads, 1, v);
     replySyncing(reads, 2, v);
     manualTime.timePasses(Duration.ofMillis(200));
-    List<ReplicaEntity.Read> again = List.of(
-        probes.get(0).expectMessageClass(ReplicaEntity.Read.class),
-        reads.get(1),
-        probes.get(2).expectMessageClass(ReplicaEntity.Read.class));
+    List<ReplicaEntity.Read> again =
+        List.of(
+            probes.get(0).expectMessageClass(ReplicaEntity.Read.class),
+            reads.get(1),
+            probes.get(2).expectMessageClass(ReplicaEntity.Read.class));
     replySyncing(again, 0, v);
     replySyncing(again, 2, v);
     manualTime.timePasses(TIMEOUT);

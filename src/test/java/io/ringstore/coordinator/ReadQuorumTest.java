@@ -13,8 +13,8 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * Replies of replicas still catching up after a move (DESIGN invariant 2): merged and repaired like any
- * other, never counted toward R, and accounted for when deciding that R cannot be met.
+ * Replies of replicas still catching up after a move (DESIGN invariant 2): merged and repaired like
+ * any other, never counted toward R, and accounted for when deciding that R cannot be met.
  */
 class ReadQuorumTest {
 
@@ -58,7 +58,9 @@ class ReadQuorumTest {
     q.reply("1:0", "a", blind("x", "A"));
     q.replyBehind("1:1", "b", Optional.empty());
     assertEquals(Optional.empty(), q.objects().get("1:1"));
-    assertEquals(List.of("1:1"), ReadRepairPlan.staleReplicas(q.merged(), q.objects()),
+    assertEquals(
+        List.of("1:1"),
+        ReadRepairPlan.staleReplicas(q.merged(), q.objects()),
         "the replica that is behind gets the merged object");
   }
 
@@ -66,12 +68,13 @@ class ReadQuorumTest {
   void impossibleCountsBehindRepliesAsAnsweredButNotAsReplies() {
     // R=2 of N=3: each row is the sequence of answers and whether R is still possible after each
     record Step(String kind, boolean impossibleAfter) {}
-    List<List<Step>> table = List.of(
-        List.of(new Step("behind", false), new Step("behind", true)),
-        List.of(new Step("behind", false), new Step("ok", false), new Step("behind", true)),
-        List.of(new Step("behind", false), new Step("ok", false), new Step("ok", false)),
-        List.of(new Step("ok", false), new Step("behind", false), new Step("fail", true)),
-        List.of(new Step("fail", false), new Step("behind", true)));
+    List<List<Step>> table =
+        List.of(
+            List.of(new Step("behind", false), new Step("behind", true)),
+            List.of(new Step("behind", false), new Step("ok", false), new Step("behind", true)),
+            List.of(new Step("behind", false), new Step("ok", false), new Step("ok", false)),
+            List.of(new Step("ok", false), new Step("behind", false), new Step("fail", true)),
+            List.of(new Step("fail", false), new Step("behind", true)));
     for (List<Step> row : table) {
       ReadQuorum q = new ReadQuorum(2, 3);
       for (int i = 0; i < row.size(); i++) {
@@ -106,7 +109,8 @@ class ReadQuorumTest {
     q.reply("1:0", "a", blind("x", "A"));
     q.replyBehind("1:1", "a", blind("y", "B"));
     assertEquals(1, q.replies());
-    assertEquals(List.of(text("x")), q.merged().values(), "one object per node, as for counted replies");
+    assertEquals(
+        List.of(text("x")), q.merged().values(), "one object per node, as for counted replies");
   }
 
   @Test

@@ -42,11 +42,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * A write coordinator choosing fallbacks, on a fixed ring of four members (three replicas and one
  * fallback per partition) with hand-played replicas and hint managers, on manual time: a replica
- * silent past the replica-ack timeout gets a hint on the fallback; strict quorums never count hints,
- * sloppy ones count accepted hints only, and one fallback holding two hints once; no hint goes to an
- * unavailable fallback, a member without a manager or a replica-set member, except this node's own
- * manager as the last resort (never counted toward W); a silent coordinating replica is replaced and
- * then hinted; a hint still owed at the request's timeout is sent then; the coordinator always stops.
+ * silent past the replica-ack timeout gets a hint on the fallback; strict quorums never count
+ * hints, sloppy ones count accepted hints only, and one fallback holding two hints once; no hint
+ * goes to an unavailable fallback, a member without a manager or a replica-set member, except this
+ * node's own manager as the last resort (never counted toward W); a silent coordinating replica is
+ * replaced and then hinted; a hint still owed at the request's timeout is sent then; the
+ * coordinator always stops.
  */
 @ExtendWith(LogCapturingExtension.class)
 @ExtendWith(TestKitJUnit5Extension.class)
@@ -57,8 +58,10 @@ class WriteCoordinatorHandoffTest {
   public final ActorTestKit testKit =
       new JUnit5TestKitBuilder().withCustomConfig(ManualTime.config()).build();
 
-  private static final Ring RING = Ring.of(new RingConfig(64, 32, 3),
-      List.of("127.0.0.1:1", "127.0.0.1:2", "127.0.0.1:3", "127.0.0.1:4"));
+  private static final Ring RING =
+      Ring.of(
+          new RingConfig(64, 32, 3),
+          List.of("127.0.0.1:1", "127.0.0.1:2", "127.0.0.1:3", "127.0.0.1:4"));
   private static final String KEY = "user/42";
   private static final int PARTITION = RING.partitionOf(KEY);
   private static final String FALLBACK = RING.fallbacks(PARTITION).get(0);
@@ -71,8 +74,10 @@ class WriteCoordinatorHandoffTest {
   private ManualTime manualTime;
   private List<TestProbe<ReplicaEntity.Command>> probes;
   private TestProbe<HintManager.Command> fallbackManager;
+
   /** Hint managers of the three replica-set members: they must never get a hint for this key. */
   private List<TestProbe<HintManager.Command>> replicaManagers;
+
   private List<ReplicaId> replicas;
   private TestProbe<WriteResult> client;
   private TestProbe<Object> watcher;
@@ -81,7 +86,8 @@ class WriteCoordinatorHandoffTest {
   void setUp() {
     manualTime = ManualTime.get(testKit.system());
     // fresh probes per test: coordinators left over from earlier tests must not reach them
-    probes = List.of(testKit.createTestProbe(), testKit.createTestProbe(), testKit.createTestProbe());
+    probes =
+        List.of(testKit.createTestProbe(), testKit.createTestProbe(), testKit.createTestProbe());
     fallbackManager = testKit.createTestProbe();
     replicaManagers =
         List.of(testKit.createTestProbe(), testKit.createTestProbe(), testKit.createTestProbe());
@@ -95,16 +101,21 @@ class WriteCoordinatorHandoffTest {
     assertEquals(3, RING.replicas(PARTITION).size());
     assertEquals(List.of(FALLBACK), RING.fallbacks(PARTITION));
     assertFalse(RING.isReplica(PARTITION, FALLBACK));
-    assertEquals(List.of(new ReplicaId(PARTITION, 0), new ReplicaId(PARTITION, 1),
-        new ReplicaId(PARTITION, 2)), replicas);
+    assertEquals(
+        List.of(
+            new ReplicaId(PARTITION, 0), new ReplicaId(PARTITION, 1), new ReplicaId(PARTITION, 2)),
+        replicas);
   }
 
   private ReplicaDirectory directory(Predicate<String> available) {
     List<TestProbe<ReplicaEntity.Command>> replicaProbes = probes;
     return new ReplicaDirectory(
-        id -> TestEntityRef.of(
-            ReplicaSharding.TYPE_KEY, id.id(), replicaProbes.get(id.index()).ref()),
-        () -> RING, new LocalReplicas(), available);
+        id ->
+            TestEntityRef.of(
+                ReplicaSharding.TYPE_KEY, id.id(), replicaProbes.get(id.index()).ref()),
+        () -> RING,
+        new LocalReplicas(),
+        available);
   }
 
   /** Every member's hint manager: the fallback's and the replica-set members'. */
@@ -122,7 +133,9 @@ class WriteCoordinatorHandoffTest {
   }
 
   private ActorRef<WriteCoordinator.Command> start(
-      int w, boolean sloppy, Map<String, ActorRef<HintManager.Command>> managers,
+      int w,
+      boolean sloppy,
+      Map<String, ActorRef<HintManager.Command>> managers,
       Predicate<String> available) {
     return start(w, sloppy, HintDirectory.of(managers), available);
   }
@@ -130,9 +143,13 @@ class WriteCoordinatorHandoffTest {
   private ActorRef<WriteCoordinator.Command> start(
       int w, boolean sloppy, HintDirectory hints, Predicate<String> available) {
     WriteCoordinator.Handoff handoff = new WriteCoordinator.Handoff(hints, ACK_TIMEOUT);
-    return testKit.spawn(WriteCoordinator.create(
-        new WriteCoordinator.WriteRequest(KEY, VALUE, null, false, w, TIMEOUT, sloppy),
-        directory(available), handoff, replicas, client.ref()));
+    return testKit.spawn(
+        WriteCoordinator.create(
+            new WriteCoordinator.WriteRequest(KEY, VALUE, null, false, w, TIMEOUT, sloppy),
+            directory(available),
+            handoff,
+            replicas,
+            client.ref()));
   }
 
   private static String node(int index) {
@@ -162,17 +179,19 @@ class WriteCoordinatorHandoffTest {
   private ReplicaEntity.Replicate expectReplicate(int index, byte[] object) {
     ReplicaEntity.Replicate replicate =
         probes.get(index).expectMessageClass(ReplicaEntity.Replicate.class);
-    assertArrayEquals(object, replicate.object(), "replica " + index + " gets the coordinated object");
+    assertArrayEquals(
+        object, replicate.object(), "replica " + index + " gets the coordinated object");
     return replicate;
   }
 
   /**
-   * p:0 coordinates, p:1 acks, p:2 stays silent (its Replicate is received and ignored); returns the
-   * coordinated object.
+   * p:0 coordinates, p:1 acks, p:2 stays silent (its Replicate is received and ignored); returns
+   * the coordinated object.
    */
   private byte[] coordinateOnFirst_ackOnSecond_thirdSilent() {
     byte[] object = coordinated("uidA");
-    expectCoordinatePut(0).replyTo()
+    expectCoordinatePut(0)
+        .replyTo()
         .tell(new ReplicaEntity.PutReply(target(0).id(), node(0), object, null));
     ReplicaEntity.Replicate r1 = expectReplicate(1, object);
     expectReplicate(2, object);
@@ -229,8 +248,10 @@ class WriteCoordinatorHandoffTest {
 
     restOfTimeoutPasses();
     Outcome.Unavailable unavailable = client.expectMessageClass(Outcome.Unavailable.class);
-    assertEquals(new Outcome.Unavailable(2, 3, 3, List.of(node(0), node(1)),
-        "timed out after 2000 ms"), unavailable, "a strict quorum counts real acks only");
+    assertEquals(
+        new Outcome.Unavailable(2, 3, 3, List.of(node(0), node(1)), "timed out after 2000 ms"),
+        unavailable,
+        "a strict quorum counts real acks only");
     watcher.expectTerminated(coordinator);
     client.expectNoMessage(QUIET);
   }
@@ -323,8 +344,9 @@ class WriteCoordinatorHandoffTest {
 
     restOfTimeoutPasses();
     Outcome.Unavailable unavailable = client.expectMessageClass(Outcome.Unavailable.class);
-    assertEquals(new Outcome.Unavailable(2, 3, 3, List.of(node(0), node(1)),
-        "timed out after 2000 ms"), unavailable);
+    assertEquals(
+        new Outcome.Unavailable(2, 3, 3, List.of(node(0), node(1)), "timed out after 2000 ms"),
+        unavailable);
     watcher.expectTerminated(coordinator);
   }
 
@@ -337,7 +359,9 @@ class WriteCoordinatorHandoffTest {
   void firstCoordinatingReplicaGetsHalfTheAckTimeout_theNextOneOnlyAfterTheWholeTimeout() {
     start(2, false);
     ReplicaEntity.CoordinatePut first = expectCoordinatePut(0);
-    assertEquals(ACK_TIMEOUT.toMillis() / 2, first.applyWithinMillis(),
+    assertEquals(
+        ACK_TIMEOUT.toMillis() / 2,
+        first.applyWithinMillis(),
         "a relative budget, not a time on the coordinator's clock");
     manualTime.timePasses(ACK_TIMEOUT.minus(JUST_BEFORE));
     probes.get(1).expectNoMessage(QUIET);
@@ -380,11 +404,14 @@ class WriteCoordinatorHandoffTest {
     ActorRef<WriteCoordinator.Command> coordinator =
         start(2, false, allManagers(), node -> !node.equals(FALLBACK));
     byte[] object = coordinated("uidA");
-    expectCoordinatePut(0).replyTo()
+    expectCoordinatePut(0)
+        .replyTo()
         .tell(new ReplicaEntity.PutReply(target(0).id(), node(0), object, null));
-    expectReplicate(1, object).replyTo()
+    expectReplicate(1, object)
+        .replyTo()
         .tell(new ReplicaEntity.Replicated(target(1).id(), node(1), true));
-    expectReplicate(2, object).replyTo()
+    expectReplicate(2, object)
+        .replyTo()
         .tell(new ReplicaEntity.Replicated(target(2).id(), node(2), false));
     client.expectMessageClass(WriteResult.Written.class);
 
@@ -393,6 +420,7 @@ class WriteCoordinatorHandoffTest {
     expectNoHintsAnywhere();
     client.expectNoMessage(QUIET);
   }
+
   /**
    * With four members and N = 3 a partition has one fallback: a live replica slow to ack and a
    * paused one both get their hints there (before, the first took the only fallback and the paused
@@ -402,7 +430,8 @@ class WriteCoordinatorHandoffTest {
   void twoReplicasDoNotAck_theOnlyFallbackHoldsBothHints() {
     ActorRef<WriteCoordinator.Command> coordinator = start(1, false);
     byte[] object = coordinated("uidA");
-    expectCoordinatePut(0).replyTo()
+    expectCoordinatePut(0)
+        .replyTo()
         .tell(new ReplicaEntity.PutReply(target(0).id(), node(0), object, null));
     expectReplicate(1, object);
     expectReplicate(2, object);
@@ -422,15 +451,18 @@ class WriteCoordinatorHandoffTest {
   void sloppyW3_twoHintsOnOneFallbackCountOnce_unavailableAtTimeout() {
     ActorRef<WriteCoordinator.Command> coordinator = start(3, true);
     byte[] object = coordinated("uidA");
-    expectCoordinatePut(0).replyTo()
+    expectCoordinatePut(0)
+        .replyTo()
         .tell(new ReplicaEntity.PutReply(target(0).id(), node(0), object, null));
     expectReplicate(1, object);
     expectReplicate(2, object);
 
     replicaAckTimeoutPasses();
-    expectHint(target(1), object).replyTo()
+    expectHint(target(1), object)
+        .replyTo()
         .tell(new HintStore.HintStoreReply(target(1), KEY, true, null));
-    expectHint(target(2), object).replyTo()
+    expectHint(target(2), object)
+        .replyTo()
         .tell(new HintStore.HintStoreReply(target(2), KEY, true, null));
     client.expectNoMessage(QUIET);
 
@@ -442,13 +474,13 @@ class WriteCoordinatorHandoffTest {
 
   /**
    * No fallback is available: this node (a replica's node) keeps the hint itself, as a Cassandra
-   * coordinator does, rather than leave an acknowledged write's replica to anti-entropy; such a hint
-   * never counts toward a sloppy W.
+   * coordinator does, rather than leave an acknowledged write's replica to anti-entropy; such a
+   * hint never counts toward a sloppy W.
    */
   @Test
   void noFallbackAvailable_thisNodeKeepsTheHint_whichDoesNotCountTowardW() {
-    ActorRef<WriteCoordinator.Command> coordinator = start(3, true,
-        HintDirectory.of(allManagers(), node(0)), node -> !node.equals(FALLBACK));
+    ActorRef<WriteCoordinator.Command> coordinator =
+        start(3, true, HintDirectory.of(allManagers(), node(0)), node -> !node.equals(FALLBACK));
     byte[] object = coordinateOnFirst_ackOnSecond_thirdSilent();
 
     replicaAckTimeoutPasses();
@@ -464,8 +496,10 @@ class WriteCoordinatorHandoffTest {
 
     restOfTimeoutPasses();
     Outcome.Unavailable unavailable = client.expectMessageClass(Outcome.Unavailable.class);
-    assertEquals(new Outcome.Unavailable(2, 3, 3, List.of(node(0), node(1)),
-        "timed out after 2000 ms"), unavailable, "a hint on a replica's node is no fallback");
+    assertEquals(
+        new Outcome.Unavailable(2, 3, 3, List.of(node(0), node(1)), "timed out after 2000 ms"),
+        unavailable,
+        "a hint on a replica's node is no fallback");
     watcher.expectTerminated(coordinator);
   }
 

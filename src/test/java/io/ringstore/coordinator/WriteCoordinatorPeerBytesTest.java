@@ -36,11 +36,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A write coordinator under the bound on bytes queued to each peer node ({@link PeerBytes}), on a
- * fixed ring of four members with hand-played replicas, on manual time: a Replicate to a peer at its
- * bound is not sent and counts as a failed replica (hinted at the replica-ack timeout; 503 at once
- * when W can no longer be met); a CoordinatePut to a peer at its bound goes to the next replica; when
- * no replica's peer can take it the write is unavailable at once and the coordinator stops; bytes
- * are counted per message.
+ * fixed ring of four members with hand-played replicas, on manual time: a Replicate to a peer at
+ * its bound is not sent and counts as a failed replica (hinted at the replica-ack timeout; 503 at
+ * once when W can no longer be met); a CoordinatePut to a peer at its bound goes to the next
+ * replica; when no replica's peer can take it the write is unavailable at once and the coordinator
+ * stops; bytes are counted per message.
  */
 @ExtendWith(LogCapturingExtension.class)
 @ExtendWith(TestKitJUnit5Extension.class)
@@ -51,8 +51,10 @@ class WriteCoordinatorPeerBytesTest {
   public final ActorTestKit testKit =
       new JUnit5TestKitBuilder().withCustomConfig(ManualTime.config()).build();
 
-  private static final Ring RING = Ring.of(new RingConfig(64, 32, 3),
-      List.of("127.0.0.1:1", "127.0.0.1:2", "127.0.0.1:3", "127.0.0.1:4"));
+  private static final Ring RING =
+      Ring.of(
+          new RingConfig(64, 32, 3),
+          List.of("127.0.0.1:1", "127.0.0.1:2", "127.0.0.1:3", "127.0.0.1:4"));
   private static final String KEY = "user/42";
   private static final int PARTITION = RING.partitionOf(KEY);
   private static final String FALLBACK = RING.fallbacks(PARTITION).get(0);
@@ -73,7 +75,8 @@ class WriteCoordinatorPeerBytesTest {
   @BeforeEach
   void setUp() {
     manualTime = ManualTime.get(testKit.system());
-    probes = List.of(testKit.createTestProbe(), testKit.createTestProbe(), testKit.createTestProbe());
+    probes =
+        List.of(testKit.createTestProbe(), testKit.createTestProbe(), testKit.createTestProbe());
     fallbackManager = testKit.createTestProbe();
     client = testKit.createTestProbe();
     watcher = testKit.createTestProbe();
@@ -84,17 +87,25 @@ class WriteCoordinatorPeerBytesTest {
   private ReplicaDirectory directory() {
     List<TestProbe<ReplicaEntity.Command>> replicaProbes = probes;
     return new ReplicaDirectory(
-        id -> TestEntityRef.of(
-            ReplicaSharding.TYPE_KEY, id.id(), replicaProbes.get(id.index()).ref()),
-        () -> RING, new LocalReplicas(), node -> true);
+        id ->
+            TestEntityRef.of(
+                ReplicaSharding.TYPE_KEY, id.id(), replicaProbes.get(id.index()).ref()),
+        () -> RING,
+        new LocalReplicas(),
+        node -> true);
   }
 
   private ActorRef<WriteCoordinator.Command> start(int w) {
-    WriteCoordinator.Handoff handoff = new WriteCoordinator.Handoff(
-        HintDirectory.of(Map.of(FALLBACK, fallbackManager.ref())), ACK_TIMEOUT, peerBytes);
-    return testKit.spawn(WriteCoordinator.create(
-        new WriteCoordinator.WriteRequest(KEY, VALUE, null, false, w, TIMEOUT, false),
-        directory(), handoff, replicas, client.ref()));
+    WriteCoordinator.Handoff handoff =
+        new WriteCoordinator.Handoff(
+            HintDirectory.of(Map.of(FALLBACK, fallbackManager.ref())), ACK_TIMEOUT, peerBytes);
+    return testKit.spawn(
+        WriteCoordinator.create(
+            new WriteCoordinator.WriteRequest(KEY, VALUE, null, false, w, TIMEOUT, false),
+            directory(),
+            handoff,
+            replicas,
+            client.ref()));
   }
 
   private static String node(int index) {
@@ -130,9 +141,13 @@ class WriteCoordinatorPeerBytesTest {
     ReplicaEntity.Replicate r1 = probes.get(1).expectMessageClass(ReplicaEntity.Replicate.class);
     probes.get(2).expectNoMessage(QUIET);
     assertEquals(1, peerBytes.refusals(), "the refused Replicate is counted");
-    assertEquals(VALUE.data().length + KEY.length(), peerBytes.outstanding(node(0)),
+    assertEquals(
+        VALUE.data().length + KEY.length(),
+        peerBytes.outstanding(node(0)),
         "the CoordinatePut's bytes are queued to replica 0's node");
-    assertEquals(object.length + KEY.length(), peerBytes.outstanding(node(1)),
+    assertEquals(
+        object.length + KEY.length(),
+        peerBytes.outstanding(node(1)),
         "the Replicate's bytes are queued to replica 1's node");
     r1.replyTo().tell(new ReplicaEntity.Replicated(target(1).id(), node(1), true));
     WriteResult.Written written = client.expectMessageClass(WriteResult.Written.class);

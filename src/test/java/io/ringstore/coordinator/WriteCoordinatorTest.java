@@ -37,8 +37,8 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A write coordinator against three hand-played replicas: who coordinates, what is replicated, W acks
- * over distinct nodes, fail-over, timeouts on manual time, and that the actor always stops.
+ * A write coordinator against three hand-played replicas: who coordinates, what is replicated, W
+ * acks over distinct nodes, fail-over, timeouts on manual time, and that the actor always stops.
  */
 @ExtendWith(LogCapturingExtension.class)
 @ExtendWith(TestKitJUnit5Extension.class)
@@ -49,8 +49,8 @@ class WriteCoordinatorTest {
   public final ActorTestKit testKit =
       new JUnit5TestKitBuilder().withCustomConfig(ManualTime.config()).build();
 
-  private static final Ring RING = Ring.of(
-      new RingConfig(64, 64, 3), List.of("127.0.0.1:1", "127.0.0.1:2", "127.0.0.1:3"));
+  private static final Ring RING =
+      Ring.of(new RingConfig(64, 64, 3), List.of("127.0.0.1:1", "127.0.0.1:2", "127.0.0.1:3"));
   private static final String KEY = "user/42";
   private static final Duration TIMEOUT = Duration.ofSeconds(2);
   private static final Duration QUIET = Duration.ofMillis(100);
@@ -72,10 +72,13 @@ class WriteCoordinatorTest {
     List<TestProbe<ReplicaEntity.Command>> replicaProbes =
         List.of(testKit.createTestProbe(), testKit.createTestProbe(), testKit.createTestProbe());
     probes = replicaProbes;
-    directory = new ReplicaDirectory(
-        id -> TestEntityRef.of(
-            ReplicaSharding.TYPE_KEY, id.id(), replicaProbes.get(id.index()).ref()),
-        () -> RING, new LocalReplicas());
+    directory =
+        new ReplicaDirectory(
+            id ->
+                TestEntityRef.of(
+                    ReplicaSharding.TYPE_KEY, id.id(), replicaProbes.get(id.index()).ref()),
+            () -> RING,
+            new LocalReplicas());
     replicas = directory.replicasOf(RING, partition);
     client = testKit.createTestProbe();
     watcher = testKit.createTestProbe();
@@ -114,7 +117,8 @@ class WriteCoordinatorTest {
     ReplicaEntity.Replicate replicate =
         probes.get(index).expectMessageClass(ReplicaEntity.Replicate.class);
     assertEquals(KEY, replicate.key());
-    assertArrayEquals(object, replicate.object(), "replica " + index + " gets the coordinated object");
+    assertArrayEquals(
+        object, replicate.object(), "replica " + index + " gets the coordinated object");
     return replicate;
   }
 
@@ -126,8 +130,10 @@ class WriteCoordinatorTest {
 
   @Test
   void replicasFromTheDirectoryAreTheThreeOfThePartition() {
-    assertEquals(List.of(new ReplicaId(partition, 0), new ReplicaId(partition, 1),
-        new ReplicaId(partition, 2)), replicas);
+    assertEquals(
+        List.of(
+            new ReplicaId(partition, 0), new ReplicaId(partition, 1), new ReplicaId(partition, 2)),
+        replicas);
     assertEquals(3, RING.replicas(partition).size());
   }
 
@@ -166,13 +172,21 @@ class WriteCoordinatorTest {
   void replicaOnAnUnreachableNode_triedLast_stillGetsTheObject() {
     String unreachable = node(0);
     List<TestProbe<ReplicaEntity.Command>> replicaProbes = probes;
-    ReplicaDirectory seeingNode0Unreachable = new ReplicaDirectory(
-        id -> TestEntityRef.of(
-            ReplicaSharding.TYPE_KEY, id.id(), replicaProbes.get(id.index()).ref()),
-        () -> RING, new LocalReplicas(), node -> !node.equals(unreachable));
-    ActorRef<WriteCoordinator.Command> coordinator = testKit.spawn(WriteCoordinator.create(
-        new WriteCoordinator.WriteRequest(KEY, VALUE, null, false, 2, TIMEOUT),
-        seeingNode0Unreachable, replicas, client.ref()));
+    ReplicaDirectory seeingNode0Unreachable =
+        new ReplicaDirectory(
+            id ->
+                TestEntityRef.of(
+                    ReplicaSharding.TYPE_KEY, id.id(), replicaProbes.get(id.index()).ref()),
+            () -> RING,
+            new LocalReplicas(),
+            node -> !node.equals(unreachable));
+    ActorRef<WriteCoordinator.Command> coordinator =
+        testKit.spawn(
+            WriteCoordinator.create(
+                new WriteCoordinator.WriteRequest(KEY, VALUE, null, false, 2, TIMEOUT),
+                seeingNode0Unreachable,
+                replicas,
+                client.ref()));
 
     ReplicaEntity.CoordinatePut put = expectCoordinatePut(1);
     probes.get(0).expectNoMessage(QUIET);
@@ -190,8 +204,8 @@ class WriteCoordinatorTest {
   @Test
   void passesContextAndTombstoneToTheCoordinatingReplica() {
     String context = contextOf(coordinated("uidZ"));
-    start(new WriteCoordinator.WriteRequest(
-        KEY, Sibling.newTombstone(), context, false, 2, TIMEOUT));
+    start(
+        new WriteCoordinator.WriteRequest(KEY, Sibling.newTombstone(), context, false, 2, TIMEOUT));
     ReplicaEntity.CoordinatePut put = expectCoordinatePut(0);
     assertEquals(context, put.context());
     assertEquals(true, put.tombstone());
@@ -243,8 +257,11 @@ class WriteCoordinatorTest {
   void coordinatingReplicaError_nextReplicaCoordinates() {
     ActorRef<WriteCoordinator.Command> coordinator = start(2);
     ReplicaEntity.CoordinatePut first = expectCoordinatePut(0);
-    first.replyTo().tell(ReplicaEntity.PutReply.failed(
-        replicaId(0), node(0), PutError.STORAGE_FAILED, "disk on fire"));
+    first
+        .replyTo()
+        .tell(
+            ReplicaEntity.PutReply.failed(
+                replicaId(0), node(0), PutError.STORAGE_FAILED, "disk on fire"));
 
     ReplicaEntity.CoordinatePut second = expectCoordinatePut(1);
     assertEquals(KEY, second.key());
@@ -271,15 +288,21 @@ class WriteCoordinatorTest {
   void contextNotHeldByABehindReplica_theNextOneApplies() {
     ActorRef<WriteCoordinator.Command> coordinator = start(2);
     ReplicaEntity.CoordinatePut first = expectCoordinatePut(0);
-    first.replyTo().tell(ReplicaEntity.PutReply.failed(replicaId(0), node(0),
-        PutError.CONTEXT_NOT_HELD, "not held here"));
+    first
+        .replyTo()
+        .tell(
+            ReplicaEntity.PutReply.failed(
+                replicaId(0), node(0), PutError.CONTEXT_NOT_HELD, "not held here"));
     ReplicaEntity.CoordinatePut second = expectCoordinatePut(1);
     byte[] object = coordinated("uidB");
     second.replyTo().tell(new ReplicaEntity.PutReply(replicaId(1), node(1), object, null));
     ReplicaEntity.Replicate r0 = expectReplicate(0, object);
-    expectReplicate(2, object).replyTo()
+    expectReplicate(2, object)
+        .replyTo()
         .tell(new ReplicaEntity.Replicated(replicaId(2), node(2), true));
-    assertEquals(contextOf(object), client.expectMessageClass(WriteResult.Written.class).context(),
+    assertEquals(
+        contextOf(object),
+        client.expectMessageClass(WriteResult.Written.class).context(),
         "written by the replica that holds the context");
     r0.replyTo().tell(new ReplicaEntity.Replicated(replicaId(0), node(0), true));
     watcher.expectTerminated(coordinator);
@@ -289,8 +312,11 @@ class WriteCoordinatorTest {
   void contextHeldByNoReplica_rejectedAsBadRequest_andStops() {
     ActorRef<WriteCoordinator.Command> coordinator = start(2);
     for (int i = 0; i < 3; i++) {
-      expectCoordinatePut(i).replyTo().tell(ReplicaEntity.PutReply.failed(replicaId(i), node(i),
-          PutError.CONTEXT_NOT_HELD, "read the key first"));
+      expectCoordinatePut(i)
+          .replyTo()
+          .tell(
+              ReplicaEntity.PutReply.failed(
+                  replicaId(i), node(i), PutError.CONTEXT_NOT_HELD, "read the key first"));
     }
     Outcome.Rejected rejected = client.expectMessageClass(Outcome.Rejected.class);
     assertEquals("read the key first", rejected.reason(), "the replica's message, without prefix");
@@ -302,8 +328,11 @@ class WriteCoordinatorTest {
   @Test
   void tooManySiblings_rejectedAtOnceWithoutAskingAnotherReplica_andStops() {
     ActorRef<WriteCoordinator.Command> coordinator = start(2);
-    expectCoordinatePut(0).replyTo().tell(ReplicaEntity.PutReply.failed(replicaId(0), node(0),
-        PutError.TOO_MANY_SIBLINGS, "resolve them"));
+    expectCoordinatePut(0)
+        .replyTo()
+        .tell(
+            ReplicaEntity.PutReply.failed(
+                replicaId(0), node(0), PutError.TOO_MANY_SIBLINGS, "resolve them"));
     Outcome.Rejected rejected = client.expectMessageClass(Outcome.Rejected.class);
     assertEquals("resolve them", rejected.reason());
     assertEquals(Outcome.Kind.TOO_MANY_SIBLINGS, rejected.kind());
@@ -314,8 +343,11 @@ class WriteCoordinatorTest {
   @Test
   void objectTooLarge_rejectedAtOnceWithoutAskingAnotherReplica_andStops() {
     ActorRef<WriteCoordinator.Command> coordinator = start(2);
-    expectCoordinatePut(0).replyTo().tell(ReplicaEntity.PutReply.failed(replicaId(0), node(0),
-        PutError.OBJECT_TOO_LARGE, "resolve the siblings"));
+    expectCoordinatePut(0)
+        .replyTo()
+        .tell(
+            ReplicaEntity.PutReply.failed(
+                replicaId(0), node(0), PutError.OBJECT_TOO_LARGE, "resolve the siblings"));
     Outcome.Rejected rejected = client.expectMessageClass(Outcome.Rejected.class);
     assertEquals("resolve the siblings", rejected.reason());
     assertEquals(Outcome.Kind.OBJECT_TOO_LARGE, rejected.kind());
@@ -328,8 +360,10 @@ class WriteCoordinatorTest {
     ActorRef<WriteCoordinator.Command> coordinator = start(2);
     for (int i = 0; i < 3; i++) {
       ReplicaEntity.CoordinatePut put = expectCoordinatePut(i);
-      put.replyTo().tell(ReplicaEntity.PutReply.failed(
-          replicaId(i), node(i), PutError.STORAGE_FAILED, "broken " + i));
+      put.replyTo()
+          .tell(
+              ReplicaEntity.PutReply.failed(
+                  replicaId(i), node(i), PutError.STORAGE_FAILED, "broken " + i));
       if (i == 1) {
         Outcome.Unavailable unavailable = client.expectMessageClass(Outcome.Unavailable.class);
         assertEquals(0, unavailable.acks());
@@ -354,8 +388,8 @@ class WriteCoordinatorTest {
     r2.replyTo().tell(new ReplicaEntity.Replicated(replicaId(2), node(2), false));
 
     Outcome.Unavailable unavailable = client.expectMessageClass(Outcome.Unavailable.class);
-    assertEquals(new Outcome.Unavailable(1, 2, 3, List.of(node(0)), unavailable.reason()),
-        unavailable);
+    assertEquals(
+        new Outcome.Unavailable(1, 2, 3, List.of(node(0)), unavailable.reason()), unavailable);
     watcher.expectTerminated(coordinator);
   }
 
@@ -412,20 +446,26 @@ class WriteCoordinatorTest {
   void lateReplyFromAFailedCoordinatorIsIgnored() {
     ActorRef<WriteCoordinator.Command> coordinator = start(2);
     ReplicaEntity.CoordinatePut first = expectCoordinatePut(0);
-    first.replyTo().tell(ReplicaEntity.PutReply.failed(
-        replicaId(0), node(0), PutError.STORAGE_FAILED, "busy"));
+    first
+        .replyTo()
+        .tell(
+            ReplicaEntity.PutReply.failed(replicaId(0), node(0), PutError.STORAGE_FAILED, "busy"));
     ReplicaEntity.CoordinatePut second = expectCoordinatePut(1);
-    first.replyTo().tell(new ReplicaEntity.PutReply(replicaId(0), node(0), coordinated("uidA"), null));
+    first
+        .replyTo()
+        .tell(new ReplicaEntity.PutReply(replicaId(0), node(0), coordinated("uidA"), null));
     probes.get(2).expectNoMessage(QUIET);
     client.expectNoMessage(QUIET);
 
     byte[] object = coordinated("uidB");
     second.replyTo().tell(new ReplicaEntity.PutReply(replicaId(1), node(1), object, null));
-    expectReplicate(0, object).replyTo()
+    expectReplicate(0, object)
+        .replyTo()
         .tell(new ReplicaEntity.Replicated(replicaId(0), node(0), true));
     WriteResult.Written written = client.expectMessageClass(WriteResult.Written.class);
     assertEquals(contextOf(object), written.context());
-    expectReplicate(2, object).replyTo()
+    expectReplicate(2, object)
+        .replyTo()
         .tell(new ReplicaEntity.Replicated(replicaId(2), node(2), true));
     watcher.expectTerminated(coordinator);
   }
@@ -445,9 +485,13 @@ class WriteCoordinatorTest {
 
   @Test
   void noReplicasAtAll_unavailableAtOnce_andStops() {
-    ActorRef<WriteCoordinator.Command> coordinator = testKit.spawn(WriteCoordinator.create(
-        new WriteCoordinator.WriteRequest(KEY, VALUE, null, false, 1, TIMEOUT), directory,
-        List.of(), client.ref()));
+    ActorRef<WriteCoordinator.Command> coordinator =
+        testKit.spawn(
+            WriteCoordinator.create(
+                new WriteCoordinator.WriteRequest(KEY, VALUE, null, false, 1, TIMEOUT),
+                directory,
+                List.of(),
+                client.ref()));
     Outcome.Unavailable unavailable = client.expectMessageClass(Outcome.Unavailable.class);
     assertEquals(new Outcome.Unavailable(0, 1, 0, List.of(), unavailable.reason()), unavailable);
     watcher.expectTerminated(coordinator);
@@ -457,16 +501,22 @@ class WriteCoordinatorTest {
   void theContextTheReplicaSendsIsAnsweredAsIs_theObjectIsNotDecodedAgain() {
     ActorRef<WriteCoordinator.Command> coordinator = start(1);
     ReplicaEntity.CoordinatePut put = expectCoordinatePut(0);
-    assertEquals(CausalContextCodec.Limits.DEFAULT, put.contextLimits(),
+    assertEquals(
+        CausalContextCodec.Limits.DEFAULT,
+        put.contextLimits(),
         "the replica is told the limits of the context the client gets");
     byte[] opaque = {42}; // not an encoded object: decoding it would fail
-    put.replyTo().tell(
-        new ReplicaEntity.PutReply(replicaId(0), node(0), opaque, "ctx-from-replica"));
-    assertEquals("ctx-from-replica", client.expectMessageClass(WriteResult.Written.class).context(),
+    put.replyTo()
+        .tell(new ReplicaEntity.PutReply(replicaId(0), node(0), opaque, "ctx-from-replica"));
+    assertEquals(
+        "ctx-from-replica",
+        client.expectMessageClass(WriteResult.Written.class).context(),
         "the context came with the object");
-    expectReplicate(1, opaque).replyTo()
+    expectReplicate(1, opaque)
+        .replyTo()
         .tell(new ReplicaEntity.Replicated(replicaId(1), node(1), true));
-    expectReplicate(2, opaque).replyTo()
+    expectReplicate(2, opaque)
+        .replyTo()
         .tell(new ReplicaEntity.Replicated(replicaId(2), node(2), true));
     watcher.expectTerminated(coordinator);
   }
@@ -474,11 +524,12 @@ class WriteCoordinatorTest {
   @Test
   void writtenCarriesTheContextOfTheCoordinatedObjectNotOfTheRequest() {
     // the coordinating replica already held a sibling from uidB: the context covers both
-    DvvSet<Sibling> stored = DvvSet.<Sibling>empty()
-        .update(DvvSet.of(Sibling.value(new byte[] {1}, "x/y")), "uidB");
+    DvvSet<Sibling> stored =
+        DvvSet.<Sibling>empty().update(DvvSet.of(Sibling.value(new byte[] {1}, "x/y")), "uidB");
     byte[] object = StoredObjectCodec.encode(stored.update(DvvSet.of(VALUE), "uidA"));
     start(1);
-    expectCoordinatePut(0).replyTo()
+    expectCoordinatePut(0)
+        .replyTo()
         .tell(new ReplicaEntity.PutReply(replicaId(0), node(0), object, null));
     WriteResult.Written written = client.expectMessageClass(WriteResult.Written.class);
     assertEquals(contextOf(object), written.context());
@@ -489,8 +540,8 @@ class WriteCoordinatorTest {
   }
 
   private void refuseSyncing(ReplicaEntity.CoordinatePut put, int index) {
-    put.replyTo().tell(ReplicaEntity.PutReply.failed(
-        replicaId(index), node(index), PutError.SYNCING));
+    put.replyTo()
+        .tell(ReplicaEntity.PutReply.failed(replicaId(index), node(index), PutError.SYNCING));
   }
 
   @Test
@@ -513,7 +564,9 @@ class WriteCoordinatorTest {
     client.expectNoMessage(QUIET);
     r0.replyTo().tell(new ReplicaEntity.Replicated(replicaId(0), node(0), true));
     WriteResult.Written written = client.expectMessageClass(WriteResult.Written.class);
-    assertEquals(Set.of(node(0), node(1), node(2)), Set.copyOf(written.replicas()),
+    assertEquals(
+        Set.of(node(0), node(1), node(2)),
+        Set.copyOf(written.replicas()),
         "w=all met with the syncing replica's ack of the replicated object");
     assertEquals(contextOf(object), written.context());
     watcher.expectTerminated(coordinator);
@@ -534,7 +587,8 @@ class WriteCoordinatorTest {
     r0.replyTo().tell(new ReplicaEntity.Replicated(replicaId(0), node(0), true));
     r1.replyTo().tell(new ReplicaEntity.Replicated(replicaId(1), node(1), true));
     WriteResult.Written written = client.expectMessageClass(WriteResult.Written.class);
-    assertEquals(3, written.replicas().size(), "both syncing replicas acked: " + written.replicas());
+    assertEquals(
+        3, written.replicas().size(), "both syncing replicas acked: " + written.replicas());
     watcher.expectTerminated(coordinator);
   }
 
@@ -549,8 +603,9 @@ class WriteCoordinatorTest {
     ReplicaEntity.CoordinatePut again = expectCoordinatePut(0);
     byte[] object = coordinated("uidA");
     again.replyTo().tell(new ReplicaEntity.PutReply(replicaId(0), node(0), object, null));
-    expectReplicate(1, object).replyTo().tell(
-        new ReplicaEntity.Replicated(replicaId(1), node(1), true));
+    expectReplicate(1, object)
+        .replyTo()
+        .tell(new ReplicaEntity.Replicated(replicaId(1), node(1), true));
     expectReplicate(2, object);
     WriteResult.Written written = client.expectMessageClass(WriteResult.Written.class);
     assertEquals(2, written.replicas().size(), "acked by two: " + written.replicas());
@@ -582,13 +637,17 @@ class WriteCoordinatorTest {
   void aSyncingRefusalAfterAnErrorAndAnotherError_unavailableAtOnce() {
     ActorRef<WriteCoordinator.Command> coordinator = start(2);
     refuseSyncing(expectCoordinatePut(0), 0);
-    expectCoordinatePut(1).replyTo().tell(
-        ReplicaEntity.PutReply.failed(
-            replicaId(1), node(1), PutError.STORAGE_FAILED, "disk on fire"));
+    expectCoordinatePut(1)
+        .replyTo()
+        .tell(
+            ReplicaEntity.PutReply.failed(
+                replicaId(1), node(1), PutError.STORAGE_FAILED, "disk on fire"));
     client.expectNoMessage(QUIET);
-    expectCoordinatePut(2).replyTo().tell(
-        ReplicaEntity.PutReply.failed(
-            replicaId(2), node(2), PutError.STORAGE_FAILED, "disk on fire"));
+    expectCoordinatePut(2)
+        .replyTo()
+        .tell(
+            ReplicaEntity.PutReply.failed(
+                replicaId(2), node(2), PutError.STORAGE_FAILED, "disk on fire"));
     Outcome.Unavailable unavailable = client.expectMessageClass(Outcome.Unavailable.class);
     assertEquals(0, unavailable.acks());
     manualTime.timePasses(TIMEOUT);
@@ -601,16 +660,20 @@ class WriteCoordinatorTest {
     ActorRef<WriteCoordinator.Command> coordinator = start(2);
     refuseSyncing(expectCoordinatePut(0), 0);
     refuseSyncing(expectCoordinatePut(1), 1);
-    expectCoordinatePut(2).replyTo().tell(
-        ReplicaEntity.PutReply.failed(
-            replicaId(2), node(2), PutError.STORAGE_FAILED, "disk on fire"));
+    expectCoordinatePut(2)
+        .replyTo()
+        .tell(
+            ReplicaEntity.PutReply.failed(
+                replicaId(2), node(2), PutError.STORAGE_FAILED, "disk on fire"));
     client.expectNoMessage(QUIET);
     manualTime.timePasses(Duration.ofMillis(200));
     byte[] object = coordinated("uidB");
-    expectCoordinatePut(0).replyTo().tell(
-        new ReplicaEntity.PutReply(replicaId(0), node(0), object, null));
-    expectReplicate(1, object).replyTo().tell(
-        new ReplicaEntity.Replicated(replicaId(1), node(1), true));
+    expectCoordinatePut(0)
+        .replyTo()
+        .tell(new ReplicaEntity.PutReply(replicaId(0), node(0), object, null));
+    expectReplicate(1, object)
+        .replyTo()
+        .tell(new ReplicaEntity.Replicated(replicaId(1), node(1), true));
     expectReplicate(2, object);
     WriteResult.Written written = client.expectMessageClass(WriteResult.Written.class);
     assertEquals(2, written.replicas().size(), "acked by two: " + written.replicas());

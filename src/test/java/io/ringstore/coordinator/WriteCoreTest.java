@@ -55,8 +55,19 @@ class WriteCoreTest {
   }
 
   private static WritePlan plan(int w, boolean sloppy, List<String> fallbacks, String self) {
-    return new WritePlan(KEY, 10, false, w, sloppy, REPLICAS, REPLICAS, fallbacks,
-        Optional.ofNullable(self), 3, TIMEOUT, ACK_TIMEOUT);
+    return new WritePlan(
+        KEY,
+        10,
+        false,
+        w,
+        sloppy,
+        REPLICAS,
+        REPLICAS,
+        fallbacks,
+        Optional.ofNullable(self),
+        3,
+        TIMEOUT,
+        ACK_TIMEOUT);
   }
 
   private static WritePlan plan(int w, boolean sloppy) {
@@ -67,13 +78,15 @@ class WriteCoreTest {
   private interface Event extends Function<WriteCore, WriteCore.Step> {}
 
   private static Event applied(int i) {
-    return c -> c.coordinatorReplied(
-        REPLICAS.get(i).id(), NODES.get(i), OBJECT, CONTEXT, null, null, Links.OPEN);
+    return c ->
+        c.coordinatorReplied(
+            REPLICAS.get(i).id(), NODES.get(i), OBJECT, CONTEXT, null, null, Links.OPEN);
   }
 
   private static Event refused(int i, PutError error, String reason) {
-    return c -> c.coordinatorReplied(
-        REPLICAS.get(i).id(), NODES.get(i), null, null, error, reason, Links.OPEN);
+    return c ->
+        c.coordinatorReplied(
+            REPLICAS.get(i).id(), NODES.get(i), null, null, error, reason, Links.OPEN);
   }
 
   private static Event replicated(int i, boolean ok) {
@@ -114,8 +127,14 @@ class WriteCoreTest {
    * One row: {@code answer} the client's (null: none yet), {@code phase} where the write ends,
    * {@code expected} actions it must have asked for, {@code forbidden} ones it must not have.
    */
-  private record Case(String name, WritePlan plan, WriteLinks links, List<Event> events,
-      WriteResult answer, WriteCore.Phase phase, List<WriteAction> expected,
+  private record Case(
+      String name,
+      WritePlan plan,
+      WriteLinks links,
+      List<Event> events,
+      WriteResult answer,
+      WriteCore.Phase phase,
+      List<WriteAction> expected,
       List<WriteAction> forbidden) {
     @Override
     public String toString() {
@@ -142,131 +161,256 @@ class WriteCoreTest {
     List<String> n01 = List.of(NODES.get(0), NODES.get(1));
     List<String> n0 = List.of(NODES.get(0));
     return Stream.of(
-        new Case("W met strictly: the first replica's budget is half the ack timeout",
-            plan(2, false), Links.OPEN, List.of(applied(0), replicated(1, true)),
+        new Case(
+            "W met strictly: the first replica's budget is half the ack timeout",
+            plan(2, false),
+            Links.OPEN,
+            List.of(applied(0), replicated(1, true)),
             new WriteResult.Written(CONTEXT, n01, List.of(), false),
             WriteCore.Phase.REPLICATING,
-            List.of(coordinate(R0, 100), new WriteAction.Replicate(R1),
-                new WriteAction.Replicate(R2)),
+            List.of(
+                coordinate(R0, 100), new WriteAction.Replicate(R1), new WriteAction.Replicate(R2)),
             List.of()),
-        new Case("W met sloppily: a hint on a fallback counts, then nothing is owed",
-            plan(3, true), Links.OPEN,
+        new Case(
+            "W met sloppily: a hint on a fallback counts, then nothing is owed",
+            plan(3, true),
+            Links.OPEN,
             List.of(applied(0), replicated(1, true), ACK_TIMEOUT_PASSES, hint(R2, true)),
             new WriteResult.Written(CONTEXT, n01, List.of(F1 + " for 7:2"), true),
-            WriteCore.Phase.DONE, List.of(storeHint(R2, F1)), List.of()),
-        new Case("a strict W does not count the same hint",
-            plan(3, false), Links.OPEN,
+            WriteCore.Phase.DONE,
+            List.of(storeHint(R2, F1)),
+            List.of()),
+        new Case(
+            "a strict W does not count the same hint",
+            plan(3, false),
+            Links.OPEN,
             List.of(applied(0), replicated(1, true), ACK_TIMEOUT_PASSES, hint(R2, true)),
-            null, WriteCore.Phase.REPLICATING, List.of(storeHint(R2, F1)), List.of()),
-        new Case("W not met: unavailable with the acks and the required",
-            plan(3, false), Links.OPEN,
+            null,
+            WriteCore.Phase.REPLICATING,
+            List.of(storeHint(R2, F1)),
+            List.of()),
+        new Case(
+            "W not met: unavailable with the acks and the required",
+            plan(3, false),
+            Links.OPEN,
             List.of(applied(0), replicated(1, true), replicated(2, false)),
-            unavailable(2, 3, n01, FAILED), WriteCore.Phase.REPLICATING, List.of(), List.of()),
-        new Case("W not met by the timeout: unavailable, owed hints sent, then done",
-            plan(2, false), Links.OPEN,
+            unavailable(2, 3, n01, FAILED),
+            WriteCore.Phase.REPLICATING,
+            List.of(),
+            List.of()),
+        new Case(
+            "W not met by the timeout: unavailable, owed hints sent, then done",
+            plan(2, false),
+            Links.OPEN,
             List.of(applied(0), REQUEST_TIMEOUT, hint(R1, true), hint(R2, true)),
-            unavailable(1, 2, n0, TIMED_OUT), WriteCore.Phase.DONE,
-            List.of(storeHint(R1, F1), storeHint(R2, F2), WriteAction.CancelAckTimer.INSTANCE,
+            unavailable(1, 2, n0, TIMED_OUT),
+            WriteCore.Phase.DONE,
+            List.of(
+                storeHint(R1, F1),
+                storeHint(R2, F2),
+                WriteAction.CancelAckTimer.INSTANCE,
                 new WriteAction.ArmTimeout(ACK_TIMEOUT)),
             List.of()),
-        new Case("the coordinating replica fails: the next one coordinates, without a budget",
-            plan(2, false), Links.OPEN, List.of(refused(0, PutError.STORAGE_FAILED, "disk")),
-            null, WriteCore.Phase.COORDINATING, List.of(coordinate(R1, 0)), List.of()),
-        new Case("the coordinating replica is silent: the next one coordinates, the silent one"
+        new Case(
+            "the coordinating replica fails: the next one coordinates, without a budget",
+            plan(2, false),
+            Links.OPEN,
+            List.of(refused(0, PutError.STORAGE_FAILED, "disk")),
+            null,
+            WriteCore.Phase.COORDINATING,
+            List.of(coordinate(R1, 0)),
+            List.of()),
+        new Case(
+            "the coordinating replica is silent: the next one coordinates, the silent one"
                 + " is hinted once the object exists",
-            plan(2, false), Links.OPEN,
+            plan(2, false),
+            Links.OPEN,
             List.of(ACK_TIMEOUT_PASSES, applied(1), replicated(2, true)),
             new WriteResult.Written(CONTEXT, List.of(NODES.get(1), NODES.get(2)), List.of(), false),
             WriteCore.Phase.REPLICATING,
             List.of(coordinate(R1, 0), storeHint(R0, F1), new WriteAction.ArmAckTimer(ACK_TIMEOUT)),
             List.of(new WriteAction.Replicate(R1))),
-        new Case("this JVM stalled: the coordinating replica is waited for once more",
-            plan(2, false), Links.OPEN, List.of(STALLED_ACK_TIMEOUT),
-            null, WriteCore.Phase.COORDINATING, List.of(new WriteAction.ArmAckTimer(ACK_TIMEOUT)),
+        new Case(
+            "this JVM stalled: the coordinating replica is waited for once more",
+            plan(2, false),
+            Links.OPEN,
+            List.of(STALLED_ACK_TIMEOUT),
+            null,
+            WriteCore.Phase.COORDINATING,
+            List.of(new WriteAction.ArmAckTimer(ACK_TIMEOUT)),
             List.of(coordinate(R1, 0))),
-        new Case("a replica's ack timeout: a hint to the first fallback",
-            plan(2, false), Links.OPEN, List.of(applied(0), replicated(1, true), ACK_TIMEOUT_PASSES),
-            new WriteResult.Written(CONTEXT, n01, List.of(), false), WriteCore.Phase.REPLICATING,
-            List.of(storeHint(R2, F1)), List.of(storeHint(R2, F2))),
-        new Case("an unavailable fallback is passed over for the next",
-            plan(1, false), new Links(Set.of(), Set.of(F1)), List.of(applied(0),
-                ackTimeout(new Links(Set.of(), Set.of(F1)))),
-            new WriteResult.Written(CONTEXT, n0, List.of(), false), WriteCore.Phase.REPLICATING,
-            List.of(storeHint(R1, F2), storeHint(R2, F2)), List.of(storeHint(R1, F1))),
-        new Case("several hints on one fallback count once toward a sloppy W",
-            plan(3, true, List.of(F1), null), Links.OPEN,
-            List.of(applied(0), ACK_TIMEOUT_PASSES, hint(R1, true), hint(R2, true),
-                REQUEST_TIMEOUT),
-            unavailable(1, 3, n0, TIMED_OUT), WriteCore.Phase.DONE,
-            List.of(storeHint(R1, F1), storeHint(R2, F1)), List.of()),
-        new Case("no fallback: this node keeps the hints, and they do not count",
-            plan(2, true, List.of(F1), NODES.get(0)), new Links(Set.of(), Set.of(F1)),
-            List.of(applied(0), ackTimeout(new Links(Set.of(), Set.of(F1))), hint(R1, true),
-                hint(R2, true), REQUEST_TIMEOUT),
-            unavailable(1, 2, n0, TIMED_OUT), WriteCore.Phase.DONE,
-            List.of(storeHint(R1, NODES.get(0)), storeHint(R2, NODES.get(0))), List.of()),
-        new Case("no fallback and no hint manager here: no hint, a warning",
-            plan(1, false, List.of(F1), null), new Links(Set.of(), Set.of(F1)),
+        new Case(
+            "a replica's ack timeout: a hint to the first fallback",
+            plan(2, false),
+            Links.OPEN,
+            List.of(applied(0), replicated(1, true), ACK_TIMEOUT_PASSES),
+            new WriteResult.Written(CONTEXT, n01, List.of(), false),
+            WriteCore.Phase.REPLICATING,
+            List.of(storeHint(R2, F1)),
+            List.of(storeHint(R2, F2))),
+        new Case(
+            "an unavailable fallback is passed over for the next",
+            plan(1, false),
+            new Links(Set.of(), Set.of(F1)),
             List.of(applied(0), ackTimeout(new Links(Set.of(), Set.of(F1)))),
-            new WriteResult.Written(CONTEXT, n0, List.of(), false), WriteCore.Phase.REPLICATING,
-            List.of(new WriteAction.Log(true, "write user/42: no member can hold the hint for"
-                + " replica " + R1 + " (no hint manager runs here); anti-entropy repairs it")),
-            List.of(storeHint(R1, F1))),
-        new Case("a refused hint is not offered again, not even at the timeout",
-            plan(1, false), Links.OPEN,
-            List.of(applied(0), ACK_TIMEOUT_PASSES, hint(R1, false), hint(R2, true),
-                REQUEST_TIMEOUT),
             new WriteResult.Written(CONTEXT, n0, List.of(), false),
-            WriteCore.Phase.DONE, List.of(storeHint(R1, F1)), List.of(storeHint(R1, F2))),
-        new Case("late replies after the answer do not change it; the failed replica is owed a"
+            WriteCore.Phase.REPLICATING,
+            List.of(storeHint(R1, F2), storeHint(R2, F2)),
+            List.of(storeHint(R1, F1))),
+        new Case(
+            "several hints on one fallback count once toward a sloppy W",
+            plan(3, true, List.of(F1), null),
+            Links.OPEN,
+            List.of(
+                applied(0), ACK_TIMEOUT_PASSES, hint(R1, true), hint(R2, true), REQUEST_TIMEOUT),
+            unavailable(1, 3, n0, TIMED_OUT),
+            WriteCore.Phase.DONE,
+            List.of(storeHint(R1, F1), storeHint(R2, F1)),
+            List.of()),
+        new Case(
+            "no fallback: this node keeps the hints, and they do not count",
+            plan(2, true, List.of(F1), NODES.get(0)),
+            new Links(Set.of(), Set.of(F1)),
+            List.of(
+                applied(0),
+                ackTimeout(new Links(Set.of(), Set.of(F1))),
+                hint(R1, true),
+                hint(R2, true),
+                REQUEST_TIMEOUT),
+            unavailable(1, 2, n0, TIMED_OUT),
+            WriteCore.Phase.DONE,
+            List.of(storeHint(R1, NODES.get(0)), storeHint(R2, NODES.get(0))),
+            List.of()),
+        new Case(
+            "no fallback and no hint manager here: no hint, a warning",
+            plan(1, false, List.of(F1), null),
+            new Links(Set.of(), Set.of(F1)),
+            List.of(applied(0), ackTimeout(new Links(Set.of(), Set.of(F1)))),
+            new WriteResult.Written(CONTEXT, n0, List.of(), false),
+            WriteCore.Phase.REPLICATING,
+            List.of(
+                new WriteAction.Log(
+                    true,
+                    "write user/42: no member can hold the hint for"
+                        + " replica "
+                        + R1
+                        + " (no hint manager runs here); anti-entropy repairs it")),
+            List.of(storeHint(R1, F1))),
+        new Case(
+            "a refused hint is not offered again, not even at the timeout",
+            plan(1, false),
+            Links.OPEN,
+            List.of(
+                applied(0), ACK_TIMEOUT_PASSES, hint(R1, false), hint(R2, true), REQUEST_TIMEOUT),
+            new WriteResult.Written(CONTEXT, n0, List.of(), false),
+            WriteCore.Phase.DONE,
+            List.of(storeHint(R1, F1)),
+            List.of(storeHint(R1, F2))),
+        new Case(
+            "late replies after the answer do not change it; the failed replica is owed a"
                 + " hint at the timeout",
-            plan(2, false), Links.OPEN,
-            List.of(applied(0), replicated(1, true), replicated(2, false),
-                refused(1, PutError.STORAGE_FAILED, "late"), applied(2), REQUEST_TIMEOUT),
-            new WriteResult.Written(CONTEXT, n01, List.of(), false), WriteCore.Phase.DRAINING,
-            List.of(storeHint(R2, F1)), List.of(coordinate(R1, 0), coordinate(R2, 0))),
-        new Case("too many siblings: rejected at once, no other replica asked",
-            plan(2, false), Links.OPEN,
+            plan(2, false),
+            Links.OPEN,
+            List.of(
+                applied(0),
+                replicated(1, true),
+                replicated(2, false),
+                refused(1, PutError.STORAGE_FAILED, "late"),
+                applied(2),
+                REQUEST_TIMEOUT),
+            new WriteResult.Written(CONTEXT, n01, List.of(), false),
+            WriteCore.Phase.DRAINING,
+            List.of(storeHint(R2, F1)),
+            List.of(coordinate(R1, 0), coordinate(R2, 0))),
+        new Case(
+            "too many siblings: rejected at once, no other replica asked",
+            plan(2, false),
+            Links.OPEN,
             List.of(refused(0, PutError.TOO_MANY_SIBLINGS, "resolve them")),
             new Outcome.Rejected("resolve them", Outcome.Kind.TOO_MANY_SIBLINGS),
-            WriteCore.Phase.DONE, List.of(), List.of(coordinate(R1, 0))),
-        new Case("a context no replica holds: rejected as a bad request after all three",
-            plan(2, false), Links.OPEN,
-            List.of(refused(0, PutError.CONTEXT_NOT_HELD, "read first"),
+            WriteCore.Phase.DONE,
+            List.of(),
+            List.of(coordinate(R1, 0))),
+        new Case(
+            "a context no replica holds: rejected as a bad request after all three",
+            plan(2, false),
+            Links.OPEN,
+            List.of(
+                refused(0, PutError.CONTEXT_NOT_HELD, "read first"),
                 refused(1, PutError.CONTEXT_NOT_HELD, "read first"),
                 refused(2, PutError.CONTEXT_NOT_HELD, "read first")),
-            new Outcome.Rejected("read first", Outcome.Kind.BAD_REQUEST), WriteCore.Phase.DONE,
-            List.of(coordinate(R1, 0), coordinate(R2, 0)), List.of()),
-        new Case("every replica syncing: asked again after a pause",
-            plan(2, false), Links.OPEN,
-            List.of(refused(0, PutError.SYNCING, null), refused(1, PutError.SYNCING, null),
-                refused(2, PutError.SYNCING, null), RETRY),
-            null, WriteCore.Phase.COORDINATING,
+            new Outcome.Rejected("read first", Outcome.Kind.BAD_REQUEST),
+            WriteCore.Phase.DONE,
+            List.of(coordinate(R1, 0), coordinate(R2, 0)),
+            List.of()),
+        new Case(
+            "every replica syncing: asked again after a pause",
+            plan(2, false),
+            Links.OPEN,
+            List.of(
+                refused(0, PutError.SYNCING, null),
+                refused(1, PutError.SYNCING, null),
+                refused(2, PutError.SYNCING, null),
+                RETRY),
+            null,
+            WriteCore.Phase.COORDINATING,
             List.of(new WriteAction.ArmRetry(WriteCore.SYNCING_RETRY), coordinate(R0, 0)),
             List.of()),
-        new Case("an expired request: the next replica coordinates, nothing failed",
-            plan(3, false), Links.OPEN,
-            List.of(refused(0, PutError.EXPIRED, null), applied(1), replicated(0, true),
+        new Case(
+            "an expired request: the next replica coordinates, nothing failed",
+            plan(3, false),
+            Links.OPEN,
+            List.of(
+                refused(0, PutError.EXPIRED, null),
+                applied(1),
+                replicated(0, true),
                 replicated(2, true)),
-            new WriteResult.Written(CONTEXT, List.of(NODES.get(1), NODES.get(0), NODES.get(2)),
-                List.of(), false),
-            WriteCore.Phase.DONE, List.of(coordinate(R1, 0)), List.of()),
-        new Case("W above the replicas: unavailable at once, nobody asked",
-            plan(4, false), Links.OPEN, List.of(),
-            new Outcome.Unavailable(0, 4, 3, List.of(),
-                "the key has 3 replica(s) in the cluster now"),
-            WriteCore.Phase.DONE, List.of(), List.of(coordinate(R0, 100))),
-        new Case("every replica's node at its bound: unavailable at once",
-            plan(1, false), new Links(Set.copyOf(REPLICAS), Set.of()), List.of(),
-            unavailable(0, 1, List.of(),
+            new WriteResult.Written(
+                CONTEXT, List.of(NODES.get(1), NODES.get(0), NODES.get(2)), List.of(), false),
+            WriteCore.Phase.DONE,
+            List.of(coordinate(R1, 0)),
+            List.of()),
+        new Case(
+            "W above the replicas: unavailable at once, nobody asked",
+            plan(4, false),
+            Links.OPEN,
+            List.of(),
+            new Outcome.Unavailable(
+                0, 4, 3, List.of(), "the key has 3 replica(s) in the cluster now"),
+            WriteCore.Phase.DONE,
+            List.of(),
+            List.of(coordinate(R0, 100))),
+        new Case(
+            "every replica's node at its bound: unavailable at once",
+            plan(1, false),
+            new Links(Set.copyOf(REPLICAS), Set.of()),
+            List.of(),
+            unavailable(
+                0,
+                1,
+                List.of(),
                 "the nodes of the key's replicas have too many bytes queued from this node"),
-            WriteCore.Phase.DONE, List.of(), List.of(coordinate(R0, 100))),
-        new Case("a replicate to a node at its bound is not sent and counts as failed",
-            plan(3, false), new Links(Set.of(R2), Set.of()),
-            List.of(c -> c.coordinatorReplied(R0.id(), NODES.get(0), OBJECT, CONTEXT, null, null,
-                new Links(Set.of(R2), Set.of()))),
-            unavailable(1, 3, n0, FAILED), WriteCore.Phase.REPLICATING,
-            List.of(new WriteAction.Replicate(R1)), List.of(new WriteAction.Replicate(R2))));
+            WriteCore.Phase.DONE,
+            List.of(),
+            List.of(coordinate(R0, 100))),
+        new Case(
+            "a replicate to a node at its bound is not sent and counts as failed",
+            plan(3, false),
+            new Links(Set.of(R2), Set.of()),
+            List.of(
+                c ->
+                    c.coordinatorReplied(
+                        R0.id(),
+                        NODES.get(0),
+                        OBJECT,
+                        CONTEXT,
+                        null,
+                        null,
+                        new Links(Set.of(R2), Set.of()))),
+            unavailable(1, 3, n0, FAILED),
+            WriteCore.Phase.REPLICATING,
+            List.of(new WriteAction.Replicate(R1)),
+            List.of(new WriteAction.Replicate(R2))));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -275,7 +419,8 @@ class WriteCoreTest {
     Run run = Run.of(c.plan(), c.links(), c.events().toArray(Event[]::new));
     assertEquals(Optional.ofNullable(c.answer()), run.core().answer(), c.name() + ": the answer");
     assertEquals(c.phase(), run.core().phase(), c.name() + ": the phase it ends in");
-    assertTrue(run.actions().stream().filter(a -> a instanceof WriteAction.Answer).count() <= 1,
+    assertTrue(
+        run.actions().stream().filter(a -> a instanceof WriteAction.Answer).count() <= 1,
         c.name() + ": the client is answered at most once, got " + run.actions());
     for (WriteAction action : c.expected()) {
       assertTrue(run.count(action) > 0, c.name() + ": expected " + action + " in " + run.actions());
@@ -292,8 +437,15 @@ class WriteCoreTest {
     assertEquals(WriteCore.Phase.COORDINATING, started.phase(), "the earlier core still waits");
     assertEquals(Optional.empty(), started.answer(), "the earlier core has no answer");
     assertEquals(WriteCore.Phase.REPLICATING, replied.core().phase(), "the new core replicates");
-    WriteCore done = Run.of(plan(1, false), Links.OPEN, applied(0), REQUEST_TIMEOUT,
-        hint(R1, true), hint(R2, true)).core();
+    WriteCore done =
+        Run.of(
+                plan(1, false),
+                Links.OPEN,
+                applied(0),
+                REQUEST_TIMEOUT,
+                hint(R1, true),
+                hint(R2, true))
+            .core();
     assertEquals(WriteCore.Phase.DONE, done.phase(), "timed out, every hint stored: done");
     WriteCore.Step late = replicated(1, true).apply(done);
     assertSame(done, late.core(), "an event after the end changes nothing");
@@ -302,11 +454,24 @@ class WriteCoreTest {
 
   @Test
   void hintsOffTheWriteEndsWhenEveryReplicaAnswered() {
-    WritePlan plan = new WritePlan(KEY, 10, false, 2, false, REPLICAS, REPLICAS, List.of(F1),
-        Optional.empty(), 3, TIMEOUT, null);
+    WritePlan plan =
+        new WritePlan(
+            KEY,
+            10,
+            false,
+            2,
+            false,
+            REPLICAS,
+            REPLICAS,
+            List.of(F1),
+            Optional.empty(),
+            3,
+            TIMEOUT,
+            null);
     Run run = Run.of(plan, Links.OPEN, applied(0), replicated(1, true));
     assertFalse(run.core().phase() == WriteCore.Phase.DONE, "one replica has not answered yet");
-    assertFalse(run.actions().contains(new WriteAction.ArmAckTimer(ACK_TIMEOUT)),
+    assertFalse(
+        run.actions().contains(new WriteAction.ArmAckTimer(ACK_TIMEOUT)),
         "no replica-ack timeout without hints");
     Run all = Run.of(plan, Links.OPEN, applied(0), replicated(1, true), replicated(2, false));
     assertEquals(WriteCore.Phase.DONE, all.core().phase(), "every replica answered: done");
@@ -314,8 +479,20 @@ class WriteCoreTest {
 
   @Test
   void aDeleteAckedByEveryReplicaMarksItsTombstoneOnEach() {
-    WritePlan plan = new WritePlan(KEY, 10, true, 2, false, REPLICAS, REPLICAS, List.of(F1),
-        Optional.empty(), 3, TIMEOUT, ACK_TIMEOUT);
+    WritePlan plan =
+        new WritePlan(
+            KEY,
+            10,
+            true,
+            2,
+            false,
+            REPLICAS,
+            REPLICAS,
+            List.of(F1),
+            Optional.empty(),
+            3,
+            TIMEOUT,
+            ACK_TIMEOUT);
     Run two = Run.of(plan, Links.OPEN, applied(0), replicated(1, true));
     assertFalse(two.actions().contains(new WriteAction.MarkTombstone(R0)), "two acks of three");
     Run all = Run.of(plan, Links.OPEN, applied(0), replicated(1, true), replicated(2, true));

@@ -17,14 +17,15 @@ class HintBudgetTest {
 
   @Test
   void aReservationFitsOnlyUnderTheBudget() {
-    List<Case> cases = List.of(
-        new Case("empty budget, small hint", 100, new long[] {}, 10, true),
-        new Case("exactly the budget", 100, new long[] {}, 100, true),
-        new Case("one byte over an empty budget", 100, new long[] {}, 101, false),
-        new Case("fills the rest exactly", 100, new long[] {60, 30}, 10, true),
-        new Case("one byte past the rest", 100, new long[] {60, 30}, 11, false),
-        new Case("an empty hint always fits", 100, new long[] {100}, 0, true),
-        new Case("a full budget refuses a byte", 100, new long[] {100}, 1, false));
+    List<Case> cases =
+        List.of(
+            new Case("empty budget, small hint", 100, new long[] {}, 10, true),
+            new Case("exactly the budget", 100, new long[] {}, 100, true),
+            new Case("one byte over an empty budget", 100, new long[] {}, 101, false),
+            new Case("fills the rest exactly", 100, new long[] {60, 30}, 10, true),
+            new Case("one byte past the rest", 100, new long[] {60, 30}, 11, false),
+            new Case("an empty hint always fits", 100, new long[] {100}, 0, true),
+            new Case("a full budget refuses a byte", 100, new long[] {100}, 1, false));
     for (Case c : cases) {
       HintBudget budget = HintBudget.of(c.max());
       for (long h : c.held()) {
@@ -32,7 +33,9 @@ class HintBudgetTest {
       }
       long before = budget.usedBytes();
       assertEquals(c.fits(), budget.tryAcquire(c.asked()), c.name());
-      assertEquals(before + (c.fits() ? c.asked() : 0), budget.usedBytes(),
+      assertEquals(
+          before + (c.fits() ? c.asked() : 0),
+          budget.usedBytes(),
           c.name() + ": a refused reservation reserves nothing");
     }
   }
@@ -71,13 +74,15 @@ class HintBudgetTest {
     AtomicInteger granted = new AtomicInteger();
     List<Thread> threads = new ArrayList<>();
     for (int t = 0; t < 4; t++) {
-      Thread thread = new Thread(() -> {
-        for (int i = 0; i < 10_000; i++) {
-          if (budget.tryAcquire(7)) {
-            granted.incrementAndGet();
-          }
-        }
-      });
+      Thread thread =
+          new Thread(
+              () -> {
+                for (int i = 0; i < 10_000; i++) {
+                  if (budget.tryAcquire(7)) {
+                    granted.incrementAndGet();
+                  }
+                }
+              });
       thread.start();
       threads.add(thread);
     }

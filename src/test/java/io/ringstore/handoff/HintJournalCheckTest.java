@@ -24,13 +24,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The hint journal's start-up check on a real H2 file with the plugin's schema: a sound journal is
- * read through; 16 KiB of noise at its start (over H2's file headers) is a {@link DamagedFileException} naming the file
- * (before, the node started and hinted handoff was dead); the repair moves it aside. Noise that lands
- * in the file's free space (MVStore is append-only: old chunks) is read past, as it harms nothing.
+ * read through; 16 KiB of noise at its start (over H2's file headers) is a {@link
+ * DamagedFileException} naming the file (before, the node started and hinted handoff was dead); the
+ * repair moves it aside. Noise that lands in the file's free space (MVStore is append-only: old
+ * chunks) is read past, as it harms nothing.
  */
 class HintJournalCheckTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   private Config config() {
     return ConfigFactory.parseString("ringstore.data-dir = \"" + tmp + "\"")
@@ -40,19 +40,27 @@ class HintJournalCheckTest {
 
   private void writeJournal(int events) throws Exception {
     Config c = config();
-    try (Connection connection = DriverManager.getConnection(c.getString(HintJournalCheck.DB_PATH + ".url"),
-        "ringstore", "");
-         Statement statement = connection.createStatement()) {
-      String ddl = new String(getClass().getClassLoader().getResourceAsStream("schema/h2/h2-create-schema.sql")
-          .readAllBytes(), StandardCharsets.UTF_8);
+    try (Connection connection =
+            DriverManager.getConnection(
+                c.getString(HintJournalCheck.DB_PATH + ".url"), "ringstore", "");
+        Statement statement = connection.createStatement()) {
+      String ddl =
+          new String(
+              getClass()
+                  .getClassLoader()
+                  .getResourceAsStream("schema/h2/h2-create-schema.sql")
+                  .readAllBytes(),
+              StandardCharsets.UTF_8);
       for (String sql : ddl.split(";")) {
         if (!sql.isBlank()) {
           statement.execute(sql);
         }
       }
-      try (PreparedStatement insert = connection.prepareStatement("INSERT INTO PUBLIC.\"event_journal\""
-          + " (\"persistence_id\", \"sequence_number\", \"writer\", \"write_timestamp\", \"adapter_manifest\","
-          + " \"event_payload\", \"event_ser_id\", \"event_ser_manifest\") VALUES (?, ?, 'w', 0, '', ?, 1, '')")) {
+      try (PreparedStatement insert =
+          connection.prepareStatement(
+              "INSERT INTO PUBLIC.\"event_journal\""
+                  + " (\"persistence_id\", \"sequence_number\", \"writer\", \"write_timestamp\", \"adapter_manifest\","
+                  + " \"event_payload\", \"event_ser_id\", \"event_ser_manifest\") VALUES (?, ?, 'w', 0, '', ?, 1, '')")) {
         byte[] payload = new byte[2000];
         new Random(1).nextBytes(payload);
         for (int i = 0; i < events; i++) {
@@ -83,7 +91,8 @@ class HintJournalCheckTest {
       raf.write(noise); // over both file headers and the first chunk
     }
 
-    DamagedFileException e = assertThrows(DamagedFileException.class, () -> HintJournalCheck.check(config()));
+    DamagedFileException e =
+        assertThrows(DamagedFileException.class, () -> HintJournalCheck.check(config()));
     assertEquals(DamagedFileException.Part.HINT_JOURNAL, e.part());
     assertEquals(file, e.file());
 
@@ -96,8 +105,8 @@ class HintJournalCheckTest {
 
   private HintValues values() {
     Config c = config();
-    return HintValues.create(c.getString(HintJournalCheck.DB_PATH + ".url"), "ringstore", "",
-        Runnable::run, 1);
+    return HintValues.create(
+        c.getString(HintJournalCheck.DB_PATH + ".url"), "ringstore", "", Runnable::run, 1);
   }
 
   @Test
@@ -108,8 +117,10 @@ class HintJournalCheckTest {
     try (HintValues values = values()) {
       values.createTable().toCompletableFuture().get();
       for (int i = 0; i < 20; i++) {
-        values.put(new HintValues.ValueId("hints|1:0", "k" + i, "d" + i, i), object)
-            .toCompletableFuture().get();
+        values
+            .put(new HintValues.ValueId("hints|1:0", "k" + i, "d" + i, i), object)
+            .toCompletableFuture()
+            .get();
       }
     }
     assertEquals(50, HintJournalCheck.check(config()), "journal and values read through");
@@ -123,7 +134,9 @@ class HintJournalCheckTest {
     assertEquals(1, HintJournalCheck.repair(config(), tmp.resolve("damaged")).size());
     try (HintValues values = values()) {
       values.createTable().toCompletableFuture().get();
-      assertEquals(List.of(), values.list("hints|1:0").toCompletableFuture().get(),
+      assertEquals(
+          List.of(),
+          values.list("hints|1:0").toCompletableFuture().get(),
           "the values went aside with the journal that named them: none is left without its index");
     }
   }

@@ -57,7 +57,8 @@ class HintJournalSchemaTest {
     assertEquals(Optional.empty(), HintJournal.ddlResource("jdbc:mysql://db/n1"));
     assertEquals(
         List.of("CREATE TABLE a (\nx INT\n)", "CREATE INDEX i ON a (x)"),
-        HintJournal.statements("-- comment\nCREATE TABLE a (\n  x INT\n);\n\nCREATE INDEX i ON a (x);\n"));
+        HintJournal.statements(
+            "-- comment\nCREATE TABLE a (\n  x INT\n);\n\nCREATE INDEX i ON a (x);\n"));
   }
 
   private static Set<String> tables(Connection c) throws Exception {

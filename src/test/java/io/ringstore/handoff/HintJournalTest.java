@@ -23,8 +23,8 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -45,8 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The hint journal for real: pekko-persistence-jdbc on an H2 file in a temporary data directory,
- * configured by {@code ringstore-persistence.conf}. Hints accepted by one actor system are found and
- * delivered by the next one on the same directory: they survive a restart of their holder.
+ * configured by {@code ringstore-persistence.conf}. Hints accepted by one actor system are found
+ * and delivered by the next one on the same directory: they survive a restart of their holder.
  */
 @ExtendWith(LogCapturingExtension.class)
 class HintJournalTest {
@@ -54,8 +54,7 @@ class HintJournalTest {
   private static final ReplicaId TARGET_A = new ReplicaId(3, 0);
   private static final ReplicaId TARGET_B = new ReplicaId(12, 2);
 
-  @TempDir
-  Path dataDir;
+  @TempDir Path dataDir;
 
   private ActorTestKit kit;
 
@@ -67,35 +66,40 @@ class HintJournalTest {
   }
 
   private static Config config(Path dataDir) {
-    Config test = ConfigFactory.parseMap(Map.of(
-        "pekko.actor.provider", "local",
-        "ringstore.data-dir", dataDir.toString()));
+    Config test =
+        ConfigFactory.parseMap(
+            Map.of("pekko.actor.provider", "local", "ringstore.data-dir", dataDir.toString()));
     return ConfigFactory.load(
         test.withFallback(ConfigFactory.parseResources("ringstore-persistence.conf")));
   }
 
-  /** A node's hint manager on a fresh actor system over {@code dataDir}; targets are {@code replica}. */
+  /**
+   * A node's hint manager on a fresh actor system over {@code dataDir}; targets are {@code
+   * replica}.
+   */
   private ActorRef<HintManager.Command> startNode(TestProbe<ReplicaEntity.Command>[] replica)
       throws Exception {
     kit = ActorTestKit.create("hint-journal", config(dataDir));
     HintJournal.createSchema(kit.system()).toCompletableFuture().get(10, TimeUnit.SECONDS);
     TestProbe<ReplicaEntity.Command> probe = kit.createTestProbe();
     replica[0] = probe;
-    ReplicaDirectory directory = new ReplicaDirectory(
-        id -> TestEntityRef.of(ReplicaSharding.TYPE_KEY, id.id(), probe.ref()),
-        () -> null, new LocalReplicas());
+    ReplicaDirectory directory =
+        new ReplicaDirectory(
+            id -> TestEntityRef.of(ReplicaSharding.TYPE_KEY, id.id(), probe.ref()),
+            () -> null,
+            new LocalReplicas());
     return kit.spawn(HintManager.create(directory, HintSettings.DEFAULTS), "hint-manager");
   }
 
   private static byte[] object(String value) {
-    return StoredObjectCodec.encode(DvvSet.<Sibling>empty()
-        .update(DvvSet.of(Sibling.value(value.getBytes(UTF_8), "text/plain")), "uid1"));
+    return StoredObjectCodec.encode(
+        DvvSet.<Sibling>empty()
+            .update(DvvSet.of(Sibling.value(value.getBytes(UTF_8), "text/plain")), "uid1"));
   }
 
   private void storeHint(ActorRef<HintManager.Command> manager, ReplicaId target, String key) {
     TestProbe<HintStoreReply> reply = kit.createTestProbe();
-    manager.tell(new HintManager.StoreHint(
-        target, key, object(key), reply.ref()));
+    manager.tell(new HintManager.StoreHint(target, key, object(key), reply.ref()));
     HintStoreReply stored = reply.expectMessageClass(HintStoreReply.class, TIMEOUT);
     assertEquals(new HintStoreReply(target, key, true, null), stored);
   }
@@ -103,7 +107,8 @@ class HintJournalTest {
   private Map<ReplicaId, Integer> queued(ActorRef<HintManager.Command> manager) {
     TestProbe<HintManager.AllHintStats> probe = kit.createTestProbe();
     manager.tell(new HintManager.GetAllStats(probe.ref()));
-    HintManager.AllHintStats all = probe.expectMessageClass(HintManager.AllHintStats.class, TIMEOUT);
+    HintManager.AllHintStats all =
+        probe.expectMessageClass(HintManager.AllHintStats.class, TIMEOUT);
     assertEquals(0, all.missing());
     return all.targets().stream().collect(Collectors.toMap(HintStats::target, HintStats::queued));
   }
@@ -117,7 +122,8 @@ class HintJournalTest {
     storeHint(manager, TARGET_B, "b1");
     storeHint(manager, TARGET_B, "b2");
     assertEquals(Map.of(TARGET_A, 1, TARGET_B, 2), queued(manager));
-    assertTrue(Files.exists(dataDir.resolve("hints").resolve("journal.mv.db")),
+    assertTrue(
+        Files.exists(dataDir.resolve("hints").resolve("journal.mv.db")),
         "the journal is an H2 file under <data-dir>/hints");
     kit.shutdownTestKit();
     assertClosed(dataDir.resolve("hints").resolve("journal.mv.db"));
@@ -125,11 +131,15 @@ class HintJournalTest {
     manager = startNode(replica);
     ActorRef<HintManager.Command> restarted = manager;
     TestProbe<Void> waiter = kit.createTestProbe();
-    waiter.awaitAssert(TIMEOUT, () -> {
-      assertEquals(Map.of(TARGET_A, 1, TARGET_B, 2), queued(restarted),
-          "the new manager found both targets in the journal and their stores recovered");
-      return null;
-    });
+    waiter.awaitAssert(
+        TIMEOUT,
+        () -> {
+          assertEquals(
+              Map.of(TARGET_A, 1, TARGET_B, 2),
+              queued(restarted),
+              "the new manager found both targets in the journal and their stores recovered");
+          return null;
+        });
 
     restarted.tell(HintManager.TargetsReachable.INSTANCE);
     for (int i = 0; i < 3; i++) {
@@ -138,10 +148,12 @@ class HintJournalTest {
       assertArrayEquals(object(replicate.key()), replicate.object(), "the hinted object, intact");
       replicate.replyTo().tell(new ReplicaEntity.Replicated("x", "127.0.0.1:2", true));
     }
-    waiter.awaitAssert(TIMEOUT, () -> {
-      assertEquals(Map.of(TARGET_A, 0, TARGET_B, 0), queued(restarted), "all delivered");
-      return null;
-    });
+    waiter.awaitAssert(
+        TIMEOUT,
+        () -> {
+          assertEquals(Map.of(TARGET_A, 0, TARGET_B, 0), queued(restarted), "all delivered");
+          return null;
+        });
   }
 
   private byte[] storeObject(
@@ -158,14 +170,20 @@ class HintJournalTest {
       throws Exception {
     TestProbe<ReplicaEntity.Command>[] replica = new TestProbe[1];
     ActorRef<HintManager.Command> manager = startNode(replica);
-    byte[] fromA = StoredObjectCodec.encode(DvvSet.<Sibling>empty()
-        .update(DvvSet.of(Sibling.value("from-a".getBytes(UTF_8), "text/plain")), "uid-a"));
-    byte[] fromB = StoredObjectCodec.encode(DvvSet.<Sibling>empty()
-        .update(DvvSet.of(Sibling.value("from-b".getBytes(UTF_8), "text/plain")), "uid-b"));
+    byte[] fromA =
+        StoredObjectCodec.encode(
+            DvvSet.<Sibling>empty()
+                .update(DvvSet.of(Sibling.value("from-a".getBytes(UTF_8), "text/plain")), "uid-a"));
+    byte[] fromB =
+        StoredObjectCodec.encode(
+            DvvSet.<Sibling>empty()
+                .update(DvvSet.of(Sibling.value("from-b".getBytes(UTF_8), "text/plain")), "uid-b"));
     byte[] large = new byte[700_000];
     new Random(7).nextBytes(large);
-    byte[] largeObject = StoredObjectCodec.encode(DvvSet.<Sibling>empty()
-        .update(DvvSet.of(Sibling.value(large, "application/octet-stream")), "uid-a"));
+    byte[] largeObject =
+        StoredObjectCodec.encode(
+            DvvSet.<Sibling>empty()
+                .update(DvvSet.of(Sibling.value(large, "application/octet-stream")), "uid-a"));
     storeObject(manager, TARGET_A, "merged", fromA);
     storeObject(manager, TARGET_A, "merged", fromB);
     storeObject(manager, TARGET_A, "large", largeObject);
@@ -176,25 +194,33 @@ class HintJournalTest {
     restarted.tell(HintManager.TargetsReachable.INSTANCE);
     Map<String, byte[]> delivered = new HashMap<>();
     TestProbe<Void> waiter = kit.createTestProbe();
-    waiter.awaitAssert(TIMEOUT, () -> {
-      restarted.tell(HintManager.TargetsReachable.INSTANCE);
-      ReplicaEntity.Replicate replicate =
-          replica[0].expectMessageClass(ReplicaEntity.Replicate.class, Duration.ofSeconds(1));
-      delivered.put(replicate.key(), replicate.object());
-      replicate.replyTo().tell(new ReplicaEntity.Replicated("x", "127.0.0.1:2", true));
-      assertEquals(2, delivered.size(), "both keys delivered");
-      return null;
-    });
-    assertArrayEquals(HintQueue.merge(fromA, fromB), delivered.get("merged"),
+    waiter.awaitAssert(
+        TIMEOUT,
+        () -> {
+          restarted.tell(HintManager.TargetsReachable.INSTANCE);
+          ReplicaEntity.Replicate replicate =
+              replica[0].expectMessageClass(ReplicaEntity.Replicate.class, Duration.ofSeconds(1));
+          delivered.put(replicate.key(), replicate.object());
+          replicate.replyTo().tell(new ReplicaEntity.Replicated("x", "127.0.0.1:2", true));
+          assertEquals(2, delivered.size(), "both keys delivered");
+          return null;
+        });
+    assertArrayEquals(
+        HintQueue.merge(fromA, fromB),
+        delivered.get("merged"),
         "the merged object, byte for byte, after the restart");
     assertArrayEquals(largeObject, delivered.get("large"), "the large object, byte for byte");
     HintValues values = HintValues.fromConfig(config(dataDir), Runnable::run);
-    waiter.awaitAssert(TIMEOUT, () -> {
-      assertEquals(Map.of(TARGET_A, 0), queued(restarted), "all delivered");
-      assertEquals(List.of(), values.list(HintStore.persistenceId(TARGET_A).id())
-          .toCompletableFuture().get(), "and their values deleted from disk");
-      return null;
-    });
+    waiter.awaitAssert(
+        TIMEOUT,
+        () -> {
+          assertEquals(Map.of(TARGET_A, 0), queued(restarted), "all delivered");
+          assertEquals(
+              List.of(),
+              values.list(HintStore.persistenceId(TARGET_A).id()).toCompletableFuture().get(),
+              "and their values deleted from disk");
+          return null;
+        });
     values.close();
   }
 
@@ -213,18 +239,23 @@ class HintJournalTest {
 
     ActorRef<HintManager.Command> restarted = startNode(replica);
     HintValues values = HintValues.fromConfig(config(dataDir), Runnable::run);
-    kit.createTestProbe().awaitAssert(TIMEOUT, () -> {
-      assertEquals(List.of(), values.list(orphan.persistenceId()).toCompletableFuture().get(),
-          "the manager started the target's store, which deleted the value no event names");
-      assertEquals(Map.of(TARGET_B, 0), queued(restarted));
-      return null;
-    });
+    kit.createTestProbe()
+        .awaitAssert(
+            TIMEOUT,
+            () -> {
+              assertEquals(
+                  List.of(),
+                  values.list(orphan.persistenceId()).toCompletableFuture().get(),
+                  "the manager started the target's store, which deleted the value no event names");
+              assertEquals(Map.of(TARGET_B, 0), queued(restarted));
+              return null;
+            });
     values.close();
   }
 
   /**
-   * The stopped system closed the H2 database, so the next one reads it back from the file (H2 holds
-   * a file lock while the database is open, and a JVM cannot lock a file twice).
+   * The stopped system closed the H2 database, so the next one reads it back from the file (H2
+   * holds a file lock while the database is open, and a JVM cannot lock a file twice).
    */
   private static void assertClosed(Path file) throws Exception {
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE);
@@ -241,11 +272,17 @@ class HintJournalTest {
     TestProbe<ReplicaEntity.Command>[] replica = new TestProbe[1];
     ActorRef<HintManager.Command> manager = startNode(replica);
     TestProbe<Receptionist.Listing> listing = kit.createTestProbe();
-    listing.awaitAssert(TIMEOUT, () -> {
-      kit.system().receptionist().tell(Receptionist.find(HintManager.KEY, listing.ref()));
-      assertEquals(List.of(manager), List.copyOf(
-          listing.expectMessageClass(Receptionist.Listing.class).getServiceInstances(HintManager.KEY)));
-      return null;
-    });
+    listing.awaitAssert(
+        TIMEOUT,
+        () -> {
+          kit.system().receptionist().tell(Receptionist.find(HintManager.KEY, listing.ref()));
+          assertEquals(
+              List.of(manager),
+              List.copyOf(
+                  listing
+                      .expectMessageClass(Receptionist.Listing.class)
+                      .getServiceInstances(HintManager.KEY)));
+          return null;
+        });
   }
 }

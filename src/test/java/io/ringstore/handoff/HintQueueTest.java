@@ -16,14 +16,15 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The pure hint index (one entry per key, replaced on a merge; removal by digest, expiry, round-robin
- * order, bytes), the pure merge of two objects, and the settings.
+ * The pure hint index (one entry per key, replaced on a merge; removal by digest, expiry,
+ * round-robin order, bytes), the pure merge of two objects, and the settings.
  */
 class HintQueueTest {
 
   private static byte[] object(String value, String actor) {
-    return StoredObjectCodec.encode(DvvSet.<Sibling>empty()
-        .update(DvvSet.of(Sibling.value(value.getBytes(UTF_8), "text/plain")), actor));
+    return StoredObjectCodec.encode(
+        DvvSet.<Sibling>empty()
+            .update(DvvSet.of(Sibling.value(value.getBytes(UTF_8), "text/plain")), actor));
   }
 
   private static HintQueue queue(String... keys) {
@@ -41,9 +42,11 @@ class HintQueueTest {
   @Test
   void roundsStartAfterTheCursorAndWrapAround() {
     HintQueue q = queue("c", "a", "d", "b");
-    assertEquals(List.of("a", "b", "c", "d"), keys(q.startingAfter(null, 10)), "no cursor: key order");
+    assertEquals(
+        List.of("a", "b", "c", "d"), keys(q.startingAfter(null, 10)), "no cursor: key order");
     assertEquals(List.of("c", "d", "a", "b"), keys(q.startingAfter("b", 10)), "after b, wrapping");
-    assertEquals(List.of("c", "d", "a"), keys(q.startingAfter("bb", 3)), "a cursor no longer queued");
+    assertEquals(
+        List.of("c", "d", "a"), keys(q.startingAfter("bb", 3)), "a cursor no longer queued");
     assertEquals(List.of("a", "b", "c", "d"), keys(q.startingAfter("d", 10)), "after the last key");
   }
 
@@ -53,21 +56,26 @@ class HintQueueTest {
     byte[] y = object("y", "b");
     byte[] merged = HintQueue.merge(x, y);
     assertArrayEquals(merged, HintQueue.merge(x, y), "the same objects give the same bytes");
-    assertEquals(2, StoredObjectCodec.decode(merged).values().size(), "concurrent writes: siblings");
-    assertArrayEquals(merged, HintQueue.merge(merged, x), "merging what is already held changes nothing");
+    assertEquals(
+        2, StoredObjectCodec.decode(merged).values().size(), "concurrent writes: siblings");
+    assertArrayEquals(
+        merged, HintQueue.merge(merged, x), "merging what is already held changes nothing");
     assertThrows(IllegalArgumentException.class, () -> HintQueue.merge(x, new byte[] {1, 2, 3}));
   }
 
   @Test
   void anEntryForAQueuedKeyReplacesIt() {
     HintQueue.Hint a = HintQueue.Hint.of("k", object("x", "a"), 1, 1);
-    HintQueue.Hint b = HintQueue.Hint.of("k", HintQueue.merge(object("x", "a"), object("y", "b")), 2, 2);
+    HintQueue.Hint b =
+        HintQueue.Hint.of("k", HintQueue.merge(object("x", "a"), object("y", "b")), 2, 2);
     HintQueue q = HintQueue.empty().add(a).add(b);
     assertEquals(1, q.size());
     assertEquals(b, q.get("k").orElseThrow(), "the merged object's entry");
     assertEquals(b.bytes(), q.bytes());
-    assertEquals(HintQueue.digest(HintQueue.merge(object("x", "a"), object("y", "b"))),
-        q.get("k").orElseThrow().digest(), "named by the digest of its bytes");
+    assertEquals(
+        HintQueue.digest(HintQueue.merge(object("x", "a"), object("y", "b"))),
+        q.get("k").orElseThrow().digest(),
+        "named by the digest of its bytes");
   }
 
   @Test
@@ -99,7 +107,8 @@ class HintQueueTest {
     assertEquals(100_000, d.maxHintsPerTarget());
     assertEquals(Duration.ofSeconds(5), d.retryInterval());
     assertEquals(16, d.maxInFlight());
-    assertThrows(IllegalArgumentException.class, () -> d.withHintWindow(Duration.ZERO), "zero window");
+    assertThrows(
+        IllegalArgumentException.class, () -> d.withHintWindow(Duration.ZERO), "zero window");
     assertThrows(IllegalArgumentException.class, () -> d.withRetryInterval(Duration.ofSeconds(-1)));
     assertThrows(IllegalArgumentException.class, () -> d.withMaxInFlight(0));
     assertThrows(IllegalArgumentException.class, () -> d.withMaxHintsPerTarget(0));
@@ -108,8 +117,7 @@ class HintQueueTest {
 
   @Test
   void settingsComeFromTheNodeConfiguration() {
-    var node = RingstoreSettings.fromConfig(
-        ConfigFactory.load()).handoff();
+    var node = RingstoreSettings.fromConfig(ConfigFactory.load()).handoff();
     HintSettings s = HintSettings.of(node);
     assertEquals(node.hintWindow(), s.hintWindow());
     assertEquals(node.maxHintsPerTarget(), s.maxHintsPerTarget());
@@ -124,10 +132,14 @@ class HintQueueTest {
     HintQueue q = HintQueue.empty().add(a).add(b);
     assertEquals(0, HintQueue.empty().bytes(), "empty");
     assertEquals(a.bytes() + b.bytes(), q.bytes(), "two keys");
-    HintQueue merged = q.add(HintQueue.Hint.of(
-        "a", HintQueue.merge(object("xxxx", "a"), object("zzzzzz", "b")), 2, 3));
-    assertEquals(merged.get("a").orElseThrow().bytes() + b.bytes(),
-        merged.bytes(), "a merge replaces the key's bytes with the merged object's");
+    HintQueue merged =
+        q.add(
+            HintQueue.Hint.of(
+                "a", HintQueue.merge(object("xxxx", "a"), object("zzzzzz", "b")), 2, 3));
+    assertEquals(
+        merged.get("a").orElseThrow().bytes() + b.bytes(),
+        merged.bytes(),
+        "a merge replaces the key's bytes with the merged object's");
     assertEquals(b.bytes(), merged.remove("a").bytes(), "a removal gives its bytes back");
     assertEquals(merged.bytes(), HintQueue.of(merged.toList()).bytes(), "rebuilt from a snapshot");
   }

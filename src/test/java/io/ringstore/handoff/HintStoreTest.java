@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ringstore.handoff.HintStore.HintAdded;
 import io.ringstore.handoff.HintStore.HintDelivered;
 import io.ringstore.handoff.HintStore.HintExpired;
@@ -25,16 +26,11 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.pekko.actor.typed.DispatcherSelector;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.util.Map;
-import java.util.Optional;
-import org.apache.pekko.serialization.Serialization;
-import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
-import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
@@ -42,9 +38,13 @@ import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.cluster.sharding.typed.testkit.javadsl.TestEntityRef;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -54,10 +54,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A hint store on the persistence testkit (events, snapshots and state serialized with the node's
- * bindings), its values in a real H2 database, manual time and a probe as target replica: persisting
- * before the ack, merging per key, the per-target cap, recovery, delivery with acks, refusals,
- * timeouts and newer hints, throttling and the hint window; an index in memory, not the values;
- * values no event names deleted, and a queued hint whose value is gone dropped and counted.
+ * bindings), its values in a real H2 database, manual time and a probe as target replica:
+ * persisting before the ack, merging per key, the per-target cap, recovery, delivery with acks,
+ * refusals, timeouts and newer hints, throttling and the hint window; an index in memory, not the
+ * values; values no event names deleted, and a queued hint whose value is gone dropped and counted.
  */
 @ExtendWith(LogCapturingExtension.class)
 @ExtendWith(TestKitJUnit5Extension.class)
@@ -65,15 +65,17 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class HintStoreTest {
 
   @JUnit5TestKit
-  public final ActorTestKit testKit = new JUnit5TestKitBuilder()
-      .withCustomConfig(EventSourcedBehaviorTestKit.config().withFallback(ManualTime.config()))
-      .build();
+  public final ActorTestKit testKit =
+      new JUnit5TestKitBuilder()
+          .withCustomConfig(EventSourcedBehaviorTestKit.config().withFallback(ManualTime.config()))
+          .build();
 
-  private static final HintSettings SETTINGS = HintSettings.DEFAULTS
-      .withHintWindow(Duration.ofMinutes(10))
-      .withRetryInterval(Duration.ofSeconds(5))
-      .withDeliveryTimeout(Duration.ofSeconds(2))
-      .withMaxInFlight(16);
+  private static final HintSettings SETTINGS =
+      HintSettings.DEFAULTS
+          .withHintWindow(Duration.ofMinutes(10))
+          .withRetryInterval(Duration.ofSeconds(5))
+          .withDeliveryTimeout(Duration.ofSeconds(2))
+          .withMaxInFlight(16);
   private static final long T0 = 1_700_000_000_000L;
 
   private static final AtomicLong DATABASES = new AtomicLong();
@@ -88,10 +90,16 @@ class HintStoreTest {
 
   @BeforeAll
   void openValues() throws Exception {
-    hintValues = HintValues.create(
-        "jdbc:h2:mem:hint-store-test-" + DATABASES.incrementAndGet() + ";DB_CLOSE_DELAY=-1",
-        "sa", "", testKit.system().dispatchers().lookup(
-            DispatcherSelector.fromConfig(HintManager.STORAGE_DISPATCHER)), 2);
+    hintValues =
+        HintValues.create(
+            "jdbc:h2:mem:hint-store-test-" + DATABASES.incrementAndGet() + ";DB_CLOSE_DELAY=-1",
+            "sa",
+            "",
+            testKit
+                .system()
+                .dispatchers()
+                .lookup(DispatcherSelector.fromConfig(HintManager.STORAGE_DISPATCHER)),
+            2);
     hintValues.createTable().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
@@ -108,9 +116,11 @@ class HintStoreTest {
     // a local copy: stores left over from earlier tests must not reach this test's probe
     TestProbe<ReplicaEntity.Command> probe = testKit.createTestProbe();
     replica = probe;
-    directory = new ReplicaDirectory(
-        id -> TestEntityRef.of(ReplicaSharding.TYPE_KEY, id.id(), probe.ref()),
-        () -> null, new LocalReplicas());
+    directory =
+        new ReplicaDirectory(
+            id -> TestEntityRef.of(ReplicaSharding.TYPE_KEY, id.id(), probe.ref()),
+            () -> null,
+            new LocalReplicas());
   }
 
   private EventSourcedBehaviorTestKit<HintStore.Command, HintStore.Event, HintStore.State> store(
@@ -126,9 +136,17 @@ class HintStoreTest {
 
   private EventSourcedBehaviorTestKit<HintStore.Command, HintStore.Event, HintStore.State> store(
       HintSettings settings, HintBudget budget, HintBudget pending) {
-    return EventSourcedBehaviorTestKit.create(testKit.system(), HintStore.create(
-        target, directory, settings, hintValues, clock::get, budget,
-        HintBudget.of(settings.maxDeliveryBytes()), pending));
+    return EventSourcedBehaviorTestKit.create(
+        testKit.system(),
+        HintStore.create(
+            target,
+            directory,
+            settings,
+            hintValues,
+            clock::get,
+            budget,
+            HintBudget.of(settings.maxDeliveryBytes()),
+            pending));
   }
 
   private HintValues.ValueId valueId(HintQueue.Hint hint) {
@@ -138,29 +156,41 @@ class HintStoreTest {
 
   /** The queued object of {@code key}, read from disk. */
   private byte[] value(HintStore.State state, String key) throws Exception {
-    return hintValues.get(valueId(state.queue().get(key).orElseThrow()))
-        .toCompletableFuture().get(10, TimeUnit.SECONDS).orElseThrow();
+    return hintValues
+        .get(valueId(state.queue().get(key).orElseThrow()))
+        .toCompletableFuture()
+        .get(10, TimeUnit.SECONDS)
+        .orElseThrow();
   }
 
   private List<HintValues.ValueId> storedValues() throws Exception {
-    return hintValues.list(HintStore.persistenceId(target).id())
-        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    return hintValues
+        .list(HintStore.persistenceId(target).id())
+        .toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
   }
 
   private static byte[] object(String value, String actor) {
     return StoredObjectCodec.encode(
-        DvvSet.<Sibling>empty().update(DvvSet.of(Sibling.value(value.getBytes(UTF_8), "text/plain")), actor));
+        DvvSet.<Sibling>empty()
+            .update(DvvSet.of(Sibling.value(value.getBytes(UTF_8), "text/plain")), actor));
   }
 
   private static List<String> values(byte[] object) {
     return StoredObjectCodec.decode(object).values().stream()
-        .map(s -> new String(s.data(), UTF_8)).sorted().toList();
+        .map(s -> new String(s.data(), UTF_8))
+        .sorted()
+        .toList();
   }
 
   /** Stores a hint while this node's clock reads {@code now}: the hint is as old as that. */
-  private CommandResultWithReply<HintStore.Command, HintStore.Event, HintStore.State, HintStoreReply>
-      storeHint(EventSourcedBehaviorTestKit<HintStore.Command, HintStore.Event, HintStore.State> kit,
-          String key, byte[] object, long now) {
+  private CommandResultWithReply<
+          HintStore.Command, HintStore.Event, HintStore.State, HintStoreReply>
+      storeHint(
+          EventSourcedBehaviorTestKit<HintStore.Command, HintStore.Event, HintStore.State> kit,
+          String key,
+          byte[] object,
+          long now) {
     clock.set(now);
     return kit.runCommand(replyTo -> new HintStore.StoreHint(key, object, replyTo));
   }
@@ -187,7 +217,9 @@ class HintStoreTest {
     var result = storeHint(kit, "k1", object, T0);
     assertEquals(new HintStoreReply(target, "k1", true, null), result.reply());
     HintAdded added = assertInstanceOf(HintAdded.class, result.event(), "the hint is one event");
-    assertEquals(new HintAdded(HintQueue.Hint.of("k1", object, T0, added.ref())), added,
+    assertEquals(
+        new HintAdded(HintQueue.Hint.of("k1", object, T0, added.ref())),
+        added,
         "its index entry: digest, size, age and which stored copy holds the object");
     assertEquals(1, result.state().queue().size());
     assertArrayEquals(object, value(result.state(), "k1"), "the value was stored before the ack");
@@ -202,7 +234,9 @@ class HintStoreTest {
     assertTrue(second.reply().accepted());
     assertEquals(1, second.state().queue().size(), "one hint per key");
     HintQueue.Hint merged = second.state().queue().get("k1").orElseThrow();
-    assertEquals(List.of("from-a", "from-b"), values(value(second.state(), "k1")),
+    assertEquals(
+        List.of("from-a", "from-b"),
+        values(value(second.state(), "k1")),
         "concurrent writes are siblings");
     assertEquals(T0 + 5, merged.createdAtMillis(), "the merged hint is as new as its newest part");
     assertEquals(List.of(valueId(merged)), storedValues(), "the replaced value is deleted");
@@ -219,8 +253,8 @@ class HintStoreTest {
     assertTrue(refused.hasNoEvents(), "a refused hint is not persisted");
     var merged = storeHint(kit, "k1", object("1b", "b"), T0);
     assertTrue(merged.reply().accepted(), "a key already queued is merged, not counted again");
-    assertEquals(new HintStats(target, 2, T0, 0, 1, 0, merged.state().queue().bytes(), 0, 0, 0),
-        stats(kit));
+    assertEquals(
+        new HintStats(target, 2, T0, 0, 1, 0, merged.state().queue().bytes(), 0, 0, 0), stats(kit));
   }
 
   @Test
@@ -228,7 +262,8 @@ class HintStoreTest {
     var kit = store(SETTINGS);
     var refused = storeHint(kit, "k1", new byte[] {1, 2, 3}, T0);
     assertFalse(refused.reply().accepted());
-    assertTrue(refused.hasNoEvents(), "garbage never reaches the journal (it would break recovery)");
+    assertTrue(
+        refused.hasNoEvents(), "garbage never reaches the journal (it would break recovery)");
   }
 
   @Test
@@ -254,10 +289,14 @@ class HintStoreTest {
     ReplicaEntity.Replicate replicate = expectReplicate("k1");
     assertArrayEquals(object, replicate.object(), "the target gets the hinted object");
     ack(replicate, true);
-    testKit.createTestProbe().awaitAssert(() -> {
-      assertEquals(new HintStats(target, 0, -1, 1, 0, 0, 0, 0, 0, object.length), stats(kit));
-      return null;
-    });
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            () -> {
+              assertEquals(
+                  new HintStats(target, 0, -1, 1, 0, 0, 0, 0, 0, object.length), stats(kit));
+              return null;
+            });
     manualTime.timePasses(SETTINGS.retryInterval().multipliedBy(2));
     replica.expectNoMessage(Duration.ofMillis(100));
     var restarted = kit.restart();
@@ -274,10 +313,13 @@ class HintStoreTest {
     assertEquals(1, stats(kit).queued(), "not acked: kept");
     manualTime.timePasses(SETTINGS.retryInterval());
     ack(expectReplicate("k1"), true);
-    testKit.createTestProbe().awaitAssert(() -> {
-      assertEquals(1, stats(kit).delivered());
-      return null;
-    });
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            () -> {
+              assertEquals(1, stats(kit).delivered());
+              return null;
+            });
   }
 
   @Test
@@ -289,10 +331,13 @@ class HintStoreTest {
     manualTime.timePasses(SETTINGS.deliveryTimeout());
     manualTime.timePasses(SETTINGS.retryInterval().minus(SETTINGS.deliveryTimeout()));
     ack(expectReplicate("k1"), true);
-    testKit.createTestProbe().awaitAssert(() -> {
-      assertEquals(0, stats(kit).queued());
-      return null;
-    });
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            () -> {
+              assertEquals(0, stats(kit).queued());
+              return null;
+            });
   }
 
   @Test
@@ -308,11 +353,16 @@ class HintStoreTest {
     assertEquals(1, stats(kit).queued(), "the older ack did not remove the newer hint");
     assertEquals(0, stats(kit).delivered());
     ack(second, true);
-    testKit.createTestProbe().awaitAssert(() -> {
-      assertEquals(new HintStats(target, 0, -1, 1, 0, 0, 0, 0, 0, second.object().length),
-          stats(kit), "the merged object's bytes count as delivered, the first's do not");
-      return null;
-    });
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            () -> {
+              assertEquals(
+                  new HintStats(target, 0, -1, 1, 0, 0, 0, 0, 0, second.object().length),
+                  stats(kit),
+                  "the merged object's bytes count as delivered, the first's do not");
+              return null;
+            });
   }
 
   @Test
@@ -340,10 +390,13 @@ class HintStoreTest {
       ack(next, true);
     }
     long delivered = bytes;
-    testKit.createTestProbe().awaitAssert(() -> {
-      assertEquals(new HintStats(target, 0, -1, 5, 0, 0, 0, 0, 0, delivered), stats(kit));
-      return null;
-    });
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            () -> {
+              assertEquals(new HintStats(target, 0, -1, 5, 0, 0, 0, 0, 0, delivered), stats(kit));
+              return null;
+            });
   }
 
   @Test
@@ -363,10 +416,13 @@ class HintStoreTest {
 
   @Test
   void deliveredEventsOnlyRemoveTheObjectTheyName() {
-    HintStore.State state = HintStore.State.EMPTY
-        .hintAdded(new HintAdded(HintQueue.Hint.of("k", object("x", "a"), T0, 1)));
+    HintStore.State state =
+        HintStore.State.EMPTY.hintAdded(
+            new HintAdded(HintQueue.Hint.of("k", object("x", "a"), T0, 1)));
     assertInstanceOf(HintStore.State.class, state);
-    assertEquals(state, state.hintDelivered(new HintDelivered("k", "not-the-digest")),
+    assertEquals(
+        state,
+        state.hintDelivered(new HintDelivered("k", "not-the-digest")),
         "a stale digest leaves the hint");
     String digest = state.queue().get("k").orElseThrow().digest();
     HintStore.State after = state.hintDelivered(new HintDelivered("k", digest));
@@ -387,7 +443,8 @@ class HintStoreTest {
     assertFalse(refused.reply().accepted(), "would pass the target's budget");
     assertTrue(refused.reply().reason().contains("byte budget"), refused.reply().reason());
     assertTrue(refused.hasNoEvents(), "a refused hint is not persisted");
-    assertTrue(storeHint(kit, "k3", object(fill(100), "a"), T0).reply().accepted(),
+    assertTrue(
+        storeHint(kit, "k3", object(fill(100), "a"), T0).reply().accepted(),
         "a smaller hint still fits");
     HintStats stats = stats(kit);
     assertEquals(2, stats.queued());
@@ -414,10 +471,13 @@ class HintStoreTest {
 
     kit.runCommand(HintStore.TargetReachable.INSTANCE);
     ack(expectReplicate("k1"), true);
-    testKit.createTestProbe().awaitAssert(() -> {
-      assertEquals(big.length, budget.usedBytes(), "a delivered hint gives its bytes back");
-      return null;
-    });
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            () -> {
+              assertEquals(big.length, budget.usedBytes(), "a delivered hint gives its bytes back");
+              return null;
+            });
     assertTrue(storeHint(other, "o2", big, T0).reply().accepted(), "and a new hint fits again");
   }
 
@@ -429,14 +489,21 @@ class HintStoreTest {
     var kit = store(SETTINGS.withMaxHintsPerTarget(1), budget, pending);
     assertTrue(budget.tryAcquire(object.length));
     assertTrue(pending.tryAcquire(object.length));
-    assertTrue(kit.<HintStoreReply>runCommand(replyTo -> new HintStore.StoreHint(
-        "k1", object, object.length, replyTo)).reply().accepted());
+    assertTrue(
+        kit.<HintStoreReply>runCommand(
+                replyTo -> new HintStore.StoreHint("k1", object, object.length, replyTo))
+            .reply()
+            .accepted());
     assertEquals(object.length, budget.usedBytes(), "the reservation became the queued hint");
     assertEquals(0, pending.usedBytes(), "a hint on disk no longer holds memory");
     assertTrue(budget.tryAcquire(object.length));
     assertTrue(pending.tryAcquire(object.length));
-    assertFalse(kit.<HintStoreReply>runCommand(replyTo -> new HintStore.StoreHint(
-        "k2", object, object.length, replyTo)).reply().accepted(), "the queue is full");
+    assertFalse(
+        kit.<HintStoreReply>runCommand(
+                replyTo -> new HintStore.StoreHint("k2", object, object.length, replyTo))
+            .reply()
+            .accepted(),
+        "the queue is full");
     assertEquals(object.length, budget.usedBytes(), "the refused hint's reservation is given back");
     assertEquals(0, pending.usedBytes(), "and so is its memory");
   }
@@ -451,11 +518,16 @@ class HintStoreTest {
     long queued = kit.getState().queue().bytes();
     assertEquals(queued, budget.usedBytes());
     kit.restart();
-    testKit.createTestProbe().awaitAssert(() -> {
-      assertEquals(queued, budget.usedBytes(),
-          "after a restart the budget holds the recovered hints once");
-      return null;
-    });
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            () -> {
+              assertEquals(
+                  queued,
+                  budget.usedBytes(),
+                  "after a restart the budget holds the recovered hints once");
+              return null;
+            });
   }
 
   private HintStore.State stateWithOneValueOf(int valueBytes) {
@@ -472,8 +544,14 @@ class HintStoreTest {
     HintStore.State bigState = stateWithOneValueOf(512 * 1024);
     int big = serialization.serialize(bigState).get().length;
     assertTrue(bigState.queue().bytes() > 512 * 1024, "the queued object is large");
-    assertTrue(big - small < 16, "a value 50,000 times larger adds nothing but its size's digits to"
-        + " the serialized state (small " + small + " bytes, big " + big + " bytes)");
+    assertTrue(
+        big - small < 16,
+        "a value 50,000 times larger adds nothing but its size's digits to"
+            + " the serialized state (small "
+            + small
+            + " bytes, big "
+            + big
+            + " bytes)");
     assertTrue(big < 300, "an index entry, not the value: " + big + " bytes");
   }
 
@@ -501,11 +579,14 @@ class HintStoreTest {
     assertArrayEquals(large, second.object(), "the large object, byte for byte");
     ack(first, true);
     ack(second, true);
-    testKit.createTestProbe().awaitAssert(() -> {
-      assertEquals(2, stats(kit).delivered());
-      assertEquals(List.of(), storedValues(), "delivered values are deleted from disk");
-      return null;
-    });
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            () -> {
+              assertEquals(2, stats(kit).delivered());
+              assertEquals(List.of(), storedValues(), "delivered values are deleted from disk");
+              return null;
+            });
   }
 
   @Test
@@ -518,7 +599,9 @@ class HintStoreTest {
     hintValues.put(orphanId, orphan).toCompletableFuture().get(10, TimeUnit.SECONDS);
     kit.restart();
     assertEquals(1, stats(kit).queued(), "commands wait for the check");
-    assertEquals(List.of(valueId(kit.getState().queue().get("k1").orElseThrow())), storedValues(),
+    assertEquals(
+        List.of(valueId(kit.getState().queue().get("k1").orElseThrow())),
+        storedValues(),
         "the orphan is gone, the queued value kept");
   }
 
@@ -546,17 +629,24 @@ class HintStoreTest {
     storeHint(kit, "damaged", object("v2", "a"), T0);
     HintQueue.Hint gone = kit.getState().queue().get("gone").orElseThrow();
     HintQueue.Hint damaged = kit.getState().queue().get("damaged").orElseThrow();
-    hintValues.delete(List.of(valueId(gone), valueId(damaged)))
-        .toCompletableFuture().get(10, TimeUnit.SECONDS);
-    hintValues.put(valueId(damaged), object("not-what-was-hinted", "z"))
-        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    hintValues
+        .delete(List.of(valueId(gone), valueId(damaged)))
+        .toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+    hintValues
+        .put(valueId(damaged), object("not-what-was-hinted", "z"))
+        .toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
     kit.runCommand(HintStore.TargetReachable.INSTANCE);
-    testKit.createTestProbe().awaitAssert(() -> {
-      HintStats stats = stats(kit);
-      assertEquals(0, stats.queued());
-      assertEquals(2, stats.lost(), "both dropped and counted");
-      return null;
-    });
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            () -> {
+              HintStats stats = stats(kit);
+              assertEquals(0, stats.queued());
+              assertEquals(2, stats.lost(), "both dropped and counted");
+              return null;
+            });
     replica.expectNoMessage(Duration.ofMillis(100));
   }
 
@@ -575,10 +665,13 @@ class HintStoreTest {
     replica.expectNoMessage(Duration.ofMillis(200));
     ack(second, true);
     ack(replica.expectMessageClass(ReplicaEntity.Replicate.class), true);
-    testKit.createTestProbe().awaitAssert(() -> {
-      assertEquals(3, stats(kit).delivered());
-      return null;
-    });
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            () -> {
+              assertEquals(3, stats(kit).delivered());
+              return null;
+            });
   }
 
   @Test
@@ -591,27 +684,49 @@ class HintStoreTest {
     replica.expectNoMessage(Duration.ofMillis(200));
     ack(first, true);
     ack(replica.expectMessageClass(ReplicaEntity.Replicate.class), true);
-    testKit.createTestProbe().awaitAssert(() -> {
-      assertEquals(2, stats(kit).delivered());
-      return null;
-    });
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            () -> {
+              assertEquals(2, stats(kit).delivered());
+              return null;
+            });
   }
 
   @Test
   void hintsJournaledWithTheirObjectsBeforeAreRecoveredAsIndexAndDroppedLoudly() throws Exception {
-    ObjectMapper cbor = JacksonObjectMapperProvider.get(testKit.system())
-        .getOrCreate("jackson-cbor", Optional.empty());
+    ObjectMapper cbor =
+        JacksonObjectMapperProvider.get(testKit.system())
+            .getOrCreate("jackson-cbor", Optional.empty());
     Serialization serialization = SerializationExtension.get(testKit.system());
     int serializer = serialization.findSerializerFor(HintStore.State.EMPTY).identifier();
     byte[] object = object("v1", "a");
     // the event and the snapshot as the earlier format wrote them: the object inside
-    HintAdded event = (HintAdded) serialization.deserialize(cbor.writeValueAsBytes(Map.of(
-        "key", "k1", "object", object, "createdAtMillis", T0)),
-        serializer, HintAdded.class.getName()).get();
+    HintAdded event =
+        (HintAdded)
+            serialization
+                .deserialize(
+                    cbor.writeValueAsBytes(
+                        Map.of("key", "k1", "object", object, "createdAtMillis", T0)),
+                    serializer,
+                    HintAdded.class.getName())
+                .get();
     assertEquals(new HintAdded(HintQueue.Hint.of("k1", object, T0, 0)), event);
-    HintStore.State snapshot = (HintStore.State) serialization.deserialize(cbor.writeValueAsBytes(
-        Map.of("queue", List.of(Map.of("key", "k2", "object", object, "createdAtMillis", T0)),
-            "delivered", 3, "expired", 1)), serializer, HintStore.State.class.getName()).get();
+    HintStore.State snapshot =
+        (HintStore.State)
+            serialization
+                .deserialize(
+                    cbor.writeValueAsBytes(
+                        Map.of(
+                            "queue",
+                            List.of(Map.of("key", "k2", "object", object, "createdAtMillis", T0)),
+                            "delivered",
+                            3,
+                            "expired",
+                            1)),
+                    serializer,
+                    HintStore.State.class.getName())
+                .get();
     assertEquals(HintQueue.Hint.of("k2", object, T0, 0), snapshot.queue().get("k2").orElseThrow());
 
     var kit = store(SETTINGS);
@@ -632,16 +747,24 @@ class HintStoreTest {
     // the delivered copy's deletion and the new copy's write race on the storage dispatcher (or,
     // when the ack is handled after the new hint, the ack of the same bytes covers it)
     assertTrue(storeHint(kit, "k1", object, T0 + 1).reply().accepted());
-    testKit.createTestProbe().awaitAssert(() -> {
-      assertEquals(1, stats(kit).delivered());
-      return null;
-    });
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            () -> {
+              assertEquals(1, stats(kit).delivered());
+              return null;
+            });
     var queued = kit.getState().queue().get("k1");
-    testKit.createTestProbe().awaitAssert(() -> {
-      assertEquals(queued.map(this::valueId).stream().toList(), storedValues(),
-          "exactly the queued copy is on disk, under its own ref");
-      return null;
-    });
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            () -> {
+              assertEquals(
+                  queued.map(this::valueId).stream().toList(),
+                  storedValues(),
+                  "exactly the queued copy is on disk, under its own ref");
+              return null;
+            });
     if (queued.isPresent()) {
       manualTime.timePasses(SETTINGS.retryInterval());
       assertArrayEquals(object, expectReplicate("k1").object(), "delivered again, intact");

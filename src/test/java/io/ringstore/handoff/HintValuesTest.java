@@ -19,9 +19,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The hint values table on a real (in-memory) H2 database: a stored copy is read back byte for byte,
- * storing the same copy twice keeps one row, a delete removes exactly the copies named, and a store's
- * copies (ids only) and the stores that have any are listed.
+ * The hint values table on a real (in-memory) H2 database: a stored copy is read back byte for
+ * byte, storing the same copy twice keeps one row, a delete removes exactly the copies named, and a
+ * store's copies (ids only) and the stores that have any are listed.
  */
 class HintValuesTest {
   private static final AtomicInteger DATABASES = new AtomicInteger();
@@ -32,8 +32,13 @@ class HintValuesTest {
   @BeforeEach
   void open() throws Exception {
     executor = Executors.newFixedThreadPool(2);
-    values = HintValues.create("jdbc:h2:mem:hint-values-test-" + DATABASES.incrementAndGet()
-        + ";DB_CLOSE_DELAY=-1", "sa", "", executor, 2);
+    values =
+        HintValues.create(
+            "jdbc:h2:mem:hint-values-test-" + DATABASES.incrementAndGet() + ";DB_CLOSE_DELAY=-1",
+            "sa",
+            "",
+            executor,
+            2);
     await(values.createTable());
     await(values.createTable());
   }
@@ -60,7 +65,9 @@ class HintValuesTest {
     await(values.put(second, object));
     await(values.put(other, new byte[] {1}));
     assertArrayEquals(object, await(values.get(first)).orElseThrow(), "byte for byte");
-    assertEquals(Set.of(first, second), new HashSet<>(await(values.list("hints|1:0"))),
+    assertEquals(
+        Set.of(first, second),
+        new HashSet<>(await(values.list("hints|1:0"))),
         "one row per copy, a copy stored twice once");
     assertEquals(Set.of("hints|1:0", "hints|2:1"), new HashSet<>(await(values.persistenceIds())));
 

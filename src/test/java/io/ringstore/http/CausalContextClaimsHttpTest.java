@@ -4,19 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ringstore.client.RingstoreClient;
 import io.ringstore.client.WriteOptions;
+import io.ringstore.config.RingstoreSettings;
 import io.ringstore.coordinator.Outcome;
 import io.ringstore.coordinator.ReadResult;
 import io.ringstore.coordinator.WriteResult;
-import io.ringstore.config.RingstoreSettings;
 import io.ringstore.ring.KeyHash;
 import io.ringstore.storage.Sibling;
 import io.ringstore.testing.TestNode;
-import io.ringstore.version.DvvSet;
 import io.ringstore.version.CausalContextCodec;
+import io.ringstore.version.DvvSet;
 import io.ringstore.version.VersionVector;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
@@ -28,8 +27,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletionException;
@@ -42,20 +41,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 15, item 1, against one in-JVM node with the shipped limits: a causal context is a claim the
- * server checks, never state it adopts (DESIGN invariant 5). Every made-up, inflated or out-of-range
- * context is a 400 {@code bad_request} that stores nothing; the key stays readable and writable, its
- * stored clock is what it was, and the context it hands out still fits back into a request header.
- * The same checks hold on the Java API, which shares the write path.
+ * Issue 15, item 1, against one in-JVM node with the shipped limits: a causal context is a claim
+ * the server checks, never state it adopts (DESIGN invariant 5). Every made-up, inflated or
+ * out-of-range context is a 400 {@code bad_request} that stores nothing; the key stays readable and
+ * writable, its stored clock is what it was, and the context it hands out still fits back into a
+ * request header. The same checks hold on the Java API, which shares the write path.
  */
 class CausalContextClaimsHttpTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String CONTEXT = "X-Causal-Context";
-  private static final HttpClient HTTP = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(10)).version(HttpClient.Version.HTTP_1_1).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder()
+          .connectTimeout(Duration.ofSeconds(10))
+          .version(HttpClient.Version.HTTP_1_1)
+          .build();
 
-  @TempDir
-  static Path dataDir;
+  @TempDir static Path dataDir;
 
   private static TestNode node;
   private static int port;
@@ -79,8 +80,8 @@ class CausalContextClaimsHttpTest {
     String key = "/kv/poison-1100";
     String original = setUp(key);
     String forged = forged(madeUp("x", 1100, 1L));
-    assertTrue(forged.length() < 8 * 1024, "the forged context fits an 8 KiB header: "
-        + forged.length());
+    assertTrue(
+        forged.length() < 8 * 1024, "the forged context fits an 8 KiB header: " + forged.length());
     for (int i = 0; i < 5; i++) {
       assertBadRequest(send("PUT", key, "poison " + i, forged), "PUT " + i + " with 1,100 actors");
     }
@@ -90,9 +91,9 @@ class CausalContextClaimsHttpTest {
   }
 
   /**
-   * Each PUT stays under the shipped 64-actor limit, but names 60 actors the key never issued (others
-   * each time, and with the key's real actor): had any been merged, the stored clock would grow by 60
-   * per PUT past what a header carries.
+   * Each PUT stays under the shipped 64-actor limit, but names 60 actors the key never issued
+   * (others each time, and with the key's real actor): had any been merged, the stored clock would
+   * grow by 60 per PUT past what a header carries.
    */
   @Test
   void putsOf60MadeUpActorsEachUnderTheLimitNeverGrowTheStoredClock() throws Exception {
@@ -102,12 +103,14 @@ class CausalContextClaimsHttpTest {
     long counter = CausalContextCodec.decode(original).get(self);
     for (int round = 0; round < 8; round++) {
       Map<String, Long> actors = madeUp("r" + round + "-", 60, 1L);
-      assertBadRequest(send("PUT", key, "v" + round, forged(actors)),
-          "round " + round + ": 60 made-up actors");
+      assertBadRequest(
+          send("PUT", key, "v" + round, forged(actors)), "round " + round + ": 60 made-up actors");
       actors.put(self, counter);
-      assertBadRequest(send("PUT", key, "v" + round, forged(actors)),
+      assertBadRequest(
+          send("PUT", key, "v" + round, forged(actors)),
           "round " + round + ": the real actor and 60 made-up ones");
-      assertBadRequest(send("DELETE", key, null, forged(actors)),
+      assertBadRequest(
+          send("DELETE", key, null, forged(actors)),
           "round " + round + ": DELETE with the real actor and 60 made-up ones");
     }
     assertUntouched(key, original, "after eight rounds of 60 made-up actors");
@@ -126,12 +129,38 @@ class CausalContextClaimsHttpTest {
     bad.put("the real actor at 2^62", forged(Map.of(self, 1L << 62)));
     bad.put("the real actor one past its counter", forged(Map.of(self, stored + 1)));
     bad.put("a made-up actor at 2^63-1", forged(Map.of("zz", Long.MAX_VALUE)));
-    bad.put("a counter of 2^63 (ten-byte varint)", raw(self, new byte[] {
-        (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80,
-        (byte) 0x80, (byte) 0x80, 0x01}));
-    bad.put("a counter of 2^64-1 (ten-byte varint)", raw(self, new byte[] {
-        (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF,
-        (byte) 0xFF, (byte) 0xFF, 0x01}));
+    bad.put(
+        "a counter of 2^63 (ten-byte varint)",
+        raw(
+            self,
+            new byte[] {
+              (byte) 0x80,
+              (byte) 0x80,
+              (byte) 0x80,
+              (byte) 0x80,
+              (byte) 0x80,
+              (byte) 0x80,
+              (byte) 0x80,
+              (byte) 0x80,
+              (byte) 0x80,
+              0x01
+            }));
+    bad.put(
+        "a counter of 2^64-1 (ten-byte varint)",
+        raw(
+            self,
+            new byte[] {
+              (byte) 0xFF,
+              (byte) 0xFF,
+              (byte) 0xFF,
+              (byte) 0xFF,
+              (byte) 0xFF,
+              (byte) 0xFF,
+              (byte) 0xFF,
+              (byte) 0xFF,
+              (byte) 0xFF,
+              0x01
+            }));
     bad.put("a counter of 0", raw(self, new byte[] {0}));
     for (Map.Entry<String, String> c : bad.entrySet()) {
       assertBadRequest(send("PUT", key, "bad", c.getValue()), "PUT with " + c.getKey());
@@ -145,8 +174,12 @@ class CausalContextClaimsHttpTest {
   @Test
   void aContextForAnAbsentKeyIs400AndStoresNothing() throws Exception {
     String key = "/kv/absent";
-    for (String context : new String[] {forged(Map.of("ghost", 1L)),
-        forged(Map.of("ghost", Long.MAX_VALUE)), forged(madeUp("g", 60, 7L))}) {
+    for (String context :
+        new String[] {
+          forged(Map.of("ghost", 1L)),
+          forged(Map.of("ghost", Long.MAX_VALUE)),
+          forged(madeUp("g", 60, 7L))
+        }) {
       assertBadRequest(send("PUT", key, "bad", context), "PUT to an absent key");
       assertBadRequest(send("DELETE", key, null, context), "DELETE of an absent key");
       HttpResponse<String> read = send("GET", key, null, null);
@@ -162,22 +195,37 @@ class CausalContextClaimsHttpTest {
    */
   @Test
   void theHeaderLimitTheCodecLimitAndMaxContextSizeAgree() {
-    long headerLimit = ServerSettings.create(node.system().settings().config()).getParserSettings()
-        .getMaxHeaderValueLength();
-    assertEquals(headerLimit,
+    long headerLimit =
+        ServerSettings.create(node.system().settings().config())
+            .getParserSettings()
+            .getMaxHeaderValueLength();
+    assertEquals(
+        headerLimit,
         RingstoreSettings.maxHeaderValueLength(node.system().settings().config()),
         "the settings read the same header limit Pekko HTTP applies");
     int maxContextChars = node.settings().requests().maxContextChars();
     int maxActors = node.settings().requests().maxContextActors();
-    assertTrue(maxContextChars + 1024 <= headerLimit, "max-context-size (" + maxContextChars
-        + ") leaves at least 1 KiB under max-header-value-length (" + headerLimit + ")");
-    assertTrue(maxContextChars <= CausalContextCodec.MAX_STRING_LENGTH,
+    assertTrue(
+        maxContextChars + 1024 <= headerLimit,
+        "max-context-size ("
+            + maxContextChars
+            + ") leaves at least 1 KiB under max-header-value-length ("
+            + headerLimit
+            + ")");
+    assertTrue(
+        maxContextChars <= CausalContextCodec.MAX_STRING_LENGTH,
         "max-context-size within the codec's limit (" + CausalContextCodec.MAX_STRING_LENGTH + ")");
-    assertTrue(CausalContextCodec.MAX_STRING_LENGTH + 1024 <= headerLimit,
-        "the codec's own limit (" + CausalContextCodec.MAX_STRING_LENGTH
-            + ") leaves 1 KiB under a header (" + headerLimit + ")");
-    assertTrue(maxActors <= CausalContextCodec.MAX_ENTRIES, "max-context-actors within the codec's");
-    assertEquals(CausalContextCodec.Limits.DEFAULT,
+    assertTrue(
+        CausalContextCodec.MAX_STRING_LENGTH + 1024 <= headerLimit,
+        "the codec's own limit ("
+            + CausalContextCodec.MAX_STRING_LENGTH
+            + ") leaves 1 KiB under a header ("
+            + headerLimit
+            + ")");
+    assertTrue(
+        maxActors <= CausalContextCodec.MAX_ENTRIES, "max-context-actors within the codec's");
+    assertEquals(
+        CausalContextCodec.Limits.DEFAULT,
         new CausalContextCodec.Limits(maxActors, maxContextChars),
         "the codec's defaults are reference.conf's");
   }
@@ -195,28 +243,36 @@ class CausalContextClaimsHttpTest {
     List<DvvSet.Entry<Sibling>> entries = new ArrayList<>();
     for (int i = 0; i < 80; i++) {
       String uid = String.format("retired-node-%02d", i);
-      entries.add(i % 20 == 3
-          ? new DvvSet.Entry<>(uid, 7, List.of(Sibling.value(bytes("from " + i), "text/plain")))
-          : new DvvSet.Entry<>(uid, 1 + i, List.of()));
+      entries.add(
+          i % 20 == 3
+              ? new DvvSet.Entry<>(uid, 7, List.of(Sibling.value(bytes("from " + i), "text/plain")))
+              : new DvvSet.Entry<>(uid, 1 + i, List.of()));
     }
     node.node().store().merge(partition, key, DvvSet.fromParts(entries, List.of()));
 
     HttpResponse<String> read = send("GET", "/kv/" + key, null, null);
     assertEquals(300, read.statusCode(), "four siblings: " + read.body());
     String context = read.headers().firstValue(CONTEXT).orElseThrow();
-    assertTrue(context.length() <= node.settings().requests().maxContextChars(),
+    assertTrue(
+        context.length() <= node.settings().requests().maxContextChars(),
         "within max-context-size: " + context.length());
-    assertTrue(CausalContextCodec.decode(context).size()
-        <= node.settings().requests().maxContextActors(), "within max-context-actors");
-    assertEquals(JSON.readTree(read.body()).path("context").asText(), context,
+    assertTrue(
+        CausalContextCodec.decode(context).size() <= node.settings().requests().maxContextActors(),
+        "within max-context-actors");
+    assertEquals(
+        JSON.readTree(read.body()).path("context").asText(),
+        context,
         "the body's context is the header's");
     HttpResponse<String> write = send("PUT", "/kv/" + key, "resolved", context);
-    assertEquals(204, write.statusCode(), "the handed-out context is accepted back: " + write.body());
+    assertEquals(
+        204, write.statusCode(), "the handed-out context is accepted back: " + write.body());
     HttpResponse<String> after = send("GET", "/kv/" + key, null, null);
     assertEquals(200, after.statusCode(), "resolved to one value: " + after.body());
     assertEquals("resolved", after.body(), "the resolving write");
-    assertTrue(write.headers().firstValue(CONTEXT).orElseThrow().length()
-        <= node.settings().requests().maxContextChars(), "the PUT's context fits as well");
+    assertTrue(
+        write.headers().firstValue(CONTEXT).orElseThrow().length()
+            <= node.settings().requests().maxContextChars(),
+        "the PUT's context fits as well");
   }
 
   /** The Java API shares the write path: the same contexts are refused and store nothing. */
@@ -224,28 +280,42 @@ class CausalContextClaimsHttpTest {
   void theJavaApiRefusesTheSameContexts() throws Exception {
     RingstoreClient client = node.node().client();
     String key = "java-claims";
-    WriteResult first = client.put(key, bytes("original")).toCompletableFuture()
-        .get(30, TimeUnit.SECONDS);
+    WriteResult first =
+        client.put(key, bytes("original")).toCompletableFuture().get(30, TimeUnit.SECONDS);
     String original = assertInstanceOf(WriteResult.Written.class, first, "setup put").context();
     String self = onlyActor(original);
     Map<String, String> bad = new LinkedHashMap<>();
     bad.put("60 made-up actors", forged(madeUp("j", 60, 1L)));
     bad.put("the real actor at 2^63-1", forged(Map.of(self, Long.MAX_VALUE)));
-    bad.put("the real actor one past its counter",
+    bad.put(
+        "the real actor one past its counter",
         forged(Map.of(self, CausalContextCodec.decode(original).get(self) + 1)));
     bad.put("1,100 made-up actors", forged(madeUp("x", 1100, 1L)));
     for (Map.Entry<String, String> c : bad.entrySet()) {
-      assertRefused(() -> client.put(key, bytes("bad"), "text/plain", c.getValue(),
-          WriteOptions.DEFAULT).toCompletableFuture().get(30, TimeUnit.SECONDS), "put with " + c.getKey());
-      assertRefused(() -> client.delete(key, c.getValue(), WriteOptions.DEFAULT)
-          .toCompletableFuture().get(30, TimeUnit.SECONDS), "delete with " + c.getKey());
+      assertRefused(
+          () ->
+              client
+                  .put(key, bytes("bad"), "text/plain", c.getValue(), WriteOptions.DEFAULT)
+                  .toCompletableFuture()
+                  .get(30, TimeUnit.SECONDS),
+          "put with " + c.getKey());
+      assertRefused(
+          () ->
+              client
+                  .delete(key, c.getValue(), WriteOptions.DEFAULT)
+                  .toCompletableFuture()
+                  .get(30, TimeUnit.SECONDS),
+          "delete with " + c.getKey());
       ReadResult read = client.get(key).toCompletableFuture().get(30, TimeUnit.SECONDS);
       ReadResult.Found found = assertInstanceOf(ReadResult.Found.class, read, c.getKey());
       assertEquals(1, found.values().size(), c.getKey() + ": one value");
       assertEquals(original, found.context(), c.getKey() + ": the stored clock is unchanged");
     }
-    WriteResult updated = client.put(key, bytes("updated"), "text/plain", original,
-        WriteOptions.DEFAULT).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    WriteResult updated =
+        client
+            .put(key, bytes("updated"), "text/plain", original, WriteOptions.DEFAULT)
+            .toCompletableFuture()
+            .get(30, TimeUnit.SECONDS);
     assertInstanceOf(WriteResult.Written.class, updated, "the real context still works");
   }
 
@@ -282,7 +352,8 @@ class CausalContextClaimsHttpTest {
     return vv.entries().firstKey();
   }
 
-  private static void assertBadRequest(HttpResponse<String> response, String what) throws Exception {
+  private static void assertBadRequest(HttpResponse<String> response, String what)
+      throws Exception {
     assertEquals(400, response.statusCode(), what + ": " + response.body());
     assertEquals("bad_request", JSON.readTree(response.body()).path("error").asText(), what);
   }
@@ -291,7 +362,9 @@ class CausalContextClaimsHttpTest {
     HttpResponse<String> read = send("GET", key, null, null);
     assertEquals(200, read.statusCode(), what + ": the key is readable, one value: " + read.body());
     assertEquals("original", read.body(), what + ": the value is unchanged");
-    assertEquals(context, read.headers().firstValue(CONTEXT).orElse(null),
+    assertEquals(
+        context,
+        read.headers().firstValue(CONTEXT).orElse(null),
         what + ": the stored clock is unchanged (nothing adopted from the context)");
   }
 
@@ -306,10 +379,12 @@ class CausalContextClaimsHttpTest {
     assertEquals(200, read.statusCode(), "resolved: " + read.body());
     assertEquals("resolved", read.body(), "the resolved value");
     String after = read.headers().firstValue(CONTEXT).orElseThrow();
-    assertEquals(CausalContextCodec.decode(context).entries().keySet(),
+    assertEquals(
+        CausalContextCodec.decode(context).entries().keySet(),
         CausalContextCodec.decode(after).entries().keySet(),
         "the stored clock names only the node that coordinated the writes");
-    assertTrue(after.length() <= node.settings().requests().maxContextChars(),
+    assertTrue(
+        after.length() <= node.settings().requests().maxContextChars(),
         "the handed-out context is within max-context-size: " + after.length());
     assertEquals(204, send("DELETE", key, null, after).statusCode(), "DELETE with its context");
     assertEquals(404, send("GET", key, null, null).statusCode(), "deleted");
@@ -363,11 +438,14 @@ class CausalContextClaimsHttpTest {
 
   private static HttpResponse<String> send(String method, String path, String body, String context)
       throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + port + path))
-        .timeout(Duration.ofSeconds(30))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(30))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
     if (body != null) {
       request.header("Content-Type", "text/plain");
     }

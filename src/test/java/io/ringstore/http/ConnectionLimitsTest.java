@@ -10,7 +10,10 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** The pure connection counting of {@link ConnectionLimits}: caps, release, refusal counts, log rate. */
+/**
+ * The pure connection counting of {@link ConnectionLimits}: caps, release, refusal counts, log
+ * rate.
+ */
 class ConnectionLimitsTest {
   private static final String A = "127.0.0.1";
   private static final String B = "127.0.0.2";
@@ -21,7 +24,8 @@ class ConnectionLimitsTest {
     ConnectionLimits limits = new ConnectionLimits(2, 10);
     assertEquals(Optional.empty(), limits.admit(A), "A's first connection");
     assertEquals(Optional.empty(), limits.admit(A), "A's second connection");
-    assertEquals(Optional.of(Refusal.PER_ADDRESS), limits.admit(A), "A's third: past 2 per address");
+    assertEquals(
+        Optional.of(Refusal.PER_ADDRESS), limits.admit(A), "A's third: past 2 per address");
     assertEquals(Optional.empty(), limits.admit(B), "B is not held back by A");
     assertEquals(2, limits.openFrom(A), "A holds 2");
     assertEquals(3, limits.openTotal(), "3 open in all");
@@ -36,7 +40,8 @@ class ConnectionLimitsTest {
     assertEquals(Optional.empty(), limits.admit(B), "2 of 3");
     assertEquals(Optional.empty(), limits.admit(C), "3 of 3");
     assertEquals(Optional.of(Refusal.TOTAL), limits.admit(A), "A past the total");
-    assertEquals(Optional.of(Refusal.TOTAL), limits.admit("10.0.0.4"), "a new address past the total");
+    assertEquals(
+        Optional.of(Refusal.TOTAL), limits.admit("10.0.0.4"), "a new address past the total");
     limits.release(B);
     assertEquals(Optional.empty(), limits.admit("10.0.0.4"), "admitted once B's ended");
   }
@@ -52,7 +57,9 @@ class ConnectionLimitsTest {
   @Test
   void refusalsAreCountedByReasonWithEveryReasonPresent() {
     ConnectionLimits limits = new ConnectionLimits(1, 2);
-    assertEquals(Map.of("per_address", 0L, "total", 0L, "head_timeout", 0L), limits.refusals(),
+    assertEquals(
+        Map.of("per_address", 0L, "total", 0L, "head_timeout", 0L),
+        limits.refusals(),
         "all reasons at 0 before any refusal");
     limits.admit(A);
     limits.admit(A);
@@ -60,7 +67,9 @@ class ConnectionLimitsTest {
     limits.admit(B);
     limits.admit(C);
     limits.headTimedOut();
-    assertEquals(Map.of("per_address", 2L, "total", 1L, "head_timeout", 1L), limits.refusals(),
+    assertEquals(
+        Map.of("per_address", 2L, "total", 1L, "head_timeout", 1L),
+        limits.refusals(),
         "two per address (A), one total (C), one head timeout");
     assertEquals(2, limits.openTotal(), "refused connections hold no slot");
   }
@@ -80,13 +89,13 @@ class ConnectionLimitsTest {
     long t0 = 1_000_000;
     assertTrue(limits.shouldLog(A, t0), "A's first refusal");
     assertFalse(limits.shouldLog(A, t0 + 1), "A again at once");
-    assertFalse(limits.shouldLog(A, t0 + ConnectionLimits.LOG_INTERVAL_MILLIS - 1),
+    assertFalse(
+        limits.shouldLog(A, t0 + ConnectionLimits.LOG_INTERVAL_MILLIS - 1),
         "A just under a minute later");
     assertTrue(limits.shouldLog(B, t0 + 5), "B is logged on its own");
-    assertTrue(limits.shouldLog(A, t0 + ConnectionLimits.LOG_INTERVAL_MILLIS),
-        "A a minute later");
-    assertFalse(limits.shouldLog(A, t0 + ConnectionLimits.LOG_INTERVAL_MILLIS + 1),
-        "and then quiet again");
+    assertTrue(limits.shouldLog(A, t0 + ConnectionLimits.LOG_INTERVAL_MILLIS), "A a minute later");
+    assertFalse(
+        limits.shouldLog(A, t0 + ConnectionLimits.LOG_INTERVAL_MILLIS + 1), "and then quiet again");
   }
 
   @Test

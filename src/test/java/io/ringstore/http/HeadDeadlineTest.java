@@ -55,9 +55,15 @@ class HeadDeadlineTest {
 
   /** Answers each request after {@code delay}. */
   private static Flow<HttpRequest, HttpResponse, NotUsed> handler(Duration delay) {
-    return Flow.of(HttpRequest.class).mapAsync(1, request -> Patterns.after(delay,
-        system.classicSystem().scheduler(), system.executionContext(),
-        () -> CompletableFuture.completedFuture(HttpResponse.create())));
+    return Flow.of(HttpRequest.class)
+        .mapAsync(
+            1,
+            request ->
+                Patterns.after(
+                    delay,
+                    system.classicSystem().scheduler(),
+                    system.executionContext(),
+                    () -> CompletableFuture.completedFuture(HttpResponse.create())));
   }
 
   /** A connection fed {@code client}: what it sends back (so far) and when it ends. */
@@ -67,17 +73,23 @@ class HeadDeadlineTest {
     }
   }
 
-  private static Connection run(Source<ByteString, NotUsed> client, Duration answerDelay,
-      AtomicInteger timeouts) {
+  private static Connection run(
+      Source<ByteString, NotUsed> client, Duration answerDelay, AtomicInteger timeouts) {
     ServerSettings settings = (ServerSettings) ServerSettings.apply(system.classicSystem());
     ConnectionGuard.Listener listener =
         new ConnectionGuard.Listener("test", "127.0.0.1", 0, Optional.empty(), settings);
     StringBuffer sent = new StringBuffer();
-    CompletionStage<Done> closed = client
-        .via(ConnectionGuard.connection(system, listener, new InetSocketAddress("127.0.0.1", 1),
-            handler(answerDelay), new HeadDeadline(DEADLINE, timeouts::incrementAndGet)))
-        .toMat(Sink.foreach(bytes -> sent.append(bytes.utf8String())), Keep.right())
-        .run(system);
+    CompletionStage<Done> closed =
+        client
+            .via(
+                ConnectionGuard.connection(
+                    system,
+                    listener,
+                    new InetSocketAddress("127.0.0.1", 1),
+                    handler(answerDelay),
+                    new HeadDeadline(DEADLINE, timeouts::incrementAndGet)))
+            .toMat(Sink.foreach(bytes -> sent.append(bytes.utf8String())), Keep.right())
+            .run(system);
     return new Connection(sent, closed);
   }
 
@@ -87,7 +99,10 @@ class HeadDeadlineTest {
 
   private static void awaitClosed(Connection connection, Duration within) throws Exception {
     try {
-      connection.closed().toCompletableFuture().handle((done, failure) -> done)
+      connection
+          .closed()
+          .toCompletableFuture()
+          .handle((done, failure) -> done)
           .get(within.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       throw new AssertionError("not closed within " + within + "; sent: " + connection.sent(), e);
@@ -95,8 +110,11 @@ class HeadDeadlineTest {
   }
 
   private static void assertStaysOpen(Connection connection, Duration during) {
-    assertThrows(TimeoutException.class, () -> connection.closed().toCompletableFuture()
-        .get(during.toMillis(), TimeUnit.MILLISECONDS), "the connection stays open");
+    assertThrows(
+        TimeoutException.class,
+        () ->
+            connection.closed().toCompletableFuture().get(during.toMillis(), TimeUnit.MILLISECONDS),
+        "the connection stays open");
   }
 
   @Test
@@ -112,11 +130,20 @@ class HeadDeadlineTest {
   void aHeadDrippedSlowerThanTheDeadlineIsClosed() throws Exception {
     AtomicInteger timeouts = new AtomicInteger();
     Duration step = DEADLINE.dividedBy(3);
-    Source<ByteString, NotUsed> drip = Source.from(List.of("GET / HTTP/1.1\r\n", "Host: a\r\n",
-            "X-1: 1\r\n", "X-2: 2\r\n", "X-3: 3\r\n", "X-4: 4\r\n", "X-5: 5\r\n", "\r\n"))
-        .map(HeadDeadlineTest::bytes)
-        .throttle(1, step)
-        .concatLazy(Source.never());
+    Source<ByteString, NotUsed> drip =
+        Source.from(
+                List.of(
+                    "GET / HTTP/1.1\r\n",
+                    "Host: a\r\n",
+                    "X-1: 1\r\n",
+                    "X-2: 2\r\n",
+                    "X-3: 3\r\n",
+                    "X-4: 4\r\n",
+                    "X-5: 5\r\n",
+                    "\r\n"))
+            .map(HeadDeadlineTest::bytes)
+            .throttle(1, step)
+            .concatLazy(Source.never());
     Connection connection = run(drip, Duration.ZERO, timeouts);
     awaitClosed(connection, Duration.ofSeconds(10));
     assertEquals(0, connection.responses(), "the late head is not answered");
@@ -138,15 +165,22 @@ class HeadDeadlineTest {
     AtomicInteger timeouts = new AtomicInteger();
     // a request, an idle pause past the deadline, a second request in time, another pause, then
     // the start of a third head that never ends
-    Source<ByteString, NotUsed> client = Source.from(List.of(
-            Pair.create(Duration.ZERO, GET),
-            Pair.create(DEADLINE.multipliedBy(2), GET),
-            Pair.create(DEADLINE.multipliedBy(2), "GET /health/alive HTTP/1.1\r\nHost: 1")))
-        // each part its pause after the one before
-        .mapAsync(1, part -> Patterns.after(part.first(), system.classicSystem().scheduler(),
-            system.executionContext(),
-            () -> CompletableFuture.completedFuture(bytes(part.second()))))
-        .concatLazy(Source.never());
+    Source<ByteString, NotUsed> client =
+        Source.from(
+                List.of(
+                    Pair.create(Duration.ZERO, GET),
+                    Pair.create(DEADLINE.multipliedBy(2), GET),
+                    Pair.create(DEADLINE.multipliedBy(2), "GET /health/alive HTTP/1.1\r\nHost: 1")))
+            // each part its pause after the one before
+            .mapAsync(
+                1,
+                part ->
+                    Patterns.after(
+                        part.first(),
+                        system.classicSystem().scheduler(),
+                        system.executionContext(),
+                        () -> CompletableFuture.completedFuture(bytes(part.second()))))
+            .concatLazy(Source.never());
     Connection connection = run(client, Duration.ZERO, timeouts);
     awaitClosed(connection, Duration.ofSeconds(10));
     assertEquals(2, connection.responses(), "both complete requests answered");
@@ -156,8 +190,11 @@ class HeadDeadlineTest {
   @Test
   void noDeadlineRunsWhileARequestIsAnswered() throws Exception {
     AtomicInteger timeouts = new AtomicInteger();
-    Connection connection = run(Source.single(bytes(GET)).concatLazy(Source.never()),
-        DEADLINE.multipliedBy(3), timeouts);
+    Connection connection =
+        run(
+            Source.single(bytes(GET)).concatLazy(Source.never()),
+            DEADLINE.multipliedBy(3),
+            timeouts);
     assertStaysOpen(connection, DEADLINE.multipliedBy(5));
     assertEquals(1, connection.responses(), "an answer slower than the deadline is delivered");
     assertEquals(0, timeouts.get(), "no deadline ran");
@@ -166,8 +203,8 @@ class HeadDeadlineTest {
   @Test
   void aClientThatEndsItsConnectionMidHeadIsNotCountedAsATimeout() throws Exception {
     AtomicInteger timeouts = new AtomicInteger();
-    Connection connection = run(Source.single(bytes("GET /health/alive HTTP/1.1\r\nHo")),
-        Duration.ZERO, timeouts);
+    Connection connection =
+        run(Source.single(bytes("GET /health/alive HTTP/1.1\r\nHo")), Duration.ZERO, timeouts);
     awaitClosed(connection, Duration.ofSeconds(10));
     assertEquals(0, connection.responses(), "nothing to answer");
     // a deadline left running would fire within this: TestKit's bounded wait for nothing to happen

@@ -45,10 +45,11 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The HTTP API of DESIGN.md (the public contract) against one in-JVM node with N = R = W = 1, called
- * with {@link HttpClient}: reads and writes with causal contexts, siblings (invariant 3), deletes,
- * binary values under escaped UTF-8 keys, strict rejection of bad input that changes nothing
- * (invariant 5), the operations endpoints, and acknowledged writes surviving a restart (invariant 1).
+ * The HTTP API of DESIGN.md (the public contract) against one in-JVM node with N = R = W = 1,
+ * called with {@link HttpClient}: reads and writes with causal contexts, siblings (invariant 3),
+ * deletes, binary values under escaped UTF-8 keys, strict rejection of bad input that changes
+ * nothing (invariant 5), the operations endpoints, and acknowledged writes surviving a restart
+ * (invariant 1).
  */
 class HttpApiTest {
   private static final String CONTEXT = "X-Causal-Context";
@@ -57,13 +58,13 @@ class HttpApiTest {
   private static final int MIB = 1024 * 1024;
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final AtomicInteger KEYS = new AtomicInteger();
-  private static final HttpClient HTTP = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(10))
-      .version(HttpClient.Version.HTTP_1_1)
-      .build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder()
+          .connectTimeout(Duration.ofSeconds(10))
+          .version(HttpClient.Version.HTTP_1_1)
+          .build();
 
-  @TempDir
-  static Path dataDir;
+  @TempDir static Path dataDir;
 
   private static TestNode node;
   private static int port;
@@ -90,26 +91,34 @@ class HttpApiTest {
 
     Response put = put(key, value, "text/plain; charset=UTF-8", null, "");
     assertEquals(204, put.status, "PUT of a new key: " + put);
-    assertTrue(put.header(CONTEXT).filter(c -> !c.isBlank()).isPresent(),
+    assertTrue(
+        put.header(CONTEXT).filter(c -> !c.isBlank()).isPresent(),
         "PUT answers with a non-empty X-Causal-Context: " + put);
 
     Response get = get(key, "");
     assertEquals(200, get.status, "GET of a written key: " + get);
     assertArrayEquals(value, get.body, "GET returns exactly the bytes written");
-    assertEquals("text/plain; charset=UTF-8", get.header("Content-Type").orElse(null),
+    assertEquals(
+        "text/plain; charset=UTF-8",
+        get.header("Content-Type").orElse(null),
         "GET returns the stored Content-Type");
-    assertTrue(get.header(CONTEXT).filter(c -> !c.isBlank()).isPresent(),
+    assertTrue(
+        get.header(CONTEXT).filter(c -> !c.isBlank()).isPresent(),
         "GET 200 carries X-Causal-Context: " + get);
   }
 
   @Test
   void contentTypeIsStoredPerValue() {
     String key = newKey("content-type");
-    assertEquals(204, put(key, bytes("{\"a\":1}"), "application/json", null, "").status,
+    assertEquals(
+        204,
+        put(key, bytes("{\"a\":1}"), "application/json", null, "").status,
         "PUT application/json");
     Response get = get(key, "");
     assertEquals(200, get.status, "GET: " + get);
-    assertEquals("application/json", get.header("Content-Type").orElse(null),
+    assertEquals(
+        "application/json",
+        get.header("Content-Type").orElse(null),
         "GET returns the stored application/json Content-Type");
   }
 
@@ -123,8 +132,8 @@ class HttpApiTest {
 
     Response update = put(key, bytes("v2"), "text/plain", context, "");
     assertEquals(204, update.status, "PUT with the read's context: " + update);
-    assertNotEquals(context, update.header(CONTEXT).orElse(null),
-        "the new write returns a new, later context");
+    assertNotEquals(
+        context, update.header(CONTEXT).orElse(null), "the new write returns a new, later context");
 
     Response after = get(key, "");
     assertEquals(200, after.status, "a write with the read's context leaves one value: " + after);
@@ -132,19 +141,24 @@ class HttpApiTest {
   }
 
   @Test
-  void twoWritesWithoutContextBecomeSiblingsAndAWriteWithTheirContextResolvesThem() throws IOException {
+  void twoWritesWithoutContextBecomeSiblingsAndAWriteWithTheirContextResolvesThem()
+      throws IOException {
     String key = newKey("siblings-blind");
     assertEquals(204, put(key, bytes("left"), "text/plain", null, "").status, "first blind PUT");
-    assertEquals(204, put(key, bytes("right"), "application/x-right", null, "").status,
-        "second blind PUT");
+    assertEquals(
+        204, put(key, bytes("right"), "application/x-right", null, "").status, "second blind PUT");
 
     Response get = get(key, "");
     Map<String, String> siblings = assertSiblings(get);
-    assertEquals(Map.of("left", "text/plain", "right", "application/x-right"), siblings,
+    assertEquals(
+        Map.of("left", "text/plain", "right", "application/x-right"),
+        siblings,
         "both concurrent values are kept as siblings, each with its own content type");
 
     String context = get.header(CONTEXT).orElseThrow();
-    assertEquals(204, put(key, bytes("merged"), "text/plain", context, "").status,
+    assertEquals(
+        204,
+        put(key, bytes("merged"), "text/plain", context, "").status,
         "PUT with the siblings' context");
     Response resolved = get(key, "");
     assertEquals(200, resolved.status, "a write covering both siblings resolves them: " + resolved);
@@ -157,15 +171,21 @@ class HttpApiTest {
     assertEquals(204, put(key, bytes("base"), "text/plain", null, "").status, "base PUT");
     String old = get(key, "").header(CONTEXT).orElseThrow();
 
-    assertEquals(204, put(key, bytes("a"), "text/plain", old, "").status, "PUT a with the old context");
-    assertEquals(204, put(key, bytes("b"), "text/plain", old, "").status, "PUT b with the old context");
+    assertEquals(
+        204, put(key, bytes("a"), "text/plain", old, "").status, "PUT a with the old context");
+    assertEquals(
+        204, put(key, bytes("b"), "text/plain", old, "").status, "PUT b with the old context");
 
     Response get = get(key, "");
     Map<String, String> siblings = assertSiblings(get);
-    assertEquals(Set.of("a", "b"), siblings.keySet(),
+    assertEquals(
+        Set.of("a", "b"),
+        siblings.keySet(),
         "both writes descend from 'base' (which they replace) and are concurrent with each other");
 
-    assertEquals(204, put(key, bytes("c"), "text/plain", get.header(CONTEXT).orElseThrow(), "").status,
+    assertEquals(
+        204,
+        put(key, bytes("c"), "text/plain", get.header(CONTEXT).orElseThrow(), "").status,
         "PUT with the siblings' context");
     Response resolved = get(key, "");
     assertEquals(200, resolved.status, "resolved to one value: " + resolved);
@@ -181,13 +201,17 @@ class HttpApiTest {
 
     assertEquals(204, put(key, bytes("blind"), "text/plain", null, "").status, "blind PUT");
     Map<String, String> two = assertSiblings(get(key, ""));
-    assertEquals(Set.of("existing", "blind"), two.keySet(),
+    assertEquals(
+        Set.of("existing", "blind"),
+        two.keySet(),
         "a write without context is added beside the existing value, never over it");
 
-    assertEquals(204, put(key, bytes("blind again"), "text/plain", null, "").status,
-        "second blind PUT");
+    assertEquals(
+        204, put(key, bytes("blind again"), "text/plain", null, "").status, "second blind PUT");
     Map<String, String> three = assertSiblings(get(key, ""));
-    assertEquals(Set.of("existing", "blind", "blind again"), three.keySet(),
+    assertEquals(
+        Set.of("existing", "blind", "blind again"),
+        three.keySet(),
         "a second write without context keeps every earlier sibling");
   }
 
@@ -207,7 +231,9 @@ class HttpApiTest {
     String tombstone = gone.header(CONTEXT).orElse(null);
     assertNotNull(tombstone, "404 of a deleted key carries the tombstone's X-Causal-Context");
 
-    assertEquals(204, put(key, bytes("reborn"), "text/plain", tombstone, "").status,
+    assertEquals(
+        204,
+        put(key, bytes("reborn"), "text/plain", tombstone, "").status,
         "PUT with the tombstone's context after DELETE");
     Response back = get(key, "");
     assertEquals(200, back.status, "a PUT after DELETE is readable: " + back);
@@ -224,10 +250,13 @@ class HttpApiTest {
 
     Response gone = get(key, "");
     assertNotFound(gone, "GET after DELETE without context");
-    assertTrue(gone.header(CONTEXT).isPresent(),
+    assertTrue(
+        gone.header(CONTEXT).isPresent(),
         "404 of a deleted key carries X-Causal-Context (a tombstone is known): " + gone);
 
-    assertEquals(204, put(key, bytes("reborn"), "text/plain", null, "").status,
+    assertEquals(
+        204,
+        put(key, bytes("reborn"), "text/plain", null, "").status,
         "PUT without context after DELETE");
     Response back = get(key, "");
     assertEquals(200, back.status, "a PUT after DELETE is readable as one value: " + back);
@@ -238,7 +267,8 @@ class HttpApiTest {
   void getOfANeverWrittenKeyIs404WithoutContext() throws IOException {
     Response get = get(newKey("absent"), "");
     assertNotFound(get, "GET of a key never written");
-    assertFalse(get.header(CONTEXT).isPresent(),
+    assertFalse(
+        get.header(CONTEXT).isPresent(),
         "no X-Causal-Context when nothing at all is known of the key: " + get);
   }
 
@@ -259,7 +289,8 @@ class HttpApiTest {
 
   @ParameterizedTest(name = "{1}")
   @MethodSource("escapedKeys")
-  void binaryValuesRoundTripUnderEscapedUtf8Keys(String escaped, String decoded) throws IOException {
+  void binaryValuesRoundTripUnderEscapedUtf8Keys(String escaped, String decoded)
+      throws IOException {
     String path = escaped + "-" + KEYS.incrementAndGet();
     String key = decoded + "-" + KEYS.get();
     byte[] all = new byte[256];
@@ -276,14 +307,19 @@ class HttpApiTest {
     Response replicas = send("GET", "/admin/replicas/" + path, null, null, Map.of());
     assertEquals(200, replicas.status, "/admin/replicas under " + escaped + ": " + replicas);
     JsonNode body = replicas.json();
-    assertEquals(key, body.path("key").asText(null),
+    assertEquals(
+        key,
+        body.path("key").asText(null),
         "/admin/replicas reports the key decoded from " + escaped);
-    assertEquals(List.of(Base64.getEncoder().encodeToString(all)),
+    assertEquals(
+        List.of(Base64.getEncoder().encodeToString(all)),
         texts(body.path("replicas").path(0).path("values")),
         "/admin/replicas shows the stored value under " + escaped);
 
     String emptyPath = path + "-empty";
-    assertEquals(204, put(emptyPath, new byte[0], "application/octet-stream", null, "").status,
+    assertEquals(
+        204,
+        put(emptyPath, new byte[0], "application/octet-stream", null, "").status,
         "PUT of an empty value under " + escaped);
     Response empty = get(emptyPath, "");
     assertEquals(200, empty.status, "an empty value is a value (200), not absent: " + empty);
@@ -305,17 +341,22 @@ class HttpApiTest {
     cases.put("/kv/a%3Bb", "/kv/a;b");
     cases.put("/kv/bad%C3%28", "/kv/bad%EF%BF%BD(");
     cases.put("/kv/bad%FF%28", "/kv/bad%EF%BF%BD(");
-    cases.forEach((raw, parsed) -> assertEquals(parsed,
-        Uri.create("http://h" + raw).path(),
-        "Pekko's parsed path of " + raw));
+    cases.forEach(
+        (raw, parsed) ->
+            assertEquals(
+                parsed, Uri.create("http://h" + raw).path(), "Pekko's parsed path of " + raw));
   }
 
   @Test
   void distinctInvalidUtf8KeysDoNotCollapseIntoOneKey() throws IOException {
     String n = "-" + KEYS.incrementAndGet();
-    assertJsonError(send("PUT", "/kv/bad%FF%28" + n, bytes("one"), "text/plain", Map.of()), 400,
+    assertJsonError(
+        send("PUT", "/kv/bad%FF%28" + n, bytes("one"), "text/plain", Map.of()),
+        400,
         "PUT under bad%FF(");
-    assertJsonError(send("GET", "/kv/bad%C3%28" + n, null, null, Map.of()), 400,
+    assertJsonError(
+        send("GET", "/kv/bad%C3%28" + n, null, null, Map.of()),
+        400,
         "GET under bad%C3( must not read what was sent to bad%FF(");
   }
 
@@ -323,8 +364,13 @@ class HttpApiTest {
   void anAbsoluteFormRequestTargetNamesTheSameKey() throws IOException {
     String key = newKey("absolute-form");
     assertEquals(204, put("k%C3%A9y-" + key, bytes("abs"), "text/plain", null, "").status, "PUT");
-    Response get = raw("GET", "http://127.0.0.1:" + port + "/kv/k%C3%A9y-" + key + "?r=1", null,
-        null, Map.of());
+    Response get =
+        raw(
+            "GET",
+            "http://127.0.0.1:" + port + "/kv/k%C3%A9y-" + key + "?r=1",
+            null,
+            null,
+            Map.of());
     assertEquals(200, get.status, "GET with an absolute-form target: " + get);
     assertEquals("abs", get.text(), "the absolute-form target names the same key");
   }
@@ -332,7 +378,9 @@ class HttpApiTest {
   @Test
   void anEncodedAndARawSlashNameTheSameKey() {
     String n = "slash-" + KEYS.incrementAndGet();
-    assertEquals(204, put("x%2F" + n, bytes("slashed"), "text/plain", null, "").status,
+    assertEquals(
+        204,
+        put("x%2F" + n, bytes("slashed"), "text/plain", null, "").status,
         "PUT under an encoded slash");
     Response get = get("x/" + n, "");
     assertEquals(200, get.status, "GET under the raw slash: " + get);
@@ -341,7 +389,10 @@ class HttpApiTest {
 
   // ---------------------------------------------------------------- bad input
 
-  /** A bad request against an existing key: (name, method, path-and-query after /kv/KEY, header, body). */
+  /**
+   * A bad request against an existing key: (name, method, path-and-query after /kv/KEY, header,
+   * body).
+   */
   static Stream<Arguments> badRequestsOnAnExistingKey() {
     byte[] small = bytes("intruder");
     return Stream.of(
@@ -390,10 +441,14 @@ class HttpApiTest {
     Response after = get(key, "");
     assertEquals(200, after.status, name + ": the key still has exactly one value: " + after);
     assertEquals("original", after.text(), name + ": the value is unchanged");
-    assertEquals(before.header(CONTEXT), after.header(CONTEXT), name + ": the context is unchanged");
+    assertEquals(
+        before.header(CONTEXT), after.header(CONTEXT), name + ": the context is unchanged");
   }
 
-  /** Requests whose key itself is bad: (name, method, raw target). Sent over a raw socket when needed. */
+  /**
+   * Requests whose key itself is bad: (name, method, raw target). Sent over a raw socket when
+   * needed.
+   */
   static Stream<Arguments> badKeys() {
     String tooLong = "a".repeat(1025);
     String tooLongInBytes = "a".repeat(1023) + "%C3%A9";
@@ -429,17 +484,22 @@ class HttpApiTest {
   @Test
   void aKeyThatIsNotUtf8CreatesNothingUnderAReplacementCharacterKey() throws IOException {
     String n = "-" + KEYS.incrementAndGet();
-    assertJsonError(send("PUT", "/kv/bad%C3%28" + n, bytes("intruder"), "text/plain", Map.of()), 400,
+    assertJsonError(
+        send("PUT", "/kv/bad%C3%28" + n, bytes("intruder"), "text/plain", Map.of()),
+        400,
         "PUT under invalid UTF-8");
-    assertNotFound(get("bad%EF%BF%BD%28" + n, ""),
+    assertNotFound(
+        get("bad%EF%BF%BD%28" + n, ""),
         "the invalid UTF-8 key must not have been stored as 'bad\\uFFFD(' (a guessed key)");
   }
 
   @Test
   void keysOfExactly1024Utf8BytesAreAccepted() {
     String ascii = "k".repeat(1019) + String.format("%05d", KEYS.incrementAndGet() % 100000);
-    String multiByte = "m".repeat(1016) + String.format("%05d", KEYS.incrementAndGet() % 100000)
-        + "%C3%A9"; // 1021 + 2 bytes = 1023; one more ASCII byte below makes 1024
+    String multiByte =
+        "m".repeat(1016)
+            + String.format("%05d", KEYS.incrementAndGet() % 100000)
+            + "%C3%A9"; // 1021 + 2 bytes = 1023; one more ASCII byte below makes 1024
     multiByte = "n" + multiByte;
     for (String path : List.of(ascii, multiByte)) {
       Response put = put(path, bytes("max key"), "text/plain", null, "");
@@ -467,22 +527,24 @@ class HttpApiTest {
   @Test
   void aValueOverOneMibOnANewKeyIs413AndStoresNothing() throws IOException {
     String key = newKey("too-large");
-    assertJsonError(put(key, new byte[MIB + 1], "application/octet-stream", null, ""), 413,
+    assertJsonError(
+        put(key, new byte[MIB + 1], "application/octet-stream", null, ""),
+        413,
         "PUT of 1 MiB + 1 byte");
     assertNotFound(get(key, ""), "nothing stored after a 413");
   }
 
   /**
-   * A client that sends its whole body before reading (as curl and HttpClient do) must see the
-   * 413, not a broken pipe: the node reads and drops a rejected body before answering. 8 MiB is
-   * far more than loopback socket buffers hold, so a node that answered and closed early would
-   * make the upload fail here every time.
+   * A client that sends its whole body before reading (as curl and HttpClient do) must see the 413,
+   * not a broken pipe: the node reads and drops a rejected body before answering. 8 MiB is far more
+   * than loopback socket buffers hold, so a node that answered and closed early would make the
+   * upload fail here every time.
    */
   @Test
   void anOversizedBodyIsReadBeforeThe413SoTheClientSeesIt() throws IOException {
     String key = newKey("eight-mib");
-    Response response = raw("PUT", "/kv/" + key, new byte[8 * MIB], "application/octet-stream",
-        Map.of());
+    Response response =
+        raw("PUT", "/kv/" + key, new byte[8 * MIB], "application/octet-stream", Map.of());
     assertJsonError(response, 413, "PUT of 8 MiB sent in full before reading");
     assertNotFound(get(key, ""), "nothing stored after a 413");
   }
@@ -495,16 +557,23 @@ class HttpApiTest {
       OutputStream out = socket.getOutputStream();
       InputStream in = socket.getInputStream();
       byte[] big = new byte[2 * MIB];
-      out.write(("PUT /kv/" + key + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + big.length
-          + "\r\nContent-Type: application/octet-stream\r\n\r\n")
-          .getBytes(StandardCharsets.ISO_8859_1));
+      out.write(
+          ("PUT /kv/"
+                  + key
+                  + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: "
+                  + big.length
+                  + "\r\nContent-Type: application/octet-stream\r\n\r\n")
+              .getBytes(StandardCharsets.ISO_8859_1));
       out.write(big);
       out.flush();
       assertEquals(413, readStatusAndBody(in), "the oversized PUT is answered 413");
-      out.write(("GET /kv/" + key + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-          .getBytes(StandardCharsets.ISO_8859_1));
+      out.write(
+          ("GET /kv/" + key + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+              .getBytes(StandardCharsets.ISO_8859_1));
       out.flush();
-      assertEquals(404, readStatusAndBody(in),
+      assertEquals(
+          404,
+          readStatusAndBody(in),
           "the same connection answers the next request (nothing was stored)");
     }
   }
@@ -533,10 +602,23 @@ class HttpApiTest {
   @Test
   void validQuorumAndTimeoutParametersAreAccepted() {
     String key = newKey("params");
-    for (String query : List.of("?w=1", "?w=one", "?w=quorum", "?w=all", "?w=ALL",
-        "?timeout=1000", "?timeout=60000", "?w=1&timeout=500")) {
-      Response put = put(key + "-" + query.replaceAll("[^a-zA-Z0-9]", "_"), bytes("ok"),
-          "text/plain", null, query);
+    for (String query :
+        List.of(
+            "?w=1",
+            "?w=one",
+            "?w=quorum",
+            "?w=all",
+            "?w=ALL",
+            "?timeout=1000",
+            "?timeout=60000",
+            "?w=1&timeout=500")) {
+      Response put =
+          put(
+              key + "-" + query.replaceAll("[^a-zA-Z0-9]", "_"),
+              bytes("ok"),
+              "text/plain",
+              null,
+              query);
       assertEquals(204, put.status, "PUT" + query + " is valid with N=1: " + put);
     }
     assertEquals(204, put(key, bytes("ok"), "text/plain", null, "").status, "PUT");
@@ -572,7 +654,8 @@ class HttpApiTest {
     JsonNode member = members.get(0);
     assertEquals(node.name(), member.path("node").asText(null), "the member is this node");
     assertEquals("Up", member.path("status").asText(null), "the member is Up");
-    assertTrue(member.path("reachable").isBoolean() && member.path("reachable").asBoolean(),
+    assertTrue(
+        member.path("reachable").isBoolean() && member.path("reachable").asBoolean(),
         "the member is reachable: " + member);
     assertTrue(member.path("roles").isArray(), "roles is an array: " + member);
     assertTrue(texts(member.path("roles")).contains("data"), "roles contain 'data': " + member);
@@ -591,9 +674,12 @@ class HttpApiTest {
     for (int p = 0; p < 64; p++) {
       JsonNode partition = partitions.get(p);
       assertEquals(p, partition.path("partition").asInt(-1), "partition " + p + " in order");
-      assertEquals(List.of(node.name()), texts(partition.path("replicas")),
+      assertEquals(
+          List.of(node.name()),
+          texts(partition.path("replicas")),
           "partition " + p + " has this node as its only replica");
-      assertTrue(partition.path("fallbacks").isArray() && partition.path("fallbacks").isEmpty(),
+      assertTrue(
+          partition.path("fallbacks").isArray() && partition.path("fallbacks").isEmpty(),
           "partition " + p + " has no fallbacks in a one-node cluster: " + partition);
     }
   }
@@ -616,20 +702,28 @@ class HttpApiTest {
     JsonNode replica = replicas.get(0);
     assertEquals(node.name(), replica.path("node").asText(null), "the replica's node");
     assertTrue(replica.path("found").asBoolean(false), "found: " + replica);
-    assertEquals(List.of(Base64.getEncoder().encodeToString(bytes("shown"))),
-        texts(replica.path("values")), "values are the stored bytes in base64");
-    assertTrue(replica.path("tombstone").isBoolean() && !replica.path("tombstone").asBoolean(),
+    assertEquals(
+        List.of(Base64.getEncoder().encodeToString(bytes("shown"))),
+        texts(replica.path("values")),
+        "values are the stored bytes in base64");
+    assertTrue(
+        replica.path("tombstone").isBoolean() && !replica.path("tombstone").asBoolean(),
         "no tombstone: " + replica);
-    assertEquals(context, replica.path("context").asText(null),
+    assertEquals(
+        context,
+        replica.path("context").asText(null),
         "the replica's context is the one a read returns (N=1)");
 
     Response deleted = send("DELETE", "/kv/" + key, null, null, Map.of(CONTEXT, context));
     assertEquals(204, deleted.status, "DELETE: " + deleted);
-    JsonNode afterDelete = send("GET", "/admin/replicas/" + key, null, null, Map.of()).json()
-        .path("replicas").get(0);
-    assertFalse(afterDelete.path("found").asBoolean(true), "not found after delete: " + afterDelete);
-    assertTrue(afterDelete.path("tombstone").asBoolean(false), "tombstone after delete: " + afterDelete);
-    assertTrue(afterDelete.path("values").isArray() && afterDelete.path("values").isEmpty(),
+    JsonNode afterDelete =
+        send("GET", "/admin/replicas/" + key, null, null, Map.of()).json().path("replicas").get(0);
+    assertFalse(
+        afterDelete.path("found").asBoolean(true), "not found after delete: " + afterDelete);
+    assertTrue(
+        afterDelete.path("tombstone").asBoolean(false), "tombstone after delete: " + afterDelete);
+    assertTrue(
+        afterDelete.path("values").isArray() && afterDelete.path("values").isEmpty(),
         "no values after delete: " + afterDelete);
   }
 
@@ -639,7 +733,8 @@ class HttpApiTest {
       Response response = send("GET", target, null, null, Map.of());
       assertEquals(200, response.status, target + ": " + response);
       assertJsonContentType(response, target);
-      assertEquals(node.name(), response.json().path("self").asText(null), target + " names this node");
+      assertEquals(
+          node.name(), response.json().path("self").asText(null), target + " names this node");
     }
   }
 
@@ -678,7 +773,8 @@ class HttpApiTest {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
-  private static Response put(String path, byte[] value, String type, String context, String query) {
+  private static Response put(
+      String path, byte[] value, String type, String context, String query) {
     Map<String, String> headers = context == null ? Map.of() : Map.of(CONTEXT, context);
     return call(port, "PUT", "/kv/" + path + query, value, type, headers);
   }
@@ -687,7 +783,9 @@ class HttpApiTest {
     return call(port, "GET", "/kv/" + path + query, null, null, Map.of());
   }
 
-  /** Sends with HttpClient, or over a raw socket when java.net.URI refuses the (malformed) target. */
+  /**
+   * Sends with HttpClient, or over a raw socket when java.net.URI refuses the (malformed) target.
+   */
   private static Response send(
       String method, String target, byte[] body, String type, Map<String, String> headers)
       throws IOException {
@@ -701,23 +799,32 @@ class HttpApiTest {
   }
 
   private static Response call(
-      int port, String method, String target, byte[] body, String type, Map<String, String> headers) {
+      int port,
+      String method,
+      String target,
+      byte[] body,
+      String type,
+      Map<String, String> headers) {
     return call(URI.create("http://127.0.0.1:" + port + target), method, body, type, headers);
   }
 
   private static Response call(
       URI uri, String method, byte[] body, String type, Map<String, String> headers) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri)
-        .timeout(CALL)
-        .method(method, body == null
-            ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofByteArray(body));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri)
+            .timeout(CALL)
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofByteArray(body));
     if (type != null && body != null) {
       request.header("Content-Type", type);
     }
     headers.forEach(request::header);
     try {
-      HttpResponse<byte[]> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+      HttpResponse<byte[]> response =
+          HTTP.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
       Map<String, String> h = new LinkedHashMap<>();
       response.headers().map().forEach((k, v) -> h.put(k.toLowerCase(Locale.ROOT), v.get(0)));
       return new Response(response.statusCode(), h, response.body());
@@ -735,10 +842,16 @@ class HttpApiTest {
       throws IOException {
     try (Socket socket = new Socket("127.0.0.1", port)) {
       socket.setSoTimeout((int) CALL.toMillis());
-      StringBuilder head = new StringBuilder()
-          .append(method).append(' ').append(target).append(" HTTP/1.1\r\n")
-          .append("Host: 127.0.0.1:").append(port).append("\r\n")
-          .append("Connection: close\r\n");
+      StringBuilder head =
+          new StringBuilder()
+              .append(method)
+              .append(' ')
+              .append(target)
+              .append(" HTTP/1.1\r\n")
+              .append("Host: 127.0.0.1:")
+              .append(port)
+              .append("\r\n")
+              .append("Connection: close\r\n");
       if (body != null) {
         head.append("Content-Length: ").append(body.length).append("\r\n");
         if (type != null) {
@@ -764,7 +877,8 @@ class HttpApiTest {
       Map<String, String> h = new LinkedHashMap<>();
       for (int i = 1; i < lines.length; i++) {
         int colon = lines[i].indexOf(':');
-        h.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+        h.put(
+            lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
             lines[i].substring(colon + 1).trim());
       }
       byte[] rest = Arrays.copyOfRange(all, split + 4, all.length);
@@ -786,23 +900,30 @@ class HttpApiTest {
     return -1;
   }
 
-  /** Asserts a 300 with the contract's JSON; returns each sibling's value (as text) → content type. */
+  /**
+   * Asserts a 300 with the contract's JSON; returns each sibling's value (as text) → content type.
+   */
   private static Map<String, String> assertSiblings(Response response) throws IOException {
     assertEquals(300, response.status, "siblings answer 300 Multiple Choices: " + response);
     assertJsonContentType(response, "300 siblings");
     JsonNode body = response.json();
     String context = body.path("context").asText(null);
     assertNotNull(context, "the 300 body has a context: " + body);
-    assertEquals(context, response.header(CONTEXT).orElse(null),
+    assertEquals(
+        context,
+        response.header(CONTEXT).orElse(null),
         "the X-Causal-Context header equals the body's context");
     JsonNode siblings = body.path("siblings");
     assertTrue(siblings.isArray() && siblings.size() >= 2, "at least two siblings: " + body);
     Map<String, String> values = new LinkedHashMap<>();
     for (JsonNode sibling : siblings) {
-      String value = new String(Base64.getDecoder().decode(sibling.path("value").asText()),
-          StandardCharsets.UTF_8);
-      assertTrue(sibling.path("contentType").isTextual(), "each sibling has a contentType: " + sibling);
-      assertNull(values.put(value, sibling.path("contentType").asText()),
+      String value =
+          new String(
+              Base64.getDecoder().decode(sibling.path("value").asText()), StandardCharsets.UTF_8);
+      assertTrue(
+          sibling.path("contentType").isTextual(), "each sibling has a contentType: " + sibling);
+      assertNull(
+          values.put(value, sibling.path("contentType").asText()),
           "sibling values are distinct: " + body);
     }
     return values;
@@ -816,17 +937,21 @@ class HttpApiTest {
     assertJsonError(response, 404, what);
   }
 
-  private static void assertJsonError(Response response, int expected, String what) throws IOException {
+  private static void assertJsonError(Response response, int expected, String what)
+      throws IOException {
     assertTrue(response.status < 500, what + ": never a 5xx: " + response);
     assertEquals(expected, response.status, what + ": status: " + response);
     assertJsonContentType(response, what);
     JsonNode body = response.json();
-    assertTrue(body.path("error").isTextual(), what + ": the JSON body names the error: " + response);
-    assertTrue(body.path("message").isTextual(), what + ": the JSON body has a message: " + response);
+    assertTrue(
+        body.path("error").isTextual(), what + ": the JSON body names the error: " + response);
+    assertTrue(
+        body.path("message").isTextual(), what + ": the JSON body has a message: " + response);
   }
 
   private static void assertJsonContentType(Response response, String what) {
-    assertTrue(response.header("Content-Type").orElse("").startsWith("application/json"),
+    assertTrue(
+        response.header("Content-Type").orElse("").startsWith("application/json"),
         what + ": the body is JSON: " + response);
   }
 
@@ -851,7 +976,8 @@ class HttpApiTest {
 
     @Override
     public String toString() {
-      String shown = body.length > 300 ? new String(body, 0, 300, StandardCharsets.UTF_8) + "…" : text();
+      String shown =
+          body.length > 300 ? new String(body, 0, 300, StandardCharsets.UTF_8) + "…" : text();
       return status + " " + headers + " " + shown;
     }
   }

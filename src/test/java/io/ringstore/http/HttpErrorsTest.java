@@ -20,23 +20,29 @@ import org.junit.jupiter.api.Test;
  */
 class HttpErrorsTest {
   private static final Pattern LEAK = Pattern.compile("\\w+(Exception|Error)\\b|pekko://|Actor\\[");
-  private static final String ASK = "Ask timed out on [Actor[pekko://ringstore/user/gateway#-1]] "
-      + "after [5000 ms]. Message of type [io.ringstore.client.Ringstore$Get].";
+  private static final String ASK =
+      "Ask timed out on [Actor[pekko://ringstore/user/gateway#-1]] "
+          + "after [5000 ms]. Message of type [io.ringstore.client.Ringstore$Get].";
 
   @Test
   void exceptionsBecomeApiErrors() {
     Object[][] table = {
-        {new AskTimeoutException(ASK), 503},
-        {new CompletionException(new AskTimeoutException(ASK)), 503},
-        {new TimeoutException("Futures timed out after [3 seconds]"), 503},
-        {new IllegalArgumentException("java.lang.NumberFormatException: For input string: \"x\""),
-            400},
-        {new IllegalArgumentException("Illegal base64 character 2d"), 400},
-        {new IllegalStateException("RocksDBException: IO error: No space left on device"), 500},
-        {new NullPointerException(), 500},
-        {new HttpErrors.BodyFailedException(new IllegalStateException(
-            "Substream Source cannot be materialized more than once")), 400},
-        {new HttpErrors.BodyReadTimeoutException(30_000), 408},
+      {new AskTimeoutException(ASK), 503},
+      {new CompletionException(new AskTimeoutException(ASK)), 503},
+      {new TimeoutException("Futures timed out after [3 seconds]"), 503},
+      {
+        new IllegalArgumentException("java.lang.NumberFormatException: For input string: \"x\""),
+        400
+      },
+      {new IllegalArgumentException("Illegal base64 character 2d"), 400},
+      {new IllegalStateException("RocksDBException: IO error: No space left on device"), 500},
+      {new NullPointerException(), 500},
+      {
+        new HttpErrors.BodyFailedException(
+            new IllegalStateException("Substream Source cannot be materialized more than once")),
+        400
+      },
+      {new HttpErrors.BodyReadTimeoutException(30_000), 408},
     };
     for (Object[] row : table) {
       Throwable failure = (Throwable) row[0];
@@ -49,15 +55,21 @@ class HttpErrorsTest {
 
   @Test
   void coordinatorReasonsThatShowInternalsAreReplaced() {
-    HttpResponse unavailable = KvResponses.write(new Outcome.Unavailable(1, 2, 3, List.of("n1"), ASK),
-        "0123456789abcdef", "k");
+    HttpResponse unavailable =
+        KvResponses.write(
+            new Outcome.Unavailable(1, 2, 3, List.of("n1"), ASK), "0123456789abcdef", "k");
     assertEquals(503, unavailable.status().intValue());
     assertFalse(LEAK.matcher(body(unavailable)).find(), body(unavailable));
-    HttpResponse clean = KvResponses.write(
-        new Outcome.Unavailable(1, 2, 3, List.of("n1"), "timed out after 500 ms"), "-", "k");
+    HttpResponse clean =
+        KvResponses.write(
+            new Outcome.Unavailable(1, 2, 3, List.of("n1"), "timed out after 500 ms"), "-", "k");
     assertEquals(true, body(clean).contains("timed out after 500 ms"), "an API reason is kept");
-    HttpResponse rejected = KvResponses.write(new Outcome.Rejected(
-        "StorageException: java.io.IOException at io.ringstore.storage.RocksDbStorage.get"), "-", "k");
+    HttpResponse rejected =
+        KvResponses.write(
+            new Outcome.Rejected(
+                "StorageException: java.io.IOException at io.ringstore.storage.RocksDbStorage.get"),
+            "-",
+            "k");
     assertEquals(400, rejected.status().intValue());
     assertFalse(LEAK.matcher(body(rejected)).find(), body(rejected));
   }
@@ -69,5 +81,4 @@ class HttpErrorsTest {
       throw new AssertionError("not a strict entity", e);
     }
   }
-
 }

@@ -30,19 +30,24 @@ import org.junit.jupiter.api.io.TempDir;
 class InFlightBytesHttpTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MIB = 1 << 20;
-  private static final HttpClient HTTP = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(10)).version(HttpClient.Version.HTTP_1_1).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder()
+          .connectTimeout(Duration.ofSeconds(10))
+          .version(HttpClient.Version.HTTP_1_1)
+          .build();
 
-  @TempDir
-  static Path dataDir;
+  @TempDir static Path dataDir;
 
   private static TestNode node;
   private static int port;
 
   @BeforeAll
   static void startNode() {
-    node = TestNode.start(TestNode.config(dataDir, 1, 1, 1,
-        "ringstore.requests.max-in-flight-bytes = 1536KiB")).joinSelf();
+    node =
+        TestNode.start(
+                TestNode.config(
+                    dataDir, 1, 1, 1, "ringstore.requests.max-in-flight-bytes = 1536KiB"))
+            .joinSelf();
     port = node.awaitReady(Duration.ofSeconds(60));
   }
 
@@ -59,8 +64,12 @@ class InFlightBytesHttpTest {
     try (Socket slow = new Socket("127.0.0.1", port)) {
       slow.setSoTimeout(30_000);
       OutputStream out = slow.getOutputStream();
-      out.write(("PUT /kv/slow HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream"
-          + "\r\nContent-Length: " + MIB + "\r\n\r\n").getBytes(US_ASCII));
+      out.write(
+          ("PUT /kv/slow HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream"
+                  + "\r\nContent-Length: "
+                  + MIB
+                  + "\r\n\r\n")
+              .getBytes(US_ASCII));
       out.write(new byte[1000]);
       out.flush();
       awaitMetric("ringstore_http_in_flight_bytes", MIB);
@@ -78,9 +87,16 @@ class InFlightBytesHttpTest {
       assertTrue(status.startsWith("HTTP/1.1 204"), "the slow upload is stored: " + status);
     }
     awaitMetric("ringstore_http_in_flight_bytes", 0);
-    assertEquals(204, put("/kv/large", new byte[MIB]).statusCode(), "fits once the others are done");
-    assertEquals(MIB, HTTP.send(HttpRequest.newBuilder(URI.create(base() + "/kv/large")).build(),
-        HttpResponse.BodyHandlers.ofByteArray()).body().length, "and is readable");
+    assertEquals(
+        204, put("/kv/large", new byte[MIB]).statusCode(), "fits once the others are done");
+    assertEquals(
+        MIB,
+        HTTP.send(
+                HttpRequest.newBuilder(URI.create(base() + "/kv/large")).build(),
+                HttpResponse.BodyHandlers.ofByteArray())
+            .body()
+            .length,
+        "and is readable");
   }
 
   private static String statusLine(InputStream in) throws Exception {
@@ -97,10 +113,12 @@ class InFlightBytesHttpTest {
   }
 
   private static HttpResponse<String> put(String path, byte[] body) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(base() + path))
-        .timeout(Duration.ofSeconds(30))
-        .header("Content-Type", "application/octet-stream")
-        .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create(base() + path))
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/octet-stream")
+            .PUT(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
@@ -115,8 +133,11 @@ class InFlightBytesHttpTest {
   }
 
   private static long metric(String name) throws Exception {
-    String body = HTTP.send(HttpRequest.newBuilder(URI.create(base() + "/metrics")).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
+    String body =
+        HTTP.send(
+                HttpRequest.newBuilder(URI.create(base() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
     for (String line : body.split("\n")) {
       if (line.startsWith(name + " ")) {
         return (long) Double.parseDouble(line.substring(name.length() + 1).trim());

@@ -22,19 +22,36 @@ class InFlightBytesTest {
   @Test
   void aBodyCountsAsItsLengthCappedAtTheLargestValue() {
     InFlightBytes inFlight = new InFlightBytes(10_000, 1_000);
-    List<Case> cases = List.of(
-        new Case("no body", HttpRequest.PUT("/kv/a"), 0),
-        new Case("known length", HttpRequest.PUT("/kv/a").withEntity(new byte[300]), 300),
-        new Case("streamed with a length", HttpRequest.PUT("/kv/a").withEntity(
-            HttpEntities.create(ContentTypes.APPLICATION_OCTET_STREAM, 700,
-                Source.single(ByteString.fromArray(new byte[700])))), 700),
-        new Case("a length past the largest value (refused with 413 before it is read)",
-            HttpRequest.PUT("/kv/a").withEntity(HttpEntities.create(
-                ContentTypes.APPLICATION_OCTET_STREAM, 5_000,
-                Source.single(ByteString.fromArray(new byte[5_000])))), 1_000),
-        new Case("chunked, length unknown", HttpRequest.PUT("/kv/a").withEntity(
-            HttpEntities.createChunked(ContentTypes.APPLICATION_OCTET_STREAM,
-                Source.single(ByteString.fromArray(new byte[10])))), 1_000));
+    List<Case> cases =
+        List.of(
+            new Case("no body", HttpRequest.PUT("/kv/a"), 0),
+            new Case("known length", HttpRequest.PUT("/kv/a").withEntity(new byte[300]), 300),
+            new Case(
+                "streamed with a length",
+                HttpRequest.PUT("/kv/a")
+                    .withEntity(
+                        HttpEntities.create(
+                            ContentTypes.APPLICATION_OCTET_STREAM,
+                            700,
+                            Source.single(ByteString.fromArray(new byte[700])))),
+                700),
+            new Case(
+                "a length past the largest value (refused with 413 before it is read)",
+                HttpRequest.PUT("/kv/a")
+                    .withEntity(
+                        HttpEntities.create(
+                            ContentTypes.APPLICATION_OCTET_STREAM,
+                            5_000,
+                            Source.single(ByteString.fromArray(new byte[5_000])))),
+                1_000),
+            new Case(
+                "chunked, length unknown",
+                HttpRequest.PUT("/kv/a")
+                    .withEntity(
+                        HttpEntities.createChunked(
+                            ContentTypes.APPLICATION_OCTET_STREAM,
+                            Source.single(ByteString.fromArray(new byte[10])))),
+                1_000));
     for (Case c : cases) {
       assertEquals(c.cost(), inFlight.cost(c.request()), c.name());
     }

@@ -22,27 +22,37 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The per-key limits over HTTP against one in-JVM node with small limits (5 siblings, contexts of at
- * most 8 actors and 512 characters): what a client gets past each one (DESIGN invariants 5 and 6),
- * that the refusal is counted, and that the key is still readable and resolvable afterwards.
+ * The per-key limits over HTTP against one in-JVM node with small limits (5 siblings, contexts of
+ * at most 8 actors and 512 characters): what a client gets past each one (DESIGN invariants 5 and
+ * 6), that the refusal is counted, and that the key is still readable and resolvable afterwards.
  */
 class KeyLimitsHttpTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String CONTEXT = "X-Causal-Context";
-  private static final HttpClient HTTP = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(10)).version(HttpClient.Version.HTTP_1_1).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder()
+          .connectTimeout(Duration.ofSeconds(10))
+          .version(HttpClient.Version.HTTP_1_1)
+          .build();
 
-  @TempDir
-  static Path dataDir;
+  @TempDir static Path dataDir;
 
   private static TestNode node;
   private static int port;
 
   @BeforeAll
   static void startNode() {
-    node = TestNode.start(TestNode.config(dataDir, 1, 1, 1, "ringstore.requests { max-siblings = 5,"
-        + " warn-siblings = 3, max-context-actors = 8, max-context-size = 512,"
-        + " max-object-size = 1MiB }")).joinSelf();
+    node =
+        TestNode.start(
+                TestNode.config(
+                    dataDir,
+                    1,
+                    1,
+                    1,
+                    "ringstore.requests { max-siblings = 5,"
+                        + " warn-siblings = 3, max-context-actors = 8, max-context-size = 512,"
+                        + " max-object-size = 1MiB }"))
+            .joinSelf();
     port = node.awaitReady(Duration.ofSeconds(60));
   }
 
@@ -63,17 +73,21 @@ class KeyLimitsHttpTest {
     assertEquals(413, refused.statusCode(), "a second one would make 1.2 MB: " + refused.body());
     JsonNode error = JSON.readTree(refused.body());
     assertEquals("object_too_large", error.path("error").asText(), "error code: " + error);
-    assertTrue(error.path("message").asText().contains("X-Causal-Context"),
+    assertTrue(
+        error.path("message").asText().contains("X-Causal-Context"),
         "the message tells the client to resolve the siblings with the context: " + error);
     HttpResponse<String> metrics = send("GET", "/metrics", null, null);
-    assertTrue(metrics.body().contains("ringstore_writes_refused_total{reason=\"object_too_large\"} 1"),
+    assertTrue(
+        metrics.body().contains("ringstore_writes_refused_total{reason=\"object_too_large\"} 1"),
         "counted in /metrics");
 
     HttpResponse<String> read = send("GET", key, null, null);
     assertEquals(200, read.statusCode(), "the refused write stored nothing");
     assertEquals(big, read.body(), "the first value");
     String context = read.headers().firstValue(CONTEXT).orElseThrow();
-    assertEquals(204, send("PUT", key, "b" + big, context).statusCode(),
+    assertEquals(
+        204,
+        send("PUT", key, "b" + big, context).statusCode(),
         "with the read's context the value replaces the first one and fits");
   }
 
@@ -88,27 +102,33 @@ class KeyLimitsHttpTest {
     assertEquals(409, refused.statusCode(), "the sixth blind PUT: " + refused.body());
     JsonNode error = JSON.readTree(refused.body());
     assertEquals("too_many_siblings", error.path("error").asText(), "error code: " + error);
-    assertTrue(error.path("message").asText().contains("context"),
+    assertTrue(
+        error.path("message").asText().contains("context"),
         "the message tells the client to resolve with the context: " + error);
     assertEquals(rejectedBefore + 1, rejectedPuts(), "counted as a rejected put in /metrics");
 
     HttpResponse<String> read = send("GET", key, null, null);
     assertEquals(300, read.statusCode(), "the key is still readable: " + read.body());
-    assertEquals(5, JSON.readTree(read.body()).path("siblings").size(),
+    assertEquals(
+        5,
+        JSON.readTree(read.body()).path("siblings").size(),
         "five siblings, the refused write stored nothing");
     String context = read.headers().firstValue(CONTEXT).orElseThrow();
-    assertEquals(204, send("PUT", key, "merged", context).statusCode(),
+    assertEquals(
+        204,
+        send("PUT", key, "merged", context).statusCode(),
         "a write with the read's context is accepted");
     HttpResponse<String> after = send("GET", key, null, null);
     assertEquals(200, after.statusCode(), "one value after resolving");
     assertEquals("merged", after.body(), "the resolved value");
-    assertEquals(204, send("PUT", key, "blind again", null).statusCode(),
+    assertEquals(
+        204,
+        send("PUT", key, "blind again", null).statusCode(),
         "a blind write is accepted again once the siblings are resolved");
   }
 
   @Test
-  void contextsPastTheLimitsOrNamingWhatTheKeyDoesNotHoldAre400AndChangeNothing()
-      throws Exception {
+  void contextsPastTheLimitsOrNamingWhatTheKeyDoesNotHoldAre400AndChangeNothing() throws Exception {
     String key = "/kv/contexts";
     assertEquals(204, send("PUT", key, "original", null).statusCode(), "setup PUT");
     HttpResponse<String> before = send("GET", key, null, null);
@@ -129,20 +149,26 @@ class KeyLimitsHttpTest {
     bad.put("600 characters, more than the limit of 512", "A".repeat(600));
     for (Map.Entry<String, String> c : bad.entrySet()) {
       for (String method : new String[] {"PUT", "DELETE"}) {
-        HttpResponse<String> response = send(method, key, "PUT".equals(method) ? "bad" : null,
-            c.getValue());
-        assertEquals(400, response.statusCode(), method + " with " + c.getKey() + ": "
-            + response.body());
-        assertEquals("bad_request", JSON.readTree(response.body()).path("error").asText(),
+        HttpResponse<String> response =
+            send(method, key, "PUT".equals(method) ? "bad" : null, c.getValue());
+        assertEquals(
+            400, response.statusCode(), method + " with " + c.getKey() + ": " + response.body());
+        assertEquals(
+            "bad_request",
+            JSON.readTree(response.body()).path("error").asText(),
             method + " with " + c.getKey());
       }
       HttpResponse<String> after = send("GET", key, null, null);
       assertEquals(200, after.statusCode(), c.getKey() + ": still one value");
       assertEquals("original", after.body(), c.getKey() + ": value unchanged");
-      assertEquals(context, after.headers().firstValue(CONTEXT).orElse(null),
+      assertEquals(
+          context,
+          after.headers().firstValue(CONTEXT).orElse(null),
           c.getKey() + ": the stored clock is unchanged (nothing adopted from the context)");
     }
-    assertEquals(204, send("PUT", key, "updated", context).statusCode(),
+    assertEquals(
+        204,
+        send("PUT", key, "updated", context).statusCode(),
         "the context the key handed out still works");
     assertEquals("updated", send("GET", key, null, null).body(), "and replaced the value");
   }
@@ -163,11 +189,14 @@ class KeyLimitsHttpTest {
 
   private static HttpResponse<String> send(String method, String path, String body, String context)
       throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + port + path))
-        .timeout(Duration.ofSeconds(30))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(30))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
     if (body != null) {
       request.header("Content-Type", "text/plain");
     }

@@ -73,7 +73,9 @@ class KeyPathTest {
   @ParameterizedTest(name = "{0}: {1}")
   @MethodSource("invalid")
   void rejectsMalformedPaths(String name, String raw) {
-    assertThrows(IllegalArgumentException.class, () -> KeyPath.decode(raw),
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> KeyPath.decode(raw),
         name + ": decode(\"" + raw + "\") must be rejected, not guessed");
   }
 }

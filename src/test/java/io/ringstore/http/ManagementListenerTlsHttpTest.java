@@ -23,8 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * metrics.
  */
 class ManagementListenerTlsHttpTest {
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   private static TestNode node;
   private static int port;
@@ -34,14 +33,25 @@ class ManagementListenerTlsHttpTest {
   @BeforeAll
   static void startNode() throws Exception {
     SelfSignedTls tls = SelfSignedTls.create(dir);
-    https = HttpClient.newBuilder().sslContext(tls.clientContext())
-        .connectTimeout(Duration.ofSeconds(10)).version(HttpClient.Version.HTTP_1_1).build();
+    https =
+        HttpClient.newBuilder()
+            .sslContext(tls.clientContext())
+            .connectTimeout(Duration.ofSeconds(10))
+            .version(HttpClient.Version.HTTP_1_1)
+            .build();
 
     try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
       managementPort = free.getLocalPort();
     }
-    node = TestNode.start(TestNode.config(dir.resolve("data"), 1, 1, 1,
-        tls.nodeConfig() + "\nringstore.http.management-port = " + managementPort)).joinSelf();
+    node =
+        TestNode.start(
+                TestNode.config(
+                    dir.resolve("data"),
+                    1,
+                    1,
+                    1,
+                    tls.nodeConfig() + "\nringstore.http.management-port = " + managementPort))
+            .joinSelf();
     port = node.awaitReady(Duration.ofSeconds(60));
   }
 
@@ -55,17 +65,23 @@ class ManagementListenerTlsHttpTest {
   @Test
   void bothListenersServeHttps() throws Exception {
     assertEquals(200, get(port, "/health/alive").statusCode(), "data port over HTTPS");
-    assertEquals(200, get(managementPort, "/health/alive").statusCode(),
-        "management port over HTTPS");
+    assertEquals(
+        200, get(managementPort, "/health/alive").statusCode(), "management port over HTTPS");
     HttpResponse<String> metrics = get(managementPort, "/metrics");
     assertEquals(200, metrics.statusCode(), "/metrics on the management port");
-    assertTrue(metrics.body().contains("ringstore_http_connections_open{listener=\"management\"}"),
+    assertTrue(
+        metrics.body().contains("ringstore_http_connections_open{listener=\"management\"}"),
         "the management listener's connections are reported");
-    assertEquals(404, get(managementPort, "/kv/key").statusCode(), "no data on the management port");
+    assertEquals(
+        404, get(managementPort, "/kv/key").statusCode(), "no data on the management port");
   }
 
   private static HttpResponse<String> get(int port, String path) throws Exception {
-    return https.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + path))
-        .timeout(Duration.ofSeconds(20)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    return https.send(
+        HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(20))
+            .GET()
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 }

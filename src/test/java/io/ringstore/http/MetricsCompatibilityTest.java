@@ -30,25 +30,27 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What a user's dashboards depend on in {@code GET /metrics} stays: every metric family the
- * hand-written exposition served (recorded from a real node in
- * {@code metrics/families-before-library.txt}: family, type, and each sample name with its label
- * names) is still served by a real node with the same type and label names after the same traffic.
- * Families may be added, never dropped or renamed. The current families are written to
- * {@code target/metrics-families.txt} for a reviewer to compare. A scraper that asks for
- * OpenMetrics gets it; any other gets Prometheus's text format 0.0.4 as before.
+ * hand-written exposition served (recorded from a real node in {@code
+ * metrics/families-before-library.txt}: family, type, and each sample name with its label names) is
+ * still served by a real node with the same type and label names after the same traffic. Families
+ * may be added, never dropped or renamed. The current families are written to {@code
+ * target/metrics-families.txt} for a reviewer to compare. A scraper that asks for OpenMetrics gets
+ * it; any other gets Prometheus's text format 0.0.4 as before.
  */
 class MetricsCompatibilityTest {
   private static final Duration START = Duration.ofSeconds(60);
   private static final String BASELINE = "/metrics/families-before-library.txt";
-  private static final HttpClient HTTP = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
-  private static final Pattern SAMPLE = Pattern.compile(
-      "([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)\\})? \\S+");
-  private static final Pattern LABEL = Pattern.compile(
-      "([a-zA-Z_][a-zA-Z0-9_]*)=\"(?:[^\"\\\\]|\\\\.)*\"");
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(10))
+          .build();
+  private static final Pattern SAMPLE =
+      Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)\\})? \\S+");
+  private static final Pattern LABEL =
+      Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"(?:[^\"\\\\]|\\\\.)*\"");
 
-  @TempDir
-  static Path dataDir;
+  @TempDir static Path dataDir;
 
   private static TestNode node;
   private static int port;
@@ -76,8 +78,9 @@ class MetricsCompatibilityTest {
     assertEquals(204, send("PUT", "/kv/compat-b", "y", Map.of()).statusCode());
     assertEquals(300, send("GET", "/kv/compat-b", null, Map.of()).statusCode());
     assertEquals(204, send("DELETE", "/kv/compat-a", null, Map.of()).statusCode());
-    assertEquals(403, send("PUT", "/kv/compat-c", "z",
-        Map.of("Origin", "http://evil.example")).statusCode());
+    assertEquals(
+        403,
+        send("PUT", "/kv/compat-c", "z", Map.of("Origin", "http://evil.example")).statusCode());
     send("GET", "/metrics", null, Map.of());
 
     HttpResponse<String> scrape = send("GET", "/metrics", null, Map.of());
@@ -93,29 +96,42 @@ class MetricsCompatibilityTest {
         missing.add(expected);
       }
     }
-    assertTrue(missing.isEmpty(), "families (type, sample label names) served before and not now: "
-        + missing + "\nnow: " + current);
+    assertTrue(
+        missing.isEmpty(),
+        "families (type, sample label names) served before and not now: "
+            + missing
+            + "\nnow: "
+            + current);
   }
 
   @Test
   void aScraperAskingForOpenMetricsGetsOpenMetricsWithItsEof() throws Exception {
-    for (String accept : new String[] {"application/openmetrics-text",
-        "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;"
-            + "q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"}) {
+    for (String accept :
+        new String[] {
+          "application/openmetrics-text",
+          "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;"
+              + "q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"
+        }) {
       HttpResponse<String> scrape = send("GET", "/metrics", null, Map.of("Accept", accept));
       assertEquals(200, scrape.statusCode(), "GET /metrics, Accept: " + accept);
       String type = scrape.headers().firstValue("Content-Type").orElse("");
-      assertTrue(type.startsWith("application/openmetrics-text") && type.contains("version=1.0.0")
-          && type.toLowerCase(Locale.ROOT).contains("charset=utf-8"),
+      assertTrue(
+          type.startsWith("application/openmetrics-text")
+              && type.contains("version=1.0.0")
+              && type.toLowerCase(Locale.ROOT).contains("charset=utf-8"),
           "OpenMetrics 1.0.0 for Accept " + accept + ": " + type);
       String body = scrape.body();
-      assertTrue(body.endsWith("# EOF\n"), "OpenMetrics ends with # EOF: "
-          + body.substring(Math.max(0, body.length() - 200)));
-      assertTrue(body.contains("\n# TYPE ringstore_requests counter\n"),
+      assertTrue(
+          body.endsWith("# EOF\n"),
+          "OpenMetrics ends with # EOF: " + body.substring(Math.max(0, body.length() - 200)));
+      assertTrue(
+          body.contains("\n# TYPE ringstore_requests counter\n"),
           "an OpenMetrics counter family is named without _total");
-      assertTrue(body.contains("\nringstore_requests_total{op=\"put\",outcome=\"ok\"} "),
+      assertTrue(
+          body.contains("\nringstore_requests_total{op=\"put\",outcome=\"ok\"} "),
           "its samples keep _total");
-      assertTrue(body.contains("\n# TYPE ringstore_request_duration_seconds histogram\n"),
+      assertTrue(
+          body.contains("\n# TYPE ringstore_request_duration_seconds histogram\n"),
           "the latency histogram");
       assertTrue(body.contains("\n# TYPE ringstore_node_ready gauge\n"), "a gauge");
     }
@@ -123,16 +139,23 @@ class MetricsCompatibilityTest {
 
   @Test
   void anyOtherScraperGetsPrometheusTextFormat004() throws Exception {
-    List<Map<String, String>> requests = List.of(Map.of(), Map.of("Accept", "text/plain"),
-        Map.of("Accept", "*/*"), Map.of("Accept", "text/plain;version=0.0.4;q=1,*/*;q=0.1"),
-        Map.of("Accept", "application/json"));
+    List<Map<String, String>> requests =
+        List.of(
+            Map.of(),
+            Map.of("Accept", "text/plain"),
+            Map.of("Accept", "*/*"),
+            Map.of("Accept", "text/plain;version=0.0.4;q=1,*/*;q=0.1"),
+            Map.of("Accept", "application/json"));
     for (Map<String, String> headers : requests) {
       HttpResponse<String> scrape = send("GET", "/metrics", null, headers);
       assertEquals(200, scrape.statusCode(), "GET /metrics " + headers);
-      assertEquals("text/plain; version=0.0.4; charset=UTF-8",
-          scrape.headers().firstValue("Content-Type").orElse(""), "text format for " + headers);
+      assertEquals(
+          "text/plain; version=0.0.4; charset=UTF-8",
+          scrape.headers().firstValue("Content-Type").orElse(""),
+          "text format for " + headers);
       assertTrue(!scrape.body().contains("# EOF"), "no OpenMetrics EOF in the text format");
-      assertTrue(scrape.body().contains("\n# TYPE ringstore_requests_total counter\n"),
+      assertTrue(
+          scrape.body().contains("\n# TYPE ringstore_requests_total counter\n"),
           "a counter family keeps its _total in the text format");
     }
   }
@@ -165,8 +188,8 @@ class MetricsCompatibilityTest {
           labels.add(label.group(1));
         }
       }
-      shapes.add(family + " " + types.get(family) + " " + name + "{" + String.join(",", labels)
-          + "}");
+      shapes.add(
+          family + " " + types.get(family) + " " + name + "{" + String.join(",", labels) + "}");
     }
     return shapes;
   }
@@ -174,18 +197,23 @@ class MetricsCompatibilityTest {
   private static List<String> baseline() throws IOException {
     try (InputStream in = MetricsCompatibilityTest.class.getResourceAsStream(BASELINE)) {
       assertTrue(in != null, BASELINE + " on the test class path");
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
-          .filter(line -> !line.isBlank() && !line.startsWith("#")).toList();
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8)
+          .lines()
+          .filter(line -> !line.isBlank() && !line.startsWith("#"))
+          .toList();
     }
   }
 
-  private static HttpResponse<String> send(String method, String target, String body,
-      Map<String, String> headers) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + port + target))
-        .timeout(Duration.ofSeconds(30))
-        .method(method, body == null
-            ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+  private static HttpResponse<String> send(
+      String method, String target, String body, Map<String, String> headers) throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + target))
+            .timeout(Duration.ofSeconds(30))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
     headers.forEach(request::header);
     return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }

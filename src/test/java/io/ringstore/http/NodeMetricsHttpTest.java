@@ -25,17 +25,19 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The families added with the client library, on a real node: reclaim, transfer, anti-entropy
- * duration, hint replay bytes and the storage dispatcher's queue are served; the queue length
- * moves while every storage thread is busy and comes back to 0.
+ * duration, hint replay bytes and the storage dispatcher's queue are served; the queue length moves
+ * while every storage thread is busy and comes back to 0.
  */
 class NodeMetricsHttpTest {
   private static final Duration START = Duration.ofSeconds(60);
-  private static final HttpClient HTTP = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(10))
+          .build();
   private static final String QUEUE = "ringstore_storage_dispatcher_queue_length";
 
-  @TempDir
-  static Path dataDir;
+  @TempDir static Path dataDir;
 
   private static TestNode node;
   private static int port;
@@ -63,21 +65,33 @@ class NodeMetricsHttpTest {
         types.put(parts[2], parts[3]);
       }
     }
-    Map<String, String> expected = Map.of(
-        "ringstore_reclaimed_partitions_total", "counter",
-        "ringstore_reclaimed_keys_total", "counter",
-        "ringstore_transfer_keys_total", "counter",
-        "ringstore_transfer_bytes_total", "counter",
-        "ringstore_transfer_rate_bytes_per_second", "gauge",
-        "ringstore_transfers", "gauge",
-        "ringstore_anti_entropy_exchange_duration_seconds", "histogram",
-        "ringstore_hints_delivered_bytes_total", "counter",
-        QUEUE, "gauge");
-    expected.forEach((family, type) ->
-        assertEquals(type, types.get(family), family + " is served as a " + type));
+    Map<String, String> expected =
+        Map.of(
+            "ringstore_reclaimed_partitions_total",
+            "counter",
+            "ringstore_reclaimed_keys_total",
+            "counter",
+            "ringstore_transfer_keys_total",
+            "counter",
+            "ringstore_transfer_bytes_total",
+            "counter",
+            "ringstore_transfer_rate_bytes_per_second",
+            "gauge",
+            "ringstore_transfers",
+            "gauge",
+            "ringstore_anti_entropy_exchange_duration_seconds",
+            "histogram",
+            "ringstore_hints_delivered_bytes_total",
+            "counter",
+            QUEUE,
+            "gauge");
+    expected.forEach(
+        (family, type) ->
+            assertEquals(type, types.get(family), family + " is served as a " + type));
     Map<String, Double> samples = samples(text);
     for (String state : new String[] {"pending", "copying", "syncing", "done", "failed"}) {
-      assertNotNull(samples.get("ringstore_transfers{state=\"" + state + "\"}"),
+      assertNotNull(
+          samples.get("ringstore_transfers{state=\"" + state + "\"}"),
           "transfers in state " + state);
     }
     assertNotNull(
@@ -88,8 +102,10 @@ class NodeMetricsHttpTest {
 
   @Test
   void theStorageQueueLengthCountsCallsWaitingForABusyStorageDispatcher() throws Exception {
-    Executor storage = node.system().dispatchers()
-        .lookup(DispatcherSelector.fromConfig("ringstore-storage-dispatcher"));
+    Executor storage =
+        node.system()
+            .dispatchers()
+            .lookup(DispatcherSelector.fromConfig("ringstore-storage-dispatcher"));
     int threads = node.settings().storage().parallelism();
     int waiting = 3;
     CountDownLatch started = new CountDownLatch(threads);
@@ -97,28 +113,34 @@ class NodeMetricsHttpTest {
     TestProbe<Void> probe = TestProbe.create(node.system());
     try {
       for (int i = 0; i < threads + waiting; i++) {
-        storage.execute(() -> {
-          started.countDown();
-          try {
-            release.await(30, TimeUnit.SECONDS);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        });
+        storage.execute(
+            () -> {
+              started.countDown();
+              try {
+                release.await(30, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
       }
       assertTrue(started.await(10, TimeUnit.SECONDS), "every storage thread is held");
-      probe.awaitAssert(Duration.ofSeconds(20), () -> {
-        double queued = samples(scrapeText()).get(QUEUE);
-        assertTrue(queued >= waiting, "the calls past the threads wait in the queue: " + queued);
-        return null;
-      });
+      probe.awaitAssert(
+          Duration.ofSeconds(20),
+          () -> {
+            double queued = samples(scrapeText()).get(QUEUE);
+            assertTrue(
+                queued >= waiting, "the calls past the threads wait in the queue: " + queued);
+            return null;
+          });
     } finally {
       release.countDown();
     }
-    probe.awaitAssert(Duration.ofSeconds(20), () -> {
-      assertEquals(0.0, samples(scrapeText()).get(QUEUE), "the queue drains");
-      return null;
-    });
+    probe.awaitAssert(
+        Duration.ofSeconds(20),
+        () -> {
+          assertEquals(0.0, samples(scrapeText()).get(QUEUE), "the queue drains");
+          return null;
+        });
   }
 
   private static Map<String, Double> samples(String text) {
@@ -129,17 +151,20 @@ class NodeMetricsHttpTest {
       }
       int space = line.lastIndexOf(' ');
       String value = line.substring(space + 1);
-      samples.put(line.substring(0, space),
+      samples.put(
+          line.substring(0, space),
           value.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(value));
     }
     return samples;
   }
 
   private static String scrapeText() throws Exception {
-    HttpResponse<String> response = HTTP.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-            .timeout(Duration.ofSeconds(30)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                .timeout(Duration.ofSeconds(30))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertEquals(200, response.statusCode(), "GET /metrics");
     return response.body();
   }

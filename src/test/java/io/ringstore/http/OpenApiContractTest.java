@@ -57,27 +57,50 @@ class OpenApiContractTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Path ROUTE_SOURCES = Path.of("src/main/java/io/ringstore/http");
-  private static final Set<String> METHODS = Set.of("get", "put", "post", "delete", "patch",
-      "head", "options", "trace");
+  private static final Set<String> METHODS =
+      Set.of("get", "put", "post", "delete", "patch", "head", "options", "trace");
 
   /** Every route the gateway serves: method and path template. */
-  private static final Set<String> INVENTORY = Set.of(
-      "GET /kv/{key}", "PUT /kv/{key}", "DELETE /kv/{key}",
-      "GET /admin/cluster", "GET /admin/ring", "GET /admin/replicas/{key}", "GET /admin/hints",
-      "GET /admin/anti-entropy", "GET /admin/tombstones", "GET /admin/transfers",
-      "GET /admin/stats", "POST /admin/leave",
-      "GET /health/alive", "GET /health/ready",
-      "GET /metrics",
-      "GET /openapi.yaml", "GET /docs", "GET /docs/{file}",
-      "GET /ui", "GET /ui/{file}");
-  /** Path literals of the route classes that name files served under a templated path. */
-  private static final Map<String, String> FILES_UNDER_TEMPLATES = Map.of(
-      "index.html", "/docs/{file}", "swagger-initializer.js", "/docs/{file}",
-      "console.js", "/ui/{file}", "console.css", "/ui/{file}",
-      "uPlot.iife.min.js", "/ui/{file}", "uPlot.min.css", "/ui/{file}");
+  private static final Set<String> INVENTORY =
+      Set.of(
+          "GET /kv/{key}",
+          "PUT /kv/{key}",
+          "DELETE /kv/{key}",
+          "GET /admin/cluster",
+          "GET /admin/ring",
+          "GET /admin/replicas/{key}",
+          "GET /admin/hints",
+          "GET /admin/anti-entropy",
+          "GET /admin/tombstones",
+          "GET /admin/transfers",
+          "GET /admin/stats",
+          "POST /admin/leave",
+          "GET /health/alive",
+          "GET /health/ready",
+          "GET /metrics",
+          "GET /openapi.yaml",
+          "GET /docs",
+          "GET /docs/{file}",
+          "GET /ui",
+          "GET /ui/{file}");
 
-  @TempDir
-  static Path dir;
+  /** Path literals of the route classes that name files served under a templated path. */
+  private static final Map<String, String> FILES_UNDER_TEMPLATES =
+      Map.of(
+          "index.html",
+          "/docs/{file}",
+          "swagger-initializer.js",
+          "/docs/{file}",
+          "console.js",
+          "/ui/{file}",
+          "console.css",
+          "/ui/{file}",
+          "uPlot.iife.min.js",
+          "/ui/{file}",
+          "uPlot.min.css",
+          "/ui/{file}");
+
+  @TempDir static Path dir;
 
   private static TestNode node;
   private static int port;
@@ -87,25 +110,44 @@ class OpenApiContractTest {
 
   @BeforeAll
   static void start() throws IOException {
-    try (InputStream in = OpenApiContractTest.class.getClassLoader()
-        .getResourceAsStream(DocsRoutes.SPEC_RESOURCE)) {
+    try (InputStream in =
+        OpenApiContractTest.class.getClassLoader().getResourceAsStream(DocsRoutes.SPEC_RESOURCE)) {
       assertNotNull(in, "openapi.yaml is on the classpath");
       document = YAML.readTree(in);
     }
-    node = TestNode.start(TestNode.config(dir.resolve("data"), 3, 2, 2,
-        "ringstore.requests { max-value-size = 1KiB, max-siblings = 2, warn-siblings = 1,"
-            // the local replica answers in milliseconds, but a niced test JVM on a loaded machine
-            // stalled 15 s: room for that, under RawHttp's 30 s read timeout
-            + " timeout = 25s }\n"
-            + "pekko.http.server.request-timeout = 28s"))
-        .joinSelf();
+    node =
+        TestNode.start(
+                TestNode.config(
+                    dir.resolve("data"),
+                    3,
+                    2,
+                    2,
+                    "ringstore.requests { max-value-size = 1KiB, max-siblings = 2, warn-siblings = 1,"
+                        // the local replica answers in milliseconds, but a niced test JVM on a
+                        // loaded machine
+                        // stalled 15 s: room for that, under RawHttp's 30 s read timeout
+                        + " timeout = 25s }\n"
+                        + "pekko.http.server.request-timeout = 28s"))
+            .joinSelf();
     Path users = dir.resolve("users");
-    UsersFile.write(users, Users.of(List.of(user("reader", Role.READ),
-        user("writer", Role.READWRITE), user("watcher", Role.MONITOR))));
+    UsersFile.write(
+        users,
+        Users.of(
+            List.of(
+                user("reader", Role.READ),
+                user("writer", Role.READWRITE),
+                user("watcher", Role.MONITOR))));
     // never joins: it serves HTTP but is never ready
-    secured = TestNode.start(TestNode.config(dir.resolve("secured"), 3, 2, 2,
-        "ringstore.http.auth { enabled = on, users-file = \""
-            + users.toString().replace("\\", "/") + "\" }"));
+    secured =
+        TestNode.start(
+            TestNode.config(
+                dir.resolve("secured"),
+                3,
+                2,
+                2,
+                "ringstore.http.auth { enabled = on, users-file = \""
+                    + users.toString().replace("\\", "/")
+                    + "\" }"));
     port = node.awaitReady(START);
     securedPort = secured.httpPort(START);
   }
@@ -124,8 +166,8 @@ class OpenApiContractTest {
   }
 
   private static User user(String name, Role role) {
-    return new User(name, Set.of(role), PasswordHash.create(name + "-pw",
-        PasswordHash.MIN_ITERATIONS));
+    return new User(
+        name, Set.of(role), PasswordHash.create(name + "-pw", PasswordHash.MIN_ITERATIONS));
   }
 
   // ---------------------------------------------------------------- the document and the code
@@ -133,7 +175,9 @@ class OpenApiContractTest {
   @Test
   void theDocumentNamesExactlyTheRoutesOfTheInventory() {
     assertTrue(document.path("openapi").asText().startsWith("3."), "openapi: 3.x");
-    assertEquals(new TreeSet<>(INVENTORY), new TreeSet<>(operations().keySet()),
+    assertEquals(
+        new TreeSet<>(INVENTORY),
+        new TreeSet<>(operations().keySet()),
         "the document's operations are the gateway's routes");
   }
 
@@ -142,20 +186,36 @@ class OpenApiContractTest {
     List<String> refs = new ArrayList<>();
     collectRefs(document, refs);
     assertTrue(refs.size() > 50, "references found: " + refs.size());
-    refs.forEach(ref -> assertFalse(document.at(ref.substring(1)).isMissingNode(),
-        "the reference resolves: " + ref));
+    refs.forEach(
+        ref ->
+            assertFalse(
+                document.at(ref.substring(1)).isMissingNode(), "the reference resolves: " + ref));
     Set<String> ids = new TreeSet<>();
-    operations().forEach((route, operation) -> {
-      assertTrue(ids.add(operation.path("operationId").asText("")), route + ": a unique operationId");
-      assertFalse(operation.path("responses").isEmpty(), route + ": responses");
-      operation.path("responses").fields().forEachRemaining(response -> {
-        assertTrue(response.getKey().matches("[1-5]\\d\\d"), route + ": status " + response.getKey());
-        assertTrue(resolve(response.getValue()).path("description").isTextual(),
-            route + " " + response.getKey() + ": a description");
-      });
-      assertTrue(operation.path("responses").has("200") || operation.path("responses").has("202")
-          || operation.path("responses").has("204"), route + ": a success answer");
-    });
+    operations()
+        .forEach(
+            (route, operation) -> {
+              assertTrue(
+                  ids.add(operation.path("operationId").asText("")),
+                  route + ": a unique operationId");
+              assertFalse(operation.path("responses").isEmpty(), route + ": responses");
+              operation
+                  .path("responses")
+                  .fields()
+                  .forEachRemaining(
+                      response -> {
+                        assertTrue(
+                            response.getKey().matches("[1-5]\\d\\d"),
+                            route + ": status " + response.getKey());
+                        assertTrue(
+                            resolve(response.getValue()).path("description").isTextual(),
+                            route + " " + response.getKey() + ": a description");
+                      });
+              assertTrue(
+                  operation.path("responses").has("200")
+                      || operation.path("responses").has("202")
+                      || operation.path("responses").has("204"),
+                  route + ": a success answer");
+            });
   }
 
   private static void collectRefs(JsonNode node, List<String> refs) {
@@ -169,7 +229,8 @@ class OpenApiContractTest {
   void everyPathLiteralOfTheRouteClassesIsInTheInventory() throws IOException {
     List<Path> sources;
     try (Stream<Path> files = Files.list(ROUTE_SOURCES)) {
-      sources = files.filter(f -> f.getFileName().toString().endsWith("Routes.java")).sorted().toList();
+      sources =
+          files.filter(f -> f.getFileName().toString().endsWith("Routes.java")).sorted().toList();
     }
     assertTrue(sources.size() >= 5, "the route classes are found: " + sources);
     Set<String> templates = new TreeSet<>();
@@ -193,8 +254,9 @@ class OpenApiContractTest {
       while (m.find()) {
         literals++;
         String literal = m.group(1);
-        boolean known = segments.contains(literal)
-            || templates.contains(FILES_UNDER_TEMPLATES.getOrDefault(literal, ""));
+        boolean known =
+            segments.contains(literal)
+                || templates.contains(FILES_UNDER_TEMPLATES.getOrDefault(literal, ""));
         if (!known) {
           missing.add(source.getFileName() + ": path(\"" + literal + "\")");
         }
@@ -209,25 +271,46 @@ class OpenApiContractTest {
       }
     }
     assertTrue(literals >= 15, "path literals found in the route classes: " + literals);
-    assertEquals(List.of(), missing,
+    assertEquals(
+        List.of(),
+        missing,
         "path literals of the route classes that no route of the inventory (and so of the document)"
             + " has: add the route to openapi.yaml and to INVENTORY");
   }
 
   @Test
   void everyOperationNamesTheRoleTheGuardsRequire() {
-    Map<Access, String> labels = Map.of(Access.PUBLIC, "none", Access.READ, "read",
-        Access.WRITE, "readwrite", Access.MONITOR, "monitor", Access.ADMIN, "admin");
-    operations().forEach((route, operation) -> {
-      String method = route.substring(0, route.indexOf(' '));
-      String path = route.substring(route.indexOf(' ') + 1)
-          .replace("{key}", "k").replace("{file}", "swagger-ui.css");
-      assertEquals(labels.get(AccessPolicy.required(method, path)),
-          operation.path("x-ringstore-role").asText(null), route + ": x-ringstore-role");
-      boolean open = operation.has("security") && operation.path("security").isEmpty();
-      assertEquals(AccessPolicy.required(method, path) == Access.PUBLIC, open,
-          route + ": open (security: []) exactly when the guards ask no credentials");
-    });
+    Map<Access, String> labels =
+        Map.of(
+            Access.PUBLIC,
+            "none",
+            Access.READ,
+            "read",
+            Access.WRITE,
+            "readwrite",
+            Access.MONITOR,
+            "monitor",
+            Access.ADMIN,
+            "admin");
+    operations()
+        .forEach(
+            (route, operation) -> {
+              String method = route.substring(0, route.indexOf(' '));
+              String path =
+                  route
+                      .substring(route.indexOf(' ') + 1)
+                      .replace("{key}", "k")
+                      .replace("{file}", "swagger-ui.css");
+              assertEquals(
+                  labels.get(AccessPolicy.required(method, path)),
+                  operation.path("x-ringstore-role").asText(null),
+                  route + ": x-ringstore-role");
+              boolean open = operation.has("security") && operation.path("security").isEmpty();
+              assertEquals(
+                  AccessPolicy.required(method, path) == Access.PUBLIC,
+                  open,
+                  route + ": open (security: []) exactly when the guards ask no credentials");
+            });
   }
 
   // ---------------------------------------------------------------- the document and the nodes
@@ -239,26 +322,42 @@ class OpenApiContractTest {
     String text = "Content-Type: text/plain\r\n";
 
     // values: written, read, siblings, too many siblings, deleted
-    RawHttp.Answer put = check.call(port, "PUT /kv/{key}", "PUT", "/kv/one?w=1", local, text, "v1", 204);
-    check.call(port, "PUT /kv/{key}", "PUT", "/kv/one?w=1&timeout=25000&sloppy=false", local,
-        text + "X-Causal-Context: " + put.header("X-Causal-Context") + "\r\n", "v2", 204);
-    RawHttp.Answer value = check.call(port, "GET /kv/{key}", "GET", "/kv/one?r=1&timeout=25000",
-        local, "", null, 200);
+    RawHttp.Answer put =
+        check.call(port, "PUT /kv/{key}", "PUT", "/kv/one?w=1", local, text, "v1", 204);
+    check.call(
+        port,
+        "PUT /kv/{key}",
+        "PUT",
+        "/kv/one?w=1&timeout=25000&sloppy=false",
+        local,
+        text + "X-Causal-Context: " + put.header("X-Causal-Context") + "\r\n",
+        "v2",
+        204);
+    RawHttp.Answer value =
+        check.call(port, "GET /kv/{key}", "GET", "/kv/one?r=1&timeout=25000", local, "", null, 200);
     assertEquals("v2", value.body(), "the value written with the context replaced v1");
     assertTrue(value.header("Content-Type").startsWith("text/plain"), "the stored content type");
     check.call(port, "PUT /kv/{key}", "PUT", "/kv/pair?w=1", local, text, "left", 204);
     check.call(port, "PUT /kv/{key}", "PUT", "/kv/pair?w=one", local, text, "right", 204);
-    RawHttp.Answer siblings = check.call(port, "GET /kv/{key}", "GET", "/kv/pair?r=1", local, "",
-        null, 300);
+    RawHttp.Answer siblings =
+        check.call(port, "GET /kv/{key}", "GET", "/kv/pair?r=1", local, "", null, 300);
     assertEquals(2, JSON.readTree(siblings.body()).path("siblings").size(), "two siblings");
     assertEquals(Set.of("left", "right"), siblingValues(siblings), "the siblings' values");
     check.call(port, "PUT /kv/{key}", "PUT", "/kv/pair?w=1", local, text, "third", 409);
     check.call(port, "GET /kv/{key}", "GET", "/kv/never-written?r=1", local, "", null, 404);
-    check.call(port, "DELETE /kv/{key}", "DELETE", "/kv/one?w=1", local,
-        "X-Causal-Context: " + value.header("X-Causal-Context") + "\r\n", null, 204);
-    RawHttp.Answer deleted = check.call(port, "GET /kv/{key}", "GET", "/kv/one?r=1", local, "",
-        null, 404);
-    assertNotNull(deleted.header("X-Causal-Context"), "a deleted key's 404 carries its tombstone's context");
+    check.call(
+        port,
+        "DELETE /kv/{key}",
+        "DELETE",
+        "/kv/one?w=1",
+        local,
+        "X-Causal-Context: " + value.header("X-Causal-Context") + "\r\n",
+        null,
+        204);
+    RawHttp.Answer deleted =
+        check.call(port, "GET /kv/{key}", "GET", "/kv/one?r=1", local, "", null, 404);
+    assertNotNull(
+        deleted.header("X-Causal-Context"), "a deleted key's 404 carries its tombstone's context");
 
     // refusals
     check.call(port, "GET /kv/{key}", "GET", "/kv/x?r=abc", local, "", null, 400);
@@ -266,55 +365,84 @@ class OpenApiContractTest {
     check.call(port, "PUT /kv/{key}", "PUT", "/kv/x?w=1&sloppy=maybe", local, text, "v", 400);
     check.call(port, "DELETE /kv/{key}", "DELETE", "/kv/x?w=1&timeout=soon", local, "", null, 400);
     check.call(port, "PUT /kv/{key}", "PUT", "/kv/big?w=1", local, text, "x".repeat(2048), 413);
-    check.call(port, "PUT /kv/{key}", "PUT", "/kv/x?w=1", local,
-        text + "Origin: http://evil.example\r\n", "v", 403);
+    check.call(
+        port,
+        "PUT /kv/{key}",
+        "PUT",
+        "/kv/x?w=1",
+        local,
+        text + "Origin: http://evil.example\r\n",
+        "v",
+        403);
     check.call(port, "GET /admin/cluster", "GET", "/admin/cluster", "evil.example", "", null, 421);
     check.call(port, "GET /kv/{key}", "GET", "/kv/one?r=1", "evil.example:80", "", null, 421);
     // default quorums of 2 with one member: the 503 with acks, required, replicas and nodes
-    for (String[] request : new String[][] {{"GET", "/kv/one"}, {"PUT", "/kv/q"}, {"DELETE", "/kv/q"}}) {
-      RawHttp.Answer unavailable = check.call(port, request[0] + " /kv/{key}", request[0],
-          request[1], local, request[0].equals("PUT") ? text : "", request[0].equals("PUT") ? "v" : null,
-          503);
+    for (String[] request :
+        new String[][] {{"GET", "/kv/one"}, {"PUT", "/kv/q"}, {"DELETE", "/kv/q"}}) {
+      RawHttp.Answer unavailable =
+          check.call(
+              port,
+              request[0] + " /kv/{key}",
+              request[0],
+              request[1],
+              local,
+              request[0].equals("PUT") ? text : "",
+              request[0].equals("PUT") ? "v" : null,
+              503);
       JsonNode body = JSON.readTree(unavailable.body());
       assertEquals("unavailable", body.path("error").asText(), unavailable.body());
       assertEquals(2, body.path("required").asInt(), unavailable.body());
     }
 
     // the views, health and metrics
-    for (String route : List.of("/admin/cluster", "/admin/ring", "/admin/hints",
-        "/admin/anti-entropy", "/admin/tombstones", "/admin/transfers")) {
+    for (String route :
+        List.of(
+            "/admin/cluster",
+            "/admin/ring",
+            "/admin/hints",
+            "/admin/anti-entropy",
+            "/admin/tombstones",
+            "/admin/transfers")) {
       check.call(port, "GET " + route, "GET", route, local, "", null, 200);
     }
-    check.call(port, "GET /admin/replicas/{key}", "GET", "/admin/replicas/pair", local, "", null, 200);
-    check.call(port, "GET /admin/replicas/{key}", "GET", "/admin/replicas/%C3%28", local, "", null,
-        400);
+    check.call(
+        port, "GET /admin/replicas/{key}", "GET", "/admin/replicas/pair", local, "", null, 200);
+    check.call(
+        port, "GET /admin/replicas/{key}", "GET", "/admin/replicas/%C3%28", local, "", null, 400);
     // the only data member cannot leave: refused, nothing changes
     check.call(port, "POST /admin/leave", "POST", "/admin/leave", local, "", null, 409);
     check.call(port, "GET /health/alive", "GET", "/health/alive", local, "", null, 200);
     check.call(port, "GET /health/ready", "GET", "/health/ready", local, "", null, 200);
-    RawHttp.Answer metrics = check.call(port, "GET /metrics", "GET", "/metrics", local, "", null,
-        200);
+    RawHttp.Answer metrics =
+        check.call(port, "GET /metrics", "GET", "/metrics", local, "", null, 200);
     assertTrue(metrics.body().contains("ringstore_requests_total"), "metrics in the text format");
 
     // the contract and its browser
-    RawHttp.Answer yaml = check.call(port, "GET /openapi.yaml", "GET", "/openapi.yaml", local, "",
-        null, 200);
+    RawHttp.Answer yaml =
+        check.call(port, "GET /openapi.yaml", "GET", "/openapi.yaml", local, "", null, 200);
     assertEquals(document, YAML.readTree(yaml.body()), "the node serves the document of its jar");
     RawHttp.Answer page = check.call(port, "GET /docs", "GET", "/docs", local, "", null, 200);
-    assertTrue(page.body().contains("/docs/swagger-ui-bundle.js")
-        && page.body().contains("/docs/swagger-initializer.js"), "the page loads Swagger UI: " + page.body());
-    RawHttp.Answer initializer = check.call(port, "GET /docs/{file}", "GET",
-        "/docs/swagger-initializer.js", local, "", null, 200);
-    assertTrue(initializer.body().contains("url: \"/openapi.yaml\""), "Swagger UI loads /openapi.yaml");
+    assertTrue(
+        page.body().contains("/docs/swagger-ui-bundle.js")
+            && page.body().contains("/docs/swagger-initializer.js"),
+        "the page loads Swagger UI: " + page.body());
+    RawHttp.Answer initializer =
+        check.call(
+            port, "GET /docs/{file}", "GET", "/docs/swagger-initializer.js", local, "", null, 200);
+    assertTrue(
+        initializer.body().contains("url: \"/openapi.yaml\""), "Swagger UI loads /openapi.yaml");
     for (RawHttp.Answer own : List.of(page, initializer)) {
-      assertFalse(own.body().contains("http://") || own.body().contains("https://"),
+      assertFalse(
+          own.body().contains("http://") || own.body().contains("https://"),
           "nothing is loaded from the internet: " + own.body());
     }
-    RawHttp.Answer css = check.call(port, "GET /docs/{file}", "GET", "/docs/swagger-ui.css", local,
-        "", null, 200);
-    assertTrue(css.header("Content-Type").startsWith("text/css"), "CSS: " + css.header("Content-Type"));
-    RawHttp.Answer bundle = check.call(port, "GET /docs/{file}", "GET", "/docs/swagger-ui-bundle.js",
-        local, "", null, 200);
+    RawHttp.Answer css =
+        check.call(port, "GET /docs/{file}", "GET", "/docs/swagger-ui.css", local, "", null, 200);
+    assertTrue(
+        css.header("Content-Type").startsWith("text/css"), "CSS: " + css.header("Content-Type"));
+    RawHttp.Answer bundle =
+        check.call(
+            port, "GET /docs/{file}", "GET", "/docs/swagger-ui-bundle.js", local, "", null, 200);
     assertTrue(bundle.body().length() > 100_000, "the whole bundle");
     check.call(port, "GET /docs/{file}", "GET", "/docs/no-such-file.js", local, "", null, 404);
     check.call(port, "GET /docs/{file}", "GET", "/docs/..%2Fopenapi.yaml", local, "", null, 404);
@@ -324,25 +452,59 @@ class OpenApiContractTest {
       RawHttp.Answer console = check.call(port, "GET /ui", "GET", target, local, "", null, 200);
       assertTrue(console.body().contains("<script src=\"/ui/console.js\">"), "the console page");
     }
-    Map<String, String> files = Map.of("console.js", "application/javascript",
-        "console.css", "text/css", "uPlot.iife.min.js", "application/javascript",
-        "uPlot.min.css", "text/css");
-    assertEquals(new TreeSet<>(files.keySet()), textValues(operations().get("GET /ui/{file}")
-        .path("parameters").path(0).path("schema").path("enum")), "the documented files");
+    Map<String, String> files =
+        Map.of(
+            "console.js",
+            "application/javascript",
+            "console.css",
+            "text/css",
+            "uPlot.iife.min.js",
+            "application/javascript",
+            "uPlot.min.css",
+            "text/css");
+    assertEquals(
+        new TreeSet<>(files.keySet()),
+        textValues(
+            operations()
+                .get("GET /ui/{file}")
+                .path("parameters")
+                .path(0)
+                .path("schema")
+                .path("enum")),
+        "the documented files");
     for (Map.Entry<String, String> file : files.entrySet()) {
-      RawHttp.Answer served = check.call(port, "GET /ui/{file}", "GET", "/ui/" + file.getKey(),
-          local, "", null, 200);
-      assertTrue(served.header("Content-Type").startsWith(file.getValue()),
+      RawHttp.Answer served =
+          check.call(port, "GET /ui/{file}", "GET", "/ui/" + file.getKey(), local, "", null, 200);
+      assertTrue(
+          served.header("Content-Type").startsWith(file.getValue()),
           file.getKey() + ": " + served.header("Content-Type"));
       assertFalse(served.body().isEmpty(), file.getKey() + " has a body");
-      check.call(port, "GET /ui/{file}", "GET", "/ui/" + file.getKey(), local,
-          "If-None-Match: " + served.header("ETag") + "\r\n", null, 304);
+      check.call(
+          port,
+          "GET /ui/{file}",
+          "GET",
+          "/ui/" + file.getKey(),
+          local,
+          "If-None-Match: " + served.header("ETag") + "\r\n",
+          null,
+          304);
     }
     RawHttp.Answer consolePage = check.call(port, "GET /ui", "GET", "/ui", local, "", null, 200);
-    check.call(port, "GET /ui", "GET", "/ui", local,
-        "If-None-Match: " + consolePage.header("ETag") + "\r\n", null, 304);
-    for (String target : List.of("/ui/nothing.js", "/ui/index.html", "/ui/uPlot.js",
-        "/ui/META-INF/resources/webjars/uplot/1.6.30/dist/uPlot.min.css")) {
+    check.call(
+        port,
+        "GET /ui",
+        "GET",
+        "/ui",
+        local,
+        "If-None-Match: " + consolePage.header("ETag") + "\r\n",
+        null,
+        304);
+    for (String target :
+        List.of(
+            "/ui/nothing.js",
+            "/ui/index.html",
+            "/ui/uPlot.js",
+            "/ui/META-INF/resources/webjars/uplot/1.6.30/dist/uPlot.min.css")) {
       check.call(port, "GET /ui/{file}", "GET", target, local, "", null, 404);
     }
     check.call(port, "GET /admin/stats", "GET", "/admin/stats", "evil.example", "", null, 421);
@@ -352,65 +514,124 @@ class OpenApiContractTest {
     JsonNode own = stats.path("nodes").path(0);
     assertTrue(own.path("error").isNull(), "the node answered: " + own);
     assertTrue(own.path("requestsTotal").asLong() >= 10, "the requests made above: " + own);
-    assertEquals(own.at("/latency/boundsSeconds").size() + 1,
-        own.at("/latency/buckets/put").size(), "a count per bound and one of all: " + own);
+    assertEquals(
+        own.at("/latency/boundsSeconds").size() + 1,
+        own.at("/latency/buckets/put").size(),
+        "a count per bound and one of all: " + own);
     assertEquals("http://" + local + "/ui", own.path("console").asText(), "the console URL");
 
     // the guards with authentication on, on a node that never joined
     String secure = "127.0.0.1:" + securedPort;
-    RawHttp.Answer anonymous = check.call(securedPort, "GET /admin/cluster", "GET",
-        "/admin/cluster", secure, "", null, 401);
+    RawHttp.Answer anonymous =
+        check.call(
+            securedPort, "GET /admin/cluster", "GET", "/admin/cluster", secure, "", null, 401);
     assertTrue(anonymous.header("WWW-Authenticate").startsWith("Basic"), "a Basic challenge");
     check.call(securedPort, "GET /docs", "GET", "/docs", secure, "", null, 401);
     check.call(securedPort, "GET /kv/{key}", "GET", "/kv/x?r=1", secure, "", null, 401);
-    check.call(securedPort, "GET /kv/{key}", "GET", "/kv/x?r=1", secure, basic("watcher"), null, 403);
-    check.call(securedPort, "GET /openapi.yaml", "GET", "/openapi.yaml", secure,
-        basic("reader"), null, 403);
-    check.call(securedPort, "GET /openapi.yaml", "GET", "/openapi.yaml", secure,
-        basic("watcher"), null, 200);
-    check.call(securedPort, "GET /docs/{file}", "GET", "/docs/swagger-ui.css", secure,
-        basic("watcher"), null, 200);
-    check.call(securedPort, "PUT /kv/{key}", "PUT", "/kv/x?w=1", secure, basic("reader") + text,
-        "v", 403);
-    check.call(securedPort, "POST /admin/leave", "POST", "/admin/leave", secure, basic("watcher"),
-        null, 403);
+    check.call(
+        securedPort, "GET /kv/{key}", "GET", "/kv/x?r=1", secure, basic("watcher"), null, 403);
+    check.call(
+        securedPort,
+        "GET /openapi.yaml",
+        "GET",
+        "/openapi.yaml",
+        secure,
+        basic("reader"),
+        null,
+        403);
+    check.call(
+        securedPort,
+        "GET /openapi.yaml",
+        "GET",
+        "/openapi.yaml",
+        secure,
+        basic("watcher"),
+        null,
+        200);
+    check.call(
+        securedPort,
+        "GET /docs/{file}",
+        "GET",
+        "/docs/swagger-ui.css",
+        secure,
+        basic("watcher"),
+        null,
+        200);
+    check.call(
+        securedPort, "PUT /kv/{key}", "PUT", "/kv/x?w=1", secure, basic("reader") + text, "v", 403);
+    check.call(
+        securedPort,
+        "POST /admin/leave",
+        "POST",
+        "/admin/leave",
+        secure,
+        basic("watcher"),
+        null,
+        403);
     check.call(securedPort, "GET /ui", "GET", "/ui", secure, "", null, 401);
     check.call(securedPort, "GET /ui", "GET", "/ui", secure, basic("reader"), null, 403);
     check.call(securedPort, "GET /ui", "GET", "/ui", secure, basic("watcher"), null, 200);
-    check.call(securedPort, "GET /ui/{file}", "GET", "/ui/console.js", secure, basic("writer"),
-        null, 403);
-    check.call(securedPort, "GET /ui/{file}", "GET", "/ui/console.js", secure, basic("watcher"),
-        null, 200);
+    check.call(
+        securedPort, "GET /ui/{file}", "GET", "/ui/console.js", secure, basic("writer"), null, 403);
+    check.call(
+        securedPort,
+        "GET /ui/{file}",
+        "GET",
+        "/ui/console.js",
+        secure,
+        basic("watcher"),
+        null,
+        200);
     check.call(securedPort, "GET /admin/stats", "GET", "/admin/stats", secure, "", null, 401);
-    check.call(securedPort, "GET /admin/stats", "GET", "/admin/stats", secure, basic("reader"),
-        null, 403);
-    for (String[] request : new String[][] {
-        {"GET", "/kv/x?r=1", "reader"}, {"PUT", "/kv/x?w=1", "writer"},
-        {"DELETE", "/kv/x?w=1", "writer"}}) {
-      RawHttp.Answer notReady = check.call(securedPort, request[0] + " /kv/{key}", request[0],
-          request[1], secure, basic(request[2]) + (request[0].equals("PUT") ? text : ""),
-          request[0].equals("PUT") ? "v" : null, 503);
-      assertEquals("not_ready", JSON.readTree(notReady.body()).path("error").asText(),
-          notReady.body());
+    check.call(
+        securedPort, "GET /admin/stats", "GET", "/admin/stats", secure, basic("reader"), null, 403);
+    for (String[] request :
+        new String[][] {
+          {"GET", "/kv/x?r=1", "reader"},
+          {"PUT", "/kv/x?w=1", "writer"},
+          {"DELETE", "/kv/x?w=1", "writer"}
+        }) {
+      RawHttp.Answer notReady =
+          check.call(
+              securedPort,
+              request[0] + " /kv/{key}",
+              request[0],
+              request[1],
+              secure,
+              basic(request[2]) + (request[0].equals("PUT") ? text : ""),
+              request[0].equals("PUT") ? "v" : null,
+              503);
+      assertEquals(
+          "not_ready", JSON.readTree(notReady.body()).path("error").asText(), notReady.body());
     }
-    RawHttp.Answer notReady = check.call(securedPort, "GET /health/ready", "GET", "/health/ready",
-        secure, "", null, 503);
+    RawHttp.Answer notReady =
+        check.call(securedPort, "GET /health/ready", "GET", "/health/ready", secure, "", null, 503);
     assertEquals("not_ready", JSON.readTree(notReady.body()).path("status").asText());
     check.call(securedPort, "GET /health/alive", "GET", "/health/alive", secure, "", null, 200);
 
     assertEquals(List.of(), check.problems, "answers that differ from the document");
-    assertEquals(new TreeSet<>(INVENTORY), check.exercised.keySet(),
+    assertEquals(
+        new TreeSet<>(INVENTORY),
+        check.exercised.keySet(),
         "every documented operation was called");
-    Map<String, Set<Integer>> required = Map.of(
-        "GET /kv/{key}", Set.of(200, 300, 400, 401, 403, 404, 421, 503),
-        "PUT /kv/{key}", Set.of(204, 400, 403, 409, 413, 503),
-        "DELETE /kv/{key}", Set.of(204, 400, 503),
-        "GET /health/ready", Set.of(200, 503),
-        "GET /ui", Set.of(200, 304, 401, 403),
-        "GET /ui/{file}", Set.of(200, 304, 403, 404),
-        "GET /admin/stats", Set.of(200, 401, 403, 421));
-    required.forEach((route, statuses) -> assertTrue(check.exercised.get(route).containsAll(statuses),
-        route + ": statuses seen " + check.exercised.get(route) + ", expected at least " + statuses));
+    Map<String, Set<Integer>> required =
+        Map.of(
+            "GET /kv/{key}", Set.of(200, 300, 400, 401, 403, 404, 421, 503),
+            "PUT /kv/{key}", Set.of(204, 400, 403, 409, 413, 503),
+            "DELETE /kv/{key}", Set.of(204, 400, 503),
+            "GET /health/ready", Set.of(200, 503),
+            "GET /ui", Set.of(200, 304, 401, 403),
+            "GET /ui/{file}", Set.of(200, 304, 403, 404),
+            "GET /admin/stats", Set.of(200, 401, 403, 421));
+    required.forEach(
+        (route, statuses) ->
+            assertTrue(
+                check.exercised.get(route).containsAll(statuses),
+                route
+                    + ": statuses seen "
+                    + check.exercised.get(route)
+                    + ", expected at least "
+                    + statuses));
   }
 
   /** {@code GET /admin/stats} on the joined node once it lists the node itself. */
@@ -418,31 +639,48 @@ class OpenApiContractTest {
     JsonNode[] found = new JsonNode[1];
     new TestKit(Adapter.toClassic(node.system())) {
       {
-        awaitAssert(START, Duration.ofMillis(200), () -> {
-          try {
-            found[0] = JSON.readTree(check.call(port, "GET /admin/stats", "GET", "/admin/stats",
-                host, "", null, 200).body());
-          } catch (IOException e) {
-            throw new AssertionError(e);
-          }
-          assertEquals(1, found[0].path("nodes").size(), "the one data node: " + found[0]);
-          return found[0];
-        });
+        awaitAssert(
+            START,
+            Duration.ofMillis(200),
+            () -> {
+              try {
+                found[0] =
+                    JSON.readTree(
+                        check
+                            .call(
+                                port,
+                                "GET /admin/stats",
+                                "GET",
+                                "/admin/stats",
+                                host,
+                                "",
+                                null,
+                                200)
+                            .body());
+              } catch (IOException e) {
+                throw new AssertionError(e);
+              }
+              assertEquals(1, found[0].path("nodes").size(), "the one data node: " + found[0]);
+              return found[0];
+            });
       }
     };
     return found[0];
   }
 
   private static String basic(String user) {
-    return "Authorization: Basic " + Base64.getEncoder().encodeToString(
-        (user + ":" + user + "-pw").getBytes(StandardCharsets.UTF_8)) + "\r\n";
+    return "Authorization: Basic "
+        + Base64.getEncoder()
+            .encodeToString((user + ":" + user + "-pw").getBytes(StandardCharsets.UTF_8))
+        + "\r\n";
   }
 
   private static Set<String> siblingValues(RawHttp.Answer answer) throws IOException {
     Set<String> values = new TreeSet<>();
     for (JsonNode sibling : JSON.readTree(answer.body()).path("siblings")) {
-      values.add(new String(Base64.getDecoder().decode(sibling.path("value").asText()),
-          StandardCharsets.UTF_8));
+      values.add(
+          new String(
+              Base64.getDecoder().decode(sibling.path("value").asText()), StandardCharsets.UTF_8));
     }
     return values;
   }
@@ -450,12 +688,21 @@ class OpenApiContractTest {
   /** The document's operations by "METHOD /path/template". */
   private static Map<String, JsonNode> operations() {
     Map<String, JsonNode> operations = new TreeMap<>();
-    document.path("paths").fields().forEachRemaining(path ->
-        path.getValue().fields().forEachRemaining(op -> {
-          if (METHODS.contains(op.getKey())) {
-            operations.put(op.getKey().toUpperCase(Locale.ROOT) + " " + path.getKey(), op.getValue());
-          }
-        }));
+    document
+        .path("paths")
+        .fields()
+        .forEachRemaining(
+            path ->
+                path.getValue()
+                    .fields()
+                    .forEachRemaining(
+                        op -> {
+                          if (METHODS.contains(op.getKey())) {
+                            operations.put(
+                                op.getKey().toUpperCase(Locale.ROOT) + " " + path.getKey(),
+                                op.getValue());
+                          }
+                        }));
     return operations;
   }
 
@@ -477,11 +724,19 @@ class OpenApiContractTest {
     final Map<String, Set<Integer>> exercised = new TreeMap<>();
 
     /**
-     * Sends the request, asserts its status is {@code expected} (what this test set up), then checks
-     * the answer against the documented operation {@code route}.
+     * Sends the request, asserts its status is {@code expected} (what this test set up), then
+     * checks the answer against the documented operation {@code route}.
      */
-    RawHttp.Answer call(int port, String route, String method, String target, String host,
-        String headers, String body, int expected) throws IOException {
+    RawHttp.Answer call(
+        int port,
+        String route,
+        String method,
+        String target,
+        String host,
+        String headers,
+        String body,
+        int expected)
+        throws IOException {
       RawHttp.Answer answer = RawHttp.send(port, method, target, host, headers, body);
       String what = method + " " + target + " (" + route + ")";
       assertEquals(expected, answer.status(), what + ": " + answer.body());
@@ -503,29 +758,45 @@ class OpenApiContractTest {
     }
 
     private void checkHeaders(String what, JsonNode headers, RawHttp.Answer answer) {
-      headers.fields().forEachRemaining(entry -> {
-        JsonNode header = resolve(entry.getValue());
-        String value = answer.header(entry.getKey());
-        if (value == null) {
-          if (header.path("required").asBoolean(false)) {
-            problems.add(what + ": header " + entry.getKey() + " missing");
-          }
-          return;
-        }
-        JsonNode schema = resolve(header.path("schema"));
-        if (schema.has("pattern") && !Pattern.compile(schema.path("pattern").asText())
-            .matcher(value).find()) {
-          problems.add(what + ": header " + entry.getKey() + " '" + value + "' does not match "
-              + schema.path("pattern").asText());
-        }
-        if (schema.has("enum") && !textValues(schema.path("enum")).contains(value)) {
-          problems.add(what + ": header " + entry.getKey() + " '" + value + "' not in "
-              + schema.path("enum"));
-        }
-        if (schema.path("type").asText().equals("integer") && !value.matches("\\d+")) {
-          problems.add(what + ": header " + entry.getKey() + " '" + value + "' not an integer");
-        }
-      });
+      headers
+          .fields()
+          .forEachRemaining(
+              entry -> {
+                JsonNode header = resolve(entry.getValue());
+                String value = answer.header(entry.getKey());
+                if (value == null) {
+                  if (header.path("required").asBoolean(false)) {
+                    problems.add(what + ": header " + entry.getKey() + " missing");
+                  }
+                  return;
+                }
+                JsonNode schema = resolve(header.path("schema"));
+                if (schema.has("pattern")
+                    && !Pattern.compile(schema.path("pattern").asText()).matcher(value).find()) {
+                  problems.add(
+                      what
+                          + ": header "
+                          + entry.getKey()
+                          + " '"
+                          + value
+                          + "' does not match "
+                          + schema.path("pattern").asText());
+                }
+                if (schema.has("enum") && !textValues(schema.path("enum")).contains(value)) {
+                  problems.add(
+                      what
+                          + ": header "
+                          + entry.getKey()
+                          + " '"
+                          + value
+                          + "' not in "
+                          + schema.path("enum"));
+                }
+                if (schema.path("type").asText().equals("integer") && !value.matches("\\d+")) {
+                  problems.add(
+                      what + ": header " + entry.getKey() + " '" + value + "' not an integer");
+                }
+              });
     }
 
     private void checkContent(String what, JsonNode content, RawHttp.Answer answer)
@@ -555,8 +826,11 @@ class OpenApiContractTest {
       }
       if (mediaType(documented).equals("application/json")) {
         List<String> found = new ArrayList<>();
-        validate(resolve(content.path(documented).path("schema")), JSON.readTree(answer.body()),
-            "body", found);
+        validate(
+            resolve(content.path(documented).path("schema")),
+            JSON.readTree(answer.body()),
+            "body",
+            found);
         found.forEach(p -> problems.add(what + ": " + p));
       }
     }
@@ -584,15 +858,16 @@ class OpenApiContractTest {
     String[] parts = contentType.split(";");
     for (int i = 1; i < parts.length; i++) {
       String[] pair = parts[i].split("=", 2);
-      parameters.put(pair[0].trim().toLowerCase(Locale.ROOT),
+      parameters.put(
+          pair[0].trim().toLowerCase(Locale.ROOT),
           pair.length > 1 ? pair[1].trim().replace("\"", "") : "");
     }
     return parameters;
   }
 
   /**
-   * What of the document's schema {@code value} breaks, at {@code where}: the OpenAPI 3.0 subset the
-   * document uses ($ref, oneOf, type, nullable, required, properties, items, enum).
+   * What of the document's schema {@code value} breaks, at {@code where}: the OpenAPI 3.0 subset
+   * the document uses ($ref, oneOf, type, nullable, required, properties, items, enum).
    */
   static void validate(JsonNode schemaOrRef, JsonNode value, String where, List<String> problems) {
     JsonNode schema = resolve(schemaOrRef);
@@ -615,15 +890,16 @@ class OpenApiContractTest {
       return;
     }
     String type = schema.path("type").asText("");
-    boolean typed = switch (type) {
-      case "object" -> value.isObject();
-      case "array" -> value.isArray();
-      case "string" -> value.isTextual();
-      case "integer" -> value.isIntegralNumber();
-      case "number" -> value.isNumber();
-      case "boolean" -> value.isBoolean();
-      default -> true;
-    };
+    boolean typed =
+        switch (type) {
+          case "object" -> value.isObject();
+          case "array" -> value.isArray();
+          case "string" -> value.isTextual();
+          case "integer" -> value.isIntegralNumber();
+          case "number" -> value.isNumber();
+          case "boolean" -> value.isBoolean();
+          default -> true;
+        };
     if (!typed) {
       problems.add(where + ": not of type " + type + ": " + value);
       return;
@@ -637,12 +913,19 @@ class OpenApiContractTest {
           problems.add(where + ": required field " + name.asText() + " missing in " + value);
         }
       }
-      schema.path("properties").fields().forEachRemaining(property -> {
-        if (value.has(property.getKey())) {
-          validate(property.getValue(), value.get(property.getKey()),
-              where + "." + property.getKey(), problems);
-        }
-      });
+      schema
+          .path("properties")
+          .fields()
+          .forEachRemaining(
+              property -> {
+                if (value.has(property.getKey())) {
+                  validate(
+                      property.getValue(),
+                      value.get(property.getKey()),
+                      where + "." + property.getKey(),
+                      problems);
+                }
+              });
     }
     if (value.isArray()) {
       int i = 0;

@@ -31,18 +31,31 @@ final class RawHttp {
   private RawHttp() {}
 
   /** The response, which must come within {@code within} (else an assertion error). */
-  static Response send(String from, int port, String method, String path, String body,
-      Duration within, String... headerLines) throws IOException {
+  static Response send(
+      String from,
+      int port,
+      String method,
+      String path,
+      String body,
+      Duration within,
+      String... headerLines)
+      throws IOException {
     long start = System.nanoTime();
     try (Socket socket = new Socket()) {
       socket.bind(new InetSocketAddress(from, 0));
       socket.connect(new InetSocketAddress("127.0.0.1", port), (int) within.toMillis());
       socket.setSoTimeout((int) within.toMillis());
       byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
-      String head = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-          + (headerLines.length == 0 ? "" : String.join("\r\n", headerLines) + "\r\n")
-          + (body == null ? "" : "Content-Type: text/plain\r\nContent-Length: " + bytes.length
-              + "\r\n") + "\r\n";
+      String head =
+          method
+              + " "
+              + path
+              + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+              + (headerLines.length == 0 ? "" : String.join("\r\n", headerLines) + "\r\n")
+              + (body == null
+                  ? ""
+                  : "Content-Type: text/plain\r\nContent-Length: " + bytes.length + "\r\n")
+              + "\r\n";
       OutputStream out = socket.getOutputStream();
       out.write(head.getBytes(StandardCharsets.US_ASCII));
       out.write(bytes);
@@ -50,12 +63,13 @@ final class RawHttp {
       String text = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
       assertTrue(millis <= within.toMillis(), method + " " + path + " took " + millis + " ms");
-      assertTrue(text.startsWith("HTTP/1.1 "), method + " " + path + " from " + from
-          + ": the connection was closed without a response");
+      assertTrue(
+          text.startsWith("HTTP/1.1 "),
+          method + " " + path + " from " + from + ": the connection was closed without a response");
       return new Response(Integer.parseInt(text.substring(9, 12)), text);
     } catch (SocketTimeoutException e) {
-      throw new AssertionError(method + " " + path + " from " + from + " not answered within "
-          + within, e);
+      throw new AssertionError(
+          method + " " + path + " from " + from + " not answered within " + within, e);
     }
   }
 
@@ -66,9 +80,11 @@ final class RawHttp {
       socket.connect(new InetSocketAddress("127.0.0.1", port), (int) within.toMillis());
       socket.setSoTimeout((int) within.toMillis());
       try {
-        socket.getOutputStream().write(
-            "GET /health/alive HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-                .getBytes(StandardCharsets.US_ASCII));
+        socket
+            .getOutputStream()
+            .write(
+                "GET /health/alive HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
         return socket.getInputStream().read() == -1;
       } catch (SocketTimeoutException e) {
         return false;

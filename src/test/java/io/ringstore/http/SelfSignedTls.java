@@ -19,13 +19,30 @@ record SelfSignedTls(Path keystore, String password) {
   static SelfSignedTls create(Path dir) throws Exception {
     String password = "test-password";
     Path keystore = dir.resolve("node.p12");
-    ProcessBuilder keytool = new ProcessBuilder(
-        Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-        "-genkeypair", "-alias", "node", "-keyalg", "EC", "-groupname", "secp256r1",
-        "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1", "-validity", "2",
-        "-keystore", keystore.toString(), "-storetype", "PKCS12", "-storepass:env", "TEST_STOREPASS")
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    ProcessBuilder keytool =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair",
+                "-alias",
+                "node",
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-dname",
+                "CN=127.0.0.1",
+                "-ext",
+                "SAN=ip:127.0.0.1",
+                "-validity",
+                "2",
+                "-keystore",
+                keystore.toString(),
+                "-storetype",
+                "PKCS12",
+                "-storepass:env",
+                "TEST_STOREPASS")
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD);
     keytool.environment().put("TEST_STOREPASS", password);
     Process p = keytool.start();
     assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "keytool made the keystore");
@@ -35,7 +52,10 @@ record SelfSignedTls(Path keystore, String password) {
   /** HOCON turning the gateway's HTTPS on with this keystore. */
   String nodeConfig() {
     return "ringstore.http.tls { enabled = on, keystore = \""
-        + keystore.toString().replace("\\", "/") + "\", keystore-password = \"" + password + "\" }";
+        + keystore.toString().replace("\\", "/")
+        + "\", keystore-password = \""
+        + password
+        + "\" }";
   }
 
   /** A client context trusting this keystore's certificate only. */

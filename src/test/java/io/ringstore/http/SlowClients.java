@@ -11,9 +11,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * {@code count} connections from {@code address} that send a request line and then one header
- * line per tick, never finishing the head; one the node closes is opened again until
- * {@link #stopReopening()}. A connection counts as closed once a write to it fails.
+ * {@code count} connections from {@code address} that send a request line and then one header line
+ * per tick, never finishing the head; one the node closes is opened again until {@link
+ * #stopReopening()}. A connection counts as closed once a write to it fails.
  */
 final class SlowClients implements AutoCloseable {
   private static final long TICK_MILLIS = 250;
@@ -24,6 +24,7 @@ final class SlowClients implements AutoCloseable {
   private final AtomicBoolean reopening = new AtomicBoolean(true);
   private final AtomicInteger opened = new AtomicInteger();
   private final AtomicInteger ticks = new AtomicInteger();
+
   /** Numbers the header lines (each tick sends a new one). */
   private int line;
 
@@ -42,8 +43,9 @@ final class SlowClients implements AutoCloseable {
     for (int i = 0; i < sockets.length; i++) {
       if (sockets[i] != null) {
         try {
-          sockets[i].getOutputStream().write(
-              ("X-Slow-" + line + ": x\r\n").getBytes(StandardCharsets.US_ASCII));
+          sockets[i]
+              .getOutputStream()
+              .write(("X-Slow-" + line + ": x\r\n").getBytes(StandardCharsets.US_ASCII));
         } catch (IOException closed) {
           closeQuietly(sockets[i]);
           sockets[i] = null;
@@ -64,8 +66,11 @@ final class SlowClients implements AutoCloseable {
     try {
       socket.bind(new InetSocketAddress(address, 0));
       socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
-      socket.getOutputStream().write("GET /health/ready HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-          .getBytes(StandardCharsets.US_ASCII));
+      socket
+          .getOutputStream()
+          .write(
+              "GET /health/ready HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                  .getBytes(StandardCharsets.US_ASCII));
       opened.incrementAndGet();
       return socket;
     } catch (IOException e) {

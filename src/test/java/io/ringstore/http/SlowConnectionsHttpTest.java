@@ -14,18 +14,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 15's slow-connection attack scaled to a 2-core machine, against one in-JVM node with small
- * limits (20 connections per address, 30 in all, Pekko's own cap at 30 as well, request heads within
- * 2 s): 40 connections from 127.0.0.1 that each dribble a header line every 250 ms and are reopened
- * as soon as the node closes them. Meanwhile a client on 127.0.0.2 gets {@code /health/ready} and a
- * PUT and GET answered within a few seconds; the dribbling connections are closed by the head
- * deadline; the refusals are counted in {@code /metrics}. DESIGN invariant 6.
+ * limits (20 connections per address, 30 in all, Pekko's own cap at 30 as well, request heads
+ * within 2 s): 40 connections from 127.0.0.1 that each dribble a header line every 250 ms and are
+ * reopened as soon as the node closes them. Meanwhile a client on 127.0.0.2 gets {@code
+ * /health/ready} and a PUT and GET answered within a few seconds; the dribbling connections are
+ * closed by the head deadline; the refusals are counted in {@code /metrics}. DESIGN invariant 6.
  */
 class SlowConnectionsHttpTest {
   private static final int SLOW_CONNECTIONS = 40;
   private static final Duration ANSWER_WITHIN = Duration.ofSeconds(6);
 
-  @TempDir
-  Path dataDir;
+  @TempDir Path dataDir;
 
   private TestNode node;
   private int port;
@@ -33,10 +32,19 @@ class SlowConnectionsHttpTest {
 
   @BeforeEach
   void startNode() {
-    node = TestNode.start(TestNode.config(dataDir, 1, 1, 1, "ringstore.http {"
-        + " max-connections-per-address = 20, max-connections = 30, request-head-timeout = 2s }\n"
-        // the attack of issue 15 filled Pekko's own cap (1024 by default); the same at this scale
-        + "pekko.http.server.max-connections = 30")).joinSelf();
+    node =
+        TestNode.start(
+                TestNode.config(
+                    dataDir,
+                    1,
+                    1,
+                    1,
+                    "ringstore.http {"
+                        + " max-connections-per-address = 20, max-connections = 30, request-head-timeout = 2s }\n"
+                        // the attack of issue 15 filled Pekko's own cap (1024 by default); the same
+                        // at this scale
+                        + "pekko.http.server.max-connections = 30"))
+            .joinSelf();
     port = node.awaitReady(Duration.ofSeconds(60));
   }
 
@@ -75,8 +83,15 @@ class SlowConnectionsHttpTest {
       RawHttp.Response put = null;
       for (int attempt = 0; attempt < 3 && (put == null || put.status() == 503); attempt++) {
         String context = send("GET", "/kv/warm-up?timeout=4000", null).header("X-Causal-Context");
-        put = RawHttp.send("127.0.0.2", port, "PUT", "/kv/warm-up?timeout=4000",
-            "value " + round, ANSWER_WITHIN, "X-Causal-Context: " + context);
+        put =
+            RawHttp.send(
+                "127.0.0.2",
+                port,
+                "PUT",
+                "/kv/warm-up?timeout=4000",
+                "value " + round,
+                ANSWER_WITHIN,
+                "X-Causal-Context: " + context);
       }
       assertEquals(204, put.status(), "round " + round + ": PUT: " + put.text());
       RawHttp.Response read = null;
@@ -101,17 +116,23 @@ class SlowConnectionsHttpTest {
     while (attacker.openCount() > 0 && System.nanoTime() < deadline) {
       attacker.awaitTick();
     }
-    assertEquals(0, attacker.openCount(), "dribbling connections still open after the head deadline");
-    assertTrue(attacker.opened() > SLOW_CONNECTIONS, "closed connections were reopened and closed"
-        + " again (opened " + attacker.opened() + ")");
-    assertEquals(attacker.opened(),
+    assertEquals(
+        0, attacker.openCount(), "dribbling connections still open after the head deadline");
+    assertTrue(
+        attacker.opened() > SLOW_CONNECTIONS,
+        "closed connections were reopened and closed"
+            + " again (opened "
+            + attacker.opened()
+            + ")");
+    assertEquals(
+        attacker.opened(),
         refused("per_address") + refused("total") + refused("head_timeout"),
         "every slow connection was refused or timed out, and counted");
   }
 
   private long refused(String reason) throws IOException {
-    return metric("ringstore_http_connections_refused_total{listener=\"api\",reason=\"" + reason
-        + "\"}");
+    return metric(
+        "ringstore_http_connections_refused_total{listener=\"api\",reason=\"" + reason + "\"}");
   }
 
   private long metric(String sample) throws IOException {

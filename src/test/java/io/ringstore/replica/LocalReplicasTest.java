@@ -16,9 +16,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
- * The registry of the replica entities running on a node: which partitions it hosts, the local replica
- * a coordinator may use, and when the node stopped hosting a partition (a copy source for its new
- * host). Includes a node hosting two replicas of one partition (fewer members than N).
+ * The registry of the replica entities running on a node: which partitions it hosts, the local
+ * replica a coordinator may use, and when the node stopped hosting a partition (a copy source for
+ * its new host). Includes a node hosting two replicas of one partition (fewer members than N).
  */
 class LocalReplicasTest {
 
@@ -56,10 +56,14 @@ class LocalReplicasTest {
     locals.deregister(new ReplicaId(3, 0));
     now.set(9_500);
     assertEquals(Optional.of(3_500L), locals.releasedMillisAgo(3), "the last one left 3.5 s ago");
-    assertEquals(Map.of("3:0", 3_500L, "3:1", 4_500L), locals.releasedReplicasMillisAgo(3),
+    assertEquals(
+        Map.of("3:0", 3_500L, "3:1", 4_500L),
+        locals.releasedReplicasMillisAgo(3),
         "each replica's age");
     now.set(1_000);
-    assertEquals(Optional.of(0L), locals.releasedMillisAgo(3),
+    assertEquals(
+        Optional.of(0L),
+        locals.releasedMillisAgo(3),
         "a wall clock stepped back gives age 0, not a negative one");
     assertEquals(Map.of("3:0", 0L, "3:1", 0L), locals.releasedReplicasMillisAgo(3));
   }
@@ -92,7 +96,9 @@ class LocalReplicasTest {
     locals.deregister(new ReplicaId(3, 0));
     assertEquals(Set.of(3), locals.hostedPartitions(), "3:2 still runs here");
     assertEquals(Optional.of(new ReplicaId(3, 2)), locals.forPartition(3));
-    assertEquals(Optional.empty(), locals.releasedAt(3),
+    assertEquals(
+        Optional.empty(),
+        locals.releasedAt(3),
         "not released while a replica of the partition runs here");
 
     locals.deregister(new ReplicaId(3, 2));
@@ -126,28 +132,36 @@ class LocalReplicasTest {
     LocalReplicas locals = new LocalReplicas();
     CountDownLatch dropping = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    CompletableFuture<Boolean> drop = CompletableFuture.supplyAsync(() ->
-        locals.dropIfUnhosted(4, Long.MAX_VALUE, () -> {
-          dropping.countDown();
-          try {
-            assertTrue(release.await(30, TimeUnit.SECONDS), "released");
-          } catch (InterruptedException e) {
-            throw new IllegalStateException(e);
-          }
-        }));
+    CompletableFuture<Boolean> drop =
+        CompletableFuture.supplyAsync(
+            () ->
+                locals.dropIfUnhosted(
+                    4,
+                    Long.MAX_VALUE,
+                    () -> {
+                      dropping.countDown();
+                      try {
+                        assertTrue(release.await(30, TimeUnit.SECONDS), "released");
+                      } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                      }
+                    }));
     assertTrue(dropping.await(10, TimeUnit.SECONDS), "the drop runs");
 
-    CompletableFuture<Boolean> first = assertTimeoutPreemptively(Duration.ofSeconds(5),
-        () -> locals.register(new ReplicaId(4, 0)).toCompletableFuture(), "register never waits");
-    CompletableFuture<Boolean> second =
-        locals.register(new ReplicaId(4, 1)).toCompletableFuture();
+    CompletableFuture<Boolean> first =
+        assertTimeoutPreemptively(
+            Duration.ofSeconds(5),
+            () -> locals.register(new ReplicaId(4, 0)).toCompletableFuture(),
+            "register never waits");
+    CompletableFuture<Boolean> second = locals.register(new ReplicaId(4, 1)).toCompletableFuture();
     assertFalse(first.isDone(), "registered only once the drop ended");
     assertFalse(locals.runsHere(new ReplicaId(4, 0)), "not hosted during the drop");
     assertEquals(Set.of(), locals.hostedPartitions());
-    assertFalse(locals.dropIfUnhosted(4, Long.MAX_VALUE, () -> { }), "one drop at a time");
+    assertFalse(locals.dropIfUnhosted(4, Long.MAX_VALUE, () -> {}), "one drop at a time");
     locals.deregister(new ReplicaId(4, 1));
     assertEquals(Boolean.FALSE, second.getNow(null), "stopped before the drop ended");
-    assertTrue(locals.register(new ReplicaId(5, 0)).toCompletableFuture().isDone(),
+    assertTrue(
+        locals.register(new ReplicaId(5, 0)).toCompletableFuture().isDone(),
         "another partition registers at once");
 
     release.countDown();
@@ -155,6 +169,6 @@ class LocalReplicasTest {
     assertEquals(Boolean.TRUE, first.get(10, TimeUnit.SECONDS));
     assertTrue(locals.runsHere(new ReplicaId(4, 0)), "registered after the drop");
     assertFalse(locals.runsHere(new ReplicaId(4, 1)), "the stopped one is not");
-    assertFalse(locals.dropIfUnhosted(4, Long.MAX_VALUE, () -> { }), "hosted now: never dropped");
+    assertFalse(locals.dropIfUnhosted(4, Long.MAX_VALUE, () -> {}), "hosted now: never dropped");
   }
 }

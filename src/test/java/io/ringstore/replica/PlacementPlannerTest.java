@@ -28,7 +28,9 @@ class PlacementPlannerTest {
   void aValidPlacementIsLeftAlone() {
     Ring ring = Ring.of(CONFIG, THREE);
     Map<String, Set<String>> placement = allocateAll(ring, emptyRegions(THREE));
-    assertEquals(Set.of(), PlacementPlanner.rebalance(ring, placement, Set.of(), 1000),
+    assertEquals(
+        Set.of(),
+        PlacementPlanner.rebalance(ring, placement, Set.of(), 1000),
         "nothing to move when every entity is on its replica set");
   }
 
@@ -39,10 +41,14 @@ class PlacementPlannerTest {
     Map<String, Set<String>> placement = emptyRegions(THREE);
     placement.get(set.get(0)).addAll(List.of("5:0", "5:1"));
     placement.get(set.get(1)).add("5:2");
-    assertEquals(Set.of("5:1"), PlacementPlanner.rebalance(ring, placement, Set.of(), 10),
+    assertEquals(
+        Set.of("5:1"),
+        PlacementPlanner.rebalance(ring, placement, Set.of(), 10),
         "the extra replica moves, the lowest index stays");
     placement.get(set.get(0)).remove("5:1");
-    assertEquals(set.get(2), PlacementPlanner.allocate(ring, "5:1", placement, set.get(0)),
+    assertEquals(
+        set.get(2),
+        PlacementPlanner.allocate(ring, "5:1", placement, set.get(0)),
         "it goes to the free member of the replica set");
   }
 
@@ -53,10 +59,14 @@ class PlacementPlannerTest {
     Map<String, Set<String>> placement = emptyRegions(two);
     placement.get(two.get(0)).addAll(List.of("7:0", "7:1"));
     placement.get(two.get(1)).add("7:2");
-    assertEquals(Set.of("7:1"), PlacementPlanner.rebalance(ring, placement, Set.of(), 10),
+    assertEquals(
+        Set.of("7:1"),
+        PlacementPlanner.rebalance(ring, placement, Set.of(), 10),
         "7:1 is used (2 members, 2 replicas) and shares a member: it moves; 7:2 is unused");
     placement.get(two.get(0)).remove("7:1");
-    assertEquals(two.get(1), PlacementPlanner.allocate(ring, "7:1", placement, two.get(0)),
+    assertEquals(
+        two.get(1),
+        PlacementPlanner.allocate(ring, "7:1", placement, two.get(0)),
         "the member holding only the unused 7:2 is free for 7:1");
   }
 
@@ -67,7 +77,9 @@ class PlacementPlannerTest {
     Map<String, Set<String>> placement = emptyRegions(two);
     placement.get(two.get(0)).addAll(List.of("7:0", "7:2"));
     placement.get(two.get(1)).add("7:1");
-    assertEquals(Set.of(), PlacementPlanner.rebalance(ring, placement, Set.of(), 10),
+    assertEquals(
+        Set.of(),
+        PlacementPlanner.rebalance(ring, placement, Set.of(), 10),
         "with two members a third replica has nowhere better to go");
   }
 
@@ -117,7 +129,8 @@ class PlacementPlannerTest {
     assertEquals(expectedMoves, moves, "moves equal the replica slots the join took over");
   }
 
-  private static Map<String, Set<String>> allocateAll(Ring ring, Map<String, Set<String>> placement) {
+  private static Map<String, Set<String>> allocateAll(
+      Ring ring, Map<String, Set<String>> placement) {
     for (int p = 0; p < ring.partitionCount(); p++) {
       for (int r = 0; r < ring.replicas(p).size(); r++) {
         String shard = p + ":" + r;
@@ -140,7 +153,9 @@ class PlacementPlannerTest {
       for (var entry : placement.entrySet()) {
         for (String shard : entry.getValue()) {
           if (ReplicaId.parse(shard).partition() == p) {
-            assertTrue(hosts.add(entry.getKey()), "partition " + p + " has two replicas on " + entry.getKey());
+            assertTrue(
+                hosts.add(entry.getKey()),
+                "partition " + p + " has two replicas on " + entry.getKey());
           }
         }
       }

@@ -31,31 +31,34 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A replica entity that starts with a transfer to run (DESIGN invariant 2): until its transfer child
- * reports {@link ReplicaEntity.SyncCompleted} its reads are marked syncing, it refuses to coordinate a
- * write (and stores nothing), yet stores replicated objects; afterwards it serves normally. The
- * transfer here is a stand-in the test controls.
+ * A replica entity that starts with a transfer to run (DESIGN invariant 2): until its transfer
+ * child reports {@link ReplicaEntity.SyncCompleted} its reads are marked syncing, it refuses to
+ * coordinate a write (and stores nothing), yet stores replicated objects; afterwards it serves
+ * normally. The transfer here is a stand-in the test controls.
  */
 @ExtendWith(LogCapturingExtension.class)
 @ExtendWith(TestKitJUnit5Extension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReplicaEntitySyncTest {
 
-  @JUnit5TestKit
-  public final ActorTestKit testKit = new JUnit5TestKitBuilder().build();
+  @JUnit5TestKit public final ActorTestKit testKit = new JUnit5TestKitBuilder().build();
 
   private static final String NODE = "127.0.0.1:4";
   private static final String KEY = "user/42";
   private int counter;
 
-  /** A stand-in transfer: tells the probe which entity it serves, then waits (or stops, if asked). */
+  /**
+   * A stand-in transfer: tells the probe which entity it serves, then waits (or stops, if asked).
+   */
   private static Behavior<Void> transfer(
-      ActorRef<ReplicaEntity.Command> entity, TestProbe<ActorRef<ReplicaEntity.Command>> started,
+      ActorRef<ReplicaEntity.Command> entity,
+      TestProbe<ActorRef<ReplicaEntity.Command>> started,
       boolean stopAtOnce) {
-    return Behaviors.setup(ctx -> {
-      started.ref().tell(entity);
-      return stopAtOnce ? Behaviors.stopped() : Behaviors.empty();
-    });
+    return Behaviors.setup(
+        ctx -> {
+          started.ref().tell(entity);
+          return stopAtOnce ? Behaviors.stopped() : Behaviors.empty();
+        });
   }
 
   private final class Fixture {
@@ -75,13 +78,26 @@ class ReplicaEntitySyncTest {
 
     /** With {@code sync}, or the stand-in transfer when null. */
     Fixture(ReplicaSync sync, boolean firstTransferStops) {
-      ReplicaSync chosen = sync != null ? sync : (rid, entity) -> {
-        int n = transfersStarted.incrementAndGet();
-        return transfer(entity, started, firstTransferStops && n == 1);
-      };
-      replica = testKit.spawn(ReplicaEntity.create(id, new ReplicaHost(
-              store, StorageCalls.unbounded(Runnable::run), NODE, locals, PartitionTreeAccess.NONE, chosen, tracker)),
-          "replica-" + (counter++));
+      ReplicaSync chosen =
+          sync != null
+              ? sync
+              : (rid, entity) -> {
+                int n = transfersStarted.incrementAndGet();
+                return transfer(entity, started, firstTransferStops && n == 1);
+              };
+      replica =
+          testKit.spawn(
+              ReplicaEntity.create(
+                  id,
+                  new ReplicaHost(
+                      store,
+                      StorageCalls.unbounded(Runnable::run),
+                      NODE,
+                      locals,
+                      PartitionTreeAccess.NONE,
+                      chosen,
+                      tracker)),
+              "replica-" + (counter++));
     }
 
     ReplicaEntity.ReadReply read(String key) {
@@ -92,8 +108,9 @@ class ReplicaEntitySyncTest {
 
     ReplicaEntity.PutReply put(String key, String value) {
       TestProbe<ReplicaEntity.PutReply> probe = testKit.createTestProbe();
-      replica.tell(new ReplicaEntity.CoordinatePut(
-          key, value.getBytes(UTF_8), "text/plain", false, null, false, probe.ref()));
+      replica.tell(
+          new ReplicaEntity.CoordinatePut(
+              key, value.getBytes(UTF_8), "text/plain", false, null, false, probe.ref()));
       return probe.receiveMessage();
     }
 
@@ -117,8 +134,8 @@ class ReplicaEntitySyncTest {
   }
 
   private static DvvSet<Sibling> remote(String value) {
-    return DvvSet.<Sibling>empty().update(
-        DvvSet.of(Sibling.value(value.getBytes(UTF_8), "text/plain")), "uidB");
+    return DvvSet.<Sibling>empty()
+        .update(DvvSet.of(Sibling.value(value.getBytes(UTF_8), "text/plain")), "uidB");
   }
 
   @Test
@@ -139,7 +156,9 @@ class ReplicaEntitySyncTest {
     assertEquals(NODE, refused.node());
     assertTrue(f.store.readEncoded(5, KEY).isEmpty(), "a refused put stores nothing");
 
-    assertEquals(new ReplicaEntity.Replicated("5:1", NODE, true), f.replicate(KEY, remote("r")),
+    assertEquals(
+        new ReplicaEntity.Replicated("5:1", NODE, true),
+        f.replicate(KEY, remote("r")),
         "a replicated object is stored while syncing");
     ReplicaEntity.ReadReply stored = f.read(KEY);
     assertTrue(stored.syncing());
@@ -172,7 +191,8 @@ class ReplicaEntitySyncTest {
     assertTrue(f.tracker.all().get(0).finishedMillis() > 0);
 
     entity.tell(new ReplicaEntity.SyncCompleted());
-    assertEquals(new ReplicaEntity.Status("5:1", NODE, false), f.status(), "a second one is harmless");
+    assertEquals(
+        new ReplicaEntity.Status("5:1", NODE, false), f.status(), "a second one is harmless");
     assertEquals(1, f.transfersStarted.get(), "one transfer");
   }
 
@@ -211,12 +231,13 @@ class ReplicaEntitySyncTest {
     TestProbe<Object> watcher = testKit.createTestProbe();
     testKit.stop(f.replica);
     watcher.expectTerminated(f.replica);
-    watcher.awaitAssert(() -> {
-      assertEquals(TransferTracker.State.failed, f.trackerState());
-      assertEquals(Set.of(), f.locals.hostedPartitions());
-      assertTrue(f.locals.releasedAt(5).isPresent(), "this node released partition 5");
-      return null;
-    });
+    watcher.awaitAssert(
+        () -> {
+          assertEquals(TransferTracker.State.failed, f.trackerState());
+          assertEquals(Set.of(), f.locals.hostedPartitions());
+          assertTrue(f.locals.releasedAt(5).isPresent(), "this node released partition 5");
+          return null;
+        });
   }
 
   @Test

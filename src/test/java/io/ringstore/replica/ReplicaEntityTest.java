@@ -21,6 +21,8 @@ import io.ringstore.storage.StoredObjectCodec;
 import io.ringstore.transfer.TransferTracker;
 import io.ringstore.version.CausalContextCodec;
 import io.ringstore.version.DvvSet;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,9 +30,6 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CountDownLatch;
@@ -53,17 +52,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A replica entity against real storage: reads, the coordinated DVV update (blind write, write with a
- * context, delete with the replica's context), the merge of replicated objects, bad input, and its
- * identity in replies and in {@link LocalReplicas}.
+ * A replica entity against real storage: reads, the coordinated DVV update (blind write, write with
+ * a context, delete with the replica's context), the merge of replicated objects, bad input, and
+ * its identity in replies and in {@link LocalReplicas}.
  */
 @ExtendWith(LogCapturingExtension.class)
 @ExtendWith(TestKitJUnit5Extension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReplicaEntityTest {
 
-  @JUnit5TestKit
-  public final ActorTestKit testKit = new JUnit5TestKitBuilder().build();
+  @JUnit5TestKit public final ActorTestKit testKit = new JUnit5TestKitBuilder().build();
 
   private static final String NODE = "127.0.0.1:1";
   private static final String ACTOR = "uidA";
@@ -87,18 +85,27 @@ class ReplicaEntityTest {
       this(engine, executor, id, NodeClock.SYSTEM);
     }
 
-    Fixture(StorageEngine engine, Executor executor, ReplicaId id,
-        NodeClock clock) {
+    Fixture(StorageEngine engine, Executor executor, ReplicaId id, NodeClock clock) {
       this(engine, StorageCalls.unbounded(executor), id, clock);
     }
 
     Fixture(StorageEngine engine, StorageCalls calls, ReplicaId id, NodeClock clock) {
       this.engine = engine;
       this.store = new LocalObjectStore(engine, ACTOR);
-      this.replica = testKit.spawn(
-          ReplicaEntity.create(id, new ReplicaHost(store, calls, NODE, locals,
-              PartitionTreeAccess.NONE, ReplicaSync.NONE, new TransferTracker(NODE), clock)),
-          "replica-" + id.partition() + "-" + id.index() + "-" + (keyCounter++));
+      this.replica =
+          testKit.spawn(
+              ReplicaEntity.create(
+                  id,
+                  new ReplicaHost(
+                      store,
+                      calls,
+                      NODE,
+                      locals,
+                      PartitionTreeAccess.NONE,
+                      ReplicaSync.NONE,
+                      new TransferTracker(NODE),
+                      clock)),
+              "replica-" + id.partition() + "-" + id.index() + "-" + (keyCounter++));
     }
 
     ReplicaEntity.ReadReply read(String key) {
@@ -109,8 +116,15 @@ class ReplicaEntityTest {
 
     ReplicaEntity.PutReply put(String key, Sibling value, String context, boolean fromReplica) {
       TestProbe<ReplicaEntity.PutReply> probe = testKit.createTestProbe();
-      replica.tell(new ReplicaEntity.CoordinatePut(key, value.data(), value.contentType(),
-          value.tombstone(), context, fromReplica, probe.ref()));
+      replica.tell(
+          new ReplicaEntity.CoordinatePut(
+              key,
+              value.data(),
+              value.contentType(),
+              value.tombstone(),
+              context,
+              fromReplica,
+              probe.ref()));
       return probe.receiveMessage();
     }
 
@@ -139,38 +153,45 @@ class ReplicaEntityTest {
   }
 
   /**
-   * The duplicate-dot guard: a CoordinatePut with a budget is applied only if the replica gets to it
-   * (its storage call starts) within the budget of receiving it, on its own monotonic clock; a wall
-   * clock far off (a day ahead here) plays no part.
+   * The duplicate-dot guard: a CoordinatePut with a budget is applied only if the replica gets to
+   * it (its storage call starts) within the budget of receiving it, on its own monotonic clock; a
+   * wall clock far off (a day ahead here) plays no part.
    */
   @Test
   void coordinatePutIsAppliedOnlyWithinItsBudgetCountedFromReceipt() {
     AtomicLong nanos = new AtomicLong(-7_000_000_000L);
-    NodeClock clock = new NodeClock(
-        Clock.offset(Clock.systemUTC(), Duration.ofDays(1)), nanos::get);
+    NodeClock clock =
+        new NodeClock(Clock.offset(Clock.systemUTC(), Duration.ofDays(1)), nanos::get);
     Deque<Runnable> storageQueue = new ConcurrentLinkedDeque<>();
     Fixture f = new Fixture(new InMemoryStorage(), storageQueue::add, ID, clock);
     TestProbe<ReplicaEntity.PutReply> probe = testKit.createTestProbe();
     Sibling value = text("v");
 
-    f.replica.tell(new ReplicaEntity.CoordinatePut(
-        "late", value.data(), value.contentType(), false, null, false, probe.ref(), 250));
+    f.replica.tell(
+        new ReplicaEntity.CoordinatePut(
+            "late", value.data(), value.contentType(), false, null, false, probe.ref(), 250));
     awaitQueued(storageQueue);
     nanos.addAndGet(250_000_000L);
     storageQueue.poll().run();
-    assertEquals(ReplicaEntity.PutReply.failed("5:1", NODE, PutError.EXPIRED),
-        probe.receiveMessage(), "reached 250 ms after receipt: not applied");
+    assertEquals(
+        ReplicaEntity.PutReply.failed("5:1", NODE, PutError.EXPIRED),
+        probe.receiveMessage(),
+        "reached 250 ms after receipt: not applied");
 
-    f.replica.tell(new ReplicaEntity.CoordinatePut(
-        "in-time", value.data(), value.contentType(), false, null, false, probe.ref(), 250));
+    f.replica.tell(
+        new ReplicaEntity.CoordinatePut(
+            "in-time", value.data(), value.contentType(), false, null, false, probe.ref(), 250));
     awaitQueued(storageQueue);
     nanos.addAndGet(249_999_999L);
     storageQueue.poll().run();
-    assertEquals(Set.of(ACTOR),
-        decodeOk(probe.receiveMessage()).join().entries().keySet(), "reached just in time: applied");
+    assertEquals(
+        Set.of(ACTOR),
+        decodeOk(probe.receiveMessage()).join().entries().keySet(),
+        "reached just in time: applied");
 
-    f.replica.tell(new ReplicaEntity.CoordinatePut(
-        "no-budget", value.data(), value.contentType(), false, null, false, probe.ref()));
+    f.replica.tell(
+        new ReplicaEntity.CoordinatePut(
+            "no-budget", value.data(), value.contentType(), false, null, false, probe.ref()));
     awaitQueued(storageQueue);
     nanos.addAndGet(3_600_000_000_000L);
     storageQueue.poll().run();
@@ -182,8 +203,9 @@ class ReplicaEntityTest {
 
   /**
    * A CoordinatePut handled right after this JVM stood still (SIGSTOP, a GC pause) may have waited
-   * unread through the stall, its age unknown: refused at once, nothing stored (PausedNodeIT caught a
-   * paused replica applying a write its coordinator had given to another replica: a duplicate dot).
+   * unread through the stall, its age unknown: refused at once, nothing stored (PausedNodeIT caught
+   * a paused replica applying a write its coordinator had given to another replica: a duplicate
+   * dot).
    */
   @Test
   void coordinatePutHandledRightAfterAStallOfThisJvmIsRefused() {
@@ -191,14 +213,25 @@ class ReplicaEntityTest {
     Fixture f = new Fixture(new InMemoryStorage(), storageQueue::add, ID);
     TestProbe<ReplicaEntity.PutReply> probe = testKit.createTestProbe();
     Sibling value = text("v");
-    // a 6 s stall that ended 1 s ago: within the 20 s window of a 10 s budget; the 250 ms budgets of
+    // a 6 s stall that ended 1 s ago: within the 20 s window of a 10 s budget; the 250 ms budgets
+    // of
     // the other tests look back 500 ms only and do not see it
     long now = System.nanoTime();
     StallWatch.jvm().record(now - 1_000_000_000L, 6_000_000_000L);
-    f.replica.tell(new ReplicaEntity.CoordinatePut(
-        "after-stall", value.data(), value.contentType(), false, null, false, probe.ref(), 10_000));
-    assertEquals(ReplicaEntity.PutReply.failed("5:1", NODE, PutError.EXPIRED),
-        probe.receiveMessage(), "refused without a storage call");
+    f.replica.tell(
+        new ReplicaEntity.CoordinatePut(
+            "after-stall",
+            value.data(),
+            value.contentType(),
+            false,
+            null,
+            false,
+            probe.ref(),
+            10_000));
+    assertEquals(
+        ReplicaEntity.PutReply.failed("5:1", NODE, PutError.EXPIRED),
+        probe.receiveMessage(),
+        "refused without a storage call");
     assertTrue(storageQueue.isEmpty(), "nothing queued for storage");
     Fixture check = new Fixture(f.engine, Runnable::run, ID);
     assertNull(check.read("after-stall").object(), "the refused write stored nothing");
@@ -207,10 +240,11 @@ class ReplicaEntityTest {
   /** Waits until the entity handed a storage call to the (manual) storage queue. */
   private void awaitQueued(Deque<Runnable> storageQueue) {
     TestProbe<Object> probe = testKit.createTestProbe();
-    probe.awaitAssert(() -> {
-      assertFalse(storageQueue.isEmpty(), "a storage call is queued");
-      return null;
-    });
+    probe.awaitAssert(
+        () -> {
+          assertFalse(storageQueue.isEmpty(), "a storage call is queued");
+          return null;
+        });
   }
 
   @Test
@@ -244,14 +278,20 @@ class ReplicaEntityTest {
     CausalContextCodec.Limits limits = new CausalContextCodec.Limits(64, 4096);
     TestProbe<ReplicaEntity.PutReply> probe = testKit.createTestProbe();
     Sibling value = text("v2");
-    f.replica.tell(new ReplicaEntity.CoordinatePut(KEY, value.data(), value.contentType(), false,
-        null, false, probe.ref(), 0L, limits));
+    f.replica.tell(
+        new ReplicaEntity.CoordinatePut(
+            KEY, value.data(), value.contentType(), false, null, false, probe.ref(), 0L, limits));
     ReplicaEntity.PutReply put = probe.receiveMessage();
-    assertArrayEquals(f.engine.get(ID.partition(), KEY.getBytes(UTF_8)).orElseThrow(),
-        put.object(), "the reply carries the bytes that were stored");
-    assertEquals(CausalContextCodec.contextOf(decodeOk(put), limits), put.context(),
+    assertArrayEquals(
+        f.engine.get(ID.partition(), KEY.getBytes(UTF_8)).orElseThrow(),
+        put.object(),
+        "the reply carries the bytes that were stored");
+    assertEquals(
+        CausalContextCodec.contextOf(decodeOk(put), limits),
+        put.context(),
         "the context is the one the coordinator would derive from the object");
-    assertNull(f.put(KEY, text("v3"), null, false).context(),
+    assertNull(
+        f.put(KEY, text("v3"), null, false).context(),
         "a request without limits gets no context (the coordinator derives it)");
   }
 
@@ -260,7 +300,9 @@ class ReplicaEntityTest {
     Fixture f = new Fixture();
     f.put(KEY, text("v1"), null, false);
     DvvSet<Sibling> object = decodeOk(f.put(KEY, text("v2"), null, false));
-    assertEquals(Set.of(text("v1"), text("v2")), Set.copyOf(object.values()),
+    assertEquals(
+        Set.of(text("v1"), text("v2")),
+        Set.copyOf(object.values()),
         "a write without a context must not drop the concurrent value");
     assertEquals(2, object.size());
     assertEquals(object, f.stored(KEY));
@@ -286,8 +328,7 @@ class ReplicaEntityTest {
     f.put(KEY, text("v2"), null, false);
 
     DvvSet<Sibling> object = decodeOk(f.put(KEY, Sibling.newTombstone(), null, true));
-    assertEquals(List.of(Sibling.newTombstone()), object.values(),
-        "only the tombstone remains");
+    assertEquals(List.of(Sibling.newTombstone()), object.values(), "only the tombstone remains");
     assertTrue(f.stored(KEY).values().stream().allMatch(Sibling::tombstone));
   }
 
@@ -334,7 +375,8 @@ class ReplicaEntityTest {
 
     ReplicaEntity.Replicated ack = f.replicate(KEY, StoredObjectCodec.encode(remote));
     assertEquals(new ReplicaEntity.Replicated("5:1", NODE, true), ack);
-    assertArrayEquals(before, f.read(KEY).object(), "an older object must not change the stored one");
+    assertArrayEquals(
+        before, f.read(KEY).object(), "an older object must not change the stored one");
     assertEquals(List.of(text("new")), f.stored(KEY).values());
     assertEquals(newer, f.stored(KEY));
   }
@@ -385,11 +427,12 @@ class ReplicaEntityTest {
     TestProbe<Object> watcher = testKit.createTestProbe();
     testKit.stop(f.replica);
     watcher.expectTerminated(f.replica);
-    watcher.awaitAssert(() -> {
-      assertEquals(Optional.empty(), f.locals.forPartition(ID.partition()));
-      assertEquals(0, f.locals.size());
-      return null;
-    });
+    watcher.awaitAssert(
+        () -> {
+          assertEquals(Optional.empty(), f.locals.forPartition(ID.partition()));
+          assertEquals(0, f.locals.size());
+          return null;
+        });
   }
 
   @Test
@@ -411,8 +454,9 @@ class ReplicaEntityTest {
       String context = CausalContextCodec.encode(f.stored(KEY).join());
       DvvSet<Sibling> resolved = decodeOk(f.put(KEY, text("v3"), context, false));
       assertEquals(List.of(text("v3")), resolved.values());
-      assertEquals(resolved, StoredObjectCodec.decode(
-          rocks.get(ID.partition(), KEY.getBytes(UTF_8)).orElseThrow()),
+      assertEquals(
+          resolved,
+          StoredObjectCodec.decode(rocks.get(ID.partition(), KEY.getBytes(UTF_8)).orElseThrow()),
           "RocksDB holds the object the entity replied with");
 
       decodeOk(f.put(KEY, Sibling.newTombstone(), null, true));
@@ -446,39 +490,46 @@ class ReplicaEntityTest {
     assertEquals(1, calls.overloaded(), "counted");
     TestProbe<ReplicaEntity.PutReply> put = testKit.createTestProbe();
     Sibling value = text("v");
-    f.replica.tell(new ReplicaEntity.CoordinatePut(
-        "c", value.data(), value.contentType(), false, null, false, put.ref()));
+    f.replica.tell(
+        new ReplicaEntity.CoordinatePut(
+            "c", value.data(), value.contentType(), false, null, false, put.ref()));
     ReplicaEntity.PutReply putRefused = put.receiveMessage();
     assertEquals(PutError.STORAGE_FAILED, putRefused.error(), "a write is refused: " + putRefused);
-    assertTrue(putRefused.reason().startsWith("StorageOverloadedException: "),
+    assertTrue(
+        putRefused.reason().startsWith("StorageOverloadedException: "),
         "the same way: " + putRefused.reason());
 
     storageQueue.poll().run();
-    assertEquals(new ReplicaEntity.ReadReply("5:1", NODE, null, null, "a"), first.receiveMessage(),
+    assertEquals(
+        new ReplicaEntity.ReadReply("5:1", NODE, null, null, "a"),
+        first.receiveMessage(),
         "the call in flight is answered");
   }
 
   /**
-   * An Error in a storage call (out of memory) is not an error reply: it reaches the storage thread's
-   * uncaught-exception handler (here the test, which runs the call), and the entity answers nothing
-   * for it (its coordinator times out); the entity serves the next call.
+   * An Error in a storage call (out of memory) is not an error reply: it reaches the storage
+   * thread's uncaught-exception handler (here the test, which runs the call), and the entity
+   * answers nothing for it (its coordinator times out); the entity serves the next call.
    */
   @Test
   void anErrorInAStorageCallIsNotTurnedIntoAnErrorReply() {
     AtomicBoolean failing = new AtomicBoolean(true);
     InMemoryStorage memory = new InMemoryStorage();
-    StorageEngine engine = (StorageEngine) Proxy.newProxyInstance(
-        StorageEngine.class.getClassLoader(), new Class<?>[] {StorageEngine.class},
-        (proxy, method, args) -> {
-          if (method.getName().equals("get") && failing.get()) {
-            throw new OutOfMemoryError("test: out of memory");
-          }
-          try {
-            return method.invoke(memory, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
+    StorageEngine engine =
+        (StorageEngine)
+            Proxy.newProxyInstance(
+                StorageEngine.class.getClassLoader(),
+                new Class<?>[] {StorageEngine.class},
+                (proxy, method, args) -> {
+                  if (method.getName().equals("get") && failing.get()) {
+                    throw new OutOfMemoryError("test: out of memory");
+                  }
+                  try {
+                    return method.invoke(memory, args);
+                  } catch (InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                });
     Deque<Runnable> storageQueue = new ConcurrentLinkedDeque<>();
     Fixture f = new Fixture(engine, storageQueue::add, ID, NodeClock.SYSTEM);
     TestProbe<ReplicaEntity.ReadReply> probe = testKit.createTestProbe();
@@ -492,14 +543,16 @@ class ReplicaEntityTest {
     f.replica.tell(new ReplicaEntity.Read(KEY, probe.ref()));
     awaitQueued(storageQueue);
     storageQueue.poll().run();
-    assertEquals(new ReplicaEntity.ReadReply("5:1", NODE, null, null, KEY), probe.receiveMessage(),
+    assertEquals(
+        new ReplicaEntity.ReadReply("5:1", NODE, null, null, KEY),
+        probe.receiveMessage(),
         "the entity still serves");
   }
 
   /**
    * An entity that starts while the reclaimer drops its partition here does not wait on its actor
-   * thread (one started then can be stopped at once, and is never registered): it registers once the
-   * drop has ended and serves what it got meanwhile only then, so it never reads or writes data
+   * thread (one started then can be stopped at once, and is never registered): it registers once
+   * the drop has ended and serves what it got meanwhile only then, so it never reads or writes data
    * being deleted under it.
    */
   @Test
@@ -508,24 +561,33 @@ class ReplicaEntityTest {
     InMemoryStorage engine = new InMemoryStorage();
     LocalObjectStore store = new LocalObjectStore(engine, ACTOR);
     ReplicaId id = new ReplicaId(9, 0);
-    engine.put(id.partition(), "old".getBytes(UTF_8), StoredObjectCodec.encode(
-        DvvSet.<Sibling>empty().update(DvvSet.of(text("stale")), "uidB")));
+    engine.put(
+        id.partition(),
+        "old".getBytes(UTF_8),
+        StoredObjectCodec.encode(DvvSet.<Sibling>empty().update(DvvSet.of(text("stale")), "uidB")));
     CountDownLatch dropping = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    CompletableFuture<Boolean> drop = CompletableFuture.supplyAsync(() ->
-        locals.dropIfUnhosted(id.partition(), Long.MAX_VALUE, () -> {
-          dropping.countDown();
-          try {
-            assertTrue(release.await(30, TimeUnit.SECONDS), "released");
-          } catch (InterruptedException e) {
-            throw new IllegalStateException(e);
-          }
-          engine.dropPartition(id.partition());
-        }));
+    CompletableFuture<Boolean> drop =
+        CompletableFuture.supplyAsync(
+            () ->
+                locals.dropIfUnhosted(
+                    id.partition(),
+                    Long.MAX_VALUE,
+                    () -> {
+                      dropping.countDown();
+                      try {
+                        assertTrue(release.await(30, TimeUnit.SECONDS), "released");
+                      } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                      }
+                      engine.dropPartition(id.partition());
+                    }));
     assertTrue(dropping.await(10, TimeUnit.SECONDS), "the drop runs");
 
-    ActorRef<ReplicaEntity.Command> replica = testKit.spawn(ReplicaEntity.create(id,
-        new ReplicaHost(store, StorageCalls.unbounded(Runnable::run), NODE, locals)));
+    ActorRef<ReplicaEntity.Command> replica =
+        testKit.spawn(
+            ReplicaEntity.create(
+                id, new ReplicaHost(store, StorageCalls.unbounded(Runnable::run), NODE, locals)));
     TestProbe<ReplicaEntity.ReadReply> probe = testKit.createTestProbe();
     replica.tell(new ReplicaEntity.Read("old", probe.ref()));
     TestProbe<ReplicaEntity.Status> status = testKit.createTestProbe();
@@ -533,14 +595,19 @@ class ReplicaEntityTest {
     probe.expectNoMessage(Duration.ofMillis(300));
     assertFalse(locals.runsHere(id), "not registered while its partition is dropped");
     ReplicaId other = new ReplicaId(9, 1);
-    ActorRef<ReplicaEntity.Command> stopped = testKit.spawn(ReplicaEntity.create(other,
-        new ReplicaHost(store, StorageCalls.unbounded(Runnable::run), NODE, locals)));
+    ActorRef<ReplicaEntity.Command> stopped =
+        testKit.spawn(
+            ReplicaEntity.create(
+                other,
+                new ReplicaHost(store, StorageCalls.unbounded(Runnable::run), NODE, locals)));
     testKit.stop(stopped, Duration.ofSeconds(5));
 
     release.countDown();
     assertTrue(drop.get(10, TimeUnit.SECONDS), "the drop ran");
-    assertEquals(new ReplicaEntity.ReadReply("9:0", NODE, null, null, "old"),
-        probe.receiveMessage(), "served after the drop, in order: the dropped key is gone");
+    assertEquals(
+        new ReplicaEntity.ReadReply("9:0", NODE, null, null, "old"),
+        probe.receiveMessage(),
+        "served after the drop, in order: the dropped key is gone");
     assertEquals("9:0", status.receiveMessage().replica());
     assertTrue(locals.runsHere(id), "registered once the drop ended");
     assertFalse(locals.runsHere(other), "one stopped during the drop (its thread was free) is not");

@@ -38,8 +38,9 @@ class TombstoneReapTest {
     DvvSet<Sibling> current = StoredObjectCodec.decode(tombstone);
     store.coordinate(3, "k", value("again"), Optional.of(current.join()), false);
     assertEquals(0, store.reapTombstones(5_000, 100), "the key changed since the mark");
-    assertEquals("again", new String(store.read(3, "k").get().values().get(0).data(),
-        StandardCharsets.UTF_8));
+    assertEquals(
+        "again",
+        new String(store.read(3, "k").get().values().get(0).data(), StandardCharsets.UTF_8));
     assertEquals(0, store.pendingTombstones()[0], "the stale record was dropped");
   }
 
@@ -49,7 +50,8 @@ class TombstoneReapTest {
     byte[] live = store.readEncoded(3, "live").get();
     assertFalse(store.markTombstoneReplicated(3, "live", live, 1), "a live value is not reapable");
     byte[] tombstone = deleted("k");
-    assertFalse(store.markTombstoneReplicated(3, "k", deletedObjectOfAnotherHistory(), 1),
+    assertFalse(
+        store.markTombstoneReplicated(3, "k", deletedObjectOfAnotherHistory(), 1),
         "a different object than the stored one is not marked");
     assertArrayEquals(tombstone, store.readEncoded(3, "k").get());
     assertFalse(store.markTombstoneReplicated(4, "k", tombstone, 1), "wrong partition: absent");

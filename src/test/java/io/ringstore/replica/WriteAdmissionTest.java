@@ -21,9 +21,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Where a client write enters the store (DESIGN invariants 5 and 6): a causal context may only name
- * what the stored clock holds, a write may not leave more siblings than the limit, a resolving write
- * is always accepted, and merges (replication, repair, hints, transfers, anti-entropy) are never
- * limited. The rules alone (pure), then through {@link LocalObjectStore}.
+ * what the stored clock holds, a write may not leave more siblings than the limit, a resolving
+ * write is always accepted, and merges (replication, repair, hints, transfers, anti-entropy) are
+ * never limited. The rules alone (pure), then through {@link LocalObjectStore}.
  */
 class WriteAdmissionTest {
   private static final WriteAdmission.Limits LIMITS = new WriteAdmission.Limits(3, 2);
@@ -45,10 +45,11 @@ class WriteAdmissionTest {
   @MethodSource("contexts")
   void aContextIsHeldOnlyWhenTheStoredClockDescendsFromIt(
       String name, Map<String, Long> context, boolean held) {
-    DvvSet<String> stored = DvvSet.<String>empty()
-        .update(DvvSet.of("a1"), "A")
-        .update(DvvSet.of(VersionVector.of(Map.of("A", 1L)), "a2"), "A")
-        .update(DvvSet.of("b1"), "B");
+    DvvSet<String> stored =
+        DvvSet.<String>empty()
+            .update(DvvSet.of("a1"), "A")
+            .update(DvvSet.of(VersionVector.of(Map.of("A", 1L)), "a2"), "A")
+            .update(DvvSet.of("b1"), "B");
     assertEquals(VersionVector.of(Map.of("A", 2L, "B", 1L)), stored.join(), "the stored clock");
     Optional<VersionVector> ctx = Optional.ofNullable(context).map(VersionVector::of);
     assertEquals(held, WriteAdmission.contextHeld(stored, ctx), name);
@@ -62,12 +63,15 @@ class WriteAdmissionTest {
     assertTrue(WriteAdmission.tooManySiblings(three, four, LIMITS), "3 → 4 siblings, limit 3");
     assertTrue(!WriteAdmission.tooManySiblings(blind(2), three, LIMITS), "2 → 3 siblings, limit 3");
     assertTrue(!WriteAdmission.tooManySiblings(three, resolved, LIMITS), "3 → 1: resolving");
-    assertTrue(!WriteAdmission.tooManySiblings(four, four.update(DvvSet.of(
-        VersionVector.of(Map.of("A", 1L)), "y"), "A"), LIMITS),
+    assertTrue(
+        !WriteAdmission.tooManySiblings(
+            four, four.update(DvvSet.of(VersionVector.of(Map.of("A", 1L)), "y"), "A"), LIMITS),
         "over the limit already (merged there): a write that does not add one is accepted");
     assertTrue(WriteAdmission.warn(blind(1), blind(2), LIMITS), "reaching the warning threshold");
-    assertTrue(!WriteAdmission.warn(blind(2), blind(2).update(DvvSet.of(blind(2).join(), "r"), "A"),
-        LIMITS), "no warning for a resolving write");
+    assertTrue(
+        !WriteAdmission.warn(
+            blind(2), blind(2).update(DvvSet.of(blind(2).join(), "r"), "A"), LIMITS),
+        "no warning for a resolving write");
   }
 
   @Test
@@ -85,17 +89,21 @@ class WriteAdmissionTest {
       store.coordinate(0, "k", value("v" + i), Optional.empty(), false);
     }
     byte[] before = store.readEncoded(0, "k").orElseThrow();
-    WriteAdmission.WriteRefusedException refused = assertThrows(
-        WriteAdmission.WriteRefusedException.class,
-        () -> store.coordinate(0, "k", value("v3"), Optional.empty(), false));
+    WriteAdmission.WriteRefusedException refused =
+        assertThrows(
+            WriteAdmission.WriteRefusedException.class,
+            () -> store.coordinate(0, "k", value("v3"), Optional.empty(), false));
     assertEquals(WriteAdmission.Refusal.TOO_MANY_SIBLINGS, refused.refusal(), "why");
-    assertTrue(refused.getMessage().contains("context"), "tells the client to use the context: "
-        + refused.getMessage());
-    assertTrue(Arrays.equals(before, store.readEncoded(0, "k").orElseThrow()),
+    assertTrue(
+        refused.getMessage().contains("context"),
+        "tells the client to use the context: " + refused.getMessage());
+    assertTrue(
+        Arrays.equals(before, store.readEncoded(0, "k").orElseThrow()),
         "nothing stored for the refused write");
 
-    DvvSet<Sibling> resolved = store.coordinate(0, "k", value("resolved"),
-        Optional.of(store.read(0, "k").orElseThrow().join()), false);
+    DvvSet<Sibling> resolved =
+        store.coordinate(
+            0, "k", value("resolved"), Optional.of(store.read(0, "k").orElseThrow().join()), false);
     assertEquals(1, resolved.size(), "a write with the context resolves the siblings");
   }
 
@@ -110,11 +118,14 @@ class WriteAdmissionTest {
     DvvSet<Sibling> merged = left.merge(0, "k", right.read(0, "k").orElseThrow());
     assertEquals(6, merged.size(), "two objects at the limit merge above it: nothing is dropped");
     assertEquals(6, left.read(0, "k").orElseThrow().size(), "and the merge is stored");
-    assertThrows(WriteAdmission.WriteRefusedException.class,
+    assertThrows(
+        WriteAdmission.WriteRefusedException.class,
         () -> left.coordinate(0, "k", value("more"), Optional.empty(), false),
         "a blind write on top of it is still refused");
-    assertEquals(1, left.coordinate(0, "k", value("resolved"),
-        Optional.of(merged.join()), false).size(), "one with the context resolves all six");
+    assertEquals(
+        1,
+        left.coordinate(0, "k", value("resolved"), Optional.of(merged.join()), false).size(),
+        "one with the context resolves all six");
   }
 
   @Test
@@ -133,16 +144,28 @@ class WriteAdmissionTest {
       store.coordinate(0, "k", value("v" + i + "x".repeat(1000)), Optional.empty(), false);
     }
     byte[] before = store.readEncoded(0, "k").orElseThrow();
-    WriteAdmission.WriteRefusedException refused = assertThrows(
-        WriteAdmission.WriteRefusedException.class,
-        () -> store.coordinate(0, "k", value("v3" + "x".repeat(1000)), Optional.empty(), false));
+    WriteAdmission.WriteRefusedException refused =
+        assertThrows(
+            WriteAdmission.WriteRefusedException.class,
+            () ->
+                store.coordinate(0, "k", value("v3" + "x".repeat(1000)), Optional.empty(), false));
     assertEquals(WriteAdmission.Refusal.OBJECT_TOO_LARGE, refused.refusal(), "why");
-    assertTrue(refused.getMessage().contains("X-Causal-Context"),
+    assertTrue(
+        refused.getMessage().contains("X-Causal-Context"),
         "tells the client to resolve the siblings: " + refused.getMessage());
-    assertTrue(Arrays.equals(before, store.readEncoded(0, "k").orElseThrow()),
+    assertTrue(
+        Arrays.equals(before, store.readEncoded(0, "k").orElseThrow()),
         "nothing stored for the refused write");
-    assertEquals(1, store.coordinate(0, "k", value("resolved" + "x".repeat(1000)),
-        Optional.of(store.read(0, "k").orElseThrow().join()), false).size(),
+    assertEquals(
+        1,
+        store
+            .coordinate(
+                0,
+                "k",
+                value("resolved" + "x".repeat(1000)),
+                Optional.of(store.read(0, "k").orElseThrow().join()),
+                false)
+            .size(),
         "a write with the context resolves the siblings");
   }
 
@@ -159,41 +182,53 @@ class WriteAdmissionTest {
     DvvSet<Sibling> merged = left.merge(0, "k", right.read(0, "k").orElseThrow());
     assertEquals(6, merged.size(), "two objects under the limit merge above it: nothing dropped");
     assertTrue(left.readEncoded(0, "k").orElseThrow().length > 3500, "the merge is stored whole");
-    assertThrows(WriteAdmission.WriteRefusedException.class,
+    assertThrows(
+        WriteAdmission.WriteRefusedException.class,
         () -> left.coordinate(0, "k", value("more"), Optional.empty(), false),
         "a blind write on top of it is refused");
     // the left side's context from before the merge covers its own three siblings only: the write
     // shrinks the object (three siblings of 1 KB for one of 600 bytes) but leaves it past the limit
     // (where merges after further partitions could grow past N x the limit), so it is refused too
-    WriteAdmission.WriteRefusedException shrinking = assertThrows(
-        WriteAdmission.WriteRefusedException.class,
-        () -> left.coordinate(0, "k", value("p" + "x".repeat(600)), Optional.of(leftContext),
-            false),
-        "a write that shrinks the object but leaves it past the limit is refused");
+    WriteAdmission.WriteRefusedException shrinking =
+        assertThrows(
+            WriteAdmission.WriteRefusedException.class,
+            () ->
+                left.coordinate(
+                    0, "k", value("p" + "x".repeat(600)), Optional.of(leftContext), false),
+            "a write that shrinks the object but leaves it past the limit is refused");
     assertEquals(WriteAdmission.Refusal.OBJECT_TOO_LARGE, shrinking.refusal(), "why");
     assertEquals(6, left.read(0, "k").orElseThrow().size(), "nothing stored for it");
-    assertEquals(1, left.coordinate(0, "k", value("resolved"), Optional.of(merged.join()), false)
-        .size(), "one with the context resolves all six");
+    assertEquals(
+        1,
+        left.coordinate(0, "k", value("resolved"), Optional.of(merged.join()), false).size(),
+        "one with the context resolves all six");
   }
 
   @Test
   void aContextNamingWhatTheKeyDoesNotHoldIsRefusedAndAddsNothing() {
     LocalObjectStore store = new LocalObjectStore(new InMemoryStorage(), "A");
     DvvSet<Sibling> first = store.coordinate(0, "k", value("v1"), Optional.empty(), false);
-    for (Map<String, Long> forged : List.of(
-        Map.of("A", 1L, "evil", 1L), Map.of("A", Long.MAX_VALUE), Map.of("A", 2L))) {
-      WriteAdmission.WriteRefusedException refused = assertThrows(
-          WriteAdmission.WriteRefusedException.class,
-          () -> store.coordinate(0, "k", value("v2"), Optional.of(VersionVector.of(forged)), false),
-          "context " + forged);
+    for (Map<String, Long> forged :
+        List.of(Map.of("A", 1L, "evil", 1L), Map.of("A", Long.MAX_VALUE), Map.of("A", 2L))) {
+      WriteAdmission.WriteRefusedException refused =
+          assertThrows(
+              WriteAdmission.WriteRefusedException.class,
+              () ->
+                  store.coordinate(
+                      0, "k", value("v2"), Optional.of(VersionVector.of(forged)), false),
+              "context " + forged);
       assertEquals(WriteAdmission.Refusal.CONTEXT_NOT_HELD, refused.refusal(), "why, " + forged);
       assertEquals(first, store.read(0, "k").orElseThrow(), "nothing stored for " + forged);
     }
-    assertThrows(WriteAdmission.WriteRefusedException.class,
-        () -> store.coordinate(0, "absent", value("v"),
-            Optional.of(VersionVector.of(Map.of("A", 1L))), false),
+    assertThrows(
+        WriteAdmission.WriteRefusedException.class,
+        () ->
+            store.coordinate(
+                0, "absent", value("v"), Optional.of(VersionVector.of(Map.of("A", 1L))), false),
         "a context for a key that holds nothing names versions it does not hold");
-    assertEquals(1, store.coordinate(0, "k", value("v2"), Optional.of(first.join()), false).size(),
+    assertEquals(
+        1,
+        store.coordinate(0, "k", value("v2"), Optional.of(first.join()), false).size(),
         "the context the key handed out is accepted");
   }
 

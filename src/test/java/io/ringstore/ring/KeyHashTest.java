@@ -16,9 +16,9 @@ class KeyHashTest {
   /**
    * MurmurHash3_x64_128, seed 0, first 64-bit half (h1). Expected values were produced by an
    * independent implementation, Guava 33.4.6 {@code Hashing.murmur3_128(0).hashBytes(b).asLong()},
-   * which also agreed on 100 000 random inputs of length 0..69. The lengths cover the empty
-   * input, every tail branch class, exactly one 16-byte block, block plus 1-byte tail, and
-   * multi-byte UTF-8.
+   * which also agreed on 100 000 random inputs of length 0..69. The lengths cover the empty input,
+   * every tail branch class, exactly one 16-byte block, block plus 1-byte tail, and multi-byte
+   * UTF-8.
    */
   static Stream<Arguments> vectors() {
     return Stream.of(

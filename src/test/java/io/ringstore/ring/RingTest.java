@@ -183,15 +183,18 @@ class RingTest {
   }
 
   /**
-   * Golden output: every node, in every version, must compute this exact ring, so any change to
-   * the hash, token derivation or walk is a wire-incompatible change and must fail here.
+   * Golden output: every node, in every version, must compute this exact ring, so any change to the
+   * hash, token derivation or walk is a wire-incompatible change and must fail here.
    */
   @Test
   void outputIsStableAcrossVersions() {
     Ring ring = Ring.of(DEFAULT, Family.LOCAL_PORTS.members(5));
     assertEquals(
         List.of(
-            "127.0.0.1:25520", "127.0.0.1:25524", "127.0.0.1:25523", "127.0.0.1:25522",
+            "127.0.0.1:25520",
+            "127.0.0.1:25524",
+            "127.0.0.1:25523",
+            "127.0.0.1:25522",
             "127.0.0.1:25521"),
         ring.preferenceList(0),
         "preference list of p0");
@@ -294,8 +297,15 @@ class RingTest {
       assertEquals(counted, e.getValue().longValue(), where + " slot count of " + e.getKey());
       assertTrue(
           e.getValue() == total / m || e.getValue() == (total + m - 1) / m,
-          where + " " + e.getKey() + " holds " + e.getValue() + ", expected floor/ceil of "
-              + total + "/" + m);
+          where
+              + " "
+              + e.getKey()
+              + " holds "
+              + e.getValue()
+              + ", expected floor/ceil of "
+              + total
+              + "/"
+              + m);
     }
   }
 

@@ -13,39 +13,39 @@ class AccessPolicyTest {
   @Test
   void eachRequestNeedsTheAccessOfTheTable() {
     Object[][] table = {
-        {"GET", "/health/ready", Access.PUBLIC},
-        {"GET", "/health/alive", Access.PUBLIC},
-        {"GET", "/health", Access.PUBLIC},
-        {"GET", "/kv/a", Access.READ},
-        {"HEAD", "/kv/a", Access.READ},
-        {"PUT", "/kv/a", Access.WRITE},
-        {"DELETE", "/kv/a", Access.WRITE},
-        {"POST", "/kv/a", Access.AUTHENTICATED},
-        {"GET", "/metrics", Access.MONITOR},
-        {"GET", "/admin/cluster", Access.MONITOR},
-        {"GET", "/admin/transfers", Access.MONITOR},
-        {"GET", "/openapi.yaml", Access.MONITOR},
-        {"GET", "/docs", Access.MONITOR},
-        {"GET", "/docs/swagger-ui.css", Access.MONITOR},
-        {"POST", "/docs", Access.AUTHENTICATED},
-        {"GET", "/docsx", Access.AUTHENTICATED},
-        {"GET", "/admin/stats", Access.MONITOR},
-        {"GET", "/ui", Access.MONITOR},
-        {"GET", "/ui/console.js", Access.MONITOR},
-        {"POST", "/ui", Access.AUTHENTICATED},
-        {"GET", "/uix", Access.AUTHENTICATED},
-        {"GET", "/admin/replicas/a", Access.ADMIN},
-        {"GET", "/admin/replicas", Access.ADMIN},
-        {"POST", "/admin/leave", Access.ADMIN},
-        {"PUT", "/admin/anything", Access.ADMIN},
-        {"GET", "/", Access.AUTHENTICATED},
-        {"GET", "/healthy", Access.AUTHENTICATED},
-        {"GET", "/kvx", Access.AUTHENTICATED},
-        {"GET", "/administrator", Access.AUTHENTICATED},
+      {"GET", "/health/ready", Access.PUBLIC},
+      {"GET", "/health/alive", Access.PUBLIC},
+      {"GET", "/health", Access.PUBLIC},
+      {"GET", "/kv/a", Access.READ},
+      {"HEAD", "/kv/a", Access.READ},
+      {"PUT", "/kv/a", Access.WRITE},
+      {"DELETE", "/kv/a", Access.WRITE},
+      {"POST", "/kv/a", Access.AUTHENTICATED},
+      {"GET", "/metrics", Access.MONITOR},
+      {"GET", "/admin/cluster", Access.MONITOR},
+      {"GET", "/admin/transfers", Access.MONITOR},
+      {"GET", "/openapi.yaml", Access.MONITOR},
+      {"GET", "/docs", Access.MONITOR},
+      {"GET", "/docs/swagger-ui.css", Access.MONITOR},
+      {"POST", "/docs", Access.AUTHENTICATED},
+      {"GET", "/docsx", Access.AUTHENTICATED},
+      {"GET", "/admin/stats", Access.MONITOR},
+      {"GET", "/ui", Access.MONITOR},
+      {"GET", "/ui/console.js", Access.MONITOR},
+      {"POST", "/ui", Access.AUTHENTICATED},
+      {"GET", "/uix", Access.AUTHENTICATED},
+      {"GET", "/admin/replicas/a", Access.ADMIN},
+      {"GET", "/admin/replicas", Access.ADMIN},
+      {"POST", "/admin/leave", Access.ADMIN},
+      {"PUT", "/admin/anything", Access.ADMIN},
+      {"GET", "/", Access.AUTHENTICATED},
+      {"GET", "/healthy", Access.AUTHENTICATED},
+      {"GET", "/kvx", Access.AUTHENTICATED},
+      {"GET", "/administrator", Access.AUTHENTICATED},
     };
     for (Object[] row : table) {
-      assertEquals(row[2], AccessPolicy.required((String) row[0], (String) row[1]),
-          row[0] + " " + row[1]);
+      assertEquals(
+          row[2], AccessPolicy.required((String) row[0], (String) row[1]), row[0] + " " + row[1]);
     }
   }
 
@@ -60,8 +60,11 @@ class AccessPolicyTest {
     assertFalse(Access.ADMIN.grantedTo(Set.of(Role.READ, Role.READWRITE, Role.MONITOR)));
     for (Access access : Access.values()) {
       assertTrue(access.grantedTo(Set.of(Role.ADMIN)), "admin has " + access);
-      assertFalse(access.grantedTo(EnumSet.noneOf(Role.class)) && access != Access.PUBLIC
-          && access != Access.AUTHENTICATED, "no roles, no " + access);
+      assertFalse(
+          access.grantedTo(EnumSet.noneOf(Role.class))
+              && access != Access.PUBLIC
+              && access != Access.AUTHENTICATED,
+          "no roles, no " + access);
     }
   }
 

@@ -21,7 +21,8 @@ class PasswordHashTest {
 
   @Test
   void saltedSoTheSamePasswordHashesDifferently() {
-    assertNotEquals(PasswordHash.create("pw", ITERATIONS).format(),
+    assertNotEquals(
+        PasswordHash.create("pw", ITERATIONS).format(),
         PasswordHash.create("pw", ITERATIONS).format());
   }
 
@@ -39,14 +40,21 @@ class PasswordHashTest {
   void malformedOrWeakHashesAreRefusedWithAReason() {
     String good = PasswordHash.create("pw", ITERATIONS).format();
     String[] parts = good.split("\\$");
-    for (String bad : new String[] {"", "plain", "md5$1$a$b", parts[0] + "$" + parts[1] + "$" + parts[2],
-        parts[0] + "$999$" + parts[2] + "$" + parts[3],
-        parts[0] + "$99999999999$" + parts[2] + "$" + parts[3],
-        parts[0] + "$x$" + parts[2] + "$" + parts[3],
-        parts[0] + "$" + parts[1] + "$!!!$" + parts[3],
-        parts[0] + "$" + parts[1] + "$" + parts[2] + "$AAAA"}) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> PasswordHash.parse(bad), "'" + bad + "'");
+    for (String bad :
+        new String[] {
+          "",
+          "plain",
+          "md5$1$a$b",
+          parts[0] + "$" + parts[1] + "$" + parts[2],
+          parts[0] + "$999$" + parts[2] + "$" + parts[3],
+          parts[0] + "$99999999999$" + parts[2] + "$" + parts[3],
+          parts[0] + "$x$" + parts[2] + "$" + parts[3],
+          parts[0] + "$" + parts[1] + "$!!!$" + parts[3],
+          parts[0] + "$" + parts[1] + "$" + parts[2] + "$AAAA"
+        }) {
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class, () -> PasswordHash.parse(bad), "'" + bad + "'");
       assertFalse(e.getMessage().isBlank());
     }
   }

@@ -8,10 +8,10 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.BiConsumer;
 
 /**
- * Heap-only {@link StorageEngine} for unit tests of other modules: same key layout
- * ({@link StorageKeys}), ordering and contract as {@link RocksDbStorage}, but nothing is durable, so
- * it must never back a real node (it cannot uphold DESIGN invariant 1). It passes the same
- * behavioural contract tests as the RocksDB engine.
+ * Heap-only {@link StorageEngine} for unit tests of other modules: same key layout ({@link
+ * StorageKeys}), ordering and contract as {@link RocksDbStorage}, but nothing is durable, so it
+ * must never back a real node (it cannot uphold DESIGN invariant 1). It passes the same behavioural
+ * contract tests as the RocksDB engine.
  *
  * <p>Values are copied in and out, so callers can mutate their arrays freely, like with RocksDB.
  * The {@code sync} flag is accepted and ignored. Scans are weakly consistent (they may observe
@@ -61,7 +61,10 @@ public final class InMemoryStorage implements StorageEngine {
   }
 
   @Override
-  public byte[] scanFrom(int partition, byte[] startAfterExclusiveOrNull, int limit,
+  public byte[] scanFrom(
+      int partition,
+      byte[] startAfterExclusiveOrNull,
+      int limit,
       BiConsumer<byte[], byte[]> visitor) {
     Objects.requireNonNull(visitor, "visitor");
     if (limit <= 0) {
@@ -99,12 +102,15 @@ public final class InMemoryStorage implements StorageEngine {
   }
 
   private NavigableMap<byte[], byte[]> range(int partition, byte[] startAfterExclusiveOrNull) {
-    byte[] from = startAfterExclusiveOrNull == null
-        ? StorageKeys.partitionStart(partition)
-        : StorageKeys.encode(partition, startAfterExclusiveOrNull);
+    byte[] from =
+        startAfterExclusiveOrNull == null
+            ? StorageKeys.partitionStart(partition)
+            : StorageKeys.encode(partition, startAfterExclusiveOrNull);
     boolean fromInclusive = startAfterExclusiveOrNull == null;
     byte[] to = StorageKeys.partitionEndExclusive(partition);
-    return to == null ? data.tailMap(from, fromInclusive) : data.subMap(from, fromInclusive, to, false);
+    return to == null
+        ? data.tailMap(from, fromInclusive)
+        : data.subMap(from, fromInclusive, to, false);
   }
 
   private void checkOpen() {

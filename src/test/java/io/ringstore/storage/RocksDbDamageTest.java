@@ -18,14 +18,13 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * DESIGN invariant 8 for RocksDB: a flipped byte in the middle of the write-ahead log or in a table
  * file stops the open with a {@link DamagedFileException} naming the file (RocksDB's default
- * point-in-time recovery silently dropped every later write); a torn last record is recovered quietly;
- * {@link RocksDbRecovery#repair} moves the damage aside and leaves a database that opens.
+ * point-in-time recovery silently dropped every later write); a torn last record is recovered
+ * quietly; {@link RocksDbRecovery#repair} moves the damage aside and leaves a database that opens.
  */
 class RocksDbDamageTest {
   private static final int KEYS = 300;
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   private RocksDbSettings settings() {
     return RocksDbSettings.defaults(tmp.resolve("rocksdb"));
@@ -83,7 +82,8 @@ class RocksDbDamageTest {
     Path log = onlyFile(".log");
     flipByte(log, Files.size(log) / 2);
 
-    DamagedFileException e = assertThrows(DamagedFileException.class, () -> RocksDbRecovery.check(settings()));
+    DamagedFileException e =
+        assertThrows(DamagedFileException.class, () -> RocksDbRecovery.check(settings()));
     assertEquals(DamagedFileException.Part.ROCKSDB_WAL, e.part(), e::getMessage);
     assertEquals(log.getFileName(), e.file().getFileName(), e::getMessage);
     // the open refused: the log is still there, nothing was dropped
@@ -107,7 +107,8 @@ class RocksDbDamageTest {
     Path sst = onlyFile(".sst");
     flipByte(sst, Files.size(sst) / 3);
 
-    DamagedFileException e = assertThrows(DamagedFileException.class, () -> RocksDbRecovery.check(settings()));
+    DamagedFileException e =
+        assertThrows(DamagedFileException.class, () -> RocksDbRecovery.check(settings()));
     assertEquals(DamagedFileException.Part.ROCKSDB_SST, e.part(), e::getMessage);
     assertEquals(sst.getFileName(), e.file().getFileName(), e::getMessage);
   }
@@ -122,13 +123,17 @@ class RocksDbDamageTest {
     List<DamageRepair> repairs = RocksDbRecovery.repair(settings(), damaged);
     assertEquals(1, repairs.size(), repairs::toString);
     assertEquals(DamagedFileException.Part.ROCKSDB_WAL, repairs.get(0).part());
-    assertTrue(Files.exists(damaged.resolve("rocksdb-wal").resolve(log.getFileName())), "a copy of the log");
+    assertTrue(
+        Files.exists(damaged.resolve("rocksdb-wal").resolve(log.getFileName())),
+        "a copy of the log");
     assertTrue(repairs.get(0).dropped().contains("dropping"), repairs.get(0)::dropped);
 
     RocksDbRecovery.check(settings());
     long present = keysPresent();
     assertTrue(present > KEYS / 3 && present < KEYS, "the readable records are kept: " + present);
-    assertTrue(RocksDbRecovery.repair(settings(), tmp.resolve("damaged-2")).isEmpty(), "nothing left to repair");
+    assertTrue(
+        RocksDbRecovery.repair(settings(), tmp.resolve("damaged-2")).isEmpty(),
+        "nothing left to repair");
   }
 
   @Test
@@ -141,7 +146,9 @@ class RocksDbDamageTest {
     List<DamageRepair> repairs = RocksDbRecovery.repair(settings(), damaged);
     assertEquals(1, repairs.size(), repairs::toString);
     assertEquals(DamagedFileException.Part.ROCKSDB_SST, repairs.get(0).part());
-    assertTrue(Files.exists(damaged.resolve("rocksdb").resolve(sst.getFileName())), "the damaged file is kept");
+    assertTrue(
+        Files.exists(damaged.resolve("rocksdb").resolve(sst.getFileName())),
+        "the damaged file is kept");
     assertFalse(Files.exists(sst), "and gone from the database");
 
     RocksDbRecovery.check(settings());

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -31,15 +30,23 @@ class RocksDbSettingsTest {
 
   @Test
   void withersChangeOneField() {
-    RocksDbSettings s = RocksDbSettings.defaults(DIR)
-        .withWalSync(RocksDbSettings.WalSync.PER_WRITE)
-        .withWalSyncInterval(Duration.ofMillis(20))
-        .withBlockCacheBytes(1024)
-        .withWriteBufferBytes(2048)
-        .withCompression("zstd")
-        .withDirectory(Path.of("other"));
-    assertEquals(new RocksDbSettings(Path.of("other"), RocksDbSettings.WalSync.PER_WRITE,
-        Duration.ofMillis(20), 1024, 2048, "zstd"), s);
+    RocksDbSettings s =
+        RocksDbSettings.defaults(DIR)
+            .withWalSync(RocksDbSettings.WalSync.PER_WRITE)
+            .withWalSyncInterval(Duration.ofMillis(20))
+            .withBlockCacheBytes(1024)
+            .withWriteBufferBytes(2048)
+            .withCompression("zstd")
+            .withDirectory(Path.of("other"));
+    assertEquals(
+        new RocksDbSettings(
+            Path.of("other"),
+            RocksDbSettings.WalSync.PER_WRITE,
+            Duration.ofMillis(20),
+            1024,
+            2048,
+            "zstd"),
+        s);
     assertTrue(s.syncEveryWrite());
   }
 
@@ -52,8 +59,9 @@ class RocksDbSettingsTest {
   @ParameterizedTest
   @ValueSource(strings = {"", "on", "true", "batch", "PERIODIC", "per_write", " off"})
   void rejectsUnknownWalSyncModes(String name) {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> RocksDbSettings.WalSync.fromConfigName(name));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> RocksDbSettings.WalSync.fromConfigName(name));
     assertTrue(e.getMessage().contains("per-write, periodic, off"), e.getMessage());
     assertTrue(e.getMessage().contains("'" + name + "'"), e.getMessage());
   }
@@ -61,10 +69,13 @@ class RocksDbSettingsTest {
   @ParameterizedTest
   @ValueSource(longs = {0, -1})
   void rejectsNonPositiveWalSyncIntervals(long millis) {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> RocksDbSettings.defaults(DIR).withWalSyncInterval(Duration.ofMillis(millis)));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> RocksDbSettings.defaults(DIR).withWalSyncInterval(Duration.ofMillis(millis)));
     assertTrue(e.getMessage().contains("walSyncInterval"), e.getMessage());
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> RocksDbSettings.defaults(DIR).withWalSyncInterval(null));
     assertThrows(NullPointerException.class, () -> RocksDbSettings.defaults(DIR).withWalSync(null));
   }
@@ -72,23 +83,26 @@ class RocksDbSettingsTest {
   @ParameterizedTest
   @ValueSource(strings = {"none", "snappy", "lz4", "zstd"})
   void acceptsAllowedCompressions(String compression) {
-    assertEquals(compression, RocksDbSettings.defaults(DIR).withCompression(compression).compression());
+    assertEquals(
+        compression, RocksDbSettings.defaults(DIR).withCompression(compression).compression());
     RocksDbStorage.compressionType(compression); // every allowed value maps to a RocksDB type
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"", "LZ4", "gzip", "zlib", "lz4hc", " lz4"})
   void rejectsUnknownCompression(String compression) {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> RocksDbSettings.defaults(DIR).withCompression(compression));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> RocksDbSettings.defaults(DIR).withCompression(compression));
     assertTrue(e.getMessage().contains("none, snappy, lz4, zstd"), e.getMessage());
     assertTrue(e.getMessage().contains("'" + compression + "'"), e.getMessage());
   }
 
   @Test
   void rejectsNullCompression() {
-    assertThrows(IllegalArgumentException.class,
-        () -> RocksDbSettings.defaults(DIR).withCompression(null));
+    assertThrows(
+        IllegalArgumentException.class, () -> RocksDbSettings.defaults(DIR).withCompression(null));
   }
 
   @Test
@@ -99,11 +113,15 @@ class RocksDbSettingsTest {
   @ParameterizedTest
   @ValueSource(longs = {0, -1, Long.MIN_VALUE})
   void rejectsNonPositiveSizes(long size) {
-    IllegalArgumentException cache = assertThrows(IllegalArgumentException.class,
-        () -> RocksDbSettings.defaults(DIR).withBlockCacheBytes(size));
+    IllegalArgumentException cache =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> RocksDbSettings.defaults(DIR).withBlockCacheBytes(size));
     assertTrue(cache.getMessage().contains("blockCacheBytes"));
-    IllegalArgumentException buffer = assertThrows(IllegalArgumentException.class,
-        () -> RocksDbSettings.defaults(DIR).withWriteBufferBytes(size));
+    IllegalArgumentException buffer =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> RocksDbSettings.defaults(DIR).withWriteBufferBytes(size));
     assertTrue(buffer.getMessage().contains("writeBufferBytes"));
   }
 }

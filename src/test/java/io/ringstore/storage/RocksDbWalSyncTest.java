@@ -17,20 +17,21 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What {@code ringstore.storage.sync} does to the write-ahead log, observed through RocksDB's own
- * count of WAL fsyncs ({@code WAL_FILE_SYNCED}): per-write fsyncs before each write returns, periodic
- * fsyncs on its schedule and not per write, off never; closing stops the periodic fsync.
+ * count of WAL fsyncs ({@code WAL_FILE_SYNCED}): per-write fsyncs before each write returns,
+ * periodic fsyncs on its schedule and not per write, off never; closing stops the periodic fsync.
  */
 class RocksDbWalSyncTest {
 
   private static final Duration DEADLINE = Duration.ofSeconds(20);
   private static final Duration HOUR = Duration.ofHours(1);
 
-  @TempDir
-  Path tempDir;
+  @TempDir Path tempDir;
 
   private RocksDbStorage open(String name, WalSync mode, Duration interval) {
-    return RocksDbStorage.open(RocksDbSettings.defaults(tempDir.resolve(name))
-        .withWalSync(mode).withWalSyncInterval(interval));
+    return RocksDbStorage.open(
+        RocksDbSettings.defaults(tempDir.resolve(name))
+            .withWalSync(mode)
+            .withWalSyncInterval(interval));
   }
 
   private static byte[] b(String s) {
@@ -65,8 +66,11 @@ class RocksDbWalSyncTest {
         storage.delete(1, b("k0"));
         assertEquals(before, storage.walSyncs(), mode + ": no write fsyncs the log");
         storage.put(1, b("urgent"), b("v"), true);
-        assertEquals(before + 1, storage.walSyncs(), mode + ": a write that asks for it is fsynced");
-        assertEquals(mode == WalSync.OFF, storage.walSyncerStopped(),
+        assertEquals(
+            before + 1, storage.walSyncs(), mode + ": a write that asks for it is fsynced");
+        assertEquals(
+            mode == WalSync.OFF,
+            storage.walSyncerStopped(),
             mode + ": only periodic runs a background fsync");
       }
     }
@@ -85,8 +89,10 @@ class RocksDbWalSyncTest {
 
   @Test
   void closeStopsThePeriodicFsyncAndKeepsWhatWasWritten() {
-    RocksDbSettings settings = RocksDbSettings.defaults(tempDir.resolve("db"))
-        .withWalSync(WalSync.PERIODIC).withWalSyncInterval(Duration.ofMillis(1));
+    RocksDbSettings settings =
+        RocksDbSettings.defaults(tempDir.resolve("db"))
+            .withWalSync(WalSync.PERIODIC)
+            .withWalSyncInterval(Duration.ofMillis(1));
     // closing while the 1 ms schedule is running: a sync after close would use freed native handles
     for (int round = 0; round < 10; round++) {
       RocksDbStorage storage = RocksDbStorage.open(settings);
@@ -100,7 +106,8 @@ class RocksDbWalSyncTest {
       assertThrows(IllegalStateException.class, storage::syncWal);
       storage.close(); // idempotent
     }
-    assertFalse(Thread.getAllStackTraces().keySet().stream()
+    assertFalse(
+        Thread.getAllStackTraces().keySet().stream()
             .anyMatch(t -> t.getName().equals("ringstore-wal-sync-db") && t.isAlive()),
         "no fsync thread is left");
     try (RocksDbStorage storage = RocksDbStorage.open(settings.withWalSync(WalSync.OFF))) {

@@ -30,6 +30,7 @@ class StorageCallsTest {
   private static final long WAIT_SECONDS = 10;
 
   private final ExecutorService pool = Executors.newFixedThreadPool(2);
+
   /** A storage executor run by hand: a call runs when the test polls it. */
   private final Deque<Runnable> queue = new ConcurrentLinkedDeque<>();
 
@@ -46,20 +47,26 @@ class StorageCallsTest {
     List<CompletionStage<String>> blocked = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       String name = "blocked-" + i;
-      blocked.add(calls.call(() -> {
-        running.countDown();
-        release.await();
-        return name;
-      }));
+      blocked.add(
+          calls.call(
+              () -> {
+                running.countDown();
+                release.await();
+                return name;
+              }));
     }
     assertTrue(running.await(WAIT_SECONDS, TimeUnit.SECONDS), "both storage threads are busy");
     assertEquals(3, calls.inFlight(), "two calls running and one queued");
 
     AtomicBoolean ran = new AtomicBoolean();
-    CompletableFuture<String> refused = calls.call(() -> {
-      ran.set(true);
-      return "refused";
-    }).toCompletableFuture();
+    CompletableFuture<String> refused =
+        calls
+            .call(
+                () -> {
+                  ran.set(true);
+                  return "refused";
+                })
+            .toCompletableFuture();
     assertTrue(refused.isCompletedExceptionally(), "refused at once, not queued");
     ExecutionException failure = assertThrows(ExecutionException.class, refused::get);
     assertInstanceOf(StorageOverloadedException.class, failure.getCause(), "a distinct failure");
@@ -68,11 +75,13 @@ class StorageCallsTest {
 
     release.countDown();
     for (int i = 0; i < 3; i++) {
-      assertEquals("blocked-" + i,
-          blocked.get(i).toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS));
+      assertEquals(
+          "blocked-" + i, blocked.get(i).toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS));
     }
-    assertEquals("accepted", calls.call(() -> "accepted").toCompletableFuture()
-        .get(WAIT_SECONDS, TimeUnit.SECONDS), "freed slots accept calls again");
+    assertEquals(
+        "accepted",
+        calls.call(() -> "accepted").toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS),
+        "freed slots accept calls again");
     assertFalse(ran.get(), "the refused call never ran");
     assertEquals(1, calls.overloaded(), "only the one refusal is counted");
     assertEquals(0, calls.inFlight(), "every slot freed");
@@ -83,10 +92,15 @@ class StorageCallsTest {
     StorageCalls calls = new StorageCalls(queue::add, 10);
     AtomicBoolean expired = new AtomicBoolean();
     AtomicBoolean ran = new AtomicBoolean();
-    CompletableFuture<String> late = calls.call(expired::get, () -> {
-      ran.set(true);
-      return "ran";
-    }).toCompletableFuture();
+    CompletableFuture<String> late =
+        calls
+            .call(
+                expired::get,
+                () -> {
+                  ran.set(true);
+                  return "ran";
+                })
+            .toCompletableFuture();
     assertFalse(late.isDone(), "queued");
     expired.set(true);
     queue.poll().run();
@@ -95,8 +109,7 @@ class StorageCallsTest {
     assertInstanceOf(StorageCallExpiredException.class, failure.getCause());
     assertEquals(0, calls.inFlight(), "its slot is freed");
 
-    CompletableFuture<String> inTime =
-        calls.call(expired::get, () -> "ran").toCompletableFuture();
+    CompletableFuture<String> inTime = calls.call(expired::get, () -> "ran").toCompletableFuture();
     expired.set(false);
     queue.poll().run();
     assertEquals("ran", inTime.join(), "a call still within its deadline runs");
@@ -106,9 +119,13 @@ class StorageCallsTest {
   void anExceptionFailsTheStageAndFreesTheSlot() {
     StorageCalls calls = new StorageCalls(queue::add, 1);
     StorageException broken = new StorageException("disk on fire", null);
-    CompletableFuture<String> call = calls.<String>call(() -> {
-      throw broken;
-    }).toCompletableFuture();
+    CompletableFuture<String> call =
+        calls
+            .<String>call(
+                () -> {
+                  throw broken;
+                })
+            .toCompletableFuture();
     queue.poll().run();
     ExecutionException failure = assertThrows(ExecutionException.class, call::get);
     assertSame(broken, failure.getCause(), "the storage's own exception, unwrapped");
@@ -119,12 +136,19 @@ class StorageCallsTest {
   @Test
   void anErrorIsNotCaughtTheStageNeverCompletesAndTheSlotIsFreed() {
     StorageCalls calls = new StorageCalls(queue::add, 1);
-    CompletableFuture<String> call = calls.<String>call(() -> {
-      throw new OutOfMemoryError("test: out of memory");
-    }).toCompletableFuture();
+    CompletableFuture<String> call =
+        calls
+            .<String>call(
+                () -> {
+                  throw new OutOfMemoryError("test: out of memory");
+                })
+            .toCompletableFuture();
     Runnable task = queue.poll();
-    OutOfMemoryError error = assertThrows(OutOfMemoryError.class, task::run,
-        "the error reaches the storage thread (its uncaught-exception handler)");
+    OutOfMemoryError error =
+        assertThrows(
+            OutOfMemoryError.class,
+            task::run,
+            "the error reaches the storage thread (its uncaught-exception handler)");
     assertEquals("test: out of memory", error.getMessage());
     assertFalse(call.isDone(), "no failure to turn into an error reply");
     assertEquals(0, calls.inFlight(), "the slot is freed all the same");

@@ -24,7 +24,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,8 +37,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 abstract class StorageEngineContractTest {
 
-  @TempDir
-  Path tempDir;
+  @TempDir Path tempDir;
 
   protected StorageEngine engine;
 
@@ -149,8 +147,15 @@ abstract class StorageEngineContractTest {
 
   @Test
   void binaryKeysAndValues() {
-    byte[][] keys = {new byte[0], bytes(0), bytes(0, 0, 0, 0), bytes(0xFF), filled(16, 0xFF),
-        bytes(0x80, 0x00, 0x7F), b("ünïcødé 键")};
+    byte[][] keys = {
+      new byte[0],
+      bytes(0),
+      bytes(0, 0, 0, 0),
+      bytes(0xFF),
+      filled(16, 0xFF),
+      bytes(0x80, 0x00, 0x7F),
+      b("ünïcødé 键")
+    };
     for (int i = 0; i < keys.length; i++) {
       engine.put(7, keys[i], bytes(i, 0, 0xFF, i));
     }
@@ -189,10 +194,12 @@ abstract class StorageEngineContractTest {
     assertArrayEquals(b("value"), read);
     read[0] = 'Y';
     assertArrayEquals(b("value"), engine.get(1, b("k")).orElseThrow());
-    engine.scan(1, (k, v) -> {
-      k[0] = 'z';
-      v[0] = 'Z';
-    });
+    engine.scan(
+        1,
+        (k, v) -> {
+          k[0] = 'z';
+          v[0] = 'Z';
+        });
     assertArrayEquals(b("value"), engine.get(1, b("k")).orElseThrow());
     assertEquals(List.of(hex(b("k"))), scanKeys(engine, 1));
   }
@@ -212,18 +219,31 @@ abstract class StorageEngineContractTest {
 
   @Test
   void scanVisitsPartitionInUnsignedKeyOrder() {
-    List<byte[]> expected = new ArrayList<>(List.of(new byte[0], bytes(0), bytes(0, 0), bytes(1), bytes(0x7F),
-        bytes(0x80), bytes(0xFE, 0xFF), bytes(0xFF), bytes(0xFF, 0), filled(8, 0xFF)));
+    List<byte[]> expected =
+        new ArrayList<>(
+            List.of(
+                new byte[0],
+                bytes(0),
+                bytes(0, 0),
+                bytes(1),
+                bytes(0x7F),
+                bytes(0x80),
+                bytes(0xFE, 0xFF),
+                bytes(0xFF),
+                bytes(0xFF, 0),
+                filled(8, 0xFF)));
     List<byte[]> shuffled = new ArrayList<>(expected);
     Collections.shuffle(shuffled, new Random(3));
     for (byte[] k : shuffled) {
       engine.put(9, k, k);
     }
     List<byte[]> visitedKeys = new ArrayList<>();
-    engine.scan(9, (k, v) -> {
-      assertArrayEquals(k, v);
-      visitedKeys.add(k);
-    });
+    engine.scan(
+        9,
+        (k, v) -> {
+          assertArrayEquals(k, v);
+          visitedKeys.add(k);
+        });
     assertEquals(expected.size(), visitedKeys.size());
     for (int i = 0; i < expected.size(); i++) {
       assertArrayEquals(expected.get(i), visitedKeys.get(i), "position " + i);
@@ -236,9 +256,14 @@ abstract class StorageEngineContractTest {
     engine.put(3, b("a"), b("v"));
     assertEquals(List.of(), scanKeys(engine, 2));
     assertEquals(0, engine.countKeys(2));
-    assertNull(engine.scanFrom(2, null, 10, (k, v) -> {
-      throw new AssertionError("nothing to visit");
-    }));
+    assertNull(
+        engine.scanFrom(
+            2,
+            null,
+            10,
+            (k, v) -> {
+              throw new AssertionError("nothing to visit");
+            }));
   }
 
   @ParameterizedTest
@@ -256,7 +281,8 @@ abstract class StorageEngineContractTest {
     engine.put(p, bytes(0xFF, 0xFF, 0xFF, 0xFF), b("mine-ff4"));
 
     Map<String, byte[]> mine = scanAll(engine, p);
-    assertEquals(List.of(hex(new byte[0]), hex(bytes(0xFF, 0xFF, 0xFF, 0xFF)), hex(filled(32, 0xFF))),
+    assertEquals(
+        List.of(hex(new byte[0]), hex(bytes(0xFF, 0xFF, 0xFF, 0xFF)), hex(filled(32, 0xFF))),
         new ArrayList<>(mine.keySet()));
     mine.values().forEach(v -> assertTrue(new String(v, UTF_8).startsWith("mine")));
     assertEquals(3, engine.countKeys(p));
@@ -300,11 +326,16 @@ abstract class StorageEngineContractTest {
     do {
       int[] inBatch = {0};
       byte[] previous = last;
-      last = engine.scanFrom(4, last, limit, (k, v) -> {
-        assertArrayEquals(k, v);
-        seen.add(hex(k));
-        inBatch[0]++;
-      });
+      last =
+          engine.scanFrom(
+              4,
+              last,
+              limit,
+              (k, v) -> {
+                assertArrayEquals(k, v);
+                seen.add(hex(k));
+                inBatch[0]++;
+              });
       assertTrue(inBatch[0] <= limit);
       if (last != null) {
         assertEquals(seen.get(seen.size() - 1), hex(last), "returns the last key visited");
@@ -346,7 +377,7 @@ abstract class StorageEngineContractTest {
 
   @Test
   void scanFromRejectsNonPositiveLimit() {
-    BiConsumer<byte[], byte[]> ignore = (k, v) -> { };
+    BiConsumer<byte[], byte[]> ignore = (k, v) -> {};
     assertThrows(IllegalArgumentException.class, () -> engine.scanFrom(1, null, 0, ignore));
     assertThrows(IllegalArgumentException.class, () -> engine.scanFrom(1, null, -5, ignore));
   }
@@ -356,10 +387,15 @@ abstract class StorageEngineContractTest {
     engine.put(1, b("a"), b("1"));
     engine.put(1, b("b"), b("2"));
     IllegalStateException boom = new IllegalStateException("boom");
-    IllegalStateException thrown = assertThrows(IllegalStateException.class,
-        () -> engine.scan(1, (k, v) -> {
-          throw boom;
-        }));
+    IllegalStateException thrown =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                engine.scan(
+                    1,
+                    (k, v) -> {
+                      throw boom;
+                    }));
     assertSame(boom, thrown);
     assertEquals(2, engine.countKeys(1));
   }
@@ -434,18 +470,21 @@ abstract class StorageEngineContractTest {
       List<Future<?>> futures = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         int thread = t;
-        futures.add(pool.submit((Callable<Void>) () -> {
-          start.await();
-          for (int i = 0; i < perThread; i++) {
-            byte[] key = b(thread + "-" + i);
-            engine.put(thread % 3, key, key, i % 50 == 0);
-            assertArrayEquals(key, engine.get(thread % 3, key).orElseThrow());
-            if (i % 10 == 0) {
-              engine.countKeys((thread + 1) % 3);
-            }
-          }
-          return null;
-        }));
+        futures.add(
+            pool.submit(
+                (Callable<Void>)
+                    () -> {
+                      start.await();
+                      for (int i = 0; i < perThread; i++) {
+                        byte[] key = b(thread + "-" + i);
+                        engine.put(thread % 3, key, key, i % 50 == 0);
+                        assertArrayEquals(key, engine.get(thread % 3, key).orElseThrow());
+                        if (i % 10 == 0) {
+                          engine.countKeys((thread + 1) % 3);
+                        }
+                      }
+                      return null;
+                    }));
       }
       start.countDown();
       for (Future<?> f : futures) {
@@ -465,7 +504,7 @@ abstract class StorageEngineContractTest {
     engine.put(1, b("k"), b("v"));
     engine.close();
     engine.close();
-    BiConsumer<byte[], byte[]> ignore = (k, v) -> { };
+    BiConsumer<byte[], byte[]> ignore = (k, v) -> {};
     assertThrows(IllegalStateException.class, () -> engine.get(1, b("k")));
     assertThrows(IllegalStateException.class, () -> engine.put(1, b("k"), b("v")));
     assertThrows(IllegalStateException.class, () -> engine.put(1, b("k"), b("v"), true));

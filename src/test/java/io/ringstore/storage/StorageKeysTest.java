@@ -13,7 +13,6 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
-
 import org.junit.jupiter.api.Test;
 
 class StorageKeysTest {
@@ -38,7 +37,8 @@ class StorageKeysTest {
 
   @Test
   void encodesBigEndianPrefixFollowedByUserKey() {
-    assertArrayEquals(bytes(0x01, 0x02, 0x03, 0x04, 'a', 'b'),
+    assertArrayEquals(
+        bytes(0x01, 0x02, 0x03, 0x04, 'a', 'b'),
         StorageKeys.encode(0x01020304, "ab".getBytes(StandardCharsets.US_ASCII)));
     assertArrayEquals(bytes(0, 0, 0, 0), StorageKeys.encode(0, new byte[0]));
     assertArrayEquals(bytes(0xFF, 0xFF, 0xFF, 0xFF, 0xC3, 0xA9), StorageKeys.encode(-1, "é"));
@@ -89,14 +89,25 @@ class StorageKeysTest {
     byte[] smallestOf65535 = StorageKeys.encode(65535, new byte[0]);
     assertTrue(cmp(largestOfZero, StorageKeys.partitionEndExclusive(0)) < 0);
     assertTrue(cmp(largestOfZero, smallestOf65535) < 0);
-    assertTrue(cmp(StorageKeys.encode(65535, filled(64, 0xFF)), StorageKeys.partitionEndExclusive(65535)) < 0);
+    assertTrue(
+        cmp(StorageKeys.encode(65535, filled(64, 0xFF)), StorageKeys.partitionEndExclusive(65535))
+            < 0);
     assertTrue(cmp(StorageKeys.partitionEndExclusive(0), StorageKeys.partitionStart(65535)) <= 0);
   }
 
   @Test
   void everyKeyOfPartitionLiesInsideItsRangeEvenWithExtremeBytes() {
-    byte[][] userKeys = {new byte[0], bytes(0), bytes(0, 0, 0, 0), filled(1, 0xFF), filled(4, 0xFF),
-        filled(1000, 0xFF), bytes(0xFF, 0xFF, 0xFF, 0xFF, 0), bytes(0x80), bytes(0x7F, 0xFF)};
+    byte[][] userKeys = {
+      new byte[0],
+      bytes(0),
+      bytes(0, 0, 0, 0),
+      filled(1, 0xFF),
+      filled(4, 0xFF),
+      filled(1000, 0xFF),
+      bytes(0xFF, 0xFF, 0xFF, 0xFF, 0),
+      bytes(0x80),
+      bytes(0x7F, 0xFF)
+    };
     int[] partitions = {0, 1, 65534, 65535, 65536, Integer.MAX_VALUE, Integer.MIN_VALUE, -2, -1};
     for (int p : partitions) {
       byte[] start = StorageKeys.partitionStart(p);
@@ -117,18 +128,34 @@ class StorageKeysTest {
 
   @Test
   void partitionsSortAsUnsignedNumbers() {
-    int[] ascendingUnsigned = {0, 1, 255, 256, 65535, 65536, Integer.MAX_VALUE, Integer.MIN_VALUE, -2, -1};
+    int[] ascendingUnsigned = {
+      0, 1, 255, 256, 65535, 65536, Integer.MAX_VALUE, Integer.MIN_VALUE, -2, -1
+    };
     for (int i = 1; i < ascendingUnsigned.length; i++) {
-      assertTrue(cmp(StorageKeys.encode(ascendingUnsigned[i - 1], filled(8, 0xFF)),
-          StorageKeys.encode(ascendingUnsigned[i], new byte[0])) < 0,
+      assertTrue(
+          cmp(
+                  StorageKeys.encode(ascendingUnsigned[i - 1], filled(8, 0xFF)),
+                  StorageKeys.encode(ascendingUnsigned[i], new byte[0]))
+              < 0,
           "partition " + ascendingUnsigned[i - 1] + " before " + ascendingUnsigned[i]);
     }
   }
 
   @Test
   void storedOrderWithinPartitionIsUnsignedOrderOfUserKeys() {
-    List<byte[]> keys = new ArrayList<>(List.of(new byte[0], bytes(0), bytes(0, 0), bytes(1), bytes(0x7F),
-        bytes(0x80), bytes(0xFF), bytes(0xFF, 0), bytes(0xFF, 0xFF), "a".getBytes(StandardCharsets.UTF_8)));
+    List<byte[]> keys =
+        new ArrayList<>(
+            List.of(
+                new byte[0],
+                bytes(0),
+                bytes(0, 0),
+                bytes(1),
+                bytes(0x7F),
+                bytes(0x80),
+                bytes(0xFF),
+                bytes(0xFF, 0),
+                bytes(0xFF, 0xFF),
+                "a".getBytes(StandardCharsets.UTF_8)));
     Collections.shuffle(keys, new Random(7));
     List<byte[]> byUserKey = new ArrayList<>(keys);
     byUserKey.sort(StorageKeys.UNSIGNED_LEXICOGRAPHIC);

@@ -12,8 +12,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * One HTTP/1.1 exchange over a plain socket to 127.0.0.1, for requests {@code java.net.http} will not
- * send (a chosen {@code Host}, bytes it would refuse). The request is sent as given, with
+ * One HTTP/1.1 exchange over a plain socket to 127.0.0.1, for requests {@code java.net.http} will
+ * not send (a chosen {@code Host}, bytes it would refuse). The request is sent as given, with
  * {@code Connection: close}; the answer is read to its end.
  */
 public final class RawHttp {
@@ -44,13 +44,18 @@ public final class RawHttp {
   }
 
   /** A request with {@code Host}, further header lines and a UTF-8 body (Content-Length set). */
-  public static Answer send(int port, String method, String target, String host,
-      String extraHeaders, String body) throws IOException {
+  public static Answer send(
+      int port, String method, String target, String host, String extraHeaders, String body)
+      throws IOException {
     byte[] bytes = body == null ? null : body.getBytes(StandardCharsets.UTF_8);
-    String head = method + " " + target + " HTTP/1.1\r\n"
-        + (host == null ? "" : "Host: " + host + "\r\n")
-        + (extraHeaders == null ? "" : extraHeaders)
-        + (bytes == null ? "" : "Content-Length: " + bytes.length + "\r\n");
+    String head =
+        method
+            + " "
+            + target
+            + " HTTP/1.1\r\n"
+            + (host == null ? "" : "Host: " + host + "\r\n")
+            + (extraHeaders == null ? "" : extraHeaders)
+            + (bytes == null ? "" : "Content-Length: " + bytes.length + "\r\n");
     return exchange(port, head, bytes);
   }
 
@@ -75,7 +80,8 @@ public final class RawHttp {
     Map<String, String> headers = new LinkedHashMap<>();
     for (int i = 1; i < lines.length; i++) {
       int colon = lines[i].indexOf(':');
-      headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+      headers.put(
+          lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
           lines[i].substring(colon + 1).trim());
     }
     byte[] body;

@@ -16,9 +16,10 @@ import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.testkit.javadsl.TestKit;
 
 /**
- * One ringstore node in this JVM for tests: its own actor system on 127.0.0.1 with free ports (cluster
- * and HTTP), a data directory, and {@code serialize-messages = on} so every message is proven to
- * serialize. Join it explicitly ({@link #joinSelf()} or {@link #join(TestNode)}); {@link #close()} stops it.
+ * One ringstore node in this JVM for tests: its own actor system on 127.0.0.1 with free ports
+ * (cluster and HTTP), a data directory, and {@code serialize-messages = on} so every message is
+ * proven to serialize. Join it explicitly ({@link #joinSelf()} or {@link #join(TestNode)}); {@link
+ * #close()} stops it.
  */
 public final class TestNode implements AutoCloseable {
   private final ActorSystem<Void> system;
@@ -31,26 +32,40 @@ public final class TestNode implements AutoCloseable {
     this.settings = settings;
   }
 
-  /** Test configuration of a node with the given N, R, W and data directory; {@code extraHocon} wins. */
+  /**
+   * Test configuration of a node with the given N, R, W and data directory; {@code extraHocon}
+   * wins.
+   */
   public static Config config(Path dataDir, int n, int r, int w, String extraHocon) {
-    Config overrides = ConfigFactory.parseString(
-        "ringstore.data-dir = \"" + dataDir.toString().replace("\\", "/") + "\"\n"
-        + "ringstore.replication { n = " + n + ", r = " + r + ", w = " + w + " }\n"
-        + "ringstore.http { host = \"127.0.0.1\", port = 0 }\n"
-        + "ringstore.storage { block-cache-size = 8MiB, write-buffer-size = 4MiB, parallelism = 4 }\n"
-        + "pekko.remote.artery.canonical { hostname = \"127.0.0.1\", port = 0 }\n"
-        + "pekko.actor.serialize-messages = on\n"
-        + "pekko.coordinated-shutdown.exit-jvm = off\n"
-        + "pekko.coordinated-shutdown.terminate-actor-system = on\n"
-        + "pekko.cluster.jmx.multi-mbeans-in-same-jvm = on\n"
-        + "pekko.loglevel = WARNING\n"
-        + extraHocon + "\n");
+    Config overrides =
+        ConfigFactory.parseString(
+            "ringstore.data-dir = \""
+                + dataDir.toString().replace("\\", "/")
+                + "\"\n"
+                + "ringstore.replication { n = "
+                + n
+                + ", r = "
+                + r
+                + ", w = "
+                + w
+                + " }\n"
+                + "ringstore.http { host = \"127.0.0.1\", port = 0 }\n"
+                + "ringstore.storage { block-cache-size = 8MiB, write-buffer-size = 4MiB, parallelism = 4 }\n"
+                + "pekko.remote.artery.canonical { hostname = \"127.0.0.1\", port = 0 }\n"
+                + "pekko.actor.serialize-messages = on\n"
+                + "pekko.coordinated-shutdown.exit-jvm = off\n"
+                + "pekko.coordinated-shutdown.terminate-actor-system = on\n"
+                + "pekko.cluster.jmx.multi-mbeans-in-same-jvm = on\n"
+                + "pekko.loglevel = WARNING\n"
+                + extraHocon
+                + "\n");
     return NodeConfig.load(overrides, ConfigFactory.empty());
   }
 
   public static TestNode start(Config config) {
     RingstoreSettings settings = RingstoreSettings.fromConfig(config);
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), NodeConfig.SYSTEM_NAME, config);
+    ActorSystem<Void> system =
+        ActorSystem.create(Behaviors.empty(), NodeConfig.SYSTEM_NAME, config);
     try {
       RingstoreNode node = RingstoreNode.start(system, settings);
       return new TestNode(system, node, settings);
@@ -78,18 +93,21 @@ public final class TestNode implements AutoCloseable {
   public TestNode awaitUpMembers(int members, Duration max) {
     new TestKit(Adapter.toClassic(system)) {
       {
-        awaitAssert(max, Duration.ofMillis(100), () -> {
-          long up = 0;
-          for (var m : cluster().state().getMembers()) {
-            if (m.status() == MemberStatus.up()) {
-              up++;
-            }
-          }
-          if (up != members) {
-            throw new AssertionError("expected " + members + " Up members, saw " + up);
-          }
-          return null;
-        });
+        awaitAssert(
+            max,
+            Duration.ofMillis(100),
+            () -> {
+              long up = 0;
+              for (var m : cluster().state().getMembers()) {
+                if (m.status() == MemberStatus.up()) {
+                  up++;
+                }
+              }
+              if (up != members) {
+                throw new AssertionError("expected " + members + " Up members, saw " + up);
+              }
+              return null;
+            });
       }
     };
     return this;
@@ -100,12 +118,15 @@ public final class TestNode implements AutoCloseable {
     int port = httpPort(max);
     new TestKit(Adapter.toClassic(system)) {
       {
-        awaitAssert(max, Duration.ofMillis(100), () -> {
-          if (!node.readiness().isReady()) {
-            throw new AssertionError("node not ready");
-          }
-          return null;
-        });
+        awaitAssert(
+            max,
+            Duration.ofMillis(100),
+            () -> {
+              if (!node.readiness().isReady()) {
+                throw new AssertionError("node not ready");
+              }
+              return null;
+            });
       }
     };
     return port;
@@ -113,8 +134,11 @@ public final class TestNode implements AutoCloseable {
 
   public int httpPort(Duration max) {
     try {
-      return node.httpBinding().toCompletableFuture()
-          .get(max.toMillis(), TimeUnit.MILLISECONDS).localAddress().getPort();
+      return node.httpBinding()
+          .toCompletableFuture()
+          .get(max.toMillis(), TimeUnit.MILLISECONDS)
+          .localAddress()
+          .getPort();
     } catch (Exception e) {
       throw new AssertionError("HTTP gateway did not bind", e);
     }

@@ -19,20 +19,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code status} and {@code leave} against a {@link FakeNode} that demands HTTP Basic credentials: the
- * header on every request, from the options or the environment; a 401 or 403 as one line and exit 1;
- * a password file that cannot be used as exit 2 before anything is sent.
+ * {@code status} and {@code leave} against a {@link FakeNode} that demands HTTP Basic credentials:
+ * the header on every request, from the options or the environment; a 401 or 403 as one line and
+ * exit 1; a password file that cannot be used as exit 2 before anything is sent.
  */
 class AdminCommandCredentialsTest {
   private static final String PASSWORD = "s3cret-Passw0rd";
-  private static final String ADMIN = ClientCredentials.of("admin", PASSWORD.toCharArray()).authorization();
-  private static final String CLUSTER = """
+  private static final String ADMIN =
+      ClientCredentials.of("admin", PASSWORD.toCharArray()).authorization();
+  private static final String CLUSTER =
+      """
       {"self":"127.0.0.1:25520","members":[{"node":"127.0.0.1:25520","status":"Up","reachable":true,
        "roles":["data"]}]}""";
-  private static final String FORBIDDEN = "{\"error\":\"forbidden\",\"message\":\"needs role admin\"}";
+  private static final String FORBIDDEN =
+      "{\"error\":\"forbidden\",\"message\":\"needs role admin\"}";
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private FakeNode node;
   private Path passwordFile;
@@ -41,10 +43,12 @@ class AdminCommandCredentialsTest {
 
   @BeforeEach
   void start() throws IOException {
-    node = new FakeNode().requireAuthorization(ADMIN)
-        .on("GET", "/admin/cluster", 200, CLUSTER)
-        .on("GET", "/admin/ring", 404, "")
-        .on("GET", "/admin/transfers", 404, "");
+    node =
+        new FakeNode()
+            .requireAuthorization(ADMIN)
+            .on("GET", "/admin/cluster", 200, CLUSTER)
+            .on("GET", "/admin/ring", 404, "")
+            .on("GET", "/admin/transfers", 404, "");
     passwordFile = Files.writeString(dir.resolve("admin.password"), PASSWORD + "\n");
   }
 
@@ -54,9 +58,13 @@ class AdminCommandCredentialsTest {
   }
 
   private int run(Map<String, String> env, String... args) {
-    return new AdminCommand(new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), Duration.ofMillis(10), env,
-        ClientCredentials.Prompt.NONE).run(args);
+    return new AdminCommand(
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            Duration.ofMillis(10),
+            env,
+            ClientCredentials.Prompt.NONE)
+        .run(args);
   }
 
   private String err() {
@@ -69,19 +77,34 @@ class AdminCommandCredentialsTest {
 
   @Test
   void statusSendsTheCredentialsOnEveryRequest() {
-    int code = run(Map.of(), "status", "--http-port", port(), "--user", "admin", "--password-file",
-        passwordFile.toString());
+    int code =
+        run(
+            Map.of(),
+            "status",
+            "--http-port",
+            port(),
+            "--user",
+            "admin",
+            "--password-file",
+            passwordFile.toString());
     assertEquals(AdminCommand.OK, code, err());
-    assertEquals(List.of("GET /admin/cluster", "GET /admin/ring", "GET /admin/transfers"), node.requests());
-    assertEquals(List.of(ADMIN, ADMIN, ADMIN), node.authorizations(), "the header on every request");
+    assertEquals(
+        List.of("GET /admin/cluster", "GET /admin/ring", "GET /admin/transfers"), node.requests());
+    assertEquals(
+        List.of(ADMIN, ADMIN, ADMIN), node.authorizations(), "the header on every request");
   }
 
   @Test
   void statusTakesTheCredentialsFromTheEnvironment() {
-    int code = run(Map.of(ClientCredentials.USER_ENV, "admin", ClientCredentials.PASSWORD_ENV, PASSWORD),
-        "status", "--http-port", port());
+    int code =
+        run(
+            Map.of(ClientCredentials.USER_ENV, "admin", ClientCredentials.PASSWORD_ENV, PASSWORD),
+            "status",
+            "--http-port",
+            port());
     assertEquals(AdminCommand.OK, code, err());
-    assertTrue(node.authorizations().stream().allMatch(ADMIN::equals), node.authorizations().toString());
+    assertTrue(
+        node.authorizations().stream().allMatch(ADMIN::equals), node.authorizations().toString());
   }
 
   @Test
@@ -89,8 +112,11 @@ class AdminCommandCredentialsTest {
     int code = run(Map.of(), "status", "--http-port", port());
     assertEquals(AdminCommand.FAILED, code);
     assertEquals(1, err().lines().count(), "one line: " + err());
-    assertTrue(err().contains("401 unauthorized") && err().contains("--user")
-        && err().contains("RINGSTORE_USER"), err());
+    assertTrue(
+        err().contains("401 unauthorized")
+            && err().contains("--user")
+            && err().contains("RINGSTORE_USER"),
+        err());
     assertEquals(List.of("GET /admin/cluster"), node.requests(), "nothing more after the 401");
   }
 
@@ -115,11 +141,21 @@ class AdminCommandCredentialsTest {
   @Test
   void leaveForAUserWithoutAdminSaysTheRoleAndChangesNothing() {
     node.on("POST", "/admin/leave", 403, FORBIDDEN);
-    int code = run(Map.of(), "leave", "--http-port", port(), "--user", "admin", "--password-file",
-        passwordFile.toString());
+    int code =
+        run(
+            Map.of(),
+            "leave",
+            "--http-port",
+            port(),
+            "--user",
+            "admin",
+            "--password-file",
+            passwordFile.toString());
     assertEquals(AdminCommand.FAILED, code);
     assertEquals(1, err().lines().count(), "one line: " + err());
-    assertTrue(err().contains("403 forbidden") && err().contains("leave needs a user with the role admin"), err());
+    assertTrue(
+        err().contains("403 forbidden") && err().contains("leave needs a user with the role admin"),
+        err());
     assertEquals(List.of("GET /admin/cluster", "POST /admin/leave"), node.requests());
     assertEquals(List.of(ADMIN, ADMIN), node.authorizations(), "the header on the POST too");
   }
@@ -135,18 +171,37 @@ class AdminCommandCredentialsTest {
   @Test
   void anUnusablePasswordFileExits2BeforeAnyRequest() throws IOException {
     Path empty = Files.writeString(dir.resolve("empty"), "");
-    assertEquals(AdminCommand.USAGE_ERROR, run(Map.of(), "status", "--http-port", port(), "--user", "admin",
-        "--password-file", empty.toString()));
+    assertEquals(
+        AdminCommand.USAGE_ERROR,
+        run(
+            Map.of(),
+            "status",
+            "--http-port",
+            port(),
+            "--user",
+            "admin",
+            "--password-file",
+            empty.toString()));
     assertTrue(err().contains("is empty"), err());
-    assertEquals(AdminCommand.USAGE_ERROR, run(Map.of(), "status", "--http-port", port(), "--user", "admin"));
+    assertEquals(
+        AdminCommand.USAGE_ERROR,
+        run(Map.of(), "status", "--http-port", port(), "--user", "admin"));
     assertTrue(err().contains("no password for user admin"), err());
     assertEquals(List.of(), node.requests(), "nothing sent");
   }
 
   @Test
   void theUsageShowsTheCredentialOptions() {
-    for (String option : List.of("--user NAME[:PASSWORD]", "--password-file FILE", "--cacert FILE", "--https",
-        "RINGSTORE_USER", "RINGSTORE_PASSWORD", "monitor", "admin")) {
+    for (String option :
+        List.of(
+            "--user NAME[:PASSWORD]",
+            "--password-file FILE",
+            "--cacert FILE",
+            "--https",
+            "RINGSTORE_USER",
+            "RINGSTORE_PASSWORD",
+            "monitor",
+            "admin")) {
       assertTrue(AdminCommand.USAGE.contains(option), "the usage mentions " + option);
     }
   }

@@ -57,14 +57,19 @@ class AdminCommandTest {
   private static String cluster(String self, String... memberAndStatus) {
     StringBuilder members = new StringBuilder();
     for (int i = 0; i < memberAndStatus.length; i += 2) {
-      members.append(i == 0 ? "" : ",").append("{\"node\":\"").append(memberAndStatus[i])
-          .append("\",\"status\":\"").append(memberAndStatus[i + 1])
+      members
+          .append(i == 0 ? "" : ",")
+          .append("{\"node\":\"")
+          .append(memberAndStatus[i])
+          .append("\",\"status\":\"")
+          .append(memberAndStatus[i + 1])
           .append("\",\"reachable\":true,\"roles\":[\"data\",\"dc-default\"]}");
     }
     return "{\"self\":\"" + self + "\",\"members\":[" + members + "]}";
   }
 
-  private static final String RING = """
+  private static final String RING =
+      """
       {"partitionCount":2,"replicationFactor":2,"members":["127.0.0.1:25520","127.0.0.1:25521"],
        "partitions":[{"partition":0,"replicas":["127.0.0.1:25520","127.0.0.1:25521"],"fallbacks":[]},
                      {"partition":1,"replicas":["127.0.0.1:25521","127.0.0.1:25520"],"fallbacks":[]}]}""";
@@ -81,31 +86,43 @@ class AdminCommandTest {
 
   @Test
   void statusPrintsMembersRingAndTransfers() throws IOException {
-    FakeNode node = node()
-        .on("GET", "/admin/cluster", 200, cluster("127.0.0.1:25521", "127.0.0.1:25521", "Leaving",
-            "127.0.0.1:25520", "Up"))
-        .on("GET", "/admin/ring", 200, RING)
-        .on("GET", "/admin/transfers", 200, transfers("127.0.0.1:25521", 3, 4, 100));
+    FakeNode node =
+        node()
+            .on(
+                "GET",
+                "/admin/cluster",
+                200,
+                cluster("127.0.0.1:25521", "127.0.0.1:25521", "Leaving", "127.0.0.1:25520", "Up"))
+            .on("GET", "/admin/ring", 200, RING)
+            .on("GET", "/admin/transfers", 200, transfers("127.0.0.1:25521", 3, 4, 100));
     int code = run("status", "--http-port", Integer.toString(node.port()));
     assertEquals(0, code, err());
     String report = out();
-    assertTrue(report.startsWith("node 127.0.0.1:25521 (http 127.0.0.1:" + node.port() + ")\n"), report);
-    assertTrue(report.indexOf("127.0.0.1:25520    Up") < report.indexOf("127.0.0.1:25521 *  Leaving"),
+    assertTrue(
+        report.startsWith("node 127.0.0.1:25521 (http 127.0.0.1:" + node.port() + ")\n"), report);
+    assertTrue(
+        report.indexOf("127.0.0.1:25520    Up") < report.indexOf("127.0.0.1:25521 *  Leaving"),
         "members sorted:\n" + report);
     assertTrue(report.contains("127.0.0.1:25521 *  Leaving  yes        data   yes\n"), report);
     assertTrue(report.contains("127.0.0.1:25520           2      1  50.0%\n"), report);
-    assertTrue(report.contains("transfers: pending 3, copying 1, syncing 0, done 4, failed 0\n"), report);
-    assertTrue(report.contains("  1:0      127.0.0.1:25520  127.0.0.1:25521  copying   100  2.0 KiB"),
+    assertTrue(
+        report.contains("transfers: pending 3, copying 1, syncing 0, done 4, failed 0\n"), report);
+    assertTrue(
+        report.contains("  1:0      127.0.0.1:25520  127.0.0.1:25521  copying   100  2.0 KiB"),
         report);
     assertEquals("", err());
   }
 
   @Test
   void statusOfAnOlderNodeWithoutTransfersSaysNotAvailable() throws IOException {
-    FakeNode node = node()
-        .on("GET", "/admin/cluster", 200, cluster("127.0.0.1:25520", "127.0.0.1:25520", "Up"))
-        .on("GET", "/admin/ring", 200, RING);
-    assertEquals(0, run("status", "--host", "127.0.0.1", "--http-port", Integer.toString(node.port())), err());
+    FakeNode node =
+        node()
+            .on("GET", "/admin/cluster", 200, cluster("127.0.0.1:25520", "127.0.0.1:25520", "Up"))
+            .on("GET", "/admin/ring", 200, RING);
+    assertEquals(
+        0,
+        run("status", "--host", "127.0.0.1", "--http-port", Integer.toString(node.port())),
+        err());
     assertTrue(out().endsWith("\ntransfers: not available\n"), out());
   }
 
@@ -115,7 +132,8 @@ class AdminCommandTest {
     int port = gone.port();
     gone.close();
     assertEquals(1, run("status", "--http-port", Integer.toString(port)));
-    assertEquals("ringstore: cannot reach a node at http://127.0.0.1:" + port + " (connection refused)\n",
+    assertEquals(
+        "ringstore: cannot reach a node at http://127.0.0.1:" + port + " (connection refused)\n",
         err());
     assertEquals("", out());
   }
@@ -127,35 +145,81 @@ class AdminCommandTest {
     AtomicInteger polls = new AtomicInteger();
     AtomicInteger confirmations = new AtomicInteger();
     leaving
-        .on("GET", "/admin/cluster", 200, cluster("127.0.0.1:25521", "127.0.0.1:25520", "Up",
-            "127.0.0.1:25521", "Up"))
-        .on("POST", "/admin/leave", 202,
+        .on(
+            "GET",
+            "/admin/cluster",
+            200,
+            cluster("127.0.0.1:25521", "127.0.0.1:25520", "Up", "127.0.0.1:25521", "Up"))
+        .on(
+            "POST",
+            "/admin/leave",
+            202,
             "{\"node\":\"127.0.0.1:25521\",\"state\":\"leaving\",\"message\":\"127.0.0.1:25521 is leaving\"}")
-        .on("GET", "/admin/transfers", () -> polls.incrementAndGet() <= 2
-            ? new FakeNode.Answer(200, transfers("127.0.0.1:25521", 3 - polls.get(), polls.get(), 10L * polls.get()))
-            : null);
-    other.on("GET", "/admin/cluster", () -> confirmations.incrementAndGet() <= 2
-        ? new FakeNode.Answer(200, cluster("127.0.0.1:25520", "127.0.0.1:25520", "Up", "127.0.0.1:25521", "Leaving"))
-        : new FakeNode.Answer(200, cluster("127.0.0.1:25520", "127.0.0.1:25520", "Up")));
+        .on(
+            "GET",
+            "/admin/transfers",
+            () ->
+                polls.incrementAndGet() <= 2
+                    ? new FakeNode.Answer(
+                        200,
+                        transfers(
+                            "127.0.0.1:25521", 3 - polls.get(), polls.get(), 10L * polls.get()))
+                    : null);
+    other.on(
+        "GET",
+        "/admin/cluster",
+        () ->
+            confirmations.incrementAndGet() <= 2
+                ? new FakeNode.Answer(
+                    200,
+                    cluster(
+                        "127.0.0.1:25520", "127.0.0.1:25520", "Up", "127.0.0.1:25521", "Leaving"))
+                : new FakeNode.Answer(200, cluster("127.0.0.1:25520", "127.0.0.1:25520", "Up")));
 
-    int code = run("leave", "--http-port", Integer.toString(leaving.port()), "--via", "127.0.0.1:" + other.port());
+    int code =
+        run(
+            "leave",
+            "--http-port",
+            Integer.toString(leaving.port()),
+            "--via",
+            "127.0.0.1:" + other.port());
 
     assertEquals(0, code, err());
     List<String> lines = out().lines().toList();
     assertEquals("127.0.0.1:25521 is leaving", lines.get(0));
-    assertTrue(lines.get(1).endsWith("pending 2, copying 1, syncing 0, done 1, failed 0; 10 keys (2.0 KiB) copied"),
+    assertTrue(
+        lines
+            .get(1)
+            .endsWith(
+                "pending 2, copying 1, syncing 0, done 1, failed 0; 10 keys (2.0 KiB) copied"),
         out());
-    assertTrue(lines.get(2).endsWith("pending 1, copying 1, syncing 0, done 2, failed 0; 20 keys (2.0 KiB) copied"),
+    assertTrue(
+        lines
+            .get(2)
+            .endsWith(
+                "pending 1, copying 1, syncing 0, done 2, failed 0; 20 keys (2.0 KiB) copied"),
         out());
-    assertTrue(lines.get(3).endsWith("127.0.0.1:25521 (http 127.0.0.1:" + leaving.port() + ") stopped answering"),
+    assertTrue(
+        lines
+            .get(3)
+            .endsWith("127.0.0.1:25521 (http 127.0.0.1:" + leaving.port() + ") stopped answering"),
         out());
-    assertTrue(lines.get(4).endsWith("confirming with 127.0.0.1:25520 (http 127.0.0.1:" + other.port() + ")"),
+    assertTrue(
+        lines
+            .get(4)
+            .endsWith("confirming with 127.0.0.1:25520 (http 127.0.0.1:" + other.port() + ")"),
         out());
     assertEquals("left", lines.get(lines.size() - 1));
     assertEquals(3, confirmations.get(), "polled the other member until the node was gone");
     // the JDK client may retry a GET once on a dropped connection: at least 3 transfer polls
-    assertEquals(List.of("GET /admin/cluster", "POST /admin/leave", "GET /admin/transfers",
-        "GET /admin/transfers", "GET /admin/transfers"), leaving.requests().subList(0, 5));
+    assertEquals(
+        List.of(
+            "GET /admin/cluster",
+            "POST /admin/leave",
+            "GET /admin/transfers",
+            "GET /admin/transfers",
+            "GET /admin/transfers"),
+        leaving.requests().subList(0, 5));
   }
 
   @Test
@@ -169,9 +233,13 @@ class AdminCommandTest {
         .on("GET", "/admin/cluster", 200, cluster(leavingName, leavingName, "Up", otherName, "Up"))
         .on("POST", "/admin/leave", 202, "{\"node\":\"" + leavingName + "\",\"state\":\"leaving\"}")
         .on("GET", "/admin/transfers", () -> null);
-    other.on("GET", "/admin/cluster", 200, cluster(otherName, otherName, "Up", leavingName, "Removed"));
+    other.on(
+        "GET", "/admin/cluster", 200, cluster(otherName, otherName, "Up", leavingName, "Removed"));
 
-    assertEquals(0, run("leave", "--http-port", Integer.toString(leaving.port()), "--timeout", "30s"), err());
+    assertEquals(
+        0,
+        run("leave", "--http-port", Integer.toString(leaving.port()), "--timeout", "30s"),
+        err());
     assertTrue(out().startsWith(leavingName + " is leaving\n"), out());
     assertTrue(out().contains("confirming with " + otherName), out());
     assertTrue(out().endsWith("\nleft\n"), out());
@@ -179,25 +247,38 @@ class AdminCommandTest {
 
   @Test
   void leaveRefusedPrintsTheMessageAndFails() throws IOException {
-    FakeNode node = node()
-        .on("GET", "/admin/cluster", 200, cluster("127.0.0.1:25520", "127.0.0.1:25520", "Up"))
-        .on("POST", "/admin/leave", 409,
-            "{\"error\":\"conflict\",\"message\":\"the last data member cannot leave\"}");
+    FakeNode node =
+        node()
+            .on("GET", "/admin/cluster", 200, cluster("127.0.0.1:25520", "127.0.0.1:25520", "Up"))
+            .on(
+                "POST",
+                "/admin/leave",
+                409,
+                "{\"error\":\"conflict\",\"message\":\"the last data member cannot leave\"}");
     assertEquals(1, run("leave", "--http-port", Integer.toString(node.port())));
-    assertEquals("ringstore: 127.0.0.1:25520 refused to leave (HTTP 409): the last data member cannot leave\n",
+    assertEquals(
+        "ringstore: 127.0.0.1:25520 refused to leave (HTTP 409): the last data member cannot leave\n",
         err());
     assertFalse(node.requests().contains("GET /admin/transfers"), "nothing polled after a refusal");
   }
 
   @Test
   void leaveTimesOutSayingWhatIsPending() throws IOException {
-    FakeNode node = node()
-        .on("GET", "/admin/cluster", 200, cluster("127.0.0.1:25521", "127.0.0.1:25521", "Up"))
-        .on("POST", "/admin/leave", 202, "{\"node\":\"127.0.0.1:25521\",\"state\":\"leaving\",\"message\":\"m\"}")
-        .on("GET", "/admin/transfers", 200, transfers("127.0.0.1:25521", 5, 0, 0));
-    assertEquals(1, run("leave", "--http-port", Integer.toString(node.port()), "--timeout", "300ms"));
-    assertEquals("ringstore: leave timed out after 0.3s: 127.0.0.1:25521 still answers HTTP; transfers: "
-        + "pending 5, copying 1, syncing 0, done 0, failed 0\n", err());
+    FakeNode node =
+        node()
+            .on("GET", "/admin/cluster", 200, cluster("127.0.0.1:25521", "127.0.0.1:25521", "Up"))
+            .on(
+                "POST",
+                "/admin/leave",
+                202,
+                "{\"node\":\"127.0.0.1:25521\",\"state\":\"leaving\",\"message\":\"m\"}")
+            .on("GET", "/admin/transfers", 200, transfers("127.0.0.1:25521", 5, 0, 0));
+    assertEquals(
+        1, run("leave", "--http-port", Integer.toString(node.port()), "--timeout", "300ms"));
+    assertEquals(
+        "ringstore: leave timed out after 0.3s: 127.0.0.1:25521 still answers HTTP; transfers: "
+            + "pending 5, copying 1, syncing 0, done 0, failed 0\n",
+        err());
   }
 
   @Test
@@ -206,15 +287,27 @@ class AdminCommandTest {
     int port = gone.port();
     gone.close();
     assertEquals(1, run("leave", "--http-port", Integer.toString(port)));
-    assertTrue(err().startsWith("ringstore: cannot reach a node at http://127.0.0.1:" + port), err());
+    assertTrue(
+        err().startsWith("ringstore: cannot reach a node at http://127.0.0.1:" + port), err());
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "", "stat", "status --port 8080", "status --http-port", "status --http-port x",
-      "status --http-port 70000", "status --timeout 1m", "leave", "leave --host 127.0.0.1",
-      "leave --http-port 8081 --timeout 0s", "leave --http-port 8081 --timeout soon",
-      "leave --http-port 8081 --via 8080", "leave 8081"})
+  @ValueSource(
+      strings = {
+        "",
+        "stat",
+        "status --port 8080",
+        "status --http-port",
+        "status --http-port x",
+        "status --http-port 70000",
+        "status --timeout 1m",
+        "leave",
+        "leave --host 127.0.0.1",
+        "leave --http-port 8081 --timeout 0s",
+        "leave --http-port 8081 --timeout soon",
+        "leave --http-port 8081 --via 8080",
+        "leave 8081"
+      })
   void badOptionsPrintUsageAndExit2(String args) {
     String[] argv = args.isEmpty() ? new String[0] : args.split(" ");
     assertEquals(2, run(argv), "exit code of: " + args);

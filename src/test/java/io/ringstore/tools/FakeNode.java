@@ -15,9 +15,9 @@ import java.util.function.Supplier;
 
 /**
  * A stand-in for a node's HTTP gateway in the CLI tests: the JDK's HttpServer on 127.0.0.1, port 0,
- * answering canned JSON per {@code METHOD path}. It only tests the CLI; it is no model of a node. With
- * {@link #requireAuthorization} it answers 401 (as a node with users does) to a request without that
- * {@code Authorization} header.
+ * answering canned JSON per {@code METHOD path}. It only tests the CLI; it is no model of a node.
+ * With {@link #requireAuthorization} it answers 401 (as a node with users does) to a request
+ * without that {@code Authorization} header.
  */
 final class FakeNode implements AutoCloseable {
   /** A canned answer; {@code null} from a supplier means: drop the connection without answering. */
@@ -73,12 +73,15 @@ final class FakeNode implements AutoCloseable {
     Supplier<Answer> route = routes.get(key);
     Answer answer;
     if (requiredAuthorization != null && !requiredAuthorization.equals(authorization)) {
-      exchange.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"ringstore\", charset=\"UTF-8\"");
+      exchange
+          .getResponseHeaders()
+          .set("WWW-Authenticate", "Basic realm=\"ringstore\", charset=\"UTF-8\"");
       answer = new Answer(401, "{\"error\":\"unauthorized\",\"message\":\"credentials required\"}");
     } else {
-      answer = route == null
-          ? new Answer(404, "{\"error\":\"not_found\",\"message\":\"no such path\"}")
-          : route.get();
+      answer =
+          route == null
+              ? new Answer(404, "{\"error\":\"not_found\",\"message\":\"no such path\"}")
+              : route.get();
     }
     if (answer == null) {
       exchange.close();

@@ -36,22 +36,24 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * {@link UserCommand} on users files in a temporary directory: add (password file, generated, asked on
- * the terminal), replace only with {@code --replace}, passwd keeping the roles, remove, list without
- * hashes, the {@code RINGSTORE_USERS_FILE} default, and the exit codes of bad options (2) and of a file
- * or user that is not as the command needs (1, the file unchanged). Hashes use 1000 iterations.
+ * {@link UserCommand} on users files in a temporary directory: add (password file, generated, asked
+ * on the terminal), replace only with {@code --replace}, passwd keeping the roles, remove, list
+ * without hashes, the {@code RINGSTORE_USERS_FILE} default, and the exit codes of bad options (2)
+ * and of a file or user that is not as the command needs (1, the file unchanged). Hashes use 1000
+ * iterations.
  */
 class UserCommandTest {
   private static final String FAST = "1000";
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private Path users;
   private Path secret;
   private final Map<String, String> env = new HashMap<>();
+
   /** Answers of the fake terminal, in order; empty: no terminal. */
   private final Deque<String> typed = new ArrayDeque<>();
+
   private boolean terminal = true;
   private ByteArrayOutputStream out;
   private ByteArrayOutputStream err;
@@ -66,10 +68,14 @@ class UserCommandTest {
   private int run(String... args) {
     out = new ByteArrayOutputStream();
     err = new ByteArrayOutputStream();
-    UserCommand.Prompt prompt = text -> terminal
-        ? Optional.of(typed.removeFirst().toCharArray()) : Optional.empty();
-    return new UserCommand(new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), env, prompt).run(args);
+    UserCommand.Prompt prompt =
+        text -> terminal ? Optional.of(typed.removeFirst().toCharArray()) : Optional.empty();
+    return new UserCommand(
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            env,
+            prompt)
+        .run(args);
   }
 
   private String out() {
@@ -81,14 +87,18 @@ class UserCommandTest {
   }
 
   private int add(String name, String roles, String... more) {
-    List<String> args = new ArrayList<>(List.of("add", name, "--role", roles,
-        "--file", users.toString(), "--iterations", FAST));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "add", name, "--role", roles, "--file", users.toString(), "--iterations", FAST));
     args.addAll(List.of(more));
     return run(args.toArray(String[]::new));
   }
 
   private User user(String name) {
-    return UsersFile.load(users).find(name).orElseThrow(() -> new AssertionError("no user " + name));
+    return UsersFile.load(users)
+        .find(name)
+        .orElseThrow(() -> new AssertionError("no user " + name));
   }
 
   @Test
@@ -97,10 +107,14 @@ class UserCommandTest {
 
     User app = user("app");
     assertEquals(Set.of(Role.READ, Role.READWRITE), app.roles(), "roles as given");
-    assertTrue(app.hash().matches("s3cret password"), "the first line of the password file is the password");
+    assertTrue(
+        app.hash().matches("s3cret password"),
+        "the first line of the password file is the password");
     assertEquals(1000, app.hash().iterations(), "--iterations");
-    assertEquals(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE),
-        Files.getPosixFilePermissions(users), "the users file is readable by its owner only");
+    assertEquals(
+        Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE),
+        Files.getPosixFilePermissions(users),
+        "the users file is readable by its owner only");
     assertFalse(Files.readString(users).contains("s3cret"), "the password itself is not stored");
     assertTrue(out().contains("added user 'app'") && out().contains("no restart needed"), out());
     assertEquals(1, out().lines().count(), "one line: " + out());
@@ -111,8 +125,9 @@ class UserCommandTest {
   void generatedPasswordIsPrintedOnceAndMatchesTheHash() {
     assertEquals(0, add("ops", "monitor", "--generate-password"), this::err);
 
-    Matcher shown = Pattern.compile("password of 'ops' \\(shown only this once; store it now\\): (\\S+)")
-        .matcher(out());
+    Matcher shown =
+        Pattern.compile("password of 'ops' \\(shown only this once; store it now\\): (\\S+)")
+            .matcher(out());
     assertTrue(shown.find(), "the password is printed: " + out());
     String password = shown.group(1);
     assertEquals(32, password.length(), "24 random bytes in base64url");
@@ -155,7 +170,8 @@ class UserCommandTest {
     assertArrayEquals(before, Files.readAllBytes(users), "the file is unchanged");
 
     Files.writeString(secret, "new one\n");
-    assertEquals(0, add("app", "admin", "--password-file", secret.toString(), "--replace"), this::err);
+    assertEquals(
+        0, add("app", "admin", "--password-file", secret.toString(), "--replace"), this::err);
     assertTrue(out().startsWith("replaced user 'app'"), out());
     assertEquals(Set.of(Role.ADMIN), user("app").roles(), "new roles");
     assertTrue(user("app").hash().matches("new one"), "new password");
@@ -163,12 +179,22 @@ class UserCommandTest {
 
   @Test
   void passwdKeepsTheRolesAndOtherUsers() {
-    assertEquals(0, add("app", "readwrite,monitor", "--password-file", secret.toString()), this::err);
+    assertEquals(
+        0, add("app", "readwrite,monitor", "--password-file", secret.toString()), this::err);
     assertEquals(0, add("admin", "admin", "--password-file", secret.toString()), this::err);
     PasswordHash adminHash = user("admin").hash();
 
-    assertEquals(0, run("passwd", "app", "--file", users.toString(), "--generate-password",
-        "--iterations", FAST), this::err);
+    assertEquals(
+        0,
+        run(
+            "passwd",
+            "app",
+            "--file",
+            users.toString(),
+            "--generate-password",
+            "--iterations",
+            FAST),
+        this::err);
     assertTrue(out().contains("set the password of user 'app'"), out());
     assertEquals(Set.of(Role.READWRITE, Role.MONITOR), user("app").roles(), "roles kept");
     assertFalse(user("app").hash().matches("s3cret password"), "old password no longer valid");
@@ -185,8 +211,10 @@ class UserCommandTest {
     assertEquals(0, add("app", "read,readwrite", "--password-file", secret.toString()), this::err);
 
     assertEquals(0, run("list", "--file", users.toString()), this::err);
-    assertEquals(List.of("USER   ROLES", "admin  admin", "app    read,readwrite", "zed    read"),
-        out().lines().toList(), "sorted by name, roles by rank");
+    assertEquals(
+        List.of("USER   ROLES", "admin  admin", "app    read,readwrite", "zed    read"),
+        out().lines().toList(),
+        "sorted by name, roles by rank");
     assertFalse(out().contains(PasswordHash.SCHEME), "list never shows hashes");
 
     assertEquals(0, run("remove", "zed", "--file", users.toString()), this::err);
@@ -196,7 +224,8 @@ class UserCommandTest {
     assertTrue(err().contains("no user 'zed'"), err());
 
     assertEquals(0, run("remove", "admin", "--file", users.toString()), this::err);
-    assertTrue(err().contains("warning: no user") && err().contains("admin"), "last admin gone: " + err());
+    assertTrue(
+        err().contains("warning: no user") && err().contains("admin"), "last admin gone: " + err());
   }
 
   @Test
@@ -212,13 +241,24 @@ class UserCommandTest {
   @Test
   void theFileDefaultsToTheEnvironment() {
     env.put(UserCommand.USERS_FILE_ENV, users.toString());
-    assertEquals(0, run("add", "app", "--role", "read", "--password-file", secret.toString(),
-        "--iterations", FAST), this::err);
+    assertEquals(
+        0,
+        run(
+            "add",
+            "app",
+            "--role",
+            "read",
+            "--password-file",
+            secret.toString(),
+            "--iterations",
+            FAST),
+        this::err);
     assertTrue(Files.exists(users), "written where RINGSTORE_USERS_FILE says");
 
     env.clear();
     assertEquals(2, run("list"));
-    assertTrue(err().lines().findFirst().orElse("").contains("--file FILE or set RINGSTORE_USERS_FILE"),
+    assertTrue(
+        err().lines().findFirst().orElse("").contains("--file FILE or set RINGSTORE_USERS_FILE"),
         err());
   }
 
@@ -227,7 +267,8 @@ class UserCommandTest {
     Files.writeString(users, "admin:root:pbkdf2-sha256$1000$AAAA$BBBB\n");
     assertEquals(1, add("app", "read", "--password-file", secret.toString()));
     assertTrue(err().contains("line 1") && err().contains("unknown role 'root'"), err());
-    assertEquals("admin:root:pbkdf2-sha256$1000$AAAA$BBBB\n", Files.readString(users), "not rewritten");
+    assertEquals(
+        "admin:root:pbkdf2-sha256$1000$AAAA$BBBB\n", Files.readString(users), "not rewritten");
   }
 
   @Test
@@ -244,15 +285,20 @@ class UserCommandTest {
     return Stream.of(
         Arguments.of(List.of(), "a command is needed"),
         Arguments.of(List.of("rename", "a"), "unknown command 'rename'"),
-        Arguments.of(List.of("add", "app", "--role", "root"),
+        Arguments.of(
+            List.of("add", "app", "--role", "root"),
             "unknown role 'root' (roles: read, readwrite, monitor, admin)"),
-        Arguments.of(List.of("add", "app"), "--role ROLE[,ROLE...] is required (roles: read, readwrite"),
+        Arguments.of(
+            List.of("add", "app"), "--role ROLE[,ROLE...] is required (roles: read, readwrite"),
         Arguments.of(List.of("add", "bad:name", "--role", "read"), "A-Z a-z 0-9 . _ @ + -"),
         Arguments.of(List.of("add", "--role", "read"), "expects exactly one user NAME, got 0"),
-        Arguments.of(List.of("add", "a", "b", "--role", "read"), "expects exactly one user NAME, got 2"),
-        Arguments.of(List.of("add", "a", "--role", "read", "--generate-password", "--password-file", "f"),
+        Arguments.of(
+            List.of("add", "a", "b", "--role", "read"), "expects exactly one user NAME, got 2"),
+        Arguments.of(
+            List.of("add", "a", "--role", "read", "--generate-password", "--password-file", "f"),
             "exclude each other"),
-        Arguments.of(List.of("add", "a", "--role", "read", "--iterations", "10"),
+        Arguments.of(
+            List.of("add", "a", "--role", "read", "--iterations", "10"),
             "--iterations expects a number in 1000..10000000"),
         Arguments.of(List.of("add", "a", "--role", "read", "--iterations"), "needs a value"),
         Arguments.of(List.of("passwd", "a", "--role", "admin"), "unknown option '--role'"),
@@ -268,7 +314,8 @@ class UserCommandTest {
     env.put(UserCommand.USERS_FILE_ENV, users.toString());
     assertEquals(2, run(args.toArray(String[]::new)), () -> args + ": " + err());
     String first = err().lines().findFirst().orElse("");
-    assertTrue(first.startsWith("ringstore: ") && first.contains(message), () -> args + ": " + first);
+    assertTrue(
+        first.startsWith("ringstore: ") && first.contains(message), () -> args + ": " + first);
     assertFalse(Files.exists(users), args + " wrote nothing");
   }
 

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /** Leaving members stay out of the ring while their announcements are fresh, and only then. */
 class DrainingMembersTest {
@@ -16,12 +16,21 @@ class DrainingMembersTest {
   private static final String B = "127.0.0.1:2";
 
   @ParameterizedTest(name = "{0} ms after the announcement: draining={1}")
-  @CsvSource({"0,true", "1,true", "9999,true", "10000,true", "10001,false", "60000,false",
-      "100001,false"})
+  @CsvSource({
+    "0,true",
+    "1,true",
+    "9999,true",
+    "10000,true",
+    "10001,false",
+    "60000,false",
+    "100001,false"
+  })
   void freshUntilTheTtl(long elapsed, boolean draining) {
     DrainingMembers members = new DrainingMembers(TTL);
     members.announced(A, 1_000_000);
-    assertEquals(draining ? Set.of(A) : Set.of(), members.draining(1_000_000 + elapsed),
+    assertEquals(
+        draining ? Set.of(A) : Set.of(),
+        members.draining(1_000_000 + elapsed),
         elapsed + " ms after the announcement");
   }
 

@@ -36,13 +36,13 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A node's leave with its data, its protocol driven directly on manual time: probes stand in for the
- * replica entities (through sharding), for every data node's {@link PartitionSource} (registered with
- * the receptionist) and for the Pekko cluster manager. The last data member refuses; a leave
- * announces the drain, waits while replicas run here, asks every replica of the partitions it held
- * each tick and leaves once all run elsewhere and caught up; a second leave is answered as already
- * leaving; a replica behind or silent holds the leave for a later round; the leave timeout leaves
- * anyway.
+ * A node's leave with its data, its protocol driven directly on manual time: probes stand in for
+ * the replica entities (through sharding), for every data node's {@link PartitionSource}
+ * (registered with the receptionist) and for the Pekko cluster manager. The last data member
+ * refuses; a leave announces the drain, waits while replicas run here, asks every replica of the
+ * partitions it held each tick and leaves once all run elsewhere and caught up; a second leave is
+ * answered as already leaving; a replica behind or silent holds the leave for a later round; the
+ * leave timeout leaves anyway.
  */
 @ExtendWith(LogCapturingExtension.class)
 @ExtendWith(TestKitJUnit5Extension.class)
@@ -59,10 +59,13 @@ class NodeLeaveTest {
   private static final RingConfig CONFIG = new RingConfig(8, 8, 2);
   private static final NodeLeave.Settings SETTINGS =
       new NodeLeave.Settings(Duration.ofMinutes(30), Duration.ofSeconds(2));
+
   /** The partitions this node hosts a replica of when the leave starts. */
   private static final List<Integer> HELD = List.of(1, 5);
+
   /** Replicas of the partitions held: N = 2 each. */
   private static final int REPLICAS_HELD = 4;
+
   private static final Duration QUIET = Duration.ofMillis(200);
 
   private ManualTime manualTime;
@@ -96,14 +99,27 @@ class NodeLeaveTest {
         LocalReplicasTesting.register(locals, new ReplicaId(p, 0));
       }
       TestProbe<Receptionist.Registered> registered = testKit.createTestProbe();
-      testKit.system().receptionist().tell(
-          Receptionist.register(PartitionSource.KEY, source.ref(), registered.ref()));
+      testKit
+          .system()
+          .receptionist()
+          .tell(Receptionist.register(PartitionSource.KEY, source.ref(), registered.ref()));
       registered.receiveMessage();
-      ReplicaDirectory directory = new ReplicaDirectory(
-          id -> TestEntityRef.of(ReplicaSharding.TYPE_KEY, id.id(), entities.ref()), () -> ring,
-          locals);
-      leave = testKit.spawn(NodeLeave.create(SELF, () -> ring, draining, directory, locals,
-          settings, clusterManager.ref(), SELF_ADDRESS));
+      ReplicaDirectory directory =
+          new ReplicaDirectory(
+              id -> TestEntityRef.of(ReplicaSharding.TYPE_KEY, id.id(), entities.ref()),
+              () -> ring,
+              locals);
+      leave =
+          testKit.spawn(
+              NodeLeave.create(
+                  SELF,
+                  () -> ring,
+                  draining,
+                  directory,
+                  locals,
+                  settings,
+                  clusterManager.ref(),
+                  SELF_ADDRESS));
       fixture = this;
     }
 
@@ -127,7 +143,8 @@ class NodeLeaveTest {
     void startLeaving() {
       NodeLeave.Started started = start();
       assertTrue(started.accepted(), started.message());
-      assertTrue(started.message().contains("handing off its replicas of 2 partitions"),
+      assertTrue(
+          started.message().contains("handing off its replicas of 2 partitions"),
           started.message());
       source.expectMessage(new PartitionSource.Draining(SELF));
       assertEquals(Set.of(SELF), draining.draining(), "this node drains: out of its own ring");
@@ -212,11 +229,15 @@ class NodeLeaveTest {
     for (ReplicaEntity.GetStatus ask : first.subList(2, REPLICAS_HELD)) {
       ask.replyTo().tell(status(OTHER, false));
     }
-    f.clusterManager.awaitAssert(Duration.ofSeconds(3), () -> {
-      assertEquals(2, f.progress().replicasBehind(),
-          "a replica syncing and one still on the leaving node are behind");
-      return null;
-    });
+    f.clusterManager.awaitAssert(
+        Duration.ofSeconds(3),
+        () -> {
+          assertEquals(
+              2,
+              f.progress().replicasBehind(),
+              "a replica syncing and one still on the leaving node are behind");
+          return null;
+        });
     f.clusterManager.expectNoMessage(QUIET);
 
     for (ReplicaEntity.GetStatus ask : f.tick()) {
@@ -236,7 +257,9 @@ class NodeLeaveTest {
       ask.replyTo().tell(status(OTHER, false));
     }
     f.clusterManager.expectNoMessage(QUIET);
-    assertEquals(-1, f.progress().replicasBehind(),
+    assertEquals(
+        -1,
+        f.progress().replicasBehind(),
         "a check with a replica still to answer reports nothing yet");
 
     for (ReplicaEntity.GetStatus ask : f.tick()) {
@@ -249,8 +272,10 @@ class NodeLeaveTest {
 
   @Test
   void afterTheLeaveTimeoutTheNodeLeavesAnyway() {
-    Fixture f = new Fixture(Set.of(SELF, OTHER),
-        new NodeLeave.Settings(Duration.ofNanos(1), SETTINGS.checkInterval()));
+    Fixture f =
+        new Fixture(
+            Set.of(SELF, OTHER),
+            new NodeLeave.Settings(Duration.ofNanos(1), SETTINGS.checkInterval()));
     f.startLeaving();
     f.clusterManager.expectNoMessage(QUIET);
 

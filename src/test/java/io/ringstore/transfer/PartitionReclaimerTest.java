@@ -38,8 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The reclaimer on a real RocksDB: it deletes a partition's data only once the node has neither
- * replicated nor hosted it for the window, takes the keys out of the anti-entropy trees, keeps every
- * partition the node replicates or hosts, and never drops under a starting entity.
+ * replicated nor hosted it for the window, takes the keys out of the anti-entropy trees, keeps
+ * every partition the node replicates or hosts, and never drops under a starting entity.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PartitionReclaimerTest {
@@ -51,16 +51,17 @@ class PartitionReclaimerTest {
   private final ActorTestKit testKit = ActorTestKit.create();
   private final ExecutorService storageExecutor = Executors.newSingleThreadExecutor();
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private RocksDbStorage storage;
   private LocalObjectStore store;
   private PartitionTrees trees;
   private LocalReplicas locals;
   private ReclaimStats stats;
+
   /** Partitions the ring gives this node. */
   private final Set<Integer> replicated = ConcurrentHashMap.newKeySet();
+
   private final AtomicLong now = new AtomicLong(1_000_000);
   private ActorRef<PartitionReclaimer.Command> reclaimer;
 
@@ -96,25 +97,41 @@ class PartitionReclaimerTest {
   }
 
   private void startReclaimer() {
-    reclaimer = testKit.spawn(PartitionReclaimer.create(store, StorageCalls.unbounded(storageExecutor), locals,
-        replicated::contains, PARTITIONS, WINDOW, INTERVAL, now::get, stats));
+    reclaimer =
+        testKit.spawn(
+            PartitionReclaimer.create(
+                store,
+                StorageCalls.unbounded(storageExecutor),
+                locals,
+                replicated::contains,
+                PARTITIONS,
+                WINDOW,
+                INTERVAL,
+                now::get,
+                stats));
   }
 
   @Test
   void aPartitionNotReplicatedHereIsDeletedOnlyAfterTheWindow() {
-    replicated.addAll(Set.of(0, 1, 2, 3, 4, 5, 6));   // not 7
+    replicated.addAll(Set.of(0, 1, 2, 3, 4, 5, 6)); // not 7
     startReclaimer();
     awaitTicks();
     assertEquals(20, storage.countKeys(7), "inside the window the copy stays (a copy source)");
 
     now.addAndGet(WINDOW.toMillis());
-    testKit.createTestProbe().awaitAssert(AWAIT, () -> {
-      assertEquals(0, storage.countKeys(7), "deleted once the window passed");
-      assertEquals(1, stats.partitions(), "the reclaimed partition is counted");
-      assertEquals(20, stats.keys(), "and its deleted keys");
-      return null;
-    });
-    assertArrayEquals(new long[trees.branchHashes(7).length], trees.branchHashes(7),
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            AWAIT,
+            () -> {
+              assertEquals(0, storage.countKeys(7), "deleted once the window passed");
+              assertEquals(1, stats.partitions(), "the reclaimed partition is counted");
+              assertEquals(20, stats.keys(), "and its deleted keys");
+              return null;
+            });
+    assertArrayEquals(
+        new long[trees.branchHashes(7).length],
+        trees.branchHashes(7),
         "its keys are out of the anti-entropy tree too");
     for (int p = 0; p < 7; p++) {
       assertEquals(20, storage.countKeys(p), "partition " + p + " is replicated here: kept");
@@ -124,7 +141,8 @@ class PartitionReclaimerTest {
   @Test
   void aPartitionHostedHereIsKeptEvenIfTheRingNoLongerGivesItToThisNode() {
     replicated.addAll(Set.of(0, 1, 2, 3, 4, 5, 6));
-    LocalReplicasTesting.register(locals, new ReplicaId(7, 1));   // sharding still runs its entity here
+    LocalReplicasTesting.register(
+        locals, new ReplicaId(7, 1)); // sharding still runs its entity here
     startReclaimer();
     now.addAndGet(2 * WINDOW.toMillis());
     awaitTicks();
@@ -133,13 +151,19 @@ class PartitionReclaimerTest {
     LocalReplicasTesting.deregister(locals, new ReplicaId(7, 1));
     now.addAndGet(WINDOW.toMillis() / 2);
     awaitTicks();
-    assertEquals(20, storage.countKeys(7),
+    assertEquals(
+        20,
+        storage.countKeys(7),
         "its replica stopped here less than a window ago: still a copy source");
     now.addAndGet(WINDOW.toMillis());
-    testKit.createTestProbe().awaitAssert(AWAIT, () -> {
-      assertEquals(0, storage.countKeys(7), "a window after both: deleted");
-      return null;
-    });
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            AWAIT,
+            () -> {
+              assertEquals(0, storage.countKeys(7), "a window after both: deleted");
+              return null;
+            });
   }
 
   @Test
@@ -147,9 +171,9 @@ class PartitionReclaimerTest {
     replicated.addAll(Set.of(0, 1, 2, 3, 4, 5, 6));
     startReclaimer();
     awaitTicks();
-    replicated.add(7);                      // the ring gives it back
+    replicated.add(7); // the ring gives it back
     awaitTicks();
-    replicated.remove(7);                   // and takes it away again
+    replicated.remove(7); // and takes it away again
     now.addAndGet(WINDOW.toMillis() - 1);
     awaitTicks();
     assertEquals(20, storage.countKeys(7), "the window restarted when it went away again");
@@ -160,11 +184,17 @@ class PartitionReclaimerTest {
       throws Exception {
     CountDownLatch dropping = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    Thread dropper = new Thread(() -> locals.dropIfUnhosted(7, Long.MAX_VALUE, () -> {
-      dropping.countDown();
-      await(release);
-      store.dropPartition(7);
-    }));
+    Thread dropper =
+        new Thread(
+            () ->
+                locals.dropIfUnhosted(
+                    7,
+                    Long.MAX_VALUE,
+                    () -> {
+                      dropping.countDown();
+                      await(release);
+                      store.dropPartition(7);
+                    }));
     dropper.start();
     assertTrue(dropping.await(10, TimeUnit.SECONDS), "the drop started");
     CompletableFuture<Boolean> registered =
@@ -175,7 +205,8 @@ class PartitionReclaimerTest {
     dropper.join(10_000);
     assertEquals(Boolean.TRUE, registered.get(10, TimeUnit.SECONDS), "then it registers");
     assertEquals(Set.of(7), locals.hostedPartitions());
-    assertFalse(locals.dropIfUnhosted(7, Long.MAX_VALUE, () -> store.dropPartition(6)),
+    assertFalse(
+        locals.dropIfUnhosted(7, Long.MAX_VALUE, () -> store.dropPartition(6)),
         "no drop while an entity of the partition runs here");
     assertEquals(20, storage.countKeys(6), "the drop did not run");
   }

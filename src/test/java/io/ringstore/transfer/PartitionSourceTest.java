@@ -58,8 +58,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PartitionSourceTest {
 
-  @JUnit5TestKit
-  public final ActorTestKit testKit = new JUnit5TestKitBuilder().build();
+  @JUnit5TestKit public final ActorTestKit testKit = new JUnit5TestKitBuilder().build();
 
   private static final String NODE = "127.0.0.1:1";
   private static final int FULL = 3;
@@ -73,12 +72,14 @@ class PartitionSourceTest {
   private ExecutorService pool;
   private LocalObjectStore store;
   private LocalReplicas locals;
+
   /** This node's wall clock (epoch millis), as LocalReplicas reads it. */
-  private final AtomicLong wallClock =
-      new AtomicLong(1_764_000_000_000L);
+  private final AtomicLong wallClock = new AtomicLong(1_764_000_000_000L);
+
   private TransferTracker tracker;
   private DrainingMembers draining;
   private ActorRef<PartitionSource.Command> source;
+
   /** What partition FULL holds, by key. */
   private final Map<String, byte[]> expected = new LinkedHashMap<>();
 
@@ -95,22 +96,35 @@ class PartitionSourceTest {
       expected.put(key, store.readEncoded(FULL, key).orElseThrow());
     }
     for (int i = 0; i < 256; i++) {
-      store.coordinate(EXACT, "k" + i, Sibling.value(new byte[] {1}, "a/b"), Optional.empty(), false);
+      store.coordinate(
+          EXACT, "k" + i, Sibling.value(new byte[] {1}, "a/b"), Optional.empty(), false);
     }
     for (int i = 0; i < 5; i++) {
-      store.coordinate(HUGE, "big" + i, Sibling.value(new byte[10_000], "a/b"), Optional.empty(), false);
+      store.coordinate(
+          HUGE, "big" + i, Sibling.value(new byte[10_000], "a/b"), Optional.empty(), false);
     }
     // neighbours of the copied partitions: never part of their batches
     for (int p : new int[] {FULL - 1, FULL + 1, EMPTY - 1, EMPTY + 1}) {
-      store.coordinate(p, "neighbour", Sibling.value(new byte[] {7}, "a/b"), Optional.empty(), false);
+      store.coordinate(
+          p, "neighbour", Sibling.value(new byte[] {7}, "a/b"), Optional.empty(), false);
     }
     locals = new LocalReplicas(wallClock::get);
     tracker = new TransferTracker(NODE);
     draining = new DrainingMembers(10_000);
-    source = testKit.spawn(PartitionSource.create(
-        new ReplicaHost(store, StorageCalls.unbounded(pool), NODE, locals, PartitionTreeAccess.NONE,
-            ReplicaSync.NONE, tracker),
-        tracker, draining), "partition-source");
+    source =
+        testKit.spawn(
+            PartitionSource.create(
+                new ReplicaHost(
+                    store,
+                    StorageCalls.unbounded(pool),
+                    NODE,
+                    locals,
+                    PartitionTreeAccess.NONE,
+                    ReplicaSync.NONE,
+                    tracker),
+                tracker,
+                draining),
+            "partition-source");
   }
 
   @AfterAll
@@ -122,13 +136,15 @@ class PartitionSourceTest {
   }
 
   /** Pulls batches until done (at most {@code limit}); checks each batch against the bounds. */
-  private List<PartitionSource.Batch> copyAll(int partition, int maxEntries, int maxBytes, int limit) {
+  private List<PartitionSource.Batch> copyAll(
+      int partition, int maxEntries, int maxBytes, int limit) {
     TestProbe<PartitionSource.Batch> probe = testKit.createTestProbe();
     List<PartitionSource.Batch> batches = new ArrayList<>();
     String after = null;
     while (true) {
       assertTrue(batches.size() < limit, "more than " + limit + " batches: the copy does not end");
-      source.tell(new PartitionSource.CopyBatch(partition, after, maxEntries, maxBytes, probe.ref()));
+      source.tell(
+          new PartitionSource.CopyBatch(partition, after, maxEntries, maxBytes, probe.ref()));
       PartitionSource.Batch batch = probe.receiveMessage();
       int n = batches.size();
       assertNull(batch.error(), "batch " + n);
@@ -137,8 +153,15 @@ class PartitionSourceTest {
       assertEquals(batch.keys().size(), batch.objects().size(), "batch " + n + ": aligned");
       assertTrue(batch.keys().size() <= maxEntries, "batch " + n + ": at most maxEntries");
       long bytes = batch.objects().stream().mapToLong(o -> o.length).sum();
-      assertTrue(batch.keys().size() <= 1 || bytes <= maxBytes,
-          "batch " + n + ": " + bytes + " bytes over maxBytes " + maxBytes + " with more than one key");
+      assertTrue(
+          batch.keys().size() <= 1 || bytes <= maxBytes,
+          "batch "
+              + n
+              + ": "
+              + bytes
+              + " bytes over maxBytes "
+              + maxBytes
+              + " with more than one key");
       batches.add(batch);
       if (batch.done()) {
         return batches;
@@ -155,27 +178,38 @@ class PartitionSourceTest {
   }
 
   @ParameterizedTest(name = "maxEntries={0} maxBytes={1}")
-  @CsvSource({"128,1048576", "128,8192", "128,1000", "1,1048576", "1000,100000000", "999,100000000",
-      "10000,4096"})
+  @CsvSource({
+    "128,1048576",
+    "128,8192",
+    "128,1000",
+    "1,1048576",
+    "1000,100000000",
+    "999,100000000",
+    "10000,4096"
+  })
   void pagesThroughEveryKeyExactlyOnce_doneOnlyOnTheLastBatch(int maxEntries, int maxBytes) {
     List<PartitionSource.Batch> batches = copyAll(FULL, maxEntries, maxBytes, 2 * KEYS + 2);
     List<String> keys = keysOf(batches);
     assertEquals(KEYS, keys.size(), "every key once: " + keys.size() + " keys copied");
-    assertEquals(expected.keySet(), Set.copyOf(keys),
-        "the partition's keys and no others");
+    assertEquals(expected.keySet(), Set.copyOf(keys), "the partition's keys and no others");
     assertEquals(KEYS, Set.copyOf(keys).size(), "no key twice");
     for (PartitionSource.Batch batch : batches) {
       for (int i = 0; i < batch.keys().size(); i++) {
-        assertArrayEquals(expected.get(batch.keys().get(i)), batch.objects().get(i),
+        assertArrayEquals(
+            expected.get(batch.keys().get(i)),
+            batch.objects().get(i),
             "the stored object of " + batch.keys().get(i));
       }
     }
     for (int i = 0; i < batches.size() - 1; i++) {
-      assertFalse(batches.get(i).done(), "batch " + i + " of " + batches.size() + " is not the last");
+      assertFalse(
+          batches.get(i).done(), "batch " + i + " of " + batches.size() + " is not the last");
     }
     if (maxBytes >= 1_000_000) {
       int full = Math.min(maxEntries, 10_000);
-      assertEquals((KEYS + full - 1) / full + (KEYS % full == 0 ? 1 : 0), batches.size(),
+      assertEquals(
+          (KEYS + full - 1) / full + (KEYS % full == 0 ? 1 : 0),
+          batches.size(),
           "batches bounded by entries only");
     }
   }
@@ -192,7 +226,8 @@ class PartitionSourceTest {
   void objectsLargerThanMaxBytesComeOneAtATime() {
     List<PartitionSource.Batch> batches = copyAll(HUGE, 128, 1000, 20);
     assertEquals(5, keysOf(batches).size());
-    assertTrue(batches.stream().allMatch(b -> b.keys().size() <= 1), "one oversized object per batch");
+    assertTrue(
+        batches.stream().allMatch(b -> b.keys().size() <= 1), "one oversized object per batch");
   }
 
   @Test
@@ -239,9 +274,13 @@ class PartitionSourceTest {
     source.tell(new PartitionSource.Describe(FULL, probe.ref()));
     PartitionSource.Description released = probe.receiveMessage();
     assertFalse(released.hosting());
-    assertEquals(90_000L, released.releasedMillisAgo(),
+    assertEquals(
+        90_000L,
+        released.releasedMillisAgo(),
         "released 90 s ago on this node's clock: an age, never this node's time");
-    assertEquals(Map.of(id.id(), 90_000L), released.releasedReplicasMillisAgo(),
+    assertEquals(
+        Map.of(id.id(), 90_000L),
+        released.releasedReplicasMillisAgo(),
         "the replica that ran here, with its age");
     assertEquals(KEYS, released.keys(), "a released partition's keys are counted");
 
@@ -271,9 +310,10 @@ class PartitionSourceTest {
     assertEquals(tracker.all(), transfers.transfers());
 
     source.tell(new PartitionSource.Draining("127.0.0.1:3"));
-    probe.awaitAssert(() -> {
-      assertEquals(Set.of("127.0.0.1:3"), draining.draining());
-      return null;
-    });
+    probe.awaitAssert(
+        () -> {
+          assertEquals(Set.of("127.0.0.1:3"), draining.draining());
+          return null;
+        });
   }
 }

@@ -50,11 +50,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The receiving side of a partition move, its protocol driven directly: a probe stands in for the
- * previous host's {@link PartitionSource} (registered with the receptionist, taken for another node)
- * and the other replica is a real {@link ReplicaEntity} over its own store, or a probe where the test
- * only needs to see that the tree sync began. A copy that completes and then syncs, a source silent
- * at the description or between batches (manual time), a failing or unreadable batch, and no other
- * replica reachable (retried): each reported in the node's {@link TransferTracker}.
+ * previous host's {@link PartitionSource} (registered with the receptionist, taken for another
+ * node) and the other replica is a real {@link ReplicaEntity} over its own store, or a probe where
+ * the test only needs to see that the tree sync began. A copy that completes and then syncs, a
+ * source silent at the description or between batches (manual time), a failing or unreadable batch,
+ * and no other replica reachable (retried): each reported in the node's {@link TransferTracker}.
  */
 @ExtendWith(LogCapturingExtension.class)
 @ExtendWith(TestKitJUnit5Extension.class)
@@ -70,14 +70,22 @@ class PartitionTransferTest {
   private static final int PARTITIONS = 8;
   private static final int P = 3;
   private static final Ring RING = Ring.of(new RingConfig(PARTITIONS, 8, 2), List.of(SELF, OTHER));
+
   /** This node's replica of P and the one on the other node. */
   private static final ReplicaId ID = new ReplicaId(P, RING.replicas(P).indexOf(SELF));
+
   private static final ReplicaId PEER_ID = new ReplicaId(P, RING.replicas(P).indexOf(OTHER));
   private static final int KEYS = 5;
-  private static final PartitionTransfer.Settings SETTINGS = new PartitionTransfer.Settings(
-      Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofSeconds(30), 3, 1 << 20,
-      Duration.ofHours(1), 5,
-      new ExchangeSession.Limits(Integer.MAX_VALUE, 1000, 8, Duration.ofSeconds(10)));
+  private static final PartitionTransfer.Settings SETTINGS =
+      new PartitionTransfer.Settings(
+          Duration.ofSeconds(3),
+          Duration.ofSeconds(2),
+          Duration.ofSeconds(30),
+          3,
+          1 << 20,
+          Duration.ofHours(1),
+          5,
+          new ExchangeSession.Limits(Integer.MAX_VALUE, 1000, 8, Duration.ofSeconds(10)));
 
   private final ExecutorService storageExecutor = Executors.newFixedThreadPool(2);
   private ManualTime manualTime;
@@ -111,20 +119,23 @@ class PartitionTransferTest {
   private final class Fixture {
     final InMemoryStorage localStorage = new InMemoryStorage();
     final LocalObjectStore local = new LocalObjectStore(localStorage, "A");
-    final PartitionTrees localTrees = PartitionTrees.rebuild(localStorage, PARTITIONS,
-        new TreeShape(64));
+    final PartitionTrees localTrees =
+        PartitionTrees.rebuild(localStorage, PARTITIONS, new TreeShape(64));
     final InMemoryStorage peerStorage = new InMemoryStorage();
     final LocalObjectStore peer = new LocalObjectStore(peerStorage, "B");
-    final PartitionTrees peerTrees = PartitionTrees.rebuild(peerStorage, PARTITIONS,
-        new TreeShape(64));
+    final PartitionTrees peerTrees =
+        PartitionTrees.rebuild(peerStorage, PARTITIONS, new TreeShape(64));
     final TransferTracker tracker = new TransferTracker(SELF);
     final TestProbe<PartitionSource.Command> source = testKit.createTestProbe();
     final TestProbe<ReplicaEntity.Command> entity = testKit.createTestProbe();
     final TestProbe<ReplicaEntity.Command> peerProbe = testKit.createTestProbe();
+
     /** The data nodes this node can reach. */
     final Set<String> reachable = ConcurrentHashMap.newKeySet();
+
     /** The nodes this node's failure detector sees Up and reachable. */
     final Set<String> available = ConcurrentHashMap.newKeySet();
+
     final List<String> keys = new ArrayList<>();
     final ActorRef<ReplicaEntity.Command> peerRef;
     final boolean realPeer;
@@ -138,44 +149,75 @@ class PartitionTransferTest {
       for (int i = 0; i < KEYS; i++) {
         String key = "k" + i;
         keys.add(key);
-        peer.coordinate(P, key, Sibling.value(("v" + i).getBytes(UTF_8), "text/plain"),
-            Optional.empty(), false);
+        peer.coordinate(
+            P,
+            key,
+            Sibling.value(("v" + i).getBytes(UTF_8), "text/plain"),
+            Optional.empty(),
+            false);
       }
-      peerRef = realPeer
-          ? testKit.spawn(ReplicaEntity.create(PEER_ID,
-              new ReplicaHost(peer, StorageCalls.unbounded(storageExecutor), OTHER, new LocalReplicas(), peerTrees)))
-          : peerProbe.ref();
+      peerRef =
+          realPeer
+              ? testKit.spawn(
+                  ReplicaEntity.create(
+                      PEER_ID,
+                      new ReplicaHost(
+                          peer,
+                          StorageCalls.unbounded(storageExecutor),
+                          OTHER,
+                          new LocalReplicas(),
+                          peerTrees)))
+              : peerProbe.ref();
       reachable.addAll(Set.of(SELF, OTHER));
       available.addAll(Set.of(SELF, OTHER));
       TestProbe<Receptionist.Registered> registered = testKit.createTestProbe();
-      testKit.system().receptionist().tell(
-          Receptionist.register(PartitionSource.KEY, source.ref(), registered.ref()));
+      testKit
+          .system()
+          .receptionist()
+          .tell(Receptionist.register(PartitionSource.KEY, source.ref(), registered.ref()));
       registered.receiveMessage();
       fixture = this;
     }
 
     /** Starts the transfer of {@link #ID}, as its entity would (the tracker first). */
     void start() {
-      ReplicaDirectory directory = new ReplicaDirectory(
-          id -> {
-            assertEquals(PEER_ID, id, "the transfer syncs with the other replica of P only");
-            return TestEntityRef.of(ReplicaSharding.TYPE_KEY, id.id(), peerRef);
-          },
-          () -> RING, new LocalReplicas(), available::contains);
-      ExchangeSession.Host exchange = new ExchangeSession.Host(
-          localTrees, local, StorageCalls.unbounded(storageExecutor), SELF, directory, new AntiEntropyStatus());
+      ReplicaDirectory directory =
+          new ReplicaDirectory(
+              id -> {
+                assertEquals(PEER_ID, id, "the transfer syncs with the other replica of P only");
+                return TestEntityRef.of(ReplicaSharding.TYPE_KEY, id.id(), peerRef);
+              },
+              () -> RING,
+              new LocalReplicas(),
+              available::contains);
+      ExchangeSession.Host exchange =
+          new ExchangeSession.Host(
+              localTrees,
+              local,
+              StorageCalls.unbounded(storageExecutor),
+              SELF,
+              directory,
+              new AntiEntropyStatus());
       tracker.begin(ID, System.currentTimeMillis());
-      transfer = testKit.spawn(PartitionTransfer.create(ID, entity.ref(),
-          new PartitionTransfer.Host(exchange, tracker, () -> Set.copyOf(reachable)), SETTINGS,
-          ref -> ref.equals(source.ref()) ? OTHER : SELF));
+      transfer =
+          testKit.spawn(
+              PartitionTransfer.create(
+                  ID,
+                  entity.ref(),
+                  new PartitionTransfer.Host(exchange, tracker, () -> Set.copyOf(reachable)),
+                  SETTINGS,
+                  ref -> ref.equals(source.ref()) ? OTHER : SELF));
     }
 
     /** The source answers the Describe: it released this very replica a second ago. */
     PartitionSource.Describe describeAsPreviousHost() {
       PartitionSource.Describe describe = source.expectMessageClass(PartitionSource.Describe.class);
       assertEquals(P, describe.partition(), "the transfer asks about its partition");
-      describe.replyTo().tell(new PartitionSource.Description(
-          OTHER, P, false, 1_000L, KEYS, peerRef, Map.of(ID.id(), 1_000L)));
+      describe
+          .replyTo()
+          .tell(
+              new PartitionSource.Description(
+                  OTHER, P, false, 1_000L, KEYS, peerRef, Map.of(ID.id(), 1_000L)));
       return describe;
     }
 
@@ -191,8 +233,8 @@ class PartitionTransferTest {
     /** The peer's objects of {@code keys.subList(from, to)} as a batch of the source. */
     PartitionSource.Batch batch(int from, int to, boolean done) {
       List<String> batchKeys = keys.subList(from, to);
-      List<byte[]> objects = batchKeys.stream()
-          .map(key -> peer.readEncoded(P, key).orElseThrow()).toList();
+      List<byte[]> objects =
+          batchKeys.stream().map(key -> peer.readEncoded(P, key).orElseThrow()).toList();
       return new PartitionSource.Batch(OTHER, P, batchKeys, objects, done, null);
     }
 
@@ -232,7 +274,9 @@ class PartitionTransferTest {
     assertEquals(OTHER, t.source(), "the previous host is reported as the source");
     assertEquals(KEYS, t.keys(), "every key copied is counted");
     assertEquals(KEYS, t.expectedKeys(), "the source's key count is the expected one");
-    assertEquals(TransferTracker.State.syncing, t.state(),
+    assertEquals(
+        TransferTracker.State.syncing,
+        t.state(),
         "the transfer ends in its sync; the entity marks it done on SyncCompleted");
     assertNull(t.error(), "nothing went wrong");
   }
@@ -286,10 +330,13 @@ class PartitionTransferTest {
       f.start();
       f.describeAsPreviousHost();
       PartitionSource.CopyBatch copy = f.expectCopyBatch(null);
-      copy.replyTo().tell(sourceError
-          ? new PartitionSource.Batch(OTHER, P, List.of(), List.of(), false, "IOException: disk")
-          : new PartitionSource.Batch(OTHER, P, List.of("k0"), List.of(new byte[] {1, 2, 3}),
-              false, null));
+      copy.replyTo()
+          .tell(
+              sourceError
+                  ? new PartitionSource.Batch(
+                      OTHER, P, List.of(), List.of(), false, "IOException: disk")
+                  : new PartitionSource.Batch(
+                      OTHER, P, List.of("k0"), List.of(new byte[] {1, 2, 3}), false, null));
 
       f.peerProbe.expectMessageClass(ReplicaEntity.GetTree.class);
       TransferTracker.Transfer t = f.tracked();
@@ -309,14 +356,17 @@ class PartitionTransferTest {
     f.available.remove(OTHER);
     f.start();
 
-    watcher.awaitAssert(Duration.ofSeconds(3), () -> {
-      TransferTracker.Transfer t = f.tracked();
-      assertEquals(TransferTracker.State.syncing, t.state(), "waiting to sync");
-      assertNotNull(t.error(), "what it waits for is reported");
-      assertTrue(t.error().contains("no other replica of the partition answered; retrying"),
-          t.error());
-      return null;
-    });
+    watcher.awaitAssert(
+        Duration.ofSeconds(3),
+        () -> {
+          TransferTracker.Transfer t = f.tracked();
+          assertEquals(TransferTracker.State.syncing, t.state(), "waiting to sync");
+          assertNotNull(t.error(), "what it waits for is reported");
+          assertTrue(
+              t.error().contains("no other replica of the partition answered; retrying"),
+              t.error());
+          return null;
+        });
     f.entity.expectNoMessage(Duration.ofMillis(200));
     f.source.expectNoMessage(Duration.ofMillis(100));
     f.peerProbe.expectNoMessage(Duration.ofMillis(100));

@@ -11,8 +11,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The registry of partition transfers behind {@code /admin/transfers}: state transitions, counts that
- * accumulate, the rate and the ETA, and final states that stay final.
+ * The registry of partition transfers behind {@code /admin/transfers}: state transitions, counts
+ * that accumulate, the rate and the ETA, and final states that stay final.
  */
 class TransferTrackerTest {
   private static final String NODE = "127.0.0.1:4";
@@ -29,7 +29,8 @@ class TransferTrackerTest {
     TransferTracker tracker = new TransferTracker(NODE);
     tracker.begin(ID, 1_000);
     Transfer t = only(tracker);
-    assertEquals(new Transfer("7:2", 7, NODE, null, State.pending, 0, 0, 1_000, 1_000, 0, 0, null), t);
+    assertEquals(
+        new Transfer("7:2", 7, NODE, null, State.pending, 0, 0, 1_000, 1_000, 0, 0, null), t);
     assertEquals(-1, t.etaSeconds(), "no ETA before the source told its key count");
     assertEquals(0, t.keysPerSecond(), "no rate before the first key");
   }
@@ -61,7 +62,9 @@ class TransferTrackerTest {
     assertEquals("127.0.0.1:1", syncing.source(), "syncing keeps the source");
 
     tracker.syncing(ID, "no other replica of the partition answered; retrying", 3_500);
-    assertEquals("no other replica of the partition answered; retrying", only(tracker).error(),
+    assertEquals(
+        "no other replica of the partition answered; retrying",
+        only(tracker).error(),
         "the note says what the sync waits for");
 
     tracker.done(ID, 4_000);
@@ -85,7 +88,10 @@ class TransferTrackerTest {
     assertEquals(4.0, t.etaSeconds(), 1e-9, "1000 keys left at 250/s");
 
     tracker.copied(ID, 1_500, 1, 4_000);
-    assertEquals(0.0, only(tracker).etaSeconds(), 1e-9,
+    assertEquals(
+        0.0,
+        only(tracker).etaSeconds(),
+        1e-9,
         "more keys than the source announced: never a negative ETA");
 
     tracker.syncing(ID, null, 5_000);
@@ -203,14 +209,19 @@ class TransferTrackerTest {
     tracker.copied(other, 5, 1_000, 1_500);
     assertEquals(15, tracker.keysCopied());
     assertEquals(5_000, tracker.bytesCopied());
-    assertEquals(2_500, tracker.copyRateBytesPerSecond(3_000), 1e-9,
+    assertEquals(
+        2_500,
+        tracker.copyRateBytesPerSecond(3_000),
+        1e-9,
         "4000 B and 1000 B over the 2 s since each started");
     tracker.syncing(ID, null, 3_000);
     assertEquals(500, tracker.copyRateBytesPerSecond(3_000), 1e-9, "only the one still copying");
     tracker.done(ID, 3_500);
     tracker.copied(ID, 1, 1, 3_600);
     tracker.begin(ID, 4_000);
-    assertEquals(5_000, tracker.bytesCopied(),
+    assertEquals(
+        5_000,
+        tracker.bytesCopied(),
         "a finished transfer takes no more bytes, and a new one does not reset the total");
   }
 
@@ -221,8 +232,10 @@ class TransferTrackerTest {
     tracker.begin(new ReplicaId(3, 2), 0);
     tracker.begin(new ReplicaId(3, 1), 0);
     tracker.begin(new ReplicaId(40, 1), 0);
-    assertEquals(List.of("3:1", "3:2", "12:0", "40:1"),
+    assertEquals(
+        List.of("3:1", "3:2", "12:0", "40:1"),
         tracker.all().stream().map(Transfer::replica).toList());
-    assertTrue(tracker.all().stream().allMatch(t -> t.node().equals(NODE)), "every entry names the node");
+    assertTrue(
+        tracker.all().stream().allMatch(t -> t.node().equals(NODE)), "every entry names the node");
   }
 }

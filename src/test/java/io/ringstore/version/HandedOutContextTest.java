@@ -25,10 +25,14 @@ class HandedOutContextTest {
   @Test
   void aClockWithinTheLimitsIsHandedOutWhole() {
     DvvSet<String> object = clock(e("a", 5), e("b", 3, "vb"), e("c", 2, "vc"));
-    assertEquals(CausalContextCodec.encode(object.join()),
-        CausalContextCodec.contextOf(object, SMALL), "the whole history when it fits");
-    assertEquals(CausalContextCodec.encode(DvvSet.<String>empty().join()),
-        CausalContextCodec.contextOf(DvvSet.<String>empty(), SMALL), "the empty clock");
+    assertEquals(
+        CausalContextCodec.encode(object.join()),
+        CausalContextCodec.contextOf(object, SMALL),
+        "the whole history when it fits");
+    assertEquals(
+        CausalContextCodec.encode(DvvSet.<String>empty().join()),
+        CausalContextCodec.contextOf(DvvSet.<String>empty(), SMALL),
+        "the empty clock");
   }
 
   @Test
@@ -36,17 +40,20 @@ class HandedOutContextTest {
     List<DvvSet.Entry<String>> entries = new ArrayList<>();
     for (int i = 0; i < 70; i++) {
       String actor = String.format("n%02d", i);
-      entries.add(i == 17 ? e(actor, 40, "v17") : i == 42 ? e(actor, 9, "v42b", "v42a")
-          : e(actor, i + 1));
+      entries.add(
+          i == 17 ? e(actor, 40, "v17") : i == 42 ? e(actor, 9, "v42b", "v42a") : e(actor, i + 1));
     }
     DvvSet<String> object = DvvSet.fromParts(entries, List.of());
     String context = CausalContextCodec.contextOf(object, SMALL);
     VersionVector vv = CausalContextCodec.decode(context);
-    assertEquals(VersionVector.of(Map.of("n17", 40L, "n42", 9L)), vv,
+    assertEquals(
+        VersionVector.of(Map.of("n17", 40L, "n42", 9L)),
+        vv,
         "only the actors that hold values, at their stored counters");
     assertTrue(object.join().descends(vv), "held by the clock it came from");
     DvvSet<String> written = object.update(DvvSet.of(vv, "resolved"), "n00");
-    assertEquals(List.of("resolved"), written.values(), "the write supersedes every sibling it saw");
+    assertEquals(
+        List.of("resolved"), written.values(), "the write supersedes every sibling it saw");
     assertEquals(70, written.entries().size(), "the stored clock keeps its history");
   }
 
@@ -62,7 +69,9 @@ class HandedOutContextTest {
     assertEquals(8, first.size(), "at most max-context-actors");
     assertEquals(3L, first.get("a11"), "the actor with the most values is named first");
     DvvSet<String> once = object.update(DvvSet.of(first, "w1"), "a0");
-    assertEquals(13 - 9 + 1, once.size(),
+    assertEquals(
+        13 - 9 + 1,
+        once.size(),
         "the eight named actors' nine values are superseded, the other four stay siblings");
     VersionVector second = CausalContextCodec.decode(CausalContextCodec.contextOf(once, SMALL));
     DvvSet<String> twice = once.update(DvvSet.of(second, "w2"), "a0");
@@ -77,13 +86,16 @@ class HandedOutContextTest {
     }
     DvvSet<String> object = DvvSet.fromParts(entries, List.of());
     String context = CausalContextCodec.contextOf(object, SMALL);
-    assertTrue(context.length() <= SMALL.maxChars(), "within max-context-size: " + context.length());
+    assertTrue(
+        context.length() <= SMALL.maxChars(), "within max-context-size: " + context.length());
     VersionVector vv = CausalContextCodec.decode(context);
     assertTrue(vv.size() >= 1 && vv.size() < 8, "as many actors as fit: " + vv.size());
     assertTrue(object.join().descends(vv), "held");
   }
 
-  /** An actor id no context can carry is left out rather than failing the read that hands it out. */
+  /**
+   * An actor id no context can carry is left out rather than failing the read that hands it out.
+   */
   @Test
   void anActorIdLongerThanAContextCarriesIsLeftOut() {
     DvvSet<String> object = clock(e("a", 2, "va"), e("z".repeat(65), 1, "vz"));
@@ -110,16 +122,17 @@ class HandedOutContextTest {
       }
       entries.sort(Comparator.comparing(DvvSet.Entry::actor));
       DvvSet<String> object = DvvSet.fromParts(entries, List.of());
-      CausalContextCodec.Limits limits = new CausalContextCodec.Limits(
-          1 + random.nextInt(64), 64 + random.nextInt(4000));
+      CausalContextCodec.Limits limits =
+          new CausalContextCodec.Limits(1 + random.nextInt(64), 64 + random.nextInt(4000));
       String context = CausalContextCodec.contextOf(object, limits);
       VersionVector vv = CausalContextCodec.decode(context);
       String what = "run " + run + " (" + actors + " actors, " + limits + ")";
       assertTrue(context.length() <= limits.maxChars(), what + ": chars " + context.length());
       assertTrue(vv.size() <= limits.maxActors(), what + ": actors " + vv.size());
       assertTrue(object.join().descends(vv), what + ": held by the object's clock");
-      boolean fits = object.join().size() <= limits.maxActors()
-          && CausalContextCodec.encode(object.join()).length() <= limits.maxChars();
+      boolean fits =
+          object.join().size() <= limits.maxActors()
+              && CausalContextCodec.encode(object.join()).length() <= limits.maxChars();
       assertEquals(fits, vv.equals(object.join()), what + ": whole exactly when it fits");
       DvvSet<String> written = object.update(DvvSet.of(vv, "new"), entries.get(0).actor());
       assertTrue(written.values().contains("new"), what + ": the write is kept");
@@ -128,10 +141,15 @@ class HandedOutContextTest {
       kept.remove("new");
       assertTrue(object.values().containsAll(kept), what + ": only values that were there remain");
       for (String value : sorted(object.values())) {
-        String actor = object.entries().stream().filter(x -> x.values().contains(value))
-            .findFirst().orElseThrow().actor();
+        String actor =
+            object.entries().stream()
+                .filter(x -> x.values().contains(value))
+                .findFirst()
+                .orElseThrow()
+                .actor();
         if (vv.get(actor) > 0) {
-          assertFalse(written.values().contains(value),
+          assertFalse(
+              written.values().contains(value),
               what + ": a value of a named actor is superseded: " + value);
         }
       }

@@ -26,20 +26,19 @@ import org.junit.jupiter.api.io.TempDir;
  * silent. One node is killed with kill -9 three times and one of its files damaged each time: a
  * flipped byte in the middle of its RocksDB write-ahead log, a flipped byte in a table file, 16 KiB
  * of noise over the hint journal's headers. Each time its start is refused (exit status 4, the file
- * and {@code --repair} named, nothing served), and {@code --repair} starts it: logged at ERROR, counted
- * in {@code /metrics}, and by the time it reports ready its replica of every written key holds the
- * value again (brought back from the other replicas). Before this, the node started with the damage
- * and reported ready, having silently dropped the acknowledged writes after the flipped byte.
+ * and {@code --repair} named, nothing served), and {@code --repair} starts it: logged at ERROR,
+ * counted in {@code /metrics}, and by the time it reports ready its replica of every written key
+ * holds the value again (brought back from the other replicas). Before this, the node started with
+ * the damage and reported ready, having silently dropped the acknowledged writes after the flipped
+ * byte.
  */
 class DamagedFilesIT {
   private static final Duration EXIT = Duration.ofSeconds(60);
   private static final int KEYS = 150;
 
-  @RegisterExtension
-  final LocalCluster cluster = new LocalCluster();
+  @RegisterExtension final LocalCluster cluster = new LocalCluster();
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @Test
   @Timeout(value = 420)
@@ -47,7 +46,9 @@ class DamagedFilesIT {
     FaultCluster faults = FaultCluster.start(cluster, tmp, 3);
     NodeProcess coordinator = faults.node(1);
     NodeProcess victim = faults.node(3);
-    String[] options = {"--config", tmp.resolve("faults.conf").toString(), "--seed", coordinator.clusterAddress()};
+    String[] options = {
+      "--config", tmp.resolve("faults.conf").toString(), "--seed", coordinator.clusterAddress()
+    };
 
     Map<String, String> expected = new LinkedHashMap<>();
     for (int i = 0; i < KEYS; i++) {
@@ -95,30 +96,39 @@ class DamagedFilesIT {
     int status = node.awaitExitStatus(EXIT);
     String log = logSince(node, offset);
     assertEquals(4, status, () -> "exit status of a start on a damaged " + part + "\n" + log);
-    assertTrue(log.contains("refusing to start: the " + part + " ") && log.contains(file.getFileName().toString()),
+    assertTrue(
+        log.contains("refusing to start: the " + part + " ")
+            && log.contains(file.getFileName().toString()),
         () -> "the message names the " + part + " " + file + "\n" + log);
-    assertTrue(log.contains("At risk: ") && log.lines()
-            .anyMatch(l -> l.startsWith("    bin/ringstore start ") && l.endsWith(" --repair")),
+    assertTrue(
+        log.contains("At risk: ")
+            && log.lines()
+                .anyMatch(l -> l.startsWith("    bin/ringstore start ") && l.endsWith(" --repair")),
         () -> "the message says what is at risk and the command\n" + log);
-    assertTrue(!log.contains("HTTP gateway") && !log.contains("Cluster Node ["),
+    assertTrue(
+        !log.contains("HTTP gateway") && !log.contains("Cluster Node ["),
         () -> "nothing started\n" + log);
   }
 
   private static void repaired(NodeProcess node, String[] options, String part, String logged) {
     long offset = logSize(node);
-    String[] withRepair = Stream.concat(Stream.of(options), Stream.of("--repair")).toArray(String[]::new);
+    String[] withRepair =
+        Stream.concat(Stream.of(options), Stream.of("--repair")).toArray(String[]::new);
     node.start(withRepair).awaitReady(FaultCluster.READY);
     String log = logSince(node, offset);
-    assertTrue(log.lines().anyMatch(l -> l.contains("ERROR") && l.contains(logged)),
+    assertTrue(
+        log.lines().anyMatch(l -> l.contains("ERROR") && l.contains(logged)),
         () -> "the repair is logged at ERROR: " + logged + "\n" + log);
     String metrics = node.http().get("/metrics").text();
-    assertTrue(metrics.contains("ringstore_storage_repairs_total{part=\"" + part + "\"} 1"),
+    assertTrue(
+        metrics.contains("ringstore_storage_repairs_total{part=\"" + part + "\"} 1"),
         () -> "the repair is counted\n" + metrics);
   }
 
   private static Path largest(Path dir, String suffix) throws IOException {
     try (Stream<Path> files = Files.list(dir)) {
-      return files.filter(p -> p.getFileName().toString().endsWith(suffix))
+      return files
+          .filter(p -> p.getFileName().toString().endsWith(suffix))
           .max(Comparator.comparingLong(p -> p.toFile().length()))
           .orElseThrow(() -> new AssertionError("no " + suffix + " file in " + dir));
     }
@@ -140,7 +150,10 @@ class DamagedFilesIT {
   private static String logSince(NodeProcess node, long offset) {
     try {
       byte[] all = Files.readAllBytes(node.logFile());
-      return new String(all, (int) Math.min(offset, all.length), (int) Math.max(0, all.length - offset),
+      return new String(
+          all,
+          (int) Math.min(offset, all.length),
+          (int) Math.max(0, all.length - offset),
           StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

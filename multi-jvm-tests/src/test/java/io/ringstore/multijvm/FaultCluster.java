@@ -28,16 +28,18 @@ import java.util.function.IntFunction;
  * A 4-node cluster with N=3, R=W=2 for the fault scenarios (every partition has 3 replicas and 1
  * fallback), and the checks they share. Nodes read a test config written into the test's temp dir:
  * fast anti-entropy (50 sessions/s, a full cycle of 64 partitions x 2 peers in ~3 s), hint delivery
- * retried every second, and a 3 s acceptable heartbeat pause so a paused node is unreachable in ~5 s.
+ * retried every second, and a 3 s acceptable heartbeat pause so a paused node is unreachable in ~5
+ * s.
  *
- * <p>The checks read replicas with {@code GET /admin/replicas/{key}}, which never repairs, so that a
- * converged replica proves hinted handoff or anti-entropy did it; {@code GET /kv} (read repair) is only
- * used to fetch a causal context before a fault and for the final reads of a scenario.
+ * <p>The checks read replicas with {@code GET /admin/replicas/{key}}, which never repairs, so that
+ * a converged replica proves hinted handoff or anti-entropy did it; {@code GET /kv} (read repair)
+ * is only used to fetch a causal context before a fault and for the final reads of a scenario.
  */
 final class FaultCluster {
   static final Duration READY = Duration.ofSeconds(90);
   static final Duration CONVERGE = Duration.ofSeconds(45);
-  static final String TEST_CONFIG = """
+  static final String TEST_CONFIG =
+      """
       ringstore.replication { n = 3, r = 2, w = 2 }
       ringstore.anti-entropy.sessions-per-second = 50
       ringstore.handoff.retry-interval = 1s
@@ -65,11 +67,11 @@ final class FaultCluster {
   }
 
   /**
-   * As {@link #start(LocalCluster, Path, int)}, with {@code configText} as the nodes' test config and
-   * node i (1-based) running on {@code hosts.apply(i)}.
+   * As {@link #start(LocalCluster, Path, int)}, with {@code configText} as the nodes' test config
+   * and node i (1-based) running on {@code hosts.apply(i)}.
    */
-  static FaultCluster start(LocalCluster cluster, Path tmp, int count, String configText,
-      IntFunction<NodeHost> hosts) {
+  static FaultCluster start(
+      LocalCluster cluster, Path tmp, int count, String configText, IntFunction<NodeHost> hosts) {
     Path config = tmp.resolve("faults.conf");
     try {
       Files.writeString(config, configText, StandardCharsets.UTF_8);
@@ -87,13 +89,20 @@ final class FaultCluster {
     nodes.subList(1, count).forEach(n -> n.awaitReady(READY));
     FaultCluster faults = new FaultCluster(cluster, List.copyOf(nodes), started);
     Set<String> all = faults.addresses();
-    cluster.awaitAssert(CONVERGE, () -> nodes.forEach(n -> {
-      assertEquals(all, faults.upReachable(n), () -> n.name() + " sees every member Up and reachable");
-      JsonNode ring = json(n, "/admin/ring");
-      Set<String> members = new HashSet<>();
-      ring.path("members").forEach(m -> members.add(m.asText()));
-      assertEquals(all, members, () -> n.name() + " ring members: " + ring);
-    }));
+    cluster.awaitAssert(
+        CONVERGE,
+        () ->
+            nodes.forEach(
+                n -> {
+                  assertEquals(
+                      all,
+                      faults.upReachable(n),
+                      () -> n.name() + " sees every member Up and reachable");
+                  JsonNode ring = json(n, "/admin/ring");
+                  Set<String> members = new HashSet<>();
+                  ring.path("members").forEach(m -> members.add(m.asText()));
+                  assertEquals(all, members, () -> n.name() + " ring members: " + ring);
+                }));
     // every replica entity started, placed on its ring replica set and caught up (a fresh cluster's
     // replicas sync with each other once; moves after the joins settle), so scenarios start steady
     List<String> probes = keysCoveringEveryPartition(nodes.get(0));
@@ -132,8 +141,10 @@ final class FaultCluster {
         assertFalse(r.path("syncing").asBoolean(true), () -> "replica caught up: " + states);
         hosted |= mustHost != null && mustHost.clusterAddress().equals(r.path("node").asText());
       }
-      assertEquals(expected, actual, () -> "replicas on the ring's replica set: " + states
-          + " ring: " + partition);
+      assertEquals(
+          expected,
+          actual,
+          () -> "replicas on the ring's replica set: " + states + " ring: " + partition);
     }
     if (mustHost != null) {
       assertTrue(hosted, mustHost.name() + " hosts replicas");
@@ -192,7 +203,8 @@ final class FaultCluster {
     JsonNode replicas = replicaStates(via, key);
     Map<String, String> byNode = new LinkedHashMap<>();
     for (JsonNode r : replicas.path("replicas")) {
-      assertFalse(r.path("node").isMissingNode() || r.path("node").isNull(),
+      assertFalse(
+          r.path("node").isMissingNode() || r.path("node").isNull(),
           () -> "every replica answers: " + replicas);
       byNode.put(r.path("node").asText(), r.path("replica").asText());
     }
@@ -201,10 +213,11 @@ final class FaultCluster {
   }
 
   /**
-   * The first {@code count} keys {@code prefix-0, prefix-1, ...} whose replica set includes
-   * {@code member}, with their placement.
+   * The first {@code count} keys {@code prefix-0, prefix-1, ...} whose replica set includes {@code
+   * member}, with their placement.
    */
-  Map<String, Placement> keysReplicatedOn(NodeProcess via, NodeProcess member, String prefix, int count) {
+  Map<String, Placement> keysReplicatedOn(
+      NodeProcess via, NodeProcess member, String prefix, int count) {
     Map<String, Placement> keys = new LinkedHashMap<>();
     for (int i = 0; keys.size() < count; i++) {
       assertTrue(i < count * 10, "too few keys replicated on " + member.name());
@@ -216,7 +229,10 @@ final class FaultCluster {
     return keys;
   }
 
-  /** The fallback members of {@code partition} in ring order, from {@code via}'s {@code /admin/ring}. */
+  /**
+   * The fallback members of {@code partition} in ring order, from {@code via}'s {@code
+   * /admin/ring}.
+   */
   List<String> fallbacks(NodeProcess via, int partition) {
     JsonNode ring = json(via, "/admin/ring");
     for (JsonNode p : ring.path("partitions")) {
@@ -230,7 +246,9 @@ final class FaultCluster {
   }
 
   NodeProcess byAddress(String address) {
-    return nodes.stream().filter(n -> n.clusterAddress().equals(address)).findFirst()
+    return nodes.stream()
+        .filter(n -> n.clusterAddress().equals(address))
+        .findFirst()
         .orElseThrow(() -> new AssertionError("no node at " + address));
   }
 
@@ -241,15 +259,19 @@ final class FaultCluster {
   }
 
   /** PUT that must answer 204; {@code query} without the '?', {@code context} may be null. */
-  static NodeHttp.Response put204(NodeProcess via, String key, String value, String query, String context) {
+  static NodeHttp.Response put204(
+      NodeProcess via, String key, String value, String query, String context) {
     NodeHttp.Response put = put(via, key, value, query, context);
-    assertEquals(204, put.status(), () -> "PUT " + key + "?" + query + " via " + via.name() + ": " + put);
+    assertEquals(
+        204, put.status(), () -> "PUT " + key + "?" + query + " via " + via.name() + ": " + put);
     return put;
   }
 
-  static NodeHttp.Response put(NodeProcess via, String key, String value, String query, String context) {
+  static NodeHttp.Response put(
+      NodeProcess via, String key, String value, String query, String context) {
     Map<String, String> headers = context == null ? Map.of() : Map.of("X-Causal-Context", context);
-    return via.http().put("/kv/" + key + (query.isEmpty() ? "" : "?" + query), bytes(value), headers);
+    return via.http()
+        .put("/kv/" + key + (query.isEmpty() ? "" : "?" + query), bytes(value), headers);
   }
 
   /** The causal context of a GET (r=2), which must find the key. */
@@ -263,7 +285,8 @@ final class FaultCluster {
   /** DELETE with {@code context} (w=2), which must answer 204. */
   static void delete204(NodeProcess via, String key, String context) {
     NodeHttp.Response delete = via.http().delete("/kv/" + key, Map.of("X-Causal-Context", context));
-    assertEquals(204, delete.status(), () -> "DELETE " + key + " via " + via.name() + ": " + delete);
+    assertEquals(
+        204, delete.status(), () -> "DELETE " + key + " via " + via.name() + ": " + delete);
   }
 
   static JsonNode json(NodeProcess via, String path) {
@@ -281,11 +304,18 @@ final class FaultCluster {
   /** The replica of {@code key} on {@code node} holds exactly {@code value} (no siblings). */
   void assertReplicaHolds(NodeProcess via, NodeProcess node, String key, String value) {
     JsonNode states = replicaStates(via, key);
-    JsonNode mine = replicaOnNode(states, node)
-        .orElseThrow(() -> new AssertionError("no replica of " + key + " on " + node.name() + ": " + states));
-    assertTrue(mine.path("found").asBoolean(false),
+    JsonNode mine =
+        replicaOnNode(states, node)
+            .orElseThrow(
+                () ->
+                    new AssertionError(
+                        "no replica of " + key + " on " + node.name() + ": " + states));
+    assertTrue(
+        mine.path("found").asBoolean(false),
         () -> key + " not found on " + node.name() + "'s replica: " + states);
-    assertEquals(List.of(base64(value)), values(mine),
+    assertEquals(
+        List.of(base64(value)),
+        values(mine),
         () -> key + " on " + node.name() + "'s replica: " + states);
   }
 
@@ -301,14 +331,17 @@ final class FaultCluster {
     assertEquals(3, holders.size(), () -> key + " on 3 distinct nodes: " + states);
   }
 
-  /** Every one of the 3 replicas of {@code key} answers and holds no value (tombstone or nothing). */
+  /**
+   * Every one of the 3 replicas of {@code key} answers and holds no value (tombstone or nothing).
+   */
   void assertDeletedEverywhere(NodeProcess via, String key) {
     JsonNode states = replicaStates(via, key);
     Set<String> holders = new HashSet<>();
     for (JsonNode r : states.path("replicas")) {
       assertFalse(r.has("error"), () -> "every replica of " + key + " answers: " + states);
       assertNotNull(r.path("node").textValue(), () -> "replica node of " + key + ": " + states);
-      assertFalse(r.path("found").asBoolean(true), () -> "deleted " + key + " resurrected: " + states);
+      assertFalse(
+          r.path("found").asBoolean(true), () -> "deleted " + key + " resurrected: " + states);
       assertEquals(List.of(), values(r), () -> "deleted " + key + " has values: " + states);
       holders.add(r.path("node").asText());
     }
@@ -330,7 +363,8 @@ final class FaultCluster {
   /** {@code /admin/hints} of {@code node}. */
   static JsonNode hints(NodeProcess node) {
     JsonNode hints = json(node, "/admin/hints");
-    assertEquals(0, hints.path("targetsNotAnswering").asInt(), () -> "hint stores answer: " + hints);
+    assertEquals(
+        0, hints.path("targetsNotAnswering").asInt(), () -> "hint stores answer: " + hints);
     return hints;
   }
 

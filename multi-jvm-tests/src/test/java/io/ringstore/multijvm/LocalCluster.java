@@ -24,15 +24,15 @@ import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * The node JVMs of one test, as a JUnit 5 extension: register it with {@code @RegisterExtension} and
- * every node it created is stopped after each test (or after all, for a static field) whether the test
- * passed or not; when the test failed, the tail of every node's log is printed first.
+ * The node JVMs of one test, as a JUnit 5 extension: register it with {@code @RegisterExtension}
+ * and every node it created is stopped after each test (or after all, for a static field) whether
+ * the test passed or not; when the test failed, the tail of every node's log is printed first.
  *
- * <p>Nodes run from the project root ({@code -Dringstore.home}, set by failsafe, else {@code user.dir})
- * through {@code bin/ringstore start}, which needs {@code target/ringstore-node.jar}: {@code mvn verify}
- * builds it in {@code package}, before failsafe runs. Logs go to
- * {@code target/multi-jvm-logs/<test class>/<test method>/<node>.log} and are kept after the run.
- * JVM options come from {@code -Dringstore.it.javaOpts} (default: small heap, serial GC, C1 only).
+ * <p>Nodes run from the project root ({@code -Dringstore.home}, set by failsafe, else {@code
+ * user.dir}) through {@code bin/ringstore start}, which needs {@code target/ringstore-node.jar}:
+ * {@code mvn verify} builds it in {@code package}, before failsafe runs. Logs go to {@code
+ * target/multi-jvm-logs/<test class>/<test method>/<node>.log} and are kept after the run. JVM
+ * options come from {@code -Dringstore.it.javaOpts} (default: small heap, serial GC, C1 only).
  */
 public final class LocalCluster
     implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback, AfterAllCallback {
@@ -49,8 +49,10 @@ public final class LocalCluster
   private Path logDir;
 
   public LocalCluster() {
-    this.home = Path.of(System.getProperty("ringstore.home", System.getProperty("user.dir")))
-        .toAbsolutePath().normalize();
+    this.home =
+        Path.of(System.getProperty("ringstore.home", System.getProperty("user.dir")))
+            .toAbsolutePath()
+            .normalize();
     this.javaOpts = System.getProperty("ringstore.it.javaOpts", DEFAULT_JAVA_OPTS);
     this.logDir = home.resolve("target/multi-jvm-logs/unnamed");
   }
@@ -60,8 +62,8 @@ public final class LocalCluster
   }
 
   /**
-   * A new node on free ports with its data in {@code dataDir} (put it under a {@code @TempDir}); not
-   * started yet, so that its own cluster address can be among its options.
+   * A new node on free ports with its data in {@code dataDir} (put it under a {@code @TempDir});
+   * not started yet, so that its own cluster address can be among its options.
    */
   public NodeProcess newNode(String name, Path dataDir) {
     return newNode(name, dataDir, NodeHost.LOOPBACK);
@@ -79,8 +81,9 @@ public final class LocalCluster
     }
     int http = freePort();
     int cluster = freePort();
-    NodeProcess node = new NodeProcess(
-        name, home, dataDir, logDir.resolve(name + ".log"), http, cluster, javaOpts, host);
+    NodeProcess node =
+        new NodeProcess(
+            name, home, dataDir, logDir.resolve(name + ".log"), http, cluster, javaOpts, host);
     nodes.add(node);
     return node;
   }
@@ -90,8 +93,9 @@ public final class LocalCluster
   }
 
   /**
-   * Closes {@code resource} at the end of the test, after every node is stopped (pass or fail), in the
-   * reverse order of registration: for what the nodes run in, such as {@link NetworkNamespaces}.
+   * Closes {@code resource} at the end of the test, after every node is stopped (pass or fail), in
+   * the reverse order of registration: for what the nodes run in, such as {@link
+   * NetworkNamespaces}.
    */
   public synchronized <T extends AutoCloseable> T closeAfterNodes(T resource) {
     closeAfterNodes.add(resource);
@@ -99,22 +103,23 @@ public final class LocalCluster
   }
 
   /**
-   * Retries {@code assertion} until it passes; at the deadline the last failure is thrown. Fails at once
-   * if a node that was running at the start dies meanwhile (with its log tail). Between tries it waits
-   * on the nodes' exits, not a sleep.
+   * Retries {@code assertion} until it passes; at the deadline the last failure is thrown. Fails at
+   * once if a node that was running at the start dies meanwhile (with its log tail). Between tries
+   * it waits on the nodes' exits, not a sleep.
    */
   public void awaitAssert(Duration timeout, Runnable assertion) {
     awaitAssert(timeout, nodes().stream().filter(NodeProcess::isAlive).toList(), assertion);
   }
 
   /**
-   * As {@link #awaitAssert(Duration, Runnable)}, but only the death of one of {@code mustStayUp} fails
-   * the wait at once: for waits during which another node is expected to exit.
+   * As {@link #awaitAssert(Duration, Runnable)}, but only the death of one of {@code mustStayUp}
+   * fails the wait at once: for waits during which another node is expected to exit.
    */
   public void awaitAssert(Duration timeout, List<NodeProcess> mustStayUp, Runnable assertion) {
     List<NodeProcess> running = mustStayUp.stream().filter(NodeProcess::isAlive).toList();
-    CompletableFuture<?> anyExit = CompletableFuture.anyOf(
-        running.stream().map(n -> n.process().onExit()).toArray(CompletableFuture[]::new));
+    CompletableFuture<?> anyExit =
+        CompletableFuture.anyOf(
+            running.stream().map(n -> n.process().onExit()).toArray(CompletableFuture[]::new));
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       try {
@@ -122,8 +127,9 @@ public final class LocalCluster
         return;
       } catch (AssertionError | RuntimeException e) {
         if (System.nanoTime() - deadline >= 0) {
-          AssertionError failure = new AssertionError(
-              "still failing after " + timeout.toSeconds() + " s: " + e.getMessage(), e);
+          AssertionError failure =
+              new AssertionError(
+                  "still failing after " + timeout.toSeconds() + " s: " + e.getMessage(), e);
           throw failure;
         }
       }
@@ -138,8 +144,8 @@ public final class LocalCluster
 
   /**
    * Stops every node gracefully, the last started first, each with SIGTERM and SIGKILL if it is not
-   * gone within 30 s: one by one, each leaving member still finds a converged cluster to leave (all at
-   * once, the last leader waits out Pekko's cluster-exiting timeout).
+   * gone within 30 s: one by one, each leaving member still finds a converged cluster to leave (all
+   * at once, the last leader waits out Pekko's cluster-exiting timeout).
    */
   public synchronized void stopAll() {
     List<NodeProcess> reversed = new ArrayList<>(nodes);
@@ -147,7 +153,9 @@ public final class LocalCluster
     reversed.forEach(NodeProcess::stop);
   }
 
-  /** Stops every node at once: SIGTERM to all, then SIGKILL to those not gone within 30 s in all. */
+  /**
+   * Stops every node at once: SIGTERM to all, then SIGKILL to those not gone within 30 s in all.
+   */
   public synchronized void stopAllNow() {
     nodes.forEach(NodeProcess::signalStop);
     long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
@@ -184,8 +192,8 @@ public final class LocalCluster
   private synchronized void finish(ExtensionContext context) {
     try {
       if (context.getExecutionException().isPresent() && !nodes.isEmpty()) {
-        System.err.println("[multi-jvm] " + context.getDisplayName() + " failed; node logs:\n"
-            + logTails(60));
+        System.err.println(
+            "[multi-jvm] " + context.getDisplayName() + " failed; node logs:\n" + logTails(60));
       }
     } finally {
       try {
@@ -197,11 +205,12 @@ public final class LocalCluster
         }
       } finally {
         try {
-          nodes.forEach(n -> {
-            if (n.isAlive()) {
-              n.kill9();
-            }
-          });
+          nodes.forEach(
+              n -> {
+                if (n.isAlive()) {
+                  n.kill9();
+                }
+              });
           nodes.clear();
         } finally {
           closeResources();
@@ -230,8 +239,9 @@ public final class LocalCluster
   }
 
   private Path logDirFor(ExtensionContext context) {
-    Path dir = home.resolve("target/multi-jvm-logs")
-        .resolve(context.getRequiredTestClass().getSimpleName());
+    Path dir =
+        home.resolve("target/multi-jvm-logs")
+            .resolve(context.getRequiredTestClass().getSimpleName());
     if (context.getTestMethod().isPresent()) {
       dir = dir.resolve(context.getRequiredTestMethod().getName());
     }
@@ -251,12 +261,14 @@ public final class LocalCluster
 
   /**
    * Lets {@code duration} pass (a nemesis timing, not a wait for a condition) while watching the
-   * running nodes of {@code watched}: one that exits meanwhile fails the test at once, with its log tail.
+   * running nodes of {@code watched}: one that exits meanwhile fails the test at once, with its log
+   * tail.
    */
   public static void hold(Duration duration, List<NodeProcess> watched) {
     List<NodeProcess> running = watched.stream().filter(NodeProcess::isAlive).toList();
-    CompletableFuture<Object> anyExit = CompletableFuture.anyOf(
-        running.stream().map(n -> n.process().onExit()).toArray(CompletableFuture[]::new));
+    CompletableFuture<Object> anyExit =
+        CompletableFuture.anyOf(
+            running.stream().map(n -> n.process().onExit()).toArray(CompletableFuture[]::new));
     try {
       anyExit.get(duration.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
@@ -268,8 +280,8 @@ public final class LocalCluster
       // an exit is reported below
     }
     NodeProcess dead = running.stream().filter(n -> !n.isAlive()).findFirst().orElseThrow();
-    throw new AssertionError(dead.name() + " exited while the test held its nemesis timing\n"
-        + dead.logTail(80));
+    throw new AssertionError(
+        dead.name() + " exited while the test held its nemesis timing\n" + dead.logTail(80));
   }
 
   /** A port free on 127.0.0.1 now, never handed out before in this JVM. */

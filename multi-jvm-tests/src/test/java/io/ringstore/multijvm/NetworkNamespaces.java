@@ -13,32 +13,34 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A private network of one test: a Linux bridge in the root network namespace with the address
- * {@code 10.213.S.1/24} (S picked at random among the subnets no interface uses yet), and per node a
- * network namespace with {@code lo} up and a veth pair, one end inside it with {@code 10.213.S.(i+1)/24}
- * and the other end attached to the bridge. A node runs in its namespace through
+ * {@code 10.213.S.1/24} (S picked at random among the subnets no interface uses yet), and per node
+ * a network namespace with {@code lo} up and a veth pair, one end inside it with {@code
+ * 10.213.S.(i+1)/24} and the other end attached to the bridge. A node runs in its namespace through
  * {@code ip netns exec <namespace>} (see {@link #host(int)}), which execs the launcher, so the node
- * JVM's pid and signals (kill -9, SIGSTOP) are unchanged. The test JVM reaches every node through the
- * bridge.
+ * JVM's pid and signals (kill -9, SIGSTOP) are unchanged. The test JVM reaches every node through
+ * the bridge.
  *
  * <p>{@link #cut(NodeProcess)} takes a node's bridge-side veth down: the node can reach neither the
  * other nodes nor the test JVM (packets are dropped, connections time out, as in a real partition);
  * {@link #heal(NodeProcess)} takes it up again.
  *
- * <p>Needs root and iproute2 ({@code ip netns}); nothing else (no iptables). {@link #create} fails the
- * test with the reason when it cannot build the network; it never skips. Interface and namespace names
- * start with {@code rsn} and a random id of the run ({@code rsn1a2bbr}, {@code rsn1a2bh1},
- * {@code rsn1a2bp1}, namespace {@code rsn1a2b-1}), all at most 15 characters. Everything created is
- * deleted by {@link #close()}, which {@link LocalCluster} calls after it has stopped the nodes, pass or
- * fail (deleting a namespace deletes its veth pair); a JVM shutdown hook deletes what is left if the test
- * JVM exits first.
+ * <p>Needs root and iproute2 ({@code ip netns}); nothing else (no iptables). {@link #create} fails
+ * the test with the reason when it cannot build the network; it never skips. Interface and
+ * namespace names start with {@code rsn} and a random id of the run ({@code rsn1a2bbr}, {@code
+ * rsn1a2bh1}, {@code rsn1a2bp1}, namespace {@code rsn1a2b-1}), all at most 15 characters.
+ * Everything created is deleted by {@link #close()}, which {@link LocalCluster} calls after it has
+ * stopped the nodes, pass or fail (deleting a namespace deletes its veth pair); a JVM shutdown hook
+ * deletes what is left if the test JVM exits first.
  */
 public final class NetworkNamespaces implements AutoCloseable {
   private static final String PREFIX = "rsn";
   private static final Set<NetworkNamespaces> OPEN = ConcurrentHashMap.newKeySet();
 
   static {
-    Runtime.getRuntime().addShutdownHook(new Thread(
-        () -> OPEN.forEach(NetworkNamespaces::closeQuietly), "ringstore-netns-reaper"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> OPEN.forEach(NetworkNamespaces::closeQuietly), "ringstore-netns-reaper"));
   }
 
   private final String id;
@@ -56,8 +58,9 @@ public final class NetworkNamespaces implements AutoCloseable {
   }
 
   /**
-   * Builds the bridge and {@code count} namespaces, registered with {@code cluster} so that they are
-   * deleted after its nodes are stopped. Fails (never skips) when that is not possible, saying why.
+   * Builds the bridge and {@code count} namespaces, registered with {@code cluster} so that they
+   * are deleted after its nodes are stopped. Fails (never skips) when that is not possible, saying
+   * why.
    */
   public static NetworkNamespaces create(LocalCluster cluster, int count) {
     if (count < 1 || count > 200) {
@@ -73,11 +76,13 @@ public final class NetworkNamespaces implements AutoCloseable {
 
   /**
    * Where node {@code i} (1-based) runs: its address and {@code ip netns exec <its namespace>}. Its
-   * address is not loopback, so the node starts with {@code --insecure}: this private test network is
-   * plain on purpose (SecureClusterIT covers TLS), and a node would refuse to start on it otherwise.
+   * address is not loopback, so the node starts with {@code --insecure}: this private test network
+   * is plain on purpose (SecureClusterIT covers TLS), and a node would refuse to start on it
+   * otherwise.
    */
   public NodeHost host(int i) {
-    return new NodeHost(address(i), List.of("ip", "netns", "exec", namespace(i)), List.of("--insecure"));
+    return new NodeHost(
+        address(i), List.of("ip", "netns", "exec", namespace(i)), List.of("--insecure"));
   }
 
   /** The address of node {@code i} (1-based): {@code 10.213.S.(i+1)}. */
@@ -102,7 +107,10 @@ public final class NetworkNamespaces implements AutoCloseable {
     return PREFIX + id + "h" + i;
   }
 
-  /** Isolates {@code node} from every other node and from the test JVM: its bridge-side veth goes down. */
+  /**
+   * Isolates {@code node} from every other node and from the test JVM: its bridge-side veth goes
+   * down.
+   */
   public void cut(NodeProcess node) {
     ip("link", "set", bridgeVeth(indexOf(node)), "down");
   }
@@ -194,24 +202,29 @@ public final class NetworkNamespaces implements AutoCloseable {
     try {
       version = exec(List.of("ip", "-V"));
     } catch (IOException e) {
-      throw new AssertionError("network partition tests need iproute2's `ip` on the PATH "
-          + "(apt-get install iproute2): " + e.getMessage(), e);
+      throw new AssertionError(
+          "network partition tests need iproute2's `ip` on the PATH "
+              + "(apt-get install iproute2): "
+              + e.getMessage(),
+          e);
     }
     if (version.status() != 0) {
       throw new AssertionError("`ip -V` failed: " + version.output());
     }
     Result uid = execOrFail(List.of("id", "-u"));
     if (!uid.output().strip().equals("0")) {
-      throw new AssertionError("network partition tests create network namespaces and a bridge "
-          + "(`ip netns add`, `ip link add`), which needs root; this test runs as uid "
-          + uid.output().strip());
+      throw new AssertionError(
+          "network partition tests create network namespaces and a bridge "
+              + "(`ip netns add`, `ip link add`), which needs root; this test runs as uid "
+              + uid.output().strip());
     }
   }
 
   /** A subnet 10.213.S.0/24 that no interface or route of the root namespace uses now. */
   private static int freeSubnet() {
-    String used = execOrFail(List.of("ip", "-4", "-o", "address", "show")).output()
-        + execOrFail(List.of("ip", "-4", "route", "show")).output();
+    String used =
+        execOrFail(List.of("ip", "-4", "-o", "address", "show")).output()
+            + execOrFail(List.of("ip", "-4", "route", "show")).output();
     for (int attempt = 0; attempt < 100; attempt++) {
       int s = ThreadLocalRandom.current().nextInt(1, 255);
       if (!used.contains("10.213." + s + ".")) {
@@ -226,9 +239,14 @@ public final class NetworkNamespaces implements AutoCloseable {
     command.addAll(List.of(args));
     Result result = execOrFail(command);
     if (result.status() != 0) {
-      throw new AssertionError("`" + String.join(" ", command) + "` failed (status " + result.status()
-          + "): " + result.output().strip()
-          + " -- network partition tests need root and iproute2 (ip netns, veth, bridge)");
+      throw new AssertionError(
+          "`"
+              + String.join(" ", command)
+              + "` failed (status "
+              + result.status()
+              + "): "
+              + result.output().strip()
+              + " -- network partition tests need root and iproute2 (ip netns, veth, bridge)");
     }
   }
 
@@ -246,7 +264,8 @@ public final class NetworkNamespaces implements AutoCloseable {
     try {
       return exec(command);
     } catch (IOException e) {
-      throw new AssertionError("cannot run `" + String.join(" ", command) + "`: " + e.getMessage(), e);
+      throw new AssertionError(
+          "cannot run `" + String.join(" ", command) + "`: " + e.getMessage(), e);
     }
   }
 

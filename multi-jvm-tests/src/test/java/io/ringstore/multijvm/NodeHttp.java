@@ -17,8 +17,9 @@ import java.util.Optional;
 import javax.net.ssl.SSLContext;
 
 /**
- * A small blocking HTTP client for one node's gateway (on 127.0.0.1 or the node's own address): PUT/GET/DELETE with headers, answering
- * the status, the headers and the body. Every call has a request timeout, so no test waits forever.
+ * A small blocking HTTP client for one node's gateway (on 127.0.0.1 or the node's own address):
+ * PUT/GET/DELETE with headers, answering the status, the headers and the body. Every call has a
+ * request timeout, so no test waits forever.
  */
 public final class NodeHttp {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -28,6 +29,7 @@ public final class NodeHttp {
   private final String scheme;
   private final String host;
   private final int port;
+
   /** The Authorization header sent with every request, or null. */
   private final String authorization;
 
@@ -36,10 +38,11 @@ public final class NodeHttp {
     this.scheme = "http";
     this.host = host;
     this.port = port;
-    this.client = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(2))
-        .build();
+    this.client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
   }
 
   /** An HTTPS client of the node's gateway, trusting the CAs of {@code tls}. */
@@ -48,11 +51,12 @@ public final class NodeHttp {
     this.scheme = "https";
     this.host = host;
     this.port = port;
-    this.client = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(2))
-        .sslContext(tls)
-        .build();
+    this.client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .sslContext(tls)
+            .build();
   }
 
   private NodeHttp(NodeHttp base, String authorization) {
@@ -65,8 +69,11 @@ public final class NodeHttp {
 
   /** This client sending HTTP Basic credentials with every request. */
   public NodeHttp as(String user, String password) {
-    return new NodeHttp(this, "Basic " + Base64.getEncoder().encodeToString(
-        (user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+    return new NodeHttp(
+        this,
+        "Basic "
+            + Base64.getEncoder()
+                .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
   }
 
   /** This client without credentials. */
@@ -120,8 +127,9 @@ public final class NodeHttp {
   }
 
   public Response put(String pathAndQuery, byte[] body, Map<String, String> headers) {
-    HttpRequest.Builder builder = request(pathAndQuery, headers, DEFAULT_TIMEOUT)
-        .PUT(HttpRequest.BodyPublishers.ofByteArray(body));
+    HttpRequest.Builder builder =
+        request(pathAndQuery, headers, DEFAULT_TIMEOUT)
+            .PUT(HttpRequest.BodyPublishers.ofByteArray(body));
     if (headers.keySet().stream().noneMatch(h -> h.equalsIgnoreCase("Content-Type"))) {
       builder.header("Content-Type", "application/octet-stream");
     }
@@ -130,18 +138,19 @@ public final class NodeHttp {
 
   /** POST with an empty body (the admin actions). */
   public Response post(String pathAndQuery) {
-    return send(request(pathAndQuery, Map.of(), DEFAULT_TIMEOUT)
-        .POST(HttpRequest.BodyPublishers.noBody()));
+    return send(
+        request(pathAndQuery, Map.of(), DEFAULT_TIMEOUT).POST(HttpRequest.BodyPublishers.noBody()));
   }
 
   public Response delete(String pathAndQuery, Map<String, String> headers) {
     return send(request(pathAndQuery, headers, DEFAULT_TIMEOUT).DELETE());
   }
 
-  private HttpRequest.Builder request(String pathAndQuery, Map<String, String> headers, Duration timeout) {
-    HttpRequest.Builder builder = HttpRequest.newBuilder(
-            URI.create(scheme + "://" + host + ":" + port + pathAndQuery))
-        .timeout(timeout);
+  private HttpRequest.Builder request(
+      String pathAndQuery, Map<String, String> headers, Duration timeout) {
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(URI.create(scheme + "://" + host + ":" + port + pathAndQuery))
+            .timeout(timeout);
     if (authorization != null) {
       builder.header("Authorization", authorization);
     }

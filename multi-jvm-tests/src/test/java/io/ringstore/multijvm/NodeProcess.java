@@ -18,11 +18,11 @@ import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLContext;
 
 /**
- * One ringstore node JVM started through the launcher, {@code bin/ringstore start}, with fixed ports
- * (picked free by {@link LocalCluster}), a data directory and a log file that collects its stdout and
- * stderr across restarts. The launcher execs the JVM, so {@link #pid()} is the node JVM's own pid and
- * signals reach it directly. A node can be started again after {@link #kill9()} or {@link #stop()}: same
- * ports, same data directory, same options.
+ * One ringstore node JVM started through the launcher, {@code bin/ringstore start}, with fixed
+ * ports (picked free by {@link LocalCluster}), a data directory and a log file that collects its
+ * stdout and stderr across restarts. The launcher execs the JVM, so {@link #pid()} is the node
+ * JVM's own pid and signals reach it directly. A node can be started again after {@link #kill9()}
+ * or {@link #stop()}: same ports, same data directory, same options.
  *
  * <p>Every started process is also tracked for a JVM shutdown hook that kills it, as a last resort
  * when the test JVM exits without its {@code @AfterEach}/{@code @AfterAll} having run.
@@ -33,12 +33,16 @@ public final class NodeProcess {
   private static final Duration POLL_PAUSE = Duration.ofMillis(200);
 
   static {
-    Runtime.getRuntime().addShutdownHook(new Thread(
-        () -> LIVE.forEach(p -> {
-          p.descendants().forEach(ProcessHandle::destroyForcibly);
-          p.destroyForcibly();
-        }),
-        "ringstore-multijvm-reaper"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () ->
+                    LIVE.forEach(
+                        p -> {
+                          p.descendants().forEach(ProcessHandle::destroyForcibly);
+                          p.destroyForcibly();
+                        }),
+                "ringstore-multijvm-reaper"));
   }
 
   private final String name;
@@ -54,8 +58,15 @@ public final class NodeProcess {
   private Process process;
   private boolean paused;
 
-  NodeProcess(String name, Path home, Path dataDir, Path logFile, int httpPort, int clusterPort,
-      String javaOpts, NodeHost host) {
+  NodeProcess(
+      String name,
+      Path home,
+      Path dataDir,
+      Path logFile,
+      int httpPort,
+      int clusterPort,
+      String javaOpts,
+      NodeHost host) {
     this.name = name;
     this.home = home;
     this.dataDir = dataDir;
@@ -79,14 +90,17 @@ public final class NodeProcess {
     return clusterPort;
   }
 
-  /** Where this node runs: its address ({@code 127.0.0.1} unless placed elsewhere) and command prefix. */
+  /**
+   * Where this node runs: its address ({@code 127.0.0.1} unless placed elsewhere) and command
+   * prefix.
+   */
   public NodeHost host() {
     return host;
   }
 
   /**
-   * This node's cluster address as {@code --seed} and the admin API name it: {@code host:port}, e.g.
-   * {@code 127.0.0.1:port}.
+   * This node's cluster address as {@code --seed} and the admin API name it: {@code host:port},
+   * e.g. {@code 127.0.0.1:port}.
    */
   public String clusterAddress() {
     return host.address() + ":" + clusterPort;
@@ -105,8 +119,8 @@ public final class NodeProcess {
   }
 
   /**
-   * Talks HTTPS to this node from now on (its readiness polls too), trusting the CAs of {@code tls}:
-   * for a node whose gateway serves HTTPS ({@code ringstore.http.tls}).
+   * Talks HTTPS to this node from now on (its readiness polls too), trusting the CAs of {@code
+   * tls}: for a node whose gateway serves HTTPS ({@code ringstore.http.tls}).
    */
   public NodeProcess useHttps(SSLContext tls) {
     this.http = new NodeHttp(host.address(), httpPort, tls);
@@ -120,8 +134,9 @@ public final class NodeProcess {
   }
 
   /**
-   * Starts the node with these launcher options (besides the ports, host and data dir, which are this
-   * node's own), e.g. {@code "--config", "conf/cluster.conf", "--seed", other.clusterAddress()}.
+   * Starts the node with these launcher options (besides the ports, host and data dir, which are
+   * this node's own), e.g. {@code "--config", "conf/cluster.conf", "--seed",
+   * other.clusterAddress()}.
    */
   public synchronized NodeProcess start(String... launcherOptions) {
     options = List.of(launcherOptions);
@@ -134,24 +149,34 @@ public final class NodeProcess {
       throw new IllegalStateException(name + " is already running (pid " + process.pid() + ")");
     }
     List<String> command = new ArrayList<>(host.commandPrefix());
-    command.addAll(List.of(
-        home.resolve("bin/ringstore").toString(), "start",
-        "--host", host.address(),
-        "--http-port", Integer.toString(httpPort),
-        "--cluster-port", Integer.toString(clusterPort),
-        "--data-dir", dataDir.toString()));
+    command.addAll(
+        List.of(
+            home.resolve("bin/ringstore").toString(),
+            "start",
+            "--host",
+            host.address(),
+            "--http-port",
+            Integer.toString(httpPort),
+            "--cluster-port",
+            Integer.toString(clusterPort),
+            "--data-dir",
+            dataDir.toString()));
     command.addAll(host.launcherOptions());
     command.addAll(options);
     try {
       Files.createDirectories(logFile.getParent());
-      Files.writeString(logFile, "=== " + name + ": " + String.join(" ", command) + System.lineSeparator(),
-          StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+      Files.writeString(
+          logFile,
+          "=== " + name + ": " + String.join(" ", command) + System.lineSeparator(),
+          StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE,
           StandardOpenOption.APPEND);
-      ProcessBuilder builder = new ProcessBuilder(command)
-          .directory(home.toFile())
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-          .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+      ProcessBuilder builder =
+          new ProcessBuilder(command)
+              .directory(home.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+              .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
       Map<String, String> env = builder.environment();
       env.put("RINGSTORE_JAVA_OPTS", javaOpts);
       Process started = builder.start();
@@ -170,8 +195,8 @@ public final class NodeProcess {
   }
 
   /**
-   * The node JVM's pid: the launcher execs java, and so does a command prefix such as
-   * {@code ip netns exec}, so it is the process started here.
+   * The node JVM's pid: the launcher execs java, and so does a command prefix such as {@code ip
+   * netns exec}, so it is the process started here.
    */
   public synchronized long pid() {
     requireStarted();
@@ -180,8 +205,8 @@ public final class NodeProcess {
 
   /**
    * Polls {@code GET /health/ready} until it answers 200, failing at the deadline or as soon as the
-   * process exits (with the tail of its log). Between polls it waits on the process's exit, so a node
-   * that dies is noticed at once.
+   * process exits (with the tail of its log). Between polls it waits on the process's exit, so a
+   * node that dies is noticed at once.
    */
   public NodeProcess awaitReady(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -192,16 +217,26 @@ public final class NodeProcess {
     }
     while (true) {
       if (!current.isAlive()) {
-        throw new AssertionError(name + " exited with status " + current.exitValue()
-            + " before it was ready\n" + logTail(80));
+        throw new AssertionError(
+            name
+                + " exited with status "
+                + current.exitValue()
+                + " before it was ready\n"
+                + logTail(80));
       }
       var ready = http.probe("/health/ready", Duration.ofSeconds(1));
       if (ready.isPresent() && ready.get().status() == 200) {
         return this;
       }
       if (System.nanoTime() - deadline >= 0) {
-        throw new AssertionError(name + " not ready after " + timeout.toSeconds() + " s (last answer: "
-            + ready.map(NodeHttp.Response::toString).orElse("no connection") + ")\n" + logTail(80));
+        throw new AssertionError(
+            name
+                + " not ready after "
+                + timeout.toSeconds()
+                + " s (last answer: "
+                + ready.map(NodeHttp.Response::toString).orElse("no connection")
+                + ")\n"
+                + logTail(80));
       }
       awaitExit(current, POLL_PAUSE);
     }
@@ -215,7 +250,8 @@ public final class NodeProcess {
       current = process;
     }
     if (!awaitExit(current, timeout)) {
-      throw new AssertionError(name + " still runs after " + timeout.toSeconds() + " s\n" + logTail(40));
+      throw new AssertionError(
+          name + " still runs after " + timeout.toSeconds() + " s\n" + logTail(40));
     }
     return current.exitValue();
   }
@@ -233,13 +269,18 @@ public final class NodeProcess {
     paused = false;
   }
 
-  /** SIGTERM (the node leaves the cluster and shuts down), then SIGKILL if it is not gone in 30 s. */
+  /**
+   * SIGTERM (the node leaves the cluster and shuts down), then SIGKILL if it is not gone in 30 s.
+   */
   public synchronized void stop() {
     signalStop();
     awaitStopped(System.nanoTime() + STOP_TIMEOUT.toNanos());
   }
 
-  /** First half of {@link #stop()}: sends SIGTERM (resuming a paused node first so it can act on it). */
+  /**
+   * First half of {@link #stop()}: sends SIGTERM (resuming a paused node first so it can act on
+   * it).
+   */
   synchronized void signalStop() {
     if (!isAlive()) {
       return;
@@ -257,7 +298,8 @@ public final class NodeProcess {
     }
     long left = Math.max(0, deadlineNanos - System.nanoTime());
     if (!awaitExit(process, Duration.ofNanos(left))) {
-      System.err.println("[multi-jvm] " + name + " did not stop within the deadline after SIGTERM: kill -9");
+      System.err.println(
+          "[multi-jvm] " + name + " did not stop within the deadline after SIGTERM: kill -9");
       kill9();
     }
   }
@@ -276,10 +318,11 @@ public final class NodeProcess {
 
   /** The last {@code lines} lines of this node's log, framed for a test report. */
   public String logTail(int lines) {
-    StringBuilder out = new StringBuilder("----- last " + lines + " lines of " + logFile + " -----\n");
+    StringBuilder out =
+        new StringBuilder("----- last " + lines + " lines of " + logFile + " -----\n");
     try {
-      List<String> all = Files.exists(logFile)
-          ? Files.readAllLines(logFile, StandardCharsets.UTF_8) : List.of();
+      List<String> all =
+          Files.exists(logFile) ? Files.readAllLines(logFile, StandardCharsets.UTF_8) : List.of();
       all.subList(Math.max(0, all.size() - lines), all.size())
           .forEach(l -> out.append(l).append('\n'));
     } catch (IOException | UncheckedIOException e) {
@@ -290,9 +333,16 @@ public final class NodeProcess {
 
   @Override
   public String toString() {
-    return name + "[" + (host.equals(NodeHost.LOOPBACK) ? "" : host.address() + ", ")
-        + "http " + httpPort + ", cluster " + clusterPort
-        + (process == null ? ", not started" : ", pid " + process.pid() + (isAlive() ? "" : ", exited"))
+    return name
+        + "["
+        + (host.equals(NodeHost.LOOPBACK) ? "" : host.address() + ", ")
+        + "http "
+        + httpPort
+        + ", cluster "
+        + clusterPort
+        + (process == null
+            ? ", not started"
+            : ", pid " + process.pid() + (isAlive() ? "" : ", exited"))
         + "]";
   }
 
@@ -302,13 +352,19 @@ public final class NodeProcess {
       throw new IllegalStateException(name + " is not running: cannot send SIG" + signal);
     }
     try {
-      Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
-          .redirectErrorStream(true)
-          .start();
+      Process kill =
+          new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+              .redirectErrorStream(true)
+              .start();
       if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
         kill.destroyForcibly();
-        throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed: "
-            + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        throw new IllegalStateException(
+            "kill -"
+                + signal
+                + " "
+                + process.pid()
+                + " failed: "
+                + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -34,27 +34,26 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue 15, "every object the store accepts can travel" (DESIGN invariant 6), on 3 real nodes (N=3,
  * the default max-object-size of 3 MiB, the node's Artery settings): seven blind PUTs of 900 KiB to
  * one key. The three that fit are stored, the four that would make the key's object larger than the
- * limit are 413 {@code object_too_large} (and counted); every node keeps serving the key (r=all reads
- * on every node), every replica holds the same three siblings, and a write with the read's context
- * resolves them. Before: the fifth PUT made an object larger than the 4 MiB Artery frame, replicas
- * stopped getting the key and it answered 503 for good.
+ * limit are 413 {@code object_too_large} (and counted); every node keeps serving the key (r=all
+ * reads on every node), every replica holds the same three siblings, and a write with the read's
+ * context resolves them. Before: the fifth PUT made an object larger than the 4 MiB Artery frame,
+ * replicas stopped getting the key and it answered 503 for good.
  *
  * <p>The second test is the issue's partition row: node 3 is cut off ({@link NetworkNamespaces}, as
- * in {@code NetworkPartitionIT}; needs root and iproute2) and both sides take blind 900 KiB writes of
- * one key up to the limit (three each, the fourth 413) before the minority downs itself; after the
- * heal and node 3's restart on its data, the replicas merge the two sides' objects into one of six
- * siblings (5.4 MB, above the limit and the 4 MiB ordinary frame) and converge: every replica holds
- * the six, r=all reads on every node return them, and a write with the read's context resolves them.
+ * in {@code NetworkPartitionIT}; needs root and iproute2) and both sides take blind 900 KiB writes
+ * of one key up to the limit (three each, the fourth 413) before the minority downs itself; after
+ * the heal and node 3's restart on its data, the replicas merge the two sides' objects into one of
+ * six siblings (5.4 MB, above the limit and the 4 MiB ordinary frame) and converge: every replica
+ * holds the six, r=all reads on every node return them, and a write with the read's context
+ * resolves them.
  */
 class ObjectSizeIT {
   private static final int VALUE_BYTES = 900 * 1024;
   private static final Duration CONVERGE = Duration.ofSeconds(60);
 
-  @RegisterExtension
-  final LocalCluster cluster = new LocalCluster();
+  @RegisterExtension final LocalCluster cluster = new LocalCluster();
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @Test
   @Timeout(value = 300)
@@ -69,12 +68,15 @@ class ObjectSizeIT {
       if (put.status() == 413) {
         JsonNode error = put.json();
         assertEquals("object_too_large", error.path("error").asText(), "error code: " + error);
-        assertTrue(error.path("message").asText().contains("X-Causal-Context"),
+        assertTrue(
+            error.path("message").asText().contains("X-Causal-Context"),
             "tells the client to resolve the siblings: " + error);
       }
     }
     faults.log("seven blind PUTs of 900 KiB: " + statuses);
-    assertEquals(List.of(204, 204, 204, 413, 413, 413, 413), statuses,
+    assertEquals(
+        List.of(204, 204, 204, 413, 413, 413, 413),
+        statuses,
         "three 900 KiB siblings fit in 3 MiB, the fourth would not");
 
     Set<String> stored = Set.of(sha("put 1"), sha("put 2"), sha("put 3"));
@@ -86,8 +88,8 @@ class ObjectSizeIT {
       assertEquals(3, get.json().path("siblings").size(), "siblings via " + node.name());
       context = get.header("X-Causal-Context").orElseThrow();
     }
-    NodeHttp.Response resolve = via.http().put("/kv/" + key, value("resolved"),
-        Map.of("X-Causal-Context", context));
+    NodeHttp.Response resolve =
+        via.http().put("/kv/" + key, value("resolved"), Map.of("X-Causal-Context", context));
     assertEquals(204, resolve.status(), () -> "resolving write: " + brief(resolve));
     for (NodeProcess node : faults.nodes) {
       NodeHttp.Response get = node.http().get("/kv/" + key + "?r=all");
@@ -95,13 +97,15 @@ class ObjectSizeIT {
       assertTrue(Arrays.equals(value("resolved"), get.body()), "resolved value via " + node.name());
     }
     String metrics = via.http().get("/metrics").text();
-    assertTrue(metrics.contains("ringstore_writes_refused_total{reason=\"object_too_large\"} 4"),
-        "the four refusals are counted: " + metrics.lines()
-            .filter(l -> l.startsWith("ringstore_writes_refused_total")).toList());
+    assertTrue(
+        metrics.contains("ringstore_writes_refused_total{reason=\"object_too_large\"} 4"),
+        "the four refusals are counted: "
+            + metrics.lines().filter(l -> l.startsWith("ringstore_writes_refused_total")).toList());
   }
 
   /** As NetworkPartitionIT's: the minority downs itself (keep-majority) 5 s after the cut. */
-  private static final String PARTITION_CONFIG = """
+  private static final String PARTITION_CONFIG =
+      """
       ringstore.replication { n = 3, r = 2, w = 2 }
       ringstore.anti-entropy.sessions-per-second = 50
       ringstore.handoff.retry-interval = 1s
@@ -130,17 +134,22 @@ class ObjectSizeIT {
     for (int i = 1; i <= 4; i++) {
       majority.add(n1.http().put("/kv/" + key + "?w=2", value("majority " + i)).status());
     }
-    faults.log(String.format("cut node-3; blind 900 KiB PUTs %.1f s later: node-3 (w=1) %s, node-1"
-        + " (w=2) %s", (System.nanoTime() - cut) / 1e9, minority, majority));
+    faults.log(
+        String.format(
+            "cut node-3; blind 900 KiB PUTs %.1f s later: node-3 (w=1) %s, node-1" + " (w=2) %s",
+            (System.nanoTime() - cut) / 1e9, minority, majority));
     assertEquals(List.of(204, 204, 204, 413), minority, "node-3's side: three fit, the fourth not");
     assertEquals(List.of(204, 204, 204, 413), majority, "the majority: three fit, the fourth not");
 
-    cluster.awaitAssert(Duration.ofSeconds(60), List.of(n1, n2),
+    cluster.awaitAssert(
+        Duration.ofSeconds(60),
+        List.of(n1, n2),
         () -> assertFalse(n3.isAlive(), "node-3 (the minority) downs itself and exits"));
     net.heal(n3);
     n3.start().awaitReady(FaultCluster.READY);
-    faults.log(String.format("node-3 healed and ready again %.1f s after the cut",
-        (System.nanoTime() - cut) / 1e9));
+    faults.log(
+        String.format(
+            "node-3 healed and ready again %.1f s after the cut", (System.nanoTime() - cut) / 1e9));
 
     Set<String> six = new HashSet<>();
     for (int i = 1; i <= 3; i++) {
@@ -148,8 +157,10 @@ class ObjectSizeIT {
       six.add(sha("majority " + i));
     }
     cluster.awaitAssert(Duration.ofSeconds(120), () -> assertEveryReplicaHolds(faults, key, six));
-    faults.log(String.format("every replica holds the six siblings %.1f s after the cut",
-        (System.nanoTime() - cut) / 1e9));
+    faults.log(
+        String.format(
+            "every replica holds the six siblings %.1f s after the cut",
+            (System.nanoTime() - cut) / 1e9));
     String context = null;
     for (NodeProcess node : faults.nodes) {
       NodeHttp.Response get = node.http().get("/kv/" + key + "?r=all");
@@ -159,8 +170,9 @@ class ObjectSizeIT {
     }
     NodeHttp.Response blind = n2.http().put("/kv/" + key, value("blind"));
     assertEquals(413, blind.status(), () -> "a blind write on the merged object: " + brief(blind));
-    NodeHttp.Response resolve = n2.http().put("/kv/" + key + "?w=all", value("resolved"),
-        Map.of("X-Causal-Context", context));
+    NodeHttp.Response resolve =
+        n2.http()
+            .put("/kv/" + key + "?w=all", value("resolved"), Map.of("X-Causal-Context", context));
     assertEquals(204, resolve.status(), () -> "resolving write: " + brief(resolve));
     for (NodeProcess node : faults.nodes) {
       NodeHttp.Response get = node.http().get("/kv/" + key + "?r=all");
@@ -177,11 +189,29 @@ class ObjectSizeIT {
     try {
       Path file = Files.createTempFile(tmp, "value", ".bin");
       Files.write(file, body);
-      Process curl = new ProcessBuilder("ip", "netns", "exec", net.namespace(i), "curl", "-s",
-          "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "10", "-X", "PUT",
-          "-H", "Content-Type: application/octet-stream", "--data-binary", "@" + file,
-          "http://" + net.address(i) + ":" + node.httpPort() + "/kv/" + key + "?w=1")
-          .redirectErrorStream(true).start();
+      Process curl =
+          new ProcessBuilder(
+                  "ip",
+                  "netns",
+                  "exec",
+                  net.namespace(i),
+                  "curl",
+                  "-s",
+                  "-o",
+                  "/dev/null",
+                  "-w",
+                  "%{http_code}",
+                  "--max-time",
+                  "10",
+                  "-X",
+                  "PUT",
+                  "-H",
+                  "Content-Type: application/octet-stream",
+                  "--data-binary",
+                  "@" + file,
+                  "http://" + net.address(i) + ":" + node.httpPort() + "/kv/" + key + "?w=1")
+              .redirectErrorStream(true)
+              .start();
       String out = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
       if (!curl.waitFor(15, TimeUnit.SECONDS)) {
         curl.destroyForcibly();
@@ -201,7 +231,8 @@ class ObjectSizeIT {
   }
 
   /** Every one of the 3 replicas holds exactly the values whose digests are {@code digests}. */
-  private static void assertEveryReplicaHolds(FaultCluster faults, String key, Set<String> digests) {
+  private static void assertEveryReplicaHolds(
+      FaultCluster faults, String key, Set<String> digests) {
     JsonNode states = replicaStates(faults.node(1), key);
     Set<String> holders = new HashSet<>();
     for (JsonNode r : states.path("replicas")) {
@@ -230,8 +261,7 @@ class ObjectSizeIT {
 
   private static String sha(byte[] bytes) {
     try {
-      return HexFormat.of().formatHex(
-          MessageDigest.getInstance("SHA-256").digest(bytes));
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

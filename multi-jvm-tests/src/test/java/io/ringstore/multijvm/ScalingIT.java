@@ -28,17 +28,18 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Automatic scaling with data (issue: Step 3), DESIGN invariants 1, 2 and 4 across membership
- * changes: on 3 nodes (N=3, R=W=2) under a steady single-writer load (read with r=2, then write back
- * with the read's context and w=2), a 4th node joins; its new replicas copy from their previous hosts
- * and sync before they count toward R; then a node leaves with {@code POST /admin/leave} and exits once
- * its replicas' new hosts caught up. Throughout: no read returns less than the last acknowledged write
- * of its key (stale read), and at the end every acknowledged write is on all 3 replicas of its key
- * (checked with {@code /admin/replicas}, which never repairs), on 3 distinct nodes. After each
- * change every one of the 64 partitions has its 3 replicas on exactly its ring replica set, caught
- * up, with every transfer done.
+ * changes: on 3 nodes (N=3, R=W=2) under a steady single-writer load (read with r=2, then write
+ * back with the read's context and w=2), a 4th node joins; its new replicas copy from their
+ * previous hosts and sync before they count toward R; then a node leaves with {@code POST
+ * /admin/leave} and exits once its replicas' new hosts caught up. Throughout: no read returns less
+ * than the last acknowledged write of its key (stale read), and at the end every acknowledged write
+ * is on all 3 replicas of its key (checked with {@code /admin/replicas}, which never repairs), on 3
+ * distinct nodes. After each change every one of the 64 partitions has its 3 replicas on exactly
+ * its ring replica set, caught up, with every transfer done.
  *
- * <p>Bounds: the joined node hosts replicas and every transfer is done within 90 s of its readiness;
- * the leaving node exits within 120 s of the leave request; replicas converge within 60 s after that.
+ * <p>Bounds: the joined node hosts replicas and every transfer is done within 90 s of its
+ * readiness; the leaving node exits within 120 s of the leave request; replicas converge within 60
+ * s after that.
  */
 class ScalingIT {
   private static final int KEYS = 96;
@@ -46,11 +47,9 @@ class ScalingIT {
   private static final Duration LEFT = Duration.ofSeconds(120);
   private static final Duration CONVERGED = Duration.ofSeconds(60);
 
-  @RegisterExtension
-  final LocalCluster cluster = new LocalCluster();
+  @RegisterExtension final LocalCluster cluster = new LocalCluster();
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @Test
   @Timeout(value = 420)
@@ -66,18 +65,24 @@ class ScalingIT {
 
       // a 4th node joins under load
       NodeProcess joiner = cluster.newNode("node-4", tmp.resolve("node-4"));
-      joiner.start("--config", tmp.resolve("faults.conf").toString(),
-          "--seed", faults.node(1).clusterAddress());
+      joiner.start(
+          "--config",
+          tmp.resolve("faults.conf").toString(),
+          "--seed",
+          faults.node(1).clusterAddress());
       joiner.awaitReady(FaultCluster.READY);
       serving.add(joiner);
       faults.log("node-4 joined and ready: " + load.summary());
-      cluster.awaitAssert(MOVES_DONE, () -> {
-        assertTransfersDone(joiner, 4);
-        FaultCluster.assertPlacedOnRing(faults.node(1), joiner, probes);
-      });
+      cluster.awaitAssert(
+          MOVES_DONE,
+          () -> {
+            assertTransfersDone(joiner, 4);
+            FaultCluster.assertPlacedOnRing(faults.node(1), joiner, probes);
+          });
       JsonNode afterJoin = faults.json(faults.node(1), "/admin/transfers");
       faults.log("transfers after the join: " + afterJoin.path("summary") + "; " + load.summary());
-      assertTrue(afterJoin.path("summary").path("done").asLong() > 0,
+      assertTrue(
+          afterJoin.path("summary").path("done").asLong() > 0,
           () -> "replicas moved to node-4 and caught up: " + afterJoin);
 
       // node-3 leaves with its data, still under load
@@ -88,18 +93,29 @@ class ScalingIT {
       try {
         leaver.process().onExit().get(LEFT.toSeconds(), TimeUnit.SECONDS);
       } catch (TimeoutException e) {
-        throw new AssertionError("node-3 still running " + LEFT.toSeconds() + " s after its leave"
-            + " request\n" + leaver.logTail(40));
+        throw new AssertionError(
+            "node-3 still running "
+                + LEFT.toSeconds()
+                + " s after its leave"
+                + " request\n"
+                + leaver.logTail(40));
       }
       serving.remove(leaver);
       faults.log("node-3 left and exited: " + load.summary());
-      cluster.awaitAssert(Duration.ofSeconds(30), () -> {
-        Set<String> up = faults.upReachable(faults.node(1));
-        assertEquals(Set.of(faults.node(1).clusterAddress(), faults.node(2).clusterAddress(),
-            joiner.clusterAddress()), up, "members after the leave");
-        assertTransfersDone(faults.node(1), 3);
-        FaultCluster.assertPlacedOnRing(faults.node(1), null, probes);
-      });
+      cluster.awaitAssert(
+          Duration.ofSeconds(30),
+          () -> {
+            Set<String> up = faults.upReachable(faults.node(1));
+            assertEquals(
+                Set.of(
+                    faults.node(1).clusterAddress(),
+                    faults.node(2).clusterAddress(),
+                    joiner.clusterAddress()),
+                up,
+                "members after the leave");
+            assertTransfersDone(faults.node(1), 3);
+            FaultCluster.assertPlacedOnRing(faults.node(1), null, probes);
+          });
     } finally {
       load.stop();
     }
@@ -109,19 +125,31 @@ class ScalingIT {
     assertEquals(List.of(), load.unexpected, "unexpected answers");
     assertTrue(load.acked.get() > KEYS * 2L, () -> "writes acknowledged: " + load.summary());
     NodeProcess via = faults.node(1);
-    cluster.awaitAssert(CONVERGED, () -> load.lastAcked.forEach((key, seq) -> {
-      JsonNode states = FaultCluster.replicaStates(via, key);
-      Set<String> nodes = new HashSet<>();
-      for (JsonNode r : states.path("replicas")) {
-        nodes.add(r.path("node").asText());
-        assertFalse(r.path("syncing").asBoolean(false), () -> "caught up: " + states);
-        long held = maxSeq(FaultCluster.values(r).stream()
-            .map(v -> new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)).toList());
-        assertTrue(held >= seq, () -> key + ": acknowledged write " + seq + " lost on a replica: "
-            + states);
-      }
-      assertEquals(3, nodes.size(), () -> key + " on 3 distinct nodes: " + states);
-    }));
+    cluster.awaitAssert(
+        CONVERGED,
+        () ->
+            load.lastAcked.forEach(
+                (key, seq) -> {
+                  JsonNode states = FaultCluster.replicaStates(via, key);
+                  Set<String> nodes = new HashSet<>();
+                  for (JsonNode r : states.path("replicas")) {
+                    nodes.add(r.path("node").asText());
+                    assertFalse(r.path("syncing").asBoolean(false), () -> "caught up: " + states);
+                    long held =
+                        maxSeq(
+                            FaultCluster.values(r).stream()
+                                .map(
+                                    v ->
+                                        new String(
+                                            Base64.getDecoder().decode(v), StandardCharsets.UTF_8))
+                                .toList());
+                    assertTrue(
+                        held >= seq,
+                        () ->
+                            key + ": acknowledged write " + seq + " lost on a replica: " + states);
+                  }
+                  assertEquals(3, nodes.size(), () -> key + " on 3 distinct nodes: " + states);
+                }));
     faults.log("every acknowledged write of " + load.lastAcked.size() + " keys on 3 replicas");
   }
 
@@ -133,7 +161,8 @@ class ScalingIT {
     }
     assertEquals(0, transfers.path("unreachable").size(), () -> "every node answers: " + transfers);
     JsonNode ring = FaultCluster.json(via, "/admin/ring");
-    assertEquals(members, ring.path("members").size(), () -> "ring members: " + ring.path("members"));
+    assertEquals(
+        members, ring.path("members").size(), () -> "ring members: " + ring.path("members"));
   }
 
   static long maxSeq(List<String> values) {
@@ -187,8 +216,9 @@ class ScalingIT {
     }
 
     String summary() {
-      return String.format("%d writes acked, %d failed ops, %d reads, %d stale", acked.get(),
-          failed.get(), reads.get(), staleReads.size());
+      return String.format(
+          "%d writes acked, %d failed ops, %d reads, %d stale",
+          acked.get(), failed.get(), reads.get(), staleReads.size());
     }
 
     private void run() {
@@ -215,8 +245,14 @@ class ScalingIT {
         seen = maxSeq(List.of(get.text()));
       } else if (get.status() == 300) {
         List<String> values = new ArrayList<>();
-        get.json().path("siblings").forEach(s -> values.add(new String(
-            Base64.getDecoder().decode(s.path("value").asText()), StandardCharsets.UTF_8)));
+        get.json()
+            .path("siblings")
+            .forEach(
+                s ->
+                    values.add(
+                        new String(
+                            Base64.getDecoder().decode(s.path("value").asText()),
+                            StandardCharsets.UTF_8)));
         seen = maxSeq(values);
       } else if (get.status() == 404) {
         seen = -1;
@@ -229,14 +265,26 @@ class ScalingIT {
       }
       reads.incrementAndGet();
       if (seen < before) {
-        staleReads.add(key + " read " + seen + " via " + via.name() + " after " + before
-            + " was acknowledged");
+        staleReads.add(
+            key
+                + " read "
+                + seen
+                + " via "
+                + via.name()
+                + " after "
+                + before
+                + " was acknowledged");
       }
       long next = Math.max(seen, lastTried.getOrDefault(key, -1L)) + 1;
       lastTried.put(key, next);
-      Map<String, String> headers = context == null ? Map.of() : Map.of("X-Causal-Context", context);
-      NodeHttp.Response put = via.http().put("/kv/" + key + "?w=2&timeout=2000",
-          (key + ":" + next).getBytes(StandardCharsets.UTF_8), headers);
+      Map<String, String> headers =
+          context == null ? Map.of() : Map.of("X-Causal-Context", context);
+      NodeHttp.Response put =
+          via.http()
+              .put(
+                  "/kv/" + key + "?w=2&timeout=2000",
+                  (key + ":" + next).getBytes(StandardCharsets.UTF_8),
+                  headers);
       if (put.status() == 204) {
         lastAcked.put(key, next);
         acked.incrementAndGet();

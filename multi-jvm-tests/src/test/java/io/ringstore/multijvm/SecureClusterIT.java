@@ -42,26 +42,25 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Security on real node JVMs (issue 11, items 1, 2, 3 and 5): TLS material and a first admin user made
- * by {@code bin/ringstore certs}, three nodes started with the config it generates (Artery tls-tcp with
- * mutual authentication, HTTPS, users and roles) form a cluster and serve PUT/GET over HTTPS to a
- * client that trusts the CA and gives the admin's credentials; a request without credentials is a 401,
- * and a read-only user added with {@code bin/ringstore user add} while the nodes run reads on every
- * node but gets 403 for a write. A JVM app joins as a client member with the same material. A node whose certificate comes from another CA (a second {@code certs} run) and a node on
- * plain TCP Artery both try to join through node 1 and never become members: the three members keep
- * listing exactly themselves as Up, and node 1 logs the refused handshakes. Plain HTTP to the HTTPS
- * port, and HTTPS from a client that does not trust the CA, get no answer.
+ * Security on real node JVMs (issue 11, items 1, 2, 3 and 5): TLS material and a first admin user
+ * made by {@code bin/ringstore certs}, three nodes started with the config it generates (Artery
+ * tls-tcp with mutual authentication, HTTPS, users and roles) form a cluster and serve PUT/GET over
+ * HTTPS to a client that trusts the CA and gives the admin's credentials; a request without
+ * credentials is a 401, and a read-only user added with {@code bin/ringstore user add} while the
+ * nodes run reads on every node but gets 403 for a write. A JVM app joins as a client member with
+ * the same material. A node whose certificate comes from another CA (a second {@code certs} run)
+ * and a node on plain TCP Artery both try to join through node 1 and never become members: the
+ * three members keep listing exactly themselves as Up, and node 1 logs the refused handshakes.
+ * Plain HTTP to the HTTPS port, and HTTPS from a client that does not trust the CA, get no answer.
  */
 class SecureClusterIT {
   private static final Duration READY = Duration.ofSeconds(90);
   private static final Duration CONVERGE = Duration.ofSeconds(30);
   private static final Duration REFUSED = Duration.ofSeconds(45);
 
-  @RegisterExtension
-  final LocalCluster cluster = new LocalCluster();
+  @RegisterExtension final LocalCluster cluster = new LocalCluster();
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @Test
   @Timeout(value = 280)
@@ -79,12 +78,21 @@ class SecureClusterIT {
     assertOwnerOnly(certs.resolve("admin.password"));
     String admin = Files.readString(certs.resolve("admin.password")).strip();
 
-    NodeProcess n1 = cluster.newNode("node-1", tmp.resolve("node-1")).useHttps(trustCa)
-        .useCredentials("admin", admin);
-    NodeProcess n2 = cluster.newNode("node-2", tmp.resolve("node-2")).useHttps(trustCa)
-        .useCredentials("admin", admin);
-    NodeProcess n3 = cluster.newNode("node-3", tmp.resolve("node-3")).useHttps(trustCa)
-        .useCredentials("admin", admin);
+    NodeProcess n1 =
+        cluster
+            .newNode("node-1", tmp.resolve("node-1"))
+            .useHttps(trustCa)
+            .useCredentials("admin", admin);
+    NodeProcess n2 =
+        cluster
+            .newNode("node-2", tmp.resolve("node-2"))
+            .useHttps(trustCa)
+            .useCredentials("admin", admin);
+    NodeProcess n3 =
+        cluster
+            .newNode("node-3", tmp.resolve("node-3"))
+            .useHttps(trustCa)
+            .useCredentials("admin", admin);
     List<NodeProcess> members = List.of(n1, n2, n3);
     members.forEach(n -> n.start("--config", secureConf, "--seed", n1.clusterAddress()));
     members.forEach(n -> n.awaitReady(READY));
@@ -94,10 +102,12 @@ class SecureClusterIT {
     // reads and writes over HTTPS, replicated over TLS between the nodes
     String key = "secure-" + UUID.randomUUID();
     byte[] value = ("over TLS " + key).getBytes(StandardCharsets.UTF_8);
-    cluster.awaitAssert(CONVERGE, () -> {
-      NodeHttp.Response put = n1.http().put("/kv/" + key + "?w=all", value);
-      assertEquals(204, put.status(), () -> "PUT w=all over HTTPS via node-1: " + put);
-    });
+    cluster.awaitAssert(
+        CONVERGE,
+        () -> {
+          NodeHttp.Response put = n1.http().put("/kv/" + key + "?w=all", value);
+          assertEquals(204, put.status(), () -> "PUT w=all over HTTPS via node-1: " + put);
+        });
     NodeHttp.Response get = n3.http().get("/kv/" + key + "?r=all");
     assertEquals(200, get.status(), () -> "GET r=all over HTTPS via node-3: " + get);
     assertArrayEquals(value, get.body(), "value read back over HTTPS via node-3");
@@ -106,43 +116,78 @@ class SecureClusterIT {
     // added with `bin/ringstore user add` while the nodes run may read on every node but not write
     NodeHttp.Response anonymous = n1.http().anonymous().get("/kv/" + key);
     assertEquals(401, anonymous.status(), () -> "GET without credentials: " + anonymous);
-    assertTrue(anonymous.header("WWW-Authenticate").orElse("").startsWith("Basic realm=\"ringstore\""),
+    assertTrue(
+        anonymous.header("WWW-Authenticate").orElse("").startsWith("Basic realm=\"ringstore\""),
         () -> "the challenge: " + anonymous);
-    assertEquals(401, n1.http().as("admin", admin + "x").get("/kv/" + key).status(),
-        "a wrong password");
+    assertEquals(
+        401, n1.http().as("admin", admin + "x").get("/kv/" + key).status(), "a wrong password");
     Path readerPassword = tmp.resolve("reader.password");
     Files.writeString(readerPassword, "reader-secret\n");
-    runUser("add", "reader", "--role", "read", "--file", certs.resolve("users").toString(),
-        "--password-file", readerPassword.toString(), "--iterations", "1000");
-    cluster.awaitAssert(CONVERGE, () -> members.forEach(n -> {
-      NodeHttp.Response read = n.http().as("reader", "reader-secret").get("/kv/" + key);
-      assertEquals(200, read.status(), () -> n.name() + " serves the new reader: " + read);
-    }));
-    NodeHttp.Response refused = n2.http().as("reader", "reader-secret")
-        .put("/kv/" + key, "overwritten".getBytes(StandardCharsets.UTF_8));
+    runUser(
+        "add",
+        "reader",
+        "--role",
+        "read",
+        "--file",
+        certs.resolve("users").toString(),
+        "--password-file",
+        readerPassword.toString(),
+        "--iterations",
+        "1000");
+    cluster.awaitAssert(
+        CONVERGE,
+        () ->
+            members.forEach(
+                n -> {
+                  NodeHttp.Response read = n.http().as("reader", "reader-secret").get("/kv/" + key);
+                  assertEquals(
+                      200, read.status(), () -> n.name() + " serves the new reader: " + read);
+                }));
+    NodeHttp.Response refused =
+        n2.http()
+            .as("reader", "reader-secret")
+            .put("/kv/" + key, "overwritten".getBytes(StandardCharsets.UTF_8));
     assertEquals(403, refused.status(), () -> "a read-only user's PUT: " + refused);
     assertEquals("forbidden", refused.json().path("error").asText(), () -> refused.text());
-    assertArrayEquals(value, n3.http().get("/kv/" + key + "?r=all").body(), "the refused PUT stored nothing");
+    assertArrayEquals(
+        value, n3.http().get("/kv/" + key + "?r=all").body(), "the refused PUT stored nothing");
 
     // a JVM app joins as a client member with the same material (README, Java API) and writes
     String fromClient = "client-" + UUID.randomUUID();
-    ActorSystem<Void> app = ActorSystem.create(Behaviors.empty(), NodeConfig.SYSTEM_NAME,
-        NodeConfig.load(ConfigFactory.parseString(
-            "ringstore.role = client\n"
-                + "ringstore.replication { n = 3, r = 2, w = 2 }\n"
-                + "pekko.cluster.roles = [client]\n"
-                + "pekko.cluster.seed-nodes = [\"pekko://ringstore@" + n1.clusterAddress() + "\"]\n"
-                + "pekko.remote.artery.canonical { hostname = \"127.0.0.1\", port = 0 }\n"
-                + "pekko.coordinated-shutdown.exit-jvm = off\n"
-                + "pekko.cluster.jmx.enabled = off\n"),
-            ConfigFactory.parseFile(certs.resolve("ringstore.conf").toFile())));
+    ActorSystem<Void> app =
+        ActorSystem.create(
+            Behaviors.empty(),
+            NodeConfig.SYSTEM_NAME,
+            NodeConfig.load(
+                ConfigFactory.parseString(
+                    "ringstore.role = client\n"
+                        + "ringstore.replication { n = 3, r = 2, w = 2 }\n"
+                        + "pekko.cluster.roles = [client]\n"
+                        + "pekko.cluster.seed-nodes = [\"pekko://ringstore@"
+                        + n1.clusterAddress()
+                        + "\"]\n"
+                        + "pekko.remote.artery.canonical { hostname = \"127.0.0.1\", port = 0 }\n"
+                        + "pekko.coordinated-shutdown.exit-jvm = off\n"
+                        + "pekko.cluster.jmx.enabled = off\n"),
+                ConfigFactory.parseFile(certs.resolve("ringstore.conf").toFile())));
     try {
       RingstoreClient client = RingstoreClient.create(app);
-      cluster.awaitAssert(CONVERGE, () -> {
-        WriteResult written = client.put(fromClient, value, "text/plain", null,
-            new WriteOptions(Quorum.ALL, Duration.ofSeconds(3))).toCompletableFuture().join();
-        assertInstanceOf(WriteResult.Written.class, written, "w=all put from the client member");
-      });
+      cluster.awaitAssert(
+          CONVERGE,
+          () -> {
+            WriteResult written =
+                client
+                    .put(
+                        fromClient,
+                        value,
+                        "text/plain",
+                        null,
+                        new WriteOptions(Quorum.ALL, Duration.ofSeconds(3)))
+                    .toCompletableFuture()
+                    .join();
+            assertInstanceOf(
+                WriteResult.Written.class, written, "w=all put from the client member");
+          });
       NodeHttp.Response fromApp = n2.http().get("/kv/" + fromClient + "?r=all");
       assertEquals(200, fromApp.status(), () -> "the client member's write via node-2: " + fromApp);
     } finally {
@@ -152,43 +197,67 @@ class SecureClusterIT {
 
     // the HTTPS port answers neither plain HTTP nor a client that does not trust the cluster's CA
     HttpClient plain = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    assertThrows(IOException.class, () -> plain.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + n1.httpPort() + "/health/ready"))
-            .timeout(Duration.ofSeconds(10)).build(),
-        HttpResponse.BodyHandlers.ofString()), "plain HTTP to the HTTPS port gets no answer");
-    HttpClient untrusting = HttpClient.newBuilder()
-        .sslContext(ClientTls.trusting(otherCerts.resolve("ca.pem")))
-        .connectTimeout(Duration.ofSeconds(2)).build();
-    assertThrows(IOException.class, () -> untrusting.send(
-        HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + n1.httpPort() + "/health/ready"))
-            .timeout(Duration.ofSeconds(10)).build(),
-        HttpResponse.BodyHandlers.ofString()), "HTTPS trusting another CA fails the handshake");
+    assertThrows(
+        IOException.class,
+        () ->
+            plain.send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + n1.httpPort() + "/health/ready"))
+                    .timeout(Duration.ofSeconds(10))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString()),
+        "plain HTTP to the HTTPS port gets no answer");
+    HttpClient untrusting =
+        HttpClient.newBuilder()
+            .sslContext(ClientTls.trusting(otherCerts.resolve("ca.pem")))
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
+    assertThrows(
+        IOException.class,
+        () ->
+            untrusting.send(
+                HttpRequest.newBuilder(
+                        URI.create("https://127.0.0.1:" + n1.httpPort() + "/health/ready"))
+                    .timeout(Duration.ofSeconds(10))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString()),
+        "HTTPS trusting another CA fails the handshake");
 
     // a node with another CA's certificate, and a plain-TCP node, try to join through node 1
-    NodeProcess foreign = cluster.newNode("other-ca", tmp.resolve("other-ca"))
-        .useHttps(ClientTls.trusting(otherCerts.resolve("ca.pem")));
-    foreign.start("--config", otherCerts.resolve("ringstore.conf").toString(),
-        "--seed", n1.clusterAddress());
+    NodeProcess foreign =
+        cluster
+            .newNode("other-ca", tmp.resolve("other-ca"))
+            .useHttps(ClientTls.trusting(otherCerts.resolve("ca.pem")));
+    foreign.start(
+        "--config", otherCerts.resolve("ringstore.conf").toString(), "--seed", n1.clusterAddress());
     NodeProcess plainTcp = cluster.newNode("plain-tcp", tmp.resolve("plain-tcp"));
     plainTcp.start("--config", "conf/cluster.conf", "--seed", n1.clusterAddress());
 
     // both have tried: node 1 refused their handshakes (and logged it), the other CA's node refused
     // node 1's certificate, and neither got an answer to its join attempts
-    cluster.awaitAssert(REFUSED, members, () -> {
-      assertTrue(log(n1).contains("internode TLS: refused an incoming connection"),
-          "node-1 logs the refused handshakes");
-      assertTrue(log(foreign).contains("SSLHandshakeException"),
-          "the other CA's node logs its failed handshake");
-      assertTrue(log(plainTcp).contains("Couldn't join seed nodes after [2] attempts"),
-          "the plain-TCP node tried to join at least twice");
-      assertTrue(log(foreign).contains("Couldn't join seed nodes after [2] attempts"),
-          "the other CA's node tried to join at least twice");
-    });
+    cluster.awaitAssert(
+        REFUSED,
+        members,
+        () -> {
+          assertTrue(
+              log(n1).contains("internode TLS: refused an incoming connection"),
+              "node-1 logs the refused handshakes");
+          assertTrue(
+              log(foreign).contains("SSLHandshakeException"),
+              "the other CA's node logs its failed handshake");
+          assertTrue(
+              log(plainTcp).contains("Couldn't join seed nodes after [2] attempts"),
+              "the plain-TCP node tried to join at least twice");
+          assertTrue(
+              log(foreign).contains("Couldn't join seed nodes after [2] attempts"),
+              "the other CA's node tried to join at least twice");
+        });
     assertTrue(foreign.isAlive() && plainTcp.isAlive(), "both outsiders still trying");
     members.forEach(n -> assertExactlyUp(n, addresses));
     for (NodeProcess outsider : List.of(foreign, plainTcp)) {
       var ready = outsider.http().probe("/health/ready", Duration.ofSeconds(5));
-      assertFalse(ready.isPresent() && ready.get().status() == 200,
+      assertFalse(
+          ready.isPresent() && ready.get().status() == 200,
           () -> outsider.name() + " is not a ready member: " + ready);
     }
 
@@ -204,8 +273,12 @@ class SecureClusterIT {
     command.add("user");
     command.addAll(List.of(args));
     Path output = tmp.resolve("user-" + UUID.randomUUID() + ".out");
-    Process run = new ProcessBuilder(command).directory(cluster.home().toFile())
-        .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+    Process run =
+        new ProcessBuilder(command)
+            .directory(cluster.home().toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(output.toFile())
+            .start();
     boolean done = run.waitFor(120, TimeUnit.SECONDS);
     if (!done) {
       run.destroyForcibly();
@@ -213,16 +286,23 @@ class SecureClusterIT {
     assertTrue(done && run.exitValue() == 0, () -> "bin/ringstore user failed:\n" + read(output));
   }
 
-  /** Runs {@code bin/ringstore certs DIR} for each directory, in parallel (each makes its own CA). */
+  /**
+   * Runs {@code bin/ringstore certs DIR} for each directory, in parallel (each makes its own CA).
+   */
   private void makeCerts(List<Path> dirs) throws Exception {
     List<Process> runs = new ArrayList<>();
     for (Path dir : dirs) {
-      runs.add(new ProcessBuilder(cluster.home().resolve("bin/ringstore").toString(), "certs",
-              dir.toString(), "--nodes", "127.0.0.1")
-          .directory(cluster.home().toFile())
-          .redirectErrorStream(true)
-          .redirectOutput(tmp.resolve(dir.getFileName() + ".log").toFile())
-          .start());
+      runs.add(
+          new ProcessBuilder(
+                  cluster.home().resolve("bin/ringstore").toString(),
+                  "certs",
+                  dir.toString(),
+                  "--nodes",
+                  "127.0.0.1")
+              .directory(cluster.home().toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(tmp.resolve(dir.getFileName() + ".log").toFile())
+              .start());
     }
     for (int i = 0; i < runs.size(); i++) {
       Process run = runs.get(i);
@@ -231,8 +311,10 @@ class SecureClusterIT {
         runs.forEach(Process::destroyForcibly);
       }
       Path output = tmp.resolve(dirs.get(i).getFileName() + ".log");
-      assertTrue(done && run.exitValue() == 0, () -> "bin/ringstore certs failed:\n" + read(output));
-      for (String file : List.of("ca.pem", "truststore.p12", "node-127.0.0.1.p12", "ringstore.conf")) {
+      assertTrue(
+          done && run.exitValue() == 0, () -> "bin/ringstore certs failed:\n" + read(output));
+      for (String file :
+          List.of("ca.pem", "truststore.p12", "node-127.0.0.1.p12", "ringstore.conf")) {
         assertTrue(Files.isRegularFile(dirs.get(i).resolve(file)), "certs made " + file);
       }
     }
@@ -240,7 +322,9 @@ class SecureClusterIT {
 
   private static void assertOwnerOnly(Path file) throws IOException {
     Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
-    assertEquals(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE), permissions,
+    assertEquals(
+        Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE),
+        permissions,
         () -> file + " is readable by its owner only");
   }
 
@@ -250,12 +334,14 @@ class SecureClusterIT {
     assertEquals(200, answer.status(), () -> n.name() + " /admin/cluster: " + answer);
     Map<String, String> seen = new TreeMap<>();
     for (JsonNode m : answer.json().path("members")) {
-      seen.put(m.path("node").asText(), m.path("status").asText()
-          + (m.path("reachable").asBoolean() ? "" : " unreachable"));
+      seen.put(
+          m.path("node").asText(),
+          m.path("status").asText() + (m.path("reachable").asBoolean() ? "" : " unreachable"));
     }
     Map<String, String> expected = new TreeMap<>();
     addresses.forEach(a -> expected.put(a, "Up"));
-    assertEquals(expected, seen, () -> n.name() + " sees exactly the three members Up: " + answer.text());
+    assertEquals(
+        expected, seen, () -> n.name() + " sees exactly the three members Up: " + answer.text());
   }
 
   private static String log(NodeProcess n) {
@@ -278,14 +364,23 @@ class SecureClusterIT {
     try {
       app.getWhenTerminated().toCompletableFuture().get(within.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      StringBuilder dump = new StringBuilder(
-          "the client member's actor system has not terminated after " + within + "; threads:\n");
-      Thread.getAllStackTraces().forEach((thread, frames) -> {
-        dump.append('"').append(thread.getName()).append("\" ").append(thread.getState()).append('\n');
-        for (StackTraceElement frame : frames) {
-          dump.append("    at ").append(frame).append('\n');
-        }
-      });
+      StringBuilder dump =
+          new StringBuilder(
+              "the client member's actor system has not terminated after "
+                  + within
+                  + "; threads:\n");
+      Thread.getAllStackTraces()
+          .forEach(
+              (thread, frames) -> {
+                dump.append('"')
+                    .append(thread.getName())
+                    .append("\" ")
+                    .append(thread.getState())
+                    .append('\n');
+                for (StackTraceElement frame : frames) {
+                  dump.append("    at ").append(frame).append('\n');
+                }
+              });
       throw new AssertionError(dump.toString(), e);
     }
   }

@@ -18,18 +18,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Invariant 1 on one node (N=1, conf/application.conf): every acknowledged write and delete survives a
- * kill -9 of the node JVM and a restart on the same data directory.
+ * Invariant 1 on one node (N=1, conf/application.conf): every acknowledged write and delete
+ * survives a kill -9 of the node JVM and a restart on the same data directory.
  */
 class SingleNodeCrashIT {
   private static final Duration READY = Duration.ofSeconds(60);
   private static final int KEYS = 200;
 
-  @RegisterExtension
-  final LocalCluster cluster = new LocalCluster();
+  @RegisterExtension final LocalCluster cluster = new LocalCluster();
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @Test
   @Timeout(value = 150)
@@ -50,9 +48,15 @@ class SingleNodeCrashIT {
     String deletedKey = "crash-key-7";
     NodeHttp.Response before = http.get("/kv/" + deletedKey);
     assertEquals(200, before.status(), () -> "GET before DELETE: " + before);
-    String context = before.header("X-Causal-Context").orElseThrow(
-        () -> new AssertionError("GET " + deletedKey + " has no X-Causal-Context: " + before));
-    NodeHttp.Response delete = http.delete("/kv/" + deletedKey, Map.of("X-Causal-Context", context));
+    String context =
+        before
+            .header("X-Causal-Context")
+            .orElseThrow(
+                () ->
+                    new AssertionError(
+                        "GET " + deletedKey + " has no X-Causal-Context: " + before));
+    NodeHttp.Response delete =
+        http.delete("/kv/" + deletedKey, Map.of("X-Causal-Context", context));
     assertEquals(204, delete.status(), () -> "DELETE " + deletedKey + ": " + delete);
     assertEquals(404, http.get("/kv/" + deletedKey).status(), "deleted key before the crash");
     written.remove(deletedKey);
@@ -64,11 +68,14 @@ class SingleNodeCrashIT {
     node.start().awaitReady(READY);
     assertNotEquals(pidBefore, node.pid(), "a new JVM serves after the restart");
 
-    written.forEach((key, value) -> {
-      NodeHttp.Response get = http.get("/kv/" + key);
-      assertEquals(200, get.status(), () -> "GET " + key + " after kill -9 and restart: " + get);
-      assertArrayEquals(value, get.body(), () -> "value of " + key + " after kill -9 and restart");
-    });
+    written.forEach(
+        (key, value) -> {
+          NodeHttp.Response get = http.get("/kv/" + key);
+          assertEquals(
+              200, get.status(), () -> "GET " + key + " after kill -9 and restart: " + get);
+          assertArrayEquals(
+              value, get.body(), () -> "value of " + key + " after kill -9 and restart");
+        });
     NodeHttp.Response gone = http.get("/kv/" + deletedKey);
     assertEquals(404, gone.status(), () -> "deleted " + deletedKey + " after restart: " + gone);
     assertTrue(written.size() == KEYS - 1);

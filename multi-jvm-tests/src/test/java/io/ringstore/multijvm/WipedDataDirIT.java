@@ -20,25 +20,23 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Step 2, anti-entropy (DESIGN invariants 1 and 4), on 4 nodes with N=3: a replica node is killed with
- * SIGKILL, its data directory (RocksDB, node uid, hint journal) is deleted, and it restarts on the same
- * ports with an empty directory. With no client read at all, anti-entropy refills its replicas: every
- * key written before the crash is back on the victim's replica. Scenario (d): keys deleted before the
- * crash stay deleted on every replica (the wiped replica is not a source of resurrection, and the
- * tombstones are not undone).
+ * Step 2, anti-entropy (DESIGN invariants 1 and 4), on 4 nodes with N=3: a replica node is killed
+ * with SIGKILL, its data directory (RocksDB, node uid, hint journal) is deleted, and it restarts on
+ * the same ports with an empty directory. With no client read at all, anti-entropy refills its
+ * replicas: every key written before the crash is back on the victim's replica. Scenario (d): keys
+ * deleted before the crash stay deleted on every replica (the wiped replica is not a source of
+ * resurrection, and the tombstones are not undone).
  *
- * <p>Bound: 60 s from the wiped victim being ready to every key back on its replicas (measured on
- * a 2-core box: 5.0-5.7 s with 50 sessions/s; test ~45 s).
+ * <p>Bound: 60 s from the wiped victim being ready to every key back on its replicas (measured on a
+ * 2-core box: 5.0-5.7 s with 50 sessions/s; test ~45 s).
  */
 class WipedDataDirIT {
   /** From the wiped victim's readiness to every key refilled by anti-entropy. */
   private static final Duration REFILL = Duration.ofSeconds(60);
 
-  @RegisterExtension
-  final LocalCluster cluster = new LocalCluster();
+  @RegisterExtension final LocalCluster cluster = new LocalCluster();
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @Test
   @Timeout(value = 240)
@@ -48,8 +46,8 @@ class WipedDataDirIT {
     NodeProcess victim = faults.node(2);
     NodeProcess reader = faults.node(4);
 
-    List<String> keys = new ArrayList<>(
-        faults.keysReplicatedOn(coordinator, victim, "wiped", 40).keySet());
+    List<String> keys =
+        new ArrayList<>(faults.keysReplicatedOn(coordinator, victim, "wiped", 40).keySet());
     List<String> deleted = keys.subList(36, 40);
     Map<String, String> expected = new LinkedHashMap<>();
     for (String key : keys) {
@@ -68,8 +66,11 @@ class WipedDataDirIT {
     }
     // the victim holds them all (right after start-up a replica may still be moving to its ring
     // member, where anti-entropy fills it within seconds)
-    cluster.awaitAssert(REFILL, () ->
-        expected.forEach((key, value) -> faults.assertReplicaHolds(coordinator, victim, key, value)));
+    cluster.awaitAssert(
+        REFILL,
+        () ->
+            expected.forEach(
+                (key, value) -> faults.assertReplicaHolds(coordinator, victim, key, value)));
 
     victim.kill9();
     FaultCluster.wipe(victim.dataDir());
@@ -80,12 +81,17 @@ class WipedDataDirIT {
     long ready = System.nanoTime();
     faults.log("wiped victim restarted and ready");
 
-    cluster.awaitAssert(REFILL, () -> {
-      expected.forEach((key, value) -> faults.assertReplicaHolds(coordinator, victim, key, value));
-      deleted.forEach(key -> faults.assertDeletedEverywhere(coordinator, key));
-    });
-    faults.log(String.format("wiped replicas refilled %.1f s after the victim was ready",
-        (System.nanoTime() - ready) / 1e9));
+    cluster.awaitAssert(
+        REFILL,
+        () -> {
+          expected.forEach(
+              (key, value) -> faults.assertReplicaHolds(coordinator, victim, key, value));
+          deleted.forEach(key -> faults.assertDeletedEverywhere(coordinator, key));
+        });
+    faults.log(
+        String.format(
+            "wiped replicas refilled %.1f s after the victim was ready",
+            (System.nanoTime() - ready) / 1e9));
 
     // the very end: reads (which repair) through another node
     expected.forEach((key, value) -> assertReadsBack(reader, key, value));

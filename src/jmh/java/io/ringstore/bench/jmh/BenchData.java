@@ -22,7 +22,9 @@ final class BenchData {
 
   private BenchData() {}
 
-  /** {@code n} actor ids shaped like real node uids (12 base64url characters), sorted by nothing. */
+  /**
+   * {@code n} actor ids shaped like real node uids (12 base64url characters), sorted by nothing.
+   */
   static List<String> actors(int n, long seed) {
     SplittableRandom random = new SplittableRandom(seed);
     List<String> out = new ArrayList<>(n);
@@ -87,8 +89,15 @@ final class BenchData {
       current = current.update(DvvSet.of(stale, sibling(valueSize, seed++)), actors.get(s));
     }
     if (current.size() != siblings || current.join().size() != actors.size()) {
-      throw new IllegalStateException("built " + current.size() + " siblings over "
-          + current.join().size() + " actors, wanted " + siblings + " over " + actors.size());
+      throw new IllegalStateException(
+          "built "
+              + current.size()
+              + " siblings over "
+              + current.join().size()
+              + " actors, wanted "
+              + siblings
+              + " over "
+              + actors.size());
     }
     return current;
   }
@@ -98,19 +107,22 @@ final class BenchData {
       return;
     }
     try {
-      Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-          Files.delete(file);
-          return FileVisitResult.CONTINUE;
-        }
+      Files.walkFileTree(
+          dir,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+                throws IOException {
+              Files.delete(file);
+              return FileVisitResult.CONTINUE;
+            }
 
-        @Override
-        public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-          Files.delete(d);
-          return FileVisitResult.CONTINUE;
-        }
-      });
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+              Files.delete(d);
+              return FileVisitResult.CONTINUE;
+            }
+          });
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

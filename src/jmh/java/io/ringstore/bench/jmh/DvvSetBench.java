@@ -28,7 +28,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *       first (its context covers every sibling, so the result has one value);
  *   <li>{@code updateBlind}: a write without context (the value becomes one more sibling);
  *   <li>{@code syncNewer}: a replica merges the newer object the coordinator sends;
- *   <li>{@code syncEqual}: merge of an equal object (read repair / anti-entropy that finds nothing);
+ *   <li>{@code syncEqual}: merge of an equal object (read repair / anti-entropy that finds
+ *       nothing);
  *   <li>{@code join}: the causal context a read returns.
  * </ul>
  */

@@ -30,22 +30,22 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The per-write storage path of a replica, {@link LocalObjectStore} over {@link RocksDbStorage}
- * (default settings, a fresh directory under {@code java.io.tmpdir}), on one hot key with a
- * {@code valueSize}-byte value:
+ * (default settings, a fresh directory under {@code java.io.tmpdir}), on one hot key with a {@code
+ * valueSize}-byte value:
  *
  * <ul>
- *   <li>{@code coordinate}: the coordinating replica's read-modify-write (get, decode, DVV update with
- *       the context of the previous write, encode, put), as a client that reads before writing;
- *   <li>{@code merge}: another replica merging the newer object the coordinator sends (the DVV update
- *       that makes it is included);
+ *   <li>{@code coordinate}: the coordinating replica's read-modify-write (get, decode, DVV update
+ *       with the context of the previous write, encode, put), as a client that reads before
+ *       writing;
+ *   <li>{@code merge}: another replica merging the newer object the coordinator sends (the DVV
+ *       update that makes it is included);
  *   <li>{@code read}: get + decode.
  * </ul>
  *
  * {@code sync}: {@code true} fsyncs the WAL per write ({@code ringstore.storage.sync = per-write}),
  * {@code false} never ({@code sync = off}; the default {@code periodic} adds one fsync a second on
- * another thread, nothing per write); {@code listener
- * = trees} keeps the node's anti-entropy trees in step as production does, {@code none} leaves them
- * out to show their cost.
+ * another thread, nothing per write); {@code listener = trees} keeps the node's anti-entropy trees
+ * in step as production does, {@code none} leaves them out to show their cost.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -78,15 +78,18 @@ public class LocalObjectStoreBench {
   @Setup(Level.Trial)
   public void setUp() throws IOException {
     directory = Files.createTempDirectory("ringstore-jmh-store");
-    storage = RocksDbStorage.open(RocksDbSettings.defaults(directory)
-        .withWalSync(sync ? RocksDbSettings.WalSync.PER_WRITE : RocksDbSettings.WalSync.OFF));
+    storage =
+        RocksDbStorage.open(
+            RocksDbSettings.defaults(directory)
+                .withWalSync(
+                    sync ? RocksDbSettings.WalSync.PER_WRITE : RocksDbSettings.WalSync.OFF));
     List<String> uids = BenchData.actors(2, 11);
     otherReplica = uids.get(1);
     store = new LocalObjectStore(storage, uids.get(0));
     switch (listener) {
-      case "trees" -> store.setListener(
-          PartitionTrees.rebuild(storage, PARTITIONS, TreeShape.defaultShape()));
-      case "none" -> { }
+      case "trees" ->
+          store.setListener(PartitionTrees.rebuild(storage, PARTITIONS, TreeShape.defaultShape()));
+      case "none" -> {}
       default -> throw new IllegalArgumentException("listener must be trees or none: " + listener);
     }
     partition = KeyHash.partitionOf(KEY, PARTITIONS);

@@ -18,8 +18,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Ring lookup as every request does it: the key's partition (MurmurHash3 of its UTF-8 bytes) and
- * that partition's replica set or preference list, for random YCSB-style keys, on a default ring
- * (Q = 64, T = 32, N = 3). {@code build} is the once-per-membership-change cost of {@link Ring#of}.
+ * that partition's replica set or preference list, for random YCSB-style keys, on a default ring (Q
+ * = 64, T = 32, N = 3). {@code build} is the once-per-membership-change cost of {@link Ring#of}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

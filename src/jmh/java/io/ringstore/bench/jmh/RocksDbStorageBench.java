@@ -25,10 +25,10 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * {@link RocksDbStorage} with the node's default settings (64 MiB block cache, 32 MiB memtable, lz4),
- * in a fresh directory under {@code java.io.tmpdir} preloaded with {@code records} keys of {@code
- * valueSize} random (incompressible) bytes spread over 64 partitions: {@code get} and overwrite
- * {@code put} of uniformly random keys, the put without and with a WAL fsync.
+ * {@link RocksDbStorage} with the node's default settings (64 MiB block cache, 32 MiB memtable,
+ * lz4), in a fresh directory under {@code java.io.tmpdir} preloaded with {@code records} keys of
+ * {@code valueSize} random (incompressible) bytes spread over 64 partitions: {@code get} and
+ * overwrite {@code put} of uniformly random keys, the put without and with a WAL fsync.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

@@ -21,8 +21,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * The binary form of a key's object ({@link StoredObjectCodec}: the {@code DvvSetCodec} framing
  * around the sibling value codec), which is both the RocksDB value and the payload of every replica
  * message: encode and decode of an object with a 3-actor history and {@code siblings} values of
- * {@code valueSize} bytes. {@code copyEncoded} (one {@code Arrays.copyOf} of the encoded bytes) is the
- * floor a codec that copies the value once could reach.
+ * {@code valueSize} bytes. {@code copyEncoded} (one {@code Arrays.copyOf} of the encoded bytes) is
+ * the floor a codec that copies the value once could reach.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
