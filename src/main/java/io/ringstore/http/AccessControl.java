@@ -98,11 +98,12 @@ final class AccessControl {
                 system.dispatchers().lookup(DispatcherSelector.blocking()));
     system
         .getWhenTerminated()
-        .thenRun(
+        .thenRunAsync(
             () -> {
               reloads.cancel();
               authenticator.close();
-            });
+            },
+            Stages.SAME_THREAD);
     return new AccessControl(Optional.of(authenticator), settings.realm());
   }
 

@@ -150,12 +150,13 @@ final class AdminRoutes {
                   .toList();
           CompletableFuture<Dto.Replicas> all =
               CompletableFuture.allOf(states.toArray(CompletableFuture[]::new))
-                  .thenApply(
+                  .thenApplyAsync(
                       v ->
                           new Dto.Replicas(
                               key,
                               partition,
-                              states.stream().map(CompletableFuture::join).toList()));
+                              states.stream().map(CompletableFuture::join).toList()),
+                      Stages.SAME_THREAD);
           return onComplete(
               all,
               result ->
@@ -246,12 +247,13 @@ final class AdminRoutes {
     CompletionStage<Dto.Tombstones> view =
         storeView
             .pendingTombstones()
-            .thenApply(
+            .thenApplyAsync(
                 p ->
                     new Dto.Tombstones(
                         self(),
                         p[0],
-                        p[1] < 0 ? null : (System.currentTimeMillis() - p[1]) / 1000.0));
+                        p[1] < 0 ? null : (System.currentTimeMillis() - p[1]) / 1000.0),
+                Stages.SAME_THREAD);
     return RequestTracking.withId(
         id ->
             onComplete(

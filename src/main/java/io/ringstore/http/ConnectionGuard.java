@@ -194,7 +194,8 @@ final class ConnectionGuard {
           connection(system, listener, remote, handler, new HeadDeadline(headTimeout, timedOut))
               .watchTermination(
                   (notUsed, done) -> {
-                    done.whenComplete((ok, failure) -> limits.release(address));
+                    done.whenCompleteAsync(
+                        (ok, failure) -> limits.release(address), Stages.SAME_THREAD);
                     return notUsed;
                   }),
           materializer);

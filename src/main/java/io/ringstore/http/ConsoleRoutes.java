@@ -130,14 +130,15 @@ final class ConsoleRoutes {
                         executor));
           }
           return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new))
-              .thenApply(
+              .thenApplyAsync(
                   v ->
                       new StatsView(
                           NodeAddress.of(cluster.selfAddress()),
                           asks.stream()
                               .map(CompletableFuture::join)
                               .sorted(Comparator.comparing(NodeView::node))
-                              .toList()));
+                              .toList()),
+                  Stages.SAME_THREAD);
         },
         executor);
   }

@@ -255,7 +255,7 @@ public final class HttpGateway {
                       Math.min(limits.maxPerAddress(), MANAGEMENT_MAX_CONNECTIONS),
                       MANAGEMENT_MAX_CONNECTIONS)),
               limits.headTimeout())
-          .whenComplete(
+          .whenCompleteAsync(
               (binding, failure) -> {
                 if (failure != null) {
                   system
@@ -272,9 +272,10 @@ public final class HttpGateway {
                           binding.localAddress(),
                           settings.http().scheme());
                 }
-              });
+              },
+              Stages.SAME_THREAD);
     }
-    return api.thenApply(
+    return api.thenApplyAsync(
         binding -> {
           readiness.serving();
           system.systemActorOf(
@@ -296,7 +297,8 @@ public final class HttpGateway {
                   limits.maxPerAddress(),
                   limits.headTimeout());
           return binding;
-        });
+        },
+        Stages.SAME_THREAD);
   }
 
   /**

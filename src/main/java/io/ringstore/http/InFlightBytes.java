@@ -100,10 +100,11 @@ final class InFlightBytes {
               .withSizeLimit(KvRoutes.DRAIN_LIMIT_BYTES)
               .discardBytes(mat)
               .completionStage()
-              .handle((done, failure) -> overloaded()));
+              .handleAsync((done, failure) -> overloaded(), Stages.SAME_THREAD));
     }
     return mapRouteResultFuture(
-        result -> result.whenComplete((value, failure) -> release(cost)), inner);
+        result -> result.whenCompleteAsync((value, failure) -> release(cost), Stages.SAME_THREAD),
+        inner);
   }
 
   static HttpResponse overloaded() {

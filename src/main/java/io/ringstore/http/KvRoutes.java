@@ -117,7 +117,8 @@ final class KvRoutes {
         entity
             .withSizeLimit(max)
             .toStrict(BODY_READ_TIMEOUT.toMillis(), mat)
-            .exceptionally(KvRoutes::bodyFailed)
+            .handleAsync(
+                (strict, failure) -> failure == null ? strict : bodyFailed(failure), SAME_THREAD)
             .thenComposeAsync(
                 strict -> client.write(head.withValue(strict.getData().toArray())), SAME_THREAD),
         result -> KvResponses.write(result, id, key));
@@ -184,7 +185,7 @@ final class KvRoutes {
         : failure;
   }
 
-  private static final Executor SAME_THREAD = Runnable::run;
+  private static final Executor SAME_THREAD = Stages.SAME_THREAD;
 
   /**
    * Like {@link #handle}, but a rejected PUT is answered only after its body has been read and

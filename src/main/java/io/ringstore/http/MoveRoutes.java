@@ -136,7 +136,9 @@ final class MoveRoutes {
                         executor));
           }
           return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new))
-              .thenApply(v -> view(asks.stream().map(CompletableFuture::join).toList()));
+              .thenApplyAsync(
+                  v -> view(asks.stream().map(CompletableFuture::join).toList()),
+                  Stages.SAME_THREAD);
         },
         executor);
   }
