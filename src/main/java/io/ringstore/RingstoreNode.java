@@ -13,6 +13,7 @@ import io.ringstore.cluster.MembershipListener;
 import io.ringstore.cluster.NodeAddress;
 import io.ringstore.cluster.NodeUid;
 import io.ringstore.cluster.RingView;
+import io.ringstore.cluster.SettingsService;
 import io.ringstore.config.NodeClock;
 import io.ringstore.config.RingstoreSettings;
 import io.ringstore.handoff.HintDirectory;
@@ -287,6 +288,10 @@ public final class RingstoreNode {
             system, ringView, localReplicas, settings.requests().directRoutes());
     HintDirectory hintDirectory = HintDirectory.start(system);
     RingstoreClient client = RingstoreClient.create(system, directory, settings, hintDirectory);
+    if (settings.holdsData()) {
+      // client members read the ring's shape and N, R, W from here (MemberStoreClient)
+      system.systemActorOf(SettingsService.create(settings), SettingsService.NAME, Props.empty());
+    }
     CompletableFuture<ActorRef<HintManager.Command>> hintManager = new CompletableFuture<>();
     AntiEntropyStatus antiEntropy = new AntiEntropyStatus();
     NodeReadiness readiness = new NodeReadiness(cluster);

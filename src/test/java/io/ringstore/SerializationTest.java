@@ -14,6 +14,7 @@ import io.ringstore.client.Ringstore;
 import io.ringstore.client.WriteOptions;
 import io.ringstore.cluster.ClusterJoiner;
 import io.ringstore.cluster.JoinDecision;
+import io.ringstore.cluster.SettingsService;
 import io.ringstore.coordinator.Outcome;
 import io.ringstore.coordinator.PeerFlow;
 import io.ringstore.coordinator.Quorum;
@@ -117,6 +118,8 @@ class SerializationTest {
     ActorRef<PeerFlow.Command> flowTo = testKit.<PeerFlow.Command>createTestProbe().ref();
     ActorRef<NodeLeave.Started> startedTo = testKit.<NodeLeave.Started>createTestProbe().ref();
     ActorRef<NodeLeave.Progress> progressTo = testKit.<NodeLeave.Progress>createTestProbe().ref();
+    ActorRef<SettingsService.ClusterSettings> clusterSettingsTo =
+        testKit.<SettingsService.ClusterSettings>createTestProbe().ref();
 
     DvvSet<Sibling> object =
         DvvSet.<Sibling>empty()
@@ -296,7 +299,10 @@ class SerializationTest {
         new NodeLeave.Started(false, "127.0.0.1:2 is the only data member: add a node first"),
         new NodeLeave.GetProgress(progressTo),
         new NodeLeave.Progress(true, 3, -1, 1_765_000_000_000L),
-        new NodeLeave.Progress(false, 0, 0, 0L));
+        new NodeLeave.Progress(false, 0, 0, 0L),
+        // a client member asks a data node for the cluster's settings when it connects
+        new SettingsService.GetSettings(clusterSettingsTo),
+        new SettingsService.ClusterSettings(32, 16, 2, 1, 2, 3_000L, 60_000L, true));
   }
 
   @ParameterizedTest(name = "[{index}] {0}")
