@@ -56,7 +56,8 @@ import java.util.function.Function;
  * {@code X-Ringstore-*} headers (empty lists when a node does not send them). {@code 401} and
  * {@code 403} fail the stage with an {@link HttpStatusException} naming the status, as does any
  * status without a result (with the node's {@code X-Request-Id}). A content type Pekko HTTP cannot
- * parse is a {@code 400} here ({@code Rejected}), where the member client stores it as given.
+ * parse is a {@code 400} here ({@code Rejected}), where the member client stores it as given; the
+ * key {@code ..} cannot be addressed over HTTP and throws {@link IllegalArgumentException}.
  */
 final class HttpStoreClient implements StoreClient {
   /** Added to a request's timeout for the HTTP round trip: the node answers 503 at its timeout. */
@@ -114,6 +115,7 @@ final class HttpStoreClient implements StoreClient {
   public CompletionStage<ReadResult> get(String key, ReadOptions options) {
     ReadOptions o = options == null ? ReadOptions.DEFAULT : options;
     var read = validation.read(key, o).request();
+    checkHttpKey(key);
     return send(
         new Call<>(
             "GET",
@@ -132,6 +134,7 @@ final class HttpStoreClient implements StoreClient {
       String key, byte[] value, String contentType, String context, WriteOptions options) {
     WriteOptions o = options == null ? WriteOptions.DEFAULT : options;
     var write = validation.put(key, value, contentType, context, o).request();
+    checkHttpKey(key);
     return send(
         new Call<>(
             "PUT",
@@ -149,6 +152,7 @@ final class HttpStoreClient implements StoreClient {
   public CompletionStage<WriteResult> delete(String key, String context, WriteOptions options) {
     WriteOptions o = options == null ? WriteOptions.DEFAULT : options;
     var write = validation.delete(key, context, o).request();
+    checkHttpKey(key);
     return send(
         new Call<>(
             "DELETE",
@@ -330,6 +334,18 @@ final class HttpStoreClient implements StoreClient {
       }
     }
     return order;
+  }
+
+  /**
+   * Refuses the key {@code ..}, which the node's HTTP API cannot address: the server resolves the
+   * request's path, which removes the dot segment ({@code %2E%2E} decodes to it too), so the
+   * request would reach another route. The member client can use it.
+   */
+  private static void checkHttpKey(String key) {
+    if (key.equals("..")) {
+      throw new IllegalArgumentException(
+          "the key '..' cannot be addressed over HTTP (the node resolves it as a path segment)");
+    }
   }
 
   /**

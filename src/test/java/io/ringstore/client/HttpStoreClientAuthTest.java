@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * HttpStatusException} naming the 403; a writer writes.
  */
 class HttpStoreClientAuthTest {
-  private static final long WAIT_SECONDS = 30;
+  private static final long WAIT_SECONDS = 60;
 
   @TempDir static Path dir;
   private static TestNode node;
@@ -58,7 +58,10 @@ class HttpStoreClientAuthTest {
                     1,
                     "ringstore.http.auth { enabled = on, users-file = \""
                         + users.toString().replace("\\", "/")
-                        + "\" }"))
+                        + "\" }\n"
+                        // a niced test JVM on a loaded machine has stalled writes for seconds
+                        + "ringstore.requests.timeout = 25s\n"
+                        + "pekko.http.server.request-timeout = 28s"))
             .joinSelf();
     url = "http://127.0.0.1:" + node.awaitReady(Duration.ofSeconds(60));
   }
@@ -115,7 +118,8 @@ class HttpStoreClientAuthTest {
             await(
                 StoreClient.connect(
                     ClientSettings.http(url).withCredentials("reader", "reader-pw")))) {
-      assertInstanceOf(WriteResult.Written.class, await(writer.put("k", bytes("v"))));
+      WriteResult written = await(writer.put("k", bytes("v")));
+      assertInstanceOf(WriteResult.Written.class, written, "the writer's put: " + written);
       ReadResult.Found found = assertInstanceOf(ReadResult.Found.class, await(reader.get("k")));
       assertEquals("v", new String(found.values().get(0).data(), StandardCharsets.UTF_8));
       HttpStatusException refused =
