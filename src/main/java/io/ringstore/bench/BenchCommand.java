@@ -28,7 +28,7 @@ public final class BenchCommand {
                                  [--connections 16] [--duration 30s] [--warmup 0s] [--target OPS]
                                  [--updates context|blind|read-modify-write] [--read-modify-write]
                                  [--r R] [--w W] [--timeout-ms 2000] [--random-seed 1] [--json]
-                                 [--http-client socket|jdk]
+                                 [--http-client socket|jdk|library]
                                  [--mode http|java] [--seed HOST:PORT] [--config FILE]
                                  [--https] [--cacert FILE] [--user NAME[:PASSWORD]] [--password-file FILE]
         --nodes          the nodes' HTTP endpoints (default 127.0.0.1:8080); connection i goes to
@@ -55,7 +55,9 @@ public final class BenchCommand {
         --random-seed    seeds the key and operation choices
         --json           print the final report as JSON instead of text
         --http-client    socket (default: a minimal blocking HTTP/1.1 client per connection, cheap
-                         on CPU) or jdk (java.net.http.HttpClient)
+                         on CPU), jdk (java.net.http.HttpClient) or library (ringstore's HTTP client
+                         library, StoreClient over HTTP: round robin and failover over --nodes; to
+                         compare with the member client of --mode java)
         --mode           http (default) or java: this JVM joins the cluster as a client member
                          through --seed (a member's cluster address) and uses the Java client
         --config         java mode: HOCON layered over ringstore's defaults (N=3, R=W=2); its
@@ -114,6 +116,15 @@ public final class BenchCommand {
       } catch (RuntimeException e) {
         err.println("ringstore bench: " + e.getMessage());
         return 1;
+      }
+    } else if (options.httpClient().equals("library")) {
+      try {
+        LibraryConnections library = new LibraryConnections(options);
+        transport = library;
+        connections = library::connection;
+      } catch (RuntimeException e) {
+        err.println("ringstore bench: " + e.getMessage());
+        return 2;
       }
     } else {
       HttpConnections http;

@@ -31,8 +31,9 @@ import java.util.regex.Pattern;
  * @param requestTimeout sent as {@code ?timeout=}; the client gives up one second later
  * @param randomSeed seeds the key and operation choices (connection {@code i} uses {@code seed +
  *     i})
- * @param httpClient {@code socket} (a minimal blocking HTTP/1.1 client per connection, the default)
- *     or {@code jdk} ({@link java.net.http.HttpClient})
+ * @param httpClient {@code socket} (a minimal blocking HTTP/1.1 client per connection, the
+ *     default), {@code jdk} ({@link java.net.http.HttpClient}) or {@code library} (ringstore's HTTP
+ *     client library, {@code StoreClient} over HTTP, to compare with the member client)
  * @param access http mode: HTTP or HTTPS and the credentials sent with every request
  */
 public record BenchOptions(
@@ -111,9 +112,9 @@ public record BenchOptions(
     if (w != null && !QUORUM.matcher(w).matches()) {
       throw new IllegalArgumentException("w must be a number, one, quorum or all, got '" + w + "'");
     }
-    if (!"socket".equals(httpClient) && !"jdk".equals(httpClient)) {
+    if (!List.of("socket", "jdk", "library").contains(httpClient)) {
       throw new IllegalArgumentException(
-          "http client must be socket or jdk, got '" + httpClient + "'");
+          "http client must be socket, jdk or library, got '" + httpClient + "'");
     }
     if (requestTimeout == null
         || requestTimeout.toMillis() < 1

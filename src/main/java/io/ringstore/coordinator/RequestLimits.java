@@ -1,6 +1,8 @@
 package io.ringstore.coordinator;
 
 import io.ringstore.config.RingstoreSettings;
+import io.ringstore.config.RingstoreSettings.ReplicationSettings;
+import io.ringstore.config.RingstoreSettings.RequestSettings;
 import io.ringstore.version.CausalContextCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -11,10 +13,20 @@ import java.time.Duration;
  * message before anything is sent to a replica (DESIGN invariant 5). Pure.
  */
 public final class RequestLimits {
-  private final RingstoreSettings settings;
+  private final ReplicationSettings replication;
+  private final RequestSettings requests;
 
   public RequestLimits(RingstoreSettings settings) {
-    this.settings = settings;
+    this(settings.replication(), settings.requests());
+  }
+
+  /**
+   * Limits from the replication and request settings alone: what a client outside the cluster (the
+   * HTTP client) learns from a node's {@code GET /settings}.
+   */
+  public RequestLimits(ReplicationSettings replication, RequestSettings requests) {
+    this.replication = replication;
+    this.requests = requests;
   }
 
   /** Thrown for a value over the configured size limit (HTTP 413). */
@@ -28,7 +40,7 @@ public final class RequestLimits {
     if (key == null || key.isEmpty()) {
       throw new IllegalArgumentException("the key must not be empty");
     }
-    int max = settings.requests().maxKeyBytes();
+    int max = requests.maxKeyBytes();
     if (key.length() > max || key.getBytes(StandardCharsets.UTF_8).length > max) {
       throw new IllegalArgumentException("the key is longer than " + max + " bytes of UTF-8");
     }
@@ -51,7 +63,7 @@ public final class RequestLimits {
   }
 
   public void checkValueSize(long size) {
-    int max = settings.requests().maxValueBytes();
+    int max = requests.maxValueBytes();
     if (size > max) {
       throw new ValueTooLargeException("the value is " + size + " bytes; the limit is " + max);
     }
@@ -73,13 +85,13 @@ public final class RequestLimits {
     if (context == null) {
       return;
     }
-    int maxChars = settings.requests().maxContextChars();
+    int maxChars = requests.maxContextChars();
     if (context.length() > maxChars) {
       throw new IllegalArgumentException(
           "the causal context is " + context.length() + " characters; the limit is " + maxChars);
     }
     int actors = CausalContextCodec.decode(context).size();
-    int maxActors = settings.requests().maxContextActors();
+    int maxActors = requests.maxContextActors();
     if (actors > maxActors) {
       throw new IllegalArgumentException(
           "the causal context names " + actors + " actors; the limit is " + maxActors);
@@ -88,32 +100,31 @@ public final class RequestLimits {
 
   /** The largest context the server hands out: the same limits it checks a client's against. */
   public CausalContextCodec.Limits contextLimits() {
-    return new CausalContextCodec.Limits(
-        settings.requests().maxContextActors(), settings.requests().maxContextChars());
+    return new CausalContextCodec.Limits(requests.maxContextActors(), requests.maxContextChars());
   }
 
   public int readQuorum(Quorum r) {
-    return resolve(r, settings.replication().r(), "r");
+    return resolve(r, replication.r(), "r");
   }
 
   public int writeQuorum(Quorum w) {
-    return resolve(w, settings.replication().w(), "w");
+    return resolve(w, replication.w(), "w");
   }
 
   /** The request's quorum mode, or the configured default. */
   public boolean sloppy(Boolean requested) {
-    return requested != null ? requested : settings.requests().sloppyQuorum();
+    return requested != null ? requested : requests.sloppyQuorum();
   }
 
   /** The request's timeout, or the default; at most the configured maximum. */
   public Duration timeout(Duration requested) {
     if (requested == null) {
-      return settings.requests().timeout();
+      return requests.timeout();
     }
     if (requested.isNegative() || requested.isZero()) {
       throw new IllegalArgumentException("the timeout must be positive");
     }
-    Duration max = settings.requests().maxTimeout();
+    Duration max = requests.maxTimeout();
     if (requested.compareTo(max) > 0) {
       throw new IllegalArgumentException(
           "the timeout must be at most " + max.toMillis() + " ms, was " + requested.toMillis());
@@ -123,8 +134,7 @@ public final class RequestLimits {
 
   private int resolve(Quorum quorum, int configuredDefault, String name) {
     try {
-      return (quorum == null ? Quorum.DEFAULT : quorum)
-          .resolve(settings.replication().n(), configuredDefault);
+      return (quorum == null ? Quorum.DEFAULT : quorum).resolve(replication.n(), configuredDefault);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(name + " " + e.getMessage(), e);
     }

@@ -114,4 +114,20 @@ final class Dto {
   record Tombstones(String self, long pendingReap, Double oldestAgeSeconds) {}
 
   record Health(String status, String self, String memberStatus) {}
+
+  /**
+   * {@code GET /settings}: the node's replication (N, default R and W), default request timeout,
+   * partition count, and the request limits a client checks before it sends.
+   */
+  record Settings(
+      int n,
+      int r,
+      int w,
+      long timeoutMs,
+      int partitions,
+      long maxTimeoutMs,
+      int maxKeyBytes,
+      int maxValueBytes,
+      int maxContextChars,
+      int maxContextActors) {}
 }

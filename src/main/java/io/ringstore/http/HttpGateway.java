@@ -67,6 +67,7 @@ public final class HttpGateway {
     Route all =
         concat(
             new KvRoutes(client, readiness::hasBeenReady, inFlight).route(),
+            new SettingsRoutes(client.settings()).route(),
             new MoveRoutes(system, cluster, ringView, leave).route(),
             new ConsoleRoutes(system, cluster).route(),
             new AdminRoutes(

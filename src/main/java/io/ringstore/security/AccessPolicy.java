@@ -9,7 +9,8 @@ import java.util.Locale;
  * <table>
  *   <tr><th>request</th><th>access</th></tr>
  *   <tr><td>{@code /health/*}</td><td>public</td></tr>
- *   <tr><td>{@code GET}/{@code HEAD /kv/*}</td><td>read</td></tr>
+ *   <tr><td>{@code GET}/{@code HEAD /kv/*}, {@code GET /settings} (N, R, W, limits)</td>
+ *       <td>read</td></tr>
  *   <tr><td>{@code PUT}/{@code DELETE /kv/*}</td><td>write (readwrite)</td></tr>
  *   <tr><td>{@code GET /metrics}, {@code GET /admin/*}, {@code GET /openapi.yaml},
  *       {@code GET /docs/*} (the API's contract and Swagger UI), {@code GET /ui}, {@code /ui/*} (the
@@ -33,6 +34,9 @@ public final class AccessPolicy {
         return Access.READ;
       }
       return m.equals("PUT") || m.equals("DELETE") ? Access.WRITE : Access.AUTHENTICATED;
+    }
+    if (path.equals("/settings")) {
+      return reading ? Access.READ : Access.AUTHENTICATED;
     }
     if (path.equals("/admin/replicas") || path.startsWith("/admin/replicas/")) {
       return Access.ADMIN;

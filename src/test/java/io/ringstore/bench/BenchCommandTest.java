@@ -85,6 +85,19 @@ class BenchCommandTest {
     assertEquals("jdk", o.httpClient());
   }
 
+  @Test
+  void theHttpClientLibraryIsAConnectionKind() throws Exception {
+    BenchOptions o =
+        BenchCommand.parse(
+                new String[] {
+                  "--nodes", "127.0.0.1:8080,127.0.0.1:8081", "--http-client", "Library"
+                })
+            .options();
+    assertEquals("library", o.httpClient(), "--http-client library, case-insensitive");
+    assertEquals("http", o.mode(), "over the nodes' HTTP ports");
+    assertEquals(List.of("127.0.0.1:8080", "127.0.0.1:8081"), o.nodes(), "every node a URL");
+  }
+
   @ParameterizedTest(name = "--updates {0}")
   @CsvSource({
     "context, CONTEXT",
@@ -119,7 +132,7 @@ class BenchCommandTest {
         "--timeout-ms 0                    | request timeout must be 1..60000 ms",
         "--updates sometimes               | --updates must be context, blind or read-modify-write",
         "--mode grpc                       | mode must be http or java",
-        "--http-client netty               | http client must be socket or jdk",
+        "--http-client netty               | http client must be socket, jdk or library",
         "--mode java                       | --mode java needs --seed",
         "--frobnicate 1                    | unknown option '--frobnicate'",
         "extra                             | unexpected argument 'extra'",

@@ -66,6 +66,7 @@ class OpenApiContractTest {
           "GET /kv/{key}",
           "PUT /kv/{key}",
           "DELETE /kv/{key}",
+          "GET /settings",
           "GET /admin/cluster",
           "GET /admin/ring",
           "GET /admin/replicas/{key}",
@@ -394,6 +395,14 @@ class OpenApiContractTest {
       assertEquals(2, body.path("required").asInt(), unavailable.body());
     }
 
+    // the cluster's settings, as configured above
+    JsonNode settings =
+        JSON.readTree(
+            check.call(port, "GET /settings", "GET", "/settings", local, "", null, 200).body());
+    assertEquals(3, settings.path("n").asInt(), "n: " + settings);
+    assertEquals(25_000, settings.path("timeoutMs").asLong(), "timeoutMs: " + settings);
+    assertEquals(1024, settings.path("maxValueBytes").asInt(), "maxValueBytes: " + settings);
+
     // the views, health and metrics
     for (String route :
         List.of(
@@ -583,6 +592,11 @@ class OpenApiContractTest {
         null,
         200);
     check.call(securedPort, "GET /admin/stats", "GET", "/admin/stats", secure, "", null, 401);
+    check.call(securedPort, "GET /settings", "GET", "/settings", secure, "", null, 401);
+    check.call(
+        securedPort, "GET /settings", "GET", "/settings", secure, basic("watcher"), null, 403);
+    check.call(
+        securedPort, "GET /settings", "GET", "/settings", secure, basic("reader"), null, 200);
     check.call(
         securedPort, "GET /admin/stats", "GET", "/admin/stats", secure, basic("reader"), null, 403);
     for (String[] request :
@@ -622,7 +636,8 @@ class OpenApiContractTest {
             "GET /health/ready", Set.of(200, 503),
             "GET /ui", Set.of(200, 304, 401, 403),
             "GET /ui/{file}", Set.of(200, 304, 403, 404),
-            "GET /admin/stats", Set.of(200, 401, 403, 421));
+            "GET /admin/stats", Set.of(200, 401, 403, 421),
+            "GET /settings", Set.of(200, 401, 403));
     required.forEach(
         (route, statuses) ->
             assertTrue(
