@@ -211,7 +211,7 @@ public final class WritabilityProbe extends AbstractBehavior<WritabilityProbe.Co
     for (int p = 0; p < tally.partitions(); p++) {
       queue.add(p);
     }
-    progress.counted(0, tally.partitions(), settings.w());
+    progress.counted(0, tally.partitions(), tally.required(0));
   }
 
   private Behavior<Command> onStatus(StatusReply reply) {
@@ -230,7 +230,7 @@ public final class WritabilityProbe extends AbstractBehavior<WritabilityProbe.Co
     if (tally.writable(p)) {
       inFlight.remove(p);
       passed.add(p);
-      progress.counted(passed.size(), tally.partitions(), settings.w());
+      progress.counted(passed.size(), tally.partitions(), tally.required(p));
     } else if (tally.allAnswered(p)) {
       // every replica answered and still not writable (all catching up): ask again later
       inFlight.remove(p);
@@ -282,7 +282,7 @@ public final class WritabilityProbe extends AbstractBehavior<WritabilityProbe.Co
             "readiness: all {} partitions writable at w={} ({} ring members); this node reports"
                 + " ready",
             tally.partitions(),
-            settings.w(),
+            tally.required(0),
             tally.ring().members().size());
     return Behaviors.stopped();
   }
