@@ -33,6 +33,7 @@ import io.ringstore.replica.ReplicaSharding;
 import io.ringstore.replica.ReplicaStarter;
 import io.ringstore.replica.ReplicaSync;
 import io.ringstore.replica.TombstoneReaper;
+import io.ringstore.replica.WritabilityProbe;
 import io.ringstore.replica.WriteAdmission;
 import io.ringstore.ring.Ring;
 import io.ringstore.storage.DamageRepair;
@@ -297,7 +298,14 @@ public final class RingstoreNode {
     NodeReadiness readiness = new NodeReadiness(cluster);
     if (settings.holdsData()) {
       // a node never reports ready with hinted handoff off
-      readiness.holdUntil(() -> hintManager.isDone() && !hintManager.isCompletedExceptionally());
+      readiness.holdUntil(
+          () -> hintManager.isDone() && !hintManager.isCompletedExceptionally(),
+          () -> "hinted handoff started");
+    }
+    // ready only once a write at the default W to any key would be acknowledged (issue 16)
+    WritabilityProbe.Progress writability = new WritabilityProbe.Progress();
+    if (settings.holdsData()) {
+      readiness.holdUntil(writability::writable, writability::waitingFor);
     }
     if (settings.holdsData() && repairs.storageLostData()) {
       holdUntilPartitionsSynced(system, readiness, ringView, name, tracker);
@@ -318,6 +326,14 @@ public final class RingstoreNode {
                         EAGER_START_INTERVAL,
                         EAGER_START_PARTITIONS),
                     "replica-starter",
+                    Props.empty());
+                system.systemActorOf(
+                    WritabilityProbe.create(
+                        directory,
+                        name,
+                        WritabilityProbe.Settings.of(settings.replication().w()),
+                        writability),
+                    "writability-probe",
                     Props.empty());
               });
     }
@@ -494,7 +510,8 @@ public final class RingstoreNode {
                         + " replicas; it reports ready");
           }
           return released.get();
-        });
+        },
+        () -> "repaired partitions synced with the other replicas");
   }
 
   /** Whether every partition {@code self} replicates in {@code ring} has a completed transfer. */

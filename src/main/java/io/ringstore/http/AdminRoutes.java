@@ -126,7 +126,10 @@ final class AdminRoutes {
                                             : Json.response(
                                                 StatusCodes.SERVICE_UNAVAILABLE,
                                                 new Dto.Health(
-                                                    "not_ready", self(), selfStatus()))))))));
+                                                    "not_ready",
+                                                    self(),
+                                                    selfStatus(),
+                                                    readiness.waitingFor()))))))));
   }
 
   private Route replicasRoute() {

@@ -113,7 +113,13 @@ final class Dto {
    */
   record Tombstones(String self, long pendingReap, Double oldestAgeSeconds) {}
 
-  record Health(String status, String self, String memberStatus) {}
+  /** {@code /health/*}; {@code waitingFor}: what a node that is not ready waits for. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record Health(String status, String self, String memberStatus, String waitingFor) {
+    Health(String status, String self, String memberStatus) {
+      this(status, self, memberStatus, null);
+    }
+  }
 
   /**
    * {@code GET /settings}: the node's replication (N, default R and W), default request timeout,

@@ -118,7 +118,7 @@ final class NodeMetrics {
   private void registerNode(Cluster cluster, NodeReadiness readiness) {
     gauge(
         "ringstore_node_ready",
-        "1 when /health/ready answers 200 (Up, replica region registered, HTTP serving).",
+        "1 when /health/ready answers 200 (Up, region registered, serving, partitions writable).",
         g -> g.call(readiness.isReady() ? 1 : 0));
     gauge(
         "ringstore_cluster_members",
