@@ -7,14 +7,10 @@ import io.ringstore.NodeConfig;
 import io.ringstore.client.ReadOptions;
 import io.ringstore.client.RingstoreClient;
 import io.ringstore.client.WriteOptions;
-import io.ringstore.coordinator.Outcome;
 import io.ringstore.coordinator.Quorum;
-import io.ringstore.coordinator.ReadResult;
-import io.ringstore.coordinator.WriteResult;
 import java.io.File;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -95,65 +91,7 @@ final class JavaConnections implements AutoCloseable {
   }
 
   Connection connection(int worker) {
-    return new Connection() {
-      @Override
-      public Result read(String key) throws InterruptedException {
-        return read(key, false);
-      }
-
-      @Override
-      public Result readForUpdate(String key) throws InterruptedException {
-        return read(key, true);
-      }
-
-      private Result read(String key, boolean missingIsOk) throws InterruptedException {
-        Object result = await(client.get(key, readOptions));
-        if (result instanceof ReadResult.Found found) {
-          return Result.ok(found.context(), found.hasSiblings());
-        }
-        if (result instanceof ReadResult.NotFound notFound) {
-          return missingIsOk ? Result.ok(notFound.context(), false) : Result.failed("NotFound");
-        }
-        return failure(result);
-      }
-
-      @Override
-      public Result write(String key, byte[] value, String context) throws InterruptedException {
-        Object result =
-            await(client.put(key, value, "application/octet-stream", context, writeOptions));
-        if (result instanceof WriteResult.Written written) {
-          return Result.ok(written.context(), false);
-        }
-        return failure(result);
-      }
-    };
-  }
-
-  private static Connection.Result failure(Object result) {
-    if (result instanceof Outcome.Unavailable) {
-      return Connection.Result.failed("Unavailable");
-    }
-    if (result instanceof Outcome.Rejected) {
-      return Connection.Result.failed("Rejected");
-    }
-    return Connection.Result.failed((String) result);
-  }
-
-  /**
-   * The stage's result, or the failure's class name as a String. Called on a bench worker thread (a
-   * dedicated platform thread with one request outstanding: the closed loop of a YCSB client),
-   * never on an actor or dispatcher thread, and bounded by the request timeout plus a margin.
-   */
-  private Object await(CompletionStage<?> stage) throws InterruptedException {
-    try {
-      return stage.toCompletableFuture().get(waitMillis, TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      return e.getCause() == null ? "ExecutionException" : e.getCause().getClass().getSimpleName();
-    } catch (TimeoutException e) {
-      return "TimeoutException";
-    } catch (RuntimeException e) {
-      return e.getClass().getSimpleName();
-    }
+    return new ClientConnection(client::get, client::put, readOptions, writeOptions, waitMillis);
   }
 
   /**
