@@ -381,9 +381,7 @@ public final class RingstoreNode {
                           hintManager.complete(
                               system.systemActorOf(
                                   HintManager.create(
-                                      directory,
-                                      HintSettings.of(settings.handoff()),
-                                      clock::wallMillis),
+                                      directory, HintSettings.of(settings), clock::wallMillis),
                                   "hint-manager",
                                   Props.empty()));
                         }

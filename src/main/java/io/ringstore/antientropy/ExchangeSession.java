@@ -3,9 +3,11 @@ package io.ringstore.antientropy;
 import io.ringstore.config.LogText;
 import io.ringstore.replica.LocalObjectStore;
 import io.ringstore.replica.PartitionTreeAccess.KeyHashList;
+import io.ringstore.replica.ReadReplyParts;
 import io.ringstore.replica.ReplicaDirectory;
 import io.ringstore.replica.ReplicaEntity;
 import io.ringstore.replica.ReplicaId;
+import io.ringstore.storage.ObjectParts;
 import io.ringstore.storage.Sibling;
 import io.ringstore.storage.StorageCalls;
 import io.ringstore.storage.StoredObjectCodec;
@@ -18,6 +20,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.RecipientRef;
@@ -99,6 +102,7 @@ public final class ExchangeSession extends AbstractBehavior<ExchangeSession.Comm
   private Map<ByteKey, Long> peerKeys;
   private final Deque<String> toRepair = new ArrayDeque<>();
   private int inFlight;
+  private final ReadReplyParts replyParts = new ReadReplyParts();
   private int keysRepaired;
   private String peerNode;
 
@@ -263,7 +267,11 @@ public final class ExchangeSession extends AbstractBehavior<ExchangeSession.Comm
   }
 
   private Behavior<Command> onPeerObject(PeerObjectRead message) {
-    ReplicaEntity.ReadReply reply = message.reply();
+    Optional<ReplicaEntity.ReadReply> whole = replyParts.accept(message.reply());
+    if (whole.isEmpty()) {
+      return this; // more parts of a large object to come
+    }
+    ReplicaEntity.ReadReply reply = whole.get();
     if (!reply.ok()) {
       inFlight--;
       return repairNext();
@@ -316,11 +324,15 @@ public final class ExchangeSession extends AbstractBehavior<ExchangeSession.Comm
       inFlight--;
       return repairNext();
     }
-    peerRef.tell(
-        new ReplicaEntity.Replicate(
-            merged.key(),
-            merged.pushToPeer(),
-            getContext().messageAdapter(ReplicaEntity.Replicated.class, Pushed::new)));
+    // a merge larger than one message carries goes in parts (ObjectParts), each acked: the key is
+    // done when every part is
+    List<byte[]> parts = ObjectParts.split(merged.pushToPeer(), host.store().maxPartBytes());
+    inFlight += parts.size() - 1;
+    ActorRef<ReplicaEntity.Replicated> pushed =
+        getContext().messageAdapter(ReplicaEntity.Replicated.class, Pushed::new);
+    for (byte[] part : parts) {
+      peerRef.tell(new ReplicaEntity.Replicate(merged.key(), part, pushed));
+    }
     return this;
   }
 

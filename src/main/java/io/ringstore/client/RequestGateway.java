@@ -7,10 +7,14 @@ import io.ringstore.coordinator.RequestLimits;
 import io.ringstore.coordinator.RequestMetrics;
 import io.ringstore.coordinator.WriteCoordinator;
 import io.ringstore.coordinator.WriteResult;
+import io.ringstore.replica.ReadReplyParts;
 import io.ringstore.replica.ReplicaDirectory;
+import io.ringstore.replica.ReplicaEntity;
 import io.ringstore.replica.ReplicaId;
 import io.ringstore.ring.Ring;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -76,6 +80,16 @@ public final class RequestGateway extends AbstractBehavior<Ringstore.Command> {
   record CoordinateWrite(RequestValidation.ValidWrite write, ActorRef<WriteResult> replyTo)
       implements Ringstore.Command, NoSerializationVerificationNeeded {}
 
+  /**
+   * A read of one replica's stored object (admin views of a key; a local message, never
+   * serialized): answered with its {@link ReplicaEntity.ReadReply}, the parts of a large object
+   * joined; nothing when it does not come within {@code timeout}. Read by a child of this gateway,
+   * so that the replica's reply travels on the large-message lane.
+   */
+  record ReadReplica(
+      ReplicaId replica, String key, Duration timeout, ActorRef<ReplicaEntity.ReadReply> replyTo)
+      implements Ringstore.Command, NoSerializationVerificationNeeded {}
+
   @Override
   public Receive<Ringstore.Command> createReceive() {
     return newReceiveBuilder()
@@ -84,6 +98,7 @@ public final class RequestGateway extends AbstractBehavior<Ringstore.Command> {
         .onMessage(Ringstore.Delete.class, this::onDelete)
         .onMessage(CoordinateRead.class, this::onCoordinateRead)
         .onMessage(CoordinateWrite.class, this::onCoordinateWrite)
+        .onMessage(ReadReplica.class, this::onReadReplica)
         .build();
   }
 
@@ -137,6 +152,38 @@ public final class RequestGateway extends AbstractBehavior<Ringstore.Command> {
             WriteCoordinator.create(
                 request, directory, handoff, replicasOf(request.key()), write.replyTo()));
     return this;
+  }
+
+  private Behavior<Ringstore.Command> onReadReplica(ReadReplica read) {
+    getContext().spawnAnonymous(replicaReader(read, directory));
+    return this;
+  }
+
+  /** Asks one replica for a key, joins the parts of its answer, hands it on and stops. */
+  private static Behavior<ReplicaEntity.ReadReply> replicaReader(
+      ReadReplica read, ReplicaDirectory directory) {
+    return Behaviors.setup(
+        ctx -> {
+          ReadReplyParts parts = new ReadReplyParts();
+          directory.tell(read.replica(), new ReplicaEntity.Read(read.key(), ctx.getSelf()));
+          ctx.setReceiveTimeout(
+              read.timeout(), new ReplicaEntity.ReadReply(null, null, null, "timeout"));
+          return Behaviors.receive(ReplicaEntity.ReadReply.class)
+              .onMessage(
+                  ReplicaEntity.ReadReply.class,
+                  reply -> {
+                    if (reply.replica() == null) {
+                      return Behaviors.stopped(); // the receive timeout: the asker times out too
+                    }
+                    Optional<ReplicaEntity.ReadReply> whole = parts.accept(reply);
+                    if (whole.isEmpty()) {
+                      return Behaviors.same();
+                    }
+                    read.replyTo().tell(whole.get());
+                    return Behaviors.stopped();
+                  })
+              .build();
+        });
   }
 
   private List<ReplicaId> replicasOf(String key) {

@@ -103,7 +103,9 @@ public final class RequestValidation {
     limits.checkKey(key);
     int r = limits.readQuorum(o.r());
     Duration timeout = limits.timeout(o.timeout());
-    return new ValidRead(new ReadCoordinator.ReadRequest(key, r, timeout, limits.contextLimits()));
+    return new ValidRead(
+        new ReadCoordinator.ReadRequest(
+            key, r, timeout, limits.contextLimits(), limits.maxPartBytes()));
   }
 
   /**

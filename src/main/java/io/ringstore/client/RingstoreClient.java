@@ -13,6 +13,8 @@ import io.ringstore.coordinator.WriteResult;
 import io.ringstore.handoff.HintDirectory;
 import io.ringstore.replica.LocalReplicas;
 import io.ringstore.replica.ReplicaDirectory;
+import io.ringstore.replica.ReplicaEntity;
+import io.ringstore.replica.ReplicaId;
 import io.ringstore.replica.ReplicaSharding;
 import io.ringstore.storage.Sibling;
 import java.time.Duration;
@@ -171,6 +173,20 @@ public final class RingstoreClient {
             read.request().timeout().plus(ASK_MARGIN),
             system.scheduler()),
         metrics::recordRead);
+  }
+
+  /**
+   * One replica's stored object of {@code key}, as that replica holds it (admin views of a key),
+   * the parts of an object too large for one message joined; fails with a timeout when the replica
+   * does not answer within {@code timeout}.
+   */
+  public CompletionStage<ReplicaEntity.ReadReply> readReplica(
+      ReplicaId replica, String key, Duration timeout) {
+    return AskPattern.ask(
+        gateway,
+        replyTo -> new RequestGateway.ReadReplica(replica, key, timeout, replyTo),
+        timeout.plus(ASK_MARGIN),
+        system.scheduler());
   }
 
   /** Writes a value with no causal context: it becomes a sibling of whatever the key holds. */

@@ -1,9 +1,11 @@
 package io.ringstore.coordinator;
 
 import io.ringstore.config.LogText;
+import io.ringstore.replica.ReadReplyParts;
 import io.ringstore.replica.ReplicaDirectory;
 import io.ringstore.replica.ReplicaEntity;
 import io.ringstore.replica.ReplicaId;
+import io.ringstore.storage.ObjectParts;
 import io.ringstore.storage.Sibling;
 import io.ringstore.storage.StoredObjectCodec;
 import io.ringstore.version.CausalContextCodec;
@@ -30,10 +32,21 @@ public final class ReadCoordinator extends AbstractBehavior<ReadCoordinator.Comm
 
   /**
    * A validated read; the context it answers with fits {@code contextLimits}, so the client can
-   * send it back ({@link CausalContextCodec#contextOf}).
+   * send it back ({@link CausalContextCodec#contextOf}); a read repair larger than {@code
+   * maxPartBytes} goes to the replicas in parts ({@link ObjectParts}).
    */
   public record ReadRequest(
-      String key, int r, Duration timeout, CausalContextCodec.Limits contextLimits) {
+      String key,
+      int r,
+      Duration timeout,
+      CausalContextCodec.Limits contextLimits,
+      long maxPartBytes) {
+    /** With objects of any size sent whole. */
+    public ReadRequest(
+        String key, int r, Duration timeout, CausalContextCodec.Limits contextLimits) {
+      this(key, r, timeout, contextLimits, Long.MAX_VALUE);
+    }
+
     /** With the default context limits. */
     public ReadRequest(String key, int r, Duration timeout) {
       this(key, r, timeout, CausalContextCodec.Limits.DEFAULT);
@@ -65,6 +78,7 @@ public final class ReadCoordinator extends AbstractBehavior<ReadCoordinator.Comm
   private final ReadQuorum quorum;
   private final TimerScheduler<Command> timers;
   private final ActorRef<ReplicaEntity.ReadReply> adapter;
+  private final ReadReplyParts parts = new ReadReplyParts();
   private boolean answered;
   private boolean repairing;
   private int repairsPending;
@@ -135,7 +149,11 @@ public final class ReadCoordinator extends AbstractBehavior<ReadCoordinator.Comm
   }
 
   private Behavior<Command> onReadReplied(ReadReplied message) {
-    ReplicaEntity.ReadReply reply = message.reply();
+    Optional<ReplicaEntity.ReadReply> whole = parts.accept(message.reply());
+    if (whole.isEmpty()) {
+      return this; // more parts of a large object to come
+    }
+    ReplicaEntity.ReadReply reply = whole.get();
     if (!reply.ok()) {
       getContext()
           .getLog()
@@ -213,16 +231,20 @@ public final class ReadCoordinator extends AbstractBehavior<ReadCoordinator.Comm
     if (stale.isEmpty()) {
       return Behaviors.stopped();
     }
-    byte[] object = StoredObjectCodec.encode(merged);
+    // a merge larger than one message carries goes in parts, each acked (ObjectParts)
+    List<byte[]> objectParts =
+        ObjectParts.split(StoredObjectCodec.encode(merged), request.maxPartBytes());
     ActorRef<ReplicaEntity.Replicated> adapter =
         getContext().messageAdapter(ReplicaEntity.Replicated.class, RepairReplied::new);
     for (String replica : stale) {
-      directory.tell(
-          ReplicaId.parse(replica), new ReplicaEntity.Replicate(request.key(), object, adapter));
+      for (byte[] part : objectParts) {
+        directory.tell(
+            ReplicaId.parse(replica), new ReplicaEntity.Replicate(request.key(), part, adapter));
+      }
     }
     metrics.readRepairSent(stale.size());
     repairing = true;
-    repairsPending = stale.size();
+    repairsPending = stale.size() * objectParts.size();
     timers.startSingleTimer(Timeout.INSTANCE, request.timeout());
     getContext().getLog().debug("read {}: repairing {}", LogText.escape(request.key()), stale);
     return this;

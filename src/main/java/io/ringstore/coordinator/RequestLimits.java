@@ -3,6 +3,7 @@ package io.ringstore.coordinator;
 import io.ringstore.config.RingstoreSettings;
 import io.ringstore.config.RingstoreSettings.ReplicationSettings;
 import io.ringstore.config.RingstoreSettings.RequestSettings;
+import io.ringstore.storage.ObjectParts;
 import io.ringstore.version.CausalContextCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -34,6 +35,14 @@ public final class RequestLimits {
     public ValueTooLargeException(String message) {
       super(message);
     }
+  }
+
+  /**
+   * The largest encoded object a message carries whole: larger merges travel in parts ({@link
+   * ObjectParts}).
+   */
+  public long maxPartBytes() {
+    return ObjectParts.partBytes(requests.maxObjectBytes());
   }
 
   public void checkKey(String key) {

@@ -1,6 +1,7 @@
 package io.ringstore.handoff;
 
 import io.ringstore.config.RingstoreSettings;
+import io.ringstore.storage.ObjectParts;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -20,6 +21,8 @@ import java.util.Objects;
  *     that target are refused
  * @param maxDeliveryBytes bytes of hint values the node's stores read into memory at once to
  *     deliver them (one value is always allowed); further reads wait for the next round
+ * @param maxPartBytes a hinted object larger than this (hints of one key merged) is delivered in
+ *     parts ({@code io.ringstore.storage.ObjectParts}), each acked
  */
 public record HintSettings(
     Duration hintWindow,
@@ -29,11 +32,13 @@ public record HintSettings(
     Duration deliveryTimeout,
     long maxHintBytes,
     long maxHintBytesPerTarget,
-    long maxDeliveryBytes) {
+    long maxDeliveryBytes,
+    long maxPartBytes) {
 
   /**
    * The defaults: a 3 h window, 100 000 hints per target, a round every 5 s, 16 in flight, 5 s, 128
-   * MiB of hints per node and 32 MiB per target, 32 MiB of values in delivery.
+   * MiB of hints per node and 32 MiB per target, 32 MiB of values in delivery, parts above two
+   * objects of the default {@code max-object-size} (3 MiB).
    */
   public static final HintSettings DEFAULTS =
       new HintSettings(
@@ -44,13 +49,15 @@ public record HintSettings(
           Duration.ofSeconds(5),
           128L << 20,
           32L << 20,
-          32L << 20);
+          32L << 20,
+          ObjectParts.partBytes(3L << 20));
 
   /**
    * The node's {@code ringstore.handoff} settings; the delivery timeout has no key yet and keeps
    * its default (5 s), the values in delivery take at most a sixteenth of the heap.
    */
-  public static HintSettings of(RingstoreSettings.HandoffSettings handoff) {
+  public static HintSettings of(RingstoreSettings settings) {
+    RingstoreSettings.HandoffSettings handoff = settings.handoff();
     return new HintSettings(
         handoff.hintWindow(),
         handoff.maxHintsPerTarget(),
@@ -59,7 +66,8 @@ public record HintSettings(
         DEFAULTS.deliveryTimeout(),
         handoff.maxHintBytes(),
         handoff.maxHintBytesPerTarget(),
-        Math.max(1, Runtime.getRuntime().maxMemory() / 16));
+        Math.max(1, Runtime.getRuntime().maxMemory() / 16),
+        ObjectParts.partBytes(settings.requests().maxObjectBytes()));
   }
 
   public HintSettings {
@@ -82,6 +90,9 @@ public record HintSettings(
               + maxHintBytesPerTarget
               + " (per target)");
     }
+    if (maxPartBytes < 1) {
+      throw new IllegalArgumentException("max part bytes must be >= 1 but was " + maxPartBytes);
+    }
     if (maxInFlight < 1) {
       throw new IllegalArgumentException("max in flight must be >= 1 but was " + maxInFlight);
     }
@@ -96,7 +107,8 @@ public record HintSettings(
         deliveryTimeout,
         maxHintBytes,
         maxHintBytesPerTarget,
-        maxDeliveryBytes);
+        maxDeliveryBytes,
+        maxPartBytes);
   }
 
   public HintSettings withMaxHintsPerTarget(int value) {
@@ -108,7 +120,8 @@ public record HintSettings(
         deliveryTimeout,
         maxHintBytes,
         maxHintBytesPerTarget,
-        maxDeliveryBytes);
+        maxDeliveryBytes,
+        maxPartBytes);
   }
 
   public HintSettings withRetryInterval(Duration value) {
@@ -120,7 +133,8 @@ public record HintSettings(
         deliveryTimeout,
         maxHintBytes,
         maxHintBytesPerTarget,
-        maxDeliveryBytes);
+        maxDeliveryBytes,
+        maxPartBytes);
   }
 
   public HintSettings withMaxInFlight(int value) {
@@ -132,7 +146,8 @@ public record HintSettings(
         deliveryTimeout,
         maxHintBytes,
         maxHintBytesPerTarget,
-        maxDeliveryBytes);
+        maxDeliveryBytes,
+        maxPartBytes);
   }
 
   public HintSettings withDeliveryTimeout(Duration value) {
@@ -144,7 +159,8 @@ public record HintSettings(
         value,
         maxHintBytes,
         maxHintBytesPerTarget,
-        maxDeliveryBytes);
+        maxDeliveryBytes,
+        maxPartBytes);
   }
 
   public HintSettings withMaxHintBytes(long node, long perTarget) {
@@ -156,7 +172,8 @@ public record HintSettings(
         deliveryTimeout,
         node,
         perTarget,
-        maxDeliveryBytes);
+        maxDeliveryBytes,
+        maxPartBytes);
   }
 
   public HintSettings withMaxDeliveryBytes(long value) {
@@ -168,7 +185,8 @@ public record HintSettings(
         deliveryTimeout,
         maxHintBytes,
         maxHintBytesPerTarget,
-        value);
+        value,
+        maxPartBytes);
   }
 
   private static void requirePositive(Duration d, String name) {

@@ -7,6 +7,7 @@ import io.ringstore.config.LogText;
 import io.ringstore.replica.ReplicaDirectory;
 import io.ringstore.replica.ReplicaEntity;
 import io.ringstore.replica.ReplicaId;
+import io.ringstore.storage.ObjectParts;
 import io.ringstore.storage.StoredObjectCodec;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -135,7 +136,8 @@ public final class HintStore
   /** Internal messages: never sent to another node, not serialized. */
   private interface Internal extends Command, NoSerializationVerificationNeeded {}
 
-  private record Delivered(String key, String digest, boolean ok, String failure)
+  /** The ack (or its absence) of one part of the delivery {@code attempt} of a key's hint. */
+  private record Delivered(String key, String digest, long attempt, boolean ok, String failure)
       implements Internal {}
 
   /** The values check after recovery ({@code failure} when it could not be made). */
@@ -226,8 +228,11 @@ public final class HintStore
 
   private static final Object DELIVERY_TIMER = "deliver";
 
-  /** A value being read or delivered (its size is what it holds of the delivery budget). */
-  private record InFlight(HintQueue.Hint hint) {}
+  /**
+   * A value being read or delivered (its size is what it holds of the delivery budget); {@code
+   * attempt} tells its acks from those of an earlier delivery of the same key.
+   */
+  private record InFlight(HintQueue.Hint hint, long attempt) {}
 
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
@@ -259,6 +264,11 @@ public final class HintStore
 
   /** Keys being read or awaiting an ack. Not persisted. */
   private final Map<String, InFlight> inFlight = new HashMap<>();
+
+  /** Parts of a delivery still unacked, by attempt (a large merged hint goes in parts). */
+  private final Map<Long, Integer> partsLeft = new HashMap<>();
+
+  private long attempts;
 
   /** The last key sent: the next round starts after it. */
   private String cursor;
@@ -557,6 +567,7 @@ public final class HintStore
     reserved = 0;
     inFlight.values().forEach(f -> deliveryBudget.release(f.hint().bytes()));
     inFlight.clear();
+    partsLeft.clear();
   }
 
   private ReplyEffect<Event, State> refuse(StoreHint cmd, String reason) {
@@ -640,27 +651,43 @@ public final class HintStore
     }
     String key = hint.key();
     String digest = hint.digest();
-    ctx.ask(
-        ReplicaEntity.Replicated.class,
-        directory.entity(target),
-        settings.deliveryTimeout(),
-        replyTo -> new ReplicaEntity.Replicate(key, object, replyTo),
-        (reply, failure) ->
-            new Delivered(
-                key,
-                digest,
-                reply != null && reply.ok(),
-                failure != null
-                    ? failure.toString()
-                    : reply.ok() ? null : "target replied not ok"));
+    long attempt = pending.attempt();
+    // hints of one key merged past what one message carries go in parts (ObjectParts); the hint is
+    // delivered when every part is acked
+    List<byte[]> parts = ObjectParts.split(object, settings.maxPartBytes());
+    partsLeft.put(attempt, parts.size());
+    for (byte[] part : parts) {
+      ctx.ask(
+          ReplicaEntity.Replicated.class,
+          directory.entity(target),
+          settings.deliveryTimeout(),
+          replyTo -> new ReplicaEntity.Replicate(key, part, replyTo),
+          (reply, failure) ->
+              new Delivered(
+                  key,
+                  digest,
+                  attempt,
+                  reply != null && reply.ok(),
+                  failure != null
+                      ? failure.toString()
+                      : reply.ok() ? null : "target replied not ok"));
+    }
     return Effect().noReply();
   }
 
   private ReplyEffect<Event, State> onDelivered(State state, Delivered result) {
-    InFlight done = inFlight.remove(result.key());
-    if (done != null) {
-      deliveryBudget.release(done.hint().bytes());
+    InFlight done = inFlight.get(result.key());
+    if (done == null || done.attempt() != result.attempt()) {
+      return Effect().noReply(); // an ack of an attempt already given up
     }
+    int left = partsLeft.getOrDefault(result.attempt(), 1) - 1;
+    if (result.ok() && left > 0) {
+      partsLeft.put(result.attempt(), left);
+      return Effect().noReply();
+    }
+    partsLeft.remove(result.attempt());
+    inFlight.remove(result.key());
+    deliveryBudget.release(done.hint().bytes());
     if (!result.ok()) {
       ctx.getLog()
           .debug(
@@ -763,7 +790,7 @@ public final class HintStore
   }
 
   private void read(HintQueue.Hint hint) {
-    inFlight.put(hint.key(), new InFlight(hint));
+    inFlight.put(hint.key(), new InFlight(hint, ++attempts));
     cursor = hint.key();
     ctx.pipeToSelf(
         disk.read(hint), (read, failure) -> new ValueRead(hint, read, describe(failure)));

@@ -10,6 +10,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 import static org.apache.pekko.http.javadsl.server.Directives.reject;
 
 import io.ringstore.antientropy.AntiEntropyStatus;
+import io.ringstore.client.RingstoreClient;
 import io.ringstore.cluster.ClusterIdentity;
 import io.ringstore.cluster.NodeAddress;
 import io.ringstore.config.LogText;
@@ -59,6 +60,7 @@ final class AdminRoutes {
 
   private final Cluster cluster;
   private final ReplicaDirectory directory;
+  private final RingstoreClient client;
   private final RequestLimits limits;
   private final NodeReadiness readiness;
   private final AntiEntropyStatus antiEntropy;
@@ -71,7 +73,7 @@ final class AdminRoutes {
       ActorSystem<?> system,
       Cluster cluster,
       ReplicaDirectory directory,
-      RequestLimits limits,
+      RingstoreClient client,
       NodeReadiness readiness,
       AntiEntropyStatus antiEntropy,
       CompletionStage<ActorRef<HintManager.Command>> hintManager,
@@ -82,7 +84,8 @@ final class AdminRoutes {
     this.antiEntropy = antiEntropy;
     this.cluster = cluster;
     this.directory = directory;
-    this.limits = limits;
+    this.client = client;
+    this.limits = client.limits();
     this.readiness = readiness;
   }
 
@@ -172,10 +175,10 @@ final class AdminRoutes {
   }
 
   private CompletableFuture<Dto.ReplicaState> replicaState(ReplicaId id, String key) {
-    return directory
-        .entity(id)
-        .<ReplicaEntity.ReadReply>ask(
-            replyTo -> new ReplicaEntity.Read(key, replyTo), REPLICA_TIMEOUT)
+    // through a reader under the node's gateway: a large object's parts come on the large lane and
+    // are joined there
+    return client
+        .readReplica(id, key, REPLICA_TIMEOUT)
         // an explicit executor: the non-async callbacks of the stage Pekko's ask returns run on the
         // common pool, a thread started per call on small machines (the consistency check polls
         // this)

@@ -74,7 +74,7 @@ public final class HttpGateway {
                     system,
                     cluster,
                     directory,
-                    client.limits(),
+                    client,
                     readiness,
                     antiEntropy,
                     hintManager,

@@ -1,5 +1,6 @@
 package io.ringstore.replica;
 
+import io.ringstore.storage.ObjectParts;
 import io.ringstore.storage.Sibling;
 import io.ringstore.storage.StorageEngine;
 import io.ringstore.storage.StoredObjectCodec;
@@ -64,6 +65,14 @@ public final class LocalObjectStore {
   /** The storage engine below (for scans by anti-entropy and transfers). */
   public StorageEngine engine() {
     return engine;
+  }
+
+  /**
+   * The largest encoded object one internode message carries whole ({@link ObjectParts}): larger
+   * ones travel in parts.
+   */
+  public long maxPartBytes() {
+    return ObjectParts.partBytes(limits.maxObjectBytes());
   }
 
   /** The DVV actor id of this node's replicas (its node uid). */

@@ -2,6 +2,7 @@ package io.ringstore.replica;
 
 import io.ringstore.CborSerializable;
 import io.ringstore.config.StallWatch;
+import io.ringstore.storage.ObjectParts;
 import io.ringstore.storage.Sibling;
 import io.ringstore.storage.StorageCallExpiredException;
 import io.ringstore.storage.StorageCalls;
@@ -51,10 +52,27 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
    * This replica's stored object for {@code key} ({@code object} null when absent), or an error.
    * {@code syncing}: the replica has just moved here and not caught up yet, so its answer may be
    * behind an acknowledged write and must not count toward R.
+   *
+   * <p>An object larger than one message carries whole ({@link ObjectParts}) comes as {@code parts}
+   * replies, one after another, {@code part} 0 to {@code parts - 1}, each holding some of its
+   * actors' entries; a receiver joins them ({@link ReadReplyParts}) before it uses the object.
+   * {@code parts} 0 or 1: the whole object.
    */
   public record ReadReply(
-      String replica, String node, byte[] object, String error, String key, boolean syncing)
+      String replica,
+      String node,
+      byte[] object,
+      String error,
+      String key,
+      boolean syncing,
+      int part,
+      int parts)
       implements CborSerializable {
+    public ReadReply(
+        String replica, String node, byte[] object, String error, String key, boolean syncing) {
+      this(replica, node, object, error, key, syncing, 0, 1);
+    }
+
     public ReadReply(String replica, String node, byte[] object, String error, String key) {
       this(replica, node, object, error, key, false);
     }
@@ -398,10 +416,26 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
       read.replyTo()
           .tell(
               new ReadReply(id.id(), host.node(), null, storageFailed(done.failure()), read.key()));
-    } else {
+    } else if (done.object() == null) {
       read.replyTo()
-          .tell(
-              new ReadReply(id.id(), host.node(), done.object(), null, read.key(), done.behind()));
+          .tell(new ReadReply(id.id(), host.node(), null, null, read.key(), done.behind()));
+    } else {
+      // an object grown by merges past what one message carries goes in parts, in order on this
+      // sender's lane
+      List<byte[]> parts = ObjectParts.split(done.object(), host.store().maxPartBytes());
+      for (int i = 0; i < parts.size(); i++) {
+        read.replyTo()
+            .tell(
+                new ReadReply(
+                    id.id(),
+                    host.node(),
+                    parts.get(i),
+                    null,
+                    read.key(),
+                    done.behind(),
+                    i,
+                    parts.size()));
+      }
     }
     return this;
   }

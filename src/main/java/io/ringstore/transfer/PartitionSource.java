@@ -4,12 +4,17 @@ import io.ringstore.CborSerializable;
 import io.ringstore.replica.ReplicaEntity;
 import io.ringstore.replica.ReplicaHost;
 import io.ringstore.replica.ReplicaId;
+import io.ringstore.storage.ObjectParts;
+import io.ringstore.storage.Sibling;
 import io.ringstore.storage.StorageCalls;
+import io.ringstore.storage.StoredObjectCodec;
+import io.ringstore.version.DvvSet;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -74,14 +79,29 @@ public final class PartitionSource extends AbstractBehavior<PartitionSource.Comm
 
   /**
    * Sent by a new host copying the partition: up to {@code maxEntries} objects (and about {@code
-   * maxBytes}) after {@code afterKey} (null: from the start), in key order.
+   * maxBytes}) after {@code afterKey} (null: from the start), in key order. With {@code afterActor}
+   * (else null) the copy resumes inside {@code afterKey}'s object, at the entries of the actors
+   * after it ({@link Batch#resumeActor}).
    */
   public record CopyBatch(
-      int partition, String afterKey, int maxEntries, int maxBytes, ActorRef<Batch> replyTo)
-      implements Command {}
+      int partition,
+      String afterKey,
+      int maxEntries,
+      int maxBytes,
+      ActorRef<Batch> replyTo,
+      String afterActor)
+      implements Command {
+    public CopyBatch(
+        int partition, String afterKey, int maxEntries, int maxBytes, ActorRef<Batch> replyTo) {
+      this(partition, afterKey, maxEntries, maxBytes, replyTo, null);
+    }
+  }
 
   /**
    * A batch of stored objects, index-aligned with {@code keys}; {@code done} when nothing follows.
+   * An object larger than one message carries ({@link ObjectParts}) comes alone, in parts over
+   * several batches: {@code resumeActor} (else null) says the batch holds a part of its one key's
+   * object, the entries up to that actor, and the next batch is to be asked for after it.
    */
   public record Batch(
       String node,
@@ -89,8 +109,19 @@ public final class PartitionSource extends AbstractBehavior<PartitionSource.Comm
       List<String> keys,
       List<byte[]> objects,
       boolean done,
-      String error)
-      implements CborSerializable {}
+      String error,
+      String resumeActor)
+      implements CborSerializable {
+    public Batch(
+        String node,
+        int partition,
+        List<String> keys,
+        List<byte[]> objects,
+        boolean done,
+        String error) {
+      this(node, partition, keys, objects, done, error, null);
+    }
+  }
 
   /**
    * Sent every few seconds by a node leaving with its data (POST /admin/leave): keep it out of the
@@ -219,11 +250,22 @@ public final class PartitionSource extends AbstractBehavior<PartitionSource.Comm
     int p = copy.partition();
     int maxEntries = Math.max(1, Math.min(copy.maxEntries(), 10_000));
     long maxBytes = Math.max(1, copy.maxBytes());
+    long maxPart = host.store().maxPartBytes();
     getContext()
         .pipeToSelf(
             host.storageCalls()
                 .call(
                     () -> {
+                      if (copy.afterActor() != null && copy.afterKey() != null) {
+                        Optional<byte[]> rest =
+                            host.store()
+                                .readEncoded(p, copy.afterKey())
+                                .map(o -> entriesAfter(o, copy.afterActor()));
+                        if (rest.isPresent()) {
+                          return firstPart(node, p, copy.afterKey(), rest.get(), maxPart);
+                        }
+                        // the key is gone meanwhile (reaped): go on after it
+                      }
                       List<String> keys = new ArrayList<>();
                       List<byte[]> objects = new ArrayList<>();
                       long[] bytes = {0};
@@ -251,10 +293,38 @@ public final class PartitionSource extends AbstractBehavior<PartitionSource.Comm
                       // this batch; a
                       // batch cut short by size resumes after its last key
                       boolean done = visited[0] < maxEntries && keys.size() == visited[0];
+                      if (keys.size() == 1 && objects.get(0).length > maxPart) {
+                        // alone in its batch and larger than one message carries: in parts
+                        return firstPart(node, p, keys.get(0), objects.get(0), maxPart);
+                      }
                       return new Batch(node, p, keys, objects, done, null);
                     }),
             (batch, failure) -> new Scanned(copy, batch, failure));
     return this;
+  }
+
+  /**
+   * A batch of {@code key}'s object {@code encoded} alone, or of its first part with where to
+   * resume (never done: the copy goes on after the key).
+   */
+  private static Batch firstPart(String node, int p, String key, byte[] encoded, long maxPart) {
+    List<byte[]> parts = ObjectParts.split(encoded, maxPart);
+    byte[] first = parts.get(0);
+    String resume = null;
+    if (parts.size() > 1) {
+      List<DvvSet.Entry<Sibling>> entries = StoredObjectCodec.decode(first).entries();
+      resume = entries.get(entries.size() - 1).actor();
+    }
+    return new Batch(node, p, List.of(key), List.of(first), false, null, resume);
+  }
+
+  /** The object {@code encoded} restricted to the entries of the actors after {@code actor}. */
+  private static byte[] entriesAfter(byte[] encoded, String actor) {
+    DvvSet<Sibling> object = StoredObjectCodec.decode(encoded);
+    return StoredObjectCodec.encode(
+        DvvSet.fromParts(
+            object.entries().stream().filter(e -> e.actor().compareTo(actor) > 0).toList(),
+            List.of()));
   }
 
   private Behavior<Command> onScanned(Scanned scanned) {

@@ -7,6 +7,7 @@ import io.ringstore.replica.LocalObjectStore;
 import io.ringstore.replica.ReplicaEntity;
 import io.ringstore.replica.ReplicaId;
 import io.ringstore.ring.Ring;
+import io.ringstore.storage.ObjectParts;
 import io.ringstore.storage.Sibling;
 import io.ringstore.storage.StoredObjectCodec;
 import io.ringstore.version.DvvSet;
@@ -134,6 +135,9 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
   private int awaitedDescriptions;
   private boolean planned;
   private PartitionSource.Description copySource;
+  // the parts so far of an object copied in parts (PartitionSource.Batch#resumeActor)
+  private String partialKey;
+  private final List<byte[]> partialParts = new ArrayList<>();
   private final Deque<Peer> peers = new ArrayDeque<>();
   private Peer currentPeer;
   private int rounds;
@@ -297,7 +301,7 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
               id.partition(),
               copySource.node(),
               copySource.keys());
-      requestBatch(null);
+      requestBatch(null, null);
       return this;
     }
     return syncNext();
@@ -347,7 +351,10 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
     }
   }
 
-  private void requestBatch(String afterKey) {
+  private void requestBatch(String afterKey, String afterActor) {
+    if (afterKey == null) {
+      partialParts.clear(); // a copy from the start
+    }
     timers.startSingleTimer(BatchTimeout.INSTANCE, settings.batchTimeout());
     sourceOf(copySource)
         .tell(
@@ -356,7 +363,8 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
                 afterKey,
                 settings.batchEntries(),
                 settings.batchBytes(),
-                getContext().messageAdapter(PartitionSource.Batch.class, BatchArrived::new)));
+                getContext().messageAdapter(PartitionSource.Batch.class, BatchArrived::new),
+                afterActor));
   }
 
   private ActorRef<PartitionSource.Command> sourceOf(PartitionSource.Description description) {
@@ -371,6 +379,27 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
     }
     LocalObjectStore store = host.exchange().store();
     int partition = id.partition();
+    // an object larger than one message carries comes in parts over several batches, alone in each:
+    // its parts are kept here and joined, so that it is stored (or skipped as only tombstones)
+    // whole
+    List<String> keys = batch.keys();
+    List<byte[]> objects = batch.objects();
+    if (!partialParts.isEmpty() && !(keys.size() == 1 && keys.get(0).equals(partialKey))) {
+      partialParts.clear(); // the source went on past the key (gone meanwhile): its parts are moot
+    }
+    if (batch.resumeActor() != null && keys.size() == 1) {
+      partialKey = keys.get(0);
+      partialParts.add(objects.get(0));
+      host.tracker().copied(id, 0, objects.get(0).length, System.currentTimeMillis());
+      requestBatch(partialKey, batch.resumeActor());
+      return this;
+    }
+    if (!partialParts.isEmpty()) {
+      partialParts.add(objects.get(0));
+      objects = List.of(ObjectParts.join(partialParts));
+      partialParts.clear();
+    }
+    List<byte[]> wholeObjects = objects;
     getContext()
         .pipeToSelf(
             host.exchange()
@@ -378,14 +407,14 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
                 .call(
                     () -> {
                       long bytes = 0;
-                      for (int i = 0; i < batch.keys().size(); i++) {
-                        byte[] encoded = batch.objects().get(i);
+                      for (int i = 0; i < keys.size(); i++) {
+                        byte[] encoded = wholeObjects.get(i);
                         bytes += encoded.length;
                         DvvSet<Sibling> object = StoredObjectCodec.decode(encoded);
                         // a key that holds only tombstones reads as absent: copying it could undo a
                         // reaping
                         if (!LocalObjectStore.onlyTombstones(object)) {
-                          store.merge(partition, batch.keys().get(i), object);
+                          store.merge(partition, keys.get(i), object);
                         }
                       }
                       String last =
@@ -412,7 +441,7 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
               copySource.node());
       return syncNext();
     }
-    requestBatch(merged.lastKey());
+    requestBatch(merged.lastKey(), null);
     return this;
   }
 

@@ -117,8 +117,10 @@ class HintQueueTest {
 
   @Test
   void settingsComeFromTheNodeConfiguration() {
-    var node = RingstoreSettings.fromConfig(ConfigFactory.load()).handoff();
-    HintSettings s = HintSettings.of(node);
+    RingstoreSettings settings = RingstoreSettings.fromConfig(ConfigFactory.load());
+    var node = settings.handoff();
+    HintSettings s = HintSettings.of(settings);
+    assertEquals(2 * settings.requests().maxObjectBytes(), s.maxPartBytes());
     assertEquals(node.hintWindow(), s.hintWindow());
     assertEquals(node.maxHintsPerTarget(), s.maxHintsPerTarget());
     assertEquals(node.retryInterval(), s.retryInterval());
