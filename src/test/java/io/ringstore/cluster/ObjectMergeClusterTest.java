@@ -19,6 +19,7 @@ import io.ringstore.replica.WriteAdmission;
 import io.ringstore.storage.Sibling;
 import io.ringstore.storage.StoredObjectCodec;
 import io.ringstore.testing.TestNode;
+import io.ringstore.version.DvvSet;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -180,9 +181,149 @@ class ObjectMergeClusterTest {
     assertInstanceOf(WriteResult.Written.class, resolved, "the resolving write: " + resolved);
   }
 
+  /**
+   * A merge larger than the large-message frame itself travels, in parts ({@code ObjectParts}):
+   * max-object-size 1 MiB and a 4 MiB large frame (what InternodeFrames requires for N = 3); each
+   * of the three replicas took three 300 KiB writes of its own while apart, and node 1's replica
+   * also holds the entries of two further actors (replicas that moved while cut off wrote under
+   * their own actor ids): 15 siblings of five actors, 4.5 MB, more than any one message may carry.
+   * Before parts, every message carrying it was dropped by Artery and the replicas never converged.
+   * Anti-entropy must bring all three to the same 15, each replica's answer (read in parts) and
+   * r=all reads through every node must return them, and a write with the read's context resolves
+   * them.
+   */
+  @Test
+  void aMergeLargerThanTheFrameTravelsInPartsAndConverges() throws Exception {
+    String extra =
+        "ringstore.anti-entropy.sessions-per-second = 50\n"
+            + "ringstore.requests.max-value-size = 512KiB\n"
+            + "ringstore.requests.max-object-size = 1MiB\n"
+            + "pekko.remote.artery.advanced.maximum-large-frame-size = 4MiB\n";
+    nodes.add(TestNode.start(TestNode.config(dir.resolve("n1"), 3, 2, 2, extra)).joinSelf());
+    nodes.add(
+        TestNode.start(TestNode.config(dir.resolve("n2"), 3, 2, 2, extra)).join(nodes.get(0)));
+    nodes.add(
+        TestNode.start(TestNode.config(dir.resolve("n3"), 3, 2, 2, extra)).join(nodes.get(0)));
+    for (TestNode node : nodes) {
+      node.awaitUpMembers(3, MAX).awaitReady(MAX);
+    }
+    String key = "merged-above-the-frame";
+    int partition = nodes.get(0).node().directory().ring().partitionOf(key);
+    long frame = 4L << 20;
+    int valueBytes = 300 * 1024;
+
+    Set<String> expected = new HashSet<>();
+    for (int side = 0; side < 3; side++) {
+      LocalObjectStore store = nodes.get(side).node().store();
+      for (int i = 1; i <= 3; i++) {
+        String text = "node " + (side + 1) + " write " + i;
+        store.coordinate(partition, key, value(text, valueBytes), Optional.empty(), false);
+        expected.add(text);
+      }
+    }
+    for (String actor : List.of("moved-replica-a", "moved-replica-b")) {
+      List<Sibling> values = new ArrayList<>();
+      for (int i = 3; i >= 1; i--) {
+        String text = actor + " write " + i;
+        values.add(value(text, valueBytes));
+        expected.add(text);
+      }
+      nodes
+          .get(0)
+          .node()
+          .store()
+          .merge(
+              partition,
+              key,
+              DvvSet.fromParts(List.of(new DvvSet.Entry<>(actor, 3, values)), List.of()));
+    }
+    assertEquals(15, expected.size());
+    // each replica's own object is under the frame; only their merge is above it
+
+    new TestKit(Adapter.toClassic(nodes.get(1).system())) {
+      {
+        awaitAssert(
+            MAX,
+            Duration.ofMillis(500),
+            () -> {
+              for (int r = 0; r < 3; r++) {
+                ReplicaEntity.ReadReply reply =
+                    nodes
+                        .get(1)
+                        .node()
+                        .client()
+                        .readReplica(new ReplicaId(partition, r), key, Duration.ofSeconds(5))
+                        .toCompletableFuture()
+                        .join();
+                assertNotNull(reply.object(), "replica " + r + " holds the key");
+                assertTrue(reply.object().length > frame, "the merged object is above the frame");
+                assertEquals(
+                    expected,
+                    texts(StoredObjectCodec.decode(reply.object()).values()),
+                    "replica " + r + " on " + reply.node());
+              }
+              return null;
+            });
+      }
+    };
+
+    String[] context = new String[1];
+    for (TestNode node : nodes) {
+      new TestKit(Adapter.toClassic(node.system())) {
+        {
+          awaitAssert(
+              MAX,
+              Duration.ofMillis(500),
+              () -> {
+                ReadResult result =
+                    node.node()
+                        .client()
+                        .get(key, ReadOptions.r(Quorum.ALL).withTimeout(Duration.ofSeconds(10)))
+                        .toCompletableFuture()
+                        .join();
+                ReadResult.Found found =
+                    assertInstanceOf(
+                        ReadResult.Found.class, result, "r=all via " + node.name() + ": " + result);
+                assertEquals(expected, texts(found.values()), "siblings via " + node.name());
+                context[0] = found.context();
+                return null;
+              });
+        }
+      };
+    }
+    WriteResult resolved =
+        nodes
+            .get(2)
+            .node()
+            .client()
+            .put(
+                key,
+                value("resolved", 1024).data(),
+                "text/plain",
+                context[0],
+                new WriteOptions(Quorum.ALL, Duration.ofSeconds(10)))
+            .toCompletableFuture()
+            .get(30, TimeUnit.SECONDS);
+    assertInstanceOf(WriteResult.Written.class, resolved, "the resolving write: " + resolved);
+    ReadResult after =
+        nodes
+            .get(0)
+            .node()
+            .client()
+            .get(key, ReadOptions.r(Quorum.ALL).withTimeout(Duration.ofSeconds(10)))
+            .toCompletableFuture()
+            .get(30, TimeUnit.SECONDS);
+    ReadResult.Found one = assertInstanceOf(ReadResult.Found.class, after, "after: " + after);
+    assertEquals(Set.of("resolved"), texts(one.values()), "one value left");
+  }
+
   private static Sibling value(String text) {
+    return value(text, VALUE_BYTES);
+  }
+
+  private static Sibling value(String text, int bytes) {
     byte[] head = text.getBytes(StandardCharsets.UTF_8);
-    byte[] v = new byte[VALUE_BYTES];
+    byte[] v = new byte[bytes];
     Arrays.fill(v, (byte) 'x');
     System.arraycopy(head, 0, v, 0, head.length);
     return new Sibling(v, "text/plain", false);
