@@ -381,7 +381,10 @@ public final class RingstoreNode {
                           hintManager.complete(
                               system.systemActorOf(
                                   HintManager.create(
-                                      directory, HintSettings.of(settings), clock::wallMillis),
+                                      directory,
+                                      HintSettings.of(settings),
+                                      clock::wallMillis,
+                                      client.peerBytes()),
                                   "hint-manager",
                                   Props.empty()));
                         }
@@ -391,7 +394,8 @@ public final class RingstoreNode {
     }
     ExchangeSession.Host exchangeHost =
         settings.holdsData()
-            ? new ExchangeSession.Host(trees, store, storageCalls, name, directory, antiEntropy)
+            ? new ExchangeSession.Host(
+                trees, store, storageCalls, name, directory, antiEntropy, client.peerBytes())
             : null;
     if (settings.holdsData()) {
       transferHost.set(

@@ -3,6 +3,7 @@ package io.ringstore.antientropy;
 import io.ringstore.config.LogText;
 import io.ringstore.replica.LocalObjectStore;
 import io.ringstore.replica.PartitionTreeAccess.KeyHashList;
+import io.ringstore.replica.PeerQueue;
 import io.ringstore.replica.ReadReplyParts;
 import io.ringstore.replica.ReplicaDirectory;
 import io.ringstore.replica.ReplicaEntity;
@@ -50,7 +51,19 @@ public final class ExchangeSession extends AbstractBehavior<ExchangeSession.Comm
       StorageCalls storageCalls,
       String node,
       ReplicaDirectory directory,
-      AntiEntropyStatus status) {}
+      AntiEntropyStatus status,
+      PeerQueue peerQueue) {
+    /** Pushes to peers not counted (tests of one node). */
+    public Host(
+        PartitionTrees trees,
+        LocalObjectStore store,
+        StorageCalls storageCalls,
+        String node,
+        ReplicaDirectory directory,
+        AntiEntropyStatus status) {
+      this(trees, store, storageCalls, node, directory, status, PeerQueue.UNBOUNDED);
+    }
+  }
 
   /**
    * How a session ended, for a caller that waits on it (a partition transfer): {@code equal} when
@@ -327,13 +340,29 @@ public final class ExchangeSession extends AbstractBehavior<ExchangeSession.Comm
     // a merge larger than one message carries goes in parts (ObjectParts), each acked: the key is
     // done when every part is
     List<byte[]> parts = ObjectParts.split(merged.pushToPeer(), host.store().maxPartBytes());
-    inFlight += parts.size() - 1;
     ActorRef<ReplicaEntity.Replicated> pushed =
         getContext().messageAdapter(ReplicaEntity.Replicated.class, Pushed::new);
+    int sent = 0;
     for (byte[] part : parts) {
+      // counted against the node's bound on bytes queued to the peer: past it the key waits for a
+      // later exchange
+      if (!peerIsLocal() && !host.peerQueue().tryAcquire(peerNode, part.length)) {
+        break;
+      }
       peerRef.tell(new ReplicaEntity.Replicate(merged.key(), part, pushed));
+      sent++;
     }
+    if (sent == 0) {
+      inFlight--;
+      return repairNext();
+    }
+    inFlight += sent - 1;
     return this;
+  }
+
+  /** The peer replica runs on this node (a message to it is never queued to a peer). */
+  private boolean peerIsLocal() {
+    return peerNode == null || peerNode.equals(host.node());
   }
 
   private Behavior<Command> onPushed(Pushed pushed) {

@@ -141,7 +141,12 @@ public final class RequestGateway extends AbstractBehavior<Ringstore.Command> {
     getContext()
         .spawnAnonymous(
             ReadCoordinator.create(
-                request, directory, replicasOf(request.key()), read.replyTo(), metrics));
+                request,
+                directory,
+                replicasOf(request.key()),
+                read.replyTo(),
+                metrics,
+                handoff.peerBytes()));
     return this;
   }
 

@@ -1,5 +1,6 @@
 package io.ringstore.coordinator;
 
+import io.ringstore.replica.PeerQueue;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,7 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * what was acquired before it, and gives everything back when the peer leaves the cluster or
  * restarts (Artery drops its queue then). Peers are named {@code host:port}. Thread-safe, no Pekko.
  */
-public final class PeerBytes {
+public final class PeerBytes implements PeerQueue {
   private final long maxBytesPerPeer;
   private final ConcurrentHashMap<String, Peer> peers = new ConcurrentHashMap<>();
   private final AtomicLong refused = new AtomicLong();
@@ -74,6 +75,7 @@ public final class PeerBytes {
    * nothing is outstanding to that peer (one message larger than the bound still goes, alone);
    * false, counted as a refusal and nothing acquired, if not: the message must then not be sent.
    */
+  @Override
   public boolean tryAcquire(String peer, long bytes) {
     if (bytes < 0) {
       throw new IllegalArgumentException("bytes must be >= 0 but was " + bytes);

@@ -79,6 +79,7 @@ public final class ReadCoordinator extends AbstractBehavior<ReadCoordinator.Comm
   private final TimerScheduler<Command> timers;
   private final ActorRef<ReplicaEntity.ReadReply> adapter;
   private final ReadReplyParts parts = new ReadReplyParts();
+  private final PeerBytes peerBytes;
   private boolean answered;
   private boolean repairing;
   private int repairsPending;
@@ -98,6 +99,21 @@ public final class ReadCoordinator extends AbstractBehavior<ReadCoordinator.Comm
       List<ReplicaId> replicas,
       ActorRef<ReadResult> replyTo,
       RequestMetrics metrics) {
+    return create(request, directory, replicas, replyTo, metrics, PeerBytes.unlimited());
+  }
+
+  /**
+   * A coordinator whose read repairs count against the node's bound on bytes queued to each peer
+   * ({@code peerBytes}): a repair the bound refuses is not sent (anti-entropy repairs the replica
+   * later).
+   */
+  public static Behavior<Command> create(
+      ReadRequest request,
+      ReplicaDirectory directory,
+      List<ReplicaId> replicas,
+      ActorRef<ReadResult> replyTo,
+      RequestMetrics metrics,
+      PeerBytes peerBytes) {
     return Behaviors.setup(
         ctx -> {
           if (new ReadQuorum(request.r(), replicas.size()).impossible()) {
@@ -112,7 +128,8 @@ public final class ReadCoordinator extends AbstractBehavior<ReadCoordinator.Comm
           }
           return Behaviors.withTimers(
               timers ->
-                  new ReadCoordinator(ctx, timers, request, directory, replicas, replyTo, metrics));
+                  new ReadCoordinator(
+                      ctx, timers, request, directory, replicas, replyTo, metrics, peerBytes));
         });
   }
 
@@ -123,8 +140,10 @@ public final class ReadCoordinator extends AbstractBehavior<ReadCoordinator.Comm
       ReplicaDirectory directory,
       List<ReplicaId> replicas,
       ActorRef<ReadResult> replyTo,
-      RequestMetrics metrics) {
+      RequestMetrics metrics,
+      PeerBytes peerBytes) {
     super(ctx);
+    this.peerBytes = peerBytes;
     this.request = request;
     this.directory = directory;
     this.metrics = metrics;
@@ -236,15 +255,26 @@ public final class ReadCoordinator extends AbstractBehavior<ReadCoordinator.Comm
         ObjectParts.split(StoredObjectCodec.encode(merged), request.maxPartBytes());
     ActorRef<ReplicaEntity.Replicated> adapter =
         getContext().messageAdapter(ReplicaEntity.Replicated.class, RepairReplied::new);
+    int sent = 0;
     for (String replica : stale) {
+      ReplicaId id = ReplicaId.parse(replica);
+      Optional<String> node = directory.remoteNodeOf(id);
       for (byte[] part : objectParts) {
-        directory.tell(
-            ReplicaId.parse(replica), new ReplicaEntity.Replicate(request.key(), part, adapter));
+        // a peer whose queue is full gets no repair now (counted as a refusal of the bound);
+        // anti-entropy brings it up to date later
+        if (node.isPresent() && !peerBytes.tryAcquire(node.get(), part.length)) {
+          break;
+        }
+        directory.tell(id, new ReplicaEntity.Replicate(request.key(), part, adapter));
+        sent++;
       }
+    }
+    if (sent == 0) {
+      return Behaviors.stopped();
     }
     metrics.readRepairSent(stale.size());
     repairing = true;
-    repairsPending = stale.size() * objectParts.size();
+    repairsPending = sent;
     timers.startSingleTimer(Timeout.INSTANCE, request.timeout());
     getContext().getLog().debug("read {}: repairing {}", LogText.escape(request.key()), stale);
     return this;

@@ -3,6 +3,7 @@ package io.ringstore.handoff;
 import io.ringstore.CborSerializable;
 import io.ringstore.handoff.HintStore.HintStats;
 import io.ringstore.handoff.HintStore.HintStoreReply;
+import io.ringstore.replica.PeerQueue;
 import io.ringstore.replica.ReplicaDirectory;
 import io.ringstore.replica.ReplicaId;
 import java.time.Duration;
@@ -114,6 +115,7 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
   private final HintBudget pendingBudget;
 
   private final HintValues values;
+  private final PeerQueue peerQueue;
   private final Map<ReplicaId, ActorRef<HintStore.Command>> stores = new HashMap<>();
   private int aggregators;
 
@@ -128,15 +130,29 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
   /** With {@code wallClock} (this node's, epoch millis): when its stores accept hints. */
   public static Behavior<Command> create(
       ReplicaDirectory directory, HintSettings settings, LongSupplier wallClock) {
-    return Behaviors.setup(ctx -> new HintManager(ctx, directory, settings, wallClock));
+    return create(directory, settings, wallClock, PeerQueue.UNBOUNDED);
+  }
+
+  /**
+   * With the node's bound on bytes queued to each peer ({@code peerQueue}), which the stores'
+   * deliveries count against.
+   */
+  public static Behavior<Command> create(
+      ReplicaDirectory directory,
+      HintSettings settings,
+      LongSupplier wallClock,
+      PeerQueue peerQueue) {
+    return Behaviors.setup(ctx -> new HintManager(ctx, directory, settings, wallClock, peerQueue));
   }
 
   private HintManager(
       ActorContext<Command> ctx,
       ReplicaDirectory directory,
       HintSettings settings,
-      LongSupplier wallClock) {
+      LongSupplier wallClock,
+      PeerQueue peerQueue) {
     super(ctx);
+    this.peerQueue = peerQueue;
     this.directory = directory;
     this.settings = settings;
     this.wallClock = wallClock;
@@ -322,7 +338,8 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
                         wallClock::getAsLong,
                         budget,
                         deliveryBudget,
-                        pendingBudget),
+                        pendingBudget,
+                        peerQueue),
                     "hints-" + t.id()));
   }
 }

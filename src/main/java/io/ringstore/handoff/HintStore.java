@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.ringstore.CborSerializable;
 import io.ringstore.config.LogText;
+import io.ringstore.replica.PeerQueue;
 import io.ringstore.replica.ReplicaDirectory;
 import io.ringstore.replica.ReplicaEntity;
 import io.ringstore.replica.ReplicaId;
@@ -11,9 +12,11 @@ import io.ringstore.storage.ObjectParts;
 import io.ringstore.storage.StoredObjectCodec;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.LongSupplier;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -270,6 +273,11 @@ public final class HintStore
 
   private long attempts;
 
+  /** Attempts whose later parts the peer's queue bound held back: not delivered, sent again. */
+  private final Set<Long> cutAttempts = new HashSet<>();
+
+  private final PeerQueue peerQueue;
+
   /** The last key sent: the next round starts after it. */
   private String cursor;
 
@@ -293,6 +301,29 @@ public final class HintStore
       HintBudget budget,
       HintBudget deliveryBudget,
       HintBudget pendingBudget) {
+    return create(
+        target,
+        directory,
+        settings,
+        values,
+        clock,
+        budget,
+        deliveryBudget,
+        pendingBudget,
+        PeerQueue.UNBOUNDED);
+  }
+
+  /** With the node's bound on bytes queued to each peer, which deliveries count against. */
+  static Behavior<Command> create(
+      ReplicaId target,
+      ReplicaDirectory directory,
+      HintSettings settings,
+      HintValues values,
+      LongSupplier clock,
+      HintBudget budget,
+      HintBudget deliveryBudget,
+      HintBudget pendingBudget,
+      PeerQueue peerQueue) {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
@@ -307,7 +338,8 @@ public final class HintStore
                         clock,
                         budget,
                         deliveryBudget,
-                        pendingBudget)));
+                        pendingBudget,
+                        peerQueue)));
   }
 
   /** With budgets of its own (tests of one store). */
@@ -342,11 +374,13 @@ public final class HintStore
       LongSupplier clock,
       HintBudget budget,
       HintBudget deliveryBudget,
-      HintBudget pendingBudget) {
+      HintBudget pendingBudget,
+      PeerQueue peerQueue) {
     super(persistenceId(target));
     this.budget = budget;
     this.deliveryBudget = deliveryBudget;
     this.pendingBudget = pendingBudget;
+    this.peerQueue = peerQueue;
     this.disk = new HintStoreValues(values, persistenceId(target).id());
     this.ctx = ctx;
     this.timers = timers;
@@ -568,6 +602,7 @@ public final class HintStore
     inFlight.values().forEach(f -> deliveryBudget.release(f.hint().bytes()));
     inFlight.clear();
     partsLeft.clear();
+    cutAttempts.clear();
   }
 
   private ReplyEffect<Event, State> refuse(StoreHint cmd, String reason) {
@@ -655,8 +690,32 @@ public final class HintStore
     // hints of one key merged past what one message carries go in parts (ObjectParts); the hint is
     // delivered when every part is acked
     List<byte[]> parts = ObjectParts.split(object, settings.maxPartBytes());
-    partsLeft.put(attempt, parts.size());
+    // every part counts against the node's bound on bytes queued to the target's node; past it the
+    // rest waits for the next round
+    Optional<String> node = directory.remoteNodeOf(target);
+    int sent = 0;
     for (byte[] part : parts) {
+      if (node.isPresent() && !peerQueue.tryAcquire(node.get(), part.length)) {
+        break;
+      }
+      sent++;
+    }
+    if (sent == 0) {
+      inFlight.remove(key);
+      deliveryBudget.release(hint.bytes());
+      ctx.getLog()
+          .debug(
+              "hint {} for {} not sent: the queue to {} is full; retried next round",
+              LogText.escape(key),
+              target,
+              node.orElse("?"));
+      return Effect().noReply();
+    }
+    if (sent < parts.size()) {
+      cutAttempts.add(attempt);
+    }
+    partsLeft.put(attempt, sent);
+    for (byte[] part : parts.subList(0, sent)) {
       ctx.ask(
           ReplicaEntity.Replicated.class,
           directory.entity(target),
@@ -686,15 +745,17 @@ public final class HintStore
       return Effect().noReply();
     }
     partsLeft.remove(result.attempt());
+    boolean cut = cutAttempts.remove(result.attempt());
     inFlight.remove(result.key());
     deliveryBudget.release(done.hint().bytes());
-    if (!result.ok()) {
+    if (!result.ok() || cut) {
       ctx.getLog()
           .debug(
               "hint {} for {} not delivered ({}); retried next round",
               LogText.escape(result.key()),
               target,
-              LogText.escape(result.failure()));
+              LogText.escape(
+                  result.ok() ? "the queue to its node was full for a part" : result.failure()));
       return Effect().noReply();
     }
     Optional<HintQueue.Hint> current =
