@@ -196,6 +196,9 @@ class SerializationTest {
             "5:1", "127.0.0.1:4", PutError.TOO_MANY_SIBLINGS, "resolve the siblings"),
         new ReplicaEntity.ReadReply("5:1", "127.0.0.1:4", encoded, null, "user/42", true),
         new ReplicaEntity.ReadReply("5:1", "127.0.0.1:4", null, null, "user/42", true),
+        // an object larger than one message carries, answered in parts (issue 15)
+        new ReplicaEntity.ReadReply("5:1", "127.0.0.1:4", encoded, null, "user/42", false, 1, 3),
+        new ReplicaEntity.ReadReply("5:1", "127.0.0.1:4", encoded, null, "user/42", true, 2, 3),
         ReplicaEntity.PutReply.failed("5:1", "127.0.0.1:4", PutError.SYNCING),
         new ReplicaEntity.GetStatus(statusTo),
         new ReplicaEntity.Status("5:1", "127.0.0.1:4", true),
@@ -212,6 +215,10 @@ class SerializationTest {
         new HintStore.HintStoreReply(new ReplicaId(5, 2), "user/42", true, null),
         new PartitionSource.CopyBatch(5, null, 128, 1 << 20, batchTo),
         new PartitionSource.CopyBatch(5, "ключ/😀", 128, 1 << 20, batchTo),
+        // resuming inside a key copied in parts: after the entries of actor uidA
+        new PartitionSource.CopyBatch(5, "ключ/😀", 128, 1 << 20, batchTo, "uidA"),
+        new PartitionSource.Batch(
+            "127.0.0.1:1", 5, List.of("ключ/😀"), List.of(encoded), false, null, "uidB"),
         new PartitionSource.Batch(
             "127.0.0.1:1", 5, List.of("a", "ключ/😀"), List.of(encoded, binary), false, null),
         new PartitionSource.Batch("127.0.0.1:1", 5, List.of(), List.of(), true, null),

@@ -189,6 +189,19 @@ public record HintSettings(
         maxPartBytes);
   }
 
+  public HintSettings withMaxPartBytes(long value) {
+    return new HintSettings(
+        hintWindow,
+        maxHintsPerTarget,
+        retryInterval,
+        maxInFlight,
+        deliveryTimeout,
+        maxHintBytes,
+        maxHintBytesPerTarget,
+        maxDeliveryBytes,
+        value);
+  }
+
   private static void requirePositive(Duration d, String name) {
     Objects.requireNonNull(d, name);
     if (d.isNegative() || d.isZero()) {

@@ -19,10 +19,13 @@ import io.ringstore.replica.ReplicaDirectory;
 import io.ringstore.replica.ReplicaEntity;
 import io.ringstore.replica.ReplicaId;
 import io.ringstore.replica.ReplicaSharding;
+import io.ringstore.storage.ObjectParts;
 import io.ringstore.storage.Sibling;
 import io.ringstore.storage.StoredObjectCodec;
 import io.ringstore.version.DvvSet;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -336,6 +339,105 @@ class HintStoreTest {
         .awaitAssert(
             () -> {
               assertEquals(0, stats(kit).queued());
+              return null;
+            });
+  }
+
+  /** Part bytes under which {@link #largeObject()} goes in three parts. */
+  private static final long MAX_PART = 9000;
+
+  /** An object of five actors' entries of 4 KiB each: larger than {@link #MAX_PART}. */
+  private static byte[] largeObject() {
+    List<DvvSet.Entry<Sibling>> entries = new ArrayList<>();
+    for (int i = 1; i <= 5; i++) {
+      byte[] data = new byte[4096];
+      Arrays.fill(data, (byte) i);
+      entries.add(new DvvSet.Entry<>("actor" + i, i, List.of(Sibling.value(data, "a/b"))));
+    }
+    return StoredObjectCodec.encode(DvvSet.fromParts(entries, List.of()));
+  }
+
+  /** The Replicate asks of one delivery of {@code key}: {@code n} parts, each within MAX_PART. */
+  private List<ReplicaEntity.Replicate> expectParts(String key, byte[] whole, int n) {
+    List<ReplicaEntity.Replicate> parts = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      ReplicaEntity.Replicate part = expectReplicate(key);
+      assertTrue(
+          part.object().length <= MAX_PART,
+          "part " + i + " of " + part.object().length + " bytes over " + MAX_PART);
+      parts.add(part);
+    }
+    replica.expectNoMessage(Duration.ofMillis(100));
+    assertEquals(
+        StoredObjectCodec.decode(whole),
+        StoredObjectCodec.decode(
+            ObjectParts.join(parts.stream().map(ReplicaEntity.Replicate::object).toList())),
+        "the parts join into the hinted object");
+    return parts;
+  }
+
+  @Test
+  void aHintLargerThanAPartIsDeliveredInPartsAndDeliveredOnlyWhenEveryPartIsAcked() {
+    var kit = store(SETTINGS.withMaxPartBytes(MAX_PART));
+    byte[] object = largeObject();
+    assertTrue(object.length > 2 * MAX_PART, "three parts: " + object.length);
+    storeHint(kit, "k1", object, T0);
+    kit.runCommand(HintStore.TargetReachable.INSTANCE);
+    List<ReplicaEntity.Replicate> parts = expectParts("k1", object, 3);
+
+    ack(parts.get(0), true);
+    ack(parts.get(1), true);
+    replica.expectNoMessage(Duration.ofMillis(200));
+    HintStats partly = stats(kit);
+    assertEquals(1, partly.queued(), "two parts of three acked: still queued");
+    assertEquals(0, partly.delivered(), "two parts of three acked: not delivered");
+
+    ack(parts.get(2), true);
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            () -> {
+              assertEquals(
+                  new HintStats(target, 0, -1, 1, 0, 0, 0, 0, 0, object.length),
+                  stats(kit),
+                  "delivered once, with the whole object's bytes, when the last part is acked");
+              return null;
+            });
+    manualTime.timePasses(SETTINGS.retryInterval().multipliedBy(2));
+    replica.expectNoMessage(Duration.ofMillis(100));
+    assertTrue(kit.restart().state().queue().isEmpty(), "HintDelivered was persisted");
+  }
+
+  @Test
+  void aPartAckedNotOkKeepsTheHintQueuedAndTheNextRoundSendsEveryPartAgain() {
+    var kit = store(SETTINGS.withMaxPartBytes(MAX_PART));
+    byte[] object = largeObject();
+    storeHint(kit, "k1", object, T0);
+    kit.runCommand(HintStore.TargetReachable.INSTANCE);
+    List<ReplicaEntity.Replicate> first = expectParts("k1", object, 3);
+
+    ack(first.get(1), false);
+    replica.expectNoMessage(Duration.ofMillis(100));
+    ack(first.get(0), true);
+    ack(first.get(2), true);
+    replica.expectNoMessage(Duration.ofMillis(200));
+    HintStats refused = stats(kit);
+    assertEquals(1, refused.queued(), "a part refused: the hint stays");
+    assertEquals(0, refused.delivered(), "the other parts' acks do not make it delivered");
+
+    manualTime.timePasses(SETTINGS.retryInterval());
+    List<ReplicaEntity.Replicate> again = expectParts("k1", object, 3);
+    ack(again.get(0), true);
+    ack(again.get(1), true);
+    ack(again.get(2), true);
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            () -> {
+              assertEquals(
+                  new HintStats(target, 0, -1, 1, 0, 0, 0, 0, 0, object.length),
+                  stats(kit),
+                  "delivered by the retry, once");
               return null;
             });
   }

@@ -16,12 +16,17 @@ import io.ringstore.replica.ReplicaEntity;
 import io.ringstore.replica.ReplicaHost;
 import io.ringstore.replica.ReplicaId;
 import io.ringstore.replica.ReplicaSync;
+import io.ringstore.replica.WriteAdmission;
+import io.ringstore.storage.ObjectParts;
 import io.ringstore.storage.RocksDbSettings;
 import io.ringstore.storage.RocksDbStorage;
 import io.ringstore.storage.Sibling;
 import io.ringstore.storage.StorageCalls;
+import io.ringstore.storage.StoredObjectCodec;
+import io.ringstore.version.DvvSet;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,6 +70,7 @@ class PartitionSourceTest {
   private static final int EXACT = 5;
   private static final int HUGE = 6;
   private static final int EMPTY = 9;
+  private static final int PARTS = 12;
   private static final int KEYS = 1000;
 
   @TempDir static Path dir;
@@ -228,6 +234,140 @@ class PartitionSourceTest {
     assertEquals(5, keysOf(batches).size());
     assertTrue(
         batches.stream().allMatch(b -> b.keys().size() <= 1), "one oversized object per batch");
+  }
+
+  /**
+   * An object grown by merges past what one message carries (issue 15): a store whose objects are
+   * capped at 64 KiB sends parts of at most 128 KiB, so a key with five actors' entries of 60 KiB
+   * each comes alone, in parts over several batches, each but the last naming the actor to resume
+   * after; paged exactly as {@link PartitionTransfer} pages, the parts join into the stored object
+   * and the keys after it follow.
+   */
+  @ParameterizedTest(name = "maxEntries={0} maxBytes={1}")
+  @CsvSource({"128,65536", "128,4096", "1,65536", "2,200000"})
+  void anObjectLargerThanAPartComesAloneInPartsThatJoinIntoIt(int maxEntries, int maxBytes) {
+    LocalObjectStore limited =
+        new LocalObjectStore(rocks, "uidA", new WriteAdmission.Limits(100, 50, 64 << 10));
+    long maxPart = limited.maxPartBytes();
+    assertEquals(128 << 10, maxPart, "parts of two objects at the limit");
+    List<DvvSet.Entry<Sibling>> entries = new ArrayList<>();
+    for (int i = 1; i <= 5; i++) {
+      byte[] data = new byte[60 << 10];
+      Arrays.fill(data, (byte) i);
+      entries.add(new DvvSet.Entry<>("actor" + i, i, List.of(Sibling.value(data, "a/b"))));
+    }
+    String big = "m/big";
+    limited.merge(PARTS, big, DvvSet.fromParts(entries, List.of()));
+    byte[] stored = limited.readEncoded(PARTS, big).orElseThrow();
+    assertTrue(stored.length > 2 * maxPart, "an object of three parts: " + stored.length);
+    List<String> small = List.of("a/0", "a/1", "z/0", "z/1");
+    for (String key : small) {
+      limited.coordinate(
+          PARTS, key, Sibling.value(key.getBytes(UTF_8), "text/plain"), Optional.empty(), false);
+    }
+    ActorRef<PartitionSource.Command> partsSource =
+        testKit.spawn(
+            PartitionSource.create(
+                new ReplicaHost(
+                    limited,
+                    StorageCalls.unbounded(pool),
+                    NODE,
+                    locals,
+                    PartitionTreeAccess.NONE,
+                    ReplicaSync.NONE,
+                    tracker),
+                tracker,
+                draining));
+    try {
+      TestProbe<PartitionSource.Batch> probe = testKit.createTestProbe();
+      List<PartitionSource.Batch> batches = new ArrayList<>();
+      String afterKey = null;
+      String afterActor = null;
+      while (true) {
+        assertTrue(batches.size() < 20, "the copy does not end: " + batches.size() + " batches");
+        partsSource.tell(
+            new PartitionSource.CopyBatch(
+                PARTS, afterKey, maxEntries, maxBytes, probe.ref(), afterActor));
+        PartitionSource.Batch batch = probe.receiveMessage();
+        int n = batches.size();
+        assertNull(batch.error(), "batch " + n);
+        assertEquals(batch.keys().size(), batch.objects().size(), "batch " + n + ": aligned");
+        for (byte[] object : batch.objects()) {
+          assertTrue(
+              object.length <= maxPart,
+              "batch " + n + ": an object of " + object.length + " bytes over " + maxPart);
+        }
+        batches.add(batch);
+        if (batch.done()) {
+          break;
+        }
+        assertFalse(batch.keys().isEmpty(), "batch " + n + ": an empty batch must be the last");
+        // as PartitionTransfer asks: inside the key after the actor, else after the last key
+        afterKey = batch.keys().get(batch.keys().size() - 1);
+        afterActor = batch.resumeActor();
+      }
+
+      List<Integer> ofBig = new ArrayList<>();
+      for (int i = 0; i < batches.size(); i++) {
+        if (batches.get(i).keys().contains(big)) {
+          ofBig.add(i);
+        }
+      }
+      assertTrue(ofBig.size() > 1, "the large object comes in parts: " + ofBig);
+      List<byte[]> parts = new ArrayList<>();
+      for (int j = 0; j < ofBig.size(); j++) {
+        PartitionSource.Batch batch = batches.get(ofBig.get(j));
+        assertEquals(List.of(big), batch.keys(), "a part comes alone in its batch");
+        assertFalse(batch.done(), "a batch of a part is never the last");
+        if (j > 0) {
+          assertEquals(ofBig.get(j - 1) + 1, ofBig.get(j), "its parts come one after another");
+        }
+        byte[] part = batch.objects().get(0);
+        if (j < ofBig.size() - 1) {
+          List<DvvSet.Entry<Sibling>> partEntries = StoredObjectCodec.decode(part).entries();
+          assertEquals(
+              partEntries.get(partEntries.size() - 1).actor(),
+              batch.resumeActor(),
+              "part " + j + " names its last actor to resume after");
+        } else {
+          assertNull(batch.resumeActor(), "the last part names no actor: the key is done");
+        }
+        parts.add(part);
+      }
+      assertEquals(
+          StoredObjectCodec.decode(stored),
+          StoredObjectCodec.decode(ObjectParts.join(parts)),
+          "the parts join into the stored object");
+      for (PartitionSource.Batch batch : batches) {
+        if (!batch.keys().contains(big)) {
+          assertNull(batch.resumeActor(), "a batch of whole objects names no actor");
+        }
+      }
+
+      List<String> keys = new ArrayList<>();
+      for (String key : keysOf(batches)) {
+        if (keys.isEmpty() || !keys.get(keys.size() - 1).equals(key)) {
+          keys.add(key);
+        }
+      }
+      assertEquals(
+          List.of("a/0", "a/1", big, "z/0", "z/1"),
+          keys,
+          "every key in order, the large one once (in its parts), the keys after it follow");
+      for (PartitionSource.Batch batch : batches) {
+        for (int i = 0; i < batch.keys().size(); i++) {
+          if (!batch.keys().get(i).equals(big)) {
+            assertArrayEquals(
+                limited.readEncoded(PARTS, batch.keys().get(i)).orElseThrow(),
+                batch.objects().get(i),
+                "the stored object of " + batch.keys().get(i));
+          }
+        }
+      }
+    } finally {
+      testKit.stop(partsSource);
+      limited.dropPartition(PARTS);
+    }
   }
 
   @Test

@@ -20,10 +20,14 @@ import io.ringstore.replica.ReplicaSharding;
 import io.ringstore.ring.Ring;
 import io.ringstore.ring.RingConfig;
 import io.ringstore.storage.InMemoryStorage;
+import io.ringstore.storage.ObjectParts;
 import io.ringstore.storage.Sibling;
 import io.ringstore.storage.StorageCalls;
+import io.ringstore.storage.StoredObjectCodec;
+import io.ringstore.version.DvvSet;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -279,6 +283,66 @@ class PartitionTransferTest {
         t.state(),
         "the transfer ends in its sync; the entity marks it done on SyncCompleted");
     assertNull(t.error(), "nothing went wrong");
+  }
+
+  /**
+   * An object larger than one message carries comes in parts (issue 15): the source answers its key
+   * with a part and the actor to resume after, the transfer asks inside that key after that actor
+   * until the last part, stores the object only then and whole (the parts joined), and goes on
+   * after the key. The other replica is a probe, so nothing but the copy brings the object here.
+   */
+  @Test
+  void anObjectCopiedInPartsIsAskedForAgainAfterEachPartsActorAndStoredWhole() {
+    Fixture f = new Fixture(false);
+    String big = "k1+big"; // between k1 and k2
+    List<DvvSet.Entry<Sibling>> entries = new ArrayList<>();
+    for (int i = 1; i <= 5; i++) {
+      byte[] data = new byte[4096];
+      Arrays.fill(data, (byte) i);
+      entries.add(new DvvSet.Entry<>("actor" + i, i, List.of(Sibling.value(data, "a/b"))));
+    }
+    f.peer.merge(P, big, DvvSet.fromParts(entries, List.of()));
+    byte[] whole = f.peer.readEncoded(P, big).orElseThrow();
+    List<byte[]> parts = ObjectParts.split(whole, 9000);
+    assertEquals(3, parts.size(), "the source's parts of the object");
+    f.start();
+    f.describeAsPreviousHost();
+    f.expectCopyBatch(null).replyTo().tell(f.batch(0, 2, false));
+
+    PartitionSource.CopyBatch copy = f.expectCopyBatch("k1");
+    assertNull(copy.afterActor(), "a copy after a whole key asks for the keys after it");
+    for (int j = 0; j < parts.size(); j++) {
+      boolean last = j == parts.size() - 1;
+      List<DvvSet.Entry<Sibling>> partEntries = StoredObjectCodec.decode(parts.get(j)).entries();
+      String resume = last ? null : partEntries.get(partEntries.size() - 1).actor();
+      copy.replyTo()
+          .tell(
+              new PartitionSource.Batch(
+                  OTHER, P, List.of(big), List.of(parts.get(j)), false, null, resume));
+      copy = f.expectCopyBatch(big);
+      assertEquals(
+          resume,
+          copy.afterActor(),
+          last
+              ? "after the last part the copy goes on after the key"
+              : "part " + j + ": the transfer asks inside the key after its last actor");
+      if (!last) {
+        assertTrue(
+            f.local.readEncoded(P, big).isEmpty(),
+            "part " + j + ": nothing is stored before the last part came");
+      }
+    }
+    copy.replyTo().tell(f.batch(2, KEYS, true));
+
+    f.peerProbe.expectMessageClass(ReplicaEntity.GetTree.class);
+    f.source.expectNoMessage(Duration.ofMillis(100));
+    assertEquals(
+        f.peer.read(P, big),
+        f.local.read(P, big),
+        "the object is stored whole: its parts joined, equal to the source's");
+    for (String key : f.keys) {
+      assertEquals(f.peer.read(P, key), f.local.read(P, key), key + " was copied");
+    }
   }
 
   @Test
