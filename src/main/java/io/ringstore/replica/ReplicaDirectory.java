@@ -134,7 +134,9 @@ public final class ReplicaDirectory {
       }
     }
     Ring current = ring();
-    if (current.members().isEmpty() || id.partition() >= current.partitionCount()) {
+    if (current == null // no ring yet (before this node's first view of the cluster)
+        || current.members().isEmpty()
+        || id.partition() >= current.partitionCount()) {
       return Optional.empty();
     }
     List<String> members = current.replicas(id.partition());
