@@ -8,19 +8,22 @@ import java.util.Locale;
 /**
  * Checks at start-up that every object the store accepts can travel between nodes (DESIGN invariant
  * 6). Replica messages carry whole objects: a client write's object of up to {@code
- * ringstore.requests.max-object-size}, and the merge of N replicas' objects (read repair, hints,
- * transfers, anti-entropy are never refused, and N replicas that each accepted writes while apart
- * can merge to up to N times the limit). Artery drops a message larger than its lane's frame (an
- * {@code OversizedPayloadException}, logged on the sender and never delivered), so every actor that
- * receives objects is on Artery's large-message lane ({@code large-message-destinations}) and that
- * lane's frame ({@code maximum-large-frame-size}) holds {@code max(2, N)} objects at the limit plus
- * the message's own bytes. The check proves it message kind by message kind: the actor each kind is
- * sent to (as its path looks on a node, {@link #OBJECT_MESSAGES}) must match a pattern of {@code
- * large-message-destinations} (Pekko's rules: {@code *} one element, a trailing {@code **} one or
- * more), and the largest message of each kind must fit the large frame. It also requires one
- * inbound lane: with more, Pekko reports the stop of a watched remote actor only after its flush
- * timeout while the large lane is in use (akka/akka-core#32963), and routes to moved replica
- * entities stay stale that long. A configuration that breaks any of this refuses to start. Pure.
+ * ringstore.requests.max-object-size}, and merges of replicas' objects (read repair, hints,
+ * transfers, anti-entropy are never refused, and replicas that each accepted writes while apart
+ * merge above the limit; a merge above two objects' worth travels in parts, {@code
+ * io.ringstore.storage.ObjectParts}, so the frame must hold two objects, and holds N for N > 2 so
+ * that the usual merges of N replicas go whole). Artery drops a message larger than its lane's
+ * frame (an {@code OversizedPayloadException}, logged on the sender and never delivered), so every
+ * actor that receives objects is on Artery's large-message lane ({@code
+ * large-message-destinations}) and that lane's frame ({@code maximum-large-frame-size}) holds
+ * {@code max(2, N)} objects at the limit plus the message's own bytes. The check proves it message
+ * kind by message kind: the actor each kind is sent to (as its path looks on a node, {@link
+ * #OBJECT_MESSAGES}) must match a pattern of {@code large-message-destinations} (Pekko's rules:
+ * {@code *} one element, a trailing {@code **} one or more), and the largest message of each kind
+ * must fit the large frame. It also requires one inbound lane: with more, Pekko reports the stop of
+ * a watched remote actor only after its flush timeout while the large lane is in use
+ * (akka/akka-core#32963), and routes to moved replica entities stay stale that long. A
+ * configuration that breaks any of this refuses to start. Pure.
  */
 public final class InternodeFrames {
   private InternodeFrames() {}
@@ -37,9 +40,10 @@ public final class InternodeFrames {
    * coordinators of a node's {@code RingstoreClient} (the gateway's children); hints to a fallback
    * node's hint manager and its stores; the exchanges of anti-entropy sessions and of transfers
    * (children of the entity), the batches of a partition copy (to the transfer's adapter); the
-   * partition sources' copies of released partitions; the replies to asks (admin views of a key);
-   * and the peer-flow actor's flushes, which carry no object but must follow the objects they
-   * confirm on their lane ({@code io.ringstore.coordinator.PeerFlow}).
+   * partition sources' copies of released partitions; the replies to asks (tools reading a replica
+   * directly; the admin view of a key reads through a child of the gateway); and the peer-flow
+   * actor's flushes, which carry no object but must follow the objects they confirm on their lane
+   * ({@code io.ringstore.coordinator.PeerFlow}).
    */
   public static final List<ObjectMessage> OBJECT_MESSAGES =
       List.of(
@@ -63,7 +67,7 @@ public final class InternodeFrames {
           new ObjectMessage(
               "Read and Replicate to a previous host's copy of a partition",
               "/system/partition-source/partition-17"),
-          new ObjectMessage("ReadReply to an ask (admin views of a key's replicas)", "/temp/$a"),
+          new ObjectMessage("ReadReply to an ask (tools reading one replica directly)", "/temp/$a"),
           new ObjectMessage(
               "Flush confirming the replica messages queued before it (it must follow"
                   + " them on their lane)",
