@@ -390,16 +390,17 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
     if (batch.resumeActor() != null && keys.size() == 1) {
       partialKey = keys.get(0);
       partialParts.add(objects.get(0));
-      host.tracker().copied(id, 0, objects.get(0).length, System.currentTimeMillis());
       requestBatch(partialKey, batch.resumeActor());
       return this;
     }
+    // the last part completes the key: joined off the actor, with the merge
+    List<byte[]> toJoin = null;
     if (!partialParts.isEmpty()) {
-      partialParts.add(objects.get(0));
-      objects = List.of(ObjectParts.join(partialParts));
+      toJoin = new ArrayList<>(partialParts);
+      toJoin.add(objects.get(0));
       partialParts.clear();
     }
-    List<byte[]> wholeObjects = objects;
+    List<byte[]> firstParts = toJoin;
     getContext()
         .pipeToSelf(
             host.exchange()
@@ -408,7 +409,10 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
                     () -> {
                       long bytes = 0;
                       for (int i = 0; i < keys.size(); i++) {
-                        byte[] encoded = wholeObjects.get(i);
+                        byte[] encoded =
+                            i == 0 && firstParts != null
+                                ? ObjectParts.join(firstParts)
+                                : objects.get(i);
                         bytes += encoded.length;
                         DvvSet<Sibling> object = StoredObjectCodec.decode(encoded);
                         // a key that holds only tombstones reads as absent: copying it could undo a
