@@ -94,62 +94,9 @@ class ObjectMergeClusterTest {
           "each side stays under the limit");
     }
 
-    new TestKit(Adapter.toClassic(nodes.get(1).system())) {
-      {
-        awaitAssert(
-            MAX,
-            Duration.ofMillis(500),
-            () -> {
-              for (int r = 0; r < 3; r++) {
-                ReplicaEntity.ReadReply reply =
-                    nodes
-                        .get(1)
-                        .node()
-                        .directory()
-                        .entity(new ReplicaId(partition, r))
-                        .<ReplicaEntity.ReadReply>ask(
-                            replyTo -> new ReplicaEntity.Read(key, replyTo), Duration.ofSeconds(5))
-                        .toCompletableFuture()
-                        .join();
-                assertNotNull(reply.object(), "replica " + r + " holds the key");
-                assertTrue(reply.object().length > limit, "the merged object is above the limit");
-                assertEquals(
-                    expected,
-                    texts(StoredObjectCodec.decode(reply.object()).values()),
-                    "replica " + r + " on " + reply.node());
-              }
-              return null;
-            });
-      }
-    };
+    awaitEveryReplicaHolds(partition, key, expected, limit);
 
-    // r=all reads of the merged object (three replies of ~5.4 MB each) through every node; a read
-    // that meets a replica still busy with an anti-entropy exchange of the key may time out under
-    // load (an honest Unavailable), so each node gets until MAX to answer it
-    String[] context = new String[1];
-    for (TestNode node : nodes) {
-      new TestKit(Adapter.toClassic(node.system())) {
-        {
-          awaitAssert(
-              MAX,
-              Duration.ofMillis(500),
-              () -> {
-                ReadResult result =
-                    node.node()
-                        .client()
-                        .get(key, ReadOptions.r(Quorum.ALL).withTimeout(Duration.ofSeconds(10)))
-                        .toCompletableFuture()
-                        .join();
-                ReadResult.Found found =
-                    assertInstanceOf(
-                        ReadResult.Found.class, result, "r=all via " + node.name() + ": " + result);
-                assertEquals(expected, texts(found.values()), "siblings via " + node.name());
-                context[0] = found.context();
-                return null;
-              });
-        }
-      };
-    }
+    String context = readAllThroughEveryNode(key, expected);
     WriteResult blind =
         nodes
             .get(0)
@@ -174,7 +121,7 @@ class ObjectMergeClusterTest {
                 key,
                 value("resolved").data(),
                 "text/plain",
-                context[0],
+                context,
                 new WriteOptions(Quorum.ALL, Duration.ofSeconds(10)))
             .toCompletableFuture()
             .get(30, TimeUnit.SECONDS);
@@ -240,6 +187,42 @@ class ObjectMergeClusterTest {
     assertEquals(15, expected.size());
     // each replica's own object is under the frame; only their merge is above it
 
+    awaitEveryReplicaHolds(partition, key, expected, frame);
+
+    String context = readAllThroughEveryNode(key, expected);
+    WriteResult resolved =
+        nodes
+            .get(2)
+            .node()
+            .client()
+            .put(
+                key,
+                value("resolved", 1024).data(),
+                "text/plain",
+                context,
+                new WriteOptions(Quorum.ALL, Duration.ofSeconds(10)))
+            .toCompletableFuture()
+            .get(30, TimeUnit.SECONDS);
+    assertInstanceOf(WriteResult.Written.class, resolved, "the resolving write: " + resolved);
+    ReadResult after =
+        nodes
+            .get(0)
+            .node()
+            .client()
+            .get(key, ReadOptions.r(Quorum.ALL).withTimeout(Duration.ofSeconds(10)))
+            .toCompletableFuture()
+            .get(30, TimeUnit.SECONDS);
+    ReadResult.Found one = assertInstanceOf(ReadResult.Found.class, after, "after: " + after);
+    assertEquals(Set.of("resolved"), texts(one.values()), "one value left");
+  }
+
+  /**
+   * Awaits every replica of {@code key} holding exactly the siblings {@code expected} in an object
+   * larger than {@code minBytes}, each replica read through node 2's gateway (a large object's
+   * answer comes in parts and is joined there).
+   */
+  private void awaitEveryReplicaHolds(
+      int partition, String key, Set<String> expected, long minBytes) {
     new TestKit(Adapter.toClassic(nodes.get(1).system())) {
       {
         awaitAssert(
@@ -256,7 +239,7 @@ class ObjectMergeClusterTest {
                         .toCompletableFuture()
                         .join();
                 assertNotNull(reply.object(), "replica " + r + " holds the key");
-                assertTrue(reply.object().length > frame, "the merged object is above the frame");
+                assertTrue(reply.object().length > minBytes, "the merged object is that large");
                 assertEquals(
                     expected,
                     texts(StoredObjectCodec.decode(reply.object()).values()),
@@ -266,7 +249,15 @@ class ObjectMergeClusterTest {
             });
       }
     };
+  }
 
+  /**
+   * r=all reads of {@code key} through every node until each returns the siblings {@code expected};
+   * the context of the last. A read that meets a replica still busy with an anti-entropy exchange
+   * of the key may time out under load (an honest Unavailable), so each node gets until MAX to
+   * answer it.
+   */
+  private String readAllThroughEveryNode(String key, Set<String> expected) {
     String[] context = new String[1];
     for (TestNode node : nodes) {
       new TestKit(Adapter.toClassic(node.system())) {
@@ -291,30 +282,7 @@ class ObjectMergeClusterTest {
         }
       };
     }
-    WriteResult resolved =
-        nodes
-            .get(2)
-            .node()
-            .client()
-            .put(
-                key,
-                value("resolved", 1024).data(),
-                "text/plain",
-                context[0],
-                new WriteOptions(Quorum.ALL, Duration.ofSeconds(10)))
-            .toCompletableFuture()
-            .get(30, TimeUnit.SECONDS);
-    assertInstanceOf(WriteResult.Written.class, resolved, "the resolving write: " + resolved);
-    ReadResult after =
-        nodes
-            .get(0)
-            .node()
-            .client()
-            .get(key, ReadOptions.r(Quorum.ALL).withTimeout(Duration.ofSeconds(10)))
-            .toCompletableFuture()
-            .get(30, TimeUnit.SECONDS);
-    ReadResult.Found one = assertInstanceOf(ReadResult.Found.class, after, "after: " + after);
-    assertEquals(Set.of("resolved"), texts(one.values()), "one value left");
+    return context[0];
   }
 
   private static Sibling value(String text) {
