@@ -1,5 +1,6 @@
 package io.ringstore.client;
 
+import static io.ringstore.testing.HttpTestNode.readerWriterWatcher;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -7,24 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringstore.coordinator.ReadResult;
 import io.ringstore.coordinator.WriteResult;
-import io.ringstore.security.PasswordHash;
-import io.ringstore.security.Role;
-import io.ringstore.security.User;
-import io.ringstore.security.Users;
-import io.ringstore.security.UsersFile;
-import io.ringstore.testing.TestNode;
+import io.ringstore.testing.HttpTestNode;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The HTTP client against a real node with authentication on: without credentials or with a wrong
@@ -35,48 +27,12 @@ import org.junit.jupiter.api.io.TempDir;
 class HttpStoreClientAuthTest {
   private static final long WAIT_SECONDS = 60;
 
-  @TempDir static Path dir;
-  private static TestNode node;
-  private static String url;
-
-  @BeforeAll
-  static void start() {
-    Path users = dir.resolve("users");
-    UsersFile.write(
-        users,
-        Users.of(
-            List.of(
-                user("reader", Role.READ),
-                user("writer", Role.READWRITE),
-                user("watcher", Role.MONITOR))));
-    node =
-        TestNode.start(
-                TestNode.config(
-                    dir.resolve("data"),
-                    1,
-                    1,
-                    1,
-                    "ringstore.http.auth { enabled = on, users-file = \""
-                        + users.toString().replace("\\", "/")
-                        + "\" }\n"
-                        // a niced test JVM on a loaded machine has stalled writes for seconds
-                        + "ringstore.requests.timeout = 25s\n"
-                        + "pekko.http.server.request-timeout = 28s"))
-            .joinSelf();
-    url = "http://127.0.0.1:" + node.awaitReady(Duration.ofSeconds(60));
-  }
-
-  @AfterAll
-  static void stop() {
-    if (node != null) {
-      node.close();
-    }
-  }
-
-  private static User user(String name, Role role) {
-    return new User(
-        name, Set.of(role), PasswordHash.create(name + "-pw", PasswordHash.MIN_ITERATIONS));
-  }
+  @RegisterExtension
+  static final HttpTestNode NODE =
+      HttpTestNode.joined()
+          .users(readerWriterWatcher())
+          // a niced test JVM on a loaded machine has stalled writes for seconds
+          .config("ringstore.requests.timeout = 25s\npekko.http.server.request-timeout = 28s");
 
   private static <T> T await(CompletionStage<T> stage) throws Exception {
     return stage.toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS);
@@ -90,9 +46,9 @@ class HttpStoreClientAuthTest {
   void withoutValidCredentialsConnectFailsNamingThe401() {
     for (ClientSettings settings :
         List.of(
-            ClientSettings.http(url),
-            ClientSettings.http(url).withCredentials("reader", "wrong"),
-            ClientSettings.http(url).withCredentials("watcher", "watcher-pw"))) {
+            ClientSettings.http(NODE.url()),
+            ClientSettings.http(NODE.url()).withCredentials("reader", "wrong"),
+            ClientSettings.http(NODE.url()).withCredentials("watcher", "watcher-pw"))) {
       long start = System.nanoTime();
       ConnectFailedException e =
           assertInstanceOf(
@@ -100,7 +56,8 @@ class HttpStoreClientAuthTest {
               failure(StoreClient.connect(settings.withJoinTimeout(Duration.ofSeconds(20)))),
               settings.toString());
       assertTrue(
-          e.getMessage().contains(url + ": 401") || e.getMessage().contains(url + ": 403"),
+          e.getMessage().contains(NODE.url() + ": 401")
+              || e.getMessage().contains(NODE.url() + ": 403"),
           e.getMessage());
       assertTrue(
           TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start) < 15,
@@ -113,11 +70,11 @@ class HttpStoreClientAuthTest {
     try (StoreClient writer =
             await(
                 StoreClient.connect(
-                    ClientSettings.http(url).withCredentials("writer", "writer-pw")));
+                    ClientSettings.http(NODE.url()).withCredentials("writer", "writer-pw")));
         StoreClient reader =
             await(
                 StoreClient.connect(
-                    ClientSettings.http(url).withCredentials("reader", "reader-pw")))) {
+                    ClientSettings.http(NODE.url()).withCredentials("reader", "reader-pw")))) {
       WriteResult written = await(writer.put("k", bytes("v")));
       assertInstanceOf(WriteResult.Written.class, written, "the writer's put: " + written);
       ReadResult.Found found = assertInstanceOf(ReadResult.Found.class, await(reader.get("k")));

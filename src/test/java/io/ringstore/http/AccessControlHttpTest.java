@@ -1,5 +1,7 @@
 package io.ringstore.http;
 
+import static io.ringstore.testing.HttpTestNode.readerWriterWatcher;
+import static io.ringstore.testing.HttpTestNode.user;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,31 +11,25 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.ringstore.security.PasswordHash;
 import io.ringstore.security.Role;
-import io.ringstore.security.User;
 import io.ringstore.security.Users;
 import io.ringstore.security.UsersFile;
-import io.ringstore.testing.TestNode;
+import io.ringstore.testing.HttpTestNode;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.testkit.javadsl.TestKit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -45,56 +41,14 @@ import org.slf4j.LoggerFactory;
  */
 class AccessControlHttpTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder()
-          .connectTimeout(Duration.ofSeconds(10))
-          .version(HttpClient.Version.HTTP_1_1)
-          .build();
+  private static final HttpClient HTTP = HttpTestNode.client();
 
-  /** The minimum: the test checks decisions, not the cost of a guess. */
-  private static final int ITERATIONS = PasswordHash.MIN_ITERATIONS;
-
-  @TempDir static Path dir;
-
-  private static TestNode node;
-  private static int port;
-  private static Path usersFile;
-
-  @BeforeAll
-  static void startNode() {
-    usersFile = dir.resolve("users");
-    UsersFile.write(
-        usersFile,
-        Users.of(
-            List.of(
-                user("reader", Role.READ),
-                user("writer", Role.READWRITE),
-                user("watcher", Role.MONITOR),
-                user("boss", Role.ADMIN))));
-    node =
-        TestNode.start(
-                TestNode.config(
-                    dir.resolve("data"),
-                    1,
-                    1,
-                    1,
-                    "ringstore.http.auth { enabled = on, users-file = \""
-                        + usersFile.toString().replace("\\", "/")
-                        + "\", reload-interval = 200ms }"))
-            .joinSelf();
-    port = node.awaitReady(Duration.ofSeconds(60));
-  }
-
-  @AfterAll
-  static void stopNode() {
-    if (node != null) {
-      node.close();
-    }
-  }
-
-  private static User user(String name, Role role) {
-    return new User(name, Set.of(role), PasswordHash.create(name + "-pw", ITERATIONS));
-  }
+  @RegisterExtension
+  static final HttpTestNode NODE =
+      HttpTestNode.joined()
+          .users(readerWriterWatcher())
+          .users(user("boss", Role.ADMIN))
+          .config("ringstore.http.auth.reload-interval = 200ms");
 
   @Test
   void everyRoleGetsExactlyWhatTheTableGrants() throws Exception {
@@ -145,7 +99,7 @@ class AccessControlHttpTest {
       }
     }
     assertTrue(
-        node.cluster().selfMember().status().toString().equals("Up"),
+        NODE.node().cluster().selfMember().status().toString().equals("Up"),
         "no refused leave reached the node");
   }
 
@@ -213,19 +167,19 @@ class AccessControlHttpTest {
   void theUsersFileIsReloadedWithoutARestart() throws Exception {
     assertEquals(
         401, sendAs("GET", "/kv/reload", "late", "late-pw").statusCode(), "not yet a user");
-    Users before = UsersFile.load(usersFile);
-    UsersFile.write(usersFile, before.with(user("late", Role.READ)));
+    Users before = UsersFile.load(NODE.usersFile());
+    UsersFile.write(NODE.usersFile(), before.with(user("late", Role.READ)));
     awaitStatus(404, "GET", "/kv/reload", null, "late", "late-pw");
     // revoked: the cache of passed credentials does not outlive the reload
-    UsersFile.write(usersFile, before);
+    UsersFile.write(NODE.usersFile(), before);
     awaitStatus(401, "GET", "/kv/reload", null, "late", "late-pw");
     // a damaged file keeps the users in force
-    Files.writeString(usersFile, "this is: not a users file\n");
+    Files.writeString(NODE.usersFile(), "this is: not a users file\n");
     assertEquals(
         404,
         send("GET", "/kv/reload", null, "reader").statusCode(),
         "a bad file leaves the users loaded before in force");
-    UsersFile.write(usersFile, before);
+    UsersFile.write(NODE.usersFile(), before);
   }
 
   @Test
@@ -302,7 +256,7 @@ class AccessControlHttpTest {
             HttpResponse.BodyHandlers.ofString());
     assertEquals(
         403, anonymous.statusCode(), "refused before any credential check: " + anonymous.body());
-    assertTrue(node.cluster().selfMember().status().toString().equals("Up"), "still Up");
+    assertTrue(NODE.node().cluster().selfMember().status().toString().equals("Up"), "still Up");
   }
 
   @Test
@@ -326,7 +280,7 @@ class AccessControlHttpTest {
 
   private static void awaitStatus(
       int status, String method, String path, String body, String name, String password) {
-    new TestKit(Adapter.toClassic(node.system())) {
+    new TestKit(Adapter.toClassic(NODE.node().system())) {
       {
         awaitAssert(
             Duration.ofSeconds(10),
@@ -347,7 +301,7 @@ class AccessControlHttpTest {
   }
 
   private static URI uri(String path) {
-    return URI.create("http://127.0.0.1:" + port + path);
+    return URI.create("http://127.0.0.1:" + NODE.port() + path);
   }
 
   private static HttpResponse<String> send(String method, String path, String body, String user)

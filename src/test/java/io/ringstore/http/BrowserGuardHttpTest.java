@@ -6,16 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ringstore.testing.HttpTestNode;
 import io.ringstore.testing.RawHttp;
-import io.ringstore.testing.TestNode;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Host and Origin over real HTTP against one in-JVM node without authentication (issue 15, item 8):
@@ -26,31 +22,13 @@ import org.junit.jupiter.api.io.TempDir;
 class BrowserGuardHttpTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir static Path dataDir;
-
-  private static TestNode node;
-  private static int port;
-
-  @BeforeAll
-  static void startNode() {
-    node =
-        TestNode.start(
-                TestNode.config(
-                    dataDir, 1, 1, 1, "ringstore.http.allowed-hosts = [\"ringstore.internal\"]"))
-            .joinSelf();
-    port = node.awaitReady(Duration.ofSeconds(60));
-  }
-
-  @AfterAll
-  static void stopNode() {
-    if (node != null) {
-      node.close();
-    }
-  }
+  @RegisterExtension
+  static final HttpTestNode NODE =
+      HttpTestNode.joined().config("ringstore.http.allowed-hosts = [\"ringstore.internal\"]");
 
   @Test
   void onlyTheNodesOwnNamesAreAnswered() throws Exception {
-    String p = ":" + port;
+    String p = ":" + NODE.port();
     // Host header, path, expected status
     Object[][] table = {
       {"evil.example", "/kv/host-table", 421},
@@ -75,7 +53,7 @@ class BrowserGuardHttpTest {
     };
     for (Object[] row : table) {
       RawHttp.Answer answer =
-          RawHttp.send(port, "GET", (String) row[1], (String) row[0], null, null);
+          RawHttp.send(NODE.port(), "GET", (String) row[1], (String) row[0], null, null);
       assertEquals(
           (int) (Integer) row[2],
           answer.status(),
@@ -92,18 +70,18 @@ class BrowserGuardHttpTest {
 
   @Test
   void aCrossSiteFormCannotMakeTheNodeLeave() throws Exception {
-    String host = "127.0.0.1:" + port;
+    String host = "127.0.0.1:" + NODE.port();
     for (String origin :
         new String[] {
           "http://evil.example",
           "null",
-          "http://127.0.0.1:" + (port == 65535 ? 1 : port + 1),
-          "https://127.0.0.1:" + port,
-          "http://127.0.0.1:" + port + ".evil.example"
+          "http://127.0.0.1:" + (NODE.port() == 65535 ? 1 : NODE.port() + 1),
+          "https://127.0.0.1:" + NODE.port(),
+          "http://127.0.0.1:" + NODE.port() + ".evil.example"
         }) {
       RawHttp.Answer answer =
           RawHttp.send(
-              port,
+              NODE.port(),
               "POST",
               "/admin/leave",
               host,
@@ -113,12 +91,13 @@ class BrowserGuardHttpTest {
           403, answer.status(), "a form POST from Origin " + origin + ": " + answer.body());
       assertEquals("forbidden_origin", JSON.readTree(answer.body()).path("error").asText());
     }
-    assertEquals("Up", node.cluster().selfMember().status().toString(), "the node is still Up");
+    assertEquals(
+        "Up", NODE.node().cluster().selfMember().status().toString(), "the node is still Up");
   }
 
   @Test
   void aWriteFromAForeignOriginStoresNothing() throws Exception {
-    String host = "127.0.0.1:" + port;
+    String host = "127.0.0.1:" + NODE.port();
     for (String type :
         new String[] {
           "text/plain",
@@ -129,7 +108,7 @@ class BrowserGuardHttpTest {
       for (String method : new String[] {"PUT", "POST", "DELETE"}) {
         RawHttp.Answer answer =
             RawHttp.send(
-                port,
+                NODE.port(),
                 method,
                 "/kv/foreign",
                 host,
@@ -139,49 +118,53 @@ class BrowserGuardHttpTest {
       }
     }
     assertEquals(
-        404, RawHttp.send(port, "GET", "/kv/foreign", host, null, null).status(), "nothing stored");
+        404,
+        RawHttp.send(NODE.port(), "GET", "/kv/foreign", host, null, null).status(),
+        "nothing stored");
     // a read from another origin reaches the route (the browser keeps the answer from the page)
     assertEquals(
         404,
-        RawHttp.send(port, "GET", "/kv/foreign", host, "Origin: http://evil.example\r\n", null)
+        RawHttp.send(
+                NODE.port(), "GET", "/kv/foreign", host, "Origin: http://evil.example\r\n", null)
             .status());
   }
 
   @Test
   void theNodesOwnPagesAndClientsWithoutOriginAreServed() throws Exception {
-    String host = "127.0.0.1:" + port;
+    String host = "127.0.0.1:" + NODE.port();
     RawHttp.Answer same =
         RawHttp.send(
-            port,
+            NODE.port(),
             "PUT",
             "/kv/same-origin",
             host,
-            "Origin: http://127.0.0.1:" + port + "\r\nContent-Type: text/plain\r\n",
+            "Origin: http://127.0.0.1:" + NODE.port() + "\r\nContent-Type: text/plain\r\n",
             "mine");
     assertEquals(204, same.status(), "same-origin PUT: " + same.body());
     RawHttp.Answer byName =
         RawHttp.send(
-            port,
+            NODE.port(),
             "PUT",
             "/kv/same-origin",
-            "localhost:" + port,
-            "Origin: http://localhost:" + port + "\r\nContent-Type: text/plain\r\n",
+            "localhost:" + NODE.port(),
+            "Origin: http://localhost:" + NODE.port() + "\r\nContent-Type: text/plain\r\n",
             "by name");
     assertEquals(204, byName.status(), "same-origin PUT through localhost: " + byName.body());
     RawHttp.Answer curl =
         RawHttp.send(
-            port,
+            NODE.port(),
             "PUT",
             "/kv/curl",
             host,
             "User-Agent: curl/8.5.0\r\nContent-Type: text/plain\r\n",
             "curl");
     assertEquals(204, curl.status(), "no Origin (curl): " + curl.body());
-    assertEquals("curl", RawHttp.send(port, "GET", "/kv/curl", host, null, null).body());
+    assertEquals("curl", RawHttp.send(NODE.port(), "GET", "/kv/curl", host, null, null).body());
   }
 
   private static long refused(String reason) throws Exception {
-    String metrics = RawHttp.send(port, "GET", "/metrics", "127.0.0.1:" + port, null, null).body();
+    String metrics =
+        RawHttp.send(NODE.port(), "GET", "/metrics", "127.0.0.1:" + NODE.port(), null, null).body();
     Matcher m =
         Pattern.compile("(?m)^ringstore_http_refused_total\\{reason=\"" + reason + "\"} (\\d+)")
             .matcher(metrics);

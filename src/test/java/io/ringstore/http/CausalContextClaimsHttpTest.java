@@ -13,18 +13,13 @@ import io.ringstore.coordinator.ReadResult;
 import io.ringstore.coordinator.WriteResult;
 import io.ringstore.ring.KeyHash;
 import io.ringstore.storage.Sibling;
-import io.ringstore.testing.TestNode;
+import io.ringstore.testing.HttpTestNode;
 import io.ringstore.version.CausalContextCodec;
 import io.ringstore.version.DvvSet;
 import io.ringstore.version.VersionVector;
 import java.io.ByteArrayOutputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -35,10 +30,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.http.javadsl.settings.ServerSettings;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 15, item 1, against one in-JVM node with the shipped limits: a causal context is a claim
@@ -50,29 +43,8 @@ import org.junit.jupiter.api.io.TempDir;
 class CausalContextClaimsHttpTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String CONTEXT = "X-Causal-Context";
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder()
-          .connectTimeout(Duration.ofSeconds(10))
-          .version(HttpClient.Version.HTTP_1_1)
-          .build();
 
-  @TempDir static Path dataDir;
-
-  private static TestNode node;
-  private static int port;
-
-  @BeforeAll
-  static void startNode() {
-    node = TestNode.start(TestNode.config(dataDir, 1, 1, 1, "")).joinSelf();
-    port = node.awaitReady(Duration.ofSeconds(60));
-  }
-
-  @AfterAll
-  static void stopNode() {
-    if (node != null) {
-      node.close();
-    }
-  }
+  @RegisterExtension static final HttpTestNode NODE = HttpTestNode.joined();
 
   /** The issue's first row: five PUTs, each naming 1,100 made-up 3-byte actors. */
   @Test
@@ -196,15 +168,15 @@ class CausalContextClaimsHttpTest {
   @Test
   void theHeaderLimitTheCodecLimitAndMaxContextSizeAgree() {
     long headerLimit =
-        ServerSettings.create(node.system().settings().config())
+        ServerSettings.create(NODE.node().system().settings().config())
             .getParserSettings()
             .getMaxHeaderValueLength();
     assertEquals(
         headerLimit,
-        RingstoreSettings.maxHeaderValueLength(node.system().settings().config()),
+        RingstoreSettings.maxHeaderValueLength(NODE.node().system().settings().config()),
         "the settings read the same header limit Pekko HTTP applies");
-    int maxContextChars = node.settings().requests().maxContextChars();
-    int maxActors = node.settings().requests().maxContextActors();
+    int maxContextChars = NODE.node().settings().requests().maxContextChars();
+    int maxActors = NODE.node().settings().requests().maxContextActors();
     assertTrue(
         maxContextChars + 1024 <= headerLimit,
         "max-context-size ("
@@ -239,7 +211,7 @@ class CausalContextClaimsHttpTest {
   void aKeyCoordinatedByMoreNodesThanAContextCarriesHandsOutAContextThatResolves()
       throws Exception {
     String key = "many-coordinators";
-    int partition = KeyHash.partitionOf(key, node.settings().ring().partitions());
+    int partition = KeyHash.partitionOf(key, NODE.node().settings().ring().partitions());
     List<DvvSet.Entry<Sibling>> entries = new ArrayList<>();
     for (int i = 0; i < 80; i++) {
       String uid = String.format("retired-node-%02d", i);
@@ -248,16 +220,17 @@ class CausalContextClaimsHttpTest {
               ? new DvvSet.Entry<>(uid, 7, List.of(Sibling.value(bytes("from " + i), "text/plain")))
               : new DvvSet.Entry<>(uid, 1 + i, List.of()));
     }
-    node.node().store().merge(partition, key, DvvSet.fromParts(entries, List.of()));
+    NODE.node().node().store().merge(partition, key, DvvSet.fromParts(entries, List.of()));
 
     HttpResponse<String> read = send("GET", "/kv/" + key, null, null);
     assertEquals(300, read.statusCode(), "four siblings: " + read.body());
     String context = read.headers().firstValue(CONTEXT).orElseThrow();
     assertTrue(
-        context.length() <= node.settings().requests().maxContextChars(),
+        context.length() <= NODE.node().settings().requests().maxContextChars(),
         "within max-context-size: " + context.length());
     assertTrue(
-        CausalContextCodec.decode(context).size() <= node.settings().requests().maxContextActors(),
+        CausalContextCodec.decode(context).size()
+            <= NODE.node().settings().requests().maxContextActors(),
         "within max-context-actors");
     assertEquals(
         JSON.readTree(read.body()).path("context").asText(),
@@ -271,14 +244,14 @@ class CausalContextClaimsHttpTest {
     assertEquals("resolved", after.body(), "the resolving write");
     assertTrue(
         write.headers().firstValue(CONTEXT).orElseThrow().length()
-            <= node.settings().requests().maxContextChars(),
+            <= NODE.node().settings().requests().maxContextChars(),
         "the PUT's context fits as well");
   }
 
   /** The Java API shares the write path: the same contexts are refused and store nothing. */
   @Test
   void theJavaApiRefusesTheSameContexts() throws Exception {
-    RingstoreClient client = node.node().client();
+    RingstoreClient client = NODE.node().node().client();
     String key = "java-claims";
     WriteResult first =
         client.put(key, bytes("original")).toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -384,7 +357,7 @@ class CausalContextClaimsHttpTest {
         CausalContextCodec.decode(after).entries().keySet(),
         "the stored clock names only the node that coordinated the writes");
     assertTrue(
-        after.length() <= node.settings().requests().maxContextChars(),
+        after.length() <= NODE.node().settings().requests().maxContextChars(),
         "the handed-out context is within max-context-size: " + after.length());
     assertEquals(204, send("DELETE", key, null, after).statusCode(), "DELETE with its context");
     assertEquals(404, send("GET", key, null, null).statusCode(), "deleted");
@@ -438,20 +411,6 @@ class CausalContextClaimsHttpTest {
 
   private static HttpResponse<String> send(String method, String path, String body, String context)
       throws Exception {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-            .timeout(Duration.ofSeconds(30))
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      request.header("Content-Type", "text/plain");
-    }
-    if (context != null) {
-      request.header(CONTEXT, context);
-    }
-    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return NODE.sendText(method, path, body, context);
   }
 }

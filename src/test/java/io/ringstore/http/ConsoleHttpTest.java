@@ -6,20 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.ringstore.testing.TestNode;
+import io.ringstore.testing.HttpTestNode;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.testkit.javadsl.TestKit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The web console's routes on a real node: {@code /ui} serves the page, its script and style and
@@ -30,29 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 class ConsoleHttpTest {
   private static final Duration START = Duration.ofSeconds(60);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(10))
-          .build();
+  private static final HttpClient HTTP = HttpTestNode.client();
 
-  @TempDir static Path dataDir;
-
-  private static TestNode node;
-  private static int port;
-
-  @BeforeAll
-  static void startNode() {
-    node = TestNode.start(dataDir, 1, 1, 1).joinSelf();
-    port = node.awaitReady(START);
-  }
-
-  @AfterAll
-  static void stopNode() {
-    if (node != null) {
-      node.close();
-    }
-  }
+  @RegisterExtension static final HttpTestNode NODE = HttpTestNode.joined();
 
   @Test
   void servesThePageItsAssetsAndUplotFromTheJar() throws Exception {
@@ -142,7 +119,7 @@ class ConsoleHttpTest {
     assertTrue(after.path("storageBytes").asLong(-1) >= 0, "storage size: " + after);
     assertTrue(after.path("storage").has("sst_bytes"), "storage statistics: " + after);
     assertEquals(
-        "http://127.0.0.1:" + port + "/ui",
+        "http://127.0.0.1:" + NODE.port() + "/ui",
         after.path("console").asText(),
         "the node's console URL");
     assertTrue(after.path("error").isNull() || after.path("error").isMissingNode(), "no error");
@@ -151,7 +128,7 @@ class ConsoleHttpTest {
   /** The node's own entry once its stats reporter has registered (just after the gateway bound). */
   private static JsonNode awaitSelf() {
     JsonNode[] found = new JsonNode[1];
-    new TestKit(Adapter.toClassic(node.system())) {
+    new TestKit(Adapter.toClassic(NODE.node().system())) {
       {
         awaitAssert(
             START,
@@ -186,7 +163,7 @@ class ConsoleHttpTest {
 
   private static HttpResponse<String> send(String method, String target) throws Exception {
     HttpRequest request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + target))
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + NODE.port() + target))
             .timeout(Duration.ofSeconds(30))
             .method(
                 method,

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ringstore.testing.HttpTestNode;
 import io.ringstore.testing.TestNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -35,10 +36,9 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.apache.pekko.http.javadsl.model.Uri;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -58,29 +58,9 @@ class HttpApiTest {
   private static final int MIB = 1024 * 1024;
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final AtomicInteger KEYS = new AtomicInteger();
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder()
-          .connectTimeout(Duration.ofSeconds(10))
-          .version(HttpClient.Version.HTTP_1_1)
-          .build();
+  private static final HttpClient HTTP = HttpTestNode.client();
 
-  @TempDir static Path dataDir;
-
-  private static TestNode node;
-  private static int port;
-
-  @BeforeAll
-  static void startNode() {
-    node = TestNode.start(dataDir, 1, 1, 1).joinSelf();
-    port = node.awaitReady(START);
-  }
-
-  @AfterAll
-  static void stopNode() {
-    if (node != null) {
-      node.close();
-    }
-  }
+  @RegisterExtension static final HttpTestNode NODE = HttpTestNode.joined();
 
   // ---------------------------------------------------------------- reads and writes
 
@@ -367,7 +347,7 @@ class HttpApiTest {
     Response get =
         raw(
             "GET",
-            "http://127.0.0.1:" + port + "/kv/k%C3%A9y-" + key + "?r=1",
+            "http://127.0.0.1:" + NODE.port() + "/kv/k%C3%A9y-" + key + "?r=1",
             null,
             null,
             Map.of());
@@ -552,7 +532,7 @@ class HttpApiTest {
   @Test
   void aRejectedPutKeepsTheConnectionOpenForTheNextRequest() throws IOException {
     String key = newKey("keep-alive");
-    try (Socket socket = new Socket("127.0.0.1", port)) {
+    try (Socket socket = new Socket("127.0.0.1", NODE.port())) {
       socket.setSoTimeout((int) CALL.toMillis());
       OutputStream out = socket.getOutputStream();
       InputStream in = socket.getInputStream();
@@ -648,11 +628,12 @@ class HttpApiTest {
     assertEquals(200, response.status, "/admin/cluster: " + response);
     assertJsonContentType(response, "/admin/cluster");
     JsonNode body = response.json();
-    assertEquals(node.name(), body.path("self").asText(null), "self is this node's host:port");
+    assertEquals(
+        NODE.node().name(), body.path("self").asText(null), "self is this node's host:port");
     JsonNode members = body.path("members");
     assertEquals(1, members.size(), "one member: " + body);
     JsonNode member = members.get(0);
-    assertEquals(node.name(), member.path("node").asText(null), "the member is this node");
+    assertEquals(NODE.node().name(), member.path("node").asText(null), "the member is this node");
     assertEquals("Up", member.path("status").asText(null), "the member is Up");
     assertTrue(
         member.path("reachable").isBoolean() && member.path("reachable").asBoolean(),
@@ -675,7 +656,7 @@ class HttpApiTest {
       JsonNode partition = partitions.get(p);
       assertEquals(p, partition.path("partition").asInt(-1), "partition " + p + " in order");
       assertEquals(
-          List.of(node.name()),
+          List.of(NODE.node().name()),
           texts(partition.path("replicas")),
           "partition " + p + " has this node as its only replica");
       assertTrue(
@@ -700,7 +681,7 @@ class HttpApiTest {
     JsonNode replicas = body.path("replicas");
     assertEquals(1, replicas.size(), "N=1 replica: " + body);
     JsonNode replica = replicas.get(0);
-    assertEquals(node.name(), replica.path("node").asText(null), "the replica's node");
+    assertEquals(NODE.node().name(), replica.path("node").asText(null), "the replica's node");
     assertTrue(replica.path("found").asBoolean(false), "found: " + replica);
     assertEquals(
         List.of(Base64.getEncoder().encodeToString(bytes("shown"))),
@@ -734,7 +715,9 @@ class HttpApiTest {
       assertEquals(200, response.status, target + ": " + response);
       assertJsonContentType(response, target);
       assertEquals(
-          node.name(), response.json().path("self").asText(null), target + " names this node");
+          NODE.node().name(),
+          response.json().path("self").asText(null),
+          target + " names this node");
     }
   }
 
@@ -776,11 +759,11 @@ class HttpApiTest {
   private static Response put(
       String path, byte[] value, String type, String context, String query) {
     Map<String, String> headers = context == null ? Map.of() : Map.of(CONTEXT, context);
-    return call(port, "PUT", "/kv/" + path + query, value, type, headers);
+    return call(NODE.port(), "PUT", "/kv/" + path + query, value, type, headers);
   }
 
   private static Response get(String path, String query) {
-    return call(port, "GET", "/kv/" + path + query, null, null, Map.of());
+    return call(NODE.port(), "GET", "/kv/" + path + query, null, null, Map.of());
   }
 
   /**
@@ -791,7 +774,7 @@ class HttpApiTest {
       throws IOException {
     URI uri;
     try {
-      uri = new URI("http://127.0.0.1:" + port + target);
+      uri = new URI("http://127.0.0.1:" + NODE.port() + target);
     } catch (URISyntaxException e) {
       return raw(method, target, body, type, headers);
     }
@@ -840,7 +823,7 @@ class HttpApiTest {
   private static Response raw(
       String method, String target, byte[] body, String type, Map<String, String> headers)
       throws IOException {
-    try (Socket socket = new Socket("127.0.0.1", port)) {
+    try (Socket socket = new Socket("127.0.0.1", NODE.port())) {
       socket.setSoTimeout((int) CALL.toMillis());
       StringBuilder head =
           new StringBuilder()
@@ -849,7 +832,7 @@ class HttpApiTest {
               .append(target)
               .append(" HTTP/1.1\r\n")
               .append("Host: 127.0.0.1:")
-              .append(port)
+              .append(NODE.port())
               .append("\r\n")
               .append("Connection: close\r\n");
       if (body != null) {

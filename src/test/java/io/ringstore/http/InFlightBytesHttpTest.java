@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.ringstore.testing.TestNode;
+import io.ringstore.testing.HttpTestNode;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -13,13 +13,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Load shedding by bytes against one in-JVM node whose gateway may hold 1.5 MiB of PUT bodies
@@ -30,38 +27,16 @@ import org.junit.jupiter.api.io.TempDir;
 class InFlightBytesHttpTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MIB = 1 << 20;
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder()
-          .connectTimeout(Duration.ofSeconds(10))
-          .version(HttpClient.Version.HTTP_1_1)
-          .build();
+  private static final HttpClient HTTP = HttpTestNode.client();
 
-  @TempDir static Path dataDir;
-
-  private static TestNode node;
-  private static int port;
-
-  @BeforeAll
-  static void startNode() {
-    node =
-        TestNode.start(
-                TestNode.config(
-                    dataDir, 1, 1, 1, "ringstore.requests.max-in-flight-bytes = 1536KiB"))
-            .joinSelf();
-    port = node.awaitReady(Duration.ofSeconds(60));
-  }
-
-  @AfterAll
-  static void stopNode() {
-    if (node != null) {
-      node.close();
-    }
-  }
+  @RegisterExtension
+  static final HttpTestNode NODE =
+      HttpTestNode.joined().config("ringstore.requests.max-in-flight-bytes = 1536KiB");
 
   @Test
   void aPutPastTheBytesInFlightIs503OverloadedAndFitsOnceTheOthersAreAnswered() throws Exception {
     long shedBefore = metric("ringstore_http_shed_total");
-    try (Socket slow = new Socket("127.0.0.1", port)) {
+    try (Socket slow = new Socket("127.0.0.1", NODE.port())) {
       slow.setSoTimeout(30_000);
       OutputStream out = slow.getOutputStream();
       out.write(
@@ -109,7 +84,7 @@ class InFlightBytesHttpTest {
   }
 
   private static String base() {
-    return "http://127.0.0.1:" + port;
+    return "http://127.0.0.1:" + NODE.port();
   }
 
   private static HttpResponse<String> put(String path, byte[] body) throws Exception {

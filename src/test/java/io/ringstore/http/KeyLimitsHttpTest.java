@@ -5,21 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.ringstore.testing.TestNode;
+import io.ringstore.testing.HttpTestNode;
 import io.ringstore.version.CausalContextCodec;
 import io.ringstore.version.VersionVector;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The per-key limits over HTTP against one in-JVM node with small limits (5 siblings, contexts of
@@ -29,39 +22,14 @@ import org.junit.jupiter.api.io.TempDir;
 class KeyLimitsHttpTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String CONTEXT = "X-Causal-Context";
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder()
-          .connectTimeout(Duration.ofSeconds(10))
-          .version(HttpClient.Version.HTTP_1_1)
-          .build();
 
-  @TempDir static Path dataDir;
-
-  private static TestNode node;
-  private static int port;
-
-  @BeforeAll
-  static void startNode() {
-    node =
-        TestNode.start(
-                TestNode.config(
-                    dataDir,
-                    1,
-                    1,
-                    1,
-                    "ringstore.requests { max-siblings = 5,"
-                        + " warn-siblings = 3, max-context-actors = 8, max-context-size = 512,"
-                        + " max-object-size = 1MiB }"))
-            .joinSelf();
-    port = node.awaitReady(Duration.ofSeconds(60));
-  }
-
-  @AfterAll
-  static void stopNode() {
-    if (node != null) {
-      node.close();
-    }
-  }
+  @RegisterExtension
+  static final HttpTestNode NODE =
+      HttpTestNode.joined()
+          .config(
+              "ringstore.requests { max-siblings = 5,"
+                  + " warn-siblings = 3, max-context-actors = 8, max-context-size = 512,"
+                  + " max-object-size = 1MiB }");
 
   @Test
   void aBlindWriteThatWouldMakeTheObjectTooLargeIs413AndAWriteWithTheContextResolves()
@@ -189,20 +157,6 @@ class KeyLimitsHttpTest {
 
   private static HttpResponse<String> send(String method, String path, String body, String context)
       throws Exception {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-            .timeout(Duration.ofSeconds(30))
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      request.header("Content-Type", "text/plain");
-    }
-    if (context != null) {
-      request.header(CONTEXT, context);
-    }
-    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return NODE.sendText(method, path, body, context);
   }
 }

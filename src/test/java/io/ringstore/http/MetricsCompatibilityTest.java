@@ -3,17 +3,13 @@ package io.ringstore.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ringstore.testing.TestNode;
+import io.ringstore.testing.HttpTestNode;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -23,10 +19,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What a user's dashboards depend on in {@code GET /metrics} stays: every metric family the
@@ -38,52 +32,31 @@ import org.junit.jupiter.api.io.TempDir;
  * it; any other gets Prometheus's text format 0.0.4 as before.
  */
 class MetricsCompatibilityTest {
-  private static final Duration START = Duration.ofSeconds(60);
   private static final String BASELINE = "/metrics/families-before-library.txt";
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(10))
-          .build();
   private static final Pattern SAMPLE =
       Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)\\})? \\S+");
   private static final Pattern LABEL =
       Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"(?:[^\"\\\\]|\\\\.)*\"");
 
-  @TempDir static Path dataDir;
-
-  private static TestNode node;
-  private static int port;
-
-  @BeforeAll
-  static void startNode() {
-    node = TestNode.start(dataDir, 1, 1, 1).joinSelf();
-    port = node.awaitReady(START);
-  }
-
-  @AfterAll
-  static void stopNode() {
-    if (node != null) {
-      node.close();
-    }
-  }
+  @RegisterExtension static final HttpTestNode NODE = HttpTestNode.joined();
 
   @Test
   void everyFamilyTheHandWrittenExpositionServedIsServedWithItsTypeAndLabels() throws Exception {
-    assertEquals(204, send("PUT", "/kv/compat-a", "one", Map.of()).statusCode());
-    assertEquals(200, send("GET", "/kv/compat-a", null, Map.of()).statusCode());
-    assertEquals(404, send("GET", "/kv/compat-never", null, Map.of()).statusCode());
-    assertEquals(400, send("PUT", "/kv/compat-a?w=9", "bad", Map.of()).statusCode());
-    assertEquals(204, send("PUT", "/kv/compat-b", "x", Map.of()).statusCode());
-    assertEquals(204, send("PUT", "/kv/compat-b", "y", Map.of()).statusCode());
-    assertEquals(300, send("GET", "/kv/compat-b", null, Map.of()).statusCode());
-    assertEquals(204, send("DELETE", "/kv/compat-a", null, Map.of()).statusCode());
+    assertEquals(204, NODE.send("PUT", "/kv/compat-a", "one", Map.of()).statusCode());
+    assertEquals(200, NODE.send("GET", "/kv/compat-a", null, Map.of()).statusCode());
+    assertEquals(404, NODE.send("GET", "/kv/compat-never", null, Map.of()).statusCode());
+    assertEquals(400, NODE.send("PUT", "/kv/compat-a?w=9", "bad", Map.of()).statusCode());
+    assertEquals(204, NODE.send("PUT", "/kv/compat-b", "x", Map.of()).statusCode());
+    assertEquals(204, NODE.send("PUT", "/kv/compat-b", "y", Map.of()).statusCode());
+    assertEquals(300, NODE.send("GET", "/kv/compat-b", null, Map.of()).statusCode());
+    assertEquals(204, NODE.send("DELETE", "/kv/compat-a", null, Map.of()).statusCode());
     assertEquals(
         403,
-        send("PUT", "/kv/compat-c", "z", Map.of("Origin", "http://evil.example")).statusCode());
-    send("GET", "/metrics", null, Map.of());
+        NODE.send("PUT", "/kv/compat-c", "z", Map.of("Origin", "http://evil.example"))
+            .statusCode());
+    NODE.send("GET", "/metrics", null, Map.of());
 
-    HttpResponse<String> scrape = send("GET", "/metrics", null, Map.of());
+    HttpResponse<String> scrape = NODE.send("GET", "/metrics", null, Map.of());
     assertEquals(200, scrape.statusCode(), "GET /metrics");
     Set<String> current = families(scrape.body());
     Path dump = Path.of("target", "metrics-families.txt");
@@ -112,7 +85,7 @@ class MetricsCompatibilityTest {
           "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;"
               + "q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"
         }) {
-      HttpResponse<String> scrape = send("GET", "/metrics", null, Map.of("Accept", accept));
+      HttpResponse<String> scrape = NODE.send("GET", "/metrics", null, Map.of("Accept", accept));
       assertEquals(200, scrape.statusCode(), "GET /metrics, Accept: " + accept);
       String type = scrape.headers().firstValue("Content-Type").orElse("");
       assertTrue(
@@ -147,7 +120,7 @@ class MetricsCompatibilityTest {
             Map.of("Accept", "text/plain;version=0.0.4;q=1,*/*;q=0.1"),
             Map.of("Accept", "application/json"));
     for (Map<String, String> headers : requests) {
-      HttpResponse<String> scrape = send("GET", "/metrics", null, headers);
+      HttpResponse<String> scrape = NODE.send("GET", "/metrics", null, headers);
       assertEquals(200, scrape.statusCode(), "GET /metrics " + headers);
       assertEquals(
           "text/plain; version=0.0.4; charset=UTF-8",
@@ -202,19 +175,5 @@ class MetricsCompatibilityTest {
           .filter(line -> !line.isBlank() && !line.startsWith("#"))
           .toList();
     }
-  }
-
-  private static HttpResponse<String> send(
-      String method, String target, String body, Map<String, String> headers) throws Exception {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + target))
-            .timeout(Duration.ofSeconds(30))
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    headers.forEach(request::header);
-    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 }

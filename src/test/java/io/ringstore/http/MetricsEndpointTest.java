@@ -4,12 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ringstore.testing.TestNode;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import io.ringstore.testing.HttpTestNode;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -18,10 +14,8 @@ import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code GET /metrics} on a real node: Prometheus's text format, request counts that move by
@@ -29,34 +23,12 @@ import org.junit.jupiter.api.io.TempDir;
  * latency histogram, and every on-demand source (hints, tombstones, RocksDB) present.
  */
 class MetricsEndpointTest {
-  private static final Duration START = Duration.ofSeconds(60);
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(10))
-          .build();
   private static final Pattern SAMPLE =
       Pattern.compile(
           "([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(?:[a-zA-Z_][a-zA-Z0-9_]*=\"(?:[^\"\\\\]|\\\\.)*\",?)*\\})? "
               + "(-?[0-9.eE+-]+|\\+Inf|-Inf|NaN)");
 
-  @TempDir static Path dataDir;
-
-  private static TestNode node;
-  private static int port;
-
-  @BeforeAll
-  static void startNode() {
-    node = TestNode.start(dataDir, 1, 1, 1).joinSelf();
-    port = node.awaitReady(START);
-  }
-
-  @AfterAll
-  static void stopNode() {
-    if (node != null) {
-      node.close();
-    }
-  }
+  @RegisterExtension static final HttpTestNode NODE = HttpTestNode.joined();
 
   @Test
   void requestCountsMoveByExactlyTheRequestsMadeByOperationAndOutcome() throws Exception {
@@ -264,15 +236,6 @@ class MetricsEndpointTest {
 
   private static HttpResponse<String> send(String method, String target, String body)
       throws Exception {
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + target))
-            .timeout(Duration.ofSeconds(30))
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body))
-            .build();
-    return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+    return NODE.send(method, target, body, Map.of());
   }
 }

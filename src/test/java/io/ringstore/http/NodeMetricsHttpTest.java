@@ -4,12 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ringstore.testing.TestNode;
+import io.ringstore.testing.HttpTestNode;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -18,10 +17,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.DispatcherSelector;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The families added with the client library, on a real node: reclaim, transfer, anti-entropy
@@ -29,31 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
  * while every storage thread is busy and comes back to 0.
  */
 class NodeMetricsHttpTest {
-  private static final Duration START = Duration.ofSeconds(60);
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(10))
-          .build();
+  private static final HttpClient HTTP = HttpTestNode.client();
   private static final String QUEUE = "ringstore_storage_dispatcher_queue_length";
 
-  @TempDir static Path dataDir;
-
-  private static TestNode node;
-  private static int port;
-
-  @BeforeAll
-  static void startNode() {
-    node = TestNode.start(dataDir, 1, 1, 1).joinSelf();
-    port = node.awaitReady(START);
-  }
-
-  @AfterAll
-  static void stopNode() {
-    if (node != null) {
-      node.close();
-    }
-  }
+  @RegisterExtension static final HttpTestNode NODE = HttpTestNode.joined();
 
   @Test
   void theNewFamiliesAreServedWithTheirTypes() throws Exception {
@@ -103,14 +79,15 @@ class NodeMetricsHttpTest {
   @Test
   void theStorageQueueLengthCountsCallsWaitingForABusyStorageDispatcher() throws Exception {
     Executor storage =
-        node.system()
+        NODE.node()
+            .system()
             .dispatchers()
             .lookup(DispatcherSelector.fromConfig("ringstore-storage-dispatcher"));
-    int threads = node.settings().storage().parallelism();
+    int threads = NODE.node().settings().storage().parallelism();
     int waiting = 3;
     CountDownLatch started = new CountDownLatch(threads);
     CountDownLatch release = new CountDownLatch(1);
-    TestProbe<Void> probe = TestProbe.create(node.system());
+    TestProbe<Void> probe = TestProbe.create(NODE.node().system());
     try {
       for (int i = 0; i < threads + waiting; i++) {
         storage.execute(
@@ -161,7 +138,7 @@ class NodeMetricsHttpTest {
   private static String scrapeText() throws Exception {
     HttpResponse<String> response =
         HTTP.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + NODE.port() + "/metrics"))
                 .timeout(Duration.ofSeconds(30))
                 .build(),
             HttpResponse.BodyHandlers.ofString());

@@ -1,5 +1,6 @@
 package io.ringstore.http;
 
+import static io.ringstore.testing.HttpTestNode.readerWriterWatcher;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -10,13 +11,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.ringstore.security.Access;
 import io.ringstore.security.AccessPolicy;
-import io.ringstore.security.PasswordHash;
-import io.ringstore.security.Role;
-import io.ringstore.security.User;
-import io.ringstore.security.Users;
-import io.ringstore.security.UsersFile;
+import io.ringstore.testing.HttpTestNode;
 import io.ringstore.testing.RawHttp;
-import io.ringstore.testing.TestNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -37,10 +33,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.testkit.javadsl.TestKit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The OpenAPI document ({@code src/main/resources/openapi.yaml}, served at {@code /openapi.yaml})
@@ -101,11 +96,23 @@ class OpenApiContractTest {
           "uPlot.min.css",
           "/ui/{file}");
 
-  @TempDir static Path dir;
+  @RegisterExtension
+  static final HttpTestNode NODE =
+      HttpTestNode.joined()
+          .replication(3, 2, 2)
+          .config(
+              "ringstore.requests { max-value-size = 1KiB, max-siblings = 2, warn-siblings = 1,"
+                  // the local replica answers in milliseconds, but a niced test JVM on a
+                  // loaded machine stalled 15 s: room for that, under RawHttp's 30 s read timeout
+                  + " timeout = 25s }\n"
+                  + "pekko.http.server.request-timeout = 28s");
 
-  private static TestNode node;
+  /** Never joins: it serves HTTP but is never ready. */
+  @RegisterExtension
+  static final HttpTestNode SECURED =
+      HttpTestNode.neverJoined().replication(3, 2, 2).users(readerWriterWatcher());
+
   private static int port;
-  private static TestNode secured;
   private static int securedPort;
   private static JsonNode document;
 
@@ -116,59 +123,8 @@ class OpenApiContractTest {
       assertNotNull(in, "openapi.yaml is on the classpath");
       document = YAML.readTree(in);
     }
-    node =
-        TestNode.start(
-                TestNode.config(
-                    dir.resolve("data"),
-                    3,
-                    2,
-                    2,
-                    "ringstore.requests { max-value-size = 1KiB, max-siblings = 2, warn-siblings = 1,"
-                        // the local replica answers in milliseconds, but a niced test JVM on a
-                        // loaded machine
-                        // stalled 15 s: room for that, under RawHttp's 30 s read timeout
-                        + " timeout = 25s }\n"
-                        + "pekko.http.server.request-timeout = 28s"))
-            .joinSelf();
-    Path users = dir.resolve("users");
-    UsersFile.write(
-        users,
-        Users.of(
-            List.of(
-                user("reader", Role.READ),
-                user("writer", Role.READWRITE),
-                user("watcher", Role.MONITOR))));
-    // never joins: it serves HTTP but is never ready
-    secured =
-        TestNode.start(
-            TestNode.config(
-                dir.resolve("secured"),
-                3,
-                2,
-                2,
-                "ringstore.http.auth { enabled = on, users-file = \""
-                    + users.toString().replace("\\", "/")
-                    + "\" }"));
-    port = node.awaitReady(START);
-    securedPort = secured.httpPort(START);
-  }
-
-  @AfterAll
-  static void stop() {
-    try {
-      if (node != null) {
-        node.close();
-      }
-    } finally {
-      if (secured != null) {
-        secured.close();
-      }
-    }
-  }
-
-  private static User user(String name, Role role) {
-    return new User(
-        name, Set.of(role), PasswordHash.create(name + "-pw", PasswordHash.MIN_ITERATIONS));
+    port = NODE.port();
+    securedPort = SECURED.port();
   }
 
   // ---------------------------------------------------------------- the document and the code
@@ -519,7 +475,7 @@ class OpenApiContractTest {
     check.call(port, "GET /admin/stats", "GET", "/admin/stats", "evil.example", "", null, 421);
     // the node's stats reporter registers just after the gateway binds: its entry, once listed
     JsonNode stats = awaitStats(check, local);
-    assertEquals(node.name(), stats.path("self").asText(), "self: " + stats);
+    assertEquals(NODE.node().name(), stats.path("self").asText(), "self: " + stats);
     JsonNode own = stats.path("nodes").path(0);
     assertTrue(own.path("error").isNull(), "the node answered: " + own);
     assertTrue(own.path("requestsTotal").asLong() >= 10, "the requests made above: " + own);
@@ -652,7 +608,7 @@ class OpenApiContractTest {
   /** {@code GET /admin/stats} on the joined node once it lists the node itself. */
   private static JsonNode awaitStats(Checker check, String host) {
     JsonNode[] found = new JsonNode[1];
-    new TestKit(Adapter.toClassic(node.system())) {
+    new TestKit(Adapter.toClassic(NODE.node().system())) {
       {
         awaitAssert(
             START,
