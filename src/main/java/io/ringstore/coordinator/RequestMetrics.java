@@ -212,6 +212,7 @@ public final class RequestMetrics {
    * {@link #bucketBoundsSeconds()} and, last, of all of them (the histogram's count); and the sum
    * of their latencies.
    */
+  @SuppressWarnings("ArrayRecordComponent") // copied in, read for exposition, never compared
   public record OperationSnapshot(
       Map<RequestOutcome, Long> outcomes, long[] cumulativeBuckets, double sumSeconds) {
     public OperationSnapshot {

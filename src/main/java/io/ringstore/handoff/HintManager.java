@@ -63,6 +63,7 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
    * Sent by a write coordinator whose replica {@code target} did not ack in time: queue the object
    * as a hint for it. Answered by the target's store once persisted (or refused).
    */
+  @SuppressWarnings("ArrayRecordComponent") // sent over the wire (CBOR), never compared
   public record StoreHint(
       ReplicaId target, String key, byte[] object, ActorRef<HintStoreReply> replyTo)
       implements Command {}

@@ -84,6 +84,7 @@ public final class HintStore
    * already reserved them in the node's {@link HintBudget} (so hints waiting in mailboxes count
    * too); 0 when not.
    */
+  @SuppressWarnings("ArrayRecordComponent") // sent over the wire (CBOR), never compared
   public record StoreHint(
       String key, byte[] object, long reservedBytes, ActorRef<HintStoreReply> replyTo)
       implements Command {
