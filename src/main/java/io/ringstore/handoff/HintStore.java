@@ -214,16 +214,19 @@ public final class HintStore
       return new State(queue.add(event.hint()), delivered, expired, lost);
     }
 
+    @SuppressWarnings("ReferenceEquality") // the queue returns itself when nothing was removed
     State hintDelivered(HintDelivered event) {
       HintQueue next = queue.removeIfCurrent(event.key(), event.objectDigest());
       return next == queue ? this : new State(next, delivered + 1, expired, lost);
     }
 
+    @SuppressWarnings("ReferenceEquality") // the queue returns itself when nothing was removed
     State hintExpired(HintExpired event) {
       HintQueue next = queue.remove(event.key());
       return next == queue ? this : new State(next, delivered, expired + 1, lost);
     }
 
+    @SuppressWarnings("ReferenceEquality") // the queue returns itself when nothing was removed
     State hintLost(HintLost event) {
       HintQueue next = queue.removeIfCurrent(event.key(), event.objectDigest());
       return next == queue ? this : new State(next, delivered, expired, lost + 1);

@@ -94,6 +94,7 @@ public final class VersionVector {
   }
 
   /** Pointwise maximum of both vectors (the least upper bound). */
+  @SuppressWarnings("ReferenceEquality") // the same instance: a shortcut, not a value test
   public VersionVector merge(VersionVector other) {
     Objects.requireNonNull(other, "other");
     if (other.entries.isEmpty() || this == other) {
