@@ -250,8 +250,8 @@ public final class RocksDbStorage implements StorageEngine {
   }
 
   static boolean isCorruption(RocksDBException e) {
-    return e.getStatus() != null && e.getStatus().getCode() == Status.Code.Corruption
-        || e.getMessage() != null && e.getMessage().startsWith("Corruption");
+    return (e.getStatus() != null && e.getStatus().getCode() == Status.Code.Corruption)
+        || (e.getMessage() != null && e.getMessage().startsWith("Corruption"));
   }
 
   /** The settings this instance was opened with. */
