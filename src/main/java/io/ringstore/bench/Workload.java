@@ -4,9 +4,7 @@ import java.util.Locale;
 
 /**
  * The YCSB core workloads ringstore's bench runs: the write-only load phase and the mixes A, B and
- * C.
- *
- * @param readProportion the share of reads (the rest are updates) in a run phase
+ * C, each with its share of reads in a run phase ({@link #readProportion()}; the rest are updates).
  */
 public enum Workload {
   /**

@@ -290,11 +290,12 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
   }
 
   private Behavior<Command> onGetAllStats(GetAllStats cmd) {
+    aggregators++;
     getContext()
         .spawn(
             HintStatsAggregator.create(
                 List.copyOf(stores.values()), budget, STATS_TIMEOUT, cmd.replyTo()),
-            "stats-" + (++aggregators));
+            "stats-" + aggregators);
     return this;
   }
 
@@ -336,7 +337,7 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
                         directory,
                         settings,
                         values,
-                        wallClock::getAsLong,
+                        wallClock,
                         budget,
                         deliveryBudget,
                         pendingBudget,

@@ -600,18 +600,13 @@ public final class RocksDbStorage implements StorageEngine {
   }
 
   static CompressionType compressionType(String name) {
-    switch (name) {
-      case "none":
-        return CompressionType.NO_COMPRESSION;
-      case "snappy":
-        return CompressionType.SNAPPY_COMPRESSION;
-      case "lz4":
-        return CompressionType.LZ4_COMPRESSION;
-      case "zstd":
-        return CompressionType.ZSTD_COMPRESSION;
-      default:
-        throw new IllegalArgumentException("unsupported compression '" + name + "'");
-    }
+    return switch (name) {
+      case "none" -> CompressionType.NO_COMPRESSION;
+      case "snappy" -> CompressionType.SNAPPY_COMPRESSION;
+      case "lz4" -> CompressionType.LZ4_COMPRESSION;
+      case "zstd" -> CompressionType.ZSTD_COMPRESSION;
+      default -> throw new IllegalArgumentException("unsupported compression '" + name + "'");
+    };
   }
 
   private static void loadLibraryOnce() {

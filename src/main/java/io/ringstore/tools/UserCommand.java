@@ -363,7 +363,7 @@ public final class UserCommand {
       }
       switch (option) {
         case "--role" -> {
-          for (String role : value.split(",")) {
+          for (String role : value.split(",", -1)) {
             if (!role.isBlank()) {
               roles.add(Role.parse(role));
             }
