@@ -90,6 +90,7 @@ public final class UserCommand {
     this.prompt = prompt;
   }
 
+  @SuppressWarnings("SystemConsoleNull") // Java 17: null is how it says there is no terminal
   public static void main(String[] args) {
     Console console = System.console();
     Prompt prompt =

@@ -26,6 +26,7 @@ public final class VersionVector {
 
   private final SortedMap<String, Long> entries;
 
+  @SuppressWarnings("NonApiType") // private: a fresh TreeMap (natural key order) it takes over
   private VersionVector(TreeMap<String, Long> owned) {
     this.entries = Collections.unmodifiableSortedMap(owned);
   }
