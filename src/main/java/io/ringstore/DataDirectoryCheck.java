@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +36,9 @@ final class DataDirectoryCheck {
   private static final Logger LOG = LoggerFactory.getLogger(DataDirectoryCheck.class);
   private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
+  /** The zone of the node's log lines (logback's %d: the JVM's default), so times match them. */
+  private static final ZoneId LOG_ZONE = ZoneId.systemDefault();
+
   private DataDirectoryCheck() {}
 
   /** Checks (and with {@code repair}, repairs) the node's files; see the class comment. */
@@ -53,7 +57,8 @@ final class DataDirectoryCheck {
           (System.nanoTime() - started) / 1_000_000);
       return DamageRepair.Report.NONE;
     }
-    Path damagedDir = settings.dataDir().resolve("damaged-" + LocalDateTime.now().format(STAMP));
+    Path damagedDir =
+        settings.dataDir().resolve("damaged-" + LocalDateTime.now(LOG_ZONE).format(STAMP));
     List<DamageRepair> repairs = new ArrayList<>(RocksDbRecovery.repair(rocksDb, damagedDir));
     repairs.addAll(HintJournalCheck.repair(config, damagedDir));
     DamageRepair.Report report = new DamageRepair.Report(repairs);
@@ -142,7 +147,7 @@ final class DataDirectoryCheck {
     StringBuilder note =
         new StringBuilder(
             "Damaged files moved aside by bin/ringstore start --repair on "
-                + LocalDateTime.now()
+                + LocalDateTime.now(LOG_ZONE)
                 + "\n");
     repairs.forEach(
         r ->

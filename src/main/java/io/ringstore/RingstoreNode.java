@@ -435,8 +435,8 @@ public final class RingstoreNode {
     return (id, entity) -> {
       PartitionTransfer.Host h = host.get();
       if (h == null
-          || ringView.reachableDataMembers().size() <= 1
-              && ringView.current().members().size() <= 1) {
+          || (ringView.reachableDataMembers().size() <= 1
+              && ringView.current().members().size() <= 1)) {
         return null;
       }
       return PartitionTransfer.create(id, entity, h, transferSettings);

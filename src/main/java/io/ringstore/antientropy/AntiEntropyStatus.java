@@ -44,6 +44,7 @@ public final class AntiEntropyStatus {
    * Exchange durations: the count of exchanges per bucket of {@link #durationBoundsSeconds()} (not
    * cumulative; the last bucket is +Inf) and the sum of their durations in seconds.
    */
+  @SuppressWarnings("ArrayRecordComponent") // copied in, read for exposition, never compared
   public record Durations(long[] buckets, double sumSeconds) {
     public Durations {
       buckets = buckets.clone();

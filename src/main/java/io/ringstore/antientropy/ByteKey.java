@@ -11,6 +11,7 @@ import java.util.Objects;
  * replicas are compared on the way to DESIGN invariant 4 (replicas converge). Immutable: the array
  * is copied in and out.
  */
+@SuppressWarnings("ArrayRecordComponent") // equals and hashCode compare the contents
 public record ByteKey(byte[] bytes) implements Comparable<ByteKey> {
 
   /** Copies {@code bytes}. */

@@ -86,6 +86,7 @@ public final class ExchangeSession extends AbstractBehavior<ExchangeSession.Comm
 
   private record PeerObjectRead(ReplicaEntity.ReadReply reply) implements Command {}
 
+  @SuppressWarnings("ArrayRecordComponent") // an actor's own message, never compared
   private record Merged(String key, byte[] pushToPeer, boolean changedHere, Throwable failure)
       implements Command {}
 

@@ -10,6 +10,7 @@ import java.util.Objects;
  * collisions) their snapshots are equal — the observable form of DESIGN invariant 4 (replicas
  * converge). The array is copied in and out; the shape follows from its length.
  */
+@SuppressWarnings("ArrayRecordComponent") // equals and hashCode compare the contents
 public record TreeSnapshot(long[] segments) {
 
   /** Copies {@code segments}, whose length must be a valid segment count ({@link TreeShape}). */

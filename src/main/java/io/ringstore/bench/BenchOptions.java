@@ -188,7 +188,7 @@ public record BenchOptions(
         0,
         null,
         null,
-        Duration.ofMillis(2000),
+        Duration.ofSeconds(2),
         1,
         "socket");
   }

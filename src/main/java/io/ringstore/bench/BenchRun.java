@@ -99,7 +99,7 @@ final class BenchRun {
               warmupEnd,
               end,
               new SplittableRandom(
-                  options.randomSeed() + i * 0x9E3779B97F4A7C15L + workload.ordinal()),
+                  options.randomSeed() + i * 0x9E3779B97F4A7C15L + workload.seedOffset()),
               done);
       Thread thread = new Thread(worker, "ringstore-bench-" + i);
       thread.setDaemon(true);

@@ -4,31 +4,40 @@ import java.util.Locale;
 
 /**
  * The YCSB core workloads ringstore's bench runs: the write-only load phase and the mixes A, B and
- * C.
- *
- * @param readProportion the share of reads (the rest are updates) in a run phase
+ * C, each with its share of reads in a run phase ({@link #readProportion()}; the rest are updates).
  */
 public enum Workload {
   /**
    * Inserts every record {@code 0..records-1} once, then stops (or at the duration if that comes
    * first).
    */
-  LOAD(0.0),
+  LOAD(0.0, 0),
   /** Update heavy: 50 % reads, 50 % updates. */
-  A(0.5),
+  A(0.5, 1),
   /** Read mostly: 95 % reads, 5 % updates. */
-  B(0.95),
+  B(0.95, 2),
   /** Read only. */
-  C(1.0);
+  C(1.0, 3);
 
   private final double readProportion;
+  private final int seedOffset;
 
-  Workload(double readProportion) {
+  Workload(double readProportion, int seedOffset) {
     this.readProportion = readProportion;
+    this.seedOffset = seedOffset;
   }
 
   public double readProportion() {
     return readProportion;
+  }
+
+  /**
+   * Added to a connection's random seed, so each workload draws its own sequence from one {@code
+   * --random-seed}; fixed per workload (not its declaration order), so a seed keeps reproducing the
+   * same run.
+   */
+  long seedOffset() {
+    return seedOffset;
   }
 
   /**

@@ -107,7 +107,7 @@ public record CheckOptions(
         Duration.ofSeconds(60),
         "2",
         "2",
-        Duration.ofMillis(2000),
+        Duration.ofSeconds(2),
         Duration.ofSeconds(120),
         100);
   }

@@ -41,7 +41,7 @@ import java.util.function.Consumer;
  * <p>Thread-safe: {@link #run} on one thread, {@link #healAll()} from any other.
  */
 final class Nemesis {
-  static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+  static final Duration READY_TIMEOUT = Duration.ofMinutes(2);
   static final Duration EXIT_TIMEOUT = Duration.ofSeconds(10);
   static final Duration POLL = Duration.ofMillis(500);
 

@@ -45,6 +45,7 @@ final class HttpAnswers {
   record NodeSettings(Replication replication, int partitions, RequestLimits limits) {}
 
   /** One answer: its status, headers and body, and the URL it came from (for messages). */
+  @SuppressWarnings("ArrayRecordComponent") // carries the array as it is, never compared
   record Answer(int status, HttpHeaders headers, byte[] body, String url) {
     String header(String name) {
       return headers.firstValue(name).orElse(null);

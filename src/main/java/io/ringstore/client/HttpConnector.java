@@ -77,22 +77,27 @@ final class HttpConnector {
                     return p;
                   }));
     }
-    CompletableFuture.allOf(probes.toArray(CompletableFuture[]::new))
-        .whenComplete(
-            (done, failure) -> {
-              if (result.isDone()) {
-                return;
-              }
-              long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-              if (remainingMs <= 0
-                  || urls.stream().allMatch(u -> last.containsKey(u) && last.get(u).definitive())) {
-                fail();
-                return;
-              }
-              CompletableFuture.delayedExecutor(
-                      Math.min(backoffMs, remainingMs), TimeUnit.MILLISECONDS, transport.executor())
-                  .execute(() -> round(Math.min(backoffMs * 2, MAX_BACKOFF_MS)));
-            });
+    // the callback ends the round itself (result, fail() or the next round)
+    var unused =
+        CompletableFuture.allOf(probes.toArray(CompletableFuture[]::new))
+            .whenComplete(
+                (done, failure) -> {
+                  if (result.isDone()) {
+                    return;
+                  }
+                  long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                  if (remainingMs <= 0
+                      || urls.stream()
+                          .allMatch(u -> last.containsKey(u) && last.get(u).definitive())) {
+                    fail();
+                    return;
+                  }
+                  CompletableFuture.delayedExecutor(
+                          Math.min(backoffMs, remainingMs),
+                          TimeUnit.MILLISECONDS,
+                          transport.executor())
+                      .execute(() -> round(Math.min(backoffMs * 2, MAX_BACKOFF_MS)));
+                });
   }
 
   /** Asks {@code url} for its settings, then whether it is ready. Never fails. */

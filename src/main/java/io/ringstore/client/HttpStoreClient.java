@@ -269,49 +269,51 @@ final class HttpStoreClient implements StoreClient {
     if (call.context() != null) {
       request.header(HttpAnswers.CONTEXT_HEADER, call.context());
     }
-    transport
-        .send(request, url)
-        .whenComplete(
-            (answer, failure) -> {
-              if (failure != null) {
-                Throwable cause = unwrap(failure);
-                if (!(cause instanceof IOException io)) {
-                  result.completeExceptionally(cause);
-                  return;
-                }
-                downUntil.set(node, System.nanoTime() + DOWN_NANOS);
-                if (io instanceof HttpTimeoutException
-                    && !(io instanceof HttpConnectTimeoutException)) {
-                  tried.add(url + " (no answer in time)");
-                  HttpTimeoutException timeout =
-                      new HttpTimeoutException(
-                          call.method()
-                              + " got no answer within "
-                              + call.timeout().plus(MARGIN).toMillis()
-                              + " ms: "
-                              + String.join(", ", tried));
-                  timeout.initCause(io);
-                  result.completeExceptionally(timeout);
-                  return;
-                }
-                tried.add(url + " (" + describe(io) + ")");
-                attempt(call, order, i + 1, deadline, tried, unavailable, result);
-                return;
-              }
-              T outcome;
-              try {
-                outcome = call.result().apply(answer);
-              } catch (RuntimeException e) {
-                result.completeExceptionally(e);
-                return;
-              }
-              if (answer.status() == 503) {
-                tried.add(url + " (503)");
-                attempt(call, order, i + 1, deadline, tried, outcome, result);
-              } else {
-                result.complete(outcome);
-              }
-            });
+    // the callback completes result itself, or tries the next node
+    var unused =
+        transport
+            .send(request, url)
+            .whenComplete(
+                (answer, failure) -> {
+                  if (failure != null) {
+                    Throwable cause = unwrap(failure);
+                    if (!(cause instanceof IOException io)) {
+                      result.completeExceptionally(cause);
+                      return;
+                    }
+                    downUntil.set(node, System.nanoTime() + DOWN_NANOS);
+                    if (io instanceof HttpTimeoutException
+                        && !(io instanceof HttpConnectTimeoutException)) {
+                      tried.add(url + " (no answer in time)");
+                      HttpTimeoutException timeout =
+                          new HttpTimeoutException(
+                              call.method()
+                                  + " got no answer within "
+                                  + call.timeout().plus(MARGIN).toMillis()
+                                  + " ms: "
+                                  + String.join(", ", tried));
+                      timeout.initCause(io);
+                      result.completeExceptionally(timeout);
+                      return;
+                    }
+                    tried.add(url + " (" + describe(io) + ")");
+                    attempt(call, order, i + 1, deadline, tried, unavailable, result);
+                    return;
+                  }
+                  T outcome;
+                  try {
+                    outcome = call.result().apply(answer);
+                  } catch (RuntimeException e) {
+                    result.completeExceptionally(e);
+                    return;
+                  }
+                  if (answer.status() == 503) {
+                    tried.add(url + " (503)");
+                    attempt(call, order, i + 1, deadline, tried, outcome, result);
+                  } else {
+                    result.complete(outcome);
+                  }
+                });
   }
 
   /**

@@ -111,6 +111,7 @@ final class HttpTransport implements AutoCloseable {
    * the {@link java.io.IOException} of the exchange, or with {@link IllegalStateException} once the
    * transport is closed.
    */
+  @SuppressWarnings("CollectionUndefinedEquality") // identity is what inFlight needs
   CompletableFuture<HttpAnswers.Answer> send(HttpRequest.Builder request, String url) {
     CompletableFuture<HttpAnswers.Answer> answer = new CompletableFuture<>();
     HttpClient client = http;
@@ -122,19 +123,21 @@ final class HttpTransport implements AutoCloseable {
       request.setHeader("Authorization", authorization);
     }
     inFlight.add(answer);
-    client
-        .sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray())
-        .whenComplete(
-            (response, failure) -> {
-              inFlight.remove(answer);
-              if (failure != null) {
-                answer.completeExceptionally(HttpStoreClient.unwrap(failure));
-              } else {
-                answer.complete(
-                    new HttpAnswers.Answer(
-                        response.statusCode(), response.headers(), response.body(), url));
-              }
-            });
+    // the callback completes answer itself
+    var unused =
+        client
+            .sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray())
+            .whenComplete(
+                (response, failure) -> {
+                  inFlight.remove(answer);
+                  if (failure != null) {
+                    answer.completeExceptionally(HttpStoreClient.unwrap(failure));
+                  } else {
+                    answer.complete(
+                        new HttpAnswers.Answer(
+                            response.statusCode(), response.headers(), response.body(), url));
+                  }
+                });
     if (closed) {
       answer.completeExceptionally(closedException());
     }

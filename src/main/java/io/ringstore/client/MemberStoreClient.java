@@ -95,17 +95,19 @@ public final class MemberStoreClient implements StoreClient {
                         settings.joinTimeout(),
                         null)));
     CompletableFuture<StoreClient> result = new CompletableFuture<>();
-    built.whenComplete(
-        (ready, failure) -> {
-          if (failure == null) {
-            result.complete(new MemberStoreClient(system, ready.client()));
-          } else {
-            system.terminate();
-            system
-                .getWhenTerminated()
-                .whenComplete((done, e) -> result.completeExceptionally(failure));
-          }
-        });
+    // the callback completes result itself
+    var unused =
+        built.whenComplete(
+            (ready, failure) -> {
+              if (failure == null) {
+                result.complete(new MemberStoreClient(system, ready.client()));
+              } else {
+                system.terminate();
+                system
+                    .getWhenTerminated()
+                    .whenComplete((done, e) -> result.completeExceptionally(failure));
+              }
+            });
     try {
       system.systemActorOf(
           MemberConnector.create(

@@ -28,6 +28,7 @@ public final class Ringstore {
    * Write a value. {@code context} (nullable) is the causal context of an earlier read: the
    * siblings it covers are replaced; without one the value becomes a sibling of whatever is stored.
    */
+  @SuppressWarnings("ArrayRecordComponent") // sent over the wire (CBOR), never compared
   public record Put(
       String key,
       byte[] value,

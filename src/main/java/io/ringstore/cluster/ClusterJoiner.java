@@ -145,6 +145,8 @@ public final class ClusterJoiner extends AbstractBehavior<ClusterJoiner.Command>
   private final Map<String, Integer> splitSightings = new HashMap<>();
 
   /**
+   * The joiner of this data node, following {@code plan}.
+   *
    * @param refuse called once with the reason when this node must not be in the cluster it found
    */
   public static Behavior<Command> create(Plan plan, Consumer<String> refuse) {

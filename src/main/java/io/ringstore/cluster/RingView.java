@@ -95,6 +95,7 @@ public final class RingView {
     return snapshot().reachableData();
   }
 
+  @SuppressWarnings("ReferenceEquality") // cached while cluster.state() is the same object
   private Snapshot snapshot() {
     ClusterEvent.CurrentClusterState state = cluster.state();
     Snapshot s = snapshot;

@@ -125,7 +125,7 @@ public final class InternodeFrames {
       boolean same =
           p[i].equals("*")
               || p[i].equals(e[i])
-              || p[i].endsWith("*") && e[i].startsWith(p[i].substring(0, p[i].length() - 1));
+              || (p[i].endsWith("*") && e[i].startsWith(p[i].substring(0, p[i].length() - 1)));
       if (!same) {
         return false;
       }

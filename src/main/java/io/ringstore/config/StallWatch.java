@@ -58,6 +58,7 @@ public final class StallWatch {
     return false;
   }
 
+  @SuppressWarnings("ThreadPriorityCheck") // a busy JVM must not delay the watch into a false stall
   private StallWatch startThread() {
     Thread thread = new Thread(this::watch, "ringstore-stall-watch");
     thread.setDaemon(true);

@@ -33,23 +33,21 @@ public record Quorum(Kind kind, int count) {
   /** Parses {@code 1..N}, {@code one}, {@code quorum} or {@code all} (case-insensitive). */
   public static Quorum parse(String text) {
     String t = text.toLowerCase(Locale.ROOT); // no trim: trim() also drops control characters
-    switch (t) {
-      case "one":
-        return ONE;
-      case "quorum":
-        return MAJORITY;
-      case "all":
-        return ALL;
-      default:
+    return switch (t) {
+      case "one" -> ONE;
+      case "quorum" -> MAJORITY;
+      case "all" -> ALL;
+      default -> {
         if (!t.isEmpty() && t.length() <= 3 && t.chars().allMatch(c -> c >= '0' && c <= '9')) {
           int n = Integer.parseInt(t);
           if (n >= 1) {
-            return of(n);
+            yield of(n);
           }
         }
         throw new IllegalArgumentException(
             "expected a number 1..N, 'one', 'quorum' or 'all', got '" + text + "'");
-    }
+      }
+    };
   }
 
   /** The number of replicas this quorum needs when a key has {@code n} replicas. */

@@ -93,6 +93,7 @@ public final class RequestMetrics {
   }
 
   /** Records one finished request: its outcome and how long it took from arrival to answer. */
+  @SuppressWarnings("EnumOrdinal") // indexes of in-memory counters, never stored or sent
   public void record(Operation op, RequestOutcome outcome, long elapsedNanos) {
     long nanos = Math.max(0, elapsedNanos);
     outcomes[op.ordinal()][outcome.ordinal()].increment();
@@ -106,6 +107,7 @@ public final class RequestMetrics {
   }
 
   /** Records a write or delete, its outcome taken from the result, and whether it left hints. */
+  @SuppressWarnings("EnumOrdinal") // indexes of in-memory counters, never stored or sent
   public void recordWrite(Operation op, WriteResult result, long elapsedNanos) {
     record(op, outcomeOf(result), elapsedNanos);
     if (result instanceof Outcome.Rejected rejected) {
@@ -179,6 +181,7 @@ public final class RequestMetrics {
   /**
    * The current values; each counter is read once, so a snapshot taken under load is approximate.
    */
+  @SuppressWarnings("EnumOrdinal") // indexes of in-memory counters, never stored or sent
   public Snapshot snapshot() {
     Map<Operation, OperationSnapshot> ops = new EnumMap<>(Operation.class);
     for (Operation op : Operation.values()) {
@@ -212,6 +215,7 @@ public final class RequestMetrics {
    * {@link #bucketBoundsSeconds()} and, last, of all of them (the histogram's count); and the sum
    * of their latencies.
    */
+  @SuppressWarnings("ArrayRecordComponent") // copied in, read for exposition, never compared
   public record OperationSnapshot(
       Map<RequestOutcome, Long> outcomes, long[] cumulativeBuckets, double sumSeconds) {
     public OperationSnapshot {

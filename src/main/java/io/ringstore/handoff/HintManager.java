@@ -63,6 +63,7 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
    * Sent by a write coordinator whose replica {@code target} did not ack in time: queue the object
    * as a hint for it. Answered by the target's store once persisted (or refused).
    */
+  @SuppressWarnings("ArrayRecordComponent") // sent over the wire (CBOR), never compared
   public record StoreHint(
       ReplicaId target, String key, byte[] object, ActorRef<HintStoreReply> replyTo)
       implements Command {}
@@ -289,11 +290,12 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
   }
 
   private Behavior<Command> onGetAllStats(GetAllStats cmd) {
+    aggregators++;
     getContext()
         .spawn(
             HintStatsAggregator.create(
                 List.copyOf(stores.values()), budget, STATS_TIMEOUT, cmd.replyTo()),
-            "stats-" + (++aggregators));
+            "stats-" + aggregators);
     return this;
   }
 
@@ -335,7 +337,7 @@ public final class HintManager extends AbstractBehavior<HintManager.Command> {
                         directory,
                         settings,
                         values,
-                        wallClock::getAsLong,
+                        wallClock,
                         budget,
                         deliveryBudget,
                         pendingBudget,

@@ -7,7 +7,6 @@ import java.util.Comparator;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
@@ -44,13 +43,12 @@ final class HintStatsAggregator {
           return Behaviors.withTimers(
               timers -> {
                 timers.startSingleTimer(Timeout.INSTANCE, timeout);
-                return collecting(ctx, stores.size(), new ArrayList<>(), budget, replyTo);
+                return collecting(stores.size(), new ArrayList<>(), budget, replyTo);
               });
         });
   }
 
   private static Behavior<Message> collecting(
-      ActorContext<Message> ctx,
       int expected,
       List<HintStats> received,
       HintBudget budget,

@@ -84,6 +84,7 @@ public final class HintStore
    * already reserved them in the node's {@link HintBudget} (so hints waiting in mailboxes count
    * too); 0 when not.
    */
+  @SuppressWarnings("ArrayRecordComponent") // sent over the wire (CBOR), never compared
   public record StoreHint(
       String key, byte[] object, long reservedBytes, ActorRef<HintStoreReply> replyTo)
       implements Command {
@@ -213,16 +214,19 @@ public final class HintStore
       return new State(queue.add(event.hint()), delivered, expired, lost);
     }
 
+    @SuppressWarnings("ReferenceEquality") // the queue returns itself when nothing was removed
     State hintDelivered(HintDelivered event) {
       HintQueue next = queue.removeIfCurrent(event.key(), event.objectDigest());
       return next == queue ? this : new State(next, delivered + 1, expired, lost);
     }
 
+    @SuppressWarnings("ReferenceEquality") // the queue returns itself when nothing was removed
     State hintExpired(HintExpired event) {
       HintQueue next = queue.remove(event.key());
       return next == queue ? this : new State(next, delivered, expired + 1, lost);
     }
 
+    @SuppressWarnings("ReferenceEquality") // the queue returns itself when nothing was removed
     State hintLost(HintLost event) {
       HintQueue next = queue.removeIfCurrent(event.key(), event.objectDigest());
       return next == queue ? this : new State(next, delivered, expired, lost + 1);

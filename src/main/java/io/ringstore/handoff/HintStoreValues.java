@@ -24,6 +24,7 @@ final class HintStoreValues {
   record Stored(HintQueue.Hint hint, HintQueue.Hint replaced, boolean replacedLost) {}
 
   /** A queued value read back: its object, or null and why ({@code lost}: missing or damaged). */
+  @SuppressWarnings("ArrayRecordComponent") // carries the array as it is, never compared
   record Read(byte[] object, String lost) {}
 
   /**

@@ -175,7 +175,7 @@ final class BrowserGuard {
     if (!IPV4.matcher(name).matches()) {
       return false;
     }
-    for (String part : name.split("\\.")) {
+    for (String part : name.split("\\.", -1)) {
       if (Integer.parseInt(part) > 255) {
         return false;
       }

@@ -9,6 +9,7 @@ final class Dto {
   private Dto() {}
 
   /** A 4xx error: what was wrong; nothing was changed. */
+  @SuppressWarnings("JavaLangClash") // the API's name for it; used as Dto.Error
   record Error(String error, String message) {}
 
   /** A 503: fewer than the required replicas answered in time. */

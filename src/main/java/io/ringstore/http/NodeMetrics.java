@@ -94,11 +94,11 @@ final class NodeMetrics {
     counter(
         "ringstore_anti_entropy_exchanges_total",
         "Tree exchanges this node's replicas ran with their peers.",
-        c -> c.call(antiEntropy.totalExchanges()));
+        c -> c.call((double) antiEntropy.totalExchanges()));
     counter(
         "ringstore_anti_entropy_keys_repaired_total",
         "Keys anti-entropy exchanges found different and repaired.",
-        c -> c.call(antiEntropy.totalKeysRepaired()));
+        c -> c.call((double) antiEntropy.totalKeysRepaired()));
     counter(
         "ringstore_storage_repairs_total",
         "Damaged data files this start moved aside (bin/ringstore start --repair), by part.",
@@ -177,25 +177,25 @@ final class NodeMetrics {
         "ringstore_http_shed_total",
         "PUT requests answered 503 overloaded (Retry-After: 1) because their bodies would pass "
             + "ringstore.requests.max-in-flight-bytes (since the node started).",
-        c -> c.call(inFlight.shed()));
+        c -> c.call((double) inFlight.shed()));
     gauge(
         "ringstore_http_in_flight_bytes",
         "Bytes of PUT bodies this node's gateway holds now (counted by Content-Length).",
-        g -> g.call(inFlight.usedBytes()));
+        g -> g.call((double) inFlight.usedBytes()));
     gauge(
         "ringstore_http_max_in_flight_bytes",
         "The bound on them (ringstore.requests.max-in-flight-bytes).",
-        g -> g.call(inFlight.maxBytes()));
+        g -> g.call((double) inFlight.maxBytes()));
     counter(
         "ringstore_peer_sends_refused_total",
         "Replica messages (CoordinatePut, Replicate, StoreHint) not sent because the bytes queued"
             + " to their peer node would pass ringstore.requests.max-bytes-queued-per-peer (since the"
             + " node started); the replica counted as not acked.",
-        c -> c.call(peerBytes.refusals()));
+        c -> c.call((double) peerBytes.refusals()));
     gauge(
         "ringstore_peer_queued_bytes",
         "Bytes of replica messages sent to peer nodes and not yet confirmed received, all peers.",
-        g -> g.call(peerBytes.outstandingTotal()));
+        g -> g.call((double) peerBytes.outstandingTotal()));
     gauge(
         "ringstore_http_connections_open",
         "HTTP connections open now, by listener (api, management).",
@@ -227,20 +227,20 @@ final class NodeMetrics {
         "ringstore_reclaimed_partitions_total",
         "Partitions this node no longer replicates whose keys the reclaimer deleted (a source "
             + "window after they left; since the node started).",
-        c -> c.call(activity.reclaims().partitions()));
+        c -> c.call((double) activity.reclaims().partitions()));
     counter(
         "ringstore_reclaimed_keys_total",
         "Keys the reclaimer deleted with those partitions (since the node started).",
-        c -> c.call(activity.reclaims().keys()));
+        c -> c.call((double) activity.reclaims().keys()));
     counter(
         "ringstore_transfer_keys_total",
         "Keys partition transfers copied into this node's replicas (since the node started).",
-        c -> c.call(activity.transfers().keysCopied()));
+        c -> c.call((double) activity.transfers().keysCopied()));
     counter(
         "ringstore_transfer_bytes_total",
         "Bytes (stored objects) partition transfers copied into this node's replicas (since the "
             + "node started).",
-        c -> c.call(activity.transfers().bytesCopied()));
+        c -> c.call((double) activity.transfers().bytesCopied()));
     gauge(
         "ringstore_transfer_rate_bytes_per_second",
         "Copy rate of the transfers copying now: each one's bytes so far over its time so far, "
@@ -268,7 +268,7 @@ final class NodeMetrics {
         "ringstore_storage_overloaded_total",
         "Storage calls refused at once because ringstore.storage.max-calls-in-flight calls were "
             + "queued or running (the replica answered with an error).",
-        c -> c.call(storeView.storageCalls().overloaded()));
+        c -> c.call((double) storeView.storageCalls().overloaded()));
   }
 
   /**
@@ -291,8 +291,11 @@ final class NodeMetrics {
         "jvm_memory_bytes_used",
         "Used bytes of a JVM memory area.",
         g -> {
-          g.call(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), "heap");
-          g.call(ManagementFactory.getMemoryMXBean().getNonHeapMemoryUsage().getUsed(), "nonheap");
+          g.call(
+              (double) ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), "heap");
+          g.call(
+              (double) ManagementFactory.getMemoryMXBean().getNonHeapMemoryUsage().getUsed(),
+              "nonheap");
         },
         "area");
     gauge(
@@ -300,7 +303,7 @@ final class NodeMetrics {
         "Max bytes of the heap (-Xmx).",
         g -> {
           MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
-          g.call(heap.getMax(), "heap");
+          g.call((double) heap.getMax(), "heap");
         },
         "area");
     counter(
@@ -440,15 +443,15 @@ final class NodeMetrics {
           counterSnapshot(
               "ringstore_read_repairs_total",
               "Replicas a read found behind and sent the merged object to.",
-              snapshot.replicasReadRepaired()),
+              (double) snapshot.replicasReadRepaired()),
           counterSnapshot(
               "ringstore_hinted_writes_total",
               "Acknowledged writes that left a hint for a replica that did not ack in time.",
-              snapshot.writesWithHints()),
+              (double) snapshot.writesWithHints()),
           counterSnapshot(
               "ringstore_sloppy_writes_total",
               "Acknowledged writes whose hints counted toward W (sloppy quorum).",
-              snapshot.sloppyWrites()),
+              (double) snapshot.sloppyWrites()),
           refused.build());
     }
   }
@@ -513,7 +516,7 @@ final class NodeMetrics {
                       gaugeSnapshot(
                           "ringstore_tombstones_pending",
                           "Tombstones every replica acked, waiting for their grace period before removal.",
-                          pending[0])));
+                          (double) pending[0])));
       gathered
           .storage()
           .ifPresent(
@@ -582,7 +585,7 @@ final class NodeMetrics {
           gaugeSnapshot(
               "ringstore_hints_queued",
               "Hints this node holds for replicas elsewhere, not yet delivered.",
-              queued));
+              (double) queued));
       families.add(
           gaugeSnapshot(
               "ringstore_hints_oldest_age_seconds",
@@ -592,24 +595,24 @@ final class NodeMetrics {
           counterSnapshot(
               "ringstore_hints_delivered_total",
               "Hints delivered and acked (since each hint store started).",
-              delivered));
+              (double) delivered));
       families.add(
           counterSnapshot(
               "ringstore_hints_delivered_bytes_total",
               "Bytes of the objects those hints delivered (since each hint store started); with "
                   + "ringstore_hints_delivered_total, the replay rate.",
-              deliveredBytes));
+              (double) deliveredBytes));
       families.add(
           counterSnapshot(
               "ringstore_hints_dropped_total",
               "Hints refused because a hint store was full (since each store started).",
-              dropped));
+              (double) dropped));
       families.add(
           counterSnapshot(
               "ringstore_hints_lost_total",
               "Queued hints dropped because their value was missing or damaged on disk (logged at "
                   + "ERROR; anti-entropy repairs their keys).",
-              lost));
+              (double) lost));
       families.add(
           CounterSnapshot.builder()
               .name(counterName("ringstore_hints_refused_total"))
@@ -620,29 +623,29 @@ final class NodeMetrics {
               .dataPoint(
                   CounterDataPointSnapshot.builder()
                       .labels(Labels.of("reason", "budget"))
-                      .value(answer.refusedBudget())
+                      .value((double) answer.refusedBudget())
                       .build())
               .dataPoint(
                   CounterDataPointSnapshot.builder()
                       .labels(Labels.of("reason", "full"))
-                      .value(dropped)
+                      .value((double) dropped)
                       .build())
               .build());
       families.add(
           gaugeSnapshot(
               "ringstore_hints_bytes",
               "Bytes of the hints this node holds (their stored objects, on disk).",
-              answer.usedBytes()));
+              (double) answer.usedBytes()));
       families.add(
           gaugeSnapshot(
               "ringstore_hints_budget_bytes",
               "This node's hint budget in bytes (ringstore.handoff.max-hint-bytes).",
-              answer.budgetBytes()));
+              (double) answer.budgetBytes()));
       families.add(
           counterSnapshot(
               "ringstore_hints_expired_total",
               "Hints dropped after their time to live (anti-entropy repairs those keys).",
-              expired));
+              (double) expired));
       families.add(
           gaugeSnapshot(
               "ringstore_hint_stores_unanswered",

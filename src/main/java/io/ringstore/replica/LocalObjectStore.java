@@ -109,6 +109,7 @@ public final class LocalObjectStore {
   }
 
   /** A coordinated object and the bytes it was stored as (encoded once, sent as they are). */
+  @SuppressWarnings("ArrayRecordComponent") // carries the array as it is, never compared
   public record Coordinated(DvvSet<Sibling> object, byte[] encoded) {}
 
   /** As {@link #coordinate}, also returning the encoded object that was stored. */

@@ -36,5 +36,6 @@ public interface PartitionTreeAccess {
   KeyHashList keyHashes(int partition, int[] segments);
 
   /** Keys and their entry hashes, index-aligned (a compact shape for messages). */
+  @SuppressWarnings("ArrayRecordComponent") // carries the array as it is, never compared
   record KeyHashList(List<String> keys, long[] hashes) {}
 }

@@ -58,6 +58,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
    * actors' entries; a receiver joins them ({@link ReadReplyParts}) before it uses the object.
    * {@code parts} 0 or 1: the whole object.
    */
+  @SuppressWarnings("ArrayRecordComponent") // sent over the wire (CBOR), never compared
   public record ReadReply(
       String replica,
       String node,
@@ -118,6 +119,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
    * replica's, replicated here too) and no concurrent write is dropped (invariant 3); only the
    * guard's purpose, no false sibling, is missed.
    */
+  @SuppressWarnings("ArrayRecordComponent") // sent over the wire (CBOR), never compared
   public record CoordinatePut(
       String key,
       byte[] data,
@@ -171,6 +173,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
    * {@code object} is null, {@code error} says why and {@code reason} is the message (for the
    * client, when the write was refused).
    */
+  @SuppressWarnings("ArrayRecordComponent") // sent over the wire (CBOR), never compared
   public record PutReply(
       String replica, String node, byte[] object, PutError error, String reason, String context)
       implements CborSerializable {
@@ -198,6 +201,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
    * Sent by a coordinator to the other replicas (after a write) and to stale replicas (read
    * repair): merge this object into the stored one; answered with {@link Replicated} once stored.
    */
+  @SuppressWarnings("ArrayRecordComponent") // sent over the wire (CBOR), never compared
   public record Replicate(String key, byte[] object, ActorRef<Replicated> replyTo)
       implements Command {}
 
@@ -209,6 +213,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
    * reap the tombstone after the grace period if its stored object is still exactly {@code object}.
    * No reply.
    */
+  @SuppressWarnings("ArrayRecordComponent") // sent over the wire (CBOR), never compared
   public record MarkTombstoneReplicated(String key, byte[] object) implements Command {}
 
   /**
@@ -218,13 +223,16 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
   public record GetTree(ActorRef<TreeReply> replyTo) implements Command {}
 
   /** The branch hashes of this replica's node tree ({@code error} set if it has none). */
+  @SuppressWarnings("ArrayRecordComponent") // sent over the wire (CBOR), never compared
   public record TreeReply(String replica, String node, long[] branches, String error)
       implements CborSerializable {}
 
   /** Sent by an exchange session: the hashes of the given segments; answered with SegmentsReply. */
+  @SuppressWarnings("ArrayRecordComponent") // sent over the wire (CBOR), never compared
   public record GetSegments(int[] segments, ActorRef<SegmentsReply> replyTo) implements Command {}
 
   /** Segment hashes, index-aligned with the request's segments. */
+  @SuppressWarnings("ArrayRecordComponent") // sent over the wire (CBOR), never compared
   public record SegmentsReply(String replica, String node, long[] hashes, String error)
       implements CborSerializable {}
 
@@ -232,9 +240,11 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
    * Sent by an exchange session: every key of the partition in the given segments with the hash of
    * its stored object (a storage scan); answered with KeyHashesReply.
    */
+  @SuppressWarnings("ArrayRecordComponent") // sent over the wire (CBOR), never compared
   public record GetKeyHashes(int[] segments, ActorRef<KeyHashesReply> replyTo) implements Command {}
 
   /** Keys and entry hashes, index-aligned. */
+  @SuppressWarnings("ArrayRecordComponent") // sent over the wire (CBOR), never compared
   public record KeyHashesReply(
       String replica, String node, List<String> keys, long[] hashes, String error)
       implements CborSerializable {}
@@ -267,6 +277,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
   /** The reclaimer's drop of this partition ended: the entity is registered and starts serving. */
   private record Registered() implements Command {}
 
+  @SuppressWarnings("ArrayRecordComponent") // an actor's own message, never compared
   private record ReadDone(Read read, boolean behind, byte[] object, Throwable failure)
       implements Command {}
 

@@ -1,5 +1,6 @@
 package io.ringstore.security;
 
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -14,10 +15,11 @@ public enum Access {
   MONITOR(EnumSet.of(Role.MONITOR, Role.ADMIN)),
   ADMIN(EnumSet.of(Role.ADMIN));
 
+  @SuppressWarnings("ImmutableEnumChecker") // an unmodifiable view of an EnumSet only it holds
   private final Set<Role> grantedBy;
 
   Access(Set<Role> grantedBy) {
-    this.grantedBy = grantedBy;
+    this.grantedBy = Collections.unmodifiableSet(grantedBy);
   }
 
   /** Whether a user holding {@code roles} has this access. */

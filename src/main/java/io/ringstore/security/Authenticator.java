@@ -73,6 +73,7 @@ public final class Authenticator implements AutoCloseable {
   private volatile State state;
   private volatile String lastFailure;
 
+  @SuppressWarnings("ArrayRecordComponent") // carries the array as it is, never compared
   private record State(Users users, PasswordHash dummy, byte[] digest, long generation) {}
 
   private record Cached(User user, long expiresAtNanos, long generation) {}

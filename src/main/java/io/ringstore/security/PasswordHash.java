@@ -13,6 +13,7 @@ import javax.crypto.spec.PBEKeySpec;
  * pbkdf2-sha256$ITERATIONS$SALT$HASH} (salt and hash in unpadded base64). The iteration count is
  * kept with each hash, so raising the default later does not invalidate the hashes already stored.
  */
+@SuppressWarnings("ArrayRecordComponent") // equals and hashCode compare the contents
 public record PasswordHash(int iterations, byte[] salt, byte[] hash) {
   public static final String SCHEME = "pbkdf2-sha256";
 

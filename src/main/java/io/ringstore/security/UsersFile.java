@@ -84,7 +84,7 @@ public final class UsersFile {
       throw new IllegalArgumentException("expected NAME:ROLE[,ROLE...]:HASH");
     }
     Set<Role> roles = EnumSet.noneOf(Role.class);
-    for (String role : fields[1].split(",")) {
+    for (String role : fields[1].split(",", -1)) {
       if (!role.isBlank()) {
         roles.add(Role.parse(role));
       }
@@ -96,8 +96,10 @@ public final class UsersFile {
   public static String format(Users users) {
     StringBuilder text =
         new StringBuilder(
-            "# ringstore users: NAME:ROLES:HASH (edit with bin/ringstore user; roles: read, readwrite,\n"
-                + "# monitor, admin). Nodes reload this file when it changes.\n");
+            """
+            # ringstore users: NAME:ROLES:HASH (edit with bin/ringstore user; roles: read, readwrite,
+            # monitor, admin). Nodes reload this file when it changes.
+            """);
     for (User user : users.byName().values()) {
       text.append(user.name())
           .append(':')

@@ -118,7 +118,9 @@ public final class RocksDbStorage implements StorageEngine {
             });
     executor.setRemoveOnCancelPolicy(true);
     long nanos = settings.walSyncInterval().toNanos();
-    executor.scheduleWithFixedDelay(this::periodicWalSync, nanos, nanos, TimeUnit.NANOSECONDS);
+    // periodicWalSync never throws; shutting the executor down ends the schedule
+    var unused =
+        executor.scheduleWithFixedDelay(this::periodicWalSync, nanos, nanos, TimeUnit.NANOSECONDS);
     return executor;
   }
 
@@ -248,8 +250,8 @@ public final class RocksDbStorage implements StorageEngine {
   }
 
   static boolean isCorruption(RocksDBException e) {
-    return e.getStatus() != null && e.getStatus().getCode() == Status.Code.Corruption
-        || e.getMessage() != null && e.getMessage().startsWith("Corruption");
+    return (e.getStatus() != null && e.getStatus().getCode() == Status.Code.Corruption)
+        || (e.getMessage() != null && e.getMessage().startsWith("Corruption"));
   }
 
   /** The settings this instance was opened with. */
@@ -598,18 +600,13 @@ public final class RocksDbStorage implements StorageEngine {
   }
 
   static CompressionType compressionType(String name) {
-    switch (name) {
-      case "none":
-        return CompressionType.NO_COMPRESSION;
-      case "snappy":
-        return CompressionType.SNAPPY_COMPRESSION;
-      case "lz4":
-        return CompressionType.LZ4_COMPRESSION;
-      case "zstd":
-        return CompressionType.ZSTD_COMPRESSION;
-      default:
-        throw new IllegalArgumentException("unsupported compression '" + name + "'");
-    }
+    return switch (name) {
+      case "none" -> CompressionType.NO_COMPRESSION;
+      case "snappy" -> CompressionType.SNAPPY_COMPRESSION;
+      case "lz4" -> CompressionType.LZ4_COMPRESSION;
+      case "zstd" -> CompressionType.ZSTD_COMPRESSION;
+      default -> throw new IllegalArgumentException("unsupported compression '" + name + "'");
+    };
   }
 
   private static void loadLibraryOnce() {

@@ -8,6 +8,7 @@ import java.util.Objects;
  * tombstone left by a delete. Compares by content (a record holding a {@code byte[]} would compare
  * by identity), so that DVV merges recognise equal siblings.
  */
+@SuppressWarnings("ArrayRecordComponent") // equals and hashCode compare the contents
 public record Sibling(byte[] data, String contentType, boolean tombstone) {
   public static final String DEFAULT_CONTENT_TYPE = "application/octet-stream";
 

@@ -103,6 +103,7 @@ final class AdminViews {
 
   /** Every error body of the HTTP API. */
   @JsonIgnoreProperties(ignoreUnknown = true)
+  @SuppressWarnings("JavaLangClash") // the API's name for it; used as AdminViews.Error
   record Error(String error, String message) {}
 
   private static <T> List<T> orEmpty(List<T> list) {

@@ -39,6 +39,7 @@ public final class ClientCredentials {
     char[] readPassword(String prompt);
 
     /** The console's {@code readPassword} (no echo), or null without a console. */
+    @SuppressWarnings("SystemConsoleNull") // Java 17: null is how it says there is no terminal
     Prompt CONSOLE =
         prompt -> {
           Console console = System.console();
@@ -52,6 +53,7 @@ public final class ClientCredentials {
   private final String user;
   private final String authorization;
 
+  @SuppressWarnings("ByteBufferBackingArray") // wipes the encoder's whole array, offset or not
   private ClientCredentials(String user, char[] password) {
     this.user = user;
     char[] pair = new char[user.length() + 1 + password.length];

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -240,7 +241,7 @@ final class LeaveCommand {
   private int timedOut(String pending) {
     err.println(
         "ringstore: leave timed out after "
-            + options.timeout().toString().substring(2).toLowerCase()
+            + options.timeout().toString().substring(2).toLowerCase(Locale.ROOT)
             + ": "
             + pending);
     return AdminCommand.FAILED;

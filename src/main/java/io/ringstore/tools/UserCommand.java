@@ -90,6 +90,7 @@ public final class UserCommand {
     this.prompt = prompt;
   }
 
+  @SuppressWarnings("SystemConsoleNull") // Java 17: null is how it says there is no terminal
   public static void main(String[] args) {
     Console console = System.console();
     Prompt prompt =
@@ -363,7 +364,7 @@ public final class UserCommand {
       }
       switch (option) {
         case "--role" -> {
-          for (String role : value.split(",")) {
+          for (String role : value.split(",", -1)) {
             if (!role.isBlank()) {
               roles.add(Role.parse(role));
             }

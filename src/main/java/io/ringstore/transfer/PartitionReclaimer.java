@@ -60,6 +60,8 @@ public final class PartitionReclaimer extends AbstractBehavior<PartitionReclaime
   private boolean running;
 
   /**
+   * The reclaimer of this node, checking every {@code interval}.
+   *
    * @param replicatedHere whether this node is in the partition's replica set by the current ring
    *     (answer true whenever that is not known, e.g. before the node joined)
    */

@@ -279,7 +279,7 @@ public final class PartitionTransfer extends AbstractBehavior<PartitionTransfer.
             .filter(
                 d ->
                     ranThisReplica(d, sinceDescribed, window)
-                        || !d.hosting() && recent(d.releasedMillisAgo(), sinceDescribed, window))
+                        || (!d.hosting() && recent(d.releasedMillisAgo(), sinceDescribed, window)))
             .sorted(
                 Comparator.comparing(
                         (PartitionSource.Description d) ->

@@ -180,7 +180,7 @@ public final class CausalContextCodec {
 
   /** The length of {@link #encode}'s output for these entries. */
   static int encodedChars(Map<String, Long> entries) {
-    long bytes = 1 + Varints.size(entries.size());
+    long bytes = 1L + Varints.size(entries.size());
     for (Map.Entry<String, Long> e : entries.entrySet()) {
       int actor = actorBytes(e.getKey());
       bytes += Varints.size(actor) + actor + Varints.size(e.getValue());

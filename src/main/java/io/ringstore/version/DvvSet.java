@@ -221,6 +221,7 @@ public final class DvvSet<V> {
    * #update} (server clocks). For anonymous values it follows Riak exactly: if one clock is
    * strictly older ({@link #lessThan}) the other's anonymous values are kept, otherwise the union.
    */
+  @SuppressWarnings("ReferenceEquality") // the same instance: a shortcut, not a value test
   public DvvSet<V> sync(DvvSet<V> other) {
     Objects.requireNonNull(other, "other");
     if (this == other && !hasDuplicates(anonymous)) {

@@ -26,6 +26,7 @@ public final class VersionVector {
 
   private final SortedMap<String, Long> entries;
 
+  @SuppressWarnings("NonApiType") // private: a fresh TreeMap (natural key order) it takes over
   private VersionVector(TreeMap<String, Long> owned) {
     this.entries = Collections.unmodifiableSortedMap(owned);
   }
@@ -94,6 +95,7 @@ public final class VersionVector {
   }
 
   /** Pointwise maximum of both vectors (the least upper bound). */
+  @SuppressWarnings("ReferenceEquality") // the same instance: a shortcut, not a value test
   public VersionVector merge(VersionVector other) {
     Objects.requireNonNull(other, "other");
     if (other.entries.isEmpty() || this == other) {
