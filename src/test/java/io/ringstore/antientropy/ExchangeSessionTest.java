@@ -581,4 +581,18 @@ class ExchangeSessionTest {
     }
     assertTreesEqual(f);
   }
+
+  @Test
+  void whenTheOnlyRepairIsAPushTheQueueRefuses_theSessionStillFinishes() {
+    Fixture f = new Fixture();
+    put(f.local, "local-only", "L");
+    TestProbe<ReplicaEntity.Replicate> pushes = testKit.createTestProbe();
+    RecordingQueue refusing = new RecordingQueue(false);
+
+    AntiEntropyStatus.Exchange exchange = f.exchange(f.spiedPeer(pushes), refusing);
+    assertNull(exchange.error(), "finished, not timed out");
+    assertEquals(List.of(PEER_NODE), refusing.nodes());
+    pushes.expectNoMessage(QUIET);
+    assertTrue(f.peer.readEncoded(P, "local-only").isEmpty());
+  }
 }
