@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringstore.replica.LocalObjectStore;
 import io.ringstore.replica.LocalReplicas;
+import io.ringstore.replica.PeerQueue;
 import io.ringstore.replica.ReplicaDirectory;
 import io.ringstore.replica.ReplicaEntity;
 import io.ringstore.replica.ReplicaHost;
@@ -38,6 +39,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.testkit.javadsl.TestEntityRef;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -116,6 +118,11 @@ class ExchangeSessionTest {
     }
 
     ExchangeSession.Host host(ActorRef<ReplicaEntity.Command> peerRef) {
+      return host(peerRef, PeerQueue.UNBOUNDED);
+    }
+
+    /** A host whose pushes to the peer's node count against {@code peerQueue}. */
+    ExchangeSession.Host host(ActorRef<ReplicaEntity.Command> peerRef, PeerQueue peerQueue) {
       ReplicaDirectory directory =
           new ReplicaDirectory(
               id -> {
@@ -132,7 +139,37 @@ class ExchangeSessionTest {
           StorageCalls.unbounded(storageExecutor),
           LOCAL_NODE,
           directory,
-          status);
+          status,
+          peerQueue);
+    }
+
+    /**
+     * The peer entity behind a spy: every message reaches it, and each Replicate (a push) is also
+     * told to {@code pushes}.
+     */
+    ActorRef<ReplicaEntity.Command> spiedPeer(TestProbe<ReplicaEntity.Replicate> pushes) {
+      return testKit.spawn(
+          Behaviors.receive(ReplicaEntity.Command.class)
+              .onAnyMessage(
+                  message -> {
+                    if (message instanceof ReplicaEntity.Replicate replicate) {
+                      pushes.ref().tell(replicate);
+                    }
+                    peerEntity.tell(message);
+                    return Behaviors.same();
+                  })
+              .build());
+    }
+
+    /** Runs one session with the peer behind {@code peerRef} and {@code peerQueue} to its end. */
+    AntiEntropyStatus.Exchange exchange(
+        ActorRef<ReplicaEntity.Command> peerRef, PeerQueue peerQueue) {
+      long before = status.totalExchanges();
+      ActorRef<ExchangeSession.Command> session =
+          testKit.spawn(ExchangeSession.create(P, PEER, host(peerRef, peerQueue), LIMITS));
+      watcher.expectTerminated(session, SESSION_MAX);
+      assertEquals(before + 1, status.totalExchanges(), "one exchange recorded per session");
+      return status.partitions().get(P).lastExchange();
     }
 
     /** Runs one session against the real peer to its end; returns the exchange it recorded. */
@@ -448,5 +485,114 @@ class ExchangeSessionTest {
         .tell(new ReplicaEntity.TreeReply(PEER.id(), PEER_NODE, null, "no trees here"));
     watcher.expectTerminated(session);
     assertEquals("no trees here", f.status.partitions().get(P).lastExchange().error());
+  }
+
+  // the bound on bytes queued to each peer node (PeerQueue) counts pushes to the peer
+
+  /** A peer queue that accepts or refuses every ask, recording each ask's node and bytes. */
+  private static final class RecordingQueue implements PeerQueue {
+    private final boolean accept;
+    private final List<String> nodes = new ArrayList<>();
+    private final List<Long> bytes = new ArrayList<>();
+
+    RecordingQueue(boolean accept) {
+      this.accept = accept;
+    }
+
+    @Override
+    public synchronized boolean tryAcquire(String node, long bytes) {
+      this.nodes.add(node);
+      this.bytes.add(bytes);
+      return accept;
+    }
+
+    synchronized List<String> nodes() {
+      return List.copyOf(nodes);
+    }
+
+    synchronized long bytes() {
+      return bytes.stream().mapToLong(Long::longValue).sum();
+    }
+  }
+
+  @Test
+  void aPushThePeersQueueRefuses_isNotSent_theLocalSideStillMerges_andTheSessionFinishes() {
+    Fixture f = new Fixture();
+    put(f.local, "local-only", "L");
+    put(f.peer, "peer-only", "P");
+    TestProbe<ReplicaEntity.Replicate> pushes = testKit.createTestProbe();
+    ActorRef<ReplicaEntity.Command> peer = f.spiedPeer(pushes);
+    RecordingQueue refusing = new RecordingQueue(false);
+
+    AntiEntropyStatus.Exchange exchange = f.exchange(peer, refusing);
+    assertNull(exchange.error(), "the session runs to its end");
+    pushes.expectNoMessage(QUIET);
+    assertEquals(List.of(PEER_NODE), refusing.nodes(), "the push of local-only was asked for");
+    assertTrue(f.peer.readEncoded(P, "local-only").isEmpty(), "refused: not pushed to the peer");
+    assertEquals(Set.of("P"), values(f.local, "peer-only"), "what the peer had is merged here");
+
+    AntiEntropyStatus.Exchange later = f.exchange(peer, PeerQueue.UNBOUNDED);
+    assertNull(later.error());
+    assertEquals(1, later.keysRepaired(), "a later exchange pushes the key");
+    assertEquals("local-only", pushes.expectMessageClass(ReplicaEntity.Replicate.class).key());
+    assertSameObject(f, "local-only");
+    assertTreesEqual(f);
+  }
+
+  @Test
+  void pushesAreCountedAgainstThePeersNode_withTheirBytes() {
+    Fixture f = new Fixture();
+    List<String> pushed = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      put(f.local, "local-only-" + i, "L" + i);
+      pushed.add("local-only-" + i);
+    }
+    put(f.peer, "stale-there", "old");
+    copy(f.peer, f.local, "stale-there");
+    overwrite(f.local, "stale-there", "new");
+    pushed.add("stale-there");
+    put(f.peer, "peer-only", "P");
+    TestProbe<ReplicaEntity.Replicate> pushes = testKit.createTestProbe();
+    RecordingQueue counting = new RecordingQueue(true);
+
+    AntiEntropyStatus.Exchange exchange = f.exchange(f.spiedPeer(pushes), counting);
+    assertNull(exchange.error());
+    assertEquals(pushed.size() + 1, exchange.keysRepaired());
+    long pushedBytes = 0;
+    List<String> pushedKeys = new ArrayList<>();
+    for (int i = 0; i < pushed.size(); i++) {
+      ReplicaEntity.Replicate push = pushes.expectMessageClass(ReplicaEntity.Replicate.class);
+      assertArrayEquals(
+          f.local.readEncoded(P, push.key()).orElseThrow(),
+          push.object(),
+          push.key() + ": the merged object is pushed whole");
+      pushedBytes += push.object().length;
+      pushedKeys.add(push.key());
+    }
+    pushes.expectNoMessage(QUIET);
+    assertEquals(new TreeSet<>(pushed), new TreeSet<>(pushedKeys), "what the peer lacked");
+    assertEquals(
+        pushed.stream().map(k -> PEER_NODE).toList(),
+        counting.nodes(),
+        "one ask per push, for the peer's node");
+    assertEquals(pushedBytes, counting.bytes(), "the pushed objects' bytes");
+    for (String key : pushed) {
+      assertSameObject(f, key);
+    }
+    assertTreesEqual(f);
+  }
+
+  @Test
+  void whenTheOnlyRepairIsAPushTheQueueRefuses_theSessionStillFinishes() {
+    Fixture f = new Fixture();
+    put(f.local, "local-only", "L");
+    TestProbe<ReplicaEntity.Replicate> pushes = testKit.createTestProbe();
+    RecordingQueue refusing = new RecordingQueue(false);
+
+    AntiEntropyStatus.Exchange exchange = f.exchange(f.spiedPeer(pushes), refusing);
+    assertNull(exchange.error(), "finished, not timed out");
+    assertEquals(List.of(PEER_NODE), refusing.nodes());
+    pushes.expectNoMessage(QUIET);
+    assertTrue(f.peer.readEncoded(P, "local-only").isEmpty());
   }
 }

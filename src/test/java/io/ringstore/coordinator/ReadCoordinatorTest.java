@@ -13,12 +13,14 @@ import io.ringstore.replica.ReplicaId;
 import io.ringstore.replica.ReplicaSharding;
 import io.ringstore.ring.Ring;
 import io.ringstore.ring.RingConfig;
+import io.ringstore.storage.ObjectParts;
 import io.ringstore.storage.Sibling;
 import io.ringstore.storage.StoredObjectCodec;
 import io.ringstore.version.CausalContextCodec;
 import io.ringstore.version.DvvSet;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
@@ -121,6 +123,19 @@ class ReadCoordinatorTest {
                 replicas,
                 client.ref(),
                 metrics));
+    return expectReads();
+  }
+
+  /** Starts a read whose repairs count against {@code peerBytes}; the Reads in replica order. */
+  private List<ReplicaEntity.Read> start(ReadCoordinator.ReadRequest request, PeerBytes peerBytes) {
+    metrics = new RequestMetrics();
+    coordinator =
+        testKit.spawn(
+            ReadCoordinator.create(request, directory, replicas, client.ref(), metrics, peerBytes));
+    return expectReads();
+  }
+
+  private List<ReplicaEntity.Read> expectReads() {
     List<ReplicaEntity.Read> reads = new ArrayList<>();
     for (TestProbe<ReplicaEntity.Command> probe : probes) {
       ReplicaEntity.Read read = probe.expectMessageClass(ReplicaEntity.Read.class);
@@ -566,5 +581,114 @@ class ReadCoordinatorTest {
     ReadResult.Found found = client.expectMessageClass(ReadResult.Found.class);
     assertEquals(List.of(text("v")), found.values(), "merged with the syncing replica's object");
     assertEquals(List.of(node(1)), found.replicas());
+  }
+
+  // the bound on bytes queued to each peer (PeerBytes) counts read repairs: every replica here is
+  // on a remote node (RING's members, no LocalReplicas), node(i)
+
+  /** A bound that refuses anything more to {@code node}: something is outstanding to it already. */
+  private static PeerBytes fullFor(String node) {
+    PeerBytes bound = PeerBytes.of(1000);
+    assertTrue(bound.tryAcquire(node, 1000), "fills the bound for " + node);
+    return bound;
+  }
+
+  @Test
+  void aRepairTheStaleReplicasNodeRefuses_isNotSent_andTheCoordinatorStopsAtOnce() {
+    DvvSet<Sibling> old = blind(text("old"), "uidA");
+    DvvSet<Sibling> current = old.update(DvvSet.of(old.join(), text("new")), "uidA");
+    PeerBytes bound = fullFor(node(2));
+    List<ReplicaEntity.Read> reads = start(new ReadCoordinator.ReadRequest(KEY, 2, TIMEOUT), bound);
+    reply(reads, 0, current);
+    reply(reads, 1, current);
+    assertEquals(List.of(text("new")), client.expectMessageClass(ReadResult.Found.class).values());
+
+    reply(reads, 2, old);
+    watcher.expectTerminated(coordinator, QUIET.multipliedBy(10));
+    expectNoReplicaMessages();
+    assertEquals(1, bound.refusals(), "the one repair was refused by the bound");
+    assertEquals(1000, bound.outstanding(node(2)), "nothing acquired for the refused repair");
+    assertEquals(0, metrics.snapshot().replicasReadRepaired(), "nothing sent, nothing counted");
+  }
+
+  @Test
+  void onlyTheStaleReplicaWhoseNodeRefuses_getsNoRepair_theOtherIsRepairedAndCounted() {
+    DvvSet<Sibling> old = blind(text("old"), "uidA");
+    DvvSet<Sibling> current = old.update(DvvSet.of(old.join(), text("new")), "uidA");
+    PeerBytes bound = fullFor(node(2));
+    List<ReplicaEntity.Read> reads = start(new ReadCoordinator.ReadRequest(KEY, 2, TIMEOUT), bound);
+    reply(reads, 0, current);
+    reply(reads, 1, old);
+    client.expectMessageClass(ReadResult.Found.class);
+    reply(reads, 2, old);
+
+    ReplicaEntity.Replicate r1 = expectRepair(1, current);
+    probes.get(2).expectNoMessage(QUIET);
+    probes.get(0).expectNoMessage(QUIET);
+    assertEquals(
+        r1.object().length,
+        bound.outstanding(node(1)),
+        "the repair's bytes are counted against its node");
+    assertEquals(1000, bound.outstanding(node(2)));
+    assertEquals(1, bound.refusals());
+    ack(r1, 1);
+    watcher.expectTerminated(coordinator, QUIET.multipliedBy(10));
+    probes.get(2).expectNoMessage(QUIET);
+  }
+
+  @Test
+  void aStaleReplicaWithAnUnlimitedBound_isRepaired() {
+    DvvSet<Sibling> old = blind(text("old"), "uidA");
+    DvvSet<Sibling> current = old.update(DvvSet.of(old.join(), text("new")), "uidA");
+    List<ReplicaEntity.Read> reads =
+        start(new ReadCoordinator.ReadRequest(KEY, 2, TIMEOUT), PeerBytes.unlimited());
+    reply(reads, 0, current);
+    reply(reads, 1, current);
+    client.expectMessageClass(ReadResult.Found.class);
+    reply(reads, 2, old);
+    ReplicaEntity.Replicate r2 = expectRepair(2, current);
+    probes.get(0).expectNoMessage(QUIET);
+    probes.get(1).expectNoMessage(QUIET);
+    ack(r2, 2);
+    watcher.expectTerminated(coordinator);
+    assertEquals(1, metrics.snapshot().replicasReadRepaired());
+  }
+
+  /** An object of three actors' entries of 4 KiB each: three parts under 5000 bytes. */
+  private static DvvSet<Sibling> largeObject() {
+    List<DvvSet.Entry<Sibling>> entries = new ArrayList<>();
+    for (int i = 1; i <= 3; i++) {
+      byte[] data = new byte[4096];
+      Arrays.fill(data, (byte) i);
+      entries.add(new DvvSet.Entry<>("actor" + i, i, List.of(Sibling.value(data, "a/b"))));
+    }
+    return DvvSet.fromParts(entries, List.of());
+  }
+
+  @Test
+  void aRepairInPartsThatTheBoundCutsShort_sendsTheFirstPartOnly_andStopsOnItsAck() {
+    DvvSet<Sibling> large = largeObject();
+    long maxPart = 5000;
+    int partCount = ObjectParts.split(StoredObjectCodec.encode(large), maxPart).size();
+    assertTrue(partCount > 1, "the repair goes in parts: " + partCount);
+    // nothing outstanding: the first part goes whatever its size; the second is past the bound
+    PeerBytes bound = PeerBytes.of(1);
+    List<ReplicaEntity.Read> reads =
+        start(
+            new ReadCoordinator.ReadRequest(
+                KEY, 2, TIMEOUT, CausalContextCodec.Limits.DEFAULT, maxPart),
+            bound);
+    reply(reads, 0, large);
+    reply(reads, 1, large);
+    client.expectMessageClass(ReadResult.Found.class);
+    reply(reads, 2, null);
+
+    ReplicaEntity.Replicate first = probes.get(2).expectMessageClass(ReplicaEntity.Replicate.class);
+    assertEquals(KEY, first.key());
+    probes.get(2).expectNoMessage(QUIET);
+    assertEquals(first.object().length, bound.outstanding(node(2)), "only the first part counted");
+    assertEquals(1, bound.refusals(), "the second part refused, the rest not asked for");
+    ack(first, 2);
+    watcher.expectTerminated(coordinator, QUIET.multipliedBy(10));
   }
 }

@@ -15,10 +15,13 @@ import io.ringstore.handoff.HintStore.HintExpired;
 import io.ringstore.handoff.HintStore.HintStats;
 import io.ringstore.handoff.HintStore.HintStoreReply;
 import io.ringstore.replica.LocalReplicas;
+import io.ringstore.replica.PeerQueue;
 import io.ringstore.replica.ReplicaDirectory;
 import io.ringstore.replica.ReplicaEntity;
 import io.ringstore.replica.ReplicaId;
 import io.ringstore.replica.ReplicaSharding;
+import io.ringstore.ring.Ring;
+import io.ringstore.ring.RingConfig;
 import io.ringstore.storage.ObjectParts;
 import io.ringstore.storage.Sibling;
 import io.ringstore.storage.StoredObjectCodec;
@@ -26,6 +29,7 @@ import io.ringstore.version.DvvSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -33,6 +37,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -83,6 +88,9 @@ class HintStoreTest {
 
   private static final AtomicLong DATABASES = new AtomicLong();
 
+  /** A ring before any member joined: it places no replica on any node. */
+  private static final Ring NO_MEMBERS = Ring.of(new RingConfig(256, 8, 3), List.of());
+
   private HintValues hintValues;
   private ManualTime manualTime;
   private final AtomicLong clock = new AtomicLong(T0);
@@ -122,7 +130,8 @@ class HintStoreTest {
     directory =
         new ReplicaDirectory(
             id -> TestEntityRef.of(ReplicaSharding.TYPE_KEY, id.id(), probe.ref()),
-            () -> null,
+            // no members: the target's node is not known (deliveries not counted by a PeerQueue)
+            () -> NO_MEMBERS,
             new LocalReplicas());
   }
 
@@ -872,5 +881,183 @@ class HintStoreTest {
       assertArrayEquals(object, expectReplicate("k1").object(), "delivered again, intact");
     }
     assertEquals(0, stats(kit).lost());
+  }
+
+  // the bound on bytes queued to each peer node (PeerQueue) counts hint deliveries
+
+  /** The node the ring of {@link #targetOnAnotherNode} places the target on. */
+  private static final String TARGET_NODE = "127.0.0.1:9";
+
+  /**
+   * Makes this test's target a replica on another node, {@link #TARGET_NODE}: a ring of that one
+   * member places index 0 of every partition there (the setUp's directory knows no ring). A
+   * partition of its own per test: the persistence id and values are this test's alone.
+   */
+  private void targetOnAnotherNode() {
+    target = new ReplicaId(100 + targetCounter++, 0);
+    TestProbe<ReplicaEntity.Command> probe = replica;
+    Ring ring = Ring.of(new RingConfig(256, 8, 3), List.of(TARGET_NODE));
+    directory =
+        new ReplicaDirectory(
+            id -> TestEntityRef.of(ReplicaSharding.TYPE_KEY, id.id(), probe.ref()),
+            () -> ring,
+            new LocalReplicas());
+    assertEquals(Optional.of(TARGET_NODE), directory.remoteNodeOf(target), "the target's node");
+  }
+
+  /**
+   * A peer queue that accepts as many parts as {@link #allowed} says (then refuses), recording the
+   * node of every ask and the bytes of every part it accepted.
+   */
+  private static final class CountingQueue implements PeerQueue {
+    final AtomicInteger allowed = new AtomicInteger();
+    final List<String> askedNodes = Collections.synchronizedList(new ArrayList<>());
+    final List<Long> acceptedBytes = Collections.synchronizedList(new ArrayList<>());
+
+    @Override
+    public boolean tryAcquire(String node, long bytes) {
+      askedNodes.add(node);
+      if (allowed.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
+        acceptedBytes.add(bytes);
+        return true;
+      }
+      return false;
+    }
+
+    int asks() {
+      synchronized (askedNodes) {
+        return askedNodes.size();
+      }
+    }
+
+    Set<String> nodes() {
+      synchronized (askedNodes) {
+        return Set.copyOf(askedNodes);
+      }
+    }
+
+    long accepted() {
+      synchronized (acceptedBytes) {
+        return acceptedBytes.stream().mapToLong(Long::longValue).sum();
+      }
+    }
+  }
+
+  private EventSourcedBehaviorTestKit<HintStore.Command, HintStore.Event, HintStore.State> store(
+      HintSettings settings, HintBudget deliveryBudget, PeerQueue queue) {
+    return EventSourcedBehaviorTestKit.create(
+        testKit.system(),
+        HintStore.create(
+            target,
+            directory,
+            settings,
+            hintValues,
+            clock::get,
+            HintBudget.of(settings.maxHintBytes()),
+            deliveryBudget,
+            HintBudget.of(settings.maxDeliveryBytes()),
+            queue));
+  }
+
+  private void awaitAsks(CountingQueue queue, int asks) {
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            () -> {
+              assertEquals(asks, queue.asks(), "asks of the peer queue");
+              return null;
+            });
+  }
+
+  @Test
+  void aDeliveryTheTargetsNodeQueueRefuses_isNotSent_theHintStays_andALaterRoundDeliversIt() {
+    targetOnAnotherNode();
+    CountingQueue queue = new CountingQueue();
+    HintBudget deliveryBudget = HintBudget.of(SETTINGS.maxDeliveryBytes());
+    var kit = store(SETTINGS, deliveryBudget, queue);
+    byte[] object = object("v1", "a");
+    storeHint(kit, "k1", object, T0);
+
+    kit.runCommand(HintStore.TargetReachable.INSTANCE);
+    awaitAsks(queue, 1);
+    replica.expectNoMessage(Duration.ofMillis(200));
+    assertEquals(Set.of(TARGET_NODE), queue.nodes(), "asked for the target's node");
+    assertEquals(0, queue.accepted());
+    HintStats refused = stats(kit);
+    assertEquals(1, refused.queued(), "refused by the queue: still queued");
+    assertEquals(0, refused.delivered());
+    assertEquals(0, deliveryBudget.usedBytes(), "a delivery not sent holds no delivery budget");
+
+    queue.allowed.set(Integer.MAX_VALUE);
+    manualTime.timePasses(SETTINGS.retryInterval());
+    ReplicaEntity.Replicate replicate = expectReplicate("k1");
+    assertArrayEquals(object, replicate.object());
+    assertEquals(object.length, queue.accepted(), "the delivery's bytes counted");
+    assertEquals(Set.of(TARGET_NODE), queue.nodes());
+    ack(replicate, true);
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            () -> {
+              assertEquals(
+                  new HintStats(target, 0, -1, 1, 0, 0, 0, 0, 0, object.length), stats(kit));
+              return null;
+            });
+  }
+
+  @Test
+  void aDeliveryInPartsCutShortByTheQueue_isNotDeliveredByItsAcks_andALaterRoundSendsEveryPart() {
+    targetOnAnotherNode();
+    HintSettings settings = SETTINGS.withMaxPartBytes(MAX_PART);
+    CountingQueue queue = new CountingQueue();
+    queue.allowed.set(1);
+    HintBudget deliveryBudget = HintBudget.of(settings.maxDeliveryBytes());
+    var kit = store(settings, deliveryBudget, queue);
+    byte[] object = largeObject();
+    List<byte[]> split = ObjectParts.split(object, MAX_PART);
+    assertEquals(3, split.size(), "three parts");
+    storeHint(kit, "k1", object, T0);
+
+    kit.runCommand(HintStore.TargetReachable.INSTANCE);
+    ReplicaEntity.Replicate first = expectReplicate("k1");
+    replica.expectNoMessage(Duration.ofMillis(200));
+    assertEquals(2, queue.asks(), "the first part accepted, the second refused, no third ask");
+    assertArrayEquals(split.get(0), first.object(), "the first part only");
+    assertEquals(split.get(0).length, queue.accepted());
+
+    ack(first, true);
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            () -> {
+              assertEquals(0, deliveryBudget.usedBytes(), "the attempt is over");
+              return null;
+            });
+    replica.expectNoMessage(Duration.ofMillis(100));
+    HintStats cut = stats(kit);
+    assertEquals(1, cut.queued(), "the parts sent were acked, but not every part was sent");
+    assertEquals(0, cut.delivered(), "not delivered");
+    assertEquals(0, cut.deliveredBytes());
+
+    queue.allowed.set(Integer.MAX_VALUE);
+    manualTime.timePasses(settings.retryInterval());
+    List<ReplicaEntity.Replicate> again = expectParts("k1", object, 3);
+    assertEquals(5, queue.asks(), "every part of the retry asked for");
+    assertEquals(
+        split.stream().mapToLong(part -> part.length).sum() + split.get(0).length,
+        queue.accepted(),
+        "and counted, part by part");
+    assertEquals(Set.of(TARGET_NODE), queue.nodes());
+    again.forEach(part -> ack(part, true));
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            () -> {
+              assertEquals(
+                  new HintStats(target, 0, -1, 1, 0, 0, 0, 0, 0, object.length),
+                  stats(kit),
+                  "delivered by the retry, once");
+              return null;
+            });
   }
 }
