@@ -62,14 +62,7 @@ class ObjectMergeClusterTest {
   @Test
   void objectsAtTheLimitOnTwoReplicasMergeAboveItAndConverge() throws Exception {
     String extra = "ringstore.anti-entropy.sessions-per-second = 50\n";
-    nodes.add(TestNode.start(TestNode.config(dir.resolve("n1"), 3, 2, 2, extra)).joinSelf());
-    nodes.add(
-        TestNode.start(TestNode.config(dir.resolve("n2"), 3, 2, 2, extra)).join(nodes.get(0)));
-    nodes.add(
-        TestNode.start(TestNode.config(dir.resolve("n3"), 3, 2, 2, extra)).join(nodes.get(0)));
-    for (TestNode node : nodes) {
-      node.awaitUpMembers(3, MAX).awaitReady(MAX);
-    }
+    startThreeNodes(extra);
     String key = "merged-above-the-limit";
     int partition = nodes.get(0).node().directory().ring().partitionOf(key);
     long limit = nodes.get(0).settings().requests().maxObjectBytes();
@@ -146,14 +139,7 @@ class ObjectMergeClusterTest {
             + "ringstore.requests.max-value-size = 512KiB\n"
             + "ringstore.requests.max-object-size = 1MiB\n"
             + "pekko.remote.artery.advanced.maximum-large-frame-size = 4MiB\n";
-    nodes.add(TestNode.start(TestNode.config(dir.resolve("n1"), 3, 2, 2, extra)).joinSelf());
-    nodes.add(
-        TestNode.start(TestNode.config(dir.resolve("n2"), 3, 2, 2, extra)).join(nodes.get(0)));
-    nodes.add(
-        TestNode.start(TestNode.config(dir.resolve("n3"), 3, 2, 2, extra)).join(nodes.get(0)));
-    for (TestNode node : nodes) {
-      node.awaitUpMembers(3, MAX).awaitReady(MAX);
-    }
+    startThreeNodes(extra);
     String key = "merged-above-the-frame";
     int partition = nodes.get(0).node().directory().ring().partitionOf(key);
     long frame = 4L << 20;
@@ -214,6 +200,18 @@ class ObjectMergeClusterTest {
             .get(30, TimeUnit.SECONDS);
     ReadResult.Found one = assertInstanceOf(ReadResult.Found.class, after, "after: " + after);
     assertEquals(Set.of("resolved"), texts(one.values()), "one value left");
+  }
+
+  /** Three data nodes (N=3, R=W=2) with {@code extra} configuration, joined and ready. */
+  private void startThreeNodes(String extra) {
+    nodes.add(TestNode.start(TestNode.config(dir.resolve("n1"), 3, 2, 2, extra)).joinSelf());
+    for (String name : List.of("n2", "n3")) {
+      nodes.add(
+          TestNode.start(TestNode.config(dir.resolve(name), 3, 2, 2, extra)).join(nodes.get(0)));
+    }
+    for (TestNode node : nodes) {
+      node.awaitUpMembers(3, MAX).awaitReady(MAX);
+    }
   }
 
   /**
