@@ -148,6 +148,16 @@ class HintStoreTest {
 
   private EventSourcedBehaviorTestKit<HintStore.Command, HintStore.Event, HintStore.State> store(
       HintSettings settings, HintBudget budget, HintBudget pending) {
+    return store(
+        settings, budget, HintBudget.of(settings.maxDeliveryBytes()), pending, PeerQueue.UNBOUNDED);
+  }
+
+  private EventSourcedBehaviorTestKit<HintStore.Command, HintStore.Event, HintStore.State> store(
+      HintSettings settings,
+      HintBudget budget,
+      HintBudget deliveryBudget,
+      HintBudget pending,
+      PeerQueue queue) {
     return EventSourcedBehaviorTestKit.create(
         testKit.system(),
         HintStore.create(
@@ -157,8 +167,9 @@ class HintStoreTest {
             hintValues,
             clock::get,
             budget,
-            HintBudget.of(settings.maxDeliveryBytes()),
-            pending));
+            deliveryBudget,
+            pending,
+            queue));
   }
 
   private HintValues.ValueId valueId(HintQueue.Hint hint) {
@@ -945,18 +956,12 @@ class HintStoreTest {
 
   private EventSourcedBehaviorTestKit<HintStore.Command, HintStore.Event, HintStore.State> store(
       HintSettings settings, HintBudget deliveryBudget, PeerQueue queue) {
-    return EventSourcedBehaviorTestKit.create(
-        testKit.system(),
-        HintStore.create(
-            target,
-            directory,
-            settings,
-            hintValues,
-            clock::get,
-            HintBudget.of(settings.maxHintBytes()),
-            deliveryBudget,
-            HintBudget.of(settings.maxDeliveryBytes()),
-            queue));
+    return store(
+        settings,
+        HintBudget.of(settings.maxHintBytes()),
+        deliveryBudget,
+        HintBudget.of(settings.maxDeliveryBytes()),
+        queue);
   }
 
   private void awaitAsks(CountingQueue queue, int asks) {
